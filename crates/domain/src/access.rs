@@ -1,0 +1,98 @@
+//! Who may see and do what: role and ownership, decided here and nowhere else.
+
+use serde::Serialize;
+
+use crate::complaint::Complaint;
+use crate::error::DomainError;
+use crate::types::{Role, UserId};
+
+/// The authenticated user behind a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub id: UserId,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn new(id: UserId, role: Role) -> Self {
+        Actor { id, role }
+    }
+    /// The actor's name in event records: `user:ID`.
+    pub fn event_name(&self) -> String {
+        format!("user:{}", self.id)
+    }
+}
+
+/// The actor recorded on events that deadlines cause.
+pub const SYSTEM_ACTOR: &str = "system:timer";
+
+pub fn is_consumer_of(actor: &Actor, c: &Complaint) -> bool {
+    actor.role == Role::Consumer && actor.id == c.consumer_id
+}
+
+pub fn is_merchant_of(actor: &Actor, c: &Complaint) -> bool {
+    actor.role == Role::Merchant && actor.id == c.merchant_id
+}
+
+/// Which complaints an actor may see. Lists are filtered by this in the store's queries, and
+/// single complaints by [`can_view`]; both read it from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// A consumer: complaints they filed.
+    ConsumerOwn(UserId),
+    /// A merchant: complaints about the shops they run.
+    MerchantShops(UserId),
+    /// Platform staff: every complaint.
+    All,
+}
+
+pub fn visibility(actor: &Actor) -> Visibility {
+    match actor.role {
+        Role::Consumer => Visibility::ConsumerOwn(actor.id),
+        Role::Merchant => Visibility::MerchantShops(actor.id),
+        _ => Visibility::All,
+    }
+}
+
+/// Whether the actor may see the complaint at all. Those who may not are told it does not exist,
+/// so that ids reveal nothing.
+pub fn can_view(actor: &Actor, c: &Complaint) -> bool {
+    match visibility(actor) {
+        Visibility::ConsumerOwn(id) => c.consumer_id == id,
+        Visibility::MerchantShops(id) => c.merchant_id == id,
+        Visibility::All => true,
+    }
+}
+
+/// The complaint, or "not found" for someone who may not see it.
+pub fn check_view(actor: &Actor, c: &Complaint) -> Result<(), DomainError> {
+    if can_view(actor, c) {
+        Ok(())
+    } else {
+        Err(not_found_complaint())
+    }
+}
+
+pub fn not_found_complaint() -> DomainError {
+    DomainError::not_found("找不到这条投诉", "no such complaint")
+}
+
+/// Whether the actor may add messages and evidence: the two parties and the tiers handling it,
+/// while the complaint is not finished.
+pub fn check_contribute(actor: &Actor, c: &Complaint) -> Result<(), DomainError> {
+    check_view(actor, c)?;
+    if !matches!(actor.role, Role::Consumer | Role::Merchant | Role::CsAgent | Role::Protection) {
+        return Err(DomainError::forbidden(
+            "只有双方当事人和处理人员可以补充留言或证据",
+            "only the two parties and the staff handling it may add messages or evidence",
+        ));
+    }
+    if c.state.is_terminal() {
+        return Err(DomainError::conflict(
+            "invalid_state",
+            "投诉已结束，不能再补充",
+            "the complaint is finished; nothing more can be added",
+        ));
+    }
+    Ok(())
+}

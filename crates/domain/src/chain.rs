@@ -1,0 +1,108 @@
+//! The hash chain of events: canonical bytes and the hash over them.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256 as Hasher};
+
+use crate::types::Sha256;
+
+/// The `prev_hash` of a chain's first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The fields of one event that its hash covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventBody<'a> {
+    pub stream: &'a str,
+    pub seq: i64,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub data: &'a Value,
+    pub prev_hash: &'a str,
+}
+
+/// Writes JSON with object keys sorted and no insignificant whitespace, so equal values hash
+/// equally whatever order their keys were built in.
+pub fn canonical_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String((*k).clone()).to_string());
+                out.push(':');
+                canonical_json(&m[*k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical_json(x, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// SHA-256 over the canonical form of the event, `prev_hash` included: the link of the chain.
+pub fn event_hash(e: &EventBody<'_>) -> Sha256 {
+    let v = serde_json::json!({
+        "stream": e.stream,
+        "seq": e.seq,
+        "at": e.at_ms,
+        "actor": e.actor,
+        "kind": e.kind,
+        "data": e.data,
+        "prev_hash": e.prev_hash,
+    });
+    let mut s = String::with_capacity(256);
+    canonical_json(&v, &mut s);
+    Sha256::from_digest(Hasher::digest(s.as_bytes()).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn key_order_does_not_matter() {
+        let mut a = String::new();
+        let mut b = String::new();
+        canonical_json(&json!({"b": 1, "a": [1, {"y": "中", "x": null}]}), &mut a);
+        let mut m = serde_json::Map::new();
+        m.insert("a".into(), json!([1, {"x": null, "y": "中"}]));
+        m.insert("b".into(), json!(1));
+        canonical_json(&Value::Object(m), &mut b);
+        assert_eq!(a, b);
+        assert_eq!(a, r#"{"a":[1,{"x":null,"y":"中"}],"b":1}"#);
+    }
+
+    #[test]
+    fn hash_covers_every_field() {
+        let data = json!({"k": 1});
+        let base = EventBody { stream: "complaint:1", seq: 1, at_ms: 5, actor: "user:1", kind: "filed", data: &data, prev_hash: GENESIS };
+        let h = event_hash(&base);
+        let other = json!({"k": 2});
+        for changed in [
+            EventBody { seq: 2, ..base.clone() },
+            EventBody { at_ms: 6, ..base.clone() },
+            EventBody { actor: "user:2", ..base.clone() },
+            EventBody { kind: "x", ..base.clone() },
+            EventBody { data: &other, ..base.clone() },
+            EventBody { stream: "complaint:2", ..base.clone() },
+            EventBody { prev_hash: "1", ..base.clone() },
+        ] {
+            assert_ne!(event_hash(&changed), h);
+        }
+    }
+}

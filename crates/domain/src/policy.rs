@@ -1,0 +1,337 @@
+//! The policy file of DESIGN §4: every key optional, defaults as the design gives them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::types::Category;
+
+/// Deadlines, thresholds and the penalty ladder in force.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    pub deadlines: Deadlines,
+    pub major: Major,
+    pub collective: Collective,
+    pub compensation: Compensation,
+    pub points: Points,
+    #[serde(serialize_with = "ser_ladder", deserialize_with = "de_ladder")]
+    pub ladder: BTreeMap<u32, LadderStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Deadlines {
+    #[serde(with = "human")]
+    pub merchant_reply: Duration,
+    #[serde(with = "human")]
+    pub consumer_reply: Duration,
+    #[serde(with = "human")]
+    pub mediation: Duration,
+    #[serde(with = "human")]
+    pub evidence_turn: Duration,
+    #[serde(with = "human")]
+    pub execute_ruling: Duration,
+    #[serde(with = "human")]
+    pub appeal_window: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Major {
+    pub amount_cents: i64,
+    pub categories: Vec<Category>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Collective {
+    pub min_consumers: u32,
+    #[serde(with = "human")]
+    pub window: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Compensation {
+    pub counterfeit_multiplier: u32,
+    pub late_shipment_percent: u32,
+    pub late_shipment_cap_cents: i64,
+}
+
+/// Points recorded for the violations the platform finds by itself (not in DESIGN §4's sample;
+/// a ruling names its own points).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Points {
+    /// The merchant let `merchant_reply` lapse (the "fault mark").
+    pub merchant_no_reply: u32,
+    /// A remedy not carried out within `execute_ruling` (paid by the platform, 先行赔付).
+    pub ruling_not_executed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LadderStep {
+    pub penalty: Penalty,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_weight: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+}
+
+/// Sanctions on a shop, mildest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Penalty {
+    Warning,
+    TrafficLimit,
+    Demote,
+    ListingBan,
+    HideShop,
+    CloseShop,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        const H: u64 = 3600;
+        Deadlines {
+            merchant_reply: Duration::from_secs(48 * H),
+            consumer_reply: Duration::from_secs(7 * 24 * H),
+            mediation: Duration::from_secs(72 * H),
+            evidence_turn: Duration::from_secs(48 * H),
+            execute_ruling: Duration::from_secs(24 * H),
+            appeal_window: Duration::from_secs(7 * 24 * H),
+        }
+    }
+}
+
+impl Default for Major {
+    fn default() -> Self {
+        Major { amount_cents: 500_000, categories: vec![Category::Counterfeit] }
+    }
+}
+
+impl Default for Collective {
+    fn default() -> Self {
+        Collective { min_consumers: 5, window: Duration::from_secs(30 * 24 * 3600) }
+    }
+}
+
+impl Default for Compensation {
+    fn default() -> Self {
+        Compensation {
+            counterfeit_multiplier: 4,
+            late_shipment_percent: 5,
+            late_shipment_cap_cents: 3000,
+        }
+    }
+}
+
+impl Default for Points {
+    fn default() -> Self {
+        Points { merchant_no_reply: 1, ruling_not_executed: 6 }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        let step = |penalty, search_weight, days| LadderStep { penalty, search_weight, days };
+        Policy {
+            deadlines: Deadlines::default(),
+            major: Major::default(),
+            collective: Collective::default(),
+            compensation: Compensation::default(),
+            points: Points::default(),
+            ladder: BTreeMap::from([
+                (12, step(Penalty::TrafficLimit, Some(0.5), Some(7))),
+                (24, step(Penalty::ListingBan, Some(0.3), Some(14))),
+                (36, step(Penalty::HideShop, Some(0.0), Some(30))),
+                (48, step(Penalty::CloseShop, None, None)),
+            ]),
+        }
+    }
+}
+
+/// A policy file that could not be used, with the reason in both languages.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid policy: {en}")]
+pub struct PolicyError {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Policy {
+    /// Parses a policy file. Unknown keys, bad durations and impossible values are refused with
+    /// the TOML parser's line and column where it has them.
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let p: Policy = toml::from_str(text).map_err(|e| PolicyError {
+            zh: format!("策略文件无法解析：{e}"),
+            en: format!("the policy file cannot be parsed: {e}"),
+        })?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    fn validate(&self) -> Result<(), PolicyError> {
+        let bad = |zh: String, en: String| Err(PolicyError { zh, en });
+        let d = &self.deadlines;
+        for (name, v) in [
+            ("merchant_reply", d.merchant_reply),
+            ("consumer_reply", d.consumer_reply),
+            ("mediation", d.mediation),
+            ("evidence_turn", d.evidence_turn),
+            ("execute_ruling", d.execute_ruling),
+            ("appeal_window", d.appeal_window),
+            ("collective.window", self.collective.window),
+        ] {
+            if v.is_zero() || v > Duration::from_secs(366 * 24 * 3600) {
+                return bad(
+                    format!("期限 {name} 必须大于0且不超过一年"),
+                    format!("deadline {name} must be more than zero and at most a year"),
+                );
+            }
+        }
+        if self.major.amount_cents <= 0 {
+            return bad(
+                "major.amount_cents 必须为正数".into(),
+                "major.amount_cents must be positive".into(),
+            );
+        }
+        if self.collective.min_consumers < 2 {
+            return bad(
+                "collective.min_consumers 至少为2".into(),
+                "collective.min_consumers must be at least 2".into(),
+            );
+        }
+        if self.compensation.counterfeit_multiplier == 0
+            || self.compensation.late_shipment_percent > 100
+            || self.compensation.late_shipment_cap_cents < 0
+        {
+            return bad(
+                "compensation 的取值超出范围".into(),
+                "a compensation value is out of range".into(),
+            );
+        }
+        for (points, step) in &self.ladder {
+            if *points == 0 {
+                return bad("ladder 的分数阈值必须为正".into(), "ladder thresholds must be positive".into());
+            }
+            if let Some(w) = step.search_weight
+                && !(0.0..=1.0).contains(&w)
+            {
+                return bad(
+                    format!("ladder.{points}.search_weight 应在0到1之间"),
+                    format!("ladder.{points}.search_weight must be between 0 and 1"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The deadline of a timer kind.
+    pub fn deadline(&self, kind: crate::machine::TimerKind) -> Duration {
+        use crate::machine::TimerKind::*;
+        let d = &self.deadlines;
+        match kind {
+            MerchantReply => d.merchant_reply,
+            ConsumerReply => d.consumer_reply,
+            Mediation => d.mediation,
+            EvidenceTurn => d.evidence_turn,
+            ExecuteRuling => d.execute_ruling,
+            AppealWindow => d.appeal_window,
+        }
+    }
+}
+
+mod human {
+    use super::*;
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(*d).to_string())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(&s).map_err(|e| {
+            serde::de::Error::custom(format!("invalid duration {s:?} ({e}); write e.g. \"48h\" or \"7d\""))
+        })
+    }
+}
+
+fn ser_ladder<S: Serializer>(l: &BTreeMap<u32, LadderStep>, s: S) -> Result<S::Ok, S::Error> {
+    let m: BTreeMap<String, &LadderStep> = l.iter().map(|(k, v)| (k.to_string(), v)).collect();
+    m.serialize(s)
+}
+
+fn de_ladder<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u32, LadderStep>, D::Error> {
+    let m = BTreeMap::<String, LadderStep>::deserialize(d)?;
+    m.into_iter()
+        .map(|(k, v)| {
+            k.parse::<u32>().map(|k| (k, v)).map_err(|_| {
+                serde::de::Error::custom(format!("ladder key {k:?} must be a whole number of points"))
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_is_the_defaults() {
+        assert_eq!(Policy::from_toml("").unwrap(), Policy::default());
+    }
+
+    #[test]
+    fn design_sample_parses_to_the_defaults() {
+        let sample = r#"
+[deadlines]
+merchant_reply = "48h"
+consumer_reply = "7d"
+mediation = "72h"
+evidence_turn = "48h"
+execute_ruling = "24h"
+appeal_window = "7d"
+[major]
+amount_cents = 500000
+categories = ["counterfeit"]
+[collective]
+min_consumers = 5
+window = "30d"
+[compensation]
+counterfeit_multiplier = 4
+late_shipment_percent = 5
+late_shipment_cap_cents = 3000
+[ladder]
+12 = { penalty = "traffic_limit", search_weight = 0.5, days = 7 }
+24 = { penalty = "listing_ban", search_weight = 0.3, days = 14 }
+36 = { penalty = "hide_shop", search_weight = 0.0, days = 30 }
+48 = { penalty = "close_shop" }
+"#;
+        assert_eq!(Policy::from_toml(sample).unwrap(), Policy::default());
+    }
+
+    #[test]
+    fn partial_override() {
+        let p = Policy::from_toml("[deadlines]\nmerchant_reply = \"2s\"\n").unwrap();
+        assert_eq!(p.deadlines.merchant_reply, Duration::from_secs(2));
+        assert_eq!(p.deadlines.mediation, Duration::from_secs(72 * 3600));
+    }
+
+    #[test]
+    fn malformed_is_refused_with_a_reason() {
+        let e = Policy::from_toml("[deadlines]\nmerchant_reply = \"soon\"\n").unwrap_err();
+        assert!(e.en.contains("invalid duration"), "{}", e.en);
+        let e = Policy::from_toml("[deadlinez]\n").unwrap_err();
+        assert!(e.en.contains("unknown field"), "{}", e.en);
+        let e = Policy::from_toml("[major]\ncategories = [\"bad\"]\n").unwrap_err();
+        assert!(e.en.contains("unknown variant"), "{}", e.en);
+        let e = Policy::from_toml("[ladder]\nx = { penalty = \"warning\" }\n").unwrap_err();
+        assert!(e.en.contains("whole number"), "{}", e.en);
+        let e = Policy::from_toml("[deadlines]\nmediation = \"0s\"\n").unwrap_err();
+        assert!(e.en.contains("mediation"), "{}", e.en);
+        assert!(Policy::from_toml("[collective]\nmin_consumers = 1\n").is_err());
+        assert!(Policy::from_toml("[ladder]\n12 = { penalty = \"demote\", search_weight = 2.0 }\n").is_err());
+    }
+}

@@ -1,0 +1,476 @@
+//! The values of DESIGN §2 as newtypes that parse: once built, they hold a valid value.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+
+/// Wall-clock instant, always UTC.
+pub type Timestamp = DateTime<Utc>;
+
+/// Defines a string-backed enum with its wire names, Chinese labels and a parser that names the
+/// allowed values when it fails.
+macro_rules! labelled_enum {
+    ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident = $wire:literal, $zh:literal;)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant,)+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire,)+ }
+            }
+            /// The Chinese label shown to people.
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $zh,)+ }
+            }
+            pub fn parse(s: &str) -> Result<Self, DomainError> {
+                match s.trim() {
+                    $($wire => Ok($name::$variant),)+
+                    other => {
+                        let allowed = [$($wire,)+].join(", ");
+                        Err(DomainError::invalid(
+                            $field,
+                            format!("不支持的取值“{other}”，可选：{allowed}"),
+                            format!("unsupported value {other:?}; expected one of: {allowed}"),
+                        ))
+                    }
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+labelled_enum!(
+    /// What a complaint (or a report) is about; also the assistant's complaint intents.
+    Category, "category" {
+        QualityDefect = "quality_defect", "质量问题";
+        NotAsDescribed = "not_as_described", "与描述不符";
+        Counterfeit = "counterfeit", "假货";
+        FalseAdvertising = "false_advertising", "虚假宣传";
+        RefuseToShip = "refuse_to_ship", "拒绝发货";
+        LateShipment = "late_shipment", "拖延发货";
+        Harassment = "harassment", "恶意骚扰";
+        ReturnRefused = "return_refused", "拒绝退换货";
+        ShippingFee = "shipping_fee", "运费争议";
+        RefundNotReceived = "refund_not_received", "退款未到账";
+        FakeTransactions = "fake_transactions", "虚假交易/刷单";
+        IpInfringement = "ip_infringement", "知识产权侵权";
+    }
+);
+
+impl Category {
+    /// Violations of the platform's rules go to tier 3 as reports, never as personal complaints.
+    pub fn is_report(self) -> bool {
+        matches!(self, Category::FakeTransactions | Category::IpInfringement)
+    }
+}
+
+labelled_enum!(
+    /// What the consumer asks for, and what a remedy gives.
+    ClaimKind, "claim.kind" {
+        Refund = "refund", "退款";
+        Return = "return", "退货退款";
+        Exchange = "exchange", "换货";
+        Compensation = "compensation", "赔偿";
+        Other = "other", "其他";
+    }
+);
+
+labelled_enum!(
+    /// How a complaint arrived.
+    Channel, "channel" {
+        Web = "web", "网页";
+        Chat = "chat", "客服小蜜";
+        Phone = "phone", "电话";
+        Api = "api", "接口";
+    }
+);
+
+labelled_enum!(
+    /// Who a user is on the platform (DESIGN §1).
+    Role, "role" {
+        Consumer = "consumer", "买家";
+        Merchant = "merchant", "卖家";
+        CsAgent = "cs_agent", "客服";
+        Protection = "protection", "消费者保障";
+        Regulator = "regulator", "平台监管";
+        Admin = "admin", "管理员";
+    }
+);
+
+impl Role {
+    /// Platform staff see complaints they are not a party to.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::CsAgent | Role::Protection | Role::Regulator | Role::Admin)
+    }
+}
+
+labelled_enum!(
+    /// What a piece of evidence is.
+    EvidenceKind, "kind" {
+        Photo = "photo", "照片";
+        Video = "video", "视频";
+        ChatLog = "chat_log", "聊天记录";
+        TransactionRecord = "transaction_record", "交易记录";
+        Other = "other", "其他";
+    }
+);
+
+labelled_enum!(
+    /// One side of a dispute.
+    Party, "from" {
+        Consumer = "consumer", "买家";
+        Merchant = "merchant", "卖家";
+    }
+);
+
+labelled_enum!(
+    /// A tier-2 ruling's outcome.
+    Decision, "decision" {
+        Uphold = "uphold", "支持买家";
+        Partial = "partial", "部分支持";
+        Reject = "reject", "驳回";
+    }
+);
+
+/// A user's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+/// A complaint's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct ComplaintId(pub i64);
+
+/// A tier-3 case's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct CaseId(pub i64);
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl fmt::Display for ComplaintId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Defines a validated string newtype.
+macro_rules! string_newtype {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = DomainError;
+            fn try_from(s: String) -> Result<Self, DomainError> {
+                $name::parse(&s)
+            }
+        }
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+string_newtype!(
+    /// The marketplace's order number: exactly 18 ASCII digits.
+    OrderNo
+);
+
+impl OrderNo {
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let s = s.trim();
+        if s.len() == 18 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(OrderNo(s.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "order_no",
+                "订单号应为18位数字，可在“我的订单”中复制",
+                "an order number is 18 digits; copy it from “My orders”",
+            ))
+        }
+    }
+}
+
+string_newtype!(
+    /// A shop's id as the marketplace names it: 1–64 of `A–Z a–z 0–9 _ -`.
+    ShopId
+);
+
+impl ShopId {
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let s = s.trim();
+        if !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            Ok(ShopId(s.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "shop_id",
+                "店铺编号只能包含字母、数字、下划线和连字符（1–64个字符）",
+                "a shop id is 1–64 letters, digits, '_' or '-'",
+            ))
+        }
+    }
+}
+
+string_newtype!(
+    /// A login name: 3–32 of `a–z 0–9 _ . -`, starting with a letter.
+    Username
+);
+
+impl Username {
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let s = s.trim();
+        let ok = (3..=32).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-')
+            });
+        if ok {
+            Ok(Username(s.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "username",
+                "用户名为3–32位小写字母、数字或 _ . -，以字母开头",
+                "a username is 3–32 lowercase letters, digits or _ . -, starting with a letter",
+            ))
+        }
+    }
+}
+
+string_newtype!(
+    /// A SHA-256 digest in lowercase hex.
+    Sha256
+);
+
+impl Sha256 {
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let s = s.trim();
+        if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(Sha256(s.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "sha256",
+                "应为64位小写十六进制的SHA-256摘要",
+                "expected a SHA-256 digest as 64 lowercase hex digits",
+            ))
+        }
+    }
+    /// The digest of some bytes.
+    pub fn of(bytes: &[u8]) -> Self {
+        use sha2::Digest;
+        Sha256(hex::encode(sha2::Sha256::digest(bytes)))
+    }
+    pub fn from_digest(d: [u8; 32]) -> Self {
+        Sha256(hex::encode(d))
+    }
+}
+
+/// An amount of money in fen (1/100 yuan), never negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Cents(i64);
+
+impl Cents {
+    /// Upper bound of any single amount: ¥100,000,000.
+    pub const MAX: i64 = 10_000_000_000;
+
+    pub fn new(v: i64) -> Result<Self, DomainError> {
+        Self::parse_field("amount_cents", v)
+    }
+    pub fn parse_field(field: &str, v: i64) -> Result<Self, DomainError> {
+        if (0..=Self::MAX).contains(&v) {
+            Ok(Cents(v))
+        } else {
+            Err(DomainError::invalid(
+                field,
+                "金额应为0到100亿分之间的整数（单位：分）",
+                "an amount is a whole number of fen between 0 and 10,000,000,000",
+            ))
+        }
+    }
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for Cents {
+    type Error = DomainError;
+    fn try_from(v: i64) -> Result<Self, DomainError> {
+        Cents::new(v)
+    }
+}
+impl From<Cents> for i64 {
+    fn from(c: Cents) -> i64 {
+        c.0
+    }
+}
+impl fmt::Display for Cents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "¥{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+/// What the consumer asks for (`claim`) or what a proposal or ruling grants (`remedy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Claim {
+    pub kind: ClaimKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_cents: Option<Cents>,
+}
+
+/// A remedy has the same shape as a claim.
+pub type Remedy = Claim;
+
+impl Claim {
+    /// Builds a claim from wire values, naming `field` (e.g. `claim` or `remedy`) in errors.
+    pub fn parse(field: &str, kind: &str, amount_cents: Option<i64>) -> Result<Self, DomainError> {
+        let kind = ClaimKind::parse(kind).map_err(|_| {
+            DomainError::invalid(
+                &format!("{field}.kind"),
+                "诉求类型应为 refund（退款）、return（退货退款）、exchange（换货）、compensation（赔偿）或 other",
+                "kind must be one of refund, return, exchange, compensation, other",
+            )
+        })?;
+        let amount_cents = amount_cents
+            .map(|v| Cents::parse_field(&format!("{field}.amount_cents"), v))
+            .transpose()?;
+        if matches!(kind, ClaimKind::Refund | ClaimKind::Compensation) && amount_cents.is_none() {
+            return Err(DomainError::invalid(
+                &format!("{field}.amount_cents"),
+                "退款或赔偿需要写明金额（单位：分）",
+                "a refund or compensation needs an amount in fen",
+            ));
+        }
+        Ok(Claim { kind, amount_cents })
+    }
+    /// Whether silence of the merchant counts as agreement (DESIGN §3).
+    pub fn lapses_in_consumers_favour(&self) -> bool {
+        matches!(self.kind, ClaimKind::Refund | ClaimKind::Return)
+    }
+}
+
+/// Checks a free text: trimmed, within `min..=max` characters (not bytes: Chinese counts once).
+pub fn parse_text(field: &str, s: &str, min: usize, max: usize) -> Result<String, DomainError> {
+    let t = s.trim();
+    let n = t.chars().count();
+    if n < min {
+        return Err(DomainError::invalid(
+            field,
+            format!("至少需要{min}个字"),
+            format!("needs at least {min} characters"),
+        ));
+    }
+    if n > max {
+        return Err(DomainError::invalid(
+            field,
+            format!("最多{max}个字，现在有{n}个"),
+            format!("at most {max} characters, got {n}"),
+        ));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(DomainError::invalid(field, "包含不可见的控制字符", "contains control characters"));
+    }
+    Ok(t.to_owned())
+}
+
+/// Parses an RFC 3339 instant.
+pub fn parse_time(field: &str, s: &str) -> Result<Timestamp, DomainError> {
+    DateTime::parse_from_rfc3339(s.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+        DomainError::invalid(
+            field,
+            "时间格式应为 RFC 3339，例如 2026-05-04T10:30:00+08:00",
+            "expected an RFC 3339 time such as 2026-05-04T10:30:00+08:00",
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_numbers() {
+        assert!(OrderNo::parse("202505041234567890").is_ok());
+        assert!(OrderNo::parse(" 202505041234567890 ").is_ok());
+        assert!(OrderNo::parse("20250504123456789").is_err());
+        assert!(OrderNo::parse("2025050412345678901").is_err());
+        assert!(OrderNo::parse("20250504123456789x").is_err());
+        assert!(OrderNo::parse("２０２５０５０４１２３４５６７８９０").is_err());
+    }
+
+    #[test]
+    fn cents_and_claims() {
+        assert!(Cents::new(-1).is_err());
+        assert!(Cents::new(Cents::MAX + 1).is_err());
+        assert_eq!(Cents::new(1234).unwrap().to_string(), "¥12.34");
+        assert!(Claim::parse("claim", "refund", None).is_err());
+        assert!(Claim::parse("claim", "exchange", None).is_ok());
+        let e = Claim::parse("claim", "money", Some(1)).unwrap_err();
+        assert_eq!(e.fields()[0].field, "claim.kind");
+    }
+
+    #[test]
+    fn categories_round_trip() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()).unwrap(), *c);
+        }
+        assert!(Category::parse("bad").is_err());
+    }
+
+    #[test]
+    fn text_counts_characters() {
+        assert!(parse_text("d", "杯子漏水", 4, 10).is_ok());
+        assert!(parse_text("d", "杯子", 4, 10).is_err());
+        assert!(parse_text("d", "a\u{0}b", 1, 10).is_err());
+    }
+}

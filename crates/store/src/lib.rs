@@ -1,0 +1,82 @@
+#![doc = include_str!("../README.md")]
+
+pub mod blob;
+mod error;
+mod model;
+pub mod sqlite;
+mod time;
+
+use async_trait::async_trait;
+use weiquan_domain::records::{OrderRecord, ShopRecord};
+use weiquan_domain::*;
+
+pub use blob::BlobStore;
+pub use error::{Result, StoreError};
+pub use model::*;
+pub use time::{from_ms, to_ms};
+
+/// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
+/// through this trait. Each method that changes anything is one transaction, its events included.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- accounts
+    async fn create_user(&self, user: NewUser) -> Result<User>;
+    /// Creates the users that do not exist yet (by username); existing ones are left alone.
+    async fn ensure_users(&self, users: Vec<NewUser>) -> Result<()>;
+    /// The user and their password hash, for signing in.
+    async fn user_for_login(&self, username: &str) -> Result<Option<(User, Option<String>)>>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+    async fn create_session(&self, user_id: UserId, token_hash: &str, expires_at: Timestamp) -> Result<()>;
+    async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>>;
+
+    // --- marketplace mirror
+    async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome>;
+    async fn import_orders(&self, orders: Vec<OrderRecord>) -> Result<ImportOutcome>;
+    async fn shop(&self, id: &ShopId, now: Timestamp) -> Result<Option<Shop>>;
+    async fn penalties(&self, id: &ShopId) -> Result<Vec<PenaltyRecord>>;
+    /// The orders an actor may see: a consumer's own, a merchant's shops'.
+    async fn orders(&self, actor: &Actor, before: Option<&OrderNo>, limit: u32) -> Result<Page<Order>>;
+
+    // --- complaints
+    async fn file_complaint(&self, actor: &Actor, new: NewComplaint, channel: Channel, now: Timestamp) -> Result<Complaint>;
+    /// A complaint, or not found for an actor who may not see it.
+    async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint>;
+    async fn complaints(&self, actor: &Actor, filter: ComplaintFilter) -> Result<Page<Complaint>>;
+    async fn act(&self, actor: &Actor, id: ComplaintId, action: Action, now: Timestamp) -> Result<Complaint>;
+    async fn add_message(&self, actor: &Actor, id: ComplaintId, body: String, now: Timestamp) -> Result<Message>;
+    async fn messages(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Message>>;
+    /// Records evidence whose bytes the blob store already holds.
+    async fn add_evidence(&self, actor: &Actor, id: ComplaintId, ev: NewEvidence, now: Timestamp) -> Result<Evidence>;
+    async fn evidence_list(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Evidence>>;
+    /// One piece of evidence and its bytes.
+    async fn evidence(&self, actor: &Actor, id: ComplaintId, sha: &Sha256) -> Result<(Evidence, Vec<u8>)>;
+    async fn complaint_events(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Event>>;
+
+    // --- deadlines
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>>;
+    /// Fires one timer if it is still pending; `Ok(false)` if something else already did.
+    async fn fire_timer(&self, timer: &DueTimer, now: Timestamp) -> Result<bool>;
+    /// When the next pending timer falls due.
+    async fn next_timer_at(&self) -> Result<Option<Timestamp>>;
+
+    // --- tier 3
+    async fn cases(&self, before: Option<i64>, limit: u32) -> Result<Page<Case>>;
+    async fn case(&self, id: CaseId) -> Result<Option<Case>>;
+
+    // --- audit
+    /// Recomputes every chain and blob; `Err` names the first broken record.
+    async fn verify(&self) -> Result<std::result::Result<AuditReport, String>>;
+    /// The stored blob layer, for uploads.
+    fn blobs(&self) -> &BlobStore;
+    fn policy(&self) -> &Policy;
+}
+
+/// Evidence to record against a complaint; its bytes are already in the blob store.
+#[derive(Debug, Clone)]
+pub struct NewEvidence {
+    pub sha256: Sha256,
+    pub size: i64,
+    pub content_type: String,
+    pub kind: EvidenceKind,
+    pub filename: Option<String>,
+}

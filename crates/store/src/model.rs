@@ -1,0 +1,155 @@
+//! What the store returns besides the domain's own types.
+
+use serde::Serialize;
+use serde_json::Value;
+use weiquan_domain::records::{Commitments, OrderItem};
+use weiquan_domain::*;
+
+/// An account, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub username: Username,
+    pub role: Role,
+    pub display_name: String,
+}
+
+impl User {
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.id, self.role)
+    }
+}
+
+/// A new account. `password_hash` is a PHC string, or `None` for one that cannot sign in.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: Username,
+    pub role: Role,
+    pub display_name: String,
+    pub password_hash: Option<String>,
+}
+
+/// A shop's public standing (DESIGN §2).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shop {
+    pub id: ShopId,
+    pub name: String,
+    pub merchant_id: UserId,
+    pub commitments: Commitments,
+    /// Penalty points within the last 12 months.
+    pub points: i64,
+    pub search_weight: f64,
+    pub status: String,
+    pub active_penalties: Vec<PenaltyRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PenaltyRecord {
+    pub id: i64,
+    pub penalty: String,
+    pub search_weight: Option<f64>,
+    pub starts_at: Timestamp,
+    pub ends_at: Option<Timestamp>,
+    pub reason: String,
+    pub appeal: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Order {
+    pub order_no: OrderNo,
+    pub buyer_id: UserId,
+    pub shop_id: ShopId,
+    pub shop_name: String,
+    pub items: Vec<OrderItem>,
+    pub amount_cents: Cents,
+    pub paid_at: Timestamp,
+    pub shipped_at: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message {
+    pub id: i64,
+    pub complaint_id: ComplaintId,
+    pub author_id: UserId,
+    pub author_role: Role,
+    pub body: String,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    pub sha256: Sha256,
+    pub size: i64,
+    pub content_type: String,
+    pub kind: EvidenceKind,
+    pub filename: Option<String>,
+    /// `None`: frozen by the platform when the complaint was filed.
+    pub uploaded_by: Option<UserId>,
+    pub at: Timestamp,
+}
+
+/// One link of a hash chain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub stream: String,
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub kind: String,
+    pub data: Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A tier-3 case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Case {
+    pub id: CaseId,
+    pub kind: String,
+    pub shop_id: ShopId,
+    pub state: String,
+    pub title: String,
+    pub members: Vec<ComplaintId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A page of results and the cursor of the next one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// Which complaints a listing returns.
+#[derive(Debug, Clone, Default)]
+pub struct ComplaintFilter {
+    pub state: Option<State>,
+    pub tier: Option<Tier>,
+    pub shop_id: Option<ShopId>,
+    /// Return complaints with ids below this (cursor paging, newest first).
+    pub before_id: Option<i64>,
+    pub limit: u32,
+}
+
+/// A deadline that has fallen due.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueTimer {
+    pub id: i64,
+    pub complaint_id: ComplaintId,
+    pub kind: TimerKind,
+    pub due_at: Timestamp,
+}
+
+/// The result of an import batch: per record, its error if it did not land.
+pub type ImportOutcome = Vec<Result<(), crate::StoreError>>;
+
+/// What `audit verify` checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    pub streams: u64,
+    pub events: u64,
+    pub blobs: u64,
+    pub complaints: u64,
+}
