@@ -1,1 +1,88 @@
 #![doc = include_str!("../README.md")]
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod lang;
+pub mod metrics;
+pub mod openapi;
+pub mod timers;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use weiquan_store::Store;
+
+use crate::api::{complaints, marketplace};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub metrics: Arc<metrics::Metrics>,
+    pub login_limiter: Arc<auth::LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        AppState { store, metrics: Arc::default(), login_limiter: Arc::default() }
+    }
+}
+
+/// JSON bodies are small; uploads have their own, larger limit.
+const JSON_LIMIT: usize = 1024 * 1024;
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let upload_limit = state.store.blobs().max_size() as usize + 64 * 1024;
+    let api = Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/register", post(auth::register))
+        .route("/me", get(auth::me))
+        .route("/orders", get(marketplace::orders))
+        .route("/shops/{id}", get(marketplace::shop))
+        .route("/shops/{id}/penalties", get(marketplace::penalties))
+        .route("/cases", get(marketplace::cases))
+        .route("/cases/{id}", get(marketplace::case))
+        .route("/complaints", post(complaints::file).get(complaints::list))
+        .route("/complaints/{id}", get(complaints::get))
+        .route("/complaints/{id}/actions", post(complaints::act))
+        .route("/complaints/{id}/messages", post(complaints::post_message).get(complaints::list_messages))
+        .route(
+            "/complaints/{id}/evidence",
+            post(complaints::upload_evidence).layer(DefaultBodyLimit::max(upload_limit)).get(complaints::list_evidence),
+        )
+        .route("/complaints/{id}/evidence/{sha256}", get(complaints::get_evidence));
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+        .route("/metrics", get(metrics::metrics))
+        .route("/api/openapi.json", get(openapi::openapi_json))
+        .fallback(|| async { error::ApiError::not_found() })
+        .method_not_allowed_fallback(|| async { error::ApiError::for_status_pub(axum::http::StatusCode::METHOD_NOT_ALLOWED) })
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+        .layer(axum::middleware::from_fn(error::envelope))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves on a bound listener, with the deadline loop, until the future is dropped.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener, timer_interval: Duration) -> std::io::Result<()> {
+    let timers = tokio::spawn(timers::run(state.clone(), timer_interval));
+    let r = axum::serve(listener, app(state)).await;
+    timers.abort();
+    r
+}

@@ -1,12 +1,13 @@
 //! What the store returns besides the domain's own types.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use weiquan_domain::records::{Commitments, OrderItem};
 use weiquan_domain::*;
 
 /// An account, without its secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: UserId,
     pub username: Username,
@@ -30,7 +31,7 @@ pub struct NewUser {
 }
 
 /// A shop's public standing (DESIGN §2).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Shop {
     pub id: ShopId,
     pub name: String,
@@ -43,18 +44,18 @@ pub struct Shop {
     pub active_penalties: Vec<PenaltyRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PenaltyRecord {
     pub id: i64,
     pub penalty: String,
     pub search_weight: Option<f64>,
-    pub starts_at: Timestamp,
-    pub ends_at: Option<Timestamp>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
     pub reason: String,
     pub appeal: Option<Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Order {
     pub order_no: OrderNo,
     pub buyer_id: UserId,
@@ -62,22 +63,22 @@ pub struct Order {
     pub shop_name: String,
     pub items: Vec<OrderItem>,
     pub amount_cents: Cents,
-    pub paid_at: Timestamp,
-    pub shipped_at: Option<Timestamp>,
-    pub delivered_at: Option<Timestamp>,
+    pub paid_at: DateTime<Utc>,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub id: i64,
     pub complaint_id: ComplaintId,
     pub author_id: UserId,
     pub author_role: Role,
     pub body: String,
-    pub at: Timestamp,
+    pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Evidence {
     pub sha256: Sha256,
     pub size: i64,
@@ -86,15 +87,15 @@ pub struct Evidence {
     pub filename: Option<String>,
     /// `None`: frozen by the platform when the complaint was filed.
     pub uploaded_by: Option<UserId>,
-    pub at: Timestamp,
+    pub at: DateTime<Utc>,
 }
 
 /// One link of a hash chain.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Event {
     pub stream: String,
     pub seq: i64,
-    pub at: Timestamp,
+    pub at: DateTime<Utc>,
     pub actor: String,
     pub kind: String,
     pub data: Value,
@@ -103,7 +104,7 @@ pub struct Event {
 }
 
 /// A tier-3 case.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Case {
     pub id: CaseId,
     pub kind: String,
@@ -111,8 +112,8 @@ pub struct Case {
     pub state: String,
     pub title: String,
     pub members: Vec<ComplaintId>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A page of results and the cursor of the next one.
@@ -139,7 +140,7 @@ pub struct DueTimer {
     pub id: i64,
     pub complaint_id: ComplaintId,
     pub kind: TimerKind,
-    pub due_at: Timestamp,
+    pub due_at: DateTime<Utc>,
 }
 
 /// The result of an import batch: per record, its error if it did not land.

@@ -1,0 +1,73 @@
+//! `serve --demo`: a demo marketplace, seeded once.
+
+use std::path::Path;
+
+use anyhow::Context;
+use weiquan_domain::*;
+use weiquan_store::{NewUser, Store, StoreError};
+
+use crate::demo::{self, DEMO_PASSWORD};
+
+const MARKER: &str = "demo-seeded";
+
+/// Seeds the demo marketplace unless this data dir already has it, then prints the accounts.
+pub async fn seed_demo(store: &dyn Store, data_dir: &Path) -> anyhow::Result<()> {
+    let marker = data_dir.join(MARKER);
+    if !marker.exists() {
+        seed(store).await?;
+        std::fs::write(&marker, b"the demo marketplace was seeded into this data dir\n")?;
+    }
+    println!("演示账号 / demo accounts (password 密码: {DEMO_PASSWORD}):");
+    println!("  买家 consumers:  buyer01 … buyer200");
+    println!("  卖家 merchants:  seller01 … seller32");
+    println!("  客服 tier 1:     agent01, agent02");
+    println!("  消保 tier 2:     guard01, guard02");
+    println!("  监管 tier 3:     regulator01");
+    println!("  管理员 admin:    admin");
+    Ok(())
+}
+
+async fn seed(store: &dyn Store) -> anyhow::Result<()> {
+    let m = demo::generate(20_260_501, chrono::Utc::now());
+    // One hash for every demo account: they share the published demo password anyway.
+    let hash = tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(DEMO_PASSWORD)).await?;
+    let users = m
+        .users
+        .iter()
+        .map(|u| NewUser {
+            username: u.username.clone(),
+            role: u.role,
+            display_name: u.display_name.clone(),
+            password_hash: Some(hash.clone()),
+        })
+        .collect();
+    store.ensure_users(users).await.context("seeding users")?;
+    check(store.import_shops(m.shops).await?, "shop")?;
+    for chunk in m.orders.chunks(1000) {
+        check(store.import_orders(chunk.to_vec()).await?, "order")?;
+    }
+    for c in m.complaints {
+        let user = store.user_by_username(c.consumer.as_str()).await?.context("demo consumer missing")?;
+        let new = NewComplaint {
+            order_no: c.order_no,
+            product: c.product,
+            category: c.category,
+            incident_at: c.incident_at,
+            description: c.description,
+            claim: Claim::parse("claim", c.claim_kind.as_str(), c.amount_cents)?,
+            on_behalf_of: None,
+        };
+        match store.file_complaint(&user.actor(), new, Channel::Web, chrono::Utc::now()).await {
+            Ok(_) | Err(StoreError::Conflict { code: "duplicate_complaint", .. }) => {}
+            Err(e) => return Err(e).context("seeding a demo complaint"),
+        }
+    }
+    Ok(())
+}
+
+fn check(outcome: weiquan_store::ImportOutcome, what: &str) -> anyhow::Result<()> {
+    if let Some(Err(e)) = outcome.into_iter().find(|r| r.is_err()) {
+        anyhow::bail!("a demo {what} did not import: {e}");
+    }
+    Ok(())
+}

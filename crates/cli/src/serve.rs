@@ -1,0 +1,95 @@
+//! `weiquan serve` and `weiquan migrate`.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use weiquan_domain::Policy;
+use weiquan_server::AppState;
+use weiquan_store::Store;
+use weiquan_store::sqlite::SqliteStore;
+
+use crate::StoreArgs;
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Address to listen on; port 0 picks a free port (printed on start).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "WEIQUAN_LISTEN")]
+    pub listen: SocketAddr,
+    /// Seed a demo marketplace (once; later starts leave it as it is) and print its accounts.
+    #[arg(long)]
+    pub demo: bool,
+    /// How often the deadline loop looks for due timers, e.g. "1s" or "200ms".
+    #[arg(long, default_value = "1s", value_parser = humantime_duration)]
+    pub timer_interval: Duration,
+}
+
+fn humantime_duration(s: &str) -> Result<Duration, String> {
+    parse_duration(s)
+}
+
+/// Parses "200ms", "1s", "2m".
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().map_err(|_| format!("invalid duration {s:?}"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" | "" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        _ => Err(format!("invalid duration {s:?}; use ms, s or m")),
+    }
+}
+
+pub fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
+    match path {
+        None => Ok(Policy::default()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read policy file {}", p.display()))?;
+            Policy::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {} / {}", p.display(), e.zh, e.en))
+        }
+    }
+}
+
+/// Opens the store the flags name.
+pub async fn open_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn Store>> {
+    let policy = load_policy(args.policy.as_deref())?;
+    if let Some(url) = &args.database_url {
+        if !url.starts_with("sqlite:") {
+            bail!("unsupported --database-url {url:?}: this build stores data in SQLite inside --data-dir");
+        }
+    }
+    let store = SqliteStore::open(&args.data_dir, policy)
+        .await
+        .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?;
+    Ok(Arc::new(store))
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.store).await?;
+    if args.demo {
+        crate::seed::seed_demo(store.as_ref(), &args.store.data_dir).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    // Scripts (the benchmarks, the tests) read this line to learn the port.
+    println!("weiquan listening on http://{addr}");
+    let state = AppState::new(store);
+    tokio::select! {
+        r = weiquan_server::serve(state, listener, args.timer_interval) => r?,
+        _ = tokio::signal::ctrl_c() => eprintln!("shutting down"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn migrate(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    SqliteStore::migrate(&args.data_dir).await?;
+    println!("migrations applied in {}", args.data_dir.display());
+    Ok(ExitCode::SUCCESS)
+}

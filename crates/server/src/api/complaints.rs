@@ -1,0 +1,257 @@
+//! `/api/v1/complaints`: filing, reading, acting, messages, evidence, the event chain.
+
+use axum::body::Body;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use weiquan_domain::access;
+use weiquan_domain::action::ActionRequest;
+use weiquan_domain::complaint::FileComplaintRequest;
+use weiquan_domain::*;
+use weiquan_store::*;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, too_large};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+
+/// A complaint as callers see it, with who has to act next.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ComplaintView {
+    #[serde(flatten)]
+    pub complaint: Complaint,
+    /// consumer, merchant, cs_agent or protection; absent once finished.
+    pub next_actor: Option<&'static str>,
+}
+
+impl From<Complaint> for ComplaintView {
+    fn from(c: Complaint) -> Self {
+        ComplaintView { next_actor: c.next_actor(), complaint: c }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ComplaintPage {
+    pub items: Vec<ComplaintView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    pub state: Option<String>,
+    pub tier: Option<String>,
+    pub shop_id: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Parses a page size: 1–200, 50 by default.
+pub fn page_limit(limit: Option<u32>) -> Result<u32, DomainError> {
+    match limit {
+        None => Ok(50),
+        Some(n) if (1..=200).contains(&n) => Ok(n),
+        Some(_) => Err(DomainError::invalid("limit", "每页数量应在1到200之间", "limit must be between 1 and 200")),
+    }
+}
+
+fn parse_cursor(c: Option<&str>) -> Result<Option<i64>, DomainError> {
+    c.map(|s| s.parse::<i64>().map_err(|_| DomainError::invalid("cursor", "分页游标无效", "invalid cursor"))).transpose()
+}
+
+#[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints", request_body = FileComplaintRequest,
+    responses((status = 201, body = ComplaintView), (status = 404, description = "no such order among yours"),
+        (status = 409, description = "the order has a complaint in progress"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn file(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiJson(req): ApiJson<FileComplaintRequest>,
+) -> ApiResult<(StatusCode, axum::Json<ComplaintView>)> {
+    let new = NewComplaint::parse(&req)?;
+    let channel = if new.on_behalf_of.is_some() { Channel::Phone } else { Channel::Api };
+    let c = state.store.file_complaint(&user.actor(), new, channel, chrono::Utc::now()).await?;
+    state.metrics.complaints_filed.inc();
+    tracing::info!(complaint = %c.id, "filed");
+    Ok((StatusCode::CREATED, axum::Json(c.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/complaints", tag = "complaints", params(ListQuery),
+    responses((status = 200, body = ComplaintPage)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<axum::Json<ComplaintPage>> {
+    let mut errs = weiquan_domain::error::FieldErrors::new();
+    let filter = ComplaintFilter {
+        state: q.state.as_deref().and_then(|s| errs.take(weiquan_domain::State::parse(s))),
+        tier: q.tier.as_deref().and_then(|s| errs.take(Tier::parse(s))),
+        shop_id: q.shop_id.as_deref().and_then(|s| errs.take(ShopId::parse(s))),
+        before_id: errs.take(parse_cursor(q.cursor.as_deref())).flatten(),
+        limit: errs.take(page_limit(q.limit)).unwrap_or(50),
+    };
+    errs.finish()?;
+    let page = state.store.complaints(&user.actor(), filter).await?;
+    Ok(axum::Json(ComplaintPage { items: page.items.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
+}
+
+#[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "complaints", params(("id" = i64, Path)),
+    responses((status = 200, body = ComplaintView), (status = 404)), security(("bearer" = [])))]
+pub async fn get(State(state): State<AppState>, Auth(user): Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<ComplaintView>> {
+    Ok(axum::Json(state.store.complaint(&user.actor(), ComplaintId(id)).await?.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "complaints", params(("id" = i64, Path)),
+    request_body = ActionRequest,
+    responses((status = 200, body = ComplaintView), (status = 403), (status = 404),
+        (status = 409, description = "not possible in this state; `tier_order` when escalating too early"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn act(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ActionRequest>,
+) -> ApiResult<axum::Json<ComplaintView>> {
+    let action = Action::parse(&req)?;
+    let name = action.name();
+    let c = state.store.act(&user.actor(), ComplaintId(id), action, chrono::Utc::now()).await?;
+    state.metrics.actions.inc();
+    tracing::info!(complaint = id, action = name, state = c.state.as_str(), "acted");
+    Ok(axum::Json(c.into()))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MessageRequest {
+    pub body: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/messages", tag = "complaints", params(("id" = i64, Path)),
+    request_body = MessageRequest, responses((status = 201, body = Message), (status = 404), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn post_message(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<MessageRequest>,
+) -> ApiResult<(StatusCode, axum::Json<Message>)> {
+    let body = parse_text("body", req.body.as_deref().unwrap_or(""), 1, 2000)?;
+    let m = state.store.add_message(&user.actor(), ComplaintId(id), body, chrono::Utc::now()).await?;
+    Ok((StatusCode::CREATED, axum::Json(m)))
+}
+
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/messages", tag = "complaints", params(("id" = i64, Path)),
+    responses((status = 200, body = [Message]), (status = 404)), security(("bearer" = [])))]
+pub async fn list_messages(State(state): State<AppState>, Auth(user): Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<Vec<Message>>> {
+    Ok(axum::Json(state.store.messages(&user.actor(), ComplaintId(id)).await?))
+}
+
+/// The multipart form of an upload, for the API description.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceUpload {
+    #[schema(format = Binary, value_type = String)]
+    file: Vec<u8>,
+    /// photo, video, chat_log, transaction_record or other.
+    kind: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/evidence", tag = "complaints", params(("id" = i64, Path)),
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = Evidence), (status = 404), (status = 413), (status = 415), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn upload_evidence(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, axum::Json<Evidence>)> {
+    let actor = user.actor();
+    let id = ComplaintId(id);
+    // Refuse before reading the body: nobody fills the disk through someone else's complaint.
+    let c = state.store.complaint(&actor, id).await?;
+    access::check_contribute(&actor, &c)?;
+    let mut multipart = multipart.map_err(|_| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "请以 multipart/form-data 上传，字段为 file 和 kind",
+            "upload as multipart/form-data with fields file and kind",
+        )
+    })?;
+    let limit = state.store.blobs().max_size();
+    let (mut file, mut filename, mut kind): (Option<Vec<u8>>, Option<String>, Option<String>) = (None, None, None);
+    let bad_form = |_| ApiError::new(StatusCode::BAD_REQUEST, "bad_multipart", "上传的表单格式有误", "the multipart form is malformed");
+    while let Some(mut field) = multipart.next_field().await.map_err(bad_form)? {
+        match field.name() {
+            Some("file") => {
+                filename = field.file_name().map(|n| n.chars().take(200).collect());
+                let mut buf = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large(limit) } else { bad_form(e) }
+                })? {
+                    if (buf.len() + chunk.len()) as u64 > limit {
+                        return Err(too_large(limit));
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                file = Some(buf);
+            }
+            Some("kind") => kind = Some(field.text().await.map_err(bad_form)?),
+            _ => {}
+        }
+    }
+    let mut errs = weiquan_domain::error::FieldErrors::new();
+    let kind = match kind {
+        Some(k) => errs.take(EvidenceKind::parse(&k)),
+        None => {
+            errs.push(FieldError::new("kind", "请选择证据类型", "kind is required"));
+            None
+        }
+    };
+    if file.is_none() {
+        errs.push(FieldError::new("file", "请选择要上传的文件", "file is required"));
+    }
+    errs.finish()?;
+    let (bytes, kind) = (file.expect("checked"), kind.expect("checked"));
+    let content_type = weiquan_store::blob::sniff(&bytes, kind)?;
+    let blobs = state.store.blobs().clone();
+    let size = bytes.len() as i64;
+    let sha = tokio::task::spawn_blocking(move || blobs.put(&bytes)).await.map_err(|_| ApiError::internal())??;
+    let ev = NewEvidence { sha256: sha, size, content_type: content_type.to_owned(), kind, filename };
+    let ev = state.store.add_evidence(&actor, id, ev, chrono::Utc::now()).await?;
+    Ok((StatusCode::CREATED, axum::Json(ev)))
+}
+
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/evidence", tag = "complaints", params(("id" = i64, Path)),
+    responses((status = 200, body = [Evidence]), (status = 404)), security(("bearer" = [])))]
+pub async fn list_evidence(State(state): State<AppState>, Auth(user): Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<Vec<Evidence>>> {
+    Ok(axum::Json(state.store.evidence_list(&user.actor(), ComplaintId(id)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/evidence/{sha256}", tag = "complaints",
+    params(("id" = i64, Path), ("sha256" = String, Path)),
+    responses((status = 200, description = "the file's bytes"), (status = 404)), security(("bearer" = [])))]
+pub async fn get_evidence(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath((id, sha)): ApiPath<(i64, String)>,
+) -> ApiResult<Response> {
+    let sha = Sha256::parse(&sha).map_err(|_| ApiError::not_found())?;
+    let (ev, bytes) = state.store.evidence(&user.actor(), ComplaintId(id), &sha).await?;
+    let mut res = Body::from(bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&ev.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    // Uploaded bytes never run as a page of ours.
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    h.insert(header::ETAG, HeaderValue::from_str(&format!("\"{sha}\"")).expect("hex is a valid header"));
+    Ok(res)
+}
+
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/events", tag = "complaints", params(("id" = i64, Path)),
+    responses((status = 200, body = [Event], description = "the complaint's hash chain, in order"), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn events(State(state): State<AppState>, Auth(user): Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<Vec<Event>>> {
+    Ok(axum::Json(state.store.complaint_events(&user.actor(), ComplaintId(id)).await?))
+}

@@ -1,0 +1,4 @@
+//! The JSON API under `/api/v1` (DESIGN §5).
+
+pub mod complaints;
+pub mod marketplace;

@@ -1,0 +1,148 @@
+//! The one error envelope: `{"error": {"code", "message", "fields"?}}`, in the caller's language.
+//!
+//! Handlers return [`ApiError`]; it travels out as a response extension and the [`envelope`]
+//! middleware renders it once the request's language is known. Responses that left axum's own
+//! machinery as errors (unknown route, wrong method, body too large) get the same envelope.
+
+use std::collections::BTreeMap;
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use weiquan_domain::{DomainError, ErrorKind, FieldError, Lang, Text};
+use weiquan_store::StoreError;
+
+use crate::lang::request_lang;
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: Text,
+    pub fields: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        ApiError { status, code, message: Text::new(zh, en), fields: vec![] }
+    }
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录", "sign in first")
+    }
+    pub fn forbidden(zh: &str, en: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", zh, en)
+    }
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "找不到请求的内容", "nothing here")
+    }
+    pub fn internal() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器出错了，请稍后再试", "something went wrong on our side; please try again later")
+    }
+    /// The default envelope for an error status that carried none.
+    pub fn for_status_pub(status: StatusCode) -> Self {
+        Self::for_status(status)
+    }
+    fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::not_found(),
+            StatusCode::METHOD_NOT_ALLOWED => Self::new(status, "method_not_allowed", "不支持这个请求方法", "this method is not allowed here"),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::new(status, "too_large", "请求内容过大", "the request body is too large"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(status, "unsupported_media_type", "不支持的内容类型", "unsupported content type"),
+            StatusCode::UNAUTHORIZED => Self::unauthenticated(),
+            StatusCode::TOO_MANY_REQUESTS => Self::new(status, "rate_limited", "请求过于频繁，请稍后再试", "too many requests; try again later"),
+            s if s.is_client_error() => Self::new(s, "bad_request", "请求有误", "bad request"),
+            _ => Self::internal(),
+        }
+    }
+
+    fn body(&self, lang: Lang) -> serde_json::Value {
+        let mut err = json!({"code": self.code, "message": self.message.get(lang)});
+        if !self.fields.is_empty() {
+            let fields: BTreeMap<&str, &str> = self.fields.iter().map(|f| (f.field.as_str(), f.message.get(lang))).collect();
+            err["fields"] = json!(fields);
+        }
+        json!({ "error": err })
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let status = match e.kind() {
+            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+        };
+        ApiError {
+            status,
+            code: e.code(),
+            message: Text::new(e.message(Lang::Zh), e.message(Lang::En)),
+            fields: e.fields().to_vec(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Domain(d) => d.into(),
+            StoreError::Conflict { code, zh, en } => ApiError::new(StatusCode::CONFLICT, code, zh, en),
+            StoreError::UnsupportedMedia { zh, en } => ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", zh, en),
+            StoreError::TooLarge { limit, .. } => too_large(limit),
+            other => {
+                tracing::error!(error = %other, "store failure");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+pub fn too_large(limit: u64) -> ApiError {
+    let mib = limit as f64 / (1024.0 * 1024.0);
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!("文件过大，单个文件不能超过 {mib:.0} MiB"),
+        format!("the file is too large; the limit is {mib:.0} MiB"),
+    )
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut res = self.status.into_response();
+        res.extensions_mut().insert(self);
+        res
+    }
+}
+
+/// Renders every error response as the envelope, in the request's language.
+pub async fn envelope(req: Request, next: Next) -> Response {
+    let lang = request_lang(req.headers(), req.uri().query());
+    let mut res = next.run(req).await;
+    let err = match res.extensions_mut().remove::<ApiError>() {
+        Some(e) => e,
+        None if res.status().is_client_error() || res.status().is_server_error() => {
+            let is_json = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+            if is_json {
+                return res;
+            }
+            ApiError::for_status(res.status())
+        }
+        None => return res,
+    };
+    let mut out = (err.status, axum::Json(err.body(lang))).into_response();
+    for (k, v) in res.headers() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(if lang == Lang::En { "en" } else { "zh-CN" }));
+    out
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

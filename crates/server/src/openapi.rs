@@ -1,0 +1,35 @@
+//! `/api/openapi.json`, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api::{complaints, marketplace};
+use crate::auth;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "weiquan", description = "Complaint and dispute resolution for an online marketplace. Errors are always {\"error\": {\"code\", \"message\", \"fields\"?}}, in the caller's language (Accept-Language, zh-CN by default)."),
+    paths(
+        auth::login, auth::register, auth::me,
+        marketplace::orders, marketplace::shop, marketplace::penalties, marketplace::cases, marketplace::case,
+        complaints::file, complaints::list, complaints::get, complaints::act,
+        complaints::post_message, complaints::list_messages,
+        complaints::upload_evidence, complaints::list_evidence, complaints::get_evidence, complaints::events,
+    ),
+    modifiers(&Bearer),
+    tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"))
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

@@ -1,0 +1,45 @@
+//! The deadline loop: fires every due timer exactly once, including those that fell due while
+//! the server was down.
+//!
+//! Each timer is claimed and applied in one transaction (`pending` → `fired` with its event), so
+//! a crash either leaves it pending (fired again after restart) or fired with its effects;
+//! never both, never twice. Due timers are fired concurrently so that they share commits.
+
+use std::time::Duration;
+
+use futures::future::join_all;
+
+use crate::AppState;
+
+/// Most timers taken per round.
+const ROUND: u32 = 256;
+
+pub async fn run(state: AppState, interval: Duration) {
+    loop {
+        match fire_due(&state).await {
+            Ok(n) if n as u32 == ROUND => continue, // more are waiting
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "timer round failed"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// Fires the timers due now; returns how many were due.
+pub async fn fire_due(state: &AppState) -> Result<usize, weiquan_store::StoreError> {
+    let now = chrono::Utc::now();
+    let due = state.store.due_timers(now, ROUND).await?;
+    let n = due.len();
+    let results = join_all(due.iter().map(|t| state.store.fire_timer(t, now))).await;
+    for (t, r) in due.iter().zip(results) {
+        match r {
+            Ok(true) => {
+                state.metrics.timers_fired.inc();
+                tracing::info!(complaint = %t.complaint_id, timer = t.kind.as_str(), "deadline fired");
+            }
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, timer = t.id, "firing a deadline failed"),
+        }
+    }
+    Ok(n)
+}
