@@ -4,14 +4,11 @@
 //! - Late shipper: `shop-018` (国庆数码配件店, `seller09`) promises 24 h and ships 72–200 h after
 //!   payment, every time.
 //! - Brushing ring: `shua01`…`shua20` each buy cheap samples 2–4 times from each of `shop-039`,
-//!   `shop-040` and `shop-041` (all `seller20`), within 4 days about four weeks before `now`.
+//!   `shop-040` and `shop-041` (all `seller20`), within 4 days, 3–4 weeks before `now`.
 //! - Complaint wave: 6 buyers complain about leaking 304不锈钢保温杯 from `shop-009`
 //!   (恒温杯具专营店, `seller05`), all between 12 and 3 days before `now`.
 //! - `buyer01` has 12+ delivered orders across shops, one from `shop-001` (`seller01`), and no
 //!   complaint.
-
-// Nothing outside the tests calls it until main.rs grows its demo command.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use std::collections::HashSet;
 

@@ -58,7 +58,8 @@ pub fn app(state: AppState) -> Router {
             "/complaints/{id}/evidence",
             post(complaints::upload_evidence).layer(DefaultBodyLimit::max(upload_limit)).get(complaints::list_evidence),
         )
-        .route("/complaints/{id}/evidence/{sha256}", get(complaints::get_evidence));
+        .route("/complaints/{id}/evidence/{sha256}", get(complaints::get_evidence))
+        .route("/complaints/{id}/events", get(complaints::events));
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api)

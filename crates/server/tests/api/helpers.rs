@@ -1,0 +1,174 @@
+//! `spawn_app`: a fresh store in a temporary dir, a small marketplace, the server on port 0.
+
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use chrono::Utc;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use weiquan_domain::records::{Commitments, OrderItem, OrderRecord, ShopRecord};
+use weiquan_domain::*;
+use weiquan_server::AppState;
+use weiquan_store::sqlite::SqliteStore;
+use weiquan_store::{NewUser, Store};
+
+pub const PASSWORD: &str = "test-password-1";
+static HASH: LazyLock<String> = LazyLock::new(|| weiquan_server::auth::hash_password(PASSWORD));
+
+pub struct TestApp {
+    pub base: String,
+    pub http: Client,
+    pub store: Arc<dyn Store>,
+    pub _dir: tempfile::TempDir,
+}
+
+/// Order numbers of the fixture: buyer01 has A1..A5 at shop-a and B1 at shop-b; buyer02 has A6.
+pub fn order(tag: &str) -> String {
+    let n: u64 = match tag {
+        "A1" => 1,
+        "A2" => 2,
+        "A3" => 3,
+        "A4" => 4,
+        "A5" => 5,
+        "A6" => 6,
+        "B1" => 7,
+        _ => panic!("unknown fixture order {tag}"),
+    };
+    format!("2026110100000000{n:02}")
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Policy::default(), weiquan_store::blob::DEFAULT_MAX_BLOB).await
+}
+
+pub async fn spawn_with(policy: Policy, max_blob: u64) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_with(dir.path(), policy, max_blob).await.unwrap();
+    let hash = tokio::task::spawn_blocking(|| HASH.clone()).await.unwrap();
+    let users = [
+        ("buyer01", Role::Consumer),
+        ("buyer02", Role::Consumer),
+        ("seller01", Role::Merchant),
+        ("seller02", Role::Merchant),
+        ("agent01", Role::CsAgent),
+        ("guard01", Role::Protection),
+        ("guard02", Role::Protection),
+        ("regulator01", Role::Regulator),
+        ("admin", Role::Admin),
+    ];
+    store
+        .ensure_users(
+            users
+                .iter()
+                .map(|(u, r)| NewUser {
+                    username: Username::parse(u).unwrap(),
+                    role: *r,
+                    display_name: u.to_string(),
+                    password_hash: Some(hash.clone()),
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let shop = |id: &str, merchant: &str| ShopRecord {
+        id: ShopId::parse(id).unwrap(),
+        name: format!("{id} 旗舰店"),
+        merchant: Username::parse(merchant).unwrap(),
+        commitments: Commitments { seven_day_return: true, authentic_guarantee: true, ship_within_hours: Some(48) },
+    };
+    let out = store.import_shops(vec![shop("shop-a", "seller01"), shop("shop-b", "seller02")]).await.unwrap();
+    assert!(out.iter().all(|r| r.is_ok()));
+    let paid = Utc::now() - chrono::Duration::days(10);
+    let mk = |tag: &str, buyer: &str, shop: &str| OrderRecord {
+        order_no: OrderNo::parse(&order(tag)).unwrap(),
+        buyer: Username::parse(buyer).unwrap(),
+        shop_id: ShopId::parse(shop).unwrap(),
+        items: vec![OrderItem { title: "304不锈钢保温杯 500ml".into(), price_cents: Cents::new(8900).unwrap(), qty: 1 }],
+        amount_cents: Cents::new(8900).unwrap(),
+        paid_at: paid,
+        shipped_at: Some(paid + chrono::Duration::hours(12)),
+        delivered_at: Some(paid + chrono::Duration::days(2)),
+    };
+    let orders = vec![
+        mk("A1", "buyer01", "shop-a"),
+        mk("A2", "buyer01", "shop-a"),
+        mk("A3", "buyer01", "shop-a"),
+        mk("A4", "buyer01", "shop-a"),
+        mk("A5", "buyer01", "shop-a"),
+        mk("A6", "buyer02", "shop-a"),
+        mk("B1", "buyer01", "shop-b"),
+    ];
+    let out = store.import_orders(orders).await.unwrap();
+    assert!(out.iter().all(|r| r.is_ok()), "{out:?}");
+
+    let store: Arc<dyn Store> = Arc::new(store);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(store.clone());
+    tokio::spawn(weiquan_server::serve(state, listener, Duration::from_millis(50)));
+    TestApp { base, http: Client::new(), store, _dir: dir }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let r = self.http.post(self.url("/api/v1/auth/login")).json(&json!({"username": username, "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login {username}");
+        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Response {
+        self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> Response {
+        self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+
+    pub async fn file(&self, token: &str, body: Value) -> Response {
+        self.post(token, "/api/v1/complaints", body).await
+    }
+
+    /// Files a valid complaint and returns its id.
+    pub async fn file_ok(&self, token: &str, order_tag: &str, claim: Value) -> i64 {
+        let r = self.file(token, complaint_body(&order(order_tag), claim)).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+    }
+
+    pub async fn act(&self, token: &str, id: i64, body: Value) -> Response {
+        self.post(token, &format!("/api/v1/complaints/{id}/actions"), body).await
+    }
+
+    /// Acts and expects success; returns the complaint.
+    pub async fn act_ok(&self, token: &str, id: i64, body: Value) -> Value {
+        let r = self.act(token, id, body.clone()).await;
+        let status = r.status();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body} -> {v}");
+        v
+    }
+}
+
+pub fn complaint_body(order_no: &str, claim: Value) -> Value {
+    json!({
+        "order_no": order_no,
+        "product": "304不锈钢保温杯 500ml",
+        "category": "quality_defect",
+        "incident_at": (Utc::now() - chrono::Duration::days(1)).to_rfc3339(),
+        "description": "收到的保温杯杯身有一道裂缝，倒入热水后从底部漏水，已拍照留证。",
+        "claim": claim,
+    })
+}
+
+/// Asserts an error envelope with the given status and code; returns the body.
+pub async fn assert_error(r: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(r.status(), status);
+    let v: Value = r.json().await.expect("an error body is JSON");
+    assert_eq!(v["error"]["code"], code, "{v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+    v
+}

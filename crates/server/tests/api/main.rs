@@ -1,0 +1,10 @@
+//! API tests: each spawns the real server on port 0 with a fresh data dir and talks HTTP.
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod evidence;
+mod refusals;
+mod timers;
+mod walk;
