@@ -1,0 +1,91 @@
+//! Runs the real `weiquan` binary.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_weiquan");
+
+pub struct Server {
+    pub base: String,
+    pub child: Child,
+}
+
+impl Server {
+    /// Starts `weiquan serve` on a free port and waits until it listens.
+    pub fn start(data_dir: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--timer-interval", "100ms", "--data-dir"])
+            .arg(data_dir)
+            .args(extra)
+            .env("WEIQUAN_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the weiquan binary starts");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "server exited before listening");
+            if let Some(addr) = line.trim().strip_prefix("weiquan listening on ") {
+                let base = addr.to_owned();
+                // Keep draining stdout so the child never blocks on a full pipe.
+                std::thread::spawn(move || for _ in out.lines() {});
+                return Server { base, child };
+            }
+        }
+    }
+
+    /// SIGKILL: no shutdown code runs.
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn weiquan(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).env("WEIQUAN_LOG", "warn").output().expect("the weiquan binary runs")
+}
+
+pub async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
+    let r: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": user, "password": "weiquan-demo"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["token"].as_str().unwrap_or_else(|| panic!("login {user}: {r}")).to_owned()
+}
+
+/// A complaint body on an order.
+pub fn complaint(order_no: &str, claim: Value) -> Value {
+    json!({
+        "order_no": order_no,
+        "product": "订单中的商品",
+        "category": "quality_defect",
+        "incident_at": (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339(),
+        "description": "收到的商品有明显破损，无法正常使用，已拍照留证。",
+        "claim": claim,
+    })
+}
+
+/// A consumer's delivered orders, newest first.
+pub async fn orders(http: &reqwest::Client, base: &str, token: &str) -> Vec<Value> {
+    let v: Value = http.get(format!("{base}/api/v1/orders?limit=200")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    v["items"].as_array().unwrap().clone()
+}
