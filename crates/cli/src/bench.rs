@@ -34,7 +34,11 @@ pub enum BenchCommand {
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        BenchCommand::Intake { clients, complaints, data_dir } => intake(clients, complaints, data_dir).await,
+        BenchCommand::Intake {
+            clients,
+            complaints,
+            data_dir,
+        } => intake(clients, complaints, data_dir).await,
     }
 }
 
@@ -47,7 +51,8 @@ fn order_no(client: usize, i: usize) -> String {
 /// Seeds `clients` buyers with `per_client` orders each.
 async fn prepare(dir: &Path, clients: usize, per_client: usize) -> anyhow::Result<()> {
     let store = weiquan_store::sqlite::SqliteStore::open(dir, Policy::default()).await?;
-    let hash = tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(PASSWORD)).await?;
+    let hash =
+        tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(PASSWORD)).await?;
     let users = (0..clients)
         .map(|c| NewUser {
             username: Username::parse(&format!("bench{c:03}")).expect("valid"),
@@ -62,7 +67,11 @@ async fn prepare(dir: &Path, clients: usize, per_client: usize) -> anyhow::Resul
             id: ShopId::parse(&format!("bench-shop-{s:02}")).expect("valid"),
             name: format!("压测店铺{s}"),
             merchant: Username::parse(&format!("benchseller{:02}", s / 4)).expect("valid"),
-            commitments: Commitments { seven_day_return: true, authentic_guarantee: s % 2 == 0, ship_within_hours: Some(48) },
+            commitments: Commitments {
+                seven_day_return: true,
+                authentic_guarantee: s % 2 == 0,
+                ship_within_hours: Some(48),
+            },
         })
         .collect();
     store.import_shops(shops).await?;
@@ -74,7 +83,11 @@ async fn prepare(dir: &Path, clients: usize, per_client: usize) -> anyhow::Resul
                 order_no: OrderNo::parse(&order_no(c, i)).expect("valid"),
                 buyer: Username::parse(&format!("bench{c:03}")).expect("valid"),
                 shop_id: ShopId::parse(&format!("bench-shop-{:02}", (c + i) % 16)).expect("valid"),
-                items: vec![OrderItem { title: "304不锈钢保温杯 500ml".into(), price_cents: Cents::new(5900).expect("valid"), qty: 1 }],
+                items: vec![OrderItem {
+                    title: "304不锈钢保温杯 500ml".into(),
+                    price_cents: Cents::new(5900).expect("valid"),
+                    qty: 1,
+                }],
                 amount_cents: Cents::new(5900).expect("valid"),
                 paid_at: paid,
                 shipped_at: Some(paid + chrono::Duration::hours(20)),
@@ -94,7 +107,11 @@ async fn prepare(dir: &Path, clients: usize, per_client: usize) -> anyhow::Resul
 /// Writes and fsyncs 4 KiB repeatedly for `secs`: the disk's commit rate right now.
 fn fsync_rate(dir: &Path, secs: f64) -> anyhow::Result<f64> {
     let path = dir.join("fsync-probe");
-    let mut f = std::fs::OpenOptions::new().create(true).write(true).truncate(true).open(&path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .open(&path)?;
     let buf = [7u8; 4096];
     let start = Instant::now();
     let mut n = 0u64;
@@ -110,7 +127,14 @@ fn fsync_rate(dir: &Path, secs: f64) -> anyhow::Result<f64> {
 
 fn proc_kib(pid: u32, key: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|l| l.strip_prefix(key)?.trim().trim_end_matches("kB").trim().parse().ok())
+    status.lines().find_map(|l| {
+        l.strip_prefix(key)?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    })
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -121,11 +145,18 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[idx] as f64 / 1000.0
 }
 
-async fn intake(clients: usize, total: usize, data_dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+async fn intake(
+    clients: usize,
+    total: usize,
+    data_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let tmp = tempfile::tempdir()?;
     let dir = data_dir.unwrap_or_else(|| tmp.path().join("data"));
     let per_client = total.div_ceil(clients);
-    eprintln!("preparing {clients} buyers × {per_client} orders in {}", dir.display());
+    eprintln!(
+        "preparing {clients} buyers × {per_client} orders in {}",
+        dir.display()
+    );
     prepare(&dir, clients, per_client).await?;
 
     let fsync_before = tokio::task::spawn_blocking({
@@ -145,7 +176,11 @@ async fn intake(clients: usize, total: usize, data_dir: Option<PathBuf>) -> anyh
     let pid = child.id();
     let mut line = String::new();
     std::io::BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
-    let base = line.trim().strip_prefix("weiquan listening on ").context("server did not report its address")?.to_owned();
+    let base = line
+        .trim()
+        .strip_prefix("weiquan listening on ")
+        .context("server did not report its address")?
+        .to_owned();
 
     let result = load(&base, clients, per_client, total).await;
     let rss_peak = proc_kib(pid, "VmHWM:");
@@ -178,11 +213,22 @@ async fn intake(clients: usize, total: usize, data_dir: Option<PathBuf>) -> anyh
         "server_rss_end_mib": rss_now.map(|k| k as f64 / 1024.0),
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
-    Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
-async fn load(base: &str, clients: usize, per_client: usize, total: usize) -> anyhow::Result<(usize, usize, f64, Vec<u64>)> {
-    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+async fn load(
+    base: &str,
+    clients: usize,
+    per_client: usize,
+    total: usize,
+) -> anyhow::Result<(usize, usize, f64, Vec<u64>)> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()?;
     let mut tokens = Vec::with_capacity(clients);
     for c in 0..clients {
         let r: serde_json::Value = http
@@ -204,7 +250,9 @@ async fn load(base: &str, clients: usize, per_client: usize, total: usize) -> an
             let http = http.clone();
             let base = base.to_owned();
             let incident = incident.clone();
-            let n = per_client.min(total.saturating_sub(c * per_client)).max(if c * per_client < total { 1 } else { 0 });
+            let n = per_client
+                .min(total.saturating_sub(c * per_client))
+                .max(if c * per_client < total { 1 } else { 0 });
             tokio::spawn(async move {
                 let mut lat = Vec::with_capacity(n);
                 let mut errors = 0usize;
@@ -218,7 +266,12 @@ async fn load(base: &str, clients: usize, per_client: usize, total: usize) -> an
                         "claim": {"kind": "refund", "amount_cents": 5900},
                     });
                     let t = Instant::now();
-                    let r = http.post(format!("{base}/api/v1/complaints")).bearer_auth(&token).json(&body).send().await;
+                    let r = http
+                        .post(format!("{base}/api/v1/complaints"))
+                        .bearer_auth(&token)
+                        .json(&body)
+                        .send()
+                        .await;
                     match r {
                         Ok(resp) if resp.status() == reqwest::StatusCode::CREATED => {
                             let _ = resp.bytes().await;
@@ -227,7 +280,11 @@ async fn load(base: &str, clients: usize, per_client: usize, total: usize) -> an
                         Ok(resp) => {
                             errors += 1;
                             if errors <= 3 {
-                                eprintln!("client {c}: {} {}", resp.status(), resp.text().await.unwrap_or_default());
+                                eprintln!(
+                                    "client {c}: {} {}",
+                                    resp.status(),
+                                    resp.text().await.unwrap_or_default()
+                                );
                             }
                         }
                         Err(e) => {
@@ -252,4 +309,3 @@ async fn load(base: &str, clients: usize, per_client: usize, total: usize) -> an
     let elapsed = start.elapsed().as_secs_f64();
     Ok((all.len(), errors, elapsed, all))
 }
-

@@ -73,24 +73,74 @@ type Product = (&'static str, &'static [&'static str], i64, i64);
 /// Per category: 0 服饰, 1 数码, 2 家居, 3 食品生鲜, 4 美妆, 5 母婴, 6 图书, 7 运动户外, 8 家电.
 const CATALOGUE: [&[Product]; 9] = [
     &[
-        ("纯棉短袖T恤 男款", &["白色 XL", "黑色 L", "藏青 M", "灰色 XXL"], 2900, 12900),
-        ("高腰直筒牛仔裤 女款", &["浅蓝 26码", "深蓝 27码", "黑色 28码"], 8900, 29900),
-        ("连帽卫衣 加绒加厚", &["燕麦色 L", "黑色 XL", "雾霾蓝 M"], 9900, 25900),
+        (
+            "纯棉短袖T恤 男款",
+            &["白色 XL", "黑色 L", "藏青 M", "灰色 XXL"],
+            2900,
+            12900,
+        ),
+        (
+            "高腰直筒牛仔裤 女款",
+            &["浅蓝 26码", "深蓝 27码", "黑色 28码"],
+            8900,
+            29900,
+        ),
+        (
+            "连帽卫衣 加绒加厚",
+            &["燕麦色 L", "黑色 XL", "雾霾蓝 M"],
+            9900,
+            25900,
+        ),
         ("法式碎花连衣裙 收腰", &["S", "M", "L"], 12900, 39900),
-        ("羊毛混纺针织开衫", &["米白 均码", "驼色 均码"], 15900, 49900),
+        (
+            "羊毛混纺针织开衫",
+            &["米白 均码", "驼色 均码"],
+            15900,
+            49900,
+        ),
         ("纯棉船袜 5双装", &["男款 混色", "女款 浅色"], 1500, 3900),
     ],
     &[
-        ("无线蓝牙耳机 降噪", &["长续航 白色", "入耳式 黑色", "半入耳 星空灰"], 9900, 89900),
-        ("20000mAh充电宝 22.5W快充", &["白色", "黑色 自带线"], 7900, 19900),
+        (
+            "无线蓝牙耳机 降噪",
+            &["长续航 白色", "入耳式 黑色", "半入耳 星空灰"],
+            9900,
+            89900,
+        ),
+        (
+            "20000mAh充电宝 22.5W快充",
+            &["白色", "黑色 自带线"],
+            7900,
+            19900,
+        ),
         ("65W氮化镓充电器 双口", &["白色", "黑色"], 5900, 16900),
         ("Type-C数据线 编织款 1.5m", &["2条装", "单条"], 1290, 4900),
-        ("机械键盘 87键 热插拔", &["青轴", "茶轴", "红轴"], 19900, 59900),
-        ("磁吸防摔手机壳", &["iPhone 15 透明", "iPhone 15 Pro 黑色", "Mate 60 磨砂"], 1900, 6900),
+        (
+            "机械键盘 87键 热插拔",
+            &["青轴", "茶轴", "红轴"],
+            19900,
+            59900,
+        ),
+        (
+            "磁吸防摔手机壳",
+            &["iPhone 15 透明", "iPhone 15 Pro 黑色", "Mate 60 磨砂"],
+            1900,
+            6900,
+        ),
     ],
     &[
-        ("304不锈钢保温杯 500ml", &["大容量 白色", "商务款 黑色", "316内胆 墨绿"], 3900, 15900),
-        ("全棉四件套 1.8m床", &["简约条纹", "纯色 灰蓝", "小碎花"], 19900, 69900),
+        (
+            "304不锈钢保温杯 500ml",
+            &["大容量 白色", "商务款 黑色", "316内胆 墨绿"],
+            3900,
+            15900,
+        ),
+        (
+            "全棉四件套 1.8m床",
+            &["简约条纹", "纯色 灰蓝", "小碎花"],
+            19900,
+            69900,
+        ),
         ("记忆棉护颈枕", &["单只装", "两只装"], 6900, 25900),
         ("不粘炒锅 30cm 电磁炉通用", &["带锅盖", "无盖"], 8900, 32900),
         ("免打孔厨房置物架", &["两层", "三层"], 2900, 9900),
@@ -106,7 +156,12 @@ const CATALOGUE: [&[Product]; 9] = [
     ],
     &[
         ("玻尿酸补水面膜 10片", &["盒装"], 3900, 12900),
-        ("丝绒哑光口红 3.5g", &["#999 正红", "#316 豆沙色", "#888 复古红"], 8900, 32000),
+        (
+            "丝绒哑光口红 3.5g",
+            &["#999 正红", "#316 豆沙色", "#888 复古红"],
+            8900,
+            32000,
+        ),
         ("氨基酸洁面乳 120g", &["温和不紧绷"], 3900, 12900),
         ("清爽防晒霜 SPF50+ 50ml", &["户外款", "通勤款"], 6900, 25900),
         ("补水保湿精华水 150ml", &["单瓶", "两瓶装"], 9900, 39900),
@@ -117,11 +172,26 @@ const CATALOGUE: [&[Product]; 9] = [
         ("宝宝辅食米粉 250g", &["1段 原味", "2段 胡萝卜"], 3900, 8900),
         ("婴儿手口湿巾 80抽", &["10包", "5包"], 3900, 8900),
         ("儿童吸管保温杯 400ml", &["粉色", "蓝色"], 4900, 12900),
-        ("轻便可折叠婴儿推车", &["可坐可躺 灰色", "高景观 卡其"], 49900, 199900),
-        ("纯棉婴儿连体衣 3件装", &["66码", "73码", "80码"], 5900, 15900),
+        (
+            "轻便可折叠婴儿推车",
+            &["可坐可躺 灰色", "高景观 卡其"],
+            49900,
+            199900,
+        ),
+        (
+            "纯棉婴儿连体衣 3件装",
+            &["66码", "73码", "80码"],
+            5900,
+            15900,
+        ),
     ],
     &[
-        ("《三体》全集 刘慈欣", &["精装 全三册", "平装 全三册"], 5900, 12900),
+        (
+            "《三体》全集 刘慈欣",
+            &["精装 全三册", "平装 全三册"],
+            5900,
+            12900,
+        ),
         ("《活着》余华", &["平装 新版"], 2000, 4500),
         ("《人类简史》赫拉利", &["平装", "精装"], 3900, 8800),
         ("小学生课外阅读经典名著", &["全8册", "全12册"], 4900, 12900),
@@ -129,12 +199,22 @@ const CATALOGUE: [&[Product]; 9] = [
         ("儿童睡前故事绘本", &["全10册"], 3900, 9900),
     ],
     &[
-        ("男士缓震跑步鞋 透气", &["41码", "42码", "43码"], 19900, 89900),
+        (
+            "男士缓震跑步鞋 透气",
+            &["41码", "42码", "43码"],
+            19900,
+            89900,
+        ),
         ("加厚瑜伽垫 10mm 防滑", &["紫色", "灰色"], 4900, 15900),
         ("三合一防水冲锋衣", &["男款 L", "女款 M"], 29900, 129900),
         ("可调节哑铃 20kg", &["一对装"], 19900, 59900),
         ("全自动帐篷 3-4人 防雨", &["军绿", "沙色"], 19900, 69900),
-        ("速干运动短袖T恤", &["黑色 L", "白色 M", "蓝色 XL"], 3900, 12900),
+        (
+            "速干运动短袖T恤",
+            &["黑色 L", "白色 M", "蓝色 XL"],
+            3900,
+            12900,
+        ),
     ],
     &[
         ("空气炸锅 5L 大容量", &["机械款", "触屏款"], 19900, 59900),
@@ -158,24 +238,44 @@ const RING_ITEMS: [(&str, i64, i64); 4] = [
 const SELLERS: [(&str, &[(usize, &str)]); 32] = [
     ("陈建国", &[(2, "建国家居生活馆"), (2, "暖居厨房用品店")]),
     ("林小燕", &[(0, "燕子家原创女装"), (0, "小燕棉麻衣舍")]),
-    ("王志强", &[(1, "强子数码旗舰店"), (8, "志强小家电"), (1, "极客外设工坊")]),
+    (
+        "王志强",
+        &[
+            (1, "强子数码旗舰店"),
+            (8, "志强小家电"),
+            (1, "极客外设工坊"),
+        ],
+    ),
     ("赵丽华", &[(3, "丽华生鲜果园")]),
     ("刘伟", &[(2, "恒温杯具专营店"), (2, "简约收纳馆")]),
     ("孙美玲", &[(4, "美玲美妆优选"), (4, "素颜护肤小铺")]),
     ("周海涛", &[(7, "海涛户外运动"), (7, "跑者装备站")]),
-    ("吴静", &[(5, "静静母婴馆"), (5, "萌宝童装屋"), (5, "安心辅食铺")]),
+    (
+        "吴静",
+        &[(5, "静静母婴馆"), (5, "萌宝童装屋"), (5, "安心辅食铺")],
+    ),
     ("郑国庆", &[(1, "国庆数码配件店")]),
     ("冯晓东", &[(6, "东东书屋"), (6, "晓东教辅专营")]),
     ("何秀英", &[(3, "秀英农家土特产"), (3, "黄山茶语")]),
     ("许文博", &[(8, "文博电器专营店"), (8, "博士厨房电器")]),
     ("马丽", &[(0, "马丽潮牌男装"), (7, "速干运动服饰")]),
     ("朱勇", &[(1, "勇哥手机壳"), (1, "闪充配件铺")]),
-    ("胡玉兰", &[(2, "玉兰家纺"), (2, "好梦床品店"), (2, "兰居布艺")]),
+    (
+        "胡玉兰",
+        &[(2, "玉兰家纺"), (2, "好梦床品店"), (2, "兰居布艺")],
+    ),
     ("高峰", &[(7, "高峰健身器材"), (7, "山野露营装备")]),
     ("罗晓梅", &[(4, "晓梅彩妆")]),
     ("梁志明", &[(3, "坚果工坊"), (3, "零食很忙小店")]),
     ("宋佳", &[(5, "佳佳婴童用品"), (5, "宝贝出行推车馆")]),
-    ("郭子涵", &[(4, "水光肌美妆小铺"), (4, "颜究所护肤店"), (4, "花漾彩妆铺")]),
+    (
+        "郭子涵",
+        &[
+            (4, "水光肌美妆小铺"),
+            (4, "颜究所护肤店"),
+            (4, "花漾彩妆铺"),
+        ],
+    ),
     ("谢明", &[(8, "明记小家电"), (2, "明记厨具")]),
     ("唐雪", &[(0, "雪儿韩版女装"), (0, "雪域羊绒衫")]),
     ("韩磊", &[(1, "磊子电脑外设")]),
@@ -185,7 +285,10 @@ const SELLERS: [(&str, &[(usize, &str)]); 32] = [
     ("曾强", &[(7, "曾氏体育用品"), (0, "运动袜业工厂店")]),
     ("萧雨", &[(2, "雨居生活百货"), (8, "雨居电器")]),
     ("田甜", &[(3, "甜甜螺蛳粉"), (3, "柳州风味小吃")]),
-    ("董浩", &[(1, "浩然耳机专营"), (1, "浩然数码"), (8, "浩然生活电器")]),
+    (
+        "董浩",
+        &[(1, "浩然耳机专营"), (1, "浩然数码"), (8, "浩然生活电器")],
+    ),
     ("潘慧", &[(6, "慧读书店"), (0, "慧心棉麻")]),
     ("蒋涛", &[(8, "蒋氏电器商城"), (2, "蒋家锅具")]),
 ];
@@ -274,11 +377,18 @@ fn uname(s: &str) -> Username {
 }
 
 fn item(title: &str, price: i64, qty: u32) -> OrderItem {
-    OrderItem { title: title.to_owned(), price_cents: Cents::new(price).unwrap(), qty }
+    OrderItem {
+        title: title.to_owned(),
+        price_cents: Cents::new(price).unwrap(),
+        qty,
+    }
 }
 
 fn amount(items: &[OrderItem]) -> i64 {
-    items.iter().map(|i| i.price_cents.get() * i64::from(i.qty)).sum()
+    items
+        .iter()
+        .map(|i| i.price_cents.get() * i64::from(i.qty))
+        .sum()
 }
 
 /// Index of the weighted choice for a draw in `0..sum(weights)`.
@@ -294,7 +404,11 @@ fn pick<T: Copy + PartialOrd + Default + std::ops::AddAssign>(weights: &[T], x: 
 }
 
 fn buyer_name(i: usize) -> String {
-    let (s, c, n) = (SURNAMES[i * 7 % 20], CITIES[i * 5 % 16], NICKNAMES[i * 3 % 16]);
+    let (s, c, n) = (
+        SURNAMES[i * 7 % 20],
+        CITIES[i * 5 % 16],
+        NICKNAMES[i * 3 % 16],
+    );
     match i % 4 {
         0 => format!("{c}{s}女士"),
         1 => format!("小{s}"),
@@ -305,15 +419,29 @@ fn buyer_name(i: usize) -> String {
 
 fn users() -> Vec<DemoUser> {
     let mut v = Vec::new();
-    let mut add = |name: String, role, display_name| v.push(DemoUser { username: uname(&name), role, display_name });
+    let mut add = |name: String, role, display_name| {
+        v.push(DemoUser {
+            username: uname(&name),
+            role,
+            display_name,
+        })
+    };
     for i in 1..=BUYERS {
         add(format!("buyer{i:02}"), Role::Consumer, buyer_name(i));
     }
     for i in 1..=20 {
-        add(format!("shua{i:02}"), Role::Consumer, format!("淘友{:04}", 1000 + i * 7919 % 9000));
+        add(
+            format!("shua{i:02}"),
+            Role::Consumer,
+            format!("淘友{:04}", 1000 + i * 7919 % 9000),
+        );
     }
     for (i, (owner, _)) in SELLERS.iter().enumerate() {
-        add(format!("seller{:02}", i + 1), Role::Merchant, (*owner).to_owned());
+        add(
+            format!("seller{:02}", i + 1),
+            Role::Merchant,
+            (*owner).to_owned(),
+        );
     }
     for (name, role, display) in STAFF {
         add(name.to_owned(), role, display.to_owned());
@@ -359,7 +487,12 @@ fn offers(rng: &mut StdRng, cat: usize) -> Vec<(String, i64)> {
     for &(title, variants, lo, hi) in CATALOGUE[cat] {
         let y = rng.random_range(lo..=hi) / 100;
         let y = y - y % 10 + 9;
-        let price = y * 100 + if y < 50 && rng.random_bool(0.5) { 90 } else { 0 };
+        let price = y * 100
+            + if y < 50 && rng.random_bool(0.5) {
+                90
+            } else {
+                0
+            };
         for var in variants {
             v.push((format!("{title} {var}"), price));
         }
@@ -400,8 +533,9 @@ fn paid_at(rng: &mut StdRng, now: Timestamp, days_ago: u64) -> Timestamp {
     let today = (now + TimeDelta::hours(CN)).date_naive();
     let total: u32 = HOUR_WEIGHTS.iter().sum();
     let hour = 8 + pick(&HOUR_WEIGHTS, rng.random_range(0..total)) as u32;
-    let local =
-        (today - Days::new(days_ago)).and_hms_opt(hour, rng.random_range(0..60), rng.random_range(0..60)).unwrap();
+    let local = (today - Days::new(days_ago))
+        .and_hms_opt(hour, rng.random_range(0..60), rng.random_range(0..60))
+        .unwrap();
     let t = Utc.from_utc_datetime(&(local - TimeDelta::hours(CN)));
     if t >= now { t - TimeDelta::days(1) } else { t }
 }
@@ -412,7 +546,11 @@ fn ship_delay(rng: &mut StdRng, shop: &ShopRecord) -> TimeDelta {
         rng.random_range(72 * 60..=200 * 60)
     } else {
         let h = i64::from(shop.commitments.ship_within_hours.unwrap_or(60).min(60));
-        if rng.random_bool(0.9) { rng.random_range(120..=h * 60) } else { rng.random_range(h * 60..=(h + 30) * 60) }
+        if rng.random_bool(0.9) {
+            rng.random_range(120..=h * 60)
+        } else {
+            rng.random_range(h * 60..=(h + 30) * 60)
+        }
     };
     TimeDelta::minutes(minutes)
 }
@@ -421,7 +559,10 @@ fn ship_delay(rng: &mut StdRng, shop: &ShopRecord) -> TimeDelta {
 fn order_no(rng: &mut StdRng, used: &mut HashSet<String>, paid: Timestamp) -> OrderNo {
     let day = (paid + TimeDelta::hours(CN)).format("%Y%m%d");
     loop {
-        let s = format!("{day}{}", rng.random_range(1_000_000_000u64..10_000_000_000));
+        let s = format!(
+            "{day}{}",
+            rng.random_range(1_000_000_000u64..10_000_000_000)
+        );
         if used.insert(s.clone()) {
             return OrderNo::parse(&s).unwrap();
         }
@@ -431,10 +572,25 @@ fn order_no(rng: &mut StdRng, used: &mut HashSet<String>, paid: Timestamp) -> Or
 /// Paid, shipped and delivered.
 type Times = (Timestamp, Option<Timestamp>, Option<Timestamp>);
 
-fn record(no: OrderNo, buyer: &Username, shop: &ShopRecord, items: Vec<OrderItem>, t: Times) -> OrderRecord {
+fn record(
+    no: OrderNo,
+    buyer: &Username,
+    shop: &ShopRecord,
+    items: Vec<OrderItem>,
+    t: Times,
+) -> OrderRecord {
     let amount_cents = Cents::new(amount(&items)).unwrap();
     let (buyer, shop_id) = (buyer.clone(), shop.id.clone());
-    OrderRecord { order_no: no, buyer, shop_id, items, amount_cents, paid_at: t.0, shipped_at: t.1, delivered_at: t.2 }
+    OrderRecord {
+        order_no: no,
+        buyer,
+        shop_id,
+        items,
+        amount_cents,
+        paid_at: t.0,
+        shipped_at: t.1,
+        delivered_at: t.2,
+    }
 }
 
 /// `now` anchors all timestamps (orders in the 120 days before it); same seed+now => same output.
@@ -444,7 +600,9 @@ pub fn generate(seed: u64, now: Timestamp) -> Marketplace {
     let (shops, cats) = shops();
     let offers: Vec<_> = cats.iter().map(|&c| offers(&mut rng, c)).collect();
     let index = |id: &str| shops.iter().position(|s| s.id.as_str() == id).unwrap();
-    let buyers: Vec<Username> = (1..=BUYERS).map(|i| uname(&format!("buyer{i:02}"))).collect();
+    let buyers: Vec<Username> = (1..=BUYERS)
+        .map(|i| uname(&format!("buyer{i:02}")))
+        .collect();
     let buyer01 = &buyers[0];
     let mut used = HashSet::new();
 
@@ -469,10 +627,22 @@ pub fn generate(seed: u64, now: Timestamp) -> Marketplace {
         // buyer01's first orders are all delivered; the seller01 one recently, for the walkthrough.
         let forced = BUYER01_SHOPS.get(i).copied();
         let (b, s, days_ago) = if let Some(s) = forced {
-            (0, s, if i == 0 { rng.random_range(10..16) } else { rng.random_range(16..110) })
+            (
+                0,
+                s,
+                if i == 0 {
+                    rng.random_range(10..16)
+                } else {
+                    rng.random_range(16..110)
+                },
+            )
         } else {
             let b = pick(&buyer_w, rng.random_range(0..buyer_total));
-            (b, pick(&shop_w, rng.random_range(0.0..shop_total)), rng.random_range(0..DAYS))
+            (
+                b,
+                pick(&shop_w, rng.random_range(0.0..shop_total)),
+                rng.random_range(0..DAYS),
+            )
         };
         let paid = paid_at(&mut rng, now, days_ago);
         let items = basket(&mut rng, &offers[s]);
@@ -486,7 +656,13 @@ pub fn generate(seed: u64, now: Timestamp) -> Marketplace {
             delivered = None; // lost in transit
         }
         let no = order_no(&mut rng, &mut used, paid);
-        orders.push(record(no, &buyers[b], &shops[s], items, (paid, shipped, delivered)));
+        orders.push(record(
+            no,
+            &buyers[b],
+            &shops[s],
+            items,
+            (paid, shipped, delivered),
+        ));
         order_shop.push(s);
     }
 
@@ -496,7 +672,11 @@ pub fn generate(seed: u64, now: Timestamp) -> Marketplace {
     // The wave: the latest deliveries from the wave shop before the window become the bad batch.
     let window = now - TimeDelta::days(12);
     let wave = index(WAVE_SHOP);
-    let (_, wave_price) = offers[wave].iter().find(|(t, _)| t == WAVE_TITLE).unwrap().clone();
+    let (_, wave_price) = offers[wave]
+        .iter()
+        .find(|(t, _)| t == WAVE_TITLE)
+        .unwrap()
+        .clone();
     let mut cands: Vec<usize> = (0..NORMAL_ORDERS)
         .filter(|&i| order_shop[i] == wave && orders[i].buyer != *buyer01)
         .filter(|&i| orders[i].delivered_at.is_some_and(|d| d < window))
@@ -541,11 +721,18 @@ pub fn generate(seed: u64, now: Timestamp) -> Marketplace {
                 let fits = match need {
                     Need::Any => true,
                     Need::LateShop => true,
-                    Need::Late => c.ship_within_hours.zip(took).is_some_and(|(p, t)| t > i64::from(p)),
+                    Need::Late => c
+                        .ship_within_hours
+                        .zip(took)
+                        .is_some_and(|(p, t)| t > i64::from(p)),
                     Need::Guarantee => c.authentic_guarantee,
                     Need::SevenDay => c.seven_day_return,
                 };
-                let free = if matches!(need, Need::LateShop) { s == late_shop } else { !shops_used.contains(&s) };
+                let free = if matches!(need, Need::LateShop) {
+                    s == late_shop
+                } else {
+                    !shops_used.contains(&s)
+                };
                 fits && free
                     && !complained.contains(&o.buyer)
                     && (shop_cats.is_empty() || shop_cats.contains(&cats[s]))
@@ -566,7 +753,9 @@ pub fn generate(seed: u64, now: Timestamp) -> Marketplace {
         let delivered = o.delivered_at.unwrap();
         let incident_at = if cat == Category::LateShipment {
             // When the promise broke: between the deadline and the actual shipping.
-            o.paid_at + TimeDelta::hours(promise) + (o.shipped_at.unwrap() - o.paid_at - TimeDelta::hours(promise)) / 2
+            o.paid_at
+                + TimeDelta::hours(promise)
+                + (o.shipped_at.unwrap() - o.paid_at - TimeDelta::hours(promise)) / 2
         } else {
             let room = ((now - delivered).num_minutes() - 60).min(7 * 24 * 60);
             delivered + TimeDelta::minutes(rng.random_range(60..room))
@@ -614,7 +803,12 @@ pub fn generate(seed: u64, now: Timestamp) -> Marketplace {
     }
 
     orders.sort_by_key(|o| o.paid_at);
-    Marketplace { users, shops, orders, complaints }
+    Marketplace {
+        users,
+        shops,
+        orders,
+        complaints,
+    }
 }
 
 #[cfg(test)]
@@ -638,14 +832,21 @@ mod tests {
     #[test]
     fn counts_and_validity() {
         let m = generate(7, now());
-        let count =
-            |p: &str, r: Role| m.users.iter().filter(|u| u.username.as_str().starts_with(p) && u.role == r).count();
+        let count = |p: &str, r: Role| {
+            m.users
+                .iter()
+                .filter(|u| u.username.as_str().starts_with(p) && u.role == r)
+                .count()
+        };
         assert_eq!(count("buyer", Role::Consumer), 200);
         assert_eq!(count("shua", Role::Consumer), 20);
         assert!(count("seller", Role::Merchant) >= 30);
         assert!(m.users.iter().any(|u| u.username.as_str() == "buyer100"));
         assert!(m.shops.len() >= 45);
-        assert_eq!(m.orders.iter().filter(|o| !is_ring(&o.buyer)).count(), NORMAL_ORDERS);
+        assert_eq!(
+            m.orders.iter().filter(|o| !is_ring(&o.buyer)).count(),
+            NORMAL_ORDERS
+        );
         assert!(m.orders.iter().filter(|o| is_ring(&o.buyer)).count() >= 120);
 
         let users: HashSet<_> = m.users.iter().map(|u| &u.username).collect();
@@ -662,7 +863,11 @@ mod tests {
             o.validate().unwrap();
             assert!(users.contains(&o.buyer) && shops.contains_key(&o.shop_id));
             assert_eq!(o.amount_cents.get(), amount(&o.items));
-            assert!(o.order_no.as_str().starts_with(&o.paid_at.format("%Y%m%d").to_string()));
+            assert!(
+                o.order_no
+                    .as_str()
+                    .starts_with(&o.paid_at.format("%Y%m%d").to_string())
+            );
             assert!(o.paid_at < now() && o.paid_at > now() - TimeDelta::days(121));
             assert!(o.shipped_at.is_none_or(|t| t <= now()));
             assert!(o.delivered_at.is_none_or(|t| t <= now()));
@@ -678,11 +883,22 @@ mod tests {
         for id in RING_SHOPS {
             assert_eq!(shop(id).merchant.as_str(), "seller20");
         }
-        let late: Vec<_> = m.orders.iter().filter(|o| o.shop_id.as_str() == LATE_SHOP).collect();
+        let late: Vec<_> = m
+            .orders
+            .iter()
+            .filter(|o| o.shop_id.as_str() == LATE_SHOP)
+            .collect();
         assert!(late.len() > 50);
-        assert!(late.iter().filter_map(|o| o.shipped_at.map(|t| t - o.paid_at)).all(|d| d > TimeDelta::hours(70)));
+        assert!(
+            late.iter()
+                .filter_map(|o| o.shipped_at.map(|t| t - o.paid_at))
+                .all(|d| d > TimeDelta::hours(70))
+        );
         let ring: Vec<_> = m.orders.iter().filter(|o| is_ring(&o.buyer)).collect();
-        assert!(ring.iter().all(|o| RING_SHOPS.contains(&o.shop_id.as_str()) && o.amount_cents.get() < 1000));
+        assert!(
+            ring.iter()
+                .all(|o| RING_SHOPS.contains(&o.shop_id.as_str()) && o.amount_cents.get() < 1000)
+        );
         assert!(span(ring.iter().map(|o| o.paid_at)) < TimeDelta::days(5));
     }
 
@@ -709,7 +925,11 @@ mod tests {
                 _ => {}
             }
         }
-        let wave: Vec<_> = m.complaints.iter().filter(|c| orders[&c.order_no].shop_id.as_str() == WAVE_SHOP).collect();
+        let wave: Vec<_> = m
+            .complaints
+            .iter()
+            .filter(|c| orders[&c.order_no].shop_id.as_str() == WAVE_SHOP)
+            .collect();
         assert_eq!(wave.len(), 6);
         assert!(span(wave.iter().map(|c| c.incident_at)) <= TimeDelta::days(10));
         let cats: HashSet<_> = m.complaints.iter().map(|c| c.category).collect();
@@ -720,7 +940,10 @@ mod tests {
     fn deterministic() {
         let nos = |m: Marketplace| m.orders.into_iter().map(|o| o.order_no).collect::<Vec<_>>();
         assert_eq!(nos(generate(42, now())), nos(generate(42, now())));
-        assert_eq!(generate(42, now()).complaints, generate(42, now()).complaints);
+        assert_eq!(
+            generate(42, now()).complaints,
+            generate(42, now()).complaints
+        );
         assert_ne!(nos(generate(42, now())), nos(generate(43, now())));
         assert!(DEMO_PASSWORD.len() >= 8);
     }
@@ -729,14 +952,35 @@ mod tests {
     fn buyer01_walkthrough() {
         for seed in [1, 2, 3] {
             let m = generate(seed, now());
-            let mine: Vec<_> = m.orders.iter().filter(|o| o.buyer.as_str() == "buyer01").collect();
+            let mine: Vec<_> = m
+                .orders
+                .iter()
+                .filter(|o| o.buyer.as_str() == "buyer01")
+                .collect();
             assert!(mine.len() >= 10);
             assert!(mine.iter().filter(|o| o.delivered_at.is_some()).count() >= 5);
-            assert!(mine.iter().map(|o| &o.shop_id).collect::<HashSet<_>>().len() >= 5);
-            let seller01: HashSet<_> =
-                m.shops.iter().filter(|s| s.merchant.as_str() == "seller01").map(|s| &s.id).collect();
-            assert!(mine.iter().any(|o| seller01.contains(&o.shop_id) && o.delivered_at.is_some()));
-            assert!(m.complaints.iter().all(|c| c.consumer.as_str() != "buyer01"));
+            assert!(
+                mine.iter()
+                    .map(|o| &o.shop_id)
+                    .collect::<HashSet<_>>()
+                    .len()
+                    >= 5
+            );
+            let seller01: HashSet<_> = m
+                .shops
+                .iter()
+                .filter(|s| s.merchant.as_str() == "seller01")
+                .map(|s| &s.id)
+                .collect();
+            assert!(
+                mine.iter()
+                    .any(|o| seller01.contains(&o.shop_id) && o.delivered_at.is_some())
+            );
+            assert!(
+                m.complaints
+                    .iter()
+                    .all(|c| c.consumer.as_str() != "buyer01")
+            );
         }
     }
 }

@@ -46,8 +46,15 @@ pub fn cli_lang() -> Lang {
 pub fn describe(e: &StoreError, lang: Lang) -> String {
     match e {
         StoreError::Domain(d @ DomainError::Invalid(fields)) => {
-            let parts: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, f.message.get(lang))).collect();
-            if parts.is_empty() { d.message(lang) } else { parts.join("; ") }
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message.get(lang)))
+                .collect();
+            if parts.is_empty() {
+                d.message(lang)
+            } else {
+                parts.join("; ")
+            }
         }
         StoreError::Domain(d) => d.message(lang),
         StoreError::Conflict { zh, en, .. } => lang.pick(zh, en).to_owned(),
@@ -58,25 +65,51 @@ pub fn describe(e: &StoreError, lang: Lang) -> String {
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let store = crate::serve::open_store(&args.store).await?;
     let lang = cli_lang();
-    let file = std::fs::File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
-    let total = std::io::BufReader::new(std::fs::File::open(&args.file)?).lines().count() as u64;
+    let file = std::fs::File::open(&args.file)
+        .with_context(|| format!("cannot open {}", args.file.display()))?;
+    let total = std::io::BufReader::new(std::fs::File::open(&args.file)?)
+        .lines()
+        .count() as u64;
     let bar = ProgressBar::new(total).with_style(
-        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} {msg} ({per_sec}, {eta})").expect("valid template"),
+        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} {msg} ({per_sec}, {eta})")
+            .expect("valid template"),
     );
     let report = match args.what {
-        What::Shops => import::<ShopRecord>(store.as_ref(), file, &bar, lang, |s, b| Box::pin(s.import_shops(b))).await?,
-        What::Orders => import::<OrderRecord>(store.as_ref(), file, &bar, lang, |s, b| Box::pin(s.import_orders(b))).await?,
+        What::Shops => {
+            import::<ShopRecord>(store.as_ref(), file, &bar, lang, |s, b| {
+                Box::pin(s.import_shops(b))
+            })
+            .await?
+        }
+        What::Orders => {
+            import::<OrderRecord>(store.as_ref(), file, &bar, lang, |s, b| {
+                Box::pin(s.import_orders(b))
+            })
+            .await?
+        }
     };
     bar.finish_and_clear();
     for line in &report.errors {
         eprintln!("{line}");
     }
     let summary = match lang {
-        Lang::Zh => format!("导入完成：{} 条成功，{} 条有误", report.ok, report.errors.len()),
-        Lang::En => format!("imported {} records; {} had errors", report.ok, report.errors.len()),
+        Lang::Zh => format!(
+            "导入完成：{} 条成功，{} 条有误",
+            report.ok,
+            report.errors.len()
+        ),
+        Lang::En => format!(
+            "imported {} records; {} had errors",
+            report.ok,
+            report.errors.len()
+        ),
     };
     println!("{summary}");
-    Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 #[derive(Default)]
@@ -85,10 +118,11 @@ pub struct Report {
     pub errors: Vec<String>,
 }
 
-type Submit<'a, R> = fn(
-    &'a dyn Store,
-    Vec<R>,
-) -> futures::future::BoxFuture<'a, Result<weiquan_store::ImportOutcome, StoreError>>;
+type Submit<'a, R> =
+    fn(
+        &'a dyn Store,
+        Vec<R>,
+    ) -> futures::future::BoxFuture<'a, Result<weiquan_store::ImportOutcome, StoreError>>;
 
 /// Reads JSON lines, sends good records in batches and collects line-numbered errors.
 pub async fn import<'a, R: DeserializeOwned + Send + 'static>(
@@ -128,13 +162,25 @@ pub async fn import<'a, R: DeserializeOwned + Send + 'static>(
             }
         }
         if batch.len() == BATCH {
-            flush(store, submit, std::mem::take(&mut batch), std::mem::take(&mut lines), &mut report, lang).await?;
+            flush(
+                store,
+                submit,
+                std::mem::take(&mut batch),
+                std::mem::take(&mut lines),
+                &mut report,
+                lang,
+            )
+            .await?;
         }
     }
     if !batch.is_empty() {
         flush(store, submit, batch, lines, &mut report, lang).await?;
     }
-    report.errors.sort_by_key(|e| e.split(':').next().and_then(|l| l.trim_start_matches("line ").parse::<usize>().ok()));
+    report.errors.sort_by_key(|e| {
+        e.split(':')
+            .next()
+            .and_then(|l| l.trim_start_matches("line ").parse::<usize>().ok())
+    });
     Ok(report)
 }
 
@@ -150,7 +196,9 @@ async fn flush<'a, R>(
     for (n, r) in lines.into_iter().zip(outcome) {
         match r {
             Ok(()) => report.ok += 1,
-            Err(e) => report.errors.push(format!("line {n}: {}", describe(&e, lang))),
+            Err(e) => report
+                .errors
+                .push(format!("line {n}: {}", describe(&e, lang))),
         }
     }
     Ok(())

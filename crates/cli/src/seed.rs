@@ -15,7 +15,10 @@ pub async fn seed_demo(store: &dyn Store, data_dir: &Path) -> anyhow::Result<()>
     let marker = data_dir.join(MARKER);
     if !marker.exists() {
         seed(store).await?;
-        std::fs::write(&marker, b"the demo marketplace was seeded into this data dir\n")?;
+        std::fs::write(
+            &marker,
+            b"the demo marketplace was seeded into this data dir\n",
+        )?;
     }
     println!("演示账号 / demo accounts (password 密码: {DEMO_PASSWORD}):");
     println!("  买家 consumers:  buyer01 … buyer200");
@@ -30,7 +33,8 @@ pub async fn seed_demo(store: &dyn Store, data_dir: &Path) -> anyhow::Result<()>
 async fn seed(store: &dyn Store) -> anyhow::Result<()> {
     let m = demo::generate(20_260_501, chrono::Utc::now());
     // One hash for every demo account: they share the published demo password anyway.
-    let hash = tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(DEMO_PASSWORD)).await?;
+    let hash =
+        tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(DEMO_PASSWORD)).await?;
     let users = m
         .users
         .iter()
@@ -47,7 +51,10 @@ async fn seed(store: &dyn Store) -> anyhow::Result<()> {
         check(store.import_orders(chunk.to_vec()).await?, "order")?;
     }
     for c in m.complaints {
-        let user = store.user_by_username(c.consumer.as_str()).await?.context("demo consumer missing")?;
+        let user = store
+            .user_by_username(c.consumer.as_str())
+            .await?
+            .context("demo consumer missing")?;
         let new = NewComplaint {
             order_no: c.order_no,
             product: c.product,
@@ -57,8 +64,15 @@ async fn seed(store: &dyn Store) -> anyhow::Result<()> {
             claim: Claim::parse("claim", c.claim_kind.as_str(), c.amount_cents)?,
             on_behalf_of: None,
         };
-        match store.file_complaint(&user.actor(), new, Channel::Web, chrono::Utc::now()).await {
-            Ok(_) | Err(StoreError::Conflict { code: "duplicate_complaint", .. }) => {}
+        match store
+            .file_complaint(&user.actor(), new, Channel::Web, chrono::Utc::now())
+            .await
+        {
+            Ok(_)
+            | Err(StoreError::Conflict {
+                code: "duplicate_complaint",
+                ..
+            }) => {}
             Err(e) => return Err(e).context("seeding a demo complaint"),
         }
     }

@@ -11,8 +11,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01,
-    0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89,
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89,
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -32,16 +33,24 @@ async fn kill_9_loses_no_acknowledged_complaint_and_audit_catches_tampering() {
         tasks.push(tokio::spawn(async move {
             for o in orders {
                 let body = complaint(o["order_no"].as_str().unwrap(), json!({"kind": "exchange"}));
-                let r = http.post(format!("{base}/api/v1/complaints")).bearer_auth(&token).json(&body).send().await;
+                let r = http
+                    .post(format!("{base}/api/v1/complaints"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await;
                 match r {
                     Ok(r) if r.status() == StatusCode::CREATED => {
                         let v: Value = match r.json().await {
                             Ok(v) => v,
                             Err(_) => return, // killed mid-response: not acknowledged
                         };
-                        acked.lock().unwrap().push((token.clone(), v["id"].as_i64().unwrap()));
+                        acked
+                            .lock()
+                            .unwrap()
+                            .push((token.clone(), v["id"].as_i64().unwrap()));
                     }
-                    Ok(_) => {} // the demo already has a complaint on this order
+                    Ok(_) => {}       // the demo already has a complaint on this order
                     Err(_) => return, // the server is gone
                 }
             }
@@ -50,16 +59,36 @@ async fn kill_9_loses_no_acknowledged_complaint_and_audit_catches_tampering() {
     // One piece of evidence on disk, for the blob check below.
     let buyer01 = login(&http, &server.base, "buyer01").await;
     let first = orders(&http, &server.base, &buyer01).await;
-    let r = http.post(format!("{}/api/v1/complaints", server.base)).bearer_auth(&buyer01)
-        .json(&complaint(first[0]["order_no"].as_str().unwrap(), json!({"kind": "exchange"}))).send().await.unwrap();
+    let r = http
+        .post(format!("{}/api/v1/complaints", server.base))
+        .bearer_auth(&buyer01)
+        .json(&complaint(
+            first[0]["order_no"].as_str().unwrap(),
+            json!({"kind": "exchange"}),
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("p.png"))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("p.png"),
+        )
         .text("kind", "photo");
-    let r = http.post(format!("{}/api/v1/complaints/{id}/evidence", server.base)).bearer_auth(&buyer01).multipart(form).send().await.unwrap();
+    let r = http
+        .post(format!("{}/api/v1/complaints/{id}/evidence", server.base))
+        .bearer_auth(&buyer01)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    let sha = r.json::<Value>().await.unwrap()["sha256"].as_str().unwrap().to_owned();
+    let sha = r.json::<Value>().await.unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     tokio::time::sleep(Duration::from_millis(700)).await;
     server.kill9();
@@ -67,45 +96,85 @@ async fn kill_9_loses_no_acknowledged_complaint_and_audit_catches_tampering() {
         t.await.unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() > 20, "the load ran ({} acknowledged)", acked.len());
+    assert!(
+        acked.len() > 20,
+        "the load ran ({} acknowledged)",
+        acked.len()
+    );
 
     // Every acknowledged complaint is there after a restart.
     let server = Server::start(&data, &[]);
     for (token, id) in &acked {
-        let r = http.get(format!("{}/api/v1/complaints/{id}", server.base)).bearer_auth(token).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "complaint {id} answered 201 but is gone");
+        let r = http
+            .get(format!("{}/api/v1/complaints/{id}", server.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "complaint {id} answered 201 but is gone"
+        );
     }
     server.kill9();
 
     let d = data.to_str().unwrap();
     let ok = weiquan(&["audit", "verify", "--data-dir", d]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("audit ok"));
 
     // An altered blob is named.
-    let blob = data.join("blobs").join(&sha[..2]).join(&sha[2..4]).join(&sha);
+    let blob = data
+        .join("blobs")
+        .join(&sha[..2])
+        .join(&sha[2..4])
+        .join(&sha);
     let original = std::fs::read(&blob).unwrap();
     std::fs::write(&blob, b"not the photo").unwrap();
     let bad = weiquan(&["audit", "verify", "--data-dir", d]);
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains(&sha), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains(&sha),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
     std::fs::write(&blob, original).unwrap();
-    assert!(weiquan(&["audit", "verify", "--data-dir", d]).status.success());
+    assert!(
+        weiquan(&["audit", "verify", "--data-dir", d])
+            .status
+            .success()
+    );
 
     // An altered event row is named.
     let db = format!("sqlite://{}", data.join("weiquan.db").display());
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db).await.unwrap();
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db)
+        .await
+        .unwrap();
     let event_id: i64 = sqlx::query_scalar("SELECT id FROM events WHERE stream = $1 AND seq = 1")
         .bind(format!("complaint:{id}"))
         .fetch_one(&mut conn)
         .await
         .unwrap();
-    sqlx::query("UPDATE events SET data = replace(data, 'quality_defect', 'counterfeit') WHERE id = $1").bind(event_id).execute(&mut conn).await.unwrap();
+    sqlx::query(
+        "UPDATE events SET data = replace(data, 'quality_defect', 'counterfeit') WHERE id = $1",
+    )
+    .bind(event_id)
+    .execute(&mut conn)
+    .await
+    .unwrap();
     drop(conn);
     let bad = weiquan(&["audit", "verify", "--data-dir", d]);
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
-    assert!(err.contains(&format!("event {event_id} ")) && err.contains(&format!("complaint:{id}")), "{err}");
+    assert!(
+        err.contains(&format!("event {event_id} ")) && err.contains(&format!("complaint:{id}")),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,8 +189,16 @@ async fn a_deadline_due_while_the_server_was_down_fires_once_after_restart() {
     let token = login(&http, &server.base, "buyer01").await;
     let o = &orders(&http, &server.base, &token).await[0];
     let amount = o["amount_cents"].as_i64().unwrap();
-    let r = http.post(format!("{}/api/v1/complaints", server.base)).bearer_auth(&token)
-        .json(&complaint(o["order_no"].as_str().unwrap(), json!({"kind": "refund", "amount_cents": amount}))).send().await.unwrap();
+    let r = http
+        .post(format!("{}/api/v1/complaints", server.base))
+        .bearer_auth(&token)
+        .json(&complaint(
+            o["order_no"].as_str().unwrap(),
+            json!({"kind": "refund", "amount_cents": amount}),
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     server.kill9();
@@ -130,15 +207,40 @@ async fn a_deadline_due_while_the_server_was_down_fires_once_after_restart() {
     let server = Server::start(&data, &["--policy", p]);
     let mut state = String::new();
     for _ in 0..100 {
-        let c: Value = http.get(format!("{}/api/v1/complaints/{id}", server.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let c: Value = http
+            .get(format!("{}/api/v1/complaints/{id}", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         state = c["state"].as_str().unwrap().to_owned();
         if state == "resolved" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(state, "resolved", "the refund resolved in the consumer's favour after the restart");
+    assert_eq!(
+        state, "resolved",
+        "the refund resolved in the consumer's favour after the restart"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let events: Vec<Value> = http.get(format!("{}/api/v1/complaints/{id}/events", server.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(events.iter().filter(|e| e["kind"] == "merchant_reply_lapsed").count(), 1);
+    let events: Vec<Value> = http
+        .get(format!("{}/api/v1/complaints/{id}/events", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["kind"] == "merchant_reply_lapsed")
+            .count(),
+        1
+    );
 }

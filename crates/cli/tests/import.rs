@@ -29,8 +29,14 @@ fn import_reports_bad_lines_and_keeps_good_ones() {
     assert!(err.contains("line 2:"), "{err}");
     assert!(err.contains("line 3:") && err.contains("name"), "{err}");
     assert!(err.contains("line 4:"), "{err}");
-    assert!(!err.contains("line 1:") && !err.contains("line 6:"), "{err}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains('2'), "two landed");
+    assert!(
+        !err.contains("line 1:") && !err.contains("line 6:"),
+        "{err}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains('2'),
+        "two landed"
+    );
 
     let orders = dir.path().join("orders.jsonl");
     std::fs::write(
@@ -46,21 +52,49 @@ fn import_reports_bad_lines_and_keeps_good_ones() {
     )
     .unwrap();
     let out = std::process::Command::new(common::BIN)
-        .args(["import", "orders", orders.to_str().unwrap(), "--data-dir", d])
+        .args([
+            "import",
+            "orders",
+            orders.to_str().unwrap(),
+            "--data-dir",
+            d,
+        ])
         .env("LANG", "en_US.UTF-8")
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("line 2:") && err.contains("18 digits"), "{err}");
-    assert!(err.contains("line 3:") && err.contains("import the shops first"), "{err}");
-    assert!(err.contains("line 4:") && err.contains("not a consumer"), "{err}");
-    assert!(err.contains("line 5:") && err.contains("shipped_at"), "{err}");
+    assert!(
+        err.contains("line 2:") && err.contains("18 digits"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3:") && err.contains("import the shops first"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4:") && err.contains("not a consumer"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 5:") && err.contains("shipped_at"),
+        "{err}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("imported 1 records"));
 
     // Importing the same file again changes nothing and still reports the same lines.
-    let again = weiquan(&["import", "orders", orders.to_str().unwrap(), "--data-dir", d]);
+    let again = weiquan(&[
+        "import",
+        "orders",
+        orders.to_str().unwrap(),
+        "--data-dir",
+        d,
+    ]);
     assert_eq!(again.status.code(), Some(2));
     let audit = weiquan(&["audit", "verify", "--data-dir", d]);
-    assert!(audit.status.success(), "{}", String::from_utf8_lossy(&audit.stderr));
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
 }

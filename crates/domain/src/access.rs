@@ -81,7 +81,10 @@ pub fn not_found_complaint() -> DomainError {
 /// while the complaint is not finished.
 pub fn check_contribute(actor: &Actor, c: &Complaint) -> Result<(), DomainError> {
     check_view(actor, c)?;
-    if !matches!(actor.role, Role::Consumer | Role::Merchant | Role::CsAgent | Role::Protection) {
+    if !matches!(
+        actor.role,
+        Role::Consumer | Role::Merchant | Role::CsAgent | Role::Protection
+    ) {
         return Err(DomainError::forbidden(
             "只有双方当事人和处理人员可以补充留言或证据",
             "only the two parties and the staff handling it may add messages or evidence",

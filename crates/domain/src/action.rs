@@ -39,12 +39,19 @@ pub struct ViolationRequest {
 fn text(field: &str, v: &Option<String>, min: usize, max: usize) -> Result<String, DomainError> {
     match v {
         Some(s) => parse_text(field, s, min, max),
-        None => Err(DomainError::invalid(field, "此项必填", "this field is required")),
+        None => Err(DomainError::invalid(
+            field,
+            "此项必填",
+            "this field is required",
+        )),
     }
 }
 
 fn opt_text(field: &str, v: &Option<String>, max: usize) -> Result<Option<String>, DomainError> {
-    v.as_ref().map(|s| parse_text(field, s, 0, max)).transpose().map(|o| o.filter(|s| !s.is_empty()))
+    v.as_ref()
+        .map(|s| parse_text(field, s, 0, max))
+        .transpose()
+        .map(|o| o.filter(|s| !s.is_empty()))
 }
 
 const ACTIONS: &str = "accept, propose, reject, escalate, take_over, request_evidence, rule, fulfil, confirm, appeal, withdraw, forward";
@@ -53,7 +60,11 @@ impl Action {
     /// Parses an action request, naming every bad field.
     pub fn parse(r: &ActionRequest) -> Result<Action, DomainError> {
         let name = r.action.as_deref().map(str::trim).ok_or_else(|| {
-            DomainError::invalid("action", format!("请指定操作：{ACTIONS}"), format!("action is required: one of {ACTIONS}"))
+            DomainError::invalid(
+                "action",
+                format!("请指定操作：{ACTIONS}"),
+                format!("action is required: one of {ACTIONS}"),
+            )
         })?;
         let mut e = FieldErrors::new();
         let action = match name {
@@ -63,42 +74,81 @@ impl Action {
             "propose" => {
                 let remedy = e.take(parse_claim("remedy", &r.remedy));
                 let message = e.take(opt_text("message", &r.message, 2000));
-                remedy.zip(message).map(|(remedy, m)| Action::Propose { remedy, message: m.unwrap_or_default() })
+                remedy.zip(message).map(|(remedy, m)| Action::Propose {
+                    remedy,
+                    message: m.unwrap_or_default(),
+                })
             }
-            "reject" => e.take(text("message", &r.message, 2, 2000)).map(|message| Action::Reject { message }),
-            "escalate" => e.take(opt_text("reason", &r.reason, 2000)).map(|reason| Action::Escalate { reason }),
-            "withdraw" => e.take(opt_text("reason", &r.reason, 2000)).map(|reason| Action::Withdraw { reason }),
-            "appeal" => e.take(text("reason", &r.reason, 2, 2000)).map(|reason| Action::Appeal { reason }),
-            "forward" => e.take(text("reason", &r.reason, 2, 2000)).map(|reason| Action::Forward { reason }),
-            "fulfil" => e.take(opt_text("note", &r.note, 2000)).map(|note| Action::Fulfil { note }),
+            "reject" => e
+                .take(text("message", &r.message, 2, 2000))
+                .map(|message| Action::Reject { message }),
+            "escalate" => e
+                .take(opt_text("reason", &r.reason, 2000))
+                .map(|reason| Action::Escalate { reason }),
+            "withdraw" => e
+                .take(opt_text("reason", &r.reason, 2000))
+                .map(|reason| Action::Withdraw { reason }),
+            "appeal" => e
+                .take(text("reason", &r.reason, 2, 2000))
+                .map(|reason| Action::Appeal { reason }),
+            "forward" => e
+                .take(text("reason", &r.reason, 2, 2000))
+                .map(|reason| Action::Forward { reason }),
+            "fulfil" => e
+                .take(opt_text("note", &r.note, 2000))
+                .map(|note| Action::Fulfil { note }),
             "request_evidence" => {
                 let from = e.take(
                     r.from
                         .as_deref()
-                        .ok_or_else(|| DomainError::invalid("from", "请指定向哪一方调取证据：consumer 或 merchant", "from is required: consumer or merchant"))
+                        .ok_or_else(|| {
+                            DomainError::invalid(
+                                "from",
+                                "请指定向哪一方调取证据：consumer 或 merchant",
+                                "from is required: consumer or merchant",
+                            )
+                        })
                         .and_then(Party::parse),
                 );
                 let message = e.take(text("message", &r.message, 2, 2000));
-                from.zip(message).map(|(from, message)| Action::RequestEvidence { from, message })
+                from.zip(message)
+                    .map(|(from, message)| Action::RequestEvidence { from, message })
             }
             "rule" => {
                 let decision = e.take(
                     r.decision
                         .as_deref()
-                        .ok_or_else(|| DomainError::invalid("decision", "请给出裁决：uphold、partial 或 reject", "decision is required: uphold, partial or reject"))
+                        .ok_or_else(|| {
+                            DomainError::invalid(
+                                "decision",
+                                "请给出裁决：uphold、partial 或 reject",
+                                "decision is required: uphold, partial or reject",
+                            )
+                        })
                         .and_then(Decision::parse),
                 );
                 let remedy = match (&decision, &r.remedy) {
                     (Some(Decision::Reject), Some(_)) => {
-                        e.push(crate::error::FieldError::new("remedy", "驳回的裁决不应包含处理方案", "a rejecting ruling grants no remedy"));
+                        e.push(crate::error::FieldError::new(
+                            "remedy",
+                            "驳回的裁决不应包含处理方案",
+                            "a rejecting ruling grants no remedy",
+                        ));
                         None
                     }
                     (Some(Decision::Reject), None) => Some(None),
                     (_, rem) => e.take(parse_claim("remedy", rem)).map(Some),
                 };
                 let refs: Vec<String> = r.rule_refs.clone().unwrap_or_default();
-                let refs: Vec<String> = refs.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
-                if refs.is_empty() || refs.len() > 20 || refs.iter().any(|s| s.chars().count() > 200) {
+                let refs: Vec<String> = refs
+                    .iter()
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                if refs.is_empty()
+                    || refs.len() > 20
+                    || refs.iter().any(|s| s.chars().count() > 200)
+                {
                     e.push(crate::error::FieldError::new(
                         "rule_refs",
                         "裁决须引用至少一条规则（最多20条，每条不超过200字）",
@@ -113,16 +163,27 @@ impl Action {
                         let points = match v.points {
                             Some(p) if (1..=48).contains(&p) => Some(p),
                             _ => {
-                                e.push(crate::error::FieldError::new("violation.points", "扣分应在1到48之间", "points must be between 1 and 48"));
+                                e.push(crate::error::FieldError::new(
+                                    "violation.points",
+                                    "扣分应在1到48之间",
+                                    "points must be between 1 and 48",
+                                ));
                                 None
                             }
                         };
-                        kind.zip(points).map(|(kind, points)| Some(ViolationSpec { kind, points }))
+                        kind.zip(points)
+                            .map(|(kind, points)| Some(ViolationSpec { kind, points }))
                     }
                 };
                 match (decision, remedy, reason, violation) {
                     (Some(decision), Some(remedy), Some(reason), Some(violation)) => {
-                        Some(Action::Rule { decision, remedy, rule_refs: refs, reason, violation })
+                        Some(Action::Rule {
+                            decision,
+                            remedy,
+                            rule_refs: refs,
+                            reason,
+                            violation,
+                        })
                     }
                     _ => None,
                 }

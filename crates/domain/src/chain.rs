@@ -90,17 +90,46 @@ mod tests {
     #[test]
     fn hash_covers_every_field() {
         let data = json!({"k": 1});
-        let base = EventBody { stream: "complaint:1", seq: 1, at_ms: 5, actor: "user:1", kind: "filed", data: &data, prev_hash: GENESIS };
+        let base = EventBody {
+            stream: "complaint:1",
+            seq: 1,
+            at_ms: 5,
+            actor: "user:1",
+            kind: "filed",
+            data: &data,
+            prev_hash: GENESIS,
+        };
         let h = event_hash(&base);
         let other = json!({"k": 2});
         for changed in [
-            EventBody { seq: 2, ..base.clone() },
-            EventBody { at_ms: 6, ..base.clone() },
-            EventBody { actor: "user:2", ..base.clone() },
-            EventBody { kind: "x", ..base.clone() },
-            EventBody { data: &other, ..base.clone() },
-            EventBody { stream: "complaint:2", ..base.clone() },
-            EventBody { prev_hash: "1", ..base.clone() },
+            EventBody {
+                seq: 2,
+                ..base.clone()
+            },
+            EventBody {
+                at_ms: 6,
+                ..base.clone()
+            },
+            EventBody {
+                actor: "user:2",
+                ..base.clone()
+            },
+            EventBody {
+                kind: "x",
+                ..base.clone()
+            },
+            EventBody {
+                data: &other,
+                ..base.clone()
+            },
+            EventBody {
+                stream: "complaint:2",
+                ..base.clone()
+            },
+            EventBody {
+                prev_hash: "1",
+                ..base.clone()
+            },
         ] {
             assert_ne!(event_hash(&changed), h);
         }

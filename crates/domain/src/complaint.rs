@@ -164,7 +164,11 @@ pub(crate) fn parse_claim(field: &str, c: &Option<ClaimRequest>) -> Result<Claim
         .as_ref()
         .ok_or_else(|| DomainError::invalid(field, "此项必填", "this field is required"))?;
     let kind = c.kind.as_deref().ok_or_else(|| {
-        DomainError::invalid(&format!("{field}.kind"), "此项必填", "this field is required")
+        DomainError::invalid(
+            &format!("{field}.kind"),
+            "此项必填",
+            "this field is required",
+        )
     })?;
     Claim::parse(field, kind, c.amount_cents)
 }
@@ -174,9 +178,8 @@ impl NewComplaint {
     pub fn parse(r: &FileComplaintRequest) -> Result<NewComplaint, DomainError> {
         let mut errs = FieldErrors::new();
         let order_no = errs.take(required("order_no", &r.order_no).and_then(OrderNo::parse));
-        let product = errs.take(
-            required("product", &r.product).and_then(|s| parse_text("product", s, 1, 200)),
-        );
+        let product = errs
+            .take(required("product", &r.product).and_then(|s| parse_text("product", s, 1, 200)));
         let category = errs.take(required("category", &r.category).and_then(|s| {
             let c = Category::parse(s)?;
             if c.is_report() {
@@ -188,8 +191,9 @@ impl NewComplaint {
             }
             Ok(c)
         }));
-        let incident_at = errs
-            .take(required("incident_at", &r.incident_at).and_then(|s| parse_time("incident_at", s)));
+        let incident_at = errs.take(
+            required("incident_at", &r.incident_at).and_then(|s| parse_time("incident_at", s)),
+        );
         let description = errs.take(
             required("description", &r.description)
                 .and_then(|s| parse_text("description", s, 10, 2000)),
@@ -198,7 +202,11 @@ impl NewComplaint {
         let on_behalf_of = match &r.on_behalf_of {
             None => None,
             Some(u) => errs.take(Username::parse(u).map_err(|_| {
-                DomainError::invalid("on_behalf_of", "应为买家的用户名", "must be the consumer's username")
+                DomainError::invalid(
+                    "on_behalf_of",
+                    "应为买家的用户名",
+                    "must be the consumer's username",
+                )
             })),
         };
         errs.finish()?;

@@ -24,7 +24,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: Text::new(zh, en) }
+        FieldError {
+            field: field.into(),
+            message: Text::new(zh, en),
+        }
     }
 }
 
@@ -56,7 +59,10 @@ impl DomainError {
         DomainError::NotFound(Text::new(zh, en))
     }
     pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        DomainError::Conflict { code, message: Text::new(zh, en) }
+        DomainError::Conflict {
+            code,
+            message: Text::new(zh, en),
+        }
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -121,7 +127,11 @@ impl FieldErrors {
             }
             Err(other) => {
                 // Parsers only return `Invalid`; anything else is a bug worth seeing loudly.
-                self.0.push(FieldError::new("_", other.message(Lang::Zh), other.message(Lang::En)));
+                self.0.push(FieldError::new(
+                    "_",
+                    other.message(Lang::Zh),
+                    other.message(Lang::En),
+                ));
                 None
             }
         }
@@ -133,6 +143,10 @@ impl FieldErrors {
         self.0.is_empty()
     }
     pub fn finish(self) -> Result<(), DomainError> {
-        if self.0.is_empty() { Ok(()) } else { Err(DomainError::Invalid(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(self.0))
+        }
     }
 }

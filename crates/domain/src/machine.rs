@@ -65,14 +65,18 @@ impl State {
     }
 
     pub fn parse(s: &str) -> Result<State, DomainError> {
-        State::ALL.iter().copied().find(|st| st.as_str() == s).ok_or_else(|| {
-            let allowed: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
-            DomainError::invalid(
-                "state",
-                format!("未知状态，可选：{}", allowed.join(", ")),
-                format!("unknown state; expected one of: {}", allowed.join(", ")),
-            )
-        })
+        State::ALL
+            .iter()
+            .copied()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| {
+                let allowed: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
+                DomainError::invalid(
+                    "state",
+                    format!("未知状态，可选：{}", allowed.join(", ")),
+                    format!("unknown state; expected one of: {}", allowed.join(", ")),
+                )
+            })
     }
 
     /// The tier of an open state; `None` for the terminal states, which keep the last tier.
@@ -104,16 +108,20 @@ impl Tier {
         }
     }
     pub fn parse(s: &str) -> Result<Tier, DomainError> {
-        [Tier::Negotiation, Tier::CustomerService, Tier::ConsumerProtection]
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "tier",
-                    "未知层级，可选：negotiation, customer_service, consumer_protection",
-                    "unknown tier; expected negotiation, customer_service or consumer_protection",
-                )
-            })
+        [
+            Tier::Negotiation,
+            Tier::CustomerService,
+            Tier::ConsumerProtection,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+        .ok_or_else(|| {
+            DomainError::invalid(
+                "tier",
+                "未知层级，可选：negotiation, customer_service, consumer_protection",
+                "unknown tier; expected negotiation, customer_service or consumer_protection",
+            )
+        })
     }
 }
 
@@ -166,11 +174,21 @@ pub struct ViolationSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Accept,
-    Propose { remedy: Remedy, message: String },
-    Reject { message: String },
-    Escalate { reason: Option<String> },
+    Propose {
+        remedy: Remedy,
+        message: String,
+    },
+    Reject {
+        message: String,
+    },
+    Escalate {
+        reason: Option<String>,
+    },
     TakeOver,
-    RequestEvidence { from: Party, message: String },
+    RequestEvidence {
+        from: Party,
+        message: String,
+    },
     Rule {
         decision: Decision,
         remedy: Option<Remedy>,
@@ -178,11 +196,19 @@ pub enum Action {
         reason: Option<String>,
         violation: Option<ViolationSpec>,
     },
-    Fulfil { note: Option<String> },
+    Fulfil {
+        note: Option<String>,
+    },
     Confirm,
-    Appeal { reason: String },
-    Withdraw { reason: Option<String> },
-    Forward { reason: String },
+    Appeal {
+        reason: String,
+    },
+    Withdraw {
+        reason: Option<String>,
+    },
+    Forward {
+        reason: String,
+    },
 }
 
 impl Action {
@@ -226,7 +252,11 @@ pub enum Effect {
     /// Open or join a tier-3 violation case about the shop.
     Forward { reason: String },
     /// Record a violation (points) against the shop.
-    Violation { kind: String, points: u32, reason: String },
+    Violation {
+        kind: String,
+        points: u32,
+        reason: String,
+    },
     /// The platform pays the remedy from the shop's deposit (先行赔付).
     PlatformPayout { remedy: Remedy },
 }
@@ -257,8 +287,14 @@ fn tier_order(zh: impl Into<String>, en: impl Into<String>) -> DomainError {
 fn state_refusal(c: &Complaint, action: &str) -> DomainError {
     DomainError::conflict(
         "invalid_state",
-        format!("投诉当前状态为“{}”，不能执行“{action}”", state_label_zh(c.state)),
-        format!("the complaint is {}; {action} is not possible now", c.state.as_str()),
+        format!(
+            "投诉当前状态为“{}”，不能执行“{action}”",
+            state_label_zh(c.state)
+        ),
+        format!(
+            "the complaint is {}; {action} is not possible now",
+            c.state.as_str()
+        ),
     )
 }
 
@@ -279,7 +315,9 @@ pub fn state_label_zh(s: State) -> &'static str {
 pub fn is_major(claim: &Claim, category: Category, in_collective: bool, policy: &Policy) -> bool {
     in_collective
         || policy.major.categories.contains(&category)
-        || claim.amount_cents.is_some_and(|a| a.get() >= policy.major.amount_cents)
+        || claim
+            .amount_cents
+            .is_some_and(|a| a.get() >= policy.major.amount_cents)
 }
 
 fn require_role(actor: &Actor, allowed: &[Role], action: &str) -> Result<(), DomainError> {
@@ -298,7 +336,10 @@ fn require_consumer(c: &Complaint, actor: &Actor) -> Result<(), DomainError> {
     if is_consumer_of(actor, c) {
         Ok(())
     } else {
-        Err(DomainError::forbidden("只有投诉人本人可以这样做", "only the complaining consumer may do this"))
+        Err(DomainError::forbidden(
+            "只有投诉人本人可以这样做",
+            "only the complaining consumer may do this",
+        ))
     }
 }
 
@@ -306,7 +347,10 @@ fn require_merchant(c: &Complaint, actor: &Actor) -> Result<(), DomainError> {
     if is_merchant_of(actor, c) {
         Ok(())
     } else {
-        Err(DomainError::forbidden("只有被投诉店铺的商家可以这样做", "only the merchant of the shop complained about may do this"))
+        Err(DomainError::forbidden(
+            "只有被投诉店铺的商家可以这样做",
+            "only the merchant of the shop complained about may do this",
+        ))
     }
 }
 
@@ -340,7 +384,8 @@ impl Builder {
         self
     }
     fn data(mut self, k: &str, v: impl Serialize) -> Self {
-        self.data.insert(k.to_owned(), serde_json::to_value(v).unwrap_or(Value::Null));
+        self.data
+            .insert(k.to_owned(), serde_json::to_value(v).unwrap_or(Value::Null));
         self
     }
     fn timer(mut self, kind: TimerKind, at: Timestamp) -> Self {
@@ -374,12 +419,7 @@ impl Builder {
 }
 
 /// Resolves a complaint: sets the resolution and the timers that follow one.
-fn resolve(
-    b: Builder,
-    now: Timestamp,
-    policy: &Policy,
-    mut resolution: Resolution,
-) -> Builder {
+fn resolve(b: Builder, now: Timestamp, policy: &Policy, mut resolution: Resolution) -> Builder {
     let ruled = resolution.by == ResolvedBy::Ruling;
     let appealable = ruled && !b.c.progress.appealed;
     if appealable {
@@ -389,9 +429,15 @@ fn resolve(
     b.c.progress.resolution = Some(resolution);
     b.c.progress.fulfilled_by = None;
     b.c.progress.evidence_requested_from = None;
-    b = b.timer(TimerKind::ExecuteRuling, due(now, policy, TimerKind::ExecuteRuling));
+    b = b.timer(
+        TimerKind::ExecuteRuling,
+        due(now, policy, TimerKind::ExecuteRuling),
+    );
     if appealable {
-        b = b.timer(TimerKind::AppealWindow, due(now, policy, TimerKind::AppealWindow));
+        b = b.timer(
+            TimerKind::AppealWindow,
+            due(now, policy, TimerKind::AppealWindow),
+        );
     }
     b
 }
@@ -417,7 +463,11 @@ fn close(b: Builder, outcome: &str) -> Builder {
 
 /// Escalates one tier: mediation, or straight to protection review for a major complaint.
 fn escalate_target(c: &Complaint) -> State {
-    if c.major { State::ProtectionReview } else { State::Mediation }
+    if c.major {
+        State::ProtectionReview
+    } else {
+        State::Mediation
+    }
 }
 
 fn enter(b: Builder, to: State, now: Timestamp, policy: &Policy) -> Builder {
@@ -459,14 +509,27 @@ fn act(
                 match c.state {
                     AwaitingConsumer => {
                         let remedy = c.progress.proposal.as_ref().map(|p| p.remedy.clone());
-                        resolve(Builder::new(c, "accepted"), now, policy, resolution(ResolvedBy::ConsumerAccepted, remedy, now))
+                        resolve(
+                            Builder::new(c, "accepted"),
+                            now,
+                            policy,
+                            resolution(ResolvedBy::ConsumerAccepted, remedy, now),
+                        )
                     }
                     Mediation if c.progress.agent_proposed => {
                         let remedy = c.progress.proposal.as_ref().map(|p| p.remedy.clone());
-                        resolve(Builder::new(c, "accepted"), now, policy, resolution(ResolvedBy::ConsumerAccepted, remedy, now))
+                        resolve(
+                            Builder::new(c, "accepted"),
+                            now,
+                            policy,
+                            resolution(ResolvedBy::ConsumerAccepted, remedy, now),
+                        )
                     }
                     Mediation | AwaitingMerchant => {
-                        return Err(conflict("还没有可以接受的方案", "there is no proposal to accept yet"));
+                        return Err(conflict(
+                            "还没有可以接受的方案",
+                            "there is no proposal to accept yet",
+                        ));
                     }
                     _ => return Err(state_refusal(c, name)),
                 }
@@ -498,9 +561,14 @@ fn act(
                 if !matches!(c.state, AwaitingMerchant | AwaitingConsumer) {
                     return Err(state_refusal(c, name));
                 }
-                let mut b = Builder::new(c, "proposed").to(AwaitingConsumer).data("proposal", &proposal);
+                let mut b = Builder::new(c, "proposed")
+                    .to(AwaitingConsumer)
+                    .data("proposal", &proposal);
                 b.c.progress.proposal = Some(proposal);
-                b.timer(TimerKind::ConsumerReply, due(now, policy, TimerKind::ConsumerReply))
+                b.timer(
+                    TimerKind::ConsumerReply,
+                    due(now, policy, TimerKind::ConsumerReply),
+                )
             } else {
                 if c.state != Mediation {
                     return Err(state_refusal(c, name));
@@ -518,9 +586,14 @@ fn act(
             if c.state != AwaitingMerchant {
                 return Err(state_refusal(c, name));
             }
-            let mut b = Builder::new(c, "rejected").to(AwaitingConsumer).data("message", message);
+            let mut b = Builder::new(c, "rejected")
+                .to(AwaitingConsumer)
+                .data("message", message);
             b.c.progress.proposal = None;
-            b.timer(TimerKind::ConsumerReply, due(now, policy, TimerKind::ConsumerReply))
+            b.timer(
+                TimerKind::ConsumerReply,
+                due(now, policy, TimerKind::ConsumerReply),
+            )
         }
         Action::Escalate { reason } => {
             require_role(actor, &[Role::Consumer], name)?;
@@ -547,7 +620,12 @@ fn act(
                         "consumer protection already reviews this complaint, the last tier for a personal complaint",
                     ));
                 }
-                Resolved if c.progress.resolution.as_ref().is_some_and(|r| r.by == ResolvedBy::Ruling) => {
+                Resolved
+                    if c.progress
+                        .resolution
+                        .as_ref()
+                        .is_some_and(|r| r.by == ResolvedBy::Ruling) =>
+                {
                     return Err(conflict(
                         "投诉已裁决；如不服，请在申诉期内提出申诉",
                         "the complaint has been ruled on; appeal within the appeal window if you disagree",
@@ -577,12 +655,23 @@ fn act(
             if c.state != ProtectionReview {
                 return Err(state_refusal(c, name));
             }
-            let mut b = Builder::new(c, "evidence_requested").data("from", from).data("message", message);
+            let mut b = Builder::new(c, "evidence_requested")
+                .data("from", from)
+                .data("message", message);
             b.c.progress.evidence_requested_from = Some(*from);
             b.c.assignee_id = Some(actor.id);
-            b.timer(TimerKind::EvidenceTurn, due(now, policy, TimerKind::EvidenceTurn))
+            b.timer(
+                TimerKind::EvidenceTurn,
+                due(now, policy, TimerKind::EvidenceTurn),
+            )
         }
-        Action::Rule { decision, remedy, rule_refs, reason, violation } => {
+        Action::Rule {
+            decision,
+            remedy,
+            rule_refs,
+            reason,
+            violation,
+        } => {
             require_role(actor, &[Role::Protection], name)?;
             if c.state != ProtectionReview {
                 return Err(state_refusal(c, name));
@@ -617,9 +706,16 @@ fn act(
         Action::Fulfil { note } => {
             require_role(actor, &[Role::Merchant], name)?;
             require_merchant(c, actor)?;
-            let owes = c.progress.resolution.as_ref().is_some_and(|r| r.remedy.is_some());
+            let owes = c
+                .progress
+                .resolution
+                .as_ref()
+                .is_some_and(|r| r.remedy.is_some());
             if c.state != Resolved || !owes || c.progress.fulfilled_by.is_some() {
-                return Err(conflict("没有待履行的处理结果", "there is no remedy left to carry out"));
+                return Err(conflict(
+                    "没有待履行的处理结果",
+                    "there is no remedy left to carry out",
+                ));
             }
             let mut b = Builder::new(c, "fulfilled").data("note", note);
             b.c.progress.fulfilled_by = Some(FulfilledBy::Merchant);
@@ -631,7 +727,11 @@ fn act(
             if c.state != Resolved {
                 return Err(state_refusal(c, name));
             }
-            let owes = c.progress.resolution.as_ref().is_some_and(|r| r.remedy.is_some());
+            let owes = c
+                .progress
+                .resolution
+                .as_ref()
+                .is_some_and(|r| r.remedy.is_some());
             if owes && c.progress.fulfilled_by.is_none() {
                 return Err(conflict(
                     "商家尚未履行，请在商家履行后再确认",
@@ -649,7 +749,12 @@ fn act(
             }
             let ruling = match (&c.state, &c.progress.resolution) {
                 (Resolved, Some(r)) if r.by == ResolvedBy::Ruling => r,
-                _ => return Err(conflict("只有裁决可以申诉", "only a ruling can be appealed")),
+                _ => {
+                    return Err(conflict(
+                        "只有裁决可以申诉",
+                        "only a ruling can be appealed",
+                    ));
+                }
             };
             if c.progress.appealed {
                 return Err(DomainError::conflict(
@@ -665,10 +770,17 @@ fn act(
                     "the appeal window has closed",
                 ));
             }
-            if actor.role == Role::Merchant && c.progress.fulfilled_by == Some(FulfilledBy::Merchant) {
-                return Err(conflict("已履行裁决，不能再申诉", "the ruling was carried out; it can no longer be appealed"));
+            if actor.role == Role::Merchant
+                && c.progress.fulfilled_by == Some(FulfilledBy::Merchant)
+            {
+                return Err(conflict(
+                    "已履行裁决，不能再申诉",
+                    "the ruling was carried out; it can no longer be appealed",
+                ));
             }
-            let mut b = Builder::new(c, "appealed").to(ProtectionReview).data("reason", reason);
+            let mut b = Builder::new(c, "appealed")
+                .to(ProtectionReview)
+                .data("reason", reason);
             b.c.progress.appealed = true;
             b.c.progress.excluded_specialist = ruling.ruled_by;
             b.c.progress.resolution = None;
@@ -682,22 +794,35 @@ fn act(
             if !c.state.is_open() {
                 return Err(state_refusal(c, name));
             }
-            Builder::new(c, "withdrawn").to(Withdrawn).data("reason", reason)
+            Builder::new(c, "withdrawn")
+                .to(Withdrawn)
+                .data("reason", reason)
         }
         Action::Forward { reason } => {
             require_role(actor, &[Role::CsAgent, Role::Protection], name)?;
             Builder::new(c, "forwarded")
                 .data("reason", reason)
-                .effect(Effect::Forward { reason: reason.clone() })
+                .effect(Effect::Forward {
+                    reason: reason.clone(),
+                })
         }
     };
     Ok(b.data("action", name).done(now))
 }
 
-fn lapse(c: &Complaint, kind: TimerKind, now: Timestamp, policy: &Policy) -> Result<Transition, DomainError> {
+fn lapse(
+    c: &Complaint,
+    kind: TimerKind,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<Transition, DomainError> {
     use State::*;
     let stale = || {
-        DomainError::conflict("stale_timer", "期限已不适用", "the deadline no longer applies")
+        DomainError::conflict(
+            "stale_timer",
+            "期限已不适用",
+            "the deadline no longer applies",
+        )
     };
     let event = match kind {
         TimerKind::MerchantReply => "merchant_reply_lapsed",
@@ -717,14 +842,21 @@ fn lapse(c: &Complaint, kind: TimerKind, now: Timestamp, policy: &Policy) -> Res
             });
             if c.claim.lapses_in_consumers_favour() {
                 // Taobao's rule: a merchant's silence on a refund or return is agreement.
-                resolve(b, now, policy, resolution(ResolvedBy::MerchantSilent, Some(c.claim.clone()), now))
+                resolve(
+                    b,
+                    now,
+                    policy,
+                    resolution(ResolvedBy::MerchantSilent, Some(c.claim.clone()), now),
+                )
             } else {
                 enter(b, Mediation, now, policy)
             }
         }
         (TimerKind::ConsumerReply, AwaitingConsumer) => close(b, "lapsed"),
         (TimerKind::Mediation, Mediation) => b.to(ProtectionReview),
-        (TimerKind::EvidenceTurn, ProtectionReview) if c.progress.evidence_requested_from.is_some() => {
+        (TimerKind::EvidenceTurn, ProtectionReview)
+            if c.progress.evidence_requested_from.is_some() =>
+        {
             let mut b = b.data("party", c.progress.evidence_requested_from);
             b.c.progress.evidence_requested_from = None;
             b
@@ -734,7 +866,9 @@ fn lapse(c: &Complaint, kind: TimerKind, now: Timestamp, policy: &Policy) -> Res
             let mut b = b;
             if let (Some(remedy), None) = (&res.remedy, c.progress.fulfilled_by) {
                 b = b
-                    .effect(Effect::PlatformPayout { remedy: remedy.clone() })
+                    .effect(Effect::PlatformPayout {
+                        remedy: remedy.clone(),
+                    })
                     .effect(Effect::Violation {
                         kind: "ruling_not_executed".into(),
                         points: policy.points.ruling_not_executed,
@@ -768,9 +902,13 @@ pub fn allowed_edge(from: State, to: State) -> bool {
     }
     matches!(
         (from, to),
-        (AwaitingMerchant, Resolved | AwaitingConsumer | Mediation | ProtectionReview | Withdrawn)
-            | (AwaitingConsumer, Resolved | Mediation | ProtectionReview | Closed | Withdrawn)
-            | (Mediation, Resolved | ProtectionReview | Withdrawn)
+        (
+            AwaitingMerchant,
+            Resolved | AwaitingConsumer | Mediation | ProtectionReview | Withdrawn
+        ) | (
+            AwaitingConsumer,
+            Resolved | Mediation | ProtectionReview | Closed | Withdrawn
+        ) | (Mediation, Resolved | ProtectionReview | Withdrawn)
             | (ProtectionReview, Resolved | Withdrawn)
             | (Resolved, Closed | ProtectionReview)
     )
@@ -808,7 +946,10 @@ pub fn file(
     match actor.role {
         Role::Consumer if new.on_behalf_of.is_none() && consumer == actor.id => {}
         Role::Consumer => {
-            return Err(DomainError::forbidden("买家只能为自己投诉", "a consumer files complaints only for themselves"));
+            return Err(DomainError::forbidden(
+                "买家只能为自己投诉",
+                "a consumer files complaints only for themselves",
+            ));
         }
         Role::CsAgent if new.on_behalf_of.is_some() => {}
         Role::CsAgent => {
@@ -827,22 +968,39 @@ pub fn file(
     }
     if order.buyer_id != consumer {
         // Someone else's order looks like no order at all.
-        return Err(DomainError::not_found("在你的订单中找不到这个订单号", "no such order among your orders"));
+        return Err(DomainError::not_found(
+            "在你的订单中找不到这个订单号",
+            "no such order among your orders",
+        ));
     }
     let mut errs = crate::error::FieldErrors::new();
     if new.incident_at > now + ChronoDuration::minutes(5) {
-        errs.push(crate::error::FieldError::new("incident_at", "发生时间不能晚于现在", "incident_at cannot be in the future"));
+        errs.push(crate::error::FieldError::new(
+            "incident_at",
+            "发生时间不能晚于现在",
+            "incident_at cannot be in the future",
+        ));
     }
     if new.incident_at < order.paid_at - ChronoDuration::days(1) {
-        errs.push(crate::error::FieldError::new("incident_at", "发生时间早于下单时间，请核对", "incident_at is before the order was paid; please check it"));
+        errs.push(crate::error::FieldError::new(
+            "incident_at",
+            "发生时间早于下单时间，请核对",
+            "incident_at is before the order was paid; please check it",
+        ));
     }
     if matches!(new.claim.kind, ClaimKind::Refund | ClaimKind::Return)
-        && new.claim.amount_cents.is_some_and(|a| a > order.amount_cents)
+        && new
+            .claim
+            .amount_cents
+            .is_some_and(|a| a > order.amount_cents)
     {
         errs.push(crate::error::FieldError::new(
             "claim.amount_cents",
             format!("退款金额不能超过实付金额 {}", order.amount_cents),
-            format!("a refund cannot exceed the amount paid, {}", order.amount_cents),
+            format!(
+                "a refund cannot exceed the amount paid, {}",
+                order.amount_cents
+            ),
         ));
     }
     errs.finish()?;
@@ -885,5 +1043,9 @@ pub fn file(
     });
     let mut complaint = complaint;
     complaint.deadline_at = Some(merchant_reply);
-    Ok(Filing { complaint, event_data, set_timers: vec![(TimerKind::MerchantReply, merchant_reply)] })
+    Ok(Filing {
+        complaint,
+        event_data,
+        set_timers: vec![(TimerKind::MerchantReply, merchant_reply)],
+    })
 }

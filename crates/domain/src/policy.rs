@@ -109,13 +109,19 @@ impl Default for Deadlines {
 
 impl Default for Major {
     fn default() -> Self {
-        Major { amount_cents: 500_000, categories: vec![Category::Counterfeit] }
+        Major {
+            amount_cents: 500_000,
+            categories: vec![Category::Counterfeit],
+        }
     }
 }
 
 impl Default for Collective {
     fn default() -> Self {
-        Collective { min_consumers: 5, window: Duration::from_secs(30 * 24 * 3600) }
+        Collective {
+            min_consumers: 5,
+            window: Duration::from_secs(30 * 24 * 3600),
+        }
     }
 }
 
@@ -131,13 +137,20 @@ impl Default for Compensation {
 
 impl Default for Points {
     fn default() -> Self {
-        Points { merchant_no_reply: 1, ruling_not_executed: 6 }
+        Points {
+            merchant_no_reply: 1,
+            ruling_not_executed: 6,
+        }
     }
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        let step = |penalty, search_weight, days| LadderStep { penalty, search_weight, days };
+        let step = |penalty, search_weight, days| LadderStep {
+            penalty,
+            search_weight,
+            days,
+        };
         Policy {
             deadlines: Deadlines::default(),
             major: Major::default(),
@@ -216,7 +229,10 @@ impl Policy {
         }
         for (points, step) in &self.ladder {
             if *points == 0 {
-                return bad("ladder 的分数阈值必须为正".into(), "ladder thresholds must be positive".into());
+                return bad(
+                    "ladder 的分数阈值必须为正".into(),
+                    "ladder thresholds must be positive".into(),
+                );
             }
             if let Some(w) = step.search_weight
                 && !(0.0..=1.0).contains(&w)
@@ -253,7 +269,9 @@ mod human {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let s = String::deserialize(d)?;
         humantime::parse_duration(&s).map_err(|e| {
-            serde::de::Error::custom(format!("invalid duration {s:?} ({e}); write e.g. \"48h\" or \"7d\""))
+            serde::de::Error::custom(format!(
+                "invalid duration {s:?} ({e}); write e.g. \"48h\" or \"7d\""
+            ))
         })
     }
 }
@@ -268,7 +286,9 @@ fn de_ladder<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u32, LadderStep
     m.into_iter()
         .map(|(k, v)| {
             k.parse::<u32>().map(|k| (k, v)).map_err(|_| {
-                serde::de::Error::custom(format!("ladder key {k:?} must be a whole number of points"))
+                serde::de::Error::custom(format!(
+                    "ladder key {k:?} must be a whole number of points"
+                ))
             })
         })
         .collect()
@@ -332,6 +352,9 @@ late_shipment_cap_cents = 3000
         let e = Policy::from_toml("[deadlines]\nmediation = \"0s\"\n").unwrap_err();
         assert!(e.en.contains("mediation"), "{}", e.en);
         assert!(Policy::from_toml("[collective]\nmin_consumers = 1\n").is_err());
-        assert!(Policy::from_toml("[ladder]\n12 = { penalty = \"demote\", search_weight = 2.0 }\n").is_err());
+        assert!(
+            Policy::from_toml("[ladder]\n12 = { penalty = \"demote\", search_weight = 2.0 }\n")
+                .is_err()
+        );
     }
 }

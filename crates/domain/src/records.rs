@@ -64,7 +64,11 @@ impl ShopRecord {
     pub fn validate(&self) -> Result<(), DomainError> {
         let mut e = FieldErrors::new();
         e.take(parse_text("name", &self.name, 1, 100));
-        if self.commitments.ship_within_hours.is_some_and(|h| h == 0 || h > 24 * 30) {
+        if self
+            .commitments
+            .ship_within_hours
+            .is_some_and(|h| h == 0 || h > 24 * 30)
+        {
             e.push(crate::error::FieldError::new(
                 "commitments.ship_within_hours",
                 "承诺发货时间应在1到720小时之间",
@@ -79,23 +83,39 @@ impl OrderRecord {
     pub fn validate(&self) -> Result<(), DomainError> {
         let mut e = FieldErrors::new();
         if self.items.is_empty() || self.items.len() > 100 {
-            e.push(crate::error::FieldError::new("items", "订单应有1到100件商品", "an order has 1 to 100 items"));
+            e.push(crate::error::FieldError::new(
+                "items",
+                "订单应有1到100件商品",
+                "an order has 1 to 100 items",
+            ));
         }
         for (i, it) in self.items.iter().enumerate() {
             e.take(parse_text(&format!("items[{i}].title"), &it.title, 1, 200));
             if it.qty == 0 {
-                e.push(crate::error::FieldError::new(format!("items[{i}].qty"), "数量至少为1", "qty must be at least 1"));
+                e.push(crate::error::FieldError::new(
+                    format!("items[{i}].qty"),
+                    "数量至少为1",
+                    "qty must be at least 1",
+                ));
             }
         }
         if let Some(s) = self.shipped_at
             && s < self.paid_at
         {
-            e.push(crate::error::FieldError::new("shipped_at", "发货时间早于付款时间", "shipped_at is before paid_at"));
+            e.push(crate::error::FieldError::new(
+                "shipped_at",
+                "发货时间早于付款时间",
+                "shipped_at is before paid_at",
+            ));
         }
         if let Some(d) = self.delivered_at
             && (self.shipped_at.is_none_or(|s| d < s))
         {
-            e.push(crate::error::FieldError::new("delivered_at", "签收时间须晚于发货时间", "delivered_at needs a shipped_at before it"));
+            e.push(crate::error::FieldError::new(
+                "delivered_at",
+                "签收时间须晚于发货时间",
+                "delivered_at needs a shipped_at before it",
+            ));
         }
         e.finish()
     }

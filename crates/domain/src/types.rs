@@ -113,7 +113,10 @@ labelled_enum!(
 impl Role {
     /// Platform staff see complaints they are not a party to.
     pub fn is_staff(self) -> bool {
-        matches!(self, Role::CsAgent | Role::Protection | Role::Regulator | Role::Admin)
+        matches!(
+            self,
+            Role::CsAgent | Role::Protection | Role::Regulator | Role::Admin
+        )
     }
 }
 
@@ -247,7 +250,8 @@ impl ShopId {
         let s = s.trim();
         if !s.is_empty()
             && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
             Ok(ShopId(s.to_owned()))
         } else {
@@ -417,21 +421,29 @@ pub fn parse_text(field: &str, s: &str, min: usize, max: usize) -> Result<String
             format!("at most {max} characters, got {n}"),
         ));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(DomainError::invalid(field, "包含不可见的控制字符", "contains control characters"));
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(DomainError::invalid(
+            field,
+            "包含不可见的控制字符",
+            "contains control characters",
+        ));
     }
     Ok(t.to_owned())
 }
 
 /// Parses an RFC 3339 instant.
 pub fn parse_time(field: &str, s: &str) -> Result<Timestamp, DomainError> {
-    DateTime::parse_from_rfc3339(s.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| {
-        DomainError::invalid(
-            field,
-            "时间格式应为 RFC 3339，例如 2026-05-04T10:30:00+08:00",
-            "expected an RFC 3339 time such as 2026-05-04T10:30:00+08:00",
-        )
-    })
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            DomainError::invalid(
+                field,
+                "时间格式应为 RFC 3339，例如 2026-05-04T10:30:00+08:00",
+                "expected an RFC 3339 time such as 2026-05-04T10:30:00+08:00",
+            )
+        })
 }
 
 #[cfg(test)]

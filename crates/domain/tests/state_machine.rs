@@ -24,20 +24,41 @@ fn actors() -> Vec<Actor> {
 
 fn remedy(v: u8) -> Claim {
     match v % 3 {
-        0 => Claim { kind: ClaimKind::Refund, amount_cents: Some(Cents::new(1000 + v as i64).unwrap()) },
-        1 => Claim { kind: ClaimKind::Exchange, amount_cents: None },
-        _ => Claim { kind: ClaimKind::Compensation, amount_cents: Some(Cents::new(600_000).unwrap()) },
+        0 => Claim {
+            kind: ClaimKind::Refund,
+            amount_cents: Some(Cents::new(1000 + v as i64).unwrap()),
+        },
+        1 => Claim {
+            kind: ClaimKind::Exchange,
+            amount_cents: None,
+        },
+        _ => Claim {
+            kind: ClaimKind::Compensation,
+            amount_cents: Some(Cents::new(600_000).unwrap()),
+        },
     }
 }
 
 fn action(i: u8, v: u8) -> Action {
     match i % 12 {
         0 => Action::Accept,
-        1 => Action::Propose { remedy: remedy(v), message: "方案".into() },
-        2 => Action::Reject { message: "不同意".into() },
+        1 => Action::Propose {
+            remedy: remedy(v),
+            message: "方案".into(),
+        },
+        2 => Action::Reject {
+            message: "不同意".into(),
+        },
         3 => Action::Escalate { reason: None },
         4 => Action::TakeOver,
-        5 => Action::RequestEvidence { from: if v % 2 == 0 { Party::Consumer } else { Party::Merchant }, message: "请补充".into() },
+        5 => Action::RequestEvidence {
+            from: if v.is_multiple_of(2) {
+                Party::Consumer
+            } else {
+                Party::Merchant
+            },
+            message: "请补充".into(),
+        },
         6 => Action::Rule {
             decision: [Decision::Uphold, Decision::Partial, Decision::Reject][(v % 3) as usize],
             remedy: if v % 3 == 2 { None } else { Some(remedy(v)) },
@@ -47,15 +68,24 @@ fn action(i: u8, v: u8) -> Action {
         },
         7 => Action::Fulfil { note: None },
         8 => Action::Confirm,
-        9 => Action::Appeal { reason: "不服".into() },
+        9 => Action::Appeal {
+            reason: "不服".into(),
+        },
         10 => Action::Withdraw { reason: None },
-        _ => Action::Forward { reason: "线索".into() },
+        _ => Action::Forward {
+            reason: "线索".into(),
+        },
     }
 }
 
 #[derive(Debug, Clone)]
 enum Step {
-    Act { actor: usize, action: u8, variant: u8, minutes: u16 },
+    Act {
+        actor: usize,
+        action: u8,
+        variant: u8,
+        minutes: u16,
+    },
     /// Fire the earliest pending deadline.
     Timer,
 }
@@ -67,7 +97,12 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-fn filed(claim: Claim, category: Category, policy: &Policy, now: chrono::DateTime<Utc>) -> (Complaint, Vec<(TimerKind, chrono::DateTime<Utc>)>) {
+fn filed(
+    claim: Claim,
+    category: Category,
+    policy: &Policy,
+    now: chrono::DateTime<Utc>,
+) -> (Complaint, Vec<(TimerKind, chrono::DateTime<Utc>)>) {
     let new = NewComplaint {
         order_no: OrderNo::parse("202605041234567890").unwrap(),
         product: "保温杯".into(),
@@ -84,7 +119,16 @@ fn filed(claim: Claim, category: Category, policy: &Policy, now: chrono::DateTim
         amount_cents: Cents::new(1_000_000).unwrap(),
         paid_at: now - Duration::days(5),
     };
-    let f = machine::file(&new, &order, UserId(CONSUMER), &actors()[0], Channel::Web, now, policy).unwrap();
+    let f = machine::file(
+        &new,
+        &order,
+        UserId(CONSUMER),
+        &actors()[0],
+        Channel::Web,
+        now,
+        policy,
+    )
+    .unwrap();
     (f.complaint, f.set_timers)
 }
 
@@ -179,18 +223,43 @@ fn every_row_of_the_table_is_reachable() {
     let now = Utc.with_ymd_and_hms(2026, 5, 4, 10, 0, 0).unwrap();
     let a = actors();
     let (c, _) = filed(remedy(0), Category::QualityDefect, &policy, now);
-    let lapse = machine::decide(&c, Trigger::Timer(TimerKind::MerchantReply), now, &policy).unwrap();
-    assert_eq!(lapse.complaint.state, State::Resolved, "refund: silence is agreement");
+    let lapse =
+        machine::decide(&c, Trigger::Timer(TimerKind::MerchantReply), now, &policy).unwrap();
+    assert_eq!(
+        lapse.complaint.state,
+        State::Resolved,
+        "refund: silence is agreement"
+    );
     let (c, _) = filed(remedy(1), Category::QualityDefect, &policy, now);
-    let lapse = machine::decide(&c, Trigger::Timer(TimerKind::MerchantReply), now, &policy).unwrap();
-    assert_eq!(lapse.complaint.state, State::Mediation, "exchange: mediation");
-    let rejected = machine::decide(&c, Trigger::Act(&a[1], &action(2, 0)), now, &policy).unwrap().complaint;
-    let closed = machine::decide(&rejected, Trigger::Timer(TimerKind::ConsumerReply), now, &policy).unwrap().complaint;
+    let lapse =
+        machine::decide(&c, Trigger::Timer(TimerKind::MerchantReply), now, &policy).unwrap();
+    assert_eq!(
+        lapse.complaint.state,
+        State::Mediation,
+        "exchange: mediation"
+    );
+    let rejected = machine::decide(&c, Trigger::Act(&a[1], &action(2, 0)), now, &policy)
+        .unwrap()
+        .complaint;
+    let closed = machine::decide(
+        &rejected,
+        Trigger::Timer(TimerKind::ConsumerReply),
+        now,
+        &policy,
+    )
+    .unwrap()
+    .complaint;
     assert_eq!(closed.state, State::Closed);
     assert_eq!(closed.progress.outcome.as_deref(), Some("lapsed"));
-    let med = machine::decide(&rejected, Trigger::Act(&a[0], &action(3, 0)), now, &policy).unwrap().complaint;
-    let review = machine::decide(&med, Trigger::Timer(TimerKind::Mediation), now, &policy).unwrap().complaint;
+    let med = machine::decide(&rejected, Trigger::Act(&a[0], &action(3, 0)), now, &policy)
+        .unwrap()
+        .complaint;
+    let review = machine::decide(&med, Trigger::Timer(TimerKind::Mediation), now, &policy)
+        .unwrap()
+        .complaint;
     assert_eq!(review.state, State::ProtectionReview);
-    let withdrawn = machine::decide(&review, Trigger::Act(&a[0], &action(10, 0)), now, &policy).unwrap().complaint;
+    let withdrawn = machine::decide(&review, Trigger::Act(&a[0], &action(10, 0)), now, &policy)
+        .unwrap()
+        .complaint;
     assert_eq!(withdrawn.state, State::Withdrawn);
 }

@@ -25,7 +25,11 @@ const SESSION_DAYS: i64 = 30;
 
 fn argon2() -> Argon2<'static> {
     // OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid params"))
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid params"),
+    )
 }
 
 /// Hashes a password into a PHC string. Blocking (tens of milliseconds).
@@ -33,7 +37,10 @@ pub fn hash_password(password: &str) -> String {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).expect("16 bytes encode");
-    argon2().hash_password(password.as_bytes(), &salt).expect("hashing cannot fail with valid params").to_string()
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("hashing cannot fail with valid params")
+        .to_string()
 }
 
 fn verify_password(hash: &str, password: &str) -> bool {
@@ -72,19 +79,31 @@ pub struct LoginResponse {
 }
 
 fn bad_credentials() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "用户名或密码错误", "wrong username or password")
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "用户名或密码错误",
+        "wrong username or password",
+    )
 }
 
 /// Issues a session token for a user.
 pub async fn issue_token(state: &AppState, user: &User) -> ApiResult<String> {
     let token = new_token();
     let expires = chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS);
-    state.store.create_session(user.id, &token_hash(&token), expires).await?;
+    state
+        .store
+        .create_session(user.id, &token_hash(&token), expires)
+        .await?;
     Ok(token)
 }
 
 /// Checks a username and password; the same cost whether or not the user exists.
-pub async fn check_credentials(state: &AppState, username: &str, password: &str) -> ApiResult<User> {
+pub async fn check_credentials(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> ApiResult<User> {
     if !state.login_limiter.allow(username) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -99,7 +118,9 @@ pub async fn check_credentials(state: &AppState, username: &str, password: &str)
         _ => (None, DUMMY_HASH.clone()),
     };
     let password = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password)).await.map_err(|_| ApiError::internal())?;
+    let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .map_err(|_| ApiError::internal())?;
     match user {
         Some(u) if ok => {
             state.login_limiter.reset(username);
@@ -114,9 +135,17 @@ pub async fn check_credentials(state: &AppState, username: &str, password: &str)
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, description = "wrong username or password"), (status = 429)))]
-pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<axum::Json<LoginResponse>> {
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<axum::Json<LoginResponse>> {
     let (Some(username), Some(password)) = (req.username, req.password) else {
-        return Err(DomainError::invalid("username", "请填写用户名和密码", "username and password are required").into());
+        return Err(DomainError::invalid(
+            "username",
+            "请填写用户名和密码",
+            "username and password are required",
+        )
+        .into());
     };
     let user = check_credentials(&state, username.trim(), &password).await?;
     let token = issue_token(&state, &user).await?;
@@ -127,7 +156,11 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
 pub fn check_password(p: &str) -> Result<(), DomainError> {
     let n = p.chars().count();
     if !(8..=128).contains(&n) {
-        return Err(DomainError::invalid("password", "密码长度应为8到128个字符", "a password has 8 to 128 characters"));
+        return Err(DomainError::invalid(
+            "password",
+            "密码长度应为8到128个字符",
+            "a password has 8 to 128 characters",
+        ));
     }
     Ok(())
 }
@@ -148,13 +181,23 @@ pub async fn register(
     };
     errs.finish()?;
     let (username, display_name) = (username.expect("checked"), display_name.expect("checked"));
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| ApiError::internal())?;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| ApiError::internal())?;
     let user = state
         .store
-        .create_user(NewUser { username, role: Role::Consumer, display_name, password_hash: Some(hash) })
+        .create_user(NewUser {
+            username,
+            role: Role::Consumer,
+            display_name,
+            password_hash: Some(hash),
+        })
         .await?;
     let token = issue_token(&state, &user).await?;
-    Ok((StatusCode::CREATED, axum::Json(LoginResponse { token, user })))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(LoginResponse { token, user }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = User), (status = 401)),
@@ -185,7 +228,9 @@ impl LoginLimiter {
         if map.len() > 100_000 {
             map.clear(); // bound memory under a spray of usernames
         }
-        map.entry(username.to_owned()).or_default().push(std::time::Instant::now());
+        map.entry(username.to_owned())
+            .or_default()
+            .push(std::time::Instant::now());
     }
     fn reset(&self, username: &str) {
         self.failures.lock().expect("limiter lock").remove(username);

@@ -25,20 +25,45 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        ApiError { status, code, message: Text::new(zh, en), fields: vec![] }
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            code,
+            message: Text::new(zh, en),
+            fields: vec![],
+        }
     }
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录", "sign in first")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "请先登录",
+            "sign in first",
+        )
     }
     pub fn forbidden(zh: &str, en: &str) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", zh, en)
     }
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "找不到请求的内容", "nothing here")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "找不到请求的内容",
+            "nothing here",
+        )
     }
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器出错了，请稍后再试", "something went wrong on our side; please try again later")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器出错了，请稍后再试",
+            "something went wrong on our side; please try again later",
+        )
     }
     /// The default envelope for an error status that carried none.
     pub fn for_status_pub(status: StatusCode) -> Self {
@@ -47,11 +72,31 @@ impl ApiError {
     fn for_status(status: StatusCode) -> Self {
         match status {
             StatusCode::NOT_FOUND => Self::not_found(),
-            StatusCode::METHOD_NOT_ALLOWED => Self::new(status, "method_not_allowed", "不支持这个请求方法", "this method is not allowed here"),
-            StatusCode::PAYLOAD_TOO_LARGE => Self::new(status, "too_large", "请求内容过大", "the request body is too large"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(status, "unsupported_media_type", "不支持的内容类型", "unsupported content type"),
+            StatusCode::METHOD_NOT_ALLOWED => Self::new(
+                status,
+                "method_not_allowed",
+                "不支持这个请求方法",
+                "this method is not allowed here",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::new(
+                status,
+                "too_large",
+                "请求内容过大",
+                "the request body is too large",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(
+                status,
+                "unsupported_media_type",
+                "不支持的内容类型",
+                "unsupported content type",
+            ),
             StatusCode::UNAUTHORIZED => Self::unauthenticated(),
-            StatusCode::TOO_MANY_REQUESTS => Self::new(status, "rate_limited", "请求过于频繁，请稍后再试", "too many requests; try again later"),
+            StatusCode::TOO_MANY_REQUESTS => Self::new(
+                status,
+                "rate_limited",
+                "请求过于频繁，请稍后再试",
+                "too many requests; try again later",
+            ),
             s if s.is_client_error() => Self::new(s, "bad_request", "请求有误", "bad request"),
             _ => Self::internal(),
         }
@@ -60,7 +105,11 @@ impl ApiError {
     fn body(&self, lang: Lang) -> serde_json::Value {
         let mut err = json!({"code": self.code, "message": self.message.get(lang)});
         if !self.fields.is_empty() {
-            let fields: BTreeMap<&str, &str> = self.fields.iter().map(|f| (f.field.as_str(), f.message.get(lang))).collect();
+            let fields: BTreeMap<&str, &str> = self
+                .fields
+                .iter()
+                .map(|f| (f.field.as_str(), f.message.get(lang)))
+                .collect();
             err["fields"] = json!(fields);
         }
         json!({ "error": err })
@@ -88,8 +137,15 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Domain(d) => d.into(),
-            StoreError::Conflict { code, zh, en } => ApiError::new(StatusCode::CONFLICT, code, zh, en),
-            StoreError::UnsupportedMedia { zh, en } => ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", zh, en),
+            StoreError::Conflict { code, zh, en } => {
+                ApiError::new(StatusCode::CONFLICT, code, zh, en)
+            }
+            StoreError::UnsupportedMedia { zh, en } => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                zh,
+                en,
+            ),
             StoreError::TooLarge { limit, .. } => too_large(limit),
             other => {
                 tracing::error!(error = %other, "store failure");
@@ -141,7 +197,10 @@ pub async fn envelope(req: Request, next: Next) -> Response {
             out.headers_mut().insert(k.clone(), v.clone());
         }
     }
-    out.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(if lang == Lang::En { "en" } else { "zh-CN" }));
+    out.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(if lang == Lang::En { "en" } else { "zh-CN" }),
+    );
     out
 }
 

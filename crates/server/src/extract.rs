@@ -37,10 +37,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 format!("字段类型不对：{}", e.body_text()),
                 format!("a field has the wrong type: {}", e.body_text()),
             )),
-            Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求内容过大", "the request body is too large"))
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "请求内容过大",
+                    "the request body is too large",
+                ))
             }
-            Err(e) => Err(ApiError::new(e.status(), "bad_request", format!("请求有误：{}", e.body_text()), format!("bad request: {}", e.body_text()))),
+            Err(e) => Err(ApiError::new(
+                e.status(),
+                "bad_request",
+                format!("请求有误：{}", e.body_text()),
+                format!("bad request: {}", e.body_text()),
+            )),
         }
     }
 }
@@ -64,16 +76,17 @@ pub struct ApiQuery<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
-            |e: QueryRejection| {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e: QueryRejection| {
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "validation",
                     format!("查询参数有误：{}", e.body_text()),
                     format!("bad query parameters: {}", e.body_text()),
                 )
-            },
-        )
+            })
     }
 }
 
@@ -83,11 +96,22 @@ pub struct Auth(pub User);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty()) else {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let Some(token) = header
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        else {
             return Err(ApiError::unauthenticated());
         };
-        match state.store.session_user(&token_hash(token), chrono::Utc::now()).await? {
+        match state
+            .store
+            .session_user(&token_hash(token), chrono::Utc::now())
+            .await?
+        {
             Some(user) => Ok(Auth(user)),
             None => Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,

@@ -31,7 +31,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        AppState { store, metrics: Arc::default(), login_limiter: Arc::default() }
+        AppState {
+            store,
+            metrics: Arc::default(),
+            login_limiter: Arc::default(),
+        }
     }
 }
 
@@ -53,12 +57,20 @@ pub fn app(state: AppState) -> Router {
         .route("/complaints", post(complaints::file).get(complaints::list))
         .route("/complaints/{id}", get(complaints::get))
         .route("/complaints/{id}/actions", post(complaints::act))
-        .route("/complaints/{id}/messages", post(complaints::post_message).get(complaints::list_messages))
+        .route(
+            "/complaints/{id}/messages",
+            post(complaints::post_message).get(complaints::list_messages),
+        )
         .route(
             "/complaints/{id}/evidence",
-            post(complaints::upload_evidence).layer(DefaultBodyLimit::max(upload_limit)).get(complaints::list_evidence),
+            post(complaints::upload_evidence)
+                .layer(DefaultBodyLimit::max(upload_limit))
+                .get(complaints::list_evidence),
         )
-        .route("/complaints/{id}/evidence/{sha256}", get(complaints::get_evidence))
+        .route(
+            "/complaints/{id}/evidence/{sha256}",
+            get(complaints::get_evidence),
+        )
         .route("/complaints/{id}/events", get(complaints::events));
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
@@ -81,7 +93,11 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves on a bound listener, with the deadline loop, until the future is dropped.
-pub async fn serve(state: AppState, listener: tokio::net::TcpListener, timer_interval: Duration) -> std::io::Result<()> {
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    timer_interval: Duration,
+) -> std::io::Result<()> {
     let timers = tokio::spawn(timers::run(state.clone(), timer_interval));
     let r = axum::serve(listener, app(state)).await;
     timers.abort();

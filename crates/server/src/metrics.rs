@@ -59,20 +59,59 @@ impl Metrics {
         let mut counter = |name: &str, help: &str, v: u64| {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
         };
-        counter("weiquan_complaints_filed_total", "Complaints filed.", self.complaints_filed.get());
-        counter("weiquan_actions_total", "Complaint actions taken.", self.actions.get());
-        counter("weiquan_timers_fired_total", "Deadlines fired.", self.timers_fired.get());
-        let _ = writeln!(s, "# HELP weiquan_http_requests_total HTTP requests by status class.\n# TYPE weiquan_http_requests_total counter");
+        counter(
+            "weiquan_complaints_filed_total",
+            "Complaints filed.",
+            self.complaints_filed.get(),
+        );
+        counter(
+            "weiquan_actions_total",
+            "Complaint actions taken.",
+            self.actions.get(),
+        );
+        counter(
+            "weiquan_timers_fired_total",
+            "Deadlines fired.",
+            self.timers_fired.get(),
+        );
+        let _ = writeln!(
+            s,
+            "# HELP weiquan_http_requests_total HTTP requests by status class.\n# TYPE weiquan_http_requests_total counter"
+        );
         for (i, c) in self.by_class.iter().enumerate() {
-            let _ = writeln!(s, "weiquan_http_requests_total{{class=\"{}xx\"}} {}", i + 2, c.get());
+            let _ = writeln!(
+                s,
+                "weiquan_http_requests_total{{class=\"{}xx\"}} {}",
+                i + 2,
+                c.get()
+            );
         }
-        let _ = writeln!(s, "# HELP weiquan_http_request_duration_seconds Request latency.\n# TYPE weiquan_http_request_duration_seconds histogram");
+        let _ = writeln!(
+            s,
+            "# HELP weiquan_http_request_duration_seconds Request latency.\n# TYPE weiquan_http_request_duration_seconds histogram"
+        );
         for (b, c) in BUCKETS.iter().zip(&self.buckets) {
-            let _ = writeln!(s, "weiquan_http_request_duration_seconds_bucket{{le=\"{b}\"}} {}", c.get());
+            let _ = writeln!(
+                s,
+                "weiquan_http_request_duration_seconds_bucket{{le=\"{b}\"}} {}",
+                c.get()
+            );
         }
-        let _ = writeln!(s, "weiquan_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}", self.count.get());
-        let _ = writeln!(s, "weiquan_http_request_duration_seconds_sum {}", self.sum_micros.get() as f64 / 1e6);
-        let _ = writeln!(s, "weiquan_http_request_duration_seconds_count {}", self.count.get());
+        let _ = writeln!(
+            s,
+            "weiquan_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}",
+            self.count.get()
+        );
+        let _ = writeln!(
+            s,
+            "weiquan_http_request_duration_seconds_sum {}",
+            self.sum_micros.get() as f64 / 1e6
+        );
+        let _ = writeln!(
+            s,
+            "weiquan_http_request_duration_seconds_count {}",
+            self.count.get()
+        );
         s
     }
 }
@@ -80,10 +119,20 @@ impl Metrics {
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let res = next.run(req).await;
-    state.metrics.observe(res.status().as_u16(), start.elapsed().as_secs_f64());
+    state
+        .metrics
+        .observe(res.status().as_u16(), start.elapsed().as_secs_f64());
     res
 }
 
-pub async fn metrics(State(state): State<AppState>) -> ([(axum::http::HeaderName, &'static str); 1], String) {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+pub async fn metrics(
+    State(state): State<AppState>,
+) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        state.metrics.render(),
+    )
 }

@@ -39,7 +39,10 @@ impl BlobStore {
     /// Stores bytes durably and returns their digest. Blocking: call from a blocking thread.
     pub fn put(&self, bytes: &[u8]) -> Result<Sha256> {
         if bytes.len() as u64 > self.max_size {
-            return Err(StoreError::TooLarge { size: bytes.len() as u64, limit: self.max_size });
+            return Err(StoreError::TooLarge {
+                size: bytes.len() as u64,
+                limit: self.max_size,
+            });
         }
         let sha = Sha256::of(bytes);
         let dest = self.path_of(&sha);
@@ -89,7 +92,9 @@ pub fn sniff(bytes: &[u8], kind: EvidenceKind) -> Result<&'static str> {
         Some((mime, _)) => {
             return refuse(
                 format!("不支持的文件类型（{mime}）：请上传图片、视频、PDF或纯文本"),
-                format!("unsupported file type ({mime}): upload an image, a video, a PDF or plain text"),
+                format!(
+                    "unsupported file type ({mime}): upload an image, a video, a PDF or plain text"
+                ),
             );
         }
         None if looks_like_text(bytes) => "text/plain; charset=utf-8",
@@ -116,7 +121,9 @@ pub fn sniff(bytes: &[u8], kind: EvidenceKind) -> Result<&'static str> {
 
 fn looks_like_text(bytes: &[u8]) -> bool {
     match std::str::from_utf8(bytes) {
-        Ok(s) => !s.chars().any(|c| c == '\0' || (c.is_control() && !c.is_whitespace())),
+        Ok(s) => !s
+            .chars()
+            .any(|c| c == '\0' || (c.is_control() && !c.is_whitespace())),
         Err(_) => false,
     }
 }
@@ -125,16 +132,31 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R'];
+    const PNG: &[u8] = &[
+        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R',
+    ];
 
     #[test]
     fn sniffs_by_content() {
         assert_eq!(sniff(PNG, EvidenceKind::Photo).unwrap(), "image/png");
         assert!(sniff(b"%PDF-1.7\n...", EvidenceKind::Photo).is_err());
-        assert_eq!(sniff(b"%PDF-1.7\n...", EvidenceKind::TransactionRecord).unwrap(), "application/pdf");
-        assert!(sniff("聊天记录：商家说不退".as_bytes(), EvidenceKind::ChatLog).unwrap().starts_with("text/plain"));
+        assert_eq!(
+            sniff(b"%PDF-1.7\n...", EvidenceKind::TransactionRecord).unwrap(),
+            "application/pdf"
+        );
+        assert!(
+            sniff("聊天记录：商家说不退".as_bytes(), EvidenceKind::ChatLog)
+                .unwrap()
+                .starts_with("text/plain")
+        );
         // An executable named photo.jpg is still an executable.
-        assert!(sniff(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", EvidenceKind::Photo).is_err());
+        assert!(
+            sniff(
+                b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0",
+                EvidenceKind::Photo
+            )
+            .is_err()
+        );
         assert!(sniff(b"PK\x03\x04zipzipzip", EvidenceKind::Other).is_err());
         assert!(sniff(&[0xff, 0xfe, 0x00, 0x01], EvidenceKind::Other).is_err());
         assert!(sniff(b"", EvidenceKind::Other).is_err());
@@ -151,6 +173,9 @@ mod tests {
         assert_eq!(store.put(b"hello").unwrap(), sha, "idempotent");
         std::fs::write(store.path_of(&sha), b"tampered").unwrap();
         assert!(store.verify(&sha).unwrap_err().contains(sha.as_str()));
-        assert!(matches!(store.put(&[0u8; 2048]), Err(StoreError::TooLarge { .. })));
+        assert!(matches!(
+            store.put(&[0u8; 2048]),
+            Err(StoreError::TooLarge { .. })
+        ));
     }
 }

@@ -9,7 +9,11 @@ pub enum StoreError {
     Domain(#[from] DomainError),
     /// A uniqueness rule or a concurrent change stopped the write.
     #[error("conflict ({code}): {en}")]
-    Conflict { code: &'static str, zh: String, en: String },
+    Conflict {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     /// An upload's bytes are of a type not accepted as evidence.
     #[error("unsupported media: {en}")]
     UnsupportedMedia { zh: String, en: String },
@@ -32,7 +36,11 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        StoreError::Conflict { code, zh: zh.into(), en: en.into() }
+        StoreError::Conflict {
+            code,
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
     pub fn not_found(zh: &str, en: &str) -> Self {
         StoreError::Domain(DomainError::not_found(zh, en))

@@ -26,7 +26,12 @@ pub trait Store: Send + Sync + 'static {
     /// The user and their password hash, for signing in.
     async fn user_for_login(&self, username: &str) -> Result<Option<(User, Option<String>)>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
-    async fn create_session(&self, user_id: UserId, token_hash: &str, expires_at: Timestamp) -> Result<()>;
+    async fn create_session(
+        &self,
+        user_id: UserId,
+        token_hash: &str,
+        expires_at: Timestamp,
+    ) -> Result<()>;
     async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>>;
 
     // --- marketplace mirror
@@ -35,21 +40,55 @@ pub trait Store: Send + Sync + 'static {
     async fn shop(&self, id: &ShopId, now: Timestamp) -> Result<Option<Shop>>;
     async fn penalties(&self, id: &ShopId) -> Result<Vec<PenaltyRecord>>;
     /// The orders an actor may see: a consumer's own, a merchant's shops'.
-    async fn orders(&self, actor: &Actor, before: Option<&OrderNo>, limit: u32) -> Result<Page<Order>>;
+    async fn orders(
+        &self,
+        actor: &Actor,
+        before: Option<&OrderNo>,
+        limit: u32,
+    ) -> Result<Page<Order>>;
 
     // --- complaints
-    async fn file_complaint(&self, actor: &Actor, new: NewComplaint, channel: Channel, now: Timestamp) -> Result<Complaint>;
+    async fn file_complaint(
+        &self,
+        actor: &Actor,
+        new: NewComplaint,
+        channel: Channel,
+        now: Timestamp,
+    ) -> Result<Complaint>;
     /// A complaint, or not found for an actor who may not see it.
     async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint>;
     async fn complaints(&self, actor: &Actor, filter: ComplaintFilter) -> Result<Page<Complaint>>;
-    async fn act(&self, actor: &Actor, id: ComplaintId, action: Action, now: Timestamp) -> Result<Complaint>;
-    async fn add_message(&self, actor: &Actor, id: ComplaintId, body: String, now: Timestamp) -> Result<Message>;
+    async fn act(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        action: Action,
+        now: Timestamp,
+    ) -> Result<Complaint>;
+    async fn add_message(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        body: String,
+        now: Timestamp,
+    ) -> Result<Message>;
     async fn messages(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Message>>;
     /// Records evidence whose bytes the blob store already holds.
-    async fn add_evidence(&self, actor: &Actor, id: ComplaintId, ev: NewEvidence, now: Timestamp) -> Result<Evidence>;
+    async fn add_evidence(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        ev: NewEvidence,
+        now: Timestamp,
+    ) -> Result<Evidence>;
     async fn evidence_list(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Evidence>>;
     /// One piece of evidence and its bytes.
-    async fn evidence(&self, actor: &Actor, id: ComplaintId, sha: &Sha256) -> Result<(Evidence, Vec<u8>)>;
+    async fn evidence(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        sha: &Sha256,
+    ) -> Result<(Evidence, Vec<u8>)>;
     async fn complaint_events(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Event>>;
 
     // --- deadlines

@@ -17,9 +17,17 @@ pub struct Server {
 
 impl Server {
     /// Starts `weiquan serve` on a free port and waits until it listens.
+    #[allow(clippy::zombie_processes)] // the Server owns the child and waits for it on drop
     pub fn start(data_dir: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--timer-interval", "100ms", "--data-dir"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--timer-interval",
+                "100ms",
+                "--data-dir",
+            ])
             .arg(data_dir)
             .args(extra)
             .env("WEIQUAN_LOG", "warn")
@@ -31,7 +39,10 @@ impl Server {
         let mut line = String::new();
         loop {
             line.clear();
-            assert!(out.read_line(&mut line).unwrap() > 0, "server exited before listening");
+            assert!(
+                out.read_line(&mut line).unwrap() > 0,
+                "server exited before listening"
+            );
             if let Some(addr) = line.trim().strip_prefix("weiquan listening on ") {
                 let base = addr.to_owned();
                 // Keep draining stdout so the child never blocks on a full pipe.
@@ -56,7 +67,11 @@ impl Drop for Server {
 }
 
 pub fn weiquan(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).env("WEIQUAN_LOG", "warn").output().expect("the weiquan binary runs")
+    Command::new(BIN)
+        .args(args)
+        .env("WEIQUAN_LOG", "warn")
+        .output()
+        .expect("the weiquan binary runs")
 }
 
 pub async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
@@ -69,7 +84,10 @@ pub async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
         .json()
         .await
         .unwrap();
-    r["token"].as_str().unwrap_or_else(|| panic!("login {user}: {r}")).to_owned()
+    r["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login {user}: {r}"))
+        .to_owned()
 }
 
 /// A complaint body on an order.
@@ -86,6 +104,14 @@ pub fn complaint(order_no: &str, claim: Value) -> Value {
 
 /// A consumer's delivered orders, newest first.
 pub async fn orders(http: &reqwest::Client, base: &str, token: &str) -> Vec<Value> {
-    let v: Value = http.get(format!("{base}/api/v1/orders?limit=200")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    let v: Value = http
+        .get(format!("{base}/api/v1/orders?limit=200"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     v["items"].as_array().unwrap().clone()
 }

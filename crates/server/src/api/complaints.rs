@@ -26,7 +26,10 @@ pub struct ComplaintView {
 
 impl From<Complaint> for ComplaintView {
     fn from(c: Complaint) -> Self {
-        ComplaintView { next_actor: c.next_actor(), complaint: c }
+        ComplaintView {
+            next_actor: c.next_actor(),
+            complaint: c,
+        }
     }
 }
 
@@ -50,12 +53,20 @@ pub fn page_limit(limit: Option<u32>) -> Result<u32, DomainError> {
     match limit {
         None => Ok(50),
         Some(n) if (1..=200).contains(&n) => Ok(n),
-        Some(_) => Err(DomainError::invalid("limit", "每页数量应在1到200之间", "limit must be between 1 and 200")),
+        Some(_) => Err(DomainError::invalid(
+            "limit",
+            "每页数量应在1到200之间",
+            "limit must be between 1 and 200",
+        )),
     }
 }
 
 fn parse_cursor(c: Option<&str>) -> Result<Option<i64>, DomainError> {
-    c.map(|s| s.parse::<i64>().map_err(|_| DomainError::invalid("cursor", "分页游标无效", "invalid cursor"))).transpose()
+    c.map(|s| {
+        s.parse::<i64>()
+            .map_err(|_| DomainError::invalid("cursor", "分页游标无效", "invalid cursor"))
+    })
+    .transpose()
 }
 
 #[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints", request_body = FileComplaintRequest,
@@ -68,8 +79,15 @@ pub async fn file(
     ApiJson(req): ApiJson<FileComplaintRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<ComplaintView>)> {
     let new = NewComplaint::parse(&req)?;
-    let channel = if new.on_behalf_of.is_some() { Channel::Phone } else { Channel::Api };
-    let c = state.store.file_complaint(&user.actor(), new, channel, chrono::Utc::now()).await?;
+    let channel = if new.on_behalf_of.is_some() {
+        Channel::Phone
+    } else {
+        Channel::Api
+    };
+    let c = state
+        .store
+        .file_complaint(&user.actor(), new, channel, chrono::Utc::now())
+        .await?;
     state.metrics.complaints_filed.inc();
     tracing::info!(complaint = %c.id, "filed");
     Ok((StatusCode::CREATED, axum::Json(c.into())))
@@ -84,21 +102,40 @@ pub async fn list(
 ) -> ApiResult<axum::Json<ComplaintPage>> {
     let mut errs = weiquan_domain::error::FieldErrors::new();
     let filter = ComplaintFilter {
-        state: q.state.as_deref().and_then(|s| errs.take(weiquan_domain::State::parse(s))),
+        state: q
+            .state
+            .as_deref()
+            .and_then(|s| errs.take(weiquan_domain::State::parse(s))),
         tier: q.tier.as_deref().and_then(|s| errs.take(Tier::parse(s))),
-        shop_id: q.shop_id.as_deref().and_then(|s| errs.take(ShopId::parse(s))),
+        shop_id: q
+            .shop_id
+            .as_deref()
+            .and_then(|s| errs.take(ShopId::parse(s))),
         before_id: errs.take(parse_cursor(q.cursor.as_deref())).flatten(),
         limit: errs.take(page_limit(q.limit)).unwrap_or(50),
     };
     errs.finish()?;
     let page = state.store.complaints(&user.actor(), filter).await?;
-    Ok(axum::Json(ComplaintPage { items: page.items.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
+    Ok(axum::Json(ComplaintPage {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "complaints", params(("id" = i64, Path)),
     responses((status = 200, body = ComplaintView), (status = 404)), security(("bearer" = [])))]
-pub async fn get(State(state): State<AppState>, Auth(user): Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<ComplaintView>> {
-    Ok(axum::Json(state.store.complaint(&user.actor(), ComplaintId(id)).await?.into()))
+pub async fn get(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<ComplaintView>> {
+    Ok(axum::Json(
+        state
+            .store
+            .complaint(&user.actor(), ComplaintId(id))
+            .await?
+            .into(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "complaints", params(("id" = i64, Path)),
@@ -114,9 +151,17 @@ pub async fn act(
 ) -> ApiResult<axum::Json<ComplaintView>> {
     let action = Action::parse(&req)?;
     let name = action.name();
-    let c = state.store.act(&user.actor(), ComplaintId(id), action, chrono::Utc::now()).await?;
+    let c = state
+        .store
+        .act(&user.actor(), ComplaintId(id), action, chrono::Utc::now())
+        .await?;
     state.metrics.actions.inc();
-    tracing::info!(complaint = id, action = name, state = c.state.as_str(), "acted");
+    tracing::info!(
+        complaint = id,
+        action = name,
+        state = c.state.as_str(),
+        "acted"
+    );
     Ok(axum::Json(c.into()))
 }
 
@@ -135,14 +180,23 @@ pub async fn post_message(
     ApiJson(req): ApiJson<MessageRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Message>)> {
     let body = parse_text("body", req.body.as_deref().unwrap_or(""), 1, 2000)?;
-    let m = state.store.add_message(&user.actor(), ComplaintId(id), body, chrono::Utc::now()).await?;
+    let m = state
+        .store
+        .add_message(&user.actor(), ComplaintId(id), body, chrono::Utc::now())
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(m)))
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}/messages", tag = "complaints", params(("id" = i64, Path)),
     responses((status = 200, body = [Message]), (status = 404)), security(("bearer" = [])))]
-pub async fn list_messages(State(state): State<AppState>, Auth(user): Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<Vec<Message>>> {
-    Ok(axum::Json(state.store.messages(&user.actor(), ComplaintId(id)).await?))
+pub async fn list_messages(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<Vec<Message>>> {
+    Ok(axum::Json(
+        state.store.messages(&user.actor(), ComplaintId(id)).await?,
+    ))
 }
 
 /// The multipart form of an upload, for the API description.
@@ -179,15 +233,27 @@ pub async fn upload_evidence(
         )
     })?;
     let limit = state.store.blobs().max_size();
-    let (mut file, mut filename, mut kind): (Option<Vec<u8>>, Option<String>, Option<String>) = (None, None, None);
-    let bad_form = |_| ApiError::new(StatusCode::BAD_REQUEST, "bad_multipart", "上传的表单格式有误", "the multipart form is malformed");
+    let (mut file, mut filename, mut kind): (Option<Vec<u8>>, Option<String>, Option<String>) =
+        (None, None, None);
+    let bad_form = |_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_multipart",
+            "上传的表单格式有误",
+            "the multipart form is malformed",
+        )
+    };
     while let Some(mut field) = multipart.next_field().await.map_err(bad_form)? {
         match field.name() {
             Some("file") => {
                 filename = field.file_name().map(|n| n.chars().take(200).collect());
                 let mut buf = Vec::new();
                 while let Some(chunk) = field.chunk().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large(limit) } else { bad_form(e) }
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large(limit)
+                    } else {
+                        bad_form(e)
+                    }
                 })? {
                     if (buf.len() + chunk.len()) as u64 > limit {
                         return Err(too_large(limit));
@@ -204,28 +270,56 @@ pub async fn upload_evidence(
     let kind = match kind {
         Some(k) => errs.take(EvidenceKind::parse(&k)),
         None => {
-            errs.push(FieldError::new("kind", "请选择证据类型", "kind is required"));
+            errs.push(FieldError::new(
+                "kind",
+                "请选择证据类型",
+                "kind is required",
+            ));
             None
         }
     };
     if file.is_none() {
-        errs.push(FieldError::new("file", "请选择要上传的文件", "file is required"));
+        errs.push(FieldError::new(
+            "file",
+            "请选择要上传的文件",
+            "file is required",
+        ));
     }
     errs.finish()?;
     let (bytes, kind) = (file.expect("checked"), kind.expect("checked"));
     let content_type = weiquan_store::blob::sniff(&bytes, kind)?;
     let blobs = state.store.blobs().clone();
     let size = bytes.len() as i64;
-    let sha = tokio::task::spawn_blocking(move || blobs.put(&bytes)).await.map_err(|_| ApiError::internal())??;
-    let ev = NewEvidence { sha256: sha, size, content_type: content_type.to_owned(), kind, filename };
-    let ev = state.store.add_evidence(&actor, id, ev, chrono::Utc::now()).await?;
+    let sha = tokio::task::spawn_blocking(move || blobs.put(&bytes))
+        .await
+        .map_err(|_| ApiError::internal())??;
+    let ev = NewEvidence {
+        sha256: sha,
+        size,
+        content_type: content_type.to_owned(),
+        kind,
+        filename,
+    };
+    let ev = state
+        .store
+        .add_evidence(&actor, id, ev, chrono::Utc::now())
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(ev)))
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}/evidence", tag = "complaints", params(("id" = i64, Path)),
     responses((status = 200, body = [Evidence]), (status = 404)), security(("bearer" = [])))]
-pub async fn list_evidence(State(state): State<AppState>, Auth(user): Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<Vec<Evidence>>> {
-    Ok(axum::Json(state.store.evidence_list(&user.actor(), ComplaintId(id)).await?))
+pub async fn list_evidence(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<Vec<Evidence>>> {
+    Ok(axum::Json(
+        state
+            .store
+            .evidence_list(&user.actor(), ComplaintId(id))
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}/evidence/{sha256}", tag = "complaints",
@@ -237,21 +331,49 @@ pub async fn get_evidence(
     ApiPath((id, sha)): ApiPath<(i64, String)>,
 ) -> ApiResult<Response> {
     let sha = Sha256::parse(&sha).map_err(|_| ApiError::not_found())?;
-    let (ev, bytes) = state.store.evidence(&user.actor(), ComplaintId(id), &sha).await?;
+    let (ev, bytes) = state
+        .store
+        .evidence(&user.actor(), ComplaintId(id), &sha)
+        .await?;
     let mut res = Body::from(bytes).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&ev.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&ev.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
     // Uploaded bytes never run as a page of ours.
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
-    h.insert(header::ETAG, HeaderValue::from_str(&format!("\"{sha}\"")).expect("hex is a valid header"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(&format!("\"{sha}\"")).expect("hex is a valid header"),
+    );
     Ok(res)
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}/events", tag = "complaints", params(("id" = i64, Path)),
     responses((status = 200, body = [Event], description = "the complaint's hash chain, in order"), (status = 404)),
     security(("bearer" = [])))]
-pub async fn events(State(state): State<AppState>, Auth(user): Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<Vec<Event>>> {
-    Ok(axum::Json(state.store.complaint_events(&user.actor(), ComplaintId(id)).await?))
+pub async fn events(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<Vec<Event>>> {
+    Ok(axum::Json(
+        state
+            .store
+            .complaint_events(&user.actor(), ComplaintId(id))
+            .await?,
+    ))
 }

@@ -25,11 +25,28 @@ pub struct OrderPage {
 #[utoipa::path(get, path = "/api/v1/orders", tag = "marketplace", params(PageQuery),
     responses((status = 200, body = OrderPage, description = "a consumer's own orders; a merchant's shops' orders")),
     security(("bearer" = [])))]
-pub async fn orders(State(state): State<AppState>, Auth(user): Auth, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<axum::Json<OrderPage>> {
+pub async fn orders(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<axum::Json<OrderPage>> {
     let limit = page_limit(q.limit)?;
-    let before = q.cursor.as_deref().map(|c| OrderNo::parse(c).map_err(|_| DomainError::invalid("cursor", "分页游标无效", "invalid cursor"))).transpose()?;
-    let page = state.store.orders(&user.actor(), before.as_ref(), limit).await?;
-    Ok(axum::Json(OrderPage { items: page.items, next_cursor: page.next_cursor }))
+    let before = q
+        .cursor
+        .as_deref()
+        .map(|c| {
+            OrderNo::parse(c)
+                .map_err(|_| DomainError::invalid("cursor", "分页游标无效", "invalid cursor"))
+        })
+        .transpose()?;
+    let page = state
+        .store
+        .orders(&user.actor(), before.as_ref(), limit)
+        .await?;
+    Ok(axum::Json(OrderPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// A shop's public standing: what the marketplace's search applies.
@@ -50,8 +67,15 @@ fn shop_id(id: &str) -> ApiResult<ShopId> {
 
 #[utoipa::path(get, path = "/api/v1/shops/{id}", tag = "marketplace", params(("id" = String, Path)),
     responses((status = 200, body = ShopStanding), (status = 404)))]
-pub async fn shop(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> ApiResult<axum::Json<ShopStanding>> {
-    let s = state.store.shop(&shop_id(&id)?, chrono::Utc::now()).await?.ok_or_else(ApiError::not_found)?;
+pub async fn shop(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<axum::Json<ShopStanding>> {
+    let s = state
+        .store
+        .shop(&shop_id(&id)?, chrono::Utc::now())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(ShopStanding {
         id: s.id,
         name: s.name,
@@ -65,9 +89,16 @@ pub async fn shop(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -
 
 #[utoipa::path(get, path = "/api/v1/shops/{id}/penalties", tag = "marketplace", params(("id" = String, Path)),
     responses((status = 200, body = [PenaltyRecord], description = "every penalty, published"), (status = 404)))]
-pub async fn penalties(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> ApiResult<axum::Json<Vec<PenaltyRecord>>> {
+pub async fn penalties(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<axum::Json<Vec<PenaltyRecord>>> {
     let id = shop_id(&id)?;
-    state.store.shop(&id, chrono::Utc::now()).await?.ok_or_else(ApiError::not_found)?;
+    state
+        .store
+        .shop(&id, chrono::Utc::now())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(state.store.penalties(&id).await?))
 }
 
@@ -75,7 +106,10 @@ fn require_case_reader(user: &User) -> ApiResult<()> {
     if user.role.is_staff() {
         Ok(())
     } else {
-        Err(ApiError::forbidden("只有平台工作人员可以查看违规案件", "only platform staff may see violation cases"))
+        Err(ApiError::forbidden(
+            "只有平台工作人员可以查看违规案件",
+            "only platform staff may see violation cases",
+        ))
     }
 }
 
@@ -87,17 +121,41 @@ pub struct CasePage {
 
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(PageQuery),
     responses((status = 200, body = CasePage), (status = 403)), security(("bearer" = [])))]
-pub async fn cases(State(state): State<AppState>, Auth(user): Auth, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<axum::Json<CasePage>> {
+pub async fn cases(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<axum::Json<CasePage>> {
     require_case_reader(&user)?;
     let limit = page_limit(q.limit)?;
-    let before = q.cursor.as_deref().map(|c| c.parse::<i64>().map_err(|_| DomainError::invalid("cursor", "分页游标无效", "invalid cursor"))).transpose()?;
+    let before = q
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| DomainError::invalid("cursor", "分页游标无效", "invalid cursor"))
+        })
+        .transpose()?;
     let page = state.store.cases(before, limit).await?;
-    Ok(axum::Json(CasePage { items: page.items, next_cursor: page.next_cursor }))
+    Ok(axum::Json(CasePage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
     responses((status = 200, body = Case), (status = 403), (status = 404)), security(("bearer" = [])))]
-pub async fn case(State(state): State<AppState>, Auth(user): Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<Case>> {
+pub async fn case(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<Case>> {
     require_case_reader(&user)?;
-    Ok(axum::Json(state.store.case(CaseId(id)).await?.ok_or_else(ApiError::not_found)?))
+    Ok(axum::Json(
+        state
+            .store
+            .case(CaseId(id))
+            .await?
+            .ok_or_else(ApiError::not_found)?,
+    ))
 }

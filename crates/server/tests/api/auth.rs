@@ -12,19 +12,46 @@ async fn login_me_register() {
     assert_eq!(me["role"], "consumer");
     assert!(me.get("password_hash").is_none());
 
-    let r = app.http.post(app.url("/api/v1/auth/login")).json(&json!({"username": "buyer01", "password": "wrong-password"})).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "buyer01", "password": "wrong-password"}))
+        .send()
+        .await
+        .unwrap();
     assert_error(r, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     // An unknown user answers exactly like a wrong password.
-    let r = app.http.post(app.url("/api/v1/auth/login")).json(&json!({"username": "nobody", "password": "wrong-password"})).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "nobody", "password": "wrong-password"}))
+        .send()
+        .await
+        .unwrap();
     assert_error(r, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
 
     let r = app.http.post(app.url("/api/v1/auth/register")).json(&json!({"username": "newbuyer", "password": "a-good-password", "display_name": "新买家"})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v["user"]["role"], "consumer", "registration only makes consumers");
-    let r = app.http.post(app.url("/api/v1/auth/register")).json(&json!({"username": "newbuyer", "password": "a-good-password"})).send().await.unwrap();
+    assert_eq!(
+        v["user"]["role"], "consumer",
+        "registration only makes consumers"
+    );
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/register"))
+        .json(&json!({"username": "newbuyer", "password": "a-good-password"}))
+        .send()
+        .await
+        .unwrap();
     assert_error(r, StatusCode::CONFLICT, "username_taken").await;
-    let r = app.http.post(app.url("/api/v1/auth/register")).json(&json!({"username": "X", "password": "short"})).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/register"))
+        .json(&json!({"username": "X", "password": "short"}))
+        .send()
+        .await
+        .unwrap();
     let v = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     assert!(v["error"]["fields"]["username"].is_string());
     assert!(v["error"]["fields"]["password"].is_string());
@@ -33,9 +60,24 @@ async fn login_me_register() {
 #[tokio::test]
 async fn tokens_are_checked() {
     let app = spawn_app().await;
-    assert_error(app.http.get(app.url("/api/v1/me")).send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthenticated").await;
-    assert_error(app.get("not-a-token", "/api/v1/me").await, StatusCode::UNAUTHORIZED, "session_expired").await;
-    assert_error(app.get("", "/api/v1/complaints").await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    assert_error(
+        app.http.get(app.url("/api/v1/me")).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    assert_error(
+        app.get("not-a-token", "/api/v1/me").await,
+        StatusCode::UNAUTHORIZED,
+        "session_expired",
+    )
+    .await;
+    assert_error(
+        app.get("", "/api/v1/complaints").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -43,10 +85,23 @@ async fn repeated_failed_logins_are_throttled() {
     let app = spawn_app().await;
     let mut last = StatusCode::OK;
     for _ in 0..11 {
-        last = app.http.post(app.url("/api/v1/auth/login")).json(&json!({"username": "buyer02", "password": "guess-guess"})).send().await.unwrap().status();
+        last = app
+            .http
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": "buyer02", "password": "guess-guess"}))
+            .send()
+            .await
+            .unwrap()
+            .status();
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
     // Even the right password waits out the window.
-    let r = app.http.post(app.url("/api/v1/auth/login")).json(&json!({"username": "buyer02", "password": PASSWORD})).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "buyer02", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }

@@ -9,15 +9,31 @@ use crate::helpers::*;
 
 /// A real 1×1 PNG.
 const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01,
-    0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41,
-    0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49,
-    0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
 ];
 
-async fn upload(app: &TestApp, token: &str, id: i64, bytes: Vec<u8>, name: &str, kind: &str) -> reqwest::Response {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned())).text("kind", kind.to_owned());
-    app.http.post(app.url(&format!("/api/v1/complaints/{id}/evidence"))).bearer_auth(token).multipart(form).send().await.unwrap()
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    bytes: Vec<u8>,
+    name: &str,
+    kind: &str,
+) -> reqwest::Response {
+    let form = Form::new()
+        .part("file", Part::bytes(bytes).file_name(name.to_owned()))
+        .text("kind", kind.to_owned());
+    app.http
+        .post(app.url(&format!("/api/v1/complaints/{id}/evidence")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -36,25 +52,62 @@ async fn photo_round_trip_and_snapshot() {
     assert_eq!(ev["size"], PNG.len());
 
     // The merchant sees the same bytes.
-    let r = app.get(&seller, &format!("/api/v1/complaints/{id}/evidence/{sha}")).await;
+    let r = app
+        .get(&seller, &format!("/api/v1/complaints/{id}/evidence/{sha}"))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
 
     // The order snapshot was frozen at filing, as evidence of its own.
-    let list: Vec<Value> = app.get(&buyer, &format!("/api/v1/complaints/{id}/evidence")).await.json().await.unwrap();
+    let list: Vec<Value> = app
+        .get(&buyer, &format!("/api/v1/complaints/{id}/evidence"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.len(), 2);
-    let snap = list.iter().find(|e| e["kind"] == "transaction_record").expect("order snapshot");
-    let r = app.get(&buyer, &format!("/api/v1/complaints/{id}/evidence/{}", snap["sha256"].as_str().unwrap())).await;
+    let snap = list
+        .iter()
+        .find(|e| e["kind"] == "transaction_record")
+        .expect("order snapshot");
+    let r = app
+        .get(
+            &buyer,
+            &format!(
+                "/api/v1/complaints/{id}/evidence/{}",
+                snap["sha256"].as_str().unwrap()
+            ),
+        )
+        .await;
     let order: Value = r.json().await.unwrap();
     assert_eq!(order["order_no"], order_no_a1());
 
     // Text chat logs are accepted; the upload is on the chain.
-    let r = upload(&app, &buyer, id, "商家：不退。\n我：照片已发。".as_bytes().to_vec(), "chat.txt", "chat_log").await;
+    let r = upload(
+        &app,
+        &buyer,
+        id,
+        "商家：不退。\n我：照片已发。".as_bytes().to_vec(),
+        "chat.txt",
+        "chat_log",
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    let events: Vec<Value> = app.get(&buyer, &format!("/api/v1/complaints/{id}/events")).await.json().await.unwrap();
-    assert_eq!(events.iter().filter(|e| e["kind"] == "evidence_added").count(), 2);
+    let events: Vec<Value> = app
+        .get(&buyer, &format!("/api/v1/complaints/{id}/events"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["kind"] == "evidence_added")
+            .count(),
+        2
+    );
 }
 
 fn order_no_a1() -> String {
@@ -70,27 +123,80 @@ async fn disguised_oversized_and_foreign_uploads_are_refused() {
 
     // An executable named like a photo.
     let elf = [b"\x7fELF\x02\x01\x01\0".as_slice(), &[0u8; 64]].concat();
-    assert_error(upload(&app, &buyer, id, elf, "photo.jpg", "photo").await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    assert_error(
+        upload(&app, &buyer, id, elf, "photo.jpg", "photo").await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     // A PDF claimed to be a photo.
     let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n".to_vec();
-    assert_error(upload(&app, &buyer, id, pdf.clone(), "photo.jpg", "photo").await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
-    assert_eq!(upload(&app, &buyer, id, pdf, "receipt.pdf", "transaction_record").await.status(), StatusCode::CREATED);
+    assert_error(
+        upload(&app, &buyer, id, pdf.clone(), "photo.jpg", "photo").await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    assert_eq!(
+        upload(&app, &buyer, id, pdf, "receipt.pdf", "transaction_record")
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
     // A zip archive is not evidence.
     let zip = [b"PK\x03\x04".as_slice(), &[0u8; 64]].concat();
-    assert_error(upload(&app, &buyer, id, zip, "x.zip", "other").await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    assert_error(
+        upload(&app, &buyer, id, zip, "x.zip", "other").await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     // Over the limit.
     let mut big = PNG.to_vec();
     big.resize(65 * 1024, 0);
-    assert_error(upload(&app, &buyer, id, big, "big.png", "photo").await, StatusCode::PAYLOAD_TOO_LARGE, "too_large").await;
+    assert_error(
+        upload(&app, &buyer, id, big, "big.png", "photo").await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+    )
+    .await;
     // A bad kind, a missing file.
-    let v = assert_error(upload(&app, &buyer, id, PNG.to_vec(), "a.png", "selfie").await, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    let v = assert_error(
+        upload(&app, &buyer, id, PNG.to_vec(), "a.png", "selfie").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
     assert!(v["error"]["fields"]["kind"].is_string());
     let form = Form::new().text("kind", "photo");
-    let r = app.http.post(app.url(&format!("/api/v1/complaints/{id}/evidence"))).bearer_auth(&buyer).multipart(form).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url(&format!("/api/v1/complaints/{id}/evidence")))
+        .bearer_auth(&buyer)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     // Someone else's complaint.
-    assert_error(upload(&app, &other, id, PNG.to_vec(), "a.png", "photo").await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(
+        upload(&app, &other, id, PNG.to_vec(), "a.png", "photo").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     // Not multipart at all.
-    let r = app.post(&buyer, &format!("/api/v1/complaints/{id}/evidence"), json!({})).await;
-    assert_error(r, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    let r = app
+        .post(
+            &buyer,
+            &format!("/api/v1/complaints/{id}/evidence"),
+            json!({}),
+        )
+        .await;
+    assert_error(
+        r,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
 }

@@ -43,7 +43,9 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(policy: Policy, max_blob: u64) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open_with(dir.path(), policy, max_blob).await.unwrap();
+    let store = SqliteStore::open_with(dir.path(), policy, max_blob)
+        .await
+        .unwrap();
     let hash = tokio::task::spawn_blocking(|| HASH.clone()).await.unwrap();
     let users = [
         ("buyer01", Role::Consumer),
@@ -74,16 +76,27 @@ pub async fn spawn_with(policy: Policy, max_blob: u64) -> TestApp {
         id: ShopId::parse(id).unwrap(),
         name: format!("{id} 旗舰店"),
         merchant: Username::parse(merchant).unwrap(),
-        commitments: Commitments { seven_day_return: true, authentic_guarantee: true, ship_within_hours: Some(48) },
+        commitments: Commitments {
+            seven_day_return: true,
+            authentic_guarantee: true,
+            ship_within_hours: Some(48),
+        },
     };
-    let out = store.import_shops(vec![shop("shop-a", "seller01"), shop("shop-b", "seller02")]).await.unwrap();
+    let out = store
+        .import_shops(vec![shop("shop-a", "seller01"), shop("shop-b", "seller02")])
+        .await
+        .unwrap();
     assert!(out.iter().all(|r| r.is_ok()));
     let paid = Utc::now() - chrono::Duration::days(10);
     let mk = |tag: &str, buyer: &str, shop: &str| OrderRecord {
         order_no: OrderNo::parse(&order(tag)).unwrap(),
         buyer: Username::parse(buyer).unwrap(),
         shop_id: ShopId::parse(shop).unwrap(),
-        items: vec![OrderItem { title: "304不锈钢保温杯 500ml".into(), price_cents: Cents::new(8900).unwrap(), qty: 1 }],
+        items: vec![OrderItem {
+            title: "304不锈钢保温杯 500ml".into(),
+            price_cents: Cents::new(8900).unwrap(),
+            qty: 1,
+        }],
         amount_cents: Cents::new(8900).unwrap(),
         paid_at: paid,
         shipped_at: Some(paid + chrono::Duration::hours(12)),
@@ -105,8 +118,17 @@ pub async fn spawn_with(policy: Policy, max_blob: u64) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(store.clone());
-    tokio::spawn(weiquan_server::serve(state, listener, Duration::from_millis(50)));
-    TestApp { base, http: Client::new(), store, _dir: dir }
+    tokio::spawn(weiquan_server::serve(
+        state,
+        listener,
+        Duration::from_millis(50),
+    ));
+    TestApp {
+        base,
+        http: Client::new(),
+        store,
+        _dir: dir,
+    }
 }
 
 impl TestApp {
@@ -115,17 +137,37 @@ impl TestApp {
     }
 
     pub async fn login(&self, username: &str) -> String {
-        let r = self.http.post(self.url("/api/v1/auth/login")).json(&json!({"username": username, "password": PASSWORD})).send().await.unwrap();
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "login {username}");
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Response {
-        self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> Response {
-        self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+        self.http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn file(&self, token: &str, body: Value) -> Response {
@@ -134,13 +176,16 @@ impl TestApp {
 
     /// Files a valid complaint and returns its id.
     pub async fn file_ok(&self, token: &str, order_tag: &str, claim: Value) -> i64 {
-        let r = self.file(token, complaint_body(&order(order_tag), claim)).await;
+        let r = self
+            .file(token, complaint_body(&order(order_tag), claim))
+            .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
     }
 
     pub async fn act(&self, token: &str, id: i64, body: Value) -> Response {
-        self.post(token, &format!("/api/v1/complaints/{id}/actions"), body).await
+        self.post(token, &format!("/api/v1/complaints/{id}/actions"), body)
+            .await
     }
 
     /// Acts and expects success; returns the complaint.
@@ -169,6 +214,11 @@ pub async fn assert_error(r: Response, status: StatusCode, code: &str) -> Value 
     assert_eq!(r.status(), status);
     let v: Value = r.json().await.expect("an error body is JSON");
     assert_eq!(v["error"]["code"], code, "{v}");
-    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
     v
 }

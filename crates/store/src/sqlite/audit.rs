@@ -11,7 +11,10 @@ use crate::error::{Result, StoreError};
 use crate::model::AuditReport;
 
 /// `Ok(Err(reason))` names the first broken record; `Err` is a failure to read at all.
-pub(crate) async fn verify(pool: &SqlitePool, blobs: &BlobStore) -> Result<std::result::Result<AuditReport, String>> {
+pub(crate) async fn verify(
+    pool: &SqlitePool,
+    blobs: &BlobStore,
+) -> Result<std::result::Result<AuditReport, String>> {
     let mut report = AuditReport::default();
     let mut rows = sqlx::query_as::<_, EventRow>(
         "SELECT id, stream, seq, at, actor, kind, data, prev_hash, hash FROM events ORDER BY stream, seq",
@@ -30,10 +33,14 @@ pub(crate) async fn verify(pool: &SqlitePool, blobs: &BlobStore) -> Result<std::
             }
         };
         if r.seq != expect_seq {
-            return Ok(Err(at(&format!("expected seq {expect_seq}; the chain has a gap"))));
+            return Ok(Err(at(&format!(
+                "expected seq {expect_seq}; the chain has a gap"
+            ))));
         }
         if r.prev_hash != expect_prev {
-            return Ok(Err(at("prev_hash does not match the previous event's hash")));
+            return Ok(Err(at(
+                "prev_hash does not match the previous event's hash",
+            )));
         }
         let data: serde_json::Value = match serde_json::from_str(&r.data) {
             Ok(d) => d,
@@ -49,9 +56,14 @@ pub(crate) async fn verify(pool: &SqlitePool, blobs: &BlobStore) -> Result<std::
             prev_hash: &r.prev_hash,
         });
         if computed.as_str() != r.hash {
-            return Ok(Err(at("hash does not match the event's content; the record was altered")));
+            return Ok(Err(at(
+                "hash does not match the event's content; the record was altered",
+            )));
         }
-        if let Some(id) = r.stream.strip_prefix("complaint:").and_then(|s| s.parse::<i64>().ok())
+        if let Some(id) = r
+            .stream
+            .strip_prefix("complaint:")
+            .and_then(|s| s.parse::<i64>().ok())
             && let Some(to) = data.get("to").and_then(|v| v.as_str())
         {
             chain_states.insert(id, to.to_owned());
@@ -61,7 +73,9 @@ pub(crate) async fn verify(pool: &SqlitePool, blobs: &BlobStore) -> Result<std::
     }
     drop(rows);
 
-    let states: Vec<(i64, String)> = sqlx::query_as("SELECT id, state FROM complaints ORDER BY id").fetch_all(pool).await?;
+    let states: Vec<(i64, String)> = sqlx::query_as("SELECT id, state FROM complaints ORDER BY id")
+        .fetch_all(pool)
+        .await?;
     for (id, state) in states {
         report.complaints += 1;
         match chain_states.get(&id) {
@@ -75,19 +89,27 @@ pub(crate) async fn verify(pool: &SqlitePool, blobs: &BlobStore) -> Result<std::
         }
     }
 
-    let evidence: Vec<(i64, String, Option<Vec<u8>>)> =
-        sqlx::query_as("SELECT complaint_id, sha256, inline_data FROM evidence ORDER BY complaint_id, sha256")
-            .fetch_all(pool)
-            .await?;
+    let evidence: Vec<(i64, String, Option<Vec<u8>>)> = sqlx::query_as(
+        "SELECT complaint_id, sha256, inline_data FROM evidence ORDER BY complaint_id, sha256",
+    )
+    .fetch_all(pool)
+    .await?;
     let blobs = blobs.clone();
     let checked = tokio::task::spawn_blocking(move || -> std::result::Result<u64, String> {
         let mut n = 0;
         for (cid, sha, inline) in evidence {
-            let parsed = Sha256::parse(&sha).map_err(|_| format!("evidence {sha} of complaint {cid}: bad digest"))?;
+            let parsed = Sha256::parse(&sha)
+                .map_err(|_| format!("evidence {sha} of complaint {cid}: bad digest"))?;
             match inline {
                 Some(bytes) if Sha256::of(&bytes) == parsed => {}
-                Some(_) => return Err(format!("evidence {sha} of complaint {cid}: content does not match its SHA-256")),
-                None => blobs.verify(&parsed).map_err(|e| format!("complaint {cid}: {e}"))?,
+                Some(_) => {
+                    return Err(format!(
+                        "evidence {sha} of complaint {cid}: content does not match its SHA-256"
+                    ));
+                }
+                None => blobs
+                    .verify(&parsed)
+                    .map_err(|e| format!("complaint {cid}: {e}"))?,
             }
             n += 1;
         }

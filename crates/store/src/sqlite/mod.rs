@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{ConnectOptions, SqliteConnection};
 use weiquan_domain::access::{self, Visibility, visibility};
 use weiquan_domain::records::{OrderRecord, ShopRecord};
@@ -36,15 +38,17 @@ pub struct SqliteStore {
 }
 
 fn options(path: &Path) -> Result<SqliteConnectOptions> {
-    Ok(SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // An acknowledged write survives power loss, not just a crash of the process.
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10))
-        .pragma("temp_store", "memory")
-        .log_statements(tracing::log::LevelFilter::Trace))
+    Ok(
+        SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // An acknowledged write survives power loss, not just a crash of the process.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .log_statements(tracing::log::LevelFilter::Trace),
+    )
 }
 
 impl SqliteStore {
@@ -80,11 +84,14 @@ impl SqliteStore {
     }
 
     async fn visible(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
-        let row: Option<ComplaintRow> = sqlx::query_as(concat!(complaint_select!(), " WHERE c.id = $1"))
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await?;
-        let c: Complaint = row.ok_or_else(|| StoreError::Domain(access::not_found_complaint()))?.try_into()?;
+        let row: Option<ComplaintRow> =
+            sqlx::query_as(concat!(complaint_select!(), " WHERE c.id = $1"))
+                .bind(id.0)
+                .fetch_optional(&self.read)
+                .await?;
+        let c: Complaint = row
+            .ok_or_else(|| StoreError::Domain(access::not_found_complaint()))?
+            .try_into()?;
         access::check_view(actor, &c)?;
         Ok(c)
     }
@@ -92,7 +99,11 @@ impl SqliteStore {
 
 /// Opaque cursors are the last id seen.
 fn page<T>(items: Vec<T>, limit: u32, cursor: impl Fn(&T) -> String) -> Page<T> {
-    let next_cursor = if items.len() as u32 == limit { items.last().map(cursor) } else { None };
+    let next_cursor = if items.len() as u32 == limit {
+        items.last().map(cursor)
+    } else {
+        None
+    };
     Page { items, next_cursor }
 }
 
@@ -100,20 +111,25 @@ fn page<T>(items: Vec<T>, limit: u32, cursor: impl Fn(&T) -> String) -> Page<T> 
 impl Store for SqliteStore {
     async fn create_user(&self, user: NewUser) -> Result<User> {
         let now = chrono::Utc::now();
-        self.writer.run(move |c| Box::pin(tx::create_user(c, user, now))).await
+        self.writer
+            .run(move |c| Box::pin(tx::create_user(c, user, now)))
+            .await
     }
 
     async fn ensure_users(&self, users: Vec<NewUser>) -> Result<()> {
         let now = chrono::Utc::now();
-        self.writer.run(move |c| Box::pin(tx::ensure_users(c, users, now))).await
+        self.writer
+            .run(move |c| Box::pin(tx::ensure_users(c, users, now)))
+            .await
     }
 
     async fn user_for_login(&self, username: &str) -> Result<Option<(User, Option<String>)>> {
-        let row: Option<UserRow> =
-            sqlx::query_as("SELECT id, username, role, display_name, password_hash FROM users WHERE username = $1")
-                .bind(username)
-                .fetch_optional(&self.read)
-                .await?;
+        let row: Option<UserRow> = sqlx::query_as(
+            "SELECT id, username, role, display_name, password_hash FROM users WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(&self.read)
+        .await?;
         row.map(|r| Ok((r.user()?, r.password_hash))).transpose()
     }
 
@@ -121,7 +137,12 @@ impl Store for SqliteStore {
         Ok(self.user_for_login(username).await?.map(|(u, _)| u))
     }
 
-    async fn create_session(&self, user_id: UserId, token_hash: &str, expires_at: Timestamp) -> Result<()> {
+    async fn create_session(
+        &self,
+        user_id: UserId,
+        token_hash: &str,
+        expires_at: Timestamp,
+    ) -> Result<()> {
         let token_hash = token_hash.to_owned();
         let now = to_ms(chrono::Utc::now());
         self.writer
@@ -154,12 +175,16 @@ impl Store for SqliteStore {
 
     async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome> {
         let now = chrono::Utc::now();
-        self.writer.run(move |c| Box::pin(tx::import_shops(c, shops, now))).await
+        self.writer
+            .run(move |c| Box::pin(tx::import_shops(c, shops, now)))
+            .await
     }
 
     async fn import_orders(&self, orders: Vec<OrderRecord>) -> Result<ImportOutcome> {
         let now = chrono::Utc::now();
-        self.writer.run(move |c| Box::pin(tx::import_orders(c, orders, now))).await
+        self.writer
+            .run(move |c| Box::pin(tx::import_orders(c, orders, now)))
+            .await
     }
 
     async fn shop(&self, id: &ShopId, now: Timestamp) -> Result<Option<Shop>> {
@@ -173,11 +198,13 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let year_ago = now - chrono::Duration::days(365);
-        let points: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(points), 0) FROM violations WHERE shop_id = $1 AND at > $2")
-            .bind(id.as_str())
-            .bind(to_ms(year_ago))
-            .fetch_one(&self.read)
-            .await?;
+        let points: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(points), 0) FROM violations WHERE shop_id = $1 AND at > $2",
+        )
+        .bind(id.as_str())
+        .bind(to_ms(year_ago))
+        .fetch_one(&self.read)
+        .await?;
         let active: Vec<PenaltyRow> = sqlx::query_as(
             "SELECT id, penalty, search_weight, starts_at, ends_at, reason, appeal FROM penalties \
              WHERE shop_id = $1 AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $2) ORDER BY starts_at",
@@ -194,7 +221,10 @@ impl Store for SqliteStore {
             points,
             search_weight,
             status,
-            active_penalties: active.into_iter().map(TryInto::try_into).collect::<Result<_>>()?,
+            active_penalties: active
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<Result<_>>()?,
         }))
     }
 
@@ -208,27 +238,50 @@ impl Store for SqliteStore {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    async fn orders(&self, actor: &Actor, before: Option<&OrderNo>, limit: u32) -> Result<Page<Order>> {
+    async fn orders(
+        &self,
+        actor: &Actor,
+        before: Option<&OrderNo>,
+        limit: u32,
+    ) -> Result<Page<Order>> {
         let (consumer, merchant) = match visibility(actor) {
             Visibility::ConsumerOwn(id) => (Some(id.0), None),
             Visibility::MerchantShops(id) => (None, Some(id.0)),
             Visibility::All => (None, None),
         };
-        let rows: Vec<OrderRow> = sqlx::query_as(concat!(order_select!(), " WHERE ($1 IS NULL OR o.buyer_id = $1) AND ($2 IS NULL OR s.merchant_id = $2) \
-             AND ($3 IS NULL OR o.order_no < $3) ORDER BY o.order_no DESC LIMIT $4"))
+        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
+            order_select!(),
+            " WHERE ($1 IS NULL OR o.buyer_id = $1) AND ($2 IS NULL OR s.merchant_id = $2) \
+             AND ($3 IS NULL OR o.order_no < $3) ORDER BY o.order_no DESC LIMIT $4"
+        ))
         .bind(consumer)
         .bind(merchant)
         .bind(before.map(|o| o.as_str().to_owned()))
         .bind(limit as i64)
         .fetch_all(&self.read)
         .await?;
-        let items = rows.into_iter().map(TryInto::try_into).collect::<Result<Vec<Order>>>()?;
+        let items = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<Vec<Order>>>()?;
         Ok(page(items, limit, |o: &Order| o.order_no.to_string()))
     }
 
-    async fn file_complaint(&self, actor: &Actor, new: NewComplaint, channel: Channel, now: Timestamp) -> Result<Complaint> {
+    async fn file_complaint(
+        &self,
+        actor: &Actor,
+        new: NewComplaint,
+        channel: Channel,
+        now: Timestamp,
+    ) -> Result<Complaint> {
         let (actor, policy) = (actor.clone(), self.policy.clone());
-        self.writer.run(move |c| Box::pin(async move { tx::file_complaint(c, actor, new, channel, now, &policy).await })).await
+        self.writer
+            .run(move |c| {
+                Box::pin(
+                    async move { tx::file_complaint(c, actor, new, channel, now, &policy).await },
+                )
+            })
+            .await
     }
 
     async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
@@ -253,18 +306,39 @@ impl Store for SqliteStore {
         .bind(f.limit as i64)
         .fetch_all(&self.read)
         .await?;
-        let items = rows.into_iter().map(TryInto::try_into).collect::<Result<Vec<Complaint>>>()?;
+        let items = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<Vec<Complaint>>>()?;
         Ok(page(items, f.limit, |c: &Complaint| c.id.to_string()))
     }
 
-    async fn act(&self, actor: &Actor, id: ComplaintId, action: Action, now: Timestamp) -> Result<Complaint> {
+    async fn act(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        action: Action,
+        now: Timestamp,
+    ) -> Result<Complaint> {
         let (actor, policy) = (actor.clone(), self.policy.clone());
-        self.writer.run(move |c| Box::pin(async move { tx::act(c, actor, id, action, now, &policy).await })).await
+        self.writer
+            .run(move |c| {
+                Box::pin(async move { tx::act(c, actor, id, action, now, &policy).await })
+            })
+            .await
     }
 
-    async fn add_message(&self, actor: &Actor, id: ComplaintId, body: String, now: Timestamp) -> Result<Message> {
+    async fn add_message(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        body: String,
+        now: Timestamp,
+    ) -> Result<Message> {
         let actor = actor.clone();
-        self.writer.run(move |c| Box::pin(tx::add_message(c, actor, id, body, now))).await
+        self.writer
+            .run(move |c| Box::pin(tx::add_message(c, actor, id, body, now)))
+            .await
     }
 
     async fn messages(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Message>> {
@@ -278,9 +352,17 @@ impl Store for SqliteStore {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    async fn add_evidence(&self, actor: &Actor, id: ComplaintId, ev: NewEvidence, now: Timestamp) -> Result<Evidence> {
+    async fn add_evidence(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        ev: NewEvidence,
+        now: Timestamp,
+    ) -> Result<Evidence> {
         let actor = actor.clone();
-        self.writer.run(move |c| Box::pin(tx::add_evidence(c, actor, id, ev, now))).await
+        self.writer
+            .run(move |c| Box::pin(tx::add_evidence(c, actor, id, ev, now)))
+            .await
     }
 
     async fn evidence_list(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Evidence>> {
@@ -294,7 +376,12 @@ impl Store for SqliteStore {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    async fn evidence(&self, actor: &Actor, id: ComplaintId, sha: &Sha256) -> Result<(Evidence, Vec<u8>)> {
+    async fn evidence(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        sha: &Sha256,
+    ) -> Result<(Evidence, Vec<u8>)> {
         self.visible(actor, id).await?;
         #[derive(sqlx::FromRow)]
         struct Row {
@@ -310,7 +397,12 @@ impl Store for SqliteStore {
         .bind(sha.as_str())
         .fetch_optional(&self.read)
         .await?;
-        let row = row.ok_or_else(|| StoreError::not_found("这条投诉中没有这份证据", "no such evidence in this complaint"))?;
+        let row = row.ok_or_else(|| {
+            StoreError::not_found(
+                "这条投诉中没有这份证据",
+                "no such evidence in this complaint",
+            )
+        })?;
         let bytes = match row.inline_data {
             Some(b) => b,
             None => {
@@ -347,7 +439,8 @@ impl Store for SqliteStore {
                 Ok(DueTimer {
                     id,
                     complaint_id: ComplaintId(cid),
-                    kind: TimerKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("timer {id}: kind {kind}")))?,
+                    kind: TimerKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("timer {id}: kind {kind}")))?,
                     due_at: from_ms(due)?,
                 })
             })
@@ -356,13 +449,16 @@ impl Store for SqliteStore {
 
     async fn fire_timer(&self, timer: &DueTimer, now: Timestamp) -> Result<bool> {
         let (timer, policy) = (timer.clone(), self.policy.clone());
-        self.writer.run(move |c| Box::pin(async move { tx::fire_timer(c, timer, now, &policy).await })).await
+        self.writer
+            .run(move |c| Box::pin(async move { tx::fire_timer(c, timer, now, &policy).await }))
+            .await
     }
 
     async fn next_timer_at(&self) -> Result<Option<Timestamp>> {
-        let next: Option<i64> = sqlx::query_scalar("SELECT MIN(due_at) FROM timers WHERE status = 'pending'")
-            .fetch_one(&self.read)
-            .await?;
+        let next: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(due_at) FROM timers WHERE status = 'pending'")
+                .fetch_one(&self.read)
+                .await?;
         next.map(from_ms).transpose()
     }
 
@@ -412,10 +508,12 @@ impl Store for SqliteStore {
 
 impl SqliteStore {
     async fn case_members(&self, case_id: i64) -> Result<Vec<ComplaintId>> {
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT complaint_id FROM case_members WHERE case_id = $1 ORDER BY at, complaint_id")
-            .bind(case_id)
-            .fetch_all(&self.read)
-            .await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT complaint_id FROM case_members WHERE case_id = $1 ORDER BY at, complaint_id",
+        )
+        .bind(case_id)
+        .fetch_all(&self.read)
+        .await?;
         Ok(ids.into_iter().map(ComplaintId).collect())
     }
 }

@@ -274,7 +274,11 @@ impl TryFrom<PenaltyRow> for PenaltyRecord {
             starts_at: from_ms(r.starts_at)?,
             ends_at: r.ends_at.map(from_ms).transpose()?,
             reason: r.reason,
-            appeal: r.appeal.as_deref().map(|a| json("penalty appeal", a)).transpose()?,
+            appeal: r
+                .appeal
+                .as_deref()
+                .map(|a| json("penalty appeal", a))
+                .transpose()?,
         })
     }
 }

@@ -32,7 +32,15 @@ pub(crate) async fn append_event(
         None => (1, GENESIS),
     };
     let at_ms = to_ms(now);
-    let hash = event_hash(&EventBody { stream, seq, at_ms, actor, kind, data, prev_hash: prev });
+    let hash = event_hash(&EventBody {
+        stream,
+        seq,
+        at_ms,
+        actor,
+        kind,
+        data,
+        prev_hash: prev,
+    });
     sqlx::query(
         "INSERT INTO events (stream, seq, at, actor, kind, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -54,15 +62,21 @@ pub(crate) fn complaint_stream(id: ComplaintId) -> String {
 }
 
 async fn load_complaint(conn: &mut SqliteConnection, id: ComplaintId) -> Result<Complaint> {
-    let row: Option<ComplaintRow> = sqlx::query_as(concat!(complaint_select!(), " WHERE c.id = $1"))
-        .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.ok_or_else(|| StoreError::Domain(access::not_found_complaint()))?.try_into()
+    let row: Option<ComplaintRow> =
+        sqlx::query_as(concat!(complaint_select!(), " WHERE c.id = $1"))
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.ok_or_else(|| StoreError::Domain(access::not_found_complaint()))?
+        .try_into()
 }
 
 /// Loads a complaint the actor may see.
-async fn visible_complaint(conn: &mut SqliteConnection, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
+async fn visible_complaint(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    id: ComplaintId,
+) -> Result<Complaint> {
     let c = load_complaint(conn, id).await?;
     access::check_view(actor, &c)?;
     Ok(c)
@@ -83,24 +97,34 @@ pub(crate) async fn file_complaint(
     let consumer = match &new.on_behalf_of {
         None => actor.id,
         Some(name) => {
-            let row: Option<(i64, String)> = sqlx::query_as("SELECT id, role FROM users WHERE username = $1")
-                .bind(name.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
+            let row: Option<(i64, String)> =
+                sqlx::query_as("SELECT id, role FROM users WHERE username = $1")
+                    .bind(name.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
             match row {
                 Some((id, role)) if role == Role::Consumer.as_str() => UserId(id),
                 _ => {
-                    return Err(DomainError::invalid("on_behalf_of", "找不到这个买家账号", "no consumer has this username").into());
+                    return Err(DomainError::invalid(
+                        "on_behalf_of",
+                        "找不到这个买家账号",
+                        "no consumer has this username",
+                    )
+                    .into());
                 }
             }
         }
     };
-    let order: Option<OrderRow> = sqlx::query_as(concat!(order_select!(), " WHERE o.order_no = $1"))
-        .bind(new.order_no.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let order: Option<OrderRow> =
+        sqlx::query_as(concat!(order_select!(), " WHERE o.order_no = $1"))
+            .bind(new.order_no.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some(order) = order else {
-        return Err(StoreError::not_found("在你的订单中找不到这个订单号", "no such order among your orders"));
+        return Err(StoreError::not_found(
+            "在你的订单中找不到这个订单号",
+            "no such order among your orders",
+        ));
     };
     let merchant_id = UserId(order.merchant_id);
     let order: Order = order.try_into()?;
@@ -116,7 +140,10 @@ pub(crate) async fn file_complaint(
 
     // The order as it stood when the complaint was filed, frozen as evidence.
     let mut snapshot = String::new();
-    canonical_json(&serde_json::to_value(&order).map_err(|e| StoreError::Corrupt(e.to_string()))?, &mut snapshot);
+    canonical_json(
+        &serde_json::to_value(&order).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        &mut snapshot,
+    );
     let snapshot_sha = Sha256::of(snapshot.as_bytes());
 
     let inserted = sqlx::query_scalar::<_, i64>(
@@ -156,7 +183,15 @@ pub(crate) async fn file_complaint(
     };
     let mut data = filing.event_data.clone();
     data["order_snapshot_sha256"] = json!(snapshot_sha);
-    append_event(conn, &complaint_stream(id), &actor.event_name(), "filed", &data, now).await?;
+    append_event(
+        conn,
+        &complaint_stream(id),
+        &actor.event_name(),
+        "filed",
+        &data,
+        now,
+    )
+    .await?;
     for (kind, due) in &filing.set_timers {
         insert_timer(conn, id, *kind, *due).await?;
     }
@@ -179,7 +214,12 @@ pub(crate) async fn file_complaint(
     Ok(complaint)
 }
 
-async fn insert_timer(conn: &mut SqliteConnection, id: ComplaintId, kind: TimerKind, due: Timestamp) -> Result<()> {
+async fn insert_timer(
+    conn: &mut SqliteConnection,
+    id: ComplaintId,
+    kind: TimerKind,
+    due: Timestamp,
+) -> Result<()> {
     sqlx::query("INSERT INTO timers (complaint_id, kind, due_at) VALUES ($1, $2, $3)")
         .bind(id.0)
         .bind(kind.as_str())
@@ -203,12 +243,19 @@ pub(crate) async fn act(
 }
 
 /// Fires a pending timer; `false` if it was no longer pending.
-pub(crate) async fn fire_timer(conn: &mut SqliteConnection, timer: DueTimer, now: Timestamp, policy: &Policy) -> Result<bool> {
-    let claimed = sqlx::query("UPDATE timers SET status = 'fired', fired_at = $2 WHERE id = $1 AND status = 'pending'")
-        .bind(timer.id)
-        .bind(to_ms(now))
-        .execute(&mut *conn)
-        .await?;
+pub(crate) async fn fire_timer(
+    conn: &mut SqliteConnection,
+    timer: DueTimer,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<bool> {
+    let claimed = sqlx::query(
+        "UPDATE timers SET status = 'fired', fired_at = $2 WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(timer.id)
+    .bind(to_ms(now))
+    .execute(&mut *conn)
+    .await?;
     if claimed.rows_affected() == 0 {
         return Ok(false);
     }
@@ -220,7 +267,10 @@ pub(crate) async fn fire_timer(conn: &mut SqliteConnection, timer: DueTimer, now
             apply(conn, t, SYSTEM_ACTOR, None, now).await?;
         }
         // The state moved on without cancelling this timer: nothing to do, but it is consumed.
-        Err(DomainError::Conflict { code: "stale_timer", .. }) => {
+        Err(DomainError::Conflict {
+            code: "stale_timer",
+            ..
+        }) => {
             tracing::warn!(timer = timer.id, complaint = %timer.complaint_id, "stale timer consumed");
         }
         Err(e) => return Err(e.into()),
@@ -272,16 +322,48 @@ async fn apply(
     .bind(to_ms(now))
     .fetch_one(&mut *conn)
     .await?;
-    append_event(conn, &complaint_stream(c.id), actor, t.event_kind, &t.event_data, now).await?;
+    append_event(
+        conn,
+        &complaint_stream(c.id),
+        actor,
+        t.event_kind,
+        &t.event_data,
+        now,
+    )
+    .await?;
     for effect in &t.effects {
         match effect {
-            Effect::Forward { reason } => forward_to_case(conn, c, reason, actor, actor_id, now).await?,
-            Effect::Violation { kind, points, reason } => {
-                record_violation(conn, &c.shop_id, Some(c.id), kind, *points, reason, actor, now).await?
+            Effect::Forward { reason } => {
+                forward_to_case(conn, c, reason, actor, actor_id, now).await?
+            }
+            Effect::Violation {
+                kind,
+                points,
+                reason,
+            } => {
+                record_violation(
+                    conn,
+                    &c.shop_id,
+                    Some(c.id),
+                    kind,
+                    *points,
+                    reason,
+                    actor,
+                    now,
+                )
+                .await?
             }
             Effect::PlatformPayout { remedy } => {
                 let data = json!({"complaint_id": c.id, "remedy": remedy});
-                append_event(conn, &format!("shop:{}", c.shop_id), actor, "platform_payout", &data, now).await?;
+                append_event(
+                    conn,
+                    &format!("shop:{}", c.shop_id),
+                    actor,
+                    "platform_payout",
+                    &data,
+                    now,
+                )
+                .await?;
             }
         }
     }
@@ -332,9 +414,21 @@ async fn forward_to_case(
     .execute(&mut *conn)
     .await?;
     if added.rows_affected() > 0 {
-        sqlx::query("UPDATE cases SET updated_at = $2 WHERE id = $1").bind(case_id).bind(to_ms(now)).execute(&mut *conn).await?;
+        sqlx::query("UPDATE cases SET updated_at = $2 WHERE id = $1")
+            .bind(case_id)
+            .bind(to_ms(now))
+            .execute(&mut *conn)
+            .await?;
         let data = json!({"complaint_id": c.id, "reason": reason});
-        append_event(conn, &format!("case:{case_id}"), actor, "member_added", &data, now).await?;
+        append_event(
+            conn,
+            &format!("case:{case_id}"),
+            actor,
+            "member_added",
+            &data,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -362,7 +456,15 @@ async fn record_violation(
     .fetch_one(&mut *conn)
     .await?;
     let data = json!({"violation_id": id, "complaint_id": complaint, "kind": kind, "points": points, "reason": reason});
-    append_event(conn, &format!("shop:{shop}"), actor, "violation_recorded", &data, now).await
+    append_event(
+        conn,
+        &format!("shop:{shop}"),
+        actor,
+        "violation_recorded",
+        &data,
+        now,
+    )
+    .await
 }
 
 pub(crate) async fn add_message(
@@ -385,8 +487,23 @@ pub(crate) async fn add_message(
     .fetch_one(&mut *conn)
     .await?;
     let data = json!({"message_id": mid, "author_role": actor.role, "body": body});
-    append_event(conn, &complaint_stream(id), &actor.event_name(), "message_posted", &data, now).await?;
-    Ok(Message { id: mid, complaint_id: id, author_id: actor.id, author_role: actor.role, body, at: now })
+    append_event(
+        conn,
+        &complaint_stream(id),
+        &actor.event_name(),
+        "message_posted",
+        &data,
+        now,
+    )
+    .await?;
+    Ok(Message {
+        id: mid,
+        complaint_id: id,
+        author_id: actor.id,
+        author_role: actor.role,
+        body,
+        at: now,
+    })
 }
 
 pub(crate) async fn add_evidence(
@@ -424,7 +541,15 @@ pub(crate) async fn add_evidence(
     .execute(&mut *conn)
     .await?;
     let data = json!({"sha256": ev.sha256, "kind": ev.kind, "size": ev.size, "content_type": ev.content_type, "filename": ev.filename});
-    append_event(conn, &complaint_stream(id), &actor.event_name(), "evidence_added", &data, now).await?;
+    append_event(
+        conn,
+        &complaint_stream(id),
+        &actor.event_name(),
+        "evidence_added",
+        &data,
+        now,
+    )
+    .await?;
     Ok(Evidence {
         sha256: ev.sha256,
         size: ev.size,
@@ -437,7 +562,11 @@ pub(crate) async fn add_evidence(
 }
 
 /// Creates a user unless the username is taken; returns the id and role of whoever has it.
-async fn ensure_user(conn: &mut SqliteConnection, u: &NewUser, now: Timestamp) -> Result<(i64, String)> {
+async fn ensure_user(
+    conn: &mut SqliteConnection,
+    u: &NewUser,
+    now: Timestamp,
+) -> Result<(i64, String)> {
     sqlx::query(
         "INSERT INTO users (username, role, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (username) DO NOTHING",
@@ -449,10 +578,19 @@ async fn ensure_user(conn: &mut SqliteConnection, u: &NewUser, now: Timestamp) -
     .bind(to_ms(now))
     .execute(&mut *conn)
     .await?;
-    Ok(sqlx::query_as("SELECT id, role FROM users WHERE username = $1").bind(u.username.as_str()).fetch_one(&mut *conn).await?)
+    Ok(
+        sqlx::query_as("SELECT id, role FROM users WHERE username = $1")
+            .bind(u.username.as_str())
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }
 
-pub(crate) async fn create_user(conn: &mut SqliteConnection, u: NewUser, now: Timestamp) -> Result<User> {
+pub(crate) async fn create_user(
+    conn: &mut SqliteConnection,
+    u: NewUser,
+    now: Timestamp,
+) -> Result<User> {
     let r = sqlx::query_scalar::<_, i64>(
         "INSERT INTO users (username, role, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -464,13 +602,26 @@ pub(crate) async fn create_user(conn: &mut SqliteConnection, u: NewUser, now: Ti
     .fetch_one(&mut *conn)
     .await;
     match r {
-        Ok(id) => Ok(User { id: UserId(id), username: u.username, role: u.role, display_name: u.display_name }),
-        Err(e) if is_unique_violation(&e) => Err(StoreError::conflict("username_taken", "用户名已被使用", "this username is taken")),
+        Ok(id) => Ok(User {
+            id: UserId(id),
+            username: u.username,
+            role: u.role,
+            display_name: u.display_name,
+        }),
+        Err(e) if is_unique_violation(&e) => Err(StoreError::conflict(
+            "username_taken",
+            "用户名已被使用",
+            "this username is taken",
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
-pub(crate) async fn ensure_users(conn: &mut SqliteConnection, users: Vec<NewUser>, now: Timestamp) -> Result<()> {
+pub(crate) async fn ensure_users(
+    conn: &mut SqliteConnection,
+    users: Vec<NewUser>,
+    now: Timestamp,
+) -> Result<()> {
     for u in &users {
         ensure_user(conn, u, now).await?;
     }
@@ -487,11 +638,19 @@ fn role_mismatch(field: &str, name: &Username, role: &str, want: Role) -> StoreE
 
 /// Ends one record's savepoint: kept if the record landed, rolled back alone if not.
 async fn end_savepoint(sp: sqlx::Transaction<'_, sqlx::Sqlite>, r: &Result<()>) -> Result<()> {
-    if r.is_ok() { sp.commit().await? } else { sp.rollback().await? }
+    if r.is_ok() {
+        sp.commit().await?
+    } else {
+        sp.rollback().await?
+    }
     Ok(())
 }
 
-pub(crate) async fn import_shops(conn: &mut SqliteConnection, shops: Vec<ShopRecord>, now: Timestamp) -> Result<ImportOutcome> {
+pub(crate) async fn import_shops(
+    conn: &mut SqliteConnection,
+    shops: Vec<ShopRecord>,
+    now: Timestamp,
+) -> Result<ImportOutcome> {
     let mut out = Vec::with_capacity(shops.len());
     for rec in shops {
         let mut sp = sqlx::Connection::begin(&mut *conn).await?;
@@ -512,7 +671,12 @@ async fn import_shop(conn: &mut SqliteConnection, rec: ShopRecord, now: Timestam
     };
     let (merchant_id, role) = ensure_user(conn, &merchant, now).await?;
     if role != Role::Merchant.as_str() {
-        return Err(role_mismatch("merchant", &rec.merchant, &role, Role::Merchant));
+        return Err(role_mismatch(
+            "merchant",
+            &rec.merchant,
+            &role,
+            Role::Merchant,
+        ));
     }
     let commitments = serde_json::to_string(&rec.commitments).expect("commitments serialize");
     let existing: Option<(String, i64, String)> =
@@ -544,21 +708,35 @@ async fn import_shop(conn: &mut SqliteConnection, rec: ShopRecord, now: Timestam
         }
         Some((name, _, old)) if name == rec.name && old == commitments => return Ok(()),
         Some(_) => {
-            sqlx::query("UPDATE shops SET name = $2, commitments = $3, updated_at = $4 WHERE id = $1")
-                .bind(rec.id.as_str())
-                .bind(&rec.name)
-                .bind(&commitments)
-                .bind(to_ms(now))
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "UPDATE shops SET name = $2, commitments = $3, updated_at = $4 WHERE id = $1",
+            )
+            .bind(rec.id.as_str())
+            .bind(&rec.name)
+            .bind(&commitments)
+            .bind(to_ms(now))
+            .execute(&mut *conn)
+            .await?;
             "shop_updated"
         }
     };
     let data = json!({"name": rec.name, "merchant": rec.merchant, "commitments": rec.commitments});
-    append_event(conn, &format!("shop:{}", rec.id), "system:import", kind, &data, now).await
+    append_event(
+        conn,
+        &format!("shop:{}", rec.id),
+        "system:import",
+        kind,
+        &data,
+        now,
+    )
+    .await
 }
 
-pub(crate) async fn import_orders(conn: &mut SqliteConnection, orders: Vec<OrderRecord>, now: Timestamp) -> Result<ImportOutcome> {
+pub(crate) async fn import_orders(
+    conn: &mut SqliteConnection,
+    orders: Vec<OrderRecord>,
+    now: Timestamp,
+) -> Result<ImportOutcome> {
     let mut out = Vec::with_capacity(orders.len());
     for rec in orders {
         let mut sp = sqlx::Connection::begin(&mut *conn).await?;
@@ -571,21 +749,35 @@ pub(crate) async fn import_orders(conn: &mut SqliteConnection, orders: Vec<Order
 
 async fn import_order(conn: &mut SqliteConnection, rec: OrderRecord, now: Timestamp) -> Result<()> {
     rec.validate()?;
-    let shop: Option<i64> = sqlx::query_scalar("SELECT 1 FROM shops WHERE id = $1").bind(rec.shop_id.as_str()).fetch_optional(&mut *conn).await?;
+    let shop: Option<i64> = sqlx::query_scalar("SELECT 1 FROM shops WHERE id = $1")
+        .bind(rec.shop_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
     if shop.is_none() {
-        return Err(DomainError::invalid("shop_id", "店铺不存在，请先导入店铺", "no such shop; import the shops first").into());
+        return Err(DomainError::invalid(
+            "shop_id",
+            "店铺不存在，请先导入店铺",
+            "no such shop; import the shops first",
+        )
+        .into());
     }
-    let buyer = NewUser { username: rec.buyer.clone(), role: Role::Consumer, display_name: rec.buyer.to_string(), password_hash: None };
+    let buyer = NewUser {
+        username: rec.buyer.clone(),
+        role: Role::Consumer,
+        display_name: rec.buyer.to_string(),
+        password_hash: None,
+    };
     let (buyer_id, role) = ensure_user(conn, &buyer, now).await?;
     if role != Role::Consumer.as_str() {
         return Err(role_mismatch("buyer", &rec.buyer, &role, Role::Consumer));
     }
     let items = serde_json::to_string(&rec.items).expect("items serialize");
-    let existing: Option<(i64, String, Option<i64>, Option<i64>)> =
-        sqlx::query_as("SELECT buyer_id, shop_id, shipped_at, delivered_at FROM orders WHERE order_no = $1")
-            .bind(rec.order_no.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
+    let existing: Option<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT buyer_id, shop_id, shipped_at, delivered_at FROM orders WHERE order_no = $1",
+    )
+    .bind(rec.order_no.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
     let shipped = rec.shipped_at.map(to_ms);
     let delivered = rec.delivered_at.map(to_ms);
     let kind = match existing {
@@ -628,5 +820,13 @@ async fn import_order(conn: &mut SqliteConnection, rec: OrderRecord, now: Timest
     };
     let data = json!({"buyer": rec.buyer, "shop_id": rec.shop_id, "amount_cents": rec.amount_cents,
         "paid_at": rec.paid_at, "shipped_at": rec.shipped_at, "delivered_at": rec.delivered_at, "items": rec.items});
-    append_event(conn, &format!("order:{}", rec.order_no), "system:import", kind, &data, now).await
+    append_event(
+        conn,
+        &format!("order:{}", rec.order_no),
+        "system:import",
+        kind,
+        &data,
+        now,
+    )
+    .await
 }

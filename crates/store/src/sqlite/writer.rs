@@ -43,7 +43,9 @@ impl Writer {
                 let ok = r.is_ok();
                 let done: Done = Box::new(move |commit: Option<&StoreError>| {
                     let out = match (r, commit) {
-                        (Ok(_), Some(e)) => Err(StoreError::Unavailable(format!("commit failed: {e}"))),
+                        (Ok(_), Some(e)) => {
+                            Err(StoreError::Unavailable(format!("commit failed: {e}")))
+                        }
                         (r, _) => r,
                     };
                     let _ = reply.send(out);
@@ -55,7 +57,9 @@ impl Writer {
             .send(job)
             .await
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
-        answer.await.map_err(|_| StoreError::Unavailable("the writer dropped the request".into()))?
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer dropped the request".into()))?
     }
 }
 
@@ -75,7 +79,11 @@ async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
     let _ = conn.close().await;
 }
 
-async fn commit_batch(conn: &mut SqliteConnection, batch: &mut Vec<Job>, done: &mut Vec<Done>) -> Result<()> {
+async fn commit_batch(
+    conn: &mut SqliteConnection,
+    batch: &mut Vec<Job>,
+    done: &mut Vec<Done>,
+) -> Result<()> {
     let mut tx = conn.begin().await?;
     for job in batch.drain(..) {
         let mut sp = match tx.begin().await {
@@ -89,7 +97,11 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: &mut Vec<Job>, done: &
         };
         let (ok, d) = job(&mut sp).await;
         done.push(d);
-        let end = if ok { sp.commit().await } else { sp.rollback().await };
+        let end = if ok {
+            sp.commit().await
+        } else {
+            sp.rollback().await
+        };
         if let Err(e) = end {
             return Err(e.into());
         }
@@ -99,5 +111,8 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: &mut Vec<Job>, done: &
 }
 
 fn job_failed(e: StoreError) -> (bool, Done) {
-    (false, Box::new(move |_| tracing::error!(error = %e, "write skipped")))
+    (
+        false,
+        Box::new(move |_| tracing::error!(error = %e, "write skipped")),
+    )
 }
