@@ -151,21 +151,18 @@ async fn kill_9_loses_no_acknowledged_complaint_and_audit_catches_tampering() {
     );
 
     // An altered event row is named.
-    let db = format!("sqlite://{}", data.join("weiquan.db").display());
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db)
-        .await
+    let conn = rusqlite::Connection::open(data.join("weiquan.db")).unwrap();
+    let event_id: i64 = conn
+        .query_row(
+            "SELECT id FROM events WHERE stream = ?1 AND seq = 1",
+            [format!("complaint:{id}")],
+            |r| r.get(0),
+        )
         .unwrap();
-    let event_id: i64 = sqlx::query_scalar("SELECT id FROM events WHERE stream = $1 AND seq = 1")
-        .bind(format!("complaint:{id}"))
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    sqlx::query(
-        "UPDATE events SET data = replace(data, 'quality_defect', 'counterfeit') WHERE id = $1",
+    conn.execute(
+        "UPDATE events SET data = replace(data, 'quality_defect', 'counterfeit') WHERE id = ?1",
+        [event_id],
     )
-    .bind(event_id)
-    .execute(&mut conn)
-    .await
     .unwrap();
     drop(conn);
     let bad = weiquan(&["audit", "verify", "--data-dir", d]);

@@ -24,9 +24,7 @@ pub enum StoreError {
     #[error("corrupt record: {0}")]
     Corrupt(String),
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("migration: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Sqlite(#[from] rusqlite::Error),
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
     /// The writer task has stopped (shutting down).

@@ -1,24 +1,26 @@
-//! The SQLite backend: WAL, `synchronous=FULL`, one group-committing writer, a pool of readers.
+//! The SQLite backend: WAL, `synchronous=FULL`, one group-committing writer thread, a pool of
+//! read-only connections.
+//!
+//! It uses rusqlite rather than sqlx: the group commit runs every statement of a batch on one
+//! thread, and sqlx-sqlite hands each statement to a worker thread and back, which measured
+//! ~80 µs a statement here and capped intake below 2,000 complaints/s (BENCHMARKS.md).
 
 mod audit;
+mod conn;
 mod rows;
 mod tx;
 mod writer;
 
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{ConnectOptions, SqliteConnection};
-use weiquan_domain::access::{self, Visibility, visibility};
+use rusqlite::{OptionalExtension, params};
+use weiquan_domain::access::{Visibility, visibility};
 use weiquan_domain::records::{OrderRecord, ShopRecord};
 use weiquan_domain::*;
 
+use self::conn::ReadPool;
 use self::rows::*;
 use self::writer::Writer;
 use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
@@ -27,28 +29,12 @@ use crate::model::*;
 use crate::time::{from_ms, to_ms};
 use crate::{NewEvidence, Store};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-
 /// weiquan on one machine: `DATA_DIR/weiquan.db` and `DATA_DIR/blobs/`.
 pub struct SqliteStore {
-    read: SqlitePool,
+    read: Arc<ReadPool>,
     writer: Writer,
     blobs: BlobStore,
     policy: Arc<Policy>,
-}
-
-fn options(path: &Path) -> Result<SqliteConnectOptions> {
-    Ok(
-        SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // An acknowledged write survives power loss, not just a crash of the process.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            .pragma("temp_store", "memory")
-            .log_statements(tracing::log::LevelFilter::Trace),
-    )
 }
 
 impl SqliteStore {
@@ -59,17 +45,16 @@ impl SqliteStore {
 
     pub async fn open_with(data_dir: &Path, policy: Policy, max_blob: u64) -> Result<SqliteStore> {
         std::fs::create_dir_all(data_dir)?;
-        let opts = options(&data_dir.join("weiquan.db"))?;
-        let mut conn: SqliteConnection = opts.connect().await?;
-        MIGRATOR.run(&mut conn).await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(8)
-            .min_connections(1)
-            .connect_with(opts.clone().read_only(true))
-            .await?;
+        let path = data_dir.join("weiquan.db");
+        let writer = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || conn::open_writer(&path))
+                .await
+                .map_err(join_error)??
+        };
         Ok(SqliteStore {
-            read,
-            writer: Writer::spawn(conn),
+            read: Arc::new(ReadPool::new(&path)),
+            writer: Writer::spawn(writer),
             blobs: BlobStore::open(data_dir.join("blobs"), max_blob)?,
             policy: Arc::new(policy),
         })
@@ -78,26 +63,40 @@ impl SqliteStore {
     /// Applies pending migrations without opening the rest of the store.
     pub async fn migrate(data_dir: &Path) -> Result<()> {
         std::fs::create_dir_all(data_dir)?;
-        let mut conn: SqliteConnection = options(&data_dir.join("weiquan.db"))?.connect().await?;
-        MIGRATOR.run(&mut conn).await?;
-        Ok(())
+        let path = data_dir.join("weiquan.db");
+        tokio::task::spawn_blocking(move || conn::open_writer(&path).map(drop))
+            .await
+            .map_err(join_error)?
     }
 
-    async fn visible(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
-        let row: Option<ComplaintRow> =
-            sqlx::query_as(concat!(complaint_select!(), " WHERE c.id = $1"))
-                .bind(id.0)
-                .fetch_optional(&self.read)
-                .await?;
-        let c: Complaint = row
-            .ok_or_else(|| StoreError::Domain(access::not_found_complaint()))?
-            .try_into()?;
-        access::check_view(actor, &c)?;
-        Ok(c)
+    /// A scan, on a blocking thread.
+    async fn scan<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let read = self.read.clone();
+        tokio::task::spawn_blocking(move || read.with(f))
+            .await
+            .map_err(join_error)?
+    }
+
+    fn visible(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
+        self.read.with(|c| tx::visible_complaint(c, actor, id))
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.writer.run(f).await
     }
 }
 
-/// Opaque cursors are the last id seen.
+fn join_error(e: tokio::task::JoinError) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+/// A page with the cursor of the next one (the last key seen), if it was full.
 fn page<T>(items: Vec<T>, limit: u32, cursor: impl Fn(&T) -> String) -> Page<T> {
     let next_cursor = if items.len() as u32 == limit {
         items.last().map(cursor)
@@ -107,29 +106,40 @@ fn page<T>(items: Vec<T>, limit: u32, cursor: impl Fn(&T) -> String) -> Page<T> 
     Page { items, next_cursor }
 }
 
+fn visibility_ids(actor: &Actor) -> (Option<i64>, Option<i64>) {
+    match visibility(actor) {
+        Visibility::ConsumerOwn(id) => (Some(id.0), None),
+        Visibility::MerchantShops(id) => (None, Some(id.0)),
+        Visibility::All => (None, None),
+    }
+}
+
+fn collect<T, R>(rows: impl Iterator<Item = rusqlite::Result<R>>) -> Result<Vec<T>>
+where
+    R: TryInto<T, Error = StoreError>,
+{
+    rows.map(|r| r.map_err(StoreError::from).and_then(TryInto::try_into))
+        .collect()
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_user(&self, user: NewUser) -> Result<User> {
         let now = chrono::Utc::now();
-        self.writer
-            .run(move |c| Box::pin(tx::create_user(c, user, now)))
-            .await
+        self.write(move |c| tx::create_user(c, user, now)).await
     }
 
     async fn ensure_users(&self, users: Vec<NewUser>) -> Result<()> {
         let now = chrono::Utc::now();
-        self.writer
-            .run(move |c| Box::pin(tx::ensure_users(c, users, now)))
-            .await
+        self.write(move |c| tx::ensure_users(c, users, now)).await
     }
 
     async fn user_for_login(&self, username: &str) -> Result<Option<(User, Option<String>)>> {
-        let row: Option<UserRow> = sqlx::query_as(
-            "SELECT id, username, role, display_name, password_hash FROM users WHERE username = $1",
-        )
-        .bind(username)
-        .fetch_optional(&self.read)
-        .await?;
+        let row = self.read.with(|c| {
+            Ok(c.prepare_cached("SELECT id, username, role, display_name, password_hash FROM users WHERE username = ?1")?
+                .query_row([username], UserRow::from_row)
+                .optional()?)
+        })?;
         row.map(|r| Ok((r.user()?, r.password_hash))).transpose()
     }
 
@@ -144,98 +154,71 @@ impl Store for SqliteStore {
         expires_at: Timestamp,
     ) -> Result<()> {
         let token_hash = token_hash.to_owned();
-        let now = to_ms(chrono::Utc::now());
-        self.writer
-            .run(move |c| {
-                Box::pin(async move {
-                    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-                        .bind(token_hash)
-                        .bind(user_id.0)
-                        .bind(now)
-                        .bind(to_ms(expires_at))
-                        .execute(c)
-                        .await?;
-                    Ok(())
-                })
-            })
+        let now = chrono::Utc::now();
+        self.write(move |c| tx::create_session(c, user_id, &token_hash, now, expires_at))
             .await
     }
 
     async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>> {
-        let row: Option<UserRow> = sqlx::query_as(
-            "SELECT u.id, u.username, u.role, u.display_name, NULL AS password_hash FROM sessions s \
-             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(token_hash)
-        .bind(to_ms(now))
-        .fetch_optional(&self.read)
-        .await?;
+        let row = self.read.with(|c| {
+            Ok(c.prepare_cached(
+                "SELECT u.id, u.username, u.role, u.display_name, NULL FROM sessions s \
+                 JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+            )?
+            .query_row(params![token_hash, to_ms(now)], UserRow::from_row)
+            .optional()?)
+        })?;
         row.map(|r| r.user()).transpose()
     }
 
     async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome> {
         let now = chrono::Utc::now();
-        self.writer
-            .run(move |c| Box::pin(tx::import_shops(c, shops, now)))
-            .await
+        self.write(move |c| tx::import_shops(c, shops, now)).await
     }
 
     async fn import_orders(&self, orders: Vec<OrderRecord>) -> Result<ImportOutcome> {
         let now = chrono::Utc::now();
-        self.writer
-            .run(move |c| Box::pin(tx::import_orders(c, orders, now)))
-            .await
+        self.write(move |c| tx::import_orders(c, orders, now)).await
     }
 
     async fn shop(&self, id: &ShopId, now: Timestamp) -> Result<Option<Shop>> {
-        let row: Option<(String, String, i64, String, f64, String)> = sqlx::query_as(
-            "SELECT id, name, merchant_id, commitments, search_weight, status FROM shops WHERE id = $1",
-        )
-        .bind(id.as_str())
-        .fetch_optional(&self.read)
-        .await?;
-        let Some((sid, name, merchant_id, commitments, search_weight, status)) = row else {
-            return Ok(None);
-        };
-        let year_ago = now - chrono::Duration::days(365);
-        let points: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(points), 0) FROM violations WHERE shop_id = $1 AND at > $2",
-        )
-        .bind(id.as_str())
-        .bind(to_ms(year_ago))
-        .fetch_one(&self.read)
-        .await?;
-        let active: Vec<PenaltyRow> = sqlx::query_as(
-            "SELECT id, penalty, search_weight, starts_at, ends_at, reason, appeal FROM penalties \
-             WHERE shop_id = $1 AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $2) ORDER BY starts_at",
-        )
-        .bind(id.as_str())
-        .bind(to_ms(now))
-        .fetch_all(&self.read)
-        .await?;
-        Ok(Some(Shop {
-            id: ShopId::parse(&sid).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            name,
-            merchant_id: UserId(merchant_id),
-            commitments: rows::json("shop commitments", &commitments)?,
-            points,
-            search_weight,
-            status,
-            active_penalties: active
-                .into_iter()
-                .map(TryInto::try_into)
-                .collect::<Result<_>>()?,
-        }))
+        self.read.with(|c| {
+            let row: Option<(String, String, i64, String, f64, String)> = c
+                .prepare_cached("SELECT id, name, merchant_id, commitments, search_weight, status FROM shops WHERE id = ?1")?
+                .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+                .optional()?;
+            let Some((sid, name, merchant_id, commitments, search_weight, status)) = row else {
+                return Ok(None);
+            };
+            let year_ago = now - chrono::Duration::days(365);
+            let points: i64 = c
+                .prepare_cached("SELECT COALESCE(SUM(points), 0) FROM violations WHERE shop_id = ?1 AND at > ?2")?
+                .query_row(params![id.as_str(), to_ms(year_ago)], |r| r.get(0))?;
+            let mut stmt = c.prepare_cached(
+                "SELECT id, penalty, search_weight, starts_at, ends_at, reason, appeal FROM penalties \
+                 WHERE shop_id = ?1 AND starts_at <= ?2 AND (ends_at IS NULL OR ends_at > ?2) ORDER BY starts_at",
+            )?;
+            let active = collect(stmt.query_map(params![id.as_str(), to_ms(now)], PenaltyRow::from_row)?)?;
+            Ok(Some(Shop {
+                id: ShopId::parse(&sid).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                name,
+                merchant_id: UserId(merchant_id),
+                commitments: rows::json("shop commitments", &commitments)?,
+                points,
+                search_weight,
+                status,
+                active_penalties: active,
+            }))
+        })
     }
 
     async fn penalties(&self, id: &ShopId) -> Result<Vec<PenaltyRecord>> {
-        let rows: Vec<PenaltyRow> = sqlx::query_as(
-            "SELECT id, penalty, search_weight, starts_at, ends_at, reason, appeal FROM penalties WHERE shop_id = $1 ORDER BY starts_at DESC",
-        )
-        .bind(id.as_str())
-        .fetch_all(&self.read)
-        .await?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        self.read.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, penalty, search_weight, starts_at, ends_at, reason, appeal FROM penalties WHERE shop_id = ?1 ORDER BY starts_at DESC",
+            )?;
+            collect(stmt.query_map([id.as_str()], PenaltyRow::from_row)?)
+        })
     }
 
     async fn orders(
@@ -244,26 +227,17 @@ impl Store for SqliteStore {
         before: Option<&OrderNo>,
         limit: u32,
     ) -> Result<Page<Order>> {
-        let (consumer, merchant) = match visibility(actor) {
-            Visibility::ConsumerOwn(id) => (Some(id.0), None),
-            Visibility::MerchantShops(id) => (None, Some(id.0)),
-            Visibility::All => (None, None),
-        };
-        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
-            order_select!(),
-            " WHERE ($1 IS NULL OR o.buyer_id = $1) AND ($2 IS NULL OR s.merchant_id = $2) \
-             AND ($3 IS NULL OR o.order_no < $3) ORDER BY o.order_no DESC LIMIT $4"
-        ))
-        .bind(consumer)
-        .bind(merchant)
-        .bind(before.map(|o| o.as_str().to_owned()))
-        .bind(limit as i64)
-        .fetch_all(&self.read)
-        .await?;
-        let items = rows
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<Vec<Order>>>()?;
+        let (consumer, merchant) = visibility_ids(actor);
+        let before = before.map(|o| o.as_str().to_owned());
+        let items: Vec<Order> = self
+            .scan(move |c| {
+                let mut stmt = c.prepare_cached(&format!(
+                    "{ORDER_SELECT} WHERE (?1 IS NULL OR o.buyer_id = ?1) AND (?2 IS NULL OR s.merchant_id = ?2) \
+                     AND (?3 IS NULL OR o.order_no < ?3) ORDER BY o.order_no DESC LIMIT ?4"
+                ))?;
+                collect(stmt.query_map(params![consumer, merchant, before, limit], OrderRow::from_row)?)
+            })
+            .await?;
         Ok(page(items, limit, |o: &Order| o.order_no.to_string()))
     }
 
@@ -275,42 +249,40 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<Complaint> {
         let (actor, policy) = (actor.clone(), self.policy.clone());
-        self.writer
-            .run(move |c| {
-                Box::pin(
-                    async move { tx::file_complaint(c, actor, new, channel, now, &policy).await },
-                )
-            })
+        self.write(move |c| tx::file_complaint(c, &actor, new, channel, now, &policy))
             .await
     }
 
     async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
-        self.visible(actor, id).await
+        self.visible(actor, id)
     }
 
     async fn complaints(&self, actor: &Actor, f: ComplaintFilter) -> Result<Page<Complaint>> {
-        let (consumer, merchant) = match visibility(actor) {
-            Visibility::ConsumerOwn(id) => (Some(id.0), None),
-            Visibility::MerchantShops(id) => (None, Some(id.0)),
-            Visibility::All => (None, None),
-        };
-        let rows: Vec<ComplaintRow> = sqlx::query_as(concat!(complaint_select!(), " WHERE ($1 IS NULL OR c.consumer_id = $1) AND ($2 IS NULL OR s.merchant_id = $2) \
-             AND ($3 IS NULL OR c.state = $3) AND ($4 IS NULL OR c.tier = $4) AND ($5 IS NULL OR c.shop_id = $5) \
-             AND ($6 IS NULL OR c.id < $6) ORDER BY c.id DESC LIMIT $7"))
-        .bind(consumer)
-        .bind(merchant)
-        .bind(f.state.map(|s| s.as_str()))
-        .bind(f.tier.map(|t| t.as_str()))
-        .bind(f.shop_id.as_ref().map(|s| s.as_str().to_owned()))
-        .bind(f.before_id)
-        .bind(f.limit as i64)
-        .fetch_all(&self.read)
-        .await?;
-        let items = rows
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<Vec<Complaint>>>()?;
-        Ok(page(items, f.limit, |c: &Complaint| c.id.to_string()))
+        let (consumer, merchant) = visibility_ids(actor);
+        let limit = f.limit;
+        let items: Vec<Complaint> = self
+            .scan(move |c| {
+                let mut stmt = c.prepare_cached(&format!(
+                    "{COMPLAINT_SELECT} WHERE (?1 IS NULL OR c.consumer_id = ?1) AND (?2 IS NULL OR s.merchant_id = ?2) \
+                     AND (?3 IS NULL OR c.state = ?3) AND (?4 IS NULL OR c.tier = ?4) AND (?5 IS NULL OR c.shop_id = ?5) \
+                     AND (?6 IS NULL OR c.id < ?6) ORDER BY c.id DESC LIMIT ?7"
+                ))?;
+                let rows = stmt.query_map(
+                    params![
+                        consumer,
+                        merchant,
+                        f.state.map(|s| s.as_str()),
+                        f.tier.map(|t| t.as_str()),
+                        f.shop_id.as_ref().map(|s| s.as_str()),
+                        f.before_id,
+                        f.limit
+                    ],
+                    ComplaintRow::from_row,
+                )?;
+                collect(rows)
+            })
+            .await?;
+        Ok(page(items, limit, |c: &Complaint| c.id.to_string()))
     }
 
     async fn act(
@@ -321,10 +293,7 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<Complaint> {
         let (actor, policy) = (actor.clone(), self.policy.clone());
-        self.writer
-            .run(move |c| {
-                Box::pin(async move { tx::act(c, actor, id, action, now, &policy).await })
-            })
+        self.write(move |c| tx::act(c, &actor, id, action, now, &policy))
             .await
     }
 
@@ -336,20 +305,18 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<Message> {
         let actor = actor.clone();
-        self.writer
-            .run(move |c| Box::pin(tx::add_message(c, actor, id, body, now)))
+        self.write(move |c| tx::add_message(c, &actor, id, body, now))
             .await
     }
 
     async fn messages(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Message>> {
-        self.visible(actor, id).await?;
-        let rows: Vec<MessageRow> = sqlx::query_as(
-            "SELECT id, complaint_id, author_id, author_role, body, at FROM messages WHERE complaint_id = $1 ORDER BY id",
-        )
-        .bind(id.0)
-        .fetch_all(&self.read)
-        .await?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        self.visible(actor, id)?;
+        self.read.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, complaint_id, author_id, author_role, body, at FROM messages WHERE complaint_id = ?1 ORDER BY id",
+            )?;
+            collect(stmt.query_map([id.0], MessageRow::from_row)?)
+        })
     }
 
     async fn add_evidence(
@@ -360,20 +327,19 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<Evidence> {
         let actor = actor.clone();
-        self.writer
-            .run(move |c| Box::pin(tx::add_evidence(c, actor, id, ev, now)))
+        self.write(move |c| tx::add_evidence(c, &actor, id, ev, now))
             .await
     }
 
     async fn evidence_list(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Evidence>> {
-        self.visible(actor, id).await?;
-        let rows: Vec<EvidenceRow> = sqlx::query_as(
-            "SELECT sha256, size, content_type, kind, filename, uploaded_by, at FROM evidence WHERE complaint_id = $1 ORDER BY at, sha256",
-        )
-        .bind(id.0)
-        .fetch_all(&self.read)
-        .await?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        self.visible(actor, id)?;
+        self.read.with(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {} FROM evidence WHERE complaint_id = ?1 ORDER BY at, sha256",
+                tx::EVIDENCE_COLUMNS
+            ))?;
+            collect(stmt.query_map([id.0], EvidenceRow::from_row)?)
+        })
     }
 
     async fn evidence(
@@ -382,58 +348,53 @@ impl Store for SqliteStore {
         id: ComplaintId,
         sha: &Sha256,
     ) -> Result<(Evidence, Vec<u8>)> {
-        self.visible(actor, id).await?;
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            ev: EvidenceRow,
-            inline_data: Option<Vec<u8>>,
-        }
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT sha256, size, content_type, kind, filename, uploaded_by, at, inline_data FROM evidence \
-             WHERE complaint_id = $1 AND sha256 = $2",
-        )
-        .bind(id.0)
-        .bind(sha.as_str())
-        .fetch_optional(&self.read)
-        .await?;
-        let row = row.ok_or_else(|| {
+        self.visible(actor, id)?;
+        let row = self.read.with(|c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {}, inline_data FROM evidence WHERE complaint_id = ?1 AND sha256 = ?2",
+                tx::EVIDENCE_COLUMNS
+            ))?
+            .query_row(params![id.0, sha.as_str()], |r| {
+                Ok((EvidenceRow::from_row(r)?, r.get::<_, Option<Vec<u8>>>(7)?))
+            })
+            .optional()?)
+        })?;
+        let (ev, inline) = row.ok_or_else(|| {
             StoreError::not_found(
                 "这条投诉中没有这份证据",
                 "no such evidence in this complaint",
             )
         })?;
-        let bytes = match row.inline_data {
+        let bytes = match inline {
             Some(b) => b,
             None => {
                 let (blobs, sha) = (self.blobs.clone(), sha.clone());
                 tokio::task::spawn_blocking(move || blobs.get(&sha))
                     .await
-                    .map_err(|e| StoreError::Unavailable(e.to_string()))??
+                    .map_err(join_error)??
             }
         };
-        Ok((row.ev.try_into()?, bytes))
+        Ok((ev.try_into()?, bytes))
     }
 
     async fn complaint_events(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Event>> {
-        self.visible(actor, id).await?;
-        let rows: Vec<EventRow> = sqlx::query_as(
-            "SELECT id, stream, seq, at, actor, kind, data, prev_hash, hash FROM events WHERE stream = $1 ORDER BY seq",
-        )
-        .bind(tx::complaint_stream(id))
-        .fetch_all(&self.read)
-        .await?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        self.visible(actor, id)?;
+        self.read.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, stream, seq, at, actor, kind, data, prev_hash, hash FROM events WHERE stream = ?1 ORDER BY seq",
+            )?;
+            collect(stmt.query_map([tx::complaint_stream(id)], EventRow::from_row)?)
+        })
     }
 
     async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {
-        let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
-            "SELECT id, complaint_id, kind, due_at FROM timers WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
-        )
-        .bind(to_ms(now))
-        .bind(limit as i64)
-        .fetch_all(&self.read)
-        .await?;
+        let rows: Vec<(i64, i64, String, i64)> = self.read.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, complaint_id, kind, due_at FROM timers WHERE status = 'pending' AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![to_ms(now), limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
         rows.into_iter()
             .map(|(id, cid, kind, due)| {
                 Ok(DueTimer {
@@ -449,52 +410,50 @@ impl Store for SqliteStore {
 
     async fn fire_timer(&self, timer: &DueTimer, now: Timestamp) -> Result<bool> {
         let (timer, policy) = (timer.clone(), self.policy.clone());
-        self.writer
-            .run(move |c| Box::pin(async move { tx::fire_timer(c, timer, now, &policy).await }))
+        self.write(move |c| tx::fire_timer(c, &timer, now, &policy))
             .await
     }
 
     async fn next_timer_at(&self) -> Result<Option<Timestamp>> {
-        let next: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(due_at) FROM timers WHERE status = 'pending'")
-                .fetch_one(&self.read)
-                .await?;
+        let next: Option<i64> = self.read.with(|c| {
+            Ok(
+                c.prepare_cached("SELECT MIN(due_at) FROM timers WHERE status = 'pending'")?
+                    .query_row([], |r| r.get(0))?,
+            )
+        })?;
         next.map(from_ms).transpose()
     }
 
     async fn cases(&self, before: Option<i64>, limit: u32) -> Result<Page<Case>> {
-        let rows: Vec<CaseRow> = sqlx::query_as(
-            "SELECT id, kind, shop_id, state, title, created_at, updated_at FROM cases WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
-        )
-        .bind(before)
-        .bind(limit as i64)
-        .fetch_all(&self.read)
-        .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for r in rows {
-            let members = self.case_members(r.id).await?;
-            items.push(r.into_case(members)?);
-        }
+        let items = self
+            .scan(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT id, kind, shop_id, state, title, created_at, updated_at FROM cases WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+                )?;
+                let rows = stmt.query_map(params![before, limit], CaseRow::from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+                rows.into_iter().map(|r| { let m = case_members(c, r.id)?; r.into_case(m) }).collect::<Result<Vec<Case>>>()
+            })
+            .await?;
         Ok(page(items, limit, |c: &Case| c.id.to_string()))
     }
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>> {
-        let row: Option<CaseRow> =
-            sqlx::query_as("SELECT id, kind, shop_id, state, title, created_at, updated_at FROM cases WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&self.read)
-                .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                let members = self.case_members(r.id).await?;
-                Ok(Some(r.into_case(members)?))
-            }
-        }
+        self.read.with(|c| {
+            let row = c
+                .prepare_cached("SELECT id, kind, shop_id, state, title, created_at, updated_at FROM cases WHERE id = ?1")?
+                .query_row([id.0], CaseRow::from_row)
+                .optional()?;
+            row.map(|r| {
+                let m = case_members(c, r.id)?;
+                r.into_case(m)
+            })
+            .transpose()
+        })
     }
 
     async fn verify(&self) -> Result<std::result::Result<AuditReport, String>> {
-        audit::verify(&self.read, &self.blobs).await
+        let blobs = self.blobs.clone();
+        self.scan(move |c| audit::verify(c, &blobs)).await
     }
 
     fn blobs(&self) -> &BlobStore {
@@ -506,14 +465,12 @@ impl Store for SqliteStore {
     }
 }
 
-impl SqliteStore {
-    async fn case_members(&self, case_id: i64) -> Result<Vec<ComplaintId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT complaint_id FROM case_members WHERE case_id = $1 ORDER BY at, complaint_id",
-        )
-        .bind(case_id)
-        .fetch_all(&self.read)
-        .await?;
-        Ok(ids.into_iter().map(ComplaintId).collect())
-    }
+fn case_members(c: &rusqlite::Connection, case_id: i64) -> Result<Vec<ComplaintId>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT complaint_id FROM case_members WHERE case_id = ?1 ORDER BY at, complaint_id",
+    )?;
+    let ids = stmt
+        .query_map([case_id], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ids.into_iter().map(ComplaintId).collect())
 }

@@ -9,16 +9,111 @@ use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::time::from_ms;
 
-/// The columns of a [`ComplaintRow`]; a macro so that queries stay literal strings.
-macro_rules! complaint_select {
-    () => {
-        "SELECT c.id, c.order_no, c.consumer_id, c.shop_id, s.merchant_id, c.product, c.category, \
+/// The columns of a [`ComplaintRow`], in its field order.
+pub(crate) const COMPLAINT_SELECT: &str = "SELECT c.id, c.order_no, c.consumer_id, c.shop_id, s.merchant_id, c.product, c.category, \
      c.incident_at, c.description, c.claim, c.channel, c.state, c.tier, c.major, c.assignee_id, \
      c.collective_case_id, c.progress, c.deadline_at, c.created_at, c.updated_at \
-     FROM complaints c JOIN shops s ON s.id = c.shop_id"
+     FROM complaints c JOIN shops s ON s.id = c.shop_id";
+
+/// Reads a row whose columns come in the struct's field order.
+macro_rules! from_row {
+    ($t:ident { $($f:ident),+ $(,)? }) => {
+        impl $t {
+            pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<$t> {
+                let mut i = 0usize;
+                let mut next = || { i += 1; i - 1 };
+                Ok($t { $($f: r.get(next())?,)+ })
+            }
+        }
     };
 }
-pub(crate) use complaint_select;
+from_row!(ComplaintRow {
+    id,
+    order_no,
+    consumer_id,
+    shop_id,
+    merchant_id,
+    product,
+    category,
+    incident_at,
+    description,
+    claim,
+    channel,
+    state,
+    tier,
+    major,
+    assignee_id,
+    collective_case_id,
+    progress,
+    deadline_at,
+    created_at,
+    updated_at
+});
+from_row!(UserRow {
+    id,
+    username,
+    role,
+    display_name,
+    password_hash
+});
+from_row!(OrderRow {
+    order_no,
+    buyer_id,
+    shop_id,
+    shop_name,
+    merchant_id,
+    items,
+    amount_cents,
+    paid_at,
+    shipped_at,
+    delivered_at
+});
+from_row!(EventRow {
+    id,
+    stream,
+    seq,
+    at,
+    actor,
+    kind,
+    data,
+    prev_hash,
+    hash
+});
+from_row!(EvidenceRow {
+    sha256,
+    size,
+    content_type,
+    kind,
+    filename,
+    uploaded_by,
+    at
+});
+from_row!(MessageRow {
+    id,
+    complaint_id,
+    author_id,
+    author_role,
+    body,
+    at
+});
+from_row!(CaseRow {
+    id,
+    kind,
+    shop_id,
+    state,
+    title,
+    created_at,
+    updated_at
+});
+from_row!(PenaltyRow {
+    id,
+    penalty,
+    search_weight,
+    starts_at,
+    ends_at,
+    reason,
+    appeal
+});
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
@@ -32,7 +127,6 @@ fn parsed<T>(what: &str, r: std::result::Result<T, DomainError>) -> Result<T> {
     r.map_err(|e| corrupt(what, e))
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct ComplaintRow {
     id: i64,
     order_no: String,
@@ -85,7 +179,6 @@ impl TryFrom<ComplaintRow> for Complaint {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
     pub id: i64,
     pub username: String,
@@ -106,7 +199,6 @@ impl UserRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct OrderRow {
     pub order_no: String,
     pub buyer_id: i64,
@@ -120,14 +212,9 @@ pub(crate) struct OrderRow {
     pub delivered_at: Option<i64>,
 }
 
-/// The columns of an [`OrderRow`].
-macro_rules! order_select {
-    () => {
-        "SELECT o.order_no, o.buyer_id, o.shop_id, s.name AS shop_name, s.merchant_id, o.items, \
-     o.amount_cents, o.paid_at, o.shipped_at, o.delivered_at FROM orders o JOIN shops s ON s.id = o.shop_id"
-    };
-}
-pub(crate) use order_select;
+/// The columns of an [`OrderRow`], in its field order.
+pub(crate) const ORDER_SELECT: &str = "SELECT o.order_no, o.buyer_id, o.shop_id, s.name AS shop_name, s.merchant_id, o.items, \
+     o.amount_cents, o.paid_at, o.shipped_at, o.delivered_at FROM orders o JOIN shops s ON s.id = o.shop_id";
 
 impl TryFrom<OrderRow> for Order {
     type Error = StoreError;
@@ -147,7 +234,6 @@ impl TryFrom<OrderRow> for Order {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct EventRow {
     pub id: i64,
     pub stream: String,
@@ -176,7 +262,6 @@ impl TryFrom<EventRow> for Event {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct EvidenceRow {
     pub sha256: String,
     pub size: i64,
@@ -203,7 +288,6 @@ impl TryFrom<EvidenceRow> for Evidence {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct MessageRow {
     pub id: i64,
     pub complaint_id: i64,
@@ -227,7 +311,6 @@ impl TryFrom<MessageRow> for Message {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct CaseRow {
     pub id: i64,
     pub kind: String,
@@ -253,7 +336,6 @@ impl CaseRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct PenaltyRow {
     pub id: i64,
     pub penalty: String,
