@@ -183,6 +183,20 @@ async fn intake(
         .to_owned();
 
     let result = load(&base, clients, per_client, total).await;
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await?
+        .text()
+        .await?;
+    let counter = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or(0.0)
+    };
+    let (commits, writes) = (
+        counter("weiquan_store_commits_total "),
+        counter("weiquan_store_writes_total "),
+    );
     let rss_peak = proc_kib(pid, "VmHWM:");
     let rss_now = proc_kib(pid, "VmRSS:");
     let _ = child.kill();
@@ -209,6 +223,8 @@ async fn intake(
         "fsync_per_s_before": fsync_before,
         "fsync_per_s_after": fsync_after,
         "ratio_to_fsync": rate / fsync,
+        "commits": commits,
+        "writes_per_commit": writes / commits.max(1.0),
         "server_rss_peak_mib": rss_peak.map(|k| k as f64 / 1024.0),
         "server_rss_end_mib": rss_now.map(|k| k as f64 / 1024.0),
     });

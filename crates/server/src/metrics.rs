@@ -54,7 +54,7 @@ impl Metrics {
         self.count.inc();
     }
 
-    pub fn render(&self) -> String {
+    pub fn render(&self, store: weiquan_store::WriteStats) -> String {
         let mut s = String::new();
         let mut counter = |name: &str, help: &str, v: u64| {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
@@ -73,6 +73,16 @@ impl Metrics {
             "weiquan_timers_fired_total",
             "Deadlines fired.",
             self.timers_fired.get(),
+        );
+        counter(
+            "weiquan_store_commits_total",
+            "Durable commits (each one fsync).",
+            store.commits,
+        );
+        counter(
+            "weiquan_store_writes_total",
+            "Write requests carried by those commits.",
+            store.writes,
         );
         let _ = writeln!(
             s,
@@ -133,6 +143,6 @@ pub async fn metrics(
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
-        state.metrics.render(),
+        state.metrics.render(state.store.write_stats()),
     )
 }

@@ -105,6 +105,8 @@ pub trait Store: Send + Sync + 'static {
     // --- audit
     /// Recomputes every chain and blob; `Err` names the first broken record.
     async fn verify(&self) -> Result<std::result::Result<AuditReport, String>>;
+    /// Counters of the write path, for `/metrics`.
+    fn write_stats(&self) -> WriteStats;
     /// The stored blob layer, for uploads.
     fn blobs(&self) -> &BlobStore;
     fn policy(&self) -> &Policy;
@@ -118,4 +120,11 @@ pub struct NewEvidence {
     pub content_type: String,
     pub kind: EvidenceKind,
     pub filename: Option<String>,
+}
+
+/// Commits and the writes they carried since start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    pub commits: u64,
+    pub writes: u64,
 }

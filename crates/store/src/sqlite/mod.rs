@@ -456,6 +456,10 @@ impl Store for SqliteStore {
         self.scan(move |c| audit::verify(c, &blobs)).await
     }
 
+    fn write_stats(&self) -> crate::WriteStats {
+        self.writer.stats()
+    }
+
     fn blobs(&self) -> &BlobStore {
         &self.blobs
     }
