@@ -507,16 +507,8 @@ fn act(
             if actor.role == Role::Consumer {
                 require_consumer(c, actor)?;
                 match c.state {
-                    AwaitingConsumer => {
-                        let remedy = c.progress.proposal.as_ref().map(|p| p.remedy.clone());
-                        resolve(
-                            Builder::new(c, "accepted"),
-                            now,
-                            policy,
-                            resolution(ResolvedBy::ConsumerAccepted, remedy, now),
-                        )
-                    }
-                    Mediation if c.progress.agent_proposed => {
+                    // The proposal on the table: the merchant's (none after a refusal) or the agent's.
+                    s if s == AwaitingConsumer || (s == Mediation && c.progress.agent_proposed) => {
                         let remedy = c.progress.proposal.as_ref().map(|p| p.remedy.clone());
                         resolve(
                             Builder::new(c, "accepted"),

@@ -66,10 +66,7 @@ impl ApiError {
         )
     }
     /// The default envelope for an error status that carried none.
-    pub fn for_status_pub(status: StatusCode) -> Self {
-        Self::for_status(status)
-    }
-    fn for_status(status: StatusCode) -> Self {
+    pub fn for_status(status: StatusCode) -> Self {
         match status {
             StatusCode::NOT_FOUND => Self::not_found(),
             StatusCode::METHOD_NOT_ALLOWED => Self::new(

@@ -79,7 +79,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics::metrics))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .fallback(|| async { error::ApiError::not_found() })
-        .method_not_allowed_fallback(|| async { error::ApiError::for_status_pub(axum::http::StatusCode::METHOD_NOT_ALLOWED) })
+        .method_not_allowed_fallback(|| async { error::ApiError::for_status(axum::http::StatusCode::METHOD_NOT_ALLOWED) })
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .layer(axum::middleware::from_fn(error::envelope))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
