@@ -3,8 +3,11 @@
 pub mod blob;
 mod error;
 mod model;
+mod ops;
+mod rows;
 pub mod sqlite;
 mod time;
+mod workflow;
 
 use async_trait::async_trait;
 use weiquan_domain::records::{OrderRecord, ShopRecord};

@@ -6,10 +6,10 @@ use rusqlite::Connection;
 use weiquan_domain::Sha256;
 use weiquan_domain::chain::{EventBody, GENESIS, event_hash};
 
-use super::rows::EventRow;
 use crate::blob::BlobStore;
 use crate::error::Result;
 use crate::model::AuditReport;
+use crate::rows::EventRow;
 
 /// `Ok(Err(reason))` names the first broken record; `Err` is a failure to read at all.
 pub(crate) fn verify(

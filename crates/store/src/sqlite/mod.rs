@@ -7,8 +7,7 @@
 
 mod audit;
 mod conn;
-mod rows;
-mod tx;
+mod ops;
 mod writer;
 
 use std::path::Path;
@@ -16,17 +15,21 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
-use weiquan_domain::access::{Visibility, visibility};
+use weiquan_domain::access::{self, Visibility, visibility};
 use weiquan_domain::records::{OrderRecord, ShopRecord};
 use weiquan_domain::*;
 
+use futures::executor::block_on;
+
 use self::conn::ReadPool;
-use self::rows::*;
+use self::ops::{EVIDENCE_COLUMNS, SqliteOps, load_complaint};
 use self::writer::Writer;
 use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
 use crate::error::{Result, StoreError};
 use crate::model::*;
+use crate::rows::*;
 use crate::time::{from_ms, to_ms};
+use crate::workflow;
 use crate::{NewEvidence, Store};
 
 /// weiquan on one machine: `DATA_DIR/weiquan.db` and `DATA_DIR/blobs/`.
@@ -81,7 +84,12 @@ impl SqliteStore {
     }
 
     fn visible(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
-        self.read.with(|c| tx::visible_complaint(c, actor, id))
+        let c = self
+            .read
+            .with(|c| load_complaint(c, id))?
+            .ok_or_else(|| StoreError::Domain(access::not_found_complaint()))?;
+        access::check_view(actor, &c)?;
+        Ok(c)
     }
 
     async fn write<T: Send + 'static>(
@@ -126,12 +134,14 @@ where
 impl Store for SqliteStore {
     async fn create_user(&self, user: NewUser) -> Result<User> {
         let now = chrono::Utc::now();
-        self.write(move |c| tx::create_user(c, user, now)).await
+        self.write(move |c| block_on(workflow::create_user(&mut SqliteOps(c), user, now)))
+            .await
     }
 
     async fn ensure_users(&self, users: Vec<NewUser>) -> Result<()> {
         let now = chrono::Utc::now();
-        self.write(move |c| tx::ensure_users(c, users, now)).await
+        self.write(move |c| block_on(workflow::ensure_users(&mut SqliteOps(c), users, now)))
+            .await
     }
 
     async fn user_for_login(&self, username: &str) -> Result<Option<(User, Option<String>)>> {
@@ -155,8 +165,16 @@ impl Store for SqliteStore {
     ) -> Result<()> {
         let token_hash = token_hash.to_owned();
         let now = chrono::Utc::now();
-        self.write(move |c| tx::create_session(c, user_id, &token_hash, now, expires_at))
-            .await
+        self.write(move |c| {
+            block_on(crate::ops::Ops::insert_session(
+                &mut SqliteOps(c),
+                user_id,
+                &token_hash,
+                now,
+                expires_at,
+            ))
+        })
+        .await
     }
 
     async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>> {
@@ -173,12 +191,14 @@ impl Store for SqliteStore {
 
     async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome> {
         let now = chrono::Utc::now();
-        self.write(move |c| tx::import_shops(c, shops, now)).await
+        self.write(move |c| block_on(workflow::import_shops(&mut SqliteOps(c), shops, now)))
+            .await
     }
 
     async fn import_orders(&self, orders: Vec<OrderRecord>) -> Result<ImportOutcome> {
         let now = chrono::Utc::now();
-        self.write(move |c| tx::import_orders(c, orders, now)).await
+        self.write(move |c| block_on(workflow::import_orders(&mut SqliteOps(c), orders, now)))
+            .await
     }
 
     async fn shop(&self, id: &ShopId, now: Timestamp) -> Result<Option<Shop>> {
@@ -203,7 +223,7 @@ impl Store for SqliteStore {
                 id: ShopId::parse(&sid).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 name,
                 merchant_id: UserId(merchant_id),
-                commitments: rows::json("shop commitments", &commitments)?,
+                commitments: crate::rows::json("shop commitments", &commitments)?,
                 points,
                 search_weight,
                 status,
@@ -249,8 +269,17 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<Complaint> {
         let (actor, policy) = (actor.clone(), self.policy.clone());
-        self.write(move |c| tx::file_complaint(c, &actor, new, channel, now, &policy))
-            .await
+        self.write(move |c| {
+            block_on(workflow::file_complaint(
+                &mut SqliteOps(c),
+                &actor,
+                new,
+                channel,
+                now,
+                &policy,
+            ))
+        })
+        .await
     }
 
     async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
@@ -293,8 +322,17 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<Complaint> {
         let (actor, policy) = (actor.clone(), self.policy.clone());
-        self.write(move |c| tx::act(c, &actor, id, action, now, &policy))
-            .await
+        self.write(move |c| {
+            block_on(workflow::act(
+                &mut SqliteOps(c),
+                &actor,
+                id,
+                action,
+                now,
+                &policy,
+            ))
+        })
+        .await
     }
 
     async fn add_message(
@@ -305,8 +343,16 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<Message> {
         let actor = actor.clone();
-        self.write(move |c| tx::add_message(c, &actor, id, body, now))
-            .await
+        self.write(move |c| {
+            block_on(workflow::add_message(
+                &mut SqliteOps(c),
+                &actor,
+                id,
+                body,
+                now,
+            ))
+        })
+        .await
     }
 
     async fn messages(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Message>> {
@@ -327,8 +373,16 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<Evidence> {
         let actor = actor.clone();
-        self.write(move |c| tx::add_evidence(c, &actor, id, ev, now))
-            .await
+        self.write(move |c| {
+            block_on(workflow::add_evidence(
+                &mut SqliteOps(c),
+                &actor,
+                id,
+                ev,
+                now,
+            ))
+        })
+        .await
     }
 
     async fn evidence_list(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Evidence>> {
@@ -336,7 +390,7 @@ impl Store for SqliteStore {
         self.read.with(|c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {} FROM evidence WHERE complaint_id = ?1 ORDER BY at, sha256",
-                tx::EVIDENCE_COLUMNS
+                EVIDENCE_COLUMNS
             ))?;
             collect(stmt.query_map([id.0], EvidenceRow::from_row)?)
         })
@@ -352,7 +406,7 @@ impl Store for SqliteStore {
         let row = self.read.with(|c| {
             Ok(c.prepare_cached(&format!(
                 "SELECT {}, inline_data FROM evidence WHERE complaint_id = ?1 AND sha256 = ?2",
-                tx::EVIDENCE_COLUMNS
+                EVIDENCE_COLUMNS
             ))?
             .query_row(params![id.0, sha.as_str()], |r| {
                 Ok((EvidenceRow::from_row(r)?, r.get::<_, Option<Vec<u8>>>(7)?))
@@ -383,7 +437,7 @@ impl Store for SqliteStore {
             let mut stmt = c.prepare_cached(
                 "SELECT id, stream, seq, at, actor, kind, data, prev_hash, hash FROM events WHERE stream = ?1 ORDER BY seq",
             )?;
-            collect(stmt.query_map([tx::complaint_stream(id)], EventRow::from_row)?)
+            collect(stmt.query_map([workflow::complaint_stream(id)], EventRow::from_row)?)
         })
     }
 
@@ -410,8 +464,15 @@ impl Store for SqliteStore {
 
     async fn fire_timer(&self, timer: &DueTimer, now: Timestamp) -> Result<bool> {
         let (timer, policy) = (timer.clone(), self.policy.clone());
-        self.write(move |c| tx::fire_timer(c, &timer, now, &policy))
-            .await
+        self.write(move |c| {
+            block_on(workflow::fire_timer(
+                &mut SqliteOps(c),
+                &timer,
+                now,
+                &policy,
+            ))
+        })
+        .await
     }
 
     async fn next_timer_at(&self) -> Result<Option<Timestamp>> {

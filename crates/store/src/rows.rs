@@ -1,4 +1,5 @@
-//! Rows as SQLite returns them, and their conversion into the domain's types.
+//! Rows as the databases return them (the same columns on both), and their conversion into the
+//! domain's types.
 
 use serde::de::DeserializeOwned;
 use weiquan_domain::complaint::Progress;
@@ -15,7 +16,8 @@ pub(crate) const COMPLAINT_SELECT: &str = "SELECT c.id, c.order_no, c.consumer_i
      c.collective_case_id, c.progress, c.deadline_at, c.created_at, c.updated_at \
      FROM complaints c JOIN shops s ON s.id = c.shop_id";
 
-/// Reads a row whose columns come in the struct's field order.
+/// Reads a SQLite row whose columns come in the struct's field order (sqlx's `FromRow` reads
+/// PostgreSQL's by name).
 macro_rules! from_row {
     ($t:ident { $($f:ident),+ $(,)? }) => {
         impl $t {
@@ -127,6 +129,7 @@ fn parsed<T>(what: &str, r: std::result::Result<T, DomainError>) -> Result<T> {
     r.map_err(|e| corrupt(what, e))
 }
 
+#[derive(sqlx::FromRow)]
 pub(crate) struct ComplaintRow {
     id: i64,
     order_no: String,
@@ -179,6 +182,7 @@ impl TryFrom<ComplaintRow> for Complaint {
     }
 }
 
+#[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
     pub id: i64,
     pub username: String,
@@ -199,6 +203,7 @@ impl UserRow {
     }
 }
 
+#[derive(sqlx::FromRow)]
 pub(crate) struct OrderRow {
     pub order_no: String,
     pub buyer_id: i64,
@@ -234,6 +239,7 @@ impl TryFrom<OrderRow> for Order {
     }
 }
 
+#[derive(sqlx::FromRow)]
 pub(crate) struct EventRow {
     pub id: i64,
     pub stream: String,
@@ -262,6 +268,7 @@ impl TryFrom<EventRow> for Event {
     }
 }
 
+#[derive(sqlx::FromRow)]
 pub(crate) struct EvidenceRow {
     pub sha256: String,
     pub size: i64,
@@ -288,6 +295,7 @@ impl TryFrom<EvidenceRow> for Evidence {
     }
 }
 
+#[derive(sqlx::FromRow)]
 pub(crate) struct MessageRow {
     pub id: i64,
     pub complaint_id: i64,
@@ -311,6 +319,7 @@ impl TryFrom<MessageRow> for Message {
     }
 }
 
+#[derive(sqlx::FromRow)]
 pub(crate) struct CaseRow {
     pub id: i64,
     pub kind: String,
@@ -336,6 +345,7 @@ impl CaseRow {
     }
 }
 
+#[derive(sqlx::FromRow)]
 pub(crate) struct PenaltyRow {
     pub id: i64,
     pub penalty: String,

@@ -1,0 +1,555 @@
+//! The write transactions, written once for every backend against [`Ops`].
+//!
+//! Each function runs inside one transaction that its caller opens and commits: the change, its
+//! event, its timers and its effects land together or not at all.
+
+use serde_json::{Value, json};
+use weiquan_domain::access::{self, SYSTEM_ACTOR};
+use weiquan_domain::chain::{EventBody, GENESIS, canonical_json, event_hash};
+use weiquan_domain::machine::{self, Effect, OrderFacts};
+use weiquan_domain::records::{OrderRecord, ShopRecord};
+use weiquan_domain::*;
+
+use crate::error::{Result, StoreError};
+use crate::model::*;
+use crate::ops::{EventInsert, Lock, Ops};
+use crate::time::to_ms;
+
+/// Appends one event to a stream's chain.
+pub(crate) async fn append_event<O: Ops>(
+    o: &mut O,
+    stream: &str,
+    actor: &str,
+    kind: &str,
+    data: &Value,
+    now: Timestamp,
+) -> Result<()> {
+    let head = o.stream_head(stream).await?;
+    let (seq, prev) = match &head {
+        Some((s, h)) => (s + 1, h.as_str()),
+        None => (1, GENESIS),
+    };
+    let at_ms = to_ms(now);
+    let hash = event_hash(&EventBody {
+        stream,
+        seq,
+        at_ms,
+        actor,
+        kind,
+        data,
+        prev_hash: prev,
+    });
+    o.insert_event(EventInsert {
+        stream,
+        seq,
+        at_ms,
+        actor,
+        kind,
+        data: data.to_string(),
+        prev_hash: prev,
+        hash: hash.as_str(),
+    })
+    .await
+}
+
+pub(crate) fn complaint_stream(id: ComplaintId) -> String {
+    format!("complaint:{id}")
+}
+
+/// Loads a complaint the actor may see, locked for change.
+async fn visible_complaint<O: Ops>(o: &mut O, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
+    let c = o
+        .complaint(id, Some(Lock::Wait))
+        .await?
+        .ok_or_else(|| StoreError::Domain(access::not_found_complaint()))?;
+    access::check_view(actor, &c)?;
+    Ok(c)
+}
+
+pub(crate) async fn file_complaint<O: Ops>(
+    o: &mut O,
+    actor: &Actor,
+    new: NewComplaint,
+    channel: Channel,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<Complaint> {
+    let consumer = match &new.on_behalf_of {
+        None => actor.id,
+        Some(name) => match o.user_id_role(name.as_str()).await? {
+            Some((id, role)) if role == Role::Consumer.as_str() => UserId(id),
+            _ => {
+                return Err(DomainError::invalid(
+                    "on_behalf_of",
+                    "找不到这个买家账号",
+                    "no consumer has this username",
+                )
+                .into());
+            }
+        },
+    };
+    let Some((order, merchant_id)) = o.order(&new.order_no).await? else {
+        return Err(StoreError::not_found(
+            "在你的订单中找不到这个订单号",
+            "no such order among your orders",
+        ));
+    };
+    let facts = OrderFacts {
+        buyer_id: order.buyer_id,
+        shop_id: order.shop_id.clone(),
+        merchant_id,
+        amount_cents: order.amount_cents,
+        paid_at: order.paid_at,
+    };
+    let filing = machine::file(&new, &facts, consumer, actor, channel, now, policy)?;
+
+    // The order as it stood when the complaint was filed, frozen as evidence.
+    let mut snapshot = String::new();
+    canonical_json(
+        &serde_json::to_value(&order).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        &mut snapshot,
+    );
+    let snapshot_sha = Sha256::of(snapshot.as_bytes());
+
+    let Some(id) = o
+        .insert_complaint(&filing.complaint, actor.id, &snapshot)
+        .await?
+    else {
+        return Err(StoreError::conflict(
+            "duplicate_complaint",
+            "这个订单已有一条进行中的投诉，请在原投诉中继续处理",
+            "this order already has a complaint in progress; continue in that one",
+        ));
+    };
+    let mut data = filing.event_data.clone();
+    data["order_snapshot_sha256"] = json!(snapshot_sha);
+    append_event(
+        o,
+        &complaint_stream(id),
+        &actor.event_name(),
+        "filed",
+        &data,
+        now,
+    )
+    .await?;
+    for (kind, due) in &filing.set_timers {
+        o.insert_timer(id, *kind, *due).await?;
+    }
+    let ev = Evidence {
+        sha256: snapshot_sha,
+        size: snapshot.len() as i64,
+        content_type: "application/json".into(),
+        kind: EvidenceKind::TransactionRecord,
+        filename: Some(format!("order-{}.json", order.order_no)),
+        uploaded_by: None,
+        at: now,
+    };
+    o.insert_evidence(id, &ev, Some(snapshot.as_bytes()))
+        .await?;
+    let mut complaint = filing.complaint;
+    complaint.id = id;
+    Ok(complaint)
+}
+
+pub(crate) async fn act<O: Ops>(
+    o: &mut O,
+    actor: &Actor,
+    id: ComplaintId,
+    action: Action,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<Complaint> {
+    let c = visible_complaint(o, actor, id).await?;
+    let t = machine::decide(&c, Trigger::Act(actor, &action), now, policy)?;
+    apply(o, t, &actor.event_name(), Some(actor.id), now).await
+}
+
+/// Fires a pending timer; `false` if it was no longer pending or another writer holds its
+/// complaint (then it is tried again next round).
+pub(crate) async fn fire_timer<O: Ops>(
+    o: &mut O,
+    timer: &DueTimer,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<bool> {
+    // The complaint first, then the timer: the same order as actions, so the two never deadlock.
+    let Some(c) = o
+        .complaint(timer.complaint_id, Some(Lock::SkipLocked))
+        .await?
+    else {
+        return Ok(false);
+    };
+    if !o.claim_timer(timer.id, now).await? {
+        return Ok(false);
+    }
+    match machine::decide(&c, Trigger::Timer(timer.kind), now, policy) {
+        Ok(mut t) => {
+            t.event_data["timer_id"] = json!(timer.id);
+            t.event_data["due_at"] = json!(timer.due_at);
+            apply(o, t, SYSTEM_ACTOR, None, now).await?;
+        }
+        // The state moved on without cancelling this timer: nothing to do, but it is consumed.
+        Err(DomainError::Conflict {
+            code: "stale_timer",
+            ..
+        }) => {
+            tracing::warn!(timer = timer.id, complaint = %timer.complaint_id, "stale timer consumed");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(true)
+}
+
+/// Persists a transition: the complaint, its timers, its event and its effects.
+async fn apply<O: Ops>(
+    o: &mut O,
+    t: machine::Transition,
+    actor: &str,
+    actor_id: Option<UserId>,
+    now: Timestamp,
+) -> Result<Complaint> {
+    let c = &t.complaint;
+    o.cancel_timers(c.id, &t.cancel).await?;
+    for (kind, due) in &t.set_timers {
+        o.insert_timer(c.id, *kind, *due).await?;
+    }
+    let deadline = o.update_complaint(c, now).await?;
+    append_event(
+        o,
+        &complaint_stream(c.id),
+        actor,
+        t.event_kind,
+        &t.event_data,
+        now,
+    )
+    .await?;
+    for effect in &t.effects {
+        match effect {
+            Effect::Forward { reason } => {
+                forward_to_case(o, c, reason, actor, actor_id, now).await?
+            }
+            Effect::Violation {
+                kind,
+                points,
+                reason,
+            } => {
+                record_violation(o, &c.shop_id, Some(c.id), kind, *points, reason, actor, now)
+                    .await?
+            }
+            Effect::PlatformPayout { remedy } => {
+                let data = json!({"complaint_id": c.id, "remedy": remedy});
+                append_event(
+                    o,
+                    &format!("shop:{}", c.shop_id),
+                    actor,
+                    "platform_payout",
+                    &data,
+                    now,
+                )
+                .await?;
+            }
+        }
+    }
+    let mut out = t.complaint;
+    out.deadline_at = deadline;
+    Ok(out)
+}
+
+/// Opens a violation case about the shop, or joins the open one, and links the complaint.
+async fn forward_to_case<O: Ops>(
+    o: &mut O,
+    c: &Complaint,
+    reason: &str,
+    actor: &str,
+    actor_id: Option<UserId>,
+    now: Timestamp,
+) -> Result<()> {
+    let case_id = match o.open_violation_case(&c.shop_id).await? {
+        Some(id) => id,
+        None => {
+            let id = o
+                .insert_case(&c.shop_id, &format!("店铺 {} 违规线索", c.shop_id), now)
+                .await?;
+            let data = json!({"kind": "violation", "shop_id": c.shop_id, "state": "open"});
+            append_event(o, &format!("case:{id}"), actor, "opened", &data, now).await?;
+            id
+        }
+    };
+    if o.add_case_member(case_id, c.id, reason, actor_id, now)
+        .await?
+    {
+        let data = json!({"complaint_id": c.id, "reason": reason});
+        append_event(
+            o,
+            &format!("case:{case_id}"),
+            actor,
+            "member_added",
+            &data,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_violation<O: Ops>(
+    o: &mut O,
+    shop: &ShopId,
+    complaint: Option<ComplaintId>,
+    kind: &str,
+    points: u32,
+    reason: &str,
+    actor: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let id = o
+        .insert_violation(shop, complaint, kind, points, reason, now)
+        .await?;
+    let data = json!({"violation_id": id, "complaint_id": complaint, "kind": kind, "points": points, "reason": reason});
+    append_event(
+        o,
+        &format!("shop:{shop}"),
+        actor,
+        "violation_recorded",
+        &data,
+        now,
+    )
+    .await
+}
+
+pub(crate) async fn add_message<O: Ops>(
+    o: &mut O,
+    actor: &Actor,
+    id: ComplaintId,
+    body: String,
+    now: Timestamp,
+) -> Result<Message> {
+    let c = visible_complaint(o, actor, id).await?;
+    access::check_contribute(actor, &c)?;
+    let mid = o.insert_message(id, actor, &body, now).await?;
+    let data = json!({"message_id": mid, "author_role": actor.role, "body": body});
+    append_event(
+        o,
+        &complaint_stream(id),
+        &actor.event_name(),
+        "message_posted",
+        &data,
+        now,
+    )
+    .await?;
+    Ok(Message {
+        id: mid,
+        complaint_id: id,
+        author_id: actor.id,
+        author_role: actor.role,
+        body,
+        at: now,
+    })
+}
+
+pub(crate) async fn add_evidence<O: Ops>(
+    o: &mut O,
+    actor: &Actor,
+    id: ComplaintId,
+    ev: crate::NewEvidence,
+    now: Timestamp,
+) -> Result<Evidence> {
+    let c = visible_complaint(o, actor, id).await?;
+    access::check_contribute(actor, &c)?;
+    if let Some(existing) = o.evidence(id, &ev.sha256).await? {
+        // The same file twice is one piece of evidence.
+        return Ok(existing);
+    }
+    let ev = Evidence {
+        sha256: ev.sha256,
+        size: ev.size,
+        content_type: ev.content_type,
+        kind: ev.kind,
+        filename: ev.filename,
+        uploaded_by: Some(actor.id),
+        at: now,
+    };
+    o.insert_evidence(id, &ev, None).await?;
+    let data = json!({"sha256": ev.sha256, "kind": ev.kind, "size": ev.size, "content_type": ev.content_type, "filename": ev.filename});
+    append_event(
+        o,
+        &complaint_stream(id),
+        &actor.event_name(),
+        "evidence_added",
+        &data,
+        now,
+    )
+    .await?;
+    Ok(ev)
+}
+
+pub(crate) async fn create_user<O: Ops>(o: &mut O, u: NewUser, now: Timestamp) -> Result<User> {
+    match o.insert_user(&u, now).await? {
+        Some(id) => Ok(User {
+            id: UserId(id),
+            username: u.username,
+            role: u.role,
+            display_name: u.display_name,
+        }),
+        None => Err(StoreError::conflict(
+            "username_taken",
+            "用户名已被使用",
+            "this username is taken",
+        )),
+    }
+}
+
+pub(crate) async fn ensure_users<O: Ops>(
+    o: &mut O,
+    users: Vec<NewUser>,
+    now: Timestamp,
+) -> Result<()> {
+    for u in &users {
+        o.insert_user_if_absent(u, now).await?;
+    }
+    Ok(())
+}
+
+/// Creates the user unless the name is taken, and checks the one who has it plays `role`.
+async fn ensure_role<O: Ops>(
+    o: &mut O,
+    field: &str,
+    name: &Username,
+    role: Role,
+    now: Timestamp,
+) -> Result<i64> {
+    let u = NewUser {
+        username: name.clone(),
+        role,
+        display_name: name.to_string(),
+        password_hash: None,
+    };
+    o.insert_user_if_absent(&u, now).await?;
+    let (id, has) = o
+        .user_id_role(name.as_str())
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("user {name} vanished")))?;
+    if has != role.as_str() {
+        return Err(StoreError::Domain(DomainError::invalid(
+            field,
+            format!("用户 {name} 的角色是 {has}，不是{}", role.label_zh()),
+            format!("user {name} is a {has}, not a {role}"),
+        )));
+    }
+    Ok(id)
+}
+
+pub(crate) async fn import_shops<O: Ops>(
+    o: &mut O,
+    shops: Vec<ShopRecord>,
+    now: Timestamp,
+) -> Result<ImportOutcome> {
+    let mut out = Vec::with_capacity(shops.len());
+    for rec in shops {
+        o.savepoint().await?;
+        let r = import_shop(o, rec, now).await;
+        o.end_savepoint(r.is_ok()).await?;
+        out.push(r);
+    }
+    Ok(out)
+}
+
+async fn import_shop<O: Ops>(o: &mut O, rec: ShopRecord, now: Timestamp) -> Result<()> {
+    rec.validate()?;
+    let merchant_id = ensure_role(o, "merchant", &rec.merchant, Role::Merchant, now).await?;
+    let commitments = serde_json::to_string(&rec.commitments).expect("commitments serialize");
+    let kind = match o.shop_state(&rec.id).await? {
+        None => {
+            o.insert_shop(&rec.id, &rec.name, merchant_id, &rec.commitments, now)
+                .await?;
+            "shop_created"
+        }
+        Some(s) if s.merchant_id != merchant_id => {
+            return Err(DomainError::invalid(
+                "merchant",
+                "店铺已属于另一位商家，导入不能转让店铺",
+                "the shop belongs to another merchant; an import cannot transfer it",
+            )
+            .into());
+        }
+        Some(s) if s.name == rec.name && s.commitments == commitments => return Ok(()),
+        Some(_) => {
+            o.update_shop(&rec.id, &rec.name, &rec.commitments, now)
+                .await?;
+            "shop_updated"
+        }
+    };
+    let data = json!({"name": rec.name, "merchant": rec.merchant, "commitments": rec.commitments});
+    append_event(
+        o,
+        &format!("shop:{}", rec.id),
+        "system:import",
+        kind,
+        &data,
+        now,
+    )
+    .await
+}
+
+pub(crate) async fn import_orders<O: Ops>(
+    o: &mut O,
+    orders: Vec<OrderRecord>,
+    now: Timestamp,
+) -> Result<ImportOutcome> {
+    let mut out = Vec::with_capacity(orders.len());
+    for rec in orders {
+        o.savepoint().await?;
+        let r = import_order(o, rec, now).await;
+        o.end_savepoint(r.is_ok()).await?;
+        out.push(r);
+    }
+    Ok(out)
+}
+
+async fn import_order<O: Ops>(o: &mut O, rec: OrderRecord, now: Timestamp) -> Result<()> {
+    rec.validate()?;
+    if o.shop_state(&rec.shop_id).await?.is_none() {
+        return Err(DomainError::invalid(
+            "shop_id",
+            "店铺不存在，请先导入店铺",
+            "no such shop; import the shops first",
+        )
+        .into());
+    }
+    let buyer_id = ensure_role(o, "buyer", &rec.buyer, Role::Consumer, now).await?;
+    let shipped = rec.shipped_at.map(to_ms);
+    let delivered = rec.delivered_at.map(to_ms);
+    let kind = match o.order_state(&rec.order_no).await? {
+        None => {
+            o.insert_order(&rec, buyer_id).await?;
+            "order_imported"
+        }
+        Some(s) if s.buyer_id != buyer_id || s.shop_id != rec.shop_id.as_str() => {
+            return Err(DomainError::invalid(
+                "order_no",
+                "订单号已存在，且买家或店铺不同",
+                "this order number exists with another buyer or shop",
+            )
+            .into());
+        }
+        Some(s) if s.shipped_at == shipped && s.delivered_at == delivered => return Ok(()),
+        Some(_) => {
+            // The marketplace reports shipping and delivery as they happen.
+            o.update_order_shipping(&rec.order_no, shipped, delivered)
+                .await?;
+            "order_updated"
+        }
+    };
+    let data = json!({"buyer": rec.buyer, "shop_id": rec.shop_id, "amount_cents": rec.amount_cents,
+        "paid_at": rec.paid_at, "shipped_at": rec.shipped_at, "delivered_at": rec.delivered_at, "items": rec.items});
+    append_event(
+        o,
+        &format!("order:{}", rec.order_no),
+        "system:import",
+        kind,
+        &data,
+        now,
+    )
+    .await
+}
