@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use weiquan_domain::Policy;
 use weiquan_server::AppState;
 use weiquan_store::Store;
+use weiquan_store::postgres::PgStore;
 use weiquan_store::sqlite::SqliteStore;
 
 use crate::StoreArgs;
@@ -92,7 +93,36 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn migrate(args: &StoreArgs) -> anyhow::Result<ExitCode> {
-    SqliteStore::migrate(&args.data_dir).await?;
-    println!("migrations applied in {}", args.data_dir.display());
+    match &args.database_url {
+        Some(url) => {
+            check_postgres_url(url)?;
+            PgStore::migrate(url).await?;
+            println!("migrations applied to {}", redact(url));
+        }
+        None => {
+            SqliteStore::migrate(&args.data_dir).await?;
+            println!("migrations applied in {}", args.data_dir.display());
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn check_postgres_url(url: &str) -> anyhow::Result<()> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        bail!(
+            "--database-url 只支持 PostgreSQL（postgres://…）；SQLite 放在 --data-dir 中 / --database-url takes a postgres:// URL; SQLite lives in --data-dir"
+        );
+    }
+    Ok(())
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(c) => format!("{}:***{}", &url[..s + 3 + c], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
+    }
 }

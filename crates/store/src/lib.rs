@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 
+mod audit;
 pub mod blob;
 mod error;
 mod model;
 mod ops;
+pub mod postgres;
 mod rows;
 pub mod sqlite;
 mod time;

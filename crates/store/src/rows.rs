@@ -125,7 +125,7 @@ pub(crate) fn json<T: DeserializeOwned>(what: &str, s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| corrupt(what, e))
 }
 
-fn parsed<T>(what: &str, r: std::result::Result<T, DomainError>) -> Result<T> {
+pub(crate) fn parsed<T>(what: &str, r: std::result::Result<T, DomainError>) -> Result<T> {
     r.map_err(|e| corrupt(what, e))
 }
 

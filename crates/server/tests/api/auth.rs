@@ -1,11 +1,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::both_backends;
 use crate::helpers::*;
 
-#[tokio::test]
-async fn login_me_register() {
-    let app = spawn_app().await;
+async fn login_me_register(backend: Backend) {
+    let app = spawn_app(backend).await;
     let token = app.login("buyer01").await;
     let me: Value = app.get(&token, "/api/v1/me").await.json().await.unwrap();
     assert_eq!(me["username"], "buyer01");
@@ -57,9 +57,8 @@ async fn login_me_register() {
     assert!(v["error"]["fields"]["password"].is_string());
 }
 
-#[tokio::test]
-async fn tokens_are_checked() {
-    let app = spawn_app().await;
+async fn tokens_are_checked(backend: Backend) {
+    let app = spawn_app(backend).await;
     assert_error(
         app.http.get(app.url("/api/v1/me")).send().await.unwrap(),
         StatusCode::UNAUTHORIZED,
@@ -80,9 +79,8 @@ async fn tokens_are_checked() {
     .await;
 }
 
-#[tokio::test]
-async fn repeated_failed_logins_are_throttled() {
-    let app = spawn_app().await;
+async fn repeated_failed_logins_are_throttled(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut last = StatusCode::OK;
     for _ in 0..11 {
         last = app
@@ -105,3 +103,9 @@ async fn repeated_failed_logins_are_throttled() {
         .unwrap();
     assert_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
+
+both_backends!(
+    login_me_register,
+    tokens_are_checked,
+    repeated_failed_logins_are_throttled
+);

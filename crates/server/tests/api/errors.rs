@@ -3,11 +3,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::both_backends;
 use crate::helpers::*;
 
-#[tokio::test]
-async fn envelope_for_malformed_requests() {
-    let app = spawn_app().await;
+async fn envelope_for_malformed_requests(backend: Backend) {
+    let app = spawn_app(backend).await;
     let token = app.login("buyer01").await;
     let url = app.url("/api/v1/complaints");
 
@@ -79,9 +79,8 @@ async fn envelope_for_malformed_requests() {
     assert_error(r, StatusCode::PAYLOAD_TOO_LARGE, "too_large").await;
 }
 
-#[tokio::test]
-async fn messages_follow_the_callers_language() {
-    let app = spawn_app().await;
+async fn messages_follow_the_callers_language(backend: Backend) {
+    let app = spawn_app(backend).await;
     let token = app.login("buyer01").await;
     let body = json!({"order_no": "123"});
     let zh: Value = app
@@ -136,9 +135,8 @@ async fn messages_follow_the_callers_language() {
     );
 }
 
-#[tokio::test]
-async fn service_endpoints() {
-    let app = spawn_app().await;
+async fn service_endpoints(backend: Backend) {
+    let app = spawn_app(backend).await;
     let h: Value = app
         .http
         .get(app.url("/healthz"))
@@ -187,3 +185,9 @@ async fn service_endpoints() {
     let r = app.http.get(app.url("/healthz")).send().await.unwrap();
     assert!(r.headers().get("x-request-id").is_some());
 }
+
+both_backends!(
+    envelope_for_malformed_requests,
+    messages_follow_the_callers_language,
+    service_endpoints
+);

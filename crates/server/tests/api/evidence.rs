@@ -5,6 +5,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use weiquan_domain::Policy;
 
+use crate::both_backends;
 use crate::helpers::*;
 
 /// A real 1×1 PNG.
@@ -36,9 +37,8 @@ async fn upload(
         .unwrap()
 }
 
-#[tokio::test]
-async fn photo_round_trip_and_snapshot() {
-    let app = spawn_app().await;
+async fn photo_round_trip_and_snapshot(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let seller = app.login("seller01").await;
     let id = app.file_ok(&buyer, "A1", json!({"kind": "exchange"})).await;
@@ -114,9 +114,8 @@ fn order_no_a1() -> String {
     order("A1")
 }
 
-#[tokio::test]
-async fn disguised_oversized_and_foreign_uploads_are_refused() {
-    let app = spawn_with(Policy::default(), 64 * 1024).await;
+async fn disguised_oversized_and_foreign_uploads_are_refused(backend: Backend) {
+    let app = spawn_with(backend, Policy::default(), 64 * 1024).await;
     let buyer = app.login("buyer01").await;
     let other = app.login("buyer02").await;
     let id = app.file_ok(&buyer, "A1", json!({"kind": "exchange"})).await;
@@ -200,3 +199,8 @@ async fn disguised_oversized_and_foreign_uploads_are_refused() {
     )
     .await;
 }
+
+both_backends!(
+    photo_round_trip_and_snapshot,
+    disguised_oversized_and_foreign_uploads_are_refused
+);

@@ -9,17 +9,126 @@ use serde_json::{Value, json};
 use weiquan_domain::records::{Commitments, OrderItem, OrderRecord, ShopRecord};
 use weiquan_domain::*;
 use weiquan_server::AppState;
+use weiquan_store::postgres::PgStore;
 use weiquan_store::sqlite::SqliteStore;
 use weiquan_store::{NewUser, Store};
 
 pub const PASSWORD: &str = "test-password-1";
 static HASH: LazyLock<String> = LazyLock::new(|| weiquan_server::auth::hash_password(PASSWORD));
 
+/// Which store a test runs on: every API test runs on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates, for each named test body `async fn NAME(backend: Backend)`, a module `NAME` with
+/// one `#[tokio::test]` per backend.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            }
+        )+
+    };
+}
+
 pub struct TestApp {
     pub base: String,
     pub http: Client,
     pub store: Arc<dyn Store>,
     pub _dir: tempfile::TempDir,
+    pub _db: Option<TestDatabase>,
+}
+
+/// The PostgreSQL server the tests use (trust auth on these machines); `.ci/run` starts it.
+fn admin_url() -> String {
+    std::env::var("WEIQUAN_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDatabase {
+    pub url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    pub async fn create() -> TestDatabase {
+        use sqlx::Connection;
+        let admin = admin_url();
+        let name = format!("weiquan_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| {
+                panic!("PostgreSQL is needed for the postgres tests ({admin}): {e}")
+            });
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+        TestDatabase {
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (admin_url(), self.name.clone());
+        // Drop needs a runtime of its own: the test's is shutting down.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut c)
+                    .await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// Opens a fresh store of the given backend in (or with blobs in) `dir`.
+pub async fn open_store(
+    backend: Backend,
+    dir: &std::path::Path,
+    policy: Policy,
+    max_blob: u64,
+) -> (Arc<dyn Store>, Option<TestDatabase>) {
+    match backend {
+        Backend::Sqlite => (
+            Arc::new(SqliteStore::open_with(dir, policy, max_blob).await.unwrap()),
+            None,
+        ),
+        Backend::Postgres => {
+            let db = TestDatabase::create().await;
+            let store = PgStore::open_with(&db.url, &dir.join("blobs"), policy, max_blob)
+                .await
+                .unwrap();
+            (Arc::new(store), Some(db))
+        }
+    }
 }
 
 /// Order numbers of the fixture: buyer01 has A1..A5 at shop-a and B1 at shop-b; buyer02 has A6.
@@ -37,15 +146,18 @@ pub fn order(tag: &str) -> String {
     format!("2026110100000000{n:02}")
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_with(Policy::default(), weiquan_store::blob::DEFAULT_MAX_BLOB).await
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_with(
+        backend,
+        Policy::default(),
+        weiquan_store::blob::DEFAULT_MAX_BLOB,
+    )
+    .await
 }
 
-pub async fn spawn_with(policy: Policy, max_blob: u64) -> TestApp {
+pub async fn spawn_with(backend: Backend, policy: Policy, max_blob: u64) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open_with(dir.path(), policy, max_blob)
-        .await
-        .unwrap();
+    let (store, db) = open_store(backend, dir.path(), policy, max_blob).await;
     let hash = tokio::task::spawn_blocking(|| HASH.clone()).await.unwrap();
     let users = [
         ("buyer01", Role::Consumer),
@@ -114,7 +226,6 @@ pub async fn spawn_with(policy: Policy, max_blob: u64) -> TestApp {
     let out = store.import_orders(orders).await.unwrap();
     assert!(out.iter().all(|r| r.is_ok()), "{out:?}");
 
-    let store: Arc<dyn Store> = Arc::new(store);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(store.clone());
@@ -128,6 +239,7 @@ pub async fn spawn_with(policy: Policy, max_blob: u64) -> TestApp {
         http: Client::new(),
         store,
         _dir: dir,
+        _db: db,
     }
 }
 

@@ -3,11 +3,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::both_backends;
 use crate::helpers::*;
 
-#[tokio::test]
-async fn only_own_orders_and_complaints() {
-    let app = spawn_app().await;
+async fn only_own_orders_and_complaints(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let other = app.login("buyer02").await;
     // buyer02 cannot complain about buyer01's order: it looks like no order at all.
@@ -85,9 +85,8 @@ async fn only_own_orders_and_complaints() {
     assert_error(r, StatusCode::CONFLICT, "duplicate_complaint").await;
 }
 
-#[tokio::test]
-async fn other_merchants_shop_is_invisible() {
-    let app = spawn_app().await;
+async fn other_merchants_shop_is_invisible(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let seller2 = app.login("seller02").await;
     let id = app.file_ok(&buyer, "A1", json!({"kind": "exchange"})).await;
@@ -121,9 +120,8 @@ async fn other_merchants_shop_is_invisible() {
     );
 }
 
-#[tokio::test]
-async fn wrong_roles_are_forbidden() {
-    let app = spawn_app().await;
+async fn wrong_roles_are_forbidden(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let seller = app.login("seller01").await;
     let agent = app.login("agent01").await;
@@ -170,9 +168,8 @@ async fn wrong_roles_are_forbidden() {
     .await;
 }
 
-#[tokio::test]
-async fn actions_out_of_turn_conflict() {
-    let app = spawn_app().await;
+async fn actions_out_of_turn_conflict(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let seller = app.login("seller01").await;
     let guard = app.login("guard01").await;
@@ -232,9 +229,8 @@ async fn actions_out_of_turn_conflict() {
     .await;
 }
 
-#[tokio::test]
-async fn bad_fields_are_named() {
-    let app = spawn_app().await;
+async fn bad_fields_are_named(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let r = app
         .file(
@@ -342,3 +338,11 @@ async fn bad_fields_are_named() {
         .unwrap();
     assert_eq!(c["state"], "awaiting_merchant");
 }
+
+both_backends!(
+    only_own_orders_and_complaints,
+    other_merchants_shop_is_invisible,
+    wrong_roles_are_forbidden,
+    actions_out_of_turn_conflict,
+    bad_fields_are_named
+);

@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use weiquan_domain::Policy;
 
+use crate::both_backends;
 use crate::helpers::*;
 
 async fn wait_for_state(app: &TestApp, token: &str, id: i64, state: &str) -> Value {
@@ -24,10 +25,9 @@ async fn wait_for_state(app: &TestApp, token: &str, id: i64, state: &str) -> Val
     panic!("complaint {id} never reached {state}");
 }
 
-#[tokio::test]
-async fn merchant_silence_resolves_refunds_and_escalates_the_rest() {
+async fn merchant_silence_resolves_refunds_and_escalates_the_rest(backend: Backend) {
     let policy = Policy::from_toml("[deadlines]\nmerchant_reply = \"1s\"\n").unwrap();
-    let app = spawn_with(policy, 1 << 20).await;
+    let app = spawn_with(backend, policy, 1 << 20).await;
     let buyer = app.login("buyer01").await;
     let refund = app
         .file_ok(
@@ -91,12 +91,11 @@ async fn merchant_silence_resolves_refunds_and_escalates_the_rest() {
     assert_eq!(app.get(&buyer, "/healthz").await.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn unexecuted_ruling_is_paid_by_the_platform() {
+async fn unexecuted_ruling_is_paid_by_the_platform(backend: Backend) {
     let policy =
         Policy::from_toml("[deadlines]\nexecute_ruling = \"1s\"\nappeal_window = \"1s\"\n")
             .unwrap();
-    let app = spawn_with(policy, 1 << 20).await;
+    let app = spawn_with(backend, policy, 1 << 20).await;
     let buyer = app.login("buyer01").await;
     let seller = app.login("seller01").await;
     let id = app
@@ -123,3 +122,8 @@ async fn unexecuted_ruling_is_paid_by_the_platform() {
         "ruling_not_executed counts as a violation"
     );
 }
+
+both_backends!(
+    merchant_silence_resolves_refunds_and_escalates_the_rest,
+    unexecuted_ruling_is_paid_by_the_platform
+);

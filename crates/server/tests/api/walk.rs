@@ -4,11 +4,11 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use weiquan_domain::chain::{EventBody, GENESIS, event_hash};
 
+use crate::both_backends;
 use crate::helpers::*;
 
-#[tokio::test]
-async fn complaint_walks_through_every_tier() {
-    let app = spawn_app().await;
+async fn complaint_walks_through_every_tier(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let seller = app.login("seller01").await;
     let other_seller = app.login("seller02").await;
@@ -195,9 +195,8 @@ async fn complaint_walks_through_every_tier() {
     assert!(app.store.verify().await.unwrap().is_ok());
 }
 
-#[tokio::test]
-async fn consumer_accepts_a_merchant_proposal() {
-    let app = spawn_app().await;
+async fn consumer_accepts_a_merchant_proposal(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let seller = app.login("seller01").await;
     let id = app.file_ok(&buyer, "A2", json!({"kind": "exchange"})).await;
@@ -209,9 +208,8 @@ async fn consumer_accepts_a_merchant_proposal() {
     assert_eq!(c["progress"]["resolution"]["by"], "consumer_accepted");
 }
 
-#[tokio::test]
-async fn appeal_once_to_another_specialist() {
-    let app = spawn_app().await;
+async fn appeal_once_to_another_specialist(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let seller = app.login("seller01").await;
     let guard = app.login("guard01").await;
@@ -286,9 +284,8 @@ async fn appeal_once_to_another_specialist() {
     assert!(shop.get("merchant_id").is_none());
 }
 
-#[tokio::test]
-async fn protection_takes_over_major_complaints_only() {
-    let app = spawn_app().await;
+async fn protection_takes_over_major_complaints_only(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let guard = app.login("guard01").await;
     let small = app
@@ -317,9 +314,8 @@ async fn protection_takes_over_major_complaints_only() {
     assert_eq!(c["state"], "protection_review");
 }
 
-#[tokio::test]
-async fn forward_opens_and_joins_a_case() {
-    let app = spawn_app().await;
+async fn forward_opens_and_joins_a_case(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let agent = app.login("agent01").await;
     let regulator = app.login("regulator01").await;
@@ -360,9 +356,8 @@ async fn forward_opens_and_joins_a_case() {
     .await;
 }
 
-#[tokio::test]
-async fn withdraw_and_messages() {
-    let app = spawn_app().await;
+async fn withdraw_and_messages(backend: Backend) {
+    let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let seller = app.login("seller01").await;
     let id = app.file_ok(&buyer, "A4", json!({"kind": "exchange"})).await;
@@ -402,9 +397,8 @@ async fn withdraw_and_messages() {
     app.file_ok(&buyer, "A4", json!({"kind": "exchange"})).await;
 }
 
-#[tokio::test]
-async fn agent_files_a_phone_complaint_for_a_consumer() {
-    let app = spawn_app().await;
+async fn agent_files_a_phone_complaint_for_a_consumer(backend: Backend) {
+    let app = spawn_app(backend).await;
     let agent = app.login("agent01").await;
     let buyer = app.login("buyer02").await;
     let mut body = complaint_body(&order("A6"), json!({"kind": "exchange"}));
@@ -421,3 +415,13 @@ async fn agent_files_a_phone_complaint_for_a_consumer() {
         .unwrap();
     assert_eq!(mine["items"][0]["id"], c["id"]);
 }
+
+both_backends!(
+    complaint_walks_through_every_tier,
+    consumer_accepts_a_merchant_proposal,
+    appeal_once_to_another_specialist,
+    protection_takes_over_major_complaints_only,
+    forward_opens_and_joins_a_case,
+    withdraw_and_messages,
+    agent_files_a_phone_complaint_for_a_consumer
+);

@@ -1,0 +1,108 @@
+//! `weiquan audit verify`, backend-neutral: each backend streams its rows through a [`Checker`].
+
+use std::collections::HashMap;
+
+use weiquan_domain::Sha256;
+use weiquan_domain::chain::{EventBody, GENESIS, event_hash};
+
+use crate::blob::BlobStore;
+use crate::model::AuditReport;
+use crate::rows::EventRow;
+
+/// Checks chains, complaint states and evidence as their rows come by. Events must come ordered
+/// by (stream, seq). Each method returns the first broken record as `Err`.
+#[derive(Default)]
+pub(crate) struct Checker {
+    report: AuditReport,
+    current: Option<(String, i64, String)>, // stream, last seq, last hash
+    /// The last state each complaint's chain records, checked against the complaint rows.
+    chain_states: HashMap<i64, String>,
+}
+
+impl Checker {
+    pub(crate) fn event(&mut self, r: EventRow) -> Result<(), String> {
+        let at = |why: &str| format!("event {} (stream {}, seq {}): {why}", r.id, r.stream, r.seq);
+        let (expect_seq, expect_prev) = match &self.current {
+            Some((s, seq, hash)) if *s == r.stream => (seq + 1, hash.clone()),
+            _ => {
+                self.report.streams += 1;
+                (1, GENESIS.to_owned())
+            }
+        };
+        if r.seq != expect_seq {
+            return Err(at(&format!(
+                "expected seq {expect_seq}; the chain has a gap"
+            )));
+        }
+        if r.prev_hash != expect_prev {
+            return Err(at("prev_hash does not match the previous event's hash"));
+        }
+        let data: serde_json::Value =
+            serde_json::from_str(&r.data).map_err(|_| at("data is not valid JSON"))?;
+        let computed = event_hash(&EventBody {
+            stream: &r.stream,
+            seq: r.seq,
+            at_ms: r.at,
+            actor: &r.actor,
+            kind: &r.kind,
+            data: &data,
+            prev_hash: &r.prev_hash,
+        });
+        if computed.as_str() != r.hash {
+            return Err(at(
+                "hash does not match the event's content; the record was altered",
+            ));
+        }
+        if let Some(id) = r
+            .stream
+            .strip_prefix("complaint:")
+            .and_then(|s| s.parse::<i64>().ok())
+            && let Some(to) = data.get("to").and_then(|v| v.as_str())
+        {
+            self.chain_states.insert(id, to.to_owned());
+        }
+        self.report.events += 1;
+        self.current = Some((r.stream, r.seq, r.hash));
+        Ok(())
+    }
+
+    pub(crate) fn complaint(&mut self, id: i64, state: &str) -> Result<(), String> {
+        self.report.complaints += 1;
+        match self.chain_states.get(&id) {
+            Some(s) if s == state => Ok(()),
+            Some(s) => Err(format!(
+                "complaint {id}: state {state:?} differs from its event chain ({s:?}); the record was altered"
+            )),
+            None => Err(format!("complaint {id}: has no event chain")),
+        }
+    }
+
+    /// Blocking when the evidence is a file: call from a blocking thread.
+    pub(crate) fn evidence(
+        &mut self,
+        blobs: &BlobStore,
+        complaint: i64,
+        sha: &str,
+        inline: Option<&[u8]>,
+    ) -> Result<(), String> {
+        let parsed = Sha256::parse(sha)
+            .map_err(|_| format!("evidence {sha} of complaint {complaint}: bad digest"))?;
+        match inline {
+            Some(bytes) if Sha256::of(bytes) == parsed => {}
+            Some(_) => {
+                return Err(format!(
+                    "evidence {sha} of complaint {complaint}: content does not match its SHA-256"
+                ));
+            }
+            None => blobs
+                .verify(&parsed)
+                .map_err(|e| format!("complaint {complaint}: {e}"))?,
+        }
+        self.report.blobs += 1;
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> AuditReport {
+        self.report
+    }
+}
