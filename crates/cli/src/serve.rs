@@ -62,10 +62,12 @@ pub fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
 pub async fn open_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn Store>> {
     let policy = load_policy(args.policy.as_deref())?;
     if let Some(url) = &args.database_url {
-        // The PostgreSQL backend is its own issue; until it lands, say so rather than guess.
-        bail!(
-            "--database-url {url:?} is not supported yet: this build keeps its SQLite database inside --data-dir"
-        );
+        check_postgres_url(url)?;
+        // Blobs stay under the data dir (object storage is a later change).
+        let store = PgStore::open(url, &args.data_dir.join("blobs"), policy)
+            .await
+            .with_context(|| format!("cannot open the PostgreSQL store at {}", redact(url)))?;
+        return Ok(Arc::new(store));
     }
     let store = SqliteStore::open(&args.data_dir, policy)
         .await
