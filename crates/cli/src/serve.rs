@@ -109,7 +109,7 @@ pub async fn migrate(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check_postgres_url(url: &str) -> anyhow::Result<()> {
+pub fn check_postgres_url(url: &str) -> anyhow::Result<()> {
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
         bail!(
             "--database-url 只支持 PostgreSQL（postgres://…）；SQLite 放在 --data-dir 中 / --database-url takes a postgres:// URL; SQLite lives in --data-dir"

@@ -15,7 +15,8 @@ use weiquan_store::postgres::PgStore;
 use weiquan_store::{NewUser, Store};
 
 fn admin_url() -> String {
-    std::env::var("WEIQUAN_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("WEIQUAN_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A fresh database for one test, dropped at the end.
@@ -28,10 +29,18 @@ impl Db {
     async fn create() -> Db {
         let admin = admin_url();
         let name = format!("weiquan_test_{}", hex::encode(rand::random::<[u8; 8]>()));
-        let mut c = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL is needed for the multi-node tests");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await.unwrap();
+        let mut c = sqlx::PgConnection::connect(&admin)
+            .await
+            .expect("PostgreSQL is needed for the multi-node tests");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut c)
+            .await
+            .unwrap();
         let base = admin.rsplit_once('/').unwrap().0.to_owned();
-        Db { url: format!("{base}/{name}"), name }
+        Db {
+            url: format!("{base}/{name}"),
+            name,
+        }
     }
 }
 
@@ -39,11 +48,19 @@ impl Drop for Db {
     fn drop(&mut self) {
         let (admin, name) = (admin_url(), self.name.clone());
         let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-                if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut c).await;
-                }
-            })
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut c)
+                        .await;
+                    }
+                })
         })
         .join();
     }
@@ -55,9 +72,19 @@ const PASSWORD: &str = "weiquan-demo";
 async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
     let hash = weiquan_server::auth::hash_password(PASSWORD);
     let mut users: Vec<NewUser> = (0..buyers)
-        .map(|b| NewUser { username: Username::parse(&format!("buyer{b:03}")).unwrap(), role: Role::Consumer, display_name: format!("买家{b}"), password_hash: Some(hash.clone()) })
+        .map(|b| NewUser {
+            username: Username::parse(&format!("buyer{b:03}")).unwrap(),
+            role: Role::Consumer,
+            display_name: format!("买家{b}"),
+            password_hash: Some(hash.clone()),
+        })
         .collect();
-    users.push(NewUser { username: Username::parse("seller01").unwrap(), role: Role::Merchant, display_name: "卖家".into(), password_hash: Some(hash.clone()) });
+    users.push(NewUser {
+        username: Username::parse("seller01").unwrap(),
+        role: Role::Merchant,
+        display_name: "卖家".into(),
+        password_hash: Some(hash.clone()),
+    });
     store.ensure_users(users).await.unwrap();
     let shop = ShopRecord {
         id: ShopId::parse("shop-n").unwrap(),
@@ -65,7 +92,14 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
         merchant: Username::parse("seller01").unwrap(),
         commitments: Commitments::default(),
     };
-    assert!(store.import_shops(vec![shop]).await.unwrap().iter().all(|r| r.is_ok()));
+    assert!(
+        store
+            .import_shops(vec![shop])
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.is_ok())
+    );
     let paid = chrono::Utc::now() - chrono::Duration::days(3);
     let orders: Vec<OrderRecord> = (0..buyers)
         .flat_map(|b| (0..per_buyer).map(move |i| (b, i)))
@@ -73,14 +107,25 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
             order_no: OrderNo::parse(&format!("2026{b:04}{i:010}")).unwrap(),
             buyer: Username::parse(&format!("buyer{b:03}")).unwrap(),
             shop_id: ShopId::parse("shop-n").unwrap(),
-            items: vec![OrderItem { title: "蓝牙耳机".into(), price_cents: Cents::new(9900).unwrap(), qty: 1 }],
+            items: vec![OrderItem {
+                title: "蓝牙耳机".into(),
+                price_cents: Cents::new(9900).unwrap(),
+                qty: 1,
+            }],
             amount_cents: Cents::new(9900).unwrap(),
             paid_at: paid,
             shipped_at: None,
             delivered_at: None,
         })
         .collect();
-    assert!(store.import_orders(orders).await.unwrap().iter().all(|r| r.is_ok()));
+    assert!(
+        store
+            .import_orders(orders)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.is_ok())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -92,13 +137,19 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
     let policy_file = dir.path().join("policy.toml");
     std::fs::write(&policy_file, "[deadlines]\nmerchant_reply = \"4s\"\n").unwrap();
     let policy = Policy::from_toml(&std::fs::read_to_string(&policy_file).unwrap()).unwrap();
-    let store = PgStore::open(&db.url, &dir.path().join("blobs"), policy).await.unwrap();
+    let store = PgStore::open(&db.url, &dir.path().join("blobs"), policy)
+        .await
+        .unwrap();
     seed(&store, BUYERS, PER_BUYER).await;
 
     // File every complaint through the store; all fall due about 4 s from now.
     let mut ids = Vec::new();
     for b in 0..BUYERS {
-        let user = store.user_by_username(&format!("buyer{b:03}")).await.unwrap().unwrap();
+        let user = store
+            .user_by_username(&format!("buyer{b:03}"))
+            .await
+            .unwrap()
+            .unwrap();
         for i in 0..PER_BUYER {
             let new = NewComplaint {
                 order_no: OrderNo::parse(&format!("2026{b:04}{i:010}")).unwrap(),
@@ -106,10 +157,19 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
                 category: Category::RefuseToShip,
                 incident_at: chrono::Utc::now() - chrono::Duration::hours(1),
                 description: "付款三天了商家一直不发货，联系也不回复。".into(),
-                claim: Claim { kind: ClaimKind::Refund, amount_cents: Some(Cents::new(9900).unwrap()) },
+                claim: Claim {
+                    kind: ClaimKind::Refund,
+                    amount_cents: Some(Cents::new(9900).unwrap()),
+                },
                 on_behalf_of: None,
             };
-            ids.push(store.file_complaint(&user.actor(), new, Channel::Api, chrono::Utc::now()).await.unwrap().id);
+            ids.push(
+                store
+                    .file_complaint(&user.actor(), new, Channel::Api, chrono::Utc::now())
+                    .await
+                    .unwrap()
+                    .id,
+            );
         }
     }
     let filed_at = Instant::now();
@@ -121,7 +181,8 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
     };
     let mut nodes = vec![Some(node(0)), Some(node(1)), Some(node(2))];
     // While the deadlines fall due, kill nodes and bring them back.
-    let sleep_until = |t: Duration| async move { tokio::time::sleep(t.saturating_sub(filed_at.elapsed())).await };
+    let sleep_until =
+        |t: Duration| async move { tokio::time::sleep(t.saturating_sub(filed_at.elapsed())).await };
     sleep_until(Duration::from_millis(4050)).await;
     nodes[0].take().unwrap().kill9();
     sleep_until(Duration::from_millis(4200)).await;
@@ -134,7 +195,12 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
     let pool = store.pool();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM timers WHERE kind = 'merchant_reply' AND status = 'pending'").fetch_one(pool).await.unwrap();
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM timers WHERE kind = 'merchant_reply' AND status = 'pending'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
         if pending == 0 {
             break;
         }
@@ -147,20 +213,45 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
     .fetch_all(pool)
     .await
     .unwrap();
-    assert_eq!(per_complaint.len(), ids.len(), "every complaint's deadline fired");
-    assert!(per_complaint.iter().all(|(_, n)| *n == 1), "a deadline fired twice: {:?}", per_complaint.iter().find(|(_, n)| *n != 1));
-    let resolved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM complaints WHERE state = 'resolved'").fetch_one(pool).await.unwrap();
+    assert_eq!(
+        per_complaint.len(),
+        ids.len(),
+        "every complaint's deadline fired"
+    );
+    assert!(
+        per_complaint.iter().all(|(_, n)| *n == 1),
+        "a deadline fired twice: {:?}",
+        per_complaint.iter().find(|(_, n)| *n != 1)
+    );
+    let resolved: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM complaints WHERE state = 'resolved'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
     assert_eq!(resolved as usize, ids.len());
     drop(nodes);
-    let audit = weiquan(&["audit", "verify", "--database-url", &db.url, "--data-dir", dir.path().to_str().unwrap()]);
-    assert!(audit.status.success(), "{}", String::from_utf8_lossy(&audit.stderr));
+    let audit = weiquan(&[
+        "audit",
+        "verify",
+        "--database-url",
+        &db.url,
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_nodes_never_fork_a_chain() {
     let db = Db::create().await;
     let dir = tempfile::tempdir().unwrap();
-    let store = PgStore::open(&db.url, &dir.path().join("blobs"), Policy::default()).await.unwrap();
+    let store = PgStore::open(&db.url, &dir.path().join("blobs"), Policy::default())
+        .await
+        .unwrap();
     seed(&store, 2, 30).await;
     let a = Server::start(&dir.path().join("a"), &["--database-url", &db.url]);
     let b = Server::start(&dir.path().join("b"), &["--database-url", &db.url]);
@@ -170,27 +261,158 @@ async fn racing_nodes_never_fork_a_chain() {
     let mut conflicts = 0;
     for i in 0..30 {
         let body = complaint(&format!("2026{:04}{i:010}", 0), json!({"kind": "exchange"}));
-        let r = http.post(format!("{}/api/v1/complaints", a.base)).bearer_auth(&buyer).json(&body).send().await.unwrap();
+        let r = http
+            .post(format!("{}/api/v1/complaints", a.base))
+            .bearer_auth(&buyer)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::CREATED);
         let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
         // The consumer withdraws on node a while the merchant accepts on node b: one wins.
-        let withdraw = http.post(format!("{}/api/v1/complaints/{id}/actions", a.base)).bearer_auth(&buyer).json(&json!({"action": "withdraw"})).send();
-        let accept = http.post(format!("{}/api/v1/complaints/{id}/actions", b.base)).bearer_auth(&seller).json(&json!({"action": "accept"})).send();
+        let withdraw = http
+            .post(format!("{}/api/v1/complaints/{id}/actions", a.base))
+            .bearer_auth(&buyer)
+            .json(&json!({"action": "withdraw"}))
+            .send();
+        let accept = http
+            .post(format!("{}/api/v1/complaints/{id}/actions", b.base))
+            .bearer_auth(&seller)
+            .json(&json!({"action": "accept"}))
+            .send();
         let (w, s) = tokio::join!(withdraw, accept);
         let (w, s) = (w.unwrap(), s.unwrap());
         let statuses = [w.status(), s.status()];
         assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
         if statuses.contains(&StatusCode::CONFLICT) {
             conflicts += 1;
-            let loser = if w.status() == StatusCode::CONFLICT { w } else { s };
+            let loser = if w.status() == StatusCode::CONFLICT {
+                w
+            } else {
+                s
+            };
             let v: Value = loser.json().await.unwrap();
-            assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty())
+            );
         }
-        let events: Vec<Value> = http.get(format!("{}/api/v1/complaints/{id}/events", a.base)).bearer_auth(&buyer).send().await.unwrap().json().await.unwrap();
+        let events: Vec<Value> = http
+            .get(format!("{}/api/v1/complaints/{id}/events", a.base))
+            .bearer_auth(&buyer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
-        assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "one unbroken chain");
+        assert_eq!(
+            seqs,
+            (1..=seqs.len() as i64).collect::<Vec<_>>(),
+            "one unbroken chain"
+        );
     }
-    assert_eq!(conflicts, 30, "both actions end the negotiation, so the second always loses with 409");
+    assert_eq!(
+        conflicts, 30,
+        "both actions end the negotiation, so the second always loses with 409"
+    );
     drop((a, b));
     assert!(store.verify().await.unwrap().is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_moves_a_sqlite_data_dir_into_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // A demo marketplace with complaints, and one more action on the chain.
+    let server = Server::start(&data, &["--demo"]);
+    let http = reqwest::Client::new();
+    let buyer = login(&http, &server.base, "buyer01").await;
+    let o = &orders(&http, &server.base, &buyer).await[0];
+    let r = http
+        .post(format!("{}/api/v1/complaints", server.base))
+        .bearer_auth(&buyer)
+        .json(&complaint(
+            o["order_no"].as_str().unwrap(),
+            json!({"kind": "exchange"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    server.kill9();
+
+    let db = Db::create().await;
+    let d = data.to_str().unwrap();
+    let out = weiquan(&["export", "--to", &db.url, "--data-dir", d]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("exported and verified"), "{stdout}");
+    // A second export into the now full database is refused, and nothing changes.
+    let again = weiquan(&["export", "--to", &db.url, "--data-dir", d]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+
+    // The platform runs on the copy: same accounts, same complaint, same chain.
+    let server = Server::start(&data, &["--database-url", &db.url]);
+    let token = login(&http, &server.base, "buyer01").await;
+    let c: Value = http
+        .get(format!("{}/api/v1/complaints/{id}", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["state"], "awaiting_merchant");
+    let r = http
+        .post(format!("{}/api/v1/complaints/{id}/actions", server.base))
+        .bearer_auth(&token)
+        .json(&json!({"action": "withdraw"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "chain links continue after the copy"
+    );
+    let r = http
+        .post(format!("{}/api/v1/complaints", server.base))
+        .bearer_auth(&token)
+        .json(&complaint(
+            o["order_no"].as_str().unwrap(),
+            json!({"kind": "exchange"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert!(
+        r.json::<Value>().await.unwrap()["id"].as_i64().unwrap() > id,
+        "ids continue after the copy"
+    );
+    drop(server);
+    let audit = weiquan(&[
+        "audit",
+        "verify",
+        "--database-url",
+        &db.url,
+        "--data-dir",
+        d,
+    ]);
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
 }

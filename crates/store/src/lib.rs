@@ -3,6 +3,7 @@
 mod audit;
 pub mod blob;
 mod error;
+pub mod export;
 mod model;
 mod ops;
 pub mod postgres;
