@@ -25,8 +25,42 @@ pub(crate) async fn append_event<O: Ops>(
     now: Timestamp,
 ) -> Result<()> {
     let head = o.stream_head(stream).await?;
-    let (seq, prev) = match &head {
-        Some((s, h)) => (s + 1, h.as_str()),
+    write_event(
+        o,
+        stream,
+        head.as_ref().map(|(s, h)| (*s, h.as_str())),
+        actor,
+        kind,
+        data,
+        now,
+    )
+    .await
+}
+
+/// Starts the chain of a stream that cannot have events yet (a row created in this very
+/// transaction), without looking up or locking its head.
+async fn start_stream<O: Ops>(
+    o: &mut O,
+    stream: &str,
+    actor: &str,
+    kind: &str,
+    data: &Value,
+    now: Timestamp,
+) -> Result<()> {
+    write_event(o, stream, None, actor, kind, data, now).await
+}
+
+async fn write_event<O: Ops>(
+    o: &mut O,
+    stream: &str,
+    head: Option<(i64, &str)>,
+    actor: &str,
+    kind: &str,
+    data: &Value,
+    now: Timestamp,
+) -> Result<()> {
+    let (seq, prev) = match head {
+        Some((s, h)) => (s + 1, h),
         None => (1, GENESIS),
     };
     let at_ms = to_ms(now);
@@ -123,7 +157,7 @@ pub(crate) async fn file_complaint<O: Ops>(
     };
     let mut data = filing.event_data.clone();
     data["order_snapshot_sha256"] = json!(snapshot_sha);
-    append_event(
+    start_stream(
         o,
         &complaint_stream(id),
         &actor.event_name(),
@@ -271,7 +305,7 @@ async fn forward_to_case<O: Ops>(
                 .insert_case(&c.shop_id, &format!("店铺 {} 违规线索", c.shop_id), now)
                 .await?;
             let data = json!({"kind": "violation", "shop_id": c.shop_id, "state": "open"});
-            append_event(o, &format!("case:{id}"), actor, "opened", &data, now).await?;
+            start_stream(o, &format!("case:{id}"), actor, "opened", &data, now).await?;
             id
         }
     };
