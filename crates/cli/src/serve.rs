@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use weiquan_domain::Policy;
 use weiquan_server::AppState;
 use weiquan_store::Store;
+use weiquan_store::blob::{BlobStore, DEFAULT_MAX_BLOB};
 use weiquan_store::postgres::PgStore;
 use weiquan_store::sqlite::SqliteStore;
 
@@ -67,12 +68,27 @@ pub async fn open_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn Store>> {
         let store = PgStore::open(url, &args.data_dir.join("blobs"), policy)
             .await
             .with_context(|| format!("cannot open the PostgreSQL store at {}", redact(url)))?;
-        return Ok(Arc::new(store));
+        return Ok(match blobs(args)? {
+            Some(b) => Arc::new(store.with_blobs(b)),
+            None => Arc::new(store),
+        });
     }
     let store = SqliteStore::open(&args.data_dir, policy)
         .await
         .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?;
-    Ok(Arc::new(store))
+    Ok(match blobs(args)? {
+        Some(b) => Arc::new(store.with_blobs(b)),
+        None => Arc::new(store),
+    })
+}
+
+/// The blob store `--blob-url` names, if any.
+fn blobs(args: &StoreArgs) -> anyhow::Result<Option<BlobStore>> {
+    match &args.blob_url {
+        None => Ok(None),
+        Some(url) if url.starts_with("s3://") => Ok(Some(BlobStore::open_s3(url, DEFAULT_MAX_BLOB)?)),
+        Some(url) => bail!("--blob-url 只支持 s3://… / --blob-url takes an s3:// URL, got {url:?}"),
+    }
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {

@@ -17,6 +17,8 @@ pub(crate) struct Checker {
     current: Option<(String, i64, String)>, // stream, last seq, last hash
     /// The last state each complaint's chain records, checked against the complaint rows.
     chain_states: HashMap<i64, String>,
+    /// Evidence kept as blobs, rehashed by `check_files` once the rows are read.
+    files: Vec<(i64, Sha256)>,
 }
 
 impl Checker {
@@ -77,10 +79,9 @@ impl Checker {
         }
     }
 
-    /// Blocking when the evidence is a file: call from a blocking thread.
+    /// Checks evidence kept in the database now; remembers blob evidence for `check_files`.
     pub(crate) fn evidence(
         &mut self,
-        blobs: &BlobStore,
         complaint: i64,
         sha: &str,
         inline: Option<&[u8]>,
@@ -88,21 +89,26 @@ impl Checker {
         let parsed = Sha256::parse(sha)
             .map_err(|_| format!("evidence {sha} of complaint {complaint}: bad digest"))?;
         match inline {
-            Some(bytes) if Sha256::of(bytes) == parsed => {}
+            Some(bytes) if Sha256::of(bytes) == parsed => self.report.blobs += 1,
             Some(_) => {
                 return Err(format!(
                     "evidence {sha} of complaint {complaint}: content does not match its SHA-256"
                 ));
             }
-            None => blobs
-                .verify(&parsed)
-                .map_err(|e| format!("complaint {complaint}: {e}"))?,
+            None => self.files.push((complaint, parsed)),
         }
-        self.report.blobs += 1;
         Ok(())
     }
 
-    pub(crate) fn finish(self) -> AuditReport {
-        self.report
+    /// Rehashes every blob and returns the report.
+    pub(crate) async fn check_files(mut self, blobs: &BlobStore) -> Result<AuditReport, String> {
+        for (complaint, sha) in std::mem::take(&mut self.files) {
+            blobs
+                .verify(&sha)
+                .await
+                .map_err(|e| format!("complaint {complaint}: {e}"))?;
+            self.report.blobs += 1;
+        }
+        Ok(self.report)
     }
 }

@@ -1,12 +1,13 @@
-//! Evidence files, content-addressed by SHA-256 on the local disk.
-//!
-//! A blob is written to a temporary file in the same directory tree, fsynced, renamed to its
-//! digest and the directory fsynced: once `put` returns, the bytes survive a crash, and a reader
-//! never sees half a file.
+//! Evidence files, content-addressed by SHA-256, through the `object_store` crate: a local
+//! directory by default (written to a staging file, fsynced, renamed, the directory fsynced, so
+//! that once `put` returns the bytes survive a crash and no reader sees half a file), or an
+//! S3-compatible bucket that several nodes share.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt};
 use weiquan_domain::{EvidenceKind, Sha256};
 
 use crate::error::{Result, StoreError};
@@ -16,66 +17,101 @@ pub const DEFAULT_MAX_BLOB: u64 = 20 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct BlobStore {
-    root: PathBuf,
+    store: Arc<dyn ObjectStore>,
     max_size: u64,
 }
 
+fn object_error(e: object_store::Error) -> StoreError {
+    StoreError::Unavailable(format!("blob store: {e}"))
+}
+
 impl BlobStore {
-    pub fn open(root: impl Into<PathBuf>, max_size: u64) -> Result<Self> {
-        let root = root.into();
-        std::fs::create_dir_all(root.join("tmp"))?;
-        Ok(BlobStore { root, max_size })
+    /// Blobs in a local directory.
+    pub fn open(root: impl AsRef<std::path::Path>, max_size: u64) -> Result<Self> {
+        std::fs::create_dir_all(root.as_ref())?;
+        let local = LocalFileSystem::new_with_prefix(root.as_ref())
+            .map_err(object_error)?
+            .with_fsync(true);
+        Ok(BlobStore {
+            store: Arc::new(local),
+            max_size,
+        })
+    }
+
+    /// Blobs in an S3-compatible bucket, `s3://BUCKET[/PREFIX]`; credentials, region and endpoint
+    /// come from the usual `AWS_*` environment variables (`AWS_ENDPOINT` for non-AWS services).
+    pub fn open_s3(url: &str, max_size: u64) -> Result<Self> {
+        let (bucket_url, prefix) = match url
+            .strip_prefix("s3://")
+            .and_then(|rest| rest.split_once('/'))
+        {
+            Some((bucket, prefix)) => (
+                format!("s3://{bucket}"),
+                prefix.trim_matches('/').to_owned(),
+            ),
+            None => (url.to_owned(), String::new()),
+        };
+        let s3 = object_store::aws::AmazonS3Builder::from_env()
+            .with_url(bucket_url)
+            .build()
+            .map_err(object_error)?;
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+        };
+        Ok(BlobStore { store, max_size })
     }
 
     pub fn max_size(&self) -> u64 {
         self.max_size
     }
 
-    fn path_of(&self, sha: &Sha256) -> PathBuf {
+    fn path_of(sha: &Sha256) -> ObjectPath {
         let h = sha.as_str();
-        self.root.join(&h[..2]).join(&h[2..4]).join(h)
+        ObjectPath::from(format!("{}/{}/{}", &h[..2], &h[2..4], h))
     }
 
-    /// Stores bytes durably and returns their digest. Blocking: call from a blocking thread.
-    pub fn put(&self, bytes: &[u8]) -> Result<Sha256> {
+    /// Stores bytes durably and returns their digest.
+    pub async fn put(&self, bytes: Vec<u8>) -> Result<Sha256> {
         if bytes.len() as u64 > self.max_size {
             return Err(StoreError::TooLarge {
                 size: bytes.len() as u64,
                 limit: self.max_size,
             });
         }
-        let sha = Sha256::of(bytes);
-        let dest = self.path_of(&sha);
-        if dest.exists() {
-            return Ok(sha);
+        let sha = Sha256::of(&bytes);
+        let path = Self::path_of(&sha);
+        match self.store.head(&path).await {
+            Ok(_) => return Ok(sha), // the same content is already there
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(object_error(e)),
         }
-        let dir = dest.parent().expect("blob paths have a parent");
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(self.root.join("tmp"))?;
-        tmp.write_all(bytes)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&dest).map_err(|e| StoreError::Io(e.error))?;
-        sync_dir(dir)?;
+        self.store
+            .put(&path, bytes.into())
+            .await
+            .map_err(object_error)?;
         Ok(sha)
     }
 
-    /// Reads a blob back. Blocking.
-    pub fn get(&self, sha: &Sha256) -> Result<Vec<u8>> {
-        Ok(std::fs::read(self.path_of(sha))?)
+    /// Reads a blob back.
+    pub async fn get(&self, sha: &Sha256) -> Result<Vec<u8>> {
+        let got = self
+            .store
+            .get(&Self::path_of(sha))
+            .await
+            .map_err(object_error)?;
+        Ok(got.bytes().await.map_err(object_error)?.to_vec())
     }
 
-    /// Re-reads a blob and checks its digest. Blocking.
-    pub fn verify(&self, sha: &Sha256) -> std::result::Result<(), String> {
-        match std::fs::read(self.path_of(sha)) {
+    /// Re-reads a blob and checks its digest.
+    pub async fn verify(&self, sha: &Sha256) -> std::result::Result<(), String> {
+        match self.get(sha).await {
             Ok(bytes) if Sha256::of(&bytes) == *sha => Ok(()),
             Ok(_) => Err(format!("blob {sha}: content does not match its SHA-256")),
             Err(e) => Err(format!("blob {sha}: cannot be read ({e})")),
         }
     }
-}
-
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Decides an upload's content type from its bytes, never from its name, and checks that it fits
@@ -162,19 +198,26 @@ mod tests {
         assert!(sniff(b"", EvidenceKind::Other).is_err());
     }
 
-    #[test]
-    fn put_get_verify() {
+    #[tokio::test]
+    async fn put_get_verify() {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::open(dir.path(), 1024).unwrap();
-        let sha = store.put(b"hello").unwrap();
+        let sha = store.put(b"hello".to_vec()).await.unwrap();
         assert_eq!(sha, Sha256::of(b"hello"));
-        assert_eq!(store.get(&sha).unwrap(), b"hello");
-        assert!(store.verify(&sha).is_ok());
-        assert_eq!(store.put(b"hello").unwrap(), sha, "idempotent");
-        std::fs::write(store.path_of(&sha), b"tampered").unwrap();
-        assert!(store.verify(&sha).unwrap_err().contains(sha.as_str()));
+        assert_eq!(store.get(&sha).await.unwrap(), b"hello");
+        assert!(store.verify(&sha).await.is_ok());
+        assert_eq!(
+            store.put(b"hello".to_vec()).await.unwrap(),
+            sha,
+            "idempotent"
+        );
+        let h = sha.as_str();
+        let file = dir.path().join(&h[..2]).join(&h[2..4]).join(h);
+        assert!(file.exists(), "the layout operators see on disk");
+        std::fs::write(&file, b"tampered").unwrap();
+        assert!(store.verify(&sha).await.unwrap_err().contains(sha.as_str()));
         assert!(matches!(
-            store.put(&[0u8; 2048]),
+            store.put(vec![0u8; 2048]).await,
             Err(StoreError::TooLarge { .. })
         ));
     }

@@ -290,9 +290,7 @@ pub async fn upload_evidence(
     let content_type = weiquan_store::blob::sniff(&bytes, kind)?;
     let blobs = state.store.blobs().clone();
     let size = bytes.len() as i64;
-    let sha = tokio::task::spawn_blocking(move || blobs.put(&bytes))
-        .await
-        .map_err(|_| ApiError::internal())??;
+    let sha = blobs.put(bytes).await?;
     let ev = NewEvidence {
         sha256: sha,
         size,

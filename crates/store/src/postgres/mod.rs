@@ -69,6 +69,12 @@ impl PgStore {
         })
     }
 
+    /// Keeps evidence in another blob store (an S3-compatible bucket that several nodes share).
+    pub fn with_blobs(mut self, blobs: BlobStore) -> Self {
+        self.blobs = blobs;
+        self
+    }
+
     /// Applies pending migrations and returns.
     pub async fn migrate(url: &str) -> Result<()> {
         let pool = PgPoolOptions::new()
@@ -424,12 +430,7 @@ impl Store for PgStore {
         })?;
         let bytes = match row.inline_data {
             Some(b) => b,
-            None => {
-                let (blobs, sha) = (self.blobs.clone(), sha.clone());
-                tokio::task::spawn_blocking(move || blobs.get(&sha))
-                    .await
-                    .map_err(|e| StoreError::Unavailable(e.to_string()))??
-            }
+            None => self.blobs.get(sha).await?,
         };
         Ok((row.ev.try_into()?, bytes))
     }
@@ -541,17 +542,12 @@ impl Store for PgStore {
         .fetch_all(&mut *tx)
         .await?;
         tx.rollback().await?;
-        let blobs = self.blobs.clone();
-        tokio::task::spawn_blocking(move || {
-            for (cid, sha, inline) in evidence {
-                if let Err(e) = check.evidence(&blobs, cid, &sha, inline.as_deref()) {
-                    return Ok(Err(e));
-                }
+        for (cid, sha, inline) in evidence {
+            if let Err(e) = check.evidence(cid, &sha, inline.as_deref()) {
+                return Ok(Err(e));
             }
-            Ok(Ok(check.finish()))
-        })
-        .await
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?
+        }
+        Ok(check.check_files(&self.blobs).await)
     }
 
     fn write_stats(&self) -> WriteStats {

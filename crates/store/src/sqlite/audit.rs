@@ -3,16 +3,12 @@
 use rusqlite::Connection;
 
 use crate::audit::Checker;
-use crate::blob::BlobStore;
 use crate::error::Result;
-use crate::model::AuditReport;
 use crate::rows::EventRow;
 
+/// Checks the rows in one read transaction; the caller then rehashes the blobs.
 /// `Ok(Err(reason))` names the first broken record; `Err` is a failure to read at all.
-pub(crate) fn verify(
-    conn: &Connection,
-    blobs: &BlobStore,
-) -> Result<std::result::Result<AuditReport, String>> {
+pub(crate) fn verify(conn: &Connection) -> Result<std::result::Result<Checker, String>> {
     let tx = conn.unchecked_transaction()?;
     let mut check = Checker::default();
     let mut stmt = tx.prepare("SELECT id, stream, seq, at, actor, kind, data, prev_hash, hash FROM events ORDER BY stream, seq")?;
@@ -35,14 +31,9 @@ pub(crate) fn verify(
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let inline: Option<Vec<u8>> = row.get(2)?;
-        if let Err(e) = check.evidence(
-            blobs,
-            row.get(0)?,
-            &row.get::<_, String>(1)?,
-            inline.as_deref(),
-        ) {
+        if let Err(e) = check.evidence(row.get(0)?, &row.get::<_, String>(1)?, inline.as_deref()) {
             return Ok(Err(e));
         }
     }
-    Ok(Ok(check.finish()))
+    Ok(Ok(check))
 }

@@ -63,6 +63,12 @@ impl SqliteStore {
         })
     }
 
+    /// Keeps evidence in another blob store (an S3-compatible bucket that several nodes share).
+    pub fn with_blobs(mut self, blobs: BlobStore) -> Self {
+        self.blobs = blobs;
+        self
+    }
+
     /// Applies pending migrations without opening the rest of the store.
     pub async fn migrate(data_dir: &Path) -> Result<()> {
         std::fs::create_dir_all(data_dir)?;
@@ -421,12 +427,7 @@ impl Store for SqliteStore {
         })?;
         let bytes = match inline {
             Some(b) => b,
-            None => {
-                let (blobs, sha) = (self.blobs.clone(), sha.clone());
-                tokio::task::spawn_blocking(move || blobs.get(&sha))
-                    .await
-                    .map_err(join_error)??
-            }
+            None => self.blobs.get(sha).await?,
         };
         Ok((ev.try_into()?, bytes))
     }
@@ -513,8 +514,10 @@ impl Store for SqliteStore {
     }
 
     async fn verify(&self) -> Result<std::result::Result<AuditReport, String>> {
-        let blobs = self.blobs.clone();
-        self.scan(move |c| audit::verify(c, &blobs)).await
+        match self.scan(audit::verify).await? {
+            Ok(checker) => Ok(checker.check_files(&self.blobs).await),
+            Err(broken) => Ok(Err(broken)),
+        }
     }
 
     fn write_stats(&self) -> crate::WriteStats {
