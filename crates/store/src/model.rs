@@ -154,3 +154,24 @@ pub struct AuditReport {
     pub blobs: u64,
     pub complaints: u64,
 }
+
+impl<T> Page<T> {
+    /// A page, with the cursor of the next one (the last key seen) if it was full.
+    pub(crate) fn of(items: Vec<T>, limit: u32, cursor: impl Fn(&T) -> String) -> Page<T> {
+        let next_cursor = if items.len() as u32 == limit {
+            items.last().map(cursor)
+        } else {
+            None
+        };
+        Page { items, next_cursor }
+    }
+}
+
+/// A listing's visibility as query parameters: (consumer id, merchant id), `None` for "any".
+pub(crate) fn visibility_ids(actor: &Actor) -> (Option<i64>, Option<i64>) {
+    match weiquan_domain::access::visibility(actor) {
+        weiquan_domain::access::Visibility::ConsumerOwn(id) => (Some(id.0), None),
+        weiquan_domain::access::Visibility::MerchantShops(id) => (None, Some(id.0)),
+        weiquan_domain::access::Visibility::All => (None, None),
+    }
+}

@@ -474,19 +474,37 @@ async fn ensure_role<O: Ops>(
     Ok(id)
 }
 
+/// One line of an import file.
+enum Record {
+    Shop(ShopRecord),
+    Order(OrderRecord),
+}
+
+/// Imports records one by one, each in its own savepoint, so that a bad one rolls back alone.
+async fn import_each<O: Ops>(
+    o: &mut O,
+    records: impl Iterator<Item = Record>,
+    now: Timestamp,
+) -> Result<ImportOutcome> {
+    let mut out = Vec::new();
+    for rec in records {
+        o.savepoint().await?;
+        let r = match rec {
+            Record::Shop(s) => import_shop(o, s, now).await,
+            Record::Order(r) => import_order(o, r, now).await,
+        };
+        o.end_savepoint(r.is_ok()).await?;
+        out.push(r);
+    }
+    Ok(out)
+}
+
 pub(crate) async fn import_shops<O: Ops>(
     o: &mut O,
     shops: Vec<ShopRecord>,
     now: Timestamp,
 ) -> Result<ImportOutcome> {
-    let mut out = Vec::with_capacity(shops.len());
-    for rec in shops {
-        o.savepoint().await?;
-        let r = import_shop(o, rec, now).await;
-        o.end_savepoint(r.is_ok()).await?;
-        out.push(r);
-    }
-    Ok(out)
+    import_each(o, shops.into_iter().map(Record::Shop), now).await
 }
 
 async fn import_shop<O: Ops>(o: &mut O, rec: ShopRecord, now: Timestamp) -> Result<()> {
@@ -531,14 +549,7 @@ pub(crate) async fn import_orders<O: Ops>(
     orders: Vec<OrderRecord>,
     now: Timestamp,
 ) -> Result<ImportOutcome> {
-    let mut out = Vec::with_capacity(orders.len());
-    for rec in orders {
-        o.savepoint().await?;
-        let r = import_order(o, rec, now).await;
-        o.end_savepoint(r.is_ok()).await?;
-        out.push(r);
-    }
-    Ok(out)
+    import_each(o, orders.into_iter().map(Record::Order), now).await
 }
 
 async fn import_order<O: Ops>(o: &mut O, rec: OrderRecord, now: Timestamp) -> Result<()> {

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
-use weiquan_domain::access::{self, Visibility, visibility};
+use weiquan_domain::access;
 use weiquan_domain::records::{OrderRecord, ShopRecord};
 use weiquan_domain::*;
 
@@ -148,23 +148,6 @@ macro_rules! in_tx {
     }};
 }
 
-fn visibility_ids(actor: &Actor) -> (Option<i64>, Option<i64>) {
-    match visibility(actor) {
-        Visibility::ConsumerOwn(id) => (Some(id.0), None),
-        Visibility::MerchantShops(id) => (None, Some(id.0)),
-        Visibility::All => (None, None),
-    }
-}
-
-fn page<T>(items: Vec<T>, limit: u32, cursor: impl Fn(&T) -> String) -> Page<T> {
-    let next_cursor = if items.len() as u32 == limit {
-        items.last().map(cursor)
-    } else {
-        None
-    };
-    Page { items, next_cursor }
-}
-
 fn convert<R: TryInto<T, Error = StoreError>, T>(rows: Vec<R>) -> Result<Vec<T>> {
     rows.into_iter().map(TryInto::try_into).collect()
 }
@@ -293,7 +276,7 @@ impl Store for PgStore {
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await?;
-        Ok(page(convert(rows)?, limit, |o: &Order| {
+        Ok(Page::of(convert(rows)?, limit, |o: &Order| {
             o.order_no.to_string()
         }))
     }
@@ -339,7 +322,7 @@ impl Store for PgStore {
         .bind(f.limit as i64)
         .fetch_all(&self.pool)
         .await?;
-        Ok(page(convert(rows)?, f.limit, |c: &Complaint| {
+        Ok(Page::of(convert(rows)?, f.limit, |c: &Complaint| {
             c.id.to_string()
         }))
     }
@@ -491,7 +474,7 @@ impl Store for PgStore {
             let members = self.case_members(r.id).await?;
             items.push(r.into_case(members)?);
         }
-        Ok(page(items, limit, |c: &Case| c.id.to_string()))
+        Ok(Page::of(items, limit, |c: &Case| c.id.to_string()))
     }
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>> {

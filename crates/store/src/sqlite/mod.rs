@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
-use weiquan_domain::access::{self, Visibility, visibility};
+use weiquan_domain::access;
 use weiquan_domain::records::{OrderRecord, ShopRecord};
 use weiquan_domain::*;
 
@@ -108,24 +108,6 @@ impl SqliteStore {
 
 fn join_error(e: tokio::task::JoinError) -> StoreError {
     StoreError::Unavailable(e.to_string())
-}
-
-/// A page with the cursor of the next one (the last key seen), if it was full.
-fn page<T>(items: Vec<T>, limit: u32, cursor: impl Fn(&T) -> String) -> Page<T> {
-    let next_cursor = if items.len() as u32 == limit {
-        items.last().map(cursor)
-    } else {
-        None
-    };
-    Page { items, next_cursor }
-}
-
-fn visibility_ids(actor: &Actor) -> (Option<i64>, Option<i64>) {
-    match visibility(actor) {
-        Visibility::ConsumerOwn(id) => (Some(id.0), None),
-        Visibility::MerchantShops(id) => (None, Some(id.0)),
-        Visibility::All => (None, None),
-    }
 }
 
 fn collect<T, R>(rows: impl Iterator<Item = rusqlite::Result<R>>) -> Result<Vec<T>>
@@ -264,7 +246,7 @@ impl Store for SqliteStore {
                 collect(stmt.query_map(params![consumer, merchant, before, limit], OrderRow::from_row)?)
             })
             .await?;
-        Ok(page(items, limit, |o: &Order| o.order_no.to_string()))
+        Ok(Page::of(items, limit, |o: &Order| o.order_no.to_string()))
     }
 
     async fn file_complaint(
@@ -317,7 +299,7 @@ impl Store for SqliteStore {
                 collect(rows)
             })
             .await?;
-        Ok(page(items, limit, |c: &Complaint| c.id.to_string()))
+        Ok(Page::of(items, limit, |c: &Complaint| c.id.to_string()))
     }
 
     async fn act(
@@ -496,7 +478,7 @@ impl Store for SqliteStore {
                 rows.into_iter().map(|r| { let m = case_members(c, r.id)?; r.into_case(m) }).collect::<Result<Vec<Case>>>()
             })
             .await?;
-        Ok(page(items, limit, |c: &Case| c.id.to_string()))
+        Ok(Page::of(items, limit, |c: &Case| c.id.to_string()))
     }
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>> {
