@@ -106,8 +106,18 @@ fn commit_batch(conn: &Connection, batch: &mut Vec<Job>, done: &mut Vec<Done>) -
     conn.execute_batch("BEGIN IMMEDIATE")?;
     for job in batch.drain(..) {
         conn.execute_batch("SAVEPOINT job")?;
-        let (ok, d) = job(conn);
-        done.push(d);
+        // A bug in one request must not take the writer (and every later write) down with it:
+        // its savepoint is rolled back and its caller, whose reply is dropped, gets an error.
+        let ok = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn))) {
+            Ok((ok, d)) => {
+                done.push(d);
+                ok
+            }
+            Err(_) => {
+                tracing::error!("a write request panicked; rolled back");
+                false
+            }
+        };
         if ok {
             conn.execute_batch("RELEASE job")?;
         } else {
