@@ -1,0 +1,106 @@
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::incident_at;
+
+/// Wednesday 2026-05-13, 12:00 in Shanghai.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, 13, 4, 0, 0).unwrap()
+}
+
+/// 00:00 in Shanghai on the given day, as UTC.
+fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    super::shanghai()
+        .with_ymd_and_hms(y, m, d, 0, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+#[test]
+fn chinese_relative_days() {
+    for (text, want) in [
+        ("今天收到的保温杯漏水", day(2026, 5, 13)),
+        ("昨天到的货", day(2026, 5, 12)),
+        ("前天就申请退款了", day(2026, 5, 11)),
+        ("大前天下的单", day(2026, 5, 10)),
+        ("三天前买的耳机坏了", day(2026, 5, 10)),
+        ("3天前买的", day(2026, 5, 10)),
+        ("两周前下单到现在", day(2026, 4, 29)),
+        ("上周五签收的", day(2026, 5, 8)),
+        ("上个星期天收到", day(2026, 5, 10)),
+        ("这周一打的电话", day(2026, 5, 11)),
+        ("周五买的", day(2026, 5, 8)),
+        ("上个月买的口红", day(2026, 4, 1)),
+        ("上周买的", day(2026, 5, 4)),
+        ("上个月15号下单", day(2026, 4, 15)),
+        ("一个月前", day(2026, 4, 13)),
+    ] {
+        assert_eq!(incident_at(text, now()), Some(want), "{text}");
+    }
+}
+
+#[test]
+fn absolute_dates() {
+    for (text, want) in [
+        ("5月4日收到货", day(2026, 5, 4)),
+        ("五月四号收到货", day(2026, 5, 4)),
+        ("2026-05-04 签收", day(2026, 5, 4)),
+        ("2026年5月4日", day(2026, 5, 4)),
+        ("2026/5/4", day(2026, 5, 4)),
+        ("5/4 到的", day(2026, 5, 4)),
+        ("12月30日买的", day(2025, 12, 30)),
+        ("10号下的单", day(2026, 5, 10)),
+        ("20号下的单", day(2026, 4, 20)),
+        ("双十一买的羽绒服", day(2025, 11, 11)),
+    ] {
+        assert_eq!(incident_at(text, now()), Some(want), "{text}");
+    }
+}
+
+#[test]
+fn english_expressions() {
+    for (text, want) in [
+        ("it arrived yesterday", day(2026, 5, 12)),
+        ("ordered 3 days ago", day(2026, 5, 10)),
+        ("ordered three days ago", day(2026, 5, 10)),
+        ("broke last Friday", day(2026, 5, 8)),
+        ("bought on May 4", day(2026, 5, 4)),
+        ("bought on May 4th, 2026", day(2026, 5, 4)),
+        ("delivered 4 May", day(2026, 5, 4)),
+        ("a week ago", day(2026, 5, 6)),
+        ("last month", day(2026, 4, 1)),
+    ] {
+        assert_eq!(incident_at(text, now()), Some(want), "{text}");
+    }
+}
+
+#[test]
+fn hours_ago_is_an_instant() {
+    let want = now() - chrono::Duration::hours(3);
+    assert_eq!(incident_at("3小时前下单", now()), Some(want));
+    assert_eq!(
+        incident_at("2 hours ago", now()),
+        Some(now() - chrono::Duration::hours(2))
+    );
+    assert_eq!(incident_at("刚才客服挂了我电话", now()), Some(now()));
+}
+
+#[test]
+fn the_day_is_shanghais_not_utcs() {
+    // 2026-05-12 17:00 UTC is already 01:00 on the 13th in Shanghai.
+    let late = Utc.with_ymd_and_hms(2026, 5, 12, 17, 0, 0).unwrap();
+    assert_eq!(incident_at("今天", late), Some(day(2026, 5, 13)));
+    assert_eq!(incident_at("yesterday", late), Some(day(2026, 5, 12)));
+}
+
+#[test]
+fn the_last_mention_wins_and_numbers_are_not_dates() {
+    assert_eq!(
+        incident_at("5月1日买的，昨天坏了", now()),
+        Some(day(2026, 5, 12))
+    );
+    assert_eq!(incident_at("订单号202505041234567890", now()), None);
+    assert_eq!(incident_at("花了59.9元，42号的鞋，口红3号色", now()), None);
+    assert_eq!(incident_at("上周一直没发货", now()), Some(day(2026, 5, 4)));
+    assert_eq!(incident_at("东西坏了", now()), None);
+    assert_eq!(incident_at("7天无理由退货", now()), None);
+}
