@@ -1,4 +1,5 @@
-//! `weiquan bench intake`: complaints/s over HTTP against a durable SQLite store.
+//! `weiquan bench intake`: complaints/s over HTTP against a durable store (SQLite, or
+//! PostgreSQL with one or more nodes).
 //!
 //! The server runs as its own process (so its RSS is its own), on a fresh data dir seeded with
 //! buyers and orders; `clients` concurrent HTTP clients each file complaints on their own
@@ -29,7 +30,29 @@ pub enum BenchCommand {
         /// Data dir for the run (a fresh temporary one when absent).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Run against PostgreSQL instead: a server's URL (a fresh database is created on it for
+        /// the run and dropped afterwards).
+        #[arg(long)]
+        postgres: Option<String>,
+        /// `weiquan serve` nodes sharing the store (PostgreSQL only); clients are spread over them.
+        #[arg(long, default_value_t = 1)]
+        nodes: usize,
     },
+    /// Deadlines on PostgreSQL with several nodes killed and restarted while they fire: each must
+    /// fire exactly once.
+    Timers {
+        /// A PostgreSQL server's URL (a fresh database is created for the run and dropped).
+        #[arg(long)]
+        postgres: String,
+        #[arg(long, default_value_t = 1000)]
+        complaints: usize,
+        #[arg(long, default_value_t = 3)]
+        nodes: usize,
+    },
+    /// Brushing detection end to end on generated graphs (see `detect_cmd`).
+    Brushing(crate::detect_cmd::BenchArgs),
+    /// The assistant's classifier throughput (see `assistant_cmd`).
+    Classify(crate::assistant_cmd::BenchArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -38,7 +61,16 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             clients,
             complaints,
             data_dir,
-        } => intake(clients, complaints, data_dir).await,
+            postgres,
+            nodes,
+        } => intake(clients, complaints, data_dir, postgres, nodes).await,
+        BenchCommand::Timers {
+            postgres,
+            complaints,
+            nodes,
+        } => timers(&postgres, complaints, nodes).await,
+        BenchCommand::Brushing(args) => crate::detect_cmd::bench(args).await,
+        BenchCommand::Classify(args) => crate::assistant_cmd::bench(args).await,
     }
 }
 
@@ -49,8 +81,7 @@ fn order_no(client: usize, i: usize) -> String {
 }
 
 /// Seeds `clients` buyers with `per_client` orders each.
-async fn prepare(dir: &Path, clients: usize, per_client: usize) -> anyhow::Result<()> {
-    let store = weiquan_store::sqlite::SqliteStore::open(dir, Policy::default()).await?;
+async fn prepare(store: &dyn Store, clients: usize, per_client: usize) -> anyhow::Result<()> {
     let hash =
         tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(PASSWORD)).await?;
     let users = (0..clients)
@@ -149,69 +180,115 @@ async fn intake(
     clients: usize,
     total: usize,
     data_dir: Option<PathBuf>,
+    postgres: Option<String>,
+    nodes: usize,
 ) -> anyhow::Result<ExitCode> {
+    if nodes == 0 || (nodes > 1 && postgres.is_none()) {
+        bail!("--nodes > 1 needs --postgres: SQLite serves from one machine");
+    }
     let tmp = tempfile::tempdir()?;
     let dir = data_dir.unwrap_or_else(|| tmp.path().join("data"));
     let per_client = total.div_ceil(clients);
-    eprintln!(
-        "preparing {clients} buyers × {per_client} orders in {}",
-        dir.display()
-    );
-    prepare(&dir, clients, per_client).await?;
+    let bench_db = match &postgres {
+        Some(admin) => Some(BenchDb::create(admin).await?),
+        None => None,
+    };
+    eprintln!("preparing {clients} buyers × {per_client} orders");
+    {
+        let store: Box<dyn Store> = match &bench_db {
+            Some(db) => Box::new(
+                weiquan_store::postgres::PgStore::open(
+                    &db.url,
+                    &dir.join("blobs"),
+                    Policy::default(),
+                )
+                .await?,
+            ),
+            None => {
+                Box::new(weiquan_store::sqlite::SqliteStore::open(&dir, Policy::default()).await?)
+            }
+        };
+        prepare(store.as_ref(), clients, per_client).await?;
+    }
 
     let fsync_before = tokio::task::spawn_blocking({
         let dir = dir.clone();
         move || fsync_rate(&dir, 2.0)
     })
     .await??;
-
-    let mut child = std::process::Command::new(std::env::current_exe()?)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(&dir)
-        .env("WEIQUAN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting the server")?;
-    let pid = child.id();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
-    let base = line
-        .trim()
-        .strip_prefix("weiquan listening on ")
-        .context("server did not report its address")?
-        .to_owned();
-
-    let result = load(&base, clients, per_client, total).await;
-    let metrics = reqwest::get(format!("{base}/metrics"))
-        .await?
-        .text()
-        .await?;
-    let counter = |name: &str| -> f64 {
-        metrics
-            .lines()
-            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
-            .unwrap_or(0.0)
+    let pg_commits = match &bench_db {
+        Some(db) => Some(pg_commit_rate(&db.url, clients, 2.0).await?),
+        None => None,
     };
-    let (commits, writes) = (
-        counter("weiquan_store_commits_total "),
-        counter("weiquan_store_writes_total "),
-    );
-    let rss_peak = proc_kib(pid, "VmHWM:");
-    let rss_now = proc_kib(pid, "VmRSS:");
-    let _ = child.kill();
-    let _ = child.wait();
-    let (ok, errors, elapsed, mut lat) = result?;
 
+    let mut children = Vec::with_capacity(nodes);
+    let mut bases = Vec::with_capacity(nodes);
+    for n in 0..nodes {
+        let mut cmd = std::process::Command::new(std::env::current_exe()?);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(if nodes == 1 {
+                dir.clone()
+            } else {
+                dir.join(format!("node{n}"))
+            });
+        if let Some(db) = &bench_db {
+            cmd.args(["--database-url", &db.url]);
+        }
+        let mut child = cmd
+            .env("WEIQUAN_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("starting a server")?;
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
+        bases.push(
+            line.trim()
+                .strip_prefix("weiquan listening on ")
+                .context("server did not report its address")?
+                .to_owned(),
+        );
+        children.push(child);
+    }
+
+    let result = load(&bases, clients, per_client, total).await;
+    let (mut commits, mut writes) = (0.0, 0.0);
+    for base in &bases {
+        let metrics = reqwest::get(format!("{base}/metrics"))
+            .await?
+            .text()
+            .await?;
+        let counter = |name: &str| -> f64 {
+            metrics
+                .lines()
+                .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+                .unwrap_or(0.0)
+        };
+        commits += counter("weiquan_store_commits_total ");
+        writes += counter("weiquan_store_writes_total ");
+    }
+    let rss_peaks: Vec<f64> = children
+        .iter()
+        .filter_map(|c| proc_kib(c.id(), "VmHWM:"))
+        .map(|k| k as f64 / 1024.0)
+        .collect();
+    for mut c in children {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    let (ok, errors, elapsed, mut lat) = result?;
     let fsync_after = tokio::task::spawn_blocking({
         let dir = dir.clone();
         move || fsync_rate(&dir, 2.0)
     })
     .await??;
+    drop(bench_db);
     lat.sort_unstable();
     let rate = ok as f64 / elapsed;
     let fsync = (fsync_before + fsync_after) / 2.0;
     let out = json!({
+        "store": if postgres.is_some() { "postgres" } else { "sqlite" },
+        "nodes": nodes,
         "clients": clients,
         "complaints_ok": ok,
         "errors": errors,
@@ -223,10 +300,10 @@ async fn intake(
         "fsync_per_s_before": fsync_before,
         "fsync_per_s_after": fsync_after,
         "ratio_to_fsync": rate / fsync,
+        "postgres_commits_per_s": pg_commits,
         "commits": commits,
-        "writes_per_commit": writes / commits.max(1.0),
-        "server_rss_peak_mib": rss_peak.map(|k| k as f64 / 1024.0),
-        "server_rss_end_mib": rss_now.map(|k| k as f64 / 1024.0),
+        "writes_per_commit": writes / f64::max(commits, 1.0),
+        "server_rss_peak_mib": rss_peaks,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(if errors == 0 {
@@ -236,8 +313,99 @@ async fn intake(
     })
 }
 
+/// A database of the bench's own on a PostgreSQL server, dropped afterwards.
+struct BenchDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl BenchDb {
+    async fn create(admin: &str) -> anyhow::Result<BenchDb> {
+        use sqlx::Connection;
+        crate::serve::check_postgres_url(admin)?;
+        let name = format!("weiquan_bench_{}", std::process::id());
+        let mut c = sqlx::PgConnection::connect(admin)
+            .await
+            .context("connecting to PostgreSQL")?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut c)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut c)
+            .await?;
+        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+        Ok(BenchDb {
+            admin: admin.to_owned(),
+            url: format!("{base}/{name}"),
+            name,
+        })
+    }
+}
+
+impl Drop for BenchDb {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(async {
+                    use sqlx::Connection;
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut c)
+                        .await;
+                    }
+                })
+        })
+        .join();
+    }
+}
+
+/// PostgreSQL's own commit rate here: `conns` connections committing one-row inserts for `secs`.
+async fn pg_commit_rate(url: &str, conns: usize, secs: f64) -> anyhow::Result<f64> {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(conns as u32)
+        .connect(url)
+        .await?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS bench_commit_probe (id BIGSERIAL PRIMARY KEY, v BIGINT NOT NULL)").execute(&pool).await?;
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..conns)
+        .map(|_| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                let mut n = 0u64;
+                while start.elapsed().as_secs_f64() < secs {
+                    if sqlx::query("INSERT INTO bench_commit_probe (v) VALUES (1)")
+                        .execute(&pool)
+                        .await
+                        .is_ok()
+                    {
+                        n += 1;
+                    }
+                }
+                n
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for t in tasks {
+        total += t.await?;
+    }
+    sqlx::query("DROP TABLE bench_commit_probe")
+        .execute(&pool)
+        .await?;
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
 async fn load(
-    base: &str,
+    bases: &[String],
     clients: usize,
     per_client: usize,
     total: usize,
@@ -247,6 +415,7 @@ async fn load(
         .build()?;
     let mut tokens = Vec::with_capacity(clients);
     for c in 0..clients {
+        let base = &bases[c % bases.len()];
         let r: serde_json::Value = http
             .post(format!("{base}/api/v1/auth/login"))
             .json(&json!({"username": format!("bench{c:03}"), "password": PASSWORD}))
@@ -264,7 +433,7 @@ async fn load(
         .enumerate()
         .map(|(c, token)| {
             let http = http.clone();
-            let base = base.to_owned();
+            let base = bases[c % bases.len()].clone();
             let incident = incident.clone();
             let n = per_client
                 .min(total.saturating_sub(c * per_client))
@@ -324,4 +493,144 @@ async fn load(
     }
     let elapsed = start.elapsed().as_secs_f64();
     Ok((all.len(), errors, elapsed, all))
+}
+
+/// Starts one `weiquan serve` node and returns it once it listens.
+fn start_node(dir: &Path, extra: &[&str]) -> anyhow::Result<std::process::Child> {
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--timer-interval",
+            "100ms",
+            "--data-dir",
+        ])
+        .arg(dir)
+        .args(extra)
+        .env("WEIQUAN_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting a server")?;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
+    if !line.starts_with("weiquan listening on ") {
+        bail!("a node did not start");
+    }
+    Ok(child)
+}
+
+async fn timers(admin: &str, total: usize, nodes: usize) -> anyhow::Result<ExitCode> {
+    const DUE_IN: u64 = 15;
+    let db = BenchDb::create(admin).await?;
+    let tmp = tempfile::tempdir()?;
+    let policy_file = tmp.path().join("policy.toml");
+    std::fs::write(
+        &policy_file,
+        format!("[deadlines]\nmerchant_reply = \"{DUE_IN}s\"\n"),
+    )?;
+    let policy = Policy::from_toml(&std::fs::read_to_string(&policy_file)?)
+        .map_err(|e| anyhow::anyhow!(e.en))?;
+    let store =
+        weiquan_store::postgres::PgStore::open(&db.url, &tmp.path().join("blobs"), policy).await?;
+    let clients = 20usize;
+    let per = total.div_ceil(clients);
+    prepare(&store, clients, per).await?;
+    eprintln!("filing {total} complaints");
+    let incident = Utc::now() - chrono::Duration::days(1);
+    let mut filed = 0usize;
+    for c in 0..clients {
+        let user = store
+            .user_by_username(&format!("bench{c:03}"))
+            .await?
+            .context("bench user")?;
+        let jobs: Vec<_> = (0..per.min(total - filed))
+            .map(|i| {
+                let new = NewComplaint {
+                    order_no: OrderNo::parse(&order_no(c, i)).expect("valid"),
+                    product: "304不锈钢保温杯 500ml".into(),
+                    category: Category::QualityDefect,
+                    incident_at: incident,
+                    description: "收到的保温杯杯身有裂缝，倒入热水后从底部漏水，已拍照留证。"
+                        .into(),
+                    claim: Claim {
+                        kind: ClaimKind::Refund,
+                        amount_cents: Some(Cents::new(5900).expect("valid")),
+                    },
+                    on_behalf_of: None,
+                };
+                let (store, actor) = (&store, user.actor());
+                async move {
+                    store
+                        .file_complaint(&actor, new, Channel::Api, Utc::now())
+                        .await
+                }
+            })
+            .collect();
+        for r in futures::future::join_all(jobs).await {
+            r?;
+            filed += 1;
+        }
+        if filed == total {
+            break;
+        }
+    }
+    let due = Instant::now() + std::time::Duration::from_secs(DUE_IN);
+    let p = policy_file.to_str().context("utf-8 path")?.to_owned();
+    let args = ["--database-url", db.url.as_str(), "--policy", p.as_str()];
+    let mut running: Vec<std::process::Child> = (0..nodes)
+        .map(|n| start_node(&tmp.path().join(format!("node{n}")), &args))
+        .collect::<anyhow::Result<_>>()?;
+    tokio::time::sleep(due.saturating_duration_since(Instant::now())).await;
+    let start = Instant::now();
+    let mut restarts = 0;
+    let pool = store.pool();
+    loop {
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM timers WHERE kind = 'merchant_reply' AND status = 'pending'",
+        )
+        .fetch_one(pool)
+        .await?;
+        if pending == 0 {
+            break;
+        }
+        if start.elapsed().as_secs() > 300 {
+            bail!("{pending} deadlines still pending after 300 s");
+        }
+        // Kill one node (SIGKILL) every 300 ms and bring it back.
+        let k = restarts % nodes;
+        let _ = running[k].kill();
+        let _ = running[k].wait();
+        running[k] = start_node(&tmp.path().join(format!("node{k}")), &args)?;
+        restarts += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    for mut c in running {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    let fired: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT stream, COUNT(*) FROM events WHERE kind = 'merchant_reply_lapsed' GROUP BY stream",
+    )
+    .fetch_all(pool)
+    .await?;
+    let twice = fired.iter().filter(|(_, n)| *n > 1).count();
+    let audit = weiquan_store::Store::verify(&store).await?;
+    let out = json!({
+        "complaints": total,
+        "nodes": nodes,
+        "fired": fired.len(),
+        "fired_twice": twice,
+        "seconds_from_due_to_all_fired": elapsed,
+        "node_restarts": restarts,
+        "audit": audit.is_ok(),
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(if fired.len() == total && twice == 0 && audit.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -1,8 +1,11 @@
 //! The `weiquan` binary: one command, several subcommands.
 
+mod assistant_cmd;
 mod audit;
 mod bench;
 mod demo;
+mod detect_cmd;
+mod export;
 mod import;
 mod seed;
 mod serve;
@@ -28,9 +31,13 @@ pub struct StoreArgs {
     /// Directory for the SQLite database and evidence files.
     #[arg(long, default_value = "./weiquan-data", env = "WEIQUAN_DATA_DIR")]
     pub data_dir: PathBuf,
-    /// A database URL; SQLite inside the data dir when absent. (PostgreSQL arrives with its own issue.)
+    /// A PostgreSQL URL (postgres://…); SQLite inside the data dir when absent.
     #[arg(long, env = "WEIQUAN_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Evidence in an S3-compatible bucket (`s3://BUCKET[/PREFIX]`, credentials and endpoint from
+    /// `AWS_*`) instead of `DATA_DIR/blobs`; nodes sharing PostgreSQL should share this too.
+    #[arg(long, env = "WEIQUAN_BLOB_URL")]
+    pub blob_url: Option<String>,
     /// Policy file (TOML, DESIGN §4); the defaults when absent.
     #[arg(long, env = "WEIQUAN_POLICY")]
     pub policy: Option<PathBuf>,
@@ -47,10 +54,22 @@ enum Command {
     },
     /// Import mirrored marketplace data from JSON lines.
     Import(import::ImportArgs),
+    /// Copy a SQLite data dir into an empty PostgreSQL database, then verify the copy.
+    Export(export::ExportArgs),
     /// Check the integrity of the records.
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,
+    },
+    /// 客服小蜜's language understanding, offline.
+    Assistant {
+        #[command(subcommand)]
+        command: assistant_cmd::AssistantCommand,
+    },
+    /// Detection over marketplace data (brushing rings).
+    Detect {
+        #[command(subcommand)]
+        command: detect_cmd::DetectCommand,
     },
     /// Benchmarks that measure the targets in BENCHMARKS.md.
     Bench {
@@ -74,7 +93,10 @@ fn main() -> std::process::ExitCode {
             Command::Serve(a) => serve::run(a).await,
             Command::Migrate { store } => serve::migrate(&store).await,
             Command::Import(a) => import::run(a).await,
+            Command::Export(a) => export::run(a).await,
             Command::Audit { command } => audit::run(command).await,
+            Command::Assistant { command } => assistant_cmd::run(command).await,
+            Command::Detect { command } => detect_cmd::run(command).await,
             Command::Bench { command } => bench::run(command).await,
         }
     });

@@ -86,7 +86,9 @@ pub async fn open_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn Store>> {
 fn blobs(args: &StoreArgs) -> anyhow::Result<Option<BlobStore>> {
     match &args.blob_url {
         None => Ok(None),
-        Some(url) if url.starts_with("s3://") => Ok(Some(BlobStore::open_s3(url, DEFAULT_MAX_BLOB)?)),
+        Some(url) if url.starts_with("s3://") => {
+            Ok(Some(BlobStore::open_s3(url, DEFAULT_MAX_BLOB)?))
+        }
         Some(url) => bail!("--blob-url 只支持 s3://… / --blob-url takes an s3:// URL, got {url:?}"),
     }
 }
