@@ -190,7 +190,7 @@ async fn intake(
     let dir = data_dir.unwrap_or_else(|| tmp.path().join("data"));
     let per_client = total.div_ceil(clients);
     let bench_db = match &postgres {
-        Some(admin) => Some(BenchDb::create(admin).await?),
+        Some(admin) => Some(bench_db(admin).await?),
         None => None,
     };
     eprintln!("preparing {clients} buyers × {per_client} orders");
@@ -311,61 +311,6 @@ async fn intake(
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// A database of the bench's own on a PostgreSQL server, dropped afterwards.
-struct BenchDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl BenchDb {
-    async fn create(admin: &str) -> anyhow::Result<BenchDb> {
-        use sqlx::Connection;
-        crate::serve::check_postgres_url(admin)?;
-        let name = format!("weiquan_bench_{}", std::process::id());
-        let mut c = sqlx::PgConnection::connect(admin)
-            .await
-            .context("connecting to PostgreSQL")?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut c)
-        .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut c)
-            .await?;
-        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
-        Ok(BenchDb {
-            admin: admin.to_owned(),
-            url: format!("{base}/{name}"),
-            name,
-        })
-    }
-}
-
-impl Drop for BenchDb {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime")
-                .block_on(async {
-                    use sqlx::Connection;
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
-                        .execute(&mut c)
-                        .await;
-                    }
-                })
-        })
-        .join();
-    }
 }
 
 /// PostgreSQL's own commit rate here: `conns` connections committing one-row inserts for `secs`.
@@ -523,7 +468,7 @@ fn start_node(dir: &Path, extra: &[&str]) -> anyhow::Result<std::process::Child>
 
 async fn timers(admin: &str, total: usize, nodes: usize) -> anyhow::Result<ExitCode> {
     const DUE_IN: u64 = 15;
-    let db = BenchDb::create(admin).await?;
+    let db = bench_db(admin).await?;
     let tmp = tempfile::tempdir()?;
     let policy_file = tmp.path().join("policy.toml");
     std::fs::write(
@@ -633,4 +578,12 @@ async fn timers(admin: &str, total: usize, nodes: usize) -> anyhow::Result<ExitC
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// A database of the bench's own, dropped afterwards.
+async fn bench_db(admin: &str) -> anyhow::Result<weiquan_store::postgres::ScratchDatabase> {
+    crate::serve::check_postgres_url(admin)?;
+    weiquan_store::postgres::ScratchDatabase::create(admin, "weiquan_bench")
+        .await
+        .context("creating the bench database")
 }

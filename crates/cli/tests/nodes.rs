@@ -8,10 +8,9 @@ use std::time::{Duration, Instant};
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sqlx::Connection;
 use weiquan_domain::records::{Commitments, OrderItem, OrderRecord, ShopRecord};
 use weiquan_domain::*;
-use weiquan_store::postgres::PgStore;
+use weiquan_store::postgres::{PgStore, ScratchDatabase};
 use weiquan_store::{NewUser, Store};
 
 fn admin_url() -> String {
@@ -19,51 +18,10 @@ fn admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// A fresh database for one test, dropped at the end.
-struct Db {
-    url: String,
-    name: String,
-}
-
-impl Db {
-    async fn create() -> Db {
-        let admin = admin_url();
-        let name = format!("weiquan_test_{}", hex::encode(rand::random::<[u8; 8]>()));
-        let mut c = sqlx::PgConnection::connect(&admin)
-            .await
-            .expect("PostgreSQL is needed for the multi-node tests");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut c)
-            .await
-            .unwrap();
-        let base = admin.rsplit_once('/').unwrap().0.to_owned();
-        Db {
-            url: format!("{base}/{name}"),
-            name,
-        }
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        let (admin, name) = (admin_url(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async {
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
-                        .execute(&mut c)
-                        .await;
-                    }
-                })
-        })
-        .join();
-    }
+async fn scratch_db() -> ScratchDatabase {
+    ScratchDatabase::create(&admin_url(), "weiquan_test")
+        .await
+        .expect("PostgreSQL is needed for the multi-node tests")
 }
 
 const PASSWORD: &str = "weiquan-demo";
@@ -132,7 +90,7 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
 async fn deadlines_fire_exactly_once_across_killed_nodes() {
     const BUYERS: usize = 20;
     const PER_BUYER: usize = 25; // 500 complaints
-    let db = Db::create().await;
+    let db = scratch_db().await;
     let dir = tempfile::tempdir().unwrap();
     let policy_file = dir.path().join("policy.toml");
     std::fs::write(&policy_file, "[deadlines]\nmerchant_reply = \"4s\"\n").unwrap();
@@ -247,7 +205,7 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_nodes_never_fork_a_chain() {
-    let db = Db::create().await;
+    let db = scratch_db().await;
     let dir = tempfile::tempdir().unwrap();
     let store = PgStore::open(&db.url, &dir.path().join("blobs"), Policy::default())
         .await
@@ -346,7 +304,7 @@ async fn export_moves_a_sqlite_data_dir_into_postgres() {
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     server.kill9();
 
-    let db = Db::create().await;
+    let db = scratch_db().await;
     let d = data.to_str().unwrap();
     let out = weiquan(&["export", "--to", &db.url, "--data-dir", d]);
     let stdout = String::from_utf8_lossy(&out.stdout);

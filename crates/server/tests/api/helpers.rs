@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use weiquan_domain::records::{Commitments, OrderItem, OrderRecord, ShopRecord};
 use weiquan_domain::*;
 use weiquan_server::AppState;
-use weiquan_store::postgres::PgStore;
+use weiquan_store::postgres::{PgStore, ScratchDatabase};
 use weiquan_store::sqlite::SqliteStore;
 use weiquan_store::{NewUser, Store};
 
@@ -48,7 +48,7 @@ pub struct TestApp {
     pub http: Client,
     pub store: Arc<dyn Store>,
     pub _dir: tempfile::TempDir,
-    pub _db: Option<TestDatabase>,
+    pub _db: Option<ScratchDatabase>,
 }
 
 /// The PostgreSQL server the tests use (trust auth on these machines); `.ci/run` starts it.
@@ -57,72 +57,25 @@ fn admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// A database of its own for one test, dropped when the test ends.
-pub struct TestDatabase {
-    pub url: String,
-    name: String,
-}
-
-impl TestDatabase {
-    pub async fn create() -> TestDatabase {
-        use sqlx::Connection;
-        let admin = admin_url();
-        let name = format!("weiquan_test_{}", hex::encode(rand::random::<[u8; 8]>()));
-        let mut conn = sqlx::PgConnection::connect(&admin)
-            .await
-            .unwrap_or_else(|e| {
-                panic!("PostgreSQL is needed for the postgres tests ({admin}): {e}")
-            });
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-        TestDatabase {
-            url: format!("{base}/{name}"),
-            name,
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let (admin, name) = (admin_url(), self.name.clone());
-        // Drop needs a runtime of its own: the test's is shutting down.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                use sqlx::Connection;
-                if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut c)
-                    .await;
-                }
-            })
-        })
-        .join();
-    }
-}
-
 /// Opens a fresh store of the given backend in (or with blobs in) `dir`.
 pub async fn open_store(
     backend: Backend,
     dir: &std::path::Path,
     policy: Policy,
     max_blob: u64,
-) -> (Arc<dyn Store>, Option<TestDatabase>) {
+) -> (Arc<dyn Store>, Option<ScratchDatabase>) {
     match backend {
         Backend::Sqlite => (
             Arc::new(SqliteStore::open_with(dir, policy, max_blob).await.unwrap()),
             None,
         ),
         Backend::Postgres => {
-            let db = TestDatabase::create().await;
+            let admin = admin_url();
+            let db = ScratchDatabase::create(&admin, "weiquan_test")
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("PostgreSQL is needed for the postgres tests ({admin}): {e}")
+                });
             let store = PgStore::open_with(&db.url, &dir.join("blobs"), policy, max_blob)
                 .await
                 .unwrap();

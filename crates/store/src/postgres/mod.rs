@@ -7,6 +7,9 @@
 //! one whose node dies mid-firing is left pending for another.
 
 mod ops;
+mod scratch;
+
+pub use scratch::ScratchDatabase;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
