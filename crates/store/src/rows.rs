@@ -374,3 +374,19 @@ impl TryFrom<PenaltyRow> for PenaltyRecord {
         })
     }
 }
+
+/// A pending timer's row: id, complaint, kind, due.
+pub(crate) type TimerRow = (i64, i64, String, i64);
+
+impl TryFrom<TimerRow> for DueTimer {
+    type Error = StoreError;
+    fn try_from((id, cid, kind, due): TimerRow) -> Result<DueTimer> {
+        Ok(DueTimer {
+            id,
+            complaint_id: ComplaintId(cid),
+            kind: TimerKind::parse(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("timer {id}: kind {kind}")))?,
+            due_at: from_ms(due)?,
+        })
+    }
+}

@@ -439,17 +439,7 @@ impl Store for PgStore {
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|(id, cid, kind, due)| {
-                Ok(DueTimer {
-                    id,
-                    complaint_id: ComplaintId(cid),
-                    kind: TimerKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("timer {id}: kind {kind}")))?,
-                    due_at: from_ms(due)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn fire_timer(&self, timer: &DueTimer, now: Timestamp) -> Result<bool> {

@@ -432,17 +432,7 @@ impl Store for SqliteStore {
             let rows = stmt.query_map(params![to_ms(now), limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })?;
-        rows.into_iter()
-            .map(|(id, cid, kind, due)| {
-                Ok(DueTimer {
-                    id,
-                    complaint_id: ComplaintId(cid),
-                    kind: TimerKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("timer {id}: kind {kind}")))?,
-                    due_at: from_ms(due)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn fire_timer(&self, timer: &DueTimer, now: Timestamp) -> Result<bool> {
