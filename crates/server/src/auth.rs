@@ -200,6 +200,19 @@ pub async fn register(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204, description = "the token no longer works"), (status = 401)), security(("bearer" = [])))]
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Auth(_user): Auth,
+) -> ApiResult<StatusCode> {
+    // `Auth` has checked the token; end exactly that session.
+    let token = crate::extract::bearer_token(&headers).ok_or_else(ApiError::unauthenticated)?;
+    state.store.delete_session(&token_hash(token)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = User), (status = 401)),
     security(("bearer" = [])))]
 pub async fn me(Auth(user): Auth) -> axum::Json<User> {

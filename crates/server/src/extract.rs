@@ -122,3 +122,13 @@ impl FromRequestParts<AppState> for Auth {
         }
     }
 }
+
+/// The token of an `Authorization: Bearer TOKEN` header.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}

@@ -48,6 +48,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/register", post(auth::register))
+        .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/orders", get(marketplace::orders))
         .route("/shops/{id}", get(marketplace::shop))

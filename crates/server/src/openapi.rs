@@ -10,7 +10,7 @@ use crate::auth;
 #[openapi(
     info(title = "weiquan", description = "Complaint and dispute resolution for an online marketplace. Errors are always {\"error\": {\"code\", \"message\", \"fields\"?}}, in the caller's language (Accept-Language, zh-CN by default)."),
     paths(
-        auth::login, auth::register, auth::me,
+        auth::login, auth::register, auth::logout, auth::me,
         marketplace::orders, marketplace::shop, marketplace::penalties, marketplace::cases, marketplace::case,
         complaints::file, complaints::list, complaints::get, complaints::act,
         complaints::post_message, complaints::list_messages,

@@ -39,6 +39,8 @@ pub trait Store: Send + Sync + 'static {
         expires_at: Timestamp,
     ) -> Result<()>;
     async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>>;
+    /// Ends a session (sign-out); nothing happens for an unknown token.
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
     // --- marketplace mirror
     async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome>;

@@ -75,6 +75,7 @@ pub(crate) trait Ops {
     async fn insert_user(&mut self, u: &NewUser, now: Timestamp) -> Result<Option<i64>>;
     /// Creates the user unless the name is taken.
     async fn insert_user_if_absent(&mut self, u: &NewUser, now: Timestamp) -> Result<()>;
+    async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
     async fn insert_session(
         &mut self,
         user: UserId,

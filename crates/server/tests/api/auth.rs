@@ -77,6 +77,28 @@ async fn tokens_are_checked(backend: Backend) {
         "unauthenticated",
     )
     .await;
+
+    // Signing out ends that session only.
+    let first = app.login("buyer01").await;
+    let second = app.login("buyer01").await;
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/logout"))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_error(
+        app.get(&first, "/api/v1/me").await,
+        StatusCode::UNAUTHORIZED,
+        "session_expired",
+    )
+    .await;
+    assert_eq!(
+        app.get(&second, "/api/v1/me").await.status(),
+        StatusCode::OK
+    );
 }
 
 async fn repeated_failed_logins_are_throttled(backend: Backend) {

@@ -205,6 +205,10 @@ impl Store for PgStore {
         row.map(|r| r.user()).transpose()
     }
 
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        in_tx!(self, |o| crate::ops::Ops::delete_session(o, token_hash))
+    }
+
     async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome> {
         let now = chrono::Utc::now();
         in_tx!(self, |o| workflow::import_shops(o, shops, now))

@@ -163,6 +163,14 @@ impl Ops for PgOps<'_> {
         self.insert_user(u, now).await.map(drop)
     }
 
+    async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
     async fn insert_session(
         &mut self,
         user: UserId,

@@ -177,6 +177,17 @@ impl Store for SqliteStore {
         row.map(|r| r.user()).transpose()
     }
 
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        let token_hash = token_hash.to_owned();
+        self.write(move |c| {
+            block_on(crate::ops::Ops::delete_session(
+                &mut SqliteOps(c),
+                &token_hash,
+            ))
+        })
+        .await
+    }
+
     async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome> {
         let now = chrono::Utc::now();
         self.write(move |c| block_on(workflow::import_shops(&mut SqliteOps(c), shops, now)))

@@ -163,6 +163,13 @@ impl Ops for SqliteOps<'_> {
         Ok(())
     }
 
+    async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        self.0
+            .prepare_cached("DELETE FROM sessions WHERE token_hash = ?1")?
+            .execute([token_hash])?;
+        Ok(())
+    }
+
     async fn insert_session(
         &mut self,
         user: UserId,
