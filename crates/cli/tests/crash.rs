@@ -204,15 +204,12 @@ async fn a_deadline_due_while_the_server_was_down_fires_once_after_restart() {
     let server = Server::start(&data, &["--policy", p]);
     let mut state = String::new();
     for _ in 0..100 {
-        let c: Value = http
-            .get(format!("{}/api/v1/complaints/{id}", server.base))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let c: Value = get_json(
+            &http,
+            &format!("{}/api/v1/complaints/{id}", server.base),
+            &token,
+        )
+        .await;
         state = c["state"].as_str().unwrap().to_owned();
         if state == "resolved" {
             break;
@@ -224,15 +221,12 @@ async fn a_deadline_due_while_the_server_was_down_fires_once_after_restart() {
         "the refund resolved in the consumer's favour after the restart"
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let events: Vec<Value> = http
-        .get(format!("{}/api/v1/complaints/{id}/events", server.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events: Vec<Value> = get_json(
+        &http,
+        &format!("{}/api/v1/complaints/{id}/events", server.base),
+        &token,
+    )
+    .await;
     assert_eq!(
         events
             .iter()

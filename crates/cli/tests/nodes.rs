@@ -257,15 +257,12 @@ async fn racing_nodes_never_fork_a_chain() {
                     .is_some_and(|m| !m.is_empty())
             );
         }
-        let events: Vec<Value> = http
-            .get(format!("{}/api/v1/complaints/{id}/events", a.base))
-            .bearer_auth(&buyer)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let events: Vec<Value> = get_json(
+            &http,
+            &format!("{}/api/v1/complaints/{id}/events", a.base),
+            &buyer,
+        )
+        .await;
         let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
         assert_eq!(
             seqs,
@@ -322,15 +319,12 @@ async fn export_moves_a_sqlite_data_dir_into_postgres() {
     // The platform runs on the copy: same accounts, same complaint, same chain.
     let server = Server::start(&data, &["--database-url", &db.url]);
     let token = login(&http, &server.base, "buyer01").await;
-    let c: Value = http
-        .get(format!("{}/api/v1/complaints/{id}", server.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let c: Value = get_json(
+        &http,
+        &format!("{}/api/v1/complaints/{id}", server.base),
+        &token,
+    )
+    .await;
     assert_eq!(c["state"], "awaiting_merchant");
     let r = http
         .post(format!("{}/api/v1/complaints/{id}/actions", server.base))

@@ -31,7 +31,9 @@ pub trait Store: Send + Sync + 'static {
     async fn ensure_users(&self, users: Vec<NewUser>) -> Result<()>;
     /// The user and their password hash, for signing in.
     async fn user_for_login(&self, username: &str) -> Result<Option<(User, Option<String>)>>;
-    async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        Ok(self.user_for_login(username).await?.map(|(u, _)| u))
+    }
     async fn create_session(
         &self,
         user_id: UserId,

@@ -115,3 +115,19 @@ pub async fn orders(http: &reqwest::Client, base: &str, token: &str) -> Vec<Valu
         .unwrap();
     v["items"].as_array().unwrap().clone()
 }
+
+/// GET a JSON body as a signed-in user.
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+) -> T {
+    http.get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

@@ -177,10 +177,6 @@ impl Store for PgStore {
         row.map(|r| Ok((r.user()?, r.password_hash))).transpose()
     }
 
-    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
-        Ok(self.user_for_login(username).await?.map(|(u, _)| u))
-    }
-
     async fn create_session(
         &self,
         user_id: UserId,
