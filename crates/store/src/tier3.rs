@@ -624,7 +624,7 @@ pub(crate) async fn record_violation<O: Ops>(
     let since = now - Duration::days(rules::POINTS_WINDOW_DAYS);
     let after = o
         .query(
-            "SELECT COALESCE(SUM(points), 0) FROM violations WHERE shop_id = $1 AND at > $2",
+            "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM violations WHERE shop_id = $1 AND at > $2",
             vals![v.shop.as_str(), to_ms(since)],
         )
         .await?[0][0]
@@ -1050,8 +1050,15 @@ pub(crate) async fn after_action<O: Ops>(
 ) -> Result<()> {
     let watched = match action {
         Action::Reject { .. } => c.claim.kind == ClaimKind::Return,
-        Action::Rule { decision, .. } => {
-            c.category == Category::Counterfeit && *decision != Decision::Reject
+        // A ruling that names its own violation has sanctioned the shop already.
+        Action::Rule {
+            decision,
+            violation,
+            ..
+        } => {
+            c.category == Category::Counterfeit
+                && *decision != Decision::Reject
+                && violation.is_none()
         }
         _ => false,
     };

@@ -7,5 +7,6 @@ mod errors;
 mod evidence;
 mod refusals;
 mod stats;
+mod tier3;
 mod timers;
 mod walk;
