@@ -24,7 +24,7 @@ pub use blob::BlobStore;
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use stats::{Count, DayCount, DeadlineShare, Escalation, ResolutionTimes, Stats, StatsQuery};
-pub use tier3::{Report, SubjectTimer};
+pub use tier3::{BRUSHING_JOB, BRUSHING_SCAN, BrushingBlock, Purchase, Report, SubjectTimer};
 pub use time::{from_ms, to_ms};
 
 /// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
@@ -176,6 +176,17 @@ pub trait Store: Send + Sync + 'static {
     /// Deadlines of penalties, reports and cases that have fallen due.
     async fn due_subject_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<SubjectTimer>>;
     async fn fire_subject_timer(&self, timer: &SubjectTimer, now: Timestamp) -> Result<bool>;
+    /// Seeds a scheduled job's next run unless one is pending.
+    async fn schedule_job(&self, subject: &str, kind: &str, due: Timestamp) -> Result<()>;
+    /// Buyer → shop purchases paid since, for the brushing scan.
+    async fn purchases(&self, since: Timestamp) -> Result<Vec<Purchase>>;
+    /// Opens a tier-3 case for a brushing block, unless the same block has one since `since`.
+    async fn open_brushing_case(
+        &self,
+        block: &BrushingBlock,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<CaseId>>;
     /// Runs the commitment monitors over order data (late shipment); how many orders it checked.
     async fn sweep_monitors(&self, now: Timestamp, limit: u32) -> Result<usize>;
 

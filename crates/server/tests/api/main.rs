@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod brushing;
 mod errors;
 mod evidence;
 mod refusals;

@@ -38,11 +38,15 @@ CREATE TABLE subject_timers (
     fired_at INTEGER
 );
 CREATE INDEX subject_timers_pending ON subject_timers(due_at) WHERE status = 'pending';
-CREATE INDEX subject_timers_subject ON subject_timers(subject) WHERE status = 'pending';
+-- At most one pending deadline of a kind per subject (a scheduled job is seeded by every node).
+CREATE UNIQUE INDEX subject_timers_one_pending ON subject_timers(subject, kind) WHERE status = 'pending';
 
 -- What a case is about (a brushing block, a collective issue) and its published outcome.
 ALTER TABLE cases ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE cases ADD COLUMN outcome TEXT;
+-- A brushing block's accounts and shops, hashed: the same block found again is not a new case.
+ALTER TABLE cases ADD COLUMN fingerprint TEXT;
+CREATE INDEX cases_fingerprint ON cases(fingerprint) WHERE fingerprint IS NOT NULL;
 CREATE INDEX cases_state ON cases(state, id);
 
 ALTER TABLE violations ADD COLUMN order_no TEXT;
