@@ -53,6 +53,9 @@ pub enum BenchCommand {
     Brushing(crate::detect_cmd::BenchArgs),
     /// The assistant's classifier throughput (see `assistant_cmd`).
     Classify(crate::assistant_cmd::BenchArgs),
+    /// Collective-complaint clustering: assignment with many stored, and offline (see
+    /// `bench_collective`).
+    Collective(crate::bench_collective::BenchArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -70,6 +73,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             nodes,
         } => timers(&postgres, complaints, nodes).await,
         BenchCommand::Brushing(args) => crate::detect_cmd::bench(args).await,
+        BenchCommand::Collective(args) => crate::bench_collective::run(args),
         BenchCommand::Classify(args) => crate::assistant_cmd::bench(args).await,
     }
 }

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod collective;
 pub mod fraudar;
 pub mod generate;
 pub mod graph;
