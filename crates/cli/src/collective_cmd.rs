@@ -90,16 +90,17 @@ fn read(path: &Path) -> anyhow::Result<Vec<Line>> {
         eprintln!("{e}");
     }
     if !errors.is_empty() {
-        eprintln!(
-            "跳过 {0} 行错误 / skipped {0} bad lines",
-            errors.len()
-        );
+        eprintln!("跳过 {0} 行错误 / skipped {0} bad lines", errors.len());
     }
     Ok(lines)
 }
 
 /// `{"id", "cluster"}` per line, in input order; a cluster is named by its earliest complaint's id.
-pub fn output(lines: &[Line], clusters: &[Option<u32>], mut out: impl Write) -> std::io::Result<()> {
+pub fn output(
+    lines: &[Line],
+    clusters: &[Option<u32>],
+    mut out: impl Write,
+) -> std::io::Result<()> {
     for (l, c) in lines.iter().zip(clusters) {
         let cluster = c.map_or(serde_json::Value::Null, |i| lines[i as usize].id.clone());
         serde_json::to_writer(&mut out, &json!({ "id": l.id, "cluster": cluster }))?;
@@ -145,7 +146,11 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
             f.write_all(b"\n")?;
         }
         f.flush()?;
-        eprintln!("已写入 / wrote {} ({} complaints)", path.display(), set.len());
+        eprintln!(
+            "已写入 / wrote {} ({} complaints)",
+            path.display(),
+            set.len()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let e = labelled::evaluate(&set, settings);

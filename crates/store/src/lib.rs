@@ -2,6 +2,7 @@
 
 mod audit;
 pub mod blob;
+mod collective;
 mod error;
 pub mod export;
 mod model;

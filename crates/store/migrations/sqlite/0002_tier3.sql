@@ -60,3 +60,23 @@ ALTER TABLE penalties ADD COLUMN lifted_at INTEGER;
 ALTER TABLE orders ADD COLUMN ship_by INTEGER;
 ALTER TABLE orders ADD COLUMN late_checked BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX orders_ship_by ON orders(ship_by) WHERE late_checked = FALSE AND ship_by IS NOT NULL;
+
+-- Collective complaints: each filed complaint's MinHash signature (hex) and its LSH band keys,
+-- so that a new complaint finds the same shop's recent complaints about the same issue; clusters
+-- are connected components, merged as complaints join them (cluster = the earliest member's id).
+CREATE TABLE complaint_signatures (
+    complaint_id INTEGER PRIMARY KEY REFERENCES complaints(id),
+    shop_id      TEXT NOT NULL,
+    consumer_id  INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    signature    TEXT NOT NULL,
+    cluster_id   INTEGER NOT NULL
+);
+CREATE INDEX complaint_signatures_cluster ON complaint_signatures(cluster_id);
+CREATE TABLE complaint_bands (
+    shop_id      TEXT NOT NULL,
+    band_key     INTEGER NOT NULL,
+    complaint_id INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX complaint_bands_key ON complaint_bands(shop_id, band_key, created_at);
