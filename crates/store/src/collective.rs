@@ -41,6 +41,8 @@ pub(crate) async fn on_filed<O: Ops>(
     let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
     let since = to_ms(now - window);
     let shop = c.shop_id.as_str();
+    // Filings about one shop take turns here (on every node), so clusters merge in one order.
+    o.lock_key(&format!("collective:{shop}")).await?;
 
     // Candidates: the shop's complaints in the window sharing a band key.
     let mut params: Vec<Val> = vec![shop.into(), Val::Int(since)];

@@ -102,15 +102,16 @@ async fn a_ring_becomes_one_case_and_confirming_it_sanctions_every_shop(backend:
     let app = spawn_app(backend).await;
     marketplace_with_a_ring(&app).await;
     let state = weiquan_server::AppState::new(app.store.clone());
-    let report = weiquan_server::brushing::scan(&state, Utc::now())
+    // The deadline loop may have run its own first scan meanwhile; either way one case.
+    weiquan_server::brushing::scan(&state, Utc::now())
         .await
         .unwrap();
-    assert_eq!(report.cases.len(), 1, "{report:?}");
     // Found again by the next scan (and by the other detector): still one case.
     let again = weiquan_server::brushing::scan(&state, Utc::now())
         .await
         .unwrap();
     assert!(again.cases.is_empty(), "{again:?}");
+    assert!(again.blocks > 0);
 
     let regulator = app.login("regulator01").await;
     let cases: Value = app
