@@ -172,6 +172,8 @@ pub trait Store: Send + Sync + 'static {
         reason: String,
         now: Timestamp,
     ) -> Result<()>;
+    /// The shop's listings that IP notices keep down now.
+    async fn listings_down(&self, shop: &ShopId) -> Result<Vec<String>>;
     /// The shop's published history: violations, penalties, appeals, takedowns.
     async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>>;
     /// Deadlines of penalties, reports and cases that have fallen due.

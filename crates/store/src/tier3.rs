@@ -326,11 +326,12 @@ pub(crate) async fn case_act<O: Ops>(
         for r in reports {
             let rid = r[0].int()?;
             let was = ReportState::parse(&r[1].text()?).unwrap_or(ReportState::Received);
-            let restore = dismissed && was != ReportState::Received;
-            let to = if restore {
-                ReportState::Restored
-            } else {
-                ReportState::Closed
+            let ip = was != ReportState::Received;
+            let restore = dismissed && ip;
+            let to = match (ip, dismissed) {
+                (true, true) => ReportState::Restored,
+                (true, false) => ReportState::KeptDown,
+                (false, _) => ReportState::Closed,
             };
             set_report_state(o, rid, to, now).await?;
             cancel_subject_timers(o, &report_stream(rid), IP_RESTORE).await?;
@@ -1343,4 +1344,16 @@ pub(crate) async fn open_brushing_case<O: Ops>(
     )
     .await?;
     Ok(Some(id))
+}
+
+/// The shop's listings that IP notices keep down now (the marketplace hides them).
+pub(crate) async fn listings_down(db: &dyn ReadSql, shop: &ShopId) -> Result<Vec<String>> {
+    let rows = db
+        .read(
+            "SELECT DISTINCT listing FROM reports WHERE shop_id = $1 AND kind = 'ip_infringement' \
+             AND state IN ('taken_down', 'counter_noticed', 'kept_down') AND listing IS NOT NULL ORDER BY listing",
+            vals![shop.as_str()],
+        )
+        .await?;
+    rows.iter().map(|r| r[0].text()).collect()
 }

@@ -233,6 +233,10 @@ async fn ip_notice_counter_notice_and_restore(backend: Backend) {
 
     let r = report(&app, &holder, ip("青山牌保温杯 500ml")).await;
     assert_eq!(r["state"], "taken_down");
+    assert_eq!(
+        standing(&app, "shop-a").await["listings_down"],
+        json!(["青山牌保温杯 500ml"])
+    );
     let id = r["id"].as_i64().unwrap();
     // Forwarded to the merchant; invisible to other consumers.
     let mine: Value = json_of(app.get(&seller, "/api/v1/reports").await, StatusCode::OK).await;
@@ -281,6 +285,7 @@ async fn ip_notice_counter_notice_and_restore(backend: Backend) {
     )
     .await;
     assert_eq!(r["state"], "restored");
+    assert_eq!(standing(&app, "shop-a").await["listings_down"], json!([]));
 
     // A second notice where the rights holder goes to court: it stays down, no timer left.
     let r = report(&app, &holder, ip("青山牌保温壶 1L")).await;
@@ -307,6 +312,10 @@ async fn ip_notice_counter_notice_and_restore(backend: Backend) {
     )
     .await;
     assert_eq!(r["state"], "kept_down");
+    assert_eq!(
+        standing(&app, "shop-a").await["listings_down"],
+        json!(["青山牌保温壶 1L"])
+    );
     assert_eq!(r["restore_at"], Value::Null);
     let much_later = Utc::now() + Duration::days(40);
     assert!(restores(store.due_subject_timers(much_later, 10).await.unwrap()).is_empty());

@@ -619,6 +619,10 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn listings_down(&self, shop: &ShopId) -> Result<Vec<String>> {
+        tier3::listings_down(self, shop).await
+    }
+
     async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>> {
         tier3::shop_events(self, shop).await
     }
