@@ -9,8 +9,10 @@ fn main() {
         if wide {
             println!("seed {seed} (one window): tuning P {:.3} R {:.3}", e.tuning.precision, e.tuning.recall);
         } else {
+            if seed == 2 { println!("merged {:?}\nsplit {:?}", e.merged, e.split); }
             println!("seed {seed}: tuning P {:.3} R {:.3} | heldout P {:.3} R {:.3} | all P {:.3} R {:.3}",
                 e.tuning.precision, e.tuning.recall, e.heldout.precision, e.heldout.recall, e.all.precision, e.all.recall);
         }
     }
 }
+// merged/split for one seed: `collective_heldout wide` prints tuning only

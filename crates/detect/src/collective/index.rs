@@ -4,21 +4,10 @@
 
 use rustc_hash::FxHashMap;
 
-use super::minhash::{BANDS, HASHES, ROWS, Signature, threshold_count};
+use super::minhash::{BANDS, HASHES, ROWS, Signature, agreeing, threshold_count};
+use super::MAX_WALK;
 use super::{Settings, UnionFind};
 
-/// The part of a signature the index keeps: the low 16 bits of each hash. Two different minima
-/// agree on them once in 65,536 times, which moves a similarity by about 2e-6 — nothing next
-/// to MinHash's own error (±0.04 at 128 hashes) — and halves the memory.
-type Short = [u16; HASHES];
-
-fn short(sig: &Signature) -> Short {
-    std::array::from_fn(|i| sig.0[i] as u16)
-}
-
-fn agreeing(a: &Short, b: &Short) -> u32 {
-    a.iter().zip(b).map(|(x, y)| u32::from(x == y)).sum()
-}
 
 /// A bucket key: the band key bound to a shop.
 fn bucket(shop: u32, band_key: u64) -> u64 {
@@ -36,7 +25,7 @@ pub struct CollectiveIndex {
     shop_of: Vec<u32>,
     at: Vec<i64>,
     consumer: Vec<u32>,
-    sigs: Vec<Short>,
+    sigs: Vec<[u32; HASHES]>,
     /// Bucket → the newest complaint in it; `next[item * BANDS + band]` → the one before.
     heads: FxHashMap<u64, u32>,
     next: Vec<u32>,
@@ -118,7 +107,7 @@ impl CollectiveIndex {
         self.shop_of.push(shop);
         self.at.push(at);
         self.consumer.push(consumer);
-        let mine = short(sig);
+        let mine = sig.0;
         self.sigs.push(mine);
         self.uf.push();
         self.members.insert(item, (vec![consumer], item));
@@ -135,12 +124,14 @@ impl CollectiveIndex {
             let mut other = *slot;
             *slot = item;
             self.next[item as usize * BANDS + band] = other;
-            while other != NONE {
+            let mut walked = 0;
+            while other != NONE && walked < MAX_WALK {
                 let o = other as usize;
                 let too_old = at - self.at[o] > window;
                 if too_old && self.ordered {
                     break;
                 }
+                walked += usize::from(!too_old);
                 // Same shop is almost certain (the bucket is keyed by it) but not guaranteed.
                 if !too_old
                     && self.at[o] - at <= window
