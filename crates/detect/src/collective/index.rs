@@ -2,7 +2,7 @@
 //! each is compared with the same shop's complaints within the window that share an LSH band
 //! key, and joins their cluster.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::minhash::{BANDS, HASHES, ROWS, Signature, agreeing, threshold_count};
 use super::MAX_WALK;
@@ -30,8 +30,8 @@ pub struct CollectiveIndex {
     heads: FxHashMap<u64, u32>,
     next: Vec<u32>,
     uf: UnionFind,
-    /// Per component root: its distinct consumers (sorted) and its earliest member.
-    members: FxHashMap<u32, (Vec<u32>, u32)>,
+    /// Per component root: its distinct consumers and its earliest member.
+    members: FxHashMap<u32, (FxHashSet<u32>, u32)>,
     /// Whether every complaint came no earlier than the one before (buckets can then stop at the
     /// first complaint older than the window).
     ordered: bool,
@@ -46,12 +46,17 @@ impl CollectiveIndex {
     }
 
     pub fn with_capacity(settings: Settings, n: usize) -> Self {
+        // Reserved up front so that no assignment pays for a rehash of millions of entries.
         let mut heads = FxHashMap::default();
-        heads.reserve(n * BANDS / 2);
+        heads.reserve(n * BANDS);
+        let mut members = FxHashMap::default();
+        members.reserve(n);
+        let mut consumers = FxHashMap::default();
+        consumers.reserve(n);
         CollectiveIndex {
             settings,
             shops: FxHashMap::default(),
-            consumers: FxHashMap::default(),
+            consumers,
             ids: Vec::with_capacity(n),
             shop_of: Vec::with_capacity(n),
             at: Vec::with_capacity(n),
@@ -59,8 +64,8 @@ impl CollectiveIndex {
             sigs: Vec::with_capacity(n),
             heads,
             next: Vec::with_capacity(n * BANDS),
-            uf: UnionFind::default(),
-            members: FxHashMap::default(),
+            uf: UnionFind::with_capacity(n),
+            members,
             ordered: true,
             last_at: i64::MIN,
             comparisons: 0,
@@ -110,7 +115,8 @@ impl CollectiveIndex {
         let mine = sig.0;
         self.sigs.push(mine);
         self.uf.push();
-        self.members.insert(item, (vec![consumer], item));
+        self.members
+            .insert(item, (FxHashSet::from_iter([consumer]), item));
         self.next.resize(self.next.len() + BANDS, NONE);
         if sig.is_empty() {
             return None;
@@ -156,11 +162,13 @@ impl CollectiveIndex {
         }
         let root = self.uf.union(ra, rb);
         let gone = if root == ra { rb } else { ra };
-        let (g_consumers, g_first) = self.members.remove(&gone).expect("a root has members");
+        let (mut g_consumers, g_first) = self.members.remove(&gone).expect("a root has members");
         let (consumers, first) = self.members.get_mut(&root).expect("a root has members");
+        // The smaller set goes into the larger: each consumer moves O(log n) times in all.
+        if g_consumers.len() > consumers.len() {
+            std::mem::swap(consumers, &mut g_consumers);
+        }
         consumers.extend(g_consumers);
-        consumers.sort_unstable();
-        consumers.dedup();
         if self.at[g_first as usize] < self.at[*first as usize]
             || (self.at[g_first as usize] == self.at[*first as usize] && g_first < *first)
         {

@@ -76,6 +76,13 @@ impl UnionFind {
         }
     }
 
+    pub fn with_capacity(n: usize) -> Self {
+        UnionFind {
+            parent: Vec::with_capacity(n),
+            size: Vec::with_capacity(n),
+        }
+    }
+
     pub fn push(&mut self) {
         self.parent.push(self.parent.len() as u32);
         self.size.push(1);
