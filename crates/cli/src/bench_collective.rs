@@ -103,7 +103,9 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     let mut joined = 0;
     for c in &fresh {
         let t = Instant::now();
-        let got = index.assign(&c.id, &c.shop, &c.id, &c.text, c.created_at).is_some();
+        let got = index
+            .assign(&c.id, &c.shop, &c.id, &c.text, c.created_at)
+            .is_some();
         times.push(t.elapsed().as_secs_f64() * 1e6);
         joined += usize::from(got);
     }

@@ -39,7 +39,12 @@ fn signatures_are_deterministic_and_round_trip_through_bytes() {
     assert_eq!(a.band_keys().len(), BANDS);
     // Pinned: a stored signature must still compare next release (bump VERSION if this changes).
     let pinned = Signature::of("电水壶底部漏水");
-    assert_eq!(pinned.0[..4], [103419555, 1312751670, 613719674, 888699190], "VERSION {}", collective::VERSION);
+    assert_eq!(
+        pinned.0[..4],
+        [103419555, 1312751670, 613719674, 888699190],
+        "VERSION {}",
+        collective::VERSION
+    );
     // Order numbers and dates do not change what a complaint is about.
     assert_eq!(
         Signature::of("订单 20260305123456：水壶漏水"),
@@ -56,19 +61,33 @@ fn similar_pairs_pass_and_dissimilar_ones_do_not() {
     for (a, b) in [
         (WAVE[0], WAVE[1]),
         (WAVE[1], WAVE[4]),
-        ("电水壶底部漏水，桌子上全是水", "the electric kettle leaks from the bottom"),
+        (
+            "电水壶底部漏水，桌子上全是水",
+            "the electric kettle leaks from the bottom",
+        ),
         ("手机电池鼓包了，后盖被顶起来", "电池膨胀把手机后壳撑开了"),
     ] {
-        assert!(same_issue(&sig(a), &sig(b)), "{a} | {b}: {}", similarity(&sig(a), &sig(b)));
+        assert!(
+            same_issue(&sig(a), &sig(b)),
+            "{a} | {b}: {}",
+            similarity(&sig(a), &sig(b))
+        );
     }
     for (a, b) in [
         // Same product, different issue.
-        ("电水壶底部漏水，桌子上全是水", "电水壶的颜色发的是白色，我买的是绿色"),
+        (
+            "电水壶底部漏水，桌子上全是水",
+            "电水壶的颜色发的是白色，我买的是绿色",
+        ),
         ("空气炸锅涂层脱落", "空气炸锅的说明书丢了，想要电子版"),
         // Same issue word, different everything else.
         ("芒果到货就腐烂了", "手机屏幕有坏点"),
     ] {
-        assert!(!same_issue(&sig(a), &sig(b)), "{a} | {b}: {}", similarity(&sig(a), &sig(b)));
+        assert!(
+            !same_issue(&sig(a), &sig(b)),
+            "{a} | {b}: {}",
+            similarity(&sig(a), &sig(b))
+        );
     }
 }
 
@@ -79,8 +98,18 @@ fn six_consumers_in_different_words_form_one_cluster() {
         .enumerate()
         .map(|(i, t)| complaint(&format!("c{i}"), "fryer-shop", t, i as i64))
         .collect();
-    complaints.push(complaint("x1", "fryer-shop", "空气炸锅的说明书丢了，想要电子版", 2));
-    complaints.push(complaint("x2", "fryer-shop", "客服态度不好，问安装问题很不耐烦", 3));
+    complaints.push(complaint(
+        "x1",
+        "fryer-shop",
+        "空气炸锅的说明书丢了，想要电子版",
+        2,
+    ));
+    complaints.push(complaint(
+        "x2",
+        "fryer-shop",
+        "客服态度不好，问安装问题很不耐烦",
+        3,
+    ));
     let got = collective::cluster(&complaints, Settings::default(), 2).clusters;
     assert_eq!(got[..6], [Some(0); 6], "{got:?}");
     assert_eq!(got[6..], [None, None]);
@@ -116,7 +145,12 @@ fn distinct_consumers_count_not_complaints() {
         min_consumers: 2,
         ..Settings::default()
     };
-    assert!(collective::cluster(&complaints, two, 1).clusters.iter().all(Option::is_some));
+    assert!(
+        collective::cluster(&complaints, two, 1)
+            .clusters
+            .iter()
+            .all(Option::is_some)
+    );
 }
 
 #[test]
@@ -134,7 +168,14 @@ fn shops_and_the_window_bound_a_cluster() {
     let spread: Vec<Complaint> = WAVE
         .iter()
         .enumerate()
-        .map(|(i, t)| complaint(&format!("c{i}"), "a", t, if i < 3 { i } else { 40 + i } as i64))
+        .map(|(i, t)| {
+            complaint(
+                &format!("c{i}"),
+                "a",
+                t,
+                if i < 3 { i } else { 40 + i } as i64,
+            )
+        })
         .collect();
     let got = collective::cluster(&spread, Settings::default(), 2).clusters;
     assert!(got.iter().all(Option::is_none), "{got:?}");

@@ -4,10 +4,9 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::minhash::{BANDS, HASHES, ROWS, Signature, agreeing, threshold_count};
 use super::MAX_WALK;
+use super::minhash::{BANDS, HASHES, ROWS, Signature, agreeing, threshold_count};
 use super::{Settings, UnionFind};
-
 
 /// A bucket key: the band key bound to a shop.
 fn bucket(shop: u32, band_key: u64) -> u64 {

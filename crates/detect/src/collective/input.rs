@@ -26,7 +26,10 @@ impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.line;
         match &self.problem {
-            Problem::NotJson(e) => write!(f, "第 {n} 行不是 JSON 对象（{e}）/ line {n}: not a JSON object ({e})"),
+            Problem::NotJson(e) => write!(
+                f,
+                "第 {n} 行不是 JSON 对象（{e}）/ line {n}: not a JSON object ({e})"
+            ),
             Problem::Field(name @ ("id" | "consumer")) => write!(
                 f,
                 "第 {n} 行的 \"{name}\" 须为非空字符串或数字 / line {n}: \"{name}\" must be a non-empty string or a number"
@@ -107,7 +110,10 @@ fn parse_line(n: u64, line: &str) -> Result<Line, InputError> {
         some => Some(id_string(some).ok_or_else(|| err(Problem::Field("consumer")))?),
     };
     let label = obj.get("label").and_then(|l| l.as_str()).map(str::to_owned);
-    let heldout = obj.get("heldout").and_then(|h| h.as_bool()).unwrap_or(false);
+    let heldout = obj
+        .get("heldout")
+        .and_then(|h| h.as_bool())
+        .unwrap_or(false);
     Ok(Line {
         id,
         complaint: Complaint {
@@ -154,7 +160,10 @@ mod tests {
     #[test]
     fn times_in_three_forms() {
         let ms = 1_767_196_800_000;
-        assert_eq!(parse_time(&serde_json::json!("2026-01-01T00:00:00+08:00")), Ok(ms));
+        assert_eq!(
+            parse_time(&serde_json::json!("2026-01-01T00:00:00+08:00")),
+            Ok(ms)
+        );
         assert_eq!(parse_time(&serde_json::json!(1_767_196_800)), Ok(ms));
         assert_eq!(parse_time(&serde_json::json!(ms)), Ok(ms));
         assert!(parse_time(&serde_json::json!("yesterday")).is_err());

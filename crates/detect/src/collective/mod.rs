@@ -146,7 +146,8 @@ pub fn pair_scores<A: Eq + std::hash::Hash, B: Eq + std::hash::Hash>(
             *both.entry((a, b)).or_default() += 1;
         }
     }
-    let (true_pairs, found_pairs, correct_pairs) = (pairs(t.values()), pairs(f.values()), pairs(both.values()));
+    let (true_pairs, found_pairs, correct_pairs) =
+        (pairs(t.values()), pairs(f.values()), pairs(both.values()));
     let ratio = |a: u64, b: u64| if b == 0 { 1.0 } else { a as f64 / b as f64 };
     let precision = ratio(correct_pairs, found_pairs);
     let recall = ratio(correct_pairs, true_pairs);

@@ -102,7 +102,10 @@ pub fn cluster_signed(
                         run.extend(signed.iter().map(|&p| {
                             let rows = &sig_at[p as usize][band * ROWS..(band + 1) * ROWS];
                             let shop = u64::from(shop_at[p as usize]);
-                            (band_key(band, rows) ^ shop.wrapping_mul(0x9e37_79b9_7f4a_7c15), p)
+                            (
+                                band_key(band, rows) ^ shop.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                                p,
+                            )
                         }));
                         run.sort_unstable();
                         for group in run.chunk_by(|a, b| a.0 == b.0) {

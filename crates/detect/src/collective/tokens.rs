@@ -107,7 +107,10 @@ pub fn normalize(text: &str) -> String {
         if after_digit {
             after_digit = false;
             out.push(' ');
-            if matches!(c, '年' | '月' | '日' | '号' | '点' | '时' | '分' | '秒' | '.' | '-' | '/' | ':') {
+            if matches!(
+                c,
+                '年' | '月' | '日' | '号' | '点' | '时' | '分' | '秒' | '.' | '-' | '/' | ':'
+            ) {
                 continue;
             }
         }
@@ -167,7 +170,9 @@ fn gap(text: &str, lex: &Lexicon, out: &mut Vec<String>) {
             continue;
         }
         if word.is_ascii() {
-            if !word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'' || b == b'-')
+            if !word
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'\'' || b == b'-')
                 || word.len() < 2
             {
                 continue;
@@ -189,7 +194,11 @@ fn stem(word: &str) -> String {
     };
     cut("ing", 4)
         .or_else(|| cut("ed", 4))
-        .or_else(|| w.strip_suffix("ies").filter(|s| s.len() >= 3).map(|s| format!("{s}y")))
+        .or_else(|| {
+            w.strip_suffix("ies")
+                .filter(|s| s.len() >= 3)
+                .map(|s| format!("{s}y"))
+        })
         .or_else(|| {
             w.strip_suffix('s')
                 .filter(|s| s.len() >= 3 && !s.ends_with('s') && !s.ends_with('u'))
@@ -226,8 +235,16 @@ mod tests {
 
     #[test]
     fn numbers_dates_and_units_go() {
-        let words = |t: &str| normalize(t).split_whitespace().map(str::to_owned).collect::<Vec<_>>();
-        assert_eq!(words("订单２０２６０３０５１２３４ 3月5日买的"), ["订单", "买的"]);
+        let words = |t: &str| {
+            normalize(t)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            words("订单２０２６０３０５１２３４ 3月5日买的"),
+            ["订单", "买的"]
+        );
         assert_eq!(words("2026-03-05 10:30 下单"), ["下单"]);
         assert_eq!(words("Ordered 16GB"), ["ordered", "gb"]);
     }
