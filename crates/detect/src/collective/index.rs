@@ -200,4 +200,4 @@ fn intern(map: &mut FxHashMap<String, u32>, name: &str) -> u32 {
     v
 }
 
-const _: () = assert!(HASHES % ROWS == 0);
+const _: () = assert!(HASHES.is_multiple_of(ROWS));
