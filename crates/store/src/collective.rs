@@ -8,7 +8,7 @@
 
 use chrono::Duration;
 use serde_json::json;
-use weiquan_detect::collective::{Signature, same_issue};
+use weiquan_detect::collective::{Signature, Subject, VERSION, shares_issue};
 use weiquan_domain::machine;
 use weiquan_domain::*;
 
@@ -35,25 +35,36 @@ pub(crate) async fn on_filed<O: Ops>(
 ) -> Result<Option<i64>> {
     let sig = Signature::of(&c.description);
     let keys = sig.band_keys();
-    if keys.is_empty() {
-        return Ok(None);
-    }
+    let subject = Subject::new(&c.product, c.category.as_str());
     let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
     let since = to_ms(now - window);
     let shop = c.shop_id.as_str();
     // Filings about one shop take turns here (on every node), so clusters merge in one order.
     o.lock_key(&format!("collective:{shop}")).await?;
 
-    // Candidates: the shop's complaints in the window sharing a band key.
-    let mut params: Vec<Val> = vec![shop.into(), Val::Int(since)];
+    // Candidates: the shop's complaints in the window with the same product and category, or
+    // sharing a band key of the words.
+    let mut params: Vec<Val> = vec![
+        shop.into(),
+        Val::Int(since),
+        Val::Int(i64::from(VERSION)),
+        Val::Int(subject.key() as i64),
+    ];
     params.extend(keys.iter().map(|k| Val::Int(*k as i64)));
+    let bands = if keys.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " OR s.complaint_id IN (SELECT b.complaint_id FROM complaint_bands b WHERE b.shop_id = $1 AND b.created_at >= $2 AND b.band_key IN ({}))",
+            placeholders(5, keys.len())
+        )
+    };
     let rows = o
         .query(
             &format!(
-                "SELECT DISTINCT s.complaint_id, s.signature, s.cluster_id FROM complaint_bands b \
-                 JOIN complaint_signatures s ON s.complaint_id = b.complaint_id \
-                 WHERE b.shop_id = $1 AND b.created_at >= $2 AND b.band_key IN ({})",
-                placeholders(3, keys.len())
+                "SELECT s.complaint_id, s.signature, s.cluster_id, c.product, c.category FROM complaint_signatures s \
+                 JOIN complaints c ON c.id = s.complaint_id \
+                 WHERE s.shop_id = $1 AND s.created_at >= $2 AND s.version = $3 AND (s.subject_key = $4{bands})"
             ),
             &params,
         )
@@ -64,7 +75,8 @@ pub(crate) async fn on_filed<O: Ops>(
             .ok()
             .and_then(|b| Signature::from_bytes(&b))
             .ok_or_else(|| StoreError::Corrupt("complaint signature".into()))?;
-        if same_issue(&sig, &other) {
+        let other_subject = Subject::new(&r[3].text()?, &r[4].text()?);
+        if shares_issue(&sig, Some(&subject), &other, Some(&other_subject)) {
             let cl = r[2].int()?;
             if !clusters.contains(&cl) {
                 clusters.push(cl);
@@ -88,8 +100,18 @@ pub(crate) async fn on_filed<O: Ops>(
     }
     let created = to_ms(c.created_at);
     o.exec(
-        "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, cluster_id) VALUES ($1, $2, $3, $4, $5, $6)",
-        vals![c.id.0, shop, c.consumer_id.0, created, hex::encode(sig.to_bytes()), cluster],
+        "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, version, subject_key, cluster_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        vals![
+            c.id.0,
+            shop,
+            c.consumer_id.0,
+            created,
+            hex::encode(sig.to_bytes()),
+            i64::from(VERSION),
+            subject.key() as i64,
+            cluster
+        ],
     )
     .await?;
     let mut p: Vec<Val> = Vec::with_capacity(keys.len() * 4);
@@ -113,11 +135,13 @@ pub(crate) async fn on_filed<O: Ops>(
         })
         .collect::<Vec<_>>()
         .join(", ");
-    o.exec(
-        &format!("INSERT INTO complaint_bands (shop_id, band_key, complaint_id, created_at) VALUES {values}"),
-        &p,
-    )
-    .await?;
+    if !keys.is_empty() {
+        o.exec(
+            &format!("INSERT INTO complaint_bands (shop_id, band_key, complaint_id, created_at) VALUES {values}"),
+            &p,
+        )
+        .await?;
+    }
     if clusters.is_empty() {
         return Ok(None);
     }

@@ -17,11 +17,13 @@ pub mod input;
 pub mod labelled;
 pub mod minhash;
 mod offline;
+mod subject;
 pub mod tokens;
 
 pub use index::CollectiveIndex;
 pub use minhash::{BANDS, HASHES, ROWS, Signature, THRESHOLD, VERSION, same_issue, similarity};
 pub use offline::{Clustering, cluster, cluster_signed, signatures as offline_signatures};
+pub use subject::{Subject, shares_issue};
 
 /// At most this many of a band's earlier complaints (the latest within the window) are looked
 /// at for a new one. A bucket holding more is a wave already found: the newest complaints in it
