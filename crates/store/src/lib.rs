@@ -44,6 +44,13 @@ pub trait Store: Send + Sync + 'static {
     /// Ends a session (sign-out); nothing happens for an unknown token.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
+    // --- accounts (admin)
+    /// Every account, by id, for an admin (others are refused). Staff accounts are made with
+    /// [`Store::create_user`] and a password hash.
+    async fn users(&self, actor: &Actor, after: Option<i64>, limit: u32) -> Result<Page<User>>;
+    /// An admin moves a staff account to another staff role; recorded on stream `account:ID`.
+    async fn set_role(&self, actor: &Actor, id: UserId, role: Role, now: Timestamp) -> Result<User>;
+
     // --- marketplace mirror
     async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome>;
     async fn import_orders(&self, orders: Vec<OrderRecord>) -> Result<ImportOutcome>;
