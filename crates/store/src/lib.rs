@@ -4,6 +4,7 @@ mod audit;
 pub mod blob;
 mod error;
 pub mod export;
+pub mod jsonl;
 mod model;
 mod ops;
 pub mod postgres;

@@ -102,7 +102,8 @@ pub async fn penalties(
     Ok(axum::Json(state.store.penalties(&id).await?))
 }
 
-fn require_case_reader(user: &User) -> ApiResult<()> {
+/// Who may read tier-3 cases; the web pages ask the same.
+pub(crate) fn require_case_reader(user: &User) -> ApiResult<()> {
     if user.role.is_staff() {
         Ok(())
     } else {
