@@ -160,6 +160,16 @@ impl TimerKind {
     pub fn parse(s: &str) -> Option<TimerKind> {
         TimerKind::ALL.iter().copied().find(|k| k.as_str() == s)
     }
+    /// The tier whose service level the deadline measures (for statistics).
+    pub fn sla_tier(self) -> Tier {
+        match self {
+            TimerKind::MerchantReply | TimerKind::ConsumerReply => Tier::Negotiation,
+            TimerKind::Mediation => Tier::CustomerService,
+            TimerKind::EvidenceTurn | TimerKind::ExecuteRuling | TimerKind::AppealWindow => {
+                Tier::ConsumerProtection
+            }
+        }
+    }
 }
 
 /// A violation the transition records against the shop.

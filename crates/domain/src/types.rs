@@ -446,9 +446,33 @@ pub fn parse_time(field: &str, s: &str) -> Result<Timestamp, DomainError> {
         })
 }
 
+/// A time as RFC 3339, or a day `YYYY-MM-DD` meaning its start in Asia/Shanghai (UTC+8, no DST).
+pub fn parse_day_or_time(field: &str, s: &str) -> Result<Timestamp, DomainError> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        let start = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+        return Ok(start.and_utc() - chrono::Duration::hours(8));
+    }
+    parse_time(field, s).map_err(|_| {
+        DomainError::invalid(
+            field,
+            "应为日期（2026-05-04）或 RFC 3339 时间（2026-05-04T10:30:00+08:00）",
+            "expected a day (2026-05-04) or an RFC 3339 time (2026-05-04T10:30:00+08:00)",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_starts_at_midnight_in_shanghai() {
+        let t = parse_day_or_time("from", "2026-05-04").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-05-03T16:00:00+00:00");
+        let t = parse_day_or_time("from", "2026-05-04T10:30:00+08:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-05-04T02:30:00+00:00");
+        assert!(parse_day_or_time("from", "May 4").is_err());
+    }
 
     #[test]
     fn order_numbers() {

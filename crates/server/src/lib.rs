@@ -19,7 +19,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use weiquan_store::Store;
 
-use crate::api::{complaints, marketplace};
+use crate::api::{complaints, marketplace, stats};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -55,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .route("/shops/{id}/penalties", get(marketplace::penalties))
         .route("/cases", get(marketplace::cases))
         .route("/cases/{id}", get(marketplace::case))
+        .route("/stats", get(stats::stats))
         .route("/complaints", post(complaints::file).get(complaints::list))
         .route("/complaints/{id}", get(complaints::get))
         .route("/complaints/{id}/actions", post(complaints::act))

@@ -10,6 +10,7 @@ mod ops;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
+mod stats;
 mod time;
 mod workflow;
 
@@ -20,6 +21,7 @@ use weiquan_domain::*;
 pub use blob::BlobStore;
 pub use error::{Result, StoreError};
 pub use model::*;
+pub use stats::{Count, DayCount, DeadlineShare, Escalation, ResolutionTimes, Stats, StatsQuery};
 pub use time::{from_ms, to_ms};
 
 /// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
@@ -119,6 +121,10 @@ pub trait Store: Send + Sync + 'static {
     // --- tier 3
     async fn cases(&self, before: Option<i64>, limit: u32) -> Result<Page<Case>>;
     async fn case(&self, id: CaseId) -> Result<Option<Case>>;
+
+    // --- statistics
+    /// `GET /stats`: staff only.
+    async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats>;
 
     // --- audit
     /// Recomputes every chain and blob; `Err` names the first broken record.

@@ -2,3 +2,4 @@
 
 pub mod complaints;
 pub mod marketplace;
+pub mod stats;

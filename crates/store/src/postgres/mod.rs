@@ -30,7 +30,7 @@ use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::rows::*;
 use crate::time::{from_ms, to_ms};
-use crate::{NewEvidence, Store, WriteStats, workflow};
+use crate::{NewEvidence, Stats, StatsQuery, Store, WriteStats, workflow};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -503,6 +503,11 @@ impl Store for PgStore {
         }
     }
 
+    async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats> {
+        access::check_staff(actor)?;
+        crate::stats::compute(self, &q).await
+    }
+
     async fn verify(&self) -> Result<std::result::Result<AuditReport, String>> {
         // One snapshot for the whole check.
         let mut tx = self.pool.begin().await?;
@@ -570,5 +575,24 @@ impl PgStore {
         .fetch_all(&self.pool)
         .await?;
         Ok(ids.into_iter().map(ComplaintId).collect())
+    }
+}
+
+#[async_trait]
+impl crate::stats::StatsSql for PgStore {
+    async fn rows(
+        &self,
+        sql: &str,
+        params: &[crate::stats::Param],
+    ) -> Result<Vec<crate::stats::Row>> {
+        use crate::stats::Param;
+        let mut q = sqlx::query_as::<_, crate::stats::Row>(sqlx::AssertSqlSafe(sql.to_owned()));
+        for p in params {
+            q = match p {
+                Param::Int(i) => q.bind(*i),
+                Param::Text(t) => q.bind(t.clone()),
+            };
+        }
+        Ok(q.fetch_all(&self.pool).await?)
     }
 }

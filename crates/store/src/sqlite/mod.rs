@@ -30,7 +30,7 @@ use crate::model::*;
 use crate::rows::*;
 use crate::time::{from_ms, to_ms};
 use crate::workflow;
-use crate::{NewEvidence, Store};
+use crate::{NewEvidence, Stats, StatsQuery, Store};
 
 /// weiquan on one machine: `DATA_DIR/weiquan.db` and `DATA_DIR/blobs/`.
 pub struct SqliteStore {
@@ -514,6 +514,11 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats> {
+        access::check_staff(actor)?;
+        crate::stats::compute(self, &q).await
+    }
+
     async fn verify(&self) -> Result<std::result::Result<AuditReport, String>> {
         match self.scan(audit::verify).await? {
             Ok(checker) => Ok(checker.check_files(&self.blobs).await),
@@ -542,4 +547,33 @@ fn case_members(c: &rusqlite::Connection, case_id: i64) -> Result<Vec<ComplaintI
         .query_map([case_id], |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(ids.into_iter().map(ComplaintId).collect())
+}
+
+#[async_trait]
+impl crate::stats::StatsSql for SqliteStore {
+    async fn rows(
+        &self,
+        sql: &str,
+        params: &[crate::stats::Param],
+    ) -> Result<Vec<crate::stats::Row>> {
+        use crate::stats::Param;
+        // The shared SQL numbers its parameters `$n`; SQLite's numbered form is `?n`.
+        let sql = sql.replace('$', "?");
+        let params: Vec<rusqlite::types::Value> = params
+            .iter()
+            .map(|p| match p {
+                Param::Int(i) => rusqlite::types::Value::Integer(*i),
+                Param::Text(Some(t)) => rusqlite::types::Value::Text(t.clone()),
+                Param::Text(None) => rusqlite::types::Value::Null,
+            })
+            .collect();
+        self.scan(move |c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
 }

@@ -112,7 +112,10 @@ impl Ops for SqliteOps<'_> {
             .0
             .prepare_cached(
                 "UPDATE complaints SET state = ?2, tier = ?3, major = ?4, assignee_id = ?5, collective_case_id = ?6, progress = ?7, \
-                 updated_at = ?8, deadline_at = (SELECT MIN(due_at) FROM timers WHERE complaint_id = ?1 AND status = 'pending') \
+                 updated_at = ?8, deadline_at = (SELECT MIN(due_at) FROM timers WHERE complaint_id = ?1 AND status = 'pending'), \
+                 resolved_at = CASE WHEN ?2 = 'resolved' THEN COALESCE(resolved_at, ?8) ELSE resolved_at END, \
+                 reached_mediation = reached_mediation OR ?2 = 'mediation', \
+                 reached_protection = reached_protection OR ?2 = 'protection_review' \
                  WHERE id = ?1 RETURNING deadline_at",
             )?
             .query_row(
