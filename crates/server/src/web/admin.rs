@@ -222,7 +222,7 @@ pub async fn import(
     }
     let lang = c.lang;
     let result = async {
-        let bad = |_| {
+        let bad = |_: axum::extract::multipart::MultipartError| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "bad_multipart",
@@ -230,7 +230,14 @@ pub async fn import(
                 "the upload form is malformed",
             )
         };
-        let mut mp = multipart.map_err(bad)?;
+        let mut mp = multipart.map_err(|_| {
+            ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请以 multipart/form-data 上传",
+                "upload as multipart/form-data",
+            )
+        })?;
         let (mut checked, mut kind, mut file) = (false, None, None);
         while let Some(field) = mp.next_field().await.map_err(bad)? {
             match field.name() {

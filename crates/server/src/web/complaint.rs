@@ -86,14 +86,6 @@ pub struct ComplaintPage {
     evidence_kinds: Vec<(&'static str, &'static str)>,
 }
 
-impl ComplaintPage {
-    pub fn has(&self, name: &str) -> bool {
-        self.actions
-            .iter()
-            .any(|a| a.name == name && a.why_not.is_none())
-    }
-}
-
 fn claim_text(lang: Lang, c: &Claim) -> String {
     let kind = i18n::claim_kind(lang, c.kind);
     match c.amount_cents {
@@ -493,7 +485,7 @@ async fn read_upload(
     headers: &HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(Vec<u8>, Option<String>, EvidenceKind), ApiError> {
-    let bad_form = |_| {
+    let bad_form = |_: axum::extract::multipart::MultipartError| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_multipart",
@@ -501,7 +493,14 @@ async fn read_upload(
             "the upload form is malformed",
         )
     };
-    let mut multipart = multipart.map_err(bad_form)?;
+    let mut multipart = multipart.map_err(|_| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "请以 multipart/form-data 上传，字段为 file 和 kind",
+            "upload as multipart/form-data with fields file and kind",
+        )
+    })?;
     let limit = state.store.blobs().max_size();
     let mut checked = false;
     let (mut file, mut filename, mut kind) = (None, None, None);

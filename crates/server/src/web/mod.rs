@@ -7,6 +7,7 @@
 //! so a button is shown, or explained when disabled, by the same rule that would refuse it.
 
 mod admin;
+mod charts;
 mod complaint;
 mod consumer;
 mod dashboard;
@@ -140,11 +141,29 @@ impl Ctx {
         self.role().map(|r| i18n::role(self.lang, r)).unwrap_or("")
     }
     /// A time in China time (the marketplace's), e.g. `2026-05-04 10:30`.
-    pub fn time(&self, t: &Timestamp) -> String {
-        i18n::time(t)
+    pub fn time(&self, t: impl AsTime) -> String {
+        i18n::time(&t.ts())
     }
-    pub fn money(&self, cents: &weiquan_domain::Cents) -> String {
-        cents.to_string()
+    /// Two strings are equal (for `selected` in templates, whatever the references).
+    pub fn same(&self, a: impl AsRef<str>, b: impl AsRef<str>) -> bool {
+        a.as_ref() == b.as_ref()
+    }
+}
+
+/// A time, however many references deep a template holds it.
+pub trait AsTime {
+    fn ts(&self) -> Timestamp;
+}
+
+impl AsTime for Timestamp {
+    fn ts(&self) -> Timestamp {
+        *self
+    }
+}
+
+impl<T: AsTime + ?Sized> AsTime for &T {
+    fn ts(&self) -> Timestamp {
+        (**self).ts()
     }
 }
 

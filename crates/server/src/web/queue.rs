@@ -34,7 +34,6 @@ pub struct Row {
     pub deadline: String,
     pub remaining: String,
     pub overdue: bool,
-    pub created: String,
 }
 
 /// A tab of the queue page.
@@ -169,7 +168,6 @@ pub async fn complaints(
                 .map(|d| i18n::remaining(lang, c.now, d))
                 .unwrap_or_default(),
             overdue: k.deadline_at.is_some_and(|d| d < c.now),
-            created: c.time(&k.created_at),
         })
         .collect();
     let title = match c.role() {
