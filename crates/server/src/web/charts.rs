@@ -118,7 +118,7 @@ pub fn bars(title: &str, items: &[(String, i64)], y_desc: &str) -> Result<String
             .x_labels(items.len().max(1))
             .x_label_formatter(&label)
             .y_desc(y_desc)
-            .label_style((FONT, 11))
+            .label_style((FONT, 15))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(err)?;
@@ -167,7 +167,7 @@ pub fn share_bars(
             .disable_x_mesh()
             .x_labels(groups.len().max(1))
             .x_label_formatter(&label)
-            .label_style((FONT, 12))
+            .label_style((FONT, 15))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(err)?;
@@ -196,7 +196,7 @@ pub fn share_bars(
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 12))
+            .label_font((FONT, 15))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(200, 200, 200))
             .draw()

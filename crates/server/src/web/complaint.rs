@@ -263,6 +263,30 @@ pub async fn build(
             Some(_) => staff.evidence.push(v),
         }
     }
+    // What each side said with its actions (a rejection, a proposal, an escalation) stands in
+    // its column next to its messages.
+    for e in &events {
+        let said = ["message", "reason"]
+            .iter()
+            .find_map(|k| e.data.get(*k).and_then(|v| v.as_str()))
+            .filter(|s| !s.is_empty());
+        let Some(said) = said else { continue };
+        let id = e.actor.strip_prefix("user:").and_then(|s| s.parse::<i64>().ok());
+        let side = match id {
+            Some(i) if i == k.consumer_id.0 => &mut consumer,
+            Some(i) if i == k.merchant_id.0 => &mut merchant,
+            Some(_) => &mut staff,
+            None => continue,
+        };
+        side.messages.push(MessageView {
+            who: i18n::event(lang, &e.kind),
+            body: said.to_owned(),
+            at: c.time(&e.at),
+        });
+    }
+    for side in [&mut consumer, &mut merchant, &mut staff] {
+        side.messages.sort_by(|a, b| a.at.cmp(&b.at));
+    }
     let events = events
         .iter()
         .map(|e| EventView {

@@ -9,3 +9,4 @@ mod refusals;
 mod stats;
 mod timers;
 mod walk;
+mod web;
