@@ -53,6 +53,8 @@ pub enum BenchCommand {
     Brushing(crate::detect_cmd::BenchArgs),
     /// The assistant's classifier throughput (see `assistant_cmd`).
     Classify(crate::assistant_cmd::BenchArgs),
+    /// Each role's web pages on the demo data: server time and weight (see `bench_pages`).
+    Pages(crate::bench_pages::BenchArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -71,6 +73,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         } => timers(&postgres, complaints, nodes).await,
         BenchCommand::Brushing(args) => crate::detect_cmd::bench(args).await,
         BenchCommand::Classify(args) => crate::assistant_cmd::bench(args).await,
+        BenchCommand::Pages(args) => crate::bench_pages::run(args).await,
     }
 }
 

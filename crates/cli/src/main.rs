@@ -3,6 +3,7 @@
 mod assistant_cmd;
 mod audit;
 mod bench;
+mod bench_pages;
 mod demo;
 mod detect_cmd;
 mod export;
