@@ -32,6 +32,7 @@ pub struct Row {
     pub major: bool,
     pub next_actor: &'static str,
     pub deadline: String,
+    pub deadline_iso: String,
     pub remaining: String,
     pub overdue: bool,
 }
@@ -163,6 +164,7 @@ pub async fn complaints(
                 .map(|w| i18n::next_actor(lang, w))
                 .unwrap_or("—"),
             deadline: k.deadline_at.map(|d| c.time(&d)).unwrap_or_default(),
+            deadline_iso: k.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
             remaining: k
                 .deadline_at
                 .map(|d| i18n::remaining(lang, c.now, d))

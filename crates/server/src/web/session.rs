@@ -84,7 +84,12 @@ impl FromRequestParts<AppState> for Web {
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".into());
-        let next = urlencode(&path);
+        // After signing in, come back here; a form post cannot be replayed, so go home instead.
+        let next = if parts.method == axum::http::Method::GET {
+            urlencode(&path)
+        } else {
+            String::new()
+        };
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(Redirect::to(&format!("/login?next={next}")).into_response());
         };
