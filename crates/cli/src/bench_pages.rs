@@ -48,7 +48,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             scratch = Some(db);
             Arc::new(s)
         }
-        None => Arc::new(weiquan_store::sqlite::SqliteStore::open(dir.path(), Policy::default()).await?),
+        None => {
+            Arc::new(weiquan_store::sqlite::SqliteStore::open(dir.path(), Policy::default()).await?)
+        }
     };
     eprintln!("seeding the demo marketplace…");
     crate::seed::seed_demo(store.as_ref(), dir.path()).await?;
@@ -140,7 +142,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let mut assets = 0usize;
     for path in ["/static/app.css", "/static/app.js"] {
         let res = app.clone().oneshot(get(path, None)).await?;
-        assets += axum::body::to_bytes(res.into_body(), usize::MAX).await?.len();
+        assets += axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await?
+            .len();
     }
 
     println!(

@@ -52,7 +52,8 @@ pub trait Store: Send + Sync + 'static {
     /// [`Store::create_user`] and a password hash.
     async fn users(&self, actor: &Actor, after: Option<i64>, limit: u32) -> Result<Page<User>>;
     /// An admin moves a staff account to another staff role; recorded on stream `account:ID`.
-    async fn set_role(&self, actor: &Actor, id: UserId, role: Role, now: Timestamp) -> Result<User>;
+    async fn set_role(&self, actor: &Actor, id: UserId, role: Role, now: Timestamp)
+    -> Result<User>;
 
     // --- marketplace mirror
     async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome>;

@@ -439,7 +439,10 @@ pub(crate) fn check_admin(actor: &Actor) -> Result<()> {
     if actor.role == Role::Admin {
         Ok(())
     } else {
-        Err(DomainError::forbidden("只有管理员可以管理账号", "only an admin manages accounts").into())
+        Err(
+            DomainError::forbidden("只有管理员可以管理账号", "only an admin manages accounts")
+                .into(),
+        )
     }
 }
 

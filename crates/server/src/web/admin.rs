@@ -15,7 +15,12 @@ use crate::AppState;
 use crate::error::ApiError;
 
 /// The roles an admin hands out (consumers and merchants come from the marketplace).
-const STAFF: [Role; 4] = [Role::CsAgent, Role::Protection, Role::Regulator, Role::Admin];
+const STAFF: [Role; 4] = [
+    Role::CsAgent,
+    Role::Protection,
+    Role::Regulator,
+    Role::Admin,
+];
 
 #[derive(Deserialize)]
 pub struct UsersQuery {
@@ -116,8 +121,15 @@ pub async fn create_user(
     errs.take(crate::auth::check_password(&password));
     if let Err(e) = errs.finish() {
         let e = ApiError::from(e);
-        return users_page(&state, c, None, form, Some((e.status, FormError::of(e, lang))), None)
-            .await;
+        return users_page(
+            &state,
+            c,
+            None,
+            form,
+            Some((e.status, FormError::of(e, lang))),
+            None,
+        )
+        .await;
     }
     let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
         .await
@@ -140,8 +152,15 @@ pub async fn create_user(
         }
         Err(e) => {
             let e = ApiError::from(e);
-            users_page(&state, c, None, form, Some((e.status, FormError::of(e, lang))), None)
-                .await
+            users_page(
+                &state,
+                c,
+                None,
+                form,
+                Some((e.status, FormError::of(e, lang))),
+                None,
+            )
+            .await
         }
     }
 }
@@ -157,8 +176,15 @@ pub async fn set_role(
         Ok(r) => r,
         Err(e) => {
             let e = ApiError::from(e);
-            return users_page(&state, c, None, form, Some((e.status, FormError::of(e, lang))), None)
-                .await;
+            return users_page(
+                &state,
+                c,
+                None,
+                form,
+                Some((e.status, FormError::of(e, lang))),
+                None,
+            )
+            .await;
         }
     };
     match state
@@ -177,8 +203,15 @@ pub async fn set_role(
         }
         Err(e) => {
             let e = ApiError::from(e);
-            users_page(&state, c, None, form, Some((e.status, FormError::of(e, lang))), None)
-                .await
+            users_page(
+                &state,
+                c,
+                None,
+                form,
+                Some((e.status, FormError::of(e, lang))),
+                None,
+            )
+            .await
         }
     }
 }
@@ -316,4 +349,3 @@ pub async fn policy(State(state): State<AppState>, Web(c): Web) -> Response {
     };
     render(&PolicyPage { c, toml })
 }
-

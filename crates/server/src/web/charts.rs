@@ -75,7 +75,9 @@ pub fn per_day(
                 ))
                 .map_err(err)?
                 .label(name.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
         }
         chart
             .configure_series_labels()
@@ -146,7 +148,12 @@ pub fn share_bars(
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let max = groups.iter().map(|g| g.1.max(g.2)).max().unwrap_or(0).max(1);
+        let max = groups
+            .iter()
+            .map(|g| g.1.max(g.2))
+            .max()
+            .unwrap_or(0)
+            .max(1);
         let n = groups.len().max(1) as u32;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)

@@ -146,9 +146,7 @@ fn offered(c: &Ctx, k: &Complaint, policy: &Policy) -> Vec<ActionView> {
             }),
             // The consumer sees why escalating is not possible yet (DESIGN §3: tier order).
             Err(e)
-                if name == "escalate"
-                    && access::is_consumer_of(&actor, k)
-                    && k.state.is_open() =>
+                if name == "escalate" && access::is_consumer_of(&actor, k) && k.state.is_open() =>
             {
                 out.push(ActionView {
                     name,
@@ -271,7 +269,10 @@ pub async fn build(
             .find_map(|k| e.data.get(*k).and_then(|v| v.as_str()))
             .filter(|s| !s.is_empty());
         let Some(said) = said else { continue };
-        let id = e.actor.strip_prefix("user:").and_then(|s| s.parse::<i64>().ok());
+        let id = e
+            .actor
+            .strip_prefix("user:")
+            .and_then(|s| s.parse::<i64>().ok());
         let side = match id {
             Some(i) if i == k.consumer_id.0 => &mut consumer,
             Some(i) if i == k.merchant_id.0 => &mut merchant,
@@ -296,14 +297,20 @@ pub async fn build(
             detail: event_detail(&c, &e.data),
         })
         .collect();
-    let proposal = k.progress.proposal.as_ref().map(|p| {
-        let by = i18n::role(lang, p.by_role);
-        let mut s = format!("{by}: {}", claim_text(lang, &p.remedy));
-        if !p.message.is_empty() {
-            s.push_str(&format!(" — “{}”", p.message));
-        }
-        s
-    });
+    // An offer matters only until the complaint is resolved.
+    let proposal = k
+        .progress
+        .proposal
+        .as_ref()
+        .filter(|_| k.progress.resolution.is_none())
+        .map(|p| {
+            let by = i18n::role(lang, p.by_role);
+            let mut s = format!("{by}: {}", claim_text(lang, &p.remedy));
+            if !p.message.is_empty() {
+                s.push_str(&format!(" — “{}”", p.message));
+            }
+            s
+        });
     let resolution = k.progress.resolution.as_ref().map(|r| {
         let mut s = match &r.remedy {
             Some(rem) => claim_text(lang, rem),
@@ -390,11 +397,7 @@ async fn show(
     }
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    Web(c): Web,
-    Path(id): Path<String>,
-) -> Response {
+pub async fn page(State(state): State<AppState>, Web(c): Web, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return error_page(&c, ApiError::not_found());
     };
@@ -407,7 +410,10 @@ fn action_request(f: &Form) -> Result<ActionRequest, DomainError> {
     let remedy = f.opt("remedy_kind").map(|kind| ClaimRequest {
         kind: Some(kind),
         amount_cents: errs
-            .take(super::yuan_to_cents("remedy.amount_cents", f.get("remedy_amount")))
+            .take(super::yuan_to_cents(
+                "remedy.amount_cents",
+                f.get("remedy_amount"),
+            ))
             .flatten(),
     });
     let refs = f.all("rule_refs");
@@ -620,7 +626,14 @@ pub async fn upload(
         Err(e) if e.code == "csrf" || e.status == StatusCode::NOT_FOUND => error_page(&c, e),
         Err(e) => {
             let status = e.status;
-            show(&state, c, id, Form::default(), Some((status, FormError::of(e, lang)))).await
+            show(
+                &state,
+                c,
+                id,
+                Form::default(),
+                Some((status, FormError::of(e, lang))),
+            )
+            .await
         }
     }
 }
@@ -653,7 +666,9 @@ pub async fn evidence(
             );
             h.insert(
                 header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'"),
+                HeaderValue::from_static(
+                    "sandbox; default-src 'none'; img-src 'self'; media-src 'self'",
+                ),
             );
             h.insert(
                 header::CACHE_CONTROL,

@@ -123,7 +123,10 @@ fn parse_form(order: &Order, f: &Form) -> Result<NewComplaint, DomainError> {
     let amount = weiquan_domain::error::FieldErrors::new();
     let mut errs = amount;
     let amount_cents = errs
-        .take(super::yuan_to_cents("claim.amount_cents", f.get("claim_amount")))
+        .take(super::yuan_to_cents(
+            "claim.amount_cents",
+            f.get("claim_amount"),
+        ))
         .flatten();
     let req = FileComplaintRequest {
         order_no: Some(order.order_no.to_string()),
@@ -194,10 +197,9 @@ pub async fn file(
     if form.get("confirmed") != "1" {
         let products: Vec<String> = order.items.iter().map(|i| i.title.clone()).collect();
         let desc = new.description.clone();
-        let (warnings, calm) =
-            tokio::task::spawn_blocking(move || advice(lang, &desc, &products))
-                .await
-                .unwrap_or_default();
+        let (warnings, calm) = tokio::task::spawn_blocking(move || advice(lang, &desc, &products))
+            .await
+            .unwrap_or_default();
         if !warnings.is_empty() {
             let mut p = FilePage::new(c, order, form);
             p.warnings = warnings;

@@ -235,7 +235,10 @@ pub async fn dashboard(
             c.t("件数", "complaints"),
         ),
         super::charts::share_bars(
-            c.t("各层级期限：到期与超时", "Deadlines by tier: due and missed"),
+            c.t(
+                "各层级期限：到期与超时",
+                "Deadlines by tier: due and missed",
+            ),
             &sla,
             c.t("到期", "due"),
             c.t("超时", "missed"),

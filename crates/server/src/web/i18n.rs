@@ -157,7 +157,10 @@ pub fn event(lang: Lang, kind: &str) -> &'static str {
         "consumer_reply_lapsed" => ("买家逾期未回应", "the consumer did not answer in time"),
         "mediation_lapsed" => ("调解期限已过", "mediation time ran out"),
         "evidence_turn_lapsed" => ("举证期限已过", "time to give evidence ran out"),
-        "execute_ruling_lapsed" => ("逾期未履行，平台先行赔付", "not carried out in time; the platform paid"),
+        "execute_ruling_lapsed" => (
+            "逾期未履行，平台先行赔付",
+            "not carried out in time; the platform paid",
+        ),
         "appeal_window_lapsed" => ("申诉期已过", "the appeal window closed"),
         _ => ("其他", "other"),
     };

@@ -42,7 +42,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
         .route("/lang/{lang}", get(session::switch_lang))
-        .route("/static/app.css", get(|| static_file(CSS, "text/css; charset=utf-8")))
+        .route(
+            "/static/app.css",
+            get(|| static_file(CSS, "text/css; charset=utf-8")),
+        )
         .route(
             "/static/app.js",
             get(|| static_file(JS, "text/javascript; charset=utf-8")),
@@ -190,7 +193,11 @@ pub fn render(t: &impl Template) -> Response {
         }
         Err(e) => {
             tracing::error!(error = %e, "rendering a page");
-            (StatusCode::INTERNAL_SERVER_ERROR, Html("<!doctype html><title>500</title><p>服务器出错了 / something went wrong</p>")).into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<!doctype html><title>500</title><p>服务器出错了 / something went wrong</p>"),
+            )
+                .into_response()
         }
     }
 }
@@ -268,7 +275,9 @@ impl Form {
     }
     /// A field's value if it is present and not blank.
     pub fn opt(&self, k: &str) -> Option<String> {
-        Some(self.get(k).trim()).filter(|v| !v.is_empty()).map(str::to_owned)
+        Some(self.get(k).trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
     }
     pub fn all(&self, k: &str) -> Vec<String> {
         self.pairs
@@ -345,7 +354,10 @@ mod tests {
 
     #[test]
     fn local_times() {
-        assert_eq!(local_to_rfc3339("2026-05-04T10:30"), "2026-05-04T10:30:00+08:00");
+        assert_eq!(
+            local_to_rfc3339("2026-05-04T10:30"),
+            "2026-05-04T10:30:00+08:00"
+        );
         assert_eq!(local_to_rfc3339("yesterday"), "yesterday");
     }
 

@@ -174,7 +174,10 @@ pub async fn complaints(
         .collect();
     let title = match c.role() {
         Some(Role::Consumer) => c.t("我的投诉", "My complaints"),
-        Some(Role::Merchant) => c.t("待处理投诉（按期限）", "Complaints about my shops, by deadline"),
+        Some(Role::Merchant) => c.t(
+            "待处理投诉（按期限）",
+            "Complaints about my shops, by deadline",
+        ),
         Some(Role::CsAgent) => c.t("客服工作台", "Customer-service workbench"),
         Some(Role::Protection) => c.t("消费者保障工作台", "Consumer-protection workbench"),
         _ => c.t("投诉", "Complaints"),

@@ -132,7 +132,9 @@ impl FromRequest<AppState> for CsrfForm {
                 )
             })?;
         let form = Form::parse(&bytes);
-        let ok = secrets.iter().any(|s| check_csrf(Some(s), form.get("csrf")).is_ok());
+        let ok = secrets
+            .iter()
+            .any(|s| check_csrf(Some(s), form.get("csrf")).is_ok());
         if !ok {
             let e = check_csrf(None, "").expect_err("no secret never passes");
             return Err(super::error_page(&Ctx::anonymous(lang, &path), e));
@@ -286,8 +288,8 @@ pub async fn switch_lang(
         "en" => Lang::En,
         _ => Lang::Zh,
     };
-    let mut res = Redirect::to(&safe_next(q.next.as_deref()).unwrap_or_else(|| "/".into()))
-        .into_response();
+    let mut res =
+        Redirect::to(&safe_next(q.next.as_deref()).unwrap_or_else(|| "/".into())).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_str(&format!(

@@ -63,7 +63,11 @@ impl Browser {
         (r.status(), r.text().await.unwrap(), loc)
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+    async fn post(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
         let r = self
             .http
             .post(format!("{}{path}", self.base))
@@ -102,7 +106,10 @@ impl Browser {
 }
 
 fn csrf(page: &str) -> String {
-    let at = page.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
     page[at..at + 64].to_owned()
 }
 
@@ -127,7 +134,11 @@ async fn sign_in_out_and_csrf(backend: Backend) {
     let (status, page, _) = b
         .post(
             "/login",
-            &[("csrf", &token), ("username", "buyer01"), ("password", "wrong-password")],
+            &[
+                ("csrf", &token),
+                ("username", "buyer01"),
+                ("password", "wrong-password"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -155,13 +166,20 @@ async fn sign_in_out_and_csrf(backend: Backend) {
         .map(|v| v.to_str().unwrap().to_owned())
         .find(|c| c.starts_with("wq_session="))
         .expect("a session cookie");
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"));
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Lax")
+            && session.contains("Path=/")
+    );
     b.keep(&r);
 
     let (status, page, _) = b.get("/orders").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains(&order("A1")));
-    assert!(!page.contains(&order("A6")), "buyer02's order is not listed");
+    assert!(
+        !page.contains(&order("A6")),
+        "buyer02's order is not listed"
+    );
 
     // A form posted without the session's token (another site) is refused and changes nothing.
     let (status, page, _) = b
@@ -191,7 +209,11 @@ async fn pages_go_through_permissions(backend: Backend) {
     let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
     let id = app
-        .file_ok(&buyer, "A1", json!({"kind": "refund", "amount_cents": 8900}))
+        .file_ok(
+            &buyer,
+            "A1",
+            json!({"kind": "refund", "amount_cents": 8900}),
+        )
         .await;
     let evidence: serde_json::Value = app
         .get(&buyer, &format!("/api/v1/complaints/{id}/evidence"))
@@ -224,7 +246,11 @@ async fn pages_go_through_permissions(backend: Backend) {
             assert_eq!(ev_status, StatusCode::NOT_FOUND, "{user}");
         }
         let (_, queue, _) = b.get("/complaints?tier=all").await;
-        assert_eq!(queue.contains(&format!("/complaints/{id}\"")), visible, "{user}'s queue");
+        assert_eq!(
+            queue.contains(&format!("/complaints/{id}\"")),
+            visible,
+            "{user}'s queue"
+        );
     }
 
     // Staff-only pages.
@@ -255,7 +281,11 @@ async fn pages_go_through_permissions(backend: Backend) {
     let (status, _, _) = m
         .post(
             &format!("/complaints/{id}/act"),
-            &[("csrf", &token), ("action", "reject"), ("message", "不同意退款")],
+            &[
+                ("csrf", &token),
+                ("action", "reject"),
+                ("message", "不同意退款"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -271,7 +301,11 @@ async fn pages_go_through_permissions(backend: Backend) {
     let (status, _, _) = b
         .post(
             &format!("/complaints/{id}/act"),
-            &[("csrf", &token), ("action", "reject"), ("message", "我拒绝")],
+            &[
+                ("csrf", &token),
+                ("action", "reject"),
+                ("message", "我拒绝"),
+            ],
         )
         .await;
     assert!(status.is_client_error());
@@ -341,20 +375,39 @@ async fn admin_accounts(backend: Backend) {
 
     // A role change, recorded; consumers stay consumers; nobody demotes themselves.
     let (status, page, _) = b
-        .post(&format!("/admin/users/{id}/role"), &[("csrf", &token), ("role", "protection")])
+        .post(
+            &format!("/admin/users/{id}/role"),
+            &[("csrf", &token), ("role", "protection")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let u = app.store.user_by_username("agent07").await.unwrap().unwrap();
+    let u = app
+        .store
+        .user_by_username("agent07")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(u.role, weiquan_domain::Role::Protection);
-    let buyer = app.store.user_by_username("buyer01").await.unwrap().unwrap();
+    let buyer = app
+        .store
+        .user_by_username("buyer01")
+        .await
+        .unwrap()
+        .unwrap();
     let (status, page, _) = b
-        .post(&format!("/admin/users/{}/role", buyer.id), &[("csrf", &token), ("role", "admin")])
+        .post(
+            &format!("/admin/users/{}/role", buyer.id),
+            &[("csrf", &token), ("role", "admin")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("买家和卖家账号来自交易平台"));
     let me = app.store.user_by_username("admin").await.unwrap().unwrap();
     let (status, _, _) = b
-        .post(&format!("/admin/users/{}/role", me.id), &[("csrf", &token), ("role", "regulator")])
+        .post(
+            &format!("/admin/users/{}/role", me.id),
+            &[("csrf", &token), ("role", "regulator")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // Short passwords and consumer accounts are refused with the field named.
@@ -378,9 +431,17 @@ async fn admin_accounts(backend: Backend) {
     g.sign_in("guard01").await;
     let t = g.token("/complaints").await;
     let (status, _, _) = g
-        .post(&format!("/admin/users/{id}/role"), &[("csrf", &t), ("role", "admin")])
+        .post(
+            &format!("/admin/users/{id}/role"),
+            &[("csrf", &t), ("role", "admin")],
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-both_backends!(sign_in_out_and_csrf, pages_go_through_permissions, languages, admin_accounts);
+both_backends!(
+    sign_in_out_and_csrf,
+    pages_go_through_permissions,
+    languages,
+    admin_accounts
+);

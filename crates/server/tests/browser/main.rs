@@ -57,7 +57,10 @@ async fn start_driver() -> Driver {
         .expect("start chromedriver");
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Driver { child, url };
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -305,7 +308,11 @@ fn photo(dir: &std::path::Path) -> PathBuf {
         for byte in crc_in {
             crc ^= u32::from(byte);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { 0xedb8_8320 ^ (crc >> 1) } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    0xedb8_8320 ^ (crc >> 1)
+                } else {
+                    crc >> 1
+                };
             }
         }
         out.extend_from_slice(&(!crc).to_be_bytes());
@@ -343,7 +350,10 @@ async fn the_whole_walk_in_chromium() {
 async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     // Signing in: a wrong password is a clear message, in the page's language.
     w.go("/orders").await;
-    assert!(w.exists("#sign-in").await, "signed-out visitors are sent to sign in");
+    assert!(
+        w.exists("#sign-in").await,
+        "signed-out visitors are sent to sign in"
+    );
     w.fill("#username", "buyer01").await;
     w.fill("#password", "not-the-password").await;
     w.click("#sign-in").await;
@@ -356,9 +366,13 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.shoot_phone("consumer-orders").await;
     let a1 = order("A1");
     w.click(&format!("a[data-order='{a1}']")).await;
-    w.fill_complaint("垃圾东西！！！骗子商家，气死我了！！！").await;
+    w.fill_complaint("垃圾东西！！！骗子商家，气死我了！！！")
+        .await;
     w.click("#submit").await;
-    assert!(w.exists("#warning").await, "a heated, vague description is warned about");
+    assert!(
+        w.exists("#warning").await,
+        "a heated, vague description is warned about"
+    );
     assert!(w.exists("#calm").await, "with a calmer version to use");
     w.shoot("consumer-file-warning").await;
     // (The language switch reloaded the empty form.)
@@ -371,17 +385,16 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
         w.click("#submit-anyway").await;
     }
     assert_eq!(w.state().await, "awaiting_merchant");
-    let id: i64 = w
-        .b
-        .current_url()
-        .await
-        .unwrap()
-        .path()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id: i64 =
+        w.b.current_url()
+            .await
+            .unwrap()
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
     // Escalating before the merchant has answered is explained, not offered.
     assert!(w.exists("#why-escalate").await);
     assert!(w.text("#why-escalate").await.contains("商家"));
@@ -393,7 +406,10 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
         .send_keys(png.to_str().unwrap())
         .await
         .unwrap();
-    assert!(w.exists("#evidence-preview img").await, "preview before upload");
+    assert!(
+        w.exists("#evidence-preview img").await,
+        "preview before upload"
+    );
     w.click("#upload").await;
     let loaded = w
         .b
@@ -415,8 +431,11 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.shoot("merchant-queue").await;
     w.click(&format!("a.complaint-link[data-id='{id}']")).await;
     assert!(w.exists(".side.consumer .evidence img").await);
-    w.fill("#reject-message", "杯子出库前检测无裂缝，怀疑运输途中损坏，请联系快递理赔。")
-        .await;
+    w.fill(
+        "#reject-message",
+        "杯子出库前检测无裂缝，怀疑运输途中损坏，请联系快递理赔。",
+    )
+    .await;
     w.click("#form-reject #action-reject").await;
     assert_eq!(w.state().await, "awaiting_consumer");
     w.shoot("merchant-rejected").await;
@@ -427,7 +446,8 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     // The consumer escalates to customer service.
     w.sign_in("buyer01").await;
     w.go(&format!("/complaints/{id}")).await;
-    w.fill("#escalate-reason", "商家拒绝处理，申请客服介入。").await;
+    w.fill("#escalate-reason", "商家拒绝处理，申请客服介入。")
+        .await;
     w.click("#form-escalate #action-escalate").await;
     assert_eq!(w.state().await, "mediation");
     w.sign_out().await;
@@ -438,7 +458,11 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.click(&format!("a.complaint-link[data-id='{id}']")).await;
     w.select("#propose-remedy-kind", "refund").await;
     w.fill("#propose-remedy-amount", "44.50").await;
-    w.fill("#propose-message", "建议商家退款一半，双方各承担一部分损失。").await;
+    w.fill(
+        "#propose-message",
+        "建议商家退款一半，双方各承担一部分损失。",
+    )
+    .await;
     w.click("#form-propose #action-propose").await;
     assert_eq!(w.state().await, "mediation");
     assert!(w.text("#proposal").await.contains("44.50"));
@@ -460,7 +484,10 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.select("#rule-remedy-kind", "refund").await;
     w.fill("#rule-remedy-amount", "89").await;
     w.click("#form-rule #action-rule").await;
-    assert!(w.text("#error").await.contains("规则"), "a ruling cites a rule");
+    assert!(
+        w.text("#error").await.contains("规则"),
+        "a ruling cites a rule"
+    );
     assert_eq!(w.state().await, "protection_review");
     w.click("#form-rule input[name=rule_refs]").await;
     w.click("#form-rule #action-rule").await;

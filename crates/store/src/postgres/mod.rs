@@ -191,7 +191,13 @@ impl Store for PgStore {
         Ok(Page::of(users, limit, |u: &User| u.id.to_string()))
     }
 
-    async fn set_role(&self, actor: &Actor, id: UserId, role: Role, now: Timestamp) -> Result<User> {
+    async fn set_role(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        role: Role,
+        now: Timestamp,
+    ) -> Result<User> {
         in_tx!(self, |o| workflow::set_role(o, actor, id, role, now))
     }
 

@@ -200,7 +200,13 @@ impl Store for SqliteStore {
         Ok(Page::of(users, limit, |u: &User| u.id.to_string()))
     }
 
-    async fn set_role(&self, actor: &Actor, id: UserId, role: Role, now: Timestamp) -> Result<User> {
+    async fn set_role(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        role: Role,
+        now: Timestamp,
+    ) -> Result<User> {
         let actor = actor.clone();
         self.write(move |c| block_on(workflow::set_role(&mut SqliteOps(c), &actor, id, role, now)))
             .await
