@@ -171,7 +171,7 @@ fn evidence_view(c: &Ctx, id: ComplaintId, e: &Evidence) -> EvidenceView {
         size_kb: (e.size + 1023) / 1024,
         image: e.content_type.starts_with("image/"),
         video: e.content_type.starts_with("video/"),
-        at: c.time(&e.at),
+        at: c.time(e.at),
     }
 }
 
@@ -282,7 +282,7 @@ pub async fn build(
         side.messages.push(MessageView {
             who: i18n::event(lang, &e.kind),
             body: said.to_owned(),
-            at: c.time(&e.at),
+            at: c.time(e.at),
         });
     }
     for side in [&mut consumer, &mut merchant, &mut staff] {
@@ -291,7 +291,7 @@ pub async fn build(
     let events = events
         .iter()
         .map(|e| EventView {
-            at: c.time(&e.at),
+            at: c.time(e.at),
             who: who(&c, &k, &e.actor),
             what: i18n::event(lang, &e.kind),
             detail: event_detail(&c, &e.data),
@@ -373,7 +373,7 @@ fn message_view(c: &Ctx, m: &Message) -> MessageView {
     MessageView {
         who: i18n::role(c.lang, m.author_role),
         body: m.body.clone(),
-        at: c.time(&m.at),
+        at: c.time(m.at),
     }
 }
 

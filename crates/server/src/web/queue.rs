@@ -163,7 +163,7 @@ pub async fn complaints(
                 .next_actor()
                 .map(|w| i18n::next_actor(lang, w))
                 .unwrap_or("—"),
-            deadline: k.deadline_at.map(|d| c.time(&d)).unwrap_or_default(),
+            deadline: k.deadline_at.map(|d| c.time(d)).unwrap_or_default(),
             deadline_iso: k.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
             remaining: k
                 .deadline_at

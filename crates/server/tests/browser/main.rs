@@ -55,16 +55,20 @@ async fn start_driver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromedriver");
-    let url = format!("http://127.0.0.1:{port}");
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            return Driver { child, url };
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    drop(driver);
     panic!("chromedriver did not start on port {port}");
 }
 
@@ -279,10 +283,9 @@ fn photo(dir: &std::path::Path) -> PathBuf {
     let (w, h) = (24u32, 24u32);
     let mut raw = vec![];
     for _ in 0..h {
-        raw.push(0u8); // filter: none
-        for _ in 0..w {
-            raw.extend_from_slice(&[220, 40, 40]);
-        }
+        // Filter "none", then the row's red pixels.
+        raw.push(0u8);
+        raw.extend(std::iter::repeat_n([220u8, 40, 40], w as usize).flatten());
     }
     // zlib stored blocks (no compression) keep this free of a deflate dependency.
     let mut z = vec![0x78, 0x01];
