@@ -373,6 +373,7 @@ async fn admin_accounts(backend: Backend) {
     assert_eq!(user["user"]["role"], "cs_agent");
     let id = user["user"]["id"].as_i64().unwrap();
 
+    let before = app.store.verify().await.unwrap().expect("an intact audit");
     // A role change, recorded; consumers stay consumers; nobody demotes themselves.
     let (status, page, _) = b
         .post(
@@ -388,6 +389,9 @@ async fn admin_accounts(backend: Backend) {
         .unwrap()
         .unwrap();
     assert_eq!(u.role, weiquan_domain::Role::Protection);
+    // Recorded on the account's own chain, which the audit walks like any other.
+    let after = app.store.verify().await.unwrap().expect("an intact audit");
+    assert_eq!(after.streams, before.streams + 1, "stream account:{id}");
     let buyer = app
         .store
         .user_by_username("buyer01")
