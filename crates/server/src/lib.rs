@@ -82,7 +82,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route("/metrics", get(metrics::metrics))
         .route("/api/openapi.json", get(openapi::openapi_json))
-        .fallback(|| async { error::ApiError::not_found() })
+        .fallback(web::not_found)
         .method_not_allowed_fallback(|| async { error::ApiError::for_status(axum::http::StatusCode::METHOD_NOT_ALLOWED) })
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .layer(axum::middleware::from_fn(error::envelope))

@@ -91,6 +91,23 @@ async fn static_file(body: &'static str, ty: &'static str) -> Response {
         .into_response()
 }
 
+/// An unknown address: a page for a browser outside `/api`, the JSON envelope for everyone else.
+pub async fn not_found(req: axum::extract::Request) -> Response {
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html && !req.uri().path().starts_with("/api/") {
+        let lang = crate::lang::request_lang(req.headers(), req.uri().query());
+        return error_page(
+            &Ctx::anonymous(lang, req.uri().path()),
+            ApiError::not_found(),
+        );
+    }
+    ApiError::not_found().into_response()
+}
+
 /// What every page knows: the viewer, their language, the CSRF token for its forms.
 pub struct Ctx {
     pub lang: Lang,

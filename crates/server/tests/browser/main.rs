@@ -164,6 +164,9 @@ impl Walk {
                     .execute("return document.body.innerText.slice(0, 1500)", vec![])
                     .await
                     .unwrap();
+                if let Ok(png) = self.b.screenshot().await {
+                    std::fs::write(self.shots.join("failure.png"), png).ok();
+                }
                 panic!("no {css} on {url}: {e}\n{}", text.as_str().unwrap_or(""))
             }
         }
@@ -414,14 +417,22 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
         "preview before upload"
     );
     w.click("#upload").await;
-    let loaded = w
-        .b
-        .execute(
-            "var i = document.querySelector('.side.consumer .evidence img'); return !!i && i.complete && i.naturalWidth === 24",
-            vec![],
-        )
-        .await
-        .unwrap();
+    // The preview is the stored file, fetched through the page's permission check.
+    let mut loaded = json!(false);
+    for _ in 0..50 {
+        loaded =
+            w.b.execute(
+                "var i = document.querySelector('.side.consumer .evidence img'); \
+                 return !!i && i.complete && i.naturalWidth === 24",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if loaded == json!(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(loaded, json!(true), "the uploaded photo is shown");
     w.shoot("consumer-complaint-filed").await;
     w.shoot_phone("consumer-complaint").await;
@@ -515,6 +526,10 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.go("/cases").await;
     w.shoot("regulator-cases").await;
     w.sign_out().await;
+
+    // An address that does not exist is a page, not JSON, for a browser.
+    w.go("/no-such-page").await;
+    assert!(w.text("#error").await.contains("找不到"));
 
     // The admin: accounts, imports, the policy.
     w.sign_in("admin").await;
