@@ -33,6 +33,7 @@ use crate::error::ApiError;
 /// The stylesheet and the script, compiled into the binary.
 const CSS: &str = include_str!("../../static/app.css");
 const JS: &str = include_str!("../../static/app.js");
+const ICON: &str = include_str!("../../static/icon.svg");
 
 /// The web routes, mounted at `/` next to `/api/v1`.
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -50,6 +51,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/static/app.js",
             get(|| static_file(JS, "text/javascript; charset=utf-8")),
         )
+        .route(
+            "/static/icon.svg",
+            get(|| static_file(ICON, "image/svg+xml")),
+        )
+        .route("/favicon.ico", get(|| static_file(ICON, "image/svg+xml")))
         .route("/orders", get(consumer::orders))
         .route(
             "/orders/{order_no}/complain",

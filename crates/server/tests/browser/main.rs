@@ -19,6 +19,23 @@ use serde_json::{Value, json};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// Chromium's console log since the last call (chromedriver's Selenium-compatible endpoint).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
 /// chromedriver on a free port, killed when dropped.
 struct Driver {
     child: Child,
@@ -85,7 +102,8 @@ async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
                 "--window-size=1280,1000",
             ],
             "prefs": {"intl.accept_languages": "zh-CN,zh"}
-        }
+        },
+        "goog:loggingPrefs": {"browser": "ALL"}
     });
     let Value::Object(caps) = caps else {
         unreachable!()
@@ -146,6 +164,28 @@ impl Walk {
             .unwrap();
         let url = self.b.current_url().await.unwrap();
         assert_eq!(errors, json!([]), "console errors on {url}");
+        // Chromium's own console: anything severe fails, except the page's own error status
+        // (a wrong password is a 401 page, a refused form a 422 page: the walk checks those).
+        let log = self.b.issue_cmd(BrowserLog).await.unwrap();
+        let page = url
+            .as_str()
+            .split('#')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let severe: Vec<&Value> = log
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == "SEVERE")
+            .filter(|e| {
+                let m = e["message"].as_str().unwrap_or_default();
+                !(e["source"] == "network"
+                    && m.starts_with(&format!("{page} "))
+                    && m.contains("status of 4"))
+            })
+            .collect();
+        assert!(severe.is_empty(), "console errors on {url}: {severe:?}");
     }
 
     async fn el(&self, css: &str) -> fantoccini::elements::Element {
@@ -180,9 +220,32 @@ impl Walk {
         self.el(css).await.text().await.unwrap()
     }
 
+    /// Clicks something that loads a new page, and waits for that page.
     async fn click(&self, css: &str) {
+        let e = self.el(css).await;
+        self.b
+            .execute("window.wqOldPage = true", vec![])
+            .await
+            .unwrap();
+        e.click().await.unwrap();
+        for _ in 0..200 {
+            let old = self
+                .b
+                .execute("return window.wqOldPage === true", vec![])
+                .await
+                .unwrap_or(json!(true));
+            if old == json!(false) {
+                self.settle().await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("clicking {css} loaded no new page");
+    }
+
+    /// Clicks something on the page (a checkbox).
+    async fn tick(&self, css: &str) {
         self.el(css).await.click().await.unwrap();
-        self.settle().await;
     }
 
     async fn fill(&self, css: &str, text: &str) {
@@ -412,10 +475,7 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
         .send_keys(png.to_str().unwrap())
         .await
         .unwrap();
-    assert!(
-        w.exists("#evidence-preview img").await,
-        "preview before upload"
-    );
+    w.el("#evidence-preview img").await; // the preview, before the upload
     w.click("#upload").await;
     // The preview is the stored file, fetched through the page's permission check.
     let mut loaded = json!(false);
@@ -503,7 +563,7 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
         "a ruling cites a rule"
     );
     assert_eq!(w.state().await, "protection_review");
-    w.click("#form-rule input[name=rule_refs]").await;
+    w.tick("#form-rule input[name=rule_refs]").await;
     w.click("#form-rule #action-rule").await;
     assert_eq!(w.state().await, "resolved");
     assert!(w.text("#resolution").await.contains("淘宝平台争议处理规则"));
