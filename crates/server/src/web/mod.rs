@@ -16,8 +16,6 @@ mod queue;
 pub mod rules;
 pub mod session;
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -311,11 +309,6 @@ impl Form {
     }
     pub fn has(&self, k: &str, v: &str) -> bool {
         self.pairs.iter().any(|(n, x)| n == k && x == v)
-    }
-    pub fn from_map(m: HashMap<String, String>) -> Form {
-        Form {
-            pairs: m.into_iter().collect(),
-        }
     }
     pub fn set(&mut self, k: &str, v: impl Into<String>) {
         self.pairs.retain(|(n, _)| n != k);

@@ -443,9 +443,80 @@ async fn admin_accounts(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+async fn admin_imports(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("admin").await;
+    let token = b.token("/admin/import").await;
+    let file = concat!(
+        r#"{"id": "shop-c", "name": "新店", "merchant": "seller03"}"#,
+        "\n",
+        "not json\n",
+        r#"{"id": "shop-d", "name": "", "merchant": "seller04"}"#,
+        "\n",
+    );
+    let upload = |csrf: &str| {
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_owned())
+            .text("what", "shops")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("shops.jsonl"),
+            )
+    };
+    let r = b
+        .http
+        .post(format!("{}/admin/import", app.base))
+        .header(COOKIE, b.cookie_header())
+        .multipart(upload(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    // The same loop as `weiquan import`: good lines land, bad ones are named by number.
+    assert!(page.contains("成功导入 <b>1</b>"), "{page}");
+    assert!(page.contains("line 2: 无法解析"), "{page}");
+    assert!(page.contains("line 3:"), "{page}");
+    let shop = app
+        .store
+        .shop(
+            &weiquan_domain::ShopId::parse("shop-c").unwrap(),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(shop.unwrap().name, "新店");
+
+    // Without the form's token nothing is read.
+    let r = b
+        .http
+        .post(format!("{}/admin/import", app.base))
+        .header(COOKIE, b.cookie_header())
+        .multipart(upload(&"0".repeat(64)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Nor by anyone but an admin.
+    let mut g = Browser::new(&app);
+    g.sign_in("guard01").await;
+    let t = g.token("/complaints").await;
+    let r = g
+        .http
+        .post(format!("{}/admin/import", app.base))
+        .header(COOKIE, g.cookie_header())
+        .multipart(upload(&t))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
 both_backends!(
     sign_in_out_and_csrf,
     pages_go_through_permissions,
     languages,
-    admin_accounts
+    admin_accounts,
+    admin_imports
 );
