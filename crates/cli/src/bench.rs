@@ -55,6 +55,9 @@ pub enum BenchCommand {
     Classify(crate::assistant_cmd::BenchArgs),
     /// Each role's web pages on the demo data: server time and weight (see `bench_pages`).
     Pages(crate::bench_pages::BenchArgs),
+    /// Collective-complaint clustering: assignment with many stored, and offline (see
+    /// `bench_collective`).
+    Collective(crate::bench_collective::BenchArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -72,6 +75,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             nodes,
         } => timers(&postgres, complaints, nodes).await,
         BenchCommand::Brushing(args) => crate::detect_cmd::bench(args).await,
+        BenchCommand::Collective(args) => crate::bench_collective::run(args),
         BenchCommand::Classify(args) => crate::assistant_cmd::bench(args).await,
         BenchCommand::Pages(args) => crate::bench_pages::run(args).await,
     }
@@ -121,6 +125,7 @@ async fn prepare(store: &dyn Store, clients: usize, per_client: usize) -> anyhow
                     title: "304不锈钢保温杯 500ml".into(),
                     price_cents: Cents::new(5900).expect("valid"),
                     qty: 1,
+                    return_exempt: None,
                 }],
                 amount_cents: Cents::new(5900).expect("valid"),
                 paid_at: paid,

@@ -148,6 +148,45 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// What a report (举报) to tier 3 is about.
+    ReportKind, "kind" {
+        FakeTransactions = "fake_transactions", "虚假交易/刷单";
+        CreditHyping = "credit_hyping", "炒信";
+        IpInfringement = "ip_infringement", "知识产权侵权";
+    }
+);
+
+labelled_enum!(
+    /// A tier-3 case's kind (DESIGN §2).
+    CaseKind, "kind" {
+        Violation = "violation", "违规";
+        Collective = "collective", "集体投诉";
+        Ip = "ip", "知识产权";
+    }
+);
+
+labelled_enum!(
+    /// A tier-3 case's state: open → investigating → sanctioned | dismissed.
+    CaseState, "state" {
+        Open = "open", "待处理";
+        Investigating = "investigating", "调查中";
+        Sanctioned = "sanctioned", "已处罚";
+        Dismissed = "dismissed", "不予处罚";
+    }
+);
+
+labelled_enum!(
+    /// Goods exempt from 7-day no-reason returns (消费者权益保护法 Art. 25).
+    ReturnExempt, "return_exempt" {
+        CustomMade = "custom_made", "定制商品";
+        Fresh = "fresh", "鲜活易腐商品";
+        Digital = "digital", "在线下载或已拆封的数字化商品";
+        OpenedMedia = "opened_media", "已拆封的音像制品、计算机软件";
+        Newspaper = "newspaper", "报纸、期刊";
+    }
+);
+
 /// A user's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod brushing;
 pub mod error;
 pub mod extract;
 pub mod lang;
@@ -20,7 +21,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use weiquan_store::Store;
 
-use crate::api::{complaints, marketplace, stats};
+use crate::api::{complaints, marketplace, stats, tier3};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -54,8 +55,23 @@ pub fn app(state: AppState) -> Router {
         .route("/orders", get(marketplace::orders))
         .route("/shops/{id}", get(marketplace::shop))
         .route("/shops/{id}/penalties", get(marketplace::penalties))
-        .route("/cases", get(marketplace::cases))
-        .route("/cases/{id}", get(marketplace::case))
+        .route("/shops/{id}/events", get(tier3::shop_events))
+        .route(
+            "/shops/{id}/penalties/{penalty_id}/appeal",
+            post(tier3::appeal_penalty),
+        )
+        .route(
+            "/shops/{id}/penalties/{penalty_id}/appeal/decision",
+            post(tier3::decide_penalty_appeal),
+        )
+        .route("/cases", get(tier3::cases))
+        .route("/cases/{id}", get(tier3::case))
+        .route("/cases/{id}/events", get(tier3::case_events))
+        .route("/cases/{id}/actions", post(tier3::case_act))
+        .route("/reports", post(tier3::file_report).get(tier3::reports))
+        .route("/reports/{id}", get(tier3::report))
+        .route("/reports/{id}/events", get(tier3::report_events))
+        .route("/reports/{id}/actions", post(tier3::report_act))
         .route("/stats", get(stats::stats))
         .route("/complaints", post(complaints::file).get(complaints::list))
         .route("/complaints/{id}", get(complaints::get))
@@ -102,6 +118,18 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     timer_interval: Duration,
 ) -> std::io::Result<()> {
+    // Every node seeds the brushing scan; the pending-run index keeps one.
+    if let Err(e) = state
+        .store
+        .schedule_job(
+            weiquan_store::BRUSHING_JOB,
+            weiquan_store::BRUSHING_SCAN,
+            chrono::Utc::now(),
+        )
+        .await
+    {
+        tracing::error!(error = %e, "scheduling the brushing scan failed");
+    }
     let timers = tokio::spawn(timers::run(state.clone(), timer_interval));
     let r = axum::serve(listener, app(state)).await;
     timers.abort();

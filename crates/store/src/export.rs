@@ -25,6 +25,10 @@ const TABLES: &[&str] = &[
     "case_members",
     "violations",
     "penalties",
+    "reports",
+    "subject_timers",
+    "complaint_signatures",
+    "complaint_bands",
 ];
 /// Rows per INSERT statement.
 const CHUNK: usize = 500;

@@ -49,6 +49,9 @@ pub(crate) struct OrderState {
 
 #[allow(async_fn_in_trait)] // used with concrete types only, whose futures' Send-ness is known
 pub(crate) trait Ops {
+    /// Serialises, until the transaction ends, every transaction that takes the same key (an
+    /// advisory lock on PostgreSQL; SQLite's single writer serialises everything already).
+    async fn lock_key(&mut self, key: &str) -> Result<()>;
     /// The head of a stream: its last seq and hash. Serialises appends to the stream.
     async fn stream_head(&mut self, stream: &str) -> Result<Option<(i64, String)>>;
     async fn insert_event(&mut self, e: EventInsert<'_>) -> Result<()>;
@@ -125,8 +128,6 @@ pub(crate) trait Ops {
     /// Marks a pending timer fired; `false` if it was not pending.
     async fn claim_timer(&mut self, timer_id: i64, now: Timestamp) -> Result<bool>;
 
-    async fn open_violation_case(&mut self, shop: &ShopId) -> Result<Option<i64>>;
-    async fn insert_case(&mut self, shop: &ShopId, title: &str, now: Timestamp) -> Result<i64>;
     /// `false` when the complaint is a member already.
     async fn add_case_member(
         &mut self,
@@ -137,16 +138,6 @@ pub(crate) trait Ops {
         now: Timestamp,
     ) -> Result<bool>;
 
-    #[allow(clippy::too_many_arguments)]
-    async fn insert_violation(
-        &mut self,
-        shop: &ShopId,
-        complaint: Option<ComplaintId>,
-        kind: &str,
-        points: u32,
-        reason: &str,
-        now: Timestamp,
-    ) -> Result<i64>;
     async fn insert_message(
         &mut self,
         id: ComplaintId,
@@ -161,6 +152,15 @@ pub(crate) trait Ops {
         ev: &Evidence,
         inline: Option<&[u8]>,
     ) -> Result<()>;
+
+    /// Runs a statement of [`crate::sql`]'s dialect; the number of rows it changed.
+    async fn exec(&mut self, sql: &str, params: &[crate::sql::Val]) -> Result<u64>;
+    /// Runs a query of [`crate::sql`]'s dialect.
+    async fn query(
+        &mut self,
+        sql: &str,
+        params: &[crate::sql::Val],
+    ) -> Result<Vec<Vec<crate::sql::Val>>>;
 
     /// Nested savepoints: one per imported record, so that a bad one rolls back alone.
     async fn savepoint(&mut self) -> Result<()>;

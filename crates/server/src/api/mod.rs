@@ -3,3 +3,4 @@
 pub mod complaints;
 pub mod marketplace;
 pub mod stats;
+pub mod tier3;

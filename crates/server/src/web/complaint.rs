@@ -122,6 +122,7 @@ fn candidates() -> Vec<Action> {
             rule_refs: vec![note.clone()],
             reason: None,
             violation: None,
+            fraud: false,
         },
         Action::Fulfil { note: None },
         Action::Confirm,
@@ -444,6 +445,8 @@ fn action_request(f: &Form) -> Result<ActionRequest, DomainError> {
         decision,
         rule_refs: Some(refs),
         violation,
+        // 消费者权益保护法 Art. 55: the ruling found fraud.
+        fraud: Some(f.get("fraud") == "1"),
         note: f.opt("note"),
     })
 }

@@ -3,10 +3,12 @@
 mod helpers;
 
 mod auth;
+mod brushing;
 mod errors;
 mod evidence;
 mod refusals;
 mod stats;
+mod tier3;
 mod timers;
 mod walk;
 mod web;
