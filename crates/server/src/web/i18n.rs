@@ -151,6 +151,8 @@ pub fn event(lang: Lang, kind: &str) -> &'static str {
         "appealed" => ("申诉", "appealed"),
         "withdrawn" => ("撤销投诉", "withdrawn"),
         "forwarded" => ("移交平台监管", "forwarded to regulators"),
+        "joined_collective_case" => ("并入集体投诉案件", "joined a collective case"),
+        "case_ruled" => ("集体案件已裁决", "ruled with its collective case"),
         "message_posted" => ("留言", "message"),
         "evidence_added" => ("补充证据", "evidence added"),
         "merchant_reply_lapsed" => ("商家逾期未回复", "the merchant did not answer in time"),
