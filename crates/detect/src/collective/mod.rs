@@ -23,6 +23,12 @@ pub use index::CollectiveIndex;
 pub use minhash::{BANDS, HASHES, ROWS, Signature, THRESHOLD, VERSION, same_issue, similarity};
 pub use offline::{Clustering, cluster, cluster_signed, signatures as offline_signatures};
 
+/// At most this many of a band's earlier complaints (the latest within the window) are looked
+/// at for a new one. A bucket holding more is a wave already found: the newest complaints in it
+/// stand for the rest, and the work per complaint stays bounded however big a shop's waves get.
+/// The index and the offline clusterer walk the same complaints, so they agree exactly.
+pub const MAX_WALK: usize = 32;
+
 /// One complaint as the clustering sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Complaint {
@@ -67,6 +73,13 @@ impl UnionFind {
         UnionFind {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
+        }
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        UnionFind {
+            parent: Vec::with_capacity(n),
+            size: Vec::with_capacity(n),
         }
     }
 
