@@ -85,6 +85,20 @@ impl CasePage {
     fn state(&self) -> &'static str {
         case_state(self.c.lang, &self.case.state)
     }
+    /// What the case is about (a brushing block, a collective wave), as stored.
+    fn details(&self) -> String {
+        pretty(&self.case.details)
+    }
+    fn outcome(&self) -> Option<String> {
+        self.case.outcome.as_ref().map(pretty)
+    }
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        v => serde_json::to_string_pretty(v).unwrap_or_default(),
+    }
 }
 
 pub async fn case(State(state): State<AppState>, Web(c): Web, Path(id): Path<String>) -> Response {

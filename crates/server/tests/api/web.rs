@@ -513,10 +513,56 @@ async fn admin_imports(backend: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
+async fn case_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let buyer = app.login("buyer01").await;
+    let agent = app.login("agent01").await;
+    let id = app
+        .file_ok(
+            &buyer,
+            "A1",
+            json!({"kind": "refund", "amount_cents": 8900}),
+        )
+        .await;
+    app.act_ok(
+        &agent,
+        id,
+        json!({"action": "forward", "reason": "疑似售假，移交平台监管"}),
+    )
+    .await;
+    let regulator = app.login("regulator01").await;
+    let cases: serde_json::Value = app
+        .get(&regulator, "/api/v1/cases")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let case = cases["items"][0]["id"].as_i64().expect("a case");
+
+    let mut r = Browser::new(&app);
+    r.sign_in("regulator01").await;
+    let (status, page, _) = r.get("/cases").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!("href=\"/cases/{case}\"")), "{page}");
+    let (status, page, _) = r.get(&format!("/cases/{case}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&format!("href=\"/complaints/{id}\"")),
+        "its member"
+    );
+    // Not for consumers, whatever the id.
+    let mut b = Browser::new(&app);
+    b.sign_in("buyer01").await;
+    let (status, page, _) = b.get(&format!("/cases/{case}")).await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(!page.contains(&format!("/complaints/{id}\"")));
+}
+
 both_backends!(
     sign_in_out_and_csrf,
     pages_go_through_permissions,
     languages,
     admin_accounts,
-    admin_imports
+    admin_imports,
+    case_pages
 );
