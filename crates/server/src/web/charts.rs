@@ -7,6 +7,8 @@ use weiquan_domain::Lang;
 
 const W: u32 = 720;
 const H: u32 = 320;
+/// The two charts side by side are drawn smaller, so that their text is not scaled down.
+const SMALL: (u32, u32) = (480, 300);
 const FONT: &str = "sans-serif";
 
 /// Colours that stay apart in print and for most colour-blind readers (Okabe–Ito).
@@ -96,16 +98,17 @@ pub fn per_day(
 pub fn bars(title: &str, items: &[(String, i64)], y_desc: &str) -> Result<String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, SMALL).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let max = items.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
-        let n = items.len().max(1) as u32;
+        // Integer ranges are inclusive of their end in plotters: one segment per item.
+        let last = items.len().max(1) as u32 - 1;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .caption(title, (FONT, 18))
             .x_label_area_size(44)
             .y_label_area_size(36)
-            .build_cartesian_2d((0u32..n).into_segmented(), 0..max + max / 5 + 1)
+            .build_cartesian_2d((0u32..last).into_segmented(), 0..max + max / 5 + 1)
             .map_err(err)?;
         let label = |v: &SegmentValue<u32>| match v {
             SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => items
@@ -146,7 +149,7 @@ pub fn share_bars(
 ) -> Result<String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, SMALL).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let max = groups
             .iter()
@@ -154,13 +157,13 @@ pub fn share_bars(
             .max()
             .unwrap_or(0)
             .max(1);
-        let n = groups.len().max(1) as u32;
+        let last = groups.len().max(1) as u32 - 1;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .caption(title, (FONT, 18))
             .x_label_area_size(32)
             .y_label_area_size(40)
-            .build_cartesian_2d((0u32..n).into_segmented(), 0..max + max / 5 + 1)
+            .build_cartesian_2d((0u32..last).into_segmented(), 0..max + max / 5 + 1)
             .map_err(err)?;
         let label = |v: &SegmentValue<u32>| match v {
             SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => groups
@@ -211,4 +214,40 @@ pub fn share_bars(
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_carry_their_labels_as_text() {
+        let days: Vec<NaiveDate> = (1..=3)
+            .map(|d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap())
+            .collect();
+        let svg = per_day(
+            "每日投诉",
+            &days,
+            &[("质量问题".into(), vec![1, 3, 2])],
+            Lang::Zh,
+        )
+        .unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("每日投诉") && svg.contains("质量问题"));
+        for n in [1, 4] {
+            let items: Vec<(String, i64)> = (0..n).map(|i| (format!("店铺{i}"), i + 1)).collect();
+            let svg = bars("店铺", &items, "件数").unwrap();
+            assert!(
+                items.iter().all(|(k, _)| svg.contains(k.as_str())),
+                "{n} bars"
+            );
+        }
+        let svg = share_bars(
+            "期限",
+            &[("一级".into(), 4, 1), ("二级".into(), 0, 0)],
+            "到期",
+            "超时",
+        )
+        .unwrap();
+        assert!(svg.contains("一级") && svg.contains("二级") && svg.contains("超时"));
+    }
 }
