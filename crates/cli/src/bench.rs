@@ -53,6 +53,8 @@ pub enum BenchCommand {
     Brushing(crate::detect_cmd::BenchArgs),
     /// The assistant's classifier throughput (see `assistant_cmd`).
     Classify(crate::assistant_cmd::BenchArgs),
+    /// Each role's web pages on the demo data: server time and weight (see `bench_pages`).
+    Pages(crate::bench_pages::BenchArgs),
     /// Collective-complaint clustering: assignment with many stored, and offline (see
     /// `bench_collective`).
     Collective(crate::bench_collective::BenchArgs),
@@ -75,6 +77,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Brushing(args) => crate::detect_cmd::bench(args).await,
         BenchCommand::Collective(args) => crate::bench_collective::run(args),
         BenchCommand::Classify(args) => crate::assistant_cmd::bench(args).await,
+        BenchCommand::Pages(args) => crate::bench_pages::run(args).await,
     }
 }
 

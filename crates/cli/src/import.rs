@@ -8,10 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::de::DeserializeOwned;
-use weiquan_domain::records::{OrderRecord, ShopRecord};
-use weiquan_domain::{DomainError, Lang};
-use weiquan_store::{Store, StoreError};
+use weiquan_domain::Lang;
+use weiquan_store::jsonl::{ImportKind, import_jsonl};
 
 use crate::StoreArgs;
 
@@ -32,33 +30,11 @@ pub enum What {
     Orders,
 }
 
-const BATCH: usize = 500;
-
 /// The operator's language: English when `LANG` says so, Chinese otherwise.
 pub fn cli_lang() -> Lang {
     match std::env::var("LANG") {
         Ok(l) if l.starts_with("en") => Lang::En,
         _ => Lang::Zh,
-    }
-}
-
-/// Explains why a record did not land, in the operator's language.
-pub fn describe(e: &StoreError, lang: Lang) -> String {
-    match e {
-        StoreError::Domain(d @ DomainError::Invalid(fields)) => {
-            let parts: Vec<String> = fields
-                .iter()
-                .map(|f| format!("{}: {}", f.field, f.message.get(lang)))
-                .collect();
-            if parts.is_empty() {
-                d.message(lang)
-            } else {
-                parts.join("; ")
-            }
-        }
-        StoreError::Domain(d) => d.message(lang),
-        StoreError::Conflict { zh, en, .. } => lang.pick(zh, en).to_owned(),
-        other => other.to_string(),
     }
 }
 
@@ -74,20 +50,18 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} {msg} ({per_sec}, {eta})")
             .expect("valid template"),
     );
-    let report = match args.what {
-        What::Shops => {
-            import::<ShopRecord>(store.as_ref(), file, &bar, lang, |s, b| {
-                Box::pin(s.import_shops(b))
-            })
-            .await?
-        }
-        What::Orders => {
-            import::<OrderRecord>(store.as_ref(), file, &bar, lang, |s, b| {
-                Box::pin(s.import_orders(b))
-            })
-            .await?
-        }
+    let kind = match args.what {
+        What::Shops => ImportKind::Shops,
+        What::Orders => ImportKind::Orders,
     };
+    let report = import_jsonl(
+        store.as_ref(),
+        kind,
+        std::io::BufReader::new(file),
+        lang,
+        &|| bar.inc(1),
+    )
+    .await?;
     bar.finish_and_clear();
     for line in &report.errors {
         eprintln!("{line}");
@@ -110,96 +84,4 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(2)
     })
-}
-
-#[derive(Default)]
-pub struct Report {
-    pub ok: u64,
-    pub errors: Vec<String>,
-}
-
-type Submit<'a, R> =
-    fn(
-        &'a dyn Store,
-        Vec<R>,
-    ) -> futures::future::BoxFuture<'a, Result<weiquan_store::ImportOutcome, StoreError>>;
-
-/// Reads JSON lines, sends good records in batches and collects line-numbered errors.
-pub async fn import<'a, R: DeserializeOwned + Send + 'static>(
-    store: &'a dyn Store,
-    file: impl std::io::Read,
-    bar: &ProgressBar,
-    lang: Lang,
-    submit: Submit<'a, R>,
-) -> anyhow::Result<Report> {
-    let mut report = Report::default();
-    let mut batch: Vec<R> = Vec::with_capacity(BATCH);
-    let mut lines: Vec<usize> = Vec::with_capacity(BATCH);
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let n = i + 1;
-        bar.inc(1);
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => {
-                report.errors.push(format!("line {n}: {e}"));
-                continue;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<R>(&line) {
-            Ok(r) => {
-                batch.push(r);
-                lines.push(n);
-            }
-            Err(e) => {
-                let msg = match lang {
-                    Lang::Zh => format!("line {n}: 无法解析：{e}"),
-                    Lang::En => format!("line {n}: cannot parse: {e}"),
-                };
-                report.errors.push(msg);
-            }
-        }
-        if batch.len() == BATCH {
-            flush(
-                store,
-                submit,
-                std::mem::take(&mut batch),
-                std::mem::take(&mut lines),
-                &mut report,
-                lang,
-            )
-            .await?;
-        }
-    }
-    if !batch.is_empty() {
-        flush(store, submit, batch, lines, &mut report, lang).await?;
-    }
-    report.errors.sort_by_key(|e| {
-        e.split(':')
-            .next()
-            .and_then(|l| l.trim_start_matches("line ").parse::<usize>().ok())
-    });
-    Ok(report)
-}
-
-async fn flush<'a, R>(
-    store: &'a dyn Store,
-    submit: Submit<'a, R>,
-    batch: Vec<R>,
-    lines: Vec<usize>,
-    report: &mut Report,
-    lang: Lang,
-) -> anyhow::Result<()> {
-    let outcome = submit(store, batch).await?;
-    for (n, r) in lines.into_iter().zip(outcome) {
-        match r {
-            Ok(()) => report.ok += 1,
-            Err(e) => report
-                .errors
-                .push(format!("line {n}: {}", describe(&e, lang))),
-        }
-    }
-    Ok(())
 }

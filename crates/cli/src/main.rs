@@ -4,6 +4,7 @@ mod assistant_cmd;
 mod audit;
 mod bench;
 mod bench_collective;
+mod bench_pages;
 mod collective_cmd;
 mod demo;
 mod detect_cmd;

@@ -104,6 +104,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let addr = listener.local_addr()?;
     // Scripts (the benchmarks, the tests) read this line to learn the port.
     println!("weiquan listening on http://{addr}");
+    // 小蜜's models train on first use (~0.5 s): do it now, not in the first filing's request.
+    tokio::task::spawn_blocking(|| {
+        weiquan_assistant::models();
+    });
     let state = AppState::new(store);
     tokio::select! {
         r = weiquan_server::serve(state, listener, args.timer_interval) => r?,

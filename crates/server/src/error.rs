@@ -177,11 +177,12 @@ pub async fn envelope(req: Request, next: Next) -> Response {
     let err = match res.extensions_mut().remove::<ApiError>() {
         Some(e) => e,
         None if res.status().is_client_error() || res.status().is_server_error() => {
-            let is_json = res
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-            if is_json {
+            // JSON already in the envelope, or an HTML error page of the web UI: as it is.
+            let own = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+                v.as_bytes().starts_with(b"application/json")
+                    || v.as_bytes().starts_with(b"text/html")
+            });
+            if own {
                 return res;
             }
             ApiError::for_status(res.status())

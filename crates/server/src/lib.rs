@@ -9,6 +9,7 @@ pub mod lang;
 pub mod metrics;
 pub mod openapi;
 pub mod timers;
+pub mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,10 +94,11 @@ pub fn app(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api)
+        .merge(web::routes(&state))
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route("/metrics", get(metrics::metrics))
         .route("/api/openapi.json", get(openapi::openapi_json))
-        .fallback(|| async { error::ApiError::not_found() })
+        .fallback(web::not_found)
         .method_not_allowed_fallback(|| async { error::ApiError::for_status(axum::http::StatusCode::METHOD_NOT_ALLOWED) })
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .layer(axum::middleware::from_fn(error::envelope))

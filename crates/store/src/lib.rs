@@ -5,6 +5,7 @@ pub mod blob;
 mod collective;
 mod error;
 pub mod export;
+pub mod jsonl;
 mod model;
 mod ops;
 pub mod postgres;
@@ -50,6 +51,14 @@ pub trait Store: Send + Sync + 'static {
     async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>>;
     /// Ends a session (sign-out); nothing happens for an unknown token.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    // --- accounts (admin)
+    /// Every account, by id, for an admin (others are refused). Staff accounts are made with
+    /// [`Store::create_user`] and a password hash.
+    async fn users(&self, actor: &Actor, after: Option<i64>, limit: u32) -> Result<Page<User>>;
+    /// An admin moves a staff account to another staff role; recorded on stream `account:ID`.
+    async fn set_role(&self, actor: &Actor, id: UserId, role: Role, now: Timestamp)
+    -> Result<User>;
 
     // --- marketplace mirror
     async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome>;

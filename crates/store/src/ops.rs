@@ -79,6 +79,9 @@ pub(crate) trait Ops {
     /// Creates the user unless the name is taken.
     async fn insert_user_if_absent(&mut self, u: &NewUser, now: Timestamp) -> Result<()>;
     async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
+    /// (username, role, display name) of an account.
+    async fn user_by_id(&mut self, id: i64) -> Result<Option<(String, String, String)>>;
+    async fn update_user_role(&mut self, id: i64, role: &str) -> Result<()>;
     async fn insert_session(
         &mut self,
         user: UserId,

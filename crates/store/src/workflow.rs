@@ -435,6 +435,70 @@ pub(crate) async fn create_user<O: Ops>(o: &mut O, u: NewUser, now: Timestamp) -
     }
 }
 
+/// Only an admin sees the account list.
+pub(crate) fn check_admin(actor: &Actor) -> Result<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(
+            DomainError::forbidden("只有管理员可以管理账号", "only an admin manages accounts")
+                .into(),
+        )
+    }
+}
+
+/// An admin moves a staff account between staff roles. Consumers and merchants mirror the
+/// marketplace (their orders and shops hang on the role), and an admin cannot demote
+/// themselves and lock everyone out.
+pub(crate) async fn set_role<O: Ops>(
+    o: &mut O,
+    actor: &Actor,
+    id: UserId,
+    role: Role,
+    now: Timestamp,
+) -> Result<User> {
+    check_admin(actor)?;
+    let Some((username, old, display_name)) = o.user_by_id(id.0).await? else {
+        return Err(StoreError::not_found("找不到这个账号", "no such account"));
+    };
+    let old = Role::parse(&old).map_err(|_| StoreError::Corrupt(format!("user {id}: role")))?;
+    if !old.is_staff() || !role.is_staff() {
+        return Err(DomainError::invalid(
+            "role",
+            "只能在客服、消费者保障、平台监管和管理员之间调整角色；买家和卖家账号来自交易平台",
+            "only staff roles (cs_agent, protection, regulator, admin) can be changed; consumer and merchant accounts mirror the marketplace",
+        )
+        .into());
+    }
+    if id == actor.id && role != Role::Admin {
+        return Err(DomainError::invalid(
+            "role",
+            "不能取消自己的管理员角色",
+            "you cannot remove your own admin role",
+        )
+        .into());
+    }
+    if old != role {
+        o.update_user_role(id.0, role.as_str()).await?;
+        append_event(
+            o,
+            &format!("account:{id}"),
+            &actor.event_name(),
+            "role_changed",
+            &serde_json::json!({"from": old.as_str(), "to": role.as_str()}),
+            now,
+        )
+        .await?;
+    }
+    Ok(User {
+        id,
+        username: Username::parse(&username)
+            .map_err(|_| StoreError::Corrupt(format!("user {id}: username")))?,
+        role,
+        display_name,
+    })
+}
+
 pub(crate) async fn ensure_users<O: Ops>(
     o: &mut O,
     users: Vec<NewUser>,

@@ -11,3 +11,4 @@ mod stats;
 mod tier3;
 mod timers;
 mod walk;
+mod web;

@@ -179,6 +179,30 @@ impl Store for PgStore {
         row.map(|r| Ok((r.user()?, r.password_hash))).transpose()
     }
 
+    async fn users(&self, actor: &Actor, after: Option<i64>, limit: u32) -> Result<Page<User>> {
+        workflow::check_admin(actor)?;
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "SELECT id, username, role, display_name, NULL::text AS password_hash FROM users \
+             WHERE ($1::bigint IS NULL OR id > $1) ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let users = rows.iter().map(UserRow::user).collect::<Result<Vec<_>>>()?;
+        Ok(Page::of(users, limit, |u: &User| u.id.to_string()))
+    }
+
+    async fn set_role(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        role: Role,
+        now: Timestamp,
+    ) -> Result<User> {
+        in_tx!(self, |o| workflow::set_role(o, actor, id, role, now))
+    }
+
     async fn create_session(
         &self,
         user_id: UserId,

@@ -167,6 +167,24 @@ impl Ops for PgOps<'_> {
         Ok(r)
     }
 
+    async fn user_by_id(&mut self, id: i64) -> Result<Option<(String, String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT username, role, display_name FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.0)
+                .await?,
+        )
+    }
+
+    async fn update_user_role(&mut self, id: i64, role: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role)
+            .bind(id)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
     async fn insert_user_if_absent(&mut self, u: &NewUser, now: Timestamp) -> Result<()> {
         self.insert_user(u, now).await.map(drop)
     }

@@ -186,6 +186,34 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn users(&self, actor: &Actor, after: Option<i64>, limit: u32) -> Result<Page<User>> {
+        workflow::check_admin(actor)?;
+        let users: Vec<User> = self
+            .scan(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT id, username, role, display_name, NULL FROM users \
+                     WHERE (?1 IS NULL OR id > ?1) ORDER BY id LIMIT ?2",
+                )?;
+                stmt.query_map(params![after, limit], UserRow::from_row)?
+                    .map(|r| r.map_err(StoreError::from).and_then(|r| r.user()))
+                    .collect()
+            })
+            .await?;
+        Ok(Page::of(users, limit, |u: &User| u.id.to_string()))
+    }
+
+    async fn set_role(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        role: Role,
+        now: Timestamp,
+    ) -> Result<User> {
+        let actor = actor.clone();
+        self.write(move |c| block_on(workflow::set_role(&mut SqliteOps(c), &actor, id, role, now)))
+            .await
+    }
+
     async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome> {
         let now = chrono::Utc::now();
         self.write(move |c| block_on(workflow::import_shops(&mut SqliteOps(c), shops, now)))

@@ -170,6 +170,21 @@ impl Ops for SqliteOps<'_> {
         Ok(())
     }
 
+    async fn user_by_id(&mut self, id: i64) -> Result<Option<(String, String, String)>> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT username, role, display_name FROM users WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?)
+    }
+
+    async fn update_user_role(&mut self, id: i64, role: &str) -> Result<()> {
+        self.0
+            .prepare_cached("UPDATE users SET role = ?1 WHERE id = ?2")?
+            .execute(params![role, id])?;
+        Ok(())
+    }
+
     async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
         self.0
             .prepare_cached("DELETE FROM sessions WHERE token_hash = ?1")?

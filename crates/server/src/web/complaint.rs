@@ -1,0 +1,684 @@
+//! One complaint's page for every role: state, who acts next and by when, both sides' messages
+//! and evidence side by side, the actions the viewer may take, and the timeline.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use weiquan_domain::action::{ActionRequest, ViolationRequest};
+use weiquan_domain::complaint::ClaimRequest;
+use weiquan_domain::machine::{Action, Trigger};
+use weiquan_domain::*;
+use weiquan_store::{Evidence, Message, NewEvidence, Shop};
+
+use super::session::{CsrfForm, Web, check_csrf, session_secret};
+use super::{Ctx, Form, FormError, error_page, i18n, render, rules};
+use crate::AppState;
+use crate::error::{ApiError, too_large};
+
+/// An action the page offers: enabled, or shown disabled with the machine's reason.
+pub struct ActionView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub why_not: Option<String>,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub who: String,
+    pub what: &'static str,
+    pub detail: String,
+}
+
+pub struct EvidenceView {
+    pub url: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub size_kb: i64,
+    pub image: bool,
+    pub video: bool,
+    pub at: String,
+}
+
+pub struct MessageView {
+    pub who: &'static str,
+    pub body: String,
+    pub at: String,
+}
+
+/// One column of the side-by-side view.
+#[derive(Default)]
+pub struct Side {
+    pub messages: Vec<MessageView>,
+    pub evidence: Vec<EvidenceView>,
+}
+
+#[derive(Template)]
+#[template(path = "complaint.html")]
+pub struct ComplaintPage {
+    c: Ctx,
+    k: Complaint,
+    shop: Option<Shop>,
+    state_label: &'static str,
+    tier_label: &'static str,
+    category_label: &'static str,
+    claim_label: String,
+    next_actor: Option<&'static str>,
+    deadline: Option<String>,
+    deadline_iso: String,
+    remaining: String,
+    overdue: bool,
+    proposal: Option<String>,
+    resolution: Option<String>,
+    consumer: Side,
+    merchant: Side,
+    staff: Side,
+    platform: Vec<EvidenceView>,
+    actions: Vec<ActionView>,
+    can_contribute: bool,
+    events: Vec<EventView>,
+    form: Form,
+    error: Option<FormError>,
+    rules: Vec<(&'static str, &'static str)>,
+    claims: Vec<(&'static str, &'static str)>,
+    decisions: Vec<(&'static str, &'static str)>,
+    evidence_kinds: Vec<(&'static str, &'static str)>,
+}
+
+fn claim_text(lang: Lang, c: &Claim) -> String {
+    let kind = i18n::claim_kind(lang, c.kind);
+    match c.amount_cents {
+        Some(a) => format!("{kind} {a}"),
+        None => kind.to_owned(),
+    }
+}
+
+/// The actions to try against the machine, with placeholder details: what matters here is
+/// whether this viewer may take them in this state, which the details do not change.
+fn candidates() -> Vec<Action> {
+    let note = "-".repeat(2);
+    vec![
+        Action::Accept,
+        Action::Propose {
+            remedy: Claim {
+                kind: ClaimKind::Other,
+                amount_cents: None,
+            },
+            message: String::new(),
+        },
+        Action::Reject {
+            message: note.clone(),
+        },
+        Action::Escalate { reason: None },
+        Action::TakeOver,
+        Action::RequestEvidence {
+            from: Party::Consumer,
+            message: note.clone(),
+        },
+        Action::Rule {
+            decision: Decision::Reject,
+            remedy: None,
+            rule_refs: vec![note.clone()],
+            reason: None,
+            violation: None,
+            fraud: false,
+        },
+        Action::Fulfil { note: None },
+        Action::Confirm,
+        Action::Appeal {
+            reason: note.clone(),
+        },
+        Action::Withdraw { reason: None },
+        Action::Forward { reason: note },
+    ]
+}
+
+fn offered(c: &Ctx, k: &Complaint, policy: &Policy) -> Vec<ActionView> {
+    let actor = c.actor();
+    let mut out = vec![];
+    for a in candidates() {
+        let name = a.name();
+        match weiquan_domain::decide(k, Trigger::Act(&actor, &a), c.now, policy) {
+            Ok(_) => out.push(ActionView {
+                name,
+                label: i18n::action(c.lang, name),
+                why_not: None,
+            }),
+            // The consumer sees why escalating is not possible yet (DESIGN §3: tier order).
+            Err(e)
+                if name == "escalate" && access::is_consumer_of(&actor, k) && k.state.is_open() =>
+            {
+                out.push(ActionView {
+                    name,
+                    label: i18n::action(c.lang, name),
+                    why_not: Some(e.message(c.lang)),
+                })
+            }
+            Err(_) => {}
+        }
+    }
+    out
+}
+
+fn evidence_view(c: &Ctx, id: ComplaintId, e: &Evidence) -> EvidenceView {
+    EvidenceView {
+        url: format!("/complaints/{id}/evidence/{}", e.sha256),
+        kind: i18n::evidence_kind(c.lang, e.kind),
+        name: e
+            .filename
+            .clone()
+            .unwrap_or_else(|| e.sha256.as_str()[..12].to_owned()),
+        size_kb: (e.size + 1023) / 1024,
+        image: e.content_type.starts_with("image/"),
+        video: e.content_type.starts_with("video/"),
+        at: c.time(e.at),
+    }
+}
+
+fn who(c: &Ctx, k: &Complaint, actor: &str) -> String {
+    let id = actor
+        .strip_prefix("user:")
+        .and_then(|s| s.parse::<i64>().ok());
+    match id {
+        Some(i) if i == k.consumer_id.0 => c.t("买家", "consumer").to_owned(),
+        Some(i) if i == k.merchant_id.0 => c.t("商家", "merchant").to_owned(),
+        Some(i) => format!("{} #{i}", c.t("平台工作人员", "platform staff")),
+        None if actor.starts_with("system") => c.t("系统（期限）", "system (deadline)").to_owned(),
+        None => actor.to_owned(),
+    }
+}
+
+fn event_detail(c: &Ctx, data: &serde_json::Value) -> String {
+    let mut parts = vec![];
+    if let (Some(from), Some(to)) = (
+        data.get("from").and_then(|v| v.as_str()),
+        data.get("to").and_then(|v| v.as_str()),
+    ) && from != to
+        && let Ok(to) = weiquan_domain::State::parse(to)
+    {
+        parts.push(format!("→ {}", i18n::state(c.lang, to)));
+    }
+    for key in ["message", "reason", "note"] {
+        if let Some(s) = data.get(key).and_then(|v| v.as_str())
+            && !s.is_empty()
+        {
+            parts.push(format!("“{s}”"));
+        }
+    }
+    if let Some(refs) = data.get("rule_refs").and_then(|v| v.as_array()) {
+        let r: Vec<&str> = refs.iter().filter_map(|v| v.as_str()).collect();
+        if !r.is_empty() {
+            parts.push(r.join("；"));
+        }
+    }
+    parts.join(" ")
+}
+
+/// Loads everything the page shows, through the viewer's permission checks.
+pub async fn build(
+    state: &AppState,
+    c: Ctx,
+    id: ComplaintId,
+    form: Form,
+    error: Option<FormError>,
+) -> Result<ComplaintPage, (Ctx, ApiError)> {
+    let actor = c.actor();
+    let store = &state.store;
+    let k = match store.complaint(&actor, id).await {
+        Ok(k) => k,
+        Err(e) => return Err((c, e.into())),
+    };
+    let loaded = async {
+        let messages = store.messages(&actor, id).await?;
+        let evidence = store.evidence_list(&actor, id).await?;
+        let events = store.complaint_events(&actor, id).await?;
+        let shop = store.shop(&k.shop_id, c.now).await?;
+        Ok::<_, weiquan_store::StoreError>((messages, evidence, events, shop))
+    }
+    .await;
+    let (messages, evidence, events, shop) = match loaded {
+        Ok(v) => v,
+        Err(e) => return Err((c, e.into())),
+    };
+    let lang = c.lang;
+    let (mut consumer, mut merchant, mut staff) =
+        (Side::default(), Side::default(), Side::default());
+    let mut platform = vec![];
+    for m in messages.iter() {
+        let side = match m.author_role {
+            Role::Consumer => &mut consumer,
+            Role::Merchant => &mut merchant,
+            _ => &mut staff,
+        };
+        side.messages.push(message_view(&c, m));
+    }
+    for e in &evidence {
+        let v = evidence_view(&c, id, e);
+        match e.uploaded_by {
+            None => platform.push(v),
+            Some(u) if u == k.consumer_id => consumer.evidence.push(v),
+            Some(u) if u == k.merchant_id => merchant.evidence.push(v),
+            Some(_) => staff.evidence.push(v),
+        }
+    }
+    // What each side said with its actions (a rejection, a proposal, an escalation) stands in
+    // its column next to its messages.
+    for e in &events {
+        let said = ["message", "reason"]
+            .iter()
+            .find_map(|k| e.data.get(*k).and_then(|v| v.as_str()))
+            .filter(|s| !s.is_empty());
+        let Some(said) = said else { continue };
+        let id = e
+            .actor
+            .strip_prefix("user:")
+            .and_then(|s| s.parse::<i64>().ok());
+        let side = match id {
+            Some(i) if i == k.consumer_id.0 => &mut consumer,
+            Some(i) if i == k.merchant_id.0 => &mut merchant,
+            Some(_) => &mut staff,
+            None => continue,
+        };
+        side.messages.push(MessageView {
+            who: i18n::event(lang, &e.kind),
+            body: said.to_owned(),
+            at: c.time(e.at),
+        });
+    }
+    for side in [&mut consumer, &mut merchant, &mut staff] {
+        side.messages.sort_by(|a, b| a.at.cmp(&b.at));
+    }
+    let events = events
+        .iter()
+        .map(|e| EventView {
+            at: c.time(e.at),
+            who: who(&c, &k, &e.actor),
+            what: i18n::event(lang, &e.kind),
+            detail: event_detail(&c, &e.data),
+        })
+        .collect();
+    // An offer matters only until the complaint is resolved.
+    let proposal = k
+        .progress
+        .proposal
+        .as_ref()
+        .filter(|_| k.progress.resolution.is_none())
+        .map(|p| {
+            let by = i18n::role(lang, p.by_role);
+            let mut s = format!("{by}: {}", claim_text(lang, &p.remedy));
+            if !p.message.is_empty() {
+                s.push_str(&format!(" — “{}”", p.message));
+            }
+            s
+        });
+    let resolution = k.progress.resolution.as_ref().map(|r| {
+        let mut s = match &r.remedy {
+            Some(rem) => claim_text(lang, rem),
+            None => c.t("无需赔付", "nothing owed").to_owned(),
+        };
+        if let Some(d) = r.decision {
+            s = format!("{} · {s}", i18n::decision(lang, d));
+        }
+        if !r.rule_refs.is_empty() {
+            s.push_str(&format!(" · {}", r.rule_refs.join("；")));
+        }
+        s
+    });
+    let actions = offered(&c, &k, store.policy());
+    let can_contribute = access::check_contribute(&actor, &k).is_ok();
+    Ok(ComplaintPage {
+        state_label: i18n::state(lang, k.state),
+        tier_label: i18n::tier(lang, k.tier),
+        category_label: i18n::category(lang, k.category),
+        claim_label: claim_text(lang, &k.claim),
+        next_actor: k.next_actor().map(|w| i18n::next_actor(lang, w)),
+        deadline: k.deadline_at.as_ref().map(|d| c.time(d)),
+        deadline_iso: k.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
+        remaining: k
+            .deadline_at
+            .map(|d| i18n::remaining(lang, c.now, d))
+            .unwrap_or_default(),
+        overdue: k.deadline_at.is_some_and(|d| d < c.now),
+        proposal,
+        resolution,
+        consumer,
+        merchant,
+        staff,
+        platform,
+        actions,
+        can_contribute,
+        events,
+        form,
+        error,
+        rules: rules::RULES.to_vec(),
+        claims: ClaimKind::ALL
+            .iter()
+            .map(|x| (x.as_str(), i18n::claim_kind(lang, *x)))
+            .collect(),
+        decisions: Decision::ALL
+            .iter()
+            .map(|x| (x.as_str(), i18n::decision(lang, *x)))
+            .collect(),
+        evidence_kinds: EvidenceKind::ALL
+            .iter()
+            .map(|x| (x.as_str(), i18n::evidence_kind(lang, *x)))
+            .collect(),
+        shop,
+        k,
+        c,
+    })
+}
+
+fn message_view(c: &Ctx, m: &Message) -> MessageView {
+    MessageView {
+        who: i18n::role(c.lang, m.author_role),
+        body: m.body.clone(),
+        at: c.time(m.at),
+    }
+}
+
+async fn show(
+    state: &AppState,
+    c: Ctx,
+    id: ComplaintId,
+    form: Form,
+    error: Option<(StatusCode, FormError)>,
+) -> Response {
+    let status = error.as_ref().map(|(s, _)| *s);
+    match build(state, c, id, form, error.map(|(_, e)| e)).await {
+        Ok(p) => {
+            let mut res = render(&p);
+            if let Some(s) = status {
+                *res.status_mut() = s;
+            }
+            res
+        }
+        Err((c, e)) => error_page(&c, e),
+    }
+}
+
+pub async fn page(State(state): State<AppState>, Web(c): Web, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&c, ApiError::not_found());
+    };
+    show(&state, c, ComplaintId(id), Form::default(), None).await
+}
+
+/// The form of an action as the API's request, so that the same parser reads both.
+fn action_request(f: &Form) -> Result<ActionRequest, DomainError> {
+    let mut errs = weiquan_domain::error::FieldErrors::new();
+    let remedy = f.opt("remedy_kind").map(|kind| ClaimRequest {
+        kind: Some(kind),
+        amount_cents: errs
+            .take(super::yuan_to_cents(
+                "remedy.amount_cents",
+                f.get("remedy_amount"),
+            ))
+            .flatten(),
+    });
+    let refs = f.all("rule_refs");
+    if refs.iter().any(|r| !rules::is_known(r)) {
+        errs.push(FieldError::new(
+            "rule_refs",
+            "只能引用列表中的规则",
+            "cite rules from the list only",
+        ));
+    }
+    let violation = f.opt("violation_kind").map(|kind| ViolationRequest {
+        kind: Some(kind),
+        points: f.get("violation_points").trim().parse().ok(),
+    });
+    errs.finish()?;
+    let decision = f.opt("decision");
+    Ok(ActionRequest {
+        action: f.opt("action"),
+        // A rejecting ruling grants nothing, whatever the remedy fields held.
+        remedy: if decision.as_deref() == Some("reject") {
+            None
+        } else {
+            remedy
+        },
+        message: f.opt("message"),
+        reason: f.opt("reason"),
+        from: f.opt("from"),
+        decision,
+        rule_refs: Some(refs),
+        violation,
+        // 消费者权益保护法 Art. 55: the ruling found fraud.
+        fraud: Some(f.get("fraud") == "1"),
+        note: f.opt("note"),
+    })
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    Web(c): Web,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm,
+) -> Response {
+    let lang = c.lang;
+    let id = ComplaintId(id);
+    let parsed = action_request(&form).and_then(|r| Action::parse(&r));
+    let action = match parsed {
+        Ok(a) => a,
+        Err(e) => {
+            let e = ApiError::from(e);
+            let status = e.status;
+            return show(&state, c, id, form, Some((status, FormError::of(e, lang)))).await;
+        }
+    };
+    let name = action.name();
+    match state
+        .store
+        .act(&c.actor(), id, action, chrono::Utc::now())
+        .await
+    {
+        Ok(k) => {
+            state.metrics.actions.inc();
+            tracing::info!(complaint = %id, action = name, state = k.state.as_str(), "acted on the web");
+            Redirect::to(&format!("/complaints/{id}")).into_response()
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            let status = e.status;
+            show(&state, c, id, form, Some((status, FormError::of(e, lang)))).await
+        }
+    }
+}
+
+pub async fn message(
+    State(state): State<AppState>,
+    Web(c): Web,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm,
+) -> Response {
+    let lang = c.lang;
+    let id = ComplaintId(id);
+    let result = match parse_text("body", form.get("body"), 1, 2000) {
+        Ok(body) => state
+            .store
+            .add_message(&c.actor(), id, body, chrono::Utc::now())
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/complaints/{id}#messages")).into_response(),
+        Err(e) => {
+            let status = e.status;
+            show(&state, c, id, form, Some((status, FormError::of(e, lang)))).await
+        }
+    }
+}
+
+/// Reads the upload form: `csrf` first (checked before the file is read), then `kind`, `file`.
+async fn read_upload(
+    state: &AppState,
+    headers: &HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(Vec<u8>, Option<String>, EvidenceKind), ApiError> {
+    let bad_form = |_: axum::extract::multipart::MultipartError| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_multipart",
+            "上传的表单格式有误",
+            "the upload form is malformed",
+        )
+    };
+    let mut multipart = multipart.map_err(|_| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "请以 multipart/form-data 上传，字段为 file 和 kind",
+            "upload as multipart/form-data with fields file and kind",
+        )
+    })?;
+    let limit = state.store.blobs().max_size();
+    let mut checked = false;
+    let (mut file, mut filename, mut kind) = (None, None, None);
+    while let Some(mut field) = multipart.next_field().await.map_err(bad_form)? {
+        match field.name() {
+            Some("csrf") => {
+                let t = field.text().await.map_err(bad_form)?;
+                check_csrf(session_secret(headers), &t)?;
+                checked = true;
+            }
+            _ if !checked => check_csrf(None, "")?,
+            Some("kind") => kind = Some(field.text().await.map_err(bad_form)?),
+            Some("file") => {
+                filename = field
+                    .file_name()
+                    .filter(|n| !n.is_empty())
+                    .map(|n| n.chars().take(200).collect());
+                let mut buf = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large(limit)
+                    } else {
+                        bad_form(e)
+                    }
+                })? {
+                    if (buf.len() + chunk.len()) as u64 > limit {
+                        return Err(too_large(limit));
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                file = Some(buf).filter(|b| !b.is_empty());
+            }
+            _ => {}
+        }
+    }
+    if !checked {
+        check_csrf(None, "")?;
+    }
+    let mut errs = weiquan_domain::error::FieldErrors::new();
+    let kind = match kind.as_deref() {
+        Some(k) => errs.take(EvidenceKind::parse(k)),
+        None => None,
+    };
+    if file.is_none() {
+        errs.push(FieldError::new(
+            "file",
+            "请选择要上传的文件",
+            "choose a file to upload",
+        ));
+    }
+    errs.finish()?;
+    Ok((
+        file.expect("checked"),
+        filename,
+        kind.unwrap_or(EvidenceKind::Other),
+    ))
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Web(c): Web,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let lang = c.lang;
+    let id = ComplaintId(id);
+    let actor = c.actor();
+    let result = async {
+        // Refuse before reading the body, as the API does.
+        let k = state.store.complaint(&actor, id).await?;
+        access::check_contribute(&actor, &k)?;
+        let (bytes, filename, kind) = read_upload(&state, &headers, multipart).await?;
+        let content_type = weiquan_store::blob::sniff(&bytes, kind)?;
+        let size = bytes.len() as i64;
+        let sha = state.store.blobs().clone().put(bytes).await?;
+        let ev = NewEvidence {
+            sha256: sha,
+            size,
+            content_type: content_type.to_owned(),
+            kind,
+            filename,
+        };
+        state
+            .store
+            .add_evidence(&actor, id, ev, chrono::Utc::now())
+            .await?;
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/complaints/{id}#evidence")).into_response(),
+        Err(e) if e.code == "csrf" || e.status == StatusCode::NOT_FOUND => error_page(&c, e),
+        Err(e) => {
+            let status = e.status;
+            show(
+                &state,
+                c,
+                id,
+                Form::default(),
+                Some((status, FormError::of(e, lang))),
+            )
+            .await
+        }
+    }
+}
+
+/// Evidence bytes for previews, through the same permission check as the API.
+pub async fn evidence(
+    State(state): State<AppState>,
+    Web(c): Web,
+    Path((id, sha)): Path<(i64, String)>,
+) -> Response {
+    let Ok(sha) = Sha256::parse(&sha) else {
+        return error_page(&c, ApiError::not_found());
+    };
+    match state
+        .store
+        .evidence(&c.actor(), ComplaintId(id), &sha)
+        .await
+    {
+        Ok((ev, bytes)) => {
+            let mut res = Body::from(bytes).into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&ev.content_type)
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            );
+            h.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "sandbox; default-src 'none'; img-src 'self'; media-src 'self'",
+                ),
+            );
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=31536000, immutable"),
+            );
+            res
+        }
+        Err(e) => error_page(&c, e.into()),
+    }
+}

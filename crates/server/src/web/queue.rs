@@ -1,0 +1,293 @@
+//! Lists: the consumer's complaints, the merchant's queue, the tier-1 and tier-2 workbenches
+//! (sorted by deadline, overdue first), and a shop's standing.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use weiquan_domain::*;
+use weiquan_store::{ComplaintFilter, Shop};
+
+use super::session::Web;
+use super::{Ctx, error_page, i18n, render};
+use crate::AppState;
+use crate::error::ApiError;
+
+#[derive(Deserialize)]
+pub struct QueueQuery {
+    tier: Option<String>,
+    state: Option<String>,
+    /// "1": only major complaints (protection takes these over).
+    major: Option<String>,
+    cursor: Option<String>,
+}
+
+pub struct Row {
+    pub id: i64,
+    pub order_no: String,
+    pub product: String,
+    pub category: &'static str,
+    pub state: &'static str,
+    pub tier: &'static str,
+    pub major: bool,
+    pub next_actor: &'static str,
+    pub deadline: String,
+    pub deadline_iso: String,
+    pub remaining: String,
+    pub overdue: bool,
+}
+
+/// A tab of the queue page.
+pub struct Tab {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    c: Ctx,
+    title: &'static str,
+    tabs: Vec<Tab>,
+    rows: Vec<Row>,
+    next: Option<String>,
+    base: String,
+}
+
+fn tabs(c: &Ctx, q: &QueueQuery) -> Vec<Tab> {
+    let t = |zh, en| c.t(zh, en);
+    let tier = q.tier.as_deref().unwrap_or("");
+    let major = q.major.as_deref() == Some("1");
+    let mut out = vec![Tab {
+        label: t("全部", "all"),
+        href: "/complaints?tier=all",
+        active: tier == "all" && !major,
+    }];
+    out.push(Tab {
+        label: t("双方协商", "negotiation"),
+        href: "/complaints?tier=negotiation",
+        active: tier == "negotiation" && !major,
+    });
+    out.push(Tab {
+        label: t("一级·客服调解", "tier 1 · mediation"),
+        href: "/complaints?tier=customer_service",
+        active: tier == "customer_service" && !major,
+    });
+    out.push(Tab {
+        label: t("二级·消保审理", "tier 2 · protection review"),
+        href: "/complaints?tier=consumer_protection",
+        active: tier == "consumer_protection" && !major,
+    });
+    if c.is("protection") || c.is("cs_agent") {
+        out.push(Tab {
+            label: t("重大投诉", "major"),
+            href: "/complaints?tier=all&major=1",
+            active: major,
+        });
+    }
+    out
+}
+
+/// Each role's default view of the queue.
+fn default_tier(role: Option<Role>) -> &'static str {
+    match role {
+        Some(Role::CsAgent) => "customer_service",
+        Some(Role::Protection) => "consumer_protection",
+        _ => "all",
+    }
+}
+
+pub async fn complaints(
+    State(state): State<AppState>,
+    Web(c): Web,
+    Query(mut q): Query<QueueQuery>,
+) -> Response {
+    if q.tier.is_none() {
+        q.tier = Some(default_tier(c.role()).to_owned());
+    }
+    let mut errs = weiquan_domain::error::FieldErrors::new();
+    let tier = match q.tier.as_deref() {
+        Some("all") | None => None,
+        Some(t) => errs.take(Tier::parse(t)),
+    };
+    let st = q
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(|s| errs.take(weiquan_domain::State::parse(s)));
+    let before_id = match q.cursor.as_deref().map(str::parse::<i64>).transpose() {
+        Ok(b) => b,
+        Err(_) => {
+            errs.push(FieldError::new("cursor", "分页游标无效", "invalid cursor"));
+            None
+        }
+    };
+    if let Err(e) = errs.finish() {
+        return error_page(&c, e.into());
+    }
+    let filter = ComplaintFilter {
+        state: st,
+        tier,
+        shop_id: None,
+        before_id,
+        limit: 200,
+    };
+    let page = match state.store.complaints(&c.actor(), filter).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&c, e.into()),
+    };
+    let consumer = c.is("consumer");
+    let major_only = q.major.as_deref() == Some("1");
+    let mut items: Vec<Complaint> = page
+        .items
+        .into_iter()
+        .filter(|k| !major_only || (k.major && k.state.is_open()))
+        .collect();
+    // Those who answer work by deadline, overdue first; a consumer sees newest first.
+    if !consumer {
+        items.sort_by_key(|k| (k.deadline_at.is_none(), k.deadline_at, k.id.0));
+    }
+    let lang = c.lang;
+    let rows = items
+        .iter()
+        .map(|k| Row {
+            id: k.id.0,
+            order_no: k.order_no.to_string(),
+            product: k.product.clone(),
+            category: i18n::category(lang, k.category),
+            state: i18n::state(lang, k.state),
+            tier: i18n::tier(lang, k.tier),
+            major: k.major,
+            next_actor: k
+                .next_actor()
+                .map(|w| i18n::next_actor(lang, w))
+                .unwrap_or("—"),
+            deadline: k.deadline_at.map(|d| c.time(d)).unwrap_or_default(),
+            deadline_iso: k.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
+            remaining: k
+                .deadline_at
+                .map(|d| i18n::remaining(lang, c.now, d))
+                .unwrap_or_default(),
+            overdue: k.deadline_at.is_some_and(|d| d < c.now),
+        })
+        .collect();
+    let title = match c.role() {
+        Some(Role::Consumer) => c.t("我的投诉", "My complaints"),
+        Some(Role::Merchant) => c.t(
+            "待处理投诉（按期限）",
+            "Complaints about my shops, by deadline",
+        ),
+        Some(Role::CsAgent) => c.t("客服工作台", "Customer-service workbench"),
+        Some(Role::Protection) => c.t("消费者保障工作台", "Consumer-protection workbench"),
+        _ => c.t("投诉", "Complaints"),
+    };
+    let base = format!(
+        "/complaints?tier={}{}",
+        q.tier.as_deref().unwrap_or("all"),
+        if major_only { "&major=1" } else { "" }
+    );
+    render(&QueuePage {
+        tabs: if consumer { vec![] } else { tabs(&c, &q) },
+        c,
+        title,
+        rows,
+        next: page.next_cursor,
+        base,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "shop.html")]
+struct ShopPage {
+    c: Ctx,
+    shops: Vec<Shop>,
+}
+
+impl ShopPage {
+    pub fn weight(&self, s: &Shop) -> String {
+        format!("{:.2}", s.search_weight)
+    }
+    pub fn penalty(&self, p: &str) -> &'static str {
+        penalty_label(self.c.lang, p)
+    }
+    pub fn status(&self, s: &str) -> &'static str {
+        match s {
+            "open" => self.c.t("正常营业", "open"),
+            "restricted" => self.c.t("受限", "restricted"),
+            "closed" => self.c.t("已关店", "closed"),
+            _ => self.c.t("未知", "unknown"),
+        }
+    }
+}
+
+pub fn penalty_label(lang: Lang, p: &str) -> &'static str {
+    let (zh, en) = match p {
+        "warning" => ("警告", "warning"),
+        "traffic_limit" => ("限制流量", "traffic limited"),
+        "demote" => ("搜索降权", "demoted in search"),
+        "listing_ban" => ("禁止发布商品", "listing ban"),
+        "hide_shop" => ("屏蔽店铺", "shop hidden"),
+        "close_shop" => ("关闭店铺", "shop closed"),
+        _ => ("处罚", "penalty"),
+    };
+    lang.pick(zh, en)
+}
+
+/// A merchant's shops: those their orders and complaints name (the store shows a merchant only
+/// their own), each with its public standing.
+pub async fn shops(State(state): State<AppState>, Web(c): Web) -> Response {
+    let actor = c.actor();
+    if actor.role != Role::Merchant {
+        return error_page(&c, ApiError::not_found());
+    }
+    let mut ids: Vec<ShopId> = vec![];
+    let orders = state.store.orders(&actor, None, 200).await;
+    let complaints = state
+        .store
+        .complaints(
+            &actor,
+            ComplaintFilter {
+                limit: 200,
+                ..Default::default()
+            },
+        )
+        .await;
+    match (orders, complaints) {
+        (Ok(o), Ok(k)) => {
+            for id in o
+                .items
+                .into_iter()
+                .map(|o| o.shop_id)
+                .chain(k.items.into_iter().map(|k| k.shop_id))
+            {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => return error_page(&c, e.into()),
+    }
+    ids.sort();
+    let mut shops = vec![];
+    for id in ids {
+        match state.store.shop(&id, c.now).await {
+            Ok(Some(s)) if s.merchant_id == actor.id => shops.push(s),
+            Ok(_) => {}
+            Err(e) => return error_page(&c, e.into()),
+        }
+    }
+    render(&ShopPage { c, shops })
+}
+
+/// Any shop's public standing.
+pub async fn shop(State(state): State<AppState>, Web(c): Web, Path(id): Path<String>) -> Response {
+    let Ok(id) = ShopId::parse(&id) else {
+        return error_page(&c, ApiError::not_found());
+    };
+    match state.store.shop(&id, c.now).await {
+        Ok(Some(s)) => render(&ShopPage { c, shops: vec![s] }),
+        Ok(None) => error_page(&c, ApiError::not_found()),
+        Err(e) => error_page(&c, e.into()),
+    }
+}

@@ -1,0 +1,320 @@
+//! Browser sessions: the session cookie, CSRF tokens, sign-in and sign-out.
+//!
+//! The cookie carries the same kind of token as the API's bearer tokens (only its SHA-256 is
+//! stored, in the same `sessions` table). Every form carries a CSRF token: HMAC-SHA256 keyed by
+//! the session token, which only this browser holds (the cookie is HttpOnly), so no other site
+//! can forge it, and every node computes it without shared server state. The sign-in form,
+//! before any session exists, is protected the same way by a short-lived random cookie.
+
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use weiquan_domain::Lang;
+use weiquan_store::User;
+
+use super::{Ctx, Form, render};
+use crate::AppState;
+use crate::auth::{check_credentials, issue_token, token_hash};
+use crate::error::ApiError;
+use crate::lang::request_lang;
+
+pub const SESSION_COOKIE: &str = "wq_session";
+const LOGIN_COOKIE: &str = "wq_login";
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name && !v.is_empty()).then_some(v)
+        })
+}
+
+/// The CSRF token that goes with a session (or sign-in) secret.
+pub fn csrf_for(secret: &str) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(b"weiquan-csrf-v1");
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn csrf_ok(secret: &str, given: &str) -> bool {
+    let Ok(given) = hex::decode(given) else {
+        return false;
+    };
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(b"weiquan-csrf-v1");
+    mac.verify_slice(&given).is_ok() // constant time
+}
+
+fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}"
+    ))
+    .expect("cookie value is URL-safe")
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// Where to go after signing in: only a local path, never another site.
+fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .map(str::to_owned)
+}
+
+/// A signed-in browser: the user, the language and the page's CSRF token.
+pub struct Web(pub Ctx);
+
+impl FromRequestParts<AppState> for Web {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let lang = request_lang(&parts.headers, parts.uri.query());
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".into());
+        // After signing in, come back here; a form post cannot be replayed, so go home instead.
+        let next = if parts.method == axum::http::Method::GET {
+            urlencode(&path)
+        } else {
+            String::new()
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(Redirect::to(&format!("/login?next={next}")).into_response());
+        };
+        let user = state
+            .store
+            .session_user(&token_hash(token), chrono::Utc::now())
+            .await
+            .map_err(|e| super::error_page(&Ctx::anonymous(lang, &path), ApiError::from(e)))?;
+        match user {
+            Some(user) => Ok(Web(Ctx::new(lang, Some(user), csrf_for(token), path))),
+            None => {
+                let mut res =
+                    Redirect::to(&format!("/login?expired=1&next={next}")).into_response();
+                res.headers_mut()
+                    .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+                Err(res)
+            }
+        }
+    }
+}
+
+/// A posted form (urlencoded) whose CSRF token matched the session's; otherwise an error page.
+pub struct CsrfForm(pub Form);
+
+impl FromRequest<AppState> for CsrfForm {
+    type Rejection = Response;
+    async fn from_request(req: Request, _: &AppState) -> Result<Self, Response> {
+        let lang = request_lang(req.headers(), req.uri().query());
+        let path = req.uri().path().to_owned();
+        let secrets: Vec<String> = [SESSION_COOKIE, LOGIN_COOKIE]
+            .iter()
+            .filter_map(|n| cookie(req.headers(), n).map(str::to_owned))
+            .collect();
+        let bytes = axum::body::Bytes::from_request(req, &())
+            .await
+            .map_err(|_| {
+                super::error_page(
+                    &Ctx::anonymous(lang, &path),
+                    ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+                )
+            })?;
+        let form = Form::parse(&bytes);
+        let ok = secrets
+            .iter()
+            .any(|s| check_csrf(Some(s), form.get("csrf")).is_ok());
+        if !ok {
+            let e = check_csrf(None, "").expect_err("no secret never passes");
+            return Err(super::error_page(&Ctx::anonymous(lang, &path), e));
+        }
+        Ok(CsrfForm(form))
+    }
+}
+
+/// The error for a form whose token is missing or wrong (stale page, other site, no cookie).
+pub fn check_csrf(secret: Option<&str>, given: &str) -> Result<(), ApiError> {
+    match secret {
+        Some(s) if csrf_ok(s, given) => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "表单已失效（页面过期或来自其他网站），请返回刷新页面后重新提交",
+            "this form has expired or did not come from this site; go back, reload the page and submit again",
+        )),
+    }
+}
+
+/// The session secret of a request, for checking the CSRF field of a multipart form.
+pub fn session_secret(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(askama::Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    c: Ctx,
+    next: String,
+    username: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+}
+
+/// The sign-in page; sets the sign-in form's CSRF secret.
+pub async fn login_page(
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Response {
+    let lang = request_lang(&headers, uri.query());
+    let secret = random_token();
+    let mut c = Ctx::anonymous(lang, uri.path());
+    c.csrf = csrf_for(&secret);
+    let notice = q.expired.map(|_| {
+        lang.pick(
+            "登录已过期，请重新登录",
+            "your session has expired; please sign in again",
+        )
+        .to_owned()
+    });
+    let page = LoginPage {
+        c,
+        next: safe_next(q.next.as_deref()).unwrap_or_default(),
+        username: String::new(),
+        error: None,
+        notice,
+    };
+    let mut res = render(&page);
+    res.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &secret, 3600));
+    res
+}
+
+/// Checks the password like the API does, then sets the session cookie.
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    CsrfForm(form): CsrfForm,
+) -> Response {
+    let lang = request_lang(&headers, uri.query());
+    let username = form.get("username").trim().to_owned();
+    let next = safe_next(Some(form.get("next")));
+    let result = match check_credentials(&state, &username, form.get("password")).await {
+        Ok(user) => issue_token(&state, &user).await.map(|t| (user, t)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((user, token)) => {
+            let to = next.unwrap_or_else(|| home_of(&user).to_owned());
+            let mut res = Redirect::to(&to).into_response();
+            let h = res.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &token, 30 * 24 * 3600),
+            );
+            h.append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, "", 0));
+            res
+        }
+        Err(e) => {
+            let secret = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+            let mut c = Ctx::anonymous(lang, "/login");
+            c.csrf = csrf_for(secret);
+            let mut res = render(&LoginPage {
+                c,
+                next: next.unwrap_or_default(),
+                username,
+                error: Some(e.message.get(lang).to_owned()),
+                notice: None,
+            });
+            *res.status_mut() = e.status;
+            res
+        }
+    }
+}
+
+/// Ends the session (the row and the cookie).
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm,
+) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = state.store.delete_session(&token_hash(token)).await
+    {
+        tracing::error!(error = %e, "ending a web session");
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    res
+}
+
+/// The language switch: a `lang` cookie for a year, then back where the user was.
+pub async fn switch_lang(
+    axum::extract::Path(lang): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Response {
+    let lang = match lang.as_str() {
+        "en" => Lang::En,
+        _ => Lang::Zh,
+    };
+    let mut res =
+        Redirect::to(&safe_next(q.next.as_deref()).unwrap_or_else(|| "/".into())).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!(
+            "lang={}; Path=/; SameSite=Lax; Max-Age=31536000",
+            if lang == Lang::En { "en" } else { "zh" }
+        ))
+        .expect("ascii"),
+    );
+    res
+}
+
+/// Each role's first page.
+pub fn home_of(user: &User) -> &'static str {
+    use weiquan_domain::Role;
+    match user.role {
+        Role::Consumer => "/orders",
+        Role::Merchant | Role::CsAgent | Role::Protection => "/complaints",
+        Role::Regulator => "/dashboard",
+        Role::Admin => "/admin/users",
+    }
+}
+
+pub async fn home(web: Result<Web, Response>) -> Response {
+    match web {
+        Ok(Web(c)) => Redirect::to(home_of(c.user.as_ref().expect("signed in"))).into_response(),
+        Err(_) => Redirect::to("/login").into_response(),
+    }
+}

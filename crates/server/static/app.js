@@ -1,0 +1,76 @@
+// weiquan: a little plain JavaScript. Loaded in <head>, so the error recorder runs first.
+(function () {
+  "use strict";
+  // Errors of this page (script errors, failed loads, blocked content), for the browser tests.
+  window.wqErrors = [];
+  window.addEventListener("error", function (e) {
+    var t = e.target;
+    var what = e.message || (t && (t.src || t.href) ? "failed to load " + (t.src || t.href) : "error");
+    window.wqErrors.push(String(what));
+  }, true);
+  window.addEventListener("unhandledrejection", function (e) { window.wqErrors.push("unhandled rejection: " + e.reason); });
+  window.addEventListener("securitypolicyviolation", function (e) { window.wqErrors.push("CSP: " + e.violatedDirective + " " + e.blockedURI); });
+  var consoleError = console.error;
+  console.error = function () {
+    window.wqErrors.push(Array.prototype.join.call(arguments, " "));
+    return consoleError.apply(console, arguments);
+  };
+
+  function span(ms, zh) {
+    var s = Math.floor(Math.abs(ms) / 1000), d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
+    if (zh) return d > 0 ? d + "天" + h + "小时" : h + "小时" + m + "分" + sec + "秒";
+    return d > 0 ? d + " d " + h + " h" : h + " h " + m + " min " + sec + " s";
+  }
+
+  // Countdowns to a deadline, every second.
+  function tick() {
+    var els = document.querySelectorAll(".countdown[data-deadline]");
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i], zh = el.getAttribute("data-lang") !== "en";
+      var left = Date.parse(el.getAttribute("data-deadline")) - Date.now();
+      if (isNaN(left)) continue;
+      el.textContent = left >= 0 ? (zh ? "剩余 " : "") + span(left, zh) + (zh ? "" : " left")
+                                 : (zh ? "已超时 " : "overdue by ") + span(left, zh);
+      el.classList.toggle("late", left < 0);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    tick();
+    setInterval(tick, 1000);
+
+    // A preview of the chosen evidence file before it is uploaded.
+    var file = document.getElementById("evidence-file"), preview = document.getElementById("evidence-preview");
+    if (file && preview) {
+      file.addEventListener("change", function () {
+        preview.textContent = "";
+        var f = file.files && file.files[0];
+        if (!f) return;
+        var kind = document.getElementById("evidence-kind");
+        if (f.type.indexOf("image/") === 0) {
+          var img = document.createElement("img");
+          img.alt = f.name;
+          img.src = URL.createObjectURL(f);
+          preview.appendChild(img);
+          if (kind) kind.value = "photo";
+        } else if (f.type.indexOf("video/") === 0) {
+          var v = document.createElement("video");
+          v.controls = true;
+          v.src = URL.createObjectURL(f);
+          preview.appendChild(v);
+          if (kind) kind.value = "video";
+        } else {
+          preview.textContent = f.name + " (" + Math.ceil(f.size / 1024) + " KB)";
+        }
+      });
+    }
+
+    // A hint while the description is still too short to act on.
+    var desc = document.getElementById("description"), hint = document.getElementById("description-hint");
+    if (desc && hint) {
+      var check = function () { hint.hidden = desc.value.trim().length >= Number(desc.getAttribute("data-min") || 20) || desc.value.length === 0; };
+      desc.addEventListener("input", check);
+      check();
+    }
+  });
+})();
