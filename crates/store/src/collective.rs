@@ -193,9 +193,21 @@ pub(crate) async fn on_filed<O: Ops>(
             start_stream(o, &format!("case:{id}"), actor, "opened", &data, now).await?;
             // The regulators' notice: the case is in their queue, and says so in its chain.
             let data = json!({"role": "regulator", "consumers": consumers});
-            append_event(o, &format!("case:{id}"), actor, "regulators_notified", &data, now)
-                .await?;
-            tracing::warn!(case = id, shop, consumers, "collective complaint case opened");
+            append_event(
+                o,
+                &format!("case:{id}"),
+                actor,
+                "regulators_notified",
+                &data,
+                now,
+            )
+            .await?;
+            tracing::warn!(
+                case = id,
+                shop,
+                consumers,
+                "collective complaint case opened"
+            );
             id
         }
     };
@@ -225,7 +237,15 @@ pub(crate) async fn on_filed<O: Ops>(
             .await?
         {
             let data = json!({"complaint_id": member, "reason": "collective"});
-            append_event(o, &format!("case:{case_id}"), actor, "member_added", &data, now).await?;
+            append_event(
+                o,
+                &format!("case:{case_id}"),
+                actor,
+                "member_added",
+                &data,
+                now,
+            )
+            .await?;
         }
         let t = machine::join_collective(&mc, case_id, now);
         apply(o, t, actor, None, now, policy).await?;

@@ -7,8 +7,10 @@ use serde::Deserialize;
 use weiquan_domain::*;
 use weiquan_store::Case;
 
-use super::session::Web;
-use super::{Ctx, error_page, render};
+use axum::response::{IntoResponse, Redirect};
+
+use super::session::{CsrfForm, Web};
+use super::{Ctx, Form, FormError, error_page, render, rules};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -76,6 +78,13 @@ pub async fn cases(
 struct CasePage {
     c: Ctx,
     case: Case,
+    events: Vec<weiquan_store::Event>,
+    /// The merchant of the shop sees the request and answers; regulators decide.
+    regulator: bool,
+    merchant: bool,
+    rules: Vec<(&'static str, &'static str)>,
+    form: Form,
+    error: Option<FormError>,
 }
 
 impl CasePage {
@@ -92,6 +101,59 @@ impl CasePage {
     fn outcome(&self) -> Option<String> {
         self.case.outcome.as_ref().map(pretty)
     }
+    fn open(&self) -> bool {
+        matches!(self.case.state.as_str(), "open" | "investigating")
+    }
+    fn collective(&self) -> bool {
+        self.case.kind == "collective"
+    }
+    /// A brushing block's members, one line each: (label, value).
+    fn block(&self) -> Vec<(&'static str, String)> {
+        let d = &self.case.details;
+        if d["source"] != "brushing_scan" {
+            return vec![];
+        }
+        let list = |k: &str| {
+            d[k].as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                })
+                .unwrap_or_default()
+        };
+        let num = |k: &str| d[k].as_f64().map(|v| format!("{v:.2}")).unwrap_or_default();
+        let l = self.c.lang;
+        vec![
+            (
+                l.pick("检测方法", "Detector"),
+                d["detector"].as_str().unwrap_or("").to_owned(),
+            ),
+            (l.pick("账号", "Accounts"), list("accounts")),
+            (l.pick("店铺", "Shops"), list("shops")),
+            (l.pick("日期", "Days"), list("days")),
+            (l.pick("密度得分", "Density score"), num("score")),
+            (l.pick("成交占比", "Fill"), num("fill")),
+            (l.pick("高于全局倍数", "Lift over the window"), num("lift")),
+            (l.pick("订单数", "Orders"), d["order_count"].to_string()),
+        ]
+    }
+    fn event_line(&self, e: &weiquan_store::Event) -> String {
+        let mut parts = vec![];
+        for k in ["message", "reasons", "note", "reason"] {
+            if let Some(v) = e.data[k].as_str() {
+                parts.push(v.to_owned());
+            }
+        }
+        if let Some(id) = e.data["complaint_id"].as_i64() {
+            parts.push(format!("#{id}"));
+        }
+        if let Some(id) = e.data["report_id"].as_i64() {
+            parts.push(format!("{} #{id}", self.c.lang.pick("举报", "report")));
+        }
+        parts.join(" · ")
+    }
 }
 
 fn pretty(v: &serde_json::Value) -> String {
@@ -105,9 +167,116 @@ pub async fn case(State(state): State<AppState>, Web(c): Web, Path(id): Path<Str
     let Ok(id) = id.parse::<i64>() else {
         return error_page(&c, ApiError::not_found());
     };
-    match state.store.case(&c.actor(), CaseId(id)).await {
-        Ok(case) => render(&CasePage { c, case }),
-        Err(e) => error_page(&c, e.into()),
+    show_case(&state, c, CaseId(id), Form::default(), None).await
+}
+
+async fn show_case(
+    state: &AppState,
+    c: Ctx,
+    id: CaseId,
+    form: Form,
+    error: Option<(axum::http::StatusCode, FormError)>,
+) -> Response {
+    let actor = c.actor();
+    // The store decides who sees the case (staff, the shop's merchant), as for the API.
+    let (case, events) = match (
+        state.store.case(&actor, id).await,
+        state.store.case_events(&actor, id).await,
+    ) {
+        (Ok(k), Ok(e)) => (k, e),
+        (Err(e), _) | (_, Err(e)) => return error_page(&c, e.into()),
+    };
+    let (status, error) = match error {
+        Some((s, e)) => (s, Some(e)),
+        None => (axum::http::StatusCode::OK, None),
+    };
+    let page = CasePage {
+        regulator: actor.role == Role::Regulator,
+        merchant: actor.role == Role::Merchant,
+        c,
+        case,
+        events,
+        rules: rules::RULES.to_vec(),
+        form,
+        error,
+    };
+    let mut r = render(&page);
+    *r.status_mut() = status;
+    r
+}
+
+/// The form of a case action as the API's request, so that the same parser reads both.
+fn case_request(f: &Form) -> Result<weiquan_domain::tier3::CaseActionRequest, DomainError> {
+    let mut errs = weiquan_domain::error::FieldErrors::new();
+    let refs = f.all("rule_refs");
+    if refs.iter().any(|r| !rules::is_known(r)) {
+        errs.push(FieldError::new(
+            "rule_refs",
+            "只能引用列表中的规则",
+            "cite rules from the list only",
+        ));
+    }
+    let points = match f.opt("points") {
+        None => None,
+        Some(p) => errs.take(p.parse::<u32>().map_err(|_| {
+            DomainError::invalid("points", "扣分应为整数", "points must be a whole number")
+        })),
+    };
+    let remedy = f
+        .opt("remedy_kind")
+        .map(|kind| weiquan_domain::complaint::ClaimRequest {
+            kind: Some(kind),
+            amount_cents: errs
+                .take(super::yuan_to_cents(
+                    "remedy.amount_cents",
+                    f.get("remedy_amount"),
+                ))
+                .flatten(),
+        });
+    errs.finish()?;
+    Ok(weiquan_domain::tier3::CaseActionRequest {
+        action: f.opt("action"),
+        message: f.opt("message"),
+        reasons: f.opt("reasons"),
+        rule_refs: Some(refs),
+        points,
+        remedy,
+    })
+}
+
+pub async fn case_act(
+    State(state): State<AppState>,
+    Web(c): Web,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm,
+) -> Response {
+    let lang = c.lang;
+    let id = CaseId(id);
+    let action = match case_request(&form)
+        .and_then(|r| weiquan_domain::tier3::CaseAction::parse(&r))
+    {
+        Ok(a) => a,
+        Err(e) => {
+            let e = ApiError::from(e);
+            let status = e.status;
+            return show_case(&state, c, id, form, Some((status, FormError::of(e, lang)))).await;
+        }
+    };
+    let name = action.name();
+    match state
+        .store
+        .case_act(&c.actor(), id, action, chrono::Utc::now())
+        .await
+    {
+        Ok(k) => {
+            tracing::info!(case = %id, action = name, state = %k.state, "case acted on the web");
+            Redirect::to(&format!("/cases/{id}")).into_response()
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            let status = e.status;
+            show_case(&state, c, id, form, Some((status, FormError::of(e, lang)))).await
+        }
     }
 }
 
@@ -123,9 +292,22 @@ struct DashboardPage {
     categories: Vec<(&'static str, i64)>,
     from: String,
     to: String,
+    /// Brushing blocks the scan turned into cases, and collective waves (the latest of each).
+    blocks: Vec<Case>,
+    waves: Vec<Case>,
 }
 
 impl DashboardPage {
+    fn state(&self, s: &str) -> &'static str {
+        case_state(self.c.lang, s)
+    }
+    fn block_size(&self, k: &Case) -> String {
+        let n = |f: &str| k.details[f].as_array().map_or(0, Vec::len);
+        format!("{} × {}", n("accounts"), n("shops"))
+    }
+    fn number(&self, v: &serde_json::Value) -> String {
+        v.as_f64().map(|x| format!("{x:.2}")).unwrap_or_default()
+    }
     fn hours(&self, h: &Option<f64>) -> String {
         h.map(|h| format!("{h:.1}")).unwrap_or_else(|| "—".into())
     }
@@ -259,7 +441,24 @@ pub async fn dashboard(
         .iter()
         .map(|x| (cat_label(&x.key), x.count))
         .collect();
+    let recent = match state.store.cases(&c.actor(), None, None, 200).await {
+        Ok(p) => p.items,
+        Err(e) => return error_page(&c, e.into()),
+    };
+    let blocks = recent
+        .iter()
+        .filter(|k| k.details["source"] == "brushing_scan")
+        .take(10)
+        .cloned()
+        .collect();
+    let waves = recent
+        .into_iter()
+        .filter(|k| k.kind == "collective")
+        .take(10)
+        .collect();
     render(&DashboardPage {
+        blocks,
+        waves,
         from: first.to_string(),
         to: last.to_string(),
         c,

@@ -72,6 +72,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/shops/{id}", get(queue::shop))
         .route("/cases", get(dashboard::cases))
         .route("/cases/{id}", get(dashboard::case))
+        .route("/cases/{id}/act", post(dashboard::case_act))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}/role", post(admin::set_role))

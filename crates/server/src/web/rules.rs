@@ -64,6 +64,18 @@ pub const RULES: &[(&str, &str)] = &[
         "《电子商务法》第二十条（按约定交付）",
         "E-Commerce Law art. 20: delivery as agreed",
     ),
+    (
+        "《电子商务法》第十七条、《反不正当竞争法》第八条（虚构交易、编造用户评价）",
+        "E-Commerce Law art. 17, Anti-Unfair Competition Law art. 8: fake transactions and reviews",
+    ),
+    (
+        "《电子商务法》第四十二条（知识产权通知与删除）",
+        "E-Commerce Law art. 42: IP notice and takedown",
+    ),
+    (
+        "《电子商务法》第四十五条（知道或应当知道侵权）",
+        "E-Commerce Law art. 45: platform's knowledge of infringement",
+    ),
 ];
 
 /// Whether a citation is one of the list (the form offers only these).

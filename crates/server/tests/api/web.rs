@@ -556,6 +556,82 @@ async fn case_pages(backend: Backend) {
     let (status, page, _) = b.get(&format!("/cases/{case}")).await;
     assert!(status.is_client_error(), "{status}");
     assert!(!page.contains(&format!("/complaints/{id}\"")));
+
+    // The regulator works the case on its page: asks the merchant, who answers; a sanction
+    // without a rule is refused with the form kept; then sanctioned, published.
+    let path = format!("/cases/{case}");
+    let act = format!("{path}/act");
+    let token = r.token(&path).await;
+    let (status, _, loc) = r
+        .post(
+            &act,
+            &[
+                ("csrf", &token),
+                ("action", "request_evidence"),
+                ("message", "请提供该商品的进货凭证和品牌授权"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, loc.as_deref()),
+        (StatusCode::SEE_OTHER, Some(path.as_str()))
+    );
+    let mut m = Browser::new(&app);
+    m.sign_in("seller01").await;
+    let mtoken = m.token(&path).await;
+    let (_, page, _) = m.get(&path).await;
+    assert!(page.contains("case-respond"), "the merchant is asked");
+    assert!(!page.contains("form-sanction"), "and cannot decide");
+    let (status, _, _) = m
+        .post(
+            &act,
+            &[
+                ("csrf", &mtoken),
+                ("action", "respond"),
+                ("message", "已上传品牌授权书和进货发票"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page, _) = r
+        .post(
+            &act,
+            &[
+                ("csrf", &token),
+                ("action", "sanction"),
+                ("reasons", "品牌方鉴定为假货，授权书系伪造"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("品牌方鉴定为假货"), "the reasons are kept");
+    assert!(page.contains("id=\"error\""));
+    let rule = "《淘宝平台规则总则》第二十五条（正品保障）";
+    let (status, _, _) = r
+        .post(
+            &act,
+            &[
+                ("csrf", &token),
+                ("action", "sanction"),
+                ("reasons", "品牌方鉴定为假货，授权书系伪造"),
+                ("rule_refs", rule),
+                ("points", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = r.get(&path).await;
+    assert!(
+        page.contains("merchant_responded") && page.contains("sanctioned"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"outcome\"") && page.contains(rule));
+    assert!(
+        !page.contains("form-sanction"),
+        "a decided case offers no more actions"
+    );
+    let (_, page, _) = r.get("/dashboard").await;
+    assert!(page.contains("brushing-blocks") && page.contains("collective-waves"));
 }
 
 both_backends!(
