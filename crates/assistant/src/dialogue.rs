@@ -627,7 +627,8 @@ impl Session {
                 ));
             }
         }
-        if let Some(p) = &a.product {
+        let product = a.product.clone().or_else(|| loose_product(text, &products_of(ctx, &self.slots)));
+        if let Some(p) = &product {
             let holding: Vec<&OrderInfo> = ctx
                 .orders
                 .iter()
@@ -922,6 +923,30 @@ impl Session {
         }
         reply
     }
+}
+
+fn products_of(ctx: &Context<'_>, slots: &Slots) -> Vec<String> {
+    ctx.orders
+        .iter()
+        .filter(|o| slots.order_no.as_ref().is_none_or(|n| n == &o.order_no))
+        .flat_map(|o| o.items.iter().cloned())
+        .collect()
+}
+
+/// A looser product match for everyday nouns with the suffix 子 (杯子, 裤子, 鞋子): the one
+/// title that contains the noun's stem (杯 in 保温杯).
+fn loose_product(text: &str, titles: &[String]) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    for w in chars.windows(2) {
+        if w[1] != '子' || !is_han(w[0]) {
+            continue;
+        }
+        let hits: Vec<&String> = titles.iter().filter(|t| t.contains(w[0])).collect();
+        if let [one] = hits.as_slice() {
+            return Some((*one).clone());
+        }
+    }
+    None
 }
 
 fn how_to_complain(lang: Lang) -> String {
