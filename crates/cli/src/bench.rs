@@ -118,6 +118,7 @@ async fn prepare(store: &dyn Store, clients: usize, per_client: usize) -> anyhow
                     title: "304不锈钢保温杯 500ml".into(),
                     price_cents: Cents::new(5900).expect("valid"),
                     qty: 1,
+                    return_exempt: None,
                 }],
                 amount_cents: Cents::new(5900).expect("valid"),
                 paid_at: paid,

@@ -381,6 +381,7 @@ fn item(title: &str, price: i64, qty: u32) -> OrderItem {
         title: title.to_owned(),
         price_cents: Cents::new(price).unwrap(),
         qty,
+        return_exempt: None,
     }
 }
 

@@ -69,6 +69,7 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
                 title: "蓝牙耳机".into(),
                 price_cents: Cents::new(9900).unwrap(),
                 qty: 1,
+                return_exempt: None,
             }],
             amount_cents: Cents::new(9900).unwrap(),
             paid_at: paid,

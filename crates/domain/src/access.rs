@@ -99,3 +99,15 @@ pub fn check_contribute(actor: &Actor, c: &Complaint) -> Result<(), DomainError>
     }
     Ok(())
 }
+
+/// Figures across shops and consumers (statistics, the case list) are for staff only.
+pub fn check_staff(actor: &Actor) -> Result<(), DomainError> {
+    if actor.role.is_staff() {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "仅平台工作人员可以查看",
+            "only platform staff may see this",
+        ))
+    }
+}

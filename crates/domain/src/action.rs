@@ -27,6 +27,8 @@ pub struct ActionRequest {
     pub violation: Option<ViolationRequest>,
     /// `fulfil`: what was done (e.g. the refund's transaction number).
     pub note: Option<String>,
+    /// `rule`: fraud was found (消费者权益保护法 Art. 55: at least 3× the price and ¥500).
+    pub fraud: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -183,6 +185,7 @@ impl Action {
                             rule_refs: refs,
                             reason,
                             violation,
+                            fraud: r.fraud.unwrap_or(false),
                         })
                     }
                     _ => None,

@@ -11,6 +11,7 @@ pub mod lang;
 pub mod machine;
 pub mod policy;
 pub mod records;
+pub mod tier3;
 pub mod types;
 
 pub use access::Actor;

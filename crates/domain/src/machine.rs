@@ -160,6 +160,16 @@ impl TimerKind {
     pub fn parse(s: &str) -> Option<TimerKind> {
         TimerKind::ALL.iter().copied().find(|k| k.as_str() == s)
     }
+    /// The tier whose service level the deadline measures (for statistics).
+    pub fn sla_tier(self) -> Tier {
+        match self {
+            TimerKind::MerchantReply | TimerKind::ConsumerReply => Tier::Negotiation,
+            TimerKind::Mediation => Tier::CustomerService,
+            TimerKind::EvidenceTurn | TimerKind::ExecuteRuling | TimerKind::AppealWindow => {
+                Tier::ConsumerProtection
+            }
+        }
+    }
 }
 
 /// A violation the transition records against the shop.
@@ -195,6 +205,8 @@ pub enum Action {
         rule_refs: Vec<String>,
         reason: Option<String>,
         violation: Option<ViolationSpec>,
+        /// Fraud was found: compensation has the statutory floor.
+        fraud: bool,
     },
     Fulfil {
         note: Option<String>,
@@ -663,6 +675,7 @@ fn act(
             rule_refs,
             reason,
             violation,
+            ..
         } => {
             require_role(actor, &[Role::Protection], name)?;
             if c.state != ProtectionReview {
@@ -800,6 +813,42 @@ fn act(
         }
     };
     Ok(b.data("action", name).done(now))
+}
+
+/// A tier-3 collective case's sanction applied to one member: an open complaint is resolved
+/// with the case's remedy, as a ruling (executed and appealable like one).
+pub fn case_ruling(
+    c: &Complaint,
+    case_id: i64,
+    remedy: &Remedy,
+    rule_refs: &[String],
+    reason: &str,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<Transition, DomainError> {
+    if !c.state.is_open() {
+        return Err(state_refusal(c, "case_ruling"));
+    }
+    let res = Resolution {
+        by: ResolvedBy::Ruling,
+        remedy: Some(remedy.clone()),
+        decision: Some(Decision::Uphold),
+        rule_refs: rule_refs.to_vec(),
+        reason: Some(reason.to_owned()),
+        ruled_by: None,
+        appeal_until: None,
+        at: now,
+    };
+    let b = resolve(Builder::new(c, "case_ruled"), now, policy, res).data("case_id", case_id);
+    Ok(b.done(now))
+}
+
+/// A complaint joins a tier-3 collective case: linked to it and major from now on.
+pub fn join_collective(c: &Complaint, case_id: i64, now: Timestamp) -> Transition {
+    let mut b = Builder::new(c, "joined_collective_case").data("case_id", case_id);
+    b.c.collective_case_id = Some(crate::types::CaseId(case_id));
+    b.c.major = true;
+    b.done(now)
 }
 
 fn lapse(

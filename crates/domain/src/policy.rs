@@ -35,6 +35,11 @@ pub struct Deadlines {
     pub execute_ruling: Duration,
     #[serde(with = "human")]
     pub appeal_window: Duration,
+    /// 电子商务法 Art. 43: a listing taken down on an IP notice is restored this long after the
+    /// merchant's counter-notice unless the rights holder says it has gone to court or to the
+    /// authorities.
+    #[serde(with = "human")]
+    pub ip_counter_notice: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +74,18 @@ pub struct Points {
     pub merchant_no_reply: u32,
     /// A remedy not carried out within `execute_ruling` (paid by the platform, 先行赔付).
     pub ruling_not_executed: u32,
+    /// 违背承诺: an eligible 7-day no-reason return refused.
+    pub return_refused: u32,
+    /// Shipped later than the shop's `ship_within_hours` (per order).
+    pub late_shipment: u32,
+    /// A counterfeit ruling on a shop (出售假冒商品).
+    pub counterfeit: u32,
+    /// A confirmed brushing / fake-transaction case (虚假交易, 炒信).
+    pub fake_transactions: u32,
+    /// An upheld IP-infringement report.
+    pub ip_infringement: u32,
+    /// A sanctioned collective case, when the regulator names no points.
+    pub collective: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,6 +110,42 @@ pub enum Penalty {
     CloseShop,
 }
 
+impl Penalty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Penalty::Warning => "warning",
+            Penalty::TrafficLimit => "traffic_limit",
+            Penalty::Demote => "demote",
+            Penalty::ListingBan => "listing_ban",
+            Penalty::HideShop => "hide_shop",
+            Penalty::CloseShop => "close_shop",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Penalty> {
+        [
+            Penalty::Warning,
+            Penalty::TrafficLimit,
+            Penalty::Demote,
+            Penalty::ListingBan,
+            Penalty::HideShop,
+            Penalty::CloseShop,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+    pub fn label(self) -> crate::Text {
+        let (zh, en) = match self {
+            Penalty::Warning => ("警告", "warning"),
+            Penalty::TrafficLimit => ("限制流量", "traffic limited"),
+            Penalty::Demote => ("搜索降权", "demoted in search"),
+            Penalty::ListingBan => ("禁止发布商品", "listing ban"),
+            Penalty::HideShop => ("屏蔽店铺", "shop hidden"),
+            Penalty::CloseShop => ("关闭店铺", "shop closed"),
+        };
+        crate::Text::new(zh, en)
+    }
+}
+
 impl Default for Deadlines {
     fn default() -> Self {
         const H: u64 = 3600;
@@ -103,6 +156,7 @@ impl Default for Deadlines {
             evidence_turn: Duration::from_secs(48 * H),
             execute_ruling: Duration::from_secs(24 * H),
             appeal_window: Duration::from_secs(7 * 24 * H),
+            ip_counter_notice: Duration::from_secs(15 * 24 * H),
         }
     }
 }
@@ -140,6 +194,12 @@ impl Default for Points {
         Points {
             merchant_no_reply: 1,
             ruling_not_executed: 6,
+            return_refused: 4,
+            late_shipment: 1,
+            counterfeit: 12,
+            fake_transactions: 12,
+            ip_infringement: 4,
+            collective: 12,
         }
     }
 }
@@ -197,6 +257,7 @@ impl Policy {
             ("evidence_turn", d.evidence_turn),
             ("execute_ruling", d.execute_ruling),
             ("appeal_window", d.appeal_window),
+            ("ip_counter_notice", d.ip_counter_notice),
             ("collective.window", self.collective.window),
         ] {
             if v.is_zero() || v > Duration::from_secs(366 * 24 * 3600) {

@@ -40,6 +40,9 @@ pub struct OrderItem {
     pub title: String,
     pub price_cents: Cents,
     pub qty: u32,
+    /// Set for goods that 7-day no-reason returns do not cover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_exempt: Option<ReturnExempt>,
 }
 
 /// One line of an orders file.

@@ -148,6 +148,45 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// What a report (举报) to tier 3 is about.
+    ReportKind, "kind" {
+        FakeTransactions = "fake_transactions", "虚假交易/刷单";
+        CreditHyping = "credit_hyping", "炒信";
+        IpInfringement = "ip_infringement", "知识产权侵权";
+    }
+);
+
+labelled_enum!(
+    /// A tier-3 case's kind (DESIGN §2).
+    CaseKind, "kind" {
+        Violation = "violation", "违规";
+        Collective = "collective", "集体投诉";
+        Ip = "ip", "知识产权";
+    }
+);
+
+labelled_enum!(
+    /// A tier-3 case's state: open → investigating → sanctioned | dismissed.
+    CaseState, "state" {
+        Open = "open", "待处理";
+        Investigating = "investigating", "调查中";
+        Sanctioned = "sanctioned", "已处罚";
+        Dismissed = "dismissed", "不予处罚";
+    }
+);
+
+labelled_enum!(
+    /// Goods exempt from 7-day no-reason returns (消费者权益保护法 Art. 25).
+    ReturnExempt, "return_exempt" {
+        CustomMade = "custom_made", "定制商品";
+        Fresh = "fresh", "鲜活易腐商品";
+        Digital = "digital", "在线下载或已拆封的数字化商品";
+        OpenedMedia = "opened_media", "已拆封的音像制品、计算机软件";
+        Newspaper = "newspaper", "报纸、期刊";
+    }
+);
+
 /// A user's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -446,9 +485,33 @@ pub fn parse_time(field: &str, s: &str) -> Result<Timestamp, DomainError> {
         })
 }
 
+/// A time as RFC 3339, or a day `YYYY-MM-DD` meaning its start in Asia/Shanghai (UTC+8, no DST).
+pub fn parse_day_or_time(field: &str, s: &str) -> Result<Timestamp, DomainError> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        let start = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+        return Ok(start.and_utc() - chrono::Duration::hours(8));
+    }
+    parse_time(field, s).map_err(|_| {
+        DomainError::invalid(
+            field,
+            "应为日期（2026-05-04）或 RFC 3339 时间（2026-05-04T10:30:00+08:00）",
+            "expected a day (2026-05-04) or an RFC 3339 time (2026-05-04T10:30:00+08:00)",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_starts_at_midnight_in_shanghai() {
+        let t = parse_day_or_time("from", "2026-05-04").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-05-03T16:00:00+00:00");
+        let t = parse_day_or_time("from", "2026-05-04T10:30:00+08:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-05-04T02:30:00+00:00");
+        assert!(parse_day_or_time("from", "May 4").is_err());
+    }
 
     #[test]
     fn order_numbers() {

@@ -65,6 +65,7 @@ fn action(i: u8, v: u8) -> Action {
             rule_refs: vec!["规则".into()],
             reason: None,
             violation: None,
+            fraud: v % 5 == 0,
         },
         7 => Action::Fulfil { note: None },
         8 => Action::Confirm,

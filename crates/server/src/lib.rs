@@ -19,7 +19,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use weiquan_store::Store;
 
-use crate::api::{complaints, marketplace};
+use crate::api::{complaints, marketplace, stats, tier3};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -53,8 +53,24 @@ pub fn app(state: AppState) -> Router {
         .route("/orders", get(marketplace::orders))
         .route("/shops/{id}", get(marketplace::shop))
         .route("/shops/{id}/penalties", get(marketplace::penalties))
-        .route("/cases", get(marketplace::cases))
-        .route("/cases/{id}", get(marketplace::case))
+        .route("/shops/{id}/events", get(tier3::shop_events))
+        .route(
+            "/shops/{id}/penalties/{penalty_id}/appeal",
+            post(tier3::appeal_penalty),
+        )
+        .route(
+            "/shops/{id}/penalties/{penalty_id}/appeal/decision",
+            post(tier3::decide_penalty_appeal),
+        )
+        .route("/cases", get(tier3::cases))
+        .route("/cases/{id}", get(tier3::case))
+        .route("/cases/{id}/events", get(tier3::case_events))
+        .route("/cases/{id}/actions", post(tier3::case_act))
+        .route("/reports", post(tier3::file_report).get(tier3::reports))
+        .route("/reports/{id}", get(tier3::report))
+        .route("/reports/{id}/events", get(tier3::report_events))
+        .route("/reports/{id}/actions", post(tier3::report_act))
+        .route("/stats", get(stats::stats))
         .route("/complaints", post(complaints::file).get(complaints::list))
         .route("/complaints/{id}", get(complaints::get))
         .route("/complaints/{id}/actions", post(complaints::act))

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{complaints, marketplace};
+use crate::api::{complaints, marketplace, stats, tier3};
 use crate::auth;
 
 #[derive(OpenApi)]
@@ -11,7 +11,10 @@ use crate::auth;
     info(title = "weiquan", description = "Complaint and dispute resolution for an online marketplace. Errors are always {\"error\": {\"code\", \"message\", \"fields\"?}}, in the caller's language (Accept-Language, zh-CN by default)."),
     paths(
         auth::login, auth::register, auth::logout, auth::me,
-        marketplace::orders, marketplace::shop, marketplace::penalties, marketplace::cases, marketplace::case,
+        marketplace::orders, marketplace::shop, marketplace::penalties, stats::stats,
+        tier3::cases, tier3::case, tier3::case_events, tier3::case_act,
+        tier3::file_report, tier3::reports, tier3::report, tier3::report_events, tier3::report_act,
+        tier3::appeal_penalty, tier3::decide_penalty_appeal, tier3::shop_events,
         complaints::file, complaints::list, complaints::get, complaints::act,
         complaints::post_message, complaints::list_messages,
         complaints::upload_evidence, complaints::list_evidence, complaints::get_evidence, complaints::events,

@@ -41,5 +41,22 @@ pub async fn fire_due(state: &AppState) -> Result<usize, weiquan_store::StoreErr
             Err(e) => tracing::error!(error = %e, timer = t.id, "firing a deadline failed"),
         }
     }
-    Ok(n)
+    // Deadlines of penalties (lifted on time), IP counter-notices and case evidence requests.
+    let due = state.store.due_subject_timers(now, ROUND).await?;
+    for t in &due {
+        match state.store.fire_subject_timer(t, now).await {
+            Ok(true) => {
+                state.metrics.timers_fired.inc();
+                tracing::info!(subject = %t.subject, timer = %t.kind, "deadline fired");
+            }
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, timer = t.id, "firing a deadline failed"),
+        }
+    }
+    // The commitment monitors over order data (shipping promises), a batch a round.
+    let checked = state.store.sweep_monitors(now, ROUND).await?;
+    if checked > 0 {
+        tracing::info!(orders = checked, "shipping promises checked");
+    }
+    Ok(n.max(due.len()).max(checked))
 }

@@ -25,6 +25,8 @@ const TABLES: &[&str] = &[
     "case_members",
     "violations",
     "penalties",
+    "reports",
+    "subject_timers",
 ];
 /// Rows per INSERT statement.
 const CHUNK: usize = 500;

@@ -8,17 +8,23 @@ mod model;
 mod ops;
 pub mod postgres;
 mod rows;
+mod sql;
 pub mod sqlite;
+mod stats;
+mod tier3;
 mod time;
 mod workflow;
 
 use async_trait::async_trait;
 use weiquan_domain::records::{OrderRecord, ShopRecord};
+use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 use weiquan_domain::*;
 
 pub use blob::BlobStore;
 pub use error::{Result, StoreError};
 pub use model::*;
+pub use stats::{Count, DayCount, DeadlineShare, Escalation, ResolutionTimes, Stats, StatsQuery};
+pub use tier3::{Report, SubjectTimer};
 pub use time::{from_ms, to_ms};
 
 /// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
@@ -109,8 +115,73 @@ pub trait Store: Send + Sync + 'static {
     async fn next_timer_at(&self) -> Result<Option<Timestamp>>;
 
     // --- tier 3
-    async fn cases(&self, before: Option<i64>, limit: u32) -> Result<Page<Case>>;
-    async fn case(&self, id: CaseId) -> Result<Option<Case>>;
+    /// Cases newest first: every case for staff, a merchant's own shops' for a merchant.
+    async fn cases(
+        &self,
+        actor: &Actor,
+        state: Option<CaseState>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<Case>>;
+    /// A case, or not found for an actor who may not see it.
+    async fn case(&self, actor: &Actor, id: CaseId) -> Result<Case>;
+    async fn case_events(&self, actor: &Actor, id: CaseId) -> Result<Vec<Event>>;
+    async fn case_act(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        action: CaseAction,
+        now: Timestamp,
+    ) -> Result<Case>;
+    /// Files a report (举报); it opens or joins the tier-3 case about the shop.
+    async fn file_report(
+        &self,
+        actor: &Actor,
+        report: NewReport,
+        channel: Channel,
+        now: Timestamp,
+    ) -> Result<Report>;
+    async fn report(&self, actor: &Actor, id: i64) -> Result<Report>;
+    async fn reports(&self, actor: &Actor, before: Option<i64>, limit: u32)
+    -> Result<Page<Report>>;
+    async fn report_events(&self, actor: &Actor, id: i64) -> Result<Vec<Event>>;
+    async fn report_act(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: ReportAction,
+        now: Timestamp,
+    ) -> Result<Report>;
+    /// The merchant appeals a penalty on their shop (once).
+    async fn appeal_penalty(
+        &self,
+        actor: &Actor,
+        shop: &ShopId,
+        penalty: i64,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Protection or a regulator decides the appeal: `overturn` lifts the penalty now.
+    async fn decide_penalty_appeal(
+        &self,
+        actor: &Actor,
+        shop: &ShopId,
+        penalty: i64,
+        overturn: bool,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The shop's published history: violations, penalties, appeals, takedowns.
+    async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>>;
+    /// Deadlines of penalties, reports and cases that have fallen due.
+    async fn due_subject_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<SubjectTimer>>;
+    async fn fire_subject_timer(&self, timer: &SubjectTimer, now: Timestamp) -> Result<bool>;
+    /// Runs the commitment monitors over order data (late shipment); how many orders it checked.
+    async fn sweep_monitors(&self, now: Timestamp, limit: u32) -> Result<usize>;
+
+    // --- statistics
+    /// `GET /stats`: staff only.
+    async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats>;
 
     // --- audit
     /// Recomputes every chain and blob; `Err` names the first broken record.

@@ -111,7 +111,17 @@ pub struct Case {
     pub shop_id: ShopId,
     pub state: String,
     pub title: String,
+    /// Member complaints (forwarded ones, a collective wave).
     pub members: Vec<ComplaintId>,
+    /// Reports (举报) filed about the shop that joined the case.
+    pub reports: Vec<i64>,
+    /// What the case is about beyond its members: a brushing block's accounts, shops and score,
+    /// a collective wave's issue.
+    pub details: Value,
+    /// The published decision: sanction (reasons, rules, points, remedy) or dismissal.
+    pub outcome: Option<Value>,
+    /// While the merchant has been asked for evidence: by when.
+    pub evidence_due_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -122,8 +122,6 @@ pub(crate) trait Ops {
     /// Marks a pending timer fired; `false` if it was not pending.
     async fn claim_timer(&mut self, timer_id: i64, now: Timestamp) -> Result<bool>;
 
-    async fn open_violation_case(&mut self, shop: &ShopId) -> Result<Option<i64>>;
-    async fn insert_case(&mut self, shop: &ShopId, title: &str, now: Timestamp) -> Result<i64>;
     /// `false` when the complaint is a member already.
     async fn add_case_member(
         &mut self,
@@ -134,16 +132,6 @@ pub(crate) trait Ops {
         now: Timestamp,
     ) -> Result<bool>;
 
-    #[allow(clippy::too_many_arguments)]
-    async fn insert_violation(
-        &mut self,
-        shop: &ShopId,
-        complaint: Option<ComplaintId>,
-        kind: &str,
-        points: u32,
-        reason: &str,
-        now: Timestamp,
-    ) -> Result<i64>;
     async fn insert_message(
         &mut self,
         id: ComplaintId,
@@ -158,6 +146,15 @@ pub(crate) trait Ops {
         ev: &Evidence,
         inline: Option<&[u8]>,
     ) -> Result<()>;
+
+    /// Runs a statement of [`crate::sql`]'s dialect; the number of rows it changed.
+    async fn exec(&mut self, sql: &str, params: &[crate::sql::Val]) -> Result<u64>;
+    /// Runs a query of [`crate::sql`]'s dialect.
+    async fn query(
+        &mut self,
+        sql: &str,
+        params: &[crate::sql::Val],
+    ) -> Result<Vec<Vec<crate::sql::Val>>>;
 
     /// Nested savepoints: one per imported record, so that a bad one rolls back alone.
     async fn savepoint(&mut self) -> Result<()>;

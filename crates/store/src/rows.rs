@@ -98,15 +98,6 @@ from_row!(MessageRow {
     body,
     at
 });
-from_row!(CaseRow {
-    id,
-    kind,
-    shop_id,
-    state,
-    title,
-    created_at,
-    updated_at
-});
 from_row!(PenaltyRow {
     id,
     penalty,
@@ -315,32 +306,6 @@ impl TryFrom<MessageRow> for Message {
             author_role: parsed("message", Role::parse(&r.author_role))?,
             body: r.body,
             at: from_ms(r.at)?,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct CaseRow {
-    pub id: i64,
-    pub kind: String,
-    pub shop_id: String,
-    pub state: String,
-    pub title: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-impl CaseRow {
-    pub(crate) fn into_case(self, members: Vec<ComplaintId>) -> Result<Case> {
-        Ok(Case {
-            id: CaseId(self.id),
-            kind: self.kind,
-            shop_id: parsed("case", ShopId::parse(&self.shop_id))?,
-            state: self.state,
-            title: self.title,
-            members,
-            created_at: from_ms(self.created_at)?,
-            updated_at: from_ms(self.updated_at)?,
         })
     }
 }

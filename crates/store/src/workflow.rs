@@ -39,7 +39,7 @@ pub(crate) async fn append_event<O: Ops>(
 
 /// Starts the chain of a stream that cannot have events yet (a row created in this very
 /// transaction), without looking up or locking its head.
-async fn start_stream<O: Ops>(
+pub(crate) async fn start_stream<O: Ops>(
     o: &mut O,
     stream: &str,
     actor: &str,
@@ -195,7 +195,10 @@ pub(crate) async fn act<O: Ops>(
 ) -> Result<Complaint> {
     let c = visible_complaint(o, actor, id).await?;
     let t = machine::decide(&c, Trigger::Act(actor, &action), now, policy)?;
-    apply(o, t, &actor.event_name(), Some(actor.id), now).await
+    let who = actor.event_name();
+    let after = apply(o, t, &who, Some(actor.id), now, policy).await?;
+    crate::tier3::after_action(o, &after, &action, &who, now, policy).await?;
+    Ok(after)
 }
 
 /// Fires a pending timer; `false` if it was no longer pending or another writer holds its
@@ -220,7 +223,7 @@ pub(crate) async fn fire_timer<O: Ops>(
         Ok(mut t) => {
             t.event_data["timer_id"] = json!(timer.id);
             t.event_data["due_at"] = json!(timer.due_at);
-            apply(o, t, SYSTEM_ACTOR, None, now).await?;
+            apply(o, t, SYSTEM_ACTOR, None, now, policy).await?;
         }
         // The state moved on without cancelling this timer: nothing to do, but it is consumed.
         Err(DomainError::Conflict {
@@ -235,12 +238,13 @@ pub(crate) async fn fire_timer<O: Ops>(
 }
 
 /// Persists a transition: the complaint, its timers, its event and its effects.
-async fn apply<O: Ops>(
+pub(crate) async fn apply<O: Ops>(
     o: &mut O,
     t: machine::Transition,
     actor: &str,
     actor_id: Option<UserId>,
     now: Timestamp,
+    policy: &Policy,
 ) -> Result<Complaint> {
     let c = &t.complaint;
     o.cancel_timers(c.id, &t.cancel).await?;
@@ -267,8 +271,23 @@ async fn apply<O: Ops>(
                 points,
                 reason,
             } => {
-                record_violation(o, &c.shop_id, Some(c.id), kind, *points, reason, actor, now)
-                    .await?
+                crate::tier3::record_violation(
+                    o,
+                    crate::tier3::ViolationInsert {
+                        shop: &c.shop_id,
+                        complaint: Some(c.id),
+                        case: None,
+                        order_no: None,
+                        kind,
+                        points: *points,
+                        compensation: None,
+                        reason,
+                    },
+                    actor,
+                    now,
+                    policy,
+                )
+                .await?;
             }
             Effect::PlatformPayout { remedy } => {
                 let data = json!({"complaint_id": c.id, "remedy": remedy});
@@ -298,17 +317,16 @@ async fn forward_to_case<O: Ops>(
     actor_id: Option<UserId>,
     now: Timestamp,
 ) -> Result<()> {
-    let case_id = match o.open_violation_case(&c.shop_id).await? {
-        Some(id) => id,
-        None => {
-            let id = o
-                .insert_case(&c.shop_id, &format!("店铺 {} 违规线索", c.shop_id), now)
-                .await?;
-            let data = json!({"kind": "violation", "shop_id": c.shop_id, "state": "open"});
-            start_stream(o, &format!("case:{id}"), actor, "opened", &data, now).await?;
-            id
-        }
-    };
+    let case_id = crate::tier3::open_or_join_case(
+        o,
+        &c.shop_id,
+        CaseKind::Violation,
+        &format!("店铺 {} 违规线索", c.shop_id),
+        &json!({}),
+        actor,
+        now,
+    )
+    .await?;
     if o.add_case_member(case_id, c.id, reason, actor_id, now)
         .await?
     {
@@ -324,32 +342,6 @@ async fn forward_to_case<O: Ops>(
         .await?;
     }
     Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn record_violation<O: Ops>(
-    o: &mut O,
-    shop: &ShopId,
-    complaint: Option<ComplaintId>,
-    kind: &str,
-    points: u32,
-    reason: &str,
-    actor: &str,
-    now: Timestamp,
-) -> Result<()> {
-    let id = o
-        .insert_violation(shop, complaint, kind, points, reason, now)
-        .await?;
-    let data = json!({"violation_id": id, "complaint_id": complaint, "kind": kind, "points": points, "reason": reason});
-    append_event(
-        o,
-        &format!("shop:{shop}"),
-        actor,
-        "violation_recorded",
-        &data,
-        now,
-    )
-    .await
 }
 
 pub(crate) async fn add_message<O: Ops>(
@@ -568,6 +560,10 @@ async fn import_order<O: Ops>(o: &mut O, rec: OrderRecord, now: Timestamp) -> Re
     let kind = match o.order_state(&rec.order_no).await? {
         None => {
             o.insert_order(&rec, buyer_id).await?;
+            let shop = o.shop_state(&rec.shop_id).await?.expect("checked above");
+            let commitments: records::Commitments = serde_json::from_str(&shop.commitments)
+                .map_err(|e| StoreError::Corrupt(format!("shop commitments: {e}")))?;
+            crate::tier3::set_ship_by(o, &rec.order_no, rec.paid_at, &commitments).await?;
             "order_imported"
         }
         Some(s) if s.buyer_id != buyer_id || s.shop_id != rec.shop_id.as_str() => {

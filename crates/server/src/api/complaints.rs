@@ -61,7 +61,7 @@ pub fn page_limit(limit: Option<u32>) -> Result<u32, DomainError> {
     }
 }
 
-fn parse_cursor(c: Option<&str>) -> Result<Option<i64>, DomainError> {
+pub fn parse_cursor(c: Option<&str>) -> Result<Option<i64>, DomainError> {
     c.map(|s| {
         s.parse::<i64>()
             .map_err(|_| DomainError::invalid("cursor", "分页游标无效", "invalid cursor"))

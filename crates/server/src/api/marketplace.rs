@@ -61,7 +61,7 @@ pub struct ShopStanding {
     pub active_penalties: Vec<PenaltyRecord>,
 }
 
-fn shop_id(id: &str) -> ApiResult<ShopId> {
+pub fn shop_id(id: &str) -> ApiResult<ShopId> {
     ShopId::parse(id).map_err(|_| ApiError::not_found())
 }
 
@@ -100,62 +100,4 @@ pub async fn penalties(
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(state.store.penalties(&id).await?))
-}
-
-fn require_case_reader(user: &User) -> ApiResult<()> {
-    if user.role.is_staff() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "只有平台工作人员可以查看违规案件",
-            "only platform staff may see violation cases",
-        ))
-    }
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CasePage {
-    pub items: Vec<Case>,
-    pub next_cursor: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(PageQuery),
-    responses((status = 200, body = CasePage), (status = 403)), security(("bearer" = [])))]
-pub async fn cases(
-    State(state): State<AppState>,
-    Auth(user): Auth,
-    ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<axum::Json<CasePage>> {
-    require_case_reader(&user)?;
-    let limit = page_limit(q.limit)?;
-    let before = q
-        .cursor
-        .as_deref()
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| DomainError::invalid("cursor", "分页游标无效", "invalid cursor"))
-        })
-        .transpose()?;
-    let page = state.store.cases(before, limit).await?;
-    Ok(axum::Json(CasePage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-    }))
-}
-
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
-    responses((status = 200, body = Case), (status = 403), (status = 404)), security(("bearer" = [])))]
-pub async fn case(
-    State(state): State<AppState>,
-    Auth(user): Auth,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<axum::Json<Case>> {
-    require_case_reader(&user)?;
-    Ok(axum::Json(
-        state
-            .store
-            .case(CaseId(id))
-            .await?
-            .ok_or_else(ApiError::not_found)?,
-    ))
 }

@@ -2,3 +2,5 @@
 
 pub mod complaints;
 pub mod marketplace;
+pub mod stats;
+pub mod tier3;

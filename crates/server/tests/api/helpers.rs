@@ -161,6 +161,7 @@ pub async fn spawn_with(backend: Backend, policy: Policy, max_blob: u64) -> Test
             title: "304不锈钢保温杯 500ml".into(),
             price_cents: Cents::new(8900).unwrap(),
             qty: 1,
+            return_exempt: None,
         }],
         amount_cents: Cents::new(8900).unwrap(),
         paid_at: paid,

@@ -6,5 +6,6 @@ mod auth;
 mod errors;
 mod evidence;
 mod refusals;
+mod stats;
 mod timers;
 mod walk;

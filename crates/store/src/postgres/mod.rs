@@ -29,8 +29,10 @@ use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::rows::*;
+use crate::tier3::{self, Report, SubjectTimer};
 use crate::time::{from_ms, to_ms};
-use crate::{NewEvidence, Store, WriteStats, workflow};
+use crate::{NewEvidence, Stats, StatsQuery, Store, WriteStats, workflow};
+use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -232,7 +234,7 @@ impl Store for PgStore {
             .await?;
         let active: Vec<PenaltyRow> = sqlx::query_as(
             "SELECT id, penalty, search_weight, starts_at, ends_at, reason, appeal FROM penalties \
-             WHERE shop_id = $1 AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $2) ORDER BY starts_at",
+             WHERE shop_id = $1 AND lifted_at IS NULL AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $2) ORDER BY starts_at",
         )
         .bind(id.as_str())
         .bind(to_ms(now))
@@ -454,35 +456,129 @@ impl Store for PgStore {
         next.map(from_ms).transpose()
     }
 
-    async fn cases(&self, before: Option<i64>, limit: u32) -> Result<Page<Case>> {
-        let rows: Vec<CaseRow> = sqlx::query_as(
-            "SELECT id, kind, shop_id, state, title, created_at, updated_at FROM cases WHERE ($1::BIGINT IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
-        )
-        .bind(before)
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for r in rows {
-            let members = self.case_members(r.id).await?;
-            items.push(r.into_case(members)?);
-        }
-        Ok(Page::of(items, limit, |c: &Case| c.id.to_string()))
+    async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats> {
+        access::check_staff(actor)?;
+        crate::stats::compute(self, &q).await
     }
 
-    async fn case(&self, id: CaseId) -> Result<Option<Case>> {
-        let row: Option<CaseRow> =
-            sqlx::query_as("SELECT id, kind, shop_id, state, title, created_at, updated_at FROM cases WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&self.pool)
-                .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                let members = self.case_members(r.id).await?;
-                Ok(Some(r.into_case(members)?))
-            }
-        }
+    async fn cases(
+        &self,
+        actor: &Actor,
+        state: Option<CaseState>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<Case>> {
+        tier3::list_cases(self, actor, state, before, limit).await
+    }
+
+    async fn case(&self, actor: &Actor, id: CaseId) -> Result<Case> {
+        tier3::visible_case(self, actor, id.0).await
+    }
+
+    async fn case_events(&self, actor: &Actor, id: CaseId) -> Result<Vec<Event>> {
+        tier3::case_events(self, actor, id.0).await
+    }
+
+    async fn case_act(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        action: CaseAction,
+        now: Timestamp,
+    ) -> Result<Case> {
+        let policy = self.policy.clone();
+        in_tx!(self, |o| tier3::case_act(
+            o, actor, id.0, action, now, &policy
+        ))?;
+        tier3::visible_case(self, actor, id.0).await
+    }
+
+    async fn file_report(
+        &self,
+        actor: &Actor,
+        report: NewReport,
+        channel: Channel,
+        now: Timestamp,
+    ) -> Result<Report> {
+        let id = in_tx!(self, |o| tier3::file_report(o, actor, report, channel, now))?;
+        tier3::read_report(self, actor, id).await
+    }
+
+    async fn report(&self, actor: &Actor, id: i64) -> Result<Report> {
+        tier3::read_report(self, actor, id).await
+    }
+
+    async fn reports(
+        &self,
+        actor: &Actor,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<Report>> {
+        tier3::list_reports(self, actor, before, limit).await
+    }
+
+    async fn report_events(&self, actor: &Actor, id: i64) -> Result<Vec<Event>> {
+        tier3::report_events(self, actor, id).await
+    }
+
+    async fn report_act(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: ReportAction,
+        now: Timestamp,
+    ) -> Result<Report> {
+        let policy = self.policy.clone();
+        in_tx!(self, |o| tier3::report_act(
+            o, actor, id, action, now, &policy
+        ))?;
+        tier3::read_report(self, actor, id).await
+    }
+
+    async fn appeal_penalty(
+        &self,
+        actor: &Actor,
+        shop: &ShopId,
+        penalty: i64,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<()> {
+        in_tx!(self, |o| tier3::appeal_penalty(
+            o, actor, shop, penalty, reason, now
+        ))
+    }
+
+    async fn decide_penalty_appeal(
+        &self,
+        actor: &Actor,
+        shop: &ShopId,
+        penalty: i64,
+        overturn: bool,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<()> {
+        in_tx!(self, |o| tier3::decide_penalty_appeal(
+            o, actor, shop, penalty, overturn, reason, now
+        ))
+    }
+
+    async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>> {
+        tier3::shop_events(self, shop).await
+    }
+
+    async fn due_subject_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<SubjectTimer>> {
+        tier3::due_subject_timers(self, now, limit).await
+    }
+
+    async fn fire_subject_timer(&self, timer: &SubjectTimer, now: Timestamp) -> Result<bool> {
+        in_tx!(self, |o| tier3::fire_subject_timer(o, timer, now))
+    }
+
+    async fn sweep_monitors(&self, now: Timestamp, limit: u32) -> Result<usize> {
+        let policy = self.policy.clone();
+        in_tx!(self, |o| tier3::sweep_late_shipments(
+            o, now, limit, &policy
+        ))
     }
 
     async fn verify(&self) -> Result<std::result::Result<AuditReport, String>> {
@@ -543,14 +639,40 @@ impl Store for PgStore {
     }
 }
 
-impl PgStore {
-    async fn case_members(&self, case_id: i64) -> Result<Vec<ComplaintId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT complaint_id FROM case_members WHERE case_id = $1 ORDER BY at, complaint_id",
-        )
-        .bind(case_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(ids.into_iter().map(ComplaintId).collect())
+impl PgStore {}
+
+#[async_trait]
+impl crate::stats::StatsSql for PgStore {
+    async fn rows(
+        &self,
+        sql: &str,
+        params: &[crate::stats::Param],
+    ) -> Result<Vec<crate::stats::Row>> {
+        use crate::stats::Param;
+        let mut q = sqlx::query_as::<_, crate::stats::Row>(sqlx::AssertSqlSafe(sql.to_owned()));
+        for p in params {
+            q = match p {
+                Param::Int(i) => q.bind(*i),
+                Param::Text(t) => q.bind(t.clone()),
+            };
+        }
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+}
+
+#[async_trait]
+impl crate::sql::ReadSql for PgStore {
+    async fn read(
+        &self,
+        sql: &str,
+        params: &[crate::sql::Val],
+    ) -> Result<Vec<Vec<crate::sql::Val>>> {
+        let rows = crate::sql::postgres::query(sql, params)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(crate::sql::postgres::row)
+            .collect::<std::result::Result<_, _>>()?)
     }
 }

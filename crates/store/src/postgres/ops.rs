@@ -119,7 +119,10 @@ impl Ops for PgOps<'_> {
     ) -> Result<Option<Timestamp>> {
         let deadline: Option<i64> = sqlx::query_scalar(
             "UPDATE complaints SET state = $2, tier = $3, major = $4, assignee_id = $5, collective_case_id = $6, progress = $7, \
-             updated_at = $8, deadline_at = (SELECT MIN(due_at) FROM timers WHERE complaint_id = $1 AND status = 'pending') \
+             updated_at = $8, deadline_at = (SELECT MIN(due_at) FROM timers WHERE complaint_id = $1 AND status = 'pending'), \
+             resolved_at = CASE WHEN $2 = 'resolved' THEN COALESCE(resolved_at, $8) ELSE resolved_at END, \
+             reached_mediation = reached_mediation OR $2 = 'mediation', \
+             reached_protection = reached_protection OR $2 = 'protection_review' \
              WHERE id = $1 RETURNING deadline_at",
         )
         .bind(c.id.0)
@@ -347,31 +350,6 @@ impl Ops for PgOps<'_> {
         Ok(n.rows_affected() == 1)
     }
 
-    async fn open_violation_case(&mut self, shop: &ShopId) -> Result<Option<i64>> {
-        // Serialise "open or join" per shop across nodes, so that two forwards open one case.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))")
-            .bind(shop.as_str())
-            .execute(&mut *self.0)
-            .await?;
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM cases WHERE shop_id = $1 AND kind = 'violation' AND state IN ('open', 'investigating') ORDER BY id LIMIT 1",
-        )
-        .bind(shop.as_str())
-        .fetch_optional(&mut *self.0)
-        .await?)
-    }
-
-    async fn insert_case(&mut self, shop: &ShopId, title: &str, now: Timestamp) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO cases (kind, shop_id, state, title, created_at, updated_at) VALUES ('violation', $1, 'open', $2, $3, $3) RETURNING id",
-        )
-        .bind(shop.as_str())
-        .bind(title)
-        .bind(to_ms(now))
-        .fetch_one(&mut *self.0)
-        .await?)
-    }
-
     async fn add_case_member(
         &mut self,
         case_id: i64,
@@ -399,28 +377,6 @@ impl Ops for PgOps<'_> {
                 .await?;
         }
         Ok(added > 0)
-    }
-
-    async fn insert_violation(
-        &mut self,
-        shop: &ShopId,
-        complaint: Option<ComplaintId>,
-        kind: &str,
-        points: u32,
-        reason: &str,
-        now: Timestamp,
-    ) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO violations (shop_id, complaint_id, kind, points, reason, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(shop.as_str())
-        .bind(complaint.map(|c| c.0))
-        .bind(kind)
-        .bind(points as i64)
-        .bind(reason)
-        .bind(to_ms(now))
-        .fetch_one(&mut *self.0)
-        .await?)
     }
 
     async fn insert_message(
@@ -475,6 +431,27 @@ impl Ops for PgOps<'_> {
         .execute(&mut *self.0)
         .await?;
         Ok(())
+    }
+
+    async fn exec(&mut self, sql: &str, params: &[crate::sql::Val]) -> Result<u64> {
+        Ok(crate::sql::postgres::query(sql, params)
+            .execute(&mut *self.0)
+            .await?
+            .rows_affected())
+    }
+
+    async fn query(
+        &mut self,
+        sql: &str,
+        params: &[crate::sql::Val],
+    ) -> Result<Vec<Vec<crate::sql::Val>>> {
+        let rows = crate::sql::postgres::query(sql, params)
+            .fetch_all(&mut *self.0)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(crate::sql::postgres::row)
+            .collect::<std::result::Result<_, _>>()?)
     }
 
     async fn savepoint(&mut self) -> Result<()> {

@@ -9,11 +9,18 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::Result;
 
 /// The schema, in order. Forward-only: a change is a new file, never an edit.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "tier3",
+        include_str!("../../migrations/sqlite/0002_tier3.sql"),
+    ),
+];
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(10))?;

@@ -28,9 +28,11 @@ use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::rows::*;
+use crate::tier3::{self, Report, SubjectTimer};
 use crate::time::{from_ms, to_ms};
 use crate::workflow;
-use crate::{NewEvidence, Store};
+use crate::{NewEvidence, Stats, StatsQuery, Store};
+use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 
 /// weiquan on one machine: `DATA_DIR/weiquan.db` and `DATA_DIR/blobs/`.
 pub struct SqliteStore {
@@ -211,7 +213,7 @@ impl Store for SqliteStore {
                 .query_row(params![id.as_str(), to_ms(year_ago)], |r| r.get(0))?;
             let mut stmt = c.prepare_cached(
                 "SELECT id, penalty, search_weight, starts_at, ends_at, reason, appeal FROM penalties \
-                 WHERE shop_id = ?1 AND starts_at <= ?2 AND (ends_at IS NULL OR ends_at > ?2) ORDER BY starts_at",
+                 WHERE shop_id = ?1 AND lifted_at IS NULL AND starts_at <= ?2 AND (ends_at IS NULL OR ends_at > ?2) ORDER BY starts_at",
             )?;
             let active = collect(stmt.query_map(params![id.as_str(), to_ms(now)], PenaltyRow::from_row)?)?;
             Ok(Some(Shop {
@@ -465,31 +467,183 @@ impl Store for SqliteStore {
         next.map(from_ms).transpose()
     }
 
-    async fn cases(&self, before: Option<i64>, limit: u32) -> Result<Page<Case>> {
-        let items = self
-            .scan(move |c| {
-                let mut stmt = c.prepare_cached(
-                    "SELECT id, kind, shop_id, state, title, created_at, updated_at FROM cases WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
-                )?;
-                let rows = stmt.query_map(params![before, limit], CaseRow::from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-                rows.into_iter().map(|r| { let m = case_members(c, r.id)?; r.into_case(m) }).collect::<Result<Vec<Case>>>()
-            })
-            .await?;
-        Ok(Page::of(items, limit, |c: &Case| c.id.to_string()))
+    async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats> {
+        access::check_staff(actor)?;
+        crate::stats::compute(self, &q).await
     }
 
-    async fn case(&self, id: CaseId) -> Result<Option<Case>> {
-        self.read.with(|c| {
-            let row = c
-                .prepare_cached("SELECT id, kind, shop_id, state, title, created_at, updated_at FROM cases WHERE id = ?1")?
-                .query_row([id.0], CaseRow::from_row)
-                .optional()?;
-            row.map(|r| {
-                let m = case_members(c, r.id)?;
-                r.into_case(m)
-            })
-            .transpose()
+    async fn cases(
+        &self,
+        actor: &Actor,
+        state: Option<CaseState>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<Case>> {
+        tier3::list_cases(self, actor, state, before, limit).await
+    }
+
+    async fn case(&self, actor: &Actor, id: CaseId) -> Result<Case> {
+        tier3::visible_case(self, actor, id.0).await
+    }
+
+    async fn case_events(&self, actor: &Actor, id: CaseId) -> Result<Vec<Event>> {
+        tier3::case_events(self, actor, id.0).await
+    }
+
+    async fn case_act(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        action: CaseAction,
+        now: Timestamp,
+    ) -> Result<Case> {
+        let (a, policy) = (actor.clone(), self.policy.clone());
+        self.write(move |c| {
+            block_on(tier3::case_act(
+                &mut SqliteOps(c),
+                &a,
+                id.0,
+                action,
+                now,
+                &policy,
+            ))
         })
+        .await?;
+        tier3::visible_case(self, actor, id.0).await
+    }
+
+    async fn file_report(
+        &self,
+        actor: &Actor,
+        report: NewReport,
+        channel: Channel,
+        now: Timestamp,
+    ) -> Result<Report> {
+        let a = actor.clone();
+        let id = self
+            .write(move |c| {
+                block_on(tier3::file_report(
+                    &mut SqliteOps(c),
+                    &a,
+                    report,
+                    channel,
+                    now,
+                ))
+            })
+            .await?;
+        tier3::read_report(self, actor, id).await
+    }
+
+    async fn report(&self, actor: &Actor, id: i64) -> Result<Report> {
+        tier3::read_report(self, actor, id).await
+    }
+
+    async fn reports(
+        &self,
+        actor: &Actor,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<Report>> {
+        tier3::list_reports(self, actor, before, limit).await
+    }
+
+    async fn report_events(&self, actor: &Actor, id: i64) -> Result<Vec<Event>> {
+        tier3::report_events(self, actor, id).await
+    }
+
+    async fn report_act(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: ReportAction,
+        now: Timestamp,
+    ) -> Result<Report> {
+        let (a, policy) = (actor.clone(), self.policy.clone());
+        self.write(move |c| {
+            block_on(tier3::report_act(
+                &mut SqliteOps(c),
+                &a,
+                id,
+                action,
+                now,
+                &policy,
+            ))
+        })
+        .await?;
+        tier3::read_report(self, actor, id).await
+    }
+
+    async fn appeal_penalty(
+        &self,
+        actor: &Actor,
+        shop: &ShopId,
+        penalty: i64,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<()> {
+        let (a, shop) = (actor.clone(), shop.clone());
+        self.write(move |c| {
+            block_on(tier3::appeal_penalty(
+                &mut SqliteOps(c),
+                &a,
+                &shop,
+                penalty,
+                reason,
+                now,
+            ))
+        })
+        .await
+    }
+
+    async fn decide_penalty_appeal(
+        &self,
+        actor: &Actor,
+        shop: &ShopId,
+        penalty: i64,
+        overturn: bool,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<()> {
+        let (a, shop) = (actor.clone(), shop.clone());
+        self.write(move |c| {
+            block_on(tier3::decide_penalty_appeal(
+                &mut SqliteOps(c),
+                &a,
+                &shop,
+                penalty,
+                overturn,
+                reason,
+                now,
+            ))
+        })
+        .await
+    }
+
+    async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>> {
+        tier3::shop_events(self, shop).await
+    }
+
+    async fn due_subject_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<SubjectTimer>> {
+        tier3::due_subject_timers(self, now, limit).await
+    }
+
+    async fn fire_subject_timer(&self, timer: &SubjectTimer, now: Timestamp) -> Result<bool> {
+        let t = timer.clone();
+        self.write(move |c| block_on(tier3::fire_subject_timer(&mut SqliteOps(c), &t, now)))
+            .await
+    }
+
+    async fn sweep_monitors(&self, now: Timestamp, limit: u32) -> Result<usize> {
+        let policy = self.policy.clone();
+        self.write(move |c| {
+            block_on(tier3::sweep_late_shipments(
+                &mut SqliteOps(c),
+                now,
+                limit,
+                &policy,
+            ))
+        })
+        .await
     }
 
     async fn verify(&self) -> Result<std::result::Result<AuditReport, String>> {
@@ -512,12 +666,44 @@ impl Store for SqliteStore {
     }
 }
 
-fn case_members(c: &rusqlite::Connection, case_id: i64) -> Result<Vec<ComplaintId>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT complaint_id FROM case_members WHERE case_id = ?1 ORDER BY at, complaint_id",
-    )?;
-    let ids = stmt
-        .query_map([case_id], |r| r.get::<_, i64>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(ids.into_iter().map(ComplaintId).collect())
+#[async_trait]
+impl crate::stats::StatsSql for SqliteStore {
+    async fn rows(
+        &self,
+        sql: &str,
+        params: &[crate::stats::Param],
+    ) -> Result<Vec<crate::stats::Row>> {
+        use crate::stats::Param;
+        // The shared SQL numbers its parameters `$n`; SQLite's numbered form is `?n`.
+        let sql = sql.replace('$', "?");
+        let params: Vec<rusqlite::types::Value> = params
+            .iter()
+            .map(|p| match p {
+                Param::Int(i) => rusqlite::types::Value::Integer(*i),
+                Param::Text(Some(t)) => rusqlite::types::Value::Text(t.clone()),
+                Param::Text(None) => rusqlite::types::Value::Null,
+            })
+            .collect();
+        self.scan(move |c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl crate::sql::ReadSql for SqliteStore {
+    async fn read(
+        &self,
+        sql: &str,
+        params: &[crate::sql::Val],
+    ) -> Result<Vec<Vec<crate::sql::Val>>> {
+        let (sql, params) = (sql.to_owned(), params.to_vec());
+        self.scan(move |c| Ok(crate::sql::sqlite::rows(c, &sql, &params)?))
+            .await
+    }
 }

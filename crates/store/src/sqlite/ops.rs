@@ -112,7 +112,10 @@ impl Ops for SqliteOps<'_> {
             .0
             .prepare_cached(
                 "UPDATE complaints SET state = ?2, tier = ?3, major = ?4, assignee_id = ?5, collective_case_id = ?6, progress = ?7, \
-                 updated_at = ?8, deadline_at = (SELECT MIN(due_at) FROM timers WHERE complaint_id = ?1 AND status = 'pending') \
+                 updated_at = ?8, deadline_at = (SELECT MIN(due_at) FROM timers WHERE complaint_id = ?1 AND status = 'pending'), \
+                 resolved_at = CASE WHEN ?2 = 'resolved' THEN COALESCE(resolved_at, ?8) ELSE resolved_at END, \
+                 reached_mediation = reached_mediation OR ?2 = 'mediation', \
+                 reached_protection = reached_protection OR ?2 = 'protection_review' \
                  WHERE id = ?1 RETURNING deadline_at",
             )?
             .query_row(
@@ -329,25 +332,6 @@ impl Ops for SqliteOps<'_> {
         Ok(n == 1)
     }
 
-    async fn open_violation_case(&mut self, shop: &ShopId) -> Result<Option<i64>> {
-        Ok(self
-            .0
-            .prepare_cached(
-                "SELECT id FROM cases WHERE shop_id = ?1 AND kind = 'violation' AND state IN ('open', 'investigating') ORDER BY id LIMIT 1",
-            )?
-            .query_row([shop.as_str()], |r| r.get(0))
-            .optional()?)
-    }
-
-    async fn insert_case(&mut self, shop: &ShopId, title: &str, now: Timestamp) -> Result<i64> {
-        Ok(self
-            .0
-            .prepare_cached(
-                "INSERT INTO cases (kind, shop_id, state, title, created_at, updated_at) VALUES ('violation', ?1, 'open', ?2, ?3, ?3) RETURNING id",
-            )?
-            .query_row(params![shop.as_str(), title, to_ms(now)], |r| r.get(0))?)
-    }
-
     async fn add_case_member(
         &mut self,
         case_id: i64,
@@ -368,23 +352,6 @@ impl Ops for SqliteOps<'_> {
                 .execute(params![case_id, to_ms(now)])?;
         }
         Ok(added > 0)
-    }
-
-    async fn insert_violation(
-        &mut self,
-        shop: &ShopId,
-        complaint: Option<ComplaintId>,
-        kind: &str,
-        points: u32,
-        reason: &str,
-        now: Timestamp,
-    ) -> Result<i64> {
-        Ok(self
-            .0
-            .prepare_cached(
-                "INSERT INTO violations (shop_id, complaint_id, kind, points, reason, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-            )?
-            .query_row(params![shop.as_str(), complaint.map(|c| c.0), kind, points, reason, to_ms(now)], |r| r.get(0))?)
     }
 
     async fn insert_message(
@@ -436,6 +403,18 @@ impl Ops for SqliteOps<'_> {
                 to_ms(ev.at)
             ])?;
         Ok(())
+    }
+
+    async fn exec(&mut self, sql: &str, params: &[crate::sql::Val]) -> Result<u64> {
+        Ok(crate::sql::sqlite::exec(self.0, sql, params)?)
+    }
+
+    async fn query(
+        &mut self,
+        sql: &str,
+        params: &[crate::sql::Val],
+    ) -> Result<Vec<Vec<crate::sql::Val>>> {
+        Ok(crate::sql::sqlite::rows(self.0, sql, params)?)
     }
 
     async fn savepoint(&mut self) -> Result<()> {

@@ -1,0 +1,58 @@
+-- Tiers 2 and 3: statistics columns, reports, subject deadlines, case outcomes, the penalty
+-- ladder's bookkeeping, shipping promises.
+
+-- Set once by the write path, read by GET /stats.
+ALTER TABLE complaints ADD COLUMN resolved_at INTEGER;
+ALTER TABLE complaints ADD COLUMN reached_mediation BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE complaints ADD COLUMN reached_protection BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE INDEX complaints_created ON complaints(created_at);
+
+-- 举报: consumers and rights holders report a shop; a report opens or joins a tier-3 case.
+CREATE TABLE reports (
+    id          INTEGER PRIMARY KEY,
+    reporter_id INTEGER NOT NULL REFERENCES users(id),
+    filed_by    INTEGER NOT NULL REFERENCES users(id),
+    shop_id     TEXT NOT NULL REFERENCES shops(id),
+    kind        TEXT NOT NULL,      -- fake_transactions | credit_hyping | ip_infringement
+    description TEXT NOT NULL,
+    order_no    TEXT,
+    listing     TEXT,
+    channel     TEXT NOT NULL,
+    case_id     INTEGER NOT NULL REFERENCES cases(id),
+    state       TEXT NOT NULL,      -- received | taken_down | counter_noticed | restored | upheld | closed
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX reports_case ON reports(case_id);
+CREATE INDEX reports_reporter ON reports(reporter_id, id);
+CREATE INDEX reports_shop ON reports(shop_id, id);
+
+-- Deadlines of things other than complaints: a penalty's end, an IP counter-notice's 15 days,
+-- a case's evidence request. Claimed like complaint timers (FOR UPDATE SKIP LOCKED on PostgreSQL).
+CREATE TABLE subject_timers (
+    id       INTEGER PRIMARY KEY,
+    subject  TEXT NOT NULL,         -- penalty:ID | report:ID | case:ID
+    kind     TEXT NOT NULL,
+    due_at   INTEGER NOT NULL,
+    status   TEXT NOT NULL DEFAULT 'pending',
+    fired_at INTEGER
+);
+CREATE INDEX subject_timers_pending ON subject_timers(due_at) WHERE status = 'pending';
+CREATE INDEX subject_timers_subject ON subject_timers(subject) WHERE status = 'pending';
+
+-- What a case is about (a brushing block, a collective issue) and its published outcome.
+ALTER TABLE cases ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE cases ADD COLUMN outcome TEXT;
+CREATE INDEX cases_state ON cases(state, id);
+
+ALTER TABLE violations ADD COLUMN order_no TEXT;
+ALTER TABLE violations ADD COLUMN compensation_cents INTEGER;
+-- A monitor records one violation of a kind per order (late shipment found twice is one).
+CREATE UNIQUE INDEX violations_order_kind ON violations(order_no, kind) WHERE order_no IS NOT NULL;
+
+ALTER TABLE penalties ADD COLUMN lifted_at INTEGER;
+
+-- The shipping promise in force when the order was paid; the monitor sweeps what is past it.
+ALTER TABLE orders ADD COLUMN ship_by INTEGER;
+ALTER TABLE orders ADD COLUMN late_checked BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE INDEX orders_ship_by ON orders(ship_by) WHERE late_checked = FALSE AND ship_by IS NOT NULL;

@@ -1,0 +1,222 @@
+//! Dynamic SQL that both backends run: statements written once with `$n` placeholders (SQLite
+//! takes them as `?n`; a trailing ` FOR UPDATE` is PostgreSQL's row lock and dropped on SQLite,
+//! whose single writer already serialises writes), values passed and read as [`Val`].
+
+use crate::error::{Result, StoreError};
+
+/// A parameter or a column value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    /// A NULL integer (PostgreSQL types its parameters, so a NULL has a type too).
+    Null,
+    NullText,
+    NullReal,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Bool(bool),
+}
+
+impl Val {
+    pub fn int(&self) -> Result<i64> {
+        match self {
+            Val::Int(i) => Ok(*i),
+            Val::Bool(b) => Ok(*b as i64),
+            other => Err(StoreError::Corrupt(format!(
+                "expected an integer, got {other:?}"
+            ))),
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Val::Null | Val::NullText | Val::NullReal)
+    }
+    pub fn opt_int(&self) -> Result<Option<i64>> {
+        match self {
+            v if v.is_null() => Ok(None),
+            v => v.int().map(Some),
+        }
+    }
+    pub fn real(&self) -> Result<f64> {
+        match self {
+            Val::Real(r) => Ok(*r),
+            Val::Int(i) => Ok(*i as f64),
+            other => Err(StoreError::Corrupt(format!(
+                "expected a number, got {other:?}"
+            ))),
+        }
+    }
+    pub fn opt_real(&self) -> Result<Option<f64>> {
+        match self {
+            v if v.is_null() => Ok(None),
+            v => v.real().map(Some),
+        }
+    }
+    pub fn text(&self) -> Result<String> {
+        match self {
+            Val::Text(t) => Ok(t.clone()),
+            other => Err(StoreError::Corrupt(format!("expected text, got {other:?}"))),
+        }
+    }
+    pub fn opt_text(&self) -> Result<Option<String>> {
+        match self {
+            v if v.is_null() => Ok(None),
+            v => v.text().map(Some),
+        }
+    }
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::Int(v)
+    }
+}
+impl From<u32> for Val {
+    fn from(v: u32) -> Val {
+        Val::Int(v.into())
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::Real(v)
+    }
+}
+impl From<bool> for Val {
+    fn from(v: bool) -> Val {
+        Val::Bool(v)
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Val {
+        Val::Text(v.to_owned())
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Val {
+        Val::Text(v)
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Val {
+        v.map_or(Val::Null, Val::Int)
+    }
+}
+impl From<Option<f64>> for Val {
+    fn from(v: Option<f64>) -> Val {
+        v.map_or(Val::NullReal, Val::Real)
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Val {
+        v.map_or(Val::NullText, Val::Text)
+    }
+}
+impl From<Option<&str>> for Val {
+    fn from(v: Option<&str>) -> Val {
+        v.map_or(Val::NullText, |s| Val::Text(s.to_owned()))
+    }
+}
+
+/// `params![a, b]` for [`Val`]s.
+macro_rules! vals {
+    ($($v:expr),* $(,)?) => { &[$($crate::sql::Val::from($v)),*][..] };
+}
+pub(crate) use vals;
+
+/// The statement as SQLite takes it.
+pub(crate) fn for_sqlite(sql: &str) -> String {
+    sql.replace(" FOR UPDATE", "").replace('$', "?")
+}
+
+/// Reads the backend-neutral rows of the read side (outside a write transaction).
+#[async_trait::async_trait]
+pub(crate) trait ReadSql: Sync {
+    async fn read(&self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>>;
+}
+
+pub(crate) mod sqlite {
+    use super::Val;
+    use rusqlite::types::{Value, ValueRef};
+
+    pub fn param(v: &Val) -> Value {
+        match v {
+            Val::Null | Val::NullText | Val::NullReal => Value::Null,
+            Val::Int(i) => Value::Integer(*i),
+            Val::Real(r) => Value::Real(*r),
+            Val::Text(t) => Value::Text(t.clone()),
+            Val::Bool(b) => Value::Integer(*b as i64),
+        }
+    }
+
+    pub fn rows(
+        conn: &rusqlite::Connection,
+        sql: &str,
+        params: &[Val],
+    ) -> rusqlite::Result<Vec<Vec<Val>>> {
+        let mut stmt = conn.prepare_cached(&super::for_sqlite(sql))?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(param)))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let mut row = Vec::with_capacity(n);
+            for i in 0..n {
+                row.push(match r.get_ref(i)? {
+                    ValueRef::Null => Val::Null,
+                    ValueRef::Integer(i) => Val::Int(i),
+                    ValueRef::Real(f) => Val::Real(f),
+                    ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Val::Text(String::from_utf8_lossy(b).into_owned()),
+                });
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    pub fn exec(conn: &rusqlite::Connection, sql: &str, params: &[Val]) -> rusqlite::Result<u64> {
+        let mut stmt = conn.prepare_cached(&super::for_sqlite(sql))?;
+        Ok(stmt.execute(rusqlite::params_from_iter(params.iter().map(param)))? as u64)
+    }
+}
+
+pub(crate) mod postgres {
+    use super::Val;
+    use sqlx::postgres::{PgArguments, PgRow};
+    use sqlx::{Column, Row, TypeInfo};
+
+    pub fn query<'q>(
+        sql: &str,
+        params: &[Val],
+    ) -> sqlx::query::Query<'q, sqlx::Postgres, PgArguments> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+        for p in params {
+            q = match p {
+                Val::Null => q.bind(None::<i64>),
+                Val::NullText => q.bind(None::<String>),
+                Val::NullReal => q.bind(None::<f64>),
+                Val::Int(i) => q.bind(*i),
+                Val::Real(r) => q.bind(*r),
+                Val::Text(t) => q.bind(t.clone()),
+                Val::Bool(b) => q.bind(*b),
+            };
+        }
+        q
+    }
+
+    pub fn row(r: &PgRow) -> Result<Vec<Val>, sqlx::Error> {
+        let mut out = Vec::with_capacity(r.len());
+        for (i, c) in r.columns().iter().enumerate() {
+            let v = match c.type_info().name() {
+                "INT8" => r.try_get::<Option<i64>, _>(i)?.map(Val::Int),
+                "INT4" => r.try_get::<Option<i32>, _>(i)?.map(|v| Val::Int(v.into())),
+                "INT2" => r.try_get::<Option<i16>, _>(i)?.map(|v| Val::Int(v.into())),
+                "FLOAT8" => r.try_get::<Option<f64>, _>(i)?.map(Val::Real),
+                "FLOAT4" => r.try_get::<Option<f32>, _>(i)?.map(|v| Val::Real(v.into())),
+                "BOOL" => r.try_get::<Option<bool>, _>(i)?.map(Val::Bool),
+                "NUMERIC" => r.try_get::<Option<f64>, _>(i).ok().flatten().map(Val::Real),
+                _ => r.try_get::<Option<String>, _>(i)?.map(Val::Text),
+            };
+            out.push(v.unwrap_or(Val::Null));
+        }
+        Ok(out)
+    }
+}
