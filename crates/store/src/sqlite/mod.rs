@@ -31,6 +31,7 @@ use crate::rows::*;
 use crate::tier3::{self, Report, SubjectTimer};
 use crate::time::{from_ms, to_ms};
 use crate::workflow;
+use crate::chat::{ChatSave, ChatSession};
 use crate::{NewEvidence, Stats, StatsQuery, Store};
 use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 
@@ -431,6 +432,65 @@ impl Store for SqliteStore {
             )?;
             collect(stmt.query_map([workflow::complaint_stream(id)], EventRow::from_row)?)
         })
+    }
+
+    async fn chat_session(&self, actor: &Actor, id: &str) -> Result<ChatSession> {
+        crate::chat::read_session(self, actor, id).await
+    }
+
+    async fn save_chat(&self, actor: &Actor, save: ChatSave, now: Timestamp) -> Result<()> {
+        let a = actor.clone();
+        self.write(move |c| block_on(crate::chat::save(&mut SqliteOps(c), &a, save, now)))
+            .await
+    }
+
+    async fn file_chat_complaint(
+        &self,
+        actor: &Actor,
+        new: NewComplaint,
+        transcript: NewEvidence,
+        save: ChatSave,
+        now: Timestamp,
+    ) -> Result<Complaint> {
+        let (a, policy) = (actor.clone(), self.policy.clone());
+        self.write(move |c| {
+            block_on(crate::chat::file_complaint(
+                &mut SqliteOps(c),
+                &a,
+                new,
+                transcript,
+                save,
+                now,
+                &policy,
+            ))
+        })
+        .await
+    }
+
+    async fn chat_handovers(&self, actor: &Actor, limit: u32) -> Result<Vec<ChatSession>> {
+        crate::chat::handovers(self, actor, limit).await
+    }
+
+    async fn take_chat(&self, actor: &Actor, id: &str, now: Timestamp) -> Result<ChatSession> {
+        let (a, sid) = (actor.clone(), id.to_owned());
+        self.write(move |c| block_on(crate::chat::take(&mut SqliteOps(c), &a, &sid, now)))
+            .await?;
+        crate::chat::read_session(self, actor, id).await
+    }
+
+    async fn agent_chat_reply(
+        &self,
+        actor: &Actor,
+        id: &str,
+        body: String,
+        now: Timestamp,
+    ) -> Result<ChatSession> {
+        let (a, sid) = (actor.clone(), id.to_owned());
+        self.write(move |c| {
+            block_on(crate::chat::agent_reply(&mut SqliteOps(c), &a, &sid, &body, now))
+        })
+        .await?;
+        crate::chat::read_session(self, actor, id).await
     }
 
     async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {
