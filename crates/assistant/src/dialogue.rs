@@ -107,6 +107,9 @@ pub struct Slots {
     /// The shop a report is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shop_id: Option<String>,
+    /// The infringing listing (title or link) an IP report names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing: Option<String>,
 }
 
 /// Which fact the assistant asked for last.
@@ -121,6 +124,7 @@ pub enum Ask {
     ClaimKind,
     ClaimAmount,
     Shop,
+    Listing,
 }
 
 /// A consumer's session with the assistant; stored as JSON between turns.
@@ -161,6 +165,9 @@ pub struct ReportDraft {
     pub description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_no: Option<String>,
+    /// IP reports: the infringing listing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing: Option<String>,
 }
 
 /// What the draft shown to the consumer is.
@@ -326,7 +333,7 @@ fn wants_person(text: &str) -> bool {
 }
 
 /// A question about the rules of 7天无理由 or a shop's commitments (not a complaint about them).
-fn rules_question(text: &str) -> bool {
+pub fn rules_question(text: &str) -> bool {
     let l = text.to_lowercase();
     let topic = ["七天无理由", "7天无理由", "无理由退", "承诺", "正品保障", "假一赔", "运费险", "发货时间",
         "no-reason", "no reason", "seven-day", "7-day", "commitment", "authentic guarantee", "shipping promise"]
@@ -559,6 +566,7 @@ impl Session {
             Some(Ask::ClaimKind) => a.claim.is_some(),
             Some(Ask::ClaimAmount) => !amounts(text).is_empty(),
             Some(Ask::Description) => text.chars().count() >= 4,
+            Some(Ask::Listing) => !text.trim().is_empty(),
             Some(Ask::Category) | Some(Ask::Shop) | None => false,
         }
     }
@@ -652,6 +660,18 @@ impl Session {
                 self.slots.shop_id = Some(o.shop_id.clone());
             }
         }
+        // The infringing listing (IP reports).
+        if self.kind == Kind::Report && self.slots.category == Some(Category::IpInfringement) {
+            if let Some(p) = &product {
+                self.slots.listing.get_or_insert_with(|| p.clone());
+            } else if asked == Some(Ask::Listing) {
+                let l: String = text.trim().chars().take(200).collect();
+                if !l.is_empty() {
+                    self.slots.listing = Some(l);
+                    descriptive = false;
+                }
+            }
+        }
         // When.
         if let Some(at) = a.incident_at {
             if at > ctx.now + Duration::minutes(5) {
@@ -730,12 +750,14 @@ impl Session {
                 Some(Shown::Report(r)) => t(
                     lang,
                     format!(
-                        "举报草稿如下（举报交由平台监管处理，不是个人投诉）：\n店铺：{}（{}）\n类型：{}\n内容：{}\n确认提交吗？（回复「确认」提交，「取消」放弃）",
-                        r.shop_name, r.shop_id, category_label(lang, r.kind), r.description
+                        "举报草稿如下（举报交由平台监管处理，不是个人投诉）：\n店铺：{}（{}）\n类型：{}\n内容：{}{}\n确认提交吗？（回复「确认」提交，「取消」放弃）",
+                        r.shop_name, r.shop_id, category_label(lang, r.kind), r.description,
+                        r.listing.as_ref().map(|l| format!("\n涉及商品：{l}")).unwrap_or_default()
                     ),
                     format!(
-                        "Here is the draft report (it goes to platform regulation, not a personal complaint):\nShop: {} ({})\nKind: {}\nDetails: {}\nShall I file it? (\"yes\" to file, \"cancel\" to drop it)",
-                        r.shop_name, r.shop_id, category_label(lang, r.kind), r.description
+                        "Here is the draft report (it goes to platform regulation, not a personal complaint):\nShop: {} ({})\nKind: {}\nDetails: {}{}\nShall I file it? (\"yes\" to file, \"cancel\" to drop it)",
+                        r.shop_name, r.shop_id, category_label(lang, r.kind), r.description,
+                        r.listing.as_ref().map(|l| format!("\nListing: {l}")).unwrap_or_default()
                     ),
                 ),
                 None => String::new(),
@@ -754,6 +776,9 @@ impl Session {
             }
             if s.description.as_ref().is_none_or(|d| d.chars().count() < MIN_DESCRIPTION) {
                 return Some(Ask::Description);
+            }
+            if s.category == Some(Category::IpInfringement) && s.listing.is_none() {
+                return Some(Ask::Listing);
             }
             return None;
         }
@@ -844,6 +869,11 @@ impl Session {
                     format!("How much are you asking for?{paid}"),
                 )
             }
+            Ask::Listing => t(
+                lang,
+                "是哪件商品侵权？请告诉我商品标题或链接。",
+                "Which listing infringes? Give me its title or link.",
+            ),
             Ask::Shop => {
                 let mut q = t(
                     lang,
@@ -893,6 +923,7 @@ impl Session {
                     kind: s.category?,
                     description: s.description.clone()?,
                     order_no: s.order_no.clone(),
+                    listing: s.listing.clone(),
                 }))
             }
             Kind::Complaint => Some(Shown::Complaint(Draft {
