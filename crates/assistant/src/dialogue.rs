@@ -397,12 +397,7 @@ impl Session {
     pub fn turn(&mut self, text: &str, ctx: &Context<'_>) -> Reply {
         self.lang = detect_lang(text, self.lang);
         let lang = self.lang;
-        let products: Vec<String> = ctx
-            .orders
-            .iter()
-            .flat_map(|o| o.items.iter().cloned())
-            .collect();
-        let a = analyze(text, ctx.now, &products);
+        let a = analyze(text, ctx.now, &products_of(ctx, &Slots::default()));
         let confident = a.intent_confidence >= MIN_CONFIDENCE;
         let mut reply = Reply {
             text: String::new(),
@@ -961,7 +956,12 @@ fn products_of(ctx: &Context<'_>, slots: &Slots) -> Vec<String> {
         .iter()
         .filter(|o| slots.order_no.as_ref().is_none_or(|n| n == &o.order_no))
         .flat_map(|o| o.items.iter().cloned())
-        .collect()
+        .fold(Vec::new(), |mut v, t| {
+            if !v.contains(&t) {
+                v.push(t);
+            }
+            v
+        })
 }
 
 /// A looser product match for everyday nouns with the suffix 子 (杯子, 裤子, 鞋子): the one
