@@ -278,8 +278,16 @@ fn actor_label(lang: Lang, who: &str) -> String {
     match who {
         "merchant" => t(lang, "商家", "the merchant"),
         "consumer" => t(lang, "您", "you"),
-        "cs_agent" => t(lang, "平台客服（一级调解）", "platform customer service (tier 1)"),
-        "protection" => t(lang, "消费者保障（二级裁决）", "consumer protection (tier 2)"),
+        "cs_agent" => t(
+            lang,
+            "平台客服（一级调解）",
+            "platform customer service (tier 1)",
+        ),
+        "protection" => t(
+            lang,
+            "消费者保障（二级裁决）",
+            "consumer protection (tier 2)",
+        ),
         other => other.to_string(),
     }
 }
@@ -299,13 +307,57 @@ fn state_label(lang: Lang, state: &str) -> String {
 }
 
 const YES: &[&str] = &[
-    "是", "是的", "对", "对的", "好", "好的", "行", "可以", "确认", "确定", "提交", "确认提交",
-    "没问题", "嗯", "嗯嗯", "用吧", "就这样", "同意", "yes", "y", "ok", "okay", "sure",
-    "confirm", "submit", "yep", "yeah", "go ahead", "fine", "please do",
+    "是",
+    "是的",
+    "对",
+    "对的",
+    "好",
+    "好的",
+    "行",
+    "可以",
+    "确认",
+    "确定",
+    "提交",
+    "确认提交",
+    "没问题",
+    "嗯",
+    "嗯嗯",
+    "用吧",
+    "就这样",
+    "同意",
+    "yes",
+    "y",
+    "ok",
+    "okay",
+    "sure",
+    "confirm",
+    "submit",
+    "yep",
+    "yeah",
+    "go ahead",
+    "fine",
+    "please do",
 ];
 const NO: &[&str] = &[
-    "不", "不是", "不用", "不要", "否", "算了", "取消", "不对", "不好", "不行", "保留原话",
-    "不用改", "no", "n", "nope", "cancel", "keep mine", "keep it", "don't",
+    "不",
+    "不是",
+    "不用",
+    "不要",
+    "否",
+    "算了",
+    "取消",
+    "不对",
+    "不好",
+    "不行",
+    "保留原话",
+    "不用改",
+    "no",
+    "n",
+    "nope",
+    "cancel",
+    "keep mine",
+    "keep it",
+    "don't",
 ];
 
 fn bare(text: &str) -> String {
@@ -327,24 +379,67 @@ pub fn is_no(text: &str) -> bool {
 
 fn wants_person(text: &str) -> bool {
     let l = text.to_lowercase();
-    ["转人工", "人工客服", "人工服务", "找人工", "真人客服", "human agent", "real person", "talk to a human", "speak to a person", "live agent"]
-        .iter()
-        .any(|k| l.contains(k))
+    [
+        "转人工",
+        "人工客服",
+        "人工服务",
+        "找人工",
+        "真人客服",
+        "human agent",
+        "real person",
+        "talk to a human",
+        "speak to a person",
+        "live agent",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
 }
 
 /// A question about the rules of 7天无理由 or a shop's commitments (not a complaint about them).
 pub fn rules_question(text: &str) -> bool {
     let l = text.to_lowercase();
-    let topic = ["七天无理由", "7天无理由", "无理由退", "承诺", "正品保障", "假一赔", "运费险", "发货时间",
-        "no-reason", "no reason", "seven-day", "7-day", "commitment", "authentic guarantee", "shipping promise"]
-        .iter()
-        .any(|k| l.contains(k));
-    let question = ["吗", "？", "?", "什么", "怎么", "能不能", "可以", "是否", "规则", "what", "how", "can i", "does", "is there"]
-        .iter()
-        .any(|k| l.contains(k));
-    let grievance = ["不给", "拒绝", "不让", "不肯", "不退", "refuse", "won't", "wouldn't", "denied"]
-        .iter()
-        .any(|k| l.contains(k));
+    let topic = [
+        "七天无理由",
+        "7天无理由",
+        "无理由退",
+        "承诺",
+        "正品保障",
+        "假一赔",
+        "运费险",
+        "发货时间",
+        "no-reason",
+        "no reason",
+        "seven-day",
+        "7-day",
+        "commitment",
+        "authentic guarantee",
+        "shipping promise",
+    ]
+    .iter()
+    .any(|k| l.contains(k));
+    let question = [
+        "吗",
+        "？",
+        "?",
+        "什么",
+        "怎么",
+        "能不能",
+        "可以",
+        "是否",
+        "规则",
+        "what",
+        "how",
+        "can i",
+        "does",
+        "is there",
+    ]
+    .iter()
+    .any(|k| l.contains(k));
+    let grievance = [
+        "不给", "拒绝", "不让", "不肯", "不退", "refuse", "won't", "wouldn't", "denied",
+    ]
+    .iter()
+    .any(|k| l.contains(k));
     topic && question && !grievance
 }
 
@@ -370,13 +465,19 @@ impl Session {
         match self.kind {
             Kind::Complaint => t(
                 lang,
-                format!("已提交投诉 #{id}，渠道为客服小蜜，本次对话已作为聊天记录证据保存。商家须在规定时限内回复，您可以随时问我「投诉进度」。"),
-                format!("Complaint #{id} is filed (channel: chat) and this conversation is kept as chat-log evidence. The merchant must answer within the deadline; ask me for \"status\" at any time."),
+                format!(
+                    "已提交投诉 #{id}，渠道为客服小蜜，本次对话已作为聊天记录证据保存。商家须在规定时限内回复，您可以随时问我「投诉进度」。"
+                ),
+                format!(
+                    "Complaint #{id} is filed (channel: chat) and this conversation is kept as chat-log evidence. The merchant must answer within the deadline; ask me for \"status\" at any time."
+                ),
             ),
             Kind::Report => t(
                 lang,
                 format!("已提交举报 #{id}，将由平台监管（三级）核查处理，感谢您的反馈。"),
-                format!("Report #{id} is filed and goes to platform regulation (tier 3) for investigation. Thank you."),
+                format!(
+                    "Report #{id} is filed and goes to platform regulation (tier 3) for investigation. Thank you."
+                ),
             ),
         }
     }
@@ -389,7 +490,9 @@ impl Session {
         t(
             self.lang,
             format!("提交没有成功：{why}。您可以修改后再让我提交，或回复「转人工」。"),
-            format!("Filing did not succeed: {why}. You can change the details and ask me again, or say \"human agent\"."),
+            format!(
+                "Filing did not succeed: {why}. You can change the details and ask me again, or say \"human agent\"."
+            ),
         )
     }
 
@@ -417,8 +520,7 @@ impl Session {
             );
             return reply;
         }
-        if wants_person(text) || (confident && a.intent == Intent::Escalate && !self.mid_answer())
-        {
+        if wants_person(text) || (confident && a.intent == Intent::Escalate && !self.mid_answer()) {
             self.phase = Phase::HandedOver;
             self.asked = None;
             reply.intent = Some(Intent::Escalate);
@@ -438,14 +540,30 @@ impl Session {
                     self.add_description(&calm);
                     self.phase = Phase::Collecting;
                     let next = self.next_step(ctx, &mut reply);
-                    reply.text = format!("{}{}", t(lang, "好的，已采用平和的版本。", "Done: I used the calmer version. "), next);
+                    reply.text = format!(
+                        "{}{}",
+                        t(
+                            lang,
+                            "好的，已采用平和的版本。",
+                            "Done: I used the calmer version. "
+                        ),
+                        next
+                    );
                     return reply;
                 }
                 if is_no(text) {
                     self.add_description(&original);
                     self.phase = Phase::Collecting;
                     let next = self.next_step(ctx, &mut reply);
-                    reply.text = format!("{}{}", t(lang, "好的，保留您的原话。", "All right, I kept your own words. "), next);
+                    reply.text = format!(
+                        "{}{}",
+                        t(
+                            lang,
+                            "好的，保留您的原话。",
+                            "All right, I kept your own words. "
+                        ),
+                        next
+                    );
                     return reply;
                 }
                 // Anything else: the offer lapses, the original words stand, the new message is read.
@@ -514,7 +632,11 @@ impl Session {
                 Some(hit) => format!(
                     "{}\n\n{}",
                     hit.answer,
-                    t(lang, "如果需要投诉，直接告诉我发生了什么就好。", "If you want to complain, just tell me what happened.")
+                    t(
+                        lang,
+                        "如果需要投诉，直接告诉我发生了什么就好。",
+                        "If you want to complain, just tell me what happened."
+                    )
                 ),
                 None => t(
                     lang,
@@ -531,8 +653,12 @@ impl Session {
             self.phase = Phase::Rewrite;
             reply.text = t(
                 lang,
-                format!("非常理解您的心情。为了让商家和客服更快、更顺利地处理，建议使用平和的措辞，事实一条都不会少。我帮您改写成：\n「{calm}」\n用这个版本写进投诉吗？（回复「好」采用，「不用」保留原话）"),
-                format!("I understand you are upset. Calm wording gets a complaint handled faster, and no fact is lost. Here is a calmer version:\n\"{calm}\"\nShall I use it in the complaint? (\"yes\" to use it, \"no\" to keep your words)"),
+                format!(
+                    "非常理解您的心情。为了让商家和客服更快、更顺利地处理，建议使用平和的措辞，事实一条都不会少。我帮您改写成：\n「{calm}」\n用这个版本写进投诉吗？（回复「好」采用，「不用」保留原话）"
+                ),
+                format!(
+                    "I understand you are upset. Calm wording gets a complaint handled faster, and no fact is lost. Here is a calmer version:\n\"{calm}\"\nShall I use it in the complaint? (\"yes\" to use it, \"no\" to keep your words)"
+                ),
             );
             return reply;
         }
@@ -594,19 +720,33 @@ impl Session {
     fn absorb(&mut self, text: &str, a: &crate::Analysis, ctx: &Context<'_>, reply: &mut Reply) {
         let lang = self.lang;
         let confident = a.intent_confidence >= MIN_CONFIDENCE;
-        let asked = if self.phase == Phase::Collecting { self.asked } else { None };
+        let asked = if self.phase == Phase::Collecting {
+            self.asked
+        } else {
+            None
+        };
         let mut descriptive = false;
 
-        // What the matter is.
-        if let Some(c) = a.intent.category().filter(|_| confident) {
+        // What the matter is. Asked outright, the model's best guess is taken even when unsure.
+        if let Some(c) = a
+            .intent
+            .category()
+            .filter(|_| confident || asked == Some(Ask::Category))
+        {
             let answering_other = matches!(
                 asked,
-                Some(Ask::Order | Ask::Product | Ask::IncidentAt | Ask::ClaimKind | Ask::ClaimAmount)
+                Some(
+                    Ask::Order | Ask::Product | Ask::IncidentAt | Ask::ClaimKind | Ask::ClaimAmount
+                )
             );
             if self.slots.category.is_none() || asked == Some(Ask::Category) || !answering_other {
                 if self.slots.category.is_none() || asked == Some(Ask::Category) {
                     self.slots.category = Some(c);
-                    self.kind = if c.is_report() { Kind::Report } else { Kind::Complaint };
+                    self.kind = if c.is_report() {
+                        Kind::Report
+                    } else {
+                        Kind::Complaint
+                    };
                 }
                 descriptive = true;
             }
@@ -630,13 +770,21 @@ impl Session {
                 ));
             }
         }
-        let product = a.product.clone().or_else(|| loose_product(text, &products_of(ctx, &self.slots)));
+        let product = a
+            .product
+            .clone()
+            .or_else(|| loose_product(text, &products_of(ctx, &self.slots)));
         if let Some(p) = &product {
             let holding: Vec<&OrderInfo> = ctx
                 .orders
                 .iter()
                 .filter(|o| o.items.contains(p))
-                .filter(|o| self.slots.order_no.as_ref().is_none_or(|n| n == &o.order_no))
+                .filter(|o| {
+                    self.slots
+                        .order_no
+                        .as_ref()
+                        .is_none_or(|n| n == &o.order_no)
+                })
                 .collect();
             if let [one] = holding.as_slice() {
                 let no = one.order_no.clone();
@@ -670,15 +818,24 @@ impl Session {
         // When.
         if let Some(at) = a.incident_at {
             if at > ctx.now + Duration::minutes(5) {
-                reply.text.push_str(&t(lang, "发生时间不能晚于现在。", "The time cannot be in the future. "));
+                reply.text.push_str(&t(
+                    lang,
+                    "发生时间不能晚于现在。",
+                    "The time cannot be in the future. ",
+                ));
             } else {
                 self.slots.incident_at = Some(at);
             }
         }
         // What they want.
         if let Some(c) = a.claim {
-            let amount = c.amount_cents.or(self.slots.claim.and_then(|x| x.amount_cents));
-            self.slots.claim = Some(ClaimDraft { kind: c.kind, amount_cents: amount });
+            let amount = c
+                .amount_cents
+                .or(self.slots.claim.and_then(|x| x.amount_cents));
+            self.slots.claim = Some(ClaimDraft {
+                kind: c.kind,
+                amount_cents: amount,
+            });
         } else if asked == Some(Ask::ClaimAmount)
             && let Some(amount) = amounts(text).first()
             && let Some(claim) = &mut self.slots.claim
@@ -735,24 +892,46 @@ impl Session {
                     lang,
                     format!(
                         "投诉草稿如下：\n订单号：{}\n商品：{}\n问题类型：{}\n发生时间：{}\n经过：{}\n诉求：{}\n确认提交吗？（回复「确认」提交，「取消」放弃，或直接告诉我要修改的内容）",
-                        d.order_no, d.product, category_label(lang, d.category), day(d.incident_at), d.description, claim_label(lang, &d.claim)
+                        d.order_no,
+                        d.product,
+                        category_label(lang, d.category),
+                        day(d.incident_at),
+                        d.description,
+                        claim_label(lang, &d.claim)
                     ),
                     format!(
                         "Here is the draft complaint:\nOrder: {}\nProduct: {}\nCategory: {}\nWhen: {}\nWhat happened: {}\nClaim: {}\nShall I file it? (\"yes\" to file, \"cancel\" to drop it, or tell me what to change)",
-                        d.order_no, d.product, category_label(lang, d.category), day(d.incident_at), d.description, claim_label(lang, &d.claim)
+                        d.order_no,
+                        d.product,
+                        category_label(lang, d.category),
+                        day(d.incident_at),
+                        d.description,
+                        claim_label(lang, &d.claim)
                     ),
                 ),
                 Some(Shown::Report(r)) => t(
                     lang,
                     format!(
                         "举报草稿如下（举报交由平台监管处理，不是个人投诉）：\n店铺：{}（{}）\n类型：{}\n内容：{}{}\n确认提交吗？（回复「确认」提交，「取消」放弃）",
-                        r.shop_name, r.shop_id, category_label(lang, r.kind), r.description,
-                        r.listing.as_ref().map(|l| format!("\n涉及商品：{l}")).unwrap_or_default()
+                        r.shop_name,
+                        r.shop_id,
+                        category_label(lang, r.kind),
+                        r.description,
+                        r.listing
+                            .as_ref()
+                            .map(|l| format!("\n涉及商品：{l}"))
+                            .unwrap_or_default()
                     ),
                     format!(
                         "Here is the draft report (it goes to platform regulation, not a personal complaint):\nShop: {} ({})\nKind: {}\nDetails: {}{}\nShall I file it? (\"yes\" to file, \"cancel\" to drop it)",
-                        r.shop_name, r.shop_id, category_label(lang, r.kind), r.description,
-                        r.listing.as_ref().map(|l| format!("\nListing: {l}")).unwrap_or_default()
+                        r.shop_name,
+                        r.shop_id,
+                        category_label(lang, r.kind),
+                        r.description,
+                        r.listing
+                            .as_ref()
+                            .map(|l| format!("\nListing: {l}"))
+                            .unwrap_or_default()
                     ),
                 ),
                 None => String::new(),
@@ -769,7 +948,10 @@ impl Session {
             if s.shop_id.is_none() {
                 return Some(Ask::Shop);
             }
-            if s.description.as_ref().is_none_or(|d| d.chars().count() < MIN_DESCRIPTION) {
+            if s.description
+                .as_ref()
+                .is_none_or(|d| d.chars().count() < MIN_DESCRIPTION)
+            {
                 return Some(Ask::Description);
             }
             if s.category == Some(Category::IpInfringement) && s.listing.is_none() {
@@ -786,7 +968,10 @@ impl Session {
         if s.category.is_none() {
             return Some(Ask::Category);
         }
-        if s.description.as_ref().is_none_or(|d| d.chars().count() < MIN_DESCRIPTION) {
+        if s.description
+            .as_ref()
+            .is_none_or(|d| d.chars().count() < MIN_DESCRIPTION)
+        {
             return Some(Ask::Description);
         }
         if s.incident_at.is_none() {
@@ -794,7 +979,10 @@ impl Session {
         }
         match s.claim {
             None => Some(Ask::ClaimKind),
-            Some(c) if matches!(c.kind, ClaimKind::Refund | ClaimKind::Compensation) && c.amount_cents.is_none() => {
+            Some(c)
+                if matches!(c.kind, ClaimKind::Refund | ClaimKind::Compensation)
+                    && c.amount_cents.is_none() =>
+            {
                 Some(Ask::ClaimAmount)
             }
             Some(_) => {
@@ -820,13 +1008,22 @@ impl Session {
                 if !candidates.is_empty() {
                     q.push_str(&t(lang, "\n您的订单：", "\nYour orders:"));
                     for o in candidates.iter().take(5) {
-                        q.push_str(&format!("\n· {} {} {}（{}）", o.order_no, o.shop_name, o.items.join("、"), day(o.paid_at)));
+                        q.push_str(&format!(
+                            "\n· {} {} {}（{}）",
+                            o.order_no,
+                            o.shop_name,
+                            o.items.join("、"),
+                            day(o.paid_at)
+                        ));
                     }
                 }
                 q
             }
             Ask::Product => {
-                let items = self.order(ctx).map(|o| o.items.join("、")).unwrap_or_default();
+                let items = self
+                    .order(ctx)
+                    .map(|o| o.items.join("、"))
+                    .unwrap_or_default();
                 t(
                     lang,
                     format!("这笔订单里有：{items}。是哪件商品有问题？"),
@@ -856,7 +1053,13 @@ impl Session {
             Ask::ClaimAmount => {
                 let paid = self
                     .order(ctx)
-                    .map(|o| t(lang, format!("（实付 {}）", yuan(o.amount_cents)), format!(" (you paid {})", yuan(o.amount_cents))))
+                    .map(|o| {
+                        t(
+                            lang,
+                            format!("（实付 {}）", yuan(o.amount_cents)),
+                            format!(" (you paid {})", yuan(o.amount_cents)),
+                        )
+                    })
                     .unwrap_or_default();
                 t(
                     lang,
@@ -893,7 +1096,11 @@ impl Session {
                             }
                             v
                         });
-                    q.push_str(&t(lang, format!("\n您买过的店铺：{}", names.join("、")), format!("\nShops you bought from: {}", names.join(", "))));
+                    q.push_str(&t(
+                        lang,
+                        format!("\n您买过的店铺：{}", names.join("、")),
+                        format!("\nShops you bought from: {}", names.join(", ")),
+                    ));
                 }
                 q
             }
@@ -1001,11 +1208,23 @@ fn status(lang: Lang, ctx: &Context<'_>) -> String {
         let next = c
             .next_actor
             .as_deref()
-            .map(|w| t(lang, format!("，下一步：{}", actor_label(lang, w)), format!("; next: {}", actor_label(lang, w))))
+            .map(|w| {
+                t(
+                    lang,
+                    format!("，下一步：{}", actor_label(lang, w)),
+                    format!("; next: {}", actor_label(lang, w)),
+                )
+            })
             .unwrap_or_default();
         let due = c
             .deadline_at
-            .map(|d| t(lang, format!("，截止 {}", minute(d)), format!(", by {}", minute(d))))
+            .map(|d| {
+                t(
+                    lang,
+                    format!("，截止 {}", minute(d)),
+                    format!(", by {}", minute(d)),
+                )
+            })
             .unwrap_or_default();
         out.push_str(&format!(
             "\n· #{} {}（{}）：{}{}{}",
@@ -1042,13 +1261,25 @@ fn rules(lang: Lang, ctx: &Context<'_>, order_no: Option<&str>) -> String {
             promises.push(t(lang, "七天无理由退货", "7-day no-reason return"));
         }
         if c.authentic_guarantee {
-            promises.push(t(lang, "正品保障（假一赔四）", "authentic guarantee (four times the price for a fake)"));
+            promises.push(t(
+                lang,
+                "正品保障（假一赔四）",
+                "authentic guarantee (four times the price for a fake)",
+            ));
         }
         if let Some(h) = c.ship_within_hours {
-            promises.push(t(lang, format!("{h}小时内发货"), format!("ships within {h} hours")));
+            promises.push(t(
+                lang,
+                format!("{h}小时内发货"),
+                format!("ships within {h} hours"),
+            ));
         }
         let promises = if promises.is_empty() {
-            t(lang, "没有额外承诺".to_string(), "no extra commitments".to_string())
+            t(
+                lang,
+                "没有额外承诺".to_string(),
+                "no extra commitments".to_string(),
+            )
         } else {
             promises.join(t(lang, "、", ", ").as_str())
         };
@@ -1062,9 +1293,27 @@ fn rules(lang: Lang, ctx: &Context<'_>, order_no: Option<&str>) -> String {
         {
             let left = (d + Duration::days(7) - ctx.now).num_hours();
             out.push_str(&if left > 0 {
-                t(lang, format!("（订单 {} 还剩约{}天{}小时）", o.order_no, left / 24, left % 24), format!(" (order {}: about {} days {} hours left)", o.order_no, left / 24, left % 24))
+                t(
+                    lang,
+                    format!(
+                        "（订单 {} 还剩约{}天{}小时）",
+                        o.order_no,
+                        left / 24,
+                        left % 24
+                    ),
+                    format!(
+                        " (order {}: about {} days {} hours left)",
+                        o.order_no,
+                        left / 24,
+                        left % 24
+                    ),
+                )
             } else {
-                t(lang, format!("（订单 {} 已超过7天）", o.order_no), format!(" (order {}: past the 7 days)", o.order_no))
+                t(
+                    lang,
+                    format!("（订单 {} 已超过7天）", o.order_no),
+                    format!(" (order {}: past the 7 days)", o.order_no),
+                )
             });
         }
     }

@@ -17,30 +17,94 @@ use weiquan_domain::Lang;
 
 /// Every answer: (language, slug, Markdown).
 pub const ENTRIES: &[(&str, &str, &str)] = &[
-    ("zh", "complaint-process", include_str!("../faq/zh/complaint-process.md")),
+    (
+        "zh",
+        "complaint-process",
+        include_str!("../faq/zh/complaint-process.md"),
+    ),
     ("zh", "evidence", include_str!("../faq/zh/evidence.md")),
-    ("zh", "seven-day-return", include_str!("../faq/zh/seven-day-return.md")),
-    ("zh", "shipping-insurance", include_str!("../faq/zh/shipping-insurance.md")),
-    ("zh", "authentic-guarantee", include_str!("../faq/zh/authentic-guarantee.md")),
-    ("zh", "shipping-promise", include_str!("../faq/zh/shipping-promise.md")),
-    ("zh", "refund-timing", include_str!("../faq/zh/refund-timing.md")),
+    (
+        "zh",
+        "seven-day-return",
+        include_str!("../faq/zh/seven-day-return.md"),
+    ),
+    (
+        "zh",
+        "shipping-insurance",
+        include_str!("../faq/zh/shipping-insurance.md"),
+    ),
+    (
+        "zh",
+        "authentic-guarantee",
+        include_str!("../faq/zh/authentic-guarantee.md"),
+    ),
+    (
+        "zh",
+        "shipping-promise",
+        include_str!("../faq/zh/shipping-promise.md"),
+    ),
+    (
+        "zh",
+        "refund-timing",
+        include_str!("../faq/zh/refund-timing.md"),
+    ),
     ("zh", "tiers", include_str!("../faq/zh/tiers.md")),
-    ("zh", "report-brushing", include_str!("../faq/zh/report-brushing.md")),
-    ("zh", "report-infringement", include_str!("../faq/zh/report-infringement.md")),
+    (
+        "zh",
+        "report-brushing",
+        include_str!("../faq/zh/report-brushing.md"),
+    ),
+    (
+        "zh",
+        "report-infringement",
+        include_str!("../faq/zh/report-infringement.md"),
+    ),
     ("zh", "privacy", include_str!("../faq/zh/privacy.md")),
     ("zh", "harassment", include_str!("../faq/zh/harassment.md")),
     ("zh", "withdraw", include_str!("../faq/zh/withdraw.md")),
     ("zh", "deadlines", include_str!("../faq/zh/deadlines.md")),
-    ("en", "complaint-process", include_str!("../faq/en/complaint-process.md")),
+    (
+        "en",
+        "complaint-process",
+        include_str!("../faq/en/complaint-process.md"),
+    ),
     ("en", "evidence", include_str!("../faq/en/evidence.md")),
-    ("en", "seven-day-return", include_str!("../faq/en/seven-day-return.md")),
-    ("en", "shipping-insurance", include_str!("../faq/en/shipping-insurance.md")),
-    ("en", "authentic-guarantee", include_str!("../faq/en/authentic-guarantee.md")),
-    ("en", "shipping-promise", include_str!("../faq/en/shipping-promise.md")),
-    ("en", "refund-timing", include_str!("../faq/en/refund-timing.md")),
+    (
+        "en",
+        "seven-day-return",
+        include_str!("../faq/en/seven-day-return.md"),
+    ),
+    (
+        "en",
+        "shipping-insurance",
+        include_str!("../faq/en/shipping-insurance.md"),
+    ),
+    (
+        "en",
+        "authentic-guarantee",
+        include_str!("../faq/en/authentic-guarantee.md"),
+    ),
+    (
+        "en",
+        "shipping-promise",
+        include_str!("../faq/en/shipping-promise.md"),
+    ),
+    (
+        "en",
+        "refund-timing",
+        include_str!("../faq/en/refund-timing.md"),
+    ),
     ("en", "tiers", include_str!("../faq/en/tiers.md")),
-    ("en", "report-brushing", include_str!("../faq/en/report-brushing.md")),
-    ("en", "report-infringement", include_str!("../faq/en/report-infringement.md")),
+    (
+        "en",
+        "report-brushing",
+        include_str!("../faq/en/report-brushing.md"),
+    ),
+    (
+        "en",
+        "report-infringement",
+        include_str!("../faq/en/report-infringement.md"),
+    ),
     ("en", "privacy", include_str!("../faq/en/privacy.md")),
     ("en", "harassment", include_str!("../faq/en/harassment.md")),
     ("en", "withdraw", include_str!("../faq/en/withdraw.md")),
@@ -110,9 +174,9 @@ fn build() -> tantivy::Result<Faq> {
         TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_jieba(
             crate::segment::jieba().clone(),
         ))
-            .filter(RemoveLongFilter::limit(40))
-            .filter(LowerCaser)
-            .build(),
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build(),
     );
     let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
     for (l, s, md) in ENTRIES {
@@ -122,7 +186,11 @@ fn build() -> tantivy::Result<Faq> {
         doc.add_text(slug, s);
         doc.add_text(title, &t);
         doc.add_text(answer, &a);
-        let (tf, bf) = if *l == "zh" { (title_zh, body_zh) } else { (title_en, body_en) };
+        let (tf, bf) = if *l == "zh" {
+            (title_zh, body_zh)
+        } else {
+            (title_en, body_en)
+        };
         doc.add_text(tf, &t);
         doc.add_text(bf, &a);
         writer.add_document(doc)?;
@@ -132,9 +200,25 @@ fn build() -> tantivy::Result<Faq> {
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()?;
-    let zh = (title_zh, body_zh, Mutex::new(index.tokenizer_for_field(body_zh)?));
-    let en = (title_en, body_en, Mutex::new(index.tokenizer_for_field(body_en)?));
-    Ok(Faq { reader, zh, en, lang, slug, title, answer })
+    let zh = (
+        title_zh,
+        body_zh,
+        Mutex::new(index.tokenizer_for_field(body_zh)?),
+    );
+    let en = (
+        title_en,
+        body_en,
+        Mutex::new(index.tokenizer_for_field(body_en)?),
+    );
+    Ok(Faq {
+        reader,
+        zh,
+        en,
+        lang,
+        slug,
+        title,
+        answer,
+    })
 }
 
 /// Builds the index now (it is otherwise built on the first search).
@@ -167,8 +251,14 @@ pub fn search(text: &str, lang: Lang, limit: usize) -> Vec<Hit> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for w in &words {
         for (field, boost) in [(*title_f, 2.0), (*body_f, 1.0)] {
-            let tq = TermQuery::new(Term::from_field_text(field, w), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost))));
+            let tq = TermQuery::new(
+                Term::from_field_text(field, w),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(tq), boost)),
+            ));
         }
     }
     let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
@@ -222,20 +312,44 @@ mod tests {
             let (t, a) = split(md);
             assert!(!t.is_empty() && a.chars().count() > 60, "{l}/{s}");
             let other = if *l == "zh" { "en" } else { "zh" };
-            assert!(ENTRIES.iter().any(|(l2, s2, _)| *l2 == other && s2 == s), "{s} only in {l}");
+            assert!(
+                ENTRIES.iter().any(|(l2, s2, _)| *l2 == other && s2 == s),
+                "{s} only in {l}"
+            );
         }
         assert!(ENTRIES.len() >= 24);
     }
 
     #[test]
     fn finds_the_answer_in_the_callers_language() {
-        assert_eq!(best("运费险怎么理赔", Lang::Zh).as_deref(), Some("shipping-insurance"));
-        assert_eq!(best("退款多久能到账", Lang::Zh).as_deref(), Some("refund-timing"));
-        assert_eq!(best("假一赔四是怎么赔的", Lang::Zh).as_deref(), Some("authentic-guarantee"));
-        assert_eq!(best("我的个人信息会给商家看到吗", Lang::Zh).as_deref(), Some("privacy"));
-        assert_eq!(best("how long does a refund take", Lang::En).as_deref(), Some("refund-timing"));
-        assert_eq!(best("what evidence should I keep", Lang::En).as_deref(), Some("evidence"));
-        assert_eq!(best("report a shop for fake reviews and brushing", Lang::En).as_deref(), Some("report-brushing"));
+        assert_eq!(
+            best("运费险怎么理赔", Lang::Zh).as_deref(),
+            Some("shipping-insurance")
+        );
+        assert_eq!(
+            best("退款多久能到账", Lang::Zh).as_deref(),
+            Some("refund-timing")
+        );
+        assert_eq!(
+            best("假一赔四是怎么赔的", Lang::Zh).as_deref(),
+            Some("authentic-guarantee")
+        );
+        assert_eq!(
+            best("我的个人信息会给商家看到吗", Lang::Zh).as_deref(),
+            Some("privacy")
+        );
+        assert_eq!(
+            best("how long does a refund take", Lang::En).as_deref(),
+            Some("refund-timing")
+        );
+        assert_eq!(
+            best("what evidence should I keep", Lang::En).as_deref(),
+            Some("evidence")
+        );
+        assert_eq!(
+            best("report a shop for fake reviews and brushing", Lang::En).as_deref(),
+            Some("report-brushing")
+        );
         let hit = &search("运费险", Lang::Zh, 1)[0];
         assert!(hit.answer.contains("运费险"));
     }
@@ -245,7 +359,14 @@ mod tests {
         assert!(search("", Lang::Zh, 3).is_empty());
         assert!(search("嗯", Lang::Zh, 3).is_empty());
         assert!(search("qwxz zzkv", Lang::En, 3).is_empty());
-        for q in ["AND OR NOT", "title_zh:运费险", "\"unclosed", "(((", "+-!^~*", "a:b:c"] {
+        for q in [
+            "AND OR NOT",
+            "title_zh:运费险",
+            "\"unclosed",
+            "(((",
+            "+-!^~*",
+            "a:b:c",
+        ] {
             let _ = search(q, Lang::Zh, 3);
             let _ = search(q, Lang::En, 3);
         }

@@ -53,6 +53,8 @@ pub enum BenchCommand {
     Brushing(crate::detect_cmd::BenchArgs),
     /// The assistant's classifier throughput (see `assistant_cmd`).
     Classify(crate::assistant_cmd::BenchArgs),
+    /// 客服小蜜's chat turns over HTTP from concurrent sessions (see `bench_chat`).
+    Chat(crate::bench_chat::Args),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -71,17 +73,22 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         } => timers(&postgres, complaints, nodes).await,
         BenchCommand::Brushing(args) => crate::detect_cmd::bench(args).await,
         BenchCommand::Classify(args) => crate::assistant_cmd::bench(args).await,
+        BenchCommand::Chat(args) => crate::bench_chat::run(args).await,
     }
 }
 
-const PASSWORD: &str = "bench-password";
+pub(crate) const PASSWORD: &str = "bench-password";
 
-fn order_no(client: usize, i: usize) -> String {
+pub(crate) fn order_no(client: usize, i: usize) -> String {
     format!("2026{:04}{:010}", client, i)
 }
 
 /// Seeds `clients` buyers with `per_client` orders each.
-async fn prepare(store: &dyn Store, clients: usize, per_client: usize) -> anyhow::Result<()> {
+pub(crate) async fn prepare(
+    store: &dyn Store,
+    clients: usize,
+    per_client: usize,
+) -> anyhow::Result<()> {
     let hash =
         tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(PASSWORD)).await?;
     let users = (0..clients)
@@ -157,7 +164,7 @@ fn fsync_rate(dir: &Path, secs: f64) -> anyhow::Result<f64> {
     Ok(rate)
 }
 
-fn proc_kib(pid: u32, key: &str) -> Option<u64> {
+pub(crate) fn proc_kib(pid: u32, key: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find_map(|l| {
         l.strip_prefix(key)?
@@ -169,7 +176,7 @@ fn proc_kib(pid: u32, key: &str) -> Option<u64> {
     })
 }
 
-fn percentile(sorted: &[u64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

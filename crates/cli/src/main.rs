@@ -3,6 +3,7 @@
 mod assistant_cmd;
 mod audit;
 mod bench;
+mod bench_chat;
 mod demo;
 mod detect_cmd;
 mod export;

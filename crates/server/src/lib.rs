@@ -124,6 +124,11 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     timer_interval: Duration,
 ) -> std::io::Result<()> {
+    // 客服小蜜's models and FAQ index are built once per process: now, not in a consumer's turn.
+    tokio::task::spawn_blocking(|| {
+        weiquan_assistant::models();
+        weiquan_assistant::faq::warm_up();
+    });
     let timers = tokio::spawn(timers::run(state.clone(), timer_interval));
     let r = axum::serve(listener, app(state)).await;
     timers.abort();

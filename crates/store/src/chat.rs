@@ -144,7 +144,8 @@ fn turn_row(r: &[Val]) -> Result<ChatTurn> {
     })
 }
 
-const TURNS: &str = "SELECT seq, role, author_id, body, at FROM chat_turns WHERE session_id = $1 ORDER BY seq";
+const TURNS: &str =
+    "SELECT seq, role, author_id, body, at FROM chat_turns WHERE session_id = $1 ORDER BY seq";
 
 fn not_found() -> StoreError {
     StoreError::not_found("找不到这个对话", "no such chat session")
@@ -180,7 +181,11 @@ pub(crate) async fn read_session(db: &dyn ReadSql, actor: &Actor, id: &str) -> R
 }
 
 /// The agents' queue: sessions waiting for a person, and those this agent took; oldest first.
-pub(crate) async fn handovers(db: &dyn ReadSql, actor: &Actor, limit: u32) -> Result<Vec<ChatSession>> {
+pub(crate) async fn handovers(
+    db: &dyn ReadSql,
+    actor: &Actor,
+    limit: u32,
+) -> Result<Vec<ChatSession>> {
     if actor.role != Role::CsAgent {
         return Err(DomainError::forbidden(
             "只有客服可以查看转人工的对话",
@@ -258,14 +263,27 @@ fn raced() -> StoreError {
 
 /// Saves a consumer's turn: creates the session (`expected_version` 0) or moves it on from the
 /// version the turn started from.
-pub(crate) async fn save<O: Ops>(o: &mut O, actor: &Actor, s: ChatSave, now: Timestamp) -> Result<()> {
+pub(crate) async fn save<O: Ops>(
+    o: &mut O,
+    actor: &Actor,
+    s: ChatSave,
+    now: Timestamp,
+) -> Result<()> {
     if actor.role != Role::Consumer {
-        return Err(DomainError::forbidden("只有买家可以和客服小蜜对话", "only consumers chat with the assistant").into());
+        return Err(DomainError::forbidden(
+            "只有买家可以和客服小蜜对话",
+            "only consumers chat with the assistant",
+        )
+        .into());
     }
     let state = s.state.to_string();
     let at = to_ms(now);
     if s.expected_version == 0 {
-        let status = if s.hand_over { ChatStatus::HandedOver } else { ChatStatus::Active };
+        let status = if s.hand_over {
+            ChatStatus::HandedOver
+        } else {
+            ChatStatus::Active
+        };
         let n = o
             .exec(
                 "INSERT INTO chat_sessions (id, user_id, status, state, version, turns, report_id, handed_over_at, created_at, updated_at) \

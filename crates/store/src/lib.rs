@@ -1,8 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 mod audit;
-pub mod chat;
 pub mod blob;
+pub mod chat;
 mod error;
 pub mod export;
 mod model;

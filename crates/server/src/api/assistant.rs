@@ -7,8 +7,8 @@
 //! saves the session with both turns. Sessions live in the store, so any node (and a restart)
 //! continues a conversation.
 
-use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
@@ -80,7 +80,9 @@ fn new_session_id() -> String {
 }
 
 fn valid_session_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 fn consumers_only(user: &User) -> ApiResult<()> {
@@ -110,13 +112,21 @@ async fn context_data(
     text: &str,
 ) -> ApiResult<(Vec<OrderInfo>, Vec<ComplaintInfo>)> {
     let now = Utc::now();
-    let orders = state.store.orders(actor, None, ORDERS_CONSIDERED).await?.items;
+    let orders = state
+        .store
+        .orders(actor, None, ORDERS_CONSIDERED)
+        .await?
+        .items;
     let want_rules = dialogue::rules_question(text);
     let mut shops: Vec<(ShopId, Option<records::Commitments>)> = Vec::new();
     if want_rules {
         for o in &orders {
             if !shops.iter().any(|(id, _)| id == &o.shop_id) {
-                let c = state.store.shop(&o.shop_id, now).await?.map(|s| s.commitments);
+                let c = state
+                    .store
+                    .shop(&o.shop_id, now)
+                    .await?
+                    .map(|s| s.commitments);
                 shops.push((o.shop_id.clone(), c));
             }
         }
@@ -213,7 +223,13 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
                 tracing::warn!(session = id, error = %e, "chat state unreadable; starting afresh");
                 Session::default()
             });
-            (id.to_string(), dialogue, s.version, s.turns.clone(), Some(s))
+            (
+                id.to_string(),
+                dialogue,
+                s.version,
+                s.turns.clone(),
+                Some(s),
+            )
         }
     };
     let (orders, complaints) = context_data(state, &actor, text).await?;
@@ -226,7 +242,11 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
     let lang = session.lang;
     let mut complaint_id = None;
     let mut report_id = None;
-    let save = |session: &Session, expected: i64, turns: Vec<(ChatRole, String)>, hand_over: bool, report: Option<i64>| ChatSave {
+    let save = |session: &Session,
+                expected: i64,
+                turns: Vec<(ChatRole, String)>,
+                hand_over: bool,
+                report: Option<i64>| ChatSave {
         id: session_id.clone(),
         expected_version: expected,
         state: serde_json::to_value(session).unwrap_or_default(),
@@ -237,7 +257,16 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
     match reply.outcome.clone() {
         Outcome::None | Outcome::HandOver => {
             let hand_over = reply.outcome == Outcome::HandOver;
-            let s = save(&session, version, vec![(ChatRole::Consumer, text.to_string()), (ChatRole::Assistant, reply.text.clone())], hand_over, None);
+            let s = save(
+                &session,
+                version,
+                vec![
+                    (ChatRole::Consumer, text.to_string()),
+                    (ChatRole::Assistant, reply.text.clone()),
+                ],
+                hand_over,
+                None,
+            );
             state.store.save_chat(&actor, s, now).await?;
         }
         Outcome::File(d) => {
@@ -266,7 +295,13 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
                         kind: EvidenceKind::ChatLog,
                         filename: Some(format!("chat-{session_id}.txt")),
                     };
-                    let s = save(&session, version, vec![(ChatRole::Consumer, text.to_string())], false, None);
+                    let s = save(
+                        &session,
+                        version,
+                        vec![(ChatRole::Consumer, text.to_string())],
+                        false,
+                        None,
+                    );
                     state
                         .store
                         .file_chat_complaint(&actor, new, ev, s, now)
@@ -280,12 +315,30 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
                     tracing::info!(complaint = %c.id, session = %session_id, "filed from chat");
                     reply.text = session.filed(c.id.0);
                     complaint_id = Some(c.id);
-                    let s = save(&session, version + 1, vec![(ChatRole::Assistant, reply.text.clone())], false, None);
+                    let s = save(
+                        &session,
+                        version + 1,
+                        vec![(ChatRole::Assistant, reply.text.clone())],
+                        false,
+                        None,
+                    );
                     state.store.save_chat(&actor, s, now).await?;
                 }
-                Err(e) if e.status.is_client_error() && e.status != StatusCode::CONFLICT || e.code == "duplicate_complaint" => {
+                Err(e)
+                    if e.status.is_client_error() && e.status != StatusCode::CONFLICT
+                        || e.code == "duplicate_complaint" =>
+                {
                     reply.text = session.filing_failed(&say_error(&e, lang));
-                    let s = save(&session, version, vec![(ChatRole::Consumer, text.to_string()), (ChatRole::Assistant, reply.text.clone())], false, None);
+                    let s = save(
+                        &session,
+                        version,
+                        vec![
+                            (ChatRole::Consumer, text.to_string()),
+                            (ChatRole::Assistant, reply.text.clone()),
+                        ],
+                        false,
+                        None,
+                    );
                     state.store.save_chat(&actor, s, now).await?;
                 }
                 Err(e) => return Err(e),
@@ -319,7 +372,16 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
                 }
                 Err(e) => return Err(e),
             }
-            let s = save(&session, version, vec![(ChatRole::Consumer, text.to_string()), (ChatRole::Assistant, reply.text.clone())], false, report_id);
+            let s = save(
+                &session,
+                version,
+                vec![
+                    (ChatRole::Consumer, text.to_string()),
+                    (ChatRole::Assistant, reply.text.clone()),
+                ],
+                false,
+                report_id,
+            );
             state.store.save_chat(&actor, s, now).await?;
         }
     }
@@ -478,7 +540,10 @@ pub async fn take(
         return Err(ApiError::not_found());
     }
     Ok(axum::Json(
-        state.store.take_chat(&user.actor(), &id, Utc::now()).await?,
+        state
+            .store
+            .take_chat(&user.actor(), &id, Utc::now())
+            .await?,
     ))
 }
 
@@ -528,5 +593,7 @@ pub async fn session(
     if !valid_session_id(&id) {
         return Err(ApiError::not_found());
     }
-    Ok(axum::Json(state.store.chat_session(&user.actor(), &id).await?))
+    Ok(axum::Json(
+        state.store.chat_session(&user.actor(), &id).await?,
+    ))
 }

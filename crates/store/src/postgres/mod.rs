@@ -26,12 +26,12 @@ use weiquan_domain::*;
 use self::ops::{COMPLAINT_BY_ID, EVIDENCE_COLUMNS, PgOps};
 use crate::audit::Checker;
 use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
+use crate::chat::{ChatSave, ChatSession};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::rows::*;
 use crate::tier3::{self, Report, SubjectTimer};
 use crate::time::{from_ms, to_ms};
-use crate::chat::{ChatSave, ChatSession};
 use crate::{NewEvidence, Stats, StatsQuery, Store, WriteStats, workflow};
 use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 

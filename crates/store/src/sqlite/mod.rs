@@ -25,13 +25,13 @@ use self::conn::ReadPool;
 use self::ops::{EVIDENCE_COLUMNS, SqliteOps, load_complaint};
 use self::writer::Writer;
 use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
+use crate::chat::{ChatSave, ChatSession};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::rows::*;
 use crate::tier3::{self, Report, SubjectTimer};
 use crate::time::{from_ms, to_ms};
 use crate::workflow;
-use crate::chat::{ChatSave, ChatSession};
 use crate::{NewEvidence, Stats, StatsQuery, Store};
 use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 
@@ -487,7 +487,13 @@ impl Store for SqliteStore {
     ) -> Result<ChatSession> {
         let (a, sid) = (actor.clone(), id.to_owned());
         self.write(move |c| {
-            block_on(crate::chat::agent_reply(&mut SqliteOps(c), &a, &sid, &body, now))
+            block_on(crate::chat::agent_reply(
+                &mut SqliteOps(c),
+                &a,
+                &sid,
+                &body,
+                now,
+            ))
         })
         .await?;
         crate::chat::read_session(self, actor, id).await
