@@ -55,6 +55,9 @@ pub enum BenchCommand {
     Classify(crate::assistant_cmd::BenchArgs),
     /// 客服小蜜's chat turns over HTTP from concurrent sessions (see `bench_chat`).
     Chat(crate::bench_chat::Args),
+    /// Collective-complaint clustering: assignment with many stored, and offline (see
+    /// `bench_collective`).
+    Collective(crate::bench_collective::BenchArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -72,6 +75,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             nodes,
         } => timers(&postgres, complaints, nodes).await,
         BenchCommand::Brushing(args) => crate::detect_cmd::bench(args).await,
+        BenchCommand::Collective(args) => crate::bench_collective::run(args),
         BenchCommand::Classify(args) => crate::assistant_cmd::bench(args).await,
         BenchCommand::Chat(args) => crate::bench_chat::run(args).await,
     }

@@ -1,8 +1,8 @@
 //! A deterministic demo marketplace: users, shops, orders and complaints to file, with no I/O.
 //!
 //! Planted patterns, fixed for every seed (the seed only moves prices, times and who buys what):
-//! - Late shipper: `shop-018` (国庆数码配件店, `seller09`) promises 24 h and ships 72–200 h after
-//!   payment, every time.
+//! - Late shipper: `shop-018` (国庆数码配件店, `seller09`) promises 24 h and, for the last month,
+//!   ships 72–200 h after payment, every time (the monitor finds each late order).
 //! - Brushing ring: `shua01`…`shua20` each buy cheap samples 2–4 times from each of `shop-039`,
 //!   `shop-040` and `shop-041` (all `seller20`), within 4 days, 3–4 weeks before `now`.
 //! - Complaint wave: 6 buyers complain about leaking 304不锈钢保温杯 from `shop-009`
@@ -541,13 +541,14 @@ fn paid_at(rng: &mut StdRng, now: Timestamp, days_ago: u64) -> Timestamp {
     if t >= now { t - TimeDelta::days(1) } else { t }
 }
 
-/// Time from payment to shipping: mostly within the promise (at most 60 h), sometimes a day late.
-fn ship_delay(rng: &mut StdRng, shop: &ShopRecord) -> TimeDelta {
-    let minutes = if shop.id.as_str() == LATE_SHOP {
+/// Time from payment to shipping: almost always within the promise (at most 60 h), rarely a day
+/// late; the late shipper has missed its promise on every order of the last month.
+fn ship_delay(rng: &mut StdRng, shop: &ShopRecord, last_month: bool) -> TimeDelta {
+    let minutes = if shop.id.as_str() == LATE_SHOP && last_month {
         rng.random_range(72 * 60..=200 * 60)
     } else {
         let h = i64::from(shop.commitments.ship_within_hours.unwrap_or(60).min(60));
-        if rng.random_bool(0.9) {
+        if rng.random_bool(0.99) {
             rng.random_range(120..=h * 60)
         } else {
             rng.random_range(h * 60..=(h + 30) * 60)
@@ -647,8 +648,10 @@ pub fn generate(seed: u64, now: Timestamp) -> Marketplace {
         };
         let paid = paid_at(&mut rng, now, days_ago);
         let items = basket(&mut rng, &offers[s]);
-        let mut shipped = Some(paid + ship_delay(&mut rng, &shops[s])).filter(|t| *t <= now);
-        if forced.is_none() && rng.random_bool(0.01) {
+        let last_month = paid > now - TimeDelta::days(30);
+        let mut shipped =
+            Some(paid + ship_delay(&mut rng, &shops[s], last_month)).filter(|t| *t <= now);
+        if forced.is_none() && rng.random_bool(0.005) {
             shipped = None; // never shipped
         }
         let transit = TimeDelta::minutes(rng.random_range(24 * 60..=5 * 24 * 60));
@@ -887,9 +890,9 @@ mod tests {
         let late: Vec<_> = m
             .orders
             .iter()
-            .filter(|o| o.shop_id.as_str() == LATE_SHOP)
+            .filter(|o| o.shop_id.as_str() == LATE_SHOP && o.paid_at > now() - TimeDelta::days(30))
             .collect();
-        assert!(late.len() > 50);
+        assert!(late.len() > 10);
         assert!(
             late.iter()
                 .filter_map(|o| o.shipped_at.map(|t| t - o.paid_at))

@@ -25,6 +25,11 @@ pub enum DetectCommand {
         #[arg(long)]
         truth: Option<PathBuf>,
     },
+    /// Find collective complaints (same shop, same issue, within the window) in a JSON-lines
+    /// file; `{"id","cluster"}` lines on stdout.
+    Collective(crate::collective_cmd::CollectiveArgs),
+    /// Pairwise precision and recall of collective clustering on a labelled set.
+    CollectiveEval(crate::collective_cmd::EvalArgs),
 }
 
 #[derive(clap::Args)]
@@ -131,6 +136,8 @@ fn threads(t: Option<usize>) -> usize {
 pub async fn run(cmd: DetectCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         DetectCommand::Brushing(a) => brushing(a),
+        DetectCommand::Collective(a) => crate::collective_cmd::collective(a),
+        DetectCommand::CollectiveEval(a) => crate::collective_cmd::eval(a),
         DetectCommand::Generate {
             gen_args,
             out,

@@ -4,6 +4,8 @@ mod assistant_cmd;
 mod audit;
 mod bench;
 mod bench_chat;
+mod bench_collective;
+mod collective_cmd;
 mod demo;
 mod detect_cmd;
 mod export;
@@ -67,7 +69,7 @@ enum Command {
         #[command(subcommand)]
         command: assistant_cmd::AssistantCommand,
     },
-    /// Detection over marketplace data (brushing rings).
+    /// Detection over marketplace data (brushing rings, collective complaints).
     Detect {
         #[command(subcommand)]
         command: detect_cmd::DetectCommand,

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod collective;
 pub mod fraudar;
 pub mod generate;
 pub mod graph;
@@ -153,17 +154,30 @@ pub enum DetectError {
 /// Reads an edges file and finds dense blocks, freeing each stage's memory before the next.
 pub fn detect_file(path: &Path, opts: DetectOptions) -> Result<Detection, DetectError> {
     let t0 = Instant::now();
-    let mut orders = parse::read_file(
-        path,
+    let data = std::fs::read(path).map_err(|source| DetectError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    detect_bytes_since(&data, opts, t0)
+}
+
+/// Finds dense blocks in edges text (the lines of [`detect_file`]), e.g. built from the store.
+pub fn detect_bytes(data: &[u8], opts: DetectOptions) -> Result<Detection, DetectError> {
+    detect_bytes_since(data, opts, Instant::now())
+}
+
+fn detect_bytes_since(
+    data: &[u8],
+    opts: DetectOptions,
+    t0: Instant,
+) -> Result<Detection, DetectError> {
+    let mut orders = parse::parse_bytes(
+        data,
         ParseOptions {
             days: opts.time,
             threads: opts.threads,
         },
-    )
-    .map_err(|source| DetectError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
+    );
     let t1 = Instant::now();
     let n_orders = orders.len();
     let (blocks, entries, without_time, t2) = if opts.time {

@@ -14,6 +14,7 @@ pub struct Policy {
     pub deadlines: Deadlines,
     pub major: Major,
     pub collective: Collective,
+    pub brushing: Brushing,
     pub compensation: Compensation,
     pub points: Points,
     #[serde(serialize_with = "ser_ladder", deserialize_with = "de_ladder")]
@@ -55,6 +56,39 @@ pub struct Collective {
     pub min_consumers: u32,
     #[serde(with = "human")]
     pub window: Duration,
+}
+
+/// The scheduled brushing scan (刷单/炒信 found from order data, DESIGN §3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Brushing {
+    /// How often the scan runs (one node runs each scan).
+    #[serde(with = "human")]
+    pub every: Duration,
+    /// Which orders it reads: those paid within this window.
+    #[serde(with = "human")]
+    pub window: Duration,
+    /// Dense blocks looked for per detector (FRAUDAR and the time-aware one).
+    pub blocks: u32,
+    /// A block becomes a case when this share of its account × shop pairs bought…
+    pub min_fill: f64,
+    /// …which is at least this many times the share in the whole window…
+    pub min_lift: f64,
+    /// …and it has at least this many buyer accounts.
+    pub min_accounts: u32,
+}
+
+impl Default for Brushing {
+    fn default() -> Self {
+        Brushing {
+            every: Duration::from_secs(6 * 3600),
+            window: Duration::from_secs(30 * 24 * 3600),
+            blocks: 5,
+            min_fill: 0.5,
+            min_lift: 3.0,
+            min_accounts: 5,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -215,6 +249,7 @@ impl Default for Policy {
             deadlines: Deadlines::default(),
             major: Major::default(),
             collective: Collective::default(),
+            brushing: Brushing::default(),
             compensation: Compensation::default(),
             points: Points::default(),
             ladder: BTreeMap::from([
@@ -259,6 +294,8 @@ impl Policy {
             ("appeal_window", d.appeal_window),
             ("ip_counter_notice", d.ip_counter_notice),
             ("collective.window", self.collective.window),
+            ("brushing.every", self.brushing.every),
+            ("brushing.window", self.brushing.window),
         ] {
             if v.is_zero() || v > Duration::from_secs(366 * 24 * 3600) {
                 return bad(

@@ -782,6 +782,35 @@ pub fn counterfeit_compensation(price: Cents, fraud: bool, policy: &Policy) -> C
     Cents::new(owed).unwrap_or(price)
 }
 
+/// Who sees a report: the reporter, staff, and — for an IP notice, which the platform forwards to
+/// the merchant (电子商务法 Art. 42) — the reported shop's merchant. Others are told it does not
+/// exist; a brushing report never reveals its reporter to the merchant.
+pub fn can_view_report(
+    actor: &Actor,
+    kind: ReportKind,
+    reporter: UserId,
+    merchant: UserId,
+) -> bool {
+    actor.role.is_staff()
+        || (actor.role == Role::Consumer && actor.id == reporter)
+        || (actor.role == Role::Merchant
+            && actor.id == merchant
+            && kind == ReportKind::IpInfringement)
+}
+
+pub fn not_found_report() -> DomainError {
+    DomainError::not_found("找不到这条举报", "no such report")
+}
+
+pub fn not_found_case() -> DomainError {
+    DomainError::not_found("找不到这个案件", "no such case")
+}
+
+/// Who sees a tier-3 case: staff, and the merchant of the shop it is about (who must answer it).
+pub fn can_view_case(actor: &Actor, merchant: UserId) -> bool {
+    actor.role.is_staff() || (actor.role == Role::Merchant && actor.id == merchant)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -967,33 +996,4 @@ mod tests {
         };
         assert!(decide_case(&closed, &reg, &sanction, now, &p).is_err());
     }
-}
-
-/// Who sees a report: the reporter, staff, and — for an IP notice, which the platform forwards to
-/// the merchant (电子商务法 Art. 42) — the reported shop's merchant. Others are told it does not
-/// exist; a brushing report never reveals its reporter to the merchant.
-pub fn can_view_report(
-    actor: &Actor,
-    kind: ReportKind,
-    reporter: UserId,
-    merchant: UserId,
-) -> bool {
-    actor.role.is_staff()
-        || (actor.role == Role::Consumer && actor.id == reporter)
-        || (actor.role == Role::Merchant
-            && actor.id == merchant
-            && kind == ReportKind::IpInfringement)
-}
-
-pub fn not_found_report() -> DomainError {
-    DomainError::not_found("找不到这条举报", "no such report")
-}
-
-pub fn not_found_case() -> DomainError {
-    DomainError::not_found("找不到这个案件", "no such case")
-}
-
-/// Who sees a tier-3 case: staff, and the merchant of the shop it is about (who must answer it).
-pub fn can_view_case(actor: &Actor, merchant: UserId) -> bool {
-    actor.role.is_staff() || (actor.role == Role::Merchant && actor.id == merchant)
 }

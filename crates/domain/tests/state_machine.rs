@@ -65,7 +65,7 @@ fn action(i: u8, v: u8) -> Action {
             rule_refs: vec!["规则".into()],
             reason: None,
             violation: None,
-            fraud: v % 5 == 0,
+            fraud: v.is_multiple_of(5),
         },
         7 => Action::Fulfil { note: None },
         8 => Action::Confirm,

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod brushing;
 pub mod error;
 pub mod extract;
 pub mod lang;
@@ -129,6 +130,18 @@ pub async fn serve(
         weiquan_assistant::models();
         weiquan_assistant::faq::warm_up();
     });
+    // Every node seeds the brushing scan; the pending-run index keeps one.
+    if let Err(e) = state
+        .store
+        .schedule_job(
+            weiquan_store::BRUSHING_JOB,
+            weiquan_store::BRUSHING_SCAN,
+            chrono::Utc::now(),
+        )
+        .await
+    {
+        tracing::error!(error = %e, "scheduling the brushing scan failed");
+    }
     let timers = tokio::spawn(timers::run(state.clone(), timer_interval));
     let r = axum::serve(listener, app(state)).await;
     timers.abort();

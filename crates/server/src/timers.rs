@@ -45,6 +45,21 @@ pub async fn fire_due(state: &AppState) -> Result<usize, weiquan_store::StoreErr
     let due = state.store.due_subject_timers(now, ROUND).await?;
     for t in &due {
         match state.store.fire_subject_timer(t, now).await {
+            Ok(true) if t.kind == weiquan_store::BRUSHING_SCAN => {
+                // Claimed here: this node runs the scan, off the deadline loop.
+                let state = state.clone();
+                tokio::spawn(async move {
+                    match crate::brushing::scan(&state, chrono::Utc::now()).await {
+                        Ok(r) => tracing::info!(
+                            purchases = r.purchases,
+                            blocks = r.blocks,
+                            cases = r.cases.len(),
+                            "brushing scan done"
+                        ),
+                        Err(e) => tracing::error!(error = %e, "brushing scan failed"),
+                    }
+                });
+            }
             Ok(true) => {
                 state.metrics.timers_fired.inc();
                 tracing::info!(subject = %t.subject, timer = %t.kind, "deadline fired");

@@ -27,6 +27,8 @@ const TABLES: &[&str] = &[
     "penalties",
     "reports",
     "subject_timers",
+    "complaint_signatures",
+    "complaint_bands",
 ];
 /// Rows per INSERT statement.
 const CHUNK: usize = 500;

@@ -3,6 +3,7 @@
 mod audit;
 pub mod blob;
 pub mod chat;
+mod collective;
 mod error;
 pub mod export;
 mod model;
@@ -26,7 +27,7 @@ pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use stats::{Count, DayCount, DeadlineShare, Escalation, ResolutionTimes, Stats, StatsQuery};
-pub use tier3::{Report, SubjectTimer};
+pub use tier3::{BRUSHING_JOB, BRUSHING_SCAN, BrushingBlock, Purchase, Report, SubjectTimer};
 pub use time::{from_ms, to_ms};
 
 /// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
@@ -200,11 +201,24 @@ pub trait Store: Send + Sync + 'static {
         reason: String,
         now: Timestamp,
     ) -> Result<()>;
+    /// The shop's listings that IP notices keep down now.
+    async fn listings_down(&self, shop: &ShopId) -> Result<Vec<String>>;
     /// The shop's published history: violations, penalties, appeals, takedowns.
     async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>>;
     /// Deadlines of penalties, reports and cases that have fallen due.
     async fn due_subject_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<SubjectTimer>>;
     async fn fire_subject_timer(&self, timer: &SubjectTimer, now: Timestamp) -> Result<bool>;
+    /// Seeds a scheduled job's next run unless one is pending.
+    async fn schedule_job(&self, subject: &str, kind: &str, due: Timestamp) -> Result<()>;
+    /// Buyer → shop purchases paid since, for the brushing scan.
+    async fn purchases(&self, since: Timestamp) -> Result<Vec<Purchase>>;
+    /// Opens a tier-3 case for a brushing block, unless the same block has one since `since`.
+    async fn open_brushing_case(
+        &self,
+        block: &BrushingBlock,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<CaseId>>;
     /// Runs the commitment monitors over order data (late shipment); how many orders it checked.
     async fn sweep_monitors(&self, now: Timestamp, limit: u32) -> Result<usize>;
 

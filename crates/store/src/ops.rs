@@ -49,6 +49,9 @@ pub(crate) struct OrderState {
 
 #[allow(async_fn_in_trait)] // used with concrete types only, whose futures' Send-ness is known
 pub(crate) trait Ops {
+    /// Serialises, until the transaction ends, every transaction that takes the same key (an
+    /// advisory lock on PostgreSQL; SQLite's single writer serialises everything already).
+    async fn lock_key(&mut self, key: &str) -> Result<()>;
     /// The head of a stream: its last seq and hash. Serialises appends to the stream.
     async fn stream_head(&mut self, stream: &str) -> Result<Option<(i64, String)>>;
     async fn insert_event(&mut self, e: EventInsert<'_>) -> Result<()>;

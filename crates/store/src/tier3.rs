@@ -54,6 +54,9 @@ pub struct SubjectTimer {
 const PENALTY_END: &str = "penalty_end";
 const IP_RESTORE: &str = "ip_restore";
 const CASE_EVIDENCE: &str = "case_evidence";
+/// The scheduled brushing scan: one pending run at a time, whichever node claims it runs it.
+pub const BRUSHING_SCAN: &str = "brushing_scan";
+pub const BRUSHING_JOB: &str = "job:brushing";
 
 fn shop_stream(shop: &ShopId) -> String {
     format!("shop:{shop}")
@@ -217,7 +220,7 @@ pub(crate) async fn case_act<O: Ops>(
 ) -> Result<()> {
     let rows = o
         .query(
-            "SELECT c.kind, c.state, c.shop_id, s.merchant_id FROM cases c JOIN shops s ON s.id = c.shop_id WHERE c.id = $1 FOR UPDATE",
+            "SELECT c.kind, c.state, c.shop_id, s.merchant_id, c.details FROM cases c JOIN shops s ON s.id = c.shop_id WHERE c.id = $1 FOR UPDATE",
             vals![id],
         )
         .await?;
@@ -227,6 +230,7 @@ pub(crate) async fn case_act<O: Ops>(
         return Err(rules::not_found_case().into());
     }
     let shop = ShopId::parse(&row[2].text()?).map_err(corrupt("case shop"))?;
+    let details: Value = serde_json::from_str(&row[4].text()?).unwrap_or(Value::Null);
     let subject = case_stream(id);
     let evidence_requested = !o
         .query(
@@ -260,23 +264,34 @@ pub(crate) async fn case_act<O: Ops>(
     append_event(o, &subject, &who, t.event_kind, &data, now).await?;
 
     if let Some(plan) = &t.sanction {
-        record_violation(
-            o,
-            ViolationInsert {
-                shop: &shop,
-                complaint: None,
-                case: Some(id),
-                order_no: None,
-                kind: plan.violation_kind,
-                points: plan.points,
-                compensation: None,
-                reason: &plan.reason,
-            },
-            &who,
-            now,
-            policy,
-        )
-        .await?;
+        // A brushing block names every shop in it; each gets the points.
+        let mut sanctioned = vec![shop.clone()];
+        for s in details["shops"].as_array().into_iter().flatten() {
+            if let Some(s) = s.as_str().and_then(|s| ShopId::parse(s).ok())
+                && !sanctioned.contains(&s)
+            {
+                sanctioned.push(s);
+            }
+        }
+        for s in &sanctioned {
+            record_violation(
+                o,
+                ViolationInsert {
+                    shop: s,
+                    complaint: None,
+                    case: Some(id),
+                    order_no: None,
+                    kind: plan.violation_kind,
+                    points: plan.points,
+                    compensation: None,
+                    reason: &plan.reason,
+                },
+                &who,
+                now,
+                policy,
+            )
+            .await?;
+        }
         if let Some(remedy) = &plan.remedy {
             // One ruling, every member: each open complaint is resolved with the remedy.
             let (refs, reason) = match &action {
@@ -311,11 +326,12 @@ pub(crate) async fn case_act<O: Ops>(
         for r in reports {
             let rid = r[0].int()?;
             let was = ReportState::parse(&r[1].text()?).unwrap_or(ReportState::Received);
-            let restore = dismissed && was != ReportState::Received;
-            let to = if restore {
-                ReportState::Restored
-            } else {
-                ReportState::Closed
+            let ip = was != ReportState::Received;
+            let restore = dismissed && ip;
+            let to = match (ip, dismissed) {
+                (true, true) => ReportState::Restored,
+                (true, false) => ReportState::KeptDown,
+                (false, _) => ReportState::Closed,
             };
             set_report_state(o, rid, to, now).await?;
             cancel_subject_timers(o, &report_stream(rid), IP_RESTORE).await?;
@@ -624,7 +640,7 @@ pub(crate) async fn record_violation<O: Ops>(
     let since = now - Duration::days(rules::POINTS_WINDOW_DAYS);
     let after = o
         .query(
-            "SELECT COALESCE(SUM(points), 0) FROM violations WHERE shop_id = $1 AND at > $2",
+            "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM violations WHERE shop_id = $1 AND at > $2",
             vals![v.shop.as_str(), to_ms(since)],
         )
         .await?[0][0]
@@ -882,6 +898,7 @@ pub(crate) async fn fire_subject_timer<O: Ops>(
     o: &mut O,
     t: &SubjectTimer,
     now: Timestamp,
+    policy: &Policy,
 ) -> Result<bool> {
     let claimed = o
         .exec(
@@ -891,6 +908,13 @@ pub(crate) async fn fire_subject_timer<O: Ops>(
         .await?;
     if claimed == 0 {
         return Ok(false);
+    }
+    if t.kind == BRUSHING_SCAN {
+        // The next run is scheduled as this one is claimed: a node that dies mid-scan costs
+        // one scan, never a stopped schedule. The caller runs the scan itself.
+        let next = now + Duration::from_std(policy.brushing.every).expect("bounded");
+        insert_job(o, &t.subject, BRUSHING_SCAN, next).await?;
+        return Ok(true);
     }
     let (_, id) = t
         .subject
@@ -1050,8 +1074,15 @@ pub(crate) async fn after_action<O: Ops>(
 ) -> Result<()> {
     let watched = match action {
         Action::Reject { .. } => c.claim.kind == ClaimKind::Return,
-        Action::Rule { decision, .. } => {
-            c.category == Category::Counterfeit && *decision != Decision::Reject
+        // A ruling that names its own violation has sanctioned the shop already.
+        Action::Rule {
+            decision,
+            violation,
+            ..
+        } => {
+            c.category == Category::Counterfeit
+                && *decision != Decision::Reject
+                && violation.is_none()
         }
         _ => false,
     };
@@ -1160,4 +1191,169 @@ pub(crate) async fn report_events(db: &dyn ReadSql, actor: &Actor, id: i64) -> R
 
 pub(crate) async fn shop_events(db: &dyn ReadSql, shop: &ShopId) -> Result<Vec<Event>> {
     stream_events(db, &shop_stream(shop)).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The brushing scan
+
+/// Seeds a scheduled job's next run unless one is pending (every node does this at start).
+pub(crate) async fn insert_job<O: Ops>(
+    o: &mut O,
+    subject: &str,
+    kind: &str,
+    due: Timestamp,
+) -> Result<()> {
+    o.exec(
+        "INSERT INTO subject_timers (subject, kind, due_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        vals![subject, kind, to_ms(due)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// One purchase for the brushing scan: buyer account, shop, when paid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Purchase {
+    pub buyer: String,
+    pub shop: String,
+    pub paid_at: Timestamp,
+}
+
+pub(crate) async fn purchases(db: &dyn ReadSql, since: Timestamp) -> Result<Vec<Purchase>> {
+    let rows = db
+        .read(
+            "SELECT u.username, o.shop_id, o.paid_at FROM orders o JOIN users u ON u.id = o.buyer_id WHERE o.paid_at >= $1",
+            vals![to_ms(since)],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Purchase {
+                buyer: r[0].text()?,
+                shop: r[1].text()?,
+                paid_at: from_ms(r[2].int()?)?,
+            })
+        })
+        .collect()
+}
+
+/// A dense block the scan found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BrushingBlock {
+    /// `fraudar` or `time` (the buyer × shop × day detector).
+    pub detector: String,
+    pub accounts: Vec<String>,
+    pub shops: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<Vec<String>>,
+    /// The detector's density score.
+    pub score: f64,
+    /// Share of the block's account × shop pairs that bought.
+    pub fill: f64,
+    /// `fill` over the same share in the whole window.
+    pub lift: f64,
+}
+
+/// Most order numbers kept as a case's evidence.
+const BLOCK_ORDERS: usize = 500;
+
+fn in_list(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Turns a block into a tier-3 violation case with its accounts, shops, score and orders as
+/// evidence; `None` when the same block (same accounts and shops) already has a case within
+/// the window, open or decided.
+pub(crate) async fn open_brushing_case<O: Ops>(
+    o: &mut O,
+    block: &BrushingBlock,
+    since: Timestamp,
+    now: Timestamp,
+) -> Result<Option<i64>> {
+    let mut accounts = block.accounts.clone();
+    accounts.sort();
+    let mut shops = block.shops.clone();
+    shops.sort();
+    let fingerprint = Sha256::of(format!("{}|{}", accounts.join(","), shops.join(",")).as_bytes());
+    let seen = o
+        .query(
+            "SELECT id FROM cases WHERE fingerprint = $1 AND created_at >= $2",
+            vals![fingerprint.as_str(), to_ms(since)],
+        )
+        .await?;
+    if !seen.is_empty() || shops.is_empty() {
+        return Ok(None);
+    }
+    let mut params: Vec<Val> = vec![Val::Int(to_ms(since))];
+    params.extend(accounts.iter().map(|a| Val::from(a.as_str())));
+    params.extend(shops.iter().map(|s| Val::from(s.as_str())));
+    let rows = o
+        .query(
+            &format!(
+                "SELECT o.order_no, o.shop_id FROM orders o JOIN users u ON u.id = o.buyer_id                  WHERE o.paid_at >= $1 AND u.username IN ({}) AND o.shop_id IN ({}) ORDER BY o.paid_at",
+                in_list(2, accounts.len()),
+                in_list(2 + accounts.len(), shops.len())
+            ),
+            &params,
+        )
+        .await?;
+    // The case is filed against the shop with most of the block's orders; every shop in the
+    // block is sanctioned if it is confirmed.
+    let mut per_shop: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in &rows {
+        *per_shop.entry(r[1].text()?).or_default() += 1;
+    }
+    let main = per_shop
+        .iter()
+        .max_by_key(|(s, n)| (**n, std::cmp::Reverse((*s).clone())))
+        .map_or_else(|| shops[0].clone(), |(s, _)| s.clone());
+    let main = ShopId::parse(&main).map_err(corrupt("block shop"))?;
+    let orders: Vec<String> = rows
+        .iter()
+        .take(BLOCK_ORDERS)
+        .map(|r| r[0].text())
+        .collect::<Result<_>>()?;
+    let details = json!({
+        "source": "brushing_scan", "detector": block.detector, "accounts": accounts, "shops": shops,
+        "days": block.days, "score": block.score, "fill": block.fill, "lift": block.lift, "order_count": rows.len(), "orders": orders,
+        "window_from": since,
+    });
+    let title = format!(
+        "疑似刷单团伙：{} 个账号 × {} 家店铺",
+        accounts.len(),
+        shops.len()
+    );
+    let id = o
+        .query(
+            "INSERT INTO cases (kind, shop_id, state, title, created_at, updated_at, details, fingerprint)              VALUES ('violation', $1, 'open', $2, $3, $3, $4, $5) RETURNING id",
+            vals![main.as_str(), title.as_str(), to_ms(now), details.to_string(), fingerprint.as_str()],
+        )
+        .await?[0][0]
+        .int()?;
+    let data = json!({"kind": "violation", "shop_id": main, "state": "open", "title": title, "details": details});
+    start_stream(
+        o,
+        &case_stream(id),
+        "system:brushing_scan",
+        "opened",
+        &data,
+        now,
+    )
+    .await?;
+    Ok(Some(id))
+}
+
+/// The shop's listings that IP notices keep down now (the marketplace hides them).
+pub(crate) async fn listings_down(db: &dyn ReadSql, shop: &ShopId) -> Result<Vec<String>> {
+    let rows = db
+        .read(
+            "SELECT DISTINCT listing FROM reports WHERE shop_id = $1 AND kind = 'ip_infringement' \
+             AND state IN ('taken_down', 'counter_noticed', 'kept_down') AND listing IS NOT NULL ORDER BY listing",
+            vals![shop.as_str()],
+        )
+        .await?;
+    rows.iter().map(|r| r[0].text()).collect()
 }

@@ -182,6 +182,15 @@ pub(crate) async fn file_complaint<O: Ops>(
         .await?;
     let mut complaint = filing.complaint;
     complaint.id = id;
+    if crate::collective::on_filed(o, &complaint, now, policy)
+        .await?
+        .is_some()
+    {
+        // It joined a collective case: linked and major now.
+        if let Some(c) = o.complaint(id, None).await? {
+            return Ok(c);
+        }
+    }
     Ok(complaint)
 }
 

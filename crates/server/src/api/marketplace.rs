@@ -59,6 +59,8 @@ pub struct ShopStanding {
     pub search_weight: f64,
     pub status: String,
     pub active_penalties: Vec<PenaltyRecord>,
+    /// Listings taken down on IP notices (电子商务法 Art. 42) and not restored.
+    pub listings_down: Vec<String>,
 }
 
 pub fn shop_id(id: &str) -> ApiResult<ShopId> {
@@ -71,11 +73,13 @@ pub async fn shop(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<axum::Json<ShopStanding>> {
+    let id = shop_id(&id)?;
     let s = state
         .store
-        .shop(&shop_id(&id)?, chrono::Utc::now())
+        .shop(&id, chrono::Utc::now())
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let listings_down = state.store.listings_down(&id).await?;
     Ok(axum::Json(ShopStanding {
         id: s.id,
         name: s.name,
@@ -84,6 +88,7 @@ pub async fn shop(
         search_weight: s.search_weight,
         status: s.status,
         active_penalties: s.active_penalties,
+        listings_down,
     }))
 }
 

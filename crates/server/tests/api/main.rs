@@ -4,9 +4,11 @@ mod helpers;
 
 mod assistant;
 mod auth;
+mod brushing;
 mod errors;
 mod evidence;
 mod refusals;
 mod stats;
+mod tier3;
 mod timers;
 mod walk;

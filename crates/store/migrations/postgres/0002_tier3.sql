@@ -38,11 +38,15 @@ CREATE TABLE subject_timers (
     fired_at BIGINT
 );
 CREATE INDEX subject_timers_pending ON subject_timers(due_at) WHERE status = 'pending';
-CREATE INDEX subject_timers_subject ON subject_timers(subject) WHERE status = 'pending';
+-- At most one pending deadline of a kind per subject (a scheduled job is seeded by every node).
+CREATE UNIQUE INDEX subject_timers_one_pending ON subject_timers(subject, kind) WHERE status = 'pending';
 
 -- What a case is about (a brushing block, a collective issue) and its published outcome.
 ALTER TABLE cases ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE cases ADD COLUMN outcome TEXT;
+-- A brushing block's accounts and shops, hashed: the same block found again is not a new case.
+ALTER TABLE cases ADD COLUMN fingerprint TEXT;
+CREATE INDEX cases_fingerprint ON cases(fingerprint) WHERE fingerprint IS NOT NULL;
 CREATE INDEX cases_state ON cases(state, id);
 
 ALTER TABLE violations ADD COLUMN order_no TEXT;
@@ -56,3 +60,23 @@ ALTER TABLE penalties ADD COLUMN lifted_at BIGINT;
 ALTER TABLE orders ADD COLUMN ship_by BIGINT;
 ALTER TABLE orders ADD COLUMN late_checked BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX orders_ship_by ON orders(ship_by) WHERE late_checked = FALSE AND ship_by IS NOT NULL;
+
+-- Collective complaints: each filed complaint's MinHash signature (hex) and its LSH band keys,
+-- so that a new complaint finds the same shop's recent complaints about the same issue; clusters
+-- are connected components, merged as complaints join them (cluster = the earliest member's id).
+CREATE TABLE complaint_signatures (
+    complaint_id BIGINT PRIMARY KEY REFERENCES complaints(id),
+    shop_id      TEXT NOT NULL,
+    consumer_id  BIGINT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    signature    TEXT NOT NULL,
+    cluster_id   BIGINT NOT NULL
+);
+CREATE INDEX complaint_signatures_cluster ON complaint_signatures(cluster_id);
+CREATE TABLE complaint_bands (
+    shop_id      TEXT NOT NULL,
+    band_key     BIGINT NOT NULL,
+    complaint_id BIGINT NOT NULL,
+    created_at   BIGINT NOT NULL
+);
+CREATE INDEX complaint_bands_key ON complaint_bands(shop_id, band_key, created_at);

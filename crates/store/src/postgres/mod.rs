@@ -610,6 +610,10 @@ impl Store for PgStore {
         ))
     }
 
+    async fn listings_down(&self, shop: &ShopId) -> Result<Vec<String>> {
+        tier3::listings_down(self, shop).await
+    }
+
     async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>> {
         tier3::shop_events(self, shop).await
     }
@@ -619,7 +623,25 @@ impl Store for PgStore {
     }
 
     async fn fire_subject_timer(&self, timer: &SubjectTimer, now: Timestamp) -> Result<bool> {
-        in_tx!(self, |o| tier3::fire_subject_timer(o, timer, now))
+        let policy = self.policy.clone();
+        in_tx!(self, |o| tier3::fire_subject_timer(o, timer, now, &policy))
+    }
+
+    async fn schedule_job(&self, subject: &str, kind: &str, due: Timestamp) -> Result<()> {
+        in_tx!(self, |o| tier3::insert_job(o, subject, kind, due))
+    }
+
+    async fn purchases(&self, since: Timestamp) -> Result<Vec<tier3::Purchase>> {
+        tier3::purchases(self, since).await
+    }
+
+    async fn open_brushing_case(
+        &self,
+        block: &tier3::BrushingBlock,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<CaseId>> {
+        Ok(in_tx!(self, |o| tier3::open_brushing_case(o, block, since, now))?.map(CaseId))
     }
 
     async fn sweep_monitors(&self, now: Timestamp, limit: u32) -> Result<usize> {

@@ -26,12 +26,17 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 impl Ops for PgOps<'_> {
-    async fn stream_head(&mut self, stream: &str) -> Result<Option<(i64, String)>> {
-        // Appends to one stream queue up behind each other, whatever node makes them.
+    async fn lock_key(&mut self, key: &str) -> Result<()> {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(stream)
+            .bind(key)
             .execute(&mut *self.0)
             .await?;
+        Ok(())
+    }
+
+    async fn stream_head(&mut self, stream: &str) -> Result<Option<(i64, String)>> {
+        // Appends to one stream queue up behind each other, whatever node makes them.
+        self.lock_key(stream).await?;
         Ok(sqlx::query_as(
             "SELECT seq, hash FROM events WHERE stream = $1 ORDER BY seq DESC LIMIT 1",
         )

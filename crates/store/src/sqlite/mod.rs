@@ -685,6 +685,10 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn listings_down(&self, shop: &ShopId) -> Result<Vec<String>> {
+        tier3::listings_down(self, shop).await
+    }
+
     async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>> {
         tier3::shop_events(self, shop).await
     }
@@ -695,8 +699,46 @@ impl Store for SqliteStore {
 
     async fn fire_subject_timer(&self, timer: &SubjectTimer, now: Timestamp) -> Result<bool> {
         let t = timer.clone();
-        self.write(move |c| block_on(tier3::fire_subject_timer(&mut SqliteOps(c), &t, now)))
+        let policy = self.policy.clone();
+        self.write(move |c| {
+            block_on(tier3::fire_subject_timer(
+                &mut SqliteOps(c),
+                &t,
+                now,
+                &policy,
+            ))
+        })
+        .await
+    }
+
+    async fn schedule_job(&self, subject: &str, kind: &str, due: Timestamp) -> Result<()> {
+        let (subject, kind) = (subject.to_owned(), kind.to_owned());
+        self.write(move |c| block_on(tier3::insert_job(&mut SqliteOps(c), &subject, &kind, due)))
             .await
+    }
+
+    async fn purchases(&self, since: Timestamp) -> Result<Vec<tier3::Purchase>> {
+        tier3::purchases(self, since).await
+    }
+
+    async fn open_brushing_case(
+        &self,
+        block: &tier3::BrushingBlock,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<CaseId>> {
+        let block = block.clone();
+        let id = self
+            .write(move |c| {
+                block_on(tier3::open_brushing_case(
+                    &mut SqliteOps(c),
+                    &block,
+                    since,
+                    now,
+                ))
+            })
+            .await?;
+        Ok(id.map(CaseId))
     }
 
     async fn sweep_monitors(&self, now: Timestamp, limit: u32) -> Result<usize> {

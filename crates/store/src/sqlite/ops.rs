@@ -32,6 +32,10 @@ pub(crate) fn load_complaint(conn: &Connection, id: ComplaintId) -> Result<Optio
 }
 
 impl Ops for SqliteOps<'_> {
+    async fn lock_key(&mut self, _key: &str) -> Result<()> {
+        Ok(())
+    }
+
     async fn stream_head(&mut self, stream: &str) -> Result<Option<(i64, String)>> {
         // One writer: nothing else appends meanwhile.
         Ok(self

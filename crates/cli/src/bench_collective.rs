@@ -1,0 +1,148 @@
+//! `weiquan bench collective`: collective clustering at scale, on complaints generated from the
+//! labelled set's seeds (`weiquan_detect::collective::labelled::synthetic`).
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use serde_json::json;
+use weiquan_detect::collective::{self, CollectiveIndex, Settings, Signature, labelled};
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Complaints to store (and to cluster offline).
+    #[arg(long, default_value_t = 1_000_000)]
+    complaints: usize,
+    /// New complaints assigned one at a time after the stored ones (the latest in time).
+    #[arg(long, default_value_t = 10_000)]
+    assign: usize,
+    /// Shops, drawn by Zipf popularity (default: complaints / 50).
+    #[arg(long)]
+    shops: Option<usize>,
+    /// Days the complaints span.
+    #[arg(long, default_value_t = 365)]
+    days: i64,
+    /// Threads for the offline run (default: the machine's cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn rss_mib(key: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| {
+        let kib: f64 = l
+            .strip_prefix(key)?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kib / 1024.0)
+    })
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
+    let threads = crate::collective_cmd::threads(a.threads);
+    let settings = Settings::default();
+    let shops = a.shops.unwrap_or(a.complaints / 50).max(1);
+    let g0 = Instant::now();
+    let mut all = labelled::synthetic(a.complaints + a.assign, shops, a.days, a.seed);
+    all.sort_by_key(|c| c.created_at);
+    let fresh = all.split_off(a.complaints);
+    let stored = all;
+    let generate_s = g0.elapsed().as_secs_f64();
+
+    // What the store does per filed complaint: tokenise, sign, band keys.
+    let sample = &fresh[..fresh.len().min(10_000)];
+    let t = Instant::now();
+    let mut keys = 0;
+    for c in sample {
+        keys += Signature::of(&c.text).band_keys().len();
+    }
+    let per_signature_us = t.elapsed().as_secs_f64() * 1e6 / sample.len().max(1) as f64;
+
+    // Offline.
+    let hwm_reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let t = Instant::now();
+    let offline = collective::cluster(&stored, settings, threads);
+    let offline_s = t.elapsed().as_secs_f64();
+    let offline_peak = rss_mib("VmHWM:");
+    let in_clusters = offline.clusters.iter().filter(|c| c.is_some()).count();
+    let mut cluster_ids: Vec<u32> = offline.clusters.iter().flatten().copied().collect();
+    cluster_ids.sort_unstable();
+    cluster_ids.dedup();
+
+    // Online: the stored complaints into the index (signatures computed on every core first),
+    // then each new one assigned from its text.
+    let texts: Vec<&str> = stored.iter().map(|c| c.text.as_str()).collect();
+    let sigs = collective::offline_signatures(&texts, threads);
+    let rss_before = rss_mib("VmRSS:");
+    let t = Instant::now();
+    let mut index = CollectiveIndex::with_capacity(settings, stored.len() + fresh.len());
+    for (c, s) in stored.iter().zip(&sigs) {
+        index.insert(&c.id, &c.shop, &c.id, s, c.created_at);
+    }
+    let build_s = t.elapsed().as_secs_f64();
+    drop(sigs);
+    let index_mib = rss_mib("VmRSS:").zip(rss_before).map(|(a, b)| a - b);
+    // The index and the offline run find the same clusters.
+    let online: Vec<Option<String>> = index.clusters();
+    let agreement = collective::pair_scores(&online, &offline.clusters);
+    let comparisons_before = index.comparisons;
+    let mut times = Vec::with_capacity(fresh.len());
+    let mut joined = 0;
+    for c in &fresh {
+        let t = Instant::now();
+        let got = index
+            .assign(&c.id, &c.shop, &c.id, &c.text, c.created_at)
+            .is_some();
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        joined += usize::from(got);
+    }
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    times.sort_by(f64::total_cmp);
+    let out = json!({
+        "complaints": a.complaints,
+        "shops": shops,
+        "days": a.days,
+        "threads": threads,
+        "generate_s": generate_s,
+        "per_complaint_store_work_us": per_signature_us,
+        "band_keys_per_complaint": keys as f64 / sample.len().max(1) as f64,
+        "offline": {
+            "seconds": offline_s,
+            "signature_s": offline.signature_s,
+            "compare_s": offline.compare_s,
+            "comparisons": offline.comparisons,
+            "clusters": cluster_ids.len(),
+            "complaints_in_clusters": in_clusters,
+            "peak_rss_mib": offline_peak,
+            "peak_rss_reset": hwm_reset,
+        },
+        "online": {
+            "stored": index.len() - fresh.len(),
+            "build_s": build_s,
+            "index_rss_mib": index_mib,
+            "agreement_with_offline": agreement,
+            "assigned": fresh.len(),
+            "assigned_into_a_cluster": joined,
+            "assign_us": {
+                "mean": mean,
+                "p50": quantile(&times, 0.5),
+                "p99": quantile(&times, 0.99),
+                "max": times.last().copied().unwrap_or(0.0),
+            },
+            "comparisons_per_assign": (index.comparisons - comparisons_before) as f64 / fresh.len().max(1) as f64,
+        },
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
+}

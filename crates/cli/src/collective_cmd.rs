@@ -1,0 +1,242 @@
+//! `weiquan detect collective` and `weiquan detect collective-eval`: collective complaints found
+//! offline (see `weiquan_detect::collective`).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde_json::json;
+use weiquan_detect::collective::input::{self, Line};
+use weiquan_detect::collective::{self, Settings, labelled};
+
+#[derive(clap::Args)]
+pub struct CollectiveArgs {
+    /// JSON lines `{"id","shop","text","created_at"[,"consumer"]}`; `created_at` in RFC 3339,
+    /// unix seconds or unix milliseconds. Without "consumer", each line is its own consumer.
+    #[arg(long)]
+    complaints: PathBuf,
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Threads (default: the machine's cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(clap::Args)]
+pub struct SettingsArgs {
+    /// Distinct consumers a cluster needs (default: the policy's `collective.min_consumers`).
+    #[arg(long)]
+    min_consumers: Option<usize>,
+    /// How close in time two complaints must be, e.g. 30d or 72h (default: the policy's
+    /// `collective.window`).
+    #[arg(long)]
+    window: Option<String>,
+    /// Policy file (TOML, DESIGN §4) for the defaults.
+    #[arg(long, env = "WEIQUAN_POLICY")]
+    policy: Option<PathBuf>,
+}
+
+impl SettingsArgs {
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let policy = crate::serve::load_policy(self.policy.as_deref())?;
+        let min_consumers = self
+            .min_consumers
+            .unwrap_or(policy.collective.min_consumers as usize);
+        if min_consumers < 2 {
+            anyhow::bail!("--min-consumers 至少为 2 / --min-consumers must be at least 2");
+        }
+        let window = match &self.window {
+            None => policy.collective.window,
+            Some(w) => humantime::parse_duration(w.trim()).map_err(|e| {
+                anyhow::anyhow!(
+                    "--window 应写作 30d、72h 之类：{w:?}（{e}）/ --window must look like 30d or 72h: {w:?} ({e})"
+                )
+            })?,
+        };
+        Ok(Settings {
+            min_consumers,
+            window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
+            ..Settings::default()
+        })
+    }
+}
+
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// Labelled JSON lines (the input fields plus `"label"`: a wave's name or null, and
+    /// optionally `"heldout": true`); the set shipped in the repo when absent.
+    file: Option<PathBuf>,
+    /// Write the shipped labelled set here as JSON lines and exit.
+    #[arg(long)]
+    write: Option<PathBuf>,
+    /// Seed for the shipped set's times and added order numbers.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+pub fn threads(t: Option<usize>) -> usize {
+    t.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<Line>> {
+    let f = std::fs::File::open(path)
+        .with_context(|| format!("读取 {0} 失败 / cannot read {0}", path.display()))?;
+    let (lines, errors) = input::read_lines(std::io::BufReader::new(f))
+        .with_context(|| format!("读取 {0} 失败 / cannot read {0}", path.display()))?;
+    for e in errors.iter().take(1000) {
+        eprintln!("{e}");
+    }
+    if !errors.is_empty() {
+        eprintln!("跳过 {0} 行错误 / skipped {0} bad lines", errors.len());
+    }
+    Ok(lines)
+}
+
+/// `{"id", "cluster"}` per line, in input order; a cluster is named by its earliest complaint's id.
+pub fn output(
+    lines: &[Line],
+    clusters: &[Option<u32>],
+    mut out: impl Write,
+) -> std::io::Result<()> {
+    for (l, c) in lines.iter().zip(clusters) {
+        let cluster = c.map_or(serde_json::Value::Null, |i| lines[i as usize].id.clone());
+        serde_json::to_writer(&mut out, &json!({ "id": l.id, "cluster": cluster }))?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+pub fn collective(a: CollectiveArgs) -> anyhow::Result<ExitCode> {
+    let settings = a.settings.settings()?;
+    let lines = read(&a.complaints)?;
+    let complaints: Vec<_> = lines.iter().map(|l| l.complaint.clone()).collect();
+    let result = collective::cluster(&complaints, settings, threads(a.threads));
+    output(&lines, &result.clusters, std::io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
+    let settings = a.settings.settings()?;
+    let set: Vec<labelled::Labelled> = match &a.file {
+        Some(path) => read(path)?
+            .into_iter()
+            .map(|l| labelled::Labelled {
+                complaint: l.complaint,
+                label: l.label,
+                heldout: l.heldout,
+            })
+            .collect(),
+        None => labelled::labelled(a.seed),
+    };
+    if let Some(path) = &a.write {
+        let mut f = std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("创建 {0} 失败 / cannot create {0}", path.display()))?,
+        );
+        for l in &set {
+            let c = &l.complaint;
+            serde_json::to_writer(
+                &mut f,
+                &json!({"id": c.id, "shop": c.shop, "text": c.text, "created_at": c.created_at,
+                        "label": l.label, "heldout": l.heldout}),
+            )?;
+            f.write_all(b"\n")?;
+        }
+        f.flush()?;
+        eprintln!(
+            "已写入 / wrote {} ({} complaints)",
+            path.display(),
+            set.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let e = labelled::evaluate(&set, settings);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json!({
+            "evaluation": e,
+            "threshold": settings.threshold,
+            "window_ms": settings.window_ms,
+        }))?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(id: &str, shop: &str, text: &str, day: i64) -> String {
+        json!({"id": id, "shop": shop, "text": text,
+               "created_at": labelled::START_MS / 1000 + day * 86_400})
+        .to_string()
+    }
+
+    #[test]
+    fn collective_writes_one_line_per_complaint_with_the_cluster_or_null() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let wave = [
+            "新买的蓝牙耳机左耳没声音，右边正常",
+            "左边耳机完全不出声，只有右耳有声音",
+            "耳机左耳哑了，换了手机连也一样",
+            "The left earbud makes no sound at all",
+            "左侧耳塞没有声音，右侧可以",
+            "戴上才发现左耳静音，怎么调都没有声音",
+        ];
+        let mut text = String::new();
+        for (i, w) in wave.iter().enumerate() {
+            text += &line(&format!("w{i}"), "s1", w, i as i64);
+            text += "\n";
+        }
+        text += &line("other", "s1", "快递员没打电话直接把耳机放驿站了", 2);
+        text += "\nnot json\n";
+        std::fs::write(&path, text).unwrap();
+        let lines = read(&path).unwrap();
+        let complaints: Vec<_> = lines.iter().map(|l| l.complaint.clone()).collect();
+        let args = SettingsArgs {
+            min_consumers: None,
+            window: Some("30d".into()),
+            policy: None,
+        };
+        let r = collective::cluster(&complaints, args.settings().unwrap(), 2);
+        let mut out = Vec::new();
+        output(&lines, &r.clusters, &mut out).unwrap();
+        let rows: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(rows.len(), 7);
+        for r in &rows[..6] {
+            assert_eq!(r["cluster"], json!("w0"), "{rows:?}");
+        }
+        assert_eq!(rows[6], json!({"id": "other", "cluster": null}));
+    }
+
+    #[test]
+    fn bad_settings_say_what_to_write() {
+        let bad = SettingsArgs {
+            min_consumers: Some(1),
+            window: None,
+            policy: None,
+        };
+        assert!(bad.settings().unwrap_err().to_string().contains("至少为 2"));
+        let bad = SettingsArgs {
+            min_consumers: None,
+            window: Some("a month".into()),
+            policy: None,
+        };
+        let e = bad.settings().unwrap_err().to_string();
+        assert!(e.contains("30d") && e.contains("--window"), "{e}");
+        let ok = SettingsArgs {
+            min_consumers: None,
+            window: None,
+            policy: None,
+        };
+        assert_eq!(ok.settings().unwrap(), Settings::default());
+    }
+}

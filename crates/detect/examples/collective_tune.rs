@@ -1,0 +1,48 @@
+//! Tuning aid: the tuning waves' pairs near the threshold, and false merges (held-out excluded).
+use weiquan_detect::collective::{Settings, labelled, minhash, tokens};
+
+fn main() {
+    let set = labelled::labelled(1);
+    let tune: Vec<_> = set.iter().filter(|l| !l.heldout).collect();
+    for t in [0.25, 0.3, 0.35, 0.4, 0.45] {
+        let e = labelled::evaluate(
+            &set,
+            Settings {
+                min_consumers: 5,
+                threshold: t,
+                ..Settings::default()
+            },
+        );
+        println!(
+            "t {t}: tuning P {:.3} R {:.3}",
+            e.tuning.precision, e.tuning.recall
+        );
+    }
+    let mode = std::env::args().nth(1).unwrap_or_default();
+    for (i, a) in tune.iter().enumerate() {
+        if mode == "tokens" {
+            println!("{:?} {:?}", a.label, tokens::features(&a.complaint.text));
+        }
+        for b in &tune[i + 1..] {
+            if a.complaint.shop != b.complaint.shop {
+                continue;
+            }
+            let j = minhash::jaccard(&a.complaint.text, &b.complaint.text);
+            let same = a.label.is_some() && a.label == b.label;
+            if mode == "fp" && !same && j >= 0.29 {
+                println!(
+                    "FP {j:.2} {:?} | {:?}\n   {} | {}",
+                    a.label, b.label, a.complaint.text, b.complaint.text
+                );
+            }
+            if mode == "fn" && same && j < 0.3 {
+                println!(
+                    "FN {j:.2} {:?}\n   {:?}\n   {:?}",
+                    a.label,
+                    tokens::features(&a.complaint.text),
+                    tokens::features(&b.complaint.text)
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Collective complaints: many consumers complaining about the same issue at the same shop.
+//!
+//! A complaint's text becomes a set of tokens ([`tokens`]), the set a MinHash [`Signature`]
+//! ([`minhash`]). Two complaints *share an issue* when they are about the same shop, were filed
+//! within the window of each other, and their signatures' similarity (the estimated Jaccard
+//! similarity of their token sets) is at least [`THRESHOLD`]. Clusters are the connected
+//! components of "shares an issue"; a cluster counts once it has `min_consumers` distinct
+//! consumers. LSH banding ([`Signature::band_keys`]) finds the candidates to compare.
+//!
+//! Both sides use it: the store computes a signature and its band keys per filed complaint and
+//! compares with the shop's recent complaints sharing a key; `weiquan detect collective` runs
+//! [`cluster`] over a file; [`CollectiveIndex`] is the same thing in memory, one complaint at a
+//! time.
+
+mod index;
+pub mod input;
+pub mod labelled;
+pub mod minhash;
+mod offline;
+pub mod tokens;
+
+pub use index::CollectiveIndex;
+pub use minhash::{BANDS, HASHES, ROWS, Signature, THRESHOLD, VERSION, same_issue, similarity};
+pub use offline::{Clustering, cluster, cluster_signed, signatures as offline_signatures};
+
+/// One complaint as the clustering sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Complaint {
+    pub id: String,
+    pub shop: String,
+    /// Who filed it; each complaint counts as its own consumer when absent.
+    pub consumer: Option<String>,
+    pub text: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// How many consumers make a collective complaint, and how close in time they must be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub min_consumers: usize,
+    pub window_ms: i64,
+    /// Least similarity of two complaints sharing an issue ([`THRESHOLD`] by default).
+    pub threshold: f64,
+}
+
+impl Default for Settings {
+    /// DESIGN §4's defaults: 5 consumers within 30 days.
+    fn default() -> Self {
+        Settings {
+            min_consumers: 5,
+            window_ms: 30 * 24 * 3600 * 1000,
+            threshold: THRESHOLD,
+        }
+    }
+}
+
+/// Union–find with path halving and union by size.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct UnionFind {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl UnionFind {
+    pub fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+            size: vec![1; n],
+        }
+    }
+
+    pub fn push(&mut self) {
+        self.parent.push(self.parent.len() as u32);
+        self.size.push(1);
+    }
+
+    pub fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = p;
+        }
+        x
+    }
+
+    /// Joins two roots; returns the new root.
+    pub fn union(&mut self, a: u32, b: u32) -> u32 {
+        let (big, small) = if self.size[a as usize] >= self.size[b as usize] {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        self.parent[small as usize] = big;
+        self.size[big as usize] += self.size[small as usize];
+        big
+    }
+}
+
+/// Pairwise precision and recall of a clustering against labels (`None`: in no cluster). A
+/// pair counts when both complaints are in one cluster.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct PairScores {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub true_pairs: u64,
+    pub found_pairs: u64,
+    pub correct_pairs: u64,
+}
+
+fn pairs<'a>(counts: impl Iterator<Item = &'a u64>) -> u64 {
+    counts.map(|c| c * (c - 1) / 2).sum()
+}
+
+pub fn pair_scores<A: Eq + std::hash::Hash, B: Eq + std::hash::Hash>(
+    truth: &[Option<A>],
+    found: &[Option<B>],
+) -> PairScores {
+    use rustc_hash::FxHashMap;
+    assert_eq!(truth.len(), found.len());
+    let mut t: FxHashMap<&A, u64> = FxHashMap::default();
+    let mut f: FxHashMap<&B, u64> = FxHashMap::default();
+    let mut both: FxHashMap<(&A, &B), u64> = FxHashMap::default();
+    for (a, b) in truth.iter().zip(found) {
+        if let Some(a) = a {
+            *t.entry(a).or_default() += 1;
+        }
+        if let Some(b) = b {
+            *f.entry(b).or_default() += 1;
+        }
+        if let (Some(a), Some(b)) = (a, b) {
+            *both.entry((a, b)).or_default() += 1;
+        }
+    }
+    let (true_pairs, found_pairs, correct_pairs) =
+        (pairs(t.values()), pairs(f.values()), pairs(both.values()));
+    let ratio = |a: u64, b: u64| if b == 0 { 1.0 } else { a as f64 / b as f64 };
+    let precision = ratio(correct_pairs, found_pairs);
+    let recall = ratio(correct_pairs, true_pairs);
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
+    PairScores {
+        precision,
+        recall,
+        f1,
+        true_pairs,
+        found_pairs,
+        correct_pairs,
+    }
+}

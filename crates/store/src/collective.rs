@@ -1,0 +1,219 @@
+//! Collective complaints, as each complaint is filed (DESIGN §3): its issue's MinHash signature
+//! (`weiquan_detect::collective`) is compared with the same shop's complaints of the window that
+//! share an LSH band; those about the same issue form one cluster (connected components, kept in
+//! `complaint_signatures.cluster_id`). When a cluster has `collective.min_consumers` distinct
+//! consumers within `collective.window`, it becomes a tier-3 collective case: the members are
+//! linked and become major, and the case's opening is the regulators' notice. Runs inside the
+//! filing's transaction, so every node sees the same clusters.
+
+use chrono::Duration;
+use serde_json::json;
+use weiquan_detect::collective::{Signature, same_issue};
+use weiquan_domain::machine;
+use weiquan_domain::*;
+
+use crate::error::{Result, StoreError};
+use crate::ops::{Lock, Ops};
+use crate::sql::{Val, vals};
+use crate::time::to_ms;
+use crate::workflow::{append_event, apply, start_stream};
+
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Records the complaint's signature, joins it to its cluster, and opens or grows the cluster's
+/// collective case once enough consumers share the issue. Returns the case it joined, if any.
+pub(crate) async fn on_filed<O: Ops>(
+    o: &mut O,
+    c: &Complaint,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<Option<i64>> {
+    let sig = Signature::of(&c.description);
+    let keys = sig.band_keys();
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
+    let since = to_ms(now - window);
+    let shop = c.shop_id.as_str();
+    // Filings about one shop take turns here (on every node), so clusters merge in one order.
+    o.lock_key(&format!("collective:{shop}")).await?;
+
+    // Candidates: the shop's complaints in the window sharing a band key.
+    let mut params: Vec<Val> = vec![shop.into(), Val::Int(since)];
+    params.extend(keys.iter().map(|k| Val::Int(*k as i64)));
+    let rows = o
+        .query(
+            &format!(
+                "SELECT DISTINCT s.complaint_id, s.signature, s.cluster_id FROM complaint_bands b \
+                 JOIN complaint_signatures s ON s.complaint_id = b.complaint_id \
+                 WHERE b.shop_id = $1 AND b.created_at >= $2 AND b.band_key IN ({})",
+                placeholders(3, keys.len())
+            ),
+            &params,
+        )
+        .await?;
+    let mut clusters: Vec<i64> = vec![];
+    for r in &rows {
+        let other = hex::decode(r[1].text()?)
+            .ok()
+            .and_then(|b| Signature::from_bytes(&b))
+            .ok_or_else(|| StoreError::Corrupt("complaint signature".into()))?;
+        if same_issue(&sig, &other) {
+            let cl = r[2].int()?;
+            if !clusters.contains(&cl) {
+                clusters.push(cl);
+            }
+        }
+    }
+    // The cluster is named by its earliest member; joining several merges them.
+    let cluster = clusters.iter().copied().min().unwrap_or(c.id.0);
+    let others: Vec<i64> = clusters.iter().copied().filter(|&k| k != cluster).collect();
+    if !others.is_empty() {
+        let mut p: Vec<Val> = vec![Val::Int(cluster)];
+        p.extend(others.iter().map(|&k| Val::Int(k)));
+        o.exec(
+            &format!(
+                "UPDATE complaint_signatures SET cluster_id = $1 WHERE cluster_id IN ({})",
+                placeholders(2, others.len())
+            ),
+            &p,
+        )
+        .await?;
+    }
+    let created = to_ms(c.created_at);
+    o.exec(
+        "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, cluster_id) VALUES ($1, $2, $3, $4, $5, $6)",
+        vals![c.id.0, shop, c.consumer_id.0, created, hex::encode(sig.to_bytes()), cluster],
+    )
+    .await?;
+    let mut p: Vec<Val> = Vec::with_capacity(keys.len() * 4);
+    for k in &keys {
+        p.extend([
+            shop.into(),
+            Val::Int(*k as i64),
+            Val::Int(c.id.0),
+            Val::Int(created),
+        ]);
+    }
+    let values = (0..keys.len())
+        .map(|i| {
+            format!(
+                "(${}, ${}, ${}, ${})",
+                4 * i + 1,
+                4 * i + 2,
+                4 * i + 3,
+                4 * i + 4
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    o.exec(
+        &format!("INSERT INTO complaint_bands (shop_id, band_key, complaint_id, created_at) VALUES {values}"),
+        &p,
+    )
+    .await?;
+    if clusters.is_empty() {
+        return Ok(None);
+    }
+
+    let consumers = o
+        .query(
+            "SELECT CAST(COUNT(DISTINCT consumer_id) AS BIGINT) FROM complaint_signatures WHERE cluster_id = $1 AND created_at >= $2",
+            vals![cluster, since],
+        )
+        .await?[0][0]
+        .int()?;
+    if consumers < i64::from(policy.collective.min_consumers) {
+        return Ok(None);
+    }
+    let members = o
+        .query(
+            "SELECT s.complaint_id, c.collective_case_id FROM complaint_signatures s JOIN complaints c ON c.id = s.complaint_id \
+             WHERE s.cluster_id = $1 AND s.created_at >= $2 ORDER BY s.complaint_id",
+            vals![cluster, since],
+        )
+        .await?;
+    // The cluster's open collective case, if a member is in one; else a new one.
+    let mut case_id = None;
+    for m in &members {
+        if let Some(k) = m[1].opt_int()? {
+            let open = o
+                .query(
+                    "SELECT id FROM cases WHERE id = $1 AND state IN ('open', 'investigating') FOR UPDATE",
+                    vals![k],
+                )
+                .await?;
+            if !open.is_empty() {
+                case_id = Some(k);
+                break;
+            }
+        }
+    }
+    let actor = "system:collective";
+    let case_id = match case_id {
+        Some(k) => k,
+        None => {
+            let title = format!("店铺 {shop} 集体投诉：{consumers} 位消费者反映同一问题");
+            let details = json!({"source": "collective", "cluster": cluster, "sample": c.description, "product": c.product, "category": c.category});
+            let id = o
+                .query(
+                    "INSERT INTO cases (kind, shop_id, state, title, created_at, updated_at, details) VALUES ('collective', $1, 'open', $2, $3, $3, $4) RETURNING id",
+                    vals![shop, title.as_str(), to_ms(now), details.to_string()],
+                )
+                .await?[0][0]
+                .int()?;
+            let data = json!({"kind": "collective", "shop_id": shop, "state": "open", "title": title, "details": details});
+            start_stream(o, &format!("case:{id}"), actor, "opened", &data, now).await?;
+            // The regulators' notice: the case is in their queue, and says so in its chain.
+            let data = json!({"role": "regulator", "consumers": consumers});
+            append_event(
+                o,
+                &format!("case:{id}"),
+                actor,
+                "regulators_notified",
+                &data,
+                now,
+            )
+            .await?;
+            tracing::warn!(
+                case = id,
+                shop,
+                consumers,
+                "collective complaint case opened"
+            );
+            id
+        }
+    };
+    for m in &members {
+        let member = ComplaintId(m[0].int()?);
+        if m[1].opt_int()? == Some(case_id) {
+            continue;
+        }
+        let Some(mc) = o.complaint(member, Some(Lock::Wait)).await? else {
+            continue;
+        };
+        if o.add_case_member(case_id, member, "collective", None, now)
+            .await?
+        {
+            let data = json!({"complaint_id": member, "reason": "collective"});
+            append_event(
+                o,
+                &format!("case:{case_id}"),
+                actor,
+                "member_added",
+                &data,
+                now,
+            )
+            .await?;
+        }
+        let t = machine::join_collective(&mc, case_id, now);
+        apply(o, t, actor, None, now, policy).await?;
+    }
+    Ok(Some(case_id))
+}
