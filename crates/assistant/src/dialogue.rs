@@ -770,10 +770,18 @@ impl Session {
                 ));
             }
         }
+        // Shop names are not products (好杯子旗舰店 is not a cup).
+        let mut about = text.to_string();
+        for o in ctx.orders {
+            about = about.replace(&o.shop_name, " ");
+        }
+        let titles = products_of(ctx, &self.slots);
         let product = a
             .product
             .clone()
-            .or_else(|| loose_product(text, &products_of(ctx, &self.slots)));
+            .filter(|_| about == text)
+            .or_else(|| crate::slots::match_product(&about, &titles))
+            .or_else(|| loose_product(&about, &titles));
         if let Some(p) = &product {
             let holding: Vec<&OrderInfo> = ctx
                 .orders

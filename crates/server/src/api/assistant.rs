@@ -106,11 +106,7 @@ fn say_error(e: &ApiError, lang: Lang) -> String {
     s
 }
 
-async fn context_data(
-    state: &AppState,
-    actor: &Actor,
-    text: &str,
-) -> ApiResult<(Vec<OrderInfo>, Vec<ComplaintInfo>)> {
+async fn context_data(state: &AppState, actor: &Actor, text: &str) -> ApiResult<Vec<OrderInfo>> {
     let now = Utc::now();
     let orders = state
         .store
@@ -147,7 +143,12 @@ async fn context_data(
             delivered_at: o.delivered_at,
         })
         .collect();
-    let complaints = state
+    Ok(orders)
+}
+
+/// The consumer's latest complaints, for 「查询进度」.
+async fn complaint_data(state: &AppState, actor: &Actor) -> ApiResult<Vec<ComplaintInfo>> {
+    Ok(state
         .store
         .complaints(
             actor,
@@ -168,8 +169,7 @@ async fn context_data(
             state: c.state.as_str().to_string(),
             deadline_at: c.deadline_at,
         })
-        .collect();
-    Ok((orders, complaints))
+        .collect())
 }
 
 /// The conversation as a plain-text file: what is frozen as `chat_log` evidence.
@@ -232,13 +232,36 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
             )
         }
     };
-    let (orders, complaints) = context_data(state, &actor, text).await?;
+    let orders = context_data(state, &actor, text).await?;
+    // The complaints are only read for a status question: the turn runs without them, and runs
+    // again from the same state with them when that is what it was.
+    let before = session.clone();
+    let mut complaints = Vec::new();
+    let mut reply = session.turn(
+        text,
+        &Context {
+            now,
+            orders: &orders,
+            complaints: &complaints,
+        },
+    );
+    if reply.intent == Some(weiquan_assistant::Intent::CheckStatus) {
+        complaints = complaint_data(state, &actor).await?;
+        session = before;
+        reply = session.turn(
+            text,
+            &Context {
+                now,
+                orders: &orders,
+                complaints: &complaints,
+            },
+        );
+    }
     let ctx = Context {
         now,
         orders: &orders,
         complaints: &complaints,
     };
-    let mut reply = session.turn(text, &ctx);
     let lang = session.lang;
     let mut complaint_id = None;
     let mut report_id = None;
