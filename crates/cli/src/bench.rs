@@ -148,7 +148,7 @@ pub(crate) async fn prepare(
 }
 
 /// Writes and fsyncs 4 KiB repeatedly for `secs`: the disk's commit rate right now.
-fn fsync_rate(dir: &Path, secs: f64) -> anyhow::Result<f64> {
+pub(crate) fn fsync_rate(dir: &Path, secs: f64) -> anyhow::Result<f64> {
     let path = dir.join("fsync-probe");
     let mut f = std::fs::OpenOptions::new()
         .create(true)

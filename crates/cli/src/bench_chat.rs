@@ -17,7 +17,7 @@ use anyhow::{Context, bail};
 use rand::Rng;
 use serde_json::{Value, json};
 
-use crate::bench::{PASSWORD, order_no, percentile, prepare, proc_kib};
+use crate::bench::{PASSWORD, fsync_rate, order_no, percentile, prepare, proc_kib};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -70,14 +70,20 @@ pub async fn run(a: Args) -> anyhow::Result<ExitCode> {
                 .await?;
         prepare(&store, a.sessions, a.conversations).await?;
     }
+    let fsync = tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        move || fsync_rate(&dir, 2.0)
+    })
+    .await??;
     let (mut child, base) = start_server(&dir)?;
     let result = drive(&base, &a).await;
     let rss = proc_kib(child.id(), "VmHWM:").map(|k| k as f64 / 1024.0);
     let _ = child.kill();
     let _ = child.wait();
-    let (mut turns, mut filing, errors, elapsed) = result?;
+    let (mut turns, mut filing, mut other, errors, elapsed) = result?;
     turns.sort_unstable();
     filing.sort_unstable();
+    other.sort_unstable();
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let out = json!({
         "store": "sqlite",
@@ -92,11 +98,14 @@ pub async fn run(a: Args) -> anyhow::Result<ExitCode> {
         "p90_ms": percentile(&turns, 0.90),
         "p99_ms": percentile(&turns, 0.99),
         "max_ms": percentile(&turns, 1.0),
+        "other_turns_p50_ms": percentile(&other, 0.50),
+        "other_turns_p99_ms": percentile(&other, 0.99),
         "filing_turns": filing.len(),
         "filing_p50_ms": percentile(&filing, 0.50),
         "filing_p99_ms": percentile(&filing, 0.99),
         "server_rss_peak_mib": rss,
         "cpus": cpus,
+        "fsync_per_s_before": fsync,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(if errors == 0 {
@@ -126,7 +135,8 @@ fn start_server(dir: &std::path::Path) -> anyhow::Result<(std::process::Child, S
     Ok((child, base))
 }
 
-type Outcome = (Vec<u64>, Vec<u64>, usize, f64);
+/// Every turn's latency (µs), the filing turns', the others', errors, seconds.
+type Outcome = (Vec<u64>, Vec<u64>, Vec<u64>, usize, f64);
 
 async fn drive(base: &str, a: &Args) -> anyhow::Result<Outcome> {
     let http = reqwest::Client::builder()
@@ -161,7 +171,8 @@ async fn drive(base: &str, a: &Args) -> anyhow::Result<Outcome> {
             let (http, base) = (http.clone(), base.to_owned());
             let (rounds, think) = (a.conversations, a.think_ms);
             tokio::spawn(async move {
-                let (mut lat, mut filing, mut errors) = (Vec::new(), Vec::new(), 0usize);
+                let (mut lat, mut filing, mut other, mut errors) =
+                    (Vec::new(), Vec::new(), Vec::new(), 0usize);
                 for round in 0..rounds {
                     let mut session: Option<String> = None;
                     for step in SCRIPT {
@@ -206,29 +217,30 @@ async fn drive(base: &str, a: &Args) -> anyhow::Result<Outcome> {
                             continue;
                         };
                         lat.push(us);
-                        if *step == "确认" {
-                            if v["complaint_id"].is_i64() {
-                                filing.push(us);
-                            } else {
-                                errors += 1;
-                                if errors <= 3 {
-                                    eprintln!("session {c}: not filed: {}", v["reply"]);
-                                }
+                        if *step != "确认" {
+                            other.push(us);
+                        } else if v["complaint_id"].is_i64() {
+                            filing.push(us);
+                        } else {
+                            errors += 1;
+                            if errors <= 3 {
+                                eprintln!("session {c}: not filed: {}", v["reply"]);
                             }
                         }
                         session = v["session_id"].as_str().map(str::to_owned);
                     }
                 }
-                (lat, filing, errors)
+                (lat, filing, other, errors)
             })
         })
         .collect();
-    let (mut all, mut filed, mut errors) = (Vec::new(), Vec::new(), 0);
+    let (mut all, mut filed, mut others, mut errors) = (Vec::new(), Vec::new(), Vec::new(), 0);
     for t in tasks {
-        let (lat, f, e) = t.await?;
+        let (lat, f, o, e) = t.await?;
         all.extend(lat);
         filed.extend(f);
+        others.extend(o);
         errors += e;
     }
-    Ok((all, filed, errors, start.elapsed().as_secs_f64()))
+    Ok((all, filed, others, errors, start.elapsed().as_secs_f64()))
 }
