@@ -103,8 +103,8 @@ pub fn output(
 ) -> std::io::Result<()> {
     for (l, c) in lines.iter().zip(clusters) {
         let cluster = c.map_or(serde_json::Value::Null, |i| lines[i as usize].id.clone());
-        serde_json::to_writer(&mut out, &json!({ "id": l.id, "cluster": cluster }))?;
-        out.write_all(b"\n")?;
+        // Written by hand to keep DESIGN §5's key order: id first.
+        writeln!(out, "{{\"id\":{},\"cluster\":{}}}", l.id, cluster)?;
     }
     out.flush()
 }
@@ -114,8 +114,14 @@ pub fn collective(a: CollectiveArgs) -> anyhow::Result<ExitCode> {
     let lines = read(&a.complaints)?;
     let complaints: Vec<_> = lines.iter().map(|l| l.complaint.clone()).collect();
     let result = collective::cluster(&complaints, settings, threads(a.threads));
-    output(&lines, &result.clusters, std::io::stdout().lock())?;
-    Ok(ExitCode::SUCCESS)
+    match output(&lines, &result.clusters, std::io::stdout().lock()) {
+        // `… | head` closing the pipe early is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        r => {
+            r?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
@@ -215,6 +221,13 @@ mod tests {
             assert_eq!(r["cluster"], json!("w0"), "{rows:?}");
         }
         assert_eq!(rows[6], json!({"id": "other", "cluster": null}));
+        let text = String::from_utf8({
+            let mut out = Vec::new();
+            output(&lines[..1], &[None], &mut out).unwrap();
+            out
+        })
+        .unwrap();
+        assert_eq!(text, "{\"id\":\"w0\",\"cluster\":null}\n");
     }
 
     #[test]

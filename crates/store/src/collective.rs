@@ -8,7 +8,7 @@
 
 use chrono::Duration;
 use serde_json::json;
-use weiquan_detect::collective::{Signature, same_issue};
+use weiquan_detect::collective::{MAX_WALK, Signature, Subject, VERSION, shares_issue};
 use weiquan_domain::machine;
 use weiquan_domain::*;
 
@@ -35,25 +35,44 @@ pub(crate) async fn on_filed<O: Ops>(
 ) -> Result<Option<i64>> {
     let sig = Signature::of(&c.description);
     let keys = sig.band_keys();
-    if keys.is_empty() {
-        return Ok(None);
-    }
+    let subject = Subject::new(&c.product, c.category.as_str());
     let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
     let since = to_ms(now - window);
     let shop = c.shop_id.as_str();
     // Filings about one shop take turns here (on every node), so clusters merge in one order.
     o.lock_key(&format!("collective:{shop}")).await?;
 
-    // Candidates: the shop's complaints in the window sharing a band key.
-    let mut params: Vec<Val> = vec![shop.into(), Val::Int(since)];
-    params.extend(keys.iter().map(|k| Val::Int(*k as i64)));
+    // Candidates: the shop's latest complaints in the window with the same product and category,
+    // and the latest sharing each band key of the words — at most MAX_WALK of each, as the
+    // in-memory index walks them, so a shop's huge wave costs no more per complaint.
+    let walk = MAX_WALK as i64;
+    let mut params: Vec<Val> = vec![
+        shop.into(),
+        Val::Int(since),
+        Val::Int(i64::from(VERSION)),
+        Val::Int(subject.key() as i64),
+        Val::Int(walk),
+    ];
+    let mut parts = vec![
+        "SELECT complaint_id FROM (SELECT complaint_id FROM complaint_signatures WHERE shop_id = $1 AND subject_key = $4 \
+         AND created_at >= $2 ORDER BY created_at DESC LIMIT $5) AS by_subject"
+            .to_owned(),
+    ];
+    for (n, k) in keys.iter().enumerate() {
+        params.push(Val::Int(*k as i64));
+        parts.push(format!(
+            "SELECT complaint_id FROM (SELECT complaint_id FROM complaint_bands WHERE shop_id = $1 AND band_key = ${} \
+             AND created_at >= $2 ORDER BY created_at DESC LIMIT $5) AS band{n}",
+            params.len()
+        ));
+    }
     let rows = o
         .query(
             &format!(
-                "SELECT DISTINCT s.complaint_id, s.signature, s.cluster_id FROM complaint_bands b \
-                 JOIN complaint_signatures s ON s.complaint_id = b.complaint_id \
-                 WHERE b.shop_id = $1 AND b.created_at >= $2 AND b.band_key IN ({})",
-                placeholders(3, keys.len())
+                "SELECT s.complaint_id, s.signature, s.cluster_id, c.product, c.category FROM complaint_signatures s \
+                 JOIN complaints c ON c.id = s.complaint_id \
+                 WHERE s.version = $3 AND s.complaint_id IN ({})",
+                parts.join(" UNION ")
             ),
             &params,
         )
@@ -64,7 +83,8 @@ pub(crate) async fn on_filed<O: Ops>(
             .ok()
             .and_then(|b| Signature::from_bytes(&b))
             .ok_or_else(|| StoreError::Corrupt("complaint signature".into()))?;
-        if same_issue(&sig, &other) {
+        let other_subject = Subject::new(&r[3].text()?, &r[4].text()?);
+        if shares_issue(&sig, Some(&subject), &other, Some(&other_subject)) {
             let cl = r[2].int()?;
             if !clusters.contains(&cl) {
                 clusters.push(cl);
@@ -88,8 +108,18 @@ pub(crate) async fn on_filed<O: Ops>(
     }
     let created = to_ms(c.created_at);
     o.exec(
-        "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, cluster_id) VALUES ($1, $2, $3, $4, $5, $6)",
-        vals![c.id.0, shop, c.consumer_id.0, created, hex::encode(sig.to_bytes()), cluster],
+        "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, version, subject_key, cluster_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        vals![
+            c.id.0,
+            shop,
+            c.consumer_id.0,
+            created,
+            hex::encode(sig.to_bytes()),
+            i64::from(VERSION),
+            subject.key() as i64,
+            cluster
+        ],
     )
     .await?;
     let mut p: Vec<Val> = Vec::with_capacity(keys.len() * 4);
@@ -113,52 +143,43 @@ pub(crate) async fn on_filed<O: Ops>(
         })
         .collect::<Vec<_>>()
         .join(", ");
-    o.exec(
-        &format!("INSERT INTO complaint_bands (shop_id, band_key, complaint_id, created_at) VALUES {values}"),
-        &p,
-    )
-    .await?;
+    if !keys.is_empty() {
+        o.exec(
+            &format!("INSERT INTO complaint_bands (shop_id, band_key, complaint_id, created_at) VALUES {values}"),
+            &p,
+        )
+        .await?;
+    }
     if clusters.is_empty() {
         return Ok(None);
     }
 
-    let consumers = o
+    // The cluster's open collective case, if it has one (its earliest members are linked).
+    let open = o
         .query(
-            "SELECT CAST(COUNT(DISTINCT consumer_id) AS BIGINT) FROM complaint_signatures WHERE cluster_id = $1 AND created_at >= $2",
-            vals![cluster, since],
-        )
-        .await?[0][0]
-        .int()?;
-    if consumers < i64::from(policy.collective.min_consumers) {
-        return Ok(None);
-    }
-    let members = o
-        .query(
-            "SELECT s.complaint_id, c.collective_case_id FROM complaint_signatures s JOIN complaints c ON c.id = s.complaint_id \
-             WHERE s.cluster_id = $1 AND s.created_at >= $2 ORDER BY s.complaint_id",
-            vals![cluster, since],
+            "SELECT k.id FROM complaint_signatures s JOIN complaints c ON c.id = s.complaint_id \
+             JOIN cases k ON k.id = c.collective_case_id \
+             WHERE s.cluster_id = $1 AND k.state IN ('open', 'investigating') ORDER BY s.complaint_id LIMIT 1",
+            vals![cluster],
         )
         .await?;
-    // The cluster's open collective case, if a member is in one; else a new one.
-    let mut case_id = None;
-    for m in &members {
-        if let Some(k) = m[1].opt_int()? {
-            let open = o
-                .query(
-                    "SELECT id FROM cases WHERE id = $1 AND state IN ('open', 'investigating') FOR UPDATE",
-                    vals![k],
-                )
-                .await?;
-            if !open.is_empty() {
-                case_id = Some(k);
-                break;
-            }
-        }
-    }
     let actor = "system:collective";
-    let case_id = match case_id {
-        Some(k) => k,
+    let case_id = match open.first() {
+        Some(r) => r[0].int()?,
         None => {
+            // Members of a case already decided are done; a new case needs enough new consumers.
+            let consumers = o
+                .query(
+                    "SELECT CAST(COUNT(DISTINCT s.consumer_id) AS BIGINT) FROM complaint_signatures s \
+                     JOIN complaints c ON c.id = s.complaint_id \
+                     WHERE s.cluster_id = $1 AND s.created_at >= $2 AND c.collective_case_id IS NULL",
+                    vals![cluster, since],
+                )
+                .await?[0][0]
+                .int()?;
+            if consumers < i64::from(policy.collective.min_consumers) {
+                return Ok(None);
+            }
             let title = format!("店铺 {shop} 集体投诉：{consumers} 位消费者反映同一问题");
             let details = json!({"source": "collective", "cluster": cluster, "sample": c.description, "product": c.product, "category": c.category});
             let id = o
@@ -172,45 +193,39 @@ pub(crate) async fn on_filed<O: Ops>(
             start_stream(o, &format!("case:{id}"), actor, "opened", &data, now).await?;
             // The regulators' notice: the case is in their queue, and says so in its chain.
             let data = json!({"role": "regulator", "consumers": consumers});
-            append_event(
-                o,
-                &format!("case:{id}"),
-                actor,
-                "regulators_notified",
-                &data,
-                now,
-            )
-            .await?;
-            tracing::warn!(
-                case = id,
-                shop,
-                consumers,
-                "collective complaint case opened"
-            );
+            append_event(o, &format!("case:{id}"), actor, "regulators_notified", &data, now)
+                .await?;
+            tracing::warn!(case = id, shop, consumers, "collective complaint case opened");
             id
         }
     };
-    for m in &members {
-        let member = ComplaintId(m[0].int()?);
-        if m[1].opt_int()? == Some(case_id) {
-            continue;
-        }
+    // Link who is not linked yet: with an open case and no merge, only this complaint.
+    let members: Vec<i64> = if !open.is_empty() && others.is_empty() {
+        vec![c.id.0]
+    } else {
+        o.query(
+            "SELECT s.complaint_id FROM complaint_signatures s JOIN complaints c ON c.id = s.complaint_id \
+             WHERE s.cluster_id = $1 AND s.created_at >= $2 AND c.collective_case_id IS NULL ORDER BY s.complaint_id",
+            vals![cluster, since],
+        )
+        .await?
+        .iter()
+        .map(|r| r[0].int())
+        .collect::<Result<_>>()?
+    };
+    for m in members {
+        let member = ComplaintId(m);
         let Some(mc) = o.complaint(member, Some(Lock::Wait)).await? else {
             continue;
         };
+        if mc.collective_case_id.is_some() {
+            continue;
+        }
         if o.add_case_member(case_id, member, "collective", None, now)
             .await?
         {
             let data = json!({"complaint_id": member, "reason": "collective"});
-            append_event(
-                o,
-                &format!("case:{case_id}"),
-                actor,
-                "member_added",
-                &data,
-                now,
-            )
-            .await?;
+            append_event(o, &format!("case:{case_id}"), actor, "member_added", &data, now).await?;
         }
         let t = machine::join_collective(&mc, case_id, now);
         apply(o, t, actor, None, now, policy).await?;

@@ -2,23 +2,11 @@
 //! each is compared with the same shop's complaints within the window that share an LSH band
 //! key, and joins their cluster.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::minhash::{BANDS, HASHES, ROWS, Signature, threshold_count};
+use super::MAX_WALK;
+use super::minhash::{BANDS, HASHES, ROWS, Signature, agreeing, threshold_count};
 use super::{Settings, UnionFind};
-
-/// The part of a signature the index keeps: the low 16 bits of each hash. Two different minima
-/// agree on them once in 65,536 times, which moves a similarity by about 2e-6 — nothing next
-/// to MinHash's own error (±0.04 at 128 hashes) — and halves the memory.
-type Short = [u16; HASHES];
-
-fn short(sig: &Signature) -> Short {
-    std::array::from_fn(|i| sig.0[i] as u16)
-}
-
-fn agreeing(a: &Short, b: &Short) -> u32 {
-    a.iter().zip(b).map(|(x, y)| u32::from(x == y)).sum()
-}
 
 /// A bucket key: the band key bound to a shop.
 fn bucket(shop: u32, band_key: u64) -> u64 {
@@ -36,13 +24,13 @@ pub struct CollectiveIndex {
     shop_of: Vec<u32>,
     at: Vec<i64>,
     consumer: Vec<u32>,
-    sigs: Vec<Short>,
+    sigs: Vec<[u32; HASHES]>,
     /// Bucket → the newest complaint in it; `next[item * BANDS + band]` → the one before.
     heads: FxHashMap<u64, u32>,
     next: Vec<u32>,
     uf: UnionFind,
-    /// Per component root: its distinct consumers (sorted) and its earliest member.
-    members: FxHashMap<u32, (Vec<u32>, u32)>,
+    /// Per component root: its distinct consumers and its earliest member.
+    members: FxHashMap<u32, (FxHashSet<u32>, u32)>,
     /// Whether every complaint came no earlier than the one before (buckets can then stop at the
     /// first complaint older than the window).
     ordered: bool,
@@ -57,12 +45,17 @@ impl CollectiveIndex {
     }
 
     pub fn with_capacity(settings: Settings, n: usize) -> Self {
+        // Reserved up front so that no assignment pays for a rehash of millions of entries.
         let mut heads = FxHashMap::default();
-        heads.reserve(n * BANDS / 2);
+        heads.reserve(n * BANDS);
+        let mut members = FxHashMap::default();
+        members.reserve(n);
+        let mut consumers = FxHashMap::default();
+        consumers.reserve(n);
         CollectiveIndex {
             settings,
             shops: FxHashMap::default(),
-            consumers: FxHashMap::default(),
+            consumers,
             ids: Vec::with_capacity(n),
             shop_of: Vec::with_capacity(n),
             at: Vec::with_capacity(n),
@@ -70,8 +63,8 @@ impl CollectiveIndex {
             sigs: Vec::with_capacity(n),
             heads,
             next: Vec::with_capacity(n * BANDS),
-            uf: UnionFind::default(),
-            members: FxHashMap::default(),
+            uf: UnionFind::with_capacity(n),
+            members,
             ordered: true,
             last_at: i64::MIN,
             comparisons: 0,
@@ -118,10 +111,11 @@ impl CollectiveIndex {
         self.shop_of.push(shop);
         self.at.push(at);
         self.consumer.push(consumer);
-        let mine = short(sig);
+        let mine = sig.0;
         self.sigs.push(mine);
         self.uf.push();
-        self.members.insert(item, (vec![consumer], item));
+        self.members
+            .insert(item, (FxHashSet::from_iter([consumer]), item));
         self.next.resize(self.next.len() + BANDS, NONE);
         if sig.is_empty() {
             return None;
@@ -135,12 +129,14 @@ impl CollectiveIndex {
             let mut other = *slot;
             *slot = item;
             self.next[item as usize * BANDS + band] = other;
-            while other != NONE {
+            let mut walked = 0;
+            while other != NONE && walked < MAX_WALK {
                 let o = other as usize;
                 let too_old = at - self.at[o] > window;
                 if too_old && self.ordered {
                     break;
                 }
+                walked += usize::from(!too_old);
                 // Same shop is almost certain (the bucket is keyed by it) but not guaranteed.
                 if !too_old
                     && self.at[o] - at <= window
@@ -165,11 +161,13 @@ impl CollectiveIndex {
         }
         let root = self.uf.union(ra, rb);
         let gone = if root == ra { rb } else { ra };
-        let (g_consumers, g_first) = self.members.remove(&gone).expect("a root has members");
+        let (mut g_consumers, g_first) = self.members.remove(&gone).expect("a root has members");
         let (consumers, first) = self.members.get_mut(&root).expect("a root has members");
+        // The smaller set goes into the larger: each consumer moves O(log n) times in all.
+        if g_consumers.len() > consumers.len() {
+            std::mem::swap(consumers, &mut g_consumers);
+        }
         consumers.extend(g_consumers);
-        consumers.sort_unstable();
-        consumers.dedup();
         if self.at[g_first as usize] < self.at[*first as usize]
             || (self.at[g_first as usize] == self.at[*first as usize] && g_first < *first)
         {
@@ -202,4 +200,4 @@ fn intern(map: &mut FxHashMap<String, u32>, name: &str) -> u32 {
     v
 }
 
-const _: () = assert!(HASHES % ROWS == 0);
+const _: () = assert!(HASHES.is_multiple_of(ROWS));

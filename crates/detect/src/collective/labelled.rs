@@ -178,6 +178,10 @@ pub struct Evaluation {
     pub tuning: super::PairScores,
     pub heldout: super::PairScores,
     pub all: super::PairScores,
+    /// Waves found together in one cluster (the precision lost is theirs).
+    pub merged: Vec<[String; 2]>,
+    /// Waves with members outside their largest cluster, and how many.
+    pub split: Vec<(String, usize)>,
 }
 
 /// Clusters `set` as one input and scores it.
@@ -203,7 +207,51 @@ pub fn evaluate(set: &[Labelled], settings: super::Settings) -> Evaluation {
         w.dedup();
         w.len()
     };
+    let mut by_cluster: std::collections::BTreeMap<u32, std::collections::BTreeSet<&str>> =
+        Default::default();
+    let mut by_wave: std::collections::BTreeMap<&str, Vec<Option<u32>>> = Default::default();
+    for (l, f) in set.iter().zip(&found) {
+        if let (Some(f), Some(label)) = (f, &l.label) {
+            by_cluster.entry(*f).or_default().insert(label);
+        }
+        if let Some(label) = &l.label {
+            by_wave.entry(label).or_default().push(*f);
+        }
+    }
+    let mut merged: Vec<[String; 2]> = by_cluster
+        .values()
+        .flat_map(|labels| {
+            let l: Vec<&str> = labels.iter().copied().collect();
+            let mut pairs = vec![];
+            for i in 0..l.len() {
+                for j in i + 1..l.len() {
+                    pairs.push([l[i].to_owned(), l[j].to_owned()]);
+                }
+            }
+            pairs
+        })
+        .collect();
+    merged.sort();
+    merged.dedup();
+    let split = by_wave
+        .into_iter()
+        .filter_map(|(wave, found)| {
+            let mut counts: std::collections::BTreeMap<Option<u32>, usize> = Default::default();
+            for f in &found {
+                *counts.entry(*f).or_default() += 1;
+            }
+            let best = counts
+                .iter()
+                .filter(|(k, _)| k.is_some())
+                .map(|(_, v)| *v)
+                .max()
+                .unwrap_or(0);
+            (best < found.len()).then(|| (wave.to_owned(), found.len() - best))
+        })
+        .collect();
     Evaluation {
+        merged,
+        split,
         complaints: set.len(),
         waves: waves(false),
         heldout_waves: waves(true),

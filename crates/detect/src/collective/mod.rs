@@ -17,11 +17,19 @@ pub mod input;
 pub mod labelled;
 pub mod minhash;
 mod offline;
+mod subject;
 pub mod tokens;
 
 pub use index::CollectiveIndex;
 pub use minhash::{BANDS, HASHES, ROWS, Signature, THRESHOLD, VERSION, same_issue, similarity};
 pub use offline::{Clustering, cluster, cluster_signed, signatures as offline_signatures};
+pub use subject::{Subject, shares_issue};
+
+/// At most this many of a band's earlier complaints (the latest within the window) are looked
+/// at for a new one. A bucket holding more is a wave already found: the newest complaints in it
+/// stand for the rest, and the work per complaint stays bounded however big a shop's waves get.
+/// The index and the offline clusterer walk the same complaints, so they agree exactly.
+pub const MAX_WALK: usize = 32;
 
 /// One complaint as the clustering sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +75,13 @@ impl UnionFind {
         UnionFind {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
+        }
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        UnionFind {
+            parent: Vec::with_capacity(n),
+            size: Vec::with_capacity(n),
         }
     }
 

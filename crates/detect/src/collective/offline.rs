@@ -6,7 +6,7 @@ use std::time::Instant;
 use rustc_hash::FxHashMap;
 
 use super::minhash::{BANDS, HASHES, ROWS, Signature, agreeing, band_key, threshold_count};
-use super::{Complaint, Settings, UnionFind};
+use super::{Complaint, MAX_WALK, Settings, UnionFind};
 
 /// The result of [`cluster`].
 #[derive(Debug, Clone)]
@@ -110,7 +110,7 @@ pub fn cluster_signed(
                         run.sort_unstable();
                         for group in run.chunk_by(|a, b| a.0 == b.0) {
                             for (j, &(_, pj)) in group.iter().enumerate().skip(1) {
-                                for &(_, pi) in group[..j].iter().rev() {
+                                for &(_, pi) in group[..j].iter().rev().take(MAX_WALK) {
                                     if at[pj as usize] - at[pi as usize] > window {
                                         break;
                                     }

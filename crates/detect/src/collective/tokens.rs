@@ -235,11 +235,18 @@ mod tests {
 
     #[test]
     fn numbers_dates_and_units_go() {
+        let words = |t: &str| {
+            normalize(t)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            normalize("订单２０２６０３０５１２３４ 3月5日买的"),
-            "订单  买的"
+            words("订单２０２６０３０５１２３４ 3月5日买的"),
+            ["订单", "买的"]
         );
-        assert_eq!(normalize("2026-03-05 下单"), "  下单");
+        assert_eq!(words("2026-03-05 10:30 下单"), ["下单"]);
+        assert_eq!(words("Ordered 16GB"), ["ordered", "gb"]);
     }
 
     #[test]

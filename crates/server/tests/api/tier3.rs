@@ -715,3 +715,169 @@ both_backends!(
     cases_are_investigated_and_decided_with_published_reasons,
     monitors_find_broken_promises,
 );
+
+/// Six consumers, six wordings of one problem with one shop's cups, and one unrelated complaint.
+const WAVE: [&str; 6] = [
+    "保温杯盖子拧紧后还是漏水，倒过来水一直往外渗，杯子根本没法装水带出门。",
+    "买的保温杯漏水，杯盖密封圈有问题，放在包里把东西都弄湿了。",
+    "杯子装热水后从杯盖处漏水，密封不严，拧紧也没用。",
+    "保温杯密封圈太松，一倒过来就漏水，质量太差了。",
+    "收到的不锈钢保温杯杯盖漏水，水从缝隙里流出来。",
+    "这个杯子的盖子封不住水，刚灌满开水就渗出来，还漏了一桌子。",
+];
+
+async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let store = &app.store;
+    let orders = (1..=7)
+        .map(|i| {
+            order_record(
+                10 + i,
+                &format!("wave{i:02}"),
+                Duration::days(6),
+                Some(Duration::hours(5)),
+                Some(Duration::days(3)),
+            )
+        })
+        .collect();
+    assert!(
+        store
+            .import_orders(orders)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.is_ok())
+    );
+    let mut ids = vec![];
+    for (i, text) in WAVE
+        .iter()
+        .chain(["下单一周了商家还没有发货，催了好几次都说在安排，也不给个准信。"].iter())
+        .enumerate()
+    {
+        let user = store
+            .user_by_username(&format!("wave{:02}", i + 1))
+            .await
+            .unwrap()
+            .unwrap();
+        let mut body = complaint_body(
+            &format!("2026110200000000{:02}", 11 + i),
+            json!({"kind": "refund", "amount_cents": 8900}),
+        );
+        body["description"] = json!(text);
+        if i == 6 {
+            body["category"] = json!("late_shipment");
+        }
+        let req: weiquan_domain::complaint::FileComplaintRequest =
+            serde_json::from_value(body).unwrap();
+        let c = store
+            .file_complaint(
+                &user.actor(),
+                NewComplaint::parse(&req).unwrap(),
+                Channel::Web,
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        ids.push(c.id.0);
+    }
+    let regulator = app.login("regulator01").await;
+    let cases = json_of(
+        app.get(&regulator, "/api/v1/cases?state=open").await,
+        StatusCode::OK,
+    )
+    .await;
+    let collective: Vec<&Value> = cases["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "collective")
+        .collect();
+    assert_eq!(collective.len(), 1, "{cases}");
+    let case = collective[0];
+    let members: Vec<i64> = case["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        members,
+        ids[..6].to_vec(),
+        "the six, not the late-shipping one"
+    );
+    let agent = app.login("agent01").await;
+    for id in &ids[..6] {
+        let c = json_of(
+            app.get(&agent, &format!("/api/v1/complaints/{id}")).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(c["major"], true);
+        assert_eq!(c["collective_case_id"], case["id"]);
+    }
+    let c = json_of(
+        app.get(&agent, &format!("/api/v1/complaints/{}", ids[6]))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(c["major"], false);
+    let case_id = case["id"].as_i64().unwrap();
+    let events = json_of(
+        app.get(&regulator, &format!("/api/v1/cases/{case_id}/events"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "regulators_notified")
+    );
+
+    // One ruling: six remedies, one sanction.
+    let c = json_of(
+        app.post(&regulator, &format!("/api/v1/cases/{case_id}/actions"),
+            json!({"action": "sanction", "reasons": "同批次保温杯杯盖密封圈缺陷，商家未召回", "rule_refs": ["淘宝规则 第五十二条"],
+                   "remedy": {"kind": "refund", "amount_cents": 8900}}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(c["state"], "sanctioned");
+    for id in &ids[..6] {
+        let c = json_of(
+            app.get(&agent, &format!("/api/v1/complaints/{id}")).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(c["state"], "resolved", "{c}");
+        assert_eq!(
+            c["progress"]["resolution"]["remedy"]["amount_cents"], 8900,
+            "{c}"
+        );
+    }
+    let c = json_of(
+        app.get(&agent, &format!("/api/v1/complaints/{}", ids[6]))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(c["state"], "awaiting_merchant");
+    let events = store
+        .shop_events(&ShopId::parse("shop-a").unwrap())
+        .await
+        .unwrap();
+    let sanctions: Vec<&Value> = events
+        .iter()
+        .filter(|e| e.kind == "violation_recorded")
+        .map(|e| &e.data)
+        .collect();
+    assert_eq!(sanctions.len(), 1, "{sanctions:?}");
+    assert_eq!(sanctions[0]["kind"], "collective");
+    assert_eq!(sanctions[0]["points"], 12);
+}
+
+both_backends!(a_wave_of_similar_complaints_is_one_collective_case);

@@ -70,9 +70,14 @@ CREATE TABLE complaint_signatures (
     consumer_id  BIGINT NOT NULL,
     created_at   BIGINT NOT NULL,
     signature    TEXT NOT NULL,
+    -- The lexicon and hashing the signature was made with: only equal versions compare.
+    version      BIGINT NOT NULL,
+    -- The product and category (hashed): equal ones at one shop share an issue.
+    subject_key  BIGINT NOT NULL,
     cluster_id   BIGINT NOT NULL
 );
 CREATE INDEX complaint_signatures_cluster ON complaint_signatures(cluster_id);
+CREATE INDEX complaint_signatures_subject ON complaint_signatures(shop_id, subject_key, created_at);
 CREATE TABLE complaint_bands (
     shop_id      TEXT NOT NULL,
     band_key     BIGINT NOT NULL,
