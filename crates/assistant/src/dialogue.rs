@@ -1016,12 +1016,23 @@ impl Session {
                 if !candidates.is_empty() {
                     q.push_str(&t(lang, "\n您的订单：", "\nYour orders:"));
                     for o in candidates.iter().take(5) {
-                        q.push_str(&format!(
-                            "\n· {} {} {}（{}）",
-                            o.order_no,
-                            o.shop_name,
-                            o.items.join("、"),
-                            day(o.paid_at)
+                        let items = o.items.join(&t(lang, "、", ", "));
+                        q.push_str(&t(
+                            lang,
+                            format!(
+                                "\n· {} {} {}（{}）",
+                                o.order_no,
+                                o.shop_name,
+                                items,
+                                day(o.paid_at)
+                            ),
+                            format!(
+                                "\n· {} {} {} ({})",
+                                o.order_no,
+                                o.shop_name,
+                                items,
+                                day(o.paid_at)
+                            ),
                         ));
                     }
                 }
@@ -1030,7 +1041,7 @@ impl Session {
             Ask::Product => {
                 let items = self
                     .order(ctx)
-                    .map(|o| o.items.join("、"))
+                    .map(|o| o.items.join(&t(lang, "、", ", ")))
                     .unwrap_or_default();
                 t(
                     lang,
@@ -1234,14 +1245,15 @@ fn status(lang: Lang, ctx: &Context<'_>) -> String {
                 )
             })
             .unwrap_or_default();
-        out.push_str(&format!(
-            "\n· #{} {}（{}）：{}{}{}",
-            c.id,
-            c.product,
+        let (product, category, state) = (
+            &c.product,
             category_label(lang, c.category),
             state_label(lang, &c.state),
-            next,
-            due
+        );
+        out.push_str(&t(
+            lang,
+            format!("\n· #{} {product}（{category}）：{state}{next}{due}", c.id),
+            format!("\n· #{} {product} ({category}): {state}{next}{due}", c.id),
         ));
     }
     out
