@@ -3,6 +3,8 @@
 mod classifier;
 pub mod concepts;
 pub mod corpus;
+pub mod dialogue;
+pub mod faq;
 pub mod features;
 mod intent;
 pub mod lexicon;

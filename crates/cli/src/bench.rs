@@ -55,6 +55,8 @@ pub enum BenchCommand {
     Classify(crate::assistant_cmd::BenchArgs),
     /// Each role's web pages on the demo data: server time and weight (see `bench_pages`).
     Pages(crate::bench_pages::BenchArgs),
+    /// 客服小蜜's chat turns over HTTP from concurrent sessions (see `bench_chat`).
+    Chat(crate::bench_chat::Args),
     /// Collective-complaint clustering: assignment with many stored, and offline (see
     /// `bench_collective`).
     Collective(crate::bench_collective::BenchArgs),
@@ -78,17 +80,22 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Collective(args) => crate::bench_collective::run(args),
         BenchCommand::Classify(args) => crate::assistant_cmd::bench(args).await,
         BenchCommand::Pages(args) => crate::bench_pages::run(args).await,
+        BenchCommand::Chat(args) => crate::bench_chat::run(args).await,
     }
 }
 
-const PASSWORD: &str = "bench-password";
+pub(crate) const PASSWORD: &str = "bench-password";
 
-fn order_no(client: usize, i: usize) -> String {
+pub(crate) fn order_no(client: usize, i: usize) -> String {
     format!("2026{:04}{:010}", client, i)
 }
 
 /// Seeds `clients` buyers with `per_client` orders each.
-async fn prepare(store: &dyn Store, clients: usize, per_client: usize) -> anyhow::Result<()> {
+pub(crate) async fn prepare(
+    store: &dyn Store,
+    clients: usize,
+    per_client: usize,
+) -> anyhow::Result<()> {
     let hash =
         tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(PASSWORD)).await?;
     let users = (0..clients)
@@ -144,7 +151,7 @@ async fn prepare(store: &dyn Store, clients: usize, per_client: usize) -> anyhow
 }
 
 /// Writes and fsyncs 4 KiB repeatedly for `secs`: the disk's commit rate right now.
-fn fsync_rate(dir: &Path, secs: f64) -> anyhow::Result<f64> {
+pub(crate) fn fsync_rate(dir: &Path, secs: f64) -> anyhow::Result<f64> {
     let path = dir.join("fsync-probe");
     let mut f = std::fs::OpenOptions::new()
         .create(true)
@@ -164,7 +171,7 @@ fn fsync_rate(dir: &Path, secs: f64) -> anyhow::Result<f64> {
     Ok(rate)
 }
 
-fn proc_kib(pid: u32, key: &str) -> Option<u64> {
+pub(crate) fn proc_kib(pid: u32, key: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find_map(|l| {
         l.strip_prefix(key)?
@@ -176,7 +183,7 @@ fn proc_kib(pid: u32, key: &str) -> Option<u64> {
     })
 }
 
-fn percentile(sorted: &[u64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

@@ -21,7 +21,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use weiquan_store::Store;
 
-use crate::api::{complaints, marketplace, stats, tier3};
+use crate::api::{assistant, complaints, marketplace, stats, tier3};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -73,6 +73,15 @@ pub fn app(state: AppState) -> Router {
         .route("/reports/{id}/events", get(tier3::report_events))
         .route("/reports/{id}/actions", post(tier3::report_act))
         .route("/stats", get(stats::stats))
+        .route("/assistant/chat", post(assistant::chat))
+        .route("/assistant/ws", get(assistant::ws))
+        .route("/assistant/sessions/{id}", get(assistant::session))
+        .route("/assistant/handovers", get(assistant::handovers))
+        .route("/assistant/handovers/{id}/take", post(assistant::take))
+        .route(
+            "/assistant/handovers/{id}/messages",
+            post(assistant::agent_reply),
+        )
         .route("/complaints", post(complaints::file).get(complaints::list))
         .route("/complaints/{id}", get(complaints::get))
         .route("/complaints/{id}/actions", post(complaints::act))
@@ -118,6 +127,11 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     timer_interval: Duration,
 ) -> std::io::Result<()> {
+    // 客服小蜜's models and FAQ index are built once per process: now, not in a consumer's turn.
+    tokio::task::spawn_blocking(|| {
+        weiquan_assistant::models();
+        weiquan_assistant::faq::warm_up();
+    });
     // Every node seeds the brushing scan; the pending-run index keeps one.
     if let Err(e) = state
         .store

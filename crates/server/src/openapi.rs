@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{complaints, marketplace, stats, tier3};
+use crate::api::{assistant, complaints, marketplace, stats, tier3};
 use crate::auth;
 
 #[derive(OpenApi)]
@@ -18,6 +18,7 @@ use crate::auth;
         complaints::file, complaints::list, complaints::get, complaints::act,
         complaints::post_message, complaints::list_messages,
         complaints::upload_evidence, complaints::list_evidence, complaints::get_evidence, complaints::events,
+        assistant::chat, assistant::session, assistant::handovers, assistant::take, assistant::agent_reply,
     ),
     modifiers(&Bearer),
     tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"))

@@ -2,6 +2,7 @@
 
 mod audit;
 pub mod blob;
+pub mod chat;
 mod collective;
 mod error;
 pub mod export;
@@ -23,6 +24,7 @@ use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 use weiquan_domain::*;
 
 pub use blob::BlobStore;
+pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use stats::{Count, DayCount, DeadlineShare, Escalation, ResolutionTimes, Stats, StatsQuery};
@@ -116,6 +118,33 @@ pub trait Store: Send + Sync + 'static {
         sha: &Sha256,
     ) -> Result<(Evidence, Vec<u8>)>;
     async fn complaint_events(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Event>>;
+
+    // --- assistant sessions
+    /// A chat session with its turns: the consumer's own, or one handed over to the agents
+    /// (tier-1 agents only); anyone else is told it does not exist.
+    async fn chat_session(&self, actor: &Actor, id: &str) -> Result<ChatSession>;
+    /// Saves a consumer's turn (state, hand-over, new turns); a lost race is a 409 to resend.
+    async fn save_chat(&self, actor: &Actor, save: ChatSave, now: Timestamp) -> Result<()>;
+    /// Files the dialogue's draft like `file_complaint` (channel `chat`), with the transcript
+    /// (bytes already in the blob store) as `chat_log` evidence and the turn saved, at once.
+    async fn file_chat_complaint(
+        &self,
+        actor: &Actor,
+        new: NewComplaint,
+        transcript: NewEvidence,
+        save: ChatSave,
+        now: Timestamp,
+    ) -> Result<Complaint>;
+    /// The tier-1 agents' chat queue: waiting sessions and the caller's own, with history.
+    async fn chat_handovers(&self, actor: &Actor, limit: u32) -> Result<Vec<ChatSession>>;
+    async fn take_chat(&self, actor: &Actor, id: &str, now: Timestamp) -> Result<ChatSession>;
+    async fn agent_chat_reply(
+        &self,
+        actor: &Actor,
+        id: &str,
+        body: String,
+        now: Timestamp,
+    ) -> Result<ChatSession>;
 
     // --- deadlines
     async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>>;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1` (DESIGN §5).
 
+pub mod assistant;
 pub mod complaints;
 pub mod marketplace;
 pub mod stats;

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod assistant;
 mod auth;
 mod brushing;
 mod errors;

@@ -26,6 +26,7 @@ use weiquan_domain::*;
 use self::ops::{COMPLAINT_BY_ID, EVIDENCE_COLUMNS, PgOps};
 use crate::audit::Checker;
 use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
+use crate::chat::{ChatSave, ChatSession};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::rows::*;
@@ -455,6 +456,53 @@ impl Store for PgStore {
                 .fetch_all(&self.pool)
                 .await?;
         convert(rows)
+    }
+
+    async fn chat_session(&self, actor: &Actor, id: &str) -> Result<ChatSession> {
+        crate::chat::read_session(self, actor, id).await
+    }
+
+    async fn save_chat(&self, actor: &Actor, save: ChatSave, now: Timestamp) -> Result<()> {
+        in_tx!(self, |o| crate::chat::save(o, actor, save, now))
+    }
+
+    async fn file_chat_complaint(
+        &self,
+        actor: &Actor,
+        new: NewComplaint,
+        transcript: NewEvidence,
+        save: ChatSave,
+        now: Timestamp,
+    ) -> Result<Complaint> {
+        in_tx!(self, |o| crate::chat::file_complaint(
+            o,
+            actor,
+            new,
+            transcript,
+            save,
+            now,
+            &self.policy
+        ))
+    }
+
+    async fn chat_handovers(&self, actor: &Actor, limit: u32) -> Result<Vec<ChatSession>> {
+        crate::chat::handovers(self, actor, limit).await
+    }
+
+    async fn take_chat(&self, actor: &Actor, id: &str, now: Timestamp) -> Result<ChatSession> {
+        in_tx!(self, |o| crate::chat::take(o, actor, id, now))?;
+        crate::chat::read_session(self, actor, id).await
+    }
+
+    async fn agent_chat_reply(
+        &self,
+        actor: &Actor,
+        id: &str,
+        body: String,
+        now: Timestamp,
+    ) -> Result<ChatSession> {
+        in_tx!(self, |o| crate::chat::agent_reply(o, actor, id, &body, now))?;
+        crate::chat::read_session(self, actor, id).await
     }
 
     async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {

@@ -20,6 +20,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tier3",
         include_str!("../../migrations/sqlite/0002_tier3.sql"),
     ),
+    (
+        3,
+        "chat",
+        include_str!("../../migrations/sqlite/0003_chat.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {

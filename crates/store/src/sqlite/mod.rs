@@ -25,6 +25,7 @@ use self::conn::ReadPool;
 use self::ops::{EVIDENCE_COLUMNS, SqliteOps, load_complaint};
 use self::writer::Writer;
 use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
+use crate::chat::{ChatSave, ChatSession};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::rows::*;
@@ -459,6 +460,71 @@ impl Store for SqliteStore {
             )?;
             collect(stmt.query_map([workflow::complaint_stream(id)], EventRow::from_row)?)
         })
+    }
+
+    async fn chat_session(&self, actor: &Actor, id: &str) -> Result<ChatSession> {
+        crate::chat::read_session(self, actor, id).await
+    }
+
+    async fn save_chat(&self, actor: &Actor, save: ChatSave, now: Timestamp) -> Result<()> {
+        let a = actor.clone();
+        self.write(move |c| block_on(crate::chat::save(&mut SqliteOps(c), &a, save, now)))
+            .await
+    }
+
+    async fn file_chat_complaint(
+        &self,
+        actor: &Actor,
+        new: NewComplaint,
+        transcript: NewEvidence,
+        save: ChatSave,
+        now: Timestamp,
+    ) -> Result<Complaint> {
+        let (a, policy) = (actor.clone(), self.policy.clone());
+        self.write(move |c| {
+            block_on(crate::chat::file_complaint(
+                &mut SqliteOps(c),
+                &a,
+                new,
+                transcript,
+                save,
+                now,
+                &policy,
+            ))
+        })
+        .await
+    }
+
+    async fn chat_handovers(&self, actor: &Actor, limit: u32) -> Result<Vec<ChatSession>> {
+        crate::chat::handovers(self, actor, limit).await
+    }
+
+    async fn take_chat(&self, actor: &Actor, id: &str, now: Timestamp) -> Result<ChatSession> {
+        let (a, sid) = (actor.clone(), id.to_owned());
+        self.write(move |c| block_on(crate::chat::take(&mut SqliteOps(c), &a, &sid, now)))
+            .await?;
+        crate::chat::read_session(self, actor, id).await
+    }
+
+    async fn agent_chat_reply(
+        &self,
+        actor: &Actor,
+        id: &str,
+        body: String,
+        now: Timestamp,
+    ) -> Result<ChatSession> {
+        let (a, sid) = (actor.clone(), id.to_owned());
+        self.write(move |c| {
+            block_on(crate::chat::agent_reply(
+                &mut SqliteOps(c),
+                &a,
+                &sid,
+                &body,
+                now,
+            ))
+        })
+        .await?;
+        crate::chat::read_session(self, actor, id).await
     }
 
     async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {

@@ -1,0 +1,331 @@
+use chrono::TimeZone;
+
+use super::*;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, 10, 4, 0, 0).unwrap()
+}
+
+fn orders() -> Vec<OrderInfo> {
+    vec![
+        OrderInfo {
+            order_no: "202605041234567890".into(),
+            shop_id: "shop-cups".into(),
+            shop_name: "好杯子旗舰店".into(),
+            items: vec!["316不锈钢保温杯 大容量".into()],
+            amount_cents: 5990,
+            paid_at: now() - Duration::days(6),
+            delivered_at: Some(now() - Duration::days(3)),
+            commitments: Some(Commitments {
+                seven_day_return: true,
+                authentic_guarantee: false,
+                ship_within_hours: Some(48),
+            }),
+        },
+        OrderInfo {
+            order_no: "202605011111111111".into(),
+            shop_id: "shop-audio".into(),
+            shop_name: "声学数码专营店".into(),
+            items: vec!["降噪蓝牙耳机 无线 运动".into(), "耳机保护套".into()],
+            amount_cents: 29900,
+            paid_at: now() - Duration::days(9),
+            delivered_at: Some(now() - Duration::days(7)),
+            commitments: None,
+        },
+    ]
+}
+
+fn say(s: &mut Session, text: &str) -> Reply {
+    let orders = orders();
+    let complaints = [];
+    s.turn(
+        text,
+        &Context {
+            now: now(),
+            orders: &orders,
+            complaints: &complaints,
+        },
+    )
+}
+
+#[test]
+fn a_leaking_cup_becomes_a_complete_draft_one_question_at_a_time() {
+    let mut s = Session::default();
+    let r = say(&mut s, "我买的杯子漏水");
+    assert_eq!(r.intent, Some(Intent::Complaint(Category::QualityDefect)));
+    assert_eq!(
+        s.slots.order_no.as_deref(),
+        Some("202605041234567890"),
+        "matched by product"
+    );
+    assert_eq!(s.slots.product.as_deref(), Some("316不锈钢保温杯 大容量"));
+    assert_eq!(s.asked, Some(Ask::Description), "{}", r.text);
+    assert!(r.text.contains("描述"), "{}", r.text);
+
+    let r = say(&mut s, "倒满热水以后杯底一直往外渗水，桌子都湿了");
+    assert_eq!(s.asked, Some(Ask::IncidentAt), "{}", r.text);
+    let r = say(&mut s, "昨天");
+    assert_eq!(
+        s.slots.incident_at,
+        Some(Utc.with_ymd_and_hms(2026, 5, 8, 16, 0, 0).unwrap())
+    );
+    assert_eq!(s.asked, Some(Ask::ClaimKind), "{}", r.text);
+    let r = say(&mut s, "退款");
+    assert_eq!(s.asked, Some(Ask::ClaimAmount), "{}", r.text);
+    assert!(r.text.contains("59.90"), "{}", r.text);
+    let r = say(&mut s, "59.9元");
+    assert_eq!(s.phase, Phase::Confirm, "{}", r.text);
+    let Some(Shown::Complaint(d)) = r.draft.clone() else {
+        panic!("a draft: {r:?}")
+    };
+    assert_eq!(d.category, Category::QualityDefect);
+    assert_eq!(
+        d.claim,
+        ClaimDraft {
+            kind: ClaimKind::Refund,
+            amount_cents: Some(5990)
+        }
+    );
+    assert!(d.description.contains("杯子漏水") && d.description.contains("杯底"));
+    assert!(r.text.contains("确认提交吗"));
+    assert_eq!(
+        r.outcome,
+        Outcome::None,
+        "nothing is filed before the consumer says so"
+    );
+
+    let r = say(&mut s, "确认");
+    assert_eq!(r.outcome, Outcome::File(d));
+    let done = s.filed(17);
+    assert!(done.contains("#17") && s.phase == Phase::Filed);
+}
+
+#[test]
+fn one_message_with_every_fact_goes_straight_to_the_draft() {
+    let mut s = Session::default();
+    let r = say(
+        &mut s,
+        "订单号202605041234567890，保温杯昨天收到就漏水，杯底一直渗水，要求退款59.9元",
+    );
+    assert_eq!(s.phase, Phase::Confirm, "{}", r.text);
+    assert!(matches!(r.draft, Some(Shown::Complaint(_))));
+}
+
+#[test]
+fn an_order_with_several_items_asks_which_one() {
+    let mut s = Session::default();
+    say(&mut s, "订单202605011111111111的东西有质量问题");
+    assert_eq!(s.asked, Some(Ask::Product));
+    let r = say(&mut s, "蓝牙耳机");
+    assert_eq!(
+        s.slots.product.as_deref(),
+        Some("降噪蓝牙耳机 无线 运动"),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn an_order_number_not_among_the_consumers_is_refused() {
+    let mut s = Session::default();
+    let r = say(&mut s, "订单号999999999999999999的耳机是假货");
+    assert!(
+        r.text.contains("没有找到订单号 999999999999999999"),
+        "{}",
+        r.text
+    );
+    assert_ne!(s.slots.order_no.as_deref(), Some("999999999999999999"));
+    let r = say(&mut s, "订单号是888888888888888888");
+    assert!(
+        r.text.contains("没有找到订单号 888888888888888888"),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn heated_words_get_a_calm_rewrite_that_keeps_the_facts() {
+    let mut s = Session::default();
+    let r = say(
+        &mut s,
+        "垃圾商家！！！保温杯用了两天就漏水，骗子，不退钱我就曝光你们！！！",
+    );
+    assert_eq!(r.tone, Tone::Emotional);
+    assert_eq!(s.phase, Phase::Rewrite);
+    let (_, calm) = s.pending_rewrite.clone().unwrap();
+    assert!(r.text.contains(&calm));
+    assert!(
+        !calm.contains("垃圾") && !calm.contains("骗子") && !calm.contains("！！！"),
+        "{calm}"
+    );
+    assert!(calm.contains("漏水") && calm.contains("两天"), "{calm}");
+    say(&mut s, "好");
+    assert_eq!(s.slots.description.as_deref(), Some(calm.as_str()));
+    assert_eq!(s.phase, Phase::Collecting);
+}
+
+#[test]
+fn the_consumer_may_keep_their_own_words() {
+    let mut s = Session::default();
+    say(&mut s, "保温杯漏水了，什么破东西！！！气死我了");
+    assert_eq!(s.phase, Phase::Rewrite);
+    say(&mut s, "不用");
+    assert!(s.slots.description.as_deref().unwrap().contains("破东西"));
+}
+
+#[test]
+fn escalation_hands_the_session_over() {
+    let mut s = Session::default();
+    say(&mut s, "我买的杯子漏水");
+    let r = say(&mut s, "转人工");
+    assert_eq!(r.outcome, Outcome::HandOver);
+    assert_eq!(s.phase, Phase::HandedOver);
+    let r = say(&mut s, "还在吗");
+    assert_eq!(r.outcome, Outcome::None);
+    assert!(r.text.contains("人工"));
+}
+
+#[test]
+fn brushing_becomes_a_report_not_a_complaint() {
+    let mut s = Session::default();
+    let r = say(
+        &mut s,
+        "我要举报声学数码专营店刷单，他们找人刷好评还给好评返现",
+    );
+    assert_eq!(s.kind, Kind::Report, "{r:?}");
+    assert_eq!(s.slots.shop_id.as_deref(), Some("shop-audio"));
+    let Some(Shown::Report(rep)) = r.draft else {
+        panic!("a report draft: {}", r.text)
+    };
+    assert_eq!(rep.kind, Category::FakeTransactions);
+    let r = say(&mut s, "确认");
+    assert!(matches!(r.outcome, Outcome::Report(_)));
+}
+
+#[test]
+fn a_report_without_a_shop_asks_for_it() {
+    let mut s = Session::default();
+    let r = say(&mut s, "有家店卖的是盗版侵权的商品，盗用别人的品牌商标");
+    assert_eq!(s.kind, Kind::Report, "{}", r.text);
+    assert_eq!(s.asked, Some(Ask::Shop));
+    assert!(r.text.contains("好杯子旗舰店"));
+}
+
+#[test]
+fn status_lists_complaints_and_who_acts_next() {
+    let orders = orders();
+    let complaints = [ComplaintInfo {
+        id: 5,
+        order_no: "202605041234567890".into(),
+        product: "316不锈钢保温杯 大容量".into(),
+        category: Category::QualityDefect,
+        state: "awaiting_merchant".into(),
+        next_actor: Some("merchant".into()),
+        deadline_at: Some(now() + Duration::hours(48)),
+    }];
+    let ctx = Context {
+        now: now(),
+        orders: &orders,
+        complaints: &complaints,
+    };
+    let r = Session::default().turn("我的投诉处理到哪一步了", &ctx);
+    assert_eq!(r.intent, Some(Intent::CheckStatus));
+    assert!(
+        r.text.contains("#5") && r.text.contains("等待商家处理") && r.text.contains("商家"),
+        "{}",
+        r.text
+    );
+    let r = Session::default().turn("what is the status of my complaint?", &ctx);
+    assert!(r.text.contains("waiting for the merchant"), "{}", r.text);
+}
+
+#[test]
+fn how_to_complain_and_the_rules_are_answered() {
+    let mut s = Session::default();
+    let r = say(&mut s, "怎么投诉商家？需要准备什么");
+    assert_eq!(r.intent, Some(Intent::HowToComplain));
+    assert!(r.text.contains("证据") && r.text.contains("订单号") && r.text.contains("一级"));
+    let r = say(&mut s, "七天无理由退货是什么规则？");
+    assert!(
+        r.text.contains("7天内") && r.text.contains("好杯子旗舰店"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("48小时内发货"),
+        "the shop's commitments: {}",
+        r.text
+    );
+}
+
+#[test]
+fn english_is_answered_in_english() {
+    let mut s = Session::default();
+    let r = say(&mut s, "The cup from order 202605041234567890 leaks water");
+    assert_eq!(s.lang, Lang::En);
+    assert_eq!(s.slots.product.as_deref(), Some("316不锈钢保温杯 大容量"));
+    assert_eq!(s.asked, Some(Ask::IncidentAt), "{}", r.text);
+    assert!(r.text.starts_with("When did it happen"), "{}", r.text);
+    let r = say(&mut s, "yesterday");
+    assert!(
+        r.text.contains("How would you like it resolved"),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn an_unrelated_question_falls_back_to_the_faq() {
+    let mut s = Session::default();
+    let r = say(&mut s, "运费险怎么理赔");
+    assert!(r.text.contains("运费险"), "{}", r.text);
+    assert_eq!(s.phase, Phase::Collecting);
+}
+
+#[test]
+fn the_session_survives_json() {
+    let mut s = Session::default();
+    say(&mut s, "我买的杯子漏水");
+    let back: Session = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
+    assert_eq!(back, s);
+}
+
+#[test]
+fn cancelling_the_draft_starts_over() {
+    let mut s = Session::default();
+    say(
+        &mut s,
+        "订单号202605041234567890，保温杯昨天收到就漏水，杯底一直渗水，要求退款59.9元",
+    );
+    let r = say(&mut s, "取消");
+    assert_eq!(s, Session::default());
+    assert!(r.text.contains("取消"));
+}
+
+#[test]
+fn an_ip_report_asks_for_the_shop_then_the_listing() {
+    let mut s = Session::default();
+    say(&mut s, "有家店卖的是盗版侵权的商品，盗用别人的品牌商标");
+    assert_eq!(s.asked, Some(Ask::Shop));
+    let r = say(&mut s, "好杯子旗舰店");
+    assert_eq!(s.slots.shop_id.as_deref(), Some("shop-cups"), "{}", r.text);
+    assert_eq!(s.asked, Some(Ask::Listing), "{}", r.text);
+    let r = say(&mut s, "那款大容量保温杯");
+    let Some(Shown::Report(rep)) = r.draft else {
+        panic!("a report draft: {}", r.text)
+    };
+    assert_eq!(rep.kind, Category::IpInfringement);
+    assert_eq!(rep.listing.as_deref(), Some("316不锈钢保温杯 大容量"));
+    assert!(r.text.contains("平台监管"));
+}
+
+#[test]
+fn a_refund_above_the_price_is_refused_in_the_chat() {
+    let mut s = Session::default();
+    let r = say(
+        &mut s,
+        "订单号202605041234567890，保温杯昨天收到就漏水，杯底一直渗水，要求退款100元",
+    );
+    assert!(r.text.contains("不能超过实付金额 ¥59.90"), "{}", r.text);
+    assert_eq!(s.asked, Some(Ask::ClaimAmount));
+}
