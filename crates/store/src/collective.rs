@@ -25,6 +25,15 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Complaints each LSH bucket remembers (the latest, by id); the in-memory index walks
+/// `MAX_WALK` per bucket, the store this many, which keeps a filing's lookup bounded.
+const SLOTS: i64 = 8;
+
+/// How a collective case names the cluster it was opened for (`cases.fingerprint`).
+fn cluster_key(cluster: i64) -> String {
+    format!("cluster:{cluster}")
+}
+
 /// Records the complaint's signature, joins it to its cluster, and opens or grows the cluster's
 /// collective case once enough consumers share the issue. Returns the case it joined, if any.
 pub(crate) async fn on_filed<O: Ops>(
@@ -43,40 +52,50 @@ pub(crate) async fn on_filed<O: Ops>(
     o.lock_key(&format!("collective:{shop}")).await?;
 
     // Candidates: the shop's latest complaints in the window with the same product and category,
-    // and the latest sharing each band key of the words — at most MAX_WALK of each, as the
-    // in-memory index walks them, so a shop's huge wave costs no more per complaint.
-    let walk = MAX_WALK as i64;
-    let mut params: Vec<Val> = vec![
-        shop.into(),
-        Val::Int(since),
-        Val::Int(i64::from(VERSION)),
-        Val::Int(subject.key() as i64),
-        Val::Int(walk),
-    ];
-    let mut parts = vec![
-        "SELECT complaint_id FROM (SELECT complaint_id FROM complaint_signatures WHERE shop_id = $1 AND subject_key = $4 \
-         AND created_at >= $2 ORDER BY created_at DESC LIMIT $5) AS by_subject"
-            .to_owned(),
-    ];
-    for (n, k) in keys.iter().enumerate() {
-        params.push(Val::Int(*k as i64));
-        parts.push(format!(
-            "SELECT complaint_id FROM (SELECT complaint_id FROM complaint_bands WHERE shop_id = $1 AND band_key = ${} \
-             AND created_at >= $2 ORDER BY created_at DESC LIMIT $5) AS band{n}",
-            params.len()
-        ));
-    }
-    let rows = o
+    // and those its band keys' buckets hold (each keeps its latest `SLOTS`): two bounded lookups,
+    // however big a shop's wave grows.
+    let mut ids = std::collections::BTreeSet::new();
+    for r in o
         .query(
+            "SELECT complaint_id FROM complaint_signatures WHERE shop_id = $1 AND subject_key = $2 \
+             AND created_at >= $3 ORDER BY created_at DESC LIMIT $4",
+            vals![shop, subject.key() as i64, since, MAX_WALK as i64],
+        )
+        .await?
+    {
+        ids.insert(r[0].int()?);
+    }
+    if !keys.is_empty() {
+        let mut p: Vec<Val> = vec![shop.into(), Val::Int(since)];
+        p.extend(keys.iter().map(|k| Val::Int(*k as i64)));
+        for r in o
+            .query(
+                &format!(
+                    "SELECT complaint_id FROM complaint_bands WHERE shop_id = $1 AND band_key IN ({}) AND created_at >= $2",
+                    placeholders(3, keys.len())
+                ),
+                &p,
+            )
+            .await?
+        {
+            ids.insert(r[0].int()?);
+        }
+    }
+    let rows = if ids.is_empty() {
+        vec![]
+    } else {
+        let mut p: Vec<Val> = vec![Val::Int(i64::from(VERSION))];
+        p.extend(ids.iter().map(|&id| Val::Int(id)));
+        o.query(
             &format!(
                 "SELECT s.complaint_id, s.signature, s.cluster_id, c.product, c.category FROM complaint_signatures s \
-                 JOIN complaints c ON c.id = s.complaint_id \
-                 WHERE s.version = $3 AND s.complaint_id IN ({})",
-                parts.join(" UNION ")
+                 JOIN complaints c ON c.id = s.complaint_id WHERE s.version = $1 AND s.complaint_id IN ({})",
+                placeholders(2, ids.len())
             ),
-            &params,
+            &p,
         )
-        .await?;
+        .await?
+    };
     let mut clusters: Vec<i64> = vec![];
     for r in &rows {
         let other = hex::decode(r[1].text()?)
@@ -105,6 +124,17 @@ pub(crate) async fn on_filed<O: Ops>(
             &p,
         )
         .await?;
+        // A case opened for a merged cluster now belongs to the whole.
+        let mut p: Vec<Val> = vec![cluster_key(cluster).into()];
+        p.extend(others.iter().map(|&k| Val::from(cluster_key(k))));
+        o.exec(
+            &format!(
+                "UPDATE cases SET fingerprint = $1 WHERE kind = 'collective' AND fingerprint IN ({})",
+                placeholders(2, others.len())
+            ),
+            &p,
+        )
+        .await?;
     }
     let created = to_ms(c.created_at);
     o.exec(
@@ -122,30 +152,24 @@ pub(crate) async fn on_filed<O: Ops>(
         ],
     )
     .await?;
-    let mut p: Vec<Val> = Vec::with_capacity(keys.len() * 4);
-    for k in &keys {
-        p.extend([
+    if !keys.is_empty() {
+        let slot = c.id.0.rem_euclid(SLOTS);
+        let mut p: Vec<Val> = vec![
             shop.into(),
-            Val::Int(*k as i64),
+            Val::Int(slot),
             Val::Int(c.id.0),
             Val::Int(created),
-        ]);
-    }
-    let values = (0..keys.len())
-        .map(|i| {
-            format!(
-                "(${}, ${}, ${}, ${})",
-                4 * i + 1,
-                4 * i + 2,
-                4 * i + 3,
-                4 * i + 4
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    if !keys.is_empty() {
+        ];
+        p.extend(keys.iter().map(|k| Val::Int(*k as i64)));
+        let values = (0..keys.len())
+            .map(|i| format!("($1, ${}, $2, $3, $4)", i + 5))
+            .collect::<Vec<_>>()
+            .join(", ");
         o.exec(
-            &format!("INSERT INTO complaint_bands (shop_id, band_key, complaint_id, created_at) VALUES {values}"),
+            &format!(
+                "INSERT INTO complaint_bands (shop_id, band_key, slot, complaint_id, created_at) VALUES {values} \
+                 ON CONFLICT (shop_id, band_key, slot) DO UPDATE SET complaint_id = excluded.complaint_id, created_at = excluded.created_at"
+            ),
             &p,
         )
         .await?;
@@ -154,13 +178,11 @@ pub(crate) async fn on_filed<O: Ops>(
         return Ok(None);
     }
 
-    // The cluster's open collective case, if it has one (its earliest members are linked).
+    // The cluster's open collective case, found by the cluster it was opened for.
     let open = o
         .query(
-            "SELECT k.id FROM complaint_signatures s JOIN complaints c ON c.id = s.complaint_id \
-             JOIN cases k ON k.id = c.collective_case_id \
-             WHERE s.cluster_id = $1 AND k.state IN ('open', 'investigating') ORDER BY s.complaint_id LIMIT 1",
-            vals![cluster],
+            "SELECT id FROM cases WHERE fingerprint = $1 AND kind = 'collective' AND state IN ('open', 'investigating') ORDER BY id LIMIT 1",
+            vals![cluster_key(cluster)],
         )
         .await?;
     let actor = "system:collective";
@@ -184,8 +206,9 @@ pub(crate) async fn on_filed<O: Ops>(
             let details = json!({"source": "collective", "cluster": cluster, "sample": c.description, "product": c.product, "category": c.category});
             let id = o
                 .query(
-                    "INSERT INTO cases (kind, shop_id, state, title, created_at, updated_at, details) VALUES ('collective', $1, 'open', $2, $3, $3, $4) RETURNING id",
-                    vals![shop, title.as_str(), to_ms(now), details.to_string()],
+                    "INSERT INTO cases (kind, shop_id, state, title, created_at, updated_at, details, fingerprint) \
+                     VALUES ('collective', $1, 'open', $2, $3, $3, $4, $5) RETURNING id",
+                    vals![shop, title.as_str(), to_ms(now), details.to_string(), cluster_key(cluster)],
                 )
                 .await?[0][0]
                 .int()?;
