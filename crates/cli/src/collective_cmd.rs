@@ -12,8 +12,11 @@ use weiquan_detect::collective::{self, Settings, labelled};
 
 #[derive(clap::Args)]
 pub struct CollectiveArgs {
-    /// JSON lines `{"id","shop","text","created_at"[,"consumer"]}`; `created_at` in RFC 3339,
-    /// unix seconds or unix milliseconds. Without "consumer", each line is its own consumer.
+    /// JSON lines `{"id","shop","text","created_at"[,"consumer"][,"product","category"]}`;
+    /// `created_at` in RFC 3339, unix seconds or unix milliseconds. Without "consumer", each line
+    /// is its own consumer. Lines naming the same "product" and "category" at one shop within
+    /// the window share an issue whatever their words (as the store clusters); without them the
+    /// words alone decide.
     #[arg(long)]
     complaints: PathBuf,
     #[command(flatten)]
@@ -73,6 +76,10 @@ pub struct EvalArgs {
     /// Seed for the shipped set's times and added order numbers.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The shipped set with each complaint's order item and category (a wave's shared ones), so
+    /// that the store's structured rule is evaluated too.
+    #[arg(long, conflicts_with = "file")]
+    subjects: bool,
     #[command(flatten)]
     settings: SettingsArgs,
 }
@@ -135,6 +142,7 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
                 heldout: l.heldout,
             })
             .collect(),
+        None if a.subjects => labelled::labelled_with_subjects(a.seed),
         None => labelled::labelled(a.seed),
     };
     if let Some(path) = &a.write {
@@ -144,11 +152,13 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
         );
         for l in &set {
             let c = &l.complaint;
-            serde_json::to_writer(
-                &mut f,
-                &json!({"id": c.id, "shop": c.shop, "text": c.text, "created_at": c.created_at,
-                        "label": l.label, "heldout": l.heldout}),
-            )?;
+            let mut row = json!({"id": c.id, "shop": c.shop, "text": c.text, "created_at": c.created_at,
+                                 "label": l.label, "heldout": l.heldout});
+            if let Some(s) = &c.subject {
+                row["product"] = json!(s.product);
+                row["category"] = json!(s.category);
+            }
+            serde_json::to_writer(&mut f, &row)?;
             f.write_all(b"\n")?;
         }
         f.flush()?;
