@@ -241,6 +241,61 @@ mod tests {
     }
 
     #[test]
+    fn lines_with_a_product_and_category_cluster_as_the_store_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let cup = [
+            "盖子拧紧了还往外渗水",
+            "用了三天杯底一圈有水珠",
+            "放包里把书全弄湿了",
+            "The lid seal lets tea drip out when tilted",
+            "倒过来就滴答滴答",
+        ];
+        let mut text = String::new();
+        for (i, t) in cup.iter().enumerate() {
+            let mut row: serde_json::Value =
+                serde_json::from_str(&line(&format!("u{i}"), "s1", t, i as i64)).unwrap();
+            row["product"] = json!("保温杯 500ml");
+            row["category"] = json!("quality_defect");
+            text += &format!("{row}\n");
+        }
+        // The same words without the fields, at another shop: the words alone decide.
+        for (i, t) in cup.iter().enumerate() {
+            text += &line(&format!("w{i}"), "s2", t, i as i64);
+            text += "\n";
+        }
+        // The same product in another category.
+        let mut row: serde_json::Value =
+            serde_json::from_str(&line("late", "s1", "等了十天还没发货", 2)).unwrap();
+        row["product"] = json!("保温杯 500ml");
+        row["category"] = json!("late_shipment");
+        text += &format!("{row}\n");
+        text += &format!(
+            "{}\n",
+            json!({"id": "half", "shop": "s1", "text": "x", "created_at": 1_767_196_800,
+                   "product": "保温杯 500ml"})
+        );
+        std::fs::write(&path, text).unwrap();
+        let lines = read(&path).unwrap();
+        assert_eq!(lines.len(), 11, "the line with a product only is skipped");
+        let complaints: Vec<_> = lines.iter().map(|l| l.complaint.clone()).collect();
+        let r = collective::cluster(&complaints, Settings::default(), 2);
+        let mut out = Vec::new();
+        output(&lines, &r.clusters, &mut out).unwrap();
+        let rows: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        for r in &rows[..5] {
+            assert_eq!(r["cluster"], json!("u0"), "{rows:?}");
+        }
+        for r in &rows[5..] {
+            assert_eq!(r["cluster"], serde_json::Value::Null, "{rows:?}");
+        }
+    }
+
+    #[test]
     fn bad_settings_say_what_to_write() {
         let bad = SettingsArgs {
             min_consumers: Some(1),
