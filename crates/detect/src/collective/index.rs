@@ -35,6 +35,8 @@ pub struct CollectiveIndex {
     last_at: i64,
     /// Candidate comparisons made (for benchmarks).
     pub comparisons: u64,
+    /// `settings.threshold` as agreeing hashes.
+    need: u32,
 }
 
 impl CollectiveIndex {
@@ -69,6 +71,7 @@ impl CollectiveIndex {
             ordered: true,
             last_at: i64::MIN,
             comparisons: 0,
+            need: threshold_count(settings.threshold),
         }
     }
 
@@ -143,8 +146,9 @@ impl CollectiveIndex {
 
     /// Compares `item` with the latest [`MAX_WALK`] complaints within the window of one bucket,
     /// starting at `other` and following a band's chain (`Some(band)`) or the subject's.
+    #[inline]
     fn walk(&mut self, item: u32, mut other: u32, band: Option<usize>) {
-        let need = threshold_count(self.settings.threshold);
+        let need = self.need;
         let window = self.settings.window_ms;
         let (at, shop) = (self.at[item as usize], self.shop_of[item as usize]);
         let mut walked = 0;
