@@ -293,7 +293,11 @@ fn the_same_words_cluster_across_subjects() {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let product = if i % 2 == 0 { "空气炸锅 5L" } else { "空气炸锅 3L" };
+            let product = if i % 2 == 0 {
+                "空气炸锅 5L"
+            } else {
+                "空气炸锅 3L"
+            };
             with_subject(
                 complaint(&format!("c{i}"), "s", t, i as i64),
                 product,

@@ -216,7 +216,10 @@ mod tests {
         let lines_of: Vec<u64> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines_of, [3, 4, 5, 8, 9]);
         let half = errors[3].to_string();
-        assert!(half.contains("第 8 行") && half.contains("\"category\""), "{half}");
+        assert!(
+            half.contains("第 8 行") && half.contains("\"category\""),
+            "{half}"
+        );
         assert!(errors[4].to_string().contains("\"category\""));
         let msg = errors[1].to_string();
         assert!(msg.contains("第 4 行") && msg.contains("\"text\""), "{msg}");

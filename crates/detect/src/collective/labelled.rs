@@ -102,7 +102,11 @@ pub fn labelled(seed: u64) -> Vec<Labelled> {
 /// pick the same category for two such waves the structured rule cannot tell them apart.
 const WAVE_SUBJECTS: [(&str, &str, &str); 54] = [
     ("earbuds-left-silent", "TWS 蓝牙耳机 Pro", "quality_defect"),
-    ("earbuds-case-no-charge", "TWS 蓝牙耳机 Pro", "quality_defect"),
+    (
+        "earbuds-case-no-charge",
+        "TWS 蓝牙耳机 Pro",
+        "quality_defect",
+    ),
     ("speaker-fake-brand", "便携蓝牙音箱", "counterfeit"),
     ("phone-battery-swell", "5G 手机 8+256G", "quality_defect"),
     ("phone-refurbished", "5G 手机 8+256G", "not_as_described"),
@@ -132,7 +136,11 @@ const WAVE_SUBJECTS: [(&str, &str, &str); 54] = [
     ("laptop-ram-less", "轻薄笔记本 14 英寸", "not_as_described"),
     ("treadmill-noise", "家用折叠跑步机", "quality_defect"),
     ("baijiu-fake", "酱香型白酒 500ml", "counterfeit"),
-    ("topup-not-received", "话费充值 100 元", "refund_not_received"),
+    (
+        "topup-not-received",
+        "话费充值 100 元",
+        "refund_not_received",
+    ),
     ("course-cannot-play", "Python 网课", "not_as_described"),
     ("shipping-fake-tracking", "纯棉连帽卫衣", "refuse_to_ship"),
     ("return-refused-7day", "复古跑鞋", "return_refused"),
@@ -146,7 +154,11 @@ const WAVE_SUBJECTS: [(&str, &str, &str); 54] = [
     ("chair-broken-leg", "实木餐椅", "quality_defect"),
     ("fishoil-no-effect", "深海鱼油软胶囊", "false_advertising"),
     ("dogfood-mould", "全价狗粮 10kg", "quality_defect"),
-    ("laptop-no-invoice", "轻薄笔记本 14 英寸", "not_as_described"),
+    (
+        "laptop-no-invoice",
+        "轻薄笔记本 14 英寸",
+        "not_as_described",
+    ),
     ("dumbbell-weight-short", "可调节哑铃", "not_as_described"),
     ("bedding-formaldehyde", "纯棉四件套", "quality_defect"),
     ("towel-shedding", "纯棉毛巾 三条装", "quality_defect"),

@@ -135,8 +135,13 @@ pub fn cluster_signed(
                                     }
                                     comparisons += 1;
                                     let (i, j) = (pi as usize, pj as usize);
-                                    if joins(sig_at[i], subject_at[i], sig_at[j], subject_at[j], need)
-                                    {
+                                    if joins(
+                                        sig_at[i],
+                                        subject_at[i],
+                                        sig_at[j],
+                                        subject_at[j],
+                                        need,
+                                    ) {
                                         uf.union(ri, rj);
                                         edges.push((pi, pj));
                                     }
