@@ -106,7 +106,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     let mut index = CollectiveIndex::with_capacity(settings, stored.len() + fresh.len());
     for (c, s) in stored.iter().zip(&sigs) {
-        index.insert(&c.id, &c.shop, &c.id, s, c.created_at);
+        index.insert(&c.id, &c.shop, &c.id, s, c.subject.as_ref(), c.created_at);
     }
     let build_s = t.elapsed().as_secs_f64();
     drop(sigs);
@@ -120,7 +120,14 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     for c in &fresh {
         let t = Instant::now();
         let got = index
-            .assign(&c.id, &c.shop, &c.id, &c.text, c.created_at)
+            .assign(
+                &c.id,
+                &c.shop,
+                &c.id,
+                &c.text,
+                c.subject.as_ref(),
+                c.created_at,
+            )
             .is_some();
         times.push(t.elapsed().as_secs_f64() * 1e6);
         joined += usize::from(got);

@@ -12,8 +12,11 @@ use weiquan_detect::collective::{self, Settings, labelled};
 
 #[derive(clap::Args)]
 pub struct CollectiveArgs {
-    /// JSON lines `{"id","shop","text","created_at"[,"consumer"]}`; `created_at` in RFC 3339,
-    /// unix seconds or unix milliseconds. Without "consumer", each line is its own consumer.
+    /// JSON lines `{"id","shop","text","created_at"[,"consumer"][,"product","category"]}`;
+    /// `created_at` in RFC 3339, unix seconds or unix milliseconds. Without "consumer", each line
+    /// is its own consumer. Lines naming the same "product" and "category" at one shop within
+    /// the window share an issue whatever their words (as the store clusters); without them the
+    /// words alone decide.
     #[arg(long)]
     complaints: PathBuf,
     #[command(flatten)]
@@ -73,6 +76,10 @@ pub struct EvalArgs {
     /// Seed for the shipped set's times and added order numbers.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The shipped set with each complaint's order item and category (a wave's shared ones), so
+    /// that the store's structured rule is evaluated too.
+    #[arg(long, conflicts_with = "file")]
+    subjects: bool,
     #[command(flatten)]
     settings: SettingsArgs,
 }
@@ -135,6 +142,7 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
                 heldout: l.heldout,
             })
             .collect(),
+        None if a.subjects => labelled::labelled_with_subjects(a.seed),
         None => labelled::labelled(a.seed),
     };
     if let Some(path) = &a.write {
@@ -144,11 +152,13 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
         );
         for l in &set {
             let c = &l.complaint;
-            serde_json::to_writer(
-                &mut f,
-                &json!({"id": c.id, "shop": c.shop, "text": c.text, "created_at": c.created_at,
-                        "label": l.label, "heldout": l.heldout}),
-            )?;
+            let mut row = json!({"id": c.id, "shop": c.shop, "text": c.text, "created_at": c.created_at,
+                                 "label": l.label, "heldout": l.heldout});
+            if let Some(s) = &c.subject {
+                row["product"] = json!(s.product);
+                row["category"] = json!(s.category);
+            }
+            serde_json::to_writer(&mut f, &row)?;
             f.write_all(b"\n")?;
         }
         f.flush()?;
@@ -228,6 +238,61 @@ mod tests {
         })
         .unwrap();
         assert_eq!(text, "{\"id\":\"w0\",\"cluster\":null}\n");
+    }
+
+    #[test]
+    fn lines_with_a_product_and_category_cluster_as_the_store_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let cup = [
+            "盖子拧紧了还往外渗水",
+            "用了三天杯底一圈有水珠",
+            "放包里把书全弄湿了",
+            "The lid seal lets tea drip out when tilted",
+            "倒过来就滴答滴答",
+        ];
+        let mut text = String::new();
+        for (i, t) in cup.iter().enumerate() {
+            let mut row: serde_json::Value =
+                serde_json::from_str(&line(&format!("u{i}"), "s1", t, i as i64)).unwrap();
+            row["product"] = json!("保温杯 500ml");
+            row["category"] = json!("quality_defect");
+            text += &format!("{row}\n");
+        }
+        // The same words without the fields, at another shop: the words alone decide.
+        for (i, t) in cup.iter().enumerate() {
+            text += &line(&format!("w{i}"), "s2", t, i as i64);
+            text += "\n";
+        }
+        // The same product in another category.
+        let mut row: serde_json::Value =
+            serde_json::from_str(&line("late", "s1", "等了十天还没发货", 2)).unwrap();
+        row["product"] = json!("保温杯 500ml");
+        row["category"] = json!("late_shipment");
+        text += &format!("{row}\n");
+        text += &format!(
+            "{}\n",
+            json!({"id": "half", "shop": "s1", "text": "x", "created_at": 1_767_196_800,
+                   "product": "保温杯 500ml"})
+        );
+        std::fs::write(&path, text).unwrap();
+        let lines = read(&path).unwrap();
+        assert_eq!(lines.len(), 11, "the line with a product only is skipped");
+        let complaints: Vec<_> = lines.iter().map(|l| l.complaint.clone()).collect();
+        let r = collective::cluster(&complaints, Settings::default(), 2);
+        let mut out = Vec::new();
+        output(&lines, &r.clusters, &mut out).unwrap();
+        let rows: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        for r in &rows[..5] {
+            assert_eq!(r["cluster"], json!("u0"), "{rows:?}");
+        }
+        for r in &rows[5..] {
+            assert_eq!(r["cluster"], serde_json::Value::Null, "{rows:?}");
+        }
     }
 
     #[test]

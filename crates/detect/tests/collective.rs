@@ -2,8 +2,8 @@
 //! boundaries, the index against the offline clusterer, and the labelled set's scores.
 
 use weiquan_detect::collective::{
-    self, BANDS, CollectiveIndex, Complaint, HASHES, Settings, Signature, labelled, same_issue,
-    similarity,
+    self, BANDS, CollectiveIndex, Complaint, HASHES, Settings, Signature, Subject, labelled,
+    same_issue, similarity,
 };
 
 const DAY: i64 = 86_400_000;
@@ -15,6 +15,7 @@ fn complaint(id: &str, shop: &str, text: &str, day: i64) -> Complaint {
         consumer: None,
         text: text.into(),
         created_at: labelled::START_MS + day * DAY,
+        subject: None,
     }
 }
 
@@ -118,7 +119,7 @@ fn six_consumers_in_different_words_form_one_cluster() {
     let mut index = CollectiveIndex::new(Settings::default());
     for (i, c) in complaints.iter().enumerate() {
         let got = index
-            .assign(&c.id, &c.shop, &c.id, &c.text, c.created_at)
+            .assign(&c.id, &c.shop, &c.id, &c.text, None, c.created_at)
             .map(str::to_owned);
         let want = match i {
             0..=3 | 6 | 7 => None,
@@ -196,21 +197,213 @@ fn shops_and_the_window_bound_a_cluster() {
     // So does the index, whatever order the complaints come in.
     let mut index = CollectiveIndex::new(wide);
     for c in spread.iter().rev() {
-        index.assign(&c.id, &c.shop, &c.id, &c.text, c.created_at);
+        index.assign(
+            &c.id,
+            &c.shop,
+            &c.id,
+            &c.text,
+            c.subject.as_ref(),
+            c.created_at,
+        );
     }
     assert_eq!(index.clusters(), vec![Some("c0".to_owned()); 6]);
+}
+
+fn with_subject(mut c: Complaint, product: &str, category: &str) -> Complaint {
+    c.subject = Some(Subject::new(product, category));
+    c
+}
+
+/// Both clusterings of `complaints`: offline, and through the index in time order.
+fn both(complaints: &[Complaint], settings: Settings) -> (Vec<Option<u32>>, Vec<Option<String>>) {
+    let offline = collective::cluster(complaints, settings, 2).clusters;
+    let mut sorted: Vec<&Complaint> = complaints.iter().collect();
+    sorted.sort_by_key(|c| c.created_at);
+    let mut index = CollectiveIndex::new(settings);
+    for c in sorted {
+        index.assign(
+            &c.id,
+            &c.shop,
+            &c.id,
+            &c.text,
+            c.subject.as_ref(),
+            c.created_at,
+        );
+    }
+    (offline, index.clusters())
+}
+
+/// Five consumers of one cup, in words that share (almost) nothing.
+const CUP: [&str; 5] = [
+    "盖子拧紧了还往外渗水",
+    "用了三天杯底一圈有水珠",
+    "放包里把书全弄湿了",
+    "The lid seal lets tea drip out when tilted",
+    "倒过来就滴答滴答",
+];
+
+#[test]
+fn the_same_product_and_category_cluster_whatever_the_words() {
+    let cup: Vec<Complaint> = CUP
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            with_subject(
+                complaint(&format!("c{i}"), "s", t, i as i64),
+                "保温杯 500ml",
+                "quality_defect",
+            )
+        })
+        .collect();
+    // The words alone find no cluster.
+    let words: Vec<Complaint> = cup
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.subject = None;
+            c
+        })
+        .collect();
+    let (offline, online) = both(&words, Settings::default());
+    assert!(offline.iter().all(Option::is_none), "{offline:?}");
+    assert!(online.iter().all(Option::is_none), "{online:?}");
+    // With the subject, one cluster, offline and one at a time (the index's ids are in time
+    // order, which is the input order here).
+    let (offline, online) = both(&cup, Settings::default());
+    assert_eq!(offline, [Some(0); 5]);
+    assert_eq!(online, vec![Some("c0".to_owned()); 5]);
+    // A complaint whose words give no tokens at all still joins by its subject.
+    let mut more = cup.clone();
+    more[4].text = "订单号 2026-03-05 123456789".into();
+    assert!(Signature::of(&more[4].text).is_empty());
+    assert_eq!(both(&more, Settings::default()).0, [Some(0); 5]);
+}
+
+#[test]
+fn the_same_words_cluster_across_subjects() {
+    let categories = [
+        "quality_defect",
+        "not_as_described",
+        "quality_defect",
+        "false_advertising",
+        "quality_defect",
+        "return_refused",
+    ];
+    let fryer: Vec<Complaint> = WAVE
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let product = if i % 2 == 0 {
+                "空气炸锅 5L"
+            } else {
+                "空气炸锅 3L"
+            };
+            with_subject(
+                complaint(&format!("c{i}"), "s", t, i as i64),
+                product,
+                categories[i],
+            )
+        })
+        .collect();
+    let (offline, online) = both(&fryer, Settings::default());
+    assert_eq!(offline, [Some(0); 6]);
+    assert_eq!(online, vec![Some("c0".to_owned()); 6]);
+}
+
+#[test]
+fn another_product_or_category_in_other_words_does_not_cluster() {
+    // Each pair differs in the product or in the category; their words differ too.
+    let subjects = [
+        ("保温杯 500ml", "quality_defect"),
+        ("保温杯 500ml", "late_shipment"),
+        ("保温杯 350ml", "quality_defect"),
+        ("保温杯 500ml", "not_as_described"),
+        ("保温杯 750ml", "quality_defect"),
+    ];
+    let cups: Vec<Complaint> = CUP
+        .iter()
+        .zip(subjects)
+        .enumerate()
+        .map(|(i, (t, (p, c)))| with_subject(complaint(&format!("c{i}"), "s", t, i as i64), p, c))
+        .collect();
+    let (offline, online) = both(&cups, Settings::default());
+    assert!(offline.iter().all(Option::is_none), "{offline:?}");
+    assert!(online.iter().all(Option::is_none), "{online:?}");
+    // Nor do the same subject at another shop or outside the window.
+    let apart: Vec<Complaint> = CUP
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let (shop, day) = if i < 3 { ("s", i) } else { ("t", i) };
+            with_subject(
+                complaint(&format!("c{i}"), shop, t, day as i64),
+                "保温杯 500ml",
+                "quality_defect",
+            )
+        })
+        .collect();
+    let three = Settings {
+        min_consumers: 3,
+        ..Settings::default()
+    };
+    let (offline, _) = both(&apart, three);
+    assert_eq!(offline, [Some(0), Some(0), Some(0), None, None]);
+    let late: Vec<Complaint> = apart
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, mut c)| {
+            c.shop = "s".into();
+            c.created_at += if i < 3 { 0 } else { 40 * DAY };
+            c
+        })
+        .collect();
+    let (offline, online) = both(&late, three);
+    assert_eq!(offline, [Some(0), Some(0), Some(0), None, None]);
+    assert_eq!(online[..3], vec![Some("c0".to_owned()); 3]);
+    assert_eq!(online[3..], [None, None]);
 }
 
 #[test]
 fn the_index_and_the_offline_clusterer_agree() {
     let mut set = labelled::synthetic(6_000, 40, 120, 7);
+    // A third of the complaints name one of a few products and categories: big subject buckets
+    // (beyond MAX_WALK at the busy shops), and subjects shared across unrelated words.
+    for (i, c) in set.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            let product = ["保温杯", "耳机", "空气炸锅"][(i / 3) % 3];
+            let category = ["quality_defect", "late_shipment"][(i / 7) % 2];
+            c.subject = Some(Subject::new(product, category));
+        }
+    }
     set.sort_by_key(|c| c.created_at);
     let offline = collective::cluster(&set, Settings::default(), 2).clusters;
     let mut index = CollectiveIndex::new(Settings::default());
     for c in &set {
-        index.assign(&c.id, &c.shop, &c.id, &c.text, c.created_at);
+        index.assign(
+            &c.id,
+            &c.shop,
+            &c.id,
+            &c.text,
+            c.subject.as_ref(),
+            c.created_at,
+        );
     }
     let online = index.clusters();
+    // Without the subjects the clusters are fewer: the subjects do join complaints here.
+    let words: Vec<Complaint> = set
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.subject = None;
+            c
+        })
+        .collect();
+    let words = collective::cluster(&words, Settings::default(), 2).clusters;
+    assert!(
+        words.iter().flatten().count() < offline.iter().flatten().count(),
+        "subjects joined nothing"
+    );
     let s = collective::pair_scores(&online, &offline);
     assert!(s.found_pairs > 1000, "{s:?}");
     assert_eq!((s.precision, s.recall), (1.0, 1.0), "{s:?}");

@@ -1,17 +1,11 @@
 //! The in-memory collective index: complaints arrive one at a time (or in time order, offline),
 //! each is compared with the same shop's complaints within the window that share an LSH band
-//! key, and joins their cluster.
+//! key or name the same subject (order item and category), and joins their cluster.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::MAX_WALK;
-use super::minhash::{BANDS, HASHES, ROWS, Signature, agreeing, threshold_count};
-use super::{Settings, UnionFind};
-
-/// A bucket key: the band key bound to a shop.
-fn bucket(shop: u32, band_key: u64) -> u64 {
-    band_key ^ (u64::from(shop).wrapping_mul(0x9e37_79b9_7f4a_7c15))
-}
+use super::minhash::{BANDS, HASHES, ROWS, Signature, threshold_count};
+use super::{MAX_WALK, Settings, Subject, UnionFind, bucket, joins};
 
 const NONE: u32 = u32::MAX;
 
@@ -25,9 +19,13 @@ pub struct CollectiveIndex {
     at: Vec<i64>,
     consumer: Vec<u32>,
     sigs: Vec<[u32; HASHES]>,
+    subjects: Vec<Option<Subject>>,
     /// Bucket → the newest complaint in it; `next[item * BANDS + band]` → the one before.
     heads: FxHashMap<u64, u32>,
     next: Vec<u32>,
+    /// The same for subjects: shop and [`Subject::key`] → the newest; `subject_next[item]`.
+    subject_heads: FxHashMap<u64, u32>,
+    subject_next: Vec<u32>,
     uf: UnionFind,
     /// Per component root: its distinct consumers and its earliest member.
     members: FxHashMap<u32, (FxHashSet<u32>, u32)>,
@@ -37,6 +35,8 @@ pub struct CollectiveIndex {
     last_at: i64,
     /// Candidate comparisons made (for benchmarks).
     pub comparisons: u64,
+    /// `settings.threshold` as agreeing hashes.
+    need: u32,
 }
 
 impl CollectiveIndex {
@@ -61,13 +61,17 @@ impl CollectiveIndex {
             at: Vec::with_capacity(n),
             consumer: Vec::with_capacity(n),
             sigs: Vec::with_capacity(n),
+            subjects: Vec::with_capacity(n),
             heads,
             next: Vec::with_capacity(n * BANDS),
+            subject_heads: FxHashMap::default(),
+            subject_next: Vec::with_capacity(n),
             uf: UnionFind::with_capacity(n),
             members,
             ordered: true,
             last_at: i64::MIN,
             comparisons: 0,
+            need: threshold_count(settings.threshold),
         }
     }
 
@@ -86,10 +90,11 @@ impl CollectiveIndex {
         shop: &str,
         consumer: &str,
         text: &str,
+        subject: Option<&Subject>,
         at: i64,
     ) -> Option<&str> {
         let sig = Signature::of(text);
-        self.insert(id, shop, consumer, &sig, at)
+        self.insert(id, shop, consumer, &sig, subject, at)
     }
 
     /// Adds a complaint whose signature is known; returns its cluster — the id of the cluster's
@@ -100,6 +105,7 @@ impl CollectiveIndex {
         shop: &str,
         consumer: &str,
         sig: &Signature,
+        subject: Option<&Subject>,
         at: i64,
     ) -> Option<&str> {
         let item = self.ids.len() as u32;
@@ -111,47 +117,71 @@ impl CollectiveIndex {
         self.shop_of.push(shop);
         self.at.push(at);
         self.consumer.push(consumer);
-        let mine = sig.0;
-        self.sigs.push(mine);
+        self.sigs.push(sig.0);
+        self.subjects.push(subject.cloned());
         self.uf.push();
         self.members
             .insert(item, (FxHashSet::from_iter([consumer]), item));
         self.next.resize(self.next.len() + BANDS, NONE);
-        if sig.is_empty() {
-            return None;
-        }
-        let need = threshold_count(self.settings.threshold);
-        let window = self.settings.window_ms;
+        self.subject_next.push(NONE);
         let keys = sig.band_keys();
-        debug_assert_eq!(keys.len(), BANDS);
+        debug_assert!(keys.is_empty() || keys.len() == BANDS);
         for (band, key) in keys.into_iter().enumerate() {
             let slot = self.heads.entry(bucket(shop, key)).or_insert(NONE);
-            let mut other = *slot;
-            *slot = item;
+            let other = std::mem::replace(slot, item);
             self.next[item as usize * BANDS + band] = other;
-            let mut walked = 0;
-            while other != NONE && walked < MAX_WALK {
-                let o = other as usize;
-                let too_old = at - self.at[o] > window;
-                if too_old && self.ordered {
-                    break;
-                }
-                walked += usize::from(!too_old);
-                // Same shop is almost certain (the bucket is keyed by it) but not guaranteed.
-                if !too_old
-                    && self.at[o] - at <= window
-                    && self.shop_of[o] == shop
-                    && self.uf.find(other) != self.uf.find(item)
-                {
-                    self.comparisons += 1;
-                    if agreeing(&self.sigs[o], &mine) >= need {
-                        self.union(other, item);
-                    }
-                }
-                other = self.next[o * BANDS + band];
-            }
+            self.walk(item, other, Some(band));
+        }
+        if let Some(subject) = subject {
+            let slot = self
+                .subject_heads
+                .entry(bucket(shop, subject.key()))
+                .or_insert(NONE);
+            let other = std::mem::replace(slot, item);
+            self.subject_next[item as usize] = other;
+            self.walk(item, other, None);
         }
         self.cluster_of(item)
+    }
+
+    /// Compares `item` with the latest [`MAX_WALK`] complaints within the window of one bucket,
+    /// starting at `other` and following a band's chain (`Some(band)`) or the subject's.
+    #[inline]
+    fn walk(&mut self, item: u32, mut other: u32, band: Option<usize>) {
+        let need = self.need;
+        let window = self.settings.window_ms;
+        let (at, shop) = (self.at[item as usize], self.shop_of[item as usize]);
+        let mut walked = 0;
+        while other != NONE && walked < MAX_WALK {
+            let o = other as usize;
+            let too_old = at - self.at[o] > window;
+            if too_old && self.ordered {
+                break;
+            }
+            walked += usize::from(!too_old);
+            // Same shop is almost certain (the bucket is keyed by it) but not guaranteed.
+            if !too_old
+                && self.at[o] - at <= window
+                && self.shop_of[o] == shop
+                && self.uf.find(other) != self.uf.find(item)
+            {
+                self.comparisons += 1;
+                let i = item as usize;
+                if joins(
+                    &self.sigs[o],
+                    self.subjects[o].as_ref(),
+                    &self.sigs[i],
+                    self.subjects[i].as_ref(),
+                    need,
+                ) {
+                    self.union(other, item);
+                }
+            }
+            other = match band {
+                Some(band) => self.next[o * BANDS + band],
+                None => self.subject_next[o],
+            };
+        }
     }
 
     fn union(&mut self, a: u32, b: u32) {

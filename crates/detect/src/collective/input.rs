@@ -1,10 +1,11 @@
 //! `weiquan detect collective`'s input: JSON lines `{"id", "shop", "text", "created_at"}`, with
-//! an optional `"consumer"` (and, for evaluation, `"label"` and `"heldout"`).
+//! an optional `"consumer"`, optional `"product"` and `"category"` (together: the complaint's
+//! [`Subject`]), and, for evaluation, `"label"` and `"heldout"`.
 
 use std::fmt;
 use std::io::BufRead;
 
-use super::Complaint;
+use super::{Complaint, Subject};
 
 /// A line that could not be read, with its 1-based number.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +21,8 @@ pub enum Problem {
     Field(&'static str),
     BadTime(String),
     NotUtf8,
+    /// `"product"` without `"category"` or the other way round (the field given).
+    HalfSubject(&'static str),
 }
 
 impl fmt::Display for InputError {
@@ -43,6 +46,10 @@ impl fmt::Display for InputError {
                 "第 {n} 行的 created_at 须为 RFC 3339 时间或 Unix 秒/毫秒：{t} / line {n}: created_at must be RFC 3339, unix seconds or unix milliseconds: {t}"
             ),
             Problem::NotUtf8 => write!(f, "第 {n} 行不是 UTF-8 / line {n}: not UTF-8"),
+            Problem::HalfSubject(given) => write!(
+                f,
+                "第 {n} 行只有 \"{given}\"：\"product\" 与 \"category\" 须同时给出或都不给 / line {n}: \"{given}\" without the other: give both \"product\" and \"category\" or neither"
+            ),
         }
     }
 }
@@ -109,6 +116,17 @@ fn parse_line(n: u64, line: &str) -> Result<Line, InputError> {
         None | Some(serde_json::Value::Null) => None,
         some => Some(id_string(some).ok_or_else(|| err(Problem::Field("consumer")))?),
     };
+    let optional = |name: &'static str| match obj.get(name) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.as_str())),
+        _ => Err(err(Problem::Field(name))),
+    };
+    let subject = match (optional("product")?, optional("category")?) {
+        (Some(product), Some(category)) => Some(Subject::new(product, category)),
+        (None, None) => None,
+        (Some(_), None) => return Err(err(Problem::HalfSubject("product"))),
+        (None, Some(_)) => return Err(err(Problem::HalfSubject("category"))),
+    };
     let label = obj.get("label").and_then(|l| l.as_str()).map(str::to_owned);
     let heldout = obj
         .get("heldout")
@@ -122,6 +140,7 @@ fn parse_line(n: u64, line: &str) -> Result<Line, InputError> {
             consumer,
             text,
             created_at,
+            subject,
         },
         label,
         heldout,
@@ -179,13 +198,29 @@ mod tests {
             "{\"id\":\"b\",\"shop\":\"s\",\"created_at\":1767196800}\n",
             "{\"id\":7,\"shop\":\"s\",\"text\":\"x\",\"created_at\":\"soon\"}\n",
             "{\"id\":8,\"shop\":\"s\",\"text\":\"x\",\"created_at\":1767196800,\"consumer\":\"c1\"}\n",
+            "{\"id\":9,\"shop\":\"s\",\"text\":\"x\",\"created_at\":1767196800,\"product\":\" 保温杯 \",\"category\":\"quality_defect\"}\n",
+            "{\"id\":10,\"shop\":\"s\",\"text\":\"x\",\"created_at\":1767196800,\"product\":\"保温杯\"}\n",
+            "{\"id\":11,\"shop\":\"s\",\"text\":\"x\",\"created_at\":1767196800,\"product\":\"保温杯\",\"category\":7}\n",
+            "{\"id\":12,\"shop\":\"s\",\"text\":\"x\",\"created_at\":1767196800,\"product\":null,\"category\":null}\n",
         );
         let (lines, errors) = read_lines(input.as_bytes()).unwrap();
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 4);
         assert_eq!(lines[1].id, serde_json::json!(8));
         assert_eq!(lines[1].complaint.consumer.as_deref(), Some("c1"));
+        assert_eq!(lines[1].complaint.subject, None);
+        assert_eq!(
+            lines[2].complaint.subject,
+            Some(Subject::new("保温杯", "quality_defect"))
+        );
+        assert_eq!(lines[3].complaint.subject, None);
         let lines_of: Vec<u64> = errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines_of, [3, 4, 5]);
+        assert_eq!(lines_of, [3, 4, 5, 8, 9]);
+        let half = errors[3].to_string();
+        assert!(
+            half.contains("第 8 行") && half.contains("\"category\""),
+            "{half}"
+        );
+        assert!(errors[4].to_string().contains("\"category\""));
         let msg = errors[1].to_string();
         assert!(msg.contains("第 4 行") && msg.contains("\"text\""), "{msg}");
         assert!(errors[2].to_string().contains("created_at"));

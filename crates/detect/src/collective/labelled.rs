@@ -4,7 +4,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::Complaint;
+use super::{Complaint, Subject};
 
 const SEEDS: &str = include_str!("../../data/collective-seeds.txt");
 
@@ -87,12 +87,153 @@ pub fn labelled(seed: u64) -> Vec<Labelled> {
                     consumer: None,
                     text,
                     created_at: at,
+                    subject: None,
                 },
                 label: s.wave.map(|k| format!("{}/{k}", s.shop)),
                 heldout: s.heldout,
             }
         })
         .collect()
+}
+
+/// Each wave's order item and the category its consumers would pick, as the shop lists the item
+/// and as DESIGN's categories read. Waves about one item share it (the earbuds and their
+/// case are one listing; the three laptop waves are one model), and where the consumers would
+/// pick the same category for two such waves the structured rule cannot tell them apart.
+const WAVE_SUBJECTS: [(&str, &str, &str); 54] = [
+    ("earbuds-left-silent", "TWS 蓝牙耳机 Pro", "quality_defect"),
+    (
+        "earbuds-case-no-charge",
+        "TWS 蓝牙耳机 Pro",
+        "quality_defect",
+    ),
+    ("speaker-fake-brand", "便携蓝牙音箱", "counterfeit"),
+    ("phone-battery-swell", "5G 手机 8+256G", "quality_defect"),
+    ("phone-refurbished", "5G 手机 8+256G", "not_as_described"),
+    ("charger-overheat", "65W 快充充电器", "quality_defect"),
+    ("hoodie-shrink", "纯棉连帽卫衣", "quality_defect"),
+    ("jeans-dye-bleed", "直筒牛仔裤", "quality_defect"),
+    ("coat-wrong-size", "羊毛大衣", "not_as_described"),
+    ("sneaker-sole-peel", "复古跑鞋", "quality_defect"),
+    ("sneaker-fake", "联名篮球鞋", "counterfeit"),
+    ("boots-smell", "马丁靴", "quality_defect"),
+    ("lipstick-expired", "丝绒哑光口红", "quality_defect"),
+    ("cream-rash", "修护面霜 50ml", "quality_defect"),
+    ("perfume-diluted", "淡香水 100ml", "counterfeit"),
+    ("mango-rotten", "海南贵妃芒 5斤", "quality_defect"),
+    ("snacks-foreign-object", "每日坚果礼包", "quality_defect"),
+    ("tea-gift-box-short", "龙井茶礼盒", "not_as_described"),
+    ("airfryer-peeling", "空气炸锅 5L", "quality_defect"),
+    ("kettle-leak", "电热水壶 1.7L", "quality_defect"),
+    ("heater-not-warm", "暖风机取暖器", "quality_defect"),
+    ("formula-fake", "婴儿配方奶粉 3段", "counterfeit"),
+    ("stroller-wheel", "轻便婴儿推车", "quality_defect"),
+    ("sofa-late-delivery", "布艺三人沙发", "late_shipment"),
+    ("table-scratched", "实木餐桌", "quality_defect"),
+    ("vitamin-false-claim", "复合维生素片", "false_advertising"),
+    ("catfood-sick", "全价猫粮 10kg", "quality_defect"),
+    ("laptop-dead-pixel", "轻薄笔记本 14 英寸", "quality_defect"),
+    ("laptop-ram-less", "轻薄笔记本 14 英寸", "not_as_described"),
+    ("treadmill-noise", "家用折叠跑步机", "quality_defect"),
+    ("baijiu-fake", "酱香型白酒 500ml", "counterfeit"),
+    (
+        "topup-not-received",
+        "话费充值 100 元",
+        "refund_not_received",
+    ),
+    ("course-cannot-play", "Python 网课", "not_as_described"),
+    ("shipping-fake-tracking", "纯棉连帽卫衣", "refuse_to_ship"),
+    ("return-refused-7day", "复古跑鞋", "return_refused"),
+    ("headphones-late-ship", "头戴式降噪耳机", "late_shipment"),
+    ("screen-protector-crack", "钢化膜 两片装", "quality_defect"),
+    ("dress-color-diff", "碎花连衣裙", "not_as_described"),
+    ("foundation-fake", "持妆粉底液", "counterfeit"),
+    ("rice-bugs", "东北大米 10斤", "quality_defect"),
+    ("blender-motor-burn", "破壁料理机", "quality_defect"),
+    ("diaper-leak-rash", "婴儿纸尿裤 L 码", "quality_defect"),
+    ("chair-broken-leg", "实木餐椅", "quality_defect"),
+    ("fishoil-no-effect", "深海鱼油软胶囊", "false_advertising"),
+    ("dogfood-mould", "全价狗粮 10kg", "quality_defect"),
+    (
+        "laptop-no-invoice",
+        "轻薄笔记本 14 英寸",
+        "not_as_described",
+    ),
+    ("dumbbell-weight-short", "可调节哑铃", "not_as_described"),
+    ("bedding-formaldehyde", "纯棉四件套", "quality_defect"),
+    ("towel-shedding", "纯棉毛巾 三条装", "quality_defect"),
+    ("powerbank-capacity", "20000mAh 充电宝", "false_advertising"),
+    ("shampoo-hairloss", "防脱洗发水", "false_advertising"),
+    ("honey-syrup", "土蜂蜜 500g", "counterfeit"),
+    ("yogamat-slippery", "TPE 瑜伽垫", "quality_defect"),
+    ("membership-autorenew", "视频会员 月卡", "harassment"),
+];
+
+/// Categories a complaint in no wave may name.
+const OTHER_CATEGORIES: [&str; 8] = [
+    "quality_defect",
+    "not_as_described",
+    "late_shipment",
+    "shipping_fee",
+    "return_refused",
+    "refund_not_received",
+    "harassment",
+    "false_advertising",
+];
+
+/// The wave's order item and category ([`WAVE_SUBJECTS`]).
+pub fn wave_subject(wave: &str) -> Option<Subject> {
+    WAVE_SUBJECTS
+        .iter()
+        .find(|(key, _, _)| *key == wave)
+        .map(|(_, product, category)| Subject::new(product, category))
+}
+
+/// [`labelled`] (the same times and texts) with every complaint naming its order item and
+/// category, as a marketplace records them: a wave's complaints name its [`WAVE_SUBJECTS`]; a
+/// complaint in no wave names, in turn, one of its shop's wave items with a category other than
+/// that wave's, another item with the category of one of the shop's waves, or another item and
+/// a category of its own. So the rule is tested on complaints that share one half of a wave's
+/// subject but are not about its issue.
+pub fn labelled_with_subjects(seed: u64) -> Vec<Labelled> {
+    let mut set = labelled(seed);
+    let seeds = seeds();
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5ab1ec7);
+    let mut others = 0usize;
+    for (l, s) in set.iter_mut().zip(&seeds) {
+        l.complaint.subject = match s.wave {
+            Some(key) => Some(wave_subject(key).expect("every wave has a subject")),
+            None => {
+                others += 1;
+                let waves: Vec<Subject> = seeds
+                    .iter()
+                    .filter(|w| w.shop == s.shop)
+                    .filter_map(|w| w.wave)
+                    .map(|k| wave_subject(k).expect("every wave has a subject"))
+                    .collect();
+                let own_product = format!("{} 店内商品 {others}", s.shop);
+                let pick = |rng: &mut StdRng, not: &str| loop {
+                    let c = OTHER_CATEGORIES[rng.random_range(0..OTHER_CATEGORIES.len())];
+                    if c != not {
+                        break c;
+                    }
+                };
+                let wave = (!waves.is_empty()).then(|| &waves[rng.random_range(0..waves.len())]);
+                Some(match (others % 3, wave) {
+                    (0, Some(w)) => {
+                        let category = pick(&mut rng, &w.category);
+                        Subject::new(&w.product, category)
+                    }
+                    (1, Some(w)) => Subject::new(&own_product, &w.category),
+                    _ => {
+                        let category = pick(&mut rng, "");
+                        Subject::new(&own_product, category)
+                    }
+                })
+            }
+        };
+    }
+    set
 }
 
 /// Adds an order number, a date or both, the way people write them, to a third of the texts.
@@ -162,6 +303,7 @@ pub fn synthetic(n: usize, shops: usize, days: i64, seed: u64) -> Vec<Complaint>
                 consumer: None,
                 text,
                 created_at: at,
+                subject: None,
             }
         })
         .collect()

@@ -142,6 +142,11 @@ pub(crate) fn agreeing(a: &[u32; HASHES], b: &[u32; HASHES]) -> u32 {
     a.iter().zip(b).map(|(x, y)| u32::from(x == y)).sum()
 }
 
+/// Whether a signature's hashes are those of no tokens.
+pub(crate) fn empty(a: &[u32; HASHES]) -> bool {
+    a.iter().all(|&v| v == EMPTY)
+}
+
 /// Whether two signatures share an issue: [`similarity`] at least [`THRESHOLD`].
 pub fn same_issue(a: &Signature, b: &Signature) -> bool {
     !a.is_empty() && !b.is_empty() && agreeing(&a.0, &b.0) >= threshold_count(THRESHOLD)

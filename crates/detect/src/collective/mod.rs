@@ -7,6 +7,10 @@
 //! components of "shares an issue"; a cluster counts once it has `min_consumers` distinct
 //! consumers. LSH banding ([`Signature::band_keys`]) finds the candidates to compare.
 //!
+//! A complaint may also name its [`Subject`] (order item and category): two at one shop within
+//! the window naming the same subject share an issue whatever their words ([`shares_issue`]),
+//! and a bucket keyed by [`Subject::key`] next to the band buckets finds them.
+//!
 //! Both sides use it: the store computes a signature and its band keys per filed complaint and
 //! compares with the shop's recent complaints sharing a key; `weiquan detect collective` runs
 //! [`cluster`] over a file; [`CollectiveIndex`] is the same thing in memory, one complaint at a
@@ -25,7 +29,7 @@ pub use minhash::{BANDS, HASHES, ROWS, Signature, THRESHOLD, VERSION, same_issue
 pub use offline::{Clustering, cluster, cluster_signed, signatures as offline_signatures};
 pub use subject::{Subject, shares_issue};
 
-/// At most this many of a band's earlier complaints (the latest within the window) are looked
+/// At most this many of a band's (or a subject's) earlier complaints (the latest within the window) are looked
 /// at for a new one. A bucket holding more is a wave already found: the newest complaints in it
 /// stand for the rest, and the work per complaint stays bounded however big a shop's waves get.
 /// The index and the offline clusterer walk the same complaints, so they agree exactly.
@@ -41,6 +45,27 @@ pub struct Complaint {
     pub text: String,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// The order item and category it names, when known: complaints at one shop within the
+    /// window naming the same one share an issue whatever their words ([`shares_issue`]).
+    pub subject: Option<Subject>,
+}
+
+/// [`shares_issue`] at `need` agreeing hashes (`threshold_count(THRESHOLD)` makes it exactly
+/// `shares_issue`): the pair check of [`CollectiveIndex`] and [`cluster`].
+pub(crate) fn joins(
+    a: &[u32; HASHES],
+    a_subject: Option<&Subject>,
+    b: &[u32; HASHES],
+    b_subject: Option<&Subject>,
+    need: u32,
+) -> bool {
+    a_subject.is_some_and(|s| Some(s) == b_subject)
+        || (!minhash::empty(a) && !minhash::empty(b) && minhash::agreeing(a, b) >= need)
+}
+
+/// Mixes a shop into a bucket key (a band key or a [`Subject::key`]).
+pub(crate) fn bucket(shop: u32, key: u64) -> u64 {
+    key ^ (u64::from(shop).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
 /// How many consumers make a collective complaint, and how close in time they must be.
@@ -165,5 +190,40 @@ pub fn pair_scores<A: Eq + std::hash::Hash, B: Eq + std::hash::Hash>(
         true_pairs,
         found_pairs,
         correct_pairs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pair_check_is_shares_issue_at_the_threshold() {
+        let need = minhash::threshold_count(THRESHOLD);
+        let texts = [
+            "电水壶底部漏水，桌子上全是水",
+            "the electric kettle leaks from the bottom",
+            "电水壶的颜色发的是白色，我买的是绿色",
+            "订单号 2026-03-05 123456789",
+        ];
+        let subjects = [
+            None,
+            Some(Subject::new("电水壶", "quality_defect")),
+            Some(Subject::new("电水壶", "not_as_described")),
+        ];
+        for a in texts {
+            for b in texts {
+                for sa in &subjects {
+                    for sb in &subjects {
+                        let (x, y) = (Signature::of(a), Signature::of(b));
+                        assert_eq!(
+                            joins(&x.0, sa.as_ref(), &y.0, sb.as_ref(), need),
+                            shares_issue(&x, sa.as_ref(), &y, sb.as_ref()),
+                            "{a} {sa:?} | {b} {sb:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

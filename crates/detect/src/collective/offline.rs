@@ -1,12 +1,13 @@
 //! Clustering a whole file at once: signatures on every core, then per LSH band a sort by
-//! (shop, band key) whose runs are the candidates, compared in time order within the window.
+//! (shop, band key) whose runs are the candidates, compared in time order within the window;
+//! one more pass does the same by (shop, subject key) for the complaints naming a subject.
 
 use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
-use super::minhash::{BANDS, HASHES, ROWS, Signature, agreeing, band_key, threshold_count};
-use super::{Complaint, MAX_WALK, Settings, UnionFind};
+use super::minhash::{BANDS, HASHES, ROWS, Signature, band_key, threshold_count};
+use super::{Complaint, MAX_WALK, Settings, Subject, UnionFind, bucket, joins};
 
 /// The result of [`cluster`].
 #[derive(Debug, Clone)]
@@ -79,34 +80,45 @@ pub fn cluster_signed(
         .collect();
     let shop_at: Vec<u32> = order.iter().map(|&i| shop[i as usize]).collect();
     let sig_at: Vec<&[u32; HASHES]> = order.iter().map(|&i| &sigs[i as usize].0).collect();
+    let subject_at: Vec<Option<&Subject>> = order
+        .iter()
+        .map(|&i| complaints[i as usize].subject.as_ref())
+        .collect();
     let signed: Vec<u32> = (0..n as u32)
         .filter(|&p| !sigs[order[p as usize] as usize].is_empty())
         .collect();
+    let with_subject: Vec<u32> = (0..n as u32)
+        .filter(|&p| subject_at[p as usize].is_some())
+        .collect();
 
-    // Each thread takes every `threads`-th band, keeps its own union–find and returns only the
+    // Each thread takes every `threads`-th band (band `BANDS` being the subjects), keeps its own union–find and returns only the
     // pairs that joined two of its components: a spanning forest, at most n - 1 pairs.
-    let threads = threads.clamp(1, BANDS);
+    let threads = threads.clamp(1, BANDS + 1);
     let need = threshold_count(settings.threshold);
     let window = settings.window_ms;
     let (edges, comparisons) = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
-                let (at, shop_at, sig_at, signed) = (&at, &shop_at, &sig_at, &signed);
+                let (at, shop_at, sig_at, subject_at) = (&at, &shop_at, &sig_at, &subject_at);
+                let (signed, with_subject) = (&signed, &with_subject);
                 s.spawn(move || {
                     let mut uf = UnionFind::new(n);
                     let mut edges: Vec<(u32, u32)> = Vec::new();
                     let mut comparisons = 0u64;
                     let mut run: Vec<(u64, u32)> = Vec::with_capacity(n);
-                    for band in (t..BANDS).step_by(threads) {
+                    for band in (t..=BANDS).step_by(threads) {
                         run.clear();
-                        run.extend(signed.iter().map(|&p| {
-                            let rows = &sig_at[p as usize][band * ROWS..(band + 1) * ROWS];
-                            let shop = u64::from(shop_at[p as usize]);
-                            (
-                                band_key(band, rows) ^ shop.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-                                p,
-                            )
-                        }));
+                        if band == BANDS {
+                            run.extend(with_subject.iter().map(|&p| {
+                                let key = subject_at[p as usize].map_or(0, Subject::key);
+                                (bucket(shop_at[p as usize], key), p)
+                            }));
+                        } else {
+                            run.extend(signed.iter().map(|&p| {
+                                let rows = &sig_at[p as usize][band * ROWS..(band + 1) * ROWS];
+                                (bucket(shop_at[p as usize], band_key(band, rows)), p)
+                            }));
+                        }
                         run.sort_unstable();
                         for group in run.chunk_by(|a, b| a.0 == b.0) {
                             for (j, &(_, pj)) in group.iter().enumerate().skip(1) {
@@ -122,7 +134,14 @@ pub fn cluster_signed(
                                         continue;
                                     }
                                     comparisons += 1;
-                                    if agreeing(sig_at[pi as usize], sig_at[pj as usize]) >= need {
+                                    let (i, j) = (pi as usize, pj as usize);
+                                    if joins(
+                                        sig_at[i],
+                                        subject_at[i],
+                                        sig_at[j],
+                                        subject_at[j],
+                                        need,
+                                    ) {
                                         uf.union(ri, rj);
                                         edges.push((pi, pj));
                                     }
