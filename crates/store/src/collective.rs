@@ -29,6 +29,12 @@ fn placeholders(first: usize, n: usize) -> String {
 /// `MAX_WALK` per bucket, the store this many, which keeps a filing's lookup bounded.
 const SLOTS: i64 = 8;
 
+/// A bucket's first row id: a stable 60-bit hash of (shop, band key), times `SLOTS` (8).
+fn bucket(shop: &str, band_key: u64) -> i64 {
+    let h = weiquan_detect::collective::minhash::token_hash(&format!("{shop}\u{1f}{band_key}"));
+    ((h >> 4) as i64) * SLOTS
+}
+
 /// How a collective case names the cluster it was opened for (`cases.fingerprint`).
 fn cluster_key(cluster: i64) -> String {
     format!("cluster:{cluster}")
@@ -66,13 +72,16 @@ pub(crate) async fn on_filed<O: Ops>(
         ids.insert(r[0].int()?);
     }
     if !keys.is_empty() {
-        let mut p: Vec<Val> = vec![shop.into(), Val::Int(since)];
-        p.extend(keys.iter().map(|k| Val::Int(*k as i64)));
+        let mut p: Vec<Val> = vec![Val::Int(since)];
+        for k in &keys {
+            let b = bucket(shop, *k);
+            p.extend((0..SLOTS).map(|slot| Val::Int(b + slot)));
+        }
         for r in o
             .query(
                 &format!(
-                    "SELECT complaint_id FROM complaint_bands WHERE shop_id = $1 AND band_key IN ({}) AND created_at >= $2",
-                    placeholders(3, keys.len())
+                    "SELECT complaint_id FROM complaint_bands WHERE id IN ({}) AND created_at >= $1",
+                    placeholders(2, p.len() - 1)
                 ),
                 &p,
             )
@@ -86,11 +95,13 @@ pub(crate) async fn on_filed<O: Ops>(
     } else {
         let mut p: Vec<Val> = vec![Val::Int(i64::from(VERSION))];
         p.extend(ids.iter().map(|&id| Val::Int(id)));
+        p.push(shop.into());
         o.query(
             &format!(
                 "SELECT s.complaint_id, s.signature, s.cluster_id, c.product, c.category FROM complaint_signatures s \
-                 JOIN complaints c ON c.id = s.complaint_id WHERE s.version = $1 AND s.complaint_id IN ({})",
-                placeholders(2, ids.len())
+                 JOIN complaints c ON c.id = s.complaint_id WHERE s.version = $1 AND s.complaint_id IN ({}) AND s.shop_id = ${}",
+                placeholders(2, ids.len()),
+                ids.len() + 2
             ),
             &p,
         )
@@ -154,21 +165,16 @@ pub(crate) async fn on_filed<O: Ops>(
     .await?;
     if !keys.is_empty() {
         let slot = c.id.0.rem_euclid(SLOTS);
-        let mut p: Vec<Val> = vec![
-            shop.into(),
-            Val::Int(slot),
-            Val::Int(c.id.0),
-            Val::Int(created),
-        ];
-        p.extend(keys.iter().map(|k| Val::Int(*k as i64)));
+        let mut p: Vec<Val> = vec![Val::Int(c.id.0), Val::Int(created)];
+        p.extend(keys.iter().map(|k| Val::Int(bucket(shop, *k) + slot)));
         let values = (0..keys.len())
-            .map(|i| format!("($1, ${}, $2, $3, $4)", i + 5))
+            .map(|i| format!("(${}, $1, $2)", i + 3))
             .collect::<Vec<_>>()
             .join(", ");
         o.exec(
             &format!(
-                "INSERT INTO complaint_bands (shop_id, band_key, slot, complaint_id, created_at) VALUES {values} \
-                 ON CONFLICT (shop_id, band_key, slot) DO UPDATE SET complaint_id = excluded.complaint_id, created_at = excluded.created_at"
+                "INSERT INTO complaint_bands (id, complaint_id, created_at) VALUES {values} \
+                 ON CONFLICT (id) DO UPDATE SET complaint_id = excluded.complaint_id, created_at = excluded.created_at"
             ),
             &p,
         )

@@ -79,12 +79,10 @@ CREATE TABLE complaint_signatures (
 CREATE INDEX complaint_signatures_cluster ON complaint_signatures(cluster_id);
 CREATE INDEX complaint_signatures_subject ON complaint_signatures(shop_id, subject_key, created_at);
 -- Each LSH bucket (shop, band key) keeps its latest few complaints in a ring of slots, so that a
--- new complaint finds its candidates with one bounded lookup however big a wave grows.
+-- new complaint finds its candidates with one bounded lookup however big a wave grows. The row id
+-- is the bucket's stable 60-bit hash × 8 + the slot (an integer key: SQLite's fastest table).
 CREATE TABLE complaint_bands (
-    shop_id      TEXT NOT NULL,
-    band_key     INTEGER NOT NULL,
-    slot         INTEGER NOT NULL,
+    id           INTEGER PRIMARY KEY,
     complaint_id INTEGER NOT NULL,
-    created_at   INTEGER NOT NULL,
-    PRIMARY KEY (shop_id, band_key, slot)
+    created_at   INTEGER NOT NULL
 );
