@@ -29,6 +29,8 @@ const TABLES: &[&str] = &[
     "subject_timers",
     "complaint_signatures",
     "complaint_bands",
+    "chat_sessions",
+    "chat_turns",
 ];
 /// Rows per INSERT statement.
 const CHUNK: usize = 500;
@@ -121,7 +123,10 @@ pub async fn sqlite_to_postgres(
                 break;
             }
         }
-        if columns.first() == Some(&"id") && !matches!(*table, "shops") {
+        // Tables whose `id` is not a sequence: text ids, or hashed bucket keys.
+        if columns.first() == Some(&"id")
+            && !matches!(*table, "shops" | "chat_sessions" | "complaint_bands")
+        {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}"
             )))
