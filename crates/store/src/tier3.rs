@@ -1278,6 +1278,8 @@ pub(crate) async fn open_brushing_case<O: Ops>(
     let mut shops = block.shops.clone();
     shops.sort();
     let fingerprint = Sha256::of(format!("{}|{}", accounts.join(","), shops.join(",")).as_bytes());
+    // Two nodes' scans finding the same block take turns here; the second sees the first's case.
+    o.lock_key(&format!("brushing:{fingerprint}")).await?;
     let seen = o
         .query(
             "SELECT id FROM cases WHERE fingerprint = $1 AND created_at >= $2",
