@@ -1,11 +1,12 @@
 //! `GET /stats`: the figures consumer-protection staff refine policy with, computed by SQL that
-//! both backends run (written once here; each backend only binds and reads).
+//! both backends run through `sql::ReadSql` (written once here).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use weiquan_domain::*;
 
 use crate::error::Result;
+use crate::sql::{ReadSql, Val};
 use crate::time::to_ms;
 
 /// Which complaints the figures cover: filed in `[from, to)`, optionally about one shop.
@@ -77,20 +78,16 @@ pub struct Escalation {
     pub rate: Option<f64>,
 }
 
-/// A bound parameter.
-#[derive(Debug, Clone)]
-pub(crate) enum Param {
-    Int(i64),
-    Text(Option<String>),
-}
-
 /// Every statistics query returns rows of this one shape: two text keys and a number.
-pub(crate) type Row = (String, String, i64);
+type Row = (String, String, i64);
 
-/// What a backend provides: run one query (written with `$n` placeholders) and read its rows.
-#[async_trait::async_trait]
-pub(crate) trait StatsSql: Sync {
-    async fn rows(&self, sql: &str, params: &[Param]) -> Result<Vec<Row>>;
+/// Runs one statistics query through the backend-neutral reader.
+async fn rows(db: &dyn ReadSql, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
+    db.read(sql, params)
+        .await?
+        .iter()
+        .map(|r| Ok((r[0].text()?, r[1].text()?, r[2].int()?)))
+        .collect()
 }
 
 /// The filter every query starts with; `$1`, `$2`, `$3` are from, to, shop.
@@ -139,11 +136,11 @@ fn deadline_shares(rows: Vec<Row>, key: impl Fn(&str) -> String) -> Vec<Deadline
     out
 }
 
-pub(crate) async fn compute(db: &dyn StatsSql, q: &StatsQuery) -> Result<Stats> {
+pub(crate) async fn compute(db: &dyn ReadSql, q: &StatsQuery) -> Result<Stats> {
     let base = [
-        Param::Int(to_ms(q.from)),
-        Param::Int(to_ms(q.to)),
-        Param::Text(q.shop_id.as_ref().map(|s| s.as_str().to_owned())),
+        Val::Int(to_ms(q.from)),
+        Val::Int(to_ms(q.to)),
+        Val::from(q.shop_id.as_ref().map(|s| s.as_str().to_owned())),
     ];
     let grouped = |col: &str| {
         format!(
@@ -151,47 +148,52 @@ pub(crate) async fn compute(db: &dyn StatsSql, q: &StatsQuery) -> Result<Stats> 
         )
     };
     let total = single(
-        db.rows(
+        rows(
+            db,
             &format!("SELECT '', '', COUNT(*) FROM complaints c WHERE {F}"),
             &base,
         )
         .await?,
     );
-    let by_category = counts(db.rows(&grouped("category"), &base).await?);
-    let by_tier = counts(db.rows(&grouped("tier"), &base).await?);
-    let by_state = counts(db.rows(&grouped("state"), &base).await?);
+    let by_category = counts(rows(db, &grouped("category"), &base).await?);
+    let by_tier = counts(rows(db, &grouped("tier"), &base).await?);
+    let by_state = counts(rows(db, &grouped("state"), &base).await?);
     let top_shops = counts(
-        db.rows(
+        rows(db,
             &format!("SELECT c.shop_id, '', COUNT(*) FROM complaints c WHERE {F} GROUP BY c.shop_id ORDER BY 3 DESC, 1 LIMIT 20"),
             &base,
         )
         .await?,
     );
-    let per_day = db
-        .rows(
-            &format!(
-                "SELECT CAST((c.created_at + {SHANGHAI_MS}) / {DAY_MS} AS TEXT), c.category, COUNT(*) \
+    let per_day = rows(
+        db,
+        &format!(
+            "SELECT CAST((c.created_at + {SHANGHAI_MS}) / {DAY_MS} AS TEXT), c.category, COUNT(*) \
                  FROM complaints c WHERE {F} GROUP BY 1, 2 ORDER BY 1, 2"
-            ),
-            &base,
-        )
-        .await?
-        .into_iter()
-        .filter_map(|(day, category, count)| {
-            let n: i64 = day.parse().ok()?;
-            let day = DateTime::from_timestamp(n * DAY_MS / 1000, 0)?.date_naive();
-            Some(DayCount {
-                day,
-                category,
-                count,
-            })
+        ),
+        &base,
+    )
+    .await?
+    .into_iter()
+    .filter_map(|(day, category, count)| {
+        let n: i64 = day.parse().ok()?;
+        let day = DateTime::from_timestamp(n * DAY_MS / 1000, 0)?.date_naive();
+        Some(DayCount {
+            day,
+            category,
+            count,
         })
-        .collect();
+    })
+    .collect();
 
     let resolved_filter = format!("FROM complaints c WHERE {F} AND c.resolved_at IS NOT NULL");
     let resolved = single(
-        db.rows(&format!("SELECT '', '', COUNT(*) {resolved_filter}"), &base)
-            .await?,
+        rows(
+            db,
+            &format!("SELECT '', '', COUNT(*) {resolved_filter}"),
+            &base,
+        )
+        .await?,
     );
     let rank = async |p: f64| -> Result<Option<f64>> {
         if resolved == 0 {
@@ -200,9 +202,9 @@ pub(crate) async fn compute(db: &dyn StatsSql, q: &StatsQuery) -> Result<Stats> 
         // Nearest rank: the smallest value with at least p of the values at or below it.
         let offset = ((p * resolved as f64).ceil() as i64 - 1).clamp(0, resolved - 1);
         let mut params = base.to_vec();
-        params.push(Param::Int(offset));
-        let rows = db
-            .rows(
+        params.push(Val::Int(offset));
+        let rows = rows(
+            db,
                 &format!("SELECT '', '', c.resolved_at - c.created_at {resolved_filter} ORDER BY 3 LIMIT 1 OFFSET $4"),
                 &params,
             )
@@ -215,8 +217,8 @@ pub(crate) async fn compute(db: &dyn StatsSql, q: &StatsQuery) -> Result<Stats> 
         p90_hours: rank(0.9).await?,
     };
 
-    let by_tier_rows = db
-        .rows(
+    let by_tier_rows = rows(
+            db,
             &format!(
                 "SELECT t.kind, t.status, COUNT(*) FROM timers t JOIN complaints c ON c.id = t.complaint_id \
                  WHERE {F} AND t.status <> 'pending' AND t.kind IN ({SLA_KINDS}) GROUP BY 1, 2"
@@ -229,8 +231,8 @@ pub(crate) async fn compute(db: &dyn StatsSql, q: &StatsQuery) -> Result<Stats> 
             .map_or(kind, |k| k.sla_tier().as_str())
             .to_owned()
     });
-    let by_merchant_rows = db
-        .rows(
+    let by_merchant_rows = rows(
+            db,
             &format!(
                 "SELECT u.username, t.status, COUNT(*) FROM timers t JOIN complaints c ON c.id = t.complaint_id \
                  JOIN shops s ON s.id = c.shop_id JOIN users u ON u.id = s.merchant_id \
@@ -242,14 +244,15 @@ pub(crate) async fn compute(db: &dyn StatsSql, q: &StatsQuery) -> Result<Stats> 
     let deadlines_by_merchant = deadline_shares(by_merchant_rows, str::to_owned);
 
     let reached_tier1 = single(
-        db.rows(
+        rows(
+            db,
             &format!("SELECT '', '', COUNT(*) FROM complaints c WHERE {F} AND c.reached_mediation"),
             &base,
         )
         .await?,
     );
     let escalated_to_tier2 = single(
-        db.rows(
+        rows(db,
             &format!("SELECT '', '', COUNT(*) FROM complaints c WHERE {F} AND c.reached_mediation AND c.reached_protection"),
             &base,
         )

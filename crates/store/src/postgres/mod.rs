@@ -736,25 +736,6 @@ impl Store for PgStore {
 impl PgStore {}
 
 #[async_trait]
-impl crate::stats::StatsSql for PgStore {
-    async fn rows(
-        &self,
-        sql: &str,
-        params: &[crate::stats::Param],
-    ) -> Result<Vec<crate::stats::Row>> {
-        use crate::stats::Param;
-        let mut q = sqlx::query_as::<_, crate::stats::Row>(sqlx::AssertSqlSafe(sql.to_owned()));
-        for p in params {
-            q = match p {
-                Param::Int(i) => q.bind(*i),
-                Param::Text(t) => q.bind(t.clone()),
-            };
-        }
-        Ok(q.fetch_all(&self.pool).await?)
-    }
-}
-
-#[async_trait]
 impl crate::sql::ReadSql for PgStore {
     async fn read(
         &self,

@@ -803,35 +803,6 @@ impl Store for SqliteStore {
 }
 
 #[async_trait]
-impl crate::stats::StatsSql for SqliteStore {
-    async fn rows(
-        &self,
-        sql: &str,
-        params: &[crate::stats::Param],
-    ) -> Result<Vec<crate::stats::Row>> {
-        use crate::stats::Param;
-        // The shared SQL numbers its parameters `$n`; SQLite's numbered form is `?n`.
-        let sql = sql.replace('$', "?");
-        let params: Vec<rusqlite::types::Value> = params
-            .iter()
-            .map(|p| match p {
-                Param::Int(i) => rusqlite::types::Value::Integer(*i),
-                Param::Text(Some(t)) => rusqlite::types::Value::Text(t.clone()),
-                Param::Text(None) => rusqlite::types::Value::Null,
-            })
-            .collect();
-        self.scan(move |c| {
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await
-    }
-}
-
-#[async_trait]
 impl crate::sql::ReadSql for SqliteStore {
     async fn read(
         &self,
