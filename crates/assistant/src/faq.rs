@@ -1,7 +1,7 @@
 //! The FAQ: answers kept as Markdown in `faq/{zh,en}/*.md`, searched with tantivy.
 //!
 //! The index lives in RAM and is built once per process from the files embedded at compile time.
-//! Chinese is tokenised with jieba (tantivy-jieba), English with tantivy's stemming analyser; a
+//! Chinese is tokenised with the crate's jieba ([`SharedJieba`]), English with tantivy's stemming analyser; a
 //! query is searched among the answers of its own language only.
 
 use std::sync::{LazyLock, Mutex};
@@ -11,7 +11,9 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, Te
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, TokenStream};
+use tantivy::tokenizer::{
+    LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
+};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 use weiquan_domain::Lang;
 
@@ -155,6 +157,59 @@ pub fn split(md: &str) -> (String, String) {
     }
 }
 
+/// jieba as a tantivy tokenizer, on the process's one segmenter: tantivy clones its tokenizers
+/// (per field, per indexing thread), and a tokenizer owning a `Jieba` would copy its dictionary
+/// each time (tens of MiB).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SharedJieba;
+
+pub struct JiebaTokens {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for SharedJieba {
+    type TokenStream<'a> = JiebaTokens;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokens {
+        let base = text.as_ptr() as usize;
+        let tokens = crate::segment::jieba()
+            .tokenize(text, jieba_rs::TokenizeMode::Default, true)
+            .into_iter()
+            .map(|t| {
+                let from = t.word.as_ptr() as usize - base;
+                Token {
+                    offset_from: from,
+                    offset_to: from + t.word.len(),
+                    position: t.start,
+                    position_length: t.end - t.start,
+                    text: t.word.to_owned(),
+                }
+            })
+            .collect();
+        JiebaTokens { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for JiebaTokens {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
 static FAQ: LazyLock<Faq> = LazyLock::new(|| build().expect("the embedded FAQ indexes"));
 
 fn build() -> tantivy::Result<Faq> {
@@ -171,12 +226,10 @@ fn build() -> tantivy::Result<Faq> {
     index.tokenizers().register(
         "jieba",
         // The crate's jieba, with the domain dictionary (七天无理由, 运费险, 假一赔四, …).
-        TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_jieba(
-            crate::segment::jieba().clone(),
-        ))
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .build(),
+        TextAnalyzer::builder(SharedJieba)
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .build(),
     );
     let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
     for (l, s, md) in ENTRIES {

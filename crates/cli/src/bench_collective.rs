@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
-use weiquan_detect::collective::{self, CollectiveIndex, Settings, Signature, labelled};
+use weiquan_detect::collective::{
+    self, CollectiveIndex, MAX_WALK, Recent, Settings, ShopWindow, Signature, labelled,
+};
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
@@ -109,7 +111,49 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
         index.insert(&c.id, &c.shop, &c.id, s, c.subject.as_ref(), c.created_at);
     }
     let build_s = t.elapsed().as_secs_f64();
+
+    // The store's way: each shop's window of signatures, compared in full with a new complaint
+    // (newest first, stopping at MAX_WALK matches), then the new one pushed.
+    let subject_key = |c: &collective::Complaint| c.subject.as_ref().map(collective::Subject::key);
+    let mut windows: std::collections::HashMap<&str, ShopWindow> = Default::default();
+    let last_at = stored.last().map_or(0, |c| c.created_at);
+    for (seq, (c, sig)) in stored.iter().zip(&sigs).enumerate() {
+        if c.created_at >= last_at - settings.window_ms {
+            windows.entry(c.shop.as_str()).or_default().push(Recent {
+                seq: seq as i64 + 1,
+                id: seq as i64,
+                at: c.created_at,
+                subject: subject_key(c),
+                sig: sig.clone(),
+            });
+        }
+    }
     drop(sigs);
+    let in_windows: usize = windows.values().map(ShopWindow::len).sum();
+    let widest = windows.values().map(ShopWindow::len).max().unwrap_or(0);
+    let window_mib = windows.values().map(ShopWindow::bytes).sum::<usize>() as f64 / 1048576.0;
+    let mut w_times = Vec::with_capacity(fresh.len());
+    let mut w_joined = 0;
+    for (i, c) in fresh.iter().enumerate() {
+        let t = Instant::now();
+        let sig = Signature::of(&c.text);
+        let since = c.created_at - settings.window_ms;
+        let w = windows.entry(c.shop.as_str()).or_default();
+        let found = w.matches(&sig, subject_key(c), since, MAX_WALK, settings.threshold);
+        let seq = (stored.len() + i) as i64 + 1;
+        w.push(Recent {
+            seq,
+            id: seq,
+            at: c.created_at,
+            subject: subject_key(c),
+            sig,
+        });
+        w.forget_before(since);
+        w_times.push(t.elapsed().as_secs_f64() * 1e6);
+        w_joined += usize::from(!found.is_empty());
+    }
+    let w_mean = w_times.iter().sum::<f64>() / w_times.len().max(1) as f64;
+    w_times.sort_by(f64::total_cmp);
     let index_mib = rss_mib("VmRSS:").zip(rss_before).map(|(a, b)| a - b);
     // The index and the offline run find the same clusters.
     let online: Vec<Option<String>> = index.clusters();
@@ -166,6 +210,19 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
                 "max": times.last().copied().unwrap_or(0.0),
             },
             "comparisons_per_assign": (index.comparisons - comparisons_before) as f64 / fresh.len().max(1) as f64,
+        },
+        "store_windows": {
+            "complaints_in_windows": in_windows,
+            "widest_window": widest,
+            "windows_mib": window_mib,
+            "assigned": fresh.len(),
+            "assigned_with_a_match": w_joined,
+            "assign_us": {
+                "mean": w_mean,
+                "p50": quantile(&w_times, 0.5),
+                "p99": quantile(&w_times, 0.99),
+                "max": w_times.last().copied().unwrap_or(0.0),
+            },
         },
     });
     println!("{}", serde_json::to_string_pretty(&out)?);

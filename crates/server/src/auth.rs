@@ -47,6 +47,19 @@ fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// Runs password hashing off the async threads, at most one per core at a time: each hash holds
+/// 19 MiB, so a burst of sign-ins would otherwise cost memory in proportion to the burst (64 at
+/// once: 1.2 GiB) while finishing no sooner than the cores allow.
+pub async fn hashing<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    static PERMITS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let _permit = PERMITS.acquire().await.map_err(|_| ApiError::internal())?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::internal())
+}
+
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("weiquan-dummy-password"));
 
 pub fn token_hash(token: &str) -> String {
@@ -118,9 +131,7 @@ pub async fn check_credentials(
         _ => (None, DUMMY_HASH.clone()),
     };
     let password = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
-        .await
-        .map_err(|_| ApiError::internal())?;
+    let ok = hashing(move || verify_password(&hash, &password)).await?;
     match user {
         Some(u) if ok => {
             state.login_limiter.reset(username);
@@ -181,9 +192,7 @@ pub async fn register(
     };
     errs.finish()?;
     let (username, display_name) = (username.expect("checked"), display_name.expect("checked"));
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|_| ApiError::internal())?;
+    let hash = hashing(move || hash_password(&password)).await?;
     let user = state
         .store
         .create_user(NewUser {

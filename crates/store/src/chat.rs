@@ -325,6 +325,7 @@ pub(crate) async fn save<O: Ops>(
 /// and saves the turn, all in one transaction.
 pub(crate) async fn file_complaint<O: Ops>(
     o: &mut O,
+    windows: &crate::collective::Windows,
     actor: &Actor,
     new: NewComplaint,
     transcript: NewEvidence,
@@ -334,7 +335,8 @@ pub(crate) async fn file_complaint<O: Ops>(
 ) -> Result<Complaint> {
     let id = s.id.clone();
     save(o, actor, s, now).await?;
-    let complaint = workflow::file_complaint(o, actor, new, Channel::Chat, now, policy).await?;
+    let complaint =
+        workflow::file_complaint(o, windows, actor, new, Channel::Chat, now, policy).await?;
     workflow::add_evidence(o, actor, complaint.id, transcript, now).await?;
     o.exec(
         "UPDATE chat_sessions SET complaint_id = $2 WHERE id = $1",

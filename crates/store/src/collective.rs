@@ -1,14 +1,25 @@
 //! Collective complaints, as each complaint is filed (DESIGN §3): its issue's MinHash signature
-//! (`weiquan_detect::collective`) is compared with the same shop's complaints of the window that
-//! share an LSH band; those about the same issue form one cluster (connected components, kept in
-//! `complaint_signatures.cluster_id`). When a cluster has `collective.min_consumers` distinct
-//! consumers within `collective.window`, it becomes a tier-3 collective case: the members are
-//! linked and become major, and the case's opening is the regulators' notice. Runs inside the
-//! filing's transaction, so every node sees the same clusters.
+//! (`weiquan_detect::collective`) is compared with every complaint of the same shop's window
+//! ([`ShopWindow`], held in memory per node); those about the same issue form one cluster
+//! (connected components, kept in `complaint_signatures.cluster_id`). When a cluster has
+//! `collective.min_consumers` distinct consumers within `collective.window`, it becomes a tier-3
+//! collective case: the members are linked and become major, and the case's opening is the
+//! regulators' notice. Runs inside the filing's transaction, under the shop's lock, so every node
+//! sees the same clusters.
+//!
+//! The windows are a cache of `complaint_signatures`: each row carries the shop's next `seq`
+//! (taken under the lock), and a filing first reads the shop's latest seq; a window behind it
+//! reads the rows it lacks, one ahead of it (a filing that rolled back) is read again. A filing
+//! writes one row, however many complaints the shop has.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use chrono::Duration;
 use serde_json::json;
-use weiquan_detect::collective::{MAX_WALK, Signature, Subject, VERSION, shares_issue};
+use weiquan_detect::collective::{
+    MAX_WALK, Recent, ShopWindow, Signature, Subject, THRESHOLD, VERSION,
+};
 use weiquan_domain::machine;
 use weiquan_domain::*;
 
@@ -25,100 +36,169 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// Complaints each LSH bucket remembers (the latest, by id); the in-memory index walks
-/// `MAX_WALK` per bucket, the store this many, which keeps a filing's lookup bounded.
-const SLOTS: i64 = 8;
-
-/// A bucket's first row id: a stable 60-bit hash of (shop, band key), times `SLOTS` (8).
-fn bucket(shop: &str, band_key: u64) -> i64 {
-    let h = weiquan_detect::collective::minhash::token_hash(&format!("{shop}\u{1f}{band_key}"));
-    ((h >> 4) as i64) * SLOTS
-}
-
 /// How a collective case names the cluster it was opened for (`cases.fingerprint`).
 fn cluster_key(cluster: i64) -> String {
     format!("cluster:{cluster}")
+}
+
+/// Every shop's window on this node. Filings about one shop take turns (the shop's lock), so a
+/// window is only ever read and written by one filing at a time; the mutex is never held across
+/// a database call.
+#[derive(Default)]
+pub(crate) struct Windows {
+    shops: Mutex<HashMap<String, ShopWindow>>,
+    filings: std::sync::atomic::AtomicU64,
+}
+
+/// Every this many filings, windows drop what the policy's window no longer covers.
+const SWEEP_EVERY: u64 = 4096;
+
+impl Windows {
+    pub(crate) fn upto(&self, shop: &str) -> Option<i64> {
+        self.lock().get(shop).map(ShopWindow::upto)
+    }
+
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ShopWindow>> {
+        // A panic elsewhere cannot leave a window half-written in a way that matters: it is a
+        // cache, checked against the table on every filing.
+        self.shops.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn sweep(&self, since: i64) {
+        let n = self
+            .filings
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.lock().retain(|_, w| {
+                w.forget_before(since);
+                !w.is_empty()
+            });
+        }
+    }
+}
+
+/// Brings the shop's window up to `last` (the table's latest seq for the shop).
+async fn catch_up<O: Ops>(
+    o: &mut O,
+    windows: &Windows,
+    shop: &str,
+    since: i64,
+    last: i64,
+) -> Result<()> {
+    let upto = windows.upto(shop);
+    if upto == Some(last) {
+        return Ok(());
+    }
+    // Behind: the rows after it. Unknown, or ahead (its last filing rolled back): the window anew.
+    let (fresh, rows) = match upto {
+        Some(u) if u < last => (
+            false,
+            o.query(
+                "SELECT seq, complaint_id, created_at, signature, version, subject_key FROM complaint_signatures \
+                 WHERE shop_id = $1 AND seq > $2 ORDER BY seq",
+                vals![shop, u],
+            )
+            .await?,
+        ),
+        _ => (
+            true,
+            o.query(
+                "SELECT seq, complaint_id, created_at, signature, version, subject_key FROM complaint_signatures \
+                 WHERE shop_id = $1 AND created_at >= $2 ORDER BY seq",
+                vals![shop, since],
+            )
+            .await?,
+        ),
+    };
+    let mut add = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let seq = r[0].int()?;
+        if r[4].int()? != i64::from(VERSION) {
+            // Made with another lexicon: not comparable, only seen.
+            add.push((seq, None));
+            continue;
+        }
+        let sig = hex::decode(r[3].text()?)
+            .ok()
+            .and_then(|b| Signature::from_bytes(&b))
+            .ok_or_else(|| StoreError::Corrupt("complaint signature".into()))?;
+        let recent = Recent {
+            seq,
+            id: r[1].int()?,
+            at: r[2].int()?,
+            subject: Some(r[5].int()? as u64),
+            sig,
+        };
+        add.push((seq, Some(recent)));
+    }
+    let mut shops = windows.lock();
+    let w = shops.entry(shop.to_owned()).or_default();
+    if fresh {
+        *w = ShopWindow::default();
+    }
+    for (seq, r) in add {
+        match r {
+            Some(r) => w.push(r),
+            None => w.skip_to(seq),
+        }
+    }
+    w.skip_to(last);
+    w.forget_before(since);
+    Ok(())
 }
 
 /// Records the complaint's signature, joins it to its cluster, and opens or grows the cluster's
 /// collective case once enough consumers share the issue. Returns the case it joined, if any.
 pub(crate) async fn on_filed<O: Ops>(
     o: &mut O,
+    windows: &Windows,
     c: &Complaint,
     now: Timestamp,
     policy: &Policy,
 ) -> Result<Option<i64>> {
     let sig = Signature::of(&c.description);
-    let keys = sig.band_keys();
-    let subject = Subject::new(&c.product, c.category.as_str());
+    let subject = Subject::new(&c.product, c.category.as_str()).key();
     let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
     let since = to_ms(now - window);
     let shop = c.shop_id.as_str();
     // Filings about one shop take turns here (on every node), so clusters merge in one order.
     o.lock_key(&format!("collective:{shop}")).await?;
-
-    // Candidates: the shop's latest complaints in the window with the same product and category,
-    // and those its band keys' buckets hold (each keeps its latest `SLOTS`): two bounded lookups,
-    // however big a shop's wave grows.
-    let mut ids = std::collections::BTreeSet::new();
-    for r in o
+    let last = o
         .query(
-            "SELECT complaint_id FROM complaint_signatures WHERE shop_id = $1 AND subject_key = $2 \
-             AND created_at >= $3 ORDER BY created_at DESC LIMIT $4",
-            vals![shop, subject.key() as i64, since, MAX_WALK as i64],
+            "SELECT MAX(seq) FROM complaint_signatures WHERE shop_id = $1",
+            vals![shop],
         )
         .await?
-    {
-        ids.insert(r[0].int()?);
-    }
-    if !keys.is_empty() {
-        let mut p: Vec<Val> = vec![Val::Int(since)];
-        for k in &keys {
-            let b = bucket(shop, *k);
-            p.extend((0..SLOTS).map(|slot| Val::Int(b + slot)));
-        }
+        .first()
+        .map(|r| r[0].opt_int())
+        .transpose()?
+        .flatten()
+        .unwrap_or(0);
+    windows.sweep(since);
+    catch_up(o, windows, shop, since, last).await?;
+    // The latest complaints sharing the issue (a wave's newest members stand for the rest) …
+    let ids = windows
+        .lock()
+        .get(shop)
+        .map(|w| w.matches(&sig, Some(subject), since, MAX_WALK, THRESHOLD))
+        .unwrap_or_default();
+    // … and their clusters, as the table has them now (merges move members between clusters).
+    // The list is padded to its bound so that one statement serves every filing.
+    let mut clusters: Vec<i64> = vec![];
+    if let Some(&first) = ids.first() {
+        let mut p: Vec<Val> = ids.iter().map(|&id| Val::Int(id)).collect();
+        p.resize(MAX_WALK, Val::Int(first));
         for r in o
             .query(
                 &format!(
-                    "SELECT complaint_id FROM complaint_bands WHERE id IN ({}) AND created_at >= $1",
-                    placeholders(2, p.len() - 1)
+                    "SELECT DISTINCT cluster_id FROM complaint_signatures WHERE complaint_id IN ({})",
+                    placeholders(1, MAX_WALK)
                 ),
                 &p,
             )
             .await?
         {
-            ids.insert(r[0].int()?);
-        }
-    }
-    let rows = if ids.is_empty() {
-        vec![]
-    } else {
-        let mut p: Vec<Val> = vec![Val::Int(i64::from(VERSION))];
-        p.extend(ids.iter().map(|&id| Val::Int(id)));
-        p.push(shop.into());
-        o.query(
-            &format!(
-                "SELECT s.complaint_id, s.signature, s.cluster_id, c.product, c.category FROM complaint_signatures s \
-                 JOIN complaints c ON c.id = s.complaint_id WHERE s.version = $1 AND s.complaint_id IN ({}) AND s.shop_id = ${}",
-                placeholders(2, ids.len()),
-                ids.len() + 2
-            ),
-            &p,
-        )
-        .await?
-    };
-    let mut clusters: Vec<i64> = vec![];
-    for r in &rows {
-        let other = hex::decode(r[1].text()?)
-            .ok()
-            .and_then(|b| Signature::from_bytes(&b))
-            .ok_or_else(|| StoreError::Corrupt("complaint signature".into()))?;
-        let other_subject = Subject::new(&r[3].text()?, &r[4].text()?);
-        if shares_issue(&sig, Some(&subject), &other, Some(&other_subject)) {
-            let cl = r[2].int()?;
-            if !clusters.contains(&cl) {
-                clusters.push(cl);
-            }
+            clusters.push(r[0].int()?);
         }
     }
     // The cluster is named by its earliest member; joining several merges them.
@@ -148,9 +228,10 @@ pub(crate) async fn on_filed<O: Ops>(
         .await?;
     }
     let created = to_ms(c.created_at);
+    let seq = last + 1;
     o.exec(
-        "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, version, subject_key, cluster_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, version, subject_key, cluster_id, seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         vals![
             c.id.0,
             shop,
@@ -158,27 +239,22 @@ pub(crate) async fn on_filed<O: Ops>(
             created,
             hex::encode(sig.to_bytes()),
             i64::from(VERSION),
-            subject.key() as i64,
-            cluster
+            subject as i64,
+            cluster,
+            seq
         ],
     )
     .await?;
-    if !keys.is_empty() {
-        let slot = c.id.0.rem_euclid(SLOTS);
-        let mut p: Vec<Val> = vec![Val::Int(c.id.0), Val::Int(created)];
-        p.extend(keys.iter().map(|k| Val::Int(bucket(shop, *k) + slot)));
-        let values = (0..keys.len())
-            .map(|i| format!("(${}, $1, $2)", i + 3))
-            .collect::<Vec<_>>()
-            .join(", ");
-        o.exec(
-            &format!(
-                "INSERT INTO complaint_bands (id, complaint_id, created_at) VALUES {values} \
-                 ON CONFLICT (id) DO UPDATE SET complaint_id = excluded.complaint_id, created_at = excluded.created_at"
-            ),
-            &p,
-        )
-        .await?;
+    // Into the window now; should this filing roll back, the next one finds the window ahead of
+    // the table and reads it anew.
+    if let Some(w) = windows.lock().get_mut(shop) {
+        w.push(Recent {
+            seq,
+            id: c.id.0,
+            at: created,
+            subject: Some(subject),
+            sig,
+        });
     }
     if clusters.is_empty() {
         return Ok(None);

@@ -28,7 +28,6 @@ const TABLES: &[&str] = &[
     "reports",
     "subject_timers",
     "complaint_signatures",
-    "complaint_bands",
     "chat_sessions",
     "chat_turns",
 ];
@@ -123,10 +122,8 @@ pub async fn sqlite_to_postgres(
                 break;
             }
         }
-        // Tables whose `id` is not a sequence: text ids, or hashed bucket keys.
-        if columns.first() == Some(&"id")
-            && !matches!(*table, "shops" | "chat_sessions" | "complaint_bands")
-        {
+        // Tables whose `id` is not a sequence: text ids.
+        if columns.first() == Some(&"id") && !matches!(*table, "shops" | "chat_sessions") {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}"
             )))

@@ -102,6 +102,7 @@ async fn visible_complaint<O: Ops>(o: &mut O, actor: &Actor, id: ComplaintId) ->
 
 pub(crate) async fn file_complaint<O: Ops>(
     o: &mut O,
+    windows: &crate::collective::Windows,
     actor: &Actor,
     new: NewComplaint,
     channel: Channel,
@@ -182,7 +183,7 @@ pub(crate) async fn file_complaint<O: Ops>(
         .await?;
     let mut complaint = filing.complaint;
     complaint.id = id;
-    if crate::collective::on_filed(o, &complaint, now, policy)
+    if crate::collective::on_filed(o, windows, &complaint, now, policy)
         .await?
         .is_some()
     {

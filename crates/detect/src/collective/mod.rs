@@ -11,22 +11,24 @@
 //! the window naming the same subject share an issue whatever their words ([`shares_issue`]),
 //! and a bucket keyed by [`Subject::key`] next to the band buckets finds them.
 //!
-//! Both sides use it: the store computes a signature and its band keys per filed complaint and
-//! compares with the shop's recent complaints sharing a key; `weiquan detect collective` runs
-//! [`cluster`] over a file; [`CollectiveIndex`] is the same thing in memory, one complaint at a
-//! time.
+//! Both sides use it: the store computes a signature per filed complaint and compares it with
+//! every complaint of the shop's window, newest first ([`ShopWindow`]: no index to write, which
+//! keeps a filing cheap); `weiquan detect collective` runs [`cluster`] over a file;
+//! [`CollectiveIndex`] is the banded version in memory, one complaint at a time.
 
 mod index;
 pub mod input;
 pub mod labelled;
 pub mod minhash;
 mod offline;
+mod recent;
 mod subject;
 pub mod tokens;
 
 pub use index::CollectiveIndex;
 pub use minhash::{BANDS, HASHES, ROWS, Signature, THRESHOLD, VERSION, same_issue, similarity};
 pub use offline::{Clustering, cluster, cluster_signed, signatures as offline_signatures};
+pub use recent::{Recent, ShopWindow};
 pub use subject::{Subject, shares_issue};
 
 /// At most this many of a band's (or a subject's) earlier complaints (the latest within the window) are looked
@@ -59,8 +61,18 @@ pub(crate) fn joins(
     b_subject: Option<&Subject>,
     need: u32,
 ) -> bool {
-    a_subject.is_some_and(|s| Some(s) == b_subject)
-        || (!minhash::empty(a) && !minhash::empty(b) && minhash::agreeing(a, b) >= need)
+    pair_joins(a_subject.is_some_and(|s| Some(s) == b_subject), a, b, need)
+}
+
+/// The pair check once the subjects are compared (by value or by [`Subject::key`]).
+#[inline]
+pub(crate) fn pair_joins(
+    same_subject: bool,
+    a: &[u32; HASHES],
+    b: &[u32; HASHES],
+    need: u32,
+) -> bool {
+    same_subject || (!minhash::empty(a) && !minhash::empty(b) && minhash::agreeing(a, b) >= need)
 }
 
 /// Mixes a shop into a bucket key (a band key or a [`Subject::key`]).

@@ -131,9 +131,10 @@ pub async fn create_user(
         )
         .await;
     }
-    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
-        .await
-        .unwrap_or_default();
+    let hash = match crate::auth::hashing(move || crate::auth::hash_password(&password)).await {
+        Ok(h) => h,
+        Err(e) => return error_page(&c, e),
+    };
     let new = NewUser {
         username: username.expect("checked"),
         role: role.expect("checked"),

@@ -881,3 +881,86 @@ async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
 }
 
 both_backends!(a_wave_of_similar_complaints_is_one_collective_case);
+
+/// Two nodes on one PostgreSQL database take turns filing one wave: each node's window of the
+/// shop catches up with the other's filings, so the wave is one case with every member.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wave_filed_through_two_nodes_is_one_case() {
+    let app = spawn_app(Backend::Postgres).await;
+    let db = app._db.as_ref().expect("a PostgreSQL app has its database");
+    let other = weiquan_store::postgres::PgStore::open(
+        &db.url,
+        &app._dir.path().join("blobs"),
+        Policy::default(),
+    )
+    .await
+    .unwrap();
+    let nodes: [&dyn weiquan_store::Store; 2] = [app.store.as_ref(), &other];
+    let orders = (1..=6)
+        .map(|i| {
+            order_record(
+                10 + i,
+                &format!("wave{i:02}"),
+                Duration::days(6),
+                Some(Duration::hours(5)),
+                Some(Duration::days(3)),
+            )
+        })
+        .collect();
+    assert!(
+        app.store
+            .import_orders(orders)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.is_ok())
+    );
+    let mut ids = vec![];
+    for (i, text) in WAVE.iter().enumerate() {
+        let node = nodes[i % 2];
+        let user = node
+            .user_by_username(&format!("wave{:02}", i + 1))
+            .await
+            .unwrap()
+            .unwrap();
+        let mut body = complaint_body(
+            &format!("2026110200000000{:02}", 11 + i),
+            json!({"kind": "refund", "amount_cents": 8900}),
+        );
+        body["description"] = json!(text);
+        // Another category for one filing on each node: those two join through their words.
+        if i == 1 || i == 4 {
+            body["category"] = json!("not_as_described");
+        }
+        let req: weiquan_domain::complaint::FileComplaintRequest =
+            serde_json::from_value(body).unwrap();
+        let c = node
+            .file_complaint(
+                &user.actor(),
+                NewComplaint::parse(&req).unwrap(),
+                Channel::Web,
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        ids.push(c.id.0);
+    }
+    let regulator = app
+        .store
+        .user_by_username("regulator01")
+        .await
+        .unwrap()
+        .unwrap()
+        .actor();
+    let mut cases = std::collections::BTreeSet::new();
+    for id in &ids {
+        let c = app
+            .store
+            .complaint(&regulator, ComplaintId(*id))
+            .await
+            .unwrap();
+        assert!(c.major, "{id}");
+        cases.insert(c.collective_case_id.expect("linked to the wave's case"));
+    }
+    assert_eq!(cases.len(), 1, "{cases:?}");
+}

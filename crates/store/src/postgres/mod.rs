@@ -42,6 +42,7 @@ pub struct PgStore {
     blobs: BlobStore,
     policy: Arc<Policy>,
     commits: AtomicU64,
+    windows: crate::collective::Windows,
 }
 
 fn parse_url(url: &str) -> Result<PgConnectOptions> {
@@ -71,6 +72,7 @@ impl PgStore {
             pool,
             blobs: BlobStore::open(blob_dir, max_blob)?,
             policy: Arc::new(policy),
+            windows: Default::default(),
             commits: AtomicU64::new(0),
         })
     }
@@ -320,6 +322,7 @@ impl Store for PgStore {
     ) -> Result<Complaint> {
         in_tx!(self, |o| workflow::file_complaint(
             o,
+            &self.windows,
             actor,
             new,
             channel,
@@ -476,6 +479,7 @@ impl Store for PgStore {
     ) -> Result<Complaint> {
         in_tx!(self, |o| crate::chat::file_complaint(
             o,
+            &self.windows,
             actor,
             new,
             transcript,

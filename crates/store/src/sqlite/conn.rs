@@ -25,6 +25,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "chat",
         include_str!("../../migrations/sqlite/0003_chat.sql"),
     ),
+    (
+        4,
+        "collective_windows",
+        include_str!("../../migrations/sqlite/0004_collective_windows.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {

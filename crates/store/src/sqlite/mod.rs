@@ -8,6 +8,8 @@
 mod audit;
 mod conn;
 mod ops;
+#[cfg(test)]
+mod tests;
 mod writer;
 
 use std::path::Path;
@@ -41,6 +43,7 @@ pub struct SqliteStore {
     writer: Writer,
     blobs: BlobStore,
     policy: Arc<Policy>,
+    windows: Arc<crate::collective::Windows>,
 }
 
 impl SqliteStore {
@@ -63,6 +66,7 @@ impl SqliteStore {
             writer: Writer::spawn(writer),
             blobs: BlobStore::open(data_dir.join("blobs"), max_blob)?,
             policy: Arc::new(policy),
+            windows: Arc::default(),
         })
     }
 
@@ -294,10 +298,11 @@ impl Store for SqliteStore {
         channel: Channel,
         now: Timestamp,
     ) -> Result<Complaint> {
-        let (actor, policy) = (actor.clone(), self.policy.clone());
+        let (actor, policy, windows) = (actor.clone(), self.policy.clone(), self.windows.clone());
         self.write(move |c| {
             block_on(workflow::file_complaint(
                 &mut SqliteOps(c),
+                &windows,
                 &actor,
                 new,
                 channel,
@@ -480,10 +485,11 @@ impl Store for SqliteStore {
         save: ChatSave,
         now: Timestamp,
     ) -> Result<Complaint> {
-        let (a, policy) = (actor.clone(), self.policy.clone());
+        let (a, policy, windows) = (actor.clone(), self.policy.clone(), self.windows.clone());
         self.write(move |c| {
             block_on(crate::chat::file_complaint(
                 &mut SqliteOps(c),
+                &windows,
                 &a,
                 new,
                 transcript,

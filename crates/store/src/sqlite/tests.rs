@@ -1,0 +1,175 @@
+//! The store's own invariants that the API cannot reach: a filing that rolls back after its
+//! collective assignment leaves the shop's window (a cache of `complaint_signatures`) ahead of
+//! the table, and the next filing must notice and read the window anew.
+
+use chrono::{Duration, Utc};
+use serde_json::json;
+use weiquan_domain::complaint::FileComplaintRequest;
+use weiquan_domain::records::{OrderItem, OrderRecord, ShopRecord};
+use weiquan_domain::*;
+
+use super::*;
+use crate::Store;
+
+const SHOP: &str = "shop-w";
+/// Order 8 is at another shop: filed after the rollback, it takes the rolled-back id.
+const OTHER_SHOP: &str = "shop-x";
+
+async fn fixture() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path(), Policy::default())
+        .await
+        .unwrap();
+    store
+        .import_shops(
+            [SHOP, OTHER_SHOP]
+                .iter()
+                .map(|s| ShopRecord {
+                    id: ShopId::parse(s).unwrap(),
+                    name: "水杯店".into(),
+                    merchant: Username::parse(&format!("seller-{s}")).unwrap(),
+                    commitments: Default::default(),
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let orders = (1..=8)
+        .map(|i| OrderRecord {
+            order_no: OrderNo::parse(&format!("2026110300000000{i:02}")).unwrap(),
+            buyer: Username::parse(&format!("w{i:02}")).unwrap(),
+            shop_id: ShopId::parse(if i == 8 { OTHER_SHOP } else { SHOP }).unwrap(),
+            items: vec![OrderItem {
+                title: "保温杯".into(),
+                price_cents: Cents::new(8900).unwrap(),
+                qty: 1,
+                return_exempt: None,
+            }],
+            amount_cents: Cents::new(8900).unwrap(),
+            paid_at: Utc::now() - Duration::days(5),
+            shipped_at: None,
+            delivered_at: None,
+        })
+        .collect();
+    assert!(
+        store
+            .import_orders(orders)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.is_ok())
+    );
+    (dir, store)
+}
+
+async fn filing(store: &SqliteStore, i: usize) -> (Actor, NewComplaint) {
+    let user = store
+        .user_by_username(&format!("w{i:02}"))
+        .await
+        .unwrap()
+        .unwrap();
+    let req: FileComplaintRequest = serde_json::from_value(json!({
+        "order_no": format!("2026110300000000{i:02}"),
+        "product": "保温杯",
+        // Alternating categories: half the pairs meet through their words, not their subject.
+        "category": if i % 2 == 0 { "quality_defect" } else { "not_as_described" },
+        "incident_at": (Utc::now() - Duration::days(1)).to_rfc3339(),
+        "description": format!("保温杯盖子漏水，密封圈不严，倒过来就往外渗水（第{i}位）"),
+        "claim": {"kind": "refund", "amount_cents": 8900},
+    }))
+    .unwrap();
+    (user.actor(), NewComplaint::parse(&req).unwrap())
+}
+
+fn window_ids(store: &SqliteStore) -> Vec<i64> {
+    store
+        .windows
+        .lock()
+        .get(SHOP)
+        .map(|w| w.iter().map(|r| r.id).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
+    let (_dir, store) = fixture().await;
+    let mut ids = vec![];
+    for i in 1..=3 {
+        let (actor, new) = filing(&store, i).await;
+        let c = store
+            .file_complaint(&actor, new, Channel::Web, Utc::now())
+            .await
+            .unwrap();
+        ids.push(c.id.0);
+    }
+    assert_eq!(window_ids(&store), ids);
+
+    // The fourth consumer's filing runs its collective step, then fails: its savepoint rolls back.
+    let (actor, new) = filing(&store, 4).await;
+    let (policy, windows) = (store.policy.clone(), store.windows.clone());
+    let failed = store
+        .write(move |c| {
+            block_on(async {
+                workflow::file_complaint(
+                    &mut SqliteOps(c),
+                    &windows,
+                    &actor,
+                    new,
+                    Channel::Web,
+                    Utc::now(),
+                    &policy,
+                )
+                .await?;
+                Err::<(), _>(StoreError::Unavailable("rolled back on purpose".into()))
+            })
+        })
+        .await;
+    assert!(failed.is_err());
+    // The window holds the phantom (seq 4); the table does not.
+    assert_eq!(store.windows.upto(SHOP), Some(4));
+    assert_eq!(window_ids(&store).len(), 4);
+    let (actor, new) = filing(&store, 8).await;
+    let elsewhere = store
+        .file_complaint(&actor, new, Channel::Web, Utc::now())
+        .await
+        .unwrap();
+    assert!(!ids.contains(&elsewhere.id.0));
+
+    for i in 4..=7 {
+        let (actor, new) = filing(&store, i).await;
+        let c = store
+            .file_complaint(&actor, new, Channel::Web, Utc::now())
+            .await
+            .unwrap();
+        ids.push(c.id.0);
+    }
+    // The window is the table again: every filed complaint once, seqs 1..=7 without a gap.
+    assert_eq!(window_ids(&store), ids);
+    let seqs: Vec<(i64, i64)> = store
+        .read
+        .with(|c| {
+            let mut st = c.prepare(
+                "SELECT complaint_id, seq FROM complaint_signatures WHERE shop_id = ?1 ORDER BY seq",
+            )?;
+            let rows = st.query_map([SHOP], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .unwrap();
+    assert_eq!(
+        seqs,
+        ids.iter().copied().zip(1..).collect::<Vec<_>>(),
+        "one row each, in order"
+    );
+    // All seven are one wave: one case, every one of them linked to it.
+    let mut cases = std::collections::BTreeSet::new();
+    for id in &ids {
+        let c = store
+            .read
+            .with(|c| load_complaint(c, ComplaintId(*id)))
+            .unwrap()
+            .unwrap();
+        assert!(c.major, "{id}");
+        cases.insert(c.collective_case_id.expect("linked"));
+    }
+    assert_eq!(cases.len(), 1, "{cases:?}");
+}
