@@ -114,6 +114,17 @@ pub struct ChatSave {
     pub report_id: Option<i64>,
 }
 
+impl ChatSave {
+    /// Whether the save must be on disk before it is answered. An ordinary turn need not: it is
+    /// answered once committed, and only a power cut before the next durable commit (within
+    /// milliseconds under load, at the latest the next checkpoint) can lose it — what keeps a
+    /// turn's latency off the disk's fsync rate. A hand-over to the agents' queue or a turn that
+    /// records a report must be (docs/decisions.md).
+    pub fn durable(&self) -> bool {
+        self.hand_over || self.report_id.is_some()
+    }
+}
+
 const SESSION_COLUMNS: &str = "id, user_id, status, state, version, agent_id, complaint_id, report_id, handed_over_at, created_at, updated_at";
 
 fn session_row(r: &[Val]) -> Result<ChatSession> {

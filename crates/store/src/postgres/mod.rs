@@ -466,7 +466,13 @@ impl Store for PgStore {
     }
 
     async fn save_chat(&self, actor: &Actor, save: ChatSave, now: Timestamp) -> Result<()> {
-        in_tx!(self, |o| crate::chat::save(o, actor, save, now))
+        in_tx!(self, |o| async {
+            if !save.durable() {
+                // Answered once committed, before the WAL is flushed (docs/decisions.md).
+                crate::ops::Ops::exec(o, "SET LOCAL synchronous_commit = off", &[]).await?;
+            }
+            crate::chat::save(o, actor, save, now).await
+        })
     }
 
     async fn file_chat_complaint(

@@ -473,8 +473,15 @@ impl Store for SqliteStore {
 
     async fn save_chat(&self, actor: &Actor, save: ChatSave, now: Timestamp) -> Result<()> {
         let a = actor.clone();
-        self.write(move |c| block_on(crate::chat::save(&mut SqliteOps(c), &a, save, now)))
-            .await
+        let save_is_durable = save.durable();
+        let job = move |c: &rusqlite::Connection| {
+            block_on(crate::chat::save(&mut SqliteOps(c), &a, save, now))
+        };
+        if save_is_durable {
+            self.writer.run(job).await
+        } else {
+            self.writer.run_relaxed(job).await
+        }
     }
 
     async fn file_chat_complaint(

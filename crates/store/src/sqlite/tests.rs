@@ -173,3 +173,50 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
     }
     assert_eq!(cases.len(), 1, "{cases:?}");
 }
+
+/// Relaxed requests commit without an fsync (`synchronous=NORMAL`), durable ones with it
+/// (`FULL`), however they arrive mixed in one batch; each keeps its own result.
+#[tokio::test]
+async fn relaxed_and_durable_writes_commit_apart_in_one_batch() {
+    let (_dir, store) = fixture().await;
+    let sync = |c: &rusqlite::Connection| -> Result<i64> {
+        Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?)
+    };
+    let mut calls = vec![];
+    for i in 0..40 {
+        let w = store.writer.clone();
+        calls.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                (true, w.run(sync).await.unwrap())
+            } else {
+                (false, w.run_relaxed(sync).await.unwrap())
+            }
+        }));
+    }
+    for call in calls {
+        let (durable, level) = call.await.unwrap();
+        // FULL is 2, NORMAL 1.
+        assert_eq!(level, if durable { 2 } else { 1 }, "durable: {durable}");
+    }
+    // A relaxed request that fails rolls back alone; the writer is FULL again afterwards.
+    let failed = store
+        .writer
+        .run_relaxed(|c| {
+            c.execute("UPDATE users SET display_name = 'x'", [])?;
+            Err::<(), _>(StoreError::Unavailable("rolled back on purpose".into()))
+        })
+        .await;
+    assert!(failed.is_err());
+    assert_eq!(store.writer.run(sync).await.unwrap(), 2);
+    let renamed: i64 = store
+        .read
+        .with(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM users WHERE display_name = 'x'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(renamed, 0);
+}

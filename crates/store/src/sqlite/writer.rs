@@ -5,6 +5,12 @@
 //! its own savepoint (a failing one rolls back alone), commits once, and only then answers them:
 //! an answer still means "on disk". The jobs run synchronously on the writer's own thread, so a
 //! statement costs what SQLite costs, with no hand-off between threads.
+//!
+//! A request may be *relaxed* (an ordinary chat turn, docs/decisions.md): it is answered once
+//! committed to the WAL, before the disk has it. The writer commits a batch's relaxed requests
+//! first, in a transaction of their own with `synchronous=NORMAL` (no fsync), then the rest with
+//! `FULL`, whose fsync makes everything before it durable too. A crash of the process loses
+//! nothing; a power cut can lose the relaxed commits since the last fsync.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,12 +24,17 @@ use crate::error::{Result, StoreError};
 type Done = Box<dyn FnOnce(Option<&StoreError>) + Send>;
 type Job = Box<dyn FnOnce(&Connection) -> (bool, Done) + Send>;
 
+struct Queued {
+    durable: bool,
+    job: Job,
+}
+
 /// Most requests committed together; bounds the latency one batch adds.
 const MAX_BATCH: usize = 512;
 
 #[derive(Clone)]
 pub(crate) struct Writer {
-    tx: mpsc::Sender<Job>,
+    tx: mpsc::Sender<Queued>,
     stats: Arc<Counters>,
 }
 
@@ -37,7 +48,7 @@ struct Counters {
 
 impl Writer {
     pub(crate) fn spawn(conn: Connection) -> Writer {
-        let (tx, rx) = mpsc::channel::<Job>(4096);
+        let (tx, rx) = mpsc::channel::<Queued>(4096);
         let stats = Arc::new(Counters::default());
         let counters = stats.clone();
         std::thread::Builder::new()
@@ -54,8 +65,25 @@ impl Writer {
         }
     }
 
-    /// Runs `f` inside the next batch's transaction and returns its result once committed.
+    /// Runs `f` inside the next batch's transaction and returns its result once on disk.
     pub(crate) async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        self.submit(true, f).await
+    }
+
+    /// Like [`run`](Self::run), answered once committed, without waiting for the disk.
+    pub(crate) async fn run_relaxed<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        self.submit(false, f).await
+    }
+
+    async fn submit<T, F>(&self, durable: bool, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
@@ -74,7 +102,7 @@ impl Writer {
             (ok, done)
         });
         self.tx
-            .send(job)
+            .send(Queued { durable, job })
             .await
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
         answer
@@ -83,22 +111,39 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, mut rx: mpsc::Receiver<Job>, stats: &Counters) {
-    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while rx.blocking_recv_many(&mut batch, MAX_BATCH) > 0 {
-        let mut done: Vec<Done> = Vec::with_capacity(batch.len());
-        let result = commit_batch(&conn, &mut batch, &mut done);
-        if let Err(e) = &result {
-            tracing::error!(error = %e, jobs = done.len(), "group commit failed");
-            let _ = conn.execute_batch("ROLLBACK");
-        } else {
-            stats.commits.fetch_add(1, Ordering::Relaxed);
-            stats.writes.fetch_add(done.len() as u64, Ordering::Relaxed);
+fn run(conn: Connection, mut rx: mpsc::Receiver<Queued>, stats: &Counters) {
+    let mut queued: Vec<Queued> = Vec::with_capacity(MAX_BATCH);
+    let (mut relaxed, mut durable): (Vec<Job>, Vec<Job>) = (vec![], vec![]);
+    while rx.blocking_recv_many(&mut queued, MAX_BATCH) > 0 {
+        // Requests queued together were concurrent: any order of them is a valid one.
+        for q in queued.drain(..) {
+            if q.durable {
+                durable.push(q.job);
+            } else {
+                relaxed.push(q.job);
+            }
         }
-        for d in done {
-            d(result.as_ref().err());
+        for (jobs, sync) in [(&mut relaxed, "NORMAL"), (&mut durable, "FULL")] {
+            if jobs.is_empty() {
+                continue;
+            }
+            let mut done: Vec<Done> = Vec::with_capacity(jobs.len());
+            let result = conn
+                .execute_batch(&format!("PRAGMA synchronous = {sync}"))
+                .map_err(StoreError::from)
+                .and_then(|()| commit_batch(&conn, jobs, &mut done));
+            if let Err(e) = &result {
+                tracing::error!(error = %e, jobs = done.len(), "group commit failed");
+                let _ = conn.execute_batch("ROLLBACK");
+            } else {
+                stats.commits.fetch_add(1, Ordering::Relaxed);
+                stats.writes.fetch_add(done.len() as u64, Ordering::Relaxed);
+            }
+            for d in done {
+                d(result.as_ref().err());
+            }
+            jobs.clear();
         }
-        batch.clear();
     }
 }
 
