@@ -334,6 +334,7 @@ pub(crate) async fn save<O: Ops>(
 /// Files the dialogue's draft through the same transaction as `POST /complaints` (channel
 /// `chat`), freezes the transcript (its bytes already in the blob store) as `chat_log` evidence
 /// and saves the turn, all in one transaction.
+#[allow(clippy::too_many_arguments)] // one transaction's inputs, each of its own kind
 pub(crate) async fn file_complaint<O: Ops>(
     o: &mut O,
     windows: &crate::collective::Windows,

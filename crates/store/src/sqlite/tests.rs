@@ -72,7 +72,7 @@ async fn filing(store: &SqliteStore, i: usize) -> (Actor, NewComplaint) {
         "order_no": format!("2026110300000000{i:02}"),
         "product": "保温杯",
         // Alternating categories: half the pairs meet through their words, not their subject.
-        "category": if i % 2 == 0 { "quality_defect" } else { "not_as_described" },
+        "category": if i.is_multiple_of(2) { "quality_defect" } else { "not_as_described" },
         "incident_at": (Utc::now() - Duration::days(1)).to_rfc3339(),
         "description": format!("保温杯盖子漏水，密封圈不严，倒过来就往外渗水（第{i}位）"),
         "claim": {"kind": "refund", "amount_cents": 8900},
@@ -183,10 +183,10 @@ async fn relaxed_and_durable_writes_commit_apart_in_one_batch() {
         Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?)
     };
     let mut calls = vec![];
-    for i in 0..40 {
+    for i in 0..40u32 {
         let w = store.writer.clone();
         calls.push(tokio::spawn(async move {
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 (true, w.run(sync).await.unwrap())
             } else {
                 (false, w.run_relaxed(sync).await.unwrap())
