@@ -36,6 +36,10 @@ fn signatures_are_deterministic_and_round_trip_through_bytes() {
     assert_eq!(a.0.len(), HASHES);
     assert_eq!(Signature::from_bytes(&a.to_bytes()), Some(a.clone()));
     assert_eq!(Signature::from_bytes(&[0; 7]), None);
+    // Stored before the problem bits: the hashes alone, read with none.
+    assert_ne!(a.1, 0);
+    let old = Signature::from_bytes(&a.to_bytes()[..4 * HASHES]).unwrap();
+    assert_eq!((old.0, old.1), (a.0, 0));
     assert_eq!(a.band_keys(), Signature::of(WAVE[0]).band_keys());
     assert_eq!(a.band_keys().len(), BANDS);
     // Pinned: a stored signature must still compare next release (bump VERSION if this changes).

@@ -18,7 +18,7 @@ pub struct CollectiveIndex {
     shop_of: Vec<u32>,
     at: Vec<i64>,
     consumer: Vec<u32>,
-    sigs: Vec<[u32; HASHES]>,
+    sigs: Vec<Signature>,
     subjects: Vec<Option<Subject>>,
     /// Bucket → the newest complaint in it; `next[item * BANDS + band]` → the one before.
     heads: FxHashMap<u64, u32>,
@@ -117,7 +117,7 @@ impl CollectiveIndex {
         self.shop_of.push(shop);
         self.at.push(at);
         self.consumer.push(consumer);
-        self.sigs.push(sig.0);
+        self.sigs.push(sig.clone());
         self.subjects.push(subject.cloned());
         self.uf.push();
         self.members

@@ -22,9 +22,11 @@ pub const VERSION: u32 = 1;
 /// The value of every hash of a text with no tokens; such a signature matches nothing.
 const EMPTY: u32 = u32::MAX;
 
-/// A MinHash signature: for each of [`HASHES`] hash functions, the least hash of any token.
+/// A MinHash signature: for each of [`HASHES`] hash functions, the least hash of any token; and
+/// which of the lexicon's problems the text names ([`tokens::problem_bits`]; 0 when none, or
+/// when the signature was stored before the bits were).
 #[derive(Clone, PartialEq, Eq)]
-pub struct Signature(pub [u32; HASHES]);
+pub struct Signature(pub [u32; HASHES], pub u64);
 
 impl std::fmt::Debug for Signature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,11 +62,11 @@ pub fn token_hash(token: &str) -> u64 {
 impl Signature {
     /// The signature of a complaint's text.
     pub fn of(text: &str) -> Signature {
-        let hashes: Vec<u64> = tokens::features(text)
-            .iter()
-            .map(|t| token_hash(t))
-            .collect();
-        Signature::of_hashes(&hashes)
+        let features = tokens::features(text);
+        let hashes: Vec<u64> = features.iter().map(|t| token_hash(t)).collect();
+        let mut sig = Signature::of_hashes(&hashes);
+        sig.1 = tokens::problem_bits(&features);
+        sig
     }
 
     /// The signature of a set of token hashes.
@@ -79,7 +81,7 @@ impl Signature {
         }
         // A real minimum of u32::MAX would read as "no tokens"; it cannot mislead by more
         // than one hash in 2^32.
-        Signature(sig)
+        Signature(sig, 0)
     }
 
     /// Whether the text had no tokens (all numbers, punctuation or stop-words).
@@ -87,21 +89,30 @@ impl Signature {
         self.0.iter().all(|&v| v == EMPTY)
     }
 
-    /// Little-endian bytes, `4 × HASHES` of them, for a BLOB / BYTEA column.
+    /// Little-endian bytes for a BLOB / BYTEA column: the `4 × HASHES` of the hashes, then the
+    /// 8 of the problem bits.
     pub fn to_bytes(&self) -> Vec<u8> {
-        self.0.iter().flat_map(|v| v.to_le_bytes()).collect()
+        let mut out: Vec<u8> = self.0.iter().flat_map(|v| v.to_le_bytes()).collect();
+        out.extend(self.1.to_le_bytes());
+        out
     }
 
-    /// The inverse of [`to_bytes`](Self::to_bytes); `None` when the length is wrong.
+    /// The inverse of [`to_bytes`](Self::to_bytes); `None` when the length is wrong. Bytes
+    /// stored before the problem bits existed (the hashes alone) read with no problem bits.
     pub fn from_bytes(bytes: &[u8]) -> Option<Signature> {
-        if bytes.len() != 4 * HASHES {
-            return None;
-        }
+        let (hashes, problems) = match bytes.len() {
+            n if n == 4 * HASHES => (bytes, 0),
+            n if n == 4 * HASHES + 8 => {
+                let (h, p) = bytes.split_at(4 * HASHES);
+                (h, u64::from_le_bytes(p.try_into().ok()?))
+            }
+            _ => return None,
+        };
         let mut sig = [0u32; HASHES];
-        for (s, c) in sig.iter_mut().zip(bytes.chunks_exact(4)) {
+        for (s, c) in sig.iter_mut().zip(hashes.chunks_exact(4)) {
             *s = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
         }
-        Some(Signature(sig))
+        Some(Signature(sig, problems))
     }
 
     /// One key per band (a hash of the band's index and rows). Two complaints are candidates

@@ -55,9 +55,9 @@ pub struct Complaint {
 /// [`shares_issue`] at `need` agreeing hashes (`threshold_count(THRESHOLD)` makes it exactly
 /// `shares_issue`): the pair check of [`CollectiveIndex`] and [`cluster`].
 pub(crate) fn joins(
-    a: &[u32; HASHES],
+    a: &Signature,
     a_subject: Option<&Subject>,
-    b: &[u32; HASHES],
+    b: &Signature,
     b_subject: Option<&Subject>,
     need: u32,
 ) -> bool {
@@ -66,13 +66,9 @@ pub(crate) fn joins(
 
 /// The pair check once the subjects are compared (by value or by [`Subject::key`]).
 #[inline]
-pub(crate) fn pair_joins(
-    same_subject: bool,
-    a: &[u32; HASHES],
-    b: &[u32; HASHES],
-    need: u32,
-) -> bool {
-    same_subject || (!minhash::empty(a) && !minhash::empty(b) && minhash::agreeing(a, b) >= need)
+pub(crate) fn pair_joins(same_subject: bool, a: &Signature, b: &Signature, need: u32) -> bool {
+    (same_subject && subject::problems_agree(a.1, b.1))
+        || (!minhash::empty(&a.0) && !minhash::empty(&b.0) && minhash::agreeing(&a.0, &b.0) >= need)
 }
 
 /// Mixes a shop into a bucket key (a band key or a [`Subject::key`]).
@@ -229,7 +225,7 @@ mod tests {
                     for sb in &subjects {
                         let (x, y) = (Signature::of(a), Signature::of(b));
                         assert_eq!(
-                            joins(&x.0, sa.as_ref(), &y.0, sb.as_ref(), need),
+                            joins(&x, sa.as_ref(), &y, sb.as_ref(), need),
                             shares_issue(&x, sa.as_ref(), &y, sb.as_ref()),
                             "{a} {sa:?} | {b} {sb:?}"
                         );

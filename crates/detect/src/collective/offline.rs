@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
-use super::minhash::{BANDS, HASHES, ROWS, Signature, band_key, threshold_count};
+use super::minhash::{BANDS, ROWS, Signature, band_key, threshold_count};
 use super::{Complaint, MAX_WALK, Settings, Subject, UnionFind, bucket, joins};
 
 /// The result of [`cluster`].
@@ -79,7 +79,7 @@ pub fn cluster_signed(
         .map(|&i| complaints[i as usize].created_at)
         .collect();
     let shop_at: Vec<u32> = order.iter().map(|&i| shop[i as usize]).collect();
-    let sig_at: Vec<&[u32; HASHES]> = order.iter().map(|&i| &sigs[i as usize].0).collect();
+    let sig_at: Vec<&Signature> = order.iter().map(|&i| &sigs[i as usize]).collect();
     let subject_at: Vec<Option<&Subject>> = order
         .iter()
         .map(|&i| complaints[i as usize].subject.as_ref())
@@ -115,7 +115,7 @@ pub fn cluster_signed(
                             }));
                         } else {
                             run.extend(signed.iter().map(|&p| {
-                                let rows = &sig_at[p as usize][band * ROWS..(band + 1) * ROWS];
+                                let rows = &sig_at[p as usize].0[band * ROWS..(band + 1) * ROWS];
                                 (bucket(shop_at[p as usize], band_key(band, rows)), p)
                             }));
                         }

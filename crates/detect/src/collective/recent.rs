@@ -89,7 +89,7 @@ impl ShopWindow {
                 break;
             }
             let same_subject = subject.is_some() && subject == r.subject;
-            if r.at >= since && pair_joins(same_subject, &sig.0, &r.sig.0, need) {
+            if r.at >= since && pair_joins(same_subject, sig, &r.sig, need) {
                 found.push(r.id);
             }
         }

@@ -21,8 +21,9 @@ struct Pattern {
 
 struct Lexicon {
     names: Vec<&'static str>,
-    /// The names of problems (`[problems]` section), as against products and aspects.
-    problems: rustc_hash::FxHashSet<&'static str>,
+    /// The names of problems (`[problems]` section), as against products and aspects, with
+    /// their order in the section (their bit in [`problem_bits`]).
+    problems: rustc_hash::FxHashMap<&'static str, u32>,
     patterns: Vec<Pattern>,
     automaton: AhoCorasick,
     /// Single-character and single Latin-word stop-words, dropped after segmentation.
@@ -31,7 +32,7 @@ struct Lexicon {
 
 static LEX: LazyLock<Lexicon> = LazyLock::new(|| {
     let mut names = vec![];
-    let mut problems = rustc_hash::FxHashSet::default();
+    let mut problems = rustc_hash::FxHashMap::default();
     let mut in_problems = false;
     let mut patterns = vec![];
     let mut texts: Vec<String> = vec![];
@@ -52,7 +53,8 @@ static LEX: LazyLock<Lexicon> = LazyLock::new(|| {
         let canon = (!stop).then(|| {
             names.push(name);
             if in_problems {
-                problems.insert(name);
+                let bit = problems.len() as u32;
+                problems.insert(name, bit);
             }
             (names.len() - 1) as u32
         });
@@ -221,12 +223,23 @@ pub fn features(text: &str) -> Vec<String> {
     t.dedup();
     let extra: Vec<String> = t
         .iter()
-        .filter(|w| lex.problems.contains(w.as_str()))
+        .filter(|w| lex.problems.contains_key(w.as_str()))
         .flat_map(|w| (2..=PROBLEM_WEIGHT).map(move |k| format!("{w}#{k}")))
         .collect();
     t.extend(extra);
     t.sort_unstable();
     t
+}
+
+/// The lexicon's problems among `features` ([`features`]' output), one bit each (the 65th
+/// problem shares the first's bit, and so on: a shared bit can only make two complaints look
+/// like they share a problem, never the reverse).
+pub fn problem_bits(features: &[String]) -> u64 {
+    let lex = &*LEX;
+    features
+        .iter()
+        .filter_map(|w| lex.problems.get(w.as_str()))
+        .fold(0, |bits, &i| bits | 1 << (i % 64))
 }
 
 #[cfg(test)]
