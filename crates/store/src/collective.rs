@@ -41,6 +41,9 @@ fn cluster_key(cluster: i64) -> String {
     format!("cluster:{cluster}")
 }
 
+/// [`cluster_key`] of `s.cluster_id`, in SQL.
+const CLUSTER_KEY_SQL: &str = "('cluster:' || CAST(s.cluster_id AS TEXT))";
+
 /// Every shop's window on this node. Filings about one shop take turns (the shop's lock), so a
 /// window is only ever read and written by one filing at a time; the mutex is never held across
 /// a database call.
@@ -148,14 +151,15 @@ async fn catch_up<O: Ops>(
 }
 
 /// Records the complaint's signature, joins it to its cluster, and opens or grows the cluster's
-/// collective case once enough consumers share the issue. Returns the case it joined, if any.
+/// collective case once enough consumers share the issue. Returns the complaint as it is after
+/// joining a case (linked and major), or `None` when it joined none.
 pub(crate) async fn on_filed<O: Ops>(
     o: &mut O,
     windows: &Windows,
     c: &Complaint,
     now: Timestamp,
     policy: &Policy,
-) -> Result<Option<i64>> {
+) -> Result<Option<Complaint>> {
     let sig = Signature::of(&c.description);
     let subject = Subject::new(&c.product, c.category.as_str()).key();
     let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
@@ -182,16 +186,22 @@ pub(crate) async fn on_filed<O: Ops>(
         .get(shop)
         .map(|w| w.matches(&sig, Some(subject), since, MAX_WALK, THRESHOLD))
         .unwrap_or_default();
-    // … and their clusters, as the table has them now (merges move members between clusters).
-    // The list is padded to its bound so that one statement serves every filing.
+    // … their clusters, as the table has them now (merges move members between clusters), and
+    // the clusters' open collective cases. The list is padded to its bound so that one
+    // statement serves every filing.
     let mut clusters: Vec<i64> = vec![];
+    let mut open_case: Option<i64> = None;
     if let Some(&first) = ids.first() {
         let mut p: Vec<Val> = ids.iter().map(|&id| Val::Int(id)).collect();
         p.resize(MAX_WALK, Val::Int(first));
         for r in o
             .query(
                 &format!(
-                    "SELECT DISTINCT cluster_id FROM complaint_signatures WHERE complaint_id IN ({})",
+                    "SELECT DISTINCT s.cluster_id, k.id FROM complaint_signatures s \
+                     LEFT JOIN cases k ON k.fingerprint = {} AND k.kind = 'collective' \
+                     AND k.state IN ('open', 'investigating') \
+                     WHERE s.complaint_id IN ({})",
+                    CLUSTER_KEY_SQL,
                     placeholders(1, MAX_WALK)
                 ),
                 &p,
@@ -199,7 +209,12 @@ pub(crate) async fn on_filed<O: Ops>(
             .await?
         {
             clusters.push(r[0].int()?);
+            if let Some(k) = r[1].opt_int()? {
+                open_case = Some(open_case.map_or(k, |o: i64| o.min(k)));
+            }
         }
+        clusters.sort_unstable();
+        clusters.dedup();
     }
     // The cluster is named by its earliest member; joining several merges them.
     let cluster = clusters.iter().copied().min().unwrap_or(c.id.0);
@@ -260,16 +275,10 @@ pub(crate) async fn on_filed<O: Ops>(
         return Ok(None);
     }
 
-    // The cluster's open collective case, found by the cluster it was opened for.
-    let open = o
-        .query(
-            "SELECT id FROM cases WHERE fingerprint = $1 AND kind = 'collective' AND state IN ('open', 'investigating') ORDER BY id LIMIT 1",
-            vals![cluster_key(cluster)],
-        )
-        .await?;
+    // The cluster's open collective case (the earliest, when a merge brought several).
     let actor = "system:collective";
-    let case_id = match open.first() {
-        Some(r) => r[0].int()?,
+    let case_id = match open_case {
+        Some(id) => id,
         None => {
             // Members of a case already decided are done; a new case needs enough new consumers.
             let consumers = o
@@ -317,7 +326,7 @@ pub(crate) async fn on_filed<O: Ops>(
         }
     };
     // Link who is not linked yet: with an open case and no merge, only this complaint.
-    let members: Vec<i64> = if !open.is_empty() && others.is_empty() {
+    let members: Vec<i64> = if open_case.is_some() && others.is_empty() {
         vec![c.id.0]
     } else {
         o.query(
@@ -330,10 +339,17 @@ pub(crate) async fn on_filed<O: Ops>(
         .map(|r| r[0].int())
         .collect::<Result<_>>()?
     };
+    let mut joined = None;
     for m in members {
         let member = ComplaintId(m);
-        let Some(mc) = o.complaint(member, Some(Lock::Wait)).await? else {
-            continue;
+        // The complaint being filed is this transaction's own row, as `c` has it.
+        let mc = if member == c.id {
+            c.clone()
+        } else {
+            match o.complaint(member, Some(Lock::Wait)).await? {
+                Some(mc) => mc,
+                None => continue,
+            }
         };
         if mc.collective_case_id.is_some() {
             continue;
@@ -353,7 +369,10 @@ pub(crate) async fn on_filed<O: Ops>(
             .await?;
         }
         let t = machine::join_collective(&mc, case_id, now);
-        apply(o, t, actor, None, now, policy).await?;
+        let after = apply(o, t, actor, None, now, policy).await?;
+        if member == c.id {
+            joined = Some(after);
+        }
     }
-    Ok(Some(case_id))
+    Ok(joined)
 }

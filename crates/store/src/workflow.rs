@@ -183,16 +183,12 @@ pub(crate) async fn file_complaint<O: Ops>(
         .await?;
     let mut complaint = filing.complaint;
     complaint.id = id;
-    if crate::collective::on_filed(o, windows, &complaint, now, policy)
-        .await?
-        .is_some()
-    {
-        // It joined a collective case: linked and major now.
-        if let Some(c) = o.complaint(id, None).await? {
-            return Ok(c);
-        }
-    }
-    Ok(complaint)
+    // Joining a collective case makes it linked and major.
+    Ok(
+        crate::collective::on_filed(o, windows, &complaint, now, policy)
+            .await?
+            .unwrap_or(complaint),
+    )
 }
 
 pub(crate) async fn act<O: Ops>(

@@ -778,6 +778,10 @@ async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
             )
             .await
             .unwrap();
+        // The filing answers with the complaint as it stands: the fifth opens the case, the
+        // sixth joins it, and both come back linked and major.
+        assert_eq!(c.major, (4..6).contains(&i), "{i}");
+        assert_eq!(c.collective_case_id.is_some(), (4..6).contains(&i), "{i}");
         ids.push(c.id.0);
     }
     let regulator = app.login("regulator01").await;
