@@ -726,10 +726,9 @@ const WAVE: [&str; 6] = [
     "这个杯子的盖子封不住水，刚灌满开水就渗出来，还漏了一桌子。",
 ];
 
-async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let store = &app.store;
-    let orders = (1..=7)
+/// Orders 11.. for the wave's consumers `wave01`…, one each.
+async fn import_wave_orders(store: &dyn weiquan_store::Store, n: u64) {
+    let orders = (1..=n)
         .map(|i| {
             order_record(
                 10 + i,
@@ -748,36 +747,53 @@ async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
             .iter()
             .all(|r| r.is_ok())
     );
+}
+
+/// The `i`-th (from 0) wave consumer's complaint about their order, in `text`.
+async fn file_wave_complaint(
+    store: &dyn weiquan_store::Store,
+    i: usize,
+    text: &str,
+    category: Option<&str>,
+) -> weiquan_domain::Complaint {
+    let user = store
+        .user_by_username(&format!("wave{:02}", i + 1))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut body = complaint_body(
+        &format!("2026110200000000{:02}", 11 + i),
+        json!({"kind": "refund", "amount_cents": 8900}),
+    );
+    body["description"] = json!(text);
+    if let Some(category) = category {
+        body["category"] = json!(category);
+    }
+    let req: weiquan_domain::complaint::FileComplaintRequest =
+        serde_json::from_value(body).unwrap();
+    store
+        .file_complaint(
+            &user.actor(),
+            NewComplaint::parse(&req).unwrap(),
+            Channel::Web,
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+}
+
+async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let store = app.store.as_ref();
+    import_wave_orders(store, 7).await;
     let mut ids = vec![];
     for (i, text) in WAVE
         .iter()
         .chain(["下单一周了商家还没有发货，催了好几次都说在安排，也不给个准信。"].iter())
         .enumerate()
     {
-        let user = store
-            .user_by_username(&format!("wave{:02}", i + 1))
-            .await
-            .unwrap()
-            .unwrap();
-        let mut body = complaint_body(
-            &format!("2026110200000000{:02}", 11 + i),
-            json!({"kind": "refund", "amount_cents": 8900}),
-        );
-        body["description"] = json!(text);
-        if i == 6 {
-            body["category"] = json!("late_shipment");
-        }
-        let req: weiquan_domain::complaint::FileComplaintRequest =
-            serde_json::from_value(body).unwrap();
-        let c = store
-            .file_complaint(
-                &user.actor(),
-                NewComplaint::parse(&req).unwrap(),
-                Channel::Web,
-                Utc::now(),
-            )
-            .await
-            .unwrap();
+        let category = (i == 6).then_some("late_shipment");
+        let c = file_wave_complaint(store, i, text, category).await;
         // The filing answers with the complaint as it stands: the fifth opens the case, the
         // sixth joins it, and both come back linked and major.
         assert_eq!(c.major, (4..6).contains(&i), "{i}");
@@ -900,53 +916,12 @@ async fn a_wave_filed_through_two_nodes_is_one_case() {
     .await
     .unwrap();
     let nodes: [&dyn weiquan_store::Store; 2] = [app.store.as_ref(), &other];
-    let orders = (1..=6)
-        .map(|i| {
-            order_record(
-                10 + i,
-                &format!("wave{i:02}"),
-                Duration::days(6),
-                Some(Duration::hours(5)),
-                Some(Duration::days(3)),
-            )
-        })
-        .collect();
-    assert!(
-        app.store
-            .import_orders(orders)
-            .await
-            .unwrap()
-            .iter()
-            .all(|r| r.is_ok())
-    );
+    import_wave_orders(app.store.as_ref(), 6).await;
     let mut ids = vec![];
     for (i, text) in WAVE.iter().enumerate() {
-        let node = nodes[i % 2];
-        let user = node
-            .user_by_username(&format!("wave{:02}", i + 1))
-            .await
-            .unwrap()
-            .unwrap();
-        let mut body = complaint_body(
-            &format!("2026110200000000{:02}", 11 + i),
-            json!({"kind": "refund", "amount_cents": 8900}),
-        );
-        body["description"] = json!(text);
         // Another category for one filing on each node: those two join through their words.
-        if i == 1 || i == 4 {
-            body["category"] = json!("not_as_described");
-        }
-        let req: weiquan_domain::complaint::FileComplaintRequest =
-            serde_json::from_value(body).unwrap();
-        let c = node
-            .file_complaint(
-                &user.actor(),
-                NewComplaint::parse(&req).unwrap(),
-                Channel::Web,
-                Utc::now(),
-            )
-            .await
-            .unwrap();
+        let category = (i == 1 || i == 4).then_some("not_as_described");
+        let c = file_wave_complaint(nodes[i % 2], i, text, category).await;
         ids.push(c.id.0);
     }
     let regulator = app
