@@ -20,6 +20,8 @@ use crate::auth;
         complaints::upload_evidence, complaints::list_evidence, complaints::get_evidence, complaints::events,
         assistant::chat, assistant::session, assistant::handovers, assistant::take, assistant::agent_reply,
     ),
+    // Pushed down the chat WebSocket (`GET /api/v1/assistant/ws`) once a chat is handed over.
+    components(schemas(assistant::AgentNews)),
     modifiers(&Bearer),
     tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"))
 )]

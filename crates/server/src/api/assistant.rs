@@ -456,7 +456,10 @@ pub struct WsQuery {
 /// WebSocket, so the bearer token may come as `?token=` instead of the `Authorization` header.
 /// Each text frame `{"session_id"?, "text"}` is answered by one text frame: the
 /// [`ChatResponse`], or `{"error": {"code", "message", "fields"?}}` in the caller's language.
-/// Frames without a `session_id` continue the socket's own conversation.
+/// Frames without a `session_id` continue the socket's own conversation. Once that conversation
+/// is handed over, the socket also pushes, unasked, what the agent does ([`AgentNews`]): a frame
+/// with `"event": "taken"` when an agent takes it, and one with `"event": "agent_message"` for
+/// each of the agent's messages.
 pub async fn ws(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<WsQuery>,
@@ -477,9 +480,101 @@ pub async fn ws(
     Ok(ws.on_upgrade(move |socket| run_socket(socket, state, user, lang.0)))
 }
 
+/// How often a socket whose conversation is with the agents looks for what they did. Read from
+/// the store, so the agent may be served by any node.
+const AGENT_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A frame pushed to the consumer's socket about the agent's side of a handed-over chat.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgentNews {
+    pub session_id: String,
+    /// `taken` (an agent has the chat now) or `agent_message`.
+    pub event: &'static str,
+    pub handover: Handover,
+    /// The agent's message, for `agent_message`.
+    pub turn: Option<ChatTurn>,
+}
+
+/// What a socket has told its consumer of a handed-over chat.
+struct Watch {
+    session: String,
+    status: ChatStatus,
+    /// The latest turn already known to the consumer.
+    seen: i64,
+}
+
+impl Watch {
+    async fn start(state: &AppState, user: &User, session: &str) -> ApiResult<Watch> {
+        let s = state.store.chat_session(&user.actor(), session).await?;
+        Ok(Watch {
+            session: session.to_owned(),
+            status: s.status,
+            seen: s.turns.iter().map(|t| t.seq).max().unwrap_or(0),
+        })
+    }
+
+    /// The frames for what happened since the last look, oldest first.
+    async fn news(&mut self, state: &AppState, user: &User) -> ApiResult<Vec<AgentNews>> {
+        let s = state
+            .store
+            .chat_session(&user.actor(), &self.session)
+            .await?;
+        let handover = || Handover {
+            status: s.status,
+            queue: "cs_agent",
+            agent_id: s.agent_id,
+        };
+        let mut out = vec![];
+        if s.status == ChatStatus::Taken && self.status != ChatStatus::Taken {
+            out.push(AgentNews {
+                session_id: s.id.clone(),
+                event: "taken",
+                handover: handover(),
+                turn: None,
+            });
+        }
+        self.status = s.status;
+        for t in s.turns.iter().filter(|t| t.seq > self.seen) {
+            if t.role == ChatRole::Agent {
+                out.push(AgentNews {
+                    session_id: s.id.clone(),
+                    event: "agent_message",
+                    handover: handover(),
+                    turn: Some(t.clone()),
+                });
+            }
+        }
+        self.seen = s.turns.iter().map(|t| t.seq).max().unwrap_or(self.seen);
+        Ok(out)
+    }
+}
+
 async fn run_socket(mut socket: WebSocket, state: AppState, user: User, lang: Lang) {
     let mut current: Option<String> = None;
-    while let Some(Ok(msg)) = socket.recv().await {
+    let mut watch: Option<Watch> = None;
+    let mut tick = tokio::time::interval(AGENT_POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let msg = tokio::select! {
+            msg = socket.recv() => msg,
+            _ = tick.tick(), if watch.is_some() => {
+                let Some(w) = watch.as_mut() else { continue };
+                match w.news(&state, &user).await {
+                    Ok(news) => {
+                        for n in news {
+                            let frame = serde_json::to_string(&n).unwrap_or_default();
+                            if socket.send(WsMessage::Text(frame.into())).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    // Looked again next tick; a failing store is in the server's log.
+                    Err(e) => tracing::warn!(error = %e.message.en, "agent news for a chat socket"),
+                }
+                continue;
+            }
+        };
+        let Some(Ok(msg)) = msg else { break };
         let text = match msg {
             WsMessage::Text(t) => t,
             WsMessage::Close(_) => break,
@@ -502,6 +597,12 @@ async fn run_socket(mut socket: WebSocket, state: AppState, user: User, lang: La
                 match chat_turn(&state, &user, req).await {
                     Ok(r) => {
                         current = Some(r.session_id.clone());
+                        let watched = watch.as_ref().map(|w| w.session.as_str());
+                        if r.handover.is_some() && watched != Some(r.session_id.as_str()) {
+                            watch = Watch::start(&state, &user, &r.session_id).await.ok();
+                        } else if r.handover.is_none() && watched == Some(r.session_id.as_str()) {
+                            watch = None;
+                        }
                         serde_json::to_string(&r).unwrap_or_default()
                     }
                     Err(e) => error_json(&e, lang),

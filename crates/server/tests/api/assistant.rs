@@ -522,6 +522,76 @@ async fn the_websocket_speaks_the_same_turns(backend: Backend) {
     );
 }
 
+/// After 转人工 on the socket, what the agent does reaches the consumer without asking: the take,
+/// then each message, in order.
+async fn the_websocket_brings_the_agents_words(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let buyer = app.login("buyer01").await;
+    let ws_url = app
+        .url(&format!("/api/v1/assistant/ws?token={buyer}"))
+        .replacen("http", "ws", 1);
+    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url.as_str())
+        .await
+        .unwrap();
+    let mut send = async |text: &str| {
+        ws.send(Message::Text(json!({"text": text}).to_string().into()))
+            .await
+            .unwrap();
+    };
+    send("我买的杯子漏水").await;
+    send("转人工").await;
+    let first = next_json(&mut ws).await;
+    let sid = first["session_id"].as_str().unwrap().to_owned();
+    let handed = next_json(&mut ws).await;
+    assert_eq!(handed["handover"]["status"], "handed_over", "{handed}");
+
+    let agent = app.login("agent01").await;
+    let r = app
+        .post(
+            &agent,
+            &format!("/api/v1/assistant/handovers/{sid}/take"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let path = format!("/api/v1/assistant/handovers/{sid}/messages");
+    for body in ["您好，我是客服小王", "请把漏水的照片发给我"] {
+        let r = app.post(&agent, &path, json!({"body": body})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let mut pushed = vec![];
+    while pushed.len() < 3 {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), next_json(&mut ws))
+            .await
+            .expect("the agent's side pushed within 10 s");
+        assert_eq!(frame["session_id"], sid.as_str(), "{frame}");
+        pushed.push(frame);
+    }
+    assert_eq!(pushed[0]["event"], "taken", "{pushed:?}");
+    assert_eq!(pushed[0]["handover"]["status"], "taken");
+    assert!(pushed[0]["handover"]["agent_id"].is_i64(), "{pushed:?}");
+    let said: Vec<&str> = pushed[1..]
+        .iter()
+        .map(|f| {
+            assert_eq!(f["event"], "agent_message", "{f}");
+            assert_eq!(f["turn"]["role"], "agent", "{f}");
+            f["turn"]["body"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(said, ["您好，我是客服小王", "请把漏水的照片发给我"]);
+
+    // The consumer's next words get their own answer; nothing is pushed twice.
+    ws.send(Message::Text(json!({"text": "好的"}).to_string().into()))
+        .await
+        .unwrap();
+    let answer = next_json(&mut ws).await;
+    assert_eq!(answer["handover"]["status"], "taken", "{answer}");
+    assert!(answer.get("event").is_none(), "{answer}");
+    let quiet =
+        tokio::time::timeout(std::time::Duration::from_millis(2500), next_json(&mut ws)).await;
+    assert!(quiet.is_err(), "pushed again: {quiet:?}");
+}
+
 async fn next_json<S>(ws: &mut S) -> Value
 where
     S: futures::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
@@ -542,4 +612,5 @@ both_backends!(
     status_and_rules_are_answered,
     refusals_are_clear,
     the_websocket_speaks_the_same_turns,
+    the_websocket_brings_the_agents_words,
 );
