@@ -35,6 +35,85 @@
     }
   }
 
+  function chat(form) {
+    var turns = document.getElementById("chat-turns"), input = document.getElementById("chat-text"),
+        sid = document.getElementById("chat-session"), status = document.getElementById("chat-status"),
+        filed = document.getElementById("chat-filed"), errBox = document.getElementById("chat-error");
+    var en = form.getAttribute("data-lang") === "en", sock = null, live = false;
+    function add(role, text) {
+      var li = document.createElement("li"), who = document.createElement("span"), body = document.createElement("span");
+      li.className = "turn " + role;
+      who.className = "who";
+      who.textContent = turns.getAttribute("data-" + (role === "consumer" ? "you" : role));
+      body.className = "body";
+      body.textContent = text;
+      li.appendChild(who);
+      li.appendChild(body);
+      turns.appendChild(li);
+      li.scrollIntoView({ block: "end" });
+    }
+    function showStatus(h) {
+      if (!h) return;
+      status.textContent = h.status === "taken" ? (en ? "An agent has joined" : "客服已接入")
+                                                : (en ? "Handed over: waiting for an agent" : "已转人工，正在等待客服接入");
+    }
+    function showFiled(id) {
+      var a = document.createElement("a");
+      a.id = "chat-complaint";
+      a.href = "/complaints/" + id;
+      a.textContent = (en ? "See the filed complaint #" : "查看已提交的投诉 #") + id;
+      filed.textContent = "";
+      filed.appendChild(a);
+      filed.hidden = false;
+    }
+    sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/v1/assistant/ws");
+    sock.onopen = function () {
+      live = true;
+      form.setAttribute("data-live", "1");
+      // A reloaded conversation: hear what the agent says in it.
+      if (sid.value) sock.send(JSON.stringify({ session_id: sid.value }));
+    };
+    sock.onclose = function () { live = false; form.removeAttribute("data-live"); };
+    sock.onmessage = function (m) {
+      var v;
+      try { v = JSON.parse(m.data); } catch (e) { return; }
+      if (v.error) {
+        errBox.textContent = v.error.message;
+        errBox.hidden = false;
+        return;
+      }
+      errBox.hidden = true;
+      if (v.watching !== undefined) return;
+      if (v.event) {
+        if (v.turn) add("agent", v.turn.body);
+        showStatus(v.handover);
+        return;
+      }
+      if (sid.value !== v.session_id) {
+        // A reload, or the language switch, comes back to this conversation.
+        sid.value = v.session_id;
+        var here = "/chat?session=" + encodeURIComponent(v.session_id);
+        history.replaceState(null, "", here);
+        var lang = document.getElementById("lang-en") || document.getElementById("lang-zh");
+        if (lang) lang.href = lang.href.replace(/next=[^&]*/, "next=" + encodeURIComponent(here));
+      }
+      add("assistant", v.reply);
+      showStatus(v.handover);
+      if (v.complaint_id) showFiled(v.complaint_id);
+    };
+    form.addEventListener("submit", function (e) {
+      if (!live) return;
+      e.preventDefault();
+      var text = input.value.trim();
+      if (!text) return;
+      var msg = { text: text };
+      if (sid.value) msg.session_id = sid.value;
+      sock.send(JSON.stringify(msg));
+      add("consumer", text);
+      input.value = "";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     tick();
     setInterval(tick, 1000);
@@ -64,6 +143,10 @@
         }
       });
     }
+
+    // The chat with 客服小蜜 over its WebSocket; without one the form simply posts.
+    var chatForm = document.getElementById("chat-form");
+    if (chatForm && window.WebSocket) chat(chatForm);
 
     // A hint while the description is still too short to act on.
     var desc = document.getElementById("description"), hint = document.getElementById("description-hint");

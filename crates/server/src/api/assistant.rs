@@ -85,7 +85,7 @@ fn valid_session_id(s: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-fn consumers_only(user: &User) -> ApiResult<()> {
+pub(crate) fn consumers_only(user: &User) -> ApiResult<()> {
     if user.role == Role::Consumer {
         Ok(())
     } else {
@@ -456,10 +456,13 @@ pub struct WsQuery {
 /// WebSocket, so the bearer token may come as `?token=` instead of the `Authorization` header.
 /// Each text frame `{"session_id"?, "text"}` is answered by one text frame: the
 /// [`ChatResponse`], or `{"error": {"code", "message", "fields"?}}` in the caller's language.
-/// Frames without a `session_id` continue the socket's own conversation. Once that conversation
+/// Frames without a `session_id` continue the socket's own conversation. The web chat page opens
+/// it with its session cookie instead, accepted only with this host's own `Origin`. Once that conversation
 /// is handed over, the socket also pushes, unasked, what the agent does ([`AgentNews`]): a frame
 /// with `"event": "taken"` when an agent takes it, and one with `"event": "agent_message"` for
-/// each of the agent's messages.
+/// each of the agent's messages. A frame `{"session_id"}` without `text` continues that
+/// conversation on this socket (a reloaded page) and is answered `{"session_id", "watching"}`:
+/// whether the agent's side will be pushed.
 pub async fn ws(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<WsQuery>,
@@ -467,10 +470,24 @@ pub async fn ws(
     headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
-    let token = crate::extract::bearer_token(&headers)
+    let token = match crate::extract::bearer_token(&headers)
         .map(str::to_string)
         .or(q.token)
-        .ok_or_else(ApiError::unauthenticated)?;
+    {
+        Some(t) => t,
+        // The web chat page: the browser sends its session cookie. So would another site's page
+        // that opened this socket (cross-site WebSocket hijacking), so only our own pages may.
+        None => match crate::web::session::session_secret(&headers) {
+            Some(t) if same_origin(&headers) => t.to_owned(),
+            Some(_) => {
+                return Err(ApiError::forbidden(
+                    "只能从本站页面打开对话",
+                    "the chat opens from this site's pages only",
+                ));
+            }
+            None => return Err(ApiError::unauthenticated()),
+        },
+    };
     let user = state
         .store
         .session_user(&token_hash(&token), Utc::now())
@@ -478,6 +495,24 @@ pub async fn ws(
         .ok_or_else(ApiError::unauthenticated)?;
     consumers_only(&user)?;
     Ok(ws.on_upgrade(move |socket| run_socket(socket, state, user, lang.0)))
+}
+
+/// Whether the request's `Origin` is the host it was sent to.
+fn same_origin(headers: &axum::http::HeaderMap) -> bool {
+    let get = |h| {
+        headers
+            .get(h)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+    };
+    match (
+        get(axum::http::header::ORIGIN),
+        get(axum::http::header::HOST),
+    ) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, o)| o.eq_ignore_ascii_case(host)),
+        _ => false,
+    }
 }
 
 /// How often a socket whose conversation is with the agents looks for what they did. Read from
@@ -590,6 +625,19 @@ async fn run_socket(mut socket: WebSocket, state: AppState, user: User, lang: La
                 ),
                 lang,
             ),
+            // A page that reloads a conversation asks to hear the agent's side of it again.
+            Ok(ChatRequest {
+                session_id: Some(id),
+                text: None,
+            }) => match Watch::start(&state, &user, &id).await {
+                Ok(w) => {
+                    current = Some(id.clone());
+                    let watching = w.status != ChatStatus::Active;
+                    watch = watching.then_some(w);
+                    serde_json::json!({"session_id": id, "watching": watching}).to_string()
+                }
+                Err(e) => error_json(&e, lang),
+            },
             Ok(mut req) => {
                 if req.session_id.is_none() {
                     req.session_id = current.clone();

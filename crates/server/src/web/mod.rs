@@ -8,6 +8,7 @@
 
 mod admin;
 mod charts;
+mod chat;
 mod complaint;
 mod consumer;
 mod dashboard;
@@ -55,6 +56,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/favicon.ico", get(|| static_file(ICON, "image/svg+xml")))
         .route("/orders", get(consumer::orders))
+        .route("/chat", get(chat::page).post(chat::say))
         .route(
             "/orders/{order_no}/complain",
             get(consumer::file_form).post(consumer::file),

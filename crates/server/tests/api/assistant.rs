@@ -590,6 +590,36 @@ async fn the_websocket_brings_the_agents_words(backend: Backend) {
     let quiet =
         tokio::time::timeout(std::time::Duration::from_millis(2500), next_json(&mut ws)).await;
     assert!(quiet.is_err(), "pushed again: {quiet:?}");
+
+    // A reloaded page opens another socket and asks to follow the conversation again.
+    let (mut again, _) = tokio_tungstenite::connect_async(ws_url.as_str())
+        .await
+        .unwrap();
+    again
+        .send(Message::Text(json!({"session_id": sid}).to_string().into()))
+        .await
+        .unwrap();
+    let v = next_json(&mut again).await;
+    assert_eq!(v, json!({"session_id": sid, "watching": true}));
+    let r = app.post(&agent, &path, json!({"body": "收到照片了"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(10), next_json(&mut again))
+        .await
+        .expect("pushed to the reloaded page");
+    assert_eq!(frame["turn"]["body"], "收到照片了", "{frame}");
+    // Another consumer's conversation cannot be followed.
+    let other = app.login("buyer02").await;
+    let other_url = app
+        .url(&format!("/api/v1/assistant/ws?token={other}"))
+        .replacen("http", "ws", 1);
+    let (mut theirs, _) = tokio_tungstenite::connect_async(other_url.as_str())
+        .await
+        .unwrap();
+    theirs
+        .send(Message::Text(json!({"session_id": sid}).to_string().into()))
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut theirs).await["error"]["code"], "not_found");
 }
 
 async fn next_json<S>(ws: &mut S) -> Value

@@ -433,6 +433,37 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.sign_in("buyer01").await;
     w.shoot("consumer-orders").await;
     w.shoot_phone("consumer-orders").await;
+
+    // 客服小蜜's chat page speaks over the WebSocket once it is open: no page load per message.
+    w.click("#nav-chat").await;
+    w.el("#chat-form[data-live]").await;
+    w.fill("#chat-text", "我买的杯子漏水").await;
+    w.b.execute("window.wqOldPage = true", vec![])
+        .await
+        .unwrap();
+    w.el("#chat-send").await.click().await.unwrap();
+    w.el("#chat-turns .turn.consumer").await;
+    let answer = w.text("#chat-turns .turn.assistant .body").await;
+    assert!(answer.contains("订单"), "{answer}");
+    assert_eq!(
+        w.b.execute("return window.wqOldPage === true", vec![])
+            .await
+            .unwrap(),
+        json!(true),
+        "the message went over the socket, not as a form post"
+    );
+    // The address now names the conversation, so the language switch comes back to it.
+    assert!(
+        w.b.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("/chat?session=")
+    );
+    w.settle().await;
+    w.shoot("consumer-chat").await;
+    w.shoot_phone("consumer-chat").await;
+    w.go("/orders").await;
     let a1 = order("A1");
     w.click(&format!("a[data-order='{a1}']")).await;
     w.fill_complaint("垃圾东西！！！骗子商家，气死我了！！！")
