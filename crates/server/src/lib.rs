@@ -72,6 +72,16 @@ pub fn app(state: AppState) -> Router {
         .route("/reports/{id}", get(tier3::report))
         .route("/reports/{id}/events", get(tier3::report_events))
         .route("/reports/{id}/actions", post(tier3::report_act))
+        .route(
+            "/reports/{id}/evidence",
+            post(tier3::upload_report_evidence)
+                .layer(DefaultBodyLimit::max(upload_limit))
+                .get(tier3::list_report_evidence),
+        )
+        .route(
+            "/reports/{id}/evidence/{sha256}",
+            get(tier3::get_report_evidence),
+        )
         .route("/stats", get(stats::stats))
         .route("/assistant/chat", post(assistant::chat))
         .route("/assistant/ws", get(assistant::ws))

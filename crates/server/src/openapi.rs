@@ -14,6 +14,7 @@ use crate::auth;
         marketplace::orders, marketplace::shop, marketplace::penalties, stats::stats,
         tier3::cases, tier3::case, tier3::case_events, tier3::case_act,
         tier3::file_report, tier3::reports, tier3::report, tier3::report_events, tier3::report_act,
+        tier3::upload_report_evidence, tier3::list_report_evidence, tier3::get_report_evidence,
         tier3::appeal_penalty, tier3::decide_penalty_appeal, tier3::shop_events,
         complaints::file, complaints::list, complaints::get, complaints::act,
         complaints::post_message, complaints::list_messages,

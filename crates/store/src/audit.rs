@@ -18,7 +18,8 @@ pub(crate) struct Checker {
     /// The last state each complaint's chain records, checked against the complaint rows.
     chain_states: HashMap<i64, String>,
     /// Evidence kept as blobs, rehashed by `check_files` once the rows are read.
-    files: Vec<(i64, Sha256)>,
+    /// With whose evidence it is ("complaint 7", "report 3").
+    files: Vec<(String, Sha256)>,
 }
 
 impl Checker {
@@ -95,18 +96,26 @@ impl Checker {
                     "evidence {sha} of complaint {complaint}: content does not match its SHA-256"
                 ));
             }
-            None => self.files.push((complaint, parsed)),
+            None => self.files.push((format!("complaint {complaint}"), parsed)),
         }
+        Ok(())
+    }
+
+    /// Remembers a report's file for `check_files` (reports keep every file as a blob).
+    pub(crate) fn report_evidence(&mut self, report: i64, sha: &str) -> Result<(), String> {
+        let parsed = Sha256::parse(sha)
+            .map_err(|_| format!("evidence {sha} of report {report}: bad digest"))?;
+        self.files.push((format!("report {report}"), parsed));
         Ok(())
     }
 
     /// Rehashes every blob and returns the report.
     pub(crate) async fn check_files(mut self, blobs: &BlobStore) -> Result<AuditReport, String> {
-        for (complaint, sha) in std::mem::take(&mut self.files) {
+        for (owner, sha) in std::mem::take(&mut self.files) {
             blobs
                 .verify(&sha)
                 .await
-                .map_err(|e| format!("complaint {complaint}: {e}"))?;
+                .map_err(|e| format!("{owner}: {e}"))?;
             self.report.blobs += 1;
         }
         Ok(self.report)

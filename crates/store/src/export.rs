@@ -26,6 +26,7 @@ const TABLES: &[&str] = &[
     "violations",
     "penalties",
     "reports",
+    "report_evidence",
     "subject_timers",
     "complaint_signatures",
     "chat_sessions",

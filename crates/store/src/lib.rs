@@ -184,6 +184,23 @@ pub trait Store: Send + Sync + 'static {
     async fn reports(&self, actor: &Actor, before: Option<i64>, limit: u32)
     -> Result<Page<Report>>;
     async fn report_events(&self, actor: &Actor, id: i64) -> Result<Vec<Event>>;
+    /// Attaches a file whose bytes the blob store already holds to a report (whoever may see
+    /// the report may add to it).
+    async fn add_report_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        ev: NewEvidence,
+        now: Timestamp,
+    ) -> Result<Evidence>;
+    async fn report_evidence_list(&self, actor: &Actor, id: i64) -> Result<Vec<Evidence>>;
+    /// One of a report's files and its bytes.
+    async fn report_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        sha: &Sha256,
+    ) -> Result<(Evidence, Vec<u8>)>;
     async fn report_act(
         &self,
         actor: &Actor,

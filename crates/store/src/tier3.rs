@@ -396,6 +396,128 @@ pub(crate) async fn read_report(db: &dyn ReadSql, actor: &Actor, id: i64) -> Res
     }
 }
 
+const REPORT_EVIDENCE: &str =
+    "SELECT sha256, size, content_type, kind, filename, uploaded_by, at FROM report_evidence";
+
+fn report_evidence_row(r: &[Val]) -> Result<Evidence> {
+    crate::rows::EvidenceRow {
+        sha256: r[0].text()?,
+        size: r[1].int()?,
+        content_type: r[2].text()?,
+        kind: r[3].text()?,
+        filename: r[4].opt_text()?,
+        uploaded_by: r[5].opt_int()?,
+        at: r[6].int()?,
+    }
+    .try_into()
+}
+
+/// Attaches a file (already in the blob store) to a report. Whoever may see the report may add
+/// to it: the reporter, staff, and for an IP notice the merchant (a counter-notice's proof). The
+/// same file twice is one piece of evidence; each new one is an event in the report's chain.
+pub(crate) async fn add_report_evidence<O: Ops>(
+    o: &mut O,
+    actor: &Actor,
+    id: i64,
+    ev: crate::NewEvidence,
+    now: Timestamp,
+) -> Result<Evidence> {
+    let rows = o
+        .query(
+            "SELECT r.kind, r.reporter_id, s.merchant_id FROM reports r JOIN shops s ON s.id = r.shop_id WHERE r.id = $1 FOR UPDATE",
+            vals![id],
+        )
+        .await?;
+    let row = rows.first().ok_or_else(rules::not_found_report)?;
+    let kind = ReportKind::parse(&row[0].text()?).map_err(corrupt("report kind"))?;
+    if !rules::can_view_report(actor, kind, UserId(row[1].int()?), UserId(row[2].int()?)) {
+        return Err(rules::not_found_report().into());
+    }
+    let existing = o
+        .query(
+            &format!("{REPORT_EVIDENCE} WHERE report_id = $1 AND sha256 = $2"),
+            vals![id, ev.sha256.to_string()],
+        )
+        .await?;
+    if let Some(r) = existing.first() {
+        return report_evidence_row(r);
+    }
+    let e = Evidence {
+        sha256: ev.sha256,
+        size: ev.size,
+        content_type: ev.content_type,
+        kind: ev.kind,
+        filename: ev.filename,
+        uploaded_by: Some(actor.id),
+        at: now,
+    };
+    o.exec(
+        "INSERT INTO report_evidence (report_id, sha256, kind, size, content_type, filename, uploaded_by, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        vals![
+            id,
+            e.sha256.to_string(),
+            e.kind.as_str(),
+            e.size,
+            e.content_type.as_str(),
+            e.filename.clone(),
+            actor.id.0,
+            to_ms(now)
+        ],
+    )
+    .await?;
+    let data = json!({"sha256": e.sha256, "kind": e.kind, "size": e.size, "content_type": e.content_type, "filename": e.filename});
+    append_event(
+        o,
+        &report_stream(id),
+        &actor.event_name(),
+        "evidence_added",
+        &data,
+        now,
+    )
+    .await?;
+    Ok(e)
+}
+
+/// A report's files, oldest first, for whoever may see the report.
+pub(crate) async fn report_evidence_list(
+    db: &dyn ReadSql,
+    actor: &Actor,
+    id: i64,
+) -> Result<Vec<Evidence>> {
+    read_report(db, actor, id).await?;
+    db.read(
+        &format!("{REPORT_EVIDENCE} WHERE report_id = $1 ORDER BY at, sha256"),
+        vals![id],
+    )
+    .await?
+    .iter()
+    .map(|r| report_evidence_row(r))
+    .collect()
+}
+
+/// One of a report's files and its bytes (checked against its hash by the blob store).
+pub(crate) async fn report_evidence(
+    db: &dyn ReadSql,
+    blobs: &crate::blob::BlobStore,
+    actor: &Actor,
+    id: i64,
+    sha: &Sha256,
+) -> Result<(Evidence, Vec<u8>)> {
+    read_report(db, actor, id).await?;
+    let rows = db
+        .read(
+            &format!("{REPORT_EVIDENCE} WHERE report_id = $1 AND sha256 = $2"),
+            vals![id, sha.to_string()],
+        )
+        .await?;
+    let ev = report_evidence_row(rows.first().ok_or_else(|| {
+        StoreError::not_found("这条举报没有这份证据", "no such evidence on this report")
+    })?)?;
+    let bytes = blobs.get(sha).await?;
+    Ok((ev, bytes))
+}
+
 /// Reports newest first: a consumer's own, the IP notices about a merchant's shops, or all.
 pub(crate) async fn list_reports(
     db: &dyn ReadSql,

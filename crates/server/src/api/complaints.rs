@@ -224,6 +224,20 @@ pub async fn upload_evidence(
     // Refuse before reading the body: nobody fills the disk through someone else's complaint.
     let c = state.store.complaint(&actor, id).await?;
     access::check_contribute(&actor, &c)?;
+    let ev = read_upload(&state, multipart).await?;
+    let ev = state
+        .store
+        .add_evidence(&actor, id, ev, chrono::Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(ev)))
+}
+
+/// Reads an evidence upload (multipart: `file`, `kind`), checks what the file is, and puts its
+/// bytes in the blob store: what `add_evidence` and `add_report_evidence` record.
+pub(crate) async fn read_upload(
+    state: &AppState,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<NewEvidence> {
     let mut multipart = multipart.map_err(|_| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -291,18 +305,43 @@ pub async fn upload_evidence(
     let blobs = state.store.blobs().clone();
     let size = bytes.len() as i64;
     let sha = blobs.put(bytes).await?;
-    let ev = NewEvidence {
+    Ok(NewEvidence {
         sha256: sha,
         size,
         content_type: content_type.to_owned(),
         kind,
         filename,
-    };
-    let ev = state
-        .store
-        .add_evidence(&actor, id, ev, chrono::Utc::now())
-        .await?;
-    Ok((StatusCode::CREATED, axum::Json(ev)))
+    })
+}
+
+/// An evidence file as a response: its own type, never run as a page of ours, cached forever
+/// (its address names its hash).
+pub(crate) fn evidence_response(ev: &Evidence, bytes: Vec<u8>) -> Response {
+    let mut res = Body::from(bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&ev.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    // Uploaded bytes never run as a page of ours.
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(&format!("\"{}\"", ev.sha256)).expect("hex is a valid header"),
+    );
+    res
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}/evidence", tag = "complaints", params(("id" = i64, Path)),
@@ -333,31 +372,7 @@ pub async fn get_evidence(
         .store
         .evidence(&user.actor(), ComplaintId(id), &sha)
         .await?;
-    let mut res = Body::from(bytes).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&ev.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    // Uploaded bytes never run as a page of ours.
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=31536000, immutable"),
-    );
-    h.insert(
-        header::ETAG,
-        HeaderValue::from_str(&format!("\"{sha}\"")).expect("hex is a valid header"),
-    );
-    Ok(res)
+    Ok(evidence_response(&ev, bytes))
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}/events", tag = "complaints", params(("id" = i64, Path)),

@@ -1,7 +1,7 @@
 //! Tier 3 and the shop's standing: reports (举报), violation cases and their actions, penalty
 //! appeals, and a shop's published history.
 
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use weiquan_domain::tier3::*;
@@ -104,6 +104,54 @@ pub async fn file_report(
         .await?;
     tracing::info!(report = r.id, case = %r.case_id, kind = r.kind.as_str(), "reported");
     Ok((StatusCode::CREATED, axum::Json(r)))
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/{id}/evidence", tag = "cases", params(("id" = i64, Path)),
+    request_body(content = super::complaints::EvidenceUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = Evidence, description = "the file, recorded in the report's chain"),
+        (status = 404, description = "no such report, or not one the caller may see"),
+        (status = 413), (status = 415), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn upload_report_evidence(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, axum::Json<Evidence>)> {
+    let actor = user.actor();
+    // Refuse before reading the body: nobody fills the disk through someone else's report.
+    state.store.report(&actor, id).await?;
+    let ev = super::complaints::read_upload(&state, multipart).await?;
+    let ev = state
+        .store
+        .add_report_evidence(&actor, id, ev, chrono::Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(ev)))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}/evidence", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = [Evidence]), (status = 404)), security(("bearer" = [])))]
+pub async fn list_report_evidence(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<Vec<Evidence>>> {
+    Ok(axum::Json(
+        state.store.report_evidence_list(&user.actor(), id).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}/evidence/{sha256}", tag = "cases",
+    params(("id" = i64, Path), ("sha256" = String, Path)),
+    responses((status = 200, description = "the file's bytes"), (status = 404)), security(("bearer" = [])))]
+pub async fn get_report_evidence(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath((id, sha)): ApiPath<(i64, String)>,
+) -> ApiResult<axum::response::Response> {
+    let sha = Sha256::parse(&sha).map_err(|_| ApiError::not_found())?;
+    let (ev, bytes) = state.store.report_evidence(&user.actor(), id, &sha).await?;
+    Ok(super::complaints::evidence_response(&ev, bytes))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -25,11 +25,30 @@ async fn upload(
     name: &str,
     kind: &str,
 ) -> reqwest::Response {
+    upload_to(
+        app,
+        token,
+        &format!("/api/v1/complaints/{id}/evidence"),
+        bytes,
+        name,
+        kind,
+    )
+    .await
+}
+
+async fn upload_to(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    bytes: Vec<u8>,
+    name: &str,
+    kind: &str,
+) -> reqwest::Response {
     let form = Form::new()
         .part("file", Part::bytes(bytes).file_name(name.to_owned()))
         .text("kind", kind.to_owned());
     app.http
-        .post(app.url(&format!("/api/v1/complaints/{id}/evidence")))
+        .post(app.url(path))
         .bearer_auth(token)
         .multipart(form)
         .send()
@@ -200,7 +219,124 @@ async fn disguised_oversized_and_foreign_uploads_are_refused(backend: Backend) {
     .await;
 }
 
+async fn file_report(app: &TestApp, token: &str, body: Value) -> i64 {
+    json_of(
+        app.post(token, "/api/v1/reports", body).await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A report carries files like a complaint: whoever may see the report may add them and read
+/// them; a brushing report's stay hidden from the merchant, an IP notice's are the merchant's to
+/// answer; each is in the report's chain and rehashed by the audit.
+async fn reports_carry_evidence(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let buyer = app.login("buyer01").await;
+    let holder = app.login("buyer02").await;
+    let seller = app.login("seller01").await;
+    let regulator = app.login("regulator01").await;
+    let brushing = file_report(
+        &app,
+        &buyer,
+        json!({"shop_id": "shop-a", "kind": "fake_transactions",
+        "description": "这家店大量五星好评都来自同一批新注册账号，评价内容雷同，疑似刷单。"}),
+    )
+    .await;
+    let path = format!("/api/v1/reports/{brushing}/evidence");
+    let r = upload_to(&app, &buyer, &path, PNG.to_vec(), "reviews.png", "photo").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let ev: Value = r.json().await.unwrap();
+    let sha = ev["sha256"].as_str().unwrap().to_owned();
+    assert_eq!(sha, weiquan_domain::Sha256::of(PNG).as_str());
+    // The same file twice is one piece of evidence.
+    let r = upload_to(&app, &buyer, &path, PNG.to_vec(), "again.png", "photo").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    for who in [&buyer, &regulator] {
+        let list = json_of(app.get(who, &path).await, StatusCode::OK).await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        assert_eq!(list[0]["filename"], "reviews.png");
+    }
+    let r = app.get(&regulator, &format!("{path}/{sha}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
+    // A photo that is not one is refused, as on complaints.
+    let r = upload_to(
+        &app,
+        &buyer,
+        &path,
+        b"plain words".to_vec(),
+        "x.png",
+        "photo",
+    )
+    .await;
+    assert_ne!(r.status(), StatusCode::CREATED);
+    // Who may not see the report may not see or add its files, and cannot tell it exists.
+    for who in [&seller, &holder] {
+        assert_eq!(app.get(who, &path).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get(who, &format!("{path}/{sha}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+        let r = upload_to(&app, who, &path, PNG.to_vec(), "p.png", "photo").await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+    let events = json_of(
+        app.get(&regulator, &format!("/api/v1/reports/{brushing}/events"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "evidence_added").count(),
+        1,
+        "{kinds:?}"
+    );
+
+    // An IP notice: the merchant sees the rights holder's proof and answers with its own.
+    let ip = file_report(
+        &app,
+        &holder,
+        json!({"shop_id": "shop-a", "kind": "ip_infringement", "listing": "青山牌保温杯 500ml",
+        "description": "该商品使用了我方注册商标“青山”图案，未经授权销售，附商标注册证。"}),
+    )
+    .await;
+    let path = format!("/api/v1/reports/{ip}/evidence");
+    let r = upload_to(&app, &holder, &path, PNG.to_vec(), "trademark.png", "photo").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = upload_to(
+        &app,
+        &seller,
+        &path,
+        "授权书：青山品牌授权本店销售，有效期至2027年。"
+            .as_bytes()
+            .to_vec(),
+        "licence.txt",
+        "other",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    for who in [&holder, &seller] {
+        let list = json_of(app.get(who, &path).await, StatusCode::OK).await;
+        assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    }
+    assert_eq!(app.get(&buyer, &path).await.status(), StatusCode::NOT_FOUND);
+    // Every report file is rehashed by the audit (no complaint here has evidence: these three).
+    let audit = app.store.verify().await.unwrap().unwrap();
+    assert_eq!(audit.blobs, 3, "{audit:?}");
+}
+
 both_backends!(
+    reports_carry_evidence,
     photo_round_trip_and_snapshot,
     disguised_oversized_and_foreign_uploads_are_refused
 );

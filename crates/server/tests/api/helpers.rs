@@ -288,3 +288,11 @@ pub async fn assert_error(r: Response, status: StatusCode, code: &str) -> Value 
     );
     v
 }
+
+/// The response's JSON body, once its status is the one expected.
+pub async fn json_of(r: reqwest::Response, status: StatusCode) -> Value {
+    let got = r.status();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(got, status, "{v}");
+    v
+}

@@ -10,13 +10,6 @@ use weiquan_domain::*;
 use crate::both_backends;
 use crate::helpers::*;
 
-async fn json_of(r: reqwest::Response, status: StatusCode) -> Value {
-    let got = r.status();
-    let v: Value = r.json().await.unwrap();
-    assert_eq!(got, status, "{v}");
-    v
-}
-
 async fn standing(app: &TestApp, shop: &str) -> Value {
     json_of(
         app.http

@@ -603,6 +603,29 @@ impl Store for PgStore {
         tier3::report_events(self, actor, id).await
     }
 
+    async fn add_report_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        ev: NewEvidence,
+        now: Timestamp,
+    ) -> Result<Evidence> {
+        in_tx!(self, |o| tier3::add_report_evidence(o, actor, id, ev, now))
+    }
+
+    async fn report_evidence_list(&self, actor: &Actor, id: i64) -> Result<Vec<Evidence>> {
+        tier3::report_evidence_list(self, actor, id).await
+    }
+
+    async fn report_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        sha: &Sha256,
+    ) -> Result<(Evidence, Vec<u8>)> {
+        tier3::report_evidence(self, &self.blobs, actor, id, sha).await
+    }
+
     async fn report_act(
         &self,
         actor: &Actor,
@@ -717,9 +740,19 @@ impl Store for PgStore {
         )
         .fetch_all(&mut *tx)
         .await?;
+        let report_files: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT report_id, sha256 FROM report_evidence ORDER BY report_id, sha256",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         tx.rollback().await?;
         for (cid, sha, inline) in evidence {
             if let Err(e) = check.evidence(cid, &sha, inline.as_deref()) {
+                return Ok(Err(e));
+            }
+        }
+        for (rid, sha) in report_files {
+            if let Err(e) = check.report_evidence(rid, &sha) {
                 return Ok(Err(e));
             }
         }

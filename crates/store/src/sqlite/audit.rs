@@ -35,5 +35,13 @@ pub(crate) fn verify(conn: &Connection) -> Result<std::result::Result<Checker, S
             return Ok(Err(e));
         }
     }
+    let mut stmt =
+        tx.prepare("SELECT report_id, sha256 FROM report_evidence ORDER BY report_id, sha256")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        if let Err(e) = check.report_evidence(row.get(0)?, &row.get::<_, String>(1)?) {
+            return Ok(Err(e));
+        }
+    }
     Ok(Ok(check))
 }

@@ -30,6 +30,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "collective_windows",
         include_str!("../../migrations/sqlite/0004_collective_windows.sql"),
     ),
+    (
+        5,
+        "report_evidence",
+        include_str!("../../migrations/sqlite/0005_report_evidence.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {

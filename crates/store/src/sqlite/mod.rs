@@ -658,6 +658,39 @@ impl Store for SqliteStore {
         tier3::report_events(self, actor, id).await
     }
 
+    async fn add_report_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        ev: NewEvidence,
+        now: Timestamp,
+    ) -> Result<Evidence> {
+        let actor = actor.clone();
+        self.write(move |c| {
+            block_on(tier3::add_report_evidence(
+                &mut SqliteOps(c),
+                &actor,
+                id,
+                ev,
+                now,
+            ))
+        })
+        .await
+    }
+
+    async fn report_evidence_list(&self, actor: &Actor, id: i64) -> Result<Vec<Evidence>> {
+        tier3::report_evidence_list(self, actor, id).await
+    }
+
+    async fn report_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        sha: &Sha256,
+    ) -> Result<(Evidence, Vec<u8>)> {
+        tier3::report_evidence(self, &self.blobs, actor, id, sha).await
+    }
+
     async fn report_act(
         &self,
         actor: &Actor,
