@@ -485,14 +485,20 @@ pub(crate) async fn report_evidence_list(
     actor: &Actor,
     id: i64,
 ) -> Result<Vec<Evidence>> {
-    read_report(db, actor, id).await?;
+    let hidden = hidden_reporter(db, actor, id).await?;
     db.read(
         &format!("{REPORT_EVIDENCE} WHERE report_id = $1 ORDER BY at, sha256"),
         vals![id],
     )
     .await?
     .iter()
-    .map(|r| report_evidence_row(r))
+    .map(|r| {
+        let mut e = report_evidence_row(r)?;
+        if hidden.is_some() && e.uploaded_by == hidden {
+            e.uploaded_by = None; // the reporter's, like the report itself, without their name
+        }
+        Ok(e)
+    })
     .collect()
 }
 
@@ -504,16 +510,19 @@ pub(crate) async fn report_evidence(
     id: i64,
     sha: &Sha256,
 ) -> Result<(Evidence, Vec<u8>)> {
-    read_report(db, actor, id).await?;
+    let hidden = hidden_reporter(db, actor, id).await?;
     let rows = db
         .read(
             &format!("{REPORT_EVIDENCE} WHERE report_id = $1 AND sha256 = $2"),
             vals![id, sha.to_string()],
         )
         .await?;
-    let ev = report_evidence_row(rows.first().ok_or_else(|| {
+    let mut ev = report_evidence_row(rows.first().ok_or_else(|| {
         StoreError::not_found("这条举报没有这份证据", "no such evidence on this report")
     })?)?;
+    if hidden.is_some() && ev.uploaded_by == hidden {
+        ev.uploaded_by = None;
+    }
     let bytes = blobs.get(sha).await?;
     Ok((ev, bytes))
 }
@@ -1306,9 +1315,40 @@ pub(crate) async fn case_events(db: &dyn ReadSql, actor: &Actor, id: i64) -> Res
     stream_events(db, &case_stream(id)).await
 }
 
+/// The report's chain. Who reported stays hidden from those the report hides it from (the
+/// merchant of an IP notice): the reporter's own steps name them as `reporter`, and the filing's
+/// `reporter_id` is left out (such events no longer match their hashes; `audit verify` checks
+/// the stored ones).
 pub(crate) async fn report_events(db: &dyn ReadSql, actor: &Actor, id: i64) -> Result<Vec<Event>> {
-    read_report(db, actor, id).await?;
-    stream_events(db, &report_stream(id)).await
+    let hidden = hidden_reporter(db, actor, id).await?;
+    let mut events = stream_events(db, &report_stream(id)).await?;
+    if let Some(reporter) = hidden {
+        let name = Actor::new(reporter, Role::Consumer).event_name();
+        for e in &mut events {
+            if e.actor == name {
+                e.actor = "reporter".into();
+            }
+            if let Some(d) = e.data.as_object_mut() {
+                d.remove("reporter_id");
+            }
+        }
+    }
+    Ok(events)
+}
+
+/// Checks that `actor` may see the report, and returns its reporter when they may not know who
+/// that is.
+async fn hidden_reporter(db: &dyn ReadSql, actor: &Actor, id: i64) -> Result<Option<UserId>> {
+    if read_report(db, actor, id).await?.reporter_id.is_some() {
+        return Ok(None);
+    }
+    let rows = db
+        .read("SELECT reporter_id FROM reports WHERE id = $1", vals![id])
+        .await?;
+    Ok(match rows.first() {
+        Some(r) => Some(UserId(r[0].int()?)),
+        None => None,
+    })
 }
 
 pub(crate) async fn shop_events(db: &dyn ReadSql, shop: &ShopId) -> Result<Vec<Event>> {

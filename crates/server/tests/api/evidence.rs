@@ -325,10 +325,38 @@ async fn reports_carry_evidence(backend: Backend) {
     )
     .await;
     assert_eq!(r.status(), StatusCode::CREATED);
+    let holder_id = json_of(app.get(&holder, "/api/v1/me").await, StatusCode::OK).await["id"]
+        .as_i64()
+        .unwrap();
     for who in [&holder, &seller] {
         let list = json_of(app.get(who, &path).await, StatusCode::OK).await;
         assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+        let by_holder = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["uploaded_by"] == json!(holder_id))
+            .count();
+        // The merchant is not told who the rights holder's account is, here or in the chain.
+        assert_eq!(by_holder, usize::from(who == &holder), "{list}");
     }
+    let events = json_of(
+        app.get(&seller, &format!("/api/v1/reports/{ip}/events"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let text = events.to_string();
+    assert!(!text.contains("reporter_id"), "{text}");
+    assert!(!text.contains(&format!("user:{holder_id}")), "{text}");
+    assert_eq!(events[0]["actor"], "reporter", "{text}");
+    let own = json_of(
+        app.get(&holder, &format!("/api/v1/reports/{ip}/events"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(own[0]["data"]["reporter_id"], json!(holder_id), "{own}");
     assert_eq!(app.get(&buyer, &path).await.status(), StatusCode::NOT_FOUND);
     // Every report file is rehashed by the audit (no complaint here has evidence: these three).
     let audit = app.store.verify().await.unwrap().unwrap();
