@@ -2,9 +2,8 @@
 //! and evidence side by side, the actions the viewer may take, and the timeline.
 
 use askama::Template;
-use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use weiquan_domain::action::{ActionRequest, ViolationRequest};
 use weiquan_domain::complaint::ClaimRequest;
@@ -161,9 +160,10 @@ fn offered(c: &Ctx, k: &Complaint, policy: &Policy) -> Vec<ActionView> {
     out
 }
 
-fn evidence_view(c: &Ctx, id: ComplaintId, e: &Evidence) -> EvidenceView {
+/// One file for the page; `base` is the page of what it is attached to (`/complaints/7`).
+pub(super) fn evidence_view(c: &Ctx, base: &str, e: &Evidence) -> EvidenceView {
     EvidenceView {
-        url: format!("/complaints/{id}/evidence/{}", e.sha256),
+        url: format!("{base}/evidence/{}", e.sha256),
         kind: i18n::evidence_kind(c.lang, e.kind),
         name: e
             .filename
@@ -254,7 +254,7 @@ pub async fn build(
         side.messages.push(message_view(&c, m));
     }
     for e in &evidence {
-        let v = evidence_view(&c, id, e);
+        let v = evidence_view(&c, &format!("/complaints/{id}"), e);
         match e.uploaded_by {
             None => platform.push(v),
             Some(u) if u == k.consumer_id => consumer.evidence.push(v),
@@ -592,6 +592,25 @@ async fn read_upload(
     ))
 }
 
+/// Reads the upload form, checks what the file really is, and keeps its bytes in the blob store.
+pub(super) async fn store_upload(
+    state: &AppState,
+    headers: &HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<NewEvidence, ApiError> {
+    let (bytes, filename, kind) = read_upload(state, headers, multipart).await?;
+    let content_type = weiquan_store::blob::sniff(&bytes, kind)?;
+    let size = bytes.len() as i64;
+    let sha = state.store.blobs().clone().put(bytes).await?;
+    Ok(NewEvidence {
+        sha256: sha,
+        size,
+        content_type: content_type.to_owned(),
+        kind,
+        filename,
+    })
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     Web(c): Web,
@@ -606,17 +625,7 @@ pub async fn upload(
         // Refuse before reading the body, as the API does.
         let k = state.store.complaint(&actor, id).await?;
         access::check_contribute(&actor, &k)?;
-        let (bytes, filename, kind) = read_upload(&state, &headers, multipart).await?;
-        let content_type = weiquan_store::blob::sniff(&bytes, kind)?;
-        let size = bytes.len() as i64;
-        let sha = state.store.blobs().clone().put(bytes).await?;
-        let ev = NewEvidence {
-            sha256: sha,
-            size,
-            content_type: content_type.to_owned(),
-            kind,
-            filename,
-        };
+        let ev = store_upload(&state, &headers, multipart).await?;
         state
             .store
             .add_evidence(&actor, id, ev, chrono::Utc::now())
@@ -641,7 +650,7 @@ pub async fn upload(
     }
 }
 
-/// Evidence bytes for previews, through the same permission check as the API.
+/// Evidence bytes for previews, through the same permission check and headers as the API.
 pub async fn evidence(
     State(state): State<AppState>,
     Web(c): Web,
@@ -655,30 +664,7 @@ pub async fn evidence(
         .evidence(&c.actor(), ComplaintId(id), &sha)
         .await
     {
-        Ok((ev, bytes)) => {
-            let mut res = Body::from(bytes).into_response();
-            let h = res.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_str(&ev.content_type)
-                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-            );
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            h.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(
-                    "sandbox; default-src 'none'; img-src 'self'; media-src 'self'",
-                ),
-            );
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, max-age=31536000, immutable"),
-            );
-            res
-        }
+        Ok((ev, bytes)) => crate::api::complaints::evidence_response(&ev, bytes),
         Err(e) => error_page(&c, e.into()),
     }
 }

@@ -87,6 +87,41 @@ pub fn evidence_kind(lang: Lang, k: EvidenceKind) -> &'static str {
     }
 }
 
+pub fn report_kind(lang: Lang, k: ReportKind) -> &'static str {
+    if lang == Lang::Zh {
+        return k.label_zh();
+    }
+    match k {
+        ReportKind::FakeTransactions => "fake transactions (brushing)",
+        ReportKind::CreditHyping => "credit hyping",
+        ReportKind::IpInfringement => "IP infringement",
+    }
+}
+
+pub fn report_state(lang: Lang, s: weiquan_domain::tier3::ReportState) -> &'static str {
+    use weiquan_domain::tier3::ReportState as R;
+    match s {
+        R::Received => pick(lang, "平台监管已受理", "with platform regulation"),
+        R::TakenDown => pick(
+            lang,
+            "商品已下架，待商家回应",
+            "listing down; awaiting the merchant",
+        ),
+        R::CounterNoticed => pick(
+            lang,
+            "商家已声明不侵权，到期将恢复上架",
+            "the merchant counter-notified; the listing returns when the period ends",
+        ),
+        R::KeptDown => pick(
+            lang,
+            "权利人已投诉或起诉，保持下架",
+            "kept down (legal action)",
+        ),
+        R::Restored => pick(lang, "已恢复上架", "listing restored"),
+        R::Closed => pick(lang, "已结案", "closed"),
+    }
+}
+
 pub fn decision(lang: Lang, d: Decision) -> &'static str {
     if lang == Lang::Zh {
         return d.label_zh();
@@ -164,6 +199,14 @@ pub fn event(lang: Lang, kind: &str) -> &'static str {
             "not carried out in time; the platform paid",
         ),
         "appeal_window_lapsed" => ("申诉期已过", "the appeal window closed"),
+        "reported" => ("提交举报", "reported"),
+        "counter_noticed" => ("商家提交不侵权声明", "the merchant counter-notified"),
+        "legal_action_notified" => (
+            "权利人已投诉或起诉，商品保持下架",
+            "the rights holder went to the authorities or to court; the listing stays down",
+        ),
+        "listing_restored" => ("商品已恢复上架", "the listing was restored"),
+        "case_decided" => ("所属案件已处理", "its case was decided"),
         _ => ("其他", "other"),
     };
     lang.pick(zh, en)
@@ -197,6 +240,10 @@ pub fn field(lang: Lang, f: &str) -> &'static str {
         "display_name" => pick(lang, "显示名", "display name"),
         "role" => pick(lang, "角色", "role"),
         "action" => pick(lang, "操作", "action"),
+        "shop_id" => pick(lang, "店铺", "shop"),
+        "report_kind" => pick(lang, "举报类型", "kind of report"),
+        "listing" => pick(lang, "侵权商品", "infringing listing"),
+        "on_behalf_of" => pick(lang, "来电买家", "the consumer who called"),
         _ => pick(lang, "输入", "input"),
     }
 }

@@ -14,6 +14,7 @@ mod consumer;
 mod dashboard;
 pub mod i18n;
 mod queue;
+mod report;
 pub mod rules;
 pub mod session;
 
@@ -70,6 +71,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(complaint::upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/complaints/{id}/evidence/{sha}", get(complaint::evidence))
+        .route("/reports", get(report::list))
+        .route("/reports/new", get(report::new_form).post(report::create))
+        .route("/reports/{id}", get(report::page))
+        .route("/reports/{id}/act", post(report::act))
+        .route(
+            "/reports/{id}/evidence",
+            post(report::upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/reports/{id}/evidence/{sha}", get(report::evidence))
         .route("/shops", get(queue::shops))
         .route("/shops/{id}", get(queue::shop))
         .route("/cases", get(dashboard::cases))
