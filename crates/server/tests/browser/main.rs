@@ -529,6 +529,32 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.shoot_phone("consumer-complaint").await;
     w.go("/complaints").await;
     w.shoot("consumer-complaints").await;
+
+    // A violation is reported to tier 3, not complained about: an IP notice with its proof.
+    w.click("#nav-reports").await;
+    w.click("#new-report").await;
+    w.fill("#report-shop", "shop-a").await;
+    w.select("#report-kind", "ip_infringement").await;
+    w.fill("#report-listing", "青山牌保温杯 500ml").await;
+    w.fill(
+        "#report-description",
+        "该商品使用了我方注册商标“青山”图案，未经授权销售，附商标注册证。",
+    )
+    .await;
+    w.click("#report-submit").await;
+    assert!(w.text("#report-state").await.contains("下架"));
+    w.el("#evidence-file")
+        .await
+        .send_keys(png.to_str().unwrap())
+        .await
+        .unwrap();
+    w.click("#upload").await;
+    assert!(
+        w.exists("#evidence .evidence img").await,
+        "the proof is shown"
+    );
+    w.shoot("consumer-report").await;
+    w.shoot_phone("consumer-report").await;
     w.sign_out().await;
 
     // The merchant rejects from the queue, seeing the consumer's photo.
@@ -546,6 +572,21 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.shoot("merchant-rejected").await;
     w.go("/shops").await;
     w.shoot("merchant-standing").await;
+    // The IP notice about the shop: the listing is down; the merchant counter-notifies.
+    w.click("#nav-reports").await;
+    w.click("#reports tbody a").await;
+    assert!(
+        w.exists("#evidence .evidence img").await,
+        "the rights holder's proof"
+    );
+    w.fill(
+        "#counter-statement",
+        "本店保温杯为青山品牌授权销售，授权书见附件。",
+    )
+    .await;
+    w.click("#counter-submit").await;
+    assert!(w.exists("#restore-at").await, "the restore clock runs");
+    w.shoot("merchant-counter-notice").await;
     w.sign_out().await;
 
     // The consumer escalates to customer service.
