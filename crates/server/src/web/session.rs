@@ -53,11 +53,45 @@ fn csrf_ok(secret: &str, given: &str) -> bool {
     mac.verify_slice(&given).is_ok() // constant time
 }
 
-fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}"
-    ))
-    .expect("cookie value is URL-safe")
+/// Whether the browser reached us over HTTPS: weiquan speaks plain HTTP behind a TLS-terminating
+/// proxy, which says so in `X-Forwarded-Proto` (or `Forwarded: proto=https`). Believing a client
+/// that claims it can only make its own cookies stricter.
+fn over_https(headers: &HeaderMap) -> bool {
+    let says = |name: &str, f: &dyn Fn(&str) -> bool| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| f(&v.to_ascii_lowercase()))
+    };
+    says("x-forwarded-proto", &|v| {
+        v.split(',').next().map(str::trim) == Some("https")
+    }) || says("forwarded", &|v| {
+        v.split([';', ',']).any(|p| p.trim() == "proto=https")
+    })
+}
+
+/// A cookie of ours: HttpOnly unless the page's script must read it, SameSite=Lax, and Secure
+/// whenever the browser came over HTTPS (so it is never sent in clear afterwards).
+fn cookie_header(
+    headers: &HeaderMap,
+    name: &str,
+    value: &str,
+    max_age: i64,
+    http_only: bool,
+) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; SameSite=Lax; Max-Age={max_age}");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if over_https(headers) {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("cookie value is URL-safe")
+}
+
+fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    cookie_header(headers, name, value, max_age, true)
 }
 
 fn random_token() -> String {
@@ -103,8 +137,10 @@ impl FromRequestParts<AppState> for Web {
             None => {
                 let mut res =
                     Redirect::to(&format!("/login?expired=1&next={next}")).into_response();
-                res.headers_mut()
-                    .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+                res.headers_mut().append(
+                    header::SET_COOKIE,
+                    set_cookie(&parts.headers, SESSION_COOKIE, "", 0),
+                );
                 Err(res)
             }
         }
@@ -214,8 +250,10 @@ pub async fn login_page(
         notice,
     };
     let mut res = render(&page);
-    res.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &secret, 3600));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&headers, LOGIN_COOKIE, &secret, 3600),
+    );
     res
 }
 
@@ -240,9 +278,12 @@ pub async fn login(
             let h = res.headers_mut();
             h.append(
                 header::SET_COOKIE,
-                set_cookie(SESSION_COOKIE, &token, 30 * 24 * 3600),
+                set_cookie(&headers, SESSION_COOKIE, &token, 30 * 24 * 3600),
             );
-            h.append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, "", 0));
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(&headers, LOGIN_COOKIE, "", 0),
+            );
             res
         }
         Err(e) => {
@@ -274,13 +315,16 @@ pub async fn logout(
         tracing::error!(error = %e, "ending a web session");
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&headers, SESSION_COOKIE, "", 0),
+    );
     res
 }
 
 /// The language switch: a `lang` cookie for a year, then back where the user was.
 pub async fn switch_lang(
+    headers: HeaderMap,
     axum::extract::Path(lang): axum::extract::Path<String>,
     axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Response {
@@ -292,11 +336,13 @@ pub async fn switch_lang(
         Redirect::to(&safe_next(q.next.as_deref()).unwrap_or_else(|| "/".into())).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        HeaderValue::from_str(&format!(
-            "lang={}; Path=/; SameSite=Lax; Max-Age=31536000",
-            if lang == Lang::En { "en" } else { "zh" }
-        ))
-        .expect("ascii"),
+        cookie_header(
+            &headers,
+            "lang",
+            if lang == Lang::En { "en" } else { "zh" },
+            31_536_000,
+            false,
+        ),
     );
     res
 }

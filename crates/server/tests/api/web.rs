@@ -855,7 +855,71 @@ async fn report_pages(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+/// Behind a TLS-terminating proxy the cookies are Secure, so the browser never sends them in clear.
+async fn cookies_are_secure_behind_https(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let cookies = |r: &reqwest::Response| -> Vec<String> {
+        r.headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    };
+    let plain = http.get(app.url("/login")).send().await.unwrap();
+    let set = cookies(&plain);
+    assert!(
+        !set.is_empty() && set.iter().all(|c| !c.contains("Secure")),
+        "{set:?}"
+    );
+    let r = http
+        .get(app.url("/login"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    let set = cookies(&r);
+    assert!(
+        set.iter()
+            .all(|c| c.contains("; Secure") && c.contains("HttpOnly")),
+        "{set:?}"
+    );
+    let secret = set[0].split(';').next().unwrap().to_owned();
+    let page = r.text().await.unwrap();
+    let r = http
+        .post(app.url("/login"))
+        .header("forwarded", "for=10.0.0.1;proto=https")
+        .header(COOKIE, secret)
+        .form(&[
+            ("csrf", csrf(&page).as_str()),
+            ("username", "buyer01"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let set = cookies(&r);
+    assert!(
+        set.iter()
+            .any(|c| c.starts_with("wq_session=") && c.contains("; Secure")),
+        "{set:?}"
+    );
+    let r = http
+        .get(app.url("/lang/en?next=/login"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    let set = cookies(&r);
+    assert!(set.iter().all(|c| c.contains("; Secure")), "{set:?}");
+}
+
 both_backends!(
+    cookies_are_secure_behind_https,
     report_pages,
     chat_page,
     sign_in_out_and_csrf,
