@@ -9,6 +9,8 @@
 //!   (恒温杯具专营店, `seller05`), all between 12 and 3 days before `now`.
 //! - `buyer01` has 12+ delivered orders across shops, one from `shop-001` (`seller01`), and no
 //!   complaint.
+//! - Reports: `buyer150` reports the ring's first shop for brushing; `buyer02`, for a brand,
+//!   sends an IP notice about a listing of `shop-001`, which `seller01` can counter-notify.
 
 use std::collections::HashSet;
 
@@ -18,7 +20,9 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use weiquan_domain::records::{Commitments, OrderItem, OrderRecord, ShopRecord};
-use weiquan_domain::{Category, Cents, ClaimKind, OrderNo, Role, ShopId, Timestamp, Username};
+use weiquan_domain::{
+    Category, Cents, ClaimKind, OrderNo, ReportKind, Role, ShopId, Timestamp, Username,
+};
 
 /// Every demo account's password.
 pub const DEMO_PASSWORD: &str = "weiquan-demo";
@@ -43,12 +47,23 @@ pub struct DemoComplaint {
     pub amount_cents: Option<i64>,
 }
 
+/// A report (举报) for the seeding code to file as `reporter`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoReport {
+    pub reporter: Username,
+    pub shop_id: ShopId,
+    pub kind: ReportKind,
+    pub description: String,
+    pub listing: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Marketplace {
     pub users: Vec<DemoUser>,
     pub shops: Vec<ShopRecord>,
     pub orders: Vec<OrderRecord>,
     pub complaints: Vec<DemoComplaint>,
+    pub reports: Vec<DemoReport>,
 }
 
 const NORMAL_ORDERS: usize = 5000;
@@ -806,12 +821,30 @@ pub fn generate(seed: u64, now: Timestamp) -> Marketplace {
         }
     }
 
+    let reports = vec![
+        DemoReport {
+            reporter: uname("buyer150"),
+            shop_id: shops[ring[0]].id.clone(),
+            kind: ReportKind::FakeTransactions,
+            description: "这家店的商品几乎全是五星好评，评价都来自几天内注册的新账号，内容和买家秀图片大量重复，疑似刷单。".into(),
+            listing: None,
+        },
+        DemoReport {
+            reporter: uname("buyer02"),
+            shop_id: shops[0].id.clone(),
+            kind: ReportKind::IpInfringement,
+            description: "该商品使用了我方注册商标和包装设计，未经授权销售，商标注册证和授权名单可提供。".into(),
+            listing: Some(offers[0][0].0.clone()),
+        },
+    ];
+
     orders.sort_by_key(|o| o.paid_at);
     Marketplace {
         users,
         shops,
         orders,
         complaints,
+        reports,
     }
 }
 
@@ -938,6 +971,39 @@ mod tests {
         assert!(span(wave.iter().map(|c| c.incident_at)) <= TimeDelta::days(10));
         let cats: HashSet<_> = m.complaints.iter().map(|c| c.category).collect();
         assert_eq!(cats.len(), 8);
+    }
+
+    #[test]
+    fn reports_name_real_accounts_shops_and_listings() {
+        let m = generate(7, now());
+        let users: HashSet<_> = m.users.iter().map(|u| &u.username).collect();
+        assert_eq!(m.reports.len(), 2);
+        for r in &m.reports {
+            assert!(users.contains(&r.reporter));
+            assert!(m.shops.iter().any(|s| s.id == r.shop_id));
+            assert!(r.description.chars().count() >= 10);
+        }
+        let ip = m
+            .reports
+            .iter()
+            .find(|r| r.kind == ReportKind::IpInfringement)
+            .unwrap();
+        let shop = m.shops.iter().find(|s| s.id == ip.shop_id).unwrap();
+        assert_eq!(shop.merchant.as_str(), "seller01");
+        let listing = ip.listing.as_deref().unwrap();
+        assert!(
+            m.orders
+                .iter()
+                .filter(|o| o.shop_id == ip.shop_id)
+                .any(|o| o.items.iter().any(|i| i.title == listing)),
+            "the listing is one the shop sells"
+        );
+        let brushing = m
+            .reports
+            .iter()
+            .find(|r| r.kind == ReportKind::FakeTransactions)
+            .unwrap();
+        assert!(RING_SHOPS.contains(&brushing.shop_id.as_str()));
     }
 
     #[test]

@@ -76,6 +76,24 @@ async fn seed(store: &dyn Store) -> anyhow::Result<()> {
             Err(e) => return Err(e).context("seeding a demo complaint"),
         }
     }
+    for r in m.reports {
+        let user = store
+            .user_by_username(r.reporter.as_str())
+            .await?
+            .context("demo reporter missing")?;
+        let new = weiquan_domain::tier3::NewReport {
+            shop_id: r.shop_id,
+            kind: r.kind,
+            description: r.description,
+            order_no: None,
+            listing: r.listing,
+            on_behalf_of: None,
+        };
+        store
+            .file_report(&user.actor(), new, Channel::Web, chrono::Utc::now())
+            .await
+            .context("seeding a demo report")?;
+    }
     Ok(())
 }
 
