@@ -1427,8 +1427,9 @@ fn in_list(first: usize, n: usize) -> String {
 }
 
 /// Turns a block into a tier-3 violation case with its accounts, shops, score and orders as
-/// evidence; `None` when the same block (same accounts and shops) already has a case within
-/// the window, open or decided.
+/// evidence — or into the evidence of the open case that reports or forwards already opened about
+/// one of its shops; `None` when the same block (same accounts and shops) already has a case
+/// within the window, open or decided.
 pub(crate) async fn open_brushing_case<O: Ops>(
     o: &mut O,
     block: &BrushingBlock,
@@ -1490,6 +1491,46 @@ pub(crate) async fn open_brushing_case<O: Ops>(
         accounts.len(),
         shops.len()
     );
+    // One open case per shop and kind: a case that reports or forwards opened about a shop of the
+    // block (its main shop first), and that has no block yet, gathers this one.
+    let mut params: Vec<Val> = vec![main.as_str().into()];
+    params.extend(shops.iter().map(|s| Val::from(s.as_str())));
+    let open = o
+        .query(
+            &format!(
+                "SELECT id, details FROM cases WHERE kind = 'violation' AND state IN ('open', 'investigating') \
+                 AND fingerprint IS NULL AND shop_id IN ({}) ORDER BY (shop_id = $1) DESC, id LIMIT 1 FOR UPDATE",
+                in_list(2, shops.len())
+            ),
+            &params,
+        )
+        .await?;
+    if let Some(row) = open.first() {
+        let id = row[0].int()?;
+        let mut merged: Value = serde_json::from_str(&row[1].text()?).unwrap_or_else(|_| json!({}));
+        if !merged.is_object() {
+            merged = json!({});
+        }
+        for (k, v) in details.as_object().expect("an object") {
+            merged[k] = v.clone();
+        }
+        o.exec(
+            "UPDATE cases SET details = $1, fingerprint = $2, title = $3, updated_at = $4 WHERE id = $5",
+            vals![merged.to_string(), fingerprint.as_str(), title.as_str(), to_ms(now), id],
+        )
+        .await?;
+        let data = json!({"title": title, "details": details});
+        append_event(
+            o,
+            &case_stream(id),
+            "system:brushing_scan",
+            "block_found",
+            &data,
+            now,
+        )
+        .await?;
+        return Ok(Some(id));
+    }
     let id = o
         .query(
             "INSERT INTO cases (kind, shop_id, state, title, created_at, updated_at, details, fingerprint)              VALUES ('violation', $1, 'open', $2, $3, $3, $4, $5) RETURNING id",

@@ -176,9 +176,8 @@ async fn a_ring_becomes_one_case_and_confirming_it_sanctions_every_shop(backend:
     assert_eq!(s["points"], 0);
 }
 
-async fn the_scan_is_scheduled_and_finds_nothing_in_honest_data(backend: Backend) {
-    let app = spawn_app(backend).await;
-    // The server seeded the scan at start and its deadline loop ran it: the next run waits.
+/// Waits for the scan the server ran at start: then the next one is hours away.
+async fn first_scan_done(app: &TestApp) {
     let mut next = vec![];
     for _ in 0..100 {
         next = app
@@ -190,15 +189,17 @@ async fn the_scan_is_scheduled_and_finds_nothing_in_honest_data(backend: Backend
             .iter()
             .any(|t| t.kind == "brushing_scan" && t.due_at > Utc::now() + Duration::hours(5))
         {
-            break;
+            return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(
-        next.iter()
-            .any(|t| t.kind == "brushing_scan" && t.due_at > Utc::now() + Duration::hours(5)),
-        "{next:?}"
-    );
+    panic!("the first scan did not run: {next:?}");
+}
+
+async fn the_scan_is_scheduled_and_finds_nothing_in_honest_data(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // The server seeded the scan at start and its deadline loop ran it: the next run waits.
+    first_scan_done(&app).await;
     let state = weiquan_server::AppState::new(app.store.clone());
     let report = weiquan_server::brushing::scan(&state, Utc::now())
         .await
@@ -206,7 +207,95 @@ async fn the_scan_is_scheduled_and_finds_nothing_in_honest_data(backend: Backend
     assert!(report.cases.is_empty(), "{report:?}");
 }
 
+/// A consumer reported a ring's shop before the scan found the ring: the report's case gathers the
+/// block (one open case per shop), and confirming it sanctions every shop of the ring.
+async fn a_report_about_a_ring_shop_gets_the_block(backend: Backend) {
+    let app = spawn_app(backend).await;
+    first_scan_done(&app).await;
+    marketplace_with_a_ring(&app).await;
+    let buyer = app.login("buyer01").await;
+    let r = app
+        .post(
+            &buyer,
+            "/api/v1/reports",
+            json!({"shop_id": "shop-r2", "kind": "fake_transactions",
+            "description": "这家店几天内冒出很多五星好评，都是同一批新账号，疑似刷单。"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let report: Value = r.json().await.unwrap();
+    let state = weiquan_server::AppState::new(app.store.clone());
+    let found = weiquan_server::brushing::scan(&state, Utc::now())
+        .await
+        .unwrap();
+    assert!(found.blocks > 0);
+    let regulator = app.login("regulator01").await;
+    let cases: Value = app
+        .get(&regulator, "/api/v1/cases")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = cases["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{cases}");
+    let case = &items[0];
+    assert_eq!(case["id"], report["case_id"]);
+    assert_eq!(case["reports"], json!([report["id"]]));
+    assert_eq!(case["details"]["source"], "brushing_scan");
+    assert_eq!(
+        case["details"]["shops"],
+        json!(["shop-r1", "shop-r2", "shop-r3"])
+    );
+    let id = case["id"].as_i64().unwrap();
+    let events: Value = app
+        .get(&regulator, &format!("/api/v1/cases/{id}/events"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"block_found"), "{kinds:?}");
+    // Found again: nothing new. A later report about the shop joins the same case.
+    let again = weiquan_server::brushing::scan(&state, Utc::now())
+        .await
+        .unwrap();
+    assert!(again.cases.is_empty(), "{again:?}");
+    let r = app
+        .post(
+            &buyer,
+            "/api/v1/reports",
+            json!({"shop_id": "shop-r2", "kind": "credit_hyping",
+            "description": "评价里大量雷同的好评，怀疑是炒信，和上次举报是同一批账号。"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(r.json::<Value>().await.unwrap()["case_id"], json!(id));
+    let r = app
+        .post(&regulator, &format!("/api/v1/cases/{id}/actions"),
+            json!({"action": "confirm", "reasons": "举报与扫描一致，确认刷单", "rule_refs": ["淘宝规则 第六十八条 虚假交易"]}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    for shop in ["shop-r1", "shop-r2", "shop-r3"] {
+        let s: Value = app
+            .http
+            .get(app.url(&format!("/api/v1/shops/{shop}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(s["points"], 12, "{shop}");
+    }
+}
+
 both_backends!(
+    a_report_about_a_ring_shop_gets_the_block,
     a_ring_becomes_one_case_and_confirming_it_sanctions_every_shop,
     the_scan_is_scheduled_and_finds_nothing_in_honest_data,
 );
