@@ -148,7 +148,7 @@ macro_rules! in_tx {
     ($self:ident, |$o:ident| $body:expr) => {{
         let mut tx = $self.pool.begin().await?;
         let r = {
-            let mut ops = PgOps(&mut tx);
+            let mut ops = PgOps::new(&mut tx);
             let $o = &mut ops;
             $body.await
         };
