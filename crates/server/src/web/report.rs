@@ -96,6 +96,7 @@ impl NewPage {
 pub struct NewQuery {
     shop: Option<String>,
     kind: Option<String>,
+    order: Option<String>,
 }
 
 pub async fn new_form(Web(c): Web, Query(q): Query<NewQuery>) -> Response {
@@ -105,6 +106,7 @@ pub async fn new_form(Web(c): Web, Query(q): Query<NewQuery>) -> Response {
     let mut form = Form::default();
     form.set("shop_id", q.shop.unwrap_or_default());
     form.set("report_kind", q.kind.unwrap_or_default());
+    form.set("order_no", q.order.unwrap_or_default());
     render(&NewPage::new(c, form))
 }
 

@@ -699,7 +699,15 @@ async fn report_pages(backend: Backend) {
     let (status, page, _) = h.get("/reports").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("href=\"/reports/new\""));
-    let token = h.token("/reports/new?shop=shop-a").await;
+    // From an order, the form names its shop and the order.
+    let (_, page, _) = h.get("/orders").await;
+    let a6 = order("A6");
+    let link = format!("/reports/new?shop=shop-a&amp;order={a6}");
+    assert!(page.contains(&link), "{page}");
+    let (status, page, _) = h.get(&link.replace("&amp;", "&")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("value=\"shop-a\"") && page.contains(&format!("value=\"{a6}\"")));
+    let token = csrf(&page);
     let description = "该商品使用了我方注册商标“青山”图案，未经授权销售。";
     // An IP notice without the listing is refused on the form, which keeps what was typed.
     let (status, page, _) = h
