@@ -98,6 +98,18 @@ async fn marketplace_with_a_ring(app: &TestApp) {
     );
 }
 
+/// A shop's public standing.
+async fn standing(app: &TestApp, shop: &str) -> Value {
+    app.http
+        .get(app.url(&format!("/api/v1/shops/{shop}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn a_ring_becomes_one_case_and_confirming_it_sanctions_every_shop(backend: Backend) {
     let app = spawn_app(backend).await;
     marketplace_with_a_ring(&app).await;
@@ -149,30 +161,14 @@ async fn a_ring_becomes_one_case_and_confirming_it_sanctions_every_shop(backend:
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     for shop in ["shop-r1", "shop-r2", "shop-r3"] {
-        let s: Value = app
-            .http
-            .get(app.url(&format!("/api/v1/shops/{shop}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let s = standing(&app, shop).await;
         assert_eq!(s["points"], 12, "{shop}");
         assert_eq!(
             s["active_penalties"][0]["penalty"], "traffic_limit",
             "{shop}"
         );
     }
-    let s: Value = app
-        .http
-        .get(app.url("/api/v1/shops/shop-h1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let s = standing(&app, "shop-h1").await;
     assert_eq!(s["points"], 0);
 }
 
@@ -281,15 +277,7 @@ async fn a_report_about_a_ring_shop_gets_the_block(backend: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     for shop in ["shop-r1", "shop-r2", "shop-r3"] {
-        let s: Value = app
-            .http
-            .get(app.url(&format!("/api/v1/shops/{shop}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let s = standing(&app, shop).await;
         assert_eq!(s["points"], 12, "{shop}");
     }
 }
