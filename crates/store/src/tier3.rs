@@ -387,13 +387,21 @@ fn report_for(actor: &Actor, row: &[Val]) -> Result<Option<Report>> {
 }
 
 pub(crate) async fn read_report(db: &dyn ReadSql, actor: &Actor, id: i64) -> Result<Report> {
+    Ok(read_report_and_reporter(db, actor, id).await?.0)
+}
+
+/// [`read_report`], and who reported it (for the store's own use: `actor` may not be told).
+async fn read_report_and_reporter(
+    db: &dyn ReadSql,
+    actor: &Actor,
+    id: i64,
+) -> Result<(Report, UserId)> {
     let rows = db
         .read(&format!("{REPORT_COLUMNS} WHERE r.id = $1"), vals![id])
         .await?;
-    match rows.first() {
-        Some(row) => report_for(actor, row)?.ok_or_else(|| rules::not_found_report().into()),
-        None => Err(rules::not_found_report().into()),
-    }
+    let row = rows.first().ok_or_else(rules::not_found_report)?;
+    let report = report_for(actor, row)?.ok_or_else(rules::not_found_report)?;
+    Ok((report, UserId(row[1].int()?)))
 }
 
 const REPORT_EVIDENCE: &str =
@@ -1339,16 +1347,8 @@ pub(crate) async fn report_events(db: &dyn ReadSql, actor: &Actor, id: i64) -> R
 /// Checks that `actor` may see the report, and returns its reporter when they may not know who
 /// that is.
 async fn hidden_reporter(db: &dyn ReadSql, actor: &Actor, id: i64) -> Result<Option<UserId>> {
-    if read_report(db, actor, id).await?.reporter_id.is_some() {
-        return Ok(None);
-    }
-    let rows = db
-        .read("SELECT reporter_id FROM reports WHERE id = $1", vals![id])
-        .await?;
-    Ok(match rows.first() {
-        Some(r) => Some(UserId(r[0].int()?)),
-        None => None,
-    })
+    let (report, reporter) = read_report_and_reporter(db, actor, id).await?;
+    Ok(report.reporter_id.is_none().then_some(reporter))
 }
 
 pub(crate) async fn shop_events(db: &dyn ReadSql, shop: &ShopId) -> Result<Vec<Event>> {
