@@ -68,7 +68,8 @@ impl SettingsArgs {
 #[derive(clap::Args)]
 pub struct EvalArgs {
     /// Labelled JSON lines (the input fields plus `"label"`: a wave's name or null, and
-    /// optionally `"heldout": true`); the set shipped in the repo when absent.
+    /// optionally `"heldout": true` or `"group": "heldout_c"`); the set shipped in the repo when
+    /// absent.
     file: Option<PathBuf>,
     /// Write the shipped labelled set here as JSON lines and exit.
     #[arg(long)]
@@ -139,7 +140,11 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
             .map(|l| labelled::Labelled {
                 complaint: l.complaint,
                 label: l.label,
-                heldout: l.heldout,
+                group: match (l.heldout_c, l.heldout) {
+                    (true, _) => labelled::Group::HeldoutC,
+                    (false, true) => labelled::Group::Heldout,
+                    (false, false) => labelled::Group::Tuning,
+                },
             })
             .collect(),
         None if a.subjects => labelled::labelled_with_subjects(a.seed),
@@ -153,7 +158,8 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
         for l in &set {
             let c = &l.complaint;
             let mut row = json!({"id": c.id, "shop": c.shop, "text": c.text, "created_at": c.created_at,
-                                 "label": l.label, "heldout": l.heldout});
+                                 "label": l.label, "heldout": l.group != labelled::Group::Tuning,
+                                 "group": l.group});
             if let Some(s) = &c.subject {
                 row["product"] = json!(s.product);
                 row["category"] = json!(s.category);

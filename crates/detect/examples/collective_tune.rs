@@ -5,7 +5,10 @@ use weiquan_detect::collective::{Settings, labelled, minhash, tokens};
 
 fn main() {
     let set = labelled::labelled(1);
-    let tune: Vec<_> = set.iter().filter(|l| !l.heldout).collect();
+    let tune: Vec<_> = set
+        .iter()
+        .filter(|l| l.group == labelled::Group::Tuning)
+        .collect();
     for t in [0.25, 0.3, 0.35, 0.4] {
         let settings = Settings {
             threshold: t,

@@ -62,6 +62,8 @@ pub struct Line {
     pub complaint: Complaint,
     pub label: Option<String>,
     pub heldout: bool,
+    /// `"group": "heldout_c"`: held-out group C.
+    pub heldout_c: bool,
 }
 
 /// Unix seconds below this are seconds, at or above it milliseconds (1e11 s is the year 5138;
@@ -132,6 +134,7 @@ fn parse_line(n: u64, line: &str) -> Result<Line, InputError> {
         .get("heldout")
         .and_then(|h| h.as_bool())
         .unwrap_or(false);
+    let heldout_c = obj.get("group").and_then(|g| g.as_str()) == Some("heldout_c");
     Ok(Line {
         id,
         complaint: Complaint {
@@ -144,6 +147,7 @@ fn parse_line(n: u64, line: &str) -> Result<Line, InputError> {
         },
         label,
         heldout,
+        heldout_c,
     })
 }
 

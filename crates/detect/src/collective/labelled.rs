@@ -12,20 +12,41 @@ const SEEDS: &str = include_str!("../../data/collective-seeds.txt");
 pub const START_MS: i64 = 1_767_196_800_000;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
+/// Which part of the labelled set a line is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// Looked at while tuning the lexicon and the threshold.
+    Tuning,
+    /// Held-out groups A and B (`heldout`).
+    Heldout,
+    /// Held-out group C (`heldout-c`): lines naming their own order item, waves across items and
+    /// same-shop hard negatives, written before the scope rule was built.
+    HeldoutC,
+}
+
 /// One hand-written line of the seed file.
 #[derive(Debug, Clone)]
 pub struct Seed {
     /// `Some(wave key)` for a wave's line, `None` for a complaint sharing no issue.
     pub wave: Option<&'static str>,
     pub shop: &'static str,
-    pub heldout: bool,
+    pub group: Group,
+    /// Group C: the order item the line names (`【item】`) and its category (`【item|category】`,
+    /// else the wave's).
+    pub item: Option<(&'static str, Option<&'static str>)>,
     pub text: &'static str,
 }
 
 /// The seed file's lines.
 pub fn seeds() -> Vec<Seed> {
     let mut out = vec![];
-    let mut current: Option<(Option<&'static str>, &'static str, bool)> = None;
+    let mut current: Option<(
+        Option<&'static str>,
+        &'static str,
+        Group,
+        Option<&'static str>,
+    )> = None;
     for line in SEEDS.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -33,19 +54,40 @@ pub fn seeds() -> Vec<Seed> {
         if let Some(head) = line.strip_prefix('@') {
             let parts: Vec<&str> = head.split_whitespace().collect();
             current = Some(match parts.as_slice() {
-                ["wave", key, shop] => (Some(*key), *shop, false),
-                ["wave", key, shop, "heldout"] => (Some(*key), *shop, true),
-                ["other", shop] => (None, *shop, false),
+                ["wave", key, shop] => (Some(*key), *shop, Group::Tuning, None),
+                ["wave", key, shop, "heldout"] => (Some(*key), *shop, Group::Heldout, None),
+                ["wave", key, shop, "heldout-c", category] => {
+                    (Some(*key), *shop, Group::HeldoutC, Some(*category))
+                }
+                ["other", shop] => (None, *shop, Group::Tuning, None),
+                ["other", shop, "heldout-c"] => (None, *shop, Group::HeldoutC, None),
                 _ => panic!("bad seed header {line:?}"),
             });
             continue;
         }
-        let (wave, shop, heldout) = current.expect("a seed line under a header");
+        let (wave, shop, group, category) = current.expect("a seed line under a header");
+        let (item, text) = match line.strip_prefix('【') {
+            Some(rest) => {
+                let (item, text) = rest.split_once('】').expect("【item】text");
+                let item = match item.split_once('|') {
+                    Some((item, own)) => (item, Some(own)),
+                    None => (item, category),
+                };
+                (Some(item), text)
+            }
+            None => (None, line),
+        };
+        assert_eq!(
+            group == Group::HeldoutC,
+            item.is_some_and(|(_, c)| c.is_some()),
+            "a group-C line names its item and category, others do not: {line:?}"
+        );
         out.push(Seed {
             wave,
             shop,
-            heldout,
-            text: line,
+            group,
+            item,
+            text,
         });
     }
     out
@@ -57,12 +99,13 @@ pub struct Labelled {
     pub complaint: Complaint,
     /// The wave it belongs to (`shop/key`), `None` for one in no wave.
     pub label: Option<String>,
-    pub heldout: bool,
+    pub group: Group,
 }
 
 /// The labelled set: every seed line once, as a different consumer; a wave's complaints within
-/// ten days of each other, at a random start within 90 days; some texts with an order number or
-/// a date added, as real complaints have them. The same `seed` gives the same set.
+/// ten days of each other, at a random start within 90 days (group C: within 30, so a shop's
+/// waves overlap in the window); some texts with an order number or a date added, as real
+/// complaints have them. The same `seed` gives the same set.
 pub fn labelled(seed: u64) -> Vec<Labelled> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut wave_start: std::collections::HashMap<&str, i64> = Default::default();
@@ -70,14 +113,18 @@ pub fn labelled(seed: u64) -> Vec<Labelled> {
         .into_iter()
         .enumerate()
         .map(|(n, s)| {
+            let (starts, spread) = match s.group {
+                Group::HeldoutC => (20, 30),
+                _ => (80, 90),
+            };
             let at = match s.wave {
                 Some(key) => {
                     let start = *wave_start
                         .entry(key)
-                        .or_insert_with(|| START_MS + rng.random_range(0..80) * DAY_MS);
+                        .or_insert_with(|| START_MS + rng.random_range(0..starts) * DAY_MS);
                     start + rng.random_range(0..10 * DAY_MS)
                 }
-                None => START_MS + rng.random_range(0..90 * DAY_MS),
+                None => START_MS + rng.random_range(0..spread * DAY_MS),
             };
             let text = decorate(s.text, at, &mut rng);
             Labelled {
@@ -90,7 +137,7 @@ pub fn labelled(seed: u64) -> Vec<Labelled> {
                     subject: None,
                 },
                 label: s.wave.map(|k| format!("{}/{k}", s.shop)),
-                heldout: s.heldout,
+                group: s.group,
             }
         })
         .collect()
@@ -201,9 +248,10 @@ pub fn labelled_with_subjects(seed: u64) -> Vec<Labelled> {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5ab1ec7);
     let mut others = 0usize;
     for (l, s) in set.iter_mut().zip(&seeds) {
-        l.complaint.subject = match s.wave {
-            Some(key) => Some(wave_subject(key).expect("every wave has a subject")),
-            None => {
+        l.complaint.subject = match (s.item, s.wave) {
+            (Some((item, category)), _) => Some(Subject::new(item, category.unwrap_or_default())),
+            (None, Some(key)) => Some(wave_subject(key).expect("every wave has a subject")),
+            (None, None) => {
                 others += 1;
                 let waves: Vec<Subject> = seeds
                     .iter()
@@ -310,15 +358,20 @@ pub fn synthetic(n: usize, shops: usize, days: i64, seed: u64) -> Vec<Complaint>
 }
 
 /// Pairwise scores of the clustering on the labelled set: on the waves used while tuning, on
-/// the held-out waves (each with all the complaints in no wave), and on everything.
+/// held-out groups A and B (with the complaints in no wave outside group C), on group C, and on
+/// everything.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Evaluation {
     pub complaints: usize,
     pub waves: usize,
     pub heldout_waves: usize,
+    pub heldout_c_waves: usize,
     pub min_consumers: usize,
     pub tuning: super::PairScores,
+    /// Groups A and B, with the complaints in no wave outside group C.
     pub heldout: super::PairScores,
+    /// Group C alone (its shops are its own).
+    pub heldout_c: super::PairScores,
     pub all: super::PairScores,
     /// Waves found together in one cluster (the precision lost is theirs).
     pub merged: Vec<[String; 2]>,
@@ -339,10 +392,10 @@ pub fn evaluate(set: &[Labelled], settings: super::Settings) -> Evaluation {
             .unzip();
         super::pair_scores(&truth, &got)
     };
-    let waves = |heldout: bool| {
+    let waves = |group: Group| {
         let mut w: Vec<&str> = set
             .iter()
-            .filter(|l| l.heldout == heldout)
+            .filter(|l| l.group == group)
             .filter_map(|l| l.label.as_deref())
             .collect();
         w.sort_unstable();
@@ -395,11 +448,15 @@ pub fn evaluate(set: &[Labelled], settings: super::Settings) -> Evaluation {
         merged,
         split,
         complaints: set.len(),
-        waves: waves(false),
-        heldout_waves: waves(true),
+        waves: waves(Group::Tuning),
+        heldout_waves: waves(Group::Heldout),
+        heldout_c_waves: waves(Group::HeldoutC),
         min_consumers: settings.min_consumers,
-        tuning: score(&|l| !l.heldout),
-        heldout: score(&|l| l.heldout || l.label.is_none()),
+        tuning: score(&|l| l.group == Group::Tuning),
+        heldout: score(&|l| {
+            l.group == Group::Heldout || (l.group == Group::Tuning && l.label.is_none())
+        }),
+        heldout_c: score(&|l| l.group == Group::HeldoutC),
         all: score(&|_| true),
     }
 }
