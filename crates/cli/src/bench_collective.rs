@@ -114,7 +114,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
 
     // The store's way: each shop's window of signatures, compared in full with a new complaint
     // (newest first, stopping at MAX_WALK matches), then the new one pushed.
-    let subject_key = |c: &collective::Complaint| c.subject.as_ref().map(collective::Subject::key);
+    let subject_key = |c: &collective::Complaint| c.subject.as_ref().map(collective::Subject::keys);
     let mut windows: std::collections::HashMap<&str, ShopWindow> = Default::default();
     let last_at = stored.last().map_or(0, |c| c.created_at);
     for (seq, (c, sig)) in stored.iter().zip(&sigs).enumerate() {

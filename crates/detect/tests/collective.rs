@@ -297,10 +297,12 @@ fn the_same_words_cluster_across_subjects() {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let product = if i % 2 == 0 {
-                "空气炸锅 5L"
-            } else {
+            // About the goods, one item in three categories; about the shop's conduct, another
+            // item (conduct is the shop's, whatever the item).
+            let product = if categories[i] == "return_refused" {
                 "空气炸锅 3L"
+            } else {
+                "空气炸锅 5L"
             };
             with_subject(
                 complaint(&format!("c{i}"), "s", t, i as i64),
@@ -312,6 +314,26 @@ fn the_same_words_cluster_across_subjects() {
     let (offline, online) = both(&fryer, Settings::default());
     assert_eq!(offline, [Some(0); 6]);
     assert_eq!(online, vec![Some("c0".to_owned()); 6]);
+}
+
+#[test]
+fn the_same_words_about_the_goods_of_two_items_do_not_cluster() {
+    // The words that cluster across subjects above, about two items' goods: three and three,
+    // neither five consumers.
+    let two: Vec<Complaint> = WAVE
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            with_subject(
+                complaint(&format!("c{i}"), "s", t, i as i64),
+                ["空气炸锅 5L", "电烤箱 20L"][i % 2],
+                "quality_defect",
+            )
+        })
+        .collect();
+    let (offline, online) = both(&two, Settings::default());
+    assert_eq!(offline, [None; 6]);
+    assert_eq!(online, vec![None; 6]);
 }
 
 #[test]
@@ -428,5 +450,14 @@ fn the_labelled_set_scores_as_measured() {
         e.heldout.precision >= 0.95 && e.heldout.recall >= 0.55,
         "{e:?}"
     );
-    assert!(e.all.precision >= 0.85 && e.all.recall >= 0.8, "{e:?}");
+    // With the order items and categories the store has, over everything (group C included):
+    // the target.
+    let e = labelled::evaluate(&labelled::labelled_with_subjects(2), Settings::default());
+    assert!(e.heldout_c_waves >= 15, "{e:?}");
+    assert!(e.all.precision >= 0.9 && e.all.recall >= 0.9, "{e:?}");
+    // Group C alone, at what it measured when scored once (0.819 / 0.804 on every seed).
+    assert!(
+        e.heldout_c.precision >= 0.8 && e.heldout_c.recall >= 0.8,
+        "{e:?}"
+    );
 }

@@ -75,6 +75,17 @@ impl Category {
     pub fn is_report(self) -> bool {
         matches!(self, Category::FakeTransactions | Category::IpInfringement)
     }
+
+    /// Whether a complaint of this category is about one order item: the goods themselves (a
+    /// defect, a listing's description or claims), so that the same words about two listings are
+    /// two issues. The shop's conduct (shipping, fees, returns, refunds, harassment) and
+    /// counterfeits (the shop's 正品 promise) are about the shop, whatever item they name.
+    pub fn is_about_one_item(self) -> bool {
+        matches!(
+            self,
+            Category::QualityDefect | Category::NotAsDescribed | Category::FalseAdvertising
+        )
+    }
 }
 
 labelled_enum!(

@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use chrono::Duration;
 use serde_json::json;
 use weiquan_detect::collective::{
-    MAX_WALK, Recent, ShopWindow, Signature, Subject, THRESHOLD, VERSION,
+    MAX_WALK, Recent, ShopWindow, Signature, Subject, SubjectKeys, THRESHOLD, VERSION,
 };
 use weiquan_domain::machine;
 use weiquan_domain::*;
@@ -97,7 +97,7 @@ async fn catch_up<O: Ops>(
         Some(u) if u < last => (
             false,
             o.query(
-                "SELECT seq, complaint_id, created_at, signature, version, subject_key FROM complaint_signatures \
+                "SELECT seq, complaint_id, created_at, signature, version, subject_key, item_key FROM complaint_signatures \
                  WHERE shop_id = $1 AND seq > $2 ORDER BY seq",
                 vals![shop, u],
             )
@@ -106,7 +106,7 @@ async fn catch_up<O: Ops>(
         _ => (
             true,
             o.query(
-                "SELECT seq, complaint_id, created_at, signature, version, subject_key FROM complaint_signatures \
+                "SELECT seq, complaint_id, created_at, signature, version, subject_key, item_key FROM complaint_signatures \
                  WHERE shop_id = $1 AND created_at >= $2 ORDER BY seq",
                 vals![shop, since],
             )
@@ -129,7 +129,10 @@ async fn catch_up<O: Ops>(
             seq,
             id: r[1].int()?,
             at: r[2].int()?,
-            subject: Some(r[5].int()? as u64),
+            subject: Some(SubjectKeys {
+                subject: r[5].int()? as u64,
+                item: r[6].opt_int()?.map(|k| k as u64),
+            }),
             sig,
         };
         add.push((seq, Some(recent)));
@@ -161,7 +164,7 @@ pub(crate) async fn on_filed<O: Ops>(
     policy: &Policy,
 ) -> Result<Option<Complaint>> {
     let sig = Signature::of(&c.description);
-    let subject = Subject::new(&c.product, c.category.as_str()).key();
+    let subject = Subject::new(&c.product, c.category.as_str()).keys();
     let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
     let since = to_ms(now - window);
     let shop = c.shop_id.as_str();
@@ -245,8 +248,8 @@ pub(crate) async fn on_filed<O: Ops>(
     let created = to_ms(c.created_at);
     let seq = last + 1;
     o.exec(
-        "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, version, subject_key, cluster_id, seq) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, version, subject_key, item_key, cluster_id, seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         vals![
             c.id.0,
             shop,
@@ -254,7 +257,8 @@ pub(crate) async fn on_filed<O: Ops>(
             created,
             hex::encode(sig.to_bytes()),
             i64::from(VERSION),
-            subject as i64,
+            subject.subject as i64,
+            subject.item.map(|k| k as i64),
             cluster,
             seq
         ],

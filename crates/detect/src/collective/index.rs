@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::minhash::{BANDS, HASHES, ROWS, Signature, threshold_count};
-use super::{MAX_WALK, Settings, Subject, UnionFind, bucket, joins};
+use super::{MAX_WALK, Settings, Subject, SubjectKeys, UnionFind, bucket, pair_joins};
 
 const NONE: u32 = u32::MAX;
 
@@ -19,7 +19,7 @@ pub struct CollectiveIndex {
     at: Vec<i64>,
     consumer: Vec<u32>,
     sigs: Vec<Signature>,
-    subjects: Vec<Option<Subject>>,
+    subjects: Vec<Option<SubjectKeys>>,
     /// Bucket → the newest complaint in it; `next[item * BANDS + band]` → the one before.
     heads: FxHashMap<u64, u32>,
     next: Vec<u32>,
@@ -118,24 +118,25 @@ impl CollectiveIndex {
         self.at.push(at);
         self.consumer.push(consumer);
         self.sigs.push(sig.clone());
-        self.subjects.push(subject.cloned());
+        let keys = subject.map(Subject::keys);
+        self.subjects.push(keys);
         self.uf.push();
         self.members
             .insert(item, (FxHashSet::from_iter([consumer]), item));
         self.next.resize(self.next.len() + BANDS, NONE);
         self.subject_next.push(NONE);
-        let keys = sig.band_keys();
-        debug_assert!(keys.is_empty() || keys.len() == BANDS);
-        for (band, key) in keys.into_iter().enumerate() {
+        let bands = sig.band_keys();
+        debug_assert!(bands.is_empty() || bands.len() == BANDS);
+        for (band, key) in bands.into_iter().enumerate() {
             let slot = self.heads.entry(bucket(shop, key)).or_insert(NONE);
             let other = std::mem::replace(slot, item);
             self.next[item as usize * BANDS + band] = other;
             self.walk(item, other, Some(band));
         }
-        if let Some(subject) = subject {
+        if let Some(keys) = keys {
             let slot = self
                 .subject_heads
-                .entry(bucket(shop, subject.key()))
+                .entry(bucket(shop, keys.subject))
                 .or_insert(NONE);
             let other = std::mem::replace(slot, item);
             self.subject_next[item as usize] = other;
@@ -167,11 +168,11 @@ impl CollectiveIndex {
             {
                 self.comparisons += 1;
                 let i = item as usize;
-                if joins(
+                if pair_joins(
+                    self.subjects[o],
+                    self.subjects[i],
                     &self.sigs[o],
-                    self.subjects[o].as_ref(),
                     &self.sigs[i],
-                    self.subjects[i].as_ref(),
                     need,
                 ) {
                     self.union(other, item);

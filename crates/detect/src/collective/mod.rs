@@ -29,7 +29,7 @@ pub use index::CollectiveIndex;
 pub use minhash::{BANDS, HASHES, ROWS, Signature, THRESHOLD, VERSION, same_issue, similarity};
 pub use offline::{Clustering, cluster, cluster_signed, signatures as offline_signatures};
 pub use recent::{Recent, ShopWindow};
-pub use subject::{Subject, shares_issue};
+pub use subject::{Subject, SubjectKeys, shares_issue};
 
 /// At most this many of a band's (or a subject's) earlier complaints (the latest within the window) are looked
 /// at for a new one. A bucket holding more is a wave already found: the newest complaints in it
@@ -61,14 +61,31 @@ pub(crate) fn joins(
     b_subject: Option<&Subject>,
     need: u32,
 ) -> bool {
-    pair_joins(a_subject.is_some_and(|s| Some(s) == b_subject), a, b, need)
+    pair_joins(
+        a_subject.map(Subject::keys),
+        b_subject.map(Subject::keys),
+        a,
+        b,
+        need,
+    )
 }
 
-/// The pair check once the subjects are compared (by value or by [`Subject::key`]).
+/// The pair check on the subjects' keys: the same subject (and problems that agree), or — unless
+/// the subjects are two items' goods ([`subject::other_items`]) — the words.
 #[inline]
-pub(crate) fn pair_joins(same_subject: bool, a: &Signature, b: &Signature, need: u32) -> bool {
+pub(crate) fn pair_joins(
+    a_keys: Option<SubjectKeys>,
+    b_keys: Option<SubjectKeys>,
+    a: &Signature,
+    b: &Signature,
+    need: u32,
+) -> bool {
+    let same_subject = a_keys.is_some_and(|k| Some(k.subject) == b_keys.map(|k| k.subject));
     (same_subject && subject::problems_agree(a.1, b.1))
-        || (!minhash::empty(&a.0) && !minhash::empty(&b.0) && minhash::agreeing(&a.0, &b.0) >= need)
+        || (!subject::other_items(a_keys, b_keys)
+            && !minhash::empty(&a.0)
+            && !minhash::empty(&b.0)
+            && minhash::agreeing(&a.0, &b.0) >= need)
 }
 
 /// Mixes a shop into a bucket key (a band key or a [`Subject::key`]).

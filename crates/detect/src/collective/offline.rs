@@ -7,7 +7,7 @@ use std::time::Instant;
 use rustc_hash::FxHashMap;
 
 use super::minhash::{BANDS, ROWS, Signature, band_key, threshold_count};
-use super::{Complaint, MAX_WALK, Settings, Subject, UnionFind, bucket, joins};
+use super::{Complaint, MAX_WALK, Settings, Subject, UnionFind, bucket, pair_joins};
 
 /// The result of [`cluster`].
 #[derive(Debug, Clone)]
@@ -80,9 +80,9 @@ pub fn cluster_signed(
         .collect();
     let shop_at: Vec<u32> = order.iter().map(|&i| shop[i as usize]).collect();
     let sig_at: Vec<&Signature> = order.iter().map(|&i| &sigs[i as usize]).collect();
-    let subject_at: Vec<Option<&Subject>> = order
+    let subject_at: Vec<Option<super::SubjectKeys>> = order
         .iter()
-        .map(|&i| complaints[i as usize].subject.as_ref())
+        .map(|&i| complaints[i as usize].subject.as_ref().map(Subject::keys))
         .collect();
     let signed: Vec<u32> = (0..n as u32)
         .filter(|&p| !sigs[order[p as usize] as usize].is_empty())
@@ -110,7 +110,7 @@ pub fn cluster_signed(
                         run.clear();
                         if band == BANDS {
                             run.extend(with_subject.iter().map(|&p| {
-                                let key = subject_at[p as usize].map_or(0, Subject::key);
+                                let key = subject_at[p as usize].map_or(0, |k| k.subject);
                                 (bucket(shop_at[p as usize], key), p)
                             }));
                         } else {
@@ -135,11 +135,11 @@ pub fn cluster_signed(
                                     }
                                     comparisons += 1;
                                     let (i, j) = (pi as usize, pj as usize);
-                                    if joins(
-                                        sig_at[i],
+                                    if pair_joins(
                                         subject_at[i],
-                                        sig_at[j],
                                         subject_at[j],
+                                        sig_at[i],
+                                        sig_at[j],
                                         need,
                                     ) {
                                         uf.union(ri, rj);

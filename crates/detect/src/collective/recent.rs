@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 
 use super::minhash::{HASHES, Signature, THRESHOLD, threshold_count};
-use super::pair_joins;
+use super::{SubjectKeys, pair_joins};
 
 /// A complaint in a shop's window.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,8 +18,9 @@ pub struct Recent {
     pub id: i64,
     /// Unix milliseconds.
     pub at: i64,
-    /// [`Subject::key`](super::Subject::key) of its order item and category, if it names one.
-    pub subject: Option<u64>,
+    /// The keys of its order item and category ([`Subject::keys`](super::Subject::keys)), if it
+    /// names one.
+    pub subject: Option<SubjectKeys>,
     pub sig: Signature,
 }
 
@@ -77,7 +78,7 @@ impl ShopWindow {
     pub fn matches(
         &self,
         sig: &Signature,
-        subject: Option<u64>,
+        subject: Option<SubjectKeys>,
         since: i64,
         limit: usize,
         threshold: f64,
@@ -88,8 +89,7 @@ impl ShopWindow {
             if found.len() >= limit {
                 break;
             }
-            let same_subject = subject.is_some() && subject == r.subject;
-            if r.at >= since && pair_joins(same_subject, sig, &r.sig, need) {
+            if r.at >= since && pair_joins(subject, r.subject, sig, &r.sig, need) {
                 found.push(r.id);
             }
         }
@@ -114,7 +114,7 @@ mod tests {
             seq,
             id: seq * 10,
             at,
-            subject: subject.map(Subject::key),
+            subject: subject.map(Subject::keys),
             sig: Signature::of(text),
         }
     }
@@ -150,15 +150,15 @@ mod tests {
             .map(|(i, _)| (i as i64 + 1) * 10)
             .collect();
         assert!(expect.len() >= 3, "{expect:?}");
-        let got = w.matches(&sig, Some(cup.key()), 0, 10, THRESHOLD);
+        let got = w.matches(&sig, Some(cup.keys()), 0, 10, THRESHOLD);
         assert_eq!(got, expect);
         // Newest first, bounded.
         assert_eq!(
-            w.matches(&sig, Some(cup.key()), 0, 2, THRESHOLD),
+            w.matches(&sig, Some(cup.keys()), 0, 2, THRESHOLD),
             expect[..2]
         );
         // Older than `since`: not compared; forgotten from the front.
-        let got = w.matches(&sig, Some(cup.key()), 2_000, 10, THRESHOLD);
+        let got = w.matches(&sig, Some(cup.keys()), 2_000, 10, THRESHOLD);
         assert!(got.iter().all(|&id| id >= 30), "{got:?}");
         w.forget_before(2_000);
         assert_eq!(w.len(), 3);

@@ -742,12 +742,14 @@ async fn import_wave_orders(store: &dyn weiquan_store::Store, n: u64) {
     );
 }
 
-/// The `i`-th (from 0) wave consumer's complaint about their order, in `text`.
+/// The `i`-th (from 0) wave consumer's complaint about their order, in `text` (the category
+/// and product of [`complaint_body`] unless given).
 async fn file_wave_complaint(
     store: &dyn weiquan_store::Store,
     i: usize,
     text: &str,
     category: Option<&str>,
+    product: Option<&str>,
 ) -> weiquan_domain::Complaint {
     let user = store
         .user_by_username(&format!("wave{:02}", i + 1))
@@ -761,6 +763,9 @@ async fn file_wave_complaint(
     body["description"] = json!(text);
     if let Some(category) = category {
         body["category"] = json!(category);
+    }
+    if let Some(product) = product {
+        body["product"] = json!(product);
     }
     let req: weiquan_domain::complaint::FileComplaintRequest =
         serde_json::from_value(body).unwrap();
@@ -786,7 +791,7 @@ async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
         .enumerate()
     {
         let category = (i == 6).then_some("late_shipment");
-        let c = file_wave_complaint(store, i, text, category).await;
+        let c = file_wave_complaint(store, i, text, category, None).await;
         // The filing answers with the complaint as it stands: the fifth opens the case, the
         // sixth joins it, and both come back linked and major.
         assert_eq!(c.major, (4..6).contains(&i), "{i}");
@@ -893,7 +898,52 @@ async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
     assert_eq!(sanctions[0]["points"], 12);
 }
 
-both_backends!(a_wave_of_similar_complaints_is_one_collective_case);
+/// Five consumers whose orders of different items the shop has not shipped.
+const NOT_SHIPPED: [(&str, &str); 5] = [
+    (
+        "LED护眼台灯",
+        "拍下五天了商家还没发货，说好48小时内发货，催了也不发。",
+    ),
+    (
+        "加厚收纳箱",
+        "付款五天了还没发货，页面写的48小时内发货，客服只说在安排。",
+    ),
+    (
+        "棉麻拖鞋",
+        "下单快一周商家还没有发货，承诺48小时内发货，催了两次没用。",
+    ),
+    (
+        "长柄雨伞",
+        "五天了还是待发货，说好48小时内发货的，商家一直拖着不发。",
+    ),
+    (
+        "编织数据线",
+        "48小时内发货是骗人的，拍下五天了还没发货，催发货也不理。",
+    ),
+];
+
+/// Complaints about the goods are about one item: the wave's words about two cups are two
+/// issues, neither big enough for a case. The shop's conduct is one issue on any item: five
+/// consumers not sent five different things make one case.
+async fn a_wave_is_about_one_item_unless_about_the_shop(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let store = app.store.as_ref();
+    import_wave_orders(store, 11).await;
+    for (i, text) in WAVE.iter().enumerate() {
+        let product = ["304不锈钢保温杯 500ml", "儿童吸管水杯 300ml"][i % 2];
+        let c = file_wave_complaint(store, i, text, None, Some(product)).await;
+        assert_eq!(c.collective_case_id, None, "{i}: {text}");
+    }
+    for (k, (product, text)) in NOT_SHIPPED.iter().enumerate() {
+        let c = file_wave_complaint(store, 6 + k, text, Some("late_shipment"), Some(product)).await;
+        assert_eq!(c.collective_case_id.is_some(), k == 4, "{k}: {text}");
+    }
+}
+
+both_backends!(
+    a_wave_of_similar_complaints_is_one_collective_case,
+    a_wave_is_about_one_item_unless_about_the_shop,
+);
 
 /// Two nodes on one PostgreSQL database take turns filing one wave: each node's window of the
 /// shop catches up with the other's filings, so the wave is one case with every member.
@@ -914,7 +964,7 @@ async fn a_wave_filed_through_two_nodes_is_one_case() {
     for (i, text) in WAVE.iter().enumerate() {
         // Another category for one filing on each node: those two join through their words.
         let category = (i == 1 || i == 4).then_some("not_as_described");
-        let c = file_wave_complaint(nodes[i % 2], i, text, category).await;
+        let c = file_wave_complaint(nodes[i % 2], i, text, category, None).await;
         ids.push(c.id.0);
     }
     let regulator = app

@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "report_evidence",
         include_str!("../../migrations/sqlite/0005_report_evidence.sql"),
     ),
+    (
+        6,
+        "collective_items",
+        include_str!("../../migrations/sqlite/0006_collective_items.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {
