@@ -28,6 +28,10 @@ pub struct BenchArgs {
     threads: Option<usize>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Every complaint names an order item and a category, as the store's do (the structured
+    /// rule and the item bound in play), instead of text alone.
+    #[arg(long)]
+    subjects: bool,
     /// Also write the stored complaints here as `weiquan detect collective` input (JSON lines),
     /// to time the command end to end.
     #[arg(long)]
@@ -60,7 +64,12 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::default();
     let shops = a.shops.unwrap_or(a.complaints / 50).max(1);
     let g0 = Instant::now();
-    let mut all = labelled::synthetic(a.complaints + a.assign, shops, a.days, a.seed);
+    let n = a.complaints + a.assign;
+    let mut all = if a.subjects {
+        labelled::synthetic_with_subjects(n, shops, a.days, a.seed)
+    } else {
+        labelled::synthetic(n, shops, a.days, a.seed)
+    };
     all.sort_by_key(|c| c.created_at);
     let fresh = all.split_off(a.complaints);
     let stored = all;
@@ -69,10 +78,13 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
         use std::io::Write;
         let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
         for c in &stored {
-            serde_json::to_writer(
-                &mut f,
-                &json!({"id": c.id, "shop": c.shop, "text": c.text, "created_at": c.created_at}),
-            )?;
+            let mut row =
+                json!({"id": c.id, "shop": c.shop, "text": c.text, "created_at": c.created_at});
+            if let Some(s) = &c.subject {
+                row["product"] = json!(s.product);
+                row["category"] = json!(s.category);
+            }
+            serde_json::to_writer(&mut f, &row)?;
             f.write_all(b"\n")?;
         }
         f.flush()?;
@@ -180,6 +192,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     times.sort_by(f64::total_cmp);
     let out = json!({
         "complaints": a.complaints,
+        "subjects": a.subjects,
         "shops": shops,
         "days": a.days,
         "threads": threads,

@@ -68,7 +68,7 @@ impl SettingsArgs {
 #[derive(clap::Args)]
 pub struct EvalArgs {
     /// Labelled JSON lines (the input fields plus `"label"`: a wave's name or null, and
-    /// optionally `"heldout": true` or `"group": "heldout_c"`); the set shipped in the repo when
+    /// optionally `"heldout": true` or `"group": "heldout_c"` / `"heldout_d"`); the set shipped in the repo when
     /// absent.
     file: Option<PathBuf>,
     /// Write the shipped labelled set here as JSON lines and exit.
@@ -140,10 +140,11 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
             .map(|l| labelled::Labelled {
                 complaint: l.complaint,
                 label: l.label,
-                group: match (l.heldout_c, l.heldout) {
-                    (true, _) => labelled::Group::HeldoutC,
-                    (false, true) => labelled::Group::Heldout,
-                    (false, false) => labelled::Group::Tuning,
+                group: match (l.group.as_deref(), l.heldout) {
+                    (Some("heldout_c"), _) => labelled::Group::HeldoutC,
+                    (Some("heldout_d"), _) => labelled::Group::HeldoutD,
+                    (_, true) => labelled::Group::Heldout,
+                    (_, false) => labelled::Group::Tuning,
                 },
             })
             .collect(),

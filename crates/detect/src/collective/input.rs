@@ -62,8 +62,8 @@ pub struct Line {
     pub complaint: Complaint,
     pub label: Option<String>,
     pub heldout: bool,
-    /// `"group": "heldout_c"`: held-out group C.
-    pub heldout_c: bool,
+    /// `"group"`: `"heldout_c"` or `"heldout_d"`, the held-out groups naming their items.
+    pub group: Option<String>,
 }
 
 /// Unix seconds below this are seconds, at or above it milliseconds (1e11 s is the year 5138;
@@ -134,7 +134,7 @@ fn parse_line(n: u64, line: &str) -> Result<Line, InputError> {
         .get("heldout")
         .and_then(|h| h.as_bool())
         .unwrap_or(false);
-    let heldout_c = obj.get("group").and_then(|g| g.as_str()) == Some("heldout_c");
+    let group = obj.get("group").and_then(|g| g.as_str()).map(str::to_owned);
     Ok(Line {
         id,
         complaint: Complaint {
@@ -147,7 +147,7 @@ fn parse_line(n: u64, line: &str) -> Result<Line, InputError> {
         },
         label,
         heldout,
-        heldout_c,
+        group,
     })
 }
 
