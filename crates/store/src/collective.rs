@@ -80,6 +80,12 @@ impl Windows {
     }
 }
 
+/// A window's rows; the complaint's text, product and category only for a row signed by another
+/// release (`$3` is this one's [`VERSION`]), to sign it again.
+const WINDOW_ROWS: &str = "SELECT s.seq, s.complaint_id, s.created_at, s.signature, s.version, s.subject_key, s.item_key, \
+     CASE WHEN s.version = $3 THEN NULL ELSE c.description END, c.product, c.category \
+     FROM complaint_signatures s JOIN complaints c ON c.id = s.complaint_id";
+
 /// Brings the shop's window up to `last` (the table's latest seq for the shop).
 async fn catch_up<O: Ops>(
     o: &mut O,
@@ -97,18 +103,18 @@ async fn catch_up<O: Ops>(
         Some(u) if u < last => (
             false,
             o.query(
-                "SELECT seq, complaint_id, created_at, signature, version, subject_key, item_key FROM complaint_signatures \
-                 WHERE shop_id = $1 AND seq > $2 ORDER BY seq",
-                vals![shop, u],
+                &format!("{WINDOW_ROWS} WHERE s.shop_id = $1 AND s.seq > $2 ORDER BY s.seq"),
+                vals![shop, u, i64::from(VERSION)],
             )
             .await?,
         ),
         _ => (
             true,
             o.query(
-                "SELECT seq, complaint_id, created_at, signature, version, subject_key, item_key FROM complaint_signatures \
-                 WHERE shop_id = $1 AND created_at >= $2 ORDER BY seq",
-                vals![shop, since],
+                &format!(
+                    "{WINDOW_ROWS} WHERE s.shop_id = $1 AND s.created_at >= $2 ORDER BY s.seq"
+                ),
+                vals![shop, since, i64::from(VERSION)],
             )
             .await?,
         ),
@@ -116,23 +122,31 @@ async fn catch_up<O: Ops>(
     let mut add = Vec::with_capacity(rows.len());
     for r in &rows {
         let seq = r[0].int()?;
-        if r[4].int()? != i64::from(VERSION) {
-            // Made with another lexicon: not comparable, only seen.
-            add.push((seq, None));
-            continue;
-        }
-        let sig = hex::decode(r[3].text()?)
-            .ok()
-            .and_then(|b| Signature::from_bytes(&b))
-            .ok_or_else(|| StoreError::Corrupt("complaint signature".into()))?;
+        let (sig, subject) = match r[7].opt_text()? {
+            // Made with this release's lexicon and rule.
+            None => {
+                let sig = hex::decode(r[3].text()?)
+                    .ok()
+                    .and_then(|b| Signature::from_bytes(&b))
+                    .ok_or_else(|| StoreError::Corrupt("complaint signature".into()))?;
+                let keys = SubjectKeys {
+                    subject: r[5].int()? as u64,
+                    item: r[6].opt_int()?.map(|k| k as u64),
+                };
+                (sig, keys)
+            }
+            // Made with another: signed again from the complaint, in memory (the row stays
+            // as it was written; it leaves the window within one window's time).
+            Some(text) => (
+                Signature::of(&text),
+                Subject::new(&r[8].text()?, &r[9].text()?).keys(),
+            ),
+        };
         let recent = Recent {
             seq,
             id: r[1].int()?,
             at: r[2].int()?,
-            subject: Some(SubjectKeys {
-                subject: r[5].int()? as u64,
-                item: r[6].opt_int()?.map(|k| k as u64),
-            }),
+            subject: Some(subject),
             sig,
         };
         add.push((seq, Some(recent)));

@@ -220,3 +220,42 @@ async fn relaxed_and_durable_writes_commit_apart_in_one_batch() {
         .unwrap();
     assert_eq!(renamed, 0);
 }
+
+/// Signatures stored by a release with another lexicon are signed again from their complaints
+/// when a window is read, so a wave filed across an upgrade is still one wave.
+#[tokio::test]
+async fn signatures_of_another_release_are_signed_again_in_the_window() {
+    let (_dir, store) = fixture().await;
+    for i in 1..=4 {
+        let (actor, new) = filing(&store, i).await;
+        let c = store
+            .file_complaint(&actor, new, Channel::Web, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(c.collective_case_id, None);
+    }
+    // As an earlier release left them: another version, a signature of other words, no item key.
+    let stale = hex::encode(weiquan_detect::collective::Signature::of("手机屏幕有坏点").to_bytes());
+    store
+        .write(move |c| {
+            c.execute(
+                "UPDATE complaint_signatures SET version = ?1, signature = ?2, item_key = NULL",
+                rusqlite::params![i64::from(weiquan_detect::collective::VERSION) - 1, stale],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    // A restarted node: no windows in memory.
+    store.windows.lock().clear();
+    let (actor, new) = filing(&store, 5).await;
+    let c = store
+        .file_complaint(&actor, new, Channel::Web, Utc::now())
+        .await
+        .unwrap();
+    assert!(
+        c.collective_case_id.is_some(),
+        "the fifth consumer makes the case"
+    );
+    assert_eq!(window_ids(&store).len(), 5);
+}
