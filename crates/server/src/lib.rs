@@ -29,6 +29,11 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<metrics::Metrics>,
     pub login_limiter: Arc<auth::LoginLimiter>,
+    /// The chats an agent acted on through this node (session ids): their consumers' sockets
+    /// here look at once instead of at their next poll.
+    pub chat_news: tokio::sync::broadcast::Sender<Arc<str>>,
+    /// How often a socket of a handed-over chat looks for what agents did on other nodes.
+    pub agent_poll: std::time::Duration,
 }
 
 impl AppState {
@@ -37,6 +42,8 @@ impl AppState {
             store,
             metrics: Arc::default(),
             login_limiter: Arc::default(),
+            chat_news: tokio::sync::broadcast::channel(256).0,
+            agent_poll: std::time::Duration::from_secs(1),
         }
     }
 }

@@ -515,10 +515,6 @@ fn same_origin(headers: &axum::http::HeaderMap) -> bool {
     }
 }
 
-/// How often a socket whose conversation is with the agents looks for what they did. Read from
-/// the store, so the agent may be served by any node.
-const AGENT_POLL: std::time::Duration = std::time::Duration::from_secs(1);
-
 /// A frame pushed to the consumer's socket about the agent's side of a handed-over chat.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AgentNews {
@@ -584,27 +580,54 @@ impl Watch {
     }
 }
 
+/// Sends what the agents did since the socket last looked; `false` once the socket is gone.
+async fn push_news(socket: &mut WebSocket, w: &mut Watch, state: &AppState, user: &User) -> bool {
+    match w.news(state, user).await {
+        Ok(news) => {
+            for n in news {
+                let frame = serde_json::to_string(&n).unwrap_or_default();
+                if socket.send(WsMessage::Text(frame.into())).await.is_err() {
+                    return false;
+                }
+            }
+        }
+        // Looked again at the next news or tick; a failing store is in the server's log.
+        Err(e) => tracing::warn!(error = %e.message.en, "agent news for a chat socket"),
+    }
+    true
+}
+
 async fn run_socket(mut socket: WebSocket, state: AppState, user: User, lang: Lang) {
     let mut current: Option<String> = None;
     let mut watch: Option<Watch> = None;
-    let mut tick = tokio::time::interval(AGENT_POLL);
+    // What agents do through this node arrives at once; through another, at the next tick (the
+    // store is the truth either way).
+    let mut news = state.chat_news.subscribe();
+    let mut tick = tokio::time::interval(state.agent_poll);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let msg = tokio::select! {
             msg = socket.recv() => msg,
             _ = tick.tick(), if watch.is_some() => {
-                let Some(w) = watch.as_mut() else { continue };
-                match w.news(&state, &user).await {
-                    Ok(news) => {
-                        for n in news {
-                            let frame = serde_json::to_string(&n).unwrap_or_default();
-                            if socket.send(WsMessage::Text(frame.into())).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                    // Looked again next tick; a failing store is in the server's log.
-                    Err(e) => tracing::warn!(error = %e.message.en, "agent news for a chat socket"),
+                if let Some(w) = watch.as_mut()
+                    && !push_news(&mut socket, w, &state, &user).await
+                {
+                    return;
+                }
+                continue;
+            }
+            got = news.recv(), if watch.is_some() => {
+                let ours = match &got {
+                    Ok(id) => watch.as_ref().is_some_and(|w| *w.session == **id),
+                    // Missed some: look anyway.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => false,
+                };
+                if ours
+                    && let Some(w) = watch.as_mut()
+                    && !push_news(&mut socket, w, &state, &user).await
+                {
+                    return;
                 }
                 continue;
             }
@@ -711,12 +734,13 @@ pub async fn take(
     if !valid_session_id(&id) {
         return Err(ApiError::not_found());
     }
-    Ok(axum::Json(
-        state
-            .store
-            .take_chat(&user.actor(), &id, Utc::now())
-            .await?,
-    ))
+    let s = state
+        .store
+        .take_chat(&user.actor(), &id, Utc::now())
+        .await?;
+    // No socket listening is no error.
+    let _ = state.chat_news.send(id.into());
+    Ok(axum::Json(s))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -745,12 +769,12 @@ pub async fn agent_reply(
         )
         .into());
     }
-    Ok(axum::Json(
-        state
-            .store
-            .agent_chat_reply(&user.actor(), &id, body.to_string(), Utc::now())
-            .await?,
-    ))
+    let s = state
+        .store
+        .agent_chat_reply(&user.actor(), &id, body.to_string(), Utc::now())
+        .await?;
+    let _ = state.chat_news.send(id.into());
+    Ok(axum::Json(s))
 }
 
 /// `GET /api/v1/assistant/sessions/{id}`: a conversation and its turns, for its consumer (and

@@ -622,6 +622,56 @@ async fn the_websocket_brings_the_agents_words(backend: Backend) {
     assert_eq!(next_json(&mut theirs).await["error"]["code"], "not_found");
 }
 
+/// What an agent does through the consumer's own node reaches the socket at once, not at the
+/// next poll: on a node that polls once an hour, the take and the reply still arrive (the poll's
+/// first tick, at the handover, may bring the take; only the news can bring the reply).
+async fn agents_on_the_same_node_are_pushed_without_polling(backend: Backend) {
+    let first = spawn_app(backend).await;
+    let app = first
+        .another_server(|s| s.agent_poll = std::time::Duration::from_secs(3600))
+        .await;
+    let buyer = app.login("buyer01").await;
+    let ws_url = app
+        .url(&format!("/api/v1/assistant/ws?token={buyer}"))
+        .replacen("http", "ws", 1);
+    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url.as_str())
+        .await
+        .unwrap();
+    for text in ["我买的杯子漏水", "转人工"] {
+        ws.send(Message::Text(json!({"text": text}).to_string().into()))
+            .await
+            .unwrap();
+    }
+    let sid = next_json(&mut ws).await["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let handed = next_json(&mut ws).await;
+    assert_eq!(handed["handover"]["status"], "handed_over", "{handed}");
+    let agent = app.login("agent01").await;
+    let r = app
+        .post(
+            &agent,
+            &format!("/api/v1/assistant/handovers/{sid}/take"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let path = format!("/api/v1/assistant/handovers/{sid}/messages");
+    let r = app
+        .post(&agent, &path, json!({"body": "您好，我是客服小王"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut events = vec![];
+    while events.len() < 2 {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(30), next_json(&mut ws))
+            .await
+            .expect("pushed without waiting for the hourly poll");
+        events.push(frame["event"].as_str().unwrap_or_default().to_owned());
+    }
+    assert_eq!(events, ["taken", "agent_message"]);
+}
+
 async fn next_json<S>(ws: &mut S) -> Value
 where
     S: futures::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
@@ -643,4 +693,5 @@ both_backends!(
     refusals_are_clear,
     the_websocket_speaks_the_same_turns,
     the_websocket_brings_the_agents_words,
+    agents_on_the_same_node_are_pushed_without_polling,
 );

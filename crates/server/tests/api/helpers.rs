@@ -198,6 +198,26 @@ pub async fn spawn_with(backend: Backend, policy: Policy, max_blob: u64) -> Test
 }
 
 impl TestApp {
+    /// Another server on the same store (another node), its state set up by `configure`.
+    pub async fn another_server(&self, configure: impl FnOnce(&mut AppState)) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut state = AppState::new(self.store.clone());
+        configure(&mut state);
+        tokio::spawn(weiquan_server::serve(
+            state,
+            listener,
+            Duration::from_millis(50),
+        ));
+        TestApp {
+            base,
+            http: Client::new(),
+            store: self.store.clone(),
+            _dir: tempfile::tempdir().unwrap(),
+            _db: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
