@@ -455,9 +455,15 @@ fn the_labelled_set_scores_as_measured() {
     let e = labelled::evaluate(&labelled::labelled_with_subjects(2), Settings::default());
     assert!(e.heldout_c_waves >= 15, "{e:?}");
     assert!(e.all.precision >= 0.9 && e.all.recall >= 0.9, "{e:?}");
-    // Group C alone, at what it measured when scored once (0.819 / 0.804 on every seed).
+    // Groups C and D alone, floors at what they measured (BENCHMARKS.md): D's cross-item
+    // waves are not found (recall 0.646), and nothing of D by words alone.
     assert!(
         e.heldout_c.precision >= 0.8 && e.heldout_c.recall >= 0.8,
+        "{e:?}"
+    );
+    assert!(e.heldout_d_waves >= 16, "{e:?}");
+    assert!(
+        e.heldout_d.precision >= 0.9 && e.heldout_d.recall >= 0.6,
         "{e:?}"
     );
 }
