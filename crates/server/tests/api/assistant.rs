@@ -522,10 +522,11 @@ async fn the_websocket_speaks_the_same_turns(backend: Backend) {
     );
 }
 
-/// After 转人工 on the socket, what the agent does reaches the consumer without asking: the take,
-/// then each message, in order.
-async fn the_websocket_brings_the_agents_words(backend: Backend) {
-    let app = spawn_app(backend).await;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// buyer01's socket after 转人工: the socket, the session id and the socket's URL.
+async fn handed_over_socket(app: &TestApp) -> (Socket, String, String) {
     let buyer = app.login("buyer01").await;
     let ws_url = app
         .url(&format!("/api/v1/assistant/ws?token={buyer}"))
@@ -533,18 +534,20 @@ async fn the_websocket_brings_the_agents_words(backend: Backend) {
     let (mut ws, _) = tokio_tungstenite::connect_async(ws_url.as_str())
         .await
         .unwrap();
-    let mut send = async |text: &str| {
+    for text in ["我买的杯子漏水", "转人工"] {
         ws.send(Message::Text(json!({"text": text}).to_string().into()))
             .await
             .unwrap();
-    };
-    send("我买的杯子漏水").await;
-    send("转人工").await;
+    }
     let first = next_json(&mut ws).await;
     let sid = first["session_id"].as_str().unwrap().to_owned();
     let handed = next_json(&mut ws).await;
     assert_eq!(handed["handover"]["status"], "handed_over", "{handed}");
+    (ws, sid, ws_url)
+}
 
+/// agent01 takes the chat and says `bodies`, through the API; returns the agent's token.
+async fn agent_takes_and_says(app: &TestApp, sid: &str, bodies: &[&str]) -> String {
     let agent = app.login("agent01").await;
     let r = app
         .post(
@@ -555,10 +558,21 @@ async fn the_websocket_brings_the_agents_words(backend: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let path = format!("/api/v1/assistant/handovers/{sid}/messages");
-    for body in ["您好，我是客服小王", "请把漏水的照片发给我"] {
+    for body in bodies {
         let r = app.post(&agent, &path, json!({"body": body})).await;
         assert_eq!(r.status(), StatusCode::OK);
     }
+    agent
+}
+
+/// After 转人工 on the socket, what the agent does reaches the consumer without asking: the take,
+/// then each message, in order.
+async fn the_websocket_brings_the_agents_words(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (mut ws, sid, ws_url) = handed_over_socket(&app).await;
+    let agent =
+        agent_takes_and_says(&app, &sid, &["您好，我是客服小王", "请把漏水的照片发给我"]).await;
+    let path = format!("/api/v1/assistant/handovers/{sid}/messages");
     let mut pushed = vec![];
     while pushed.len() < 3 {
         let frame = tokio::time::timeout(std::time::Duration::from_secs(10), next_json(&mut ws))
@@ -630,38 +644,8 @@ async fn agents_on_the_same_node_are_pushed_without_polling(backend: Backend) {
     let app = first
         .another_server(|s| s.agent_poll = std::time::Duration::from_secs(3600))
         .await;
-    let buyer = app.login("buyer01").await;
-    let ws_url = app
-        .url(&format!("/api/v1/assistant/ws?token={buyer}"))
-        .replacen("http", "ws", 1);
-    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url.as_str())
-        .await
-        .unwrap();
-    for text in ["我买的杯子漏水", "转人工"] {
-        ws.send(Message::Text(json!({"text": text}).to_string().into()))
-            .await
-            .unwrap();
-    }
-    let sid = next_json(&mut ws).await["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let handed = next_json(&mut ws).await;
-    assert_eq!(handed["handover"]["status"], "handed_over", "{handed}");
-    let agent = app.login("agent01").await;
-    let r = app
-        .post(
-            &agent,
-            &format!("/api/v1/assistant/handovers/{sid}/take"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let path = format!("/api/v1/assistant/handovers/{sid}/messages");
-    let r = app
-        .post(&agent, &path, json!({"body": "您好，我是客服小王"}))
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let (mut ws, sid, _) = handed_over_socket(&app).await;
+    agent_takes_and_says(&app, &sid, &["您好，我是客服小王"]).await;
     let mut events = vec![];
     while events.len() < 2 {
         let frame = tokio::time::timeout(std::time::Duration::from_secs(30), next_json(&mut ws))

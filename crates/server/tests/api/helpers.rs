@@ -180,16 +180,8 @@ pub async fn spawn_with(backend: Backend, policy: Policy, max_blob: u64) -> Test
     let out = store.import_orders(orders).await.unwrap();
     assert!(out.iter().all(|r| r.is_ok()), "{out:?}");
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(store.clone());
-    tokio::spawn(weiquan_server::serve(
-        state,
-        listener,
-        Duration::from_millis(50),
-    ));
     TestApp {
-        base,
+        base: serve(AppState::new(store.clone())).await,
         http: Client::new(),
         store,
         _dir: dir,
@@ -197,20 +189,25 @@ pub async fn spawn_with(backend: Backend, policy: Policy, max_blob: u64) -> Test
     }
 }
 
+/// Serves `state` on a free local port; returns the base URL.
+async fn serve(state: AppState) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(weiquan_server::serve(
+        state,
+        listener,
+        Duration::from_millis(50),
+    ));
+    base
+}
+
 impl TestApp {
     /// Another server on the same store (another node), its state set up by `configure`.
     pub async fn another_server(&self, configure: impl FnOnce(&mut AppState)) -> TestApp {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let mut state = AppState::new(self.store.clone());
         configure(&mut state);
-        tokio::spawn(weiquan_server::serve(
-            state,
-            listener,
-            Duration::from_millis(50),
-        ));
         TestApp {
-            base,
+            base: serve(state).await,
             http: Client::new(),
             store: self.store.clone(),
             _dir: tempfile::tempdir().unwrap(),
