@@ -43,10 +43,22 @@ pub struct Seed {
     pub wave: Option<&'static str>,
     pub shop: &'static str,
     pub group: Group,
-    /// Group C: the order item the line names (`【item】`) and its category (`【item|category】`,
-    /// else the wave's).
+    /// Groups C and D: the order item the line names (`【item】`) and its category
+    /// (`【item|category】`, else the wave's).
     pub item: Option<(&'static str, Option<&'static str>)>,
     pub text: &'static str,
+}
+
+impl Seed {
+    /// The order item and category the line names itself (groups C and D) or through its wave
+    /// ([`wave_subject`]); `None` for a complaint in no wave outside C and D.
+    fn own_subject(&self) -> Option<Subject> {
+        match (self.item, self.wave) {
+            (Some((item, category)), _) => Some(Subject::new(item, category.unwrap_or_default())),
+            (None, Some(key)) => Some(wave_subject(key).expect("every wave has a subject")),
+            (None, None) => None,
+        }
+    }
 }
 
 /// The seed file's lines.
@@ -118,8 +130,8 @@ pub struct Labelled {
 }
 
 /// The labelled set: every seed line once, as a different consumer; a wave's complaints within
-/// ten days of each other, at a random start within 90 days (group C: within 30, so a shop's
-/// waves overlap in the window); some texts with an order number or a date added, as real
+/// ten days of each other, at a random start within 90 days (groups C and D: within 30, so a
+/// shop's waves overlap in the window); some texts with an order number or a date added, as real
 /// complaints have them. The same `seed` gives the same set.
 pub fn labelled(seed: u64) -> Vec<Labelled> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -264,10 +276,9 @@ pub fn labelled_with_subjects(seed: u64) -> Vec<Labelled> {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5ab1ec7);
     let mut others = 0usize;
     for (l, s) in set.iter_mut().zip(&seeds) {
-        l.complaint.subject = match (s.item, s.wave) {
-            (Some((item, category)), _) => Some(Subject::new(item, category.unwrap_or_default())),
-            (None, Some(key)) => Some(wave_subject(key).expect("every wave has a subject")),
-            (None, None) => {
+        l.complaint.subject = match s.own_subject() {
+            Some(subject) => Some(subject),
+            None => {
                 others += 1;
                 let waves: Vec<Subject> = seeds
                     .iter()
@@ -374,13 +385,13 @@ fn generate(n: usize, shops: usize, days: i64, seed: u64, subjects: bool) -> Vec
                     text.push_str(f);
                 }
             }
-            let subject = subjects.then(|| match (s.item, s.wave) {
-                (Some((item, category)), _) => Subject::new(item, category.unwrap_or_default()),
-                (None, Some(key)) => wave_subject(key).expect("every wave has a subject"),
-                (None, None) => Subject::new(
-                    &format!("商品 {}", rng.random_range(0..20)),
-                    OTHER_CATEGORIES[rng.random_range(0..OTHER_CATEGORIES.len())],
-                ),
+            let subject = subjects.then(|| {
+                s.own_subject().unwrap_or_else(|| {
+                    Subject::new(
+                        &format!("商品 {}", rng.random_range(0..20)),
+                        OTHER_CATEGORIES[rng.random_range(0..OTHER_CATEGORIES.len())],
+                    )
+                })
             });
             Complaint {
                 id: format!("G{i}"),
@@ -395,8 +406,8 @@ fn generate(n: usize, shops: usize, days: i64, seed: u64, subjects: bool) -> Vec
 }
 
 /// Pairwise scores of the clustering on the labelled set: on the waves used while tuning, on
-/// held-out groups A and B (with the complaints in no wave outside group C), on group C, and on
-/// everything.
+/// held-out groups A and B (with the complaints in no wave outside groups C and D), on groups C
+/// and D each, and on everything.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Evaluation {
     pub complaints: usize,
@@ -405,7 +416,7 @@ pub struct Evaluation {
     pub heldout_c_waves: usize,
     pub min_consumers: usize,
     pub tuning: super::PairScores,
-    /// Groups A and B, with the complaints in no wave outside group C.
+    /// Groups A and B, with the complaints in no wave outside groups C and D.
     pub heldout: super::PairScores,
     /// Group C alone (its shops are its own).
     pub heldout_c: super::PairScores,

@@ -96,7 +96,7 @@ impl ShopWindow {
         found
     }
 
-    /// What the window holds, in bytes (for capacity planning: ~560 a complaint).
+    /// What the window holds, in bytes (for capacity planning: ~570 a complaint).
     pub fn bytes(&self) -> usize {
         self.items.len() * std::mem::size_of::<Recent>()
     }
