@@ -111,3 +111,74 @@ pub fn check_staff(actor: &Actor) -> Result<(), DomainError> {
         ))
     }
 }
+
+/// Only an admin manages accounts (the list, roles).
+pub fn check_admin(actor: &Actor) -> Result<(), DomainError> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "只有管理员可以管理账号",
+            "only an admin manages accounts",
+        ))
+    }
+}
+
+/// Who may list tier-3 cases: staff all of them (`None`), a merchant their own shops'
+/// (`Some(merchant)`), nobody else.
+pub fn cases_scope(actor: &Actor) -> Result<Option<UserId>, DomainError> {
+    match actor.role {
+        r if r.is_staff() => Ok(None),
+        Role::Merchant => Ok(Some(actor.id)),
+        _ => Err(DomainError::forbidden(
+            "仅平台工作人员和涉事商家可以查看案件",
+            "only platform staff and the merchant concerned may see cases",
+        )),
+    }
+}
+
+/// Only consumers chat with 客服小蜜.
+pub fn check_chat_consumer(actor: &Actor) -> Result<(), DomainError> {
+    if actor.role == Role::Consumer {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "只有买家可以和客服小蜜对话",
+            "only consumers chat with the assistant",
+        ))
+    }
+}
+
+/// Only tier-1 agents see the queue of chats handed over to a person.
+pub fn check_chat_queue(actor: &Actor) -> Result<(), DomainError> {
+    if actor.role == Role::CsAgent {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "只有客服可以查看转人工的对话",
+            "only customer-service agents see handed-over chats",
+        ))
+    }
+}
+
+/// Only tier-1 agents take a handed-over chat and answer in it.
+pub fn check_chat_agent(actor: &Actor) -> Result<(), DomainError> {
+    if actor.role == Role::CsAgent {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "只有客服可以接手转人工的对话",
+            "only customer-service agents take handed-over chats",
+        ))
+    }
+}
+
+/// Whether the actor may see a chat session: the consumer their own, a tier-1 agent one that
+/// was handed over (whoever has it).
+pub fn can_view_chat(actor: &Actor, owner: UserId, handed_over: bool) -> bool {
+    match actor.role {
+        Role::Consumer => owner == actor.id,
+        Role::CsAgent => handed_over,
+        _ => false,
+    }
+}

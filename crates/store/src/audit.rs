@@ -6,6 +6,9 @@ use weiquan_domain::Sha256;
 use weiquan_domain::chain::{EventBody, GENESIS, event_hash};
 
 use crate::blob::BlobStore;
+use crate::db::{Conn, Tx};
+use crate::error::Result;
+use crate::events;
 use crate::model::AuditReport;
 use crate::rows::EventRow;
 
@@ -120,4 +123,60 @@ impl Checker {
         }
         Ok(self.report)
     }
+}
+
+/// Events read a page at a time, so a large database is checked in bounded memory.
+const PAGE: u32 = 5_000;
+
+/// Walks every row the audit checks, in one snapshot; the caller then rehashes the blobs.
+/// `Ok(Err(reason))` names the first broken record; `Err` is a failure to read at all.
+pub(crate) async fn walk<C: Conn>(
+    o: &mut Tx<'_, C>,
+) -> Result<std::result::Result<Checker, String>> {
+    let mut check = Checker::default();
+    let mut after: Option<(String, i64)> = None;
+    loop {
+        let page = events::page_all(o, after.as_ref().map(|(s, q)| (s.as_str(), *q)), PAGE).await?;
+        let full = page.len() == PAGE as usize;
+        for r in page {
+            after = Some((r.stream.clone(), r.seq));
+            if let Err(e) = check.event(r) {
+                return Ok(Err(e));
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    for r in o
+        .query("SELECT id, state FROM complaints ORDER BY id", &[])
+        .await?
+    {
+        if let Err(e) = check.complaint(r[0].int()?, &r[1].text()?) {
+            return Ok(Err(e));
+        }
+    }
+    let evidence = o
+        .query(
+            "SELECT complaint_id, sha256, inline_data FROM evidence ORDER BY complaint_id, sha256",
+            &[],
+        )
+        .await?;
+    for r in evidence {
+        if let Err(e) = check.evidence(r[0].int()?, &r[1].text()?, r[2].opt_bytes()?.as_deref()) {
+            return Ok(Err(e));
+        }
+    }
+    let files = o
+        .query(
+            "SELECT report_id, sha256 FROM report_evidence ORDER BY report_id, sha256",
+            &[],
+        )
+        .await?;
+    for r in files {
+        if let Err(e) = check.report_evidence(r[0].int()?, &r[1].text()?) {
+            return Ok(Err(e));
+        }
+    }
+    Ok(Ok(check))
 }

@@ -8,11 +8,14 @@ use serde::Serialize;
 use serde_json::Value;
 use weiquan_domain::*;
 
+use crate::NewEvidence;
+use crate::collective;
+use crate::complaints;
+use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
-use crate::ops::Ops;
-use crate::sql::{ReadSql, Val, vals};
+use crate::sql::{Val, vals};
 use crate::time::{from_ms, to_ms};
-use crate::{NewEvidence, workflow};
+use weiquan_domain::access;
 
 /// Where a session stands for people: the assistant talks (`active`), it waits in the agents'
 /// queue (`handed_over`), or an agent has it (`taken`).
@@ -165,25 +168,28 @@ fn not_found() -> StoreError {
 /// Whether the actor may read the session: its consumer, or a tier-1 agent once it is handed
 /// over. Anyone else is told it does not exist.
 fn check_view(actor: &Actor, s: &ChatSession) -> Result<()> {
-    let ok = match actor.role {
-        Role::Consumer => s.user_id == actor.id,
-        Role::CsAgent => s.status != ChatStatus::Active,
-        _ => false,
-    };
-    if ok { Ok(()) } else { Err(not_found()) }
+    if access::can_view_chat(actor, s.user_id, s.status != ChatStatus::Active) {
+        Ok(())
+    } else {
+        Err(not_found())
+    }
 }
 
-pub(crate) async fn read_session(db: &dyn ReadSql, actor: &Actor, id: &str) -> Result<ChatSession> {
-    let rows = db
-        .read(
+pub(crate) async fn read_session<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    id: &str,
+) -> Result<ChatSession> {
+    let rows = o
+        .query(
             &format!("SELECT {SESSION_COLUMNS} FROM chat_sessions WHERE id = $1"),
             vals![id],
         )
         .await?;
     let mut s = session_row(rows.first().ok_or_else(not_found)?)?;
     check_view(actor, &s)?;
-    s.turns = db
-        .read(TURNS, vals![id])
+    s.turns = o
+        .query(TURNS, vals![id])
         .await?
         .iter()
         .map(|r| turn_row(r))
@@ -192,20 +198,13 @@ pub(crate) async fn read_session(db: &dyn ReadSql, actor: &Actor, id: &str) -> R
 }
 
 /// The agents' queue: sessions waiting for a person, and those this agent took; oldest first.
-pub(crate) async fn handovers(
-    db: &dyn ReadSql,
+pub(crate) async fn handovers<C: Conn>(
+    o: &mut Tx<'_, C>,
     actor: &Actor,
     limit: u32,
 ) -> Result<Vec<ChatSession>> {
-    if actor.role != Role::CsAgent {
-        return Err(DomainError::forbidden(
-            "只有客服可以查看转人工的对话",
-            "only customer-service agents see handed-over chats",
-        )
-        .into());
-    }
-    let rows = db
-        .read(
+    let rows = o
+        .query(
             &format!(
                 "SELECT {SESSION_COLUMNS} FROM chat_sessions \
                  WHERE status = 'handed_over' OR (status = 'taken' AND agent_id = $1) \
@@ -217,8 +216,8 @@ pub(crate) async fn handovers(
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let mut s = session_row(r)?;
-        s.turns = db
-            .read(TURNS, vals![s.id.as_str()])
+        s.turns = o
+            .query(TURNS, vals![s.id.as_str()])
             .await?
             .iter()
             .map(|r| turn_row(r))
@@ -229,7 +228,7 @@ pub(crate) async fn handovers(
 }
 
 /// The session, locked for change.
-async fn locked<O: Ops>(o: &mut O, id: &str) -> Result<Option<ChatSession>> {
+async fn locked<C: Conn>(o: &mut Tx<'_, C>, id: &str) -> Result<Option<ChatSession>> {
     let rows = o
         .query(
             &format!("SELECT {SESSION_COLUMNS} FROM chat_sessions WHERE id = $1 FOR UPDATE"),
@@ -239,8 +238,8 @@ async fn locked<O: Ops>(o: &mut O, id: &str) -> Result<Option<ChatSession>> {
     rows.first().map(|r| session_row(r)).transpose()
 }
 
-async fn add_turn<O: Ops>(
-    o: &mut O,
+async fn add_turn<C: Conn>(
+    o: &mut Tx<'_, C>,
     id: &str,
     role: ChatRole,
     author: Option<UserId>,
@@ -274,19 +273,12 @@ fn raced() -> StoreError {
 
 /// Saves a consumer's turn: creates the session (`expected_version` 0) or moves it on from the
 /// version the turn started from.
-pub(crate) async fn save<O: Ops>(
-    o: &mut O,
+pub(crate) async fn save<C: Conn>(
+    o: &mut Tx<'_, C>,
     actor: &Actor,
     s: ChatSave,
     now: Timestamp,
 ) -> Result<()> {
-    if actor.role != Role::Consumer {
-        return Err(DomainError::forbidden(
-            "只有买家可以和客服小蜜对话",
-            "only consumers chat with the assistant",
-        )
-        .into());
-    }
     let state = s.state.to_string();
     let at = to_ms(now);
     if s.expected_version == 0 {
@@ -335,9 +327,9 @@ pub(crate) async fn save<O: Ops>(
 /// `chat`), freezes the transcript (its bytes already in the blob store) as `chat_log` evidence
 /// and saves the turn, all in one transaction.
 #[allow(clippy::too_many_arguments)] // one transaction's inputs, each of its own kind
-pub(crate) async fn file_complaint<O: Ops>(
-    o: &mut O,
-    windows: &crate::collective::Windows,
+pub(crate) async fn file_complaint<C: Conn>(
+    o: &mut Tx<'_, C>,
+    windows: &collective::Windows,
     actor: &Actor,
     new: NewComplaint,
     transcript: NewEvidence,
@@ -348,8 +340,8 @@ pub(crate) async fn file_complaint<O: Ops>(
     let id = s.id.clone();
     save(o, actor, s, now).await?;
     let complaint =
-        workflow::file_complaint(o, windows, actor, new, Channel::Chat, now, policy).await?;
-    workflow::add_evidence(o, actor, complaint.id, transcript, now).await?;
+        complaints::file_complaint(o, windows, actor, new, Channel::Chat, now, policy).await?;
+    complaints::add_evidence(o, actor, complaint.id, transcript, now).await?;
     o.exec(
         "UPDATE chat_sessions SET complaint_id = $2 WHERE id = $1",
         vals![id.as_str(), complaint.id.0],
@@ -358,22 +350,14 @@ pub(crate) async fn file_complaint<O: Ops>(
     Ok(complaint)
 }
 
-fn agents_only(actor: &Actor) -> Result<()> {
-    if actor.role == Role::CsAgent {
-        Ok(())
-    } else {
-        Err(DomainError::forbidden(
-            "只有客服可以接手转人工的对话",
-            "only customer-service agents take handed-over chats",
-        )
-        .into())
-    }
-}
-
 /// An agent takes a session from the queue; taking it again is a no-op, one another agent has
 /// is a conflict.
-pub(crate) async fn take<O: Ops>(o: &mut O, actor: &Actor, id: &str, now: Timestamp) -> Result<()> {
-    agents_only(actor)?;
+pub(crate) async fn take<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    id: &str,
+    now: Timestamp,
+) -> Result<()> {
     let s = locked(o, id).await?.ok_or_else(not_found)?;
     match (s.status, s.agent_id) {
         (ChatStatus::Active, _) => Err(not_found()),
@@ -395,14 +379,13 @@ pub(crate) async fn take<O: Ops>(o: &mut O, actor: &Actor, id: &str, now: Timest
 }
 
 /// The agent who took a session answers in it.
-pub(crate) async fn agent_reply<O: Ops>(
-    o: &mut O,
+pub(crate) async fn agent_reply<C: Conn>(
+    o: &mut Tx<'_, C>,
     actor: &Actor,
     id: &str,
     body: &str,
     now: Timestamp,
 ) -> Result<()> {
-    agents_only(actor)?;
     let s = locked(o, id).await?.ok_or_else(not_found)?;
     if s.status == ChatStatus::Active {
         return Err(not_found());

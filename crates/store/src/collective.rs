@@ -23,11 +23,14 @@ use weiquan_detect::collective::{
 use weiquan_domain::machine;
 use weiquan_domain::*;
 
+use crate::cases;
+use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
-use crate::ops::{Lock, Ops};
+use crate::events::{self, stream};
+use crate::records::{self, Lock};
 use crate::sql::{Val, vals};
 use crate::time::to_ms;
-use crate::workflow::{append_event, apply, start_stream};
+use crate::transitions;
 
 fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)
@@ -87,8 +90,8 @@ const WINDOW_ROWS: &str = "SELECT s.seq, s.complaint_id, s.created_at, s.signatu
      FROM complaint_signatures s JOIN complaints c ON c.id = s.complaint_id";
 
 /// Brings the shop's window up to `last` (the table's latest seq for the shop).
-async fn catch_up<O: Ops>(
-    o: &mut O,
+async fn catch_up<C: Conn>(
+    o: &mut Tx<'_, C>,
     windows: &Windows,
     shop: &str,
     since: i64,
@@ -170,8 +173,8 @@ async fn catch_up<O: Ops>(
 /// Records the complaint's signature, joins it to its cluster, and opens or grows the cluster's
 /// collective case once enough consumers share the issue. Returns the complaint as it is after
 /// joining a case (linked and major), or `None` when it joined none.
-pub(crate) async fn on_filed<O: Ops>(
-    o: &mut O,
+pub(crate) async fn on_filed<C: Conn>(
+    o: &mut Tx<'_, C>,
     windows: &Windows,
     c: &Complaint,
     now: Timestamp,
@@ -322,12 +325,12 @@ pub(crate) async fn on_filed<O: Ops>(
                 .await?[0][0]
                 .int()?;
             let data = json!({"kind": "collective", "shop_id": shop, "state": "open", "title": title, "details": details});
-            start_stream(o, &format!("case:{id}"), actor, "opened", &data, now).await?;
+            events::start(o, &stream::case(id), actor, "opened", &data, now).await?;
             // The regulators' notice: the case is in their queue, and says so in its chain.
             let data = json!({"role": "regulator", "consumers": consumers});
-            append_event(
+            events::append(
                 o,
-                &format!("case:{id}"),
+                &stream::case(id),
                 actor,
                 "regulators_notified",
                 &data,
@@ -364,7 +367,7 @@ pub(crate) async fn on_filed<O: Ops>(
         let mc = if member == c.id {
             c.clone()
         } else {
-            match o.complaint(member, Some(Lock::Wait)).await? {
+            match records::complaint(o, member, Some(Lock::Wait)).await? {
                 Some(mc) => mc,
                 None => continue,
             }
@@ -372,22 +375,12 @@ pub(crate) async fn on_filed<O: Ops>(
         if mc.collective_case_id.is_some() {
             continue;
         }
-        if o.add_case_member(case_id, member, "collective", None, now)
-            .await?
-        {
+        if cases::add_member(o, case_id, member, "collective", None, now).await? {
             let data = json!({"complaint_id": member, "reason": "collective"});
-            append_event(
-                o,
-                &format!("case:{case_id}"),
-                actor,
-                "member_added",
-                &data,
-                now,
-            )
-            .await?;
+            events::append(o, &stream::case(case_id), actor, "member_added", &data, now).await?;
         }
         let t = machine::join_collective(&mc, case_id, now);
-        let after = apply(o, t, actor, None, now, policy).await?;
+        let after = transitions::apply(o, t, actor, None, now, policy).await?;
         if member == c.id {
             joined = Some(after);
         }

@@ -1,22 +1,36 @@
 #![doc = include_str!("../README.md")]
 
+// The layers, in order: each module uses only those above it.
+mod accounts;
 mod audit;
 pub mod blob;
+mod brushing;
+mod case_actions;
+mod cases;
 pub mod chat;
 mod collective;
+mod complaints;
+mod db;
 mod error;
+mod events;
 pub mod export;
+mod imports;
 pub mod jsonl;
+mod ledger;
 mod model;
-mod ops;
-pub mod postgres;
+mod monitors;
+mod records;
+mod reports;
 mod rows;
+mod service;
 mod sql;
-pub mod sqlite;
 mod stats;
-mod tier3;
 mod time;
-mod workflow;
+mod timers;
+mod transitions;
+// The backends: a `Driver` each.
+pub mod postgres;
+pub mod sqlite;
 
 use async_trait::async_trait;
 use weiquan_domain::records::{OrderRecord, ShopRecord};
@@ -24,12 +38,15 @@ use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 use weiquan_domain::*;
 
 pub use blob::BlobStore;
+pub use brushing::{BrushingBlock, Purchase};
 pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
 pub use error::{Result, StoreError};
 pub use model::*;
+pub use reports::Report;
+pub use service::Service;
 pub use stats::{Count, DayCount, DeadlineShare, Escalation, ResolutionTimes, Stats, StatsQuery};
-pub use tier3::{BRUSHING_JOB, BRUSHING_SCAN, BrushingBlock, Purchase, Report, SubjectTimer};
 pub use time::{from_ms, to_ms};
+pub use timers::{BRUSHING_JOB, BRUSHING_SCAN, SubjectTimer};
 
 /// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
 /// through this trait. Each method that changes anything is one transaction, its events included.

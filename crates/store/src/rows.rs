@@ -8,6 +8,7 @@ use weiquan_domain::*;
 
 use crate::error::{Result, StoreError};
 use crate::model::*;
+use crate::sql::Val;
 use crate::time::from_ms;
 
 /// The columns of a [`ComplaintRow`], in its field order.
@@ -16,15 +17,64 @@ pub(crate) const COMPLAINT_SELECT: &str = "SELECT c.id, c.order_no, c.consumer_i
      c.collective_case_id, c.progress, c.deadline_at, c.created_at, c.updated_at \
      FROM complaints c JOIN shops s ON s.id = c.shop_id";
 
-/// Reads a SQLite row whose columns come in the struct's field order (sqlx's `FromRow` reads
-/// PostgreSQL's by name).
+/// A column value as a row struct's field takes it.
+pub(crate) trait FromVal: Sized {
+    fn from_val(v: &Val) -> Result<Self>;
+}
+impl FromVal for i64 {
+    fn from_val(v: &Val) -> Result<i64> {
+        v.int()
+    }
+}
+impl FromVal for Option<i64> {
+    fn from_val(v: &Val) -> Result<Option<i64>> {
+        v.opt_int()
+    }
+}
+impl FromVal for f64 {
+    fn from_val(v: &Val) -> Result<f64> {
+        v.real()
+    }
+}
+impl FromVal for Option<f64> {
+    fn from_val(v: &Val) -> Result<Option<f64>> {
+        v.opt_real()
+    }
+}
+impl FromVal for bool {
+    fn from_val(v: &Val) -> Result<bool> {
+        v.bool()
+    }
+}
+impl FromVal for String {
+    fn from_val(v: &Val) -> Result<String> {
+        v.text()
+    }
+}
+impl FromVal for Option<String> {
+    fn from_val(v: &Val) -> Result<Option<String>> {
+        v.opt_text()
+    }
+}
+
+/// Reads a row whose columns come in the struct's field order.
 macro_rules! from_row {
     ($t:ident { $($f:ident),+ $(,)? }) => {
         impl $t {
-            pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<$t> {
-                let mut i = 0usize;
-                let mut next = || { i += 1; i - 1 };
-                Ok($t { $($f: r.get(next())?,)+ })
+            pub(crate) fn from_row(r: &[Val]) -> Result<$t> {
+                let mut cols = r.iter();
+                let mut next = || {
+                    cols.next().ok_or_else(|| {
+                        StoreError::Corrupt(format!("{}: too few columns", stringify!($t)))
+                    })
+                };
+                Ok($t { $($f: FromVal::from_val(next()?)?,)+ })
+            }
+        }
+        impl TryFrom<&Vec<Val>> for $t {
+            type Error = StoreError;
+            fn try_from(r: &Vec<Val>) -> Result<$t> {
+                $t::from_row(r)
             }
         }
     };
@@ -120,7 +170,6 @@ pub(crate) fn parsed<T>(what: &str, r: std::result::Result<T, DomainError>) -> R
     r.map_err(|e| corrupt(what, e))
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct ComplaintRow {
     id: i64,
     order_no: String,
@@ -173,7 +222,6 @@ impl TryFrom<ComplaintRow> for Complaint {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
     pub id: i64,
     pub username: String,
@@ -194,7 +242,6 @@ impl UserRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct OrderRow {
     pub order_no: String,
     pub buyer_id: i64,
@@ -230,7 +277,6 @@ impl TryFrom<OrderRow> for Order {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct EventRow {
     pub id: i64,
     pub stream: String,
@@ -259,7 +305,6 @@ impl TryFrom<EventRow> for Event {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct EvidenceRow {
     pub sha256: String,
     pub size: i64,
@@ -286,7 +331,6 @@ impl TryFrom<EvidenceRow> for Evidence {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct MessageRow {
     pub id: i64,
     pub complaint_id: i64,
@@ -310,7 +354,6 @@ impl TryFrom<MessageRow> for Message {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct PenaltyRow {
     pub id: i64,
     pub penalty: String,
@@ -354,4 +397,14 @@ impl TryFrom<TimerRow> for DueTimer {
             due_at: from_ms(due)?,
         })
     }
+}
+
+/// Converts every row.
+pub(crate) fn each<T>(rows: &[Vec<Val>], f: impl Fn(&[Val]) -> Result<T>) -> Result<Vec<T>> {
+    rows.iter().map(|r| f(r)).collect()
+}
+
+/// Maps a parse failure of stored data to a corrupt record naming what it was.
+pub(crate) fn bad(what: &str) -> impl Fn(DomainError) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
 }

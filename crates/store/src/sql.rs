@@ -15,6 +15,8 @@ pub(crate) enum Val {
     Real(f64),
     Text(String),
     Bool(bool),
+    Bytes(Vec<u8>),
+    NullBytes,
 }
 
 impl Val {
@@ -28,7 +30,23 @@ impl Val {
         }
     }
     pub fn is_null(&self) -> bool {
-        matches!(self, Val::Null | Val::NullText | Val::NullReal)
+        matches!(
+            self,
+            Val::Null | Val::NullText | Val::NullReal | Val::NullBytes
+        )
+    }
+    pub fn bool(&self) -> Result<bool> {
+        Ok(self.int()? != 0)
+    }
+    pub fn opt_bytes(&self) -> Result<Option<Vec<u8>>> {
+        match self {
+            v if v.is_null() => Ok(None),
+            Val::Bytes(b) => Ok(Some(b.clone())),
+            Val::Text(t) => Ok(Some(t.clone().into_bytes())),
+            other => Err(StoreError::Corrupt(format!(
+                "expected bytes, got {other:?}"
+            ))),
+        }
     }
     pub fn opt_int(&self) -> Result<Option<i64>> {
         match self {
@@ -110,6 +128,26 @@ impl From<Option<String>> for Val {
         v.map_or(Val::NullText, Val::Text)
     }
 }
+impl From<Option<&[u8]>> for Val {
+    fn from(v: Option<&[u8]>) -> Val {
+        v.map_or(Val::NullBytes, |b| Val::Bytes(b.to_vec()))
+    }
+}
+impl From<Option<&String>> for Val {
+    fn from(v: Option<&String>) -> Val {
+        v.map_or(Val::NullText, |s| Val::Text(s.clone()))
+    }
+}
+impl From<&String> for Val {
+    fn from(v: &String) -> Val {
+        Val::Text(v.clone())
+    }
+}
+impl From<Option<u32>> for Val {
+    fn from(v: Option<u32>) -> Val {
+        v.map_or(Val::Null, |v| Val::Int(v.into()))
+    }
+}
 impl From<Option<&str>> for Val {
     fn from(v: Option<&str>) -> Val {
         v.map_or(Val::NullText, |s| Val::Text(s.to_owned()))
@@ -122,15 +160,11 @@ macro_rules! vals {
 }
 pub(crate) use vals;
 
-/// The statement as SQLite takes it.
+/// The statement as SQLite takes it: `?n` placeholders, and no row-lock clause (a trailing
+/// `FOR UPDATE [OF …] [SKIP LOCKED]`), the single writer being the lock.
 pub(crate) fn for_sqlite(sql: &str) -> String {
-    sql.replace(" FOR UPDATE", "").replace('$', "?")
-}
-
-/// Reads the backend-neutral rows of the read side (outside a write transaction).
-#[async_trait::async_trait]
-pub(crate) trait ReadSql: Sync {
-    async fn read(&self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>>;
+    let sql = sql.find(" FOR UPDATE").map_or(sql, |at| &sql[..at]);
+    sql.replace('$', "?")
 }
 
 pub(crate) mod sqlite {
@@ -144,6 +178,8 @@ pub(crate) mod sqlite {
             Val::Real(r) => Value::Real(*r),
             Val::Text(t) => Value::Text(t.clone()),
             Val::Bool(b) => Value::Integer(*b as i64),
+            Val::Bytes(b) => Value::Blob(b.clone()),
+            Val::NullBytes => Value::Null,
         }
     }
 
@@ -164,7 +200,7 @@ pub(crate) mod sqlite {
                     ValueRef::Integer(i) => Val::Int(i),
                     ValueRef::Real(f) => Val::Real(f),
                     ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
-                    ValueRef::Blob(b) => Val::Text(String::from_utf8_lossy(b).into_owned()),
+                    ValueRef::Blob(b) => Val::Bytes(b.to_vec()),
                 });
             }
             out.push(row);
@@ -197,6 +233,8 @@ pub(crate) mod postgres {
                 Val::Real(r) => q.bind(*r),
                 Val::Text(t) => q.bind(t.clone()),
                 Val::Bool(b) => q.bind(*b),
+                Val::Bytes(b) => q.bind(b.clone()),
+                Val::NullBytes => q.bind(None::<Vec<u8>>),
             };
         }
         q
@@ -213,6 +251,7 @@ pub(crate) mod postgres {
                 "FLOAT4" => r.try_get::<Option<f32>, _>(i)?.map(|v| Val::Real(v.into())),
                 "BOOL" => r.try_get::<Option<bool>, _>(i)?.map(Val::Bool),
                 "NUMERIC" => r.try_get::<Option<f64>, _>(i).ok().flatten().map(Val::Real),
+                "BYTEA" => r.try_get::<Option<Vec<u8>>, _>(i)?.map(Val::Bytes),
                 _ => r.try_get::<Option<String>, _>(i)?.map(Val::Text),
             };
             out.push(v.unwrap_or(Val::Null));

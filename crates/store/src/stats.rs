@@ -1,12 +1,13 @@
 //! `GET /stats`: the figures consumer-protection staff refine policy with, computed by SQL that
-//! both backends run through `sql::ReadSql` (written once here).
+//! both backends run through `db::Tx` (written once here).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use weiquan_domain::*;
 
+use crate::db::{Conn, Tx};
 use crate::error::Result;
-use crate::sql::{ReadSql, Val};
+use crate::sql::Val;
 use crate::time::to_ms;
 
 /// Which complaints the figures cover: filed in `[from, to)`, optionally about one shop.
@@ -82,8 +83,8 @@ pub struct Escalation {
 type Row = (String, String, i64);
 
 /// Runs one statistics query through the backend-neutral reader.
-async fn rows(db: &dyn ReadSql, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
-    db.read(sql, params)
+async fn rows<C: Conn>(o: &mut Tx<'_, C>, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
+    o.query(sql, params)
         .await?
         .iter()
         .map(|r| Ok((r[0].text()?, r[1].text()?, r[2].int()?)))
@@ -136,7 +137,7 @@ fn deadline_shares(rows: Vec<Row>, key: impl Fn(&str) -> String) -> Vec<Deadline
     out
 }
 
-pub(crate) async fn compute(db: &dyn ReadSql, q: &StatsQuery) -> Result<Stats> {
+pub(crate) async fn compute<C: Conn>(o: &mut Tx<'_, C>, q: &StatsQuery) -> Result<Stats> {
     let base = [
         Val::Int(to_ms(q.from)),
         Val::Int(to_ms(q.to)),
@@ -149,24 +150,24 @@ pub(crate) async fn compute(db: &dyn ReadSql, q: &StatsQuery) -> Result<Stats> {
     };
     let total = single(
         rows(
-            db,
+            o,
             &format!("SELECT '', '', COUNT(*) FROM complaints c WHERE {F}"),
             &base,
         )
         .await?,
     );
-    let by_category = counts(rows(db, &grouped("category"), &base).await?);
-    let by_tier = counts(rows(db, &grouped("tier"), &base).await?);
-    let by_state = counts(rows(db, &grouped("state"), &base).await?);
+    let by_category = counts(rows(o, &grouped("category"), &base).await?);
+    let by_tier = counts(rows(o, &grouped("tier"), &base).await?);
+    let by_state = counts(rows(o, &grouped("state"), &base).await?);
     let top_shops = counts(
-        rows(db,
+        rows(o,
             &format!("SELECT c.shop_id, '', COUNT(*) FROM complaints c WHERE {F} GROUP BY c.shop_id ORDER BY 3 DESC, 1 LIMIT 20"),
             &base,
         )
         .await?,
     );
     let per_day = rows(
-        db,
+        o,
         &format!(
             "SELECT CAST((c.created_at + {SHANGHAI_MS}) / {DAY_MS} AS TEXT), c.category, COUNT(*) \
                  FROM complaints c WHERE {F} GROUP BY 1, 2 ORDER BY 1, 2"
@@ -189,13 +190,13 @@ pub(crate) async fn compute(db: &dyn ReadSql, q: &StatsQuery) -> Result<Stats> {
     let resolved_filter = format!("FROM complaints c WHERE {F} AND c.resolved_at IS NOT NULL");
     let resolved = single(
         rows(
-            db,
+            o,
             &format!("SELECT '', '', COUNT(*) {resolved_filter}"),
             &base,
         )
         .await?,
     );
-    let rank = async |p: f64| -> Result<Option<f64>> {
+    let mut rank = async |p: f64| -> Result<Option<f64>> {
         if resolved == 0 {
             return Ok(None);
         }
@@ -203,8 +204,7 @@ pub(crate) async fn compute(db: &dyn ReadSql, q: &StatsQuery) -> Result<Stats> {
         let offset = ((p * resolved as f64).ceil() as i64 - 1).clamp(0, resolved - 1);
         let mut params = base.to_vec();
         params.push(Val::Int(offset));
-        let rows = rows(
-            db,
+        let rows = rows(o,
                 &format!("SELECT '', '', c.resolved_at - c.created_at {resolved_filter} ORDER BY 3 LIMIT 1 OFFSET $4"),
                 &params,
             )
@@ -217,8 +217,7 @@ pub(crate) async fn compute(db: &dyn ReadSql, q: &StatsQuery) -> Result<Stats> {
         p90_hours: rank(0.9).await?,
     };
 
-    let by_tier_rows = rows(
-            db,
+    let by_tier_rows = rows(o,
             &format!(
                 "SELECT t.kind, t.status, COUNT(*) FROM timers t JOIN complaints c ON c.id = t.complaint_id \
                  WHERE {F} AND t.status <> 'pending' AND t.kind IN ({SLA_KINDS}) GROUP BY 1, 2"
@@ -231,8 +230,7 @@ pub(crate) async fn compute(db: &dyn ReadSql, q: &StatsQuery) -> Result<Stats> {
             .map_or(kind, |k| k.sla_tier().as_str())
             .to_owned()
     });
-    let by_merchant_rows = rows(
-            db,
+    let by_merchant_rows = rows(o,
             &format!(
                 "SELECT u.username, t.status, COUNT(*) FROM timers t JOIN complaints c ON c.id = t.complaint_id \
                  JOIN shops s ON s.id = c.shop_id JOIN users u ON u.id = s.merchant_id \
@@ -245,14 +243,14 @@ pub(crate) async fn compute(db: &dyn ReadSql, q: &StatsQuery) -> Result<Stats> {
 
     let reached_tier1 = single(
         rows(
-            db,
+            o,
             &format!("SELECT '', '', COUNT(*) FROM complaints c WHERE {F} AND c.reached_mediation"),
             &base,
         )
         .await?,
     );
     let escalated_to_tier2 = single(
-        rows(db,
+        rows(o,
             &format!("SELECT '', '', COUNT(*) FROM complaints c WHERE {F} AND c.reached_mediation AND c.reached_protection"),
             &base,
         )

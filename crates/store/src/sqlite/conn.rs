@@ -98,9 +98,9 @@ impl ReadPool {
         }
     }
 
-    pub(crate) fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let conn = self.idle.lock().expect("pool lock").pop();
-        let conn = match conn {
+        let mut conn = match conn {
             Some(c) => c,
             None => {
                 let c = Connection::open_with_flags(
@@ -111,7 +111,7 @@ impl ReadPool {
                 c
             }
         };
-        let r = f(&conn);
+        let r = f(&mut conn);
         let mut idle = self.idle.lock().expect("pool lock");
         if idle.len() < 16 {
             idle.push(conn);

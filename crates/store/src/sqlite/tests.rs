@@ -10,6 +10,7 @@ use weiquan_domain::*;
 
 use super::*;
 use crate::Store;
+use crate::db::Durability;
 
 const SHOP: &str = "shop-w";
 /// Order 8 is at another shop: filed after the rollback, it takes the rolled-back id.
@@ -108,10 +109,11 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
     let (actor, new) = filing(&store, 4).await;
     let (policy, windows) = (store.policy.clone(), store.windows.clone());
     let failed = store
-        .write(move |c| {
-            block_on(async {
-                workflow::file_complaint(
-                    &mut SqliteOps(c),
+        .driver()
+        .write(Durability::Durable, move |tx| {
+            Box::pin(async move {
+                crate::complaints::file_complaint(
+                    tx,
                     &windows,
                     &actor,
                     new,
@@ -146,6 +148,7 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
     // The window is the table again: every filed complaint once, seqs 1..=7 without a gap.
     assert_eq!(window_ids(&store), ids);
     let seqs: Vec<(i64, i64)> = store
+        .driver()
         .read
         .with(|c| {
             let mut st = c.prepare(
@@ -164,8 +167,15 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
     let mut cases = std::collections::BTreeSet::new();
     for id in &ids {
         let c = store
+            .driver()
             .read
-            .with(|c| load_complaint(c, ComplaintId(*id)))
+            .with(|c| {
+                block_on(crate::records::complaint(
+                    &mut Tx::new(c),
+                    ComplaintId(*id),
+                    None,
+                ))
+            })
             .unwrap()
             .unwrap();
         assert!(c.major, "{id}");
@@ -179,12 +189,12 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
 #[tokio::test]
 async fn relaxed_and_durable_writes_commit_apart_in_one_batch() {
     let (_dir, store) = fixture().await;
-    let sync = |c: &rusqlite::Connection| -> Result<i64> {
+    let sync = |c: &mut rusqlite::Connection| -> Result<i64> {
         Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?)
     };
     let mut calls = vec![];
     for i in 0..40u32 {
-        let w = store.writer.clone();
+        let w = store.driver().writer.clone();
         calls.push(tokio::spawn(async move {
             if i.is_multiple_of(2) {
                 (true, w.run(sync).await.unwrap())
@@ -200,6 +210,7 @@ async fn relaxed_and_durable_writes_commit_apart_in_one_batch() {
     }
     // A relaxed request that fails rolls back alone; the writer is FULL again afterwards.
     let failed = store
+        .driver()
         .writer
         .run_relaxed(|c| {
             c.execute("UPDATE users SET display_name = 'x'", [])?;
@@ -207,8 +218,9 @@ async fn relaxed_and_durable_writes_commit_apart_in_one_batch() {
         })
         .await;
     assert!(failed.is_err());
-    assert_eq!(store.writer.run(sync).await.unwrap(), 2);
+    assert_eq!(store.driver().writer.run(sync).await.unwrap(), 2);
     let renamed: i64 = store
+        .driver()
         .read
         .with(|c| {
             Ok(c.query_row(
@@ -237,7 +249,9 @@ async fn signatures_of_another_release_are_signed_again_in_the_window() {
     // As an earlier release left them: another version, a signature of other words, no item key.
     let stale = hex::encode(weiquan_detect::collective::Signature::of("手机屏幕有坏点").to_bytes());
     store
-        .write(move |c| {
+        .driver()
+        .writer
+        .run(move |c| {
             c.execute(
                 "UPDATE complaint_signatures SET version = ?1, signature = ?2, item_key = NULL",
                 rusqlite::params![i64::from(weiquan_detect::collective::VERSION) - 1, stale],

@@ -22,7 +22,7 @@ use crate::error::{Result, StoreError};
 
 /// Called once the batch's fate is known: `None` if it committed, else the commit's error.
 type Done = Box<dyn FnOnce(Option<&StoreError>) + Send>;
-type Job = Box<dyn FnOnce(&Connection) -> (bool, Done) + Send>;
+type Job = Box<dyn FnOnce(&mut Connection) -> (bool, Done) + Send>;
 
 struct Queued {
     durable: bool,
@@ -69,7 +69,7 @@ impl Writer {
     pub(crate) async fn run<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
         self.submit(true, f).await
     }
@@ -78,7 +78,7 @@ impl Writer {
     pub(crate) async fn run_relaxed<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
         self.submit(false, f).await
     }
@@ -86,7 +86,7 @@ impl Writer {
     async fn submit<T, F>(&self, durable: bool, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<T>>();
         let job: Job = Box::new(move |conn| {
@@ -111,7 +111,7 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, mut rx: mpsc::Receiver<Queued>, stats: &Counters) {
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Queued>, stats: &Counters) {
     let mut queued: Vec<Queued> = Vec::with_capacity(MAX_BATCH);
     let (mut relaxed, mut durable): (Vec<Job>, Vec<Job>) = (vec![], vec![]);
     while rx.blocking_recv_many(&mut queued, MAX_BATCH) > 0 {
@@ -131,7 +131,7 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Queued>, stats: &Counters) {
             let result = conn
                 .execute_batch(&format!("PRAGMA synchronous = {sync}"))
                 .map_err(StoreError::from)
-                .and_then(|()| commit_batch(&conn, jobs, &mut done));
+                .and_then(|()| commit_batch(&mut conn, jobs, &mut done));
             if let Err(e) = &result {
                 tracing::error!(error = %e, jobs = done.len(), "group commit failed");
                 let _ = conn.execute_batch("ROLLBACK");
@@ -147,7 +147,7 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Queued>, stats: &Counters) {
     }
 }
 
-fn commit_batch(conn: &Connection, batch: &mut Vec<Job>, done: &mut Vec<Done>) -> Result<()> {
+fn commit_batch(conn: &mut Connection, batch: &mut Vec<Job>, done: &mut Vec<Done>) -> Result<()> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     for job in batch.drain(..) {
         conn.execute_batch("SAVEPOINT job")?;

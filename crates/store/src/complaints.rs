@@ -1,0 +1,234 @@
+//! A complaint's life: filed (with its order frozen as evidence, its first deadline, its wave),
+//! acted on, its deadlines fired, its messages and evidence; the reads of one complaint.
+
+use serde_json::json;
+use weiquan_domain::machine;
+use weiquan_domain::*;
+
+use crate::collective;
+use crate::db::{Conn, Tx};
+use crate::error::{Result, StoreError};
+use crate::events::{self, stream};
+use crate::model::*;
+use crate::monitors;
+use crate::records::{self, Lock};
+use crate::timers::{self};
+use crate::transitions;
+use weiquan_domain::access::{self, SYSTEM_ACTOR};
+use weiquan_domain::chain::canonical_json;
+use weiquan_domain::machine::OrderFacts;
+
+/// A complaint the actor may see (locked for change when asked), else not found.
+pub(crate) async fn visible<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    id: ComplaintId,
+    lock: Option<Lock>,
+) -> Result<Complaint> {
+    let c = records::complaint(o, id, lock)
+        .await?
+        .ok_or_else(|| StoreError::Domain(access::not_found_complaint()))?;
+    access::check_view(actor, &c)?;
+    Ok(c)
+}
+
+pub(crate) async fn file_complaint<C: Conn>(
+    o: &mut Tx<'_, C>,
+    windows: &collective::Windows,
+    actor: &Actor,
+    new: NewComplaint,
+    channel: Channel,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<Complaint> {
+    let consumer = match &new.on_behalf_of {
+        None => actor.id,
+        Some(name) => match records::consumer_id(o, name.as_str()).await? {
+            Some(id) => id,
+            None => {
+                return Err(DomainError::invalid(
+                    "on_behalf_of",
+                    "找不到这个买家账号",
+                    "no consumer has this username",
+                )
+                .into());
+            }
+        },
+    };
+    let Some((order, merchant_id)) = records::order(o, &new.order_no).await? else {
+        return Err(StoreError::not_found(
+            "在你的订单中找不到这个订单号",
+            "no such order among your orders",
+        ));
+    };
+    let facts = OrderFacts {
+        buyer_id: order.buyer_id,
+        shop_id: order.shop_id.clone(),
+        merchant_id,
+        amount_cents: order.amount_cents,
+        paid_at: order.paid_at,
+    };
+    let filing = machine::file(&new, &facts, consumer, actor, channel, now, policy)?;
+
+    // The order as it stood when the complaint was filed, frozen as evidence.
+    let mut snapshot = String::new();
+    canonical_json(
+        &serde_json::to_value(&order).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        &mut snapshot,
+    );
+    let snapshot_sha = Sha256::of(snapshot.as_bytes());
+
+    let Some(id) = records::insert_complaint(o, &filing.complaint, actor.id, &snapshot).await?
+    else {
+        return Err(StoreError::conflict(
+            "duplicate_complaint",
+            "这个订单已有一条进行中的投诉，请在原投诉中继续处理",
+            "this order already has a complaint in progress; continue in that one",
+        ));
+    };
+    let mut data = filing.event_data.clone();
+    data["order_snapshot_sha256"] = json!(snapshot_sha);
+    events::start(
+        o,
+        &stream::complaint(id),
+        &actor.event_name(),
+        "filed",
+        &data,
+        now,
+    )
+    .await?;
+    for (kind, due) in &filing.set_timers {
+        timers::insert(o, id, *kind, *due).await?;
+    }
+    let ev = Evidence {
+        sha256: snapshot_sha,
+        size: snapshot.len() as i64,
+        content_type: "application/json".into(),
+        kind: EvidenceKind::TransactionRecord,
+        filename: Some(format!("order-{}.json", order.order_no)),
+        uploaded_by: None,
+        at: now,
+    };
+    records::insert_evidence(o, id, &ev, Some(snapshot.as_bytes())).await?;
+    let mut complaint = filing.complaint;
+    complaint.id = id;
+    // Joining a collective case makes it linked and major.
+    Ok(collective::on_filed(o, windows, &complaint, now, policy)
+        .await?
+        .unwrap_or(complaint))
+}
+
+pub(crate) async fn act<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    id: ComplaintId,
+    action: Action,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<Complaint> {
+    let c = visible(o, actor, id, Some(Lock::Wait)).await?;
+    let t = machine::decide(&c, Trigger::Act(actor, &action), now, policy)?;
+    let who = actor.event_name();
+    let after = transitions::apply(o, t, &who, Some(actor.id), now, policy).await?;
+    monitors::after_action(o, &after, &action, &who, now, policy).await?;
+    Ok(after)
+}
+
+/// Fires a pending timer; `false` if it was no longer pending or another writer holds its
+/// complaint (then it is tried again next round).
+pub(crate) async fn fire_timer<C: Conn>(
+    o: &mut Tx<'_, C>,
+    timer: &DueTimer,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<bool> {
+    // The complaint first, then the timer: the same order as actions, so the two never deadlock.
+    let Some(c) = records::complaint(o, timer.complaint_id, Some(Lock::SkipLocked)).await? else {
+        return Ok(false);
+    };
+    if !timers::claim(o, timer.id, now).await? {
+        return Ok(false);
+    }
+    match machine::decide(&c, Trigger::Timer(timer.kind), now, policy) {
+        Ok(mut t) => {
+            t.event_data["timer_id"] = json!(timer.id);
+            t.event_data["due_at"] = json!(timer.due_at);
+            transitions::apply(o, t, SYSTEM_ACTOR, None, now, policy).await?;
+        }
+        // The state moved on without cancelling this timer: nothing to do, but it is consumed.
+        Err(DomainError::Conflict {
+            code: "stale_timer",
+            ..
+        }) => {
+            tracing::warn!(timer = timer.id, complaint = %timer.complaint_id, "stale timer consumed");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(true)
+}
+
+pub(crate) async fn add_message<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    id: ComplaintId,
+    body: String,
+    now: Timestamp,
+) -> Result<Message> {
+    let c = visible(o, actor, id, Some(Lock::Wait)).await?;
+    access::check_contribute(actor, &c)?;
+    let mid = records::insert_message(o, id, actor, &body, now).await?;
+    let data = json!({"message_id": mid, "author_role": actor.role, "body": body});
+    events::append(
+        o,
+        &stream::complaint(id),
+        &actor.event_name(),
+        "message_posted",
+        &data,
+        now,
+    )
+    .await?;
+    Ok(Message {
+        id: mid,
+        complaint_id: id,
+        author_id: actor.id,
+        author_role: actor.role,
+        body,
+        at: now,
+    })
+}
+
+pub(crate) async fn add_evidence<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    id: ComplaintId,
+    ev: crate::NewEvidence,
+    now: Timestamp,
+) -> Result<Evidence> {
+    let c = visible(o, actor, id, Some(Lock::Wait)).await?;
+    access::check_contribute(actor, &c)?;
+    if let Some(existing) = records::evidence(o, id, &ev.sha256).await? {
+        // The same file twice is one piece of evidence.
+        return Ok(existing);
+    }
+    let ev = Evidence {
+        sha256: ev.sha256,
+        size: ev.size,
+        content_type: ev.content_type,
+        kind: ev.kind,
+        filename: ev.filename,
+        uploaded_by: Some(actor.id),
+        at: now,
+    };
+    records::insert_evidence(o, id, &ev, None).await?;
+    let data = json!({"sha256": ev.sha256, "kind": ev.kind, "size": ev.size, "content_type": ev.content_type, "filename": ev.filename});
+    events::append(
+        o,
+        &stream::complaint(id),
+        &actor.event_name(),
+        "evidence_added",
+        &data,
+        now,
+    )
+    .await?;
+    Ok(ev)
+}

@@ -1,0 +1,146 @@
+//! The chains: every stream's events, each linked to the one before by its hash. The only place
+//! that writes an event row or names a stream.
+
+use serde_json::Value;
+use weiquan_domain::chain::{EventBody, GENESIS, event_hash};
+use weiquan_domain::*;
+
+use crate::db::{Conn, Tx};
+use crate::error::Result;
+use crate::model::Event;
+use crate::rows::{EventRow, each};
+use crate::sql::vals;
+use crate::time::to_ms;
+
+/// The names of streams, formatted here only.
+pub(crate) mod stream {
+    use weiquan_domain::*;
+
+    pub(crate) fn complaint(id: ComplaintId) -> String {
+        format!("complaint:{id}")
+    }
+    pub(crate) fn case(id: i64) -> String {
+        format!("case:{id}")
+    }
+    pub(crate) fn report(id: i64) -> String {
+        format!("report:{id}")
+    }
+    pub(crate) fn shop(id: &ShopId) -> String {
+        format!("shop:{id}")
+    }
+    pub(crate) fn account(id: UserId) -> String {
+        format!("account:{id}")
+    }
+    pub(crate) fn order(no: &OrderNo) -> String {
+        format!("order:{no}")
+    }
+    pub(crate) fn penalty(id: i64) -> String {
+        format!("penalty:{id}")
+    }
+}
+
+const EVENT_COLUMNS: &str = "id, stream, seq, at, actor, kind, data, prev_hash, hash";
+
+/// Appends one event to a stream's chain.
+pub(crate) async fn append<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    stream: &str,
+    actor: &str,
+    kind: &str,
+    data: &Value,
+    now: Timestamp,
+) -> Result<()> {
+    let head = match tx.known_head(stream) {
+        Some(h) => Some(h.clone()),
+        None => {
+            // Appends to one stream queue up behind each other, whatever node makes them.
+            tx.lock_key(stream).await?;
+            match tx
+                .query_opt(
+                    "SELECT seq, hash FROM events WHERE stream = $1 ORDER BY seq DESC LIMIT 1",
+                    vals![stream],
+                )
+                .await?
+            {
+                Some(r) => Some((r[0].int()?, r[1].text()?)),
+                None => None,
+            }
+        }
+    };
+    write(tx, stream, head, actor, kind, data, now).await
+}
+
+/// Starts the chain of a stream that cannot have events yet (a row created in this very
+/// transaction), without looking up or locking its head.
+pub(crate) async fn start<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    stream: &str,
+    actor: &str,
+    kind: &str,
+    data: &Value,
+    now: Timestamp,
+) -> Result<()> {
+    write(tx, stream, None, actor, kind, data, now).await
+}
+
+async fn write<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    stream: &str,
+    head: Option<(i64, String)>,
+    actor: &str,
+    kind: &str,
+    data: &Value,
+    now: Timestamp,
+) -> Result<()> {
+    let (seq, prev) = match &head {
+        Some((s, h)) => (s + 1, h.as_str()),
+        None => (1, GENESIS),
+    };
+    let at_ms = to_ms(now);
+    let hash = event_hash(&EventBody {
+        stream,
+        seq,
+        at_ms,
+        actor,
+        kind,
+        data,
+        prev_hash: prev,
+    });
+    tx.exec(
+        "INSERT INTO events (stream, seq, at, actor, kind, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        vals![stream, seq, at_ms, actor, kind, data.to_string(), prev, hash.as_str()],
+    )
+    .await?;
+    tx.remember_head(stream, (seq, hash.as_str().to_owned()));
+    Ok(())
+}
+
+/// A stream's events in order.
+pub(crate) async fn read<C: Conn>(tx: &mut Tx<'_, C>, stream: &str) -> Result<Vec<Event>> {
+    let rows = tx
+        .query(
+            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE stream = $1 ORDER BY seq"),
+            vals![stream],
+        )
+        .await?;
+    each(&rows, |r| EventRow::from_row(r)?.try_into())
+}
+
+/// Every event of every stream, ordered by stream and seq, a page at a time (the audit).
+pub(crate) async fn page_all<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    after: Option<(&str, i64)>,
+    limit: u32,
+) -> Result<Vec<EventRow>> {
+    let (stream, seq) = after.map_or((None, 0), |(s, q)| (Some(s), q));
+    let rows = tx
+        .query(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE (CAST($1 AS TEXT) IS NULL OR stream > $1 OR (stream = $1 AND seq > $2)) \
+                 ORDER BY stream, seq LIMIT $3"
+            ),
+            vals![stream, seq, limit],
+        )
+        .await?;
+    each(&rows, EventRow::from_row)
+}

@@ -1,0 +1,340 @@
+//! The points ledger and the penalty ladder: a violation recorded → the shop's 12-month points →
+//! each threshold crossed applies its penalty with an end; the shop's search weight and status
+//! follow the penalties in force; a merchant's appeal and its decision.
+
+use chrono::Duration;
+use serde_json::{Value, json};
+use weiquan_domain::policy::Penalty;
+use weiquan_domain::tier3::{self as rules};
+use weiquan_domain::*;
+
+use crate::db::{Conn, Tx};
+use crate::error::{Result, StoreError};
+use crate::events::{self, stream};
+use crate::model::*;
+use crate::rows::{PenaltyRow, bad, each};
+use crate::sql::vals;
+use crate::time::to_ms;
+use crate::timers::{self, *};
+
+pub(crate) struct ViolationInsert<'a> {
+    pub shop: &'a ShopId,
+    pub complaint: Option<ComplaintId>,
+    pub case: Option<i64>,
+    pub order_no: Option<&'a OrderNo>,
+    pub kind: &'a str,
+    pub points: u32,
+    pub compensation: Option<Cents>,
+    pub reason: &'a str,
+}
+
+/// Records a violation against the shop and climbs the ladder: each threshold its 12-month
+/// points cross applies that step's penalty, with an end the timers lift it at. `None` when a
+/// monitor already recorded this kind for this order.
+pub(crate) async fn record_violation<C: Conn>(
+    o: &mut Tx<'_, C>,
+    v: ViolationInsert<'_>,
+    actor: &str,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<Option<i64>> {
+    let rows = o
+        .query(
+            "INSERT INTO violations (shop_id, complaint_id, case_id, order_no, kind, points, compensation_cents, reason, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id",
+            vals![
+                v.shop.as_str(),
+                v.complaint.map(|c| c.0),
+                v.case,
+                v.order_no.map(|o| o.as_str()),
+                v.kind,
+                v.points,
+                v.compensation.map(|c| c.get()),
+                v.reason,
+                to_ms(now),
+            ],
+        )
+        .await?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let violation_id = row[0].int()?;
+    let stream = stream::shop(v.shop);
+    let data = json!({
+        "violation_id": violation_id, "complaint_id": v.complaint, "case_id": v.case,
+        "order_no": v.order_no, "kind": v.kind, "points": v.points,
+        "compensation_cents": v.compensation, "reason": v.reason,
+    });
+    events::append(o, &stream, actor, "violation_recorded", &data, now).await?;
+
+    let since = now - Duration::days(rules::POINTS_WINDOW_DAYS);
+    let after = o
+        .query(
+            "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM violations WHERE shop_id = $1 AND at > $2",
+            vals![v.shop.as_str(), to_ms(since)],
+        )
+        .await?[0][0]
+        .int()?;
+    let before = after - i64::from(v.points);
+    for (threshold, step) in rules::crossings(policy, before, after) {
+        let ends = step.days.map(|d| now + Duration::days(i64::from(d)));
+        let reason = format!("12个月内累计扣{after}分，达到{threshold}分：{}", v.reason);
+        let pid = o
+            .query(
+                "INSERT INTO penalties (shop_id, violation_id, penalty, search_weight, starts_at, ends_at, reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                vals![
+                    v.shop.as_str(),
+                    violation_id,
+                    step.penalty.as_str(),
+                    step.search_weight,
+                    to_ms(now),
+                    ends.map(to_ms),
+                    reason.as_str(),
+                ],
+            )
+            .await?[0][0]
+            .int()?;
+        if let Some(end) = ends {
+            timers::insert_subject(o, &stream::penalty(pid), PENALTY_END, end).await?;
+        }
+        let data = json!({
+            "penalty_id": pid, "penalty": step.penalty, "threshold": threshold, "points": after,
+            "search_weight": step.search_weight, "starts_at": now, "ends_at": ends,
+            "violation_id": violation_id, "reason": reason,
+        });
+        events::append(o, &stream, actor, "penalty_applied", &data, now).await?;
+    }
+    refresh_standing(o, v.shop, now).await?;
+    Ok(Some(violation_id))
+}
+
+/// Sets the shop's search weight and status from the penalties in force now.
+pub(crate) async fn refresh_standing<C: Conn>(
+    o: &mut Tx<'_, C>,
+    shop: &ShopId,
+    now: Timestamp,
+) -> Result<()> {
+    let rows = o
+        .query(
+            "SELECT penalty, search_weight FROM penalties WHERE shop_id = $1 AND lifted_at IS NULL AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $2)",
+            vals![shop.as_str(), to_ms(now)],
+        )
+        .await?;
+    let mut active = Vec::with_capacity(rows.len());
+    for r in rows {
+        let p = Penalty::parse(&r[0].text()?)
+            .ok_or_else(|| StoreError::Corrupt("penalty kind".into()))?;
+        active.push((p, r[1].opt_real()?));
+    }
+    let (weight, status) = rules::standing(&active);
+    o.exec(
+        "UPDATE shops SET search_weight = $2, status = $3 WHERE id = $1",
+        vals![shop.as_str(), weight, status],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The penalty, locked, with its shop's merchant: (shop, appeal, lifted, merchant).
+async fn penalty_for_change<C: Conn>(
+    o: &mut Tx<'_, C>,
+    shop: &ShopId,
+    id: i64,
+) -> Result<(Option<Value>, bool, UserId)> {
+    let rows = o
+        .query(
+            "SELECT p.appeal, p.lifted_at, s.merchant_id FROM penalties p JOIN shops s ON s.id = p.shop_id WHERE p.id = $1 AND p.shop_id = $2 FOR UPDATE",
+            vals![id, shop.as_str()],
+        )
+        .await?;
+    let row = rows.first().ok_or_else(not_found_penalty)?;
+    let appeal = row[0]
+        .opt_text()?
+        .and_then(|t| serde_json::from_str(&t).ok());
+    Ok((appeal, row[1].opt_int()?.is_some(), UserId(row[2].int()?)))
+}
+
+fn not_found_penalty() -> DomainError {
+    DomainError::not_found("找不到这项处罚", "no such penalty")
+}
+
+/// A merchant appeals a penalty on their shop, once.
+pub(crate) async fn appeal_penalty<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    shop: &ShopId,
+    id: i64,
+    reason: String,
+    now: Timestamp,
+) -> Result<()> {
+    let (appeal, lifted, merchant) = penalty_for_change(o, shop, id).await?;
+    if actor.role != Role::Merchant || actor.id != merchant {
+        return Err(DomainError::forbidden(
+            "只有受处罚店铺的商家可以申诉",
+            "only the penalised shop's merchant may appeal",
+        )
+        .into());
+    }
+    if appeal.is_some() {
+        return Err(DomainError::conflict(
+            "appeal_used",
+            "每项处罚只能申诉一次",
+            "a penalty can be appealed only once",
+        )
+        .into());
+    }
+    if lifted {
+        return Err(DomainError::conflict(
+            "invalid_state",
+            "处罚已解除，无需申诉",
+            "the penalty has been lifted already",
+        )
+        .into());
+    }
+    let appeal = json!({"reason": reason, "at": now, "state": "pending"});
+    o.exec(
+        "UPDATE penalties SET appeal = $2 WHERE id = $1",
+        vals![id, appeal.to_string()],
+    )
+    .await?;
+    let data = json!({"penalty_id": id, "reason": reason});
+    events::append(
+        o,
+        &stream::shop(shop),
+        &actor.event_name(),
+        "penalty_appealed",
+        &data,
+        now,
+    )
+    .await
+}
+
+/// Protection or a regulator decides a pending appeal: upheld, or overturned and lifted now.
+pub(crate) async fn decide_penalty_appeal<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    shop: &ShopId,
+    id: i64,
+    overturn: bool,
+    reason: String,
+    now: Timestamp,
+) -> Result<()> {
+    rules::check_appeal_decider(actor)?;
+    let (appeal, lifted, _) = penalty_for_change(o, shop, id).await?;
+    let Some(mut appeal) = appeal.filter(|a| a["state"] == "pending") else {
+        return Err(DomainError::conflict(
+            "invalid_state",
+            "这项处罚没有待裁决的申诉",
+            "this penalty has no pending appeal",
+        )
+        .into());
+    };
+    let decision = if overturn { "overturned" } else { "upheld" };
+    appeal["state"] = json!(decision);
+    appeal["decided_by"] = json!(actor.id);
+    appeal["decision_reason"] = json!(reason);
+    appeal["decided_at"] = json!(now);
+    o.exec(
+        "UPDATE penalties SET appeal = $2 WHERE id = $1",
+        vals![id, appeal.to_string()],
+    )
+    .await?;
+    let who = actor.event_name();
+    let data = json!({"penalty_id": id, "decision": decision, "reason": reason});
+    events::append(
+        o,
+        &stream::shop(shop),
+        &who,
+        "penalty_appeal_decided",
+        &data,
+        now,
+    )
+    .await?;
+    if overturn && !lifted {
+        lift_penalty(o, shop, id, "overturned_on_appeal", &who, now).await?;
+    }
+    Ok(())
+}
+
+async fn lift_penalty<C: Conn>(
+    o: &mut Tx<'_, C>,
+    shop: &ShopId,
+    id: i64,
+    why: &str,
+    actor: &str,
+    now: Timestamp,
+) -> Result<()> {
+    // Lifted early, it ends now: the published history says when it really ended.
+    o.exec(
+        "UPDATE penalties SET lifted_at = $2, ends_at = CASE WHEN ends_at IS NULL OR ends_at > $2 THEN $2 ELSE ends_at END WHERE id = $1 AND lifted_at IS NULL",
+        vals![id, to_ms(now)],
+    )
+    .await?;
+    timers::cancel_subject(o, &stream::penalty(id), PENALTY_END).await?;
+    let data = json!({"penalty_id": id, "why": why});
+    events::append(o, &stream::shop(shop), actor, "penalty_lifted", &data, now).await?;
+    refresh_standing(o, shop, now).await
+}
+
+const PENALTY_COLUMNS: &str = "id, penalty, search_weight, starts_at, ends_at, reason, appeal";
+
+/// A shop with its 12-month points and the penalties in force at `now`.
+pub(crate) async fn shop<C: Conn>(
+    o: &mut Tx<'_, C>,
+    id: &ShopId,
+    now: Timestamp,
+) -> Result<Option<Shop>> {
+    let Some(r) = o
+        .query_opt(
+            "SELECT id, name, merchant_id, commitments, search_weight, status FROM shops WHERE id = $1",
+            vals![id.as_str()],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let year_ago = now - Duration::days(365);
+    let points = o
+        .query_one(
+            "SELECT COALESCE(SUM(points), 0) FROM violations WHERE shop_id = $1 AND at > $2",
+            vals![id.as_str(), to_ms(year_ago)],
+        )
+        .await?[0]
+        .int()?;
+    let rows = o
+        .query(
+            &format!(
+                "SELECT {PENALTY_COLUMNS} FROM penalties WHERE shop_id = $1 AND lifted_at IS NULL \
+                 AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $2) ORDER BY starts_at"
+            ),
+            vals![id.as_str(), to_ms(now)],
+        )
+        .await?;
+    Ok(Some(Shop {
+        id: ShopId::parse(&r[0].text()?).map_err(bad("shop id"))?,
+        name: r[1].text()?,
+        merchant_id: UserId(r[2].int()?),
+        commitments: crate::rows::json("shop commitments", &r[3].text()?)?,
+        points,
+        search_weight: r[4].real()?,
+        status: r[5].text()?,
+        active_penalties: each(&rows, |r| PenaltyRow::from_row(r)?.try_into())?,
+    }))
+}
+
+/// Every penalty of the shop, newest first.
+pub(crate) async fn penalties<C: Conn>(
+    o: &mut Tx<'_, C>,
+    id: &ShopId,
+) -> Result<Vec<PenaltyRecord>> {
+    let rows = o
+        .query(
+            &format!(
+                "SELECT {PENALTY_COLUMNS} FROM penalties WHERE shop_id = $1 ORDER BY starts_at DESC"
+            ),
+            vals![id.as_str()],
+        )
+        .await?;
+    each(&rows, |r| PenaltyRow::from_row(r)?.try_into())
+}

@@ -1,0 +1,584 @@
+//! The [`Store`], implemented once for every backend over its [`Driver`]. Each method checks
+//! who may do it (`weiquan_domain::access`, or the visibility of the row it names, read in the
+//! same call) and then makes one read or one write.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use weiquan_domain::access;
+use weiquan_domain::records::{OrderRecord, ShopRecord};
+use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
+use weiquan_domain::*;
+
+use crate::blob::BlobStore;
+use crate::chat::{self, ChatSave, ChatSession};
+use crate::collective::Windows;
+use crate::db::{Driver, Durability, Read};
+use crate::error::{Result, StoreError};
+use crate::events::{self, stream};
+use crate::model::*;
+use crate::records::{self};
+use crate::reports::Report;
+use crate::timers::SubjectTimer;
+use crate::{
+    NewEvidence, Stats, StatsQuery, Store, WriteStats, accounts, audit, brushing, case_actions,
+    cases, complaints, imports, ledger, monitors, reports, stats, timers,
+};
+
+/// weiquan's store on one backend: the driver's connections, the evidence files, the policy and
+/// this node's collective windows.
+pub struct Service<D> {
+    driver: D,
+    blobs: BlobStore,
+    pub(crate) policy: Arc<Policy>,
+    pub(crate) windows: Arc<Windows>,
+}
+
+impl<D> Service<D> {
+    pub(crate) fn new(driver: D, blobs: BlobStore, policy: Policy) -> Self {
+        Service {
+            driver,
+            blobs,
+            policy: Arc::new(policy),
+            windows: Arc::default(),
+        }
+    }
+
+    pub(crate) fn driver(&self) -> &D {
+        &self.driver
+    }
+
+    /// Keeps evidence in another blob store (an S3-compatible bucket that several nodes share).
+    pub fn with_blobs(mut self, blobs: BlobStore) -> Self {
+        self.blobs = blobs;
+        self
+    }
+}
+
+/// One read: `read!(self, Point, |tx| body)`, `body` an expression of the captured values.
+macro_rules! read {
+    ($self:ident, $kind:ident, |$tx:ident| $body:expr) => {
+        $self
+            .driver
+            .read(Read::$kind, move |$tx| Box::pin(async move { $body.await }))
+            .await
+    };
+}
+
+/// One write transaction: `write!(self, |tx| body)`.
+macro_rules! write {
+    ($self:ident, |$tx:ident| $body:expr) => {
+        write!($self, Durable, |$tx| $body)
+    };
+    ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {
+        $self
+            .driver
+            .write(Durability::$durability, move |$tx| {
+                Box::pin(async move { $body.await })
+            })
+            .await
+    };
+}
+
+#[async_trait]
+impl<D: Driver> Store for Service<D> {
+    async fn create_user(&self, user: NewUser) -> Result<User> {
+        let now = chrono::Utc::now();
+        write!(self, |tx| accounts::create_user(tx, user, now))
+    }
+
+    async fn ensure_users(&self, users: Vec<NewUser>) -> Result<()> {
+        let now = chrono::Utc::now();
+        write!(self, |tx| accounts::ensure_users(tx, users, now))
+    }
+
+    async fn user_for_login(&self, username: &str) -> Result<Option<(User, Option<String>)>> {
+        let username = username.to_owned();
+        read!(self, Point, |tx| records::user_for_login(tx, &username))
+    }
+
+    async fn create_session(
+        &self,
+        user_id: UserId,
+        token_hash: &str,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        let (token_hash, now) = (token_hash.to_owned(), chrono::Utc::now());
+        write!(self, |tx| records::insert_session(
+            tx,
+            user_id,
+            &token_hash,
+            now,
+            expires_at
+        ))
+    }
+
+    async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>> {
+        let token_hash = token_hash.to_owned();
+        read!(self, Point, |tx| records::session_user(
+            tx,
+            &token_hash,
+            now
+        ))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        let token_hash = token_hash.to_owned();
+        write!(self, |tx| records::delete_session(tx, &token_hash))
+    }
+
+    async fn users(&self, actor: &Actor, after: Option<i64>, limit: u32) -> Result<Page<User>> {
+        access::check_admin(actor)?;
+        let users = read!(self, Scan, |tx| records::users(tx, after, limit))?;
+        Ok(Page::of(users, limit, |u: &User| u.id.to_string()))
+    }
+
+    async fn set_role(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        role: Role,
+        now: Timestamp,
+    ) -> Result<User> {
+        access::check_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| accounts::set_role(tx, &actor, id, role, now))
+    }
+
+    async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome> {
+        let now = chrono::Utc::now();
+        write!(self, |tx| imports::import_shops(tx, shops, now))
+    }
+
+    async fn import_orders(&self, orders: Vec<OrderRecord>) -> Result<ImportOutcome> {
+        let now = chrono::Utc::now();
+        write!(self, |tx| imports::import_orders(tx, orders, now))
+    }
+
+    async fn shop(&self, id: &ShopId, now: Timestamp) -> Result<Option<Shop>> {
+        let id = id.clone();
+        read!(self, Point, |tx| ledger::shop(tx, &id, now))
+    }
+
+    async fn penalties(&self, id: &ShopId) -> Result<Vec<PenaltyRecord>> {
+        let id = id.clone();
+        read!(self, Point, |tx| ledger::penalties(tx, &id))
+    }
+
+    async fn orders(
+        &self,
+        actor: &Actor,
+        before: Option<&OrderNo>,
+        limit: u32,
+    ) -> Result<Page<Order>> {
+        let seen = visibility_ids(actor);
+        let before = before.map(|o| o.as_str().to_owned());
+        let items = read!(self, Scan, |tx| records::orders(tx, seen, before, limit))?;
+        Ok(Page::of(items, limit, |o: &Order| o.order_no.to_string()))
+    }
+
+    async fn file_complaint(
+        &self,
+        actor: &Actor,
+        new: NewComplaint,
+        channel: Channel,
+        now: Timestamp,
+    ) -> Result<Complaint> {
+        let (actor, policy, windows) = (actor.clone(), self.policy.clone(), self.windows.clone());
+        write!(self, |tx| complaints::file_complaint(
+            tx, &windows, &actor, new, channel, now, &policy
+        ))
+    }
+
+    async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| complaints::visible(tx, &actor, id, None))
+    }
+
+    async fn complaints(&self, actor: &Actor, filter: ComplaintFilter) -> Result<Page<Complaint>> {
+        let (seen, limit) = (visibility_ids(actor), filter.limit);
+        let items = read!(self, Scan, |tx| records::complaints(tx, seen, &filter))?;
+        Ok(Page::of(items, limit, |c: &Complaint| c.id.to_string()))
+    }
+
+    async fn act(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        action: Action,
+        now: Timestamp,
+    ) -> Result<Complaint> {
+        let (actor, policy) = (actor.clone(), self.policy.clone());
+        write!(self, |tx| complaints::act(
+            tx, &actor, id, action, now, &policy
+        ))
+    }
+
+    async fn add_message(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        body: String,
+        now: Timestamp,
+    ) -> Result<Message> {
+        let actor = actor.clone();
+        write!(self, |tx| complaints::add_message(
+            tx, &actor, id, body, now
+        ))
+    }
+
+    async fn messages(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Message>> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| async {
+            complaints::visible(tx, &actor, id, None).await?;
+            records::messages(tx, id).await
+        })
+    }
+
+    async fn add_evidence(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        ev: NewEvidence,
+        now: Timestamp,
+    ) -> Result<Evidence> {
+        let actor = actor.clone();
+        write!(self, |tx| complaints::add_evidence(tx, &actor, id, ev, now))
+    }
+
+    async fn evidence_list(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Evidence>> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| async {
+            complaints::visible(tx, &actor, id, None).await?;
+            records::evidence_list(tx, id).await
+        })
+    }
+
+    async fn evidence(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        sha: &Sha256,
+    ) -> Result<(Evidence, Vec<u8>)> {
+        let (actor, wanted) = (actor.clone(), sha.clone());
+        let found = read!(self, Point, |tx| async {
+            complaints::visible(tx, &actor, id, None).await?;
+            records::evidence_with_inline(tx, id, &wanted).await
+        })?;
+        let (ev, inline) = found.ok_or_else(|| {
+            StoreError::not_found(
+                "这条投诉中没有这份证据",
+                "no such evidence in this complaint",
+            )
+        })?;
+        let bytes = match inline {
+            Some(b) => b,
+            None => self.blobs.get(sha).await?,
+        };
+        Ok((ev, bytes))
+    }
+
+    async fn complaint_events(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Event>> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| async {
+            complaints::visible(tx, &actor, id, None).await?;
+            events::read(tx, &stream::complaint(id)).await
+        })
+    }
+
+    async fn chat_session(&self, actor: &Actor, id: &str) -> Result<ChatSession> {
+        let (actor, id) = (actor.clone(), id.to_owned());
+        read!(self, Point, |tx| chat::read_session(tx, &actor, &id))
+    }
+
+    async fn save_chat(&self, actor: &Actor, save: ChatSave, now: Timestamp) -> Result<()> {
+        access::check_chat_consumer(actor)?;
+        let actor = actor.clone();
+        if save.durable() {
+            write!(self, Durable, |tx| chat::save(tx, &actor, save, now))
+        } else {
+            write!(self, Relaxed, |tx| chat::save(tx, &actor, save, now))
+        }
+    }
+
+    async fn file_chat_complaint(
+        &self,
+        actor: &Actor,
+        new: NewComplaint,
+        transcript: NewEvidence,
+        save: ChatSave,
+        now: Timestamp,
+    ) -> Result<Complaint> {
+        access::check_chat_consumer(actor)?;
+        let (actor, policy, windows) = (actor.clone(), self.policy.clone(), self.windows.clone());
+        write!(self, |tx| chat::file_complaint(
+            tx, &windows, &actor, new, transcript, save, now, &policy
+        ))
+    }
+
+    async fn chat_handovers(&self, actor: &Actor, limit: u32) -> Result<Vec<ChatSession>> {
+        access::check_chat_queue(actor)?;
+        let actor = actor.clone();
+        read!(self, Scan, |tx| chat::handovers(tx, &actor, limit))
+    }
+
+    async fn take_chat(&self, actor: &Actor, id: &str, now: Timestamp) -> Result<ChatSession> {
+        access::check_chat_agent(actor)?;
+        let (actor, id) = (actor.clone(), id.to_owned());
+        write!(self, |tx| async {
+            chat::take(tx, &actor, &id, now).await?;
+            chat::read_session(tx, &actor, &id).await
+        })
+    }
+
+    async fn agent_chat_reply(
+        &self,
+        actor: &Actor,
+        id: &str,
+        body: String,
+        now: Timestamp,
+    ) -> Result<ChatSession> {
+        access::check_chat_agent(actor)?;
+        let (actor, id) = (actor.clone(), id.to_owned());
+        write!(self, |tx| async {
+            chat::agent_reply(tx, &actor, &id, &body, now).await?;
+            chat::read_session(tx, &actor, &id).await
+        })
+    }
+
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {
+        read!(self, Point, |tx| timers::due(tx, now, limit))
+    }
+
+    async fn fire_timer(&self, timer: &DueTimer, now: Timestamp) -> Result<bool> {
+        let (timer, policy) = (timer.clone(), self.policy.clone());
+        write!(self, |tx| complaints::fire_timer(tx, &timer, now, &policy))
+    }
+
+    async fn next_timer_at(&self) -> Result<Option<Timestamp>> {
+        read!(self, Point, |tx| timers::next_due(tx))
+    }
+
+    async fn cases(
+        &self,
+        actor: &Actor,
+        state: Option<CaseState>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<Case>> {
+        let merchant = access::cases_scope(actor)?;
+        read!(self, Scan, |tx| cases::list_cases(
+            tx, merchant, state, before, limit
+        ))
+    }
+
+    async fn case(&self, actor: &Actor, id: CaseId) -> Result<Case> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| cases::visible_case(tx, &actor, id.0))
+    }
+
+    async fn case_events(&self, actor: &Actor, id: CaseId) -> Result<Vec<Event>> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| cases::case_events(tx, &actor, id.0))
+    }
+
+    async fn case_act(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        action: CaseAction,
+        now: Timestamp,
+    ) -> Result<Case> {
+        let (actor, policy) = (actor.clone(), self.policy.clone());
+        write!(self, |tx| async {
+            case_actions::case_act(tx, &actor, id.0, action, now, &policy).await?;
+            cases::visible_case(tx, &actor, id.0).await
+        })
+    }
+
+    async fn file_report(
+        &self,
+        actor: &Actor,
+        report: NewReport,
+        channel: Channel,
+        now: Timestamp,
+    ) -> Result<Report> {
+        let actor = actor.clone();
+        write!(self, |tx| async {
+            let id = reports::file_report(tx, &actor, report, channel, now).await?;
+            reports::read_report(tx, &actor, id).await
+        })
+    }
+
+    async fn report(&self, actor: &Actor, id: i64) -> Result<Report> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| reports::read_report(tx, &actor, id))
+    }
+
+    async fn reports(
+        &self,
+        actor: &Actor,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<Report>> {
+        let actor = actor.clone();
+        read!(self, Scan, |tx| reports::list_reports(
+            tx, &actor, before, limit
+        ))
+    }
+
+    async fn report_events(&self, actor: &Actor, id: i64) -> Result<Vec<Event>> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| reports::report_events(tx, &actor, id))
+    }
+
+    async fn add_report_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        ev: NewEvidence,
+        now: Timestamp,
+    ) -> Result<Evidence> {
+        let actor = actor.clone();
+        write!(self, |tx| reports::add_report_evidence(
+            tx, &actor, id, ev, now
+        ))
+    }
+
+    async fn report_evidence_list(&self, actor: &Actor, id: i64) -> Result<Vec<Evidence>> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| reports::report_evidence_list(
+            tx, &actor, id
+        ))
+    }
+
+    async fn report_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        sha: &Sha256,
+    ) -> Result<(Evidence, Vec<u8>)> {
+        let (actor, wanted) = (actor.clone(), sha.clone());
+        let ev = read!(self, Point, |tx| reports::report_evidence(
+            tx, &actor, id, &wanted
+        ))?;
+        Ok((ev, self.blobs.get(sha).await?))
+    }
+
+    async fn report_act(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: ReportAction,
+        now: Timestamp,
+    ) -> Result<Report> {
+        let (actor, policy) = (actor.clone(), self.policy.clone());
+        write!(self, |tx| async {
+            reports::report_act(tx, &actor, id, action, now, &policy).await?;
+            reports::read_report(tx, &actor, id).await
+        })
+    }
+
+    async fn appeal_penalty(
+        &self,
+        actor: &Actor,
+        shop: &ShopId,
+        penalty: i64,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<()> {
+        let (actor, shop) = (actor.clone(), shop.clone());
+        write!(self, |tx| ledger::appeal_penalty(
+            tx, &actor, &shop, penalty, reason, now
+        ))
+    }
+
+    async fn decide_penalty_appeal(
+        &self,
+        actor: &Actor,
+        shop: &ShopId,
+        penalty: i64,
+        overturn: bool,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<()> {
+        let (actor, shop) = (actor.clone(), shop.clone());
+        write!(self, |tx| ledger::decide_penalty_appeal(
+            tx, &actor, &shop, penalty, overturn, reason, now
+        ))
+    }
+
+    async fn listings_down(&self, shop: &ShopId) -> Result<Vec<String>> {
+        let shop = shop.clone();
+        read!(self, Point, |tx| reports::listings_down(tx, &shop))
+    }
+
+    async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>> {
+        let shop = shop.clone();
+        read!(self, Point, |tx| events::read(tx, &stream::shop(&shop)))
+    }
+
+    async fn due_subject_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<SubjectTimer>> {
+        read!(self, Point, |tx| timers::due_subject(tx, now, limit))
+    }
+
+    async fn fire_subject_timer(&self, timer: &SubjectTimer, now: Timestamp) -> Result<bool> {
+        let (timer, policy) = (timer.clone(), self.policy.clone());
+        write!(self, |tx| case_actions::fire_subject_timer(
+            tx, &timer, now, &policy
+        ))
+    }
+
+    async fn schedule_job(&self, subject: &str, kind: &str, due: Timestamp) -> Result<()> {
+        let (subject, kind) = (subject.to_owned(), kind.to_owned());
+        write!(self, |tx| timers::insert_job(tx, &subject, &kind, due))
+    }
+
+    async fn purchases(&self, since: Timestamp) -> Result<Vec<brushing::Purchase>> {
+        read!(self, Scan, |tx| brushing::purchases(tx, since))
+    }
+
+    async fn open_brushing_case(
+        &self,
+        block: &brushing::BrushingBlock,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<CaseId>> {
+        let block = block.clone();
+        let id = write!(self, |tx| brushing::open_brushing_case(
+            tx, &block, since, now
+        ))?;
+        Ok(id.map(CaseId))
+    }
+
+    async fn sweep_monitors(&self, now: Timestamp, limit: u32) -> Result<usize> {
+        let policy = self.policy.clone();
+        write!(self, |tx| monitors::sweep_late_shipments(
+            tx, now, limit, &policy
+        ))
+    }
+
+    async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats> {
+        access::check_staff(actor)?;
+        read!(self, Scan, |tx| stats::compute(tx, &q))
+    }
+
+    async fn verify(&self) -> Result<std::result::Result<AuditReport, String>> {
+        match read!(self, Snapshot, |tx| audit::walk(tx))? {
+            Ok(checker) => Ok(checker.check_files(&self.blobs).await),
+            Err(broken) => Ok(Err(broken)),
+        }
+    }
+
+    fn write_stats(&self) -> WriteStats {
+        self.driver.write_stats()
+    }
+
+    fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
