@@ -54,21 +54,33 @@ pub(crate) enum Read {
 /// The body of a store call, given its connection.
 pub(crate) type Body<'t, T> = BoxFuture<'t, Result<T>>;
 
+/// A store call's body: what it does with its connection.
+pub(crate) trait Job<C, T>:
+    for<'t> FnOnce(&'t mut Tx<'t, C>) -> Body<'t, T> + Send + 'static
+{
+}
+impl<C, T, F> Job<C, T> for F where
+    F: for<'t> FnOnce(&'t mut Tx<'t, C>) -> Body<'t, T> + Send + 'static
+{
+}
+
 /// A backend: connections for reads and write transactions.
 pub(crate) trait Driver: Send + Sync + 'static {
     type Conn: Conn;
 
     /// Runs `f` on a connection for reading.
-    fn read<T, F>(&self, kind: Read, f: F) -> impl Future<Output = Result<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'t> FnOnce(&'t mut Tx<'t, Self::Conn>) -> Body<'t, T> + Send + 'static;
+    fn read<T: Send + 'static>(
+        &self,
+        kind: Read,
+        f: impl Job<Self::Conn, T>,
+    ) -> impl Future<Output = Result<T>> + Send;
 
     /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back otherwise.
-    fn write<T, F>(&self, durability: Durability, f: F) -> impl Future<Output = Result<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'t> FnOnce(&'t mut Tx<'t, Self::Conn>) -> Body<'t, T> + Send + 'static;
+    fn write<T: Send + 'static>(
+        &self,
+        durability: Durability,
+        f: impl Job<Self::Conn, T>,
+    ) -> impl Future<Output = Result<T>> + Send;
 
     /// Commits and the writes they carried since start.
     fn write_stats(&self) -> crate::WriteStats;

@@ -297,7 +297,7 @@ pub(crate) async fn shop<C: Conn>(
     let year_ago = now - Duration::days(365);
     let points = o
         .query_one(
-            "SELECT COALESCE(SUM(points), 0) FROM violations WHERE shop_id = $1 AND at > $2",
+            "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM violations WHERE shop_id = $1 AND at > $2",
             vals![id.as_str(), to_ms(year_ago)],
         )
         .await?[0]

@@ -20,7 +20,7 @@ use sqlx::{PgConnection, Postgres, Transaction};
 use weiquan_domain::Policy;
 
 use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
-use crate::db::{Body, Conn, Driver, Durability, Read, Row, Tx};
+use crate::db::{Conn, Driver, Durability, Job, Read, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::service::Service;
 use crate::sql::{self, Val};
@@ -167,11 +167,7 @@ impl PgDriver {
 impl Driver for PgDriver {
     type Conn = PgConnection;
 
-    async fn read<T, F>(&self, kind: Read, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: for<'t> FnOnce(&'t mut Tx<'t, PgConnection>) -> Body<'t, T> + Send + 'static,
-    {
+    async fn read<T: Send + 'static>(&self, kind: Read, f: impl Job<PgConnection, T>) -> Result<T> {
         if kind == Read::Snapshot {
             let mut tx = self.pool.begin().await?;
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -189,11 +185,11 @@ impl Driver for PgDriver {
         f(&mut db).await
     }
 
-    async fn write<T, F>(&self, durability: Durability, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: for<'t> FnOnce(&'t mut Tx<'t, PgConnection>) -> Body<'t, T> + Send + 'static,
-    {
+    async fn write<T: Send + 'static>(
+        &self,
+        durability: Durability,
+        f: impl Job<PgConnection, T>,
+    ) -> Result<T> {
         let mut tx = self.pool.begin().await?;
         if durability == Durability::Relaxed {
             // Answered once committed, before the WAL is flushed (docs/decisions.md).

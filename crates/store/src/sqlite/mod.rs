@@ -21,7 +21,7 @@ use weiquan_domain::Policy;
 use self::conn::ReadPool;
 use self::writer::Writer;
 use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
-use crate::db::{Body, Conn, Driver, Durability, Read, Row, Tx};
+use crate::db::{Body, Conn, Driver, Durability, Job, Read, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::service::Service;
 use crate::sql::{self, Val};
@@ -115,11 +115,7 @@ where
 impl Driver for SqliteDriver {
     type Conn = Connection;
 
-    async fn read<T, F>(&self, kind: Read, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: for<'t> FnOnce(&'t mut Tx<'t, Connection>) -> Body<'t, T> + Send + 'static,
-    {
+    async fn read<T: Send + 'static>(&self, kind: Read, f: impl Job<Connection, T>) -> Result<T> {
         match kind {
             // Point reads take microseconds: run in place.
             Read::Point => self.read.with(|c| drive(c, f)),
@@ -144,11 +140,11 @@ impl Driver for SqliteDriver {
         }
     }
 
-    async fn write<T, F>(&self, durability: Durability, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: for<'t> FnOnce(&'t mut Tx<'t, Connection>) -> Body<'t, T> + Send + 'static,
-    {
+    async fn write<T: Send + 'static>(
+        &self,
+        durability: Durability,
+        f: impl Job<Connection, T>,
+    ) -> Result<T> {
         let job = move |c: &mut Connection| drive(c, f);
         match durability {
             Durability::Durable => self.writer.run(job).await,
