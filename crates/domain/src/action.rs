@@ -1,11 +1,80 @@
 //! Parsing the body of `POST /complaints/{id}/actions` into an [`Action`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::complaint::{ClaimRequest, parse_claim};
 use crate::error::{DomainError, FieldErrors};
-use crate::machine::{Action, ViolationSpec};
 use crate::types::*;
+
+/// A violation the transition records against the shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ViolationSpec {
+    pub kind: String,
+    pub points: u32,
+}
+
+/// What a user asks the machine to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Accept,
+    Propose {
+        remedy: Remedy,
+        message: String,
+    },
+    Reject {
+        message: String,
+    },
+    Escalate {
+        reason: Option<String>,
+    },
+    TakeOver,
+    RequestEvidence {
+        from: Party,
+        message: String,
+    },
+    Rule {
+        decision: Decision,
+        remedy: Option<Remedy>,
+        rule_refs: Vec<String>,
+        reason: Option<String>,
+        violation: Option<ViolationSpec>,
+        /// Fraud was found: compensation has the statutory floor.
+        fraud: bool,
+    },
+    Fulfil {
+        note: Option<String>,
+    },
+    Confirm,
+    Appeal {
+        reason: String,
+    },
+    Withdraw {
+        reason: Option<String>,
+    },
+    Forward {
+        reason: String,
+    },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Accept => "accept",
+            Action::Propose { .. } => "propose",
+            Action::Reject { .. } => "reject",
+            Action::Escalate { .. } => "escalate",
+            Action::TakeOver => "take_over",
+            Action::RequestEvidence { .. } => "request_evidence",
+            Action::Rule { .. } => "rule",
+            Action::Fulfil { .. } => "fulfil",
+            Action::Confirm => "confirm",
+            Action::Appeal { .. } => "appeal",
+            Action::Withdraw { .. } => "withdraw",
+            Action::Forward { .. } => "forward",
+        }
+    }
+}
 
 /// The wire form of an action: `action` names it, the other fields depend on it.
 #[derive(Debug, Clone, Default, Deserialize)]

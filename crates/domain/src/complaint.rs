@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DomainError, FieldErrors};
-use crate::machine::{State, Tier};
+use crate::state::{State, Tier};
 use crate::types::*;
 
 /// The latest offer on the table.

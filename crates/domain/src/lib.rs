@@ -2,22 +2,40 @@
 //! the policy, and the event chain's hashing. Pure: no I/O, no database, no HTTP.
 #![doc = include_str!("../README.md")]
 
-pub mod access;
-pub mod action;
-pub mod chain;
-pub mod complaint;
-pub mod error;
+// The layers, in order: each module uses only those above it (a blank line between each keeps
+// rustfmt from sorting them; `tests/layers.rs` checks the order).
 pub mod lang;
-pub mod machine;
-pub mod policy;
-pub mod records;
-pub mod tier3;
+
+pub mod error;
+
 pub mod types;
 
+pub mod state;
+
+pub mod chain;
+
+pub mod records;
+
+pub mod complaint;
+
+pub mod access;
+
+pub mod action;
+
+pub mod policy;
+
+pub mod filing;
+
+pub mod machine;
+
+pub mod tier3;
+
 pub use access::Actor;
+pub use action::Action;
 pub use complaint::{Complaint, NewComplaint, Progress};
 pub use error::{DomainError, ErrorKind, FieldError};
 pub use lang::{Lang, Text};
-pub use machine::{Action, State, Tier, TimerKind, Transition, Trigger, decide};
+pub use machine::{Transition, Trigger, decide};
 pub use policy::Policy;
+pub use state::{State, Tier, TimerKind};
 pub use types::*;

@@ -3,8 +3,7 @@
 //! Every row of the design's table is one arm here; the store persists what this returns and the
 //! server exposes it. Nothing else decides whether an action is allowed.
 
-use chrono::Duration as ChronoDuration;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::access::{Actor, is_consumer_of, is_merchant_of};
@@ -14,233 +13,9 @@ use crate::lang::Text;
 use crate::policy::Policy;
 use crate::types::*;
 
-/// A complaint's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    AwaitingMerchant,
-    AwaitingConsumer,
-    Mediation,
-    ProtectionReview,
-    Resolved,
-    Closed,
-    Withdrawn,
-}
-
-/// Who handles a complaint: the two sides between themselves, then tier 1, then tier 2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Tier {
-    /// Consumer and merchant settle between themselves, under tier 1's watch.
-    Negotiation,
-    /// Tier 1: customer service mediates.
-    CustomerService,
-    /// Tier 2: consumer protection investigates and rules.
-    ConsumerProtection,
-}
-
-impl State {
-    pub const ALL: &'static [State] = &[
-        State::AwaitingMerchant,
-        State::AwaitingConsumer,
-        State::Mediation,
-        State::ProtectionReview,
-        State::Resolved,
-        State::Closed,
-        State::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::AwaitingMerchant => "awaiting_merchant",
-            State::AwaitingConsumer => "awaiting_consumer",
-            State::Mediation => "mediation",
-            State::ProtectionReview => "protection_review",
-            State::Resolved => "resolved",
-            State::Closed => "closed",
-            State::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<State, DomainError> {
-        State::ALL
-            .iter()
-            .copied()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| {
-                let allowed: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
-                DomainError::invalid(
-                    "state",
-                    format!("未知状态，可选：{}", allowed.join(", ")),
-                    format!("unknown state; expected one of: {}", allowed.join(", ")),
-                )
-            })
-    }
-
-    /// The tier of an open state; `None` for the terminal states, which keep the last tier.
-    pub fn tier(self) -> Option<Tier> {
-        match self {
-            State::AwaitingMerchant | State::AwaitingConsumer => Some(Tier::Negotiation),
-            State::Mediation => Some(Tier::CustomerService),
-            State::ProtectionReview => Some(Tier::ConsumerProtection),
-            State::Resolved | State::Closed | State::Withdrawn => None,
-        }
-    }
-
-    /// Still being worked on (a consumer may withdraw).
-    pub fn is_open(self) -> bool {
-        self.tier().is_some()
-    }
-
-    pub fn is_terminal(self) -> bool {
-        matches!(self, State::Closed | State::Withdrawn)
-    }
-}
-
-impl Tier {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Negotiation => "negotiation",
-            Tier::CustomerService => "customer_service",
-            Tier::ConsumerProtection => "consumer_protection",
-        }
-    }
-    pub fn parse(s: &str) -> Result<Tier, DomainError> {
-        [
-            Tier::Negotiation,
-            Tier::CustomerService,
-            Tier::ConsumerProtection,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == s)
-        .ok_or_else(|| {
-            DomainError::invalid(
-                "tier",
-                "未知层级，可选：negotiation, customer_service, consumer_protection",
-                "unknown tier; expected negotiation, customer_service or consumer_protection",
-            )
-        })
-    }
-}
-
-/// The deadlines a complaint can wait on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum TimerKind {
-    MerchantReply,
-    ConsumerReply,
-    Mediation,
-    EvidenceTurn,
-    ExecuteRuling,
-    AppealWindow,
-}
-
-impl TimerKind {
-    pub const ALL: &'static [TimerKind] = &[
-        TimerKind::MerchantReply,
-        TimerKind::ConsumerReply,
-        TimerKind::Mediation,
-        TimerKind::EvidenceTurn,
-        TimerKind::ExecuteRuling,
-        TimerKind::AppealWindow,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TimerKind::MerchantReply => "merchant_reply",
-            TimerKind::ConsumerReply => "consumer_reply",
-            TimerKind::Mediation => "mediation",
-            TimerKind::EvidenceTurn => "evidence_turn",
-            TimerKind::ExecuteRuling => "execute_ruling",
-            TimerKind::AppealWindow => "appeal_window",
-        }
-    }
-    pub fn parse(s: &str) -> Option<TimerKind> {
-        TimerKind::ALL.iter().copied().find(|k| k.as_str() == s)
-    }
-    /// The tier whose service level the deadline measures (for statistics).
-    pub fn sla_tier(self) -> Tier {
-        match self {
-            TimerKind::MerchantReply | TimerKind::ConsumerReply => Tier::Negotiation,
-            TimerKind::Mediation => Tier::CustomerService,
-            TimerKind::EvidenceTurn | TimerKind::ExecuteRuling | TimerKind::AppealWindow => {
-                Tier::ConsumerProtection
-            }
-        }
-    }
-}
-
-/// A violation the transition records against the shop.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ViolationSpec {
-    pub kind: String,
-    pub points: u32,
-}
-
-/// What a user asks the machine to do.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    Accept,
-    Propose {
-        remedy: Remedy,
-        message: String,
-    },
-    Reject {
-        message: String,
-    },
-    Escalate {
-        reason: Option<String>,
-    },
-    TakeOver,
-    RequestEvidence {
-        from: Party,
-        message: String,
-    },
-    Rule {
-        decision: Decision,
-        remedy: Option<Remedy>,
-        rule_refs: Vec<String>,
-        reason: Option<String>,
-        violation: Option<ViolationSpec>,
-        /// Fraud was found: compensation has the statutory floor.
-        fraud: bool,
-    },
-    Fulfil {
-        note: Option<String>,
-    },
-    Confirm,
-    Appeal {
-        reason: String,
-    },
-    Withdraw {
-        reason: Option<String>,
-    },
-    Forward {
-        reason: String,
-    },
-}
-
-impl Action {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::Accept => "accept",
-            Action::Propose { .. } => "propose",
-            Action::Reject { .. } => "reject",
-            Action::Escalate { .. } => "escalate",
-            Action::TakeOver => "take_over",
-            Action::RequestEvidence { .. } => "request_evidence",
-            Action::Rule { .. } => "rule",
-            Action::Fulfil { .. } => "fulfil",
-            Action::Confirm => "confirm",
-            Action::Appeal { .. } => "appeal",
-            Action::Withdraw { .. } => "withdraw",
-            Action::Forward { .. } => "forward",
-        }
-    }
-}
+pub use crate::action::{Action, ViolationSpec};
+pub use crate::filing::{Filing, OrderFacts, file, is_major};
+pub use crate::state::{State, Tier, TimerKind, state_label_zh};
 
 /// What moves a complaint: a person's action or a lapsed deadline.
 #[derive(Debug, Clone, Copy)]
@@ -284,10 +59,6 @@ pub struct Transition {
     pub effects: Vec<Effect>,
 }
 
-fn due(now: Timestamp, policy: &Policy, kind: TimerKind) -> Timestamp {
-    now + ChronoDuration::from_std(policy.deadline(kind)).unwrap_or(ChronoDuration::MAX)
-}
-
 fn conflict(zh: &str, en: &str) -> DomainError {
     DomainError::conflict("invalid_state", zh, en)
 }
@@ -308,28 +79,6 @@ fn state_refusal(c: &Complaint, action: &str) -> DomainError {
             c.state.as_str()
         ),
     )
-}
-
-/// The Chinese name of a state, for messages.
-pub fn state_label_zh(s: State) -> &'static str {
-    match s {
-        State::AwaitingMerchant => "待商家处理",
-        State::AwaitingConsumer => "待买家回应",
-        State::Mediation => "客服调解中",
-        State::ProtectionReview => "消费者保障审理中",
-        State::Resolved => "已处理",
-        State::Closed => "已关闭",
-        State::Withdrawn => "已撤销",
-    }
-}
-
-/// Whether a claim, category or collective membership makes a complaint `major`.
-pub fn is_major(claim: &Claim, category: Category, in_collective: bool, policy: &Policy) -> bool {
-    in_collective
-        || policy.major.categories.contains(&category)
-        || claim
-            .amount_cents
-            .is_some_and(|a| a.get() >= policy.major.amount_cents)
 }
 
 fn require_role(actor: &Actor, allowed: &[Role], action: &str) -> Result<(), DomainError> {
@@ -435,7 +184,7 @@ fn resolve(b: Builder, now: Timestamp, policy: &Policy, mut resolution: Resoluti
     let ruled = resolution.by == ResolvedBy::Ruling;
     let appealable = ruled && !b.c.progress.appealed;
     if appealable {
-        resolution.appeal_until = Some(due(now, policy, TimerKind::AppealWindow));
+        resolution.appeal_until = Some(policy.due(TimerKind::AppealWindow, now));
     }
     let mut b = b.to(State::Resolved).data("resolution", &resolution);
     b.c.progress.resolution = Some(resolution);
@@ -443,12 +192,12 @@ fn resolve(b: Builder, now: Timestamp, policy: &Policy, mut resolution: Resoluti
     b.c.progress.evidence_requested_from = None;
     b = b.timer(
         TimerKind::ExecuteRuling,
-        due(now, policy, TimerKind::ExecuteRuling),
+        policy.due(TimerKind::ExecuteRuling, now),
     );
     if appealable {
         b = b.timer(
             TimerKind::AppealWindow,
-            due(now, policy, TimerKind::AppealWindow),
+            policy.due(TimerKind::AppealWindow, now),
         );
     }
     b
@@ -485,7 +234,7 @@ fn escalate_target(c: &Complaint) -> State {
 fn enter(b: Builder, to: State, now: Timestamp, policy: &Policy) -> Builder {
     let b = b.to(to);
     if to == State::Mediation {
-        b.timer(TimerKind::Mediation, due(now, policy, TimerKind::Mediation))
+        b.timer(TimerKind::Mediation, policy.due(TimerKind::Mediation, now))
     } else {
         b
     }
@@ -571,7 +320,7 @@ fn act(
                 b.c.progress.proposal = Some(proposal);
                 b.timer(
                     TimerKind::ConsumerReply,
-                    due(now, policy, TimerKind::ConsumerReply),
+                    policy.due(TimerKind::ConsumerReply, now),
                 )
             } else {
                 if c.state != Mediation {
@@ -596,7 +345,7 @@ fn act(
             b.c.progress.proposal = None;
             b.timer(
                 TimerKind::ConsumerReply,
-                due(now, policy, TimerKind::ConsumerReply),
+                policy.due(TimerKind::ConsumerReply, now),
             )
         }
         Action::Escalate { reason } => {
@@ -666,7 +415,7 @@ fn act(
             b.c.assignee_id = Some(actor.id);
             b.timer(
                 TimerKind::EvidenceTurn,
-                due(now, policy, TimerKind::EvidenceTurn),
+                policy.due(TimerKind::EvidenceTurn, now),
             )
         }
         Action::Rule {
@@ -953,140 +702,4 @@ pub fn allowed_edge(from: State, to: State) -> bool {
             | (ProtectionReview, Resolved | Withdrawn)
             | (Resolved, Closed | ProtectionReview)
     )
-}
-
-/// The order a complaint is about, as filing needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderFacts {
-    pub buyer_id: UserId,
-    pub shop_id: ShopId,
-    pub merchant_id: UserId,
-    pub amount_cents: Cents,
-    pub paid_at: Timestamp,
-}
-
-/// What filing produces: the new complaint (its id still 0), the `filed` event and first timer.
-#[derive(Debug, Clone)]
-pub struct Filing {
-    pub complaint: Complaint,
-    pub event_data: Value,
-    pub set_timers: Vec<(TimerKind, Timestamp)>,
-}
-
-/// Files a complaint: the first row of the table. `consumer` is the consumer it is for (the
-/// actor itself, or the caller named by an agent taking a phone complaint).
-pub fn file(
-    new: &NewComplaint,
-    order: &OrderFacts,
-    consumer: UserId,
-    actor: &Actor,
-    channel: Channel,
-    now: Timestamp,
-    policy: &Policy,
-) -> Result<Filing, DomainError> {
-    match actor.role {
-        Role::Consumer if new.on_behalf_of.is_none() && consumer == actor.id => {}
-        Role::Consumer => {
-            return Err(DomainError::forbidden(
-                "买家只能为自己投诉",
-                "a consumer files complaints only for themselves",
-            ));
-        }
-        Role::CsAgent if new.on_behalf_of.is_some() => {}
-        Role::CsAgent => {
-            return Err(DomainError::invalid(
-                "on_behalf_of",
-                "客服代电话投诉的买家登记时，请填写买家用户名",
-                "an agent filing a phone complaint names the consumer in on_behalf_of",
-            ));
-        }
-        _ => {
-            return Err(DomainError::forbidden(
-                "只有买家（或代买家登记电话投诉的客服）可以发起投诉",
-                "only a consumer (or an agent taking a phone complaint) may file a complaint",
-            ));
-        }
-    }
-    if order.buyer_id != consumer {
-        // Someone else's order looks like no order at all.
-        return Err(DomainError::not_found(
-            "在你的订单中找不到这个订单号",
-            "no such order among your orders",
-        ));
-    }
-    let mut errs = crate::error::FieldErrors::new();
-    if new.incident_at > now + ChronoDuration::minutes(5) {
-        errs.push(crate::error::FieldError::new(
-            "incident_at",
-            "发生时间不能晚于现在",
-            "incident_at cannot be in the future",
-        ));
-    }
-    if new.incident_at < order.paid_at - ChronoDuration::days(1) {
-        errs.push(crate::error::FieldError::new(
-            "incident_at",
-            "发生时间早于下单时间，请核对",
-            "incident_at is before the order was paid; please check it",
-        ));
-    }
-    if matches!(new.claim.kind, ClaimKind::Refund | ClaimKind::Return)
-        && new
-            .claim
-            .amount_cents
-            .is_some_and(|a| a > order.amount_cents)
-    {
-        errs.push(crate::error::FieldError::new(
-            "claim.amount_cents",
-            format!("退款金额不能超过实付金额 {}", order.amount_cents),
-            format!(
-                "a refund cannot exceed the amount paid, {}",
-                order.amount_cents
-            ),
-        ));
-    }
-    errs.finish()?;
-    let major = is_major(&new.claim, new.category, false, policy);
-    let complaint = Complaint {
-        id: ComplaintId(0),
-        order_no: new.order_no.clone(),
-        consumer_id: consumer,
-        shop_id: order.shop_id.clone(),
-        merchant_id: order.merchant_id,
-        product: new.product.clone(),
-        category: new.category,
-        incident_at: new.incident_at,
-        description: new.description.clone(),
-        claim: new.claim.clone(),
-        channel,
-        state: State::AwaitingMerchant,
-        tier: Tier::Negotiation,
-        major,
-        assignee_id: None,
-        collective_case_id: None,
-        progress: Progress::default(),
-        deadline_at: None,
-        created_at: now,
-        updated_at: now,
-    };
-    let merchant_reply = due(now, policy, TimerKind::MerchantReply);
-    let event_data = json!({
-        "to": State::AwaitingMerchant.as_str(),
-        "order_no": new.order_no,
-        "shop_id": order.shop_id,
-        "consumer_id": consumer,
-        "product": new.product,
-        "category": new.category,
-        "incident_at": new.incident_at,
-        "description": new.description,
-        "claim": new.claim,
-        "channel": channel,
-        "major": major,
-    });
-    let mut complaint = complaint;
-    complaint.deadline_at = Some(merchant_reply);
-    Ok(Filing {
-        complaint,
-        event_data,
-        set_timers: vec![(TimerKind::MerchantReply, merchant_reply)],
-    })
 }

@@ -345,8 +345,13 @@ impl Policy {
     }
 
     /// The deadline of a timer kind.
-    pub fn deadline(&self, kind: crate::machine::TimerKind) -> Duration {
-        use crate::machine::TimerKind::*;
+    /// When a deadline of this kind set at `now` falls due.
+    pub fn due(&self, kind: crate::state::TimerKind, now: crate::Timestamp) -> crate::Timestamp {
+        now + chrono::Duration::from_std(self.deadline(kind)).unwrap_or(chrono::Duration::MAX)
+    }
+
+    pub fn deadline(&self, kind: crate::state::TimerKind) -> Duration {
+        use crate::state::TimerKind::*;
         let d = &self.deadlines;
         match kind {
             MerchantReply => d.merchant_reply,

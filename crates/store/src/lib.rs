@@ -1,36 +1,65 @@
 #![doc = include_str!("../README.md")]
 
-// The layers, in order: each module uses only those above it.
-mod accounts;
-mod audit;
-pub mod blob;
-mod brushing;
-mod case_actions;
-mod cases;
-pub mod chat;
-mod collective;
-mod complaints;
-mod db;
+// The layers, in order: each module uses only those above it (a blank line between each keeps
+// rustfmt from sorting them; `tests/layers.rs` checks the order).
 mod error;
-mod events;
-pub mod export;
-mod imports;
-pub mod jsonl;
-mod ledger;
-mod model;
-mod monitors;
-mod records;
-mod reports;
-mod rows;
-mod service;
-mod sql;
-mod stats;
+
 mod time;
+
+mod sql;
+
+mod db;
+
+mod model;
+
+mod rows;
+
+pub mod blob;
+
+mod events;
+
+mod records;
+
 mod timers;
+
+mod ledger;
+
+mod cases;
+
+mod monitors;
+
 mod transitions;
+
+mod collective;
+
+mod complaints;
+
+mod reports;
+
+mod case_actions;
+
+mod brushing;
+
+mod accounts;
+
+mod imports;
+
+pub mod chat;
+
+mod stats;
+
+mod audit;
+
+mod service;
+
 // The backends: a `Driver` each.
 pub mod postgres;
+
 pub mod sqlite;
+
+pub mod jsonl;
+
+pub mod export;
 
 use async_trait::async_trait;
 use weiquan_domain::records::{OrderRecord, ShopRecord};
