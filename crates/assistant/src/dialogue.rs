@@ -293,17 +293,10 @@ fn actor_label(lang: Lang, who: &str) -> String {
 }
 
 fn state_label(lang: Lang, state: &str) -> String {
-    let (zh, en) = match state {
-        "awaiting_merchant" => ("等待商家处理", "waiting for the merchant"),
-        "awaiting_consumer" => ("等待您回复", "waiting for your answer"),
-        "mediation" => ("客服调解中", "in mediation by customer service"),
-        "protection_review" => ("消费者保障审核中", "under consumer-protection review"),
-        "resolved" => ("已解决", "resolved"),
-        "closed" => ("已关闭", "closed"),
-        "withdrawn" => ("已撤回", "withdrawn"),
-        other => (other, other),
-    };
-    t(lang, zh, en)
+    match weiquan_domain::State::parse(state) {
+        Ok(s) => s.label(lang).to_owned(),
+        Err(_) => state.to_owned(),
+    }
 }
 
 const YES: &[&str] = &[

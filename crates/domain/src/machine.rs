@@ -9,13 +9,13 @@ use serde_json::{Value, json};
 use crate::access::{Actor, is_consumer_of, is_merchant_of};
 use crate::complaint::*;
 use crate::error::DomainError;
-use crate::lang::Text;
+use crate::lang::{Lang, Text};
 use crate::policy::Policy;
 use crate::types::*;
 
 pub use crate::action::{Action, ViolationSpec};
 pub use crate::filing::{Filing, OrderFacts, file, is_major};
-pub use crate::state::{State, Tier, TimerKind, state_label_zh};
+pub use crate::state::{State, Tier, TimerKind};
 
 /// What moves a complaint: a person's action or a lapsed deadline.
 #[derive(Debug, Clone, Copy)]
@@ -72,11 +72,11 @@ fn state_refusal(c: &Complaint, action: &str) -> DomainError {
         "invalid_state",
         format!(
             "投诉当前状态为“{}”，不能执行“{action}”",
-            state_label_zh(c.state)
+            c.state.label(Lang::Zh)
         ),
         format!(
             "the complaint is {}; {action} is not possible now",
-            c.state.as_str()
+            c.state.label(Lang::En)
         ),
     )
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
+use crate::lang::Lang;
 
 /// A complaint's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -163,15 +164,18 @@ impl TimerKind {
     }
 }
 
-/// The Chinese name of a state, for messages.
-pub fn state_label_zh(s: State) -> &'static str {
-    match s {
-        State::AwaitingMerchant => "待商家处理",
-        State::AwaitingConsumer => "待买家回应",
-        State::Mediation => "客服调解中",
-        State::ProtectionReview => "消费者保障审理中",
-        State::Resolved => "已处理",
-        State::Closed => "已关闭",
-        State::Withdrawn => "已撤销",
+impl State {
+    /// The state's name for people, the one every page, message and chat reply uses.
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            State::AwaitingMerchant => ("待商家处理", "awaiting the merchant"),
+            State::AwaitingConsumer => ("待买家回应", "awaiting the consumer"),
+            State::Mediation => ("客服调解中", "in mediation (customer service)"),
+            State::ProtectionReview => ("消费者保障审理中", "in consumer-protection review"),
+            State::Resolved => ("已解决", "resolved"),
+            State::Closed => ("已关闭", "closed"),
+            State::Withdrawn => ("已撤销", "withdrawn"),
+        };
+        lang.pick(zh, en)
     }
 }

@@ -231,12 +231,12 @@ fn status_lists_complaints_and_who_acts_next() {
     let r = Session::default().turn("我的投诉处理到哪一步了", &ctx);
     assert_eq!(r.intent, Some(Intent::CheckStatus));
     assert!(
-        r.text.contains("#5") && r.text.contains("等待商家处理") && r.text.contains("商家"),
+        r.text.contains("#5") && r.text.contains("待商家处理") && r.text.contains("商家"),
         "{}",
         r.text
     );
     let r = Session::default().turn("what is the status of my complaint?", &ctx);
-    assert!(r.text.contains("waiting for the merchant"), "{}", r.text);
+    assert!(r.text.contains("awaiting the merchant"), "{}", r.text);
 }
 
 #[test]

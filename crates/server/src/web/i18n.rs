@@ -8,15 +8,7 @@ fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
 }
 
 pub fn state(lang: Lang, s: State) -> &'static str {
-    match s {
-        State::AwaitingMerchant => pick(lang, "待商家处理", "awaiting the merchant"),
-        State::AwaitingConsumer => pick(lang, "待买家回应", "awaiting the consumer"),
-        State::Mediation => pick(lang, "客服调解中", "in mediation (customer service)"),
-        State::ProtectionReview => pick(lang, "消保审理中", "in consumer-protection review"),
-        State::Resolved => pick(lang, "已解决", "resolved"),
-        State::Closed => pick(lang, "已关闭", "closed"),
-        State::Withdrawn => pick(lang, "已撤销", "withdrawn"),
-    }
+    s.label(lang)
 }
 
 pub fn tier(lang: Lang, t: Tier) -> &'static str {

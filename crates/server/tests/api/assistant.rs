@@ -378,7 +378,7 @@ async fn status_and_rules_are_answered(backend: Backend) {
     let v = say(&app, &buyer, None, "我的投诉现在处理到哪一步了？").await;
     assert_eq!(v["intent"], "check_status");
     assert!(
-        reply(&v).contains(&format!("#{id}")) && reply(&v).contains("等待商家处理"),
+        reply(&v).contains(&format!("#{id}")) && reply(&v).contains("待商家处理"),
         "{v}"
     );
     let v = say(&app, &buyer, None, "七天无理由退货是什么规则？").await;
