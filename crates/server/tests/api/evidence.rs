@@ -264,7 +264,12 @@ async fn reports_carry_evidence(backend: Backend) {
         "photo",
     )
     .await;
-    assert_ne!(r.status(), StatusCode::CREATED);
+    assert_error(
+        r,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     // Who may not see the report may not see or add its files, and cannot tell it exists.
     for who in [&seller, &holder] {
         assert_eq!(app.get(who, &path).await.status(), StatusCode::NOT_FOUND);
