@@ -8,6 +8,7 @@ mod brushing;
 mod errors;
 mod evidence;
 mod refusals;
+mod snapshots;
 mod stats;
 mod tier3;
 mod timers;
