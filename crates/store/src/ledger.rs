@@ -67,14 +67,7 @@ pub(crate) async fn record_violation<C: Conn>(
     });
     events::append(o, &stream, actor, "violation_recorded", &data, now).await?;
 
-    let since = now - Duration::days(rules::POINTS_WINDOW_DAYS);
-    let after = o
-        .query(
-            "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM violations WHERE shop_id = $1 AND at > $2",
-            vals![v.shop.as_str(), to_ms(since)],
-        )
-        .await?[0][0]
-        .int()?;
+    let after = points(o, v.shop, now).await?;
     let before = after - i64::from(v.points);
     for (threshold, step) in rules::crossings(policy, before, after) {
         let ends = step.days.map(|d| now + Duration::days(i64::from(d)));
@@ -277,6 +270,17 @@ async fn lift_penalty<C: Conn>(
     refresh_standing(o, shop, now).await
 }
 
+/// A shop's points within the ladder's window (12 months) before `now`.
+async fn points<C: Conn>(o: &mut Tx<'_, C>, shop: &ShopId, now: Timestamp) -> Result<i64> {
+    let since = now - Duration::days(rules::POINTS_WINDOW_DAYS);
+    o.query_one(
+        "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM violations WHERE shop_id = $1 AND at > $2",
+        vals![shop.as_str(), to_ms(since)],
+    )
+    .await?[0]
+        .int()
+}
+
 const PENALTY_COLUMNS: &str = "id, penalty, search_weight, starts_at, ends_at, reason, appeal";
 
 /// A shop with its 12-month points and the penalties in force at `now`.
@@ -294,14 +298,7 @@ pub(crate) async fn shop<C: Conn>(
     else {
         return Ok(None);
     };
-    let year_ago = now - Duration::days(365);
-    let points = o
-        .query_one(
-            "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM violations WHERE shop_id = $1 AND at > $2",
-            vals![id.as_str(), to_ms(year_ago)],
-        )
-        .await?[0]
-        .int()?;
+    let points = points(o, id, now).await?;
     let rows = o
         .query(
             &format!(

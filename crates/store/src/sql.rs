@@ -250,7 +250,17 @@ pub(crate) mod postgres {
                 "FLOAT8" => r.try_get::<Option<f64>, _>(i)?.map(Val::Real),
                 "FLOAT4" => r.try_get::<Option<f32>, _>(i)?.map(|v| Val::Real(v.into())),
                 "BOOL" => r.try_get::<Option<bool>, _>(i)?.map(Val::Bool),
-                "NUMERIC" => r.try_get::<Option<f64>, _>(i).ok().flatten().map(Val::Real),
+                // No decoder reads NUMERIC here (sums of BIGINT are NUMERIC): the statement
+                // casts, and one that forgot fails here instead of reading as NULL.
+                "NUMERIC" => {
+                    return Err(sqlx::Error::Decode(
+                        format!(
+                            "column {} is NUMERIC; cast it in the statement (::BIGINT or ::FLOAT8)",
+                            c.name()
+                        )
+                        .into(),
+                    ));
+                }
                 "BYTEA" => r.try_get::<Option<Vec<u8>>, _>(i)?.map(Val::Bytes),
                 _ => r.try_get::<Option<String>, _>(i)?.map(Val::Text),
             };

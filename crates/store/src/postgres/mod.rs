@@ -215,3 +215,26 @@ impl Driver for PgDriver {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection;
+
+    use crate::db::Conn;
+    use crate::sql::Val;
+
+    #[tokio::test]
+    async fn a_numeric_column_is_an_error_not_a_null() {
+        let url = std::env::var("WEIQUAN_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let mut conn = sqlx::PgConnection::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL is needed for this test ({url}): {e}"));
+        let sum = "SELECT SUM(x) AS total FROM (VALUES (1::BIGINT), (2::BIGINT)) AS t(x)";
+        let e = conn.query(sum, &[]).await.unwrap_err();
+        assert!(e.to_string().contains("total is NUMERIC"), "{e}");
+        let cast = "SELECT SUM(x)::BIGINT AS total FROM (VALUES (1::BIGINT), (2::BIGINT)) AS t(x)";
+        let rows = conn.query(cast, &[]).await.unwrap();
+        assert!(matches!(rows[0][0], Val::Int(3)));
+    }
+}
