@@ -6,11 +6,12 @@
 
 use std::sync::LazyLock;
 
+use weiquan_text::normalize::fold_width;
+
 use crate::corpus::{self, Example};
 use crate::features::{Prepared, Sparse, intent_features};
 use crate::intent::{Intent, Tone};
 use crate::model::{Linear, TrainOptions};
-use crate::normalize::fold_width;
 use crate::tone::tone_features;
 
 /// Settings of the intent model.

@@ -5,8 +5,7 @@
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-
-use crate::normalize;
+use weiquan_text::normalize;
 
 const CONCEPTS: &str = include_str!("../data/concepts.txt");
 

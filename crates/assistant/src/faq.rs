@@ -1,8 +1,9 @@
 //! The FAQ: answers kept as Markdown in `faq/{zh,en}/*.md`, searched with tantivy.
 //!
 //! The index lives in RAM and is built once per process from the files embedded at compile time.
-//! Chinese is tokenised with the crate's jieba ([`SharedJieba`]), English with tantivy's stemming analyser; a
-//! query is searched among the answers of its own language only.
+//! Chinese is tokenised with the workspace's one jieba (`weiquan_text::segment`, as
+//! [`SharedJieba`]), English with tantivy's stemming analyser; a query is searched among the
+//! answers of its own language only.
 
 use std::sync::{LazyLock, Mutex};
 
@@ -16,6 +17,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 use weiquan_domain::Lang;
+use weiquan_text::segment::{self, TokenizeMode};
 
 /// Every answer: (language, slug, Markdown).
 pub const ENTRIES: &[(&str, &str, &str)] = &[
@@ -173,8 +175,8 @@ impl Tokenizer for SharedJieba {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokens {
         let base = text.as_ptr() as usize;
-        let tokens = crate::segment::jieba()
-            .tokenize(text, jieba_rs::TokenizeMode::Default, true)
+        let tokens = segment::jieba()
+            .tokenize(text, TokenizeMode::Default, true)
             .into_iter()
             .map(|t| {
                 let from = t.word.as_ptr() as usize - base;
@@ -225,7 +227,7 @@ fn build() -> tantivy::Result<Faq> {
     let index = Index::create_in_ram(sb.build());
     index.tokenizers().register(
         "jieba",
-        // The crate's jieba, with the domain dictionary (七天无理由, 运费险, 假一赔四, …).
+        // The shared jieba, with the domain dictionary (七天无理由, 运费险, 假一赔四, …).
         TextAnalyzer::builder(SharedJieba)
             .filter(RemoveLongFilter::limit(40))
             .filter(LowerCaser)

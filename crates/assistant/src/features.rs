@@ -8,9 +8,10 @@
 
 use std::ops::Range;
 
+use weiquan_text::normalize::{self, is_cjk, is_punct};
+use weiquan_text::segment;
+
 use crate::concepts;
-use crate::normalize::{self, is_cjk, is_punct};
-use crate::segment;
 
 /// Number of hash buckets (2^18): the corpus has a few tens of thousands of distinct features.
 pub const DIM: usize = 1 << 18;

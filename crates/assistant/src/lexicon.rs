@@ -10,8 +10,7 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-
-use crate::normalize::is_cjk;
+use weiquan_text::normalize::is_cjk;
 
 /// A kind of heat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,9 +9,7 @@ pub mod features;
 mod intent;
 pub mod lexicon;
 pub mod model;
-pub mod normalize;
 mod rewrite;
-pub mod segment;
 pub mod slots;
 pub mod tone;
 

@@ -10,9 +10,10 @@
 
 use std::ops::Range;
 
+use weiquan_text::normalize::{fold_char, is_cjk};
+use weiquan_text::segment;
+
 use crate::lexicon::{self, Heat};
-use crate::normalize::{fold_char, is_cjk};
-use crate::segment;
 use crate::tone::punctuation_cues;
 
 /// Characters and words that carry no fact when left alone in a clause.

@@ -1,6 +1,6 @@
 //! The buyer × shop graph in compressed sparse rows: duplicates merged, u32 ids throughout.
 
-use crate::parse::Orders;
+use crate::orders::Orders;
 
 /// More edges than u32 offsets can address.
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,7 @@ pub mod graph;
 mod heap;
 mod intern;
 pub mod mzoom;
+pub mod orders;
 pub mod parse;
 mod time;
 
@@ -19,7 +20,7 @@ use rustc_hash::FxHashSet;
 pub use fraudar::fraudar;
 pub use graph::{Bipartite, TooLarge};
 pub use mzoom::{Tensor, mzoom};
-pub use parse::{LineError, Names, Orders, ParseOptions};
+pub use orders::{LineError, Names, Orders, ParseOptions, Purchase};
 
 /// A dense block: sorted dense ids, day numbers (time-aware detector only) and its density.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -103,6 +104,15 @@ pub struct DetectOptions {
     pub threads: usize,
 }
 
+impl DetectOptions {
+    fn parse(&self) -> ParseOptions {
+        ParseOptions {
+            days: self.time,
+            threads: self.threads,
+        }
+    }
+}
+
 /// A block with its members' original names and days as `YYYY-MM-DD`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NamedBlock {
@@ -161,9 +171,20 @@ pub fn detect_file(path: &Path, opts: DetectOptions) -> Result<Detection, Detect
     detect_bytes_since(&data, opts, t0)
 }
 
-/// Finds dense blocks in edges text (the lines of [`detect_file`]), e.g. built from the store.
+/// Finds dense blocks in edges text (the lines of [`detect_file`]).
 pub fn detect_bytes(data: &[u8], opts: DetectOptions) -> Result<Detection, DetectError> {
     detect_bytes_since(data, opts, Instant::now())
+}
+
+/// Finds dense blocks among typed purchases (the store's, for the scheduled scan): the same
+/// detection as [`detect_bytes`] on the lines they would make, without printing and parsing them.
+pub fn detect_purchases(
+    purchases: &[Purchase<'_>],
+    opts: DetectOptions,
+) -> Result<Detection, DetectError> {
+    let t0 = Instant::now();
+    let orders = orders::from_purchases(purchases, opts.parse());
+    detect_orders(orders, opts, t0)
 }
 
 fn detect_bytes_since(
@@ -171,13 +192,15 @@ fn detect_bytes_since(
     opts: DetectOptions,
     t0: Instant,
 ) -> Result<Detection, DetectError> {
-    let mut orders = parse::parse_bytes(
-        data,
-        ParseOptions {
-            days: opts.time,
-            threads: opts.threads,
-        },
-    );
+    detect_orders(parse::parse_bytes(data, opts.parse()), opts, t0)
+}
+
+/// Detection on interned orders; `t0` is when reading them began.
+fn detect_orders(
+    mut orders: Orders,
+    opts: DetectOptions,
+    t0: Instant,
+) -> Result<Detection, DetectError> {
     let t1 = Instant::now();
     let n_orders = orders.len();
     let (blocks, entries, without_time, t2) = if opts.time {

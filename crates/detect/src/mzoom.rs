@@ -15,7 +15,8 @@ use std::borrow::Cow;
 use crate::fraudar::{fixed_scale, to_fixed};
 use crate::graph::{TooLarge, compact, counting_ptr, dedup_by, per_row};
 use crate::heap::MinHeap;
-use crate::parse::{NO_DAY, Orders};
+use crate::orders::Orders;
+use crate::time::NO_DAY;
 use crate::{Block, ExactSum};
 
 /// Entries `(user, shop, day) → mass`, grouped by user; each user's entries sorted by

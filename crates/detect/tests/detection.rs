@@ -1,13 +1,16 @@
-//! Detection on generated graphs: exact scores, injected rings found.
+//! Detection on generated graphs: exact scores, injected rings found, typed purchases and their
+//! lines alike.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use weiquan_detect::generate::{
-    Camouflage, GenSpec, Order, Ring, RingTruth, generate, write_edges,
+    Camouflage, GenSpec, Order, Ring, RingTruth, generate, shop_name, user_name, write_edges,
 };
 use weiquan_detect::parse::{day_of, parse_bytes};
 use weiquan_detect::{
-    Accuracy, Bipartite, Block, ParseOptions, Tensor, fraudar, joint_accuracy, mzoom,
+    Accuracy, Bipartite, Block, DetectOptions, ParseOptions, Purchase, Tensor, detect_bytes,
+    detect_purchases, fraudar, joint_accuracy, mzoom,
 };
 
 struct Generated {
@@ -202,4 +205,70 @@ fn the_generator_is_deterministic_and_its_file_parses_back() {
     assert!(o.len() > 5_000);
     let ring_days: HashSet<i32> = ta[0].days.iter().copied().collect();
     assert_eq!(ring_days.len(), 2);
+}
+
+#[test]
+fn typed_purchases_find_the_blocks_their_lines_would() {
+    let r = Ring {
+        burst_days: Some(3),
+        repeat: 3,
+        ..ring(60, 40, 0.3, Camouflage::Random)
+    };
+    let g = generated(30_000, r, 31);
+    let names: Vec<(String, String)> = g
+        .orders
+        .iter()
+        .map(|o| (user_name(o.user), shop_name(o.shop)))
+        .collect();
+    for weighted in [false, true] {
+        let mut text = String::new();
+        let mut purchases = Vec::new();
+        for (k, (o, (u, s))) in g.orders.iter().zip(&names).enumerate() {
+            let weight = weighted.then_some((1 + k % 3) as f64);
+            // Some orders without a time: the time-aware detector leaves them out either way.
+            let at = (k % 50 != 0).then_some(o.ts);
+            let field = |v: Option<String>| v.unwrap_or_default();
+            writeln!(
+                text,
+                "{u},{s},{},{}",
+                field(weight.map(|w| w.to_string())),
+                field(at.map(|t| t.to_string()))
+            )
+            .unwrap();
+            purchases.push(Purchase {
+                buyer: u,
+                shop: s,
+                weight,
+                at,
+            });
+        }
+        for time in [false, true] {
+            let opts = |threads| DetectOptions {
+                blocks: 3,
+                time,
+                threads,
+            };
+            let lines = detect_bytes(text.as_bytes(), opts(2)).unwrap();
+            assert_eq!(lines.blocks.len(), 3);
+            assert!(
+                lines.blocks[0].users.iter().any(|u| g
+                    .truth
+                    .users
+                    .iter()
+                    .any(|t| user_name(*t) == *u))
+            );
+            for threads in [1, 2] {
+                let typed = detect_purchases(&purchases, opts(threads)).unwrap();
+                let what = format!("weighted {weighted}, time {time}, threads {threads}");
+                assert_eq!(typed.blocks, lines.blocks, "{what}");
+                assert_eq!(
+                    (typed.lines, typed.orders, typed.entries, typed.without_time),
+                    (lines.lines, lines.orders, lines.entries, lines.without_time),
+                    "{what}"
+                );
+                assert_eq!(typed.error_count, 0, "{what}");
+            }
+            assert_eq!(lines.without_time > 0, time);
+        }
+    }
 }

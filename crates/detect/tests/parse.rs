@@ -1,7 +1,9 @@
-//! Reading edges files: ids, duplicates, bad lines, timestamps, chunking.
+//! Reading edges files: ids, duplicates, bad lines, timestamps, chunking; typed purchases read
+//! as their lines are.
 
-use weiquan_detect::parse::{LineProblem, NO_DAY, day_name, parse_bytes};
-use weiquan_detect::{Bipartite, ParseOptions, Tensor};
+use weiquan_detect::orders::{LineProblem, from_purchases};
+use weiquan_detect::parse::{NO_DAY, day_name, parse_bytes};
+use weiquan_detect::{Bipartite, ParseOptions, Purchase, Tensor};
 
 fn opts(threads: usize) -> ParseOptions {
     ParseOptions {
@@ -151,4 +153,38 @@ fn crlf_and_a_last_line_without_newline_are_read() {
         assert_eq!(names(&o), (vec!["a", "b", "c"], vec!["x", "y", "z"]));
         assert_eq!(o.day.as_ref().unwrap()[1], 20454);
     }
+}
+
+#[test]
+fn typed_purchases_are_checked_and_interned_as_their_lines_are() {
+    let text = "张三,旗舰店,,1767196800\n,s2\nli,,2\nli,s3,-1\nli,s3,0.5,1767200000\n张三,s3\n";
+    let p = |buyer, shop, weight, at| Purchase {
+        buyer,
+        shop,
+        weight,
+        at,
+    };
+    let purchases = [
+        p("张三", "旗舰店", None, Some(1_767_196_800)),
+        p("", "s2", None, None),
+        p("li", "", Some(2.0), None),
+        p("li", "s3", Some(-1.0), None),
+        p("li", "s3", Some(0.5), Some(1_767_200_000)),
+        p("张三", "s3", None, None),
+    ];
+    for threads in [1, 2, 4] {
+        let lines = parse_bytes(text.as_bytes(), opts(2));
+        let typed = from_purchases(&purchases, opts(threads));
+        assert_eq!(typed.error_count, 3, "{:?}", typed.errors);
+        assert_eq!(typed.errors, lines.errors, "threads {threads}");
+        assert_eq!(names(&typed), names(&lines));
+        assert_eq!((&typed.user, &typed.shop), (&lines.user, &lines.shop));
+        assert_eq!(typed.weight, Some(vec![1.0, 0.5, 1.0]));
+        assert_eq!(typed.weight, lines.weight);
+        assert_eq!(typed.day, lines.day);
+        assert_eq!(typed.lines, lines.lines);
+    }
+    let nan = from_purchases(&[p("a", "x", Some(f64::NAN), None)], opts(1));
+    assert_eq!(nan.errors[0].problem, LineProblem::BadWeight("NaN".into()));
+    assert!(nan.is_empty() && from_purchases(&[], opts(2)).is_empty());
 }

@@ -3,9 +3,7 @@
 //! each block over the policy's thresholds into a tier-3 violation case. One node runs each
 //! scan: the run is a subject deadline claimed like any other.
 
-use std::fmt::Write as _;
-
-use weiquan_detect::{DetectOptions, Detection, detect_bytes};
+use weiquan_detect::{DetectOptions, Detection, Purchase, detect_purchases};
 use weiquan_domain::*;
 use weiquan_store::{BrushingBlock, StoreError};
 
@@ -24,16 +22,21 @@ pub async fn scan(state: &AppState, now: Timestamp) -> Result<ScanReport, StoreE
     let p = state.store.policy().brushing.clone();
     let since = now - chrono::Duration::from_std(p.window).expect("policy bounds the window");
     let purchases = state.store.purchases(since).await?;
-    let mut edges = String::with_capacity(purchases.len() * 40);
-    for b in &purchases {
-        // Usernames and shop ids cannot hold commas or newlines (their parsers refuse them).
-        let _ = writeln!(edges, "{},{},1,{}", b.buyer, b.shop, b.paid_at.timestamp());
-    }
     let blocks = p.blocks as usize;
-    let found = tokio::task::spawn_blocking(move || {
+    let (purchases, found) = tokio::task::spawn_blocking(move || {
+        // Each purchase weighs 1, so a pair's repeat purchases add up.
+        let edges: Vec<Purchase<'_>> = purchases
+            .iter()
+            .map(|b| Purchase {
+                buyer: &b.buyer,
+                shop: &b.shop,
+                weight: Some(1.0),
+                at: Some(b.paid_at.timestamp()),
+            })
+            .collect();
         let run = |time| {
-            detect_bytes(
-                edges.as_bytes(),
+            detect_purchases(
+                &edges,
                 DetectOptions {
                     blocks,
                     time,
@@ -58,7 +61,7 @@ pub async fn scan(state: &AppState, now: Timestamp) -> Result<ScanReport, StoreE
         };
         let mut all = named(run(false), "fraudar");
         all.extend(named(run(true), "time"));
-        all
+        (purchases, all)
     })
     .await
     .map_err(|e| StoreError::Unavailable(e.to_string()))?;

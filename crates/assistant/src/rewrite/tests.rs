@@ -62,7 +62,7 @@ fn keeps_every_fact_and_drops_the_heat() {
 fn every_heated_corpus_line_keeps_its_digits_and_products() {
     // Each emotional utterance of the shipped corpus: its digits survive, so does every product
     // noun of the domain dictionary it names, and no heat is left.
-    let products: Vec<&str> = crate::segment::product_words().collect();
+    let products: Vec<&str> = weiquan_text::segment::product_words().collect();
     assert!(products.len() > 30);
     let mut checked = 0;
     for e in crate::corpus::examples()

@@ -5,9 +5,9 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 use weiquan_domain::ClaimKind;
+use weiquan_text::normalize::fold_width;
 
 use super::cnnum::parse_int;
-use crate::normalize::fold_width;
 
 /// The claim slot: its kind and, when the text names one, its amount in cents (fen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Order numbers: 18 digits (DESIGN §2), written plainly or in groups (`2025 0504 1234 5678 90`,
 //! `202505-041234-567890`), full-width digits allowed.
 
-use crate::normalize::fold_char;
+use weiquan_text::normalize::fold_char;
 
 /// Every distinct order number in `text`, in order of first mention.
 ///

@@ -7,8 +7,8 @@
 //! three. The best title wins if it scores at least [`THRESHOLD`] — one shared two-character
 //! word, or a shared Latin word. Ties go to the title listed first.
 
-use crate::normalize::{fold_width, is_cjk};
-use crate::segment;
+use weiquan_text::normalize::{fold_width, is_cjk};
+use weiquan_text::segment;
 
 /// The least score for a match: a two-character word (2) and its bigram (1).
 pub const THRESHOLD: f32 = 3.0;

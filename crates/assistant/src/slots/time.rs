@@ -13,9 +13,9 @@ use chrono::{
     DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, TimeZone, Utc, Weekday,
 };
 use regex::{Captures, Regex};
+use weiquan_text::normalize::fold_width;
 
 use super::cnnum::parse_int;
-use crate::normalize::fold_width;
 
 /// Asia/Shanghai has kept UTC+8 without daylight saving since 1991.
 pub fn shanghai() -> FixedOffset {

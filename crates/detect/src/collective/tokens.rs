@@ -4,8 +4,8 @@
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use weiquan_assistant::normalize::{fold_char, is_cjk};
-use weiquan_assistant::segment;
+use weiquan_text::normalize::{fold_char, is_cjk};
+use weiquan_text::segment;
 
 const LEXICON: &str = include_str!("../../data/collective-lexicon.txt");
 

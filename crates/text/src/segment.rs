@@ -2,7 +2,8 @@
 
 use std::sync::LazyLock;
 
-use jieba_rs::Jieba;
+// The segmenter's own types, for callers of `jieba()` (one jieba-rs in the workspace).
+pub use jieba_rs::{Jieba, TokenizeMode};
 
 /// The domain dictionary shipped in the crate (`data/dict.txt`).
 const DOMAIN_DICT: &str = include_str!("../data/dict.txt");
