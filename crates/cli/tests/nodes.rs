@@ -43,7 +43,7 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
         display_name: "卖家".into(),
         password_hash: Some(hash.clone()),
     });
-    store.ensure_users(users).await.unwrap();
+    store.ensure_users(users, chrono::Utc::now()).await.unwrap();
     let shop = ShopRecord {
         id: ShopId::parse("shop-n").unwrap(),
         name: "多节点测试店".into(),
@@ -52,7 +52,7 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
     };
     assert!(
         store
-            .import_shops(vec![shop])
+            .import_shops(vec![shop], chrono::Utc::now())
             .await
             .unwrap()
             .iter()
@@ -79,7 +79,7 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
         .collect();
     assert!(
         store
-            .import_orders(orders)
+            .import_orders(orders, chrono::Utc::now())
             .await
             .unwrap()
             .iter()
