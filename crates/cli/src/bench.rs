@@ -11,11 +11,10 @@ use std::process::{ExitCode, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use chrono::Utc;
 use serde_json::json;
 use weiquan_domain::records::{Commitments, OrderItem, OrderRecord, ShopRecord};
 use weiquan_domain::*;
-use weiquan_store::{NewUser, Store};
+use weiquan_store::{Clock as _, NewUser, Store, SystemClock};
 
 #[derive(clap::Subcommand)]
 pub enum BenchCommand {
@@ -106,7 +105,7 @@ pub(crate) async fn prepare(
             password_hash: Some(hash.clone()),
         })
         .collect();
-    store.ensure_users(users).await?;
+    store.ensure_users(users, SystemClock.now()).await?;
     let shops: Vec<ShopRecord> = (0..16)
         .map(|s| ShopRecord {
             id: ShopId::parse(&format!("bench-shop-{s:02}")).expect("valid"),
@@ -119,8 +118,8 @@ pub(crate) async fn prepare(
             },
         })
         .collect();
-    store.import_shops(shops).await?;
-    let paid = Utc::now() - chrono::Duration::days(10);
+    store.import_shops(shops, SystemClock.now()).await?;
+    let paid = SystemClock.now() - chrono::Duration::days(10);
     let mut orders = Vec::with_capacity(clients * per_client);
     for c in 0..clients {
         for i in 0..per_client {
@@ -142,7 +141,9 @@ pub(crate) async fn prepare(
         }
     }
     for chunk in orders.chunks(5000) {
-        let outcome = store.import_orders(chunk.to_vec()).await?;
+        let outcome = store
+            .import_orders(chunk.to_vec(), SystemClock.now())
+            .await?;
         if let Some(Err(e)) = outcome.into_iter().find(|r| r.is_err()) {
             bail!("bench order import failed: {e}");
         }
@@ -386,7 +387,7 @@ async fn load(
             .await?;
         tokens.push(r["token"].as_str().context("no token")?.to_owned());
     }
-    let incident = (Utc::now() - chrono::Duration::days(2)).to_rfc3339();
+    let incident = (SystemClock.now() - chrono::Duration::days(2)).to_rfc3339();
     let start = Instant::now();
     let tasks: Vec<_> = tokens
         .into_iter()
@@ -498,7 +499,7 @@ async fn timers(admin: &str, total: usize, nodes: usize) -> anyhow::Result<ExitC
     let per = total.div_ceil(clients);
     prepare(&store, clients, per).await?;
     eprintln!("filing {total} complaints");
-    let incident = Utc::now() - chrono::Duration::days(1);
+    let incident = SystemClock.now() - chrono::Duration::days(1);
     let mut filed = 0usize;
     for c in 0..clients {
         let user = store
@@ -523,7 +524,7 @@ async fn timers(admin: &str, total: usize, nodes: usize) -> anyhow::Result<ExitC
                 let (store, actor) = (&store, user.actor());
                 async move {
                     store
-                        .file_complaint(&actor, new, Channel::Api, Utc::now())
+                        .file_complaint(&actor, new, Channel::Api, SystemClock.now())
                         .await
                 }
             })

@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use tower::ServiceExt;
 use weiquan_domain::*;
-use weiquan_store::{ComplaintFilter, Store};
+use weiquan_store::{Clock as _, ComplaintFilter, Store, SystemClock};
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
@@ -53,7 +53,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
     };
     eprintln!("seeding the demo marketplace…");
-    crate::seed::seed_demo(store.as_ref(), dir.path()).await?;
+    crate::seed::seed_demo(store.as_ref(), &SystemClock, dir.path()).await?;
     let app = weiquan_server::app(weiquan_server::AppState::new(store.clone()));
 
     // One session per role, made directly (the bench measures pages, not password hashing).
@@ -101,7 +101,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             .create_session(
                 id,
                 &weiquan_server::auth::token_hash(&token),
-                chrono::Utc::now() + chrono::Duration::hours(1),
+                SystemClock.now(),
+                SystemClock.now() + chrono::Duration::hours(1),
             )
             .await?;
         sessions.push((who, token));

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use weiquan_domain::Lang;
+use weiquan_store::SystemClock;
 use weiquan_store::jsonl::{ImportKind, import_jsonl};
 
 use crate::StoreArgs;
@@ -56,6 +57,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let report = import_jsonl(
         store.as_ref(),
+        &SystemClock,
         kind,
         std::io::BufReader::new(file),
         lang,

@@ -4,17 +4,22 @@ use std::path::Path;
 
 use anyhow::Context;
 use weiquan_domain::*;
-use weiquan_store::{NewUser, Store, StoreError};
+use weiquan_store::{Clock, NewUser, Store, StoreError};
 
 use crate::demo::{self, DEMO_PASSWORD};
 
 const MARKER: &str = "demo-seeded";
 
 /// Seeds the demo marketplace unless this data dir already has it, then prints the accounts.
-pub async fn seed_demo(store: &dyn Store, data_dir: &Path) -> anyhow::Result<()> {
+/// Its orders and complaints are recent as of the clock's time.
+pub async fn seed_demo(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    data_dir: &Path,
+) -> anyhow::Result<()> {
     let marker = data_dir.join(MARKER);
     if !marker.exists() {
-        seed(store).await?;
+        seed(store, clock).await?;
         std::fs::write(
             &marker,
             b"the demo marketplace was seeded into this data dir\n",
@@ -30,8 +35,8 @@ pub async fn seed_demo(store: &dyn Store, data_dir: &Path) -> anyhow::Result<()>
     Ok(())
 }
 
-async fn seed(store: &dyn Store) -> anyhow::Result<()> {
-    let m = demo::generate(20_260_501, chrono::Utc::now());
+async fn seed(store: &dyn Store, clock: &dyn Clock) -> anyhow::Result<()> {
+    let m = demo::generate(20_260_501, clock.now());
     // One hash for every demo account: they share the published demo password anyway.
     let hash =
         tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(DEMO_PASSWORD)).await?;
@@ -45,10 +50,16 @@ async fn seed(store: &dyn Store) -> anyhow::Result<()> {
             password_hash: Some(hash.clone()),
         })
         .collect();
-    store.ensure_users(users).await.context("seeding users")?;
-    check(store.import_shops(m.shops).await?, "shop")?;
+    store
+        .ensure_users(users, clock.now())
+        .await
+        .context("seeding users")?;
+    check(store.import_shops(m.shops, clock.now()).await?, "shop")?;
     for chunk in m.orders.chunks(1000) {
-        check(store.import_orders(chunk.to_vec()).await?, "order")?;
+        check(
+            store.import_orders(chunk.to_vec(), clock.now()).await?,
+            "order",
+        )?;
     }
     for c in m.complaints {
         let user = store
@@ -65,7 +76,7 @@ async fn seed(store: &dyn Store) -> anyhow::Result<()> {
             on_behalf_of: None,
         };
         match store
-            .file_complaint(&user.actor(), new, Channel::Web, chrono::Utc::now())
+            .file_complaint(&user.actor(), new, Channel::Web, clock.now())
             .await
         {
             Ok(_)
@@ -90,7 +101,7 @@ async fn seed(store: &dyn Store) -> anyhow::Result<()> {
             on_behalf_of: None,
         };
         store
-            .file_report(&user.actor(), new, Channel::Web, chrono::Utc::now())
+            .file_report(&user.actor(), new, Channel::Web, clock.now())
             .await
             .context("seeding a demo report")?;
     }

@@ -1,6 +1,7 @@
 //! `weiquan serve` and `weiquan migrate`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,10 +9,10 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use weiquan_domain::Policy;
 use weiquan_server::AppState;
-use weiquan_store::Store;
 use weiquan_store::blob::{BlobStore, DEFAULT_MAX_BLOB};
 use weiquan_store::postgres::PgStore;
 use weiquan_store::sqlite::SqliteStore;
+use weiquan_store::{Clock, FileClock, Store, SystemClock};
 
 use crate::StoreArgs;
 
@@ -28,6 +29,11 @@ pub struct ServeArgs {
     /// How often the deadline loop looks for due timers, e.g. "1s" or "200ms".
     #[arg(long, default_value = "1s", value_parser = humantime_duration)]
     pub timer_interval: Duration,
+    /// For drills and tests: read the time from FILE (one RFC 3339 time, e.g.
+    /// 2026-05-01T09:00:00Z) instead of the system clock, again whenever it is asked; write a
+    /// later time into the file to make deadlines fall due. See docs/time.md.
+    #[arg(long, value_name = "FILE")]
+    pub clock: Option<PathBuf>,
 }
 
 fn humantime_duration(s: &str) -> Result<Duration, String> {
@@ -94,9 +100,13 @@ fn blobs(args: &StoreArgs) -> anyhow::Result<Option<BlobStore>> {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let clock: Arc<dyn Clock> = match &args.clock {
+        Some(path) => Arc::new(FileClock::open(path).map_err(anyhow::Error::msg)?),
+        None => Arc::new(SystemClock),
+    };
     let store = open_store(&args.store).await?;
     if args.demo {
-        crate::seed::seed_demo(store.as_ref(), &args.store.data_dir).await?;
+        crate::seed::seed_demo(store.as_ref(), clock.as_ref(), &args.store.data_dir).await?;
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -108,9 +118,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tokio::task::spawn_blocking(|| {
         weiquan_assistant::models();
     });
-    let state = AppState::new(store);
+    let state = AppState::new(store).with_clock(clock);
     tokio::select! {
-        r = weiquan_server::serve(state, listener, args.timer_interval) => r?,
+        r = weiquan_server::serve(state, listener, Some(args.timer_interval)) => r?,
         _ = tokio::signal::ctrl_c() => eprintln!("shutting down"),
     }
     Ok(ExitCode::SUCCESS)

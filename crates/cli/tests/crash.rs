@@ -90,7 +90,15 @@ async fn kill_9_loses_no_acknowledged_complaint_and_audit_catches_tampering() {
         .unwrap()
         .to_owned();
 
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Killed while the load is running: complaints are being acknowledged.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while acked.lock().unwrap().len() < 30 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the load does not run"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     server.kill9();
     for t in tasks {
         t.await.unwrap();
@@ -174,14 +182,32 @@ async fn kill_9_loses_no_acknowledged_complaint_and_audit_catches_tampering() {
     );
 }
 
+/// Polls until the complaint is in `state`.
+async fn wait_for<F: Future<Output = String>>(get: impl Fn() -> F, state: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = get().await;
+        if now == state {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {now}, never {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deadline_due_while_the_server_was_down_fires_once_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let policy = dir.path().join("policy.toml");
-    std::fs::write(&policy, "[deadlines]\nmerchant_reply = \"3s\"\n").unwrap();
-    let p = policy.to_str().unwrap();
-    let server = Server::start(&data, &["--demo", "--policy", p]);
+    // The server's clock is a file the test moves.
+    let clock = dir.path().join("clock");
+    let t0 = chrono::Utc::now();
+    set_clock(&clock, t0);
+    let c = clock.to_str().unwrap();
+    let server = Server::start(&data, &["--demo", "--clock", c]);
     let http = reqwest::Client::new();
     let token = login(&http, &server.base, "buyer01").await;
     let o = &orders(&http, &server.base, &token).await[0];
@@ -200,27 +226,25 @@ async fn a_deadline_due_while_the_server_was_down_fires_once_after_restart() {
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     server.kill9();
 
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    let server = Server::start(&data, &["--policy", p]);
-    let mut state = String::new();
-    for _ in 0..100 {
-        let c: Value = get_json(
-            &http,
-            &format!("{}/api/v1/complaints/{id}", server.base),
-            &token,
-        )
-        .await;
-        state = c["state"].as_str().unwrap().to_owned();
-        if state == "resolved" {
-            break;
+    // The merchant's deadline passes while the server is down.
+    let deadlines = weiquan_domain::Policy::default().deadlines;
+    let after = |d: Duration| chrono::Duration::from_std(d).unwrap() + chrono::Duration::seconds(1);
+    let lapsed = t0 + after(deadlines.merchant_reply);
+    set_clock(&clock, lapsed);
+    let server = Server::start(&data, &["--clock", c]);
+    let token = login(&http, &server.base, "buyer01").await;
+    let state = |base: String, token: String| {
+        let http = http.clone();
+        async move {
+            let c: Value = get_json(&http, &format!("{base}/api/v1/complaints/{id}"), &token).await;
+            c["state"].as_str().unwrap().to_owned()
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(
-        state, "resolved",
-        "the refund resolved in the consumer's favour after the restart"
-    );
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    wait_for(|| state(server.base.clone(), token.clone()), "resolved").await;
+    // The next deadline (the merchant carrying out the refund) fires too: the loop has gone
+    // round again since, and the merchant's deadline did not fire a second time.
+    set_clock(&clock, lapsed + after(deadlines.execute_ruling));
+    wait_for(|| state(server.base.clone(), token.clone()), "closed").await;
     let events: Vec<Value> = get_json(
         &http,
         &format!("{}/api/v1/complaints/{id}/events", server.base),

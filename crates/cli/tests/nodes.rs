@@ -43,7 +43,7 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
         display_name: "卖家".into(),
         password_hash: Some(hash.clone()),
     });
-    store.ensure_users(users).await.unwrap();
+    store.ensure_users(users, chrono::Utc::now()).await.unwrap();
     let shop = ShopRecord {
         id: ShopId::parse("shop-n").unwrap(),
         name: "多节点测试店".into(),
@@ -52,7 +52,7 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
     };
     assert!(
         store
-            .import_shops(vec![shop])
+            .import_shops(vec![shop], chrono::Utc::now())
             .await
             .unwrap()
             .iter()
@@ -79,7 +79,7 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
         .collect();
     assert!(
         store
-            .import_orders(orders)
+            .import_orders(orders, chrono::Utc::now())
             .await
             .unwrap()
             .iter()
@@ -90,81 +90,102 @@ async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deadlines_fire_exactly_once_across_killed_nodes() {
     const BUYERS: usize = 20;
-    const PER_BUYER: usize = 25; // 500 complaints
+    const PER_BUYER: usize = 20; // 400 complaints: firing them all takes the nodes seconds
     let db = scratch_db().await;
     let dir = tempfile::tempdir().unwrap();
-    let policy_file = dir.path().join("policy.toml");
-    std::fs::write(&policy_file, "[deadlines]\nmerchant_reply = \"4s\"\n").unwrap();
-    let policy = Policy::from_toml(&std::fs::read_to_string(&policy_file).unwrap()).unwrap();
-    let store = PgStore::open(&db.url, &dir.path().join("blobs"), policy)
+    // The nodes' clock: a file the test moves.
+    let clock = dir.path().join("clock");
+    let t0 = chrono::Utc::now();
+    set_clock(&clock, t0);
+    let store = PgStore::open(&db.url, &dir.path().join("blobs"), Policy::default())
         .await
         .unwrap();
     seed(&store, BUYERS, PER_BUYER).await;
 
-    // File every complaint through the store; all fall due about 4 s from now.
+    // File every complaint through the store at t0; all fall due together.
+    let store = std::sync::Arc::new(store);
+    let filings = (0..BUYERS).map(|b| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let actor = store
+                .user_by_username(&format!("buyer{b:03}"))
+                .await
+                .unwrap()
+                .unwrap()
+                .actor();
+            let mut ids = vec![];
+            for i in 0..PER_BUYER {
+                let new = NewComplaint {
+                    order_no: OrderNo::parse(&format!("2026{b:04}{i:010}")).unwrap(),
+                    product: "蓝牙耳机".into(),
+                    category: Category::RefuseToShip,
+                    incident_at: t0 - chrono::Duration::hours(1),
+                    description: "付款三天了商家一直不发货，联系也不回复。".into(),
+                    claim: Claim {
+                        kind: ClaimKind::Refund,
+                        amount_cents: Some(Cents::new(9900).unwrap()),
+                    },
+                    on_behalf_of: None,
+                };
+                let c = store.file_complaint(&actor, new, Channel::Api, t0).await;
+                ids.push(c.unwrap().id);
+            }
+            ids
+        })
+    });
     let mut ids = Vec::new();
-    for b in 0..BUYERS {
-        let user = store
-            .user_by_username(&format!("buyer{b:03}"))
-            .await
-            .unwrap()
-            .unwrap();
-        for i in 0..PER_BUYER {
-            let new = NewComplaint {
-                order_no: OrderNo::parse(&format!("2026{b:04}{i:010}")).unwrap(),
-                product: "蓝牙耳机".into(),
-                category: Category::RefuseToShip,
-                incident_at: chrono::Utc::now() - chrono::Duration::hours(1),
-                description: "付款三天了商家一直不发货，联系也不回复。".into(),
-                claim: Claim {
-                    kind: ClaimKind::Refund,
-                    amount_cents: Some(Cents::new(9900).unwrap()),
-                },
-                on_behalf_of: None,
-            };
-            ids.push(
-                store
-                    .file_complaint(&user.actor(), new, Channel::Api, chrono::Utc::now())
-                    .await
-                    .unwrap()
-                    .id,
-            );
-        }
+    for f in futures::future::join_all(filings).await {
+        ids.extend(f.unwrap());
     }
-    let filed_at = Instant::now();
-
-    let p = policy_file.to_str().unwrap().to_owned();
-    let node = |k: usize| {
-        let d = dir.path().join(format!("node{k}"));
-        Server::start(&d, &["--database-url", &db.url, "--policy", &p])
-    };
-    let mut nodes = vec![Some(node(0)), Some(node(1)), Some(node(2))];
-    // While the deadlines fall due, kill nodes and bring them back.
-    let sleep_until =
-        |t: Duration| async move { tokio::time::sleep(t.saturating_sub(filed_at.elapsed())).await };
-    sleep_until(Duration::from_millis(4050)).await;
-    nodes[0].take().unwrap().kill9();
-    sleep_until(Duration::from_millis(4200)).await;
-    nodes[1].take().unwrap().kill9();
-    nodes[0] = Some(node(0));
-    sleep_until(Duration::from_millis(4500)).await;
-    nodes[2].take().unwrap().kill9();
-    nodes[1] = Some(node(1));
-
+    let total = ids.len() as i64;
     let pool = store.pool();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM timers WHERE kind = 'merchant_reply' AND status = 'pending'",
+    let fired = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM timers WHERE kind = 'merchant_reply' AND status <> 'pending'",
         )
         .fetch_one(pool)
         .await
-        .unwrap();
+        .unwrap()
+    };
+
+    let c = clock.to_str().unwrap().to_owned();
+    let node = |k: usize| {
+        let d = dir.path().join(format!("node{k}"));
+        Server::start(&d, &["--database-url", &db.url, "--clock", &c])
+    };
+    let mut nodes = vec![Some(node(0)), Some(node(1)), Some(node(2))];
+    // The deadline passes for every complaint at once.
+    let reply = chrono::Duration::from_std(Policy::default().deadlines.merchant_reply).unwrap();
+    set_clock(&clock, t0 + reply + chrono::Duration::seconds(1));
+
+    // Each node in turn is killed while deadlines are firing (more fired than a moment ago,
+    // not all yet) and brought back.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut last = 0;
+    for (k, slot) in nodes.iter_mut().enumerate() {
+        loop {
+            let now = fired().await;
+            assert!(now < total, "every deadline fired before kill {k}");
+            if now > last && now > 0 {
+                slot.take().unwrap().kill9();
+                last = fired().await;
+                assert!(last < total, "still firing after kill {k}");
+                break;
+            }
+            last = now;
+            assert!(Instant::now() < deadline, "the deadlines do not fire");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        *slot = Some(node(k));
+    }
+
+    loop {
+        let pending = total - fired().await;
         if pending == 0 {
             break;
         }
         assert!(Instant::now() < deadline, "{pending} deadlines never fired");
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let per_complaint: Vec<(String, i64)> = sqlx::query_as(
         "SELECT stream, COUNT(*) FROM events WHERE kind = 'merchant_reply_lapsed' GROUP BY stream",

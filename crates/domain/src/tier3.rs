@@ -971,7 +971,7 @@ mod tests {
     #[test]
     fn only_regulators_decide_cases_and_closed_ones_stay_closed() {
         let p = Policy::default();
-        let now = Utc::now();
+        let now = Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap();
         let facts = CaseFacts {
             kind: CaseKind::Violation,
             state: CaseState::Open,

@@ -159,10 +159,11 @@ fn bad_credentials() -> ApiError {
 /// Issues a session token for a user.
 pub async fn issue_token(state: &AppState, user: &User) -> ApiResult<String> {
     let token = new_token();
-    let expires = chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS);
+    let now = state.clock.now();
+    let expires = now + chrono::Duration::days(SESSION_DAYS);
     state
         .store
-        .create_session(user.id, &token_hash(&token), expires)
+        .create_session(user.id, &token_hash(&token), now, expires)
         .await?;
     Ok(token)
 }
@@ -251,12 +252,15 @@ pub async fn register(
     let hash = hashing(move || hash_password(&password)).await?;
     let user = state
         .store
-        .create_user(NewUser {
-            username,
-            role: Role::Consumer,
-            display_name,
-            password_hash: Some(hash),
-        })
+        .create_user(
+            NewUser {
+                username,
+                role: Role::Consumer,
+                display_name,
+                password_hash: Some(hash),
+            },
+            state.clock.now(),
+        )
         .await?;
     let token = issue_token(&state, &user).await?;
     Ok((

@@ -109,7 +109,7 @@ impl FromRequestParts<AppState> for Auth {
         };
         match state
             .store
-            .session_user(&token_hash(token), chrono::Utc::now())
+            .session_user(&token_hash(token), state.clock.now())
             .await?
         {
             Some(user) => Ok(Auth(user)),

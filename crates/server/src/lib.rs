@@ -19,7 +19,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
-use weiquan_store::Store;
+use weiquan_store::{Clock, Store, SystemClock};
 
 use crate::api::{assistant, complaints, marketplace, stats, tier3};
 
@@ -27,6 +27,8 @@ use crate::api::{assistant, complaints, marketplace, stats, tier3};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// What time it is for every handler, page and deadline: the system's, or one a test moves.
+    pub clock: Arc<dyn Clock>,
     pub metrics: Arc<metrics::Metrics>,
     pub login_limiter: Arc<auth::LoginLimiter>,
     /// The chats an agent acted on through this node (session ids): their consumers' sockets
@@ -40,11 +42,17 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
         AppState {
             store,
+            clock: Arc::new(SystemClock),
             metrics: Arc::default(),
             login_limiter: Arc::default(),
             chat_news: tokio::sync::broadcast::channel(256).0,
             agent_poll: std::time::Duration::from_secs(1),
         }
+    }
+
+    /// The same state on another clock.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        AppState { clock, ..self }
     }
 }
 
@@ -138,11 +146,13 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves on a bound listener, with the deadline loop, until the future is dropped.
+/// Serves on a bound listener, with the deadline loop looking every `timer_interval`, until
+/// the future is dropped. Without an interval there is no loop: the caller fires deadlines with
+/// [`timers::fire_due`], as the API tests do after moving their clock.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
-    timer_interval: Duration,
+    timer_interval: Option<Duration>,
 ) -> std::io::Result<()> {
     // 客服小蜜's models and FAQ index are built once per process: now, not in a consumer's turn.
     tokio::task::spawn_blocking(|| {
@@ -155,14 +165,16 @@ pub async fn serve(
         .schedule_job(
             weiquan_store::BRUSHING_JOB,
             weiquan_store::BRUSHING_SCAN,
-            chrono::Utc::now(),
+            state.clock.now(),
         )
         .await
     {
         tracing::error!(error = %e, "scheduling the brushing scan failed");
     }
-    let timers = tokio::spawn(timers::run(state.clone(), timer_interval));
+    let timers = timer_interval.map(|every| tokio::spawn(timers::run(state.clone(), every)));
     let r = axum::serve(listener, app(state)).await;
-    timers.abort();
+    if let Some(t) = timers {
+        t.abort();
+    }
     r
 }

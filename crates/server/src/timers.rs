@@ -27,7 +27,7 @@ pub async fn run(state: AppState, interval: Duration) {
 
 /// Fires the timers due now; returns how many were due.
 pub async fn fire_due(state: &AppState) -> Result<usize, weiquan_store::StoreError> {
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     let due = state.store.due_timers(now, ROUND).await?;
     let n = due.len();
     let results = join_all(due.iter().map(|t| state.store.fire_timer(t, now))).await;
@@ -49,7 +49,7 @@ pub async fn fire_due(state: &AppState) -> Result<usize, weiquan_store::StoreErr
                 // Claimed here: this node runs the scan, off the deadline loop.
                 let state = state.clone();
                 tokio::spawn(async move {
-                    match crate::brushing::scan(&state, chrono::Utc::now()).await {
+                    match crate::brushing::scan(&state, state.clock.now()).await {
                         Ok(r) => tracing::info!(
                             purchases = r.purchases,
                             blocks = r.blocks,

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use weiquan_domain::records::{OrderRecord, ShopRecord};
 use weiquan_domain::{DomainError, Lang};
 
+use crate::clock::Clock;
 use crate::{ImportOutcome, Store, StoreError};
 
 const BATCH: usize = 500;
@@ -46,10 +47,11 @@ pub fn describe(e: &StoreError, lang: Lang) -> String {
     }
 }
 
-/// Imports a JSON-lines file of `kind`; `progress` is called once per line read.
-/// A store failure (not a bad record) stops the import with `Err`.
+/// Imports a JSON-lines file of `kind`; `progress` is called once per line read; each batch
+/// lands at the clock's time. A store failure (not a bad record) stops the import with `Err`.
 pub async fn import_jsonl(
     store: &dyn Store,
+    clock: &dyn Clock,
     kind: ImportKind,
     file: impl BufRead,
     lang: Lang,
@@ -57,10 +59,14 @@ pub async fn import_jsonl(
 ) -> Result<ImportReport, StoreError> {
     match kind {
         ImportKind::Shops => {
-            import::<ShopRecord, _>(file, lang, progress, |b| store.import_shops(b)).await
+            import::<ShopRecord, _>(file, lang, progress, |b| store.import_shops(b, clock.now()))
+                .await
         }
         ImportKind::Orders => {
-            import::<OrderRecord, _>(file, lang, progress, |b| store.import_orders(b)).await
+            import::<OrderRecord, _>(file, lang, progress, |b| {
+                store.import_orders(b, clock.now())
+            })
+            .await
         }
     }
 }

@@ -2,6 +2,8 @@
 
 // The layers, in order: each module uses only those above it (a blank line between each keeps
 // rustfmt from sorting them; `tests/layers.rs` checks the order).
+pub mod clock;
+
 mod error;
 
 mod time;
@@ -69,6 +71,7 @@ use weiquan_domain::*;
 pub use blob::BlobStore;
 pub use brushing::{BrushingBlock, Purchase};
 pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
+pub use clock::{Clock, FileClock, ManualClock, SystemClock};
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use reports::Report;
@@ -82,9 +85,9 @@ pub use timers::{BRUSHING_JOB, BRUSHING_SCAN, SubjectTimer};
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     // --- accounts
-    async fn create_user(&self, user: NewUser) -> Result<User>;
+    async fn create_user(&self, user: NewUser, now: Timestamp) -> Result<User>;
     /// Creates the users that do not exist yet (by username); existing ones are left alone.
-    async fn ensure_users(&self, users: Vec<NewUser>) -> Result<()>;
+    async fn ensure_users(&self, users: Vec<NewUser>, now: Timestamp) -> Result<()>;
     /// The user and their password hash, for signing in.
     async fn user_for_login(&self, username: &str) -> Result<Option<(User, Option<String>)>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
@@ -94,6 +97,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         user_id: UserId,
         token_hash: &str,
+        now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<()>;
     async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>>;
@@ -109,8 +113,12 @@ pub trait Store: Send + Sync + 'static {
     -> Result<User>;
 
     // --- marketplace mirror
-    async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome>;
-    async fn import_orders(&self, orders: Vec<OrderRecord>) -> Result<ImportOutcome>;
+    async fn import_shops(&self, shops: Vec<ShopRecord>, now: Timestamp) -> Result<ImportOutcome>;
+    async fn import_orders(
+        &self,
+        orders: Vec<OrderRecord>,
+        now: Timestamp,
+    ) -> Result<ImportOutcome>;
     async fn shop(&self, id: &ShopId, now: Timestamp) -> Result<Option<Shop>>;
     async fn penalties(&self, id: &ShopId) -> Result<Vec<PenaltyRecord>>;
     /// The orders an actor may see: a consumer's own, a merchant's shops'.

@@ -82,13 +82,11 @@ macro_rules! write {
 
 #[async_trait]
 impl<D: Driver> Store for Service<D> {
-    async fn create_user(&self, user: NewUser) -> Result<User> {
-        let now = chrono::Utc::now();
+    async fn create_user(&self, user: NewUser, now: Timestamp) -> Result<User> {
         write!(self, |tx| accounts::create_user(tx, user, now))
     }
 
-    async fn ensure_users(&self, users: Vec<NewUser>) -> Result<()> {
-        let now = chrono::Utc::now();
+    async fn ensure_users(&self, users: Vec<NewUser>, now: Timestamp) -> Result<()> {
         write!(self, |tx| accounts::ensure_users(tx, users, now))
     }
 
@@ -101,9 +99,10 @@ impl<D: Driver> Store for Service<D> {
         &self,
         user_id: UserId,
         token_hash: &str,
+        now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<()> {
-        let (token_hash, now) = (token_hash.to_owned(), chrono::Utc::now());
+        let token_hash = token_hash.to_owned();
         write!(self, |tx| records::insert_session(
             tx,
             user_id,
@@ -145,13 +144,15 @@ impl<D: Driver> Store for Service<D> {
         write!(self, |tx| accounts::set_role(tx, &actor, id, role, now))
     }
 
-    async fn import_shops(&self, shops: Vec<ShopRecord>) -> Result<ImportOutcome> {
-        let now = chrono::Utc::now();
+    async fn import_shops(&self, shops: Vec<ShopRecord>, now: Timestamp) -> Result<ImportOutcome> {
         write!(self, |tx| imports::import_shops(tx, shops, now))
     }
 
-    async fn import_orders(&self, orders: Vec<OrderRecord>) -> Result<ImportOutcome> {
-        let now = chrono::Utc::now();
+    async fn import_orders(
+        &self,
+        orders: Vec<OrderRecord>,
+        now: Timestamp,
+    ) -> Result<ImportOutcome> {
         write!(self, |tx| imports::import_orders(tx, orders, now))
     }
 

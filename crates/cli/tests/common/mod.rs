@@ -66,6 +66,14 @@ impl Drop for Server {
     }
 }
 
+/// Moves the clock of servers started with `--clock PATH`: the file is replaced at once, so a
+/// server never reads it half-written.
+pub fn set_clock(path: &Path, t: chrono::DateTime<chrono::Utc>) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, t.to_rfc3339()).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
 pub fn weiquan(args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)

@@ -11,7 +11,6 @@ use axum::extract::State;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -107,7 +106,7 @@ fn say_error(e: &ApiError, lang: Lang) -> String {
 }
 
 async fn context_data(state: &AppState, actor: &Actor, text: &str) -> ApiResult<Vec<OrderInfo>> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let orders = state
         .store
         .orders(actor, None, ORDERS_CONSIDERED)
@@ -211,7 +210,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
         )
         .into());
     }
-    let now = Utc::now();
+    let now = state.clock.now();
     let (session_id, mut session, version, history, stored) = match req.session_id.as_deref() {
         None => (new_session_id(), Session::default(), 0, Vec::new(), None),
         Some(id) if !valid_session_id(id) => {
@@ -490,7 +489,7 @@ pub async fn ws(
     };
     let user = state
         .store
-        .session_user(&token_hash(&token), Utc::now())
+        .session_user(&token_hash(&token), state.clock.now())
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
     consumers_only(&user)?;
@@ -736,7 +735,7 @@ pub async fn take(
     }
     let s = state
         .store
-        .take_chat(&user.actor(), &id, Utc::now())
+        .take_chat(&user.actor(), &id, state.clock.now())
         .await?;
     // No socket listening is no error.
     let _ = state.chat_news.send(id.into());
@@ -771,7 +770,7 @@ pub async fn agent_reply(
     }
     let s = state
         .store
-        .agent_chat_reply(&user.actor(), &id, body.to_string(), Utc::now())
+        .agent_chat_reply(&user.actor(), &id, body.to_string(), state.clock.now())
         .await?;
     let _ = state.chat_news.send(id.into());
     Ok(axum::Json(s))

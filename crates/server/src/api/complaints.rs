@@ -86,7 +86,7 @@ pub async fn file(
     };
     let c = state
         .store
-        .file_complaint(&user.actor(), new, channel, chrono::Utc::now())
+        .file_complaint(&user.actor(), new, channel, state.clock.now())
         .await?;
     state.metrics.complaints_filed.inc();
     tracing::info!(complaint = %c.id, "filed");
@@ -153,7 +153,7 @@ pub async fn act(
     let name = action.name();
     let c = state
         .store
-        .act(&user.actor(), ComplaintId(id), action, chrono::Utc::now())
+        .act(&user.actor(), ComplaintId(id), action, state.clock.now())
         .await?;
     state.metrics.actions.inc();
     tracing::info!(
@@ -182,7 +182,7 @@ pub async fn post_message(
     let body = parse_text("body", req.body.as_deref().unwrap_or(""), 1, 2000)?;
     let m = state
         .store
-        .add_message(&user.actor(), ComplaintId(id), body, chrono::Utc::now())
+        .add_message(&user.actor(), ComplaintId(id), body, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, axum::Json(m)))
 }
@@ -227,7 +227,7 @@ pub async fn upload_evidence(
     let ev = read_upload(&state, multipart).await?;
     let ev = state
         .store
-        .add_evidence(&actor, id, ev, chrono::Utc::now())
+        .add_evidence(&actor, id, ev, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, axum::Json(ev)))
 }

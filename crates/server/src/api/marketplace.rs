@@ -76,7 +76,7 @@ pub async fn shop(
     let id = shop_id(&id)?;
     let s = state
         .store
-        .shop(&id, chrono::Utc::now())
+        .shop(&id, state.clock.now())
         .await?
         .ok_or_else(ApiError::not_found)?;
     let listings_down = state.store.listings_down(&id).await?;
@@ -101,7 +101,7 @@ pub async fn penalties(
     let id = shop_id(&id)?;
     state
         .store
-        .shop(&id, chrono::Utc::now())
+        .shop(&id, state.clock.now())
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(state.store.penalties(&id).await?))

@@ -53,6 +53,6 @@ pub async fn stats(
     Auth(user): Auth,
     ApiQuery(p): ApiQuery<StatsParams>,
 ) -> ApiResult<axum::Json<Stats>> {
-    let q = stats_query(&p, chrono::Utc::now())?;
+    let q = stats_query(&p, state.clock.now())?;
     Ok(axum::Json(state.store.stats(&user.actor(), q).await?))
 }

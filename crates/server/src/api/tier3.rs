@@ -84,7 +84,7 @@ pub async fn case_act(
     let name = action.name();
     let case = state
         .store
-        .case_act(&user.actor(), CaseId(id), action, chrono::Utc::now())
+        .case_act(&user.actor(), CaseId(id), action, state.clock.now())
         .await?;
     tracing::info!(case = id, action = name, state = %case.state, "case acted");
     Ok(axum::Json(case))
@@ -100,7 +100,7 @@ pub async fn file_report(
     let report = NewReport::parse(&req)?;
     let r = state
         .store
-        .file_report(&user.actor(), report, Channel::Web, chrono::Utc::now())
+        .file_report(&user.actor(), report, Channel::Web, state.clock.now())
         .await?;
     tracing::info!(report = r.id, case = %r.case_id, kind = r.kind.as_str(), "reported");
     Ok((StatusCode::CREATED, axum::Json(r)))
@@ -124,7 +124,7 @@ pub async fn upload_report_evidence(
     let ev = super::complaints::read_upload(&state, multipart).await?;
     let ev = state
         .store
-        .add_report_evidence(&actor, id, ev, chrono::Utc::now())
+        .add_report_evidence(&actor, id, ev, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, axum::Json(ev)))
 }
@@ -219,7 +219,7 @@ pub async fn report_act(
     Ok(axum::Json(
         state
             .store
-            .report_act(&user.actor(), id, action, chrono::Utc::now())
+            .report_act(&user.actor(), id, action, state.clock.now())
             .await?,
     ))
 }
@@ -249,7 +249,7 @@ pub async fn appeal_penalty(
     let reason = reason(&req)?;
     state
         .store
-        .appeal_penalty(&user.actor(), &shop, penalty, reason, chrono::Utc::now())
+        .appeal_penalty(&user.actor(), &shop, penalty, reason, state.clock.now())
         .await?;
     Ok(axum::Json(state.store.penalties(&shop).await?))
 }
@@ -285,7 +285,7 @@ pub async fn decide_penalty_appeal(
             penalty,
             overturn.expect("checked"),
             reason.expect("checked"),
-            chrono::Utc::now(),
+            state.clock.now(),
         )
         .await?;
     Ok(axum::Json(state.store.penalties(&shop).await?))
@@ -300,7 +300,7 @@ pub async fn shop_events(
     let shop = shop_id(&id)?;
     state
         .store
-        .shop(&shop, chrono::Utc::now())
+        .shop(&shop, state.clock.now())
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(state.store.shop_events(&shop).await?))

@@ -141,7 +141,7 @@ pub async fn create_user(
         display_name: display.expect("checked"),
         password_hash: Some(hash),
     };
-    match state.store.create_user(new).await {
+    match state.store.create_user(new, state.clock.now()).await {
         Ok(u) => {
             let notice = format!(
                 "{} {} ({})",
@@ -190,7 +190,7 @@ pub async fn set_role(
     };
     match state
         .store
-        .set_role(&c.actor(), UserId(id), role, chrono::Utc::now())
+        .set_role(&c.actor(), UserId(id), role, state.clock.now())
         .await
     {
         Ok(u) => {
@@ -306,7 +306,15 @@ pub async fn import(
                 "choose a JSON-lines file to import",
             ))
         })?;
-        Ok(import_jsonl(state.store.as_ref(), kind, &file[..], lang, &|| {}).await?)
+        Ok(import_jsonl(
+            state.store.as_ref(),
+            state.clock.as_ref(),
+            kind,
+            &file[..],
+            lang,
+            &|| {},
+        )
+        .await?)
     }
     .await;
     match result {

@@ -471,7 +471,7 @@ pub async fn act(
     let name = action.name();
     match state
         .store
-        .act(&c.actor(), id, action, chrono::Utc::now())
+        .act(&c.actor(), id, action, state.clock.now())
         .await
     {
         Ok(k) => {
@@ -498,7 +498,7 @@ pub async fn message(
     let result = match parse_text("body", form.get("body"), 1, 2000) {
         Ok(body) => state
             .store
-            .add_message(&c.actor(), id, body, chrono::Utc::now())
+            .add_message(&c.actor(), id, body, state.clock.now())
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e.into()),
@@ -628,7 +628,7 @@ pub async fn upload(
         let ev = store_upload(&state, &headers, multipart).await?;
         state
             .store
-            .add_evidence(&actor, id, ev, chrono::Utc::now())
+            .add_evidence(&actor, id, ev, state.clock.now())
             .await?;
         Ok::<_, ApiError>(())
     }

@@ -152,8 +152,13 @@ fn parse_form(order: &Order, f: &Form) -> Result<NewComplaint, DomainError> {
 
 /// The seed's advice on a good complaint, checked with 客服小蜜's understanding: a heated tone
 /// or a description that says too little gets a warning before it is sent.
-fn advice(lang: Lang, description: &str, products: &[String]) -> (Vec<String>, Option<String>) {
-    let a = weiquan_assistant::analyze(description, chrono::Utc::now(), products);
+fn advice(
+    lang: Lang,
+    description: &str,
+    products: &[String],
+    now: Timestamp,
+) -> (Vec<String>, Option<String>) {
+    let a = weiquan_assistant::analyze(description, now, products);
     let mut w = vec![];
     let mut calm = None;
     if a.tone == weiquan_assistant::Tone::Emotional {
@@ -196,10 +201,11 @@ pub async fn file(
     };
     if form.get("confirmed") != "1" {
         let products: Vec<String> = order.items.iter().map(|i| i.title.clone()).collect();
-        let desc = new.description.clone();
-        let (warnings, calm) = tokio::task::spawn_blocking(move || advice(lang, &desc, &products))
-            .await
-            .unwrap_or_default();
+        let (desc, now) = (new.description.clone(), c.now);
+        let (warnings, calm) =
+            tokio::task::spawn_blocking(move || advice(lang, &desc, &products, now))
+                .await
+                .unwrap_or_default();
         if !warnings.is_empty() {
             let mut p = FilePage::new(c, order, form);
             p.warnings = warnings;
@@ -209,7 +215,7 @@ pub async fn file(
     }
     match state
         .store
-        .file_complaint(&c.actor(), new, Channel::Web, chrono::Utc::now())
+        .file_complaint(&c.actor(), new, Channel::Web, state.clock.now())
         .await
     {
         Ok(complaint) => {

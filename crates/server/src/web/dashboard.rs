@@ -265,7 +265,7 @@ pub async fn case_act(
     let name = action.name();
     match state
         .store
-        .case_act(&c.actor(), id, action, chrono::Utc::now())
+        .case_act(&c.actor(), id, action, state.clock.now())
         .await
     {
         Ok(k) => {

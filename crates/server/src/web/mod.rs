@@ -109,7 +109,10 @@ async fn static_file(body: &'static str, ty: &'static str) -> Response {
 }
 
 /// An unknown address: a page for a browser outside `/api`, the JSON envelope for everyone else.
-pub async fn not_found(req: axum::extract::Request) -> Response {
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+) -> Response {
     let wants_html = req
         .headers()
         .get(header::ACCEPT)
@@ -118,7 +121,7 @@ pub async fn not_found(req: axum::extract::Request) -> Response {
     if wants_html && !req.uri().path().starts_with("/api/") {
         let lang = crate::lang::request_lang(req.headers(), req.uri().query());
         return error_page(
-            &Ctx::anonymous(lang, req.uri().path()),
+            &Ctx::anonymous(lang, req.uri().path(), state.clock.now()),
             ApiError::not_found(),
         );
     }
@@ -136,17 +139,17 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(lang: Lang, user: Option<User>, csrf: String, path: String) -> Self {
+    pub fn new(lang: Lang, user: Option<User>, csrf: String, path: String, now: Timestamp) -> Self {
         Ctx {
             lang,
             user,
             csrf,
             path,
-            now: chrono::Utc::now(),
+            now,
         }
     }
-    pub fn anonymous(lang: Lang, path: &str) -> Self {
-        Self::new(lang, None, String::new(), path.to_owned())
+    pub fn anonymous(lang: Lang, path: &str, now: Timestamp) -> Self {
+        Self::new(lang, None, String::new(), path.to_owned(), now)
     }
     /// The signed-in user (pages behind [`session::Web`] always have one).
     pub fn me(&self) -> &User {

@@ -152,7 +152,7 @@ pub async fn create(
         Ok(r) => {
             state
                 .store
-                .file_report(&c.actor(), r, Channel::Web, chrono::Utc::now())
+                .file_report(&c.actor(), r, Channel::Web, state.clock.now())
                 .await
         }
         Err(e) => Err(e.into()),
@@ -295,7 +295,7 @@ pub async fn act(
     let result = match ReportAction::parse(&req) {
         Ok(a) => state
             .store
-            .report_act(&c.actor(), id, a, chrono::Utc::now())
+            .report_act(&c.actor(), id, a, state.clock.now())
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e.into()),
@@ -332,7 +332,7 @@ pub async fn upload(
         let ev = store_upload(&state, &headers, multipart).await?;
         state
             .store
-            .add_report_evidence(&actor, id, ev, chrono::Utc::now())
+            .add_report_evidence(&actor, id, ev, state.clock.now())
             .await?;
         Ok::<_, ApiError>(())
     }

@@ -127,13 +127,14 @@ impl FromRequestParts<AppState> for Web {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(Redirect::to(&format!("/login?next={next}")).into_response());
         };
+        let now = state.clock.now();
         let user = state
             .store
-            .session_user(&token_hash(token), chrono::Utc::now())
+            .session_user(&token_hash(token), now)
             .await
-            .map_err(|e| super::error_page(&Ctx::anonymous(lang, &path), ApiError::from(e)))?;
+            .map_err(|e| super::error_page(&Ctx::anonymous(lang, &path, now), ApiError::from(e)))?;
         match user {
-            Some(user) => Ok(Web(Ctx::new(lang, Some(user), csrf_for(token), path))),
+            Some(user) => Ok(Web(Ctx::new(lang, Some(user), csrf_for(token), path, now))),
             None => {
                 let mut res =
                     Redirect::to(&format!("/login?expired=1&next={next}")).into_response();
@@ -152,7 +153,8 @@ pub struct CsrfForm(pub Form);
 
 impl FromRequest<AppState> for CsrfForm {
     type Rejection = Response;
-    async fn from_request(req: Request, _: &AppState) -> Result<Self, Response> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let now = state.clock.now();
         let lang = request_lang(req.headers(), req.uri().query());
         let path = req.uri().path().to_owned();
         let secrets: Vec<String> = [SESSION_COOKIE, LOGIN_COOKIE]
@@ -163,7 +165,7 @@ impl FromRequest<AppState> for CsrfForm {
             .await
             .map_err(|_| {
                 super::error_page(
-                    &Ctx::anonymous(lang, &path),
+                    &Ctx::anonymous(lang, &path, now),
                     ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE),
                 )
             })?;
@@ -173,7 +175,7 @@ impl FromRequest<AppState> for CsrfForm {
             .any(|s| check_csrf(Some(s), form.get("csrf")).is_ok());
         if !ok {
             let e = check_csrf(None, "").expect_err("no secret never passes");
-            return Err(super::error_page(&Ctx::anonymous(lang, &path), e));
+            return Err(super::error_page(&Ctx::anonymous(lang, &path, now), e));
         }
         Ok(CsrfForm(form))
     }
@@ -227,13 +229,14 @@ pub struct LoginQuery {
 
 /// The sign-in page; sets the sign-in form's CSRF secret.
 pub async fn login_page(
+    State(state): State<AppState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Response {
     let lang = request_lang(&headers, uri.query());
     let secret = random_token();
-    let mut c = Ctx::anonymous(lang, uri.path());
+    let mut c = Ctx::anonymous(lang, uri.path(), state.clock.now());
     c.csrf = csrf_for(&secret);
     let notice = q.expired.map(|_| {
         lang.pick(
@@ -288,7 +291,7 @@ pub async fn login(
         }
         Err(e) => {
             let secret = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
-            let mut c = Ctx::anonymous(lang, "/login");
+            let mut c = Ctx::anonymous(lang, "/login", state.clock.now());
             c.csrf = csrf_for(secret);
             let mut res = render(&LoginPage {
                 c,

@@ -99,6 +99,20 @@ async fn tokens_are_checked(backend: Backend) {
         app.get(&second, "/api/v1/me").await.status(),
         StatusCode::OK
     );
+
+    // A session lasts 30 days of the server's clock.
+    app.advance(chrono::Duration::days(30) - chrono::Duration::seconds(1));
+    assert_eq!(
+        app.get(&second, "/api/v1/me").await.status(),
+        StatusCode::OK
+    );
+    app.advance(chrono::Duration::seconds(1));
+    assert_error(
+        app.get(&second, "/api/v1/me").await,
+        StatusCode::UNAUTHORIZED,
+        "session_expired",
+    )
+    .await;
 }
 
 async fn repeated_failed_logins_are_throttled(backend: Backend) {

@@ -44,7 +44,7 @@ async fn marketplace_with_a_ring(app: &TestApp) {
     shops.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
     assert!(
         app.store
-            .import_shops(shops)
+            .import_shops(shops, app.now())
             .await
             .unwrap()
             .iter()
@@ -90,7 +90,7 @@ async fn marketplace_with_a_ring(app: &TestApp) {
     }
     assert!(
         app.store
-            .import_orders(orders)
+            .import_orders(orders, app.now())
             .await
             .unwrap()
             .iter()
@@ -113,13 +113,11 @@ async fn standing(app: &TestApp, shop: &str) -> Value {
 async fn a_ring_becomes_one_case_and_confirming_it_sanctions_every_shop(backend: Backend) {
     let app = spawn_app(backend).await;
     marketplace_with_a_ring(&app).await;
-    let state = weiquan_server::AppState::new(app.store.clone());
-    // The deadline loop may have run its own first scan meanwhile; either way one case.
-    weiquan_server::brushing::scan(&state, Utc::now())
+    weiquan_server::brushing::scan(&app.state, app.now())
         .await
         .unwrap();
     // Found again by the next scan (and by the other detector): still one case.
-    let again = weiquan_server::brushing::scan(&state, Utc::now())
+    let again = weiquan_server::brushing::scan(&app.state, app.now())
         .await
         .unwrap();
     assert!(again.cases.is_empty(), "{again:?}");
@@ -172,32 +170,43 @@ async fn a_ring_becomes_one_case_and_confirming_it_sanctions_every_shop(backend:
     assert_eq!(s["points"], 0);
 }
 
-/// Waits for the scan the server ran at start: then the next one is hours away.
-async fn first_scan_done(app: &TestApp) {
-    let mut next = vec![];
-    for _ in 0..100 {
-        next = app
-            .store
-            .due_subject_timers(Utc::now() + Duration::hours(7), 10)
-            .await
-            .unwrap();
-        if next
-            .iter()
-            .any(|t| t.kind == "brushing_scan" && t.due_at > Utc::now() + Duration::hours(5))
-        {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the first scan did not run: {next:?}");
+/// When the pending brushing scan is due (there is never more than one).
+async fn next_scan(app: &TestApp) -> Timestamp {
+    let pending: Vec<Timestamp> = app
+        .store
+        .due_subject_timers(app.now() + Duration::days(365), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.kind == "brushing_scan")
+        .map(|t| t.due_at)
+        .collect();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    pending[0]
 }
 
 async fn the_scan_is_scheduled_and_finds_nothing_in_honest_data(backend: Backend) {
     let app = spawn_app(backend).await;
-    // The server seeded the scan at start and its deadline loop ran it: the next run waits.
-    first_scan_done(&app).await;
-    let state = weiquan_server::AppState::new(app.store.clone());
-    let report = weiquan_server::brushing::scan(&state, Utc::now())
+    let every = Duration::from_std(app.store.policy().brushing.every).unwrap();
+    // The server seeded the scan at start, due at once; each run schedules the next.
+    let start = app.now();
+    assert_eq!(next_scan(&app).await, start);
+    app.fire().await;
+    assert_eq!(next_scan(&app).await, start + every);
+    // Not before its time, and each run once.
+    app.advance(every - Duration::seconds(1));
+    app.fire().await;
+    assert_eq!(next_scan(&app).await, start + every);
+    app.advance(Duration::seconds(1));
+    app.fire().await;
+    app.fire().await;
+    assert_eq!(next_scan(&app).await, start + every * 2);
+    // A second node starting does not add a second schedule.
+    let other = app.another_server(|_| {}).await;
+    other.fire().await;
+    assert_eq!(next_scan(&app).await, start + every * 2);
+
+    let report = weiquan_server::brushing::scan(&app.state, app.now())
         .await
         .unwrap();
     assert!(report.cases.is_empty(), "{report:?}");
@@ -207,7 +216,6 @@ async fn the_scan_is_scheduled_and_finds_nothing_in_honest_data(backend: Backend
 /// block (one open case per shop), and confirming it sanctions every shop of the ring.
 async fn a_report_about_a_ring_shop_gets_the_block(backend: Backend) {
     let app = spawn_app(backend).await;
-    first_scan_done(&app).await;
     marketplace_with_a_ring(&app).await;
     let buyer = app.login("buyer01").await;
     let r = app
@@ -220,8 +228,8 @@ async fn a_report_about_a_ring_shop_gets_the_block(backend: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let report: Value = r.json().await.unwrap();
-    let state = weiquan_server::AppState::new(app.store.clone());
-    let found = weiquan_server::brushing::scan(&state, Utc::now())
+    let state = &app.state;
+    let found = weiquan_server::brushing::scan(state, app.now())
         .await
         .unwrap();
     assert!(found.blocks > 0);
@@ -257,7 +265,7 @@ async fn a_report_about_a_ring_shop_gets_the_block(backend: Backend) {
         .collect();
     assert!(kinds.contains(&"block_found"), "{kinds:?}");
     // Found again: nothing new. A later report about the shop joins the same case.
-    let again = weiquan_server::brushing::scan(&state, Utc::now())
+    let again = weiquan_server::brushing::scan(state, app.now())
         .await
         .unwrap();
     assert!(again.cases.is_empty(), "{again:?}");

@@ -1,7 +1,8 @@
-//! `spawn_app`: a fresh store in a temporary dir, a small marketplace, the server on port 0.
+//! `spawn_app`: a fresh store in a temporary dir, a small marketplace, the server on port 0,
+//! on a clock the test moves. No deadline loop runs: a test moves the clock past a deadline and
+//! fires it ([`TestApp::fire`]), so nothing depends on how long anything takes.
 
 use std::sync::{Arc, LazyLock};
-use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::{Client, Response, StatusCode};
@@ -11,7 +12,7 @@ use weiquan_domain::*;
 use weiquan_server::AppState;
 use weiquan_store::postgres::{PgStore, ScratchDatabase};
 use weiquan_store::sqlite::SqliteStore;
-use weiquan_store::{NewUser, Store};
+use weiquan_store::{Clock, ManualClock, NewUser, Store, SystemClock};
 
 pub const PASSWORD: &str = "test-password-1";
 static HASH: LazyLock<String> = LazyLock::new(|| weiquan_server::auth::hash_password(PASSWORD));
@@ -47,6 +48,10 @@ pub struct TestApp {
     pub base: String,
     pub http: Client,
     pub store: Arc<dyn Store>,
+    /// The server's state, for firing deadlines and scans directly.
+    pub state: AppState,
+    /// The server's clock: it starts at the real time and moves only when the test moves it.
+    pub clock: Arc<ManualClock>,
     pub _dir: tempfile::TempDir,
     pub _db: Option<ScratchDatabase>,
 }
@@ -111,6 +116,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_with(backend: Backend, policy: Policy, max_blob: u64) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let (store, db) = open_store(backend, dir.path(), policy, max_blob).await;
+    let clock = Arc::new(ManualClock::new(SystemClock.now()));
     let hash = tokio::task::spawn_blocking(|| HASH.clone()).await.unwrap();
     let users = [
         ("buyer01", Role::Consumer),
@@ -134,6 +140,7 @@ pub async fn spawn_with(backend: Backend, policy: Policy, max_blob: u64) -> Test
                     password_hash: Some(hash.clone()),
                 })
                 .collect(),
+            clock.now(),
         )
         .await
         .unwrap();
@@ -148,11 +155,14 @@ pub async fn spawn_with(backend: Backend, policy: Policy, max_blob: u64) -> Test
         },
     };
     let out = store
-        .import_shops(vec![shop("shop-a", "seller01"), shop("shop-b", "seller02")])
+        .import_shops(
+            vec![shop("shop-a", "seller01"), shop("shop-b", "seller02")],
+            clock.now(),
+        )
         .await
         .unwrap();
     assert!(out.iter().all(|r| r.is_ok()));
-    let paid = Utc::now() - chrono::Duration::days(10);
+    let paid = clock.now() - chrono::Duration::days(10);
     let mk = |tag: &str, buyer: &str, shop: &str| OrderRecord {
         order_no: OrderNo::parse(&order(tag)).unwrap(),
         buyer: Username::parse(buyer).unwrap(),
@@ -177,42 +187,63 @@ pub async fn spawn_with(backend: Backend, policy: Policy, max_blob: u64) -> Test
         mk("A6", "buyer02", "shop-a"),
         mk("B1", "buyer01", "shop-b"),
     ];
-    let out = store.import_orders(orders).await.unwrap();
+    let out = store.import_orders(orders, clock.now()).await.unwrap();
     assert!(out.iter().all(|r| r.is_ok()), "{out:?}");
 
+    let state = AppState::new(store.clone()).with_clock(clock.clone());
     TestApp {
-        base: serve(AppState::new(store.clone())).await,
+        base: serve(state.clone()).await,
         http: Client::new(),
         store,
+        state,
+        clock,
         _dir: dir,
         _db: db,
     }
 }
 
-/// Serves `state` on a free local port; returns the base URL.
+/// Serves `state` on a free local port, without a deadline loop; returns the base URL once the
+/// server answers (so what it does at start, like seeding the brushing scan, is done).
 async fn serve(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(weiquan_server::serve(
-        state,
-        listener,
-        Duration::from_millis(50),
-    ));
+    tokio::spawn(weiquan_server::serve(state, listener, None));
+    let r = Client::new().get(format!("{base}/healthz")).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::OK);
     base
 }
 
 impl TestApp {
-    /// Another server on the same store (another node), its state set up by `configure`.
+    /// Another server on the same store and clock (another node), its state set up by
+    /// `configure`.
     pub async fn another_server(&self, configure: impl FnOnce(&mut AppState)) -> TestApp {
-        let mut state = AppState::new(self.store.clone());
+        let mut state = AppState::new(self.store.clone()).with_clock(self.clock.clone());
         configure(&mut state);
         TestApp {
-            base: serve(state).await,
+            base: serve(state.clone()).await,
             http: Client::new(),
             store: self.store.clone(),
+            state,
+            clock: self.clock.clone(),
             _dir: tempfile::tempdir().unwrap(),
             _db: None,
         }
+    }
+
+    /// What time it is for the server.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.clock.advance(by);
+    }
+
+    /// One round of the deadline loop at the clock's time: every deadline due by now fires
+    /// before this returns. How many were due.
+    pub async fn fire(&self) -> usize {
+        weiquan_server::timers::fire_due(&self.state).await.unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -34,6 +34,8 @@ async fn stats_count_escalations_and_resolution(backend: Backend) {
     app.file_ok(&buyer, "B1", json!({"kind": "refund", "amount_cents": 100}))
         .await;
 
+    // A minute later (the period ends now, exclusive; the test's clock stands still otherwise).
+    app.advance(chrono::Duration::minutes(1));
     let r = app.get(&regulator, "/api/v1/stats").await;
     assert_eq!(r.status(), StatusCode::OK);
     let s: Value = r.json().await.unwrap();

@@ -160,29 +160,37 @@ async fn points_climb_the_ladder_and_penalties_end_or_are_appealed(backend: Back
     assert_eq!(s["status"], "restricted");
     assert_eq!(s["active_penalties"].as_array().unwrap().len(), 3);
 
-    // Time passes: the timers lift each penalty at its end (7, 14 and 30 days).
-    let store = &app.store;
-    for (days, left) in [(8, 2), (15, 1), (31, 0)] {
-        let later = Utc::now() + Duration::days(days);
-        for t in store.due_subject_timers(later, 100).await.unwrap() {
-            assert!(store.fire_subject_timer(&t, later).await.unwrap());
-            assert!(
-                !store.fire_subject_timer(&t, later).await.unwrap(),
-                "fires once"
-            );
-        }
-        let shop = store
-            .shop(&ShopId::parse("shop-a").unwrap(), later)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(shop.active_penalties.len(), left, "after {days} days");
+    // Time passes: the timers lift each penalty at its end (7, 14 and 30 days), once.
+    let start = app.now();
+    for (days, left) in [(6, 3), (8, 2), (15, 1), (31, 0), (60, 0)] {
+        app.clock.set(start + Duration::days(days));
+        app.fire().await;
+        app.fire().await;
+        let s = standing(&app, "shop-a").await;
+        assert_eq!(
+            s["active_penalties"].as_array().unwrap().len(),
+            left,
+            "after {days} days: {s}"
+        );
+        // The overturned closure was lifted by its appeal; each other one by its own timer.
+        assert_eq!(
+            shop_event_count(&app, "penalty_lifted").await,
+            4 - left,
+            "after {days} days"
+        );
     }
     let s = standing(&app, "shop-a").await;
     assert_eq!(
         (s["status"].as_str(), s["search_weight"].as_f64()),
         (Some("open"), Some(1.0))
     );
+    assert_eq!(shop_event_count(&app, "violation_recorded").await, 5);
+    assert_eq!(shop_event_count(&app, "penalty_applied").await, 4);
+    assert_eq!(shop_event_count(&app, "penalty_appealed").await, 1);
+}
+
+/// How many of shop-a's published events are of a kind.
+async fn shop_event_count(app: &TestApp, kind: &str) -> usize {
     let events: Value = json_of(
         app.http
             .get(app.url("/api/v1/shops/shop-a/events"))
@@ -192,18 +200,12 @@ async fn points_climb_the_ladder_and_penalties_end_or_are_appealed(backend: Back
         StatusCode::OK,
     )
     .await;
-    let count = |k: &str| {
-        events
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["kind"] == k)
-            .count()
-    };
-    assert_eq!(count("violation_recorded"), 5);
-    assert_eq!(count("penalty_applied"), 4);
-    assert_eq!(count("penalty_lifted"), 4);
-    assert_eq!(count("penalty_appealed"), 1);
+    events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == kind)
+        .count()
 }
 
 async fn ip_notice_counter_notice_and_restore(backend: Backend) {
@@ -261,24 +263,21 @@ async fn ip_notice_counter_notice_and_restore(backend: Backend) {
     assert_eq!(r["state"], "counter_noticed");
     assert!(r["restore_at"].is_string());
 
-    // Fifteen days pass and the rights holder does nothing: the listing comes back.
-    let store = &app.store;
-    let early = Utc::now() + Duration::days(14);
-    let restores = |ts: Vec<weiquan_store::SubjectTimer>| -> Vec<weiquan_store::SubjectTimer> {
-        ts.into_iter().filter(|t| t.kind == "ip_restore").collect()
-    };
-    assert!(restores(store.due_subject_timers(early, 10).await.unwrap()).is_empty());
-    let later = Utc::now() + Duration::days(16);
-    let due = restores(store.due_subject_timers(later, 10).await.unwrap());
-    assert_eq!(due.len(), 1);
-    assert!(store.fire_subject_timer(&due[0], later).await.unwrap());
-    let r = json_of(
-        app.get(&holder, &format!("/api/v1/reports/{id}")).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(r["state"], "restored");
+    // Fifteen days pass and the rights holder does nothing: the listing comes back, once.
+    let start = app.now();
+    app.clock.set(start + Duration::days(14));
+    app.fire().await;
+    assert_eq!(report_state(&app, &holder, id).await, "counter_noticed");
+    app.clock.set(start + Duration::days(16));
+    app.fire().await;
+    assert_eq!(report_state(&app, &holder, id).await, "restored");
     assert_eq!(standing(&app, "shop-a").await["listings_down"], json!([]));
+    app.clock.set(start + Duration::days(17));
+    app.fire().await;
+    assert_eq!(
+        report_kinds(&app, &holder, id).await,
+        ["reported", "counter_noticed", "listing_restored"]
+    );
 
     // A second notice where the rights holder goes to court: it stays down, no timer left.
     let r = report(&app, &holder, ip("青山牌保温壶 1L")).await;
@@ -310,8 +309,15 @@ async fn ip_notice_counter_notice_and_restore(backend: Backend) {
         json!(["青山牌保温壶 1L"])
     );
     assert_eq!(r["restore_at"], Value::Null);
-    let much_later = Utc::now() + Duration::days(40);
-    assert!(restores(store.due_subject_timers(much_later, 10).await.unwrap()).is_empty());
+    app.advance(Duration::days(40));
+    app.fire().await;
+    // Forty days on, the sessions of then have expired.
+    let (holder, seller) = (app.login("buyer02").await, app.login("seller01").await);
+    assert_eq!(report_state(&app, &holder, id2).await, "kept_down");
+    assert_eq!(
+        standing(&app, "shop-a").await["listings_down"],
+        json!(["青山牌保温壶 1L"])
+    );
     assert_error(
         app.post(
             &seller,
@@ -323,22 +329,34 @@ async fn ip_notice_counter_notice_and_restore(backend: Backend) {
         "invalid_state",
     )
     .await;
+    assert_eq!(
+        report_kinds(&app, &holder, id2).await,
+        ["reported", "counter_noticed", "legal_action_notified"]
+    );
+}
+
+async fn report_state(app: &TestApp, token: &str, id: i64) -> Value {
+    json_of(
+        app.get(token, &format!("/api/v1/reports/{id}")).await,
+        StatusCode::OK,
+    )
+    .await["state"]
+        .clone()
+}
+
+async fn report_kinds(app: &TestApp, token: &str, id: i64) -> Vec<String> {
     let events: Value = json_of(
-        app.get(&holder, &format!("/api/v1/reports/{id2}/events"))
+        app.get(token, &format!("/api/v1/reports/{id}/events"))
             .await,
         StatusCode::OK,
     )
     .await;
-    let kinds: Vec<&str> = events
+    events
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        kinds,
-        ["reported", "counter_noticed", "legal_action_notified"]
-    );
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 async fn cases_are_investigated_and_decided_with_published_reasons(backend: Backend) {
@@ -583,27 +601,24 @@ async fn monitors_find_broken_promises(backend: Backend) {
     ];
     assert!(
         store
-            .import_orders(orders)
+            .import_orders(orders, app.now())
             .await
             .unwrap()
             .iter()
             .all(|r| r.is_ok())
     );
-    // The deadline loop runs the monitor; each order past its promise is checked once.
+    // A round of the deadline loop runs the monitor; each order past its promise is checked once.
     let shop_a = ShopId::parse("shop-a").unwrap();
-    let mut late = vec![];
-    for _ in 0..100 {
-        let events = store.shop_events(&shop_a).await.unwrap();
-        late = events
-            .into_iter()
-            .filter(|e| e.kind == "violation_recorded")
-            .map(|e| e.data)
-            .collect::<Vec<Value>>();
-        if late.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.fire().await;
+    app.fire().await;
+    let late = store
+        .shop_events(&shop_a)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "violation_recorded")
+        .map(|e| e.data)
+        .collect::<Vec<Value>>();
     assert_eq!(late.len(), 2, "{late:?}");
     for v in &late {
         assert_eq!(v["kind"], "late_shipment");
@@ -615,7 +630,7 @@ async fn monitors_find_broken_promises(backend: Backend) {
         .collect();
     assert!(orders.contains(&"202611020000000001") && orders.contains(&"202611020000000002"));
     assert_eq!(
-        store.sweep_monitors(Utc::now(), 1000).await.unwrap(),
+        store.sweep_monitors(app.now(), 1000).await.unwrap(),
         0,
         "each order once"
     );
@@ -734,7 +749,7 @@ async fn import_wave_orders(store: &dyn weiquan_store::Store, n: u64) {
         .collect();
     assert!(
         store
-            .import_orders(orders)
+            .import_orders(orders, Utc::now())
             .await
             .unwrap()
             .iter()

@@ -481,10 +481,7 @@ async fn admin_imports(backend: Backend) {
     assert!(page.contains("line 3:"), "{page}");
     let shop = app
         .store
-        .shop(
-            &weiquan_domain::ShopId::parse("shop-c").unwrap(),
-            chrono::Utc::now(),
-        )
+        .shop(&weiquan_domain::ShopId::parse("shop-c").unwrap(), app.now())
         .await
         .unwrap();
     assert_eq!(shop.unwrap().name, "新店");

@@ -644,7 +644,8 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.shoot("protection-ruled").await;
     w.sign_out().await;
 
-    // Tier 3: the dashboard's charts, and the cases.
+    // Tier 3: the dashboard's charts (of the period up to now, an hour later), and the cases.
+    w.app.advance(chrono::Duration::hours(1));
     w.sign_in("regulator01").await;
     let charts = w
         .b

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::clock::{Clock as _, SystemClock};
 use crate::error::Result;
 
 /// The schema, in order. Forward-only: a change is a new file, never an edit.
@@ -75,7 +76,8 @@ fn migrate(conn: &Connection) -> Result<()> {
         tx.execute_batch(sql)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-            rusqlite::params![version, name, chrono::Utc::now().timestamp_millis()],
+            // When the schema changed, in wall time (PostgreSQL's sqlx notes its own).
+            rusqlite::params![version, name, SystemClock.now().timestamp_millis()],
         )?;
         tx.commit()?;
         tracing::info!(version, name, "migration applied");

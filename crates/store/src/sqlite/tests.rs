@@ -2,7 +2,7 @@
 //! collective assignment leaves the shop's window (a cache of `complaint_signatures`) ahead of
 //! the table, and the next filing must notice and read the window anew.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::json;
 use weiquan_domain::complaint::FileComplaintRequest;
 use weiquan_domain::records::{OrderItem, OrderRecord, ShopRecord};
@@ -10,6 +10,7 @@ use weiquan_domain::*;
 
 use super::*;
 use crate::Store;
+use crate::clock::{Clock as _, SystemClock};
 use crate::db::Durability;
 
 const SHOP: &str = "shop-w";
@@ -32,6 +33,7 @@ async fn fixture() -> (tempfile::TempDir, SqliteStore) {
                     commitments: Default::default(),
                 })
                 .collect(),
+            SystemClock.now(),
         )
         .await
         .unwrap();
@@ -47,14 +49,14 @@ async fn fixture() -> (tempfile::TempDir, SqliteStore) {
                 return_exempt: None,
             }],
             amount_cents: Cents::new(8900).unwrap(),
-            paid_at: Utc::now() - Duration::days(5),
+            paid_at: SystemClock.now() - Duration::days(5),
             shipped_at: None,
             delivered_at: None,
         })
         .collect();
     assert!(
         store
-            .import_orders(orders)
+            .import_orders(orders, SystemClock.now())
             .await
             .unwrap()
             .iter()
@@ -74,7 +76,7 @@ async fn filing(store: &SqliteStore, i: usize) -> (Actor, NewComplaint) {
         "product": "保温杯",
         // Alternating categories: half the pairs meet through their words, not their subject.
         "category": if i.is_multiple_of(2) { "quality_defect" } else { "not_as_described" },
-        "incident_at": (Utc::now() - Duration::days(1)).to_rfc3339(),
+        "incident_at": (SystemClock.now() - Duration::days(1)).to_rfc3339(),
         "description": format!("保温杯盖子漏水，密封圈不严，倒过来就往外渗水（第{i}位）"),
         "claim": {"kind": "refund", "amount_cents": 8900},
     }))
@@ -98,7 +100,7 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
     for i in 1..=3 {
         let (actor, new) = filing(&store, i).await;
         let c = store
-            .file_complaint(&actor, new, Channel::Web, Utc::now())
+            .file_complaint(&actor, new, Channel::Web, SystemClock.now())
             .await
             .unwrap();
         ids.push(c.id.0);
@@ -118,7 +120,7 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
                     &actor,
                     new,
                     Channel::Web,
-                    Utc::now(),
+                    SystemClock.now(),
                     &policy,
                 )
                 .await?;
@@ -132,7 +134,7 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
     assert_eq!(window_ids(&store).len(), 4);
     let (actor, new) = filing(&store, 8).await;
     let elsewhere = store
-        .file_complaint(&actor, new, Channel::Web, Utc::now())
+        .file_complaint(&actor, new, Channel::Web, SystemClock.now())
         .await
         .unwrap();
     assert!(!ids.contains(&elsewhere.id.0));
@@ -140,7 +142,7 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
     for i in 4..=7 {
         let (actor, new) = filing(&store, i).await;
         let c = store
-            .file_complaint(&actor, new, Channel::Web, Utc::now())
+            .file_complaint(&actor, new, Channel::Web, SystemClock.now())
             .await
             .unwrap();
         ids.push(c.id.0);
@@ -241,7 +243,7 @@ async fn signatures_of_another_release_are_signed_again_in_the_window() {
     for i in 1..=4 {
         let (actor, new) = filing(&store, i).await;
         let c = store
-            .file_complaint(&actor, new, Channel::Web, Utc::now())
+            .file_complaint(&actor, new, Channel::Web, SystemClock.now())
             .await
             .unwrap();
         assert_eq!(c.collective_case_id, None);
@@ -264,7 +266,7 @@ async fn signatures_of_another_release_are_signed_again_in_the_window() {
     store.windows.lock().clear();
     let (actor, new) = filing(&store, 5).await;
     let c = store
-        .file_complaint(&actor, new, Channel::Web, Utc::now())
+        .file_complaint(&actor, new, Channel::Web, SystemClock.now())
         .await
         .unwrap();
     assert!(
