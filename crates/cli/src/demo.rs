@@ -1018,6 +1018,19 @@ mod tests {
         assert!(DEMO_PASSWORD.len() >= 8);
     }
 
+    /// The marketplace for one seed, byte for byte: recorded before the catalogue became data.
+    #[test]
+    fn same_marketplace_as_recorded() {
+        use sha2::{Digest, Sha256};
+        let now = Utc.with_ymd_and_hms(2026, 5, 1, 4, 30, 0).unwrap();
+        let json = serde_json::to_vec(&generate(20_260_501, now)).unwrap();
+        let digest = format!("{:x}", Sha256::digest(&json));
+        assert_eq!(
+            digest,
+            "b68cc7d557f8c6576f124533a40aa900bdc9acc87628b5f88a5e1204b0092647"
+        );
+    }
+
     #[test]
     fn buyer01_walkthrough() {
         for seed in [1, 2, 3] {
