@@ -344,7 +344,10 @@ async fn sqlite_and_postgres_keep_the_same_records_and_chains() {
     // The scenario did reach what it is about.
     assert_eq!(lite["a"]["state"], "closed");
     assert_eq!(lite["a"]["progress"]["fulfilled_by"], "platform");
-    assert_eq!(lite["b"]["state"], "protection_review", "mediation lapsed too");
+    assert_eq!(
+        lite["b"]["state"], "protection_review",
+        "mediation lapsed too"
+    );
     assert_eq!(lite["case"]["state"], "sanctioned");
     assert!(lite["a_events"].as_array().unwrap().len() >= 10);
     assert!(!lite["penalties"].as_array().unwrap().is_empty());

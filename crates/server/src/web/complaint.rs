@@ -1,20 +1,25 @@
 //! One complaint's page for every role: state, who acts next and by when, both sides' messages
 //! and evidence side by side, the actions the viewer may take, and the timeline.
 
-use askama::Template;
-use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use weiquan_domain::action::{ActionRequest, ViolationRequest};
-use weiquan_domain::complaint::ClaimRequest;
-use weiquan_domain::machine::{Action, Trigger};
-use weiquan_domain::*;
-use weiquan_store::{Evidence, Message, NewEvidence, Shop};
+mod actions;
+mod files;
 
-use super::session::{CsrfForm, Web, check_csrf, session_secret};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use weiquan_domain::*;
+use weiquan_store::{Evidence, Message, Shop};
+
+use super::session::Web;
 use super::{Ctx, Form, FormError, error_page, i18n, render, rules};
 use crate::AppState;
-use crate::error::{ApiError, too_large};
+use crate::error::ApiError;
+
+use actions::offered;
+pub use actions::{act, message};
+pub(super) use files::store_upload;
+pub use files::{evidence, upload};
 
 /// An action the page offers: enabled, or shown disabled with the machine's reason.
 pub struct ActionView {
@@ -91,73 +96,6 @@ fn claim_text(lang: Lang, c: &Claim) -> String {
         Some(a) => format!("{kind} {a}"),
         None => kind.to_owned(),
     }
-}
-
-/// The actions to try against the machine, with placeholder details: what matters here is
-/// whether this viewer may take them in this state, which the details do not change.
-fn candidates() -> Vec<Action> {
-    let note = "-".repeat(2);
-    vec![
-        Action::Accept,
-        Action::Propose {
-            remedy: Claim {
-                kind: ClaimKind::Other,
-                amount_cents: None,
-            },
-            message: String::new(),
-        },
-        Action::Reject {
-            message: note.clone(),
-        },
-        Action::Escalate { reason: None },
-        Action::TakeOver,
-        Action::RequestEvidence {
-            from: Party::Consumer,
-            message: note.clone(),
-        },
-        Action::Rule {
-            decision: Decision::Reject,
-            remedy: None,
-            rule_refs: vec![note.clone()],
-            reason: None,
-            violation: None,
-            fraud: false,
-        },
-        Action::Fulfil { note: None },
-        Action::Confirm,
-        Action::Appeal {
-            reason: note.clone(),
-        },
-        Action::Withdraw { reason: None },
-        Action::Forward { reason: note },
-    ]
-}
-
-fn offered(c: &Ctx, k: &Complaint, policy: &Policy) -> Vec<ActionView> {
-    let actor = c.actor();
-    let mut out = vec![];
-    for a in candidates() {
-        let name = a.name();
-        match weiquan_domain::decide(k, Trigger::Act(&actor, &a), c.now, policy) {
-            Ok(_) => out.push(ActionView {
-                name,
-                label: i18n::action(c.lang, name),
-                why_not: None,
-            }),
-            // The consumer sees why escalating is not possible yet (DESIGN §3: tier order).
-            Err(e)
-                if name == "escalate" && access::is_consumer_of(&actor, k) && k.state.is_open() =>
-            {
-                out.push(ActionView {
-                    name,
-                    label: i18n::action(c.lang, name),
-                    why_not: Some(e.message(c.lang)),
-                })
-            }
-            Err(_) => {}
-        }
-    }
-    out
 }
 
 /// One file for the page; `base` is the page of what it is attached to (`/complaints/7`).
@@ -403,268 +341,4 @@ pub async fn page(State(state): State<AppState>, Web(c): Web, Path(id): Path<Str
         return error_page(&c, ApiError::not_found());
     };
     show(&state, c, ComplaintId(id), Form::default(), None).await
-}
-
-/// The form of an action as the API's request, so that the same parser reads both.
-fn action_request(f: &Form) -> Result<ActionRequest, DomainError> {
-    let mut errs = weiquan_domain::error::FieldErrors::new();
-    let remedy = f.opt("remedy_kind").map(|kind| ClaimRequest {
-        kind: Some(kind),
-        amount_cents: errs
-            .take(super::yuan_to_cents(
-                "remedy.amount_cents",
-                f.get("remedy_amount"),
-            ))
-            .flatten(),
-    });
-    let refs = f.all("rule_refs");
-    if refs.iter().any(|r| !rules::is_known(r)) {
-        errs.push(FieldError::new(
-            "rule_refs",
-            "只能引用列表中的规则",
-            "cite rules from the list only",
-        ));
-    }
-    let violation = f.opt("violation_kind").map(|kind| ViolationRequest {
-        kind: Some(kind),
-        points: f.get("violation_points").trim().parse().ok(),
-    });
-    errs.finish()?;
-    let decision = f.opt("decision");
-    Ok(ActionRequest {
-        action: f.opt("action"),
-        // A rejecting ruling grants nothing, whatever the remedy fields held.
-        remedy: if decision.as_deref() == Some("reject") {
-            None
-        } else {
-            remedy
-        },
-        message: f.opt("message"),
-        reason: f.opt("reason"),
-        from: f.opt("from"),
-        decision,
-        rule_refs: Some(refs),
-        violation,
-        // 消费者权益保护法 Art. 55: the ruling found fraud.
-        fraud: Some(f.get("fraud") == "1"),
-        note: f.opt("note"),
-    })
-}
-
-pub async fn act(
-    State(state): State<AppState>,
-    Web(c): Web,
-    Path(id): Path<i64>,
-    CsrfForm(form): CsrfForm,
-) -> Response {
-    let lang = c.lang;
-    let id = ComplaintId(id);
-    let parsed = action_request(&form).and_then(|r| Action::parse(&r));
-    let action = match parsed {
-        Ok(a) => a,
-        Err(e) => {
-            let e = ApiError::from(e);
-            let status = e.status;
-            return show(&state, c, id, form, Some((status, FormError::of(e, lang)))).await;
-        }
-    };
-    let name = action.name();
-    match state
-        .store
-        .act(&c.actor(), id, action, state.clock.now())
-        .await
-    {
-        Ok(k) => {
-            state.metrics.actions.inc();
-            tracing::info!(complaint = %id, action = name, state = k.state.as_str(), "acted on the web");
-            Redirect::to(&format!("/complaints/{id}")).into_response()
-        }
-        Err(e) => {
-            let e = ApiError::from(e);
-            let status = e.status;
-            show(&state, c, id, form, Some((status, FormError::of(e, lang)))).await
-        }
-    }
-}
-
-pub async fn message(
-    State(state): State<AppState>,
-    Web(c): Web,
-    Path(id): Path<i64>,
-    CsrfForm(form): CsrfForm,
-) -> Response {
-    let lang = c.lang;
-    let id = ComplaintId(id);
-    let result = match parse_text("body", form.get("body"), 1, 2000) {
-        Ok(body) => state
-            .store
-            .add_message(&c.actor(), id, body, state.clock.now())
-            .await
-            .map_err(ApiError::from),
-        Err(e) => Err(e.into()),
-    };
-    match result {
-        Ok(_) => Redirect::to(&format!("/complaints/{id}#messages")).into_response(),
-        Err(e) => {
-            let status = e.status;
-            show(&state, c, id, form, Some((status, FormError::of(e, lang)))).await
-        }
-    }
-}
-
-/// Reads the upload form: `csrf` first (checked before the file is read), then `kind`, `file`.
-async fn read_upload(
-    state: &AppState,
-    headers: &HeaderMap,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<(Vec<u8>, Option<String>, EvidenceKind), ApiError> {
-    let bad_form = |_: axum::extract::multipart::MultipartError| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_multipart",
-            "上传的表单格式有误",
-            "the upload form is malformed",
-        )
-    };
-    let mut multipart = multipart.map_err(|_| {
-        ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "请以 multipart/form-data 上传，字段为 file 和 kind",
-            "upload as multipart/form-data with fields file and kind",
-        )
-    })?;
-    let limit = state.store.blobs().max_size();
-    let mut checked = false;
-    let (mut file, mut filename, mut kind) = (None, None, None);
-    while let Some(mut field) = multipart.next_field().await.map_err(bad_form)? {
-        match field.name() {
-            Some("csrf") => {
-                let t = field.text().await.map_err(bad_form)?;
-                check_csrf(session_secret(headers), &t)?;
-                checked = true;
-            }
-            _ if !checked => check_csrf(None, "")?,
-            Some("kind") => kind = Some(field.text().await.map_err(bad_form)?),
-            Some("file") => {
-                filename = field
-                    .file_name()
-                    .filter(|n| !n.is_empty())
-                    .map(|n| n.chars().take(200).collect());
-                let mut buf = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large(limit)
-                    } else {
-                        bad_form(e)
-                    }
-                })? {
-                    if (buf.len() + chunk.len()) as u64 > limit {
-                        return Err(too_large(limit));
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                file = Some(buf).filter(|b| !b.is_empty());
-            }
-            _ => {}
-        }
-    }
-    if !checked {
-        check_csrf(None, "")?;
-    }
-    let mut errs = weiquan_domain::error::FieldErrors::new();
-    let kind = match kind.as_deref() {
-        Some(k) => errs.take(EvidenceKind::parse(k)),
-        None => None,
-    };
-    if file.is_none() {
-        errs.push(FieldError::new(
-            "file",
-            "请选择要上传的文件",
-            "choose a file to upload",
-        ));
-    }
-    errs.finish()?;
-    Ok((
-        file.expect("checked"),
-        filename,
-        kind.unwrap_or(EvidenceKind::Other),
-    ))
-}
-
-/// Reads the upload form, checks what the file really is, and keeps its bytes in the blob store.
-pub(super) async fn store_upload(
-    state: &AppState,
-    headers: &HeaderMap,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<NewEvidence, ApiError> {
-    let (bytes, filename, kind) = read_upload(state, headers, multipart).await?;
-    let content_type = weiquan_store::blob::sniff(&bytes, kind)?;
-    let size = bytes.len() as i64;
-    let sha = state.store.blobs().clone().put(bytes).await?;
-    Ok(NewEvidence {
-        sha256: sha,
-        size,
-        content_type: content_type.to_owned(),
-        kind,
-        filename,
-    })
-}
-
-pub async fn upload(
-    State(state): State<AppState>,
-    Web(c): Web,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
-    let lang = c.lang;
-    let id = ComplaintId(id);
-    let actor = c.actor();
-    let result = async {
-        // Refuse before reading the body, as the API does.
-        let k = state.store.complaint(&actor, id).await?;
-        access::check_contribute(&actor, &k)?;
-        let ev = store_upload(&state, &headers, multipart).await?;
-        state
-            .store
-            .add_evidence(&actor, id, ev, state.clock.now())
-            .await?;
-        Ok::<_, ApiError>(())
-    }
-    .await;
-    match result {
-        Ok(()) => Redirect::to(&format!("/complaints/{id}#evidence")).into_response(),
-        Err(e) if e.code == "csrf" || e.status == StatusCode::NOT_FOUND => error_page(&c, e),
-        Err(e) => {
-            let status = e.status;
-            show(
-                &state,
-                c,
-                id,
-                Form::default(),
-                Some((status, FormError::of(e, lang))),
-            )
-            .await
-        }
-    }
-}
-
-/// Evidence bytes for previews, through the same permission check and headers as the API.
-pub async fn evidence(
-    State(state): State<AppState>,
-    Web(c): Web,
-    Path((id, sha)): Path<(i64, String)>,
-) -> Response {
-    let Ok(sha) = Sha256::parse(&sha) else {
-        return error_page(&c, ApiError::not_found());
-    };
-    match state
-        .store
-        .evidence(&c.actor(), ComplaintId(id), &sha)
-        .await
-    {
-        Ok((ev, bytes)) => crate::api::complaints::evidence_response(&ev, bytes),
-        Err(e) => error_page(&c, e.into()),
-    }
 }

@@ -1,0 +1,185 @@
+//! Taking the facts a message carries into the slots.
+
+use chrono::Duration;
+use weiquan_domain::{Category, ClaimKind, Lang};
+
+use super::labels::{t, yuan};
+use super::orders::{loose_product, products_of};
+use super::{Ask, ClaimDraft, Context, Kind, MIN_CONFIDENCE, OrderInfo, Phase, Reply, Session};
+use crate::Tone;
+use crate::slots::claim::amounts;
+
+impl Session {
+    pub(super) fn add_description(&mut self, words: &str) {
+        let words = words.trim();
+        if words.is_empty() {
+            return;
+        }
+        match &mut self.slots.description {
+            Some(d) if d.contains(words) => {}
+            Some(d) => {
+                let sep = if self.lang == Lang::Zh { "；" } else { "; " };
+                d.push_str(sep);
+                d.push_str(words);
+            }
+            None => self.slots.description = Some(words.to_string()),
+        }
+    }
+
+    /// Takes every fact the message carries into the slots.
+    pub(super) fn absorb(
+        &mut self,
+        text: &str,
+        a: &crate::Analysis,
+        ctx: &Context<'_>,
+        reply: &mut Reply,
+    ) {
+        let lang = self.lang;
+        let confident = a.intent_confidence >= MIN_CONFIDENCE;
+        let asked = if self.phase == Phase::Collecting {
+            self.asked
+        } else {
+            None
+        };
+        let mut descriptive = false;
+
+        // What the matter is. Asked outright, the model's best guess is taken even when unsure.
+        if let Some(c) = a
+            .intent
+            .category()
+            .filter(|_| confident || asked == Some(Ask::Category))
+        {
+            let answering_other = matches!(
+                asked,
+                Some(
+                    Ask::Order | Ask::Product | Ask::IncidentAt | Ask::ClaimKind | Ask::ClaimAmount
+                )
+            );
+            if self.slots.category.is_none() || asked == Some(Ask::Category) || !answering_other {
+                if self.slots.category.is_none() || asked == Some(Ask::Category) {
+                    self.slots.category = Some(c);
+                    self.kind = if c.is_report() {
+                        Kind::Report
+                    } else {
+                        Kind::Complaint
+                    };
+                }
+                descriptive = true;
+            }
+        }
+        if asked == Some(Ask::Description) || asked == Some(Ask::Category) {
+            descriptive = true;
+        }
+        if asked == Some(Ask::Category) && self.slots.category.is_none() {
+            descriptive = true;
+        }
+
+        // Which order.
+        if let Some(no) = &a.order_no {
+            if ctx.orders.iter().any(|o| &o.order_no == no) {
+                self.set_order(no, ctx);
+            } else {
+                reply.text.push_str(&t(
+                    lang,
+                    format!("在您的订单中没有找到订单号 {no}，请核对一下。"),
+                    format!("I cannot find order {no} among your orders; please check it. "),
+                ));
+            }
+        }
+        // Shop names are not products (好杯子旗舰店 is not a cup).
+        let mut about = text.to_string();
+        for o in ctx.orders {
+            about = about.replace(&o.shop_name, " ");
+        }
+        let titles = products_of(ctx, &self.slots);
+        let product = a
+            .product
+            .clone()
+            .filter(|_| about == text)
+            .or_else(|| crate::slots::match_product(&about, &titles))
+            .or_else(|| loose_product(&about, &titles));
+        if let Some(p) = &product {
+            let holding: Vec<&OrderInfo> = ctx
+                .orders
+                .iter()
+                .filter(|o| o.items.contains(p))
+                .filter(|o| {
+                    self.slots
+                        .order_no
+                        .as_ref()
+                        .is_none_or(|n| n == &o.order_no)
+                })
+                .collect();
+            if let [one] = holding.as_slice() {
+                let no = one.order_no.clone();
+                self.set_order(&no, ctx);
+                self.slots.product = Some(p.clone());
+            } else if !holding.is_empty() {
+                self.slots.product = Some(p.clone());
+            }
+        }
+        // Which shop (reports).
+        if self.kind == Kind::Report && self.slots.shop_id.is_none() {
+            let l = text.to_lowercase();
+            if let Some(o) = ctx.orders.iter().find(|o| {
+                l.contains(&o.shop_name.to_lowercase()) || l.contains(&o.shop_id.to_lowercase())
+            }) {
+                self.slots.shop_id = Some(o.shop_id.clone());
+            }
+        }
+        // The infringing listing (IP reports).
+        if self.kind == Kind::Report && self.slots.category == Some(Category::IpInfringement) {
+            if let Some(p) = &product {
+                self.slots.listing.get_or_insert_with(|| p.clone());
+            } else if asked == Some(Ask::Listing) {
+                let l: String = text.trim().chars().take(200).collect();
+                if !l.is_empty() {
+                    self.slots.listing = Some(l);
+                    descriptive = false;
+                }
+            }
+        }
+        // When.
+        if let Some(at) = a.incident_at {
+            if at > ctx.now + Duration::minutes(5) {
+                reply.text.push_str(&t(
+                    lang,
+                    "发生时间不能晚于现在。",
+                    "The time cannot be in the future. ",
+                ));
+            } else {
+                self.slots.incident_at = Some(at);
+            }
+        }
+        // What they want.
+        if let Some(c) = a.claim {
+            let amount = c
+                .amount_cents
+                .or(self.slots.claim.and_then(|x| x.amount_cents));
+            self.slots.claim = Some(ClaimDraft {
+                kind: c.kind,
+                amount_cents: amount,
+            });
+        } else if asked == Some(Ask::ClaimAmount)
+            && let Some(amount) = amounts(text).first()
+            && let Some(claim) = &mut self.slots.claim
+        {
+            claim.amount_cents = Some(amount.cents);
+        }
+        let paid = self.order(ctx).map(|o| o.amount_cents);
+        if let (Some(claim), Some(paid)) = (&mut self.slots.claim, paid)
+            && matches!(claim.kind, ClaimKind::Refund | ClaimKind::Return)
+            && claim.amount_cents.is_some_and(|a| a > paid)
+        {
+            reply.text.push_str(&t(
+                lang,
+                format!("退款金额不能超过实付金额 {}。", yuan(paid)),
+                format!("A refund cannot exceed the {} paid. ", yuan(paid)),
+            ));
+            claim.amount_cents = None;
+        }
+        if descriptive && self.phase == Phase::Collecting && a.tone == Tone::Calm {
+            self.add_description(text);
+        }
+    }
+}

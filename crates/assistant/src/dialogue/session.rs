@@ -1,0 +1,221 @@
+//! One turn of the session: the phases (hand-over, rewrite offer, confirmation) and what is
+//! answered at once.
+
+use super::answers::{how_to_complain, rules, status};
+use super::labels::t;
+use super::orders::products_of;
+use super::words::{detect_lang, is_no, is_yes, rules_question, wants_person};
+use super::{Ask, Context, MIN_CONFIDENCE, Outcome, Phase, Reply, Session, Slots};
+use crate::slots::claim::amounts;
+use crate::{Intent, Tone, analyze, calm_rewrite, faq};
+
+impl Session {
+    /// The slots as JSON for the API.
+    pub fn slots_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.slots).unwrap_or_default()
+    }
+
+    /// One turn: understands `text`, updates the session and answers.
+    pub fn turn(&mut self, text: &str, ctx: &Context<'_>) -> Reply {
+        self.lang = detect_lang(text, self.lang);
+        let lang = self.lang;
+        let a = analyze(text, ctx.now, &products_of(ctx, &Slots::default()));
+        let confident = a.intent_confidence >= MIN_CONFIDENCE;
+        let mut reply = Reply {
+            text: String::new(),
+            lang,
+            intent: confident.then_some(a.intent),
+            intent_confidence: a.intent_confidence,
+            tone: a.tone,
+            draft: None,
+            outcome: Outcome::None,
+        };
+
+        if self.phase == Phase::HandedOver {
+            reply.text = t(
+                lang,
+                "已为您转接人工客服，您的留言已转给客服，请稍候回复。",
+                "You are with a human agent now; your message has been passed on. Please wait for their reply.",
+            );
+            return reply;
+        }
+        if wants_person(text) || (confident && a.intent == Intent::Escalate && !self.mid_answer()) {
+            self.phase = Phase::HandedOver;
+            self.asked = None;
+            reply.intent = Some(Intent::Escalate);
+            reply.outcome = Outcome::HandOver;
+            reply.text = t(
+                lang,
+                "好的，正在为您转接人工客服（一级调解），我们的对话记录会一并转给客服，请稍候。",
+                "Certainly. I am handing you to a human agent (tier 1); they will see our conversation. Please wait a moment.",
+            );
+            return reply;
+        }
+
+        match self.phase {
+            Phase::Rewrite => {
+                let (original, calm) = self.pending_rewrite.take().unwrap_or_default();
+                if is_yes(text) {
+                    self.add_description(&calm);
+                    self.phase = Phase::Collecting;
+                    let next = self.next_step(ctx, &mut reply);
+                    reply.text = format!(
+                        "{}{}",
+                        t(
+                            lang,
+                            "好的，已采用平和的版本。",
+                            "Done: I used the calmer version. "
+                        ),
+                        next
+                    );
+                    return reply;
+                }
+                if is_no(text) {
+                    self.add_description(&original);
+                    self.phase = Phase::Collecting;
+                    let next = self.next_step(ctx, &mut reply);
+                    reply.text = format!(
+                        "{}{}",
+                        t(
+                            lang,
+                            "好的，保留您的原话。",
+                            "All right, I kept your own words. "
+                        ),
+                        next
+                    );
+                    return reply;
+                }
+                // Anything else: the offer lapses, the original words stand, the new message is read.
+                self.add_description(&original);
+                self.phase = Phase::Collecting;
+            }
+            Phase::Confirm => {
+                if is_yes(text) {
+                    return self.confirm(ctx, reply);
+                }
+                if is_no(text) {
+                    *self = Session {
+                        lang,
+                        ..Session::default()
+                    };
+                    reply.text = t(
+                        lang,
+                        "好的，草稿已取消。还有什么可以帮您？",
+                        "All right, the draft is cancelled. What else can I do for you?",
+                    );
+                    return reply;
+                }
+                self.phase = Phase::Collecting;
+            }
+            Phase::Filed => {
+                // A new matter starts a new draft; the filed one stays as it is.
+                if confident && a.intent.category().is_some() {
+                    *self = Session {
+                        lang,
+                        ..Session::default()
+                    };
+                }
+            }
+            Phase::Collecting | Phase::HandedOver => {}
+        }
+
+        // Questions answered at once, whatever else is going on.
+        if !self.mid_answer() || !self.slot_answer(text, &a) {
+            if confident && a.intent == Intent::HowToComplain {
+                reply.text = how_to_complain(lang);
+                if self.started() {
+                    let next = self.next_step(ctx, &mut reply);
+                    reply.text = format!("{}\n\n{}", reply.text, next);
+                }
+                return reply;
+            }
+            if confident && a.intent == Intent::CheckStatus {
+                reply.text = status(lang, ctx);
+                return reply;
+            }
+            if rules_question(text) {
+                reply.intent = None;
+                reply.text = rules(lang, ctx, self.slots.order_no.as_deref());
+                return reply;
+            }
+        }
+
+        let heated = a.tone == Tone::Emotional;
+        let before = self.slots.clone();
+        self.absorb(text, &a, ctx, &mut reply);
+        let learnt = self.slots != before;
+
+        if !self.started() {
+            // Nothing complaint-like yet: the FAQ, or a prompt.
+            reply.text = match faq::search(text, lang, 1).first() {
+                Some(hit) => format!(
+                    "{}\n\n{}",
+                    hit.answer,
+                    t(
+                        lang,
+                        "如果需要投诉，直接告诉我发生了什么就好。",
+                        "If you want to complain, just tell me what happened."
+                    )
+                ),
+                None => t(
+                    lang,
+                    "您好，我是客服小蜜。请告诉我遇到了什么问题（哪件商品、发生了什么），我来帮您整理成投诉；也可以问我投诉进度或七天无理由等规则。",
+                    "Hello, I am Xiaomi, the assistant. Tell me what went wrong (which item, what happened) and I will help you turn it into a complaint; you can also ask about your complaints' status or rules such as the 7-day no-reason return.",
+                ),
+            };
+            return reply;
+        }
+
+        if heated {
+            let calm = calm_rewrite(text);
+            self.pending_rewrite = Some((text.trim().to_string(), calm.clone()));
+            self.phase = Phase::Rewrite;
+            reply.text = t(
+                lang,
+                format!(
+                    "非常理解您的心情。为了让商家和客服更快、更顺利地处理，建议使用平和的措辞，事实一条都不会少。我帮您改写成：\n「{calm}」\n用这个版本写进投诉吗？（回复「好」采用，「不用」保留原话）"
+                ),
+                format!(
+                    "I understand you are upset. Calm wording gets a complaint handled faster, and no fact is lost. Here is a calmer version:\n\"{calm}\"\nShall I use it in the complaint? (\"yes\" to use it, \"no\" to keep your words)"
+                ),
+            );
+            return reply;
+        }
+        if learnt || self.asked.is_none() || self.phase == Phase::Collecting {
+            let next = self.next_step(ctx, &mut reply);
+            if reply.text.is_empty() {
+                reply.text = next;
+            } else {
+                reply.text = format!("{}{}", reply.text, next);
+            }
+        }
+        reply
+    }
+
+    /// Whether the assistant is waiting for the answer to a question it asked.
+    pub(super) fn mid_answer(&self) -> bool {
+        self.phase == Phase::Collecting && self.asked.is_some()
+    }
+
+    /// Whether `text` answers the question asked (so that 「三天前」 is not read as something else).
+    pub(super) fn slot_answer(&self, text: &str, a: &crate::Analysis) -> bool {
+        match self.asked {
+            Some(Ask::Order) => a.order_no.is_some() || a.product.is_some(),
+            Some(Ask::Product) => a.product.is_some(),
+            Some(Ask::IncidentAt) => a.incident_at.is_some(),
+            Some(Ask::ClaimKind) => a.claim.is_some(),
+            Some(Ask::ClaimAmount) => !amounts(text).is_empty(),
+            Some(Ask::Description) => text.chars().count() >= 4,
+            Some(Ask::Listing) => !text.trim().is_empty(),
+            Some(Ask::Category) | Some(Ask::Shop) | None => false,
+        }
+    }
+
+    /// Whether a complaint or report is under way.
+    pub(super) fn started(&self) -> bool {
+        self.slots.category.is_some()
+            || self.slots.order_no.is_some()
+            || self.slots.product.is_some()
+            || self.slots.description.is_some()
+    }
+}

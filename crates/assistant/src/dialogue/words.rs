@@ -1,0 +1,156 @@
+//! What a message's words say outright: its language, yes, no, a person wanted, a rules question.
+
+use weiquan_domain::Lang;
+
+/// The language a message is written in: Chinese when it has any Han character, English when
+/// it has Latin letters and no Han, otherwise the session's.
+pub fn detect_lang(text: &str, fallback: Lang) -> Lang {
+    if text.chars().any(is_han) {
+        Lang::Zh
+    } else if text.chars().any(|c| c.is_ascii_alphabetic()) {
+        Lang::En
+    } else {
+        fallback
+    }
+}
+
+pub(super) fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
+
+pub(super) const YES: &[&str] = &[
+    "是",
+    "是的",
+    "对",
+    "对的",
+    "好",
+    "好的",
+    "行",
+    "可以",
+    "确认",
+    "确定",
+    "提交",
+    "确认提交",
+    "没问题",
+    "嗯",
+    "嗯嗯",
+    "用吧",
+    "就这样",
+    "同意",
+    "yes",
+    "y",
+    "ok",
+    "okay",
+    "sure",
+    "confirm",
+    "submit",
+    "yep",
+    "yeah",
+    "go ahead",
+    "fine",
+    "please do",
+];
+pub(super) const NO: &[&str] = &[
+    "不",
+    "不是",
+    "不用",
+    "不要",
+    "否",
+    "算了",
+    "取消",
+    "不对",
+    "不好",
+    "不行",
+    "保留原话",
+    "不用改",
+    "no",
+    "n",
+    "nope",
+    "cancel",
+    "keep mine",
+    "keep it",
+    "don't",
+];
+
+pub(super) fn bare(text: &str) -> String {
+    text.trim()
+        .trim_matches(|c: char| c.is_ascii_punctuation() || "，。！？、～…!?,. ".contains(c))
+        .to_lowercase()
+}
+
+/// An explicit yes: the whole message is one of the affirmations (「是」「确认提交」"yes").
+pub fn is_yes(text: &str) -> bool {
+    let b = bare(text);
+    YES.contains(&b.as_str()) || b.starts_with("确认提交") || b.starts_with("yes,")
+}
+
+/// An explicit no.
+pub fn is_no(text: &str) -> bool {
+    NO.contains(&bare(text).as_str())
+}
+
+pub(super) fn wants_person(text: &str) -> bool {
+    let l = text.to_lowercase();
+    [
+        "转人工",
+        "人工客服",
+        "人工服务",
+        "找人工",
+        "真人客服",
+        "human agent",
+        "real person",
+        "talk to a human",
+        "speak to a person",
+        "live agent",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
+}
+
+/// A question about the rules of 7天无理由 or a shop's commitments (not a complaint about them).
+pub fn rules_question(text: &str) -> bool {
+    let l = text.to_lowercase();
+    let topic = [
+        "七天无理由",
+        "7天无理由",
+        "无理由退",
+        "承诺",
+        "正品保障",
+        "假一赔",
+        "运费险",
+        "发货时间",
+        "no-reason",
+        "no reason",
+        "seven-day",
+        "7-day",
+        "commitment",
+        "authentic guarantee",
+        "shipping promise",
+    ]
+    .iter()
+    .any(|k| l.contains(k));
+    let question = [
+        "吗",
+        "？",
+        "?",
+        "什么",
+        "怎么",
+        "能不能",
+        "可以",
+        "是否",
+        "规则",
+        "what",
+        "how",
+        "can i",
+        "does",
+        "is there",
+    ]
+    .iter()
+    .any(|k| l.contains(k));
+    let grievance = [
+        "不给", "拒绝", "不让", "不肯", "不退", "refuse", "won't", "wouldn't", "denied",
+    ]
+    .iter()
+    .any(|k| l.contains(k));
+    topic && question && !grievance
+}

@@ -1,0 +1,116 @@
+//! The hand-over to an agent: 转人工 lands in an agents' queue, taken and answered there.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::say;
+use crate::both_backends;
+use crate::helpers::*;
+
+async fn escalation_lands_in_an_agents_queue(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let buyer = app.login("buyer01").await;
+    let v = say(&app, &buyer, None, "我买的杯子漏水").await;
+    let sid = v["session_id"].as_str().unwrap().to_owned();
+    let v = say(&app, &buyer, Some(&sid), "转人工").await;
+    assert_eq!(v["intent"], "escalate");
+    assert_eq!(v["handover"]["status"], "handed_over", "{v}");
+    assert_eq!(v["handover"]["queue"], "cs_agent");
+
+    let agent = app.login("agent01").await;
+    let q: Value = app
+        .get(&agent, "/api/v1/assistant/handovers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = q["items"].as_array().unwrap();
+    let s = items
+        .iter()
+        .find(|s| s["id"] == sid.as_str())
+        .unwrap_or_else(|| panic!("{q}"));
+    assert_eq!(s["status"], "handed_over");
+    let said: Vec<&str> = s["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["body"].as_str().unwrap())
+        .collect();
+    assert!(
+        said.contains(&"我买的杯子漏水") && said.contains(&"转人工"),
+        "with its history: {said:?}"
+    );
+
+    // Only tier-1 agents see the queue; a session that was not handed over is nobody's business.
+    let seller = app.login("seller01").await;
+    assert_error(
+        app.get(&seller, "/api/v1/assistant/handovers").await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let other = say(&app, &buyer, None, "怎么投诉").await;
+    let r = app
+        .post(
+            &agent,
+            &format!(
+                "/api/v1/assistant/handovers/{}/take",
+                other["session_id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_error(r, StatusCode::NOT_FOUND, "not_found").await;
+
+    // Replying needs taking first; then the agent's words reach the consumer's session.
+    let path = format!("/api/v1/assistant/handovers/{sid}/messages");
+    assert_error(
+        app.post(&agent, &path, json!({"body": "您好"})).await,
+        StatusCode::CONFLICT,
+        "chat_not_taken",
+    )
+    .await;
+    let r = app
+        .post(
+            &agent,
+            &format!("/api/v1/assistant/handovers/{sid}/take"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "taken");
+    let r = app
+        .post(
+            &agent,
+            &path,
+            json!({"body": "您好，我是客服小王，请把漏水的照片发给我"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_error(
+        app.post(&agent, &path, json!({"body": ""})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+
+    let v = say(&app, &buyer, Some(&sid), "好的，照片稍后发").await;
+    assert_eq!(v["handover"]["status"], "taken", "{v}");
+    let s: Value = app
+        .get(&buyer, &format!("/api/v1/assistant/sessions/{sid}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let turns = s["turns"].as_array().unwrap();
+    assert!(
+        turns
+            .iter()
+            .any(|t| t["role"] == "agent" && t["body"].as_str().unwrap().contains("客服小王")),
+        "{s}"
+    );
+    assert_eq!(turns.last().unwrap()["role"], "assistant");
+    assert_eq!(turns[turns.len() - 2]["body"], "好的，照片稍后发");
+}
+
+both_backends!(escalation_lands_in_an_agents_queue,);
