@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 use crate::access::Actor;
 use crate::complaint::ClaimRequest;
 use crate::error::{DomainError, FieldErrors};
+use crate::event::EventKind;
+use crate::lang::Lang;
 use crate::policy::{LadderStep, Penalty, Policy};
 use crate::records::OrderItem;
 use crate::types::*;
@@ -145,17 +147,34 @@ impl ReportState {
             ReportState::Closed => "closed",
         }
     }
+    pub const ALL: &'static [ReportState] = &[
+        ReportState::Received,
+        ReportState::TakenDown,
+        ReportState::CounterNoticed,
+        ReportState::KeptDown,
+        ReportState::Restored,
+        ReportState::Closed,
+    ];
     pub fn parse(s: &str) -> Option<ReportState> {
-        [
-            ReportState::Received,
-            ReportState::TakenDown,
-            ReportState::CounterNoticed,
-            ReportState::KeptDown,
-            ReportState::Restored,
-            ReportState::Closed,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        ReportState::ALL.iter().copied().find(|r| r.as_str() == s)
+    }
+    /// The state's name for people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            ReportState::Received => ("平台监管已受理", "with platform regulation"),
+            ReportState::TakenDown => (
+                "商品已下架，待商家回应",
+                "listing down; awaiting the merchant",
+            ),
+            ReportState::CounterNoticed => (
+                "商家已声明不侵权，到期将恢复上架",
+                "the merchant counter-notified; the listing returns when the period ends",
+            ),
+            ReportState::KeptDown => ("权利人已投诉或起诉，保持下架", "kept down (legal action)"),
+            ReportState::Restored => ("已恢复上架", "listing restored"),
+            ReportState::Closed => ("已结案", "closed"),
+        };
+        lang.pick(zh, en)
     }
     /// Where a new report starts.
     pub fn initial(kind: ReportKind) -> ReportState {
@@ -225,7 +244,7 @@ impl ReportAction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportTransition {
     pub state: ReportState,
-    pub event_kind: &'static str,
+    pub event_kind: EventKind,
     pub data: Value,
     /// `Some`: set the restore deadline; `None` with `cancel_restore`: drop it.
     pub restore_at: Option<Timestamp>,
@@ -254,7 +273,7 @@ pub fn decide_report(
                 now + Duration::from_std(policy.deadlines.ip_counter_notice).expect("bounded");
             Ok(ReportTransition {
                 state: ReportState::CounterNoticed,
-                event_kind: "counter_noticed",
+                event_kind: EventKind::CounterNoticed,
                 data: json!({"statement": statement, "restore_at": due}),
                 restore_at: Some(due),
                 cancel_restore: false,
@@ -272,7 +291,7 @@ pub fn decide_report(
             }
             Ok(ReportTransition {
                 state: ReportState::KeptDown,
-                event_kind: "legal_action_notified",
+                event_kind: EventKind::LegalActionNotified,
                 data: json!({"note": note}),
                 restore_at: None,
                 cancel_restore: true,
@@ -285,7 +304,7 @@ pub fn decide_report(
 pub fn restore_lapsed(state: ReportState) -> Option<ReportTransition> {
     (state == ReportState::CounterNoticed).then(|| ReportTransition {
         state: ReportState::Restored,
-        event_kind: "listing_restored",
+        event_kind: EventKind::ListingRestored,
         data: json!({}),
         restore_at: None,
         cancel_restore: false,
@@ -470,7 +489,7 @@ pub struct SanctionPlan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseTransition {
     pub state: CaseState,
-    pub event_kind: &'static str,
+    pub event_kind: EventKind,
     pub data: Value,
     /// Set the merchant's evidence deadline.
     pub evidence_due: Option<Timestamp>,
@@ -505,7 +524,7 @@ pub fn decide_case(
     let refuse = || {
         DomainError::conflict(
             "invalid_state",
-            format!("案件已结案（{}），不能再操作", c.state.label_zh()),
+            format!("案件已结案（{}），不能再操作", c.state.label(Lang::Zh)),
             format!("the case is {}; nothing more can be done", c.state.as_str()),
         )
     };
@@ -533,7 +552,7 @@ pub fn decide_case(
                     refuse()
                 });
             }
-            Ok(base("investigation_started", json!({"note": note})))
+            Ok(base(EventKind::InvestigationStarted, json!({"note": note})))
         }
         CaseAction::RequestEvidence { message } => {
             regulator()?;
@@ -546,7 +565,7 @@ pub fn decide_case(
                 cancel_evidence: c.evidence_requested,
                 evidence_requested: true,
                 ..base(
-                    "evidence_requested",
+                    EventKind::EvidenceRequested,
                     json!({"message": message, "due_at": due}),
                 )
             })
@@ -572,7 +591,7 @@ pub fn decide_case(
                 state: c.state,
                 cancel_evidence: true,
                 evidence_requested: false,
-                ..base("merchant_responded", json!({"message": message}))
+                ..base(EventKind::MerchantResponded, json!({"message": message}))
             })
         }
         CaseAction::Sanction {
@@ -617,7 +636,7 @@ pub fn decide_case(
                     remedy: remedy.clone(),
                 }),
                 outcome: Some(outcome.clone()),
-                ..base("sanctioned", outcome)
+                ..base(EventKind::Sanctioned, outcome)
             })
         }
         CaseAction::Dismiss { reasons } => {
@@ -631,7 +650,7 @@ pub fn decide_case(
                 cancel_evidence: true,
                 evidence_requested: false,
                 outcome: Some(outcome.clone()),
-                ..base("dismissed", outcome)
+                ..base(EventKind::Dismissed, outcome)
             })
         }
     }
@@ -814,6 +833,11 @@ pub fn can_view_case(actor: &Actor, merchant: UserId) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_states_have_distinct_labels() {
+        crate::types::assert_labels(ReportState::ALL, ReportState::label);
+    }
     use chrono::{TimeZone, Utc};
 
     fn t(s: &str) -> Timestamp {

@@ -7,7 +7,7 @@ use weiquan_domain::*;
 
 use crate::db::{Conn, Tx};
 use crate::error::Result;
-use crate::events::{self, stream};
+use crate::events;
 use crate::model::*;
 use crate::rows::bad;
 use crate::sql::{Val, vals};
@@ -42,10 +42,20 @@ pub(crate) async fn open_or_join_case<C: Conn>(
         .int()?;
     let data =
         json!({"kind": kind, "shop_id": shop, "state": "open", "title": title, "details": details});
-    events::start(o, &stream::case(id), actor, "opened", &data, now).await?;
+    events::start(
+        o,
+        &Stream::Case(CaseId(id)),
+        actor,
+        EventKind::Opened,
+        &data,
+        now,
+    )
+    .await?;
     Ok(id)
 }
 
+// Set-based (each row of a listing reads its own pending deadline), so the deadline's subject
+// is spelled in SQL as `Stream::Case` writes it; the API tests of `evidence_due_at` fail if they part.
 const CASE_COLUMNS: &str = "SELECT c.id, c.kind, c.shop_id, c.state, c.title, c.created_at, c.updated_at, c.details, c.outcome, s.merchant_id, \
      (SELECT MIN(t.due_at) FROM subject_timers t WHERE t.subject = 'case:' || CAST(c.id AS TEXT) AND t.kind = 'case_evidence' AND t.status = 'pending') \
      FROM cases c JOIN shops s ON s.id = c.shop_id";
@@ -151,7 +161,7 @@ pub(crate) async fn case_events<C: Conn>(
     id: i64,
 ) -> Result<Vec<Event>> {
     visible_case(o, actor, id).await?;
-    events::read(o, &stream::case(id)).await
+    events::read(o, &Stream::Case(CaseId(id))).await
 }
 
 /// Links a complaint to a case; `false` when it is a member already.

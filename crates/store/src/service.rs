@@ -15,7 +15,7 @@ use crate::chat::{self, ChatSave, ChatSession};
 use crate::collective::Windows;
 use crate::db::{Driver, Durability, Read};
 use crate::error::{Result, StoreError};
-use crate::events::{self, stream};
+use crate::events;
 use crate::model::*;
 use crate::records::{self};
 use crate::reports::Report;
@@ -282,7 +282,7 @@ impl<D: Driver> Store for Service<D> {
         let actor = actor.clone();
         read!(self, Point, |tx| async {
             complaints::visible(tx, &actor, id, None).await?;
-            events::read(tx, &stream::complaint(id)).await
+            events::read(tx, &Stream::Complaint(id)).await
         })
     }
 
@@ -515,7 +515,10 @@ impl<D: Driver> Store for Service<D> {
 
     async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>> {
         let shop = shop.clone();
-        read!(self, Point, |tx| events::read(tx, &stream::shop(&shop)))
+        read!(self, Point, |tx| events::read(
+            tx,
+            &Stream::Shop(shop.clone())
+        ))
     }
 
     async fn due_subject_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<SubjectTimer>> {

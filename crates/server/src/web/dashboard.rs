@@ -29,32 +29,11 @@ struct CasesPage {
 
 impl CasesPage {
     fn kind(&self, k: &str) -> &'static str {
-        case_kind(self.c.lang, k)
+        CaseKind::label_of(k, self.c.lang)
     }
     fn state(&self, s: &str) -> &'static str {
-        case_state(self.c.lang, s)
+        CaseState::label_of(s, self.c.lang)
     }
-}
-
-pub fn case_kind(lang: Lang, k: &str) -> &'static str {
-    let (zh, en) = match k {
-        "violation" => ("违规", "violation"),
-        "collective" => ("集体投诉", "collective complaint"),
-        "ip" => ("知识产权", "IP infringement"),
-        _ => ("其他", "other"),
-    };
-    lang.pick(zh, en)
-}
-
-pub fn case_state(lang: Lang, s: &str) -> &'static str {
-    let (zh, en) = match s {
-        "open" => ("待处理", "open"),
-        "investigating" => ("调查中", "investigating"),
-        "sanctioned" => ("已处罚", "sanctioned"),
-        "dismissed" => ("不予处罚", "dismissed"),
-        _ => ("其他", "other"),
-    };
-    lang.pick(zh, en)
 }
 
 pub async fn cases(
@@ -89,10 +68,10 @@ struct CasePage {
 
 impl CasePage {
     fn kind(&self) -> &'static str {
-        case_kind(self.c.lang, &self.case.kind)
+        CaseKind::label_of(&self.case.kind, self.c.lang)
     }
     fn state(&self) -> &'static str {
-        case_state(self.c.lang, &self.case.state)
+        CaseState::label_of(&self.case.state, self.c.lang)
     }
     /// What the case is about (a brushing block, a collective wave), as stored.
     fn details(&self) -> String {
@@ -299,7 +278,7 @@ struct DashboardPage {
 
 impl DashboardPage {
     fn state(&self, s: &str) -> &'static str {
-        case_state(self.c.lang, s)
+        CaseState::label_of(s, self.c.lang)
     }
     fn block_size(&self, k: &Case) -> String {
         let n = |f: &str| k.details[f].as_array().map_or(0, Vec::len);
@@ -343,11 +322,7 @@ pub async fn dashboard(
         Err(e) => return error_page(&c, e.into()),
     };
     let lang = c.lang;
-    let cat_label = |k: &str| {
-        Category::parse(k)
-            .map(|cat| super::i18n::category(lang, cat))
-            .unwrap_or("?")
-    };
+    let cat_label = |k: &str| Category::parse(k).map(|cat| cat.label(lang)).unwrap_or("?");
     // Days of the period in China time, and the five biggest categories (the rest as "other").
     let cn = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
     let (first, last) = (
@@ -401,7 +376,7 @@ pub async fn dashboard(
     .map(|t| {
         let d = stats.deadlines_by_tier.iter().find(|d| d.key == t.as_str());
         (
-            super::i18n::tier(lang, *t).to_owned(),
+            t.label(lang).to_owned(),
             d.map_or(0, |d| d.due),
             d.map_or(0, |d| d.missed),
         )

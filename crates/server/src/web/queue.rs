@@ -155,14 +155,11 @@ pub async fn complaints(
             id: k.id.0,
             order_no: k.order_no.to_string(),
             product: k.product.clone(),
-            category: i18n::category(lang, k.category),
-            state: i18n::state(lang, k.state),
-            tier: i18n::tier(lang, k.tier),
+            category: k.category.label(lang),
+            state: k.state.label(lang),
+            tier: k.tier.label(lang),
             major: k.major,
-            next_actor: k
-                .next_actor()
-                .map(|w| i18n::next_actor(lang, w))
-                .unwrap_or("—"),
+            next_actor: k.next_actor_label(lang).unwrap_or("—"),
             deadline: k.deadline_at.map(|d| c.time(d)).unwrap_or_default(),
             deadline_iso: k.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
             remaining: k
@@ -209,7 +206,8 @@ impl ShopPage {
         format!("{:.2}", s.search_weight)
     }
     pub fn penalty(&self, p: &str) -> &'static str {
-        penalty_label(self.c.lang, p)
+        weiquan_domain::policy::Penalty::parse(p)
+            .map_or(self.c.t("处罚", "penalty"), |p| p.label(self.c.lang))
     }
     pub fn status(&self, s: &str) -> &'static str {
         match s {
@@ -219,19 +217,6 @@ impl ShopPage {
             _ => self.c.t("未知", "unknown"),
         }
     }
-}
-
-pub fn penalty_label(lang: Lang, p: &str) -> &'static str {
-    let (zh, en) = match p {
-        "warning" => ("警告", "warning"),
-        "traffic_limit" => ("限制流量", "traffic limited"),
-        "demote" => ("搜索降权", "demoted in search"),
-        "listing_ban" => ("禁止发布商品", "listing ban"),
-        "hide_shop" => ("屏蔽店铺", "shop hidden"),
-        "close_shop" => ("关闭店铺", "shop closed"),
-        _ => ("处罚", "penalty"),
-    };
-    lang.pick(zh, en)
 }
 
 /// A merchant's shops: those their orders and complaints name (the store shows a merchant only

@@ -16,7 +16,7 @@ use weiquan_store::{Event, Report};
 
 use super::complaint::{EvidenceView, evidence_view, store_upload};
 use super::session::{CsrfForm, Web};
-use super::{Ctx, Form, FormError, error_page, i18n, render};
+use super::{Ctx, Form, FormError, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -37,10 +37,10 @@ struct ReportsPage {
 
 impl ReportsPage {
     fn kind(&self, k: &ReportKind) -> &'static str {
-        i18n::report_kind(self.c.lang, *k)
+        k.label(self.c.lang)
     }
     fn state(&self, s: &ReportState) -> &'static str {
-        i18n::report_state(self.c.lang, *s)
+        s.label(self.c.lang)
     }
 }
 
@@ -86,7 +86,7 @@ impl NewPage {
             error: None,
             kinds: ReportKind::ALL
                 .iter()
-                .map(|k| (k.as_str(), i18n::report_kind(lang, *k)))
+                .map(|k| (k.as_str(), k.label(lang)))
                 .collect(),
         }
     }
@@ -195,10 +195,10 @@ struct ReportPage {
 
 impl ReportPage {
     fn kind(&self) -> &'static str {
-        i18n::report_kind(self.c.lang, self.r.kind)
+        self.r.kind.label(self.c.lang)
     }
     fn state(&self) -> &'static str {
-        i18n::report_state(self.c.lang, self.r.state)
+        self.r.state.label(self.c.lang)
     }
     /// The merchant's counter-notice (Art. 43), while the listing is down on the notice.
     fn may_counter_notice(&self) -> bool {
@@ -229,7 +229,7 @@ fn event_view(c: &Ctx, e: &Event) -> EventView {
     }
     EventView {
         at: c.time(e.at),
-        what: i18n::event(c.lang, &e.kind),
+        what: EventKind::label_of(&e.kind, c.lang),
         detail: parts.join(" · "),
     }
 }
@@ -261,7 +261,7 @@ async fn show(
         evidence: files.iter().map(|e| evidence_view(&c, &base, e)).collect(),
         evidence_kinds: EvidenceKind::ALL
             .iter()
-            .map(|x| (x.as_str(), i18n::evidence_kind(lang, *x)))
+            .map(|x| (x.as_str(), x.label(lang)))
             .collect(),
         sees_case: actor.role.is_staff() || actor.role == Role::Merchant,
         r,
