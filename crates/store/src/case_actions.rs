@@ -129,7 +129,7 @@ pub(crate) async fn case_act<C: Conn>(
             )
             .await?;
         for r in reports {
-            let rid = r[0].int()?;
+            let rid = ReportId(r[0].int()?);
             let was = ReportState::parse(&r[1].text()?).unwrap_or(ReportState::Received);
             let ip = was != ReportState::Received;
             let restore = dismissed && ip;
@@ -139,14 +139,14 @@ pub(crate) async fn case_act<C: Conn>(
                 (false, _) => ReportState::Closed,
             };
             set_report_state(o, rid, to, now).await?;
-            timers::cancel_subject(o, &Stream::Report(ReportId(rid)), IP_RESTORE).await?;
+            timers::cancel_subject(o, &Stream::Report(rid), IP_RESTORE).await?;
             let kind = if restore {
                 EventKind::ListingRestored
             } else {
                 EventKind::CaseDecided
             };
             let data = json!({"case_id": id, "decision": t.state, "state": to});
-            events::append(o, &Stream::Report(ReportId(rid)), &who, kind, &data, now).await?;
+            events::append(o, &Stream::Report(rid), &who, kind, &data, now).await?;
             if restore {
                 let data = json!({"report_id": rid, "listing": r[2].opt_text()?});
                 events::append(
@@ -216,7 +216,6 @@ pub(crate) async fn fire_subject_timer<C: Conn>(
             }
         }
         (IP_RESTORE, &Stream::Report(id)) => {
-            let id = id.0;
             let rows = o
                 .query(
                     "SELECT state, shop_id, listing FROM reports WHERE id = $1 FOR UPDATE",

@@ -61,7 +61,11 @@ const CASE_COLUMNS: &str = "SELECT c.id, c.kind, c.shop_id, c.state, c.title, c.
      FROM cases c JOIN shops s ON s.id = c.shop_id";
 
 /// A case row and the merchant of its shop.
-fn case_of(row: &[Val], members: Vec<ComplaintId>, reports: Vec<i64>) -> Result<(Case, UserId)> {
+fn case_of(
+    row: &[Val],
+    members: Vec<ComplaintId>,
+    reports: Vec<ReportId>,
+) -> Result<(Case, UserId)> {
     let details: Value = serde_json::from_str(&row[7].text()?).unwrap_or(Value::Null);
     let outcome = row[8]
         .opt_text()?
@@ -109,7 +113,10 @@ pub(crate) async fn read_case<C: Conn>(
         .into_iter()
         .map(ComplaintId)
         .collect();
-    let reports = ids(o.query(CASE_REPORTS, vals![id]).await?)?;
+    let reports = ids(o.query(CASE_REPORTS, vals![id]).await?)?
+        .into_iter()
+        .map(ReportId)
+        .collect();
     case_of(row, members, reports).map(Some)
 }
 
@@ -149,7 +156,10 @@ pub(crate) async fn list_cases<C: Conn>(
             .into_iter()
             .map(ComplaintId)
             .collect();
-        let reports = ids(o.query(CASE_REPORTS, vals![id]).await?)?;
+        let reports = ids(o.query(CASE_REPORTS, vals![id]).await?)?
+            .into_iter()
+            .map(ReportId)
+            .collect();
         items.push(case_of(row, members, reports)?.0);
     }
     Ok(Page::of(items, limit, |c: &Case| c.id.to_string()))

@@ -140,7 +140,7 @@ pub(crate) async fn refresh_standing<C: Conn>(
 async fn penalty_for_change<C: Conn>(
     o: &mut Tx<'_, C>,
     shop: &ShopId,
-    id: i64,
+    id: PenaltyId,
 ) -> Result<(Option<Value>, bool, UserId)> {
     let rows = o
         .query(
@@ -164,7 +164,7 @@ pub(crate) async fn appeal_penalty<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
     shop: &ShopId,
-    id: i64,
+    id: PenaltyId,
     reason: String,
     now: Timestamp,
 ) -> Result<()> {
@@ -215,7 +215,7 @@ pub(crate) async fn decide_penalty_appeal<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
     shop: &ShopId,
-    id: i64,
+    id: PenaltyId,
     overturn: bool,
     reason: String,
     now: Timestamp,
@@ -260,7 +260,7 @@ pub(crate) async fn decide_penalty_appeal<C: Conn>(
 async fn lift_penalty<C: Conn>(
     o: &mut Tx<'_, C>,
     shop: &ShopId,
-    id: i64,
+    id: PenaltyId,
     why: &str,
     actor: &str,
     now: Timestamp,
@@ -271,7 +271,7 @@ async fn lift_penalty<C: Conn>(
         vals![id, to_ms(now)],
     )
     .await?;
-    timers::cancel_subject(o, &Stream::Penalty(PenaltyId(id)), PENALTY_END).await?;
+    timers::cancel_subject(o, &Stream::Penalty(id), PENALTY_END).await?;
     let data = json!({"penalty_id": id, "why": why});
     events::append(
         o,

@@ -410,7 +410,7 @@ impl<D: Driver> Store for Service<D> {
         })
     }
 
-    async fn report(&self, actor: &Actor, id: i64) -> Result<Report> {
+    async fn report(&self, actor: &Actor, id: ReportId) -> Result<Report> {
         let actor = actor.clone();
         read!(self, Point, |tx| reports::read_report(tx, &actor, id))
     }
@@ -427,7 +427,7 @@ impl<D: Driver> Store for Service<D> {
         ))
     }
 
-    async fn report_events(&self, actor: &Actor, id: i64) -> Result<Vec<Event>> {
+    async fn report_events(&self, actor: &Actor, id: ReportId) -> Result<Vec<Event>> {
         let actor = actor.clone();
         read!(self, Point, |tx| reports::report_events(tx, &actor, id))
     }
@@ -435,7 +435,7 @@ impl<D: Driver> Store for Service<D> {
     async fn add_report_evidence(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ReportId,
         ev: NewEvidence,
         now: Timestamp,
     ) -> Result<Evidence> {
@@ -445,7 +445,7 @@ impl<D: Driver> Store for Service<D> {
         ))
     }
 
-    async fn report_evidence_list(&self, actor: &Actor, id: i64) -> Result<Vec<Evidence>> {
+    async fn report_evidence_list(&self, actor: &Actor, id: ReportId) -> Result<Vec<Evidence>> {
         let actor = actor.clone();
         read!(self, Point, |tx| reports::report_evidence_list(
             tx, &actor, id
@@ -455,7 +455,7 @@ impl<D: Driver> Store for Service<D> {
     async fn report_evidence(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ReportId,
         sha: &Sha256,
     ) -> Result<(Evidence, Vec<u8>)> {
         let (actor, wanted) = (actor.clone(), sha.clone());
@@ -468,7 +468,7 @@ impl<D: Driver> Store for Service<D> {
     async fn report_act(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ReportId,
         action: ReportAction,
         now: Timestamp,
     ) -> Result<Report> {
@@ -483,7 +483,7 @@ impl<D: Driver> Store for Service<D> {
         &self,
         actor: &Actor,
         shop: &ShopId,
-        penalty: i64,
+        penalty: PenaltyId,
         reason: String,
         now: Timestamp,
     ) -> Result<()> {
@@ -497,7 +497,7 @@ impl<D: Driver> Store for Service<D> {
         &self,
         actor: &Actor,
         shop: &ShopId,
-        penalty: i64,
+        penalty: PenaltyId,
         overturn: bool,
         reason: String,
         now: Timestamp,

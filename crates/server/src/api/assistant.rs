@@ -70,7 +70,7 @@ pub struct ChatResponse {
     /// Set on the turn that filed a complaint.
     pub complaint_id: Option<ComplaintId>,
     /// Set on the turn that filed a report.
-    pub report_id: Option<i64>,
+    pub report_id: Option<ReportId>,
 }
 
 fn new_session_id() -> String {
@@ -269,7 +269,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
                 expected: i64,
                 turns: Vec<(ChatRole, String)>,
                 hand_over: bool,
-                report: Option<i64>| ChatSave {
+                report: Option<ReportId>| ChatSave {
         id: session_id.clone(),
         expected_version: expected,
         state: serde_json::to_value(session).unwrap_or_default(),
@@ -386,8 +386,8 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
             };
             match filed {
                 Ok(rep) => {
-                    tracing::info!(report = rep.id, session = %session_id, "reported from chat");
-                    reply.text = session.filed(rep.id);
+                    tracing::info!(report = %rep.id, session = %session_id, "reported from chat");
+                    reply.text = session.filed(rep.id.0);
                     report_id = Some(rep.id);
                 }
                 Err(e) if e.status.is_client_error() => {

@@ -159,7 +159,7 @@ pub async fn create(
     };
     match result {
         Ok(r) => {
-            tracing::info!(report = r.id, case = %r.case_id, kind = r.kind.as_str(), "reported on the web");
+            tracing::info!(report = %r.id, case = %r.case_id, kind = r.kind.as_str(), "reported on the web");
             Redirect::to(&format!("/reports/{}", r.id)).into_response()
         }
         Err(e) => {
@@ -237,7 +237,7 @@ fn event_view(c: &Ctx, e: &Event) -> EventView {
 async fn show(
     state: &AppState,
     c: Ctx,
-    id: i64,
+    id: ReportId,
     form: Form,
     error: Option<(StatusCode, FormError)>,
 ) -> Response {
@@ -278,13 +278,13 @@ pub async fn page(State(state): State<AppState>, Web(c): Web, Path(id): Path<Str
     let Ok(id) = id.parse::<i64>() else {
         return error_page(&c, ApiError::not_found());
     };
-    show(&state, c, id, Form::default(), None).await
+    show(&state, c, ReportId(id), Form::default(), None).await
 }
 
 pub async fn act(
     State(state): State<AppState>,
     Web(c): Web,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     CsrfForm(form): CsrfForm,
 ) -> Response {
     let lang = c.lang;
@@ -303,7 +303,7 @@ pub async fn act(
     match result {
         Ok(r) => {
             tracing::info!(
-                report = id,
+                report = %id,
                 state = r.state.as_str(),
                 "report acted on the web"
             );
@@ -320,7 +320,7 @@ pub async fn act(
 pub async fn upload(
     State(state): State<AppState>,
     Web(c): Web,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
@@ -352,7 +352,7 @@ pub async fn upload(
 pub async fn evidence(
     State(state): State<AppState>,
     Web(c): Web,
-    Path((id, sha)): Path<(i64, String)>,
+    Path((id, sha)): Path<(ReportId, String)>,
 ) -> Response {
     let Ok(sha) = Sha256::parse(&sha) else {
         return error_page(&c, ApiError::not_found());
