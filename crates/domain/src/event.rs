@@ -1,12 +1,6 @@
 //! Every kind of event the chains record. The wire name is hashed into each event, so it must
 //! never change; the label is what a timeline shows.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-use crate::error::DomainError;
-use crate::lang::Lang;
 use crate::types::labelled_enum;
 
 labelled_enum!(

@@ -12,6 +12,7 @@ use crate::event::EventKind;
 use crate::lang::Lang;
 use crate::policy::{LadderStep, Penalty, Policy};
 use crate::records::OrderItem;
+use crate::types::labelled_enum;
 use crate::types::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -672,20 +673,29 @@ pub fn crossings(policy: &Policy, before: i64, after: i64) -> Vec<(u32, LadderSt
 /// How far back points count.
 pub const POINTS_WINDOW_DAYS: i64 = 365;
 
+labelled_enum!(
+    /// A shop's status as its active penalties leave it.
+    ShopStatus, "status" {
+        Open = "open", "正常营业", "open";
+        Restricted = "restricted", "受限", "restricted";
+        Closed = "closed", "已关店", "closed";
+    }
+);
+
 /// A shop's search weight and status from its active penalties: the harshest applies.
-pub fn standing(active: &[(Penalty, Option<f64>)]) -> (f64, &'static str) {
+pub fn standing(active: &[(Penalty, Option<f64>)]) -> (f64, ShopStatus) {
     let mut weight: f64 = 1.0;
-    let mut status = "open";
+    let mut status = ShopStatus::Open;
     for (p, w) in active {
         match p {
             Penalty::CloseShop => {
                 weight = 0.0;
-                status = "closed";
+                status = ShopStatus::Closed;
             }
             Penalty::Warning => {}
             _ => {
-                if status != "closed" {
-                    status = "restricted";
+                if status != ShopStatus::Closed {
+                    status = ShopStatus::Restricted;
                 }
             }
         }
@@ -837,6 +847,7 @@ mod tests {
     #[test]
     fn report_states_have_distinct_labels() {
         crate::types::assert_labels(ReportState::ALL, ReportState::label);
+        crate::types::assert_labels(ShopStatus::ALL, ShopStatus::label);
     }
     use chrono::{TimeZone, Utc};
 
@@ -864,21 +875,24 @@ mod tests {
 
     #[test]
     fn the_harshest_penalty_sets_the_standing() {
-        assert_eq!(standing(&[]), (1.0, "open"));
-        assert_eq!(standing(&[(Penalty::Warning, None)]), (1.0, "open"));
+        assert_eq!(standing(&[]), (1.0, ShopStatus::Open));
+        assert_eq!(
+            standing(&[(Penalty::Warning, None)]),
+            (1.0, ShopStatus::Open)
+        );
         assert_eq!(
             standing(&[
                 (Penalty::TrafficLimit, Some(0.5)),
                 (Penalty::ListingBan, Some(0.3))
             ]),
-            (0.3, "restricted")
+            (0.3, ShopStatus::Restricted)
         );
         assert_eq!(
             standing(&[
                 (Penalty::CloseShop, None),
                 (Penalty::TrafficLimit, Some(0.5))
             ]),
-            (0.0, "closed")
+            (0.0, ShopStatus::Closed)
         );
     }
 

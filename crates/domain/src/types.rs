@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
+#[cfg(test)]
 use crate::lang::Lang;
 
 /// Wall-clock instant, always UTC.
@@ -16,7 +17,7 @@ pub type Timestamp = DateTime<Utc>;
 macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident = $wire:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant,)+ }
@@ -27,19 +28,19 @@ macro_rules! labelled_enum {
                 match self { $($name::$variant => $wire,)+ }
             }
             /// The value's name for people, the one every page, message and chat reply uses.
-            pub fn label(self, lang: Lang) -> &'static str {
+            pub fn label(self, lang: $crate::lang::Lang) -> &'static str {
                 match self { $($name::$variant => lang.pick($zh, $en),)+ }
             }
             /// The label of a stored wire name; "other" for one this version does not know.
-            pub fn label_of(s: &str, lang: Lang) -> &'static str {
+            pub fn label_of(s: &str, lang: $crate::lang::Lang) -> &'static str {
                 Self::parse(s).map_or(lang.pick("其他", "other"), |v| v.label(lang))
             }
-            pub fn parse(s: &str) -> Result<Self, DomainError> {
+            pub fn parse(s: &str) -> Result<Self, $crate::error::DomainError> {
                 match s.trim() {
                     $($wire => Ok($name::$variant),)+
                     other => {
                         let allowed = [$($wire,)+].join(", ");
-                        Err(DomainError::invalid(
+                        Err($crate::error::DomainError::invalid(
                             $field,
                             format!("不支持的取值“{other}”，可选：{allowed}"),
                             format!("unsupported value {other:?}; expected one of: {allowed}"),
@@ -49,8 +50,8 @@ macro_rules! labelled_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }

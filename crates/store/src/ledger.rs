@@ -130,7 +130,7 @@ pub(crate) async fn refresh_standing<C: Conn>(
     let (weight, status) = rules::standing(&active);
     o.exec(
         "UPDATE shops SET search_weight = $2, status = $3 WHERE id = $1",
-        vals![shop.as_str(), weight, status],
+        vals![shop.as_str(), weight, status.as_str()],
     )
     .await?;
     Ok(())

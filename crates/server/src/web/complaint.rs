@@ -82,6 +82,7 @@ pub struct ComplaintPage {
     rules: Vec<(&'static str, &'static str)>,
     claims: Vec<(&'static str, &'static str)>,
     decisions: Vec<(&'static str, &'static str)>,
+    parties: Vec<(&'static str, &'static str)>,
     evidence_kinds: Vec<(&'static str, &'static str)>,
 }
 
@@ -357,6 +358,10 @@ pub async fn build(
             .map(|x| (x.as_str(), x.label(lang)))
             .collect(),
         decisions: Decision::ALL
+            .iter()
+            .map(|x| (x.as_str(), x.label(lang)))
+            .collect(),
+        parties: Party::ALL
             .iter()
             .map(|x| (x.as_str(), x.label(lang)))
             .collect(),

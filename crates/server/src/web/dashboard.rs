@@ -67,6 +67,9 @@ struct CasePage {
 }
 
 impl CasePage {
+    fn claim(&self, k: &str) -> &'static str {
+        ClaimKind::label_of(k, self.c.lang)
+    }
     fn kind(&self) -> &'static str {
         CaseKind::label_of(&self.case.kind, self.c.lang)
     }

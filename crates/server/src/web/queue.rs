@@ -210,12 +210,7 @@ impl ShopPage {
             .map_or(self.c.t("处罚", "penalty"), |p| p.label(self.c.lang))
     }
     pub fn status(&self, s: &str) -> &'static str {
-        match s {
-            "open" => self.c.t("正常营业", "open"),
-            "restricted" => self.c.t("受限", "restricted"),
-            "closed" => self.c.t("已关店", "closed"),
-            _ => self.c.t("未知", "unknown"),
-        }
+        weiquan_domain::tier3::ShopStatus::label_of(s, self.c.lang)
     }
 }
 
