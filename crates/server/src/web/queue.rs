@@ -64,21 +64,17 @@ fn tabs(c: &Ctx, q: &QueueQuery) -> Vec<Tab> {
         href: "/complaints?tier=all",
         active: tier == "all" && !major,
     }];
-    out.push(Tab {
-        label: t("双方协商", "negotiation"),
-        href: "/complaints?tier=negotiation",
-        active: tier == "negotiation" && !major,
-    });
-    out.push(Tab {
-        label: t("一级·客服调解", "tier 1 · mediation"),
-        href: "/complaints?tier=customer_service",
-        active: tier == "customer_service" && !major,
-    });
-    out.push(Tab {
-        label: t("二级·消保审理", "tier 2 · protection review"),
-        href: "/complaints?tier=consumer_protection",
-        active: tier == "consumer_protection" && !major,
-    });
+    for tr in Tier::ALL {
+        out.push(Tab {
+            label: tr.label(c.lang),
+            href: match tr {
+                Tier::Negotiation => "/complaints?tier=negotiation",
+                Tier::CustomerService => "/complaints?tier=customer_service",
+                Tier::ConsumerProtection => "/complaints?tier=consumer_protection",
+            },
+            active: tier == tr.as_str() && !major,
+        });
+    }
     if c.is("protection") || c.is("cs_agent") {
         out.push(Tab {
             label: t("重大投诉", "major"),
