@@ -73,9 +73,9 @@ fn case_of(
     Ok((
         Case {
             id: CaseId(row[0].int()?),
-            kind: row[1].text()?,
+            kind: CaseKind::parse(&row[1].text()?).map_err(bad("case kind"))?,
             shop_id: ShopId::parse(&row[2].text()?).map_err(bad("case shop"))?,
-            state: row[3].text()?,
+            state: CaseState::parse(&row[3].text()?).map_err(bad("case state"))?,
             title: row[4].text()?,
             members,
             reports,

@@ -107,9 +107,9 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Case {
     pub id: CaseId,
-    pub kind: String,
+    pub kind: CaseKind,
     pub shop_id: ShopId,
-    pub state: String,
+    pub state: CaseState,
     pub title: String,
     /// Member complaints (forwarded ones, a collective wave).
     pub members: Vec<ComplaintId>,

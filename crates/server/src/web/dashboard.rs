@@ -28,11 +28,11 @@ struct CasesPage {
 }
 
 impl CasesPage {
-    fn kind(&self, k: &str) -> &'static str {
-        CaseKind::label_of(k, self.c.lang)
+    fn kind(&self, k: &CaseKind) -> &'static str {
+        k.label(self.c.lang)
     }
-    fn state(&self, s: &str) -> &'static str {
-        CaseState::label_of(s, self.c.lang)
+    fn state(&self, s: &CaseState) -> &'static str {
+        s.label(self.c.lang)
     }
 }
 
@@ -71,10 +71,10 @@ impl CasePage {
         ClaimKind::label_of(k, self.c.lang)
     }
     fn kind(&self) -> &'static str {
-        CaseKind::label_of(&self.case.kind, self.c.lang)
+        self.case.kind.label(self.c.lang)
     }
     fn state(&self) -> &'static str {
-        CaseState::label_of(&self.case.state, self.c.lang)
+        self.case.state.label(self.c.lang)
     }
     /// What the case is about (a brushing block, a collective wave), as stored.
     fn details(&self) -> String {
@@ -84,10 +84,10 @@ impl CasePage {
         self.case.outcome.as_ref().map(pretty)
     }
     fn open(&self) -> bool {
-        matches!(self.case.state.as_str(), "open" | "investigating")
+        matches!(self.case.state, CaseState::Open | CaseState::Investigating)
     }
     fn collective(&self) -> bool {
-        self.case.kind == "collective"
+        self.case.kind == CaseKind::Collective
     }
     /// A brushing block's members, one line each: (label, value).
     fn block(&self) -> Vec<(&'static str, String)> {
@@ -280,8 +280,8 @@ struct DashboardPage {
 }
 
 impl DashboardPage {
-    fn state(&self, s: &str) -> &'static str {
-        CaseState::label_of(s, self.c.lang)
+    fn state(&self, s: &CaseState) -> &'static str {
+        s.label(self.c.lang)
     }
     fn block_size(&self, k: &Case) -> String {
         let n = |f: &str| k.details[f].as_array().map_or(0, Vec::len);
@@ -431,7 +431,7 @@ pub async fn dashboard(
         .collect();
     let waves = recent
         .into_iter()
-        .filter(|k| k.kind == "collective")
+        .filter(|k| k.kind == CaseKind::Collective)
         .take(10)
         .collect();
     render(&DashboardPage {
