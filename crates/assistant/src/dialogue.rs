@@ -21,7 +21,6 @@ mod questions;
 mod session;
 mod words;
 
-pub use labels::category_en;
 pub use words::{detect_lang, is_no, is_yes, rules_question};
 
 /// Below this probability the intent model's guess is not acted upon; the FAQ is asked instead.

@@ -50,7 +50,7 @@ impl Intent {
     /// The Chinese label shown to people.
     pub fn label_zh(self) -> &'static str {
         match self {
-            Intent::Complaint(c) => c.label_zh(),
+            Intent::Complaint(c) => c.label(weiquan_domain::Lang::Zh),
             Intent::Escalate => "转人工/升级投诉",
             Intent::CheckStatus => "查询进度",
             Intent::HowToComplain => "怎么投诉",

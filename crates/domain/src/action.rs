@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::complaint::{ClaimRequest, parse_claim};
 use crate::error::{DomainError, FieldErrors};
+use crate::lang::Lang;
 use crate::types::*;
 
 /// A violation the transition records against the shop.
@@ -73,6 +74,25 @@ impl Action {
             Action::Withdraw { .. } => "withdraw",
             Action::Forward { .. } => "forward",
         }
+    }
+
+    /// What a button that asks for the action says.
+    pub fn label(&self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            Action::Accept => ("接受", "Accept"),
+            Action::Propose { .. } => ("提出方案", "Propose a remedy"),
+            Action::Reject { .. } => ("拒绝", "Reject"),
+            Action::Escalate { .. } => ("升级投诉", "Escalate"),
+            Action::TakeOver => ("接管（重大投诉）", "Take over (major complaint)"),
+            Action::RequestEvidence { .. } => ("调取证据", "Request evidence"),
+            Action::Rule { .. } => ("裁决", "Rule"),
+            Action::Fulfil { .. } => ("已履行", "Mark as carried out"),
+            Action::Confirm => ("确认完成", "Confirm"),
+            Action::Appeal { .. } => ("申诉", "Appeal"),
+            Action::Withdraw { .. } => ("撤销投诉", "Withdraw"),
+            Action::Forward { .. } => ("移交平台监管", "Forward to regulators"),
+        };
+        lang.pick(zh, en)
     }
 }
 
@@ -270,5 +290,48 @@ impl Action {
         };
         e.finish()?;
         Ok(action.expect("no field errors means the action was built"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_a_distinct_label() {
+        let text = || "x".to_owned();
+        let remedy = Claim {
+            kind: ClaimKind::Other,
+            amount_cents: None,
+        };
+        let all = [
+            Action::Accept,
+            Action::Propose {
+                remedy,
+                message: text(),
+            },
+            Action::Reject { message: text() },
+            Action::Escalate { reason: None },
+            Action::TakeOver,
+            Action::RequestEvidence {
+                from: Party::Consumer,
+                message: text(),
+            },
+            Action::Rule {
+                decision: Decision::Reject,
+                remedy: None,
+                rule_refs: vec![],
+                reason: None,
+                violation: None,
+                fraud: false,
+            },
+            Action::Fulfil { note: None },
+            Action::Confirm,
+            Action::Appeal { reason: text() },
+            Action::Withdraw { reason: None },
+            Action::Forward { reason: text() },
+        ];
+        let indices: Vec<usize> = (0..all.len()).collect();
+        crate::types::assert_labels(&indices, |i, lang| all[i].label(lang));
     }
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DomainError, FieldErrors};
+use crate::lang::Lang;
 use crate::state::{State, Tier};
 use crate::types::*;
 
@@ -241,5 +242,17 @@ impl Complaint {
             },
             State::Closed | State::Withdrawn => None,
         }
+    }
+
+    /// Who must act next, as people read it.
+    pub fn next_actor_label(&self, lang: Lang) -> Option<&'static str> {
+        let (zh, en) = match self.next_actor()? {
+            "consumer" => ("买家", "the consumer"),
+            "merchant" => ("商家", "the merchant"),
+            "cs_agent" => ("客服", "customer service"),
+            "protection" => ("消费者保障专员", "consumer protection"),
+            _ => ("平台", "the platform"),
+        };
+        Some(lang.pick(zh, en))
     }
 }

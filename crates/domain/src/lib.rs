@@ -10,6 +10,10 @@ pub mod error;
 
 pub mod types;
 
+pub mod stream;
+
+pub mod event;
+
 pub mod state;
 
 pub mod chain;
@@ -34,8 +38,10 @@ pub use access::Actor;
 pub use action::Action;
 pub use complaint::{Complaint, NewComplaint, Progress};
 pub use error::{DomainError, ErrorKind, FieldError};
+pub use event::EventKind;
 pub use lang::{Lang, Text};
 pub use machine::{Transition, Trigger, decide};
 pub use policy::Policy;
 pub use state::{State, Tier, TimerKind};
+pub use stream::Stream;
 pub use types::*;

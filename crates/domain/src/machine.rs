@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::access::{Actor, is_consumer_of, is_merchant_of};
 use crate::complaint::*;
 use crate::error::DomainError;
+use crate::event::EventKind;
 use crate::lang::{Lang, Text};
 use crate::policy::Policy;
 use crate::types::*;
@@ -52,7 +53,7 @@ pub enum Effect {
 #[derive(Debug, Clone)]
 pub struct Transition {
     pub complaint: Complaint,
-    pub event_kind: &'static str,
+    pub event_kind: EventKind,
     pub event_data: Value,
     pub cancel: Cancel,
     pub set_timers: Vec<(TimerKind, Timestamp)>,
@@ -85,7 +86,7 @@ fn require_role(actor: &Actor, allowed: &[Role], action: &str) -> Result<(), Dom
     if allowed.contains(&actor.role) {
         return Ok(());
     }
-    let names_zh: Vec<&str> = allowed.iter().map(|r| r.label_zh()).collect();
+    let names_zh: Vec<&str> = allowed.iter().map(|r| r.label(Lang::Zh)).collect();
     let names_en: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
     Err(DomainError::forbidden(
         format!("只有{}可以执行“{action}”", names_zh.join("或")),
@@ -118,7 +119,7 @@ fn require_merchant(c: &Complaint, actor: &Actor) -> Result<(), DomainError> {
 struct Builder {
     c: Complaint,
     from: State,
-    kind: &'static str,
+    kind: EventKind,
     data: serde_json::Map<String, Value>,
     cancel: Cancel,
     timers: Vec<(TimerKind, Timestamp)>,
@@ -126,7 +127,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(c: &Complaint, kind: &'static str) -> Self {
+    fn new(c: &Complaint, kind: EventKind) -> Self {
         Builder {
             c: c.clone(),
             from: c.state,
@@ -272,7 +273,7 @@ fn act(
                     s if s == AwaitingConsumer || (s == Mediation && c.progress.agent_proposed) => {
                         let remedy = c.progress.proposal.as_ref().map(|p| p.remedy.clone());
                         resolve(
-                            Builder::new(c, "accepted"),
+                            Builder::new(c, EventKind::Accepted),
                             now,
                             policy,
                             resolution(ResolvedBy::ConsumerAccepted, remedy, now),
@@ -293,7 +294,7 @@ fn act(
                 }
                 // The merchant grants the claim in full, at whatever tier the complaint is.
                 resolve(
-                    Builder::new(c, "accepted"),
+                    Builder::new(c, EventKind::Accepted),
                     now,
                     policy,
                     resolution(ResolvedBy::MerchantAccepted, Some(c.claim.clone()), now),
@@ -314,7 +315,7 @@ fn act(
                 if !matches!(c.state, AwaitingMerchant | AwaitingConsumer) {
                     return Err(state_refusal(c, name));
                 }
-                let mut b = Builder::new(c, "proposed")
+                let mut b = Builder::new(c, EventKind::Proposed)
                     .to(AwaitingConsumer)
                     .data("proposal", &proposal);
                 b.c.progress.proposal = Some(proposal);
@@ -326,7 +327,7 @@ fn act(
                 if c.state != Mediation {
                     return Err(state_refusal(c, name));
                 }
-                let mut b = Builder::new(c, "proposed").data("proposal", &proposal);
+                let mut b = Builder::new(c, EventKind::Proposed).data("proposal", &proposal);
                 b.c.progress.proposal = Some(proposal);
                 b.c.progress.agent_proposed = true;
                 b.c.assignee_id = Some(actor.id);
@@ -339,7 +340,7 @@ fn act(
             if c.state != AwaitingMerchant {
                 return Err(state_refusal(c, name));
             }
-            let mut b = Builder::new(c, "rejected")
+            let mut b = Builder::new(c, EventKind::Rejected)
                 .to(AwaitingConsumer)
                 .data("message", message);
             b.c.progress.proposal = None;
@@ -351,7 +352,7 @@ fn act(
         Action::Escalate { reason } => {
             require_role(actor, &[Role::Consumer], name)?;
             require_consumer(c, actor)?;
-            let b = Builder::new(c, "escalated").data("reason", reason);
+            let b = Builder::new(c, EventKind::Escalated).data("reason", reason);
             match c.state {
                 AwaitingMerchant => {
                     return Err(tier_order(
@@ -399,7 +400,7 @@ fn act(
                     "only a major complaint may be taken over",
                 ));
             }
-            let mut b = Builder::new(c, "taken_over").to(ProtectionReview);
+            let mut b = Builder::new(c, EventKind::TakenOver).to(ProtectionReview);
             b.c.assignee_id = Some(actor.id);
             b
         }
@@ -408,7 +409,7 @@ fn act(
             if c.state != ProtectionReview {
                 return Err(state_refusal(c, name));
             }
-            let mut b = Builder::new(c, "evidence_requested")
+            let mut b = Builder::new(c, EventKind::EvidenceRequested)
                 .data("from", from)
                 .data("message", message);
             b.c.progress.evidence_requested_from = Some(*from);
@@ -446,7 +447,7 @@ fn act(
                 appeal_until: None,
                 at: now,
             };
-            let mut b = resolve(Builder::new(c, "ruled"), now, policy, res);
+            let mut b = resolve(Builder::new(c, EventKind::Ruled), now, policy, res);
             b.c.assignee_id = Some(actor.id);
             if let Some(v) = violation {
                 b = b.effect(Effect::Violation {
@@ -471,7 +472,7 @@ fn act(
                     "there is no remedy left to carry out",
                 ));
             }
-            let mut b = Builder::new(c, "fulfilled").data("note", note);
+            let mut b = Builder::new(c, EventKind::Fulfilled).data("note", note);
             b.c.progress.fulfilled_by = Some(FulfilledBy::Merchant);
             b
         }
@@ -492,7 +493,7 @@ fn act(
                     "the merchant has not carried out the remedy yet; confirm once it has",
                 ));
             }
-            close(Builder::new(c, "confirmed"), "confirmed")
+            close(Builder::new(c, EventKind::Confirmed), "confirmed")
         }
         Action::Appeal { reason } => {
             require_role(actor, &[Role::Consumer, Role::Merchant], name)?;
@@ -532,7 +533,7 @@ fn act(
                     "the ruling was carried out; it can no longer be appealed",
                 ));
             }
-            let mut b = Builder::new(c, "appealed")
+            let mut b = Builder::new(c, EventKind::Appealed)
                 .to(ProtectionReview)
                 .data("reason", reason);
             b.c.progress.appealed = true;
@@ -548,13 +549,13 @@ fn act(
             if !c.state.is_open() {
                 return Err(state_refusal(c, name));
             }
-            Builder::new(c, "withdrawn")
+            Builder::new(c, EventKind::Withdrawn)
                 .to(Withdrawn)
                 .data("reason", reason)
         }
         Action::Forward { reason } => {
             require_role(actor, &[Role::CsAgent, Role::Protection], name)?;
-            Builder::new(c, "forwarded")
+            Builder::new(c, EventKind::Forwarded)
                 .data("reason", reason)
                 .effect(Effect::Forward {
                     reason: reason.clone(),
@@ -588,13 +589,14 @@ pub fn case_ruling(
         appeal_until: None,
         at: now,
     };
-    let b = resolve(Builder::new(c, "case_ruled"), now, policy, res).data("case_id", case_id);
+    let b =
+        resolve(Builder::new(c, EventKind::CaseRuled), now, policy, res).data("case_id", case_id);
     Ok(b.done(now))
 }
 
 /// A complaint joins a tier-3 collective case: linked to it and major from now on.
 pub fn join_collective(c: &Complaint, case_id: i64, now: Timestamp) -> Transition {
-    let mut b = Builder::new(c, "joined_collective_case").data("case_id", case_id);
+    let mut b = Builder::new(c, EventKind::JoinedCollectiveCase).data("case_id", case_id);
     b.c.collective_case_id = Some(crate::types::CaseId(case_id));
     b.c.major = true;
     b.done(now)
@@ -615,12 +617,12 @@ fn lapse(
         )
     };
     let event = match kind {
-        TimerKind::MerchantReply => "merchant_reply_lapsed",
-        TimerKind::ConsumerReply => "consumer_reply_lapsed",
-        TimerKind::Mediation => "mediation_lapsed",
-        TimerKind::EvidenceTurn => "evidence_turn_lapsed",
-        TimerKind::ExecuteRuling => "execute_ruling_lapsed",
-        TimerKind::AppealWindow => "appeal_window_lapsed",
+        TimerKind::MerchantReply => EventKind::MerchantReplyLapsed,
+        TimerKind::ConsumerReply => EventKind::ConsumerReplyLapsed,
+        TimerKind::Mediation => EventKind::MediationLapsed,
+        TimerKind::EvidenceTurn => EventKind::EvidenceTurnLapsed,
+        TimerKind::ExecuteRuling => EventKind::ExecuteRulingLapsed,
+        TimerKind::AppealWindow => EventKind::AppealWindowLapsed,
     };
     let b = Builder::new(c, event).data("timer", kind);
     let b = match (kind, c.state) {

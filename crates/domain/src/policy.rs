@@ -155,19 +155,19 @@ impl Penalty {
             Penalty::CloseShop => "close_shop",
         }
     }
+    pub const ALL: &'static [Penalty] = &[
+        Penalty::Warning,
+        Penalty::TrafficLimit,
+        Penalty::Demote,
+        Penalty::ListingBan,
+        Penalty::HideShop,
+        Penalty::CloseShop,
+    ];
     pub fn parse(s: &str) -> Option<Penalty> {
-        [
-            Penalty::Warning,
-            Penalty::TrafficLimit,
-            Penalty::Demote,
-            Penalty::ListingBan,
-            Penalty::HideShop,
-            Penalty::CloseShop,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == s)
+        Penalty::ALL.iter().copied().find(|p| p.as_str() == s)
     }
-    pub fn label(self) -> crate::Text {
+    /// The penalty's name for people.
+    pub fn label(self, lang: crate::Lang) -> &'static str {
         let (zh, en) = match self {
             Penalty::Warning => ("警告", "warning"),
             Penalty::TrafficLimit => ("限制流量", "traffic limited"),
@@ -176,7 +176,7 @@ impl Penalty {
             Penalty::HideShop => ("屏蔽店铺", "shop hidden"),
             Penalty::CloseShop => ("关闭店铺", "shop closed"),
         };
-        crate::Text::new(zh, en)
+        lang.pick(zh, en)
     }
 }
 
@@ -400,6 +400,11 @@ fn de_ladder<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u32, LadderStep
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn penalties_have_distinct_labels() {
+        crate::types::assert_labels(Penalty::ALL, Penalty::label);
+    }
 
     #[test]
     fn empty_file_is_the_defaults() {

@@ -92,6 +92,11 @@ impl State {
 }
 
 impl Tier {
+    pub const ALL: &'static [Tier] = &[
+        Tier::Negotiation,
+        Tier::CustomerService,
+        Tier::ConsumerProtection,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::Negotiation => "negotiation",
@@ -100,20 +105,17 @@ impl Tier {
         }
     }
     pub fn parse(s: &str) -> Result<Tier, DomainError> {
-        [
-            Tier::Negotiation,
-            Tier::CustomerService,
-            Tier::ConsumerProtection,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == s)
-        .ok_or_else(|| {
-            DomainError::invalid(
-                "tier",
-                "未知层级，可选：negotiation, customer_service, consumer_protection",
-                "unknown tier; expected negotiation, customer_service or consumer_protection",
-            )
-        })
+        Tier::ALL
+            .iter()
+            .copied()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "tier",
+                    "未知层级，可选：negotiation, customer_service, consumer_protection",
+                    "unknown tier; expected negotiation, customer_service or consumer_protection",
+                )
+            })
     }
 }
 
@@ -177,5 +179,28 @@ impl State {
             State::Withdrawn => ("已撤销", "withdrawn"),
         };
         lang.pick(zh, en)
+    }
+}
+
+impl Tier {
+    /// The tier's name for people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            Tier::Negotiation => ("双方协商", "negotiation"),
+            Tier::CustomerService => ("一级·客服", "tier 1 · customer service"),
+            Tier::ConsumerProtection => ("二级·消费者保障", "tier 2 · consumer protection"),
+        };
+        lang.pick(zh, en)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_and_tiers_have_distinct_labels() {
+        crate::types::assert_labels(State::ALL, State::label);
+        crate::types::assert_labels(Tier::ALL, Tier::label);
     }
 }

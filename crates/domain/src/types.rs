@@ -6,16 +6,18 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
+#[cfg(test)]
+use crate::lang::Lang;
 
 /// Wall-clock instant, always UTC.
 pub type Timestamp = DateTime<Utc>;
 
-/// Defines a string-backed enum with its wire names, Chinese labels and a parser that names the
+/// Defines a string-backed enum with its wire names, labels in both languages and a parser that names the
 /// allowed values when it fails.
 macro_rules! labelled_enum {
-    ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident = $wire:literal, $zh:literal;)+ }) => {
+    ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident = $wire:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant,)+ }
@@ -25,16 +27,20 @@ macro_rules! labelled_enum {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $wire,)+ }
             }
-            /// The Chinese label shown to people.
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $zh,)+ }
+            /// The value's name for people, the one every page, message and chat reply uses.
+            pub fn label(self, lang: $crate::lang::Lang) -> &'static str {
+                match self { $($name::$variant => lang.pick($zh, $en),)+ }
             }
-            pub fn parse(s: &str) -> Result<Self, DomainError> {
+            /// The label of a stored wire name; "other" for one this version does not know.
+            pub fn label_of(s: &str, lang: $crate::lang::Lang) -> &'static str {
+                Self::parse(s).map_or(lang.pick("其他", "other"), |v| v.label(lang))
+            }
+            pub fn parse(s: &str) -> Result<Self, $crate::error::DomainError> {
                 match s.trim() {
                     $($wire => Ok($name::$variant),)+
                     other => {
                         let allowed = [$($wire,)+].join(", ");
-                        Err(DomainError::invalid(
+                        Err($crate::error::DomainError::invalid(
                             $field,
                             format!("不支持的取值“{other}”，可选：{allowed}"),
                             format!("unsupported value {other:?}; expected one of: {allowed}"),
@@ -44,29 +50,31 @@ macro_rules! labelled_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
 }
 
+pub(crate) use labelled_enum;
+
 labelled_enum!(
     /// What a complaint (or a report) is about; also the assistant's complaint intents.
     Category, "category" {
-        QualityDefect = "quality_defect", "质量问题";
-        NotAsDescribed = "not_as_described", "与描述不符";
-        Counterfeit = "counterfeit", "假货";
-        FalseAdvertising = "false_advertising", "虚假宣传";
-        RefuseToShip = "refuse_to_ship", "拒绝发货";
-        LateShipment = "late_shipment", "拖延发货";
-        Harassment = "harassment", "恶意骚扰";
-        ReturnRefused = "return_refused", "拒绝退换货";
-        ShippingFee = "shipping_fee", "运费争议";
-        RefundNotReceived = "refund_not_received", "退款未到账";
-        FakeTransactions = "fake_transactions", "虚假交易/刷单";
-        IpInfringement = "ip_infringement", "知识产权侵权";
+        QualityDefect = "quality_defect", "质量问题", "quality defect";
+        NotAsDescribed = "not_as_described", "与描述不符", "not as described";
+        Counterfeit = "counterfeit", "假货", "counterfeit";
+        FalseAdvertising = "false_advertising", "虚假宣传", "false advertising";
+        RefuseToShip = "refuse_to_ship", "拒绝发货", "refused to ship";
+        LateShipment = "late_shipment", "拖延发货", "late shipment";
+        Harassment = "harassment", "恶意骚扰", "harassment";
+        ReturnRefused = "return_refused", "拒绝退换货", "return refused";
+        ShippingFee = "shipping_fee", "运费争议", "shipping fee dispute";
+        RefundNotReceived = "refund_not_received", "退款未到账", "refund not received";
+        FakeTransactions = "fake_transactions", "虚假交易/刷单", "fake transactions / brushing";
+        IpInfringement = "ip_infringement", "知识产权侵权", "IP infringement";
     }
 );
 
@@ -91,33 +99,33 @@ impl Category {
 labelled_enum!(
     /// What the consumer asks for, and what a remedy gives.
     ClaimKind, "claim.kind" {
-        Refund = "refund", "退款";
-        Return = "return", "退货退款";
-        Exchange = "exchange", "换货";
-        Compensation = "compensation", "赔偿";
-        Other = "other", "其他";
+        Refund = "refund", "退款", "refund";
+        Return = "return", "退货退款", "return and refund";
+        Exchange = "exchange", "换货", "exchange";
+        Compensation = "compensation", "赔偿", "compensation";
+        Other = "other", "其他", "other";
     }
 );
 
 labelled_enum!(
     /// How a complaint arrived.
     Channel, "channel" {
-        Web = "web", "网页";
-        Chat = "chat", "客服小蜜";
-        Phone = "phone", "电话";
-        Api = "api", "接口";
+        Web = "web", "网页", "web";
+        Chat = "chat", "客服小蜜", "chat assistant";
+        Phone = "phone", "电话", "phone";
+        Api = "api", "接口", "API";
     }
 );
 
 labelled_enum!(
     /// Who a user is on the platform (DESIGN §1).
     Role, "role" {
-        Consumer = "consumer", "买家";
-        Merchant = "merchant", "卖家";
-        CsAgent = "cs_agent", "客服";
-        Protection = "protection", "消费者保障";
-        Regulator = "regulator", "平台监管";
-        Admin = "admin", "管理员";
+        Consumer = "consumer", "买家", "consumer";
+        Merchant = "merchant", "卖家", "merchant";
+        CsAgent = "cs_agent", "客服", "customer service (tier 1)";
+        Protection = "protection", "消费者保障", "consumer protection (tier 2)";
+        Regulator = "regulator", "平台监管", "platform regulation (tier 3)";
+        Admin = "admin", "管理员", "admin";
     }
 );
 
@@ -134,103 +142,107 @@ impl Role {
 labelled_enum!(
     /// What a piece of evidence is.
     EvidenceKind, "kind" {
-        Photo = "photo", "照片";
-        Video = "video", "视频";
-        ChatLog = "chat_log", "聊天记录";
-        TransactionRecord = "transaction_record", "交易记录";
-        Other = "other", "其他";
+        Photo = "photo", "照片", "photo";
+        Video = "video", "视频", "video";
+        ChatLog = "chat_log", "聊天记录", "chat log";
+        TransactionRecord = "transaction_record", "交易记录", "transaction record";
+        Other = "other", "其他", "other";
     }
 );
 
 labelled_enum!(
     /// One side of a dispute.
     Party, "from" {
-        Consumer = "consumer", "买家";
-        Merchant = "merchant", "卖家";
+        Consumer = "consumer", "买家", "the consumer";
+        Merchant = "merchant", "卖家", "the merchant";
     }
 );
 
 labelled_enum!(
     /// A tier-2 ruling's outcome.
     Decision, "decision" {
-        Uphold = "uphold", "支持买家";
-        Partial = "partial", "部分支持";
-        Reject = "reject", "驳回";
+        Uphold = "uphold", "支持买家", "uphold the consumer";
+        Partial = "partial", "部分支持", "partly uphold";
+        Reject = "reject", "驳回", "reject";
     }
 );
 
 labelled_enum!(
     /// What a report (举报) to tier 3 is about.
     ReportKind, "kind" {
-        FakeTransactions = "fake_transactions", "虚假交易/刷单";
-        CreditHyping = "credit_hyping", "炒信";
-        IpInfringement = "ip_infringement", "知识产权侵权";
+        FakeTransactions = "fake_transactions", "虚假交易/刷单", "fake transactions (brushing)";
+        CreditHyping = "credit_hyping", "炒信", "credit hyping";
+        IpInfringement = "ip_infringement", "知识产权侵权", "IP infringement";
     }
 );
 
 labelled_enum!(
     /// A tier-3 case's kind (DESIGN §2).
     CaseKind, "kind" {
-        Violation = "violation", "违规";
-        Collective = "collective", "集体投诉";
-        Ip = "ip", "知识产权";
+        Violation = "violation", "违规", "violation";
+        Collective = "collective", "集体投诉", "collective complaint";
+        Ip = "ip", "知识产权", "IP infringement";
     }
 );
 
 labelled_enum!(
     /// A tier-3 case's state: open → investigating → sanctioned | dismissed.
     CaseState, "state" {
-        Open = "open", "待处理";
-        Investigating = "investigating", "调查中";
-        Sanctioned = "sanctioned", "已处罚";
-        Dismissed = "dismissed", "不予处罚";
+        Open = "open", "待处理", "open";
+        Investigating = "investigating", "调查中", "investigating";
+        Sanctioned = "sanctioned", "已处罚", "sanctioned";
+        Dismissed = "dismissed", "不予处罚", "dismissed";
     }
 );
 
 labelled_enum!(
     /// Goods exempt from 7-day no-reason returns (消费者权益保护法 Art. 25).
     ReturnExempt, "return_exempt" {
-        CustomMade = "custom_made", "定制商品";
-        Fresh = "fresh", "鲜活易腐商品";
-        Digital = "digital", "在线下载或已拆封的数字化商品";
-        OpenedMedia = "opened_media", "已拆封的音像制品、计算机软件";
-        Newspaper = "newspaper", "报纸、期刊";
+        CustomMade = "custom_made", "定制商品", "custom-made goods";
+        Fresh = "fresh", "鲜活易腐商品", "fresh and perishable goods";
+        Digital = "digital", "在线下载或已拆封的数字化商品", "digital goods downloaded or unsealed";
+        OpenedMedia = "opened_media", "已拆封的音像制品、计算机软件", "unsealed audio, video or software";
+        Newspaper = "newspaper", "报纸、期刊", "newspapers and periodicals";
     }
 );
 
-/// A user's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
-pub struct UserId(pub i64);
+/// Defines an integer id: serialised as the plain number, displayed as it.
+macro_rules! id_newtype {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
 
-/// A complaint's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
-pub struct ComplaintId(pub i64);
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
 
-/// A tier-3 case's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
-pub struct CaseId(pub i64);
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-impl fmt::Display for ComplaintId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-impl fmt::Display for CaseId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+id_newtype!(
+    /// A user's id.
+    UserId
+);
+id_newtype!(
+    /// A complaint's id.
+    ComplaintId
+);
+id_newtype!(
+    /// A tier-3 case's id.
+    CaseId
+);
+id_newtype!(
+    /// A report's (举报) id.
+    ReportId
+);
+id_newtype!(
+    /// The id of a penalty applied to a shop.
+    PenaltyId
+);
 
 /// Defines a validated string newtype.
 macro_rules! string_newtype {
@@ -511,9 +523,41 @@ pub fn parse_day_or_time(field: &str, s: &str) -> Result<Timestamp, DomainError>
     })
 }
 
+/// Checks that every value of a type has a name in both languages, no two alike (for the tests
+/// of each labelled type).
+#[cfg(test)]
+pub(crate) fn assert_labels<T: Copy + fmt::Debug>(
+    all: &[T],
+    label: impl Fn(T, Lang) -> &'static str,
+) {
+    for lang in [Lang::Zh, Lang::En] {
+        let labels: Vec<&str> = all.iter().map(|v| label(*v, lang)).collect();
+        assert!(labels.iter().all(|l| !l.trim().is_empty()), "{all:?}");
+        let mut unique = labels.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), labels.len(), "{lang:?}: {labels:?}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_value_has_distinct_labels() {
+        assert_labels(Category::ALL, Category::label);
+        assert_labels(ClaimKind::ALL, ClaimKind::label);
+        assert_labels(Channel::ALL, Channel::label);
+        assert_labels(Role::ALL, Role::label);
+        assert_labels(EvidenceKind::ALL, EvidenceKind::label);
+        assert_labels(Party::ALL, Party::label);
+        assert_labels(Decision::ALL, Decision::label);
+        assert_labels(ReportKind::ALL, ReportKind::label);
+        assert_labels(CaseKind::ALL, CaseKind::label);
+        assert_labels(CaseState::ALL, CaseState::label);
+        assert_labels(ReturnExempt::ALL, ReturnExempt::label);
+    }
 
     #[test]
     fn a_day_starts_at_midnight_in_shanghai() {

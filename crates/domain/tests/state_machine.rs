@@ -190,7 +190,7 @@ proptest! {
             prop_assert!(allowed_edge(from, to), "{:?} -> {:?} via {}", from, to, t.event_kind);
             if from.is_terminal() {
                 prop_assert_eq!(to, from, "terminal states stay terminal");
-                prop_assert!(trigger_actor && t.event_kind == "forwarded");
+                prop_assert!(trigger_actor && t.event_kind == EventKind::Forwarded);
             }
             if let Some(tier) = to.tier() {
                 prop_assert_eq!(t.complaint.tier, tier);

@@ -43,3 +43,34 @@ impl Modify for Bearer {
 pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(ApiDoc::openapi())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every schema the document refers to is in it (ids such as `ReportId` included).
+    #[test]
+    fn every_reference_resolves() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let mut refs = vec![];
+        let mut stack = vec![&doc];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                        refs.push(r.to_owned());
+                    }
+                    stack.extend(m.values());
+                }
+                serde_json::Value::Array(a) => stack.extend(a),
+                _ => {}
+            }
+        }
+        assert!(refs.iter().any(|r| r.ends_with("/ReportId")), "{refs:?}");
+        for r in refs {
+            let name = r.trim_start_matches("#/components/schemas/");
+            assert!(schemas[name].is_object(), "{r} is not in the document");
+        }
+    }
+}

@@ -4,7 +4,7 @@ use weiquan_domain::*;
 
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
-use crate::events::{self, stream};
+use crate::events;
 use crate::model::*;
 use crate::records::{self};
 
@@ -62,9 +62,9 @@ pub(crate) async fn set_role<C: Conn>(
         records::update_user_role(o, id, role).await?;
         events::append(
             o,
-            &stream::account(id),
+            &Stream::Account(id),
             &actor.event_name(),
-            "role_changed",
+            EventKind::RoleChanged,
             &serde_json::json!({"from": old.as_str(), "to": role.as_str()}),
             now,
         )

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use weiquan_domain::Sha256;
 use weiquan_domain::chain::{EventBody, GENESIS, event_hash};
+use weiquan_domain::{Sha256, Stream};
 
 use crate::blob::BlobStore;
 use crate::db::{Conn, Tx};
@@ -59,13 +59,10 @@ impl Checker {
                 "hash does not match the event's content; the record was altered",
             ));
         }
-        if let Some(id) = r
-            .stream
-            .strip_prefix("complaint:")
-            .and_then(|s| s.parse::<i64>().ok())
+        if let Ok(Stream::Complaint(id)) = Stream::parse(&r.stream)
             && let Some(to) = data.get("to").and_then(|v| v.as_str())
         {
-            self.chain_states.insert(id, to.to_owned());
+            self.chain_states.insert(id.0, to.to_owned());
         }
         self.report.events += 1;
         self.current = Some((r.stream, r.seq, r.hash));

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt};
-use weiquan_domain::{EvidenceKind, Sha256};
+use weiquan_domain::{EvidenceKind, Lang, Sha256};
 
 use crate::error::{Result, StoreError};
 
@@ -148,7 +148,10 @@ pub fn sniff(bytes: &[u8], kind: EvidenceKind) -> Result<&'static str> {
     };
     if !fits {
         return refuse(
-            format!("文件内容是 {mime}，与所选类型“{}”不符", kind.label_zh()),
+            format!(
+                "文件内容是 {mime}，与所选类型“{}”不符",
+                kind.label(Lang::Zh)
+            ),
             format!("the file is {mime}, which is not a {kind}"),
         );
     }

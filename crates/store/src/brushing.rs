@@ -7,7 +7,7 @@ use weiquan_domain::*;
 
 use crate::db::{Conn, Tx};
 use crate::error::Result;
-use crate::events::{self, stream};
+use crate::events;
 use crate::rows::bad;
 use crate::sql::{Val, vals};
 use crate::time::{from_ms, to_ms};
@@ -163,9 +163,9 @@ pub(crate) async fn open_brushing_case<C: Conn>(
         let data = json!({"title": title, "details": details});
         events::append(
             o,
-            &stream::case(id),
+            &Stream::Case(CaseId(id)),
             "system:brushing_scan",
-            "block_found",
+            EventKind::BlockFound,
             &data,
             now,
         )
@@ -182,9 +182,9 @@ pub(crate) async fn open_brushing_case<C: Conn>(
     let data = json!({"kind": "violation", "shop_id": main, "state": "open", "title": title, "details": details});
     events::start(
         o,
-        &stream::case(id),
+        &Stream::Case(CaseId(id)),
         "system:brushing_scan",
-        "opened",
+        EventKind::Opened,
         &data,
         now,
     )

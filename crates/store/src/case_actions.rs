@@ -11,7 +11,7 @@ use weiquan_domain::*;
 use crate::cases::{MEMBERS, ids};
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
-use crate::events::{self, stream};
+use crate::events;
 use crate::ledger::{self, ViolationInsert, record_violation};
 use crate::records::{self, Lock};
 use crate::reports::set_report_state;
@@ -42,7 +42,7 @@ pub(crate) async fn case_act<C: Conn>(
     }
     let shop = ShopId::parse(&row[2].text()?).map_err(bad("case shop"))?;
     let details: Value = serde_json::from_str(&row[4].text()?).unwrap_or(Value::Null);
-    let subject = stream::case(id);
+    let subject = Stream::Case(CaseId(id));
     let evidence_requested = timers::subject_pending(o, &subject, CASE_EVIDENCE).await?;
     let facts = CaseFacts {
         kind: CaseKind::parse(&row[0].text()?).map_err(bad("case kind"))?,
@@ -129,7 +129,7 @@ pub(crate) async fn case_act<C: Conn>(
             )
             .await?;
         for r in reports {
-            let rid = r[0].int()?;
+            let rid = ReportId(r[0].int()?);
             let was = ReportState::parse(&r[1].text()?).unwrap_or(ReportState::Received);
             let ip = was != ReportState::Received;
             let restore = dismissed && ip;
@@ -139,21 +139,21 @@ pub(crate) async fn case_act<C: Conn>(
                 (false, _) => ReportState::Closed,
             };
             set_report_state(o, rid, to, now).await?;
-            timers::cancel_subject(o, &stream::report(rid), IP_RESTORE).await?;
+            timers::cancel_subject(o, &Stream::Report(rid), IP_RESTORE).await?;
             let kind = if restore {
-                "listing_restored"
+                EventKind::ListingRestored
             } else {
-                "case_decided"
+                EventKind::CaseDecided
             };
             let data = json!({"case_id": id, "decision": t.state, "state": to});
-            events::append(o, &stream::report(rid), &who, kind, &data, now).await?;
+            events::append(o, &Stream::Report(rid), &who, kind, &data, now).await?;
             if restore {
                 let data = json!({"report_id": rid, "listing": r[2].opt_text()?});
                 events::append(
                     o,
-                    &stream::shop(&shop),
+                    &Stream::Shop(shop.clone()),
                     &who,
-                    "listing_restored",
+                    EventKind::ListingRestored,
                     &data,
                     now,
                 )
@@ -182,14 +182,11 @@ pub(crate) async fn fire_subject_timer<C: Conn>(
         timers::insert_job(o, &t.subject, BRUSHING_SCAN, next).await?;
         return Ok(true);
     }
-    let (_, id) = t
-        .subject
-        .split_once(':')
-        .and_then(|(k, id)| Some((k, id.parse::<i64>().ok()?)))
-        .ok_or_else(|| StoreError::Corrupt(format!("timer subject {}", t.subject)))?;
+    let subject = Stream::parse(&t.subject)
+        .map_err(|_| StoreError::Corrupt(format!("timer subject {}", t.subject)))?;
     let actor = weiquan_domain::access::SYSTEM_ACTOR;
-    match t.kind.as_str() {
-        PENALTY_END => {
+    match (t.kind.as_str(), &subject) {
+        (PENALTY_END, &Stream::Penalty(id)) => {
             let rows = o
                 .query(
                     "SELECT shop_id, lifted_at FROM penalties WHERE id = $1 FOR UPDATE",
@@ -206,12 +203,19 @@ pub(crate) async fn fire_subject_timer<C: Conn>(
                 )
                 .await?;
                 let data = json!({"penalty_id": id, "why": "ended", "timer_id": t.id});
-                events::append(o, &stream::shop(&shop), actor, "penalty_lifted", &data, now)
-                    .await?;
+                events::append(
+                    o,
+                    &Stream::Shop(shop.clone()),
+                    actor,
+                    EventKind::PenaltyLifted,
+                    &data,
+                    now,
+                )
+                .await?;
                 ledger::refresh_standing(o, &shop, now).await?;
             }
         }
-        IP_RESTORE => {
+        (IP_RESTORE, &Stream::Report(id)) => {
             let rows = o
                 .query(
                     "SELECT state, shop_id, listing FROM reports WHERE id = $1 FOR UPDATE",
@@ -223,27 +227,27 @@ pub(crate) async fn fire_subject_timer<C: Conn>(
             {
                 set_report_state(o, id, tr.state, now).await?;
                 let data = json!({"state": tr.state, "timer_id": t.id});
-                events::append(o, &stream::report(id), actor, tr.event_kind, &data, now).await?;
+                events::append(o, &subject, actor, tr.event_kind, &data, now).await?;
                 let shop = ShopId::parse(&r[1].text()?).map_err(bad("report shop"))?;
                 let data = json!({"report_id": id, "listing": r[2].opt_text()?});
                 events::append(
                     o,
-                    &stream::shop(&shop),
+                    &Stream::Shop(shop.clone()),
                     actor,
-                    "listing_restored",
+                    EventKind::ListingRestored,
                     &data,
                     now,
                 )
                 .await?;
             }
         }
-        CASE_EVIDENCE => {
+        (CASE_EVIDENCE, Stream::Case(_)) => {
             // Silence: the case is decided on what is held.
             let data = json!({"timer_id": t.id});
-            events::append(o, &stream::case(id), actor, "evidence_lapsed", &data, now).await?;
+            events::append(o, &subject, actor, EventKind::EvidenceLapsed, &data, now).await?;
         }
-        other => {
-            tracing::warn!(timer = t.id, kind = other, "unknown subject timer consumed");
+        (other, _) => {
+            tracing::warn!(timer = t.id, kind = other, subject = %subject, "unknown subject timer consumed");
         }
     }
     Ok(true)

@@ -96,7 +96,7 @@ pub struct ChatSession {
     pub version: i64,
     pub agent_id: Option<UserId>,
     pub complaint_id: Option<ComplaintId>,
-    pub report_id: Option<i64>,
+    pub report_id: Option<ReportId>,
     pub handed_over_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -114,7 +114,7 @@ pub struct ChatSave {
     pub hand_over: bool,
     /// New turns, in order (the consumer's message, the assistant's reply).
     pub turns: Vec<(ChatRole, String)>,
-    pub report_id: Option<i64>,
+    pub report_id: Option<ReportId>,
 }
 
 impl ChatSave {
@@ -140,7 +140,7 @@ fn session_row(r: &[Val]) -> Result<ChatSession> {
         version: r[4].int()?,
         agent_id: r[5].opt_int()?.map(UserId),
         complaint_id: r[6].opt_int()?.map(ComplaintId),
-        report_id: r[7].opt_int()?,
+        report_id: r[7].opt_int()?.map(ReportId),
         handed_over_at: r[8].opt_int()?.map(from_ms).transpose()?,
         created_at: from_ms(r[9].int()?)?,
         updated_at: from_ms(r[10].int()?)?,

@@ -26,7 +26,7 @@ use weiquan_domain::*;
 use crate::cases;
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
-use crate::events::{self, stream};
+use crate::events;
 use crate::records::{self, Lock};
 use crate::sql::{Val, vals};
 use crate::time::to_ms;
@@ -325,14 +325,22 @@ pub(crate) async fn on_filed<C: Conn>(
                 .await?[0][0]
                 .int()?;
             let data = json!({"kind": "collective", "shop_id": shop, "state": "open", "title": title, "details": details});
-            events::start(o, &stream::case(id), actor, "opened", &data, now).await?;
+            events::start(
+                o,
+                &Stream::Case(CaseId(id)),
+                actor,
+                EventKind::Opened,
+                &data,
+                now,
+            )
+            .await?;
             // The regulators' notice: the case is in their queue, and says so in its chain.
             let data = json!({"role": "regulator", "consumers": consumers});
             events::append(
                 o,
-                &stream::case(id),
+                &Stream::Case(CaseId(id)),
                 actor,
-                "regulators_notified",
+                EventKind::RegulatorsNotified,
                 &data,
                 now,
             )
@@ -377,7 +385,15 @@ pub(crate) async fn on_filed<C: Conn>(
         }
         if cases::add_member(o, case_id, member, "collective", None, now).await? {
             let data = json!({"complaint_id": member, "reason": "collective"});
-            events::append(o, &stream::case(case_id), actor, "member_added", &data, now).await?;
+            events::append(
+                o,
+                &Stream::Case(CaseId(case_id)),
+                actor,
+                EventKind::MemberAdded,
+                &data,
+                now,
+            )
+            .await?;
         }
         let t = machine::join_collective(&mc, case_id, now);
         let after = transitions::apply(o, t, actor, None, now, policy).await?;

@@ -8,7 +8,7 @@ use weiquan_domain::*;
 use crate::collective;
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
-use crate::events::{self, stream};
+use crate::events;
 use crate::model::*;
 use crate::monitors;
 use crate::records::{self, Lock};
@@ -90,9 +90,9 @@ pub(crate) async fn file_complaint<C: Conn>(
     data["order_snapshot_sha256"] = json!(snapshot_sha);
     events::start(
         o,
-        &stream::complaint(id),
+        &Stream::Complaint(id),
         &actor.event_name(),
-        "filed",
+        EventKind::Filed,
         &data,
         now,
     )
@@ -180,9 +180,9 @@ pub(crate) async fn add_message<C: Conn>(
     let data = json!({"message_id": mid, "author_role": actor.role, "body": body});
     events::append(
         o,
-        &stream::complaint(id),
+        &Stream::Complaint(id),
         &actor.event_name(),
-        "message_posted",
+        EventKind::MessagePosted,
         &data,
         now,
     )
@@ -223,9 +223,9 @@ pub(crate) async fn add_evidence<C: Conn>(
     let data = json!({"sha256": ev.sha256, "kind": ev.kind, "size": ev.size, "content_type": ev.content_type, "filename": ev.filename});
     events::append(
         o,
-        &stream::complaint(id),
+        &Stream::Complaint(id),
         &actor.event_name(),
-        "evidence_added",
+        EventKind::EvidenceAdded,
         &data,
         now,
     )

@@ -1,5 +1,5 @@
 //! The chains: every stream's events, each linked to the one before by its hash. The only place
-//! that writes an event row or names a stream.
+//! that writes an event row; streams are named by `weiquan_domain::Stream`.
 
 use serde_json::Value;
 use weiquan_domain::chain::{EventBody, GENESIS, event_hash};
@@ -12,44 +12,18 @@ use crate::rows::{EventRow, each};
 use crate::sql::vals;
 use crate::time::to_ms;
 
-/// The names of streams, formatted here only.
-pub(crate) mod stream {
-    use weiquan_domain::*;
-
-    pub(crate) fn complaint(id: ComplaintId) -> String {
-        format!("complaint:{id}")
-    }
-    pub(crate) fn case(id: i64) -> String {
-        format!("case:{id}")
-    }
-    pub(crate) fn report(id: i64) -> String {
-        format!("report:{id}")
-    }
-    pub(crate) fn shop(id: &ShopId) -> String {
-        format!("shop:{id}")
-    }
-    pub(crate) fn account(id: UserId) -> String {
-        format!("account:{id}")
-    }
-    pub(crate) fn order(no: &OrderNo) -> String {
-        format!("order:{no}")
-    }
-    pub(crate) fn penalty(id: i64) -> String {
-        format!("penalty:{id}")
-    }
-}
-
 const EVENT_COLUMNS: &str = "id, stream, seq, at, actor, kind, data, prev_hash, hash";
 
 /// Appends one event to a stream's chain.
 pub(crate) async fn append<C: Conn>(
     tx: &mut Tx<'_, C>,
-    stream: &str,
+    stream: &Stream,
     actor: &str,
-    kind: &str,
+    kind: EventKind,
     data: &Value,
     now: Timestamp,
 ) -> Result<()> {
+    let stream = &stream.to_string();
     let head = match tx.known_head(stream) {
         Some(h) => Some(h.clone()),
         None => {
@@ -74,13 +48,13 @@ pub(crate) async fn append<C: Conn>(
 /// transaction), without looking up or locking its head.
 pub(crate) async fn start<C: Conn>(
     tx: &mut Tx<'_, C>,
-    stream: &str,
+    stream: &Stream,
     actor: &str,
-    kind: &str,
+    kind: EventKind,
     data: &Value,
     now: Timestamp,
 ) -> Result<()> {
-    write(tx, stream, None, actor, kind, data, now).await
+    write(tx, &stream.to_string(), None, actor, kind, data, now).await
 }
 
 async fn write<C: Conn>(
@@ -88,7 +62,7 @@ async fn write<C: Conn>(
     stream: &str,
     head: Option<(i64, String)>,
     actor: &str,
-    kind: &str,
+    kind: EventKind,
     data: &Value,
     now: Timestamp,
 ) -> Result<()> {
@@ -102,13 +76,13 @@ async fn write<C: Conn>(
         seq,
         at_ms,
         actor,
-        kind,
+        kind: kind.as_str(),
         data,
         prev_hash: prev,
     });
     tx.exec(
         "INSERT INTO events (stream, seq, at, actor, kind, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        vals![stream, seq, at_ms, actor, kind, data.to_string(), prev, hash.as_str()],
+        vals![stream, seq, at_ms, actor, kind.as_str(), data.to_string(), prev, hash.as_str()],
     )
     .await?;
     tx.remember_head(stream, (seq, hash.as_str().to_owned()));
@@ -116,11 +90,11 @@ async fn write<C: Conn>(
 }
 
 /// A stream's events in order.
-pub(crate) async fn read<C: Conn>(tx: &mut Tx<'_, C>, stream: &str) -> Result<Vec<Event>> {
+pub(crate) async fn read<C: Conn>(tx: &mut Tx<'_, C>, stream: &Stream) -> Result<Vec<Event>> {
     let rows = tx
         .query(
             &format!("SELECT {EVENT_COLUMNS} FROM events WHERE stream = $1 ORDER BY seq"),
-            vals![stream],
+            vals![stream.to_string()],
         )
         .await?;
     each(&rows, |r| EventRow::from_row(r)?.try_into())

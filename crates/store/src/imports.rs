@@ -6,7 +6,7 @@ use weiquan_domain::*;
 
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
-use crate::events::{self, stream};
+use crate::events;
 use crate::model::*;
 use crate::monitors;
 use crate::records::{self};
@@ -34,7 +34,7 @@ async fn ensure_role<C: Conn>(
     if has != role.as_str() {
         return Err(StoreError::Domain(DomainError::invalid(
             field,
-            format!("用户 {name} 的角色是 {has}，不是{}", role.label_zh()),
+            format!("用户 {name} 的角色是 {has}，不是{}", role.label(Lang::Zh)),
             format!("user {name} is a {has}, not a {role}"),
         )));
     }
@@ -81,7 +81,7 @@ async fn import_shop<C: Conn>(o: &mut Tx<'_, C>, rec: ShopRecord, now: Timestamp
     let kind = match records::shop_state(o, &rec.id).await? {
         None => {
             records::insert_shop(o, &rec.id, &rec.name, merchant_id, &rec.commitments, now).await?;
-            "shop_created"
+            EventKind::ShopCreated
         }
         Some(s) if s.merchant_id != merchant_id => {
             return Err(DomainError::invalid(
@@ -94,11 +94,19 @@ async fn import_shop<C: Conn>(o: &mut Tx<'_, C>, rec: ShopRecord, now: Timestamp
         Some(s) if s.name == rec.name && s.commitments == commitments => return Ok(()),
         Some(_) => {
             records::update_shop(o, &rec.id, &rec.name, &rec.commitments, now).await?;
-            "shop_updated"
+            EventKind::ShopUpdated
         }
     };
     let data = json!({"name": rec.name, "merchant": rec.merchant, "commitments": rec.commitments});
-    events::append(o, &stream::shop(&rec.id), "system:import", kind, &data, now).await
+    events::append(
+        o,
+        &Stream::Shop(rec.id.clone()),
+        "system:import",
+        kind,
+        &data,
+        now,
+    )
+    .await
 }
 
 pub(crate) async fn import_orders<C: Conn>(
@@ -130,7 +138,7 @@ async fn import_order<C: Conn>(o: &mut Tx<'_, C>, rec: OrderRecord, now: Timesta
                 .expect("checked above");
             let commitments = shop.commitments()?;
             monitors::set_ship_by(o, &rec.order_no, rec.paid_at, &commitments).await?;
-            "order_imported"
+            EventKind::OrderImported
         }
         Some(s) if s.buyer_id != buyer_id || s.shop_id != rec.shop_id.as_str() => {
             return Err(DomainError::invalid(
@@ -144,14 +152,14 @@ async fn import_order<C: Conn>(o: &mut Tx<'_, C>, rec: OrderRecord, now: Timesta
         Some(_) => {
             // The marketplace reports shipping and delivery as they happen.
             records::update_order_shipping(o, &rec.order_no, shipped, delivered).await?;
-            "order_updated"
+            EventKind::OrderUpdated
         }
     };
     let data = json!({"buyer": rec.buyer, "shop_id": rec.shop_id, "amount_cents": rec.amount_cents,
         "paid_at": rec.paid_at, "shipped_at": rec.shipped_at, "delivered_at": rec.delivered_at, "items": rec.items});
     events::append(
         o,
-        &stream::order(&rec.order_no),
+        &Stream::Order(rec.order_no.clone()),
         "system:import",
         kind,
         &data,

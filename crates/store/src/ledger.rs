@@ -10,7 +10,7 @@ use weiquan_domain::*;
 
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
-use crate::events::{self, stream};
+use crate::events;
 use crate::model::*;
 use crate::rows::{PenaltyRow, bad, each};
 use crate::sql::vals;
@@ -59,13 +59,13 @@ pub(crate) async fn record_violation<C: Conn>(
         return Ok(None);
     };
     let violation_id = row[0].int()?;
-    let stream = stream::shop(v.shop);
+    let stream = Stream::Shop(v.shop.clone());
     let data = json!({
         "violation_id": violation_id, "complaint_id": v.complaint, "case_id": v.case,
         "order_no": v.order_no, "kind": v.kind, "points": v.points,
         "compensation_cents": v.compensation, "reason": v.reason,
     });
-    events::append(o, &stream, actor, "violation_recorded", &data, now).await?;
+    events::append(o, &stream, actor, EventKind::ViolationRecorded, &data, now).await?;
 
     let after = points(o, v.shop, now).await?;
     let before = after - i64::from(v.points);
@@ -89,14 +89,14 @@ pub(crate) async fn record_violation<C: Conn>(
             .await?[0][0]
             .int()?;
         if let Some(end) = ends {
-            timers::insert_subject(o, &stream::penalty(pid), PENALTY_END, end).await?;
+            timers::insert_subject(o, &Stream::Penalty(PenaltyId(pid)), PENALTY_END, end).await?;
         }
         let data = json!({
             "penalty_id": pid, "penalty": step.penalty, "threshold": threshold, "points": after,
             "search_weight": step.search_weight, "starts_at": now, "ends_at": ends,
             "violation_id": violation_id, "reason": reason,
         });
-        events::append(o, &stream, actor, "penalty_applied", &data, now).await?;
+        events::append(o, &stream, actor, EventKind::PenaltyApplied, &data, now).await?;
     }
     refresh_standing(o, v.shop, now).await?;
     Ok(Some(violation_id))
@@ -123,7 +123,7 @@ pub(crate) async fn refresh_standing<C: Conn>(
     let (weight, status) = rules::standing(&active);
     o.exec(
         "UPDATE shops SET search_weight = $2, status = $3 WHERE id = $1",
-        vals![shop.as_str(), weight, status],
+        vals![shop.as_str(), weight, status.as_str()],
     )
     .await?;
     Ok(())
@@ -133,7 +133,7 @@ pub(crate) async fn refresh_standing<C: Conn>(
 async fn penalty_for_change<C: Conn>(
     o: &mut Tx<'_, C>,
     shop: &ShopId,
-    id: i64,
+    id: PenaltyId,
 ) -> Result<(Option<Value>, bool, UserId)> {
     let rows = o
         .query(
@@ -157,7 +157,7 @@ pub(crate) async fn appeal_penalty<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
     shop: &ShopId,
-    id: i64,
+    id: PenaltyId,
     reason: String,
     now: Timestamp,
 ) -> Result<()> {
@@ -194,9 +194,9 @@ pub(crate) async fn appeal_penalty<C: Conn>(
     let data = json!({"penalty_id": id, "reason": reason});
     events::append(
         o,
-        &stream::shop(shop),
+        &Stream::Shop(shop.clone()),
         &actor.event_name(),
-        "penalty_appealed",
+        EventKind::PenaltyAppealed,
         &data,
         now,
     )
@@ -208,7 +208,7 @@ pub(crate) async fn decide_penalty_appeal<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
     shop: &ShopId,
-    id: i64,
+    id: PenaltyId,
     overturn: bool,
     reason: String,
     now: Timestamp,
@@ -237,9 +237,9 @@ pub(crate) async fn decide_penalty_appeal<C: Conn>(
     let data = json!({"penalty_id": id, "decision": decision, "reason": reason});
     events::append(
         o,
-        &stream::shop(shop),
+        &Stream::Shop(shop.clone()),
         &who,
-        "penalty_appeal_decided",
+        EventKind::PenaltyAppealDecided,
         &data,
         now,
     )
@@ -253,7 +253,7 @@ pub(crate) async fn decide_penalty_appeal<C: Conn>(
 async fn lift_penalty<C: Conn>(
     o: &mut Tx<'_, C>,
     shop: &ShopId,
-    id: i64,
+    id: PenaltyId,
     why: &str,
     actor: &str,
     now: Timestamp,
@@ -264,9 +264,17 @@ async fn lift_penalty<C: Conn>(
         vals![id, to_ms(now)],
     )
     .await?;
-    timers::cancel_subject(o, &stream::penalty(id), PENALTY_END).await?;
+    timers::cancel_subject(o, &Stream::Penalty(id), PENALTY_END).await?;
     let data = json!({"penalty_id": id, "why": why});
-    events::append(o, &stream::shop(shop), actor, "penalty_lifted", &data, now).await?;
+    events::append(
+        o,
+        &Stream::Shop(shop.clone()),
+        actor,
+        EventKind::PenaltyLifted,
+        &data,
+        now,
+    )
+    .await?;
     refresh_standing(o, shop, now).await
 }
 

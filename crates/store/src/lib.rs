@@ -234,31 +234,31 @@ pub trait Store: Send + Sync + 'static {
         channel: Channel,
         now: Timestamp,
     ) -> Result<Report>;
-    async fn report(&self, actor: &Actor, id: i64) -> Result<Report>;
+    async fn report(&self, actor: &Actor, id: ReportId) -> Result<Report>;
     async fn reports(&self, actor: &Actor, before: Option<i64>, limit: u32)
     -> Result<Page<Report>>;
-    async fn report_events(&self, actor: &Actor, id: i64) -> Result<Vec<Event>>;
+    async fn report_events(&self, actor: &Actor, id: ReportId) -> Result<Vec<Event>>;
     /// Attaches a file whose bytes the blob store already holds to a report (whoever may see
     /// the report may add to it).
     async fn add_report_evidence(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ReportId,
         ev: NewEvidence,
         now: Timestamp,
     ) -> Result<Evidence>;
-    async fn report_evidence_list(&self, actor: &Actor, id: i64) -> Result<Vec<Evidence>>;
+    async fn report_evidence_list(&self, actor: &Actor, id: ReportId) -> Result<Vec<Evidence>>;
     /// One of a report's files and its bytes.
     async fn report_evidence(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ReportId,
         sha: &Sha256,
     ) -> Result<(Evidence, Vec<u8>)>;
     async fn report_act(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ReportId,
         action: ReportAction,
         now: Timestamp,
     ) -> Result<Report>;
@@ -267,7 +267,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         actor: &Actor,
         shop: &ShopId,
-        penalty: i64,
+        penalty: PenaltyId,
         reason: String,
         now: Timestamp,
     ) -> Result<()>;
@@ -276,7 +276,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         actor: &Actor,
         shop: &ShopId,
-        penalty: i64,
+        penalty: PenaltyId,
         overturn: bool,
         reason: String,
         now: Timestamp,

@@ -46,7 +46,7 @@ pub struct Shop {
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PenaltyRecord {
-    pub id: i64,
+    pub id: PenaltyId,
     pub penalty: String,
     pub search_weight: Option<f64>,
     pub starts_at: DateTime<Utc>,
@@ -107,14 +107,14 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Case {
     pub id: CaseId,
-    pub kind: String,
+    pub kind: CaseKind,
     pub shop_id: ShopId,
-    pub state: String,
+    pub state: CaseState,
     pub title: String,
     /// Member complaints (forwarded ones, a collective wave).
     pub members: Vec<ComplaintId>,
     /// Reports (举报) filed about the shop that joined the case.
-    pub reports: Vec<i64>,
+    pub reports: Vec<ReportId>,
     /// What the case is about beyond its members: a brushing block's accounts, shops and score,
     /// a collective wave's issue.
     pub details: Value,

@@ -10,7 +10,7 @@ use weiquan_domain::*;
 use crate::cases;
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
-use crate::events::{self, stream};
+use crate::events;
 use crate::model::*;
 use crate::records::{self};
 use crate::rows::bad;
@@ -21,7 +21,7 @@ use crate::timers::{self, *};
 /// A report (举报) to tier 3.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Report {
-    pub id: i64,
+    pub id: ReportId,
     /// Shown to staff and to the reporter only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reporter_id: Option<UserId>,
@@ -40,6 +40,8 @@ pub struct Report {
     pub updated_at: DateTime<Utc>,
 }
 
+// Set-based (each row of a listing reads its own pending deadline), so the deadline's subject
+// is spelled in SQL as `Stream::Report` writes it; the API tests of `restore_at` fail if they part.
 const REPORT_COLUMNS: &str = "SELECT r.id, r.reporter_id, r.shop_id, r.kind, r.description, r.order_no, r.listing, r.channel, r.case_id, r.state, \
      r.created_at, r.updated_at, s.merchant_id, \
      (SELECT MIN(t.due_at) FROM subject_timers t WHERE t.subject = 'report:' || CAST(r.id AS TEXT) AND t.kind = 'ip_restore' AND t.status = 'pending') \
@@ -55,7 +57,7 @@ fn report_for(actor: &Actor, row: &[Val]) -> Result<Option<Report>> {
     }
     let shows_reporter = actor.role.is_staff() || actor.id == reporter;
     Ok(Some(Report {
-        id: row[0].int()?,
+        id: ReportId(row[0].int()?),
         reporter_id: shows_reporter.then_some(reporter),
         shop_id: ShopId::parse(&row[2].text()?).map_err(bad("report shop"))?,
         kind,
@@ -75,7 +77,7 @@ fn report_for(actor: &Actor, row: &[Val]) -> Result<Option<Report>> {
 pub(crate) async fn read_report<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
-    id: i64,
+    id: ReportId,
 ) -> Result<Report> {
     Ok(read_report_and_reporter(o, actor, id).await?.0)
 }
@@ -84,7 +86,7 @@ pub(crate) async fn read_report<C: Conn>(
 async fn read_report_and_reporter<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
-    id: i64,
+    id: ReportId,
 ) -> Result<(Report, UserId)> {
     let rows = o
         .query(&format!("{REPORT_COLUMNS} WHERE r.id = $1"), vals![id])
@@ -116,7 +118,7 @@ fn report_evidence_row(r: &[Val]) -> Result<Evidence> {
 pub(crate) async fn add_report_evidence<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
-    id: i64,
+    id: ReportId,
     ev: crate::NewEvidence,
     now: Timestamp,
 ) -> Result<Evidence> {
@@ -167,9 +169,9 @@ pub(crate) async fn add_report_evidence<C: Conn>(
     let data = json!({"sha256": e.sha256, "kind": e.kind, "size": e.size, "content_type": e.content_type, "filename": e.filename});
     events::append(
         o,
-        &stream::report(id),
+        &Stream::Report(id),
         &actor.event_name(),
-        "evidence_added",
+        EventKind::EvidenceAdded,
         &data,
         now,
     )
@@ -181,7 +183,7 @@ pub(crate) async fn add_report_evidence<C: Conn>(
 pub(crate) async fn report_evidence_list<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
-    id: i64,
+    id: ReportId,
 ) -> Result<Vec<Evidence>> {
     let hidden = hidden_reporter(o, actor, id).await?;
     o.query(
@@ -204,7 +206,7 @@ pub(crate) async fn report_evidence_list<C: Conn>(
 pub(crate) async fn report_evidence<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
-    id: i64,
+    id: ReportId,
     sha: &Sha256,
 ) -> Result<Evidence> {
     let hidden = hidden_reporter(o, actor, id).await?;
@@ -258,7 +260,7 @@ pub(crate) async fn file_report<C: Conn>(
     r: NewReport,
     channel: Channel,
     now: Timestamp,
-) -> Result<i64> {
+) -> Result<ReportId> {
     let default_channel = rules::check_reporter(actor, &r)?;
     let channel = match (default_channel, channel) {
         (Channel::Web, Channel::Chat) => Channel::Chat,
@@ -303,7 +305,7 @@ pub(crate) async fn file_report<C: Conn>(
     let case_id =
         cases::open_or_join_case(o, &r.shop_id, kind, &title, &json!({}), &who, now).await?;
     let state = ReportState::initial(r.kind);
-    let id = o
+    let id = ReportId(o
         .query(
             "INSERT INTO reports (reporter_id, filed_by, shop_id, kind, description, order_no, listing, channel, case_id, state, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
@@ -322,17 +324,25 @@ pub(crate) async fn file_report<C: Conn>(
             ],
         )
         .await?[0][0]
-        .int()?;
+        .int()?);
     let data = json!({
         "kind": r.kind, "shop_id": r.shop_id, "description": r.description, "order_no": r.order_no,
         "listing": r.listing, "channel": channel, "case_id": case_id, "reporter_id": reporter, "state": state,
     });
-    events::start(o, &stream::report(id), &who, "reported", &data, now).await?;
+    events::start(
+        o,
+        &Stream::Report(id),
+        &who,
+        EventKind::Reported,
+        &data,
+        now,
+    )
+    .await?;
     events::append(
         o,
-        &stream::case(case_id),
+        &Stream::Case(CaseId(case_id)),
         &who,
-        "report_added",
+        EventKind::ReportAdded,
         &json!({"report_id": id, "kind": r.kind}),
         now,
     )
@@ -346,9 +356,9 @@ pub(crate) async fn file_report<C: Conn>(
         let data = json!({"report_id": id, "listing": r.listing});
         events::append(
             o,
-            &stream::shop(&r.shop_id),
+            &Stream::Shop(r.shop_id.clone()),
             &who,
-            "listing_taken_down",
+            EventKind::ListingTakenDown,
             &data,
             now,
         )
@@ -359,7 +369,7 @@ pub(crate) async fn file_report<C: Conn>(
 
 pub(crate) async fn set_report_state<C: Conn>(
     o: &mut Tx<'_, C>,
-    id: i64,
+    id: ReportId,
     s: ReportState,
     now: Timestamp,
 ) -> Result<()> {
@@ -374,7 +384,7 @@ pub(crate) async fn set_report_state<C: Conn>(
 pub(crate) async fn report_act<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
-    id: i64,
+    id: ReportId,
     action: ReportAction,
     now: Timestamp,
     policy: &Policy,
@@ -398,7 +408,7 @@ pub(crate) async fn report_act<C: Conn>(
     }
     let t = rules::decide_report(&facts, actor, &action, now, policy)?;
     set_report_state(o, id, t.state, now).await?;
-    let subject = stream::report(id);
+    let subject = Stream::Report(id);
     if t.cancel_restore {
         timers::cancel_subject(o, &subject, IP_RESTORE).await?;
     }
@@ -418,10 +428,10 @@ pub(crate) async fn report_act<C: Conn>(
 pub(crate) async fn report_events<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
-    id: i64,
+    id: ReportId,
 ) -> Result<Vec<Event>> {
     let hidden = hidden_reporter(o, actor, id).await?;
-    let mut events = events::read(o, &stream::report(id)).await?;
+    let mut events = events::read(o, &Stream::Report(id)).await?;
     if let Some(reporter) = hidden {
         let name = Actor::new(reporter, Role::Consumer).event_name();
         for e in &mut events {
@@ -441,7 +451,7 @@ pub(crate) async fn report_events<C: Conn>(
 async fn hidden_reporter<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
-    id: i64,
+    id: ReportId,
 ) -> Result<Option<UserId>> {
     let (report, reporter) = read_report_and_reporter(o, actor, id).await?;
     Ok(report.reporter_id.is_none().then_some(reporter))

@@ -368,7 +368,7 @@ impl TryFrom<PenaltyRow> for PenaltyRecord {
     type Error = StoreError;
     fn try_from(r: PenaltyRow) -> Result<PenaltyRecord> {
         Ok(PenaltyRecord {
-            id: r.id,
+            id: PenaltyId(r.id),
             penalty: r.penalty,
             search_weight: r.search_weight,
             starts_at: from_ms(r.starts_at)?,

@@ -15,7 +15,7 @@ use crate::chat::{self, ChatSave, ChatSession};
 use crate::collective::Windows;
 use crate::db::{Driver, Durability, Read};
 use crate::error::{Result, StoreError};
-use crate::events::{self, stream};
+use crate::events;
 use crate::model::*;
 use crate::records::{self};
 use crate::reports::Report;
@@ -283,7 +283,7 @@ impl<D: Driver> Store for Service<D> {
         let actor = actor.clone();
         read!(self, Point, |tx| async {
             complaints::visible(tx, &actor, id, None).await?;
-            events::read(tx, &stream::complaint(id)).await
+            events::read(tx, &Stream::Complaint(id)).await
         })
     }
 
@@ -411,7 +411,7 @@ impl<D: Driver> Store for Service<D> {
         })
     }
 
-    async fn report(&self, actor: &Actor, id: i64) -> Result<Report> {
+    async fn report(&self, actor: &Actor, id: ReportId) -> Result<Report> {
         let actor = actor.clone();
         read!(self, Point, |tx| reports::read_report(tx, &actor, id))
     }
@@ -428,7 +428,7 @@ impl<D: Driver> Store for Service<D> {
         ))
     }
 
-    async fn report_events(&self, actor: &Actor, id: i64) -> Result<Vec<Event>> {
+    async fn report_events(&self, actor: &Actor, id: ReportId) -> Result<Vec<Event>> {
         let actor = actor.clone();
         read!(self, Point, |tx| reports::report_events(tx, &actor, id))
     }
@@ -436,7 +436,7 @@ impl<D: Driver> Store for Service<D> {
     async fn add_report_evidence(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ReportId,
         ev: NewEvidence,
         now: Timestamp,
     ) -> Result<Evidence> {
@@ -446,7 +446,7 @@ impl<D: Driver> Store for Service<D> {
         ))
     }
 
-    async fn report_evidence_list(&self, actor: &Actor, id: i64) -> Result<Vec<Evidence>> {
+    async fn report_evidence_list(&self, actor: &Actor, id: ReportId) -> Result<Vec<Evidence>> {
         let actor = actor.clone();
         read!(self, Point, |tx| reports::report_evidence_list(
             tx, &actor, id
@@ -456,7 +456,7 @@ impl<D: Driver> Store for Service<D> {
     async fn report_evidence(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ReportId,
         sha: &Sha256,
     ) -> Result<(Evidence, Vec<u8>)> {
         let (actor, wanted) = (actor.clone(), sha.clone());
@@ -469,7 +469,7 @@ impl<D: Driver> Store for Service<D> {
     async fn report_act(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ReportId,
         action: ReportAction,
         now: Timestamp,
     ) -> Result<Report> {
@@ -484,7 +484,7 @@ impl<D: Driver> Store for Service<D> {
         &self,
         actor: &Actor,
         shop: &ShopId,
-        penalty: i64,
+        penalty: PenaltyId,
         reason: String,
         now: Timestamp,
     ) -> Result<()> {
@@ -498,7 +498,7 @@ impl<D: Driver> Store for Service<D> {
         &self,
         actor: &Actor,
         shop: &ShopId,
-        penalty: i64,
+        penalty: PenaltyId,
         overturn: bool,
         reason: String,
         now: Timestamp,
@@ -516,7 +516,10 @@ impl<D: Driver> Store for Service<D> {
 
     async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>> {
         let shop = shop.clone();
-        read!(self, Point, |tx| events::read(tx, &stream::shop(&shop)))
+        read!(self, Point, |tx| events::read(
+            tx,
+            &Stream::Shop(shop.clone())
+        ))
     }
 
     async fn due_subject_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<SubjectTimer>> {

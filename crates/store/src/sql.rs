@@ -3,6 +3,7 @@
 //! whose single writer already serialises writes), values passed and read as [`Val`].
 
 use crate::error::{Result, StoreError};
+use weiquan_domain::{CaseId, ComplaintId, PenaltyId, ReportId, Stream, UserId};
 
 /// A parameter or a column value.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +152,29 @@ impl From<Option<u32>> for Val {
 impl From<Option<&str>> for Val {
     fn from(v: Option<&str>) -> Val {
         v.map_or(Val::NullText, |s| Val::Text(s.to_owned()))
+    }
+}
+
+/// Ids bind as their integer.
+macro_rules! id_vals {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Val {
+            fn from(v: $t) -> Val {
+                Val::Int(v.0)
+            }
+        }
+        impl From<Option<$t>> for Val {
+            fn from(v: Option<$t>) -> Val {
+                v.map_or(Val::Null, |v| Val::Int(v.0))
+            }
+        }
+    )*};
+}
+id_vals!(UserId, ComplaintId, CaseId, ReportId, PenaltyId);
+
+impl From<&Stream> for Val {
+    fn from(v: &Stream) -> Val {
+        Val::Text(v.to_string())
     }
 }
 

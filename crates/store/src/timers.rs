@@ -116,13 +116,13 @@ pub(crate) async fn next_due<C: Conn>(tx: &mut Tx<'_, C>) -> Result<Option<Times
 
 pub(crate) async fn insert_subject<C: Conn>(
     tx: &mut Tx<'_, C>,
-    subject: &str,
+    subject: &Stream,
     kind: &str,
     due: Timestamp,
 ) -> Result<()> {
     tx.exec(
         "INSERT INTO subject_timers (subject, kind, due_at) VALUES ($1, $2, $3)",
-        vals![subject, kind, to_ms(due)],
+        vals![subject.to_string(), kind, to_ms(due)],
     )
     .await?;
     Ok(())
@@ -130,12 +130,12 @@ pub(crate) async fn insert_subject<C: Conn>(
 
 pub(crate) async fn cancel_subject<C: Conn>(
     tx: &mut Tx<'_, C>,
-    subject: &str,
+    subject: &Stream,
     kind: &str,
 ) -> Result<()> {
     tx.exec(
         "UPDATE subject_timers SET status = 'cancelled' WHERE subject = $1 AND kind = $2 AND status = 'pending'",
-        vals![subject, kind],
+        vals![subject.to_string(), kind],
     )
     .await?;
     Ok(())
@@ -144,13 +144,13 @@ pub(crate) async fn cancel_subject<C: Conn>(
 /// Whether the subject has a pending deadline of this kind.
 pub(crate) async fn subject_pending<C: Conn>(
     tx: &mut Tx<'_, C>,
-    subject: &str,
+    subject: &Stream,
     kind: &str,
 ) -> Result<bool> {
     Ok(tx
         .query_opt(
             "SELECT id FROM subject_timers WHERE subject = $1 AND kind = $2 AND status = 'pending'",
-            vals![subject, kind],
+            vals![subject.to_string(), kind],
         )
         .await?
         .is_some())

@@ -8,7 +8,7 @@ use weiquan_domain::*;
 use crate::cases;
 use crate::db::{Conn, Tx};
 use crate::error::Result;
-use crate::events::{self, stream};
+use crate::events;
 use crate::ledger::{ViolationInsert, record_violation};
 use crate::records::{self};
 use crate::timers::{self};
@@ -31,7 +31,7 @@ pub(crate) async fn apply<C: Conn>(
     let deadline = records::update_complaint(o, c, now).await?;
     events::append(
         o,
-        &stream::complaint(c.id),
+        &Stream::Complaint(c.id),
         actor,
         t.event_kind,
         &t.event_data,
@@ -70,9 +70,9 @@ pub(crate) async fn apply<C: Conn>(
                 let data = json!({"complaint_id": c.id, "remedy": remedy});
                 events::append(
                     o,
-                    &stream::shop(&c.shop_id),
+                    &Stream::Shop(c.shop_id.clone()),
                     actor,
-                    "platform_payout",
+                    EventKind::PlatformPayout,
                     &data,
                     now,
                 )
@@ -106,7 +106,15 @@ async fn forward_to_case<C: Conn>(
     .await?;
     if cases::add_member(o, case_id, c.id, reason, actor_id, now).await? {
         let data = json!({"complaint_id": c.id, "reason": reason});
-        events::append(o, &stream::case(case_id), actor, "member_added", &data, now).await?;
+        events::append(
+            o,
+            &Stream::Case(CaseId(case_id)),
+            actor,
+            EventKind::MemberAdded,
+            &data,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

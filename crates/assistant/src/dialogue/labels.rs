@@ -1,7 +1,7 @@
 //! Words and numbers as the replies show them: categories, claims, money, times, who acts.
 
 use chrono::{DateTime, Utc};
-use weiquan_domain::{Category, ClaimKind, Lang};
+use weiquan_domain::{Category, Lang};
 
 use super::ClaimDraft;
 use crate::slots::time::shanghai;
@@ -13,37 +13,12 @@ pub(super) fn t(lang: Lang, zh: impl Into<String>, en: impl Into<String>) -> Str
     }
 }
 
-/// The English name of a category.
-pub fn category_en(c: Category) -> &'static str {
-    match c {
-        Category::QualityDefect => "quality defect",
-        Category::NotAsDescribed => "not as described",
-        Category::Counterfeit => "counterfeit",
-        Category::FalseAdvertising => "false advertising",
-        Category::RefuseToShip => "refusal to ship",
-        Category::LateShipment => "late shipment",
-        Category::Harassment => "harassment",
-        Category::ReturnRefused => "return refused",
-        Category::ShippingFee => "shipping fee dispute",
-        Category::RefundNotReceived => "refund not received",
-        Category::FakeTransactions => "fake transactions (brushing)",
-        Category::IpInfringement => "IP infringement",
-    }
-}
-
 pub(super) fn category_label(lang: Lang, c: Category) -> String {
-    t(lang, c.label_zh(), category_en(c))
+    c.label(lang).to_owned()
 }
 
 pub(super) fn claim_label(lang: Lang, c: &ClaimDraft) -> String {
-    let kind = match (lang, c.kind) {
-        (Lang::Zh, k) => k.label_zh().to_string(),
-        (Lang::En, ClaimKind::Refund) => "refund".into(),
-        (Lang::En, ClaimKind::Return) => "return and refund".into(),
-        (Lang::En, ClaimKind::Exchange) => "exchange".into(),
-        (Lang::En, ClaimKind::Compensation) => "compensation".into(),
-        (Lang::En, ClaimKind::Other) => "other".into(),
-    };
+    let kind = c.kind.label(lang).to_owned();
     match c.amount_cents {
         Some(a) => format!("{kind} {}", yuan(a)),
         None => kind,

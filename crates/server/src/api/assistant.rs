@@ -67,7 +67,7 @@ pub struct ChatResponse {
     /// Set on the turn that filed a complaint.
     pub complaint_id: Option<ComplaintId>,
     /// Set on the turn that filed a report.
-    pub report_id: Option<i64>,
+    pub report_id: Option<ReportId>,
 }
 
 fn new_session_id() -> String {

@@ -102,7 +102,7 @@ pub async fn file_report(
         .store
         .file_report(&user.actor(), report, Channel::Web, state.clock.now())
         .await?;
-    tracing::info!(report = r.id, case = %r.case_id, kind = r.kind.as_str(), "reported");
+    tracing::info!(report = %r.id, case = %r.case_id, kind = r.kind.as_str(), "reported");
     Ok((StatusCode::CREATED, axum::Json(r)))
 }
 
@@ -115,7 +115,7 @@ pub async fn file_report(
 pub async fn upload_report_evidence(
     State(state): State<AppState>,
     Auth(user): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ReportId>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, axum::Json<Evidence>)> {
     let actor = user.actor();
@@ -134,7 +134,7 @@ pub async fn upload_report_evidence(
 pub async fn list_report_evidence(
     State(state): State<AppState>,
     Auth(user): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ReportId>,
 ) -> ApiResult<axum::Json<Vec<Evidence>>> {
     Ok(axum::Json(
         state.store.report_evidence_list(&user.actor(), id).await?,
@@ -147,7 +147,7 @@ pub async fn list_report_evidence(
 pub async fn get_report_evidence(
     State(state): State<AppState>,
     Auth(user): Auth,
-    ApiPath((id, sha)): ApiPath<(i64, String)>,
+    ApiPath((id, sha)): ApiPath<(ReportId, String)>,
 ) -> ApiResult<axum::response::Response> {
     let sha = Sha256::parse(&sha).map_err(|_| ApiError::not_found())?;
     let (ev, bytes) = state.store.report_evidence(&user.actor(), id, &sha).await?;
@@ -188,7 +188,7 @@ pub async fn reports(
 pub async fn report(
     State(state): State<AppState>,
     Auth(user): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ReportId>,
 ) -> ApiResult<axum::Json<Report>> {
     Ok(axum::Json(state.store.report(&user.actor(), id).await?))
 }
@@ -198,7 +198,7 @@ pub async fn report(
 pub async fn report_events(
     State(state): State<AppState>,
     Auth(user): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ReportId>,
 ) -> ApiResult<axum::Json<Vec<Event>>> {
     Ok(axum::Json(
         state.store.report_events(&user.actor(), id).await?,
@@ -212,7 +212,7 @@ pub async fn report_events(
 pub async fn report_act(
     State(state): State<AppState>,
     Auth(user): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ReportId>,
     ApiJson(req): ApiJson<ReportActionRequest>,
 ) -> ApiResult<axum::Json<Report>> {
     let action = ReportAction::parse(&req)?;
@@ -242,7 +242,7 @@ fn reason(r: &PenaltyAppealRequest) -> Result<String, DomainError> {
 pub async fn appeal_penalty(
     State(state): State<AppState>,
     Auth(user): Auth,
-    ApiPath((id, penalty)): ApiPath<(String, i64)>,
+    ApiPath((id, penalty)): ApiPath<(String, PenaltyId)>,
     ApiJson(req): ApiJson<PenaltyAppealRequest>,
 ) -> ApiResult<axum::Json<Vec<PenaltyRecord>>> {
     let shop = shop_id(&id)?;
@@ -261,7 +261,7 @@ pub async fn appeal_penalty(
 pub async fn decide_penalty_appeal(
     State(state): State<AppState>,
     Auth(user): Auth,
-    ApiPath((id, penalty)): ApiPath<(String, i64)>,
+    ApiPath((id, penalty)): ApiPath<(String, PenaltyId)>,
     ApiJson(req): ApiJson<PenaltyAppealRequest>,
 ) -> ApiResult<axum::Json<Vec<PenaltyRecord>>> {
     let shop = shop_id(&id)?;

@@ -10,7 +10,7 @@ use weiquan_store::jsonl::{ImportKind, ImportReport, import_jsonl};
 use weiquan_store::{NewUser, User};
 
 use super::session::{CsrfForm, Web, check_csrf, session_secret};
-use super::{Ctx, Form, FormError, error_page, i18n, render};
+use super::{Ctx, Form, FormError, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -41,7 +41,7 @@ struct UsersPage {
 
 impl UsersPage {
     fn role(&self, u: &User) -> &'static str {
-        i18n::role(self.c.lang, u.role)
+        u.role.label(self.c.lang)
     }
     fn is_staff(&self, u: &User) -> bool {
         u.role.is_staff()
@@ -66,10 +66,7 @@ async fn users_page(
         c,
         users: page.items,
         next: page.next_cursor,
-        staff: STAFF
-            .iter()
-            .map(|r| (r.as_str(), i18n::role(lang, *r)))
-            .collect(),
+        staff: STAFF.iter().map(|r| (r.as_str(), r.label(lang))).collect(),
         form,
         error: error.map(|(_, e)| e),
         notice,
@@ -147,7 +144,7 @@ pub async fn create_user(
                 "{} {} ({})",
                 c.t("已创建账号", "created account"),
                 u.username,
-                i18n::role(lang, u.role)
+                u.role.label(lang)
             );
             users_page(&state, c, None, Form::default(), None, Some(notice)).await
         }
@@ -198,7 +195,7 @@ pub async fn set_role(
                 "{} {} → {}",
                 c.t("已调整角色", "role changed"),
                 u.username,
-                i18n::role(lang, u.role)
+                u.role.label(lang)
             );
             users_page(&state, c, None, Form::default(), None, Some(notice)).await
         }

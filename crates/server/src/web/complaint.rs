@@ -87,11 +87,12 @@ pub struct ComplaintPage {
     rules: Vec<(&'static str, &'static str)>,
     claims: Vec<(&'static str, &'static str)>,
     decisions: Vec<(&'static str, &'static str)>,
+    parties: Vec<(&'static str, &'static str)>,
     evidence_kinds: Vec<(&'static str, &'static str)>,
 }
 
 fn claim_text(lang: Lang, c: &Claim) -> String {
-    let kind = i18n::claim_kind(lang, c.kind);
+    let kind = c.kind.label(lang);
     match c.amount_cents {
         Some(a) => format!("{kind} {a}"),
         None => kind.to_owned(),
@@ -102,7 +103,7 @@ fn claim_text(lang: Lang, c: &Claim) -> String {
 pub(super) fn evidence_view(c: &Ctx, base: &str, e: &Evidence) -> EvidenceView {
     EvidenceView {
         url: format!("{base}/evidence/{}", e.sha256),
-        kind: i18n::evidence_kind(c.lang, e.kind),
+        kind: e.kind.label(c.lang),
         name: e
             .filename
             .clone()
@@ -135,7 +136,7 @@ fn event_detail(c: &Ctx, data: &serde_json::Value) -> String {
     ) && from != to
         && let Ok(to) = weiquan_domain::State::parse(to)
     {
-        parts.push(format!("→ {}", i18n::state(c.lang, to)));
+        parts.push(format!("→ {}", to.label(c.lang)));
     }
     for key in ["message", "reason", "note"] {
         if let Some(s) = data.get(key).and_then(|v| v.as_str())
@@ -219,7 +220,7 @@ pub async fn build(
             None => continue,
         };
         side.messages.push(MessageView {
-            who: i18n::event(lang, &e.kind),
+            who: EventKind::label_of(&e.kind, lang),
             body: said.to_owned(),
             at: c.time(e.at),
         });
@@ -232,7 +233,7 @@ pub async fn build(
         .map(|e| EventView {
             at: c.time(e.at),
             who: who(&c, &k, &e.actor),
-            what: i18n::event(lang, &e.kind),
+            what: EventKind::label_of(&e.kind, lang),
             detail: event_detail(&c, &e.data),
         })
         .collect();
@@ -243,7 +244,7 @@ pub async fn build(
         .as_ref()
         .filter(|_| k.progress.resolution.is_none())
         .map(|p| {
-            let by = i18n::role(lang, p.by_role);
+            let by = p.by_role.label(lang);
             let mut s = format!("{by}: {}", claim_text(lang, &p.remedy));
             if !p.message.is_empty() {
                 s.push_str(&format!(" — “{}”", p.message));
@@ -256,7 +257,7 @@ pub async fn build(
             None => c.t("无需赔付", "nothing owed").to_owned(),
         };
         if let Some(d) = r.decision {
-            s = format!("{} · {s}", i18n::decision(lang, d));
+            s = format!("{} · {s}", d.label(lang));
         }
         if !r.rule_refs.is_empty() {
             s.push_str(&format!(" · {}", r.rule_refs.join("；")));
@@ -266,11 +267,11 @@ pub async fn build(
     let actions = offered(&c, &k, store.policy());
     let can_contribute = access::check_contribute(&actor, &k).is_ok();
     Ok(ComplaintPage {
-        state_label: i18n::state(lang, k.state),
-        tier_label: i18n::tier(lang, k.tier),
-        category_label: i18n::category(lang, k.category),
+        state_label: k.state.label(lang),
+        tier_label: k.tier.label(lang),
+        category_label: k.category.label(lang),
         claim_label: claim_text(lang, &k.claim),
-        next_actor: k.next_actor().map(|w| i18n::next_actor(lang, w)),
+        next_actor: k.next_actor_label(lang),
         deadline: k.deadline_at.as_ref().map(|d| c.time(d)),
         deadline_iso: k.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
         remaining: k
@@ -292,15 +293,19 @@ pub async fn build(
         rules: rules::RULES.to_vec(),
         claims: ClaimKind::ALL
             .iter()
-            .map(|x| (x.as_str(), i18n::claim_kind(lang, *x)))
+            .map(|x| (x.as_str(), x.label(lang)))
             .collect(),
         decisions: Decision::ALL
             .iter()
-            .map(|x| (x.as_str(), i18n::decision(lang, *x)))
+            .map(|x| (x.as_str(), x.label(lang)))
+            .collect(),
+        parties: Party::ALL
+            .iter()
+            .map(|x| (x.as_str(), x.label(lang)))
             .collect(),
         evidence_kinds: EvidenceKind::ALL
             .iter()
-            .map(|x| (x.as_str(), i18n::evidence_kind(lang, *x)))
+            .map(|x| (x.as_str(), x.label(lang)))
             .collect(),
         shop,
         k,
@@ -310,7 +315,7 @@ pub async fn build(
 
 fn message_view(c: &Ctx, m: &Message) -> MessageView {
     MessageView {
-        who: i18n::role(c.lang, m.author_role),
+        who: m.author_role.label(c.lang),
         body: m.body.clone(),
         at: c.time(m.at),
     }

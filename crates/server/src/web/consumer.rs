@@ -9,7 +9,7 @@ use weiquan_domain::*;
 use weiquan_store::Order;
 
 use super::session::{CsrfForm, Web};
-use super::{Ctx, Form, FormError, error_page, i18n, render};
+use super::{Ctx, Form, FormError, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -91,11 +91,11 @@ impl FilePage {
             categories: Category::ALL
                 .iter()
                 .filter(|k| !k.is_report())
-                .map(|k| (k.as_str(), i18n::category(lang, *k)))
+                .map(|k| (k.as_str(), k.label(lang)))
                 .collect(),
             claims: ClaimKind::ALL
                 .iter()
-                .map(|k| (k.as_str(), i18n::claim_kind(lang, *k)))
+                .map(|k| (k.as_str(), k.label(lang)))
                 .collect(),
         }
     }

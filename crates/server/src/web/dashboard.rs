@@ -28,33 +28,12 @@ struct CasesPage {
 }
 
 impl CasesPage {
-    fn kind(&self, k: &str) -> &'static str {
-        case_kind(self.c.lang, k)
+    fn kind(&self, k: &CaseKind) -> &'static str {
+        k.label(self.c.lang)
     }
-    fn state(&self, s: &str) -> &'static str {
-        case_state(self.c.lang, s)
+    fn state(&self, s: &CaseState) -> &'static str {
+        s.label(self.c.lang)
     }
-}
-
-pub fn case_kind(lang: Lang, k: &str) -> &'static str {
-    let (zh, en) = match k {
-        "violation" => ("违规", "violation"),
-        "collective" => ("集体投诉", "collective complaint"),
-        "ip" => ("知识产权", "IP infringement"),
-        _ => ("其他", "other"),
-    };
-    lang.pick(zh, en)
-}
-
-pub fn case_state(lang: Lang, s: &str) -> &'static str {
-    let (zh, en) = match s {
-        "open" => ("待处理", "open"),
-        "investigating" => ("调查中", "investigating"),
-        "sanctioned" => ("已处罚", "sanctioned"),
-        "dismissed" => ("不予处罚", "dismissed"),
-        _ => ("其他", "other"),
-    };
-    lang.pick(zh, en)
 }
 
 pub async fn cases(
@@ -88,11 +67,14 @@ struct CasePage {
 }
 
 impl CasePage {
+    fn claim(&self, k: &str) -> &'static str {
+        ClaimKind::label_of(k, self.c.lang)
+    }
     fn kind(&self) -> &'static str {
-        case_kind(self.c.lang, &self.case.kind)
+        self.case.kind.label(self.c.lang)
     }
     fn state(&self) -> &'static str {
-        case_state(self.c.lang, &self.case.state)
+        self.case.state.label(self.c.lang)
     }
     /// What the case is about (a brushing block, a collective wave), as stored.
     fn details(&self) -> String {
@@ -102,10 +84,10 @@ impl CasePage {
         self.case.outcome.as_ref().map(pretty)
     }
     fn open(&self) -> bool {
-        matches!(self.case.state.as_str(), "open" | "investigating")
+        matches!(self.case.state, CaseState::Open | CaseState::Investigating)
     }
     fn collective(&self) -> bool {
-        self.case.kind == "collective"
+        self.case.kind == CaseKind::Collective
     }
     /// A brushing block's members, one line each: (label, value).
     fn block(&self) -> Vec<(&'static str, String)> {
@@ -298,8 +280,8 @@ struct DashboardPage {
 }
 
 impl DashboardPage {
-    fn state(&self, s: &str) -> &'static str {
-        case_state(self.c.lang, s)
+    fn state(&self, s: &CaseState) -> &'static str {
+        s.label(self.c.lang)
     }
     fn block_size(&self, k: &Case) -> String {
         let n = |f: &str| k.details[f].as_array().map_or(0, Vec::len);
@@ -343,11 +325,7 @@ pub async fn dashboard(
         Err(e) => return error_page(&c, e.into()),
     };
     let lang = c.lang;
-    let cat_label = |k: &str| {
-        Category::parse(k)
-            .map(|cat| super::i18n::category(lang, cat))
-            .unwrap_or("?")
-    };
+    let cat_label = |k: &str| Category::parse(k).map(|cat| cat.label(lang)).unwrap_or("?");
     // Days of the period in China time, and the five biggest categories (the rest as "other").
     let cn = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
     let (first, last) = (
@@ -401,7 +379,7 @@ pub async fn dashboard(
     .map(|t| {
         let d = stats.deadlines_by_tier.iter().find(|d| d.key == t.as_str());
         (
-            super::i18n::tier(lang, *t).to_owned(),
+            t.label(lang).to_owned(),
             d.map_or(0, |d| d.due),
             d.map_or(0, |d| d.missed),
         )
@@ -453,7 +431,7 @@ pub async fn dashboard(
         .collect();
     let waves = recent
         .into_iter()
-        .filter(|k| k.kind == "collective")
+        .filter(|k| k.kind == CaseKind::Collective)
         .take(10)
         .collect();
     render(&DashboardPage {

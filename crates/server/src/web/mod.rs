@@ -178,7 +178,7 @@ impl Ctx {
         self.role().is_some_and(|r| r.as_str() == role)
     }
     pub fn role_label(&self) -> &'static str {
-        self.role().map(|r| i18n::role(self.lang, r)).unwrap_or("")
+        self.role().map(|r| r.label(self.lang)).unwrap_or("")
     }
     /// A time in China time (the marketplace's), e.g. `2026-05-04 10:30`.
     pub fn time(&self, t: impl AsTime) -> String {

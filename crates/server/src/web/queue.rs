@@ -64,21 +64,17 @@ fn tabs(c: &Ctx, q: &QueueQuery) -> Vec<Tab> {
         href: "/complaints?tier=all",
         active: tier == "all" && !major,
     }];
-    out.push(Tab {
-        label: t("双方协商", "negotiation"),
-        href: "/complaints?tier=negotiation",
-        active: tier == "negotiation" && !major,
-    });
-    out.push(Tab {
-        label: t("一级·客服调解", "tier 1 · mediation"),
-        href: "/complaints?tier=customer_service",
-        active: tier == "customer_service" && !major,
-    });
-    out.push(Tab {
-        label: t("二级·消保审理", "tier 2 · protection review"),
-        href: "/complaints?tier=consumer_protection",
-        active: tier == "consumer_protection" && !major,
-    });
+    for tr in Tier::ALL {
+        out.push(Tab {
+            label: tr.label(c.lang),
+            href: match tr {
+                Tier::Negotiation => "/complaints?tier=negotiation",
+                Tier::CustomerService => "/complaints?tier=customer_service",
+                Tier::ConsumerProtection => "/complaints?tier=consumer_protection",
+            },
+            active: tier == tr.as_str() && !major,
+        });
+    }
     if c.is("protection") || c.is("cs_agent") {
         out.push(Tab {
             label: t("重大投诉", "major"),
@@ -155,14 +151,11 @@ pub async fn complaints(
             id: k.id.0,
             order_no: k.order_no.to_string(),
             product: k.product.clone(),
-            category: i18n::category(lang, k.category),
-            state: i18n::state(lang, k.state),
-            tier: i18n::tier(lang, k.tier),
+            category: k.category.label(lang),
+            state: k.state.label(lang),
+            tier: k.tier.label(lang),
             major: k.major,
-            next_actor: k
-                .next_actor()
-                .map(|w| i18n::next_actor(lang, w))
-                .unwrap_or("—"),
+            next_actor: k.next_actor_label(lang).unwrap_or("—"),
             deadline: k.deadline_at.map(|d| c.time(d)).unwrap_or_default(),
             deadline_iso: k.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
             remaining: k
@@ -209,29 +202,12 @@ impl ShopPage {
         format!("{:.2}", s.search_weight)
     }
     pub fn penalty(&self, p: &str) -> &'static str {
-        penalty_label(self.c.lang, p)
+        weiquan_domain::policy::Penalty::parse(p)
+            .map_or(self.c.t("处罚", "penalty"), |p| p.label(self.c.lang))
     }
     pub fn status(&self, s: &str) -> &'static str {
-        match s {
-            "open" => self.c.t("正常营业", "open"),
-            "restricted" => self.c.t("受限", "restricted"),
-            "closed" => self.c.t("已关店", "closed"),
-            _ => self.c.t("未知", "unknown"),
-        }
+        weiquan_domain::tier3::ShopStatus::label_of(s, self.c.lang)
     }
-}
-
-pub fn penalty_label(lang: Lang, p: &str) -> &'static str {
-    let (zh, en) = match p {
-        "warning" => ("警告", "warning"),
-        "traffic_limit" => ("限制流量", "traffic limited"),
-        "demote" => ("搜索降权", "demoted in search"),
-        "listing_ban" => ("禁止发布商品", "listing ban"),
-        "hide_shop" => ("屏蔽店铺", "shop hidden"),
-        "close_shop" => ("关闭店铺", "shop closed"),
-        _ => ("处罚", "penalty"),
-    };
-    lang.pick(zh, en)
 }
 
 /// A merchant's shops: those their orders and complaints name (the store shows a merchant only

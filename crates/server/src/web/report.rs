@@ -16,7 +16,7 @@ use weiquan_store::{Event, Report};
 
 use super::complaint::{EvidenceView, evidence_view, store_upload};
 use super::session::{CsrfForm, Web};
-use super::{Ctx, Form, FormError, error_page, i18n, render};
+use super::{Ctx, Form, FormError, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -37,10 +37,10 @@ struct ReportsPage {
 
 impl ReportsPage {
     fn kind(&self, k: &ReportKind) -> &'static str {
-        i18n::report_kind(self.c.lang, *k)
+        k.label(self.c.lang)
     }
     fn state(&self, s: &ReportState) -> &'static str {
-        i18n::report_state(self.c.lang, *s)
+        s.label(self.c.lang)
     }
 }
 
@@ -86,7 +86,7 @@ impl NewPage {
             error: None,
             kinds: ReportKind::ALL
                 .iter()
-                .map(|k| (k.as_str(), i18n::report_kind(lang, *k)))
+                .map(|k| (k.as_str(), k.label(lang)))
                 .collect(),
         }
     }
@@ -159,7 +159,7 @@ pub async fn create(
     };
     match result {
         Ok(r) => {
-            tracing::info!(report = r.id, case = %r.case_id, kind = r.kind.as_str(), "reported on the web");
+            tracing::info!(report = %r.id, case = %r.case_id, kind = r.kind.as_str(), "reported on the web");
             Redirect::to(&format!("/reports/{}", r.id)).into_response()
         }
         Err(e) => {
@@ -195,10 +195,10 @@ struct ReportPage {
 
 impl ReportPage {
     fn kind(&self) -> &'static str {
-        i18n::report_kind(self.c.lang, self.r.kind)
+        self.r.kind.label(self.c.lang)
     }
     fn state(&self) -> &'static str {
-        i18n::report_state(self.c.lang, self.r.state)
+        self.r.state.label(self.c.lang)
     }
     /// The merchant's counter-notice (Art. 43), while the listing is down on the notice.
     fn may_counter_notice(&self) -> bool {
@@ -229,7 +229,7 @@ fn event_view(c: &Ctx, e: &Event) -> EventView {
     }
     EventView {
         at: c.time(e.at),
-        what: i18n::event(c.lang, &e.kind),
+        what: EventKind::label_of(&e.kind, c.lang),
         detail: parts.join(" · "),
     }
 }
@@ -237,7 +237,7 @@ fn event_view(c: &Ctx, e: &Event) -> EventView {
 async fn show(
     state: &AppState,
     c: Ctx,
-    id: i64,
+    id: ReportId,
     form: Form,
     error: Option<(StatusCode, FormError)>,
 ) -> Response {
@@ -261,7 +261,7 @@ async fn show(
         evidence: files.iter().map(|e| evidence_view(&c, &base, e)).collect(),
         evidence_kinds: EvidenceKind::ALL
             .iter()
-            .map(|x| (x.as_str(), i18n::evidence_kind(lang, *x)))
+            .map(|x| (x.as_str(), x.label(lang)))
             .collect(),
         sees_case: actor.role.is_staff() || actor.role == Role::Merchant,
         r,
@@ -278,13 +278,13 @@ pub async fn page(State(state): State<AppState>, Web(c): Web, Path(id): Path<Str
     let Ok(id) = id.parse::<i64>() else {
         return error_page(&c, ApiError::not_found());
     };
-    show(&state, c, id, Form::default(), None).await
+    show(&state, c, ReportId(id), Form::default(), None).await
 }
 
 pub async fn act(
     State(state): State<AppState>,
     Web(c): Web,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     CsrfForm(form): CsrfForm,
 ) -> Response {
     let lang = c.lang;
@@ -303,7 +303,7 @@ pub async fn act(
     match result {
         Ok(r) => {
             tracing::info!(
-                report = id,
+                report = %id,
                 state = r.state.as_str(),
                 "report acted on the web"
             );
@@ -320,7 +320,7 @@ pub async fn act(
 pub async fn upload(
     State(state): State<AppState>,
     Web(c): Web,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
@@ -352,7 +352,7 @@ pub async fn upload(
 pub async fn evidence(
     State(state): State<AppState>,
     Web(c): Web,
-    Path((id, sha)): Path<(i64, String)>,
+    Path((id, sha)): Path<(ReportId, String)>,
 ) -> Response {
     let Ok(sha) = Sha256::parse(&sha) else {
         return error_page(&c, ApiError::not_found());

@@ -191,7 +191,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
                 expected: i64,
                 turns: Vec<(ChatRole, String)>,
                 hand_over: bool,
-                report: Option<i64>| ChatSave {
+                report: Option<ReportId>| ChatSave {
         id: session_id.clone(),
         expected_version: expected,
         state: serde_json::to_value(session).unwrap_or_default(),
@@ -308,8 +308,8 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
             };
             match filed {
                 Ok(rep) => {
-                    tracing::info!(report = rep.id, session = %session_id, "reported from chat");
-                    reply.text = session.filed(rep.id);
+                    tracing::info!(report = %rep.id, session = %session_id, "reported from chat");
+                    reply.text = session.filed(rep.id.0);
                     report_id = Some(rep.id);
                 }
                 Err(e) if e.status.is_client_error() => {

@@ -12,7 +12,7 @@ use super::{ActionView, show};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::web::session::{CsrfForm, Web};
-use crate::web::{Ctx, Form, FormError, i18n, rules};
+use crate::web::{Ctx, Form, FormError, rules};
 
 /// The actions to try against the machine, with placeholder details: what matters here is
 /// whether this viewer may take them in this state, which the details do not change.
@@ -62,7 +62,7 @@ pub(super) fn offered(c: &Ctx, k: &Complaint, policy: &Policy) -> Vec<ActionView
         match weiquan_domain::decide(k, Trigger::Act(&actor, &a), c.now, policy) {
             Ok(_) => out.push(ActionView {
                 name,
-                label: i18n::action(c.lang, name),
+                label: a.label(c.lang),
                 why_not: None,
             }),
             // The consumer sees why escalating is not possible yet (DESIGN §3: tier order).
@@ -71,7 +71,7 @@ pub(super) fn offered(c: &Ctx, k: &Complaint, policy: &Policy) -> Vec<ActionView
             {
                 out.push(ActionView {
                     name,
-                    label: i18n::action(c.lang, name),
+                    label: a.label(c.lang),
                     why_not: Some(e.message(c.lang)),
                 })
             }
