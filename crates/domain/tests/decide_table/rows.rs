@@ -1,203 +1,14 @@
-//! DESIGN §3's table, row by row: each row of the design is one entry here, starting from a
-//! complaint brought to its `from` state by the machine itself, and checking the `to` state, the
-//! event, the deadlines set and the row's note. Refusals the design names (escalating too early,
-//! appealing twice or late, the same specialist ruling again) are rows too.
+//! The rows of DESIGN §3's table: from which state, by whom, what follows.
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use weiquan_domain::complaint::{FulfilledBy, ResolvedBy};
-use weiquan_domain::machine::{
-    self, Cancel, Effect, OrderFacts, Transition, Trigger, ViolationSpec,
-};
+use weiquan_domain::machine::{Cancel, Effect, Transition, ViolationSpec};
 use weiquan_domain::*;
 
-const CONSUMER: Actor = Actor {
-    id: UserId(1),
-    role: Role::Consumer,
-};
-const MERCHANT: Actor = Actor {
-    id: UserId(2),
-    role: Role::Merchant,
-};
-const AGENT: Actor = Actor {
-    id: UserId(3),
-    role: Role::CsAgent,
-};
-const GUARD: Actor = Actor {
-    id: UserId(4),
-    role: Role::Protection,
-};
-const GUARD2: Actor = Actor {
-    id: UserId(5),
-    role: Role::Protection,
-};
-const OTHER_MERCHANT: Actor = Actor {
-    id: UserId(8),
-    role: Role::Merchant,
-};
-const OTHER_CONSUMER: Actor = Actor {
-    id: UserId(7),
-    role: Role::Consumer,
-};
-
-fn t0() -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 5, 4, 10, 0, 0).unwrap()
-}
-
-fn claim(kind: ClaimKind, fen: Option<i64>) -> Claim {
-    Claim {
-        kind,
-        amount_cents: fen.map(|f| Cents::new(f).unwrap()),
-    }
-}
-
-fn refund() -> Claim {
-    claim(ClaimKind::Refund, Some(8900))
-}
-
-fn new_complaint(claim: Claim, category: Category) -> NewComplaint {
-    NewComplaint {
-        order_no: OrderNo::parse("202605041234567890").unwrap(),
-        product: "保温杯".into(),
-        category,
-        incident_at: t0() - Duration::days(1),
-        description: "杯子漏水，已拍照".into(),
-        claim,
-        on_behalf_of: None,
-    }
-}
-
-fn order() -> OrderFacts {
-    OrderFacts {
-        buyer_id: CONSUMER.id,
-        shop_id: ShopId::parse("shop-1").unwrap(),
-        merchant_id: MERCHANT.id,
-        amount_cents: Cents::new(1_000_000).unwrap(),
-        paid_at: t0() - Duration::days(5),
-    }
-}
-
-fn filed(claim: Claim, category: Category) -> Complaint {
-    machine::file(
-        &new_complaint(claim, category),
-        &order(),
-        CONSUMER.id,
-        &CONSUMER,
-        Channel::Web,
-        t0(),
-        &Policy::default(),
-    )
-    .unwrap()
-    .complaint
-}
-
-fn step(c: &Complaint, actor: &Actor, action: Action) -> Complaint {
-    machine::decide(c, Trigger::Act(actor, &action), t0(), &Policy::default())
-        .unwrap_or_else(|e| panic!("setting up: {} in {:?}: {e:?}", action.name(), c.state))
-        .complaint
-}
-
-fn lapse(c: &Complaint, kind: TimerKind, at: Timestamp) -> Complaint {
-    machine::decide(c, Trigger::Timer(kind), at, &Policy::default())
-        .unwrap()
-        .complaint
-}
-
-fn propose(fen: i64) -> Action {
-    Action::Propose {
-        remedy: claim(ClaimKind::Refund, Some(fen)),
-        message: "退一半".into(),
-    }
-}
-
-fn reject() -> Action {
-    Action::Reject {
-        message: "不同意".into(),
-    }
-}
-
-fn escalate() -> Action {
-    Action::Escalate { reason: None }
-}
-
-fn rule(decision: Decision, remedy: Option<Claim>, violation: Option<ViolationSpec>) -> Action {
-    Action::Rule {
-        decision,
-        remedy,
-        rule_refs: vec!["淘宝规则第56条".into()],
-        reason: Some("质检报告属实".into()),
-        violation,
-        fraud: false,
-    }
-}
-
-fn appeal() -> Action {
-    Action::Appeal {
-        reason: "不服".into(),
-    }
-}
-
-/// The states of the table, each reached through the machine from a filing.
-fn awaiting_merchant() -> Complaint {
-    filed(refund(), Category::QualityDefect)
-}
-fn awaiting_consumer() -> Complaint {
-    step(&awaiting_merchant(), &MERCHANT, propose(4000))
-}
-fn awaiting_consumer_refused() -> Complaint {
-    step(&awaiting_merchant(), &MERCHANT, reject())
-}
-fn mediation() -> Complaint {
-    step(&awaiting_consumer_refused(), &CONSUMER, escalate())
-}
-fn mediation_proposed() -> Complaint {
-    step(&mediation(), &AGENT, propose(6000))
-}
-fn protection_review() -> Complaint {
-    step(&mediation_proposed(), &CONSUMER, escalate())
-}
-fn evidence_asked() -> Complaint {
-    step(
-        &protection_review(),
-        &GUARD,
-        Action::RequestEvidence {
-            from: Party::Merchant,
-            message: "请提供质检报告".into(),
-        },
-    )
-}
-fn ruled() -> Complaint {
-    step(
-        &protection_review(),
-        &GUARD,
-        rule(Decision::Uphold, Some(refund()), None),
-    )
-}
-fn ruled_fulfilled() -> Complaint {
-    step(&ruled(), &MERCHANT, Action::Fulfil { note: None })
-}
-fn accepted() -> Complaint {
-    step(&awaiting_merchant(), &MERCHANT, Action::Accept)
-}
-fn appealed() -> Complaint {
-    step(&ruled(), &CONSUMER, appeal())
-}
-fn closed() -> Complaint {
-    lapse(
-        &awaiting_consumer(),
-        TimerKind::ConsumerReply,
-        t0() + Duration::days(8),
-    )
-}
-fn withdrawn() -> Complaint {
-    step(
-        &awaiting_merchant(),
-        &CONSUMER,
-        Action::Withdraw { reason: None },
-    )
-}
+use super::fixtures::*;
 
 /// What a row expects.
-enum Then {
+pub(crate) enum Then {
     To {
         state: State,
         event: &'static str,
@@ -207,29 +18,29 @@ enum Then {
     Refused(&'static str),
 }
 
-struct Row {
-    design: &'static str,
-    from: fn() -> Complaint,
-    by: Result<Actor, TimerKind>,
-    action: fn() -> Action,
+pub(crate) struct Row {
+    pub(crate) design: &'static str,
+    pub(crate) from: fn() -> Complaint,
+    pub(crate) by: Result<Actor, TimerKind>,
+    pub(crate) action: fn() -> Action,
     /// When the trigger happens, after the `from` complaint's last step.
-    after: Duration,
-    then: Then,
+    pub(crate) after: Duration,
+    pub(crate) then: Then,
 }
 
-fn no_note(_: &Complaint, _: &Transition) {}
+pub(crate) fn no_note(_: &Complaint, _: &Transition) {}
 
-fn violation(t: &Transition, kind: &str) -> bool {
+pub(crate) fn violation(t: &Transition, kind: &str) -> bool {
     t.effects
         .iter()
         .any(|e| matches!(e, Effect::Violation { kind: k, .. } if k == kind))
 }
 
-fn act(by: Actor, action: fn() -> Action) -> (Result<Actor, TimerKind>, fn() -> Action) {
+pub(crate) fn act(by: Actor, action: fn() -> Action) -> (Result<Actor, TimerKind>, fn() -> Action) {
     (Ok(by), action)
 }
 
-fn rows() -> Vec<Row> {
+pub(crate) fn rows() -> Vec<Row> {
     use State::*;
     use TimerKind as K;
     let row = |design, from, (by, action): (Result<Actor, TimerKind>, fn() -> Action), then| Row {
@@ -742,215 +553,4 @@ fn rows() -> Vec<Row> {
             Then::Refused("forbidden"),
         ),
     ]
-}
-
-fn run(row: &Row) {
-    let c = (row.from)();
-    let at = c.updated_at + row.after;
-    let policy = Policy::default();
-    let action = (row.action)();
-    let result = match &row.by {
-        Ok(actor) => machine::decide(&c, Trigger::Act(actor, &action), at, &policy),
-        Err(kind) => machine::decide(&c, Trigger::Timer(*kind), at, &policy),
-    };
-    match (&row.then, result) {
-        (
-            Then::To {
-                state,
-                event,
-                timers,
-                note,
-            },
-            Ok(t),
-        ) => {
-            assert_eq!(t.complaint.state, *state, "{}", row.design);
-            assert_eq!(t.event_kind.to_string(), *event, "{}", row.design);
-            let set: Vec<TimerKind> = t.set_timers.iter().map(|(k, _)| *k).collect();
-            assert_eq!(set, timers.to_vec(), "{}", row.design);
-            for (kind, due) in &t.set_timers {
-                assert_eq!(*due, policy.due(*kind, at), "{}: {kind:?}", row.design);
-            }
-            if c.state != t.complaint.state {
-                assert_eq!(t.cancel, Cancel::All, "{}", row.design);
-            }
-            if let Some(tier) = state.tier() {
-                assert_eq!(t.complaint.tier, tier, "{}", row.design);
-            }
-            note(&c, &t);
-        }
-        (Then::Refused(code), Err(e)) => assert_eq!(e.code(), *code, "{}", row.design),
-        (Then::To { .. }, Err(e)) => panic!("{}: refused with {e:?}", row.design),
-        (Then::Refused(code), Ok(t)) => panic!(
-            "{}: expected {code}, went to {:?}",
-            row.design, t.complaint.state
-        ),
-    }
-}
-
-#[test]
-fn every_row_of_design_section_3() {
-    let rows = rows();
-    for row in &rows {
-        run(row);
-    }
-    // Each transition of the design's table (from → to) has at least one row here.
-    let mut covered = std::collections::BTreeSet::new();
-    for row in &rows {
-        if let Then::To { state, .. } = row.then {
-            covered.insert(((row.from)().state.as_str(), state.as_str()));
-        }
-    }
-    for edge in [
-        ("awaiting_merchant", "resolved"),
-        ("awaiting_merchant", "awaiting_consumer"),
-        ("awaiting_merchant", "mediation"),
-        ("awaiting_consumer", "resolved"),
-        ("awaiting_consumer", "mediation"),
-        ("awaiting_consumer", "protection_review"),
-        ("awaiting_consumer", "closed"),
-        ("mediation", "resolved"),
-        ("mediation", "protection_review"),
-        ("protection_review", "protection_review"),
-        ("protection_review", "resolved"),
-        ("resolved", "closed"),
-        ("resolved", "protection_review"),
-    ] {
-        assert!(covered.contains(&edge), "no row for {edge:?}");
-    }
-}
-
-#[test]
-fn file_is_the_first_row() {
-    // — | file (consumer) | awaiting_merchant | order must be the consumer's; timer merchant_reply
-    let policy = Policy::default();
-    let new = new_complaint(refund(), Category::QualityDefect);
-    let f = machine::file(
-        &new,
-        &order(),
-        CONSUMER.id,
-        &CONSUMER,
-        Channel::Web,
-        t0(),
-        &policy,
-    )
-    .unwrap();
-    assert_eq!(f.complaint.state, State::AwaitingMerchant);
-    assert_eq!(
-        f.set_timers,
-        vec![(
-            TimerKind::MerchantReply,
-            policy.due(TimerKind::MerchantReply, t0())
-        )]
-    );
-    // Another consumer's order looks like none at all.
-    let e = machine::file(
-        &new,
-        &order(),
-        OTHER_CONSUMER.id,
-        &OTHER_CONSUMER,
-        Channel::Web,
-        t0(),
-        &policy,
-    )
-    .unwrap_err();
-    assert_eq!(e.code(), "not_found");
-    // An agent files a phone complaint for a named consumer, and only then.
-    let phone = NewComplaint {
-        on_behalf_of: Some(Username::parse("buyer01").unwrap()),
-        ..new.clone()
-    };
-    let f = machine::file(
-        &phone,
-        &order(),
-        CONSUMER.id,
-        &AGENT,
-        Channel::Phone,
-        t0(),
-        &policy,
-    )
-    .unwrap();
-    assert_eq!(f.complaint.consumer_id, CONSUMER.id);
-    let e = machine::file(
-        &new,
-        &order(),
-        CONSUMER.id,
-        &AGENT,
-        Channel::Phone,
-        t0(),
-        &policy,
-    )
-    .unwrap_err();
-    assert_eq!(e.code(), "validation");
-    // A merchant or staff other than an agent files nothing.
-    let e = machine::file(
-        &new,
-        &order(),
-        CONSUMER.id,
-        &GUARD,
-        Channel::Web,
-        t0(),
-        &policy,
-    )
-    .unwrap_err();
-    assert_eq!(e.code(), "forbidden");
-}
-
-#[test]
-fn withdraw_from_every_open_state_and_forward_from_every_state() {
-    // any open state | withdraw (consumer) | withdrawn;  any state | forward | same
-    let states: [fn() -> Complaint; 9] = [
-        awaiting_merchant,
-        awaiting_consumer,
-        mediation,
-        protection_review,
-        ruled,
-        accepted,
-        closed,
-        withdrawn,
-        appealed,
-    ];
-    let policy = Policy::default();
-    for from in states {
-        let c = from();
-        let at = c.updated_at + Duration::minutes(1);
-        let w = machine::decide(
-            &c,
-            Trigger::Act(&CONSUMER, &Action::Withdraw { reason: None }),
-            at,
-            &policy,
-        );
-        if c.state.is_open() {
-            let t = w.unwrap();
-            assert_eq!(t.complaint.state, State::Withdrawn);
-            assert_eq!(t.event_kind.to_string(), "withdrawn");
-            assert_eq!(t.cancel, Cancel::All);
-        } else {
-            assert_eq!(w.unwrap_err().code(), "invalid_state", "{:?}", c.state);
-        }
-        for by in [AGENT, GUARD] {
-            let t = machine::decide(
-                &c,
-                Trigger::Act(
-                    &by,
-                    &Action::Forward {
-                        reason: "疑似售假".into(),
-                    },
-                ),
-                at,
-                &policy,
-            )
-            .unwrap();
-            assert_eq!(t.complaint.state, c.state);
-            assert_eq!(t.event_kind.to_string(), "forwarded");
-            assert!(matches!(&t.effects[..], [Effect::Forward { .. }]));
-        }
-        let e = machine::decide(
-            &c,
-            Trigger::Act(&CONSUMER, &Action::Forward { reason: "x".into() }),
-            at,
-            &policy,
-        )
-        .unwrap_err();
-        assert_eq!(e.code(), "forbidden");
-    }
 }

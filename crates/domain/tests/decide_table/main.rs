@@ -1,0 +1,225 @@
+//! DESIGN §3's table, row by row: each row of the design is one entry here, starting from a
+//! complaint brought to its `from` state by the machine itself, and checking the `to` state, the
+//! event, the deadlines set and the row's note. Refusals the design names (escalating too early,
+//! appealing twice or late, the same specialist ruling again) are rows too.
+
+mod fixtures;
+mod rows;
+
+use chrono::Duration;
+use weiquan_domain::machine::{self, Cancel, Effect, Trigger};
+use weiquan_domain::*;
+
+use fixtures::*;
+use rows::*;
+
+fn run(row: &Row) {
+    let c = (row.from)();
+    let at = c.updated_at + row.after;
+    let policy = Policy::default();
+    let action = (row.action)();
+    let result = match &row.by {
+        Ok(actor) => machine::decide(&c, Trigger::Act(actor, &action), at, &policy),
+        Err(kind) => machine::decide(&c, Trigger::Timer(*kind), at, &policy),
+    };
+    match (&row.then, result) {
+        (
+            Then::To {
+                state,
+                event,
+                timers,
+                note,
+            },
+            Ok(t),
+        ) => {
+            assert_eq!(t.complaint.state, *state, "{}", row.design);
+            assert_eq!(t.event_kind.to_string(), *event, "{}", row.design);
+            let set: Vec<TimerKind> = t.set_timers.iter().map(|(k, _)| *k).collect();
+            assert_eq!(set, timers.to_vec(), "{}", row.design);
+            for (kind, due) in &t.set_timers {
+                assert_eq!(*due, policy.due(*kind, at), "{}: {kind:?}", row.design);
+            }
+            if c.state != t.complaint.state {
+                assert_eq!(t.cancel, Cancel::All, "{}", row.design);
+            }
+            if let Some(tier) = state.tier() {
+                assert_eq!(t.complaint.tier, tier, "{}", row.design);
+            }
+            note(&c, &t);
+        }
+        (Then::Refused(code), Err(e)) => assert_eq!(e.code(), *code, "{}", row.design),
+        (Then::To { .. }, Err(e)) => panic!("{}: refused with {e:?}", row.design),
+        (Then::Refused(code), Ok(t)) => panic!(
+            "{}: expected {code}, went to {:?}",
+            row.design, t.complaint.state
+        ),
+    }
+}
+
+#[test]
+fn every_row_of_design_section_3() {
+    let rows = rows();
+    for row in &rows {
+        run(row);
+    }
+    // Each transition of the design's table (from → to) has at least one row here.
+    let mut covered = std::collections::BTreeSet::new();
+    for row in &rows {
+        if let Then::To { state, .. } = row.then {
+            covered.insert(((row.from)().state.as_str(), state.as_str()));
+        }
+    }
+    for edge in [
+        ("awaiting_merchant", "resolved"),
+        ("awaiting_merchant", "awaiting_consumer"),
+        ("awaiting_merchant", "mediation"),
+        ("awaiting_consumer", "resolved"),
+        ("awaiting_consumer", "mediation"),
+        ("awaiting_consumer", "protection_review"),
+        ("awaiting_consumer", "closed"),
+        ("mediation", "resolved"),
+        ("mediation", "protection_review"),
+        ("protection_review", "protection_review"),
+        ("protection_review", "resolved"),
+        ("resolved", "closed"),
+        ("resolved", "protection_review"),
+    ] {
+        assert!(covered.contains(&edge), "no row for {edge:?}");
+    }
+}
+
+#[test]
+fn file_is_the_first_row() {
+    // — | file (consumer) | awaiting_merchant | order must be the consumer's; timer merchant_reply
+    let policy = Policy::default();
+    let new = new_complaint(refund(), Category::QualityDefect);
+    let f = machine::file(
+        &new,
+        &order(),
+        CONSUMER.id,
+        &CONSUMER,
+        Channel::Web,
+        t0(),
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(f.complaint.state, State::AwaitingMerchant);
+    assert_eq!(
+        f.set_timers,
+        vec![(
+            TimerKind::MerchantReply,
+            policy.due(TimerKind::MerchantReply, t0())
+        )]
+    );
+    // Another consumer's order looks like none at all.
+    let e = machine::file(
+        &new,
+        &order(),
+        OTHER_CONSUMER.id,
+        &OTHER_CONSUMER,
+        Channel::Web,
+        t0(),
+        &policy,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "not_found");
+    // An agent files a phone complaint for a named consumer, and only then.
+    let phone = NewComplaint {
+        on_behalf_of: Some(Username::parse("buyer01").unwrap()),
+        ..new.clone()
+    };
+    let f = machine::file(
+        &phone,
+        &order(),
+        CONSUMER.id,
+        &AGENT,
+        Channel::Phone,
+        t0(),
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(f.complaint.consumer_id, CONSUMER.id);
+    let e = machine::file(
+        &new,
+        &order(),
+        CONSUMER.id,
+        &AGENT,
+        Channel::Phone,
+        t0(),
+        &policy,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "validation");
+    // A merchant or staff other than an agent files nothing.
+    let e = machine::file(
+        &new,
+        &order(),
+        CONSUMER.id,
+        &GUARD,
+        Channel::Web,
+        t0(),
+        &policy,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "forbidden");
+}
+
+#[test]
+fn withdraw_from_every_open_state_and_forward_from_every_state() {
+    // any open state | withdraw (consumer) | withdrawn;  any state | forward | same
+    let states: [fn() -> Complaint; 9] = [
+        awaiting_merchant,
+        awaiting_consumer,
+        mediation,
+        protection_review,
+        ruled,
+        accepted,
+        closed,
+        withdrawn,
+        appealed,
+    ];
+    let policy = Policy::default();
+    for from in states {
+        let c = from();
+        let at = c.updated_at + Duration::minutes(1);
+        let w = machine::decide(
+            &c,
+            Trigger::Act(&CONSUMER, &Action::Withdraw { reason: None }),
+            at,
+            &policy,
+        );
+        if c.state.is_open() {
+            let t = w.unwrap();
+            assert_eq!(t.complaint.state, State::Withdrawn);
+            assert_eq!(t.event_kind.to_string(), "withdrawn");
+            assert_eq!(t.cancel, Cancel::All);
+        } else {
+            assert_eq!(w.unwrap_err().code(), "invalid_state", "{:?}", c.state);
+        }
+        for by in [AGENT, GUARD] {
+            let t = machine::decide(
+                &c,
+                Trigger::Act(
+                    &by,
+                    &Action::Forward {
+                        reason: "疑似售假".into(),
+                    },
+                ),
+                at,
+                &policy,
+            )
+            .unwrap();
+            assert_eq!(t.complaint.state, c.state);
+            assert_eq!(t.event_kind.to_string(), "forwarded");
+            assert!(matches!(&t.effects[..], [Effect::Forward { .. }]));
+        }
+        let e = machine::decide(
+            &c,
+            Trigger::Act(&CONSUMER, &Action::Forward { reason: "x".into() }),
+            at,
+            &policy,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+    }
+}
