@@ -121,6 +121,9 @@ impl CasePage {
             (l.pick("订单数", "Orders"), d["order_count"].to_string()),
         ]
     }
+    fn event_kind(&self, e: &weiquan_store::Event) -> &'static str {
+        weiquan_domain::EventKind::label_of(&e.kind, self.c.lang)
+    }
     fn event_line(&self, e: &weiquan_store::Event) -> String {
         let mut parts = vec![];
         for k in ["message", "reasons", "note", "reason"] {

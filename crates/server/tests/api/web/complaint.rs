@@ -44,6 +44,9 @@ async fn case_pages(backend: Backend) {
         page.contains(&format!("href=\"/complaints/{id}\"")),
         "its member"
     );
+    // Its timeline names what happened in words, never by the event's code.
+    assert!(page.contains("<b>立案</b>"), "{page}");
+    assert!(!page.contains("<b>opened</b>"), "{page}");
     // Not for consumers, whatever the id.
     let mut b = Browser::new(&app);
     b.sign_in("buyer01").await;
@@ -117,7 +120,7 @@ async fn case_pages(backend: Backend) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page, _) = r.get(&path).await;
     assert!(
-        page.contains("merchant_responded") && page.contains("sanctioned"),
+        page.contains("<b>商家已答复</b>") && page.contains("<b>已处罚</b>"),
         "{page}"
     );
     assert!(page.contains("id=\"outcome\"") && page.contains(rule));
