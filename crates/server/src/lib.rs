@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod brushing;
 pub mod error;
+mod evidence;
 pub mod extract;
 pub mod lang;
 pub mod metrics;

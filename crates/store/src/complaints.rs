@@ -9,6 +9,7 @@ use crate::collective;
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
 use crate::events;
+use crate::evidence::{self, Subject};
 use crate::model::*;
 use crate::monitors;
 use crate::records::{self, Lock};
@@ -109,7 +110,7 @@ pub(crate) async fn file_complaint<C: Conn>(
         uploaded_by: None,
         at: now,
     };
-    records::insert_evidence(o, id, &ev, Some(snapshot.as_bytes())).await?;
+    evidence::insert(o, Subject::Complaint(id), &ev, Some(snapshot.as_bytes())).await?;
     let mut complaint = filing.complaint;
     complaint.id = id;
     // Joining a collective case makes it linked and major.
@@ -206,29 +207,5 @@ pub(crate) async fn add_evidence<C: Conn>(
 ) -> Result<Evidence> {
     let c = visible(o, actor, id, Some(Lock::Wait)).await?;
     access::check_contribute(actor, &c)?;
-    if let Some(existing) = records::evidence(o, id, &ev.sha256).await? {
-        // The same file twice is one piece of evidence.
-        return Ok(existing);
-    }
-    let ev = Evidence {
-        sha256: ev.sha256,
-        size: ev.size,
-        content_type: ev.content_type,
-        kind: ev.kind,
-        filename: ev.filename,
-        uploaded_by: Some(actor.id),
-        at: now,
-    };
-    records::insert_evidence(o, id, &ev, None).await?;
-    let data = json!({"sha256": ev.sha256, "kind": ev.kind, "size": ev.size, "content_type": ev.content_type, "filename": ev.filename});
-    events::append(
-        o,
-        &Stream::Complaint(id),
-        &actor.event_name(),
-        EventKind::EvidenceAdded,
-        &data,
-        now,
-    )
-    .await?;
-    Ok(ev)
+    evidence::add(o, actor, Subject::Complaint(id), ev, now).await
 }

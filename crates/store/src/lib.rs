@@ -22,6 +22,8 @@ mod events;
 
 mod records;
 
+mod evidence;
+
 mod timers;
 
 mod ledger;

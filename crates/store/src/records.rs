@@ -1,5 +1,5 @@
-//! The rows everything else hangs on — accounts, shops, orders, complaints and their evidence
-//! and messages — loaded, inserted and updated, each statement once for both backends.
+//! The rows everything else hangs on — accounts, shops, orders, complaints and their messages
+//! (their files are `evidence`'s) — loaded, inserted and updated, each statement once for both backends.
 
 use weiquan_domain::records::{Commitments, OrderRecord};
 use weiquan_domain::*;
@@ -41,9 +41,6 @@ pub(crate) struct OrderState {
     pub shipped_at: Option<i64>,
     pub delivered_at: Option<i64>,
 }
-
-pub(crate) const EVIDENCE_COLUMNS: &str =
-    "sha256, size, content_type, kind, filename, uploaded_by, at";
 
 /// `None` for a uniqueness violation: the row exists already.
 fn unless_duplicate<T>(r: Result<T>) -> Result<Option<T>> {
@@ -475,78 +472,7 @@ pub(crate) async fn update_complaint<C: Conn>(
     r[0].opt_int()?.map(from_ms).transpose()
 }
 
-// --- evidence and messages
-
-pub(crate) async fn evidence<C: Conn>(
-    tx: &mut Tx<'_, C>,
-    id: ComplaintId,
-    sha: &Sha256,
-) -> Result<Option<Evidence>> {
-    tx.query_opt(
-        &format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE complaint_id = $1 AND sha256 = $2"),
-        vals![id.0, sha.as_str()],
-    )
-    .await?
-    .map(|r| EvidenceRow::from_row(&r)?.try_into())
-    .transpose()
-}
-
-/// A piece of evidence and the bytes kept in the database, if they are (small platform records).
-pub(crate) async fn evidence_with_inline<C: Conn>(
-    tx: &mut Tx<'_, C>,
-    id: ComplaintId,
-    sha: &Sha256,
-) -> Result<Option<(Evidence, Option<Vec<u8>>)>> {
-    tx.query_opt(
-        &format!(
-            "SELECT {EVIDENCE_COLUMNS}, inline_data FROM evidence WHERE complaint_id = $1 AND sha256 = $2"
-        ),
-        vals![id.0, sha.as_str()],
-    )
-    .await?
-    .map(|r| Ok((EvidenceRow::from_row(&r)?.try_into()?, r[7].opt_bytes()?)))
-    .transpose()
-}
-
-pub(crate) async fn evidence_list<C: Conn>(
-    tx: &mut Tx<'_, C>,
-    id: ComplaintId,
-) -> Result<Vec<Evidence>> {
-    let rows = tx
-        .query(
-            &format!(
-                "SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE complaint_id = $1 ORDER BY at, sha256"
-            ),
-            vals![id.0],
-        )
-        .await?;
-    each(&rows, |r| EvidenceRow::from_row(r)?.try_into())
-}
-
-pub(crate) async fn insert_evidence<C: Conn>(
-    tx: &mut Tx<'_, C>,
-    id: ComplaintId,
-    ev: &Evidence,
-    inline: Option<&[u8]>,
-) -> Result<()> {
-    tx.exec(
-        "INSERT INTO evidence (complaint_id, sha256, kind, size, content_type, filename, uploaded_by, inline_data, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        vals![
-            id.0,
-            ev.sha256.as_str(),
-            ev.kind.as_str(),
-            ev.size,
-            ev.content_type.as_str(),
-            ev.filename.as_deref(),
-            ev.uploaded_by.map(|u| u.0),
-            inline,
-            to_ms(ev.at),
-        ],
-    )
-    .await?;
-    Ok(())
-}
+// --- messages
 
 pub(crate) async fn insert_message<C: Conn>(
     tx: &mut Tx<'_, C>,

@@ -11,6 +11,7 @@ use crate::cases;
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
 use crate::events;
+use crate::evidence::{self, Subject};
 use crate::model::*;
 use crate::records::{self};
 use crate::rows::bad;
@@ -96,22 +97,6 @@ async fn read_report_and_reporter<C: Conn>(
     Ok((report, UserId(row[1].int()?)))
 }
 
-const REPORT_EVIDENCE: &str =
-    "SELECT sha256, size, content_type, kind, filename, uploaded_by, at FROM report_evidence";
-
-fn report_evidence_row(r: &[Val]) -> Result<Evidence> {
-    crate::rows::EvidenceRow {
-        sha256: r[0].text()?,
-        size: r[1].int()?,
-        content_type: r[2].text()?,
-        kind: r[3].text()?,
-        filename: r[4].opt_text()?,
-        uploaded_by: r[5].opt_int()?,
-        at: r[6].int()?,
-    }
-    .try_into()
-}
-
 /// Attaches a file (already in the blob store) to a report. Whoever may see the report may add
 /// to it: the reporter, staff, and for an IP notice the merchant (a counter-notice's proof). The
 /// same file twice is one piece of evidence; each new one is an event in the report's chain.
@@ -133,50 +118,7 @@ pub(crate) async fn add_report_evidence<C: Conn>(
     if !rules::can_view_report(actor, kind, UserId(row[1].int()?), UserId(row[2].int()?)) {
         return Err(rules::not_found_report().into());
     }
-    let existing = o
-        .query(
-            &format!("{REPORT_EVIDENCE} WHERE report_id = $1 AND sha256 = $2"),
-            vals![id, ev.sha256.to_string()],
-        )
-        .await?;
-    if let Some(r) = existing.first() {
-        return report_evidence_row(r);
-    }
-    let e = Evidence {
-        sha256: ev.sha256,
-        size: ev.size,
-        content_type: ev.content_type,
-        kind: ev.kind,
-        filename: ev.filename,
-        uploaded_by: Some(actor.id),
-        at: now,
-    };
-    o.exec(
-        "INSERT INTO report_evidence (report_id, sha256, kind, size, content_type, filename, uploaded_by, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        vals![
-            id,
-            e.sha256.to_string(),
-            e.kind.as_str(),
-            e.size,
-            e.content_type.as_str(),
-            e.filename.clone(),
-            actor.id.0,
-            to_ms(now)
-        ],
-    )
-    .await?;
-    let data = json!({"sha256": e.sha256, "kind": e.kind, "size": e.size, "content_type": e.content_type, "filename": e.filename});
-    events::append(
-        o,
-        &Stream::Report(id),
-        &actor.event_name(),
-        EventKind::EvidenceAdded,
-        &data,
-        now,
-    )
-    .await?;
-    Ok(e)
+    evidence::add(o, actor, Subject::Report(id), ev, now).await
 }
 
 /// A report's files, oldest first, for whoever may see the report.
@@ -186,23 +128,11 @@ pub(crate) async fn report_evidence_list<C: Conn>(
     id: ReportId,
 ) -> Result<Vec<Evidence>> {
     let hidden = hidden_reporter(o, actor, id).await?;
-    o.query(
-        &format!("{REPORT_EVIDENCE} WHERE report_id = $1 ORDER BY at, sha256"),
-        vals![id],
-    )
-    .await?
-    .iter()
-    .map(|r| {
-        let mut e = report_evidence_row(r)?;
-        if hidden.is_some() && e.uploaded_by == hidden {
-            e.uploaded_by = None; // the reporter's, like the report itself, without their name
-        }
-        Ok(e)
-    })
-    .collect()
+    let files = evidence::list(o, Subject::Report(id)).await?;
+    Ok(files.into_iter().map(|e| unnamed(hidden, e)).collect())
 }
 
-/// One of a report's files and its bytes (checked against its hash by the blob store).
+/// One of a report's files, for whoever may see the report (its bytes are the blob store's).
 pub(crate) async fn report_evidence<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
@@ -210,19 +140,16 @@ pub(crate) async fn report_evidence<C: Conn>(
     sha: &Sha256,
 ) -> Result<Evidence> {
     let hidden = hidden_reporter(o, actor, id).await?;
-    let rows = o
-        .query(
-            &format!("{REPORT_EVIDENCE} WHERE report_id = $1 AND sha256 = $2"),
-            vals![id, sha.to_string()],
-        )
-        .await?;
-    let mut ev = report_evidence_row(rows.first().ok_or_else(|| {
-        StoreError::not_found("这条举报没有这份证据", "no such evidence on this report")
-    })?)?;
-    if hidden.is_some() && ev.uploaded_by == hidden {
-        ev.uploaded_by = None;
+    let (ev, _) = evidence::get(o, Subject::Report(id), sha).await?;
+    Ok(unnamed(hidden, ev))
+}
+
+/// A file the hidden reporter added, like the report itself, without their name.
+fn unnamed(hidden: Option<UserId>, mut e: Evidence) -> Evidence {
+    if hidden.is_some() && e.uploaded_by == hidden {
+        e.uploaded_by = None;
     }
-    Ok(ev)
+    e
 }
 
 /// Reports newest first: a consumer's own, the IP notices about a merchant's shops, or all.

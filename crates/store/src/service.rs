@@ -14,8 +14,9 @@ use crate::blob::BlobStore;
 use crate::chat::{self, ChatSave, ChatSession};
 use crate::collective::Windows;
 use crate::db::{Driver, Durability, Read};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::events;
+use crate::evidence::{self, Subject};
 use crate::model::*;
 use crate::records::{self};
 use crate::reports::Report;
@@ -52,6 +53,18 @@ impl<D> Service<D> {
     pub fn with_blobs(mut self, blobs: BlobStore) -> Self {
         self.blobs = blobs;
         self
+    }
+
+    /// A file and its bytes: those the database keeps, else the blob store's.
+    async fn with_bytes(
+        &self,
+        (ev, inline): (Evidence, Option<Vec<u8>>),
+    ) -> Result<(Evidence, Vec<u8>)> {
+        let bytes = match inline {
+            Some(b) => b,
+            None => self.blobs.get(&ev.sha256).await?,
+        };
+        Ok((ev, bytes))
     }
 }
 
@@ -251,7 +264,7 @@ impl<D: Driver> Store for Service<D> {
         let actor = actor.clone();
         read!(self, Point, |tx| async {
             complaints::visible(tx, &actor, id, None).await?;
-            records::evidence_list(tx, id).await
+            evidence::list(tx, Subject::Complaint(id)).await
         })
     }
 
@@ -264,19 +277,9 @@ impl<D: Driver> Store for Service<D> {
         let (actor, wanted) = (actor.clone(), sha.clone());
         let found = read!(self, Point, |tx| async {
             complaints::visible(tx, &actor, id, None).await?;
-            records::evidence_with_inline(tx, id, &wanted).await
+            evidence::get(tx, Subject::Complaint(id), &wanted).await
         })?;
-        let (ev, inline) = found.ok_or_else(|| {
-            StoreError::not_found(
-                "这条投诉中没有这份证据",
-                "no such evidence in this complaint",
-            )
-        })?;
-        let bytes = match inline {
-            Some(b) => b,
-            None => self.blobs.get(sha).await?,
-        };
-        Ok((ev, bytes))
+        self.with_bytes(found).await
     }
 
     async fn complaint_events(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Event>> {
@@ -463,7 +466,7 @@ impl<D: Driver> Store for Service<D> {
         let ev = read!(self, Point, |tx| reports::report_evidence(
             tx, &actor, id, &wanted
         ))?;
-        Ok((ev, self.blobs.get(sha).await?))
+        self.with_bytes((ev, None)).await
     }
 
     async fn report_act(

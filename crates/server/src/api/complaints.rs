@@ -1,18 +1,17 @@
 //! `/api/v1/complaints`: filing, reading, acting, messages, evidence, the event chain.
 
-use axum::body::Body;
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use weiquan_domain::access;
 use weiquan_domain::action::ActionRequest;
 use weiquan_domain::complaint::FileComplaintRequest;
 use weiquan_domain::*;
 use weiquan_store::*;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, too_large};
+use crate::error::{ApiError, ApiResult};
+use crate::evidence::{self, Subject, Via};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 
 /// A complaint as callers see it, with who has to act next.
@@ -219,129 +218,9 @@ pub async fn upload_evidence(
     ApiPath(id): ApiPath<i64>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, axum::Json<Evidence>)> {
-    let actor = user.actor();
-    let id = ComplaintId(id);
-    // Refuse before reading the body: nobody fills the disk through someone else's complaint.
-    let c = state.store.complaint(&actor, id).await?;
-    access::check_contribute(&actor, &c)?;
-    let ev = read_upload(&state, multipart).await?;
-    let ev = state
-        .store
-        .add_evidence(&actor, id, ev, state.clock.now())
-        .await?;
+    let subject = Subject::Complaint(ComplaintId(id));
+    let ev = evidence::upload(&state, &user.actor(), subject, Via::Api, multipart).await?;
     Ok((StatusCode::CREATED, axum::Json(ev)))
-}
-
-/// Reads an evidence upload (multipart: `file`, `kind`), checks what the file is, and puts its
-/// bytes in the blob store: what `add_evidence` and `add_report_evidence` record.
-pub(crate) async fn read_upload(
-    state: &AppState,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> ApiResult<NewEvidence> {
-    let mut multipart = multipart.map_err(|_| {
-        ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "请以 multipart/form-data 上传，字段为 file 和 kind",
-            "upload as multipart/form-data with fields file and kind",
-        )
-    })?;
-    let limit = state.store.blobs().max_size();
-    let (mut file, mut filename, mut kind): (Option<Vec<u8>>, Option<String>, Option<String>) =
-        (None, None, None);
-    let bad_form = |_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_multipart",
-            "上传的表单格式有误",
-            "the multipart form is malformed",
-        )
-    };
-    while let Some(mut field) = multipart.next_field().await.map_err(bad_form)? {
-        match field.name() {
-            Some("file") => {
-                filename = field.file_name().map(|n| n.chars().take(200).collect());
-                let mut buf = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large(limit)
-                    } else {
-                        bad_form(e)
-                    }
-                })? {
-                    if (buf.len() + chunk.len()) as u64 > limit {
-                        return Err(too_large(limit));
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                file = Some(buf);
-            }
-            Some("kind") => kind = Some(field.text().await.map_err(bad_form)?),
-            _ => {}
-        }
-    }
-    let mut errs = weiquan_domain::error::FieldErrors::new();
-    let kind = match kind {
-        Some(k) => errs.take(EvidenceKind::parse(&k)),
-        None => {
-            errs.push(FieldError::new(
-                "kind",
-                "请选择证据类型",
-                "kind is required",
-            ));
-            None
-        }
-    };
-    if file.is_none() {
-        errs.push(FieldError::new(
-            "file",
-            "请选择要上传的文件",
-            "file is required",
-        ));
-    }
-    errs.finish()?;
-    let (bytes, kind) = (file.expect("checked"), kind.expect("checked"));
-    let content_type = weiquan_store::blob::sniff(&bytes, kind)?;
-    let blobs = state.store.blobs().clone();
-    let size = bytes.len() as i64;
-    let sha = blobs.put(bytes).await?;
-    Ok(NewEvidence {
-        sha256: sha,
-        size,
-        content_type: content_type.to_owned(),
-        kind,
-        filename,
-    })
-}
-
-/// An evidence file as a response: its own type, never run as a page of ours, cached forever
-/// (its address names its hash).
-pub(crate) fn evidence_response(ev: &Evidence, bytes: Vec<u8>) -> Response {
-    let mut res = Body::from(bytes).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&ev.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    // Uploaded bytes never run as a page of ours.
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=31536000, immutable"),
-    );
-    h.insert(
-        header::ETAG,
-        HeaderValue::from_str(&format!("\"{}\"", ev.sha256)).expect("hex is a valid header"),
-    );
-    res
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}/evidence", tag = "complaints", params(("id" = i64, Path)),
@@ -372,7 +251,7 @@ pub async fn get_evidence(
         .store
         .evidence(&user.actor(), ComplaintId(id), &sha)
         .await?;
-    Ok(evidence_response(&ev, bytes))
+    Ok(evidence::evidence_response(&ev, bytes))
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}/events", tag = "complaints", params(("id" = i64, Path)),

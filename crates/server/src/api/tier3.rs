@@ -12,6 +12,7 @@ use super::complaints::{page_limit, parse_cursor};
 use super::marketplace::shop_id;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::evidence::{self, Subject, Via};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -118,14 +119,8 @@ pub async fn upload_report_evidence(
     ApiPath(id): ApiPath<ReportId>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, axum::Json<Evidence>)> {
-    let actor = user.actor();
-    // Refuse before reading the body: nobody fills the disk through someone else's report.
-    state.store.report(&actor, id).await?;
-    let ev = super::complaints::read_upload(&state, multipart).await?;
-    let ev = state
-        .store
-        .add_report_evidence(&actor, id, ev, state.clock.now())
-        .await?;
+    let subject = Subject::Report(id);
+    let ev = evidence::upload(&state, &user.actor(), subject, Via::Api, multipart).await?;
     Ok((StatusCode::CREATED, axum::Json(ev)))
 }
 
@@ -151,7 +146,7 @@ pub async fn get_report_evidence(
 ) -> ApiResult<axum::response::Response> {
     let sha = Sha256::parse(&sha).map_err(|_| ApiError::not_found())?;
     let (ev, bytes) = state.store.report_evidence(&user.actor(), id, &sha).await?;
-    Ok(super::complaints::evidence_response(&ev, bytes))
+    Ok(evidence::evidence_response(&ev, bytes))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -18,7 +18,6 @@ use crate::error::ApiError;
 
 use actions::offered;
 pub use actions::{act, message};
-pub(super) use files::store_upload;
 pub use files::{evidence, upload};
 
 /// An action the page offers: enabled, or shown disabled with the machine's reason.

@@ -14,11 +14,12 @@ use weiquan_domain::tier3::{
 use weiquan_domain::*;
 use weiquan_store::{Event, Report};
 
-use super::complaint::{EvidenceView, evidence_view, store_upload};
+use super::complaint::{EvidenceView, evidence_view};
 use super::session::{CsrfForm, Web};
 use super::{Ctx, Form, FormError, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::evidence::{self, Subject, Via};
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -326,19 +327,16 @@ pub async fn upload(
 ) -> Response {
     let lang = c.lang;
     let actor = c.actor();
-    let result = async {
-        // Refuse before reading the body, as the API does.
-        state.store.report(&actor, id).await?;
-        let ev = store_upload(&state, &headers, multipart).await?;
-        state
-            .store
-            .add_report_evidence(&actor, id, ev, state.clock.now())
-            .await?;
-        Ok::<_, ApiError>(())
-    }
+    let result = evidence::upload(
+        &state,
+        &actor,
+        Subject::Report(id),
+        Via::Page(&headers),
+        multipart,
+    )
     .await;
     match result {
-        Ok(()) => Redirect::to(&format!("/reports/{id}#evidence")).into_response(),
+        Ok(_) => Redirect::to(&format!("/reports/{id}#evidence")).into_response(),
         Err(e) if e.code == "csrf" || e.status == StatusCode::NOT_FOUND => error_page(&c, e),
         Err(e) => {
             let status = e.status;
@@ -358,7 +356,7 @@ pub async fn evidence(
         return error_page(&c, ApiError::not_found());
     };
     match state.store.report_evidence(&c.actor(), id, &sha).await {
-        Ok((ev, bytes)) => crate::api::complaints::evidence_response(&ev, bytes),
+        Ok((ev, bytes)) => evidence::evidence_response(&ev, bytes),
         Err(e) => error_page(&c, e.into()),
     }
 }
