@@ -22,7 +22,7 @@ pub(super) fn act(
     let name = action.name();
     let b = match action {
         Action::Accept => {
-            require_role(actor, &[Role::Consumer, Role::Merchant], name)?;
+            require_role(actor, &[Role::Consumer, Role::Merchant], action)?;
             if actor.role == Role::Consumer {
                 require_consumer(c, actor)?;
                 match c.state {
@@ -42,12 +42,12 @@ pub(super) fn act(
                             "there is no proposal to accept yet",
                         ));
                     }
-                    _ => return Err(state_refusal(c, name)),
+                    _ => return Err(state_refusal(c, action)),
                 }
             } else {
                 require_merchant(c, actor)?;
                 if !c.state.is_open() {
-                    return Err(state_refusal(c, name));
+                    return Err(state_refusal(c, action));
                 }
                 // The merchant grants the claim in full, at whatever tier the complaint is.
                 resolve(
@@ -59,7 +59,7 @@ pub(super) fn act(
             }
         }
         Action::Propose { remedy, message } => {
-            require_role(actor, &[Role::Merchant, Role::CsAgent], name)?;
+            require_role(actor, &[Role::Merchant, Role::CsAgent], action)?;
             let proposal = Proposal {
                 by: actor.id,
                 by_role: actor.role,
@@ -70,7 +70,7 @@ pub(super) fn act(
             if actor.role == Role::Merchant {
                 require_merchant(c, actor)?;
                 if !matches!(c.state, AwaitingMerchant | AwaitingConsumer) {
-                    return Err(state_refusal(c, name));
+                    return Err(state_refusal(c, action));
                 }
                 let mut b = Builder::new(c, EventKind::Proposed)
                     .to(AwaitingConsumer)
@@ -82,7 +82,7 @@ pub(super) fn act(
                 )
             } else {
                 if c.state != Mediation {
-                    return Err(state_refusal(c, name));
+                    return Err(state_refusal(c, action));
                 }
                 let mut b = Builder::new(c, EventKind::Proposed).data("proposal", &proposal);
                 b.c.progress.proposal = Some(proposal);
@@ -92,10 +92,10 @@ pub(super) fn act(
             }
         }
         Action::Reject { message } => {
-            require_role(actor, &[Role::Merchant], name)?;
+            require_role(actor, &[Role::Merchant], action)?;
             require_merchant(c, actor)?;
             if c.state != AwaitingMerchant {
-                return Err(state_refusal(c, name));
+                return Err(state_refusal(c, action));
             }
             let mut b = Builder::new(c, EventKind::Rejected)
                 .to(AwaitingConsumer)
@@ -107,7 +107,7 @@ pub(super) fn act(
             )
         }
         Action::Escalate { reason } => {
-            require_role(actor, &[Role::Consumer], name)?;
+            require_role(actor, &[Role::Consumer], action)?;
             require_consumer(c, actor)?;
             let b = Builder::new(c, EventKind::Escalated).data("reason", reason);
             match c.state {
@@ -142,13 +142,13 @@ pub(super) fn act(
                         "the complaint has been ruled on; appeal within the appeal window if you disagree",
                     ));
                 }
-                _ => return Err(state_refusal(c, name)),
+                _ => return Err(state_refusal(c, action)),
             }
         }
         Action::TakeOver => {
-            require_role(actor, &[Role::Protection], name)?;
+            require_role(actor, &[Role::Protection], action)?;
             if !matches!(c.state, AwaitingMerchant | AwaitingConsumer | Mediation) {
-                return Err(state_refusal(c, name));
+                return Err(state_refusal(c, action));
             }
             if !c.major {
                 return Err(DomainError::conflict(
@@ -162,9 +162,9 @@ pub(super) fn act(
             b
         }
         Action::RequestEvidence { from, message } => {
-            require_role(actor, &[Role::Protection], name)?;
+            require_role(actor, &[Role::Protection], action)?;
             if c.state != ProtectionReview {
-                return Err(state_refusal(c, name));
+                return Err(state_refusal(c, action));
             }
             let mut b = Builder::new(c, EventKind::EvidenceRequested)
                 .data("from", from)
@@ -184,9 +184,9 @@ pub(super) fn act(
             violation,
             ..
         } => {
-            require_role(actor, &[Role::Protection], name)?;
+            require_role(actor, &[Role::Protection], action)?;
             if c.state != ProtectionReview {
-                return Err(state_refusal(c, name));
+                return Err(state_refusal(c, action));
             }
             if c.progress.excluded_specialist == Some(actor.id) {
                 return Err(DomainError::forbidden(
@@ -216,7 +216,7 @@ pub(super) fn act(
             b
         }
         Action::Fulfil { note } => {
-            require_role(actor, &[Role::Merchant], name)?;
+            require_role(actor, &[Role::Merchant], action)?;
             require_merchant(c, actor)?;
             let owes = c
                 .progress
@@ -234,10 +234,10 @@ pub(super) fn act(
             b
         }
         Action::Confirm => {
-            require_role(actor, &[Role::Consumer], name)?;
+            require_role(actor, &[Role::Consumer], action)?;
             require_consumer(c, actor)?;
             if c.state != Resolved {
-                return Err(state_refusal(c, name));
+                return Err(state_refusal(c, action));
             }
             let owes = c
                 .progress
@@ -253,7 +253,7 @@ pub(super) fn act(
             close(Builder::new(c, EventKind::Confirmed), "confirmed")
         }
         Action::Appeal { reason } => {
-            require_role(actor, &[Role::Consumer, Role::Merchant], name)?;
+            require_role(actor, &[Role::Consumer, Role::Merchant], action)?;
             if actor.role == Role::Consumer {
                 require_consumer(c, actor)?;
             } else {
@@ -301,17 +301,17 @@ pub(super) fn act(
             b
         }
         Action::Withdraw { reason } => {
-            require_role(actor, &[Role::Consumer], name)?;
+            require_role(actor, &[Role::Consumer], action)?;
             require_consumer(c, actor)?;
             if !c.state.is_open() {
-                return Err(state_refusal(c, name));
+                return Err(state_refusal(c, action));
             }
             Builder::new(c, EventKind::Withdrawn)
                 .to(Withdrawn)
                 .data("reason", reason)
         }
         Action::Forward { reason } => {
-            require_role(actor, &[Role::CsAgent, Role::Protection], name)?;
+            require_role(actor, &[Role::CsAgent, Role::Protection], action)?;
             Builder::new(c, EventKind::Forwarded)
                 .data("reason", reason)
                 .effect(Effect::Forward {

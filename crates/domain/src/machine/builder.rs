@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Cancel, Effect, Transition};
+use super::{Action, Cancel, Effect, Transition};
 use crate::access::{Actor, is_consumer_of, is_merchant_of};
 use crate::complaint::*;
 use crate::error::DomainError;
@@ -22,15 +22,20 @@ pub(super) fn tier_order(zh: impl Into<String>, en: impl Into<String>) -> Domain
     DomainError::TierOrder(Text::new(zh, en))
 }
 
-pub(super) fn state_refusal(c: &Complaint, action: &str) -> DomainError {
+/// The complaint's state does not allow the action; both named in words, never by code.
+pub(super) fn state_refusal(c: &Complaint, action: &Action) -> DomainError {
+    refused_in_state(c, action.label(Lang::Zh), action.label(Lang::En))
+}
+
+pub(super) fn refused_in_state(c: &Complaint, zh: &str, en: &str) -> DomainError {
     DomainError::conflict(
         "invalid_state",
         format!(
-            "投诉当前状态为“{}”，不能执行“{action}”",
+            "投诉当前状态为“{}”，不能执行“{zh}”",
             c.state.label(Lang::Zh)
         ),
         format!(
-            "the complaint is {}; {action} is not possible now",
+            "the complaint is {}; “{en}” is not possible now",
             c.state.label(Lang::En)
         ),
     )
@@ -39,16 +44,24 @@ pub(super) fn state_refusal(c: &Complaint, action: &str) -> DomainError {
 pub(super) fn require_role(
     actor: &Actor,
     allowed: &[Role],
-    action: &str,
+    action: &Action,
 ) -> Result<(), DomainError> {
     if allowed.contains(&actor.role) {
         return Ok(());
     }
     let names_zh: Vec<&str> = allowed.iter().map(|r| r.label(Lang::Zh)).collect();
-    let names_en: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+    let names_en: Vec<&str> = allowed.iter().map(|r| r.label(Lang::En)).collect();
     Err(DomainError::forbidden(
-        format!("只有{}可以执行“{action}”", names_zh.join("或")),
-        format!("only {} may {action}", names_en.join(" or ")),
+        format!(
+            "只有{}可以执行“{}”",
+            names_zh.join("或"),
+            action.label(Lang::Zh)
+        ),
+        format!(
+            "“{}” is for {} only",
+            action.label(Lang::En),
+            names_en.join(" or ")
+        ),
     ))
 }
 

@@ -20,7 +20,11 @@ pub fn case_ruling(
     policy: &Policy,
 ) -> Result<Transition, DomainError> {
     if !c.state.is_open() {
-        return Err(state_refusal(c, "case_ruling"));
+        return Err(refused_in_state(
+            c,
+            "集体投诉案件的裁决",
+            "the collective case's ruling",
+        ));
     }
     let res = Resolution {
         by: ResolvedBy::Ruling,
