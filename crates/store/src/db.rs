@@ -97,8 +97,10 @@ pub(crate) struct Tx<'c, C> {
     /// its own and invisible to others — so its next append needs neither the lock nor the read:
     /// two round trips fewer on PostgreSQL, which matters while a shop's collective lock is held.
     heads: HashMap<String, Head>,
-    /// `heads` as it was at each open savepoint, for a rollback to it.
-    saved: Vec<HashMap<String, Head>>,
+    /// For each open savepoint, the heads its changes replaced (`None`: the stream had none
+    /// known), to put back on a rollback. An undo log, not a copy of `heads`: an import makes a
+    /// savepoint per record, and copying every head it wrote so far for each would be quadratic.
+    undo: Vec<Vec<(String, Option<Head>)>>,
 }
 
 impl<'c, C: Conn> Tx<'c, C> {
@@ -106,7 +108,7 @@ impl<'c, C: Conn> Tx<'c, C> {
         Tx {
             conn,
             heads: HashMap::new(),
-            saved: Vec::new(),
+            undo: Vec::new(),
         }
     }
 
@@ -140,21 +142,34 @@ impl<'c, C: Conn> Tx<'c, C> {
     }
 
     pub(crate) fn remember_head(&mut self, stream: &str, head: Head) {
-        self.heads.insert(stream.to_owned(), head);
+        let before = self.heads.insert(stream.to_owned(), head);
+        if let Some(undo) = self.undo.last_mut() {
+            undo.push((stream.to_owned(), before));
+        }
     }
 
     /// Nested savepoints: one per imported record, so that a bad one rolls back alone.
     pub(crate) async fn savepoint(&mut self) -> Result<()> {
         self.conn.savepoint().await?;
-        self.saved.push(self.heads.clone());
+        self.undo.push(Vec::new());
         Ok(())
     }
 
     pub(crate) async fn end_savepoint(&mut self, keep: bool) -> Result<()> {
         self.conn.end_savepoint(keep).await?;
-        let before = self.saved.pop().unwrap_or_default();
-        if !keep {
-            self.heads = before;
+        let undo = self.undo.pop().unwrap_or_default();
+        if keep {
+            // Kept here, but still undone if an enclosing savepoint rolls back.
+            if let Some(outer) = self.undo.last_mut() {
+                outer.extend(undo);
+            }
+        } else {
+            for (stream, before) in undo.into_iter().rev() {
+                match before {
+                    Some(head) => self.heads.insert(stream, head),
+                    None => self.heads.remove(&stream),
+                };
+            }
         }
         Ok(())
     }

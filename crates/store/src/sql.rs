@@ -193,17 +193,22 @@ pub(crate) fn for_sqlite(sql: &str) -> String {
 
 pub(crate) mod sqlite {
     use super::Val;
-    use rusqlite::types::{Value, ValueRef};
+    use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
-    pub fn param(v: &Val) -> Value {
-        match v {
-            Val::Null | Val::NullText | Val::NullReal => Value::Null,
-            Val::Int(i) => Value::Integer(*i),
-            Val::Real(r) => Value::Real(*r),
-            Val::Text(t) => Value::Text(t.clone()),
-            Val::Bool(b) => Value::Integer(*b as i64),
-            Val::Bytes(b) => Value::Blob(b.clone()),
-            Val::NullBytes => Value::Null,
+    /// Text and bytes are bound borrowed: a filing's event data and its frozen order are not
+    /// copied once more on their way into SQLite.
+    impl rusqlite::ToSql for Val {
+        fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+            Ok(match self {
+                Val::Null | Val::NullText | Val::NullReal | Val::NullBytes => {
+                    ToSqlOutput::Borrowed(ValueRef::Null)
+                }
+                Val::Int(i) => ToSqlOutput::Owned(Value::Integer(*i)),
+                Val::Real(r) => ToSqlOutput::Owned(Value::Real(*r)),
+                Val::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+                Val::Bool(b) => ToSqlOutput::Owned(Value::Integer(*b as i64)),
+                Val::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            })
         }
     }
 
@@ -214,7 +219,7 @@ pub(crate) mod sqlite {
     ) -> rusqlite::Result<Vec<Vec<Val>>> {
         let mut stmt = conn.prepare_cached(&super::for_sqlite(sql))?;
         let n = stmt.column_count();
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(param)))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let mut row = Vec::with_capacity(n);
@@ -234,7 +239,7 @@ pub(crate) mod sqlite {
 
     pub fn exec(conn: &rusqlite::Connection, sql: &str, params: &[Val]) -> rusqlite::Result<u64> {
         let mut stmt = conn.prepare_cached(&super::for_sqlite(sql))?;
-        Ok(stmt.execute(rusqlite::params_from_iter(params.iter().map(param)))? as u64)
+        Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))? as u64)
     }
 }
 

@@ -275,3 +275,43 @@ async fn signatures_of_another_release_are_signed_again_in_the_window() {
     );
     assert_eq!(window_ids(&store).len(), 5);
 }
+
+/// A transaction's remembered stream heads follow its savepoints: a rolled-back record's
+/// appends are forgotten (the next append reads the stored head again), a kept one's stay —
+/// unless an enclosing savepoint rolls back too.
+#[test]
+fn remembered_heads_follow_savepoints() {
+    use crate::db::Tx;
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = conn::open_writer(&dir.path().join("weiquan.db")).unwrap();
+    let mut tx = Tx::new(&mut conn);
+    let head = |n: i64| (n, format!("hash{n}"));
+    futures::executor::block_on(async {
+        tx.remember_head("a", head(1));
+        tx.savepoint().await.unwrap();
+        tx.remember_head("a", head(2));
+        tx.remember_head("b", head(1));
+        tx.end_savepoint(false).await.unwrap();
+        assert_eq!(tx.known_head("a"), Some(&head(1)));
+        assert_eq!(tx.known_head("b"), None);
+
+        tx.savepoint().await.unwrap();
+        tx.savepoint().await.unwrap();
+        tx.remember_head("a", head(3));
+        tx.remember_head("c", head(1));
+        tx.end_savepoint(true).await.unwrap();
+        assert_eq!(
+            tx.known_head("a"),
+            Some(&head(3)),
+            "kept by the inner savepoint"
+        );
+        tx.remember_head("a", head(4));
+        tx.end_savepoint(false).await.unwrap();
+        assert_eq!(
+            tx.known_head("a"),
+            Some(&head(1)),
+            "undone with the outer one"
+        );
+        assert_eq!(tx.known_head("c"), None);
+    });
+}
