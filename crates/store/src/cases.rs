@@ -175,12 +175,15 @@ pub(crate) async fn case_events<C: Conn>(
 }
 
 /// Links a complaint to a case; `false` when it is a member already.
+/// Links a complaint to a case, once, with the case's `member_added` event; `false` if it was
+/// already a member.
 pub(crate) async fn add_member<C: Conn>(
     o: &mut Tx<'_, C>,
     case_id: i64,
     complaint: ComplaintId,
     reason: &str,
     by: Option<UserId>,
+    actor: &str,
     now: Timestamp,
 ) -> Result<bool> {
     let added = o
@@ -193,6 +196,16 @@ pub(crate) async fn add_member<C: Conn>(
         o.exec(
             "UPDATE cases SET updated_at = $2 WHERE id = $1",
             vals![case_id, to_ms(now)],
+        )
+        .await?;
+        let data = json!({"complaint_id": complaint, "reason": reason});
+        events::append(
+            o,
+            &Stream::Case(CaseId(case_id)),
+            actor,
+            EventKind::MemberAdded,
+            &data,
+            now,
         )
         .await?;
     }

@@ -383,18 +383,7 @@ pub(crate) async fn on_filed<C: Conn>(
         if mc.collective_case_id.is_some() {
             continue;
         }
-        if cases::add_member(o, case_id, member, "collective", None, now).await? {
-            let data = json!({"complaint_id": member, "reason": "collective"});
-            events::append(
-                o,
-                &Stream::Case(CaseId(case_id)),
-                actor,
-                EventKind::MemberAdded,
-                &data,
-                now,
-            )
-            .await?;
-        }
+        cases::add_member(o, case_id, member, "collective", None, actor, now).await?;
         let t = machine::join_collective(&mc, case_id, now);
         let after = transitions::apply(o, t, actor, None, now, policy).await?;
         if member == c.id {

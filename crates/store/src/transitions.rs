@@ -104,17 +104,6 @@ async fn forward_to_case<C: Conn>(
         now,
     )
     .await?;
-    if cases::add_member(o, case_id, c.id, reason, actor_id, now).await? {
-        let data = json!({"complaint_id": c.id, "reason": reason});
-        events::append(
-            o,
-            &Stream::Case(CaseId(case_id)),
-            actor,
-            EventKind::MemberAdded,
-            &data,
-            now,
-        )
-        .await?;
-    }
+    cases::add_member(o, case_id, c.id, reason, actor_id, actor, now).await?;
     Ok(())
 }
