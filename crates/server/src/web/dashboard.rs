@@ -76,12 +76,66 @@ impl CasePage {
     fn state(&self) -> &'static str {
         self.case.state.label(self.c.lang)
     }
-    /// What the case is about (a brushing block, a collective wave), as stored.
-    fn details(&self) -> String {
-        pretty(&self.case.details)
+    /// What a collective wave is about, in words (a brushing block has `block`).
+    fn wave(&self) -> Vec<(&'static str, String)> {
+        let d = &self.case.details;
+        if d["source"] != "collective" {
+            return vec![];
+        }
+        let l = self.c.lang;
+        let text = |k: &str| d[k].as_str().unwrap_or("").to_owned();
+        vec![
+            (l.pick("商品", "Product"), text("product")),
+            (
+                l.pick("投诉类型", "Category"),
+                Category::label_of(d["category"].as_str().unwrap_or(""), l).to_owned(),
+            ),
+            (l.pick("典型描述", "A typical complaint"), text("sample")),
+        ]
     }
-    fn outcome(&self) -> Option<String> {
-        self.case.outcome.as_ref().map(pretty)
+    /// The published outcome, one labelled line a fact; never the stored JSON itself.
+    fn outcome(&self) -> Vec<(&'static str, String)> {
+        let Some(o) = &self.case.outcome else {
+            return vec![];
+        };
+        let l = self.c.lang;
+        let mut out = vec![];
+        if let Some(d) = o["decision"].as_str() {
+            out.push((
+                l.pick("结果", "Decision"),
+                CaseState::label_of(d, l).to_owned(),
+            ));
+        }
+        if let Some(r) = o["reasons"].as_str() {
+            out.push((l.pick("理由", "Reasons"), r.to_owned()));
+        }
+        if let Some(refs) = o["rule_refs"].as_array().filter(|a| !a.is_empty()) {
+            let refs: Vec<&str> = refs.iter().filter_map(|v| v.as_str()).collect();
+            out.push((l.pick("依据", "Rules"), refs.join("；")));
+        }
+        if let Some(p) = o["points"].as_i64() {
+            out.push((l.pick("扣分", "Points"), p.to_string()));
+        }
+        if let Some(kind) = o["remedy"]["kind"].as_str() {
+            let mut r = ClaimKind::label_of(kind, l).to_owned();
+            if let Some(a) = o["remedy"]["amount_cents"]
+                .as_i64()
+                .and_then(|a| Cents::new(a).ok())
+            {
+                r.push_str(&format!(" {a}"));
+            }
+            out.push((l.pick("每位成员的补救", "Remedy for every member"), r));
+        }
+        if let Some(at) = o["at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        {
+            out.push((
+                l.pick("时间", "At"),
+                self.c.time(at.with_timezone(&chrono::Utc)),
+            ));
+        }
+        out
     }
     fn open(&self) -> bool {
         matches!(self.case.state, CaseState::Open | CaseState::Investigating)
@@ -110,7 +164,11 @@ impl CasePage {
         vec![
             (
                 l.pick("检测方法", "Detector"),
-                d["detector"].as_str().unwrap_or("").to_owned(),
+                match d["detector"].as_str() {
+                    Some("time") => l.pick("按日期的稠密块", "dense block over days"),
+                    _ => l.pick("稠密子图（FRAUDAR）", "dense subgraph (FRAUDAR)"),
+                }
+                .to_owned(),
             ),
             (l.pick("账号", "Accounts"), list("accounts")),
             (l.pick("店铺", "Shops"), list("shops")),
@@ -138,13 +196,6 @@ impl CasePage {
             parts.push(format!("{} #{id}", self.c.lang.pick("举报", "report")));
         }
         parts.join(" · ")
-    }
-}
-
-fn pretty(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => String::new(),
-        v => serde_json::to_string_pretty(v).unwrap_or_default(),
     }
 }
 

@@ -124,6 +124,11 @@ async fn case_pages(backend: Backend) {
         "{page}"
     );
     assert!(page.contains("id=\"outcome\"") && page.contains(rule));
+    // The published outcome in words, never the stored record: no JSON keys, no codes.
+    assert!(page.contains("<dd>已处罚</dd>"), "{page}");
+    for raw in ["\"reasons\"", "rule_refs", "\"decision\"", "<pre"] {
+        assert!(!page.contains(raw), "{raw} on the case page: {page}");
+    }
     assert!(
         !page.contains("form-sanction"),
         "a decided case offers no more actions"
