@@ -40,6 +40,11 @@ pub struct StoreArgs {
     /// A PostgreSQL URL (postgres://…); SQLite inside the data dir when absent.
     #[arg(long, env = "WEIQUAN_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// PostgreSQL connections this process may hold; all nodes together must stay under the
+    /// server's `max_connections`.
+    #[arg(long, env = "WEIQUAN_DATABASE_CONNECTIONS", default_value_t = weiquan_store::postgres::DEFAULT_CONNECTIONS,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub database_connections: u32,
     /// Evidence in an S3-compatible bucket (`s3://BUCKET[/PREFIX]`, credentials and endpoint from
     /// `AWS_*`) instead of `DATA_DIR/blobs`; nodes sharing PostgreSQL should share this too.
     #[arg(long, env = "WEIQUAN_BLOB_URL")]

@@ -71,7 +71,8 @@ pub async fn open_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn Store>> {
     if let Some(url) = &args.database_url {
         check_postgres_url(url)?;
         // Blobs stay under the data dir (object storage is a later change).
-        let store = PgStore::open(url, &args.data_dir.join("blobs"), policy)
+        let blob_dir = args.data_dir.join("blobs");
+        let store = PgStore::open_pooled(url, &blob_dir, policy, DEFAULT_MAX_BLOB, args.database_connections)
             .await
             .with_context(|| format!("cannot open the PostgreSQL store at {}", redact(url)))?;
         return Ok(match blobs(args)? {

@@ -97,8 +97,14 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
     let clock = dir.path().join("clock");
     let t0 = chrono::Utc::now();
     set_clock(&clock, t0);
-    let store = PgStore::open(&db.url, &dir.path().join("blobs"), Policy::default())
-        .await
+    let store = PgStore::open_pooled(
+        &db.url,
+        &dir.path().join("blobs"),
+        Policy::default(),
+        weiquan_store::blob::DEFAULT_MAX_BLOB,
+        NODE_CONNECTIONS.parse().unwrap(),
+    )
+    .await
         .unwrap();
     seed(&store, BUYERS, PER_BUYER).await;
 
@@ -229,8 +235,14 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
 async fn racing_nodes_never_fork_a_chain() {
     let db = scratch_db().await;
     let dir = tempfile::tempdir().unwrap();
-    let store = PgStore::open(&db.url, &dir.path().join("blobs"), Policy::default())
-        .await
+    let store = PgStore::open_pooled(
+        &db.url,
+        &dir.path().join("blobs"),
+        Policy::default(),
+        weiquan_store::blob::DEFAULT_MAX_BLOB,
+        NODE_CONNECTIONS.parse().unwrap(),
+    )
+    .await
         .unwrap();
     seed(&store, 2, 30).await;
     let a = Server::start(&dir.path().join("a"), &["--database-url", &db.url]);

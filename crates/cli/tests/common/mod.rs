@@ -15,6 +15,10 @@ pub struct Server {
     pub child: Child,
 }
 
+/// PostgreSQL connections per process: a file's tests run together, and all their nodes and
+/// stores must stay under the server's `max_connections` (100 by default).
+pub const NODE_CONNECTIONS: &str = "8";
+
 impl Server {
     /// Starts `weiquan serve` on a free port and waits until it listens.
     #[allow(clippy::zombie_processes)] // the Server owns the child and waits for it on drop
@@ -31,6 +35,7 @@ impl Server {
             .arg(data_dir)
             .args(extra)
             .env("WEIQUAN_LOG", "warn")
+            .env("WEIQUAN_DATABASE_CONNECTIONS", NODE_CONNECTIONS)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -78,6 +83,7 @@ pub fn weiquan(args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
         .env("WEIQUAN_LOG", "warn")
+        .env("WEIQUAN_DATABASE_CONNECTIONS", NODE_CONNECTIONS)
         .output()
         .expect("the weiquan binary runs")
 }

@@ -41,6 +41,9 @@ fn parse_url(url: &str) -> Result<PgConnectOptions> {
         .map_err(|e| StoreError::Unavailable(format!("invalid database URL: {e}")))
 }
 
+/// Connections one node holds unless told otherwise (`serve --database-connections`).
+pub const DEFAULT_CONNECTIONS: u32 = 32;
+
 impl Service<PgDriver> {
     /// Connects, applies migrations, and keeps blobs under `blob_dir`.
     pub async fn open(url: &str, blob_dir: &std::path::Path, policy: Policy) -> Result<PgStore> {
@@ -53,8 +56,25 @@ impl Service<PgDriver> {
         policy: Policy,
         max_blob: u64,
     ) -> Result<PgStore> {
+        Self::open_pooled(url, blob_dir, policy, max_blob, DEFAULT_CONNECTIONS).await
+    }
+
+    /// As `open_with`, holding at most `connections` connections. Every node's pool counts
+    /// against the server's `max_connections` (100 by default), so N nodes need N × this below it.
+    pub async fn open_pooled(
+        url: &str,
+        blob_dir: &std::path::Path,
+        policy: Policy,
+        max_blob: u64,
+        connections: u32,
+    ) -> Result<PgStore> {
+        if connections == 0 {
+            return Err(StoreError::Unavailable(
+                "a PostgreSQL store needs at least one connection".into(),
+            ));
+        }
         let pool = PgPoolOptions::new()
-            .max_connections(32)
+            .max_connections(connections)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(parse_url(url)?)
             .await?;
