@@ -149,7 +149,7 @@ pub(crate) async fn walk<C: Conn>(
         .query("SELECT id, state FROM complaints ORDER BY id", &[])
         .await?
     {
-        if let Err(e) = check.complaint(r[0].int()?, &r[1].text()?) {
+        if let Err(e) = check.complaint(r[0].int()?, r[1].as_str()?) {
             return Ok(Err(e));
         }
     }
@@ -160,7 +160,7 @@ pub(crate) async fn walk<C: Conn>(
         )
         .await?;
     for r in evidence {
-        if let Err(e) = check.evidence(r[0].int()?, &r[1].text()?, r[2].opt_bytes()?.as_deref()) {
+        if let Err(e) = check.evidence(r[0].int()?, r[1].as_str()?, r[2].opt_bytes()?.as_deref()) {
             return Ok(Err(e));
         }
     }
@@ -171,7 +171,7 @@ pub(crate) async fn walk<C: Conn>(
         )
         .await?;
     for r in files {
-        if let Err(e) = check.report_evidence(r[0].int()?, &r[1].text()?) {
+        if let Err(e) = check.report_evidence(r[0].int()?, r[1].as_str()?) {
             return Ok(Err(e));
         }
     }

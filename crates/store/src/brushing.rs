@@ -148,7 +148,8 @@ pub(crate) async fn open_brushing_case<C: Conn>(
         .await?;
     if let Some(row) = open.first() {
         let id = row[0].int()?;
-        let mut merged: Value = serde_json::from_str(&row[1].text()?).unwrap_or_else(|_| json!({}));
+        let mut merged: Value =
+            serde_json::from_str(row[1].as_str()?).unwrap_or_else(|_| json!({}));
         if !merged.is_object() {
             merged = json!({});
         }

@@ -40,13 +40,13 @@ pub(crate) async fn case_act<C: Conn>(
     if !rules::can_view_case(actor, merchant) {
         return Err(rules::not_found_case().into());
     }
-    let shop = ShopId::parse(&row[2].text()?).map_err(bad("case shop"))?;
-    let details: Value = serde_json::from_str(&row[4].text()?).unwrap_or(Value::Null);
+    let shop = ShopId::parse(row[2].as_str()?).map_err(bad("case shop"))?;
+    let details: Value = serde_json::from_str(row[4].as_str()?).unwrap_or(Value::Null);
     let subject = Stream::Case(CaseId(id));
     let evidence_requested = timers::subject_pending(o, &subject, CASE_EVIDENCE).await?;
     let facts = CaseFacts {
-        kind: CaseKind::parse(&row[0].text()?).map_err(bad("case kind"))?,
-        state: CaseState::parse(&row[1].text()?).map_err(bad("case state"))?,
+        kind: CaseKind::parse(row[0].as_str()?).map_err(bad("case kind"))?,
+        state: CaseState::parse(row[1].as_str()?).map_err(bad("case state"))?,
         merchant_id: merchant,
         evidence_requested,
     };
@@ -130,7 +130,7 @@ pub(crate) async fn case_act<C: Conn>(
             .await?;
         for r in reports {
             let rid = ReportId(r[0].int()?);
-            let was = ReportState::parse(&r[1].text()?).unwrap_or(ReportState::Received);
+            let was = ReportState::parse(r[1].as_str()?).unwrap_or(ReportState::Received);
             let ip = was != ReportState::Received;
             let restore = dismissed && ip;
             let to = match (ip, dismissed) {
@@ -196,7 +196,7 @@ pub(crate) async fn fire_subject_timer<C: Conn>(
             if let Some(r) = rows.first()
                 && r[1].opt_int()?.is_none()
             {
-                let shop = ShopId::parse(&r[0].text()?).map_err(bad("penalty shop"))?;
+                let shop = ShopId::parse(r[0].as_str()?).map_err(bad("penalty shop"))?;
                 o.exec(
                     "UPDATE penalties SET lifted_at = $2 WHERE id = $1",
                     vals![id, to_ms(now)],
@@ -223,12 +223,12 @@ pub(crate) async fn fire_subject_timer<C: Conn>(
                 )
                 .await?;
             if let Some(r) = rows.first()
-                && let Some(tr) = ReportState::parse(&r[0].text()?).and_then(rules::restore_lapsed)
+                && let Some(tr) = ReportState::parse(r[0].as_str()?).and_then(rules::restore_lapsed)
             {
                 set_report_state(o, id, tr.state, now).await?;
                 let data = json!({"state": tr.state, "timer_id": t.id});
                 events::append(o, &subject, actor, tr.event_kind, &data, now).await?;
-                let shop = ShopId::parse(&r[1].text()?).map_err(bad("report shop"))?;
+                let shop = ShopId::parse(r[1].as_str()?).map_err(bad("report shop"))?;
                 let data = json!({"report_id": id, "listing": r[2].opt_text()?});
                 events::append(
                     o,

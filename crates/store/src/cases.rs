@@ -66,16 +66,16 @@ fn case_of(
     members: Vec<ComplaintId>,
     reports: Vec<ReportId>,
 ) -> Result<(Case, UserId)> {
-    let details: Value = serde_json::from_str(&row[7].text()?).unwrap_or(Value::Null);
+    let details: Value = serde_json::from_str(row[7].as_str()?).unwrap_or(Value::Null);
     let outcome = row[8]
         .opt_text()?
         .and_then(|t| serde_json::from_str(&t).ok());
     Ok((
         Case {
             id: CaseId(row[0].int()?),
-            kind: CaseKind::parse(&row[1].text()?).map_err(bad("case kind"))?,
-            shop_id: ShopId::parse(&row[2].text()?).map_err(bad("case shop"))?,
-            state: CaseState::parse(&row[3].text()?).map_err(bad("case state"))?,
+            kind: CaseKind::parse(row[1].as_str()?).map_err(bad("case kind"))?,
+            shop_id: ShopId::parse(row[2].as_str()?).map_err(bad("case shop"))?,
+            state: CaseState::parse(row[3].as_str()?).map_err(bad("case state"))?,
             title: row[4].text()?,
             members,
             reports,

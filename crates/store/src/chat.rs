@@ -135,7 +135,7 @@ fn session_row(r: &[Val]) -> Result<ChatSession> {
     Ok(ChatSession {
         id: r[0].text()?,
         user_id: UserId(r[1].int()?),
-        status: ChatStatus::parse(&r[2].text()?)?,
+        status: ChatStatus::parse(r[2].as_str()?)?,
         state: serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         version: r[4].int()?,
         agent_id: r[5].opt_int()?.map(UserId),
@@ -151,7 +151,7 @@ fn session_row(r: &[Val]) -> Result<ChatSession> {
 fn turn_row(r: &[Val]) -> Result<ChatTurn> {
     Ok(ChatTurn {
         seq: r[0].int()?,
-        role: ChatRole::parse(&r[1].text()?)?,
+        role: ChatRole::parse(r[1].as_str()?)?,
         author_id: r[2].opt_int()?.map(UserId),
         body: r[3].text()?,
         at: from_ms(r[4].int()?)?,

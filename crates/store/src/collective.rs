@@ -142,7 +142,7 @@ async fn catch_up<C: Conn>(
             // as it was written; it leaves the window within one window's time).
             Some(text) => (
                 Signature::of(&text),
-                Subject::new(&r[8].text()?, &r[9].text()?).keys(),
+                Subject::new(r[8].as_str()?, r[9].as_str()?).keys(),
             ),
         };
         let recent = Recent {

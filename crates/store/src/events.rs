@@ -36,7 +36,7 @@ pub(crate) async fn append<C: Conn>(
                 )
                 .await?
             {
-                Some(r) => Some((r[0].int()?, r[1].text()?)),
+                Some(mut r) => Some((r[0].int()?, r.swap_remove(1).into_text()?)),
                 None => None,
             }
         }
@@ -97,7 +97,7 @@ pub(crate) async fn read<C: Conn>(tx: &mut Tx<'_, C>, stream: &Stream) -> Result
             vals![stream.to_string()],
         )
         .await?;
-    each(&rows, |r| EventRow::from_row(r)?.try_into())
+    each(rows, |r| EventRow::from_row(r)?.try_into())
 }
 
 /// Every event of every stream, ordered by stream and seq, a page at a time (the audit).
@@ -116,5 +116,5 @@ pub(crate) async fn page_all<C: Conn>(
             vals![stream, seq, limit],
         )
         .await?;
-    each(&rows, EventRow::from_row)
+    each(rows, EventRow::from_row)
 }

@@ -9,7 +9,7 @@ use crate::error::{Result, StoreError};
 use crate::events;
 use crate::model::*;
 use crate::rows::*;
-use crate::sql::vals;
+use crate::sql::{Val, vals};
 use crate::time::to_ms;
 
 /// What a file is attached to.
@@ -62,7 +62,7 @@ pub(crate) async fn find<C: Conn>(
         vals![id, sha.as_str()],
     )
     .await?
-    .map(|r| EvidenceRow::from_row(&r)?.try_into())
+    .map(|r| EvidenceRow::from_row(r)?.try_into())
     .transpose()
 }
 
@@ -81,8 +81,10 @@ pub(crate) async fn get<C: Conn>(
                 vals![id.0, sha.as_str()],
             )
             .await?
-            .map(|r| -> Result<_> {
-                Ok((EvidenceRow::from_row(&r)?.try_into()?, r[7].opt_bytes()?))
+            .map(|mut r| -> Result<_> {
+                // The bytes are the eighth column, after the evidence row's seven.
+                let bytes = r.pop().map(Val::into_opt_bytes).transpose()?.flatten();
+                Ok((EvidenceRow::from_row(r)?.try_into()?, bytes))
             })
             .transpose()?,
         Subject::Report(_) => find(tx, subject, sha).await?.map(|e| (e, None)),
@@ -101,7 +103,7 @@ pub(crate) async fn list<C: Conn>(tx: &mut Tx<'_, C>, subject: Subject) -> Resul
             vals![id],
         )
         .await?;
-    each(&rows, |r| EvidenceRow::from_row(r)?.try_into())
+    each(rows, |r| EvidenceRow::from_row(r)?.try_into())
 }
 
 /// Records a file; `inline` keeps its bytes in the database (a complaint's only).

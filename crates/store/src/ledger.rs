@@ -116,7 +116,7 @@ pub(crate) async fn refresh_standing<C: Conn>(
         .await?;
     let mut active = Vec::with_capacity(rows.len());
     for r in rows {
-        let p = Penalty::parse(&r[0].text()?)
+        let p = Penalty::parse(r[0].as_str()?)
             .ok_or_else(|| StoreError::Corrupt("penalty kind".into()))?;
         active.push((p, r[1].opt_real()?));
     }
@@ -317,14 +317,14 @@ pub(crate) async fn shop<C: Conn>(
         )
         .await?;
     Ok(Some(Shop {
-        id: ShopId::parse(&r[0].text()?).map_err(bad("shop id"))?,
+        id: ShopId::parse(r[0].as_str()?).map_err(bad("shop id"))?,
         name: r[1].text()?,
         merchant_id: UserId(r[2].int()?),
-        commitments: crate::rows::json("shop commitments", &r[3].text()?)?,
+        commitments: crate::rows::json("shop commitments", r[3].as_str()?)?,
         points,
         search_weight: r[4].real()?,
         status: r[5].text()?,
-        active_penalties: each(&rows, |r| PenaltyRow::from_row(r)?.try_into())?,
+        active_penalties: each(rows, |r| PenaltyRow::from_row(r)?.try_into())?,
     }))
 }
 
@@ -341,5 +341,5 @@ pub(crate) async fn penalties<C: Conn>(
             vals![id.as_str()],
         )
         .await?;
-    each(&rows, |r| PenaltyRow::from_row(r)?.try_into())
+    each(rows, |r| PenaltyRow::from_row(r)?.try_into())
 }

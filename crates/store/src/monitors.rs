@@ -49,7 +49,7 @@ pub(crate) async fn sweep_late_shipments<C: Conn>(
         .await?;
     let mut checked = 0;
     for r in &rows {
-        let order_no = OrderNo::parse(&r[0].text()?).map_err(bad("order"))?;
+        let order_no = OrderNo::parse(r[0].as_str()?).map_err(bad("order"))?;
         let marked = o
             .exec(
                 "UPDATE orders SET late_checked = TRUE WHERE order_no = $1 AND late_checked = FALSE",
@@ -60,7 +60,7 @@ pub(crate) async fn sweep_late_shipments<C: Conn>(
             continue;
         }
         checked += 1;
-        let shop = ShopId::parse(&r[1].text()?).map_err(bad("order shop"))?;
+        let shop = ShopId::parse(r[1].as_str()?).map_err(bad("order shop"))?;
         let ship_by = from_ms(r[2].int()?)?;
         let shipped = r[3].opt_int()?.map(from_ms).transpose()?;
         let amount = Cents::new(r[4].int()?).map_err(bad("order amount"))?;

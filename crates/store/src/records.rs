@@ -90,7 +90,7 @@ pub(crate) async fn user_for_login<C: Conn>(
     )
     .await?
     .map(|r| {
-        let row = UserRow::from_row(&r)?;
+        let row = UserRow::from_row(r)?;
         Ok((row.user()?, row.password_hash))
     })
     .transpose()
@@ -102,7 +102,7 @@ pub(crate) async fn user<C: Conn>(tx: &mut Tx<'_, C>, id: UserId) -> Result<Opti
         vals![id.0],
     )
     .await?
-    .map(|r| UserRow::from_row(&r)?.user())
+    .map(|r| UserRow::from_row(r)?.user())
     .transpose()
 }
 
@@ -119,7 +119,7 @@ pub(crate) async fn users<C: Conn>(
             vals![after, limit],
         )
         .await?;
-    each(&rows, |r| UserRow::from_row(r)?.user())
+    each(rows, |r| UserRow::from_row(r)?.user())
 }
 
 /// `None` when the username is taken.
@@ -200,7 +200,7 @@ pub(crate) async fn session_user<C: Conn>(
         vals![token_hash, to_ms(now)],
     )
     .await?
-    .map(|r| UserRow::from_row(&r)?.user())
+    .map(|r| UserRow::from_row(r)?.user())
     .transpose()
 }
 
@@ -273,7 +273,7 @@ pub(crate) async fn order<C: Conn>(
     )
     .await?
     .map(|r| {
-        let row = OrderRow::from_row(&r)?;
+        let row = OrderRow::from_row(r)?;
         let merchant = UserId(row.merchant_id);
         Ok((row.try_into()?, merchant))
     })
@@ -296,7 +296,7 @@ pub(crate) async fn orders<C: Conn>(
             vals![consumer, merchant, before, limit],
         )
         .await?;
-    each(&rows, |r| OrderRow::from_row(r)?.try_into())
+    each(rows, |r| OrderRow::from_row(r)?.try_into())
 }
 
 pub(crate) async fn order_state<C: Conn>(
@@ -374,7 +374,7 @@ pub(crate) async fn complaint<C: Conn>(
     };
     tx.query_opt(&sql, vals![id.0])
         .await?
-        .map(|r| ComplaintRow::from_row(&r)?.try_into())
+        .map(|r| ComplaintRow::from_row(r)?.try_into())
         .transpose()
 }
 
@@ -402,7 +402,7 @@ pub(crate) async fn complaints<C: Conn>(
             ],
         )
         .await?;
-    each(&rows, |r| ComplaintRow::from_row(r)?.try_into())
+    each(rows, |r| ComplaintRow::from_row(r)?.try_into())
 }
 
 /// `None` when the order has an active complaint already.
@@ -496,5 +496,5 @@ pub(crate) async fn messages<C: Conn>(tx: &mut Tx<'_, C>, id: ComplaintId) -> Re
             vals![id.0],
         )
         .await?;
-    each(&rows, |r| MessageRow::from_row(r)?.try_into())
+    each(rows, |r| MessageRow::from_row(r)?.try_into())
 }

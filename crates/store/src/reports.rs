@@ -50,7 +50,7 @@ const REPORT_COLUMNS: &str = "SELECT r.id, r.reporter_id, r.shop_id, r.kind, r.d
 
 /// A report row as `actor` may see it; `None` when they may not.
 fn report_for(actor: &Actor, row: &[Val]) -> Result<Option<Report>> {
-    let kind = ReportKind::parse(&row[3].text()?).map_err(bad("report kind"))?;
+    let kind = ReportKind::parse(row[3].as_str()?).map_err(bad("report kind"))?;
     let reporter = UserId(row[1].int()?);
     let merchant = UserId(row[12].int()?);
     if !rules::can_view_report(actor, kind, reporter, merchant) {
@@ -60,14 +60,14 @@ fn report_for(actor: &Actor, row: &[Val]) -> Result<Option<Report>> {
     Ok(Some(Report {
         id: ReportId(row[0].int()?),
         reporter_id: shows_reporter.then_some(reporter),
-        shop_id: ShopId::parse(&row[2].text()?).map_err(bad("report shop"))?,
+        shop_id: ShopId::parse(row[2].as_str()?).map_err(bad("report shop"))?,
         kind,
         description: row[4].text()?,
         order_no: row[5].opt_text()?,
         listing: row[6].opt_text()?,
         channel: row[7].text()?,
         case_id: CaseId(row[8].int()?),
-        state: ReportState::parse(&row[9].text()?)
+        state: ReportState::parse(row[9].as_str()?)
             .ok_or_else(|| StoreError::Corrupt("report state".into()))?,
         restore_at: row[13].opt_int()?.map(from_ms).transpose()?,
         created_at: from_ms(row[10].int()?)?,
@@ -114,7 +114,7 @@ pub(crate) async fn add_report_evidence<C: Conn>(
         )
         .await?;
     let row = rows.first().ok_or_else(rules::not_found_report)?;
-    let kind = ReportKind::parse(&row[0].text()?).map_err(bad("report kind"))?;
+    let kind = ReportKind::parse(row[0].as_str()?).map_err(bad("report kind"))?;
     if !rules::can_view_report(actor, kind, UserId(row[1].int()?), UserId(row[2].int()?)) {
         return Err(rules::not_found_report().into());
     }
@@ -323,11 +323,11 @@ pub(crate) async fn report_act<C: Conn>(
         )
         .await?;
     let row = rows.first().ok_or_else(rules::not_found_report)?;
-    let kind = ReportKind::parse(&row[0].text()?).map_err(bad("report kind"))?;
+    let kind = ReportKind::parse(row[0].as_str()?).map_err(bad("report kind"))?;
     let facts = ReportFacts {
         reporter_id: UserId(row[1].int()?),
         merchant_id: UserId(row[2].int()?),
-        state: ReportState::parse(&row[3].text()?)
+        state: ReportState::parse(row[3].as_str()?)
             .ok_or_else(|| StoreError::Corrupt("report state".into()))?,
     };
     if !rules::can_view_report(actor, kind, facts.reporter_id, facts.merchant_id) {

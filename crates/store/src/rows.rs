@@ -17,43 +17,48 @@ pub(crate) const COMPLAINT_SELECT: &str = "SELECT c.id, c.order_no, c.consumer_i
      c.collective_case_id, c.progress, c.deadline_at, c.created_at, c.updated_at \
      FROM complaints c JOIN shops s ON s.id = c.shop_id";
 
-/// A column value as a row struct's field takes it.
+/// A column value as a row struct's field takes it: moved out of the row, not copied (the
+/// filing's reads run on SQLite's one writer thread, where every allocation counts).
 pub(crate) trait FromVal: Sized {
-    fn from_val(v: &Val) -> Result<Self>;
+    fn from_val(v: Val) -> Result<Self>;
 }
 impl FromVal for i64 {
-    fn from_val(v: &Val) -> Result<i64> {
+    fn from_val(v: Val) -> Result<i64> {
         v.int()
     }
 }
 impl FromVal for Option<i64> {
-    fn from_val(v: &Val) -> Result<Option<i64>> {
+    fn from_val(v: Val) -> Result<Option<i64>> {
         v.opt_int()
     }
 }
 impl FromVal for f64 {
-    fn from_val(v: &Val) -> Result<f64> {
+    fn from_val(v: Val) -> Result<f64> {
         v.real()
     }
 }
 impl FromVal for Option<f64> {
-    fn from_val(v: &Val) -> Result<Option<f64>> {
+    fn from_val(v: Val) -> Result<Option<f64>> {
         v.opt_real()
     }
 }
 impl FromVal for bool {
-    fn from_val(v: &Val) -> Result<bool> {
+    fn from_val(v: Val) -> Result<bool> {
         v.bool()
     }
 }
 impl FromVal for String {
-    fn from_val(v: &Val) -> Result<String> {
-        v.text()
+    fn from_val(v: Val) -> Result<String> {
+        v.into_text()
     }
 }
 impl FromVal for Option<String> {
-    fn from_val(v: &Val) -> Result<Option<String>> {
-        v.opt_text()
+    fn from_val(v: Val) -> Result<Option<String>> {
+        if v.is_null() {
+            Ok(None)
+        } else {
+            v.into_text().map(Some)
+        }
     }
 }
 
@@ -61,20 +66,14 @@ impl FromVal for Option<String> {
 macro_rules! from_row {
     ($t:ident { $($f:ident),+ $(,)? }) => {
         impl $t {
-            pub(crate) fn from_row(r: &[Val]) -> Result<$t> {
-                let mut cols = r.iter();
+            pub(crate) fn from_row(r: Vec<Val>) -> Result<$t> {
+                let mut cols = r.into_iter();
                 let mut next = || {
                     cols.next().ok_or_else(|| {
                         StoreError::Corrupt(format!("{}: too few columns", stringify!($t)))
                     })
                 };
                 Ok($t { $($f: FromVal::from_val(next()?)?,)+ })
-            }
-        }
-        impl TryFrom<&Vec<Val>> for $t {
-            type Error = StoreError;
-            fn try_from(r: &Vec<Val>) -> Result<$t> {
-                $t::from_row(r)
             }
         }
     };
@@ -400,8 +399,8 @@ impl TryFrom<TimerRow> for DueTimer {
 }
 
 /// Converts every row.
-pub(crate) fn each<T>(rows: &[Vec<Val>], f: impl Fn(&[Val]) -> Result<T>) -> Result<Vec<T>> {
-    rows.iter().map(|r| f(r)).collect()
+pub(crate) fn each<T>(rows: Vec<Vec<Val>>, f: impl Fn(Vec<Val>) -> Result<T>) -> Result<Vec<T>> {
+    rows.into_iter().map(f).collect()
 }
 
 /// Maps a parse failure of stored data to a corrupt record naming what it was.

@@ -49,6 +49,17 @@ impl Val {
             ))),
         }
     }
+    /// The bytes (or text's bytes), moved out.
+    pub fn into_opt_bytes(self) -> Result<Option<Vec<u8>>> {
+        match self {
+            v if v.is_null() => Ok(None),
+            Val::Bytes(b) => Ok(Some(b)),
+            Val::Text(t) => Ok(Some(t.into_bytes())),
+            other => Err(StoreError::Corrupt(format!(
+                "expected bytes, got {other:?}"
+            ))),
+        }
+    }
     pub fn opt_int(&self) -> Result<Option<i64>> {
         match self {
             v if v.is_null() => Ok(None),
@@ -73,6 +84,20 @@ impl Val {
     pub fn text(&self) -> Result<String> {
         match self {
             Val::Text(t) => Ok(t.clone()),
+            other => Err(StoreError::Corrupt(format!("expected text, got {other:?}"))),
+        }
+    }
+    /// The text, borrowed.
+    pub fn as_str(&self) -> Result<&str> {
+        match self {
+            Val::Text(t) => Ok(t),
+            other => Err(StoreError::Corrupt(format!("expected text, got {other:?}"))),
+        }
+    }
+    /// The text, moved out.
+    pub fn into_text(self) -> Result<String> {
+        match self {
+            Val::Text(t) => Ok(t),
             other => Err(StoreError::Corrupt(format!("expected text, got {other:?}"))),
         }
     }
@@ -184,11 +209,12 @@ macro_rules! vals {
 }
 pub(crate) use vals;
 
-/// The statement as SQLite takes it: `?n` placeholders, and no row-lock clause (a trailing
-/// `FOR UPDATE [OF …] [SKIP LOCKED]`), the single writer being the lock.
-pub(crate) fn for_sqlite(sql: &str) -> String {
-    let sql = sql.find(" FOR UPDATE").map_or(sql, |at| &sql[..at]);
-    sql.replace('$', "?")
+/// The statement as SQLite takes it: without PostgreSQL's row-lock clause (a trailing
+/// `FOR UPDATE [OF …] [SKIP LOCKED]`), the single writer being the lock. The `$n` placeholders
+/// stay: SQLite reads `$1` as a parameter *named* `$1`, bound by that name below, so the text is
+/// never rewritten (nor copied) on the writer's hot path.
+pub(crate) fn for_sqlite(sql: &str) -> &str {
+    sql.find(" FOR UPDATE").map_or(sql, |at| &sql[..at])
 }
 
 pub(crate) mod sqlite {
@@ -212,14 +238,39 @@ pub(crate) mod sqlite {
         }
     }
 
+    /// Binds `$n` to `params[n - 1]`, by each parameter's name: SQLite numbers named parameters
+    /// in order of first appearance, which need not be `$1, $2, …`.
+    fn bind(stmt: &mut rusqlite::Statement<'_>, params: &[Val]) -> rusqlite::Result<()> {
+        let count = stmt.parameter_count();
+        let mut highest = 0;
+        for i in 1..=count {
+            let n = stmt
+                .parameter_name(i)
+                .and_then(|name| name.strip_prefix('$'))
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| (1..=params.len()).contains(n))
+                .ok_or(rusqlite::Error::InvalidParameterCount(count, params.len()))?;
+            highest = highest.max(n);
+            stmt.raw_bind_parameter(i, &params[n - 1])?;
+        }
+        if highest != params.len() {
+            return Err(rusqlite::Error::InvalidParameterCount(
+                highest,
+                params.len(),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn rows(
         conn: &rusqlite::Connection,
         sql: &str,
         params: &[Val],
     ) -> rusqlite::Result<Vec<Vec<Val>>> {
-        let mut stmt = conn.prepare_cached(&super::for_sqlite(sql))?;
+        let mut stmt = conn.prepare_cached(super::for_sqlite(sql))?;
         let n = stmt.column_count();
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+        bind(&mut stmt, params)?;
+        let mut rows = stmt.raw_query();
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let mut row = Vec::with_capacity(n);
@@ -238,8 +289,9 @@ pub(crate) mod sqlite {
     }
 
     pub fn exec(conn: &rusqlite::Connection, sql: &str, params: &[Val]) -> rusqlite::Result<u64> {
-        let mut stmt = conn.prepare_cached(&super::for_sqlite(sql))?;
-        Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))? as u64)
+        let mut stmt = conn.prepare_cached(super::for_sqlite(sql))?;
+        bind(&mut stmt, params)?;
+        Ok(stmt.raw_execute()? as u64)
     }
 }
 
@@ -296,5 +348,39 @@ pub(crate) mod postgres {
             out.push(v.unwrap_or(Val::Null));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_binds_placeholders_by_number_whatever_their_order() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let rows = sqlite::rows(
+            &conn,
+            "SELECT $2 || '-' || $1, $1 + 0, $2 FOR UPDATE",
+            vals!["a", "b"],
+        );
+        // `$1 + 0` on text is 0 in SQLite; what matters is which value each name got.
+        assert_eq!(
+            rows.unwrap(),
+            vec![vec![
+                Val::Text("b-a".into()),
+                Val::Int(0),
+                Val::Text("b".into())
+            ]]
+        );
+        let n = sqlite::rows(&conn, "SELECT $1, $1", vals![7i64]).unwrap();
+        assert_eq!(n, vec![vec![Val::Int(7), Val::Int(7)]]);
+    }
+
+    #[test]
+    fn sqlite_refuses_too_few_or_too_many_values() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        assert!(sqlite::rows(&conn, "SELECT $1, $2", vals![1i64]).is_err());
+        assert!(sqlite::rows(&conn, "SELECT $1", vals![1i64, 2i64]).is_err());
+        assert!(sqlite::rows(&conn, "SELECT 1", vals![1i64]).is_err());
     }
 }
