@@ -34,6 +34,8 @@ pub mod machine;
 
 pub mod tier3;
 
+pub mod notice;
+
 pub use access::Actor;
 pub use action::Action;
 pub use complaint::{Complaint, NewComplaint, Progress};

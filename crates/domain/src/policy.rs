@@ -17,6 +17,7 @@ pub struct Policy {
     pub brushing: Brushing,
     pub compensation: Compensation,
     pub points: Points,
+    pub reminders: Reminders,
     #[serde(serialize_with = "ser_ladder", deserialize_with = "de_ladder")]
     pub ladder: BTreeMap<u32, LadderStep>,
 }
@@ -120,6 +121,37 @@ pub struct Points {
     pub ip_infringement: u32,
     /// A sanctioned collective case, when the regulator names no points.
     pub collective: u32,
+}
+
+/// Reminders before a deadline a party must meet (`docs/notifications.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reminders {
+    /// How long before the deadline each reminder goes out.
+    #[serde(with = "human_list")]
+    pub before: Vec<Duration>,
+}
+
+impl Default for Reminders {
+    fn default() -> Self {
+        Reminders {
+            before: vec![Duration::from_secs(24 * 3600), Duration::from_secs(2 * 3600)],
+        }
+    }
+}
+
+impl Reminders {
+    /// The earliest reminder of a deadline due at `due` that falls strictly after `after` (and
+    /// before the deadline): set with the deadline (`after` = now, so a reminder whose time has
+    /// already passed is never sent), and after each reminder sent (`after` = when it was sent,
+    /// so reminders missed while every node was down collapse into the one sent).
+    pub fn next(&self, due: crate::Timestamp, after: crate::Timestamp) -> Option<crate::Timestamp> {
+        self.before
+            .iter()
+            .filter_map(|b| chrono::Duration::from_std(*b).ok().map(|b| due - b))
+            .filter(|t| *t > after && *t < due)
+            .min()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -252,6 +284,7 @@ impl Default for Policy {
             brushing: Brushing::default(),
             compensation: Compensation::default(),
             points: Points::default(),
+            reminders: Reminders::default(),
             ladder: BTreeMap::from([
                 (12, step(Penalty::TrafficLimit, Some(0.5), Some(7))),
                 (24, step(Penalty::ListingBan, Some(0.3), Some(14))),
@@ -303,6 +336,12 @@ impl Policy {
                     format!("deadline {name} must be more than zero and at most a year"),
                 );
             }
+        }
+        if let Some(b) = self.reminders.before.iter().find(|b| b.is_zero()) {
+            return bad(
+                format!("reminders.before 的取值 {b:?} 必须大于0"),
+                format!("reminders.before value {b:?} must be more than zero"),
+            );
         }
         if self.major.amount_cents <= 0 {
             return bad(
@@ -379,6 +418,29 @@ mod human {
     }
 }
 
+mod human_list {
+    use super::*;
+    pub fn serialize<S: Serializer>(d: &[Duration], s: S) -> Result<S::Ok, S::Error> {
+        let v: Vec<String> = d
+            .iter()
+            .map(|d| humantime::format_duration(*d).to_string())
+            .collect();
+        v.serialize(s)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Duration>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|s| {
+                humantime::parse_duration(s).map_err(|e| {
+                    serde::de::Error::custom(format!(
+                        "invalid duration {s:?} ({e}); write e.g. \"24h\" or \"90m\""
+                    ))
+                })
+            })
+            .collect()
+    }
+}
+
 fn ser_ladder<S: Serializer>(l: &BTreeMap<u32, LadderStep>, s: S) -> Result<S::Ok, S::Error> {
     let m: BTreeMap<String, &LadderStep> = l.iter().map(|(k, v)| (k.to_string(), v)).collect();
     m.serialize(s)
@@ -438,6 +500,25 @@ late_shipment_cap_cents = 3000
 48 = { penalty = "close_shop" }
 "#;
         assert_eq!(Policy::from_toml(sample).unwrap(), Policy::default());
+    }
+
+    #[test]
+    fn reminders_fall_before_the_deadline_and_after_now() {
+        let p = Policy::from_toml("[reminders]\nbefore = [\"2h\", \"24h\"]\n").unwrap();
+        let h = |n| chrono::Duration::hours(n);
+        let now = chrono::DateTime::UNIX_EPOCH + h(1000);
+        let r = &p.reminders;
+        // 48 h ahead: 24 h before first, then 2 h before, then none.
+        let due = now + h(48);
+        assert_eq!(r.next(due, now), Some(due - h(24)));
+        assert_eq!(r.next(due, due - h(24)), Some(due - h(2)));
+        assert_eq!(r.next(due, due - h(2)), None);
+        // Set 10 h ahead: the 24 h reminder has passed already and is never sent.
+        assert_eq!(r.next(now + h(10), now), Some(now + h(8)));
+        // Both passed while every node was down: only the latest is left.
+        assert_eq!(r.next(due, due - h(3)), Some(due - h(2)));
+        assert!(Policy::from_toml("[reminders]\nbefore = [\"0s\"]\n").is_err());
+        assert!(Policy::from_toml("[reminders]\nbefore = [\"soon\"]\n").is_err());
     }
 
     #[test]
