@@ -182,3 +182,9 @@ pub fn can_view_chat(actor: &Actor, owner: UserId, handed_over: bool) -> bool {
         _ => false,
     }
 }
+
+/// Whose inbox and settings an actor reads and changes: their own, whatever their role. Another
+/// user's notifications are never named, so asking for them changes nothing and says nothing.
+pub fn own_inbox(actor: &Actor) -> UserId {
+    actor.id
+}

@@ -13,6 +13,7 @@ use crate::access::SYSTEM_ACTOR;
 use crate::error::DomainError;
 use crate::event::EventKind;
 use crate::lang::Lang;
+use crate::state::TimerKind;
 use crate::stream::Stream;
 use crate::types::{Party, Timestamp, UserId, labelled_enum};
 
@@ -60,6 +61,20 @@ labelled_enum!(
         IpCounterNotice = "ip_restore", "反通知等待期（期满后商品恢复上架）", "the counter-notice period (the listing is restored when it ends)";
     }
 );
+
+impl Deadline {
+    /// The reminded deadline of a complaint's timer; none for mediation, staff's own.
+    pub fn of_timer(kind: TimerKind) -> Option<Deadline> {
+        match kind {
+            TimerKind::MerchantReply => Some(Deadline::MerchantReply),
+            TimerKind::ConsumerReply => Some(Deadline::ConsumerReply),
+            TimerKind::EvidenceTurn => Some(Deadline::EvidenceTurn),
+            TimerKind::ExecuteRuling => Some(Deadline::ExecuteRuling),
+            TimerKind::AppealWindow => Some(Deadline::AppealWindow),
+            TimerKind::Mediation => None,
+        }
+    }
+}
 
 /// Who, of a stream's parties, a notification is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -383,10 +398,7 @@ pub fn sentence(kind: NoticeKind, subject: &Stream, params: &NoticeParams, lang:
             "your shop was penalised; see the shop's record.",
         ),
         N::PenaltyEnded => ("一项处罚已结束。", "a penalty ended."),
-        N::PenaltyAppealDecided => (
-            "您的处罚申诉已有结果。",
-            "your penalty appeal was decided.",
-        ),
+        N::PenaltyAppealDecided => ("您的处罚申诉已有结果。", "your penalty appeal was decided."),
         N::ListingTakenDown => (
             "一件商品因知识产权投诉被下架，您可以提交不侵权声明。",
             "a listing was taken down on an IP notice; you may counter-notify.",
@@ -400,10 +412,7 @@ pub fn sentence(kind: NoticeKind, subject: &Stream, params: &NoticeParams, lang:
             "权利人已投诉或起诉，商品保持下架。",
             "the rights holder went to the authorities or to court; the listing stays down.",
         ),
-        N::ChatTaken => (
-            "人工客服已接入您的咨询。",
-            "an agent took over your chat.",
-        ),
+        N::ChatTaken => ("人工客服已接入您的咨询。", "an agent took over your chat."),
         N::Reminder => {
             let what = params.deadline.map_or("", |d| d.label(lang));
             let due = params
@@ -449,7 +458,9 @@ pub fn parse_email(s: &str) -> Result<String, DomainError> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c));
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c));
     if ok { Ok(s.to_owned()) } else { Err(bad()) }
 }
 

@@ -135,7 +135,10 @@ pub struct Reminders {
 impl Default for Reminders {
     fn default() -> Self {
         Reminders {
-            before: vec![Duration::from_secs(24 * 3600), Duration::from_secs(2 * 3600)],
+            before: vec![
+                Duration::from_secs(24 * 3600),
+                Duration::from_secs(2 * 3600),
+            ],
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::events;
 use crate::model::*;
 use crate::records::{self};
+use crate::sql::vals;
 
 pub(crate) async fn create_user<C: Conn>(
     o: &mut Tx<'_, C>,
@@ -81,5 +82,44 @@ pub(crate) async fn ensure_users<C: Conn>(
     for u in &users {
         records::insert_user_if_absent(o, u, now).await?;
     }
+    Ok(())
+}
+
+/// What a user is sent things in, and where e-mail goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub lang: Lang,
+    pub email: Option<String>,
+}
+
+pub(crate) async fn settings<C: Conn>(o: &mut Tx<'_, C>, id: UserId) -> Result<Settings> {
+    let r = o
+        .query_opt("SELECT lang, email FROM users WHERE id = $1", vals![id.0])
+        .await?
+        .ok_or_else(|| StoreError::not_found("找不到这个账号", "no such account"))?;
+    Ok(Settings {
+        lang: if r[0].text()? == "en" {
+            Lang::En
+        } else {
+            Lang::Zh
+        },
+        email: r[1].opt_text()?,
+    })
+}
+
+pub(crate) async fn set_settings<C: Conn>(
+    o: &mut Tx<'_, C>,
+    id: UserId,
+    s: &Settings,
+) -> Result<()> {
+    let lang = match s.lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    };
+    o.exec(
+        "UPDATE users SET lang = $2, email = $3 WHERE id = $1",
+        vals![id.0, lang, s.email.as_deref()],
+    )
+    .await?;
     Ok(())
 }

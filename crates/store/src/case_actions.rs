@@ -61,7 +61,7 @@ pub(crate) async fn case_act<C: Conn>(
         timers::cancel_subject(o, &subject, CASE_EVIDENCE).await?;
     }
     if let Some(due) = t.evidence_due {
-        timers::insert_subject(o, &subject, CASE_EVIDENCE, due).await?;
+        timers::insert_subject(o, &subject, CASE_EVIDENCE, due, None).await?;
     }
     let mut data = t.data.clone();
     data["action"] = json!(action.name());

@@ -12,6 +12,7 @@ use crate::events;
 use crate::evidence::{self, Subject};
 use crate::model::*;
 use crate::monitors;
+use crate::notices;
 use crate::records::{self, Lock};
 use crate::timers::{self};
 use crate::transitions;
@@ -89,6 +90,8 @@ pub(crate) async fn file_complaint<C: Conn>(
     };
     let mut data = filing.event_data.clone();
     data["order_snapshot_sha256"] = json!(snapshot_sha);
+    // The filing knows its shop's merchant: telling them needs no lookup.
+    notices::remember_complaint(o, id, &filing.complaint);
     events::start(
         o,
         &Stream::Complaint(id),
@@ -99,7 +102,7 @@ pub(crate) async fn file_complaint<C: Conn>(
     )
     .await?;
     for (kind, due) in &filing.set_timers {
-        timers::insert(o, id, *kind, *due).await?;
+        timers::insert(o, id, *kind, *due, &policy.reminders, now).await?;
     }
     let ev = Evidence {
         sha256: snapshot_sha,
@@ -178,6 +181,7 @@ pub(crate) async fn add_message<C: Conn>(
     let c = visible(o, actor, id, Some(Lock::Wait)).await?;
     access::check_contribute(actor, &c)?;
     let mid = records::insert_message(o, id, actor, &body, now).await?;
+    notices::remember_complaint(o, id, &c);
     let data = json!({"message_id": mid, "author_role": actor.role, "body": body});
     events::append(
         o,

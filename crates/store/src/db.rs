@@ -9,6 +9,8 @@ use std::future::Future;
 
 use futures::future::BoxFuture;
 
+use weiquan_domain::notice::Parties;
+
 use crate::error::Result;
 use crate::sql::Val;
 
@@ -101,6 +103,11 @@ pub(crate) struct Tx<'c, C> {
     /// known), to put back on a rollback. An undo log, not a copy of `heads`: an import makes a
     /// savepoint per record, and copying every head it wrote so far for each would be quadratic.
     undo: Vec<Vec<(String, Option<Head>)>>,
+    /// The parties of streams whose rows this transaction holds (a complaint just filed or
+    /// decided), so that telling them of an event needs no lookup.
+    parties: HashMap<String, Parties>,
+    /// Whether this transaction wrote a notification: its commit wakes the unread counts.
+    notified: bool,
 }
 
 impl<'c, C: Conn> Tx<'c, C> {
@@ -109,6 +116,8 @@ impl<'c, C: Conn> Tx<'c, C> {
             conn,
             heads: HashMap::new(),
             undo: Vec::new(),
+            parties: HashMap::new(),
+            notified: false,
         }
     }
 
@@ -148,6 +157,25 @@ impl<'c, C: Conn> Tx<'c, C> {
         }
     }
 
+    /// The parties of a stream this transaction already knows.
+    pub(crate) fn known_parties(&self, stream: &str) -> Option<&Parties> {
+        self.parties.get(stream)
+    }
+
+    pub(crate) fn remember_parties(&mut self, stream: String, parties: Parties) {
+        self.parties.insert(stream, parties);
+    }
+
+    pub(crate) fn mark_notified(&mut self) {
+        self.notified = true;
+    }
+
+    /// Whether a notification was written (perhaps rolled back with a savepoint: then a wake
+    /// finds the count unchanged).
+    pub(crate) fn notified(&self) -> bool {
+        self.notified
+    }
+
     /// Nested savepoints: one per imported record, so that a bad one rolls back alone.
     pub(crate) async fn savepoint(&mut self) -> Result<()> {
         self.conn.savepoint().await?;
@@ -164,6 +192,8 @@ impl<'c, C: Conn> Tx<'c, C> {
                 outer.extend(undo);
             }
         } else {
+            // Rows made under the savepoint are gone, and their ids may come back.
+            self.parties.clear();
             for (stream, before) in undo.into_iter().rev() {
                 match before {
                     Some(head) => self.heads.insert(stream, head),

@@ -8,6 +8,7 @@ use weiquan_domain::*;
 use crate::db::{Conn, Tx};
 use crate::error::Result;
 use crate::model::Event;
+use crate::notices;
 use crate::rows::{EventRow, each};
 use crate::sql::vals;
 use crate::time::to_ms;
@@ -86,7 +87,8 @@ async fn write<C: Conn>(
     )
     .await?;
     tx.remember_head(stream, (seq, hash.as_str().to_owned()));
-    Ok(())
+    // Whoever the event concerns is told in the same transaction.
+    notices::on_event(tx, stream, actor, kind, data, now).await
 }
 
 /// A stream's events in order.

@@ -89,7 +89,8 @@ pub(crate) async fn record_violation<C: Conn>(
             .await?[0][0]
             .int()?;
         if let Some(end) = ends {
-            timers::insert_subject(o, &Stream::Penalty(PenaltyId(pid)), PENALTY_END, end).await?;
+            timers::insert_subject(o, &Stream::Penalty(PenaltyId(pid)), PENALTY_END, end, None)
+                .await?;
         }
         let data = json!({
             "penalty_id": pid, "penalty": step.penalty, "threshold": threshold, "points": after,

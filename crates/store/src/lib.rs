@@ -18,6 +18,8 @@ mod rows;
 
 pub mod blob;
 
+mod notices;
+
 mod events;
 
 mod records;
@@ -56,6 +58,8 @@ mod audit;
 
 mod service;
 
+mod inbox;
+
 // The backends: a `Driver` each.
 pub mod postgres;
 
@@ -70,22 +74,25 @@ use weiquan_domain::records::{OrderRecord, ShopRecord};
 use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 use weiquan_domain::*;
 
+pub use accounts::Settings;
 pub use blob::BlobStore;
 pub use brushing::{BrushingBlock, Purchase};
 pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
 pub use clock::{Clock, FileClock, ManualClock, SystemClock};
 pub use error::{Result, StoreError};
+pub use inbox::Inbox;
 pub use model::*;
+pub use notices::Notification;
 pub use reports::Report;
 pub use service::Service;
 pub use stats::{Count, DayCount, DeadlineShare, Escalation, ResolutionTimes, Stats, StatsQuery};
 pub use time::{from_ms, to_ms};
-pub use timers::{BRUSHING_JOB, BRUSHING_SCAN, SubjectTimer};
+pub use timers::{BRUSHING_JOB, BRUSHING_SCAN, DueReminder, SubjectTimer};
 
 /// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
 /// through this trait. Each method that changes anything is one transaction, its events included.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Inbox + Send + Sync + 'static {
     // --- accounts
     async fn create_user(&self, user: NewUser, now: Timestamp) -> Result<User>;
     /// Creates the users that do not exist yet (by username); existing ones are left alone.

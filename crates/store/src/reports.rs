@@ -340,7 +340,8 @@ pub(crate) async fn report_act<C: Conn>(
         timers::cancel_subject(o, &subject, IP_RESTORE).await?;
     }
     if let Some(due) = t.restore_at {
-        timers::insert_subject(o, &subject, IP_RESTORE, due).await?;
+        let remind = policy.reminders.next(due, now);
+        timers::insert_subject(o, &subject, IP_RESTORE, due, remind).await?;
     }
     let mut data = t.data;
     data["state"] = json!(t.state);

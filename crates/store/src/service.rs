@@ -33,6 +33,8 @@ pub struct Service<D> {
     blobs: BlobStore,
     pub(crate) policy: Arc<Policy>,
     pub(crate) windows: Arc<Windows>,
+    /// Bumped after each commit on this node that wrote notifications (or marked them read).
+    pub(crate) inbox: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl<D> Service<D> {
@@ -42,7 +44,13 @@ impl<D> Service<D> {
             blobs,
             policy: Arc::new(policy),
             windows: Arc::default(),
+            inbox: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
+    }
+
+    /// Wakes whoever watches this node's unread counts.
+    pub(crate) fn inbox_changed(&self) {
+        self.inbox.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     pub(crate) fn driver(&self) -> &D {
@@ -78,19 +86,27 @@ macro_rules! read {
     };
 }
 
-/// One write transaction: `write!(self, |tx| body)`.
+/// One write transaction: `write!(self, |tx| body)`. Once a transaction that wrote
+/// notifications has committed, this node's unread counts are woken.
 macro_rules! write {
     ($self:ident, |$tx:ident| $body:expr) => {
         write!($self, Durable, |$tx| $body)
     };
-    ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {
-        $self
+    ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {{
+        let (out, notified) = $self
             .driver
             .write(Durability::$durability, move |$tx| {
-                Box::pin(async move { $body.await })
+                Box::pin(async move {
+                    let out = $body.await?;
+                    Ok::<_, crate::error::StoreError>((out, $tx.notified()))
+                })
             })
-            .await
-    };
+            .await?;
+        if notified {
+            $self.inbox_changed();
+        }
+        Ok::<_, crate::error::StoreError>(out)
+    }};
 }
 
 #[async_trait]

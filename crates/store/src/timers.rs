@@ -3,11 +3,14 @@
 //! Each is claimed `pending` → `fired` in the transaction that applies it, so it fires once.
 
 use weiquan_domain::machine::Cancel;
+use weiquan_domain::notice::{self, Deadline};
+use weiquan_domain::policy::Reminders;
 use weiquan_domain::*;
 
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
 use crate::model::DueTimer;
+use crate::notices;
 use crate::sql::vals;
 use crate::time::{from_ms, to_ms};
 
@@ -30,15 +33,19 @@ pub const BRUSHING_JOB: &str = "job:brushing";
 
 // --- a complaint's deadlines
 
+/// Sets a complaint's deadline, with its first reminder still to come (if a party must meet it).
 pub(crate) async fn insert<C: Conn>(
     tx: &mut Tx<'_, C>,
     id: ComplaintId,
     kind: TimerKind,
     due: Timestamp,
+    reminders: &Reminders,
+    now: Timestamp,
 ) -> Result<()> {
+    let remind = Deadline::of_timer(kind).and_then(|_| reminders.next(due, now));
     tx.exec(
-        "INSERT INTO timers (complaint_id, kind, due_at) VALUES ($1, $2, $3)",
-        vals![id.0, kind.as_str(), to_ms(due)],
+        "INSERT INTO timers (complaint_id, kind, due_at, remind_at) VALUES ($1, $2, $3, $4)",
+        vals![id.0, kind.as_str(), to_ms(due), remind.map(to_ms)],
     )
     .await?;
     Ok(())
@@ -114,15 +121,18 @@ pub(crate) async fn next_due<C: Conn>(tx: &mut Tx<'_, C>) -> Result<Option<Times
 
 // --- deadlines of other things
 
+/// Sets a deadline of something other than a complaint; `remind_at` its first reminder, for
+/// one a party must meet (an IP counter-notice period).
 pub(crate) async fn insert_subject<C: Conn>(
     tx: &mut Tx<'_, C>,
     subject: &Stream,
     kind: &str,
     due: Timestamp,
+    remind_at: Option<Timestamp>,
 ) -> Result<()> {
     tx.exec(
-        "INSERT INTO subject_timers (subject, kind, due_at) VALUES ($1, $2, $3)",
-        vals![subject.to_string(), kind, to_ms(due)],
+        "INSERT INTO subject_timers (subject, kind, due_at, remind_at) VALUES ($1, $2, $3, $4)",
+        vals![subject.to_string(), kind, to_ms(due), remind_at.map(to_ms)],
     )
     .await?;
     Ok(())
@@ -208,4 +218,110 @@ pub(crate) async fn insert_job<C: Conn>(
     )
     .await?;
     Ok(())
+}
+
+// --- reminders before deadlines
+
+/// A reminder that has fallen due, of a pending deadline a party must meet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueReminder {
+    pub timer_id: i64,
+    /// Of a `subject_timers` row (else of a complaint's `timers` row).
+    pub of_subject: bool,
+    pub subject: Stream,
+    pub deadline: Deadline,
+    pub due_at: Timestamp,
+    pub remind_at: Timestamp,
+    /// Whom an evidence turn asks.
+    pub evidence_from: Option<Party>,
+}
+
+/// Reminders due by `now` of deadlines still pending: complaints' first, then other subjects'.
+pub(crate) async fn due_reminders<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    now: Timestamp,
+    limit: u32,
+) -> Result<Vec<DueReminder>> {
+    let mut out = vec![];
+    let rows = tx
+        .query(
+            "SELECT t.id, t.complaint_id, t.kind, t.due_at, t.remind_at, c.progress FROM timers t JOIN complaints c ON c.id = t.complaint_id \
+             WHERE t.status = 'pending' AND t.remind_at IS NOT NULL AND t.remind_at <= $1 ORDER BY t.remind_at LIMIT $2",
+            vals![to_ms(now), limit],
+        )
+        .await?;
+    for r in &rows {
+        let Some(deadline) = TimerKind::parse(&r[2].text()?).and_then(Deadline::of_timer) else {
+            continue;
+        };
+        let progress: serde_json::Value = serde_json::from_str(&r[5].text()?).unwrap_or_default();
+        out.push(DueReminder {
+            timer_id: r[0].int()?,
+            of_subject: false,
+            subject: Stream::Complaint(ComplaintId(r[1].int()?)),
+            deadline,
+            due_at: from_ms(r[3].int()?)?,
+            remind_at: from_ms(r[4].int()?)?,
+            evidence_from: progress["evidence_requested_from"]
+                .as_str()
+                .and_then(|p| Party::parse(p).ok()),
+        });
+    }
+    let rows = tx
+        .query(
+            "SELECT id, subject, kind, due_at, remind_at FROM subject_timers \
+             WHERE status = 'pending' AND remind_at IS NOT NULL AND remind_at <= $1 ORDER BY remind_at LIMIT $2",
+            vals![to_ms(now), limit],
+        )
+        .await?;
+    for r in &rows {
+        let (Ok(subject), IP_RESTORE) = (Stream::parse(&r[1].text()?), r[2].text()?.as_str())
+        else {
+            continue;
+        };
+        out.push(DueReminder {
+            timer_id: r[0].int()?,
+            of_subject: true,
+            subject,
+            deadline: Deadline::IpCounterNotice,
+            due_at: from_ms(r[3].int()?)?,
+            remind_at: from_ms(r[4].int()?)?,
+            evidence_from: None,
+        });
+    }
+    Ok(out)
+}
+
+/// Sends a due reminder once: claimed by moving the deadline's `remind_at` on to the next
+/// reminder (compare-and-set, so whichever node gets there first sends it), then written to
+/// whoever must act. `false` if another node sent it, the deadline is no longer pending, or it
+/// has fallen due itself.
+pub(crate) async fn send_reminder<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    r: &DueReminder,
+    reminders: &Reminders,
+    now: Timestamp,
+) -> Result<bool> {
+    let next = reminders.next(r.due_at, now).map(to_ms);
+    let claim = vals![r.timer_id, to_ms(r.remind_at), next];
+    let n = if r.of_subject {
+        tx.exec(
+            "UPDATE subject_timers SET remind_at = $3 WHERE id = $1 AND status = 'pending' AND remind_at = $2",
+            claim,
+        )
+        .await?
+    } else {
+        tx.exec(
+            "UPDATE timers SET remind_at = $3 WHERE id = $1 AND status = 'pending' AND remind_at = $2",
+            claim,
+        )
+        .await?
+    };
+    if n != 1 || now >= r.due_at {
+        return Ok(false);
+    }
+    let parties = notices::parties(tx, &r.subject).await?;
+    let told = notice::reminder_recipients(r.deadline, r.evidence_from, &parties, r.due_at);
+    notices::send(tx, &r.subject, told, now).await?;
+    Ok(true)
 }

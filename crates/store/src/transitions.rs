@@ -10,6 +10,7 @@ use crate::db::{Conn, Tx};
 use crate::error::Result;
 use crate::events;
 use crate::ledger::{ViolationInsert, record_violation};
+use crate::notices;
 use crate::records::{self};
 use crate::timers::{self};
 use weiquan_domain::machine::Effect;
@@ -26,8 +27,9 @@ pub(crate) async fn apply<C: Conn>(
     let c = &t.complaint;
     timers::cancel(o, c.id, &t.cancel).await?;
     for (kind, due) in &t.set_timers {
-        timers::insert(o, c.id, *kind, *due).await?;
+        timers::insert(o, c.id, *kind, *due, &policy.reminders, now).await?;
     }
+    notices::remember_complaint(o, c.id, c);
     let deadline = records::update_complaint(o, c, now).await?;
     events::append(
         o,

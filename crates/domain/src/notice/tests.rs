@@ -106,7 +106,10 @@ fn who_is_told_of_each_event() {
             .collect();
         assert_eq!(&got, want, "{kind} on {stream} by {actor}");
     }
-    let missing: Vec<_> = EventKind::ALL.iter().filter(|k| !seen.contains(k)).collect();
+    let missing: Vec<_> = EventKind::ALL
+        .iter()
+        .filter(|k| !seen.contains(k))
+        .collect();
     assert!(missing.is_empty(), "no row for {missing:?}");
     // A kind on a stream it never belongs to tells no one.
     assert!(recipients(&s, E::Filed, consumer, &json!({}), &parties()).is_empty());
@@ -173,10 +176,18 @@ fn a_reminder_names_the_deadline_and_its_time() {
     let told = reminder_recipients(Deadline::MerchantReply, None, &parties(), due);
     assert_eq!(told.iter().map(|t| t.0).collect::<Vec<_>>(), vec![MERCHANT]);
     let zh = sentence(NoticeKind::Reminder, &c, &told[0].2, Lang::Zh);
-    assert!(zh.contains("商家回复期限") && zh.contains("北京时间"), "{zh}");
+    assert!(
+        zh.contains("商家回复期限") && zh.contains("北京时间"),
+        "{zh}"
+    );
     let en = sentence(NoticeKind::Reminder, &c, &told[0].2, Lang::En);
     assert!(en.contains("the merchant's time to answer"), "{en}");
-    let ev = reminder_recipients(Deadline::EvidenceTurn, Some(Party::Consumer), &parties(), due);
+    let ev = reminder_recipients(
+        Deadline::EvidenceTurn,
+        Some(Party::Consumer),
+        &parties(),
+        due,
+    );
     assert_eq!(ev[0].0, CONSUMER);
     let ip = reminder_recipients(Deadline::IpCounterNotice, None, &parties(), due);
     assert_eq!(ip[0].0, REPORTER);
@@ -185,7 +196,17 @@ fn a_reminder_names_the_deadline_and_its_time() {
 #[test]
 fn e_mail_addresses_and_languages_parse() {
     assert_eq!(parse_email(" a.b@example.com ").unwrap(), "a.b@example.com");
-    for bad in ["", "a", "a@b", "@b.com", "a@@b.com", "a b@c.com", "a@.com", "a@b.com.", "a@b..com"] {
+    for bad in [
+        "",
+        "a",
+        "a@b",
+        "@b.com",
+        "a@@b.com",
+        "a b@c.com",
+        "a@.com",
+        "a@b.com.",
+        "a@b..com",
+    ] {
         let e = parse_email(bad).unwrap_err();
         assert_eq!(e.fields()[0].field, "email", "{bad}");
     }

@@ -1,0 +1,143 @@
+//! The inbox's side of the store: a user's notifications and settings, the reminders the
+//! deadline loop sends, and this node's wake-up for unread counts. A supertrait of [`Store`]
+//! (`crate::Store`), implemented once over every backend's driver like it.
+
+use async_trait::async_trait;
+use tokio::sync::watch;
+use weiquan_domain::access;
+use weiquan_domain::*;
+
+use crate::accounts::{self, Settings};
+use crate::db::{Driver, Durability, Read};
+use crate::error::{Result, StoreError};
+use crate::model::Page;
+use crate::notices::{self, Notification};
+use crate::service::Service;
+use crate::timers::{self, DueReminder};
+
+#[async_trait]
+pub trait Inbox: Send + Sync {
+    /// The caller's notifications, newest first, before the id `before`.
+    async fn notifications(
+        &self,
+        actor: &Actor,
+        unread_only: bool,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<Notification>>;
+    async fn unread_count(&self, actor: &Actor) -> Result<i64>;
+    /// Marks the caller's own notifications read (`None`: all); how many changed. Ids of
+    /// others' notifications change nothing.
+    async fn mark_read(&self, actor: &Actor, ids: Option<Vec<i64>>, now: Timestamp) -> Result<u64>;
+    /// Changes after every commit on this node that wrote notifications or marked them read.
+    /// Other nodes' are not seen here: a watcher also looks again every few seconds.
+    fn inbox_changes(&self) -> watch::Receiver<u64>;
+    async fn settings(&self, actor: &Actor) -> Result<Settings>;
+    async fn set_settings(&self, actor: &Actor, settings: Settings) -> Result<Settings>;
+    /// Reminders before deadlines that have fallen due.
+    async fn due_reminders(&self, now: Timestamp, limit: u32) -> Result<Vec<DueReminder>>;
+    /// Sends one reminder unless another node did, or its deadline is met or due.
+    async fn send_reminder(&self, reminder: &DueReminder, now: Timestamp) -> Result<bool>;
+}
+
+/// A write whose commit may change unread counts: wakes them once committed.
+async fn inbox_write<D: Driver, T: Send + 'static>(
+    svc: &Service<D>,
+    f: impl for<'t> FnOnce(&'t mut crate::db::Tx<'t, D::Conn>) -> crate::db::Body<'t, (T, bool)>
+    + Send
+    + 'static,
+) -> Result<T> {
+    let (out, notified) = svc.driver().write(Durability::Durable, f).await?;
+    if notified {
+        svc.inbox_changed();
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl<D: Driver> Inbox for Service<D> {
+    async fn notifications(
+        &self,
+        actor: &Actor,
+        unread_only: bool,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<Notification>> {
+        let user = access::own_inbox(actor);
+        let items = self
+            .driver()
+            .read(Read::Point, move |tx| {
+                Box::pin(async move { notices::list(tx, user, unread_only, before, limit).await })
+            })
+            .await?;
+        let next_cursor = (items.len() == limit as usize)
+            .then(|| items.last().map(|n| n.id.to_string()))
+            .flatten();
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn unread_count(&self, actor: &Actor) -> Result<i64> {
+        let user = access::own_inbox(actor);
+        self.driver()
+            .read(Read::Point, move |tx| {
+                Box::pin(async move { notices::unread(tx, user).await })
+            })
+            .await
+    }
+
+    async fn mark_read(&self, actor: &Actor, ids: Option<Vec<i64>>, now: Timestamp) -> Result<u64> {
+        let user = access::own_inbox(actor);
+        inbox_write(self, move |tx| {
+            Box::pin(async move {
+                let n = notices::mark_read(tx, user, ids, now).await?;
+                Ok::<_, StoreError>((n, tx.notified()))
+            })
+        })
+        .await
+    }
+
+    fn inbox_changes(&self) -> watch::Receiver<u64> {
+        self.inbox.subscribe()
+    }
+
+    async fn settings(&self, actor: &Actor) -> Result<Settings> {
+        let user = access::own_inbox(actor);
+        self.driver()
+            .read(Read::Point, move |tx| {
+                Box::pin(async move { accounts::settings(tx, user).await })
+            })
+            .await
+    }
+
+    async fn set_settings(&self, actor: &Actor, settings: Settings) -> Result<Settings> {
+        let user = access::own_inbox(actor);
+        self.driver()
+            .write(Durability::Durable, move |tx| {
+                Box::pin(async move {
+                    accounts::set_settings(tx, user, &settings).await?;
+                    Ok(settings)
+                })
+            })
+            .await
+    }
+
+    async fn due_reminders(&self, now: Timestamp, limit: u32) -> Result<Vec<DueReminder>> {
+        self.driver()
+            .read(Read::Point, move |tx| {
+                Box::pin(async move { timers::due_reminders(tx, now, limit).await })
+            })
+            .await
+    }
+
+    async fn send_reminder(&self, reminder: &DueReminder, now: Timestamp) -> Result<bool> {
+        let reminder = reminder.clone();
+        let policy = self.policy.clone();
+        inbox_write(self, move |tx| {
+            Box::pin(async move {
+                let sent = timers::send_reminder(tx, &reminder, &policy.reminders, now).await?;
+                Ok::<_, StoreError>((sent, tx.notified()))
+            })
+        })
+        .await
+    }
+}
