@@ -22,7 +22,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use weiquan_store::{Clock, Store, SystemClock};
 
-use crate::api::{assistant, complaints, marketplace, stats, tier3};
+use crate::api::{assistant, complaints, marketplace, notifications, stats, tier3};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -37,6 +37,9 @@ pub struct AppState {
     pub chat_news: tokio::sync::broadcast::Sender<Arc<str>>,
     /// How often a socket of a handed-over chat looks for what agents did on other nodes.
     pub agent_poll: std::time::Duration,
+    /// How often a live unread count looks again for notifications other nodes wrote (this
+    /// node's own commits wake it at once).
+    pub inbox_recheck: std::time::Duration,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             login_limiter: Arc::default(),
             chat_news: tokio::sync::broadcast::channel(256).0,
             agent_poll: std::time::Duration::from_secs(1),
+            inbox_recheck: std::time::Duration::from_secs(3),
         }
     }
 
@@ -68,6 +72,13 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/register", post(auth::register))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route(
+            "/me/settings",
+            get(notifications::settings).put(notifications::put_settings),
+        )
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read", post(notifications::mark_read))
+        .route("/notifications/stream", get(notifications::stream))
         .route("/orders", get(marketplace::orders))
         .route("/shops/{id}", get(marketplace::shop))
         .route("/shops/{id}/penalties", get(marketplace::penalties))

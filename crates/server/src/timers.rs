@@ -68,10 +68,20 @@ pub async fn fire_due(state: &AppState) -> Result<usize, weiquan_store::StoreErr
             Err(e) => tracing::error!(error = %e, timer = t.id, "firing a deadline failed"),
         }
     }
+    // Reminders before deadlines still pending (after the deadlines themselves: one that has
+    // just fired is no longer pending and is not reminded of).
+    let reminders = state.store.due_reminders(now, ROUND).await?;
+    for r in &reminders {
+        match state.store.send_reminder(r, now).await {
+            Ok(true) => tracing::info!(subject = %r.subject, deadline = r.deadline.as_str(), "reminder sent"),
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, timer = r.timer_id, "sending a reminder failed"),
+        }
+    }
     // The commitment monitors over order data (shipping promises), a batch a round.
     let checked = state.store.sweep_monitors(now, ROUND).await?;
     if checked > 0 {
         tracing::info!(orders = checked, "shipping promises checked");
     }
-    Ok(n.max(due.len()).max(checked))
+    Ok(n.max(due.len()).max(checked).max(reminders.len()))
 }

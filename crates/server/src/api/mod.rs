@@ -3,5 +3,6 @@
 pub mod assistant;
 pub mod complaints;
 pub mod marketplace;
+pub mod notifications;
 pub mod stats;
 pub mod tier3;
