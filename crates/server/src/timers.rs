@@ -73,7 +73,9 @@ pub async fn fire_due(state: &AppState) -> Result<usize, weiquan_store::StoreErr
     let reminders = state.store.due_reminders(now, ROUND).await?;
     for r in &reminders {
         match state.store.send_reminder(r, now).await {
-            Ok(true) => tracing::info!(subject = %r.subject, deadline = r.deadline.as_str(), "reminder sent"),
+            Ok(true) => {
+                tracing::info!(subject = %r.subject, deadline = r.deadline.as_str(), "reminder sent")
+            }
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, timer = r.timer_id, "sending a reminder failed"),
         }

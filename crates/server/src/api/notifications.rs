@@ -48,12 +48,11 @@ pub fn links(subject: &Stream) -> (String, Option<String>) {
             format!("/reports/{id}"),
             Some(format!("/api/v1/reports/{id}")),
         ),
-        Stream::Case(id) => (
-            format!("/cases/{id}"),
-            Some(format!("/api/v1/cases/{id}")),
-        ),
+        Stream::Case(id) => (format!("/cases/{id}"), Some(format!("/api/v1/cases/{id}"))),
         Stream::Shop(id) => (format!("/shops/{id}"), Some(format!("/api/v1/shops/{id}"))),
-        Stream::Account(_) | Stream::Order(_) | Stream::Penalty(_) => ("/notifications".into(), None),
+        Stream::Account(_) | Stream::Order(_) | Stream::Penalty(_) => {
+            ("/notifications".into(), None)
+        }
     }
 }
 
