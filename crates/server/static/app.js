@@ -148,6 +148,20 @@
     var chatForm = document.getElementById("chat-form");
     if (chatForm && window.WebSocket) chat(chatForm);
 
+    // The header's unread count, pushed by the server whenever it changes (EventSource
+    // reconnects by itself after a dropped connection).
+    var badge = document.getElementById("unread-count");
+    if (badge && window.EventSource) {
+      var src = new EventSource(badge.getAttribute("data-stream"));
+      src.addEventListener("unread", function (e) {
+        var n = Number(e.data);
+        if (isNaN(n)) return;
+        badge.textContent = String(n);
+        badge.classList.toggle("zero", n === 0);
+      });
+      window.addEventListener("pagehide", function () { src.close(); });
+    }
+
     // A hint while the description is still too short to act on.
     var desc = document.getElementById("description"), hint = document.getElementById("description-hint");
     if (desc && hint) {

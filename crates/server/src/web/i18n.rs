@@ -38,6 +38,9 @@ pub fn field(lang: Lang, f: &str) -> &'static str {
         "shop_id" => pick(lang, "店铺", "shop"),
         "report_kind" => pick(lang, "举报类型", "kind of report"),
         "listing" => pick(lang, "侵权商品", "infringing listing"),
+        "email" => pick(lang, "电子邮箱", "e-mail address"),
+        "lang" => pick(lang, "语言", "language"),
+        "ids" => pick(lang, "通知", "notifications"),
         "on_behalf_of" => pick(lang, "来电买家", "the consumer who called"),
         _ => pick(lang, "输入", "input"),
     }

@@ -13,6 +13,7 @@ mod complaint;
 mod consumer;
 mod dashboard;
 pub mod i18n;
+mod inbox;
 mod queue;
 mod report;
 pub mod rules;
@@ -95,6 +96,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
         .route("/admin/policy", get(admin::policy))
+        .route("/notifications", get(inbox::page))
+        .route("/notifications/read", post(inbox::mark_read))
+        .route("/settings", get(inbox::settings).post(inbox::save_settings))
 }
 
 async fn static_file(body: &'static str, ty: &'static str) -> Response {
@@ -136,6 +140,8 @@ pub struct Ctx {
     /// The current path and query, for the language switch to come back to.
     pub path: String,
     pub now: Timestamp,
+    /// The viewer's unread notifications, for the header's badge.
+    pub unread: Option<i64>,
 }
 
 impl Ctx {
@@ -146,6 +152,7 @@ impl Ctx {
             csrf,
             path,
             now,
+            unread: None,
         }
     }
     pub fn anonymous(lang: Lang, path: &str, now: Timestamp) -> Self {

@@ -134,7 +134,13 @@ impl FromRequestParts<AppState> for Web {
             .await
             .map_err(|e| super::error_page(&Ctx::anonymous(lang, &path, now), ApiError::from(e)))?;
         match user {
-            Some(user) => Ok(Web(Ctx::new(lang, Some(user), csrf_for(token), path, now))),
+            Some(user) => {
+                // The header's badge: one indexed count (a failure only leaves the badge out).
+                let unread = state.store.unread_count(&user.actor()).await.ok();
+                let mut c = Ctx::new(lang, Some(user), csrf_for(token), path, now);
+                c.unread = unread;
+                Ok(Web(c))
+            }
             None => {
                 let mut res =
                     Redirect::to(&format!("/login?expired=1&next={next}")).into_response();
@@ -325,8 +331,10 @@ pub async fn logout(
     res
 }
 
-/// The language switch: a `lang` cookie for a year, then back where the user was.
+/// The language switch: a `lang` cookie for a year, then back where the user was; a signed-in
+/// user's language is stored too (what is sent to them follows it).
 pub async fn switch_lang(
+    State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(lang): axum::extract::Path<String>,
     axum::extract::Query(q): axum::extract::Query<LoginQuery>,
@@ -335,6 +343,9 @@ pub async fn switch_lang(
         "en" => Lang::En,
         _ => Lang::Zh,
     };
+    if let Err(e) = store_lang(&state, &headers, lang).await {
+        tracing::warn!(error = %e, "storing a user's language");
+    }
     let mut res =
         Redirect::to(&safe_next(q.next.as_deref()).unwrap_or_else(|| "/".into())).into_response();
     res.headers_mut().append(
@@ -348,6 +359,31 @@ pub async fn switch_lang(
         ),
     );
     res
+}
+
+/// Keeps the signed-in user's language (nothing for a visitor).
+async fn store_lang(
+    state: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<(), weiquan_store::StoreError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(());
+    };
+    let Some(user) = state
+        .store
+        .session_user(&token_hash(token), state.clock.now())
+        .await?
+    else {
+        return Ok(());
+    };
+    let actor = user.actor();
+    let mut s = state.store.settings(&actor).await?;
+    if s.lang != lang {
+        s.lang = lang;
+        state.store.set_settings(&actor, s).await?;
+    }
+    Ok(())
 }
 
 /// Each role's first page.

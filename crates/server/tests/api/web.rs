@@ -5,6 +5,7 @@
 mod admin;
 mod chat;
 mod complaint;
+mod inbox;
 mod permissions;
 mod report;
 mod session;
