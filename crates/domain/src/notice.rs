@@ -118,6 +118,10 @@ pub struct NoticeParams {
     pub deadline: Option<Deadline>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_ms: Option<i64>,
+    /// The chat session an agent took (for `chat_taken`, whose subject is the consumer's
+    /// account: a chat has no chain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<String>,
 }
 
 /// Which parties an event concerns and what they are told. Every event kind is decided here
@@ -268,6 +272,15 @@ pub fn recipients(
     out
 }
 
+/// The notification a consumer gets when an agent takes their handed-over chat.
+pub fn chat_taken(consumer: UserId, session: &str) -> (UserId, NoticeKind, NoticeParams) {
+    let params = NoticeParams {
+        chat: Some(session.to_owned()),
+        ..NoticeParams::default()
+    };
+    (consumer, NoticeKind::ChatTaken, params)
+}
+
 /// Who must act before a deadline: its reminder's recipients. `evidence_from` is whom an
 /// evidence turn asks (both parties when unknown).
 pub fn reminded(deadline: Deadline, evidence_from: Option<Party>) -> Vec<Who> {
@@ -412,7 +425,14 @@ pub fn sentence(kind: NoticeKind, subject: &Stream, params: &NoticeParams, lang:
             "权利人已投诉或起诉，商品保持下架。",
             "the rights holder went to the authorities or to court; the listing stays down.",
         ),
-        N::ChatTaken => ("人工客服已接入您的咨询。", "an agent took over your chat."),
+        N::ChatTaken => {
+            return lang
+                .pick(
+                    "人工客服已接入您的在线咨询，请回到对话继续。",
+                    "An agent took over your chat; go back to it to continue.",
+                )
+                .to_owned();
+        }
         N::Reminder => {
             let what = params.deadline.map_or("", |d| d.label(lang));
             let due = params

@@ -13,9 +13,11 @@ use crate::collective;
 use crate::complaints;
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
+use crate::notices;
 use crate::sql::{Val, vals};
 use crate::time::{from_ms, to_ms};
 use weiquan_domain::access;
+use weiquan_domain::notice;
 
 /// Where a session stands for people: the assistant talks (`active`), it waits in the agents'
 /// queue (`handed_over`), or an agent has it (`taken`).
@@ -373,7 +375,9 @@ pub(crate) async fn take<C: Conn>(
                 vals![id, actor.id.0, to_ms(now)],
             )
             .await?;
-            Ok(())
+            // The consumer hears that a person has their chat now.
+            let told = vec![notice::chat_taken(s.user_id, id)];
+            notices::send(o, &Stream::Account(s.user_id), told, now).await
         }
     }
 }

@@ -158,7 +158,10 @@ fn sentences_exist_in_both_languages() {
         label: Some("蓝牙耳机".into()),
         ..NoticeParams::default()
     };
-    for kind in NoticeKind::ALL {
+    for kind in NoticeKind::ALL
+        .iter()
+        .filter(|k| **k != NoticeKind::ChatTaken)
+    {
         let zh = sentence(*kind, &c, &p, Lang::Zh);
         let en = sentence(*kind, &c, &p, Lang::En);
         assert!(zh.starts_with("投诉 #12（蓝牙耳机）"), "{zh}");

@@ -37,8 +37,15 @@ pub struct NotificationView {
     pub read: bool,
 }
 
-/// The page and the API resource of a notification's subject.
-pub fn links(subject: &Stream) -> (String, Option<String>) {
+/// The page and the API resource of what a notification is about.
+pub fn links(subject: &Stream, params: &notice::NoticeParams) -> (String, Option<String>) {
+    if let Some(chat) = &params.chat {
+        let chat = crate::web::session::urlencode(chat);
+        return (
+            format!("/chat?session={chat}"),
+            Some(format!("/api/v1/assistant/sessions/{chat}")),
+        );
+    }
     match subject {
         Stream::Complaint(id) => (
             format!("/complaints/{id}"),
@@ -58,7 +65,7 @@ pub fn links(subject: &Stream) -> (String, Option<String>) {
 
 impl NotificationView {
     pub fn new(n: &Notification, lang: Lang) -> Self {
-        let (link, api) = links(&n.subject);
+        let (link, api) = links(&n.subject, &n.params);
         NotificationView {
             id: n.id,
             kind: n.kind,

@@ -79,6 +79,22 @@ async fn escalation_lands_in_an_agents_queue(backend: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "taken");
+    // The consumer is told a person has the chat, with a link back to it; taking it again
+    // tells no one twice.
+    app.post(
+        &agent,
+        &format!("/api/v1/assistant/handovers/{sid}/take"),
+        json!({}),
+    )
+    .await;
+    let inbox = json_of(
+        app.get(&buyer, "/api/v1/notifications").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 1, "{inbox}");
+    assert_eq!(inbox["items"][0]["kind"], "chat_taken");
+    assert_eq!(inbox["items"][0]["link"], format!("/chat?session={sid}"));
     let r = app
         .post(
             &agent,
