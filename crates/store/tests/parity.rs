@@ -103,6 +103,10 @@ async fn fire(store: &dyn Store, now: Timestamp) -> usize {
             fired += store.fire_subject_timer(&t, now).await.unwrap() as usize;
         }
     }
+    // Then the reminders of deadlines still pending, as the loop sends them.
+    for r in store.due_reminders(now, 100).await.unwrap() {
+        store.send_reminder(&r, now).await.unwrap();
+    }
     fired
 }
 
@@ -306,9 +310,19 @@ async fn scenario(store: Arc<dyn Store>) -> Value {
         "penalties": s.penalties(&shop).await.unwrap(),
         "shop_events": s.shop_events(&shop).await.unwrap(),
     });
-    // Row ids of messages come from each database's own sequence; they are not the record.
-    for m in out["a_messages"].as_array_mut().unwrap() {
-        m.as_object_mut().unwrap().remove("id");
+    // Every user's inbox: the same notifications, in the same order, on both.
+    for (name, _) in USERS {
+        let who = actor(s, name).await;
+        let page = s.notifications(&who, false, None, 200).await.unwrap();
+        out[format!("inbox_{name}")] = serde_json::to_value(&page.items).unwrap();
+    }
+    // Row ids of messages and notifications come from each database's own sequence; they are
+    // not the record.
+    let inboxes: Vec<String> = USERS.iter().map(|(n, _)| format!("inbox_{n}")).collect();
+    for key in inboxes.iter().map(String::as_str).chain(["a_messages"]) {
+        for m in out[key].as_array_mut().unwrap() {
+            m.as_object_mut().unwrap().remove("id");
+        }
     }
     assert!(s.verify().await.unwrap().is_ok(), "audit verify");
     out
@@ -351,4 +365,19 @@ async fn sqlite_and_postgres_keep_the_same_records_and_chains() {
     assert_eq!(lite["case"]["state"], "sanctioned");
     assert!(lite["a_events"].as_array().unwrap().len() >= 10);
     assert!(!lite["penalties"].as_array().unwrap().is_empty());
+    // The inboxes hold what the scenario did: the merchant told of the filing and the
+    // penalty, reminded before answering; the consumer of the ruling.
+    let kinds = |who: &str| -> Vec<String> {
+        lite[format!("inbox_{who}")]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let seller = kinds("seller01");
+    for k in ["complaint_filed", "penalty_applied", "case_opened"] {
+        assert!(seller.contains(&k.to_owned()), "{k} in {seller:?}");
+    }
+    assert!(kinds("buyer01").contains(&"ruled".to_owned()));
 }
