@@ -283,6 +283,47 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.shoot("regulator-cases").await;
     w.sign_out().await;
 
+    // The merchant's header counts unread notifications, and the count rises without a
+    // reload when a complaint is filed about the shop (pushed over the event stream).
+    w.sign_in("seller01").await;
+    let before: i64 = w.text("#unread-count").await.trim().parse().unwrap();
+    assert!(
+        before >= 2,
+        "the filing and the takedown at least: {before}"
+    );
+    w.b.execute("window.wqOldPage = true", vec![])
+        .await
+        .unwrap();
+    let buyer = w.app.login("buyer01").await;
+    w.app
+        .file_ok(&buyer, "A2", json!({"kind": "exchange"}))
+        .await;
+    let mut now = before;
+    for _ in 0..100 {
+        now = w.text("#unread-count").await.trim().parse().unwrap();
+        if now > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(now, before + 1, "the badge rose by the new complaint");
+    assert_eq!(
+        w.b.execute("return window.wqOldPage === true", vec![])
+            .await
+            .unwrap(),
+        json!(true),
+        "without a reload"
+    );
+    w.click("#nav-inbox").await;
+    assert!(w.exists("#inbox .item.unread").await);
+    w.shoot("merchant-notifications").await;
+    w.shoot_phone("merchant-notifications").await;
+    w.click("#inbox-read-all").await;
+    assert_eq!(w.text("#unread-count").await.trim(), "0");
+    w.go("/settings").await;
+    w.shoot("merchant-settings").await;
+    w.sign_out().await;
+
     // An address that does not exist is a page, not JSON, for a browser.
     w.go("/no-such-page").await;
     assert!(w.text("#error").await.contains("找不到"));
