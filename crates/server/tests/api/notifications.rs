@@ -319,7 +319,7 @@ async fn reminders_come_24h_and_2h_before_and_not_once_answered(backend: Backend
     assert!(reminders(&app, &seller).await.is_empty());
     app.advance(Duration::seconds(1));
     app.fire().await;
-    assert_eq!(reminders(&app, &seller).await, [link.clone()]);
+    assert_eq!(reminders(&app, &seller).await, vec![link.clone()]);
     // Once, however often the loop goes round.
     app.fire().await;
     assert_eq!(reminders(&app, &seller).await.len(), 1);
