@@ -345,6 +345,12 @@ async fn export_moves_a_sqlite_data_dir_into_postgres() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("exported and verified"), "{stdout}");
+    // The inboxes come along (the filing told its merchant).
+    let inbox = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("notifications: "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(inbox.parse::<u64>().unwrap() >= 1, "{stdout}");
     // A second export into the now full database is refused, and nothing changes.
     let again = weiquan(&["export", "--to", &db.url, "--data-dir", d]);
     assert!(!again.status.success());

@@ -31,6 +31,7 @@ const TABLES: &[&str] = &[
     "complaint_signatures",
     "chat_sessions",
     "chat_turns",
+    "notifications",
 ];
 /// Rows per INSERT statement.
 const CHUNK: usize = 500;
