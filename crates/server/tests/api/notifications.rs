@@ -408,6 +408,52 @@ async fn the_unread_count_is_pushed_when_a_complaint_arrives(backend: Backend) {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// Another node (its own store on the same PostgreSQL) hears of notifications this node wrote
+/// by looking again every `inbox_recheck`: the merchant's stream there sees the count rise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_nodes_notifications_reach_the_stream() {
+    let app = spawn_app(Backend::Postgres).await;
+    let url = app._db.as_ref().unwrap().url.clone();
+    let blobs = tempfile::tempdir().unwrap();
+    let other: std::sync::Arc<dyn weiquan_store::Store> = std::sync::Arc::new(
+        weiquan_store::postgres::PgStore::open_with(
+            &url,
+            blobs.path(),
+            weiquan_domain::Policy::default(),
+            weiquan_store::blob::DEFAULT_MAX_BLOB,
+        )
+        .await
+        .unwrap(),
+    );
+    let mut state = weiquan_server::AppState::new(other).with_clock(app.clock.clone());
+    state.inbox_recheck = std::time::Duration::from_millis(200);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(weiquan_server::serve(state, listener, None));
+
+    let buyer = app.login("buyer01").await;
+    let seller = app.login("seller01").await;
+    let mut resp = loop {
+        // Polled until the node answers.
+        if let Ok(r) = app
+            .http
+            .get(format!("{base}/api/v1/notifications/stream"))
+            .bearer_auth(&seller)
+            .send()
+            .await
+        {
+            break r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut buf = String::new();
+    assert_eq!(next_unread(&mut resp, &mut buf).await, 0);
+    // Filed on the first node: the second has no wake for it, only its re-check.
+    app.file_ok(&buyer, "A1", json!({"kind": "exchange"})).await;
+    assert_eq!(next_unread(&mut resp, &mut buf).await, 1);
+}
+
 async fn settings_are_validated_and_kept(backend: Backend) {
     let app = spawn_app(backend).await;
     let seller = app.login("seller01").await;
