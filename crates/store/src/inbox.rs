@@ -47,11 +47,8 @@ async fn inbox_write<D: Driver, T: Send + 'static>(
     + Send
     + 'static,
 ) -> Result<T> {
-    let (out, notified) = svc.driver().write(Durability::Durable, f).await?;
-    if notified {
-        svc.inbox_changed();
-    }
-    Ok(out)
+    let done = svc.driver().write(Durability::Durable, f).await?;
+    Ok(svc.committed(done))
 }
 
 #[async_trait]

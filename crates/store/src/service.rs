@@ -48,9 +48,13 @@ impl<D> Service<D> {
         }
     }
 
-    /// Wakes whoever watches this node's unread counts.
-    pub(crate) fn inbox_changed(&self) {
-        self.inbox.send_modify(|n| *n = n.wrapping_add(1));
+    /// A committed write's result; if it wrote notifications, wakes whoever watches this
+    /// node's unread counts.
+    pub(crate) fn committed<T>(&self, (out, notified): (T, bool)) -> T {
+        if notified {
+            self.inbox.send_modify(|n| *n = n.wrapping_add(1));
+        }
+        out
     }
 
     pub(crate) fn driver(&self) -> &D {
@@ -86,27 +90,21 @@ macro_rules! read {
     };
 }
 
-/// One write transaction: `write!(self, |tx| body)`. Once a transaction that wrote
-/// notifications has committed, this node's unread counts are woken.
+/// One write transaction: `write!(self, |tx| body)`; once it commits, a transaction that wrote
+/// notifications wakes this node's unread counts.
 macro_rules! write {
     ($self:ident, |$tx:ident| $body:expr) => {
         write!($self, Durable, |$tx| $body)
     };
-    ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {{
-        let (out, notified) = $self
+    ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {
+        $self
             .driver
             .write(Durability::$durability, move |$tx| {
-                Box::pin(async move {
-                    let out = $body.await?;
-                    Ok::<_, crate::error::StoreError>((out, $tx.notified()))
-                })
+                Box::pin(async move { Ok(($body.await?, $tx.notified())) })
             })
-            .await?;
-        if notified {
-            $self.inbox_changed();
-        }
-        Ok::<_, crate::error::StoreError>(out)
-    }};
+            .await
+            .map(|done| $self.committed(done))
+    };
 }
 
 #[async_trait]
