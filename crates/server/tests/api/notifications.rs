@@ -408,24 +408,58 @@ async fn the_unread_count_is_pushed_when_a_complaint_arrives(backend: Backend) {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
-/// Another node (its own store on the same PostgreSQL) hears of notifications this node wrote
-/// by looking again every `inbox_recheck`: the merchant's stream there sees the count rise.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn another_nodes_notifications_reach_the_stream() {
-    let app = spawn_app(Backend::Postgres).await;
+/// A second node's own store on the test's PostgreSQL database, on the test's clock.
+async fn second_node(app: &TestApp, blobs: &std::path::Path) -> weiquan_server::AppState {
     let url = app._db.as_ref().unwrap().url.clone();
-    let blobs = tempfile::tempdir().unwrap();
     let other: std::sync::Arc<dyn weiquan_store::Store> = std::sync::Arc::new(
         weiquan_store::postgres::PgStore::open_with(
             &url,
-            blobs.path(),
+            blobs,
             weiquan_domain::Policy::default(),
             weiquan_store::blob::DEFAULT_MAX_BLOB,
         )
         .await
         .unwrap(),
     );
-    let mut state = weiquan_server::AppState::new(other).with_clock(app.clock.clone());
+    weiquan_server::AppState::new(other).with_clock(app.clock.clone())
+}
+
+/// Two nodes run their deadline loops at the same instant: each reminder is sent once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_send_each_reminder_once() {
+    let app = spawn_app(Backend::Postgres).await;
+    let blobs = tempfile::tempdir().unwrap();
+    let other = second_node(&app, blobs.path()).await;
+    let buyer = app.login("buyer01").await;
+    let seller = app.login("seller01").await;
+    for tag in ["A1", "A2", "A3", "A4", "A5"] {
+        app.file_ok(&buyer, tag, json!({"kind": "exchange"})).await;
+    }
+    app.advance(Duration::hours(24));
+    let (a, b) = tokio::join!(
+        weiquan_server::timers::fire_due(&app.state),
+        weiquan_server::timers::fire_due(&other)
+    );
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(reminders(&app, &seller).await.len(), 5);
+    app.advance(Duration::hours(22));
+    let (a, b) = tokio::join!(
+        weiquan_server::timers::fire_due(&other),
+        weiquan_server::timers::fire_due(&app.state)
+    );
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(reminders(&app, &seller).await.len(), 10);
+}
+
+/// Another node (its own store on the same PostgreSQL) hears of notifications this node wrote
+/// by looking again every `inbox_recheck`: the merchant's stream there sees the count rise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_nodes_notifications_reach_the_stream() {
+    let app = spawn_app(Backend::Postgres).await;
+    let blobs = tempfile::tempdir().unwrap();
+    let mut state = second_node(&app, blobs.path()).await;
     state.inbox_recheck = std::time::Duration::from_millis(200);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
