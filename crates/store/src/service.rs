@@ -23,8 +23,10 @@ use crate::reports::Report;
 use crate::timers::SubjectTimer;
 use crate::{
     NewEvidence, Stats, StatsQuery, Store, WriteStats, accounts, audit, brushing, case_actions,
-    cases, complaints, imports, ledger, monitors, reports, stats, timers,
+    cases, complaints, imports, keys, ledger, market, monitors, reports, stats, timers,
 };
+use crate::{ApiKey, Idempotency, KeyHolder, MarketAnswer, MarketWrite, NewApiKey};
+use crate::{NewServiceAccount, ServiceAccount};
 
 /// weiquan's store on one backend: the driver's connections, the evidence files, the policy and
 /// this node's collective windows.
@@ -155,6 +157,64 @@ impl<D: Driver> Store for Service<D> {
         access::check_admin(actor)?;
         let actor = actor.clone();
         write!(self, |tx| accounts::set_role(tx, &actor, id, role, now))
+    }
+
+    async fn create_service_account(
+        &self,
+        actor: &Actor,
+        new: NewServiceAccount,
+        key: NewApiKey,
+        now: Timestamp,
+    ) -> Result<ServiceAccount> {
+        access::check_key_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| keys::create(tx, &actor, new, key, now))
+    }
+
+    async fn service_accounts(&self, actor: &Actor) -> Result<Vec<ServiceAccount>> {
+        access::check_key_admin(actor)?;
+        read!(self, Scan, |tx| keys::accounts(tx))
+    }
+
+    async fn issue_api_key(
+        &self,
+        actor: &Actor,
+        account: UserId,
+        key: NewApiKey,
+        now: Timestamp,
+    ) -> Result<ApiKey> {
+        access::check_key_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| keys::issue(tx, &actor, account, key, now))
+    }
+
+    async fn revoke_api_key(
+        &self,
+        actor: &Actor,
+        account: UserId,
+        key_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
+        access::check_key_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| keys::revoke(tx, &actor, account, key_id, now))
+    }
+
+    async fn api_key_holder(&self, key_hash: &str, now: Timestamp) -> Result<Option<KeyHolder>> {
+        let key_hash = key_hash.to_owned();
+        write!(self, Relaxed, |tx| keys::authenticate(tx, &key_hash, now))
+    }
+
+    async fn market_write(
+        &self,
+        actor: &Actor,
+        w: MarketWrite,
+        idem: Idempotency,
+        now: Timestamp,
+    ) -> Result<MarketAnswer> {
+        access::check_scope(actor, w.scope())?;
+        let (actor, policy) = (actor.clone(), self.policy.clone());
+        write!(self, |tx| market::write(tx, &actor, w, &idem, now, &policy))
     }
 
     async fn import_shops(&self, shops: Vec<ShopRecord>, now: Timestamp) -> Result<ImportOutcome> {
