@@ -33,9 +33,12 @@ impl Actor {
             scopes,
         }
     }
-    /// The actor's name in event records: `user:ID`.
+    /// The actor's name in event records: `user:ID`, or `service:ID` for a service account.
     pub fn event_name(&self) -> String {
-        format!("user:{}", self.id)
+        match self.role {
+            Role::Service => format!("service:{}", self.id),
+            _ => format!("user:{}", self.id),
+        }
     }
 }
 
