@@ -154,10 +154,7 @@ pub fn check_scope(actor: &Actor, scope: Scope) -> Result<(), DomainError> {
         Ok(())
     } else {
         Err(DomainError::forbidden(
-            format!(
-                "这个接口密钥没有“{}”（{scope}）权限",
-                scope.label(Lang::Zh)
-            ),
+            format!("这个接口密钥没有“{}”（{scope}）权限", scope.label(Lang::Zh)),
             format!(
                 "this API key lacks the scope {scope} ({})",
                 scope.label(Lang::En)

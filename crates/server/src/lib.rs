@@ -74,7 +74,10 @@ pub fn app(state: AppState) -> Router {
             "/marketplace/remedies/{id}/executed",
             post(push::remedy_executed),
         )
-        .route("/marketplace/remedies/{id}/failed", post(push::remedy_failed))
+        .route(
+            "/marketplace/remedies/{id}/failed",
+            post(push::remedy_failed),
+        )
         .route("/service-accounts", post(keys::create).get(keys::list))
         .route("/service-accounts/{id}/keys", post(keys::issue))
         .route("/service-accounts/{id}/keys/{key_id}", delete(keys::revoke))

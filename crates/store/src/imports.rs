@@ -174,7 +174,15 @@ pub(crate) async fn import_order<C: Conn>(
     };
     let data = json!({"buyer": rec.buyer, "shop_id": rec.shop_id, "amount_cents": rec.amount_cents,
         "paid_at": rec.paid_at, "shipped_at": rec.shipped_at, "delivered_at": rec.delivered_at, "items": rec.items});
-    events::append(o, &Stream::Order(rec.order_no.clone()), by, kind, &data, now).await?;
+    events::append(
+        o,
+        &Stream::Order(rec.order_no.clone()),
+        by,
+        kind,
+        &data,
+        now,
+    )
+    .await?;
     Ok(if kind == EventKind::OrderImported {
         Landed::Created
     } else {

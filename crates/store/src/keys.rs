@@ -260,7 +260,10 @@ pub(crate) async fn account<C: Conn>(
     id: UserId,
 ) -> Result<Option<ServiceAccount>> {
     let Some(r) = o
-        .query_opt(&format!("{ACCOUNT_SELECT} WHERE s.user_id = $1"), vals![id.0])
+        .query_opt(
+            &format!("{ACCOUNT_SELECT} WHERE s.user_id = $1"),
+            vals![id.0],
+        )
         .await?
     else {
         return Ok(None);

@@ -5,9 +5,9 @@
 
 use chrono::Duration;
 use serde_json::{Value, json};
-use weiquan_domain::{access, machine};
 use weiquan_domain::records::OrderRecord;
 use weiquan_domain::*;
+use weiquan_domain::{access, machine};
 
 use crate::complaints;
 use crate::db::{Conn, Tx};

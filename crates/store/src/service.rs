@@ -21,11 +21,11 @@ use crate::model::*;
 use crate::records::{self};
 use crate::reports::Report;
 use crate::timers::SubjectTimer;
+use crate::{ApiKey, Idempotency, KeyHolder, MarketAnswer, MarketWrite, NewApiKey};
 use crate::{
     NewEvidence, Stats, StatsQuery, Store, WriteStats, accounts, audit, brushing, case_actions,
     cases, complaints, imports, keys, ledger, market, monitors, reports, stats, timers,
 };
-use crate::{ApiKey, Idempotency, KeyHolder, MarketAnswer, MarketWrite, NewApiKey};
 use crate::{NewServiceAccount, ServiceAccount};
 
 /// weiquan's store on one backend: the driver's connections, the evidence files, the policy and

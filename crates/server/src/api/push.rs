@@ -106,7 +106,17 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: Value) -> ApiResult<T> {
     serde_path_to_error::deserialize::<_, T>(body).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
-        let field = if path == "." { "body".to_owned() } else { path };
+        // serde names a missing or unknown field only in its message: `missing field `x``.
+        let named = ["missing field `", "unknown field `"]
+            .iter()
+            .find_map(|p| inner.strip_prefix(p))
+            .and_then(|rest| rest.split('`').next());
+        let field = match (path.as_str(), named) {
+            (".", Some(name)) => name.to_owned(),
+            (".", None) => "body".to_owned(),
+            (p, Some(name)) => format!("{p}.{name}"),
+            (p, None) => p.to_owned(),
+        };
         ApiError::from(DomainError::Invalid(vec![FieldError::new(
             field,
             format!("格式或取值不对：{inner}"),
@@ -232,7 +242,11 @@ pub async fn remedy_executed(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Response> {
-    let hash = request_hash("POST", &format!("/api/v1/marketplace/remedies/{id}/executed"), &body);
+    let hash = request_hash(
+        "POST",
+        &format!("/api/v1/marketplace/remedies/{id}/executed"),
+        &body,
+    );
     access::check_scope(&holder.actor(), Scope::RemediesWrite)?;
     let complaint = complaint_id(&id)?;
     let req: RemedyExecuted = parse_body(body)?;
@@ -264,7 +278,11 @@ pub async fn remedy_failed(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Response> {
-    let hash = request_hash("POST", &format!("/api/v1/marketplace/remedies/{id}/failed"), &body);
+    let hash = request_hash(
+        "POST",
+        &format!("/api/v1/marketplace/remedies/{id}/failed"),
+        &body,
+    );
     access::check_scope(&holder.actor(), Scope::RemediesWrite)?;
     let complaint = complaint_id(&id)?;
     let req: RemedyFailed = parse_body(body)?;
