@@ -278,7 +278,7 @@ pub(crate) async fn accounts<C: Conn>(o: &mut Tx<'_, C>) -> Result<Vec<ServiceAc
     let rows = o
         .query(&format!("{ACCOUNT_SELECT} ORDER BY u.id"), vals![])
         .await?;
-    let mut out = each(&rows, |r| account_of(r))?;
+    let mut out = each(&rows, account_of)?;
     for a in &mut out {
         a.keys = keys_of(o, a.id).await?;
     }

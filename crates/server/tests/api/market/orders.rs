@@ -77,6 +77,24 @@ async fn order_push_is_idempotent(backend: Backend) {
     let r = put_order(&app, &other, "push-1", "202612010000000003", &body).await;
     assert_eq!(r.status(), StatusCode::CREATED);
 
+    // Twins sent at once: one is carried out, the other answers as its replay.
+    let twin = order_body(&app, Duration::hours(2));
+    let twin_no = "202612010000000005";
+    let (a, b) = tokio::join!(
+        put_order(&app, &key, "twin", twin_no, &twin),
+        put_order(&app, &key, "twin", twin_no, &twin)
+    );
+    let replays = [&a, &b]
+        .iter()
+        .filter(|r| r.headers().get("idempotent-replayed").is_some())
+        .count();
+    assert_eq!(replays, 1);
+    let (a, b) = (
+        json_of(a, StatusCode::CREATED).await,
+        json_of(b, StatusCode::CREATED).await,
+    );
+    assert_eq!(a, b);
+
     // Keys are kept 24 hours: after that the same key is a new request, decided afresh.
     app.advance(Duration::hours(24) + Duration::seconds(1));
     let r = put_order(&app, &key, "push-1", no, &shipped).await;

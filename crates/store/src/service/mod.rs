@@ -2,8 +2,6 @@
 //! who may do it (`weiquan_domain::access`, or the visibility of the row it names, read in the
 //! same call) and then makes one read or one write.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use weiquan_domain::access;
 use weiquan_domain::records::{OrderRecord, ShopRecord};
@@ -12,7 +10,6 @@ use weiquan_domain::*;
 
 use crate::blob::BlobStore;
 use crate::chat::{self, ChatSave, ChatSession};
-use crate::collective::Windows;
 use crate::db::{Driver, Durability, Read};
 use crate::error::Result;
 use crate::events;
@@ -28,72 +25,10 @@ use crate::{
 };
 use crate::{NewServiceAccount, ServiceAccount};
 
-/// weiquan's store on one backend: the driver's connections, the evidence files, the policy and
-/// this node's collective windows.
-pub struct Service<D> {
-    driver: D,
-    blobs: BlobStore,
-    pub(crate) policy: Arc<Policy>,
-    pub(crate) windows: Arc<Windows>,
-}
+#[macro_use]
+mod base;
 
-impl<D> Service<D> {
-    pub(crate) fn new(driver: D, blobs: BlobStore, policy: Policy) -> Self {
-        Service {
-            driver,
-            blobs,
-            policy: Arc::new(policy),
-            windows: Arc::default(),
-        }
-    }
-
-    pub(crate) fn driver(&self) -> &D {
-        &self.driver
-    }
-
-    /// Keeps evidence in another blob store (an S3-compatible bucket that several nodes share).
-    pub fn with_blobs(mut self, blobs: BlobStore) -> Self {
-        self.blobs = blobs;
-        self
-    }
-
-    /// A file and its bytes: those the database keeps, else the blob store's.
-    async fn with_bytes(
-        &self,
-        (ev, inline): (Evidence, Option<Vec<u8>>),
-    ) -> Result<(Evidence, Vec<u8>)> {
-        let bytes = match inline {
-            Some(b) => b,
-            None => self.blobs.get(&ev.sha256).await?,
-        };
-        Ok((ev, bytes))
-    }
-}
-
-/// One read: `read!(self, Point, |tx| body)`, `body` an expression of the captured values.
-macro_rules! read {
-    ($self:ident, $kind:ident, |$tx:ident| $body:expr) => {
-        $self
-            .driver
-            .read(Read::$kind, move |$tx| Box::pin(async move { $body.await }))
-            .await
-    };
-}
-
-/// One write transaction: `write!(self, |tx| body)`.
-macro_rules! write {
-    ($self:ident, |$tx:ident| $body:expr) => {
-        write!($self, Durable, |$tx| $body)
-    };
-    ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {
-        $self
-            .driver
-            .write(Durability::$durability, move |$tx| {
-                Box::pin(async move { $body.await })
-            })
-            .await
-    };
-}
+pub use base::Service;
 
 #[async_trait]
 impl<D: Driver> Store for Service<D> {
