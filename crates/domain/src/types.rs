@@ -558,6 +558,7 @@ mod tests {
         assert_labels(ClaimKind::ALL, ClaimKind::label);
         assert_labels(Channel::ALL, Channel::label);
         assert_labels(Role::ALL, Role::label);
+        assert_labels(Scope::ALL, Scope::label);
         assert_labels(EvidenceKind::ALL, EvidenceKind::label);
         assert_labels(Party::ALL, Party::label);
         assert_labels(Decision::ALL, Decision::label);
