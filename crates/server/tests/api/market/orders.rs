@@ -271,6 +271,43 @@ async fn pushed_shipping_feeds_the_shipping_monitor(backend: Backend) {
         [late, never],
         "the late and the unshipped, once each"
     );
+
+    // Delivery pushed starts the 7-day return clock: a return refused within it breaks the
+    // shop's promise, as for an imported order.
+    let delivered = "202612010000000014";
+    let mut body = order_body(&app, Duration::days(4));
+    let paid = app.now() - Duration::days(4);
+    body["paid_at"] = json!(paid.to_rfc3339());
+    let r = put_order(&app, &key, "d-1", delivered, &body).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    body["shipped_at"] = json!((paid + Duration::hours(10)).to_rfc3339());
+    body["delivered_at"] = json!((paid + Duration::days(1)).to_rfc3339());
+    let r = put_order(&app, &key, "d-2", delivered, &body).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let buyer = app.login("buyer01").await;
+    let seller = app.login("seller01").await;
+    let mut complaint = complaint_body(delivered, json!({"kind": "return"}));
+    complaint["category"] = json!("return_refused");
+    complaint["product"] = json!("陶瓷马克杯 350ml");
+    complaint["description"] = json!("杯子未拆封，申请七天无理由退货，商家拒绝且不给理由。");
+    let id = json_of(app.file(&buyer, complaint).await, StatusCode::CREATED).await["id"]
+        .as_i64()
+        .unwrap();
+    app.act_ok(
+        &seller,
+        id,
+        json!({"action": "reject", "message": "不支持退货"}),
+    )
+    .await;
+    let broken = app
+        .store
+        .shop_events(&shop_a)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "violation_recorded" && e.data["kind"] == "return_refused")
+        .count();
+    assert_eq!(broken, 1);
 }
 
 both_backends!(
