@@ -147,6 +147,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// Who holds a live key (by its SHA-256), its use noted; `None` if unknown or revoked.
     async fn api_key_holder(&self, key_hash: &str, now: Timestamp) -> Result<Option<KeyHolder>>;
+    /// Forgets the idempotency keys that expired by `now`; how many (the deadline loop's).
+    async fn expire_idempotency_keys(&self, now: Timestamp) -> Result<u64>;
     /// A marketplace write under its idempotency key (`docs/marketplace.md`).
     async fn market_write(
         &self,

@@ -79,10 +79,11 @@ pub(crate) async fn write<C: Conn>(
     policy: &Policy,
 ) -> Result<MarketAnswer> {
     let account = actor.id.0;
-    // Expired keys of this account go (their answers are no longer promised).
+    // This key, if it expired (the deadline loop sweeps the others): its answer is no longer
+    // promised and the key is free again.
     o.exec(
-        "DELETE FROM idempotency_keys WHERE account_id = $1 AND expires_at <= $2",
-        vals![account, to_ms(now)],
+        "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND expires_at <= $3",
+        vals![account, idem.key.as_str(), to_ms(now)],
     )
     .await?;
     let expires = now + Duration::hours(IDEMPOTENCY_TTL_HOURS);
@@ -121,6 +122,15 @@ pub(crate) async fn write<C: Conn>(
         body,
         replayed: false,
     })
+}
+
+/// Deletes the keys that expired by `now` (the deadline loop's sweep); how many.
+pub(crate) async fn expire<C: Conn>(o: &mut Tx<'_, C>, now: Timestamp) -> Result<u64> {
+    o.exec(
+        "DELETE FROM idempotency_keys WHERE expires_at <= $1",
+        vals![to_ms(now)],
+    )
+    .await
 }
 
 /// The first answer under this key, if the request is the same; a different request under a

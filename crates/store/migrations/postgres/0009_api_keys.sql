@@ -21,7 +21,7 @@ CREATE TABLE api_keys (
 CREATE INDEX api_keys_account ON api_keys (account_id);
 
 -- Marketplace writes by Idempotency-Key, per service account: the request's hash and the first
--- answer, kept until `expires_at`.
+-- answer, kept until `expires_at` (the deadline loop deletes them after).
 CREATE TABLE idempotency_keys (
     account_id   BIGINT NOT NULL REFERENCES service_accounts(user_id),
     key          TEXT NOT NULL,
@@ -32,4 +32,4 @@ CREATE TABLE idempotency_keys (
     expires_at   BIGINT NOT NULL,
     PRIMARY KEY (account_id, key)
 );
-CREATE INDEX idempotency_keys_expiry ON idempotency_keys (account_id, expires_at);
+CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);

@@ -140,6 +140,10 @@ impl<D: Driver> Store for Service<D> {
         write!(self, Relaxed, |tx| keys::authenticate(tx, &key_hash, now))
     }
 
+    async fn expire_idempotency_keys(&self, now: Timestamp) -> Result<u64> {
+        write!(self, |tx| market::expire(tx, now))
+    }
+
     async fn market_write(
         &self,
         actor: &Actor,

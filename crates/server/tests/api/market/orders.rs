@@ -95,8 +95,16 @@ async fn order_push_is_idempotent(backend: Backend) {
     );
     assert_eq!(a, b);
 
-    // Keys are kept 24 hours: after that the same key is a new request, decided afresh.
+    // Keys are kept 24 hours: after that the deadline loop forgets them, and the same key is a
+    // new request, decided afresh.
+    assert_eq!(
+        app.store.expire_idempotency_keys(app.now()).await.unwrap(),
+        0
+    );
     app.advance(Duration::hours(24) + Duration::seconds(1));
+    app.fire().await;
+    let left = app.store.expire_idempotency_keys(app.now()).await.unwrap();
+    assert_eq!(left, 0, "the loop swept them all");
     let r = put_order(&app, &key, "push-1", no, &shipped).await;
     let v = json_of(r, StatusCode::OK).await;
     assert_eq!(v["result"], "unchanged");
