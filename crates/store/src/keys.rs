@@ -285,15 +285,20 @@ pub(crate) async fn accounts<C: Conn>(o: &mut Tx<'_, C>) -> Result<Vec<ServiceAc
     Ok(out)
 }
 
-/// The holder of a live (not revoked) key, its use noted; `None` for an unknown or revoked key.
-pub(crate) async fn authenticate<C: Conn>(
+/// How stale a key's noted last use may get: noting every request would make each one a
+/// write, and on PostgreSQL a queue on the key's row.
+const USE_RESOLUTION_MS: i64 = 60_000;
+
+/// The holder of a live (not revoked) key, and whether its noted last use is older than a
+/// minute; `None` for an unknown or revoked key.
+pub(crate) async fn holder<C: Conn>(
     o: &mut Tx<'_, C>,
     key_hash: &str,
     now: Timestamp,
-) -> Result<Option<KeyHolder>> {
+) -> Result<Option<(KeyHolder, bool)>> {
     let Some(r) = o
         .query_opt(
-            "SELECT k.id, u.id, u.username, s.scopes FROM api_keys k \
+            "SELECT k.id, u.id, u.username, s.scopes, k.last_used_at FROM api_keys k \
              JOIN service_accounts s ON s.user_id = k.account_id JOIN users u ON u.id = s.user_id \
              WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
             vals![key_hash],
@@ -308,10 +313,22 @@ pub(crate) async fn authenticate<C: Conn>(
         username: Username::parse(&r[2].text()?)?,
         scopes: parse_scopes(&r[3].text()?)?,
     };
+    let stale = r[4]
+        .opt_int()?
+        .is_none_or(|t| to_ms(now) - t >= USE_RESOLUTION_MS);
+    Ok(Some((holder, stale)))
+}
+
+/// Notes a key's use now.
+pub(crate) async fn note_use<C: Conn>(
+    o: &mut Tx<'_, C>,
+    key_id: i64,
+    now: Timestamp,
+) -> Result<()> {
     o.exec(
         "UPDATE api_keys SET last_used_at = $1 WHERE id = $2",
-        vals![to_ms(now), holder.key_id],
+        vals![to_ms(now), key_id],
     )
     .await?;
-    Ok(Some(holder))
+    Ok(())
 }

@@ -145,7 +145,8 @@ pub trait Store: Send + Sync + 'static {
         key_id: i64,
         now: Timestamp,
     ) -> Result<()>;
-    /// Who holds a live key (by its SHA-256), its use noted; `None` if unknown or revoked.
+    /// Who holds a live key (by its SHA-256), its use noted (to the minute); `None` if unknown
+    /// or revoked.
     async fn api_key_holder(&self, key_hash: &str, now: Timestamp) -> Result<Option<KeyHolder>>;
     /// Forgets the idempotency keys that expired by `now`; how many (the deadline loop's).
     async fn expire_idempotency_keys(&self, now: Timestamp) -> Result<u64>;

@@ -137,7 +137,15 @@ impl<D: Driver> Store for Service<D> {
 
     async fn api_key_holder(&self, key_hash: &str, now: Timestamp) -> Result<Option<KeyHolder>> {
         let key_hash = key_hash.to_owned();
-        write!(self, Relaxed, |tx| keys::authenticate(tx, &key_hash, now))
+        let Some((holder, stale)) = read!(self, Point, |tx| keys::holder(tx, &key_hash, now))?
+        else {
+            return Ok(None);
+        };
+        if stale {
+            let id = holder.key_id;
+            write!(self, Relaxed, |tx| keys::note_use(tx, id, now))?;
+        }
+        Ok(Some(holder))
     }
 
     async fn expire_idempotency_keys(&self, now: Timestamp) -> Result<u64> {
