@@ -2,6 +2,8 @@
 
 pub mod assistant;
 pub mod complaints;
+pub mod keys;
 pub mod marketplace;
+pub mod push;
 pub mod stats;
 pub mod tier3;

@@ -13,6 +13,7 @@ mod complaint;
 mod consumer;
 mod dashboard;
 pub mod i18n;
+mod keys;
 mod queue;
 mod report;
 pub mod rules;
@@ -95,6 +96,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
         .route("/admin/policy", get(admin::policy))
+        .route("/admin/keys", get(keys::list).post(keys::create))
+        .route("/admin/keys/{id}/keys", post(keys::issue))
+        .route("/admin/keys/{id}/keys/{key_id}/revoke", post(keys::revoke))
 }
 
 async fn static_file(body: &'static str, ty: &'static str) -> Response {

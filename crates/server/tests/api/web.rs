@@ -5,6 +5,7 @@
 mod admin;
 mod chat;
 mod complaint;
+mod keys;
 mod permissions;
 mod report;
 mod session;

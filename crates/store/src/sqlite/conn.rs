@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "collective_items",
         include_str!("../../migrations/sqlite/0006_collective_items.sql"),
     ),
+    (
+        9,
+        "api_keys",
+        include_str!("../../migrations/sqlite/0009_api_keys.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {
