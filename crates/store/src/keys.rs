@@ -225,12 +225,12 @@ fn no_account() -> StoreError {
 const ACCOUNT_SELECT: &str = "SELECT u.id, u.username, u.display_name, s.scopes, s.created_at \
      FROM service_accounts s JOIN users u ON u.id = s.user_id";
 
-fn account_of(r: &[crate::sql::Val]) -> Result<ServiceAccount> {
+fn account_of(r: Vec<crate::sql::Val>) -> Result<ServiceAccount> {
     Ok(ServiceAccount {
         id: UserId(r[0].int()?),
-        username: Username::parse(&r[1].text()?)?,
+        username: Username::parse(r[1].as_str()?)?,
         display_name: r[2].text()?,
-        scopes: parse_scopes(&r[3].text()?)?,
+        scopes: parse_scopes(r[3].as_str()?)?,
         created_at: from_ms(r[4].int()?)?,
         keys: vec![],
     })
@@ -244,7 +244,7 @@ async fn keys_of<C: Conn>(o: &mut Tx<'_, C>, account: UserId) -> Result<Vec<ApiK
             vals![account.0],
         )
         .await?;
-    each(&rows, |r| {
+    each(rows, |r| {
         Ok(ApiKey {
             id: r[0].int()?,
             prefix: r[1].text()?,
@@ -268,7 +268,7 @@ pub(crate) async fn account<C: Conn>(
     else {
         return Ok(None);
     };
-    let mut a = account_of(&r)?;
+    let mut a = account_of(r)?;
     a.keys = keys_of(o, a.id).await?;
     Ok(Some(a))
 }
@@ -278,7 +278,7 @@ pub(crate) async fn accounts<C: Conn>(o: &mut Tx<'_, C>) -> Result<Vec<ServiceAc
     let rows = o
         .query(&format!("{ACCOUNT_SELECT} ORDER BY u.id"), vals![])
         .await?;
-    let mut out = each(&rows, account_of)?;
+    let mut out = each(rows, account_of)?;
     for a in &mut out {
         a.keys = keys_of(o, a.id).await?;
     }
@@ -310,8 +310,8 @@ pub(crate) async fn holder<C: Conn>(
     let holder = KeyHolder {
         key_id: r[0].int()?,
         account: UserId(r[1].int()?),
-        username: Username::parse(&r[2].text()?)?,
-        scopes: parse_scopes(&r[3].text()?)?,
+        username: Username::parse(r[2].as_str()?)?,
+        scopes: parse_scopes(r[3].as_str()?)?,
     };
     let stale = r[4]
         .opt_int()?
