@@ -4,22 +4,41 @@ use serde::Serialize;
 
 use crate::complaint::Complaint;
 use crate::error::DomainError;
-use crate::types::{Role, UserId};
+use crate::lang::Lang;
+use crate::types::{Role, Scope, UserId};
 
-/// The authenticated user behind a request.
+/// The authenticated user behind a request: a person, or a service account (role `service`)
+/// signed in with an API key, which carries its account's scopes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Actor {
     pub id: UserId,
     pub role: Role,
+    /// What a service account may write; empty for people.
+    pub scopes: Vec<Scope>,
 }
 
 impl Actor {
-    pub fn new(id: UserId, role: Role) -> Self {
-        Actor { id, role }
+    pub const fn new(id: UserId, role: Role) -> Self {
+        Actor {
+            id,
+            role,
+            scopes: Vec::new(),
+        }
     }
-    /// The actor's name in event records: `user:ID`.
+    /// A service account's actor with its scopes.
+    pub fn service(id: UserId, scopes: Vec<Scope>) -> Self {
+        Actor {
+            id,
+            role: Role::Service,
+            scopes,
+        }
+    }
+    /// The actor's name in event records: `user:ID`, or `service:ID` for a service account.
     pub fn event_name(&self) -> String {
-        format!("user:{}", self.id)
+        match self.role {
+            Role::Service => format!("service:{}", self.id),
+            _ => format!("user:{}", self.id),
+        }
     }
 }
 
@@ -44,13 +63,16 @@ pub enum Visibility {
     MerchantShops(UserId),
     /// Platform staff: every complaint.
     All,
+    /// A service account: no complaint (it confirms remedies by complaint id, under its scope).
+    Nothing,
 }
 
 pub fn visibility(actor: &Actor) -> Visibility {
     match actor.role {
         Role::Consumer => Visibility::ConsumerOwn(actor.id),
         Role::Merchant => Visibility::MerchantShops(actor.id),
-        _ => Visibility::All,
+        Role::Service => Visibility::Nothing,
+        Role::CsAgent | Role::Protection | Role::Regulator | Role::Admin => Visibility::All,
     }
 }
 
@@ -61,6 +83,7 @@ pub fn can_view(actor: &Actor, c: &Complaint) -> bool {
         Visibility::ConsumerOwn(id) => c.consumer_id == id,
         Visibility::MerchantShops(id) => c.merchant_id == id,
         Visibility::All => true,
+        Visibility::Nothing => false,
     }
 }
 
@@ -120,6 +143,34 @@ pub fn check_admin(actor: &Actor) -> Result<(), DomainError> {
         Err(DomainError::forbidden(
             "只有管理员可以管理账号",
             "only an admin manages accounts",
+        ))
+    }
+}
+
+/// What a marketplace write needs: a service account's key whose account holds `scope`. The
+/// one check of every `/marketplace` write (and of the payment system's `fulfil`).
+pub fn check_scope(actor: &Actor, scope: Scope) -> Result<(), DomainError> {
+    if actor.role == Role::Service && actor.scopes.contains(&scope) {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            format!("这个接口密钥没有“{}”（{scope}）权限", scope.label(Lang::Zh)),
+            format!(
+                "this API key lacks the scope {scope} ({})",
+                scope.label(Lang::En)
+            ),
+        ))
+    }
+}
+
+/// Only an admin manages service accounts and their API keys.
+pub fn check_key_admin(actor: &Actor) -> Result<(), DomainError> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "只有管理员可以管理服务账号和接口密钥",
+            "only an admin manages service accounts and API keys",
         ))
     }
 }

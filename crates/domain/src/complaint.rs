@@ -65,6 +65,14 @@ pub enum FulfilledBy {
     Platform,
 }
 
+/// A failed payment of a remedy, as the payment system reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentFailure {
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
 /// What the machine remembers between steps beyond the state itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -86,6 +94,9 @@ pub struct Progress {
     pub excluded_specialist: Option<UserId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence_requested_from: Option<Party>,
+    /// The payment system's last report that paying the remedy failed, while it is still due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_failed: Option<PaymentFailure>,
     /// Why the complaint ended, for `closed` (e.g. `lapsed`, `fulfilled`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
@@ -224,6 +235,18 @@ impl NewComplaint {
 }
 
 impl Complaint {
+    /// Whether a remedy is owed and not yet carried out: what `fulfil` and the payment
+    /// system's confirmations act on.
+    pub fn remedy_due(&self) -> bool {
+        self.state == State::Resolved
+            && self.progress.fulfilled_by.is_none()
+            && self
+                .progress
+                .resolution
+                .as_ref()
+                .is_some_and(|r| r.remedy.is_some())
+    }
+
     /// Who has to move next, for queues and the consumer's "who acts, by when".
     pub fn next_actor(&self) -> Option<&'static str> {
         match self.state {

@@ -30,6 +30,7 @@ labelled_enum!(
         EvidenceTurnLapsed = "evidence_turn_lapsed", "举证期限已过", "time to give evidence ran out";
         ExecuteRulingLapsed = "execute_ruling_lapsed", "逾期未履行，平台先行赔付", "not carried out in time; the platform paid";
         AppealWindowLapsed = "appeal_window_lapsed", "申诉期已过", "the appeal window closed";
+        RemedyPaymentFailed = "remedy_payment_failed", "支付系统赔付失败", "the payment system could not pay the remedy";
         // A report's.
         Reported = "reported", "提交举报", "reported";
         CounterNoticed = "counter_noticed", "商家提交不侵权声明", "the merchant counter-notified";
@@ -59,6 +60,9 @@ labelled_enum!(
         PlatformPayout = "platform_payout", "平台先行赔付", "the platform paid out";
         // An account's and an order's.
         RoleChanged = "role_changed", "角色变更", "role changed";
+        ServiceAccountCreated = "service_account_created", "创建服务账号", "service account created";
+        ApiKeyIssued = "api_key_issued", "签发接口密钥", "API key issued";
+        ApiKeyRevoked = "api_key_revoked", "吊销接口密钥", "API key revoked";
         OrderImported = "order_imported", "订单已导入", "order imported";
         OrderUpdated = "order_updated", "订单物流已更新", "order shipping updated";
     }

@@ -29,7 +29,8 @@ labelled_enum!(
         Escalated = "escalated", "投诉已升级", "the complaint was escalated";
         TakenOver = "taken_over", "消费者保障已接管", "consumer protection took over";
         Ruled = "ruled", "已作出裁决", "a ruling was made";
-        Fulfilled = "fulfilled", "裁决已履行", "the remedy was carried out";
+        Fulfilled = "fulfilled", "处理方案已履行", "the remedy was carried out";
+        PaymentFailed = "payment_failed", "赔付未成功", "the remedy's payment failed";
         Confirmed = "confirmed", "买家已确认", "the consumer confirmed";
         Appealed = "appealed", "裁决被申诉", "the ruling was appealed";
         Withdrawn = "withdrawn", "投诉已撤销", "the complaint was withdrawn";
@@ -156,7 +157,11 @@ pub fn concerns(stream: &Stream, kind: EventKind, data: &Value) -> Option<(Notic
             _ => None,
         },
         E::Ruled | E::CaseRuled => on(on_complaint, N::Ruled, both()),
-        E::Fulfilled => on(on_complaint, N::Fulfilled, vec![Consumer]),
+        // Carried out by the merchant (the consumer is told) or paid by the marketplace's
+        // payment system (both are).
+        E::Fulfilled => on(on_complaint, N::Fulfilled, both()),
+        // The payee may have to fix the cause, and the merchant still owes the remedy.
+        E::RemedyPaymentFailed => on(on_complaint, N::PaymentFailed, both()),
         E::Confirmed => on(on_complaint, N::Confirmed, vec![Merchant]),
         E::Appealed => on(on_complaint, N::Appealed, both()),
         E::Withdrawn => on(on_complaint, N::Withdrawn, vec![Merchant]),
@@ -226,7 +231,12 @@ pub fn concerns(stream: &Stream, kind: EventKind, data: &Value) -> Option<(Notic
         E::ViolationRecorded | E::PlatformPayout => None,
         E::ShopCreated | E::ShopUpdated | E::PenaltyAppealed => None,
         // Bookkeeping of accounts and orders.
-        E::RoleChanged | E::OrderImported | E::OrderUpdated => None,
+        E::RoleChanged
+        | E::ServiceAccountCreated
+        | E::ApiKeyIssued
+        | E::ApiKeyRevoked
+        | E::OrderImported
+        | E::OrderUpdated => None,
     }
 }
 
@@ -377,8 +387,12 @@ pub fn sentence(kind: NoticeKind, subject: &Stream, params: &NoticeParams, lang:
         ),
         N::Ruled => ("平台已作出裁决。", "the platform made its ruling."),
         N::Fulfilled => (
-            "商家已履行裁决，请确认。",
-            "the merchant carried out the ruling; please confirm.",
+            "处理方案已履行，请确认。",
+            "the remedy was carried out; please confirm.",
+        ),
+        N::PaymentFailed => (
+            "支付系统未能完成赔付，处理方案仍待履行，请在投诉页查看原因。",
+            "the payment system could not pay the remedy; it is still due — see why on the complaint.",
         ),
         N::Confirmed => (
             "买家已确认，投诉结束。",

@@ -19,8 +19,7 @@ macro_rules! labelled_enum {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)+ }
+        pub enum $name { $(#[serde(rename = $wire)] $variant,)+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
@@ -126,6 +125,15 @@ labelled_enum!(
         Protection = "protection", "消费者保障", "consumer protection (tier 2)";
         Regulator = "regulator", "平台监管", "platform regulation (tier 3)";
         Admin = "admin", "管理员", "admin";
+        Service = "service", "服务账号", "service account";
+    }
+);
+
+labelled_enum!(
+    /// What a service account's API keys may write (the marketplace's machines, not people).
+    Scope, "scopes" {
+        OrdersWrite = "orders:write", "推送订单", "push orders";
+        RemediesWrite = "remedies:write", "确认赔付结果", "confirm remedies paid";
     }
 );
 
@@ -550,6 +558,7 @@ mod tests {
         assert_labels(ClaimKind::ALL, ClaimKind::label);
         assert_labels(Channel::ALL, Channel::label);
         assert_labels(Role::ALL, Role::label);
+        assert_labels(Scope::ALL, Scope::label);
         assert_labels(EvidenceKind::ALL, EvidenceKind::label);
         assert_labels(Party::ALL, Party::label);
         assert_labels(Decision::ALL, Decision::label);

@@ -17,12 +17,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use weiquan_store::{Clock, Store, SystemClock};
 
-use crate::api::{assistant, complaints, marketplace, notifications, stats, tier3};
+use crate::api::{assistant, complaints, keys, marketplace, notifications, push, stats, tier3};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -80,6 +80,18 @@ pub fn app(state: AppState) -> Router {
         .route("/notifications/read", post(notifications::mark_read))
         .route("/notifications/stream", get(notifications::stream))
         .route("/orders", get(marketplace::orders))
+        .route("/marketplace/orders/{order_no}", put(push::put_order))
+        .route(
+            "/marketplace/remedies/{id}/executed",
+            post(push::remedy_executed),
+        )
+        .route(
+            "/marketplace/remedies/{id}/failed",
+            post(push::remedy_failed),
+        )
+        .route("/service-accounts", post(keys::create).get(keys::list))
+        .route("/service-accounts/{id}/keys", post(keys::issue))
+        .route("/service-accounts/{id}/keys/{key_id}", delete(keys::revoke))
         .route("/shops/{id}", get(marketplace::shop))
         .route("/shops/{id}/penalties", get(marketplace::penalties))
         .route("/shops/{id}/events", get(tier3::shop_events))

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{assistant, complaints, marketplace, notifications, stats, tier3};
+use crate::api::{assistant, complaints, keys, marketplace, notifications, push, stats, tier3};
 use crate::auth;
 
 #[derive(OpenApi)]
@@ -22,11 +22,14 @@ use crate::auth;
         assistant::chat, assistant::session, assistant::handovers, assistant::take, assistant::agent_reply,
         notifications::list, notifications::mark_read, notifications::stream,
         notifications::settings, notifications::put_settings,
+        push::put_order, push::remedy_executed, push::remedy_failed,
+        keys::create, keys::list, keys::issue, keys::revoke,
     ),
     // Pushed down the chat WebSocket (`GET /api/v1/assistant/ws`) once a chat is handed over.
     components(schemas(assistant::AgentNews)),
     modifiers(&Bearer),
-    tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"), (name = "notifications"))
+    tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"), (name = "notifications"),
+        (name = "marketplace API", description = "The marketplace's machines: API keys of service accounts (`Authorization: Bearer wqk_…`), every write under an `Idempotency-Key` (docs/marketplace.md)"))
 )]
 pub struct ApiDoc;
 
@@ -38,6 +41,19 @@ impl Modify for Bearer {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // A service account's API key, sent as a bearer token too.
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("wqk_…")
+                    .description(Some(
+                        "a service account's API key (`wqk_…`), created by an admin; scopes `orders:write`, `remedies:write`",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

@@ -85,5 +85,7 @@ pub async fn fire_due(state: &AppState) -> Result<usize, weiquan_store::StoreErr
     if checked > 0 {
         tracing::info!(orders = checked, "shipping promises checked");
     }
+    // Idempotency keys of the marketplace API past their 24 hours.
+    state.store.expire_idempotency_keys(now).await?;
     Ok(n.max(due.len()).max(checked).max(reminders.len()))
 }

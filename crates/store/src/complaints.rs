@@ -131,6 +131,19 @@ pub(crate) async fn act<C: Conn>(
     policy: &Policy,
 ) -> Result<Complaint> {
     let c = visible(o, actor, id, Some(Lock::Wait)).await?;
+    act_on(o, actor, c, action, now, policy).await
+}
+
+/// An action on a complaint already read (and locked) for the actor: decided, persisted, and
+/// watched by the commitment monitors. The payment system's confirmations take this path too.
+pub(crate) async fn act_on<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    c: Complaint,
+    action: Action,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<Complaint> {
     let t = machine::decide(&c, Trigger::Act(actor, &action), now, policy)?;
     let who = actor.event_name();
     let after = transitions::apply(o, t, &who, Some(actor.id), now, policy).await?;

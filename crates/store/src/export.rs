@@ -31,6 +31,9 @@ const TABLES: &[&str] = &[
     "complaint_signatures",
     "chat_sessions",
     "chat_turns",
+    "service_accounts",
+    "api_keys",
+    "idempotency_keys",
     "notifications",
 ];
 /// Rows per INSERT statement.

@@ -58,7 +58,7 @@ async fn import_each<C: Conn>(
         o.savepoint().await?;
         let r = match rec {
             Record::Shop(s) => import_shop(o, s, now).await,
-            Record::Order(r) => import_order(o, r, now).await,
+            Record::Order(r) => import_order(o, r, "system:import", now).await.map(|_| ()),
         };
         o.end_savepoint(r.is_ok()).await?;
         out.push(r);
@@ -117,7 +117,22 @@ pub(crate) async fn import_orders<C: Conn>(
     import_each(o, orders.into_iter().map(Record::Order), now).await
 }
 
-async fn import_order<C: Conn>(o: &mut Tx<'_, C>, rec: OrderRecord, now: Timestamp) -> Result<()> {
+/// What an order record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Landed {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// One order record, imported or pushed by the marketplace (`by` names who on its event): the
+/// one place that decides what an order record may be and what it changes.
+pub(crate) async fn import_order<C: Conn>(
+    o: &mut Tx<'_, C>,
+    rec: OrderRecord,
+    by: &str,
+    now: Timestamp,
+) -> Result<Landed> {
     rec.validate()?;
     if records::shop_state(o, &rec.shop_id).await?.is_none() {
         return Err(DomainError::invalid(
@@ -148,7 +163,9 @@ async fn import_order<C: Conn>(o: &mut Tx<'_, C>, rec: OrderRecord, now: Timesta
             )
             .into());
         }
-        Some(s) if s.shipped_at == shipped && s.delivered_at == delivered => return Ok(()),
+        Some(s) if s.shipped_at == shipped && s.delivered_at == delivered => {
+            return Ok(Landed::Unchanged);
+        }
         Some(_) => {
             // The marketplace reports shipping and delivery as they happen.
             records::update_order_shipping(o, &rec.order_no, shipped, delivered).await?;
@@ -160,10 +177,15 @@ async fn import_order<C: Conn>(o: &mut Tx<'_, C>, rec: OrderRecord, now: Timesta
     events::append(
         o,
         &Stream::Order(rec.order_no.clone()),
-        "system:import",
+        by,
         kind,
         &data,
         now,
     )
-    .await
+    .await?;
+    Ok(if kind == EventKind::OrderImported {
+        Landed::Created
+    } else {
+        Landed::Updated
+    })
 }

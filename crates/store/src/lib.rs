@@ -48,7 +48,11 @@ mod brushing;
 
 mod accounts;
 
+mod keys;
+
 mod imports;
+
+mod market;
 
 pub mod chat;
 
@@ -81,6 +85,8 @@ pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
 pub use clock::{Clock, FileClock, ManualClock, SystemClock};
 pub use error::{Result, StoreError};
 pub use inbox::Inbox;
+pub use keys::{ApiKey, KeyHolder, NewApiKey, NewServiceAccount, ServiceAccount};
+pub use market::{IDEMPOTENCY_TTL_HOURS, Idempotency, MarketAnswer, MarketWrite};
 pub use model::*;
 pub use notices::Notification;
 pub use reports::Report;
@@ -120,6 +126,45 @@ pub trait Store: Inbox + Send + Sync + 'static {
     /// An admin moves a staff account to another staff role; recorded on stream `account:ID`.
     async fn set_role(&self, actor: &Actor, id: UserId, role: Role, now: Timestamp)
     -> Result<User>;
+
+    // --- service accounts (the marketplace's machines) and their API keys; admins only
+    /// Creates a service account with its first key (only the key's hash is given).
+    async fn create_service_account(
+        &self,
+        actor: &Actor,
+        new: NewServiceAccount,
+        key: NewApiKey,
+        now: Timestamp,
+    ) -> Result<ServiceAccount>;
+    async fn service_accounts(&self, actor: &Actor) -> Result<Vec<ServiceAccount>>;
+    /// Issues another key to a service account.
+    async fn issue_api_key(
+        &self,
+        actor: &Actor,
+        account: UserId,
+        key: NewApiKey,
+        now: Timestamp,
+    ) -> Result<ApiKey>;
+    async fn revoke_api_key(
+        &self,
+        actor: &Actor,
+        account: UserId,
+        key_id: i64,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Who holds a live key (by its SHA-256), its use noted (to the minute); `None` if unknown
+    /// or revoked.
+    async fn api_key_holder(&self, key_hash: &str, now: Timestamp) -> Result<Option<KeyHolder>>;
+    /// Forgets the idempotency keys that expired by `now`; how many (the deadline loop's).
+    async fn expire_idempotency_keys(&self, now: Timestamp) -> Result<u64>;
+    /// A marketplace write under its idempotency key (`docs/marketplace.md`).
+    async fn market_write(
+        &self,
+        actor: &Actor,
+        write: MarketWrite,
+        idem: Idempotency,
+        now: Timestamp,
+    ) -> Result<MarketAnswer>;
 
     // --- marketplace mirror
     async fn import_shops(&self, shops: Vec<ShopRecord>, now: Timestamp) -> Result<ImportOutcome>;

@@ -183,5 +183,7 @@ pub(crate) fn visibility_ids(actor: &Actor) -> (Option<i64>, Option<i64>) {
         weiquan_domain::access::Visibility::ConsumerOwn(id) => (Some(id.0), None),
         weiquan_domain::access::Visibility::MerchantShops(id) => (None, Some(id.0)),
         weiquan_domain::access::Visibility::All => (None, None),
+        // No account has id 0: the filter matches nothing.
+        weiquan_domain::access::Visibility::Nothing => (Some(0), None),
     }
 }

@@ -2,7 +2,7 @@
 
 use super::builder::*;
 use super::{Effect, Transition};
-use crate::access::Actor;
+use crate::access::{self, Actor};
 use crate::action::Action;
 use crate::complaint::*;
 use crate::error::DomainError;
@@ -216,21 +216,20 @@ pub(super) fn act(
             b
         }
         Action::Fulfil { note } => {
-            require_role(actor, &[Role::Merchant], action)?;
-            require_merchant(c, actor)?;
-            let owes = c
-                .progress
-                .resolution
-                .as_ref()
-                .is_some_and(|r| r.remedy.is_some());
-            if c.state != Resolved || !owes || c.progress.fulfilled_by.is_some() {
-                return Err(conflict(
-                    "没有待履行的处理结果",
-                    "there is no remedy left to carry out",
-                ));
+            // The merchant, or the payment system confirming it paid (the merchant's remedy,
+            // carried out: the same step).
+            if actor.role == Role::Service {
+                access::check_scope(actor, Scope::RemediesWrite)?;
+            } else {
+                require_role(actor, &[Role::Merchant], action)?;
+                require_merchant(c, actor)?;
+            }
+            if !c.remedy_due() {
+                return Err(not_due());
             }
             let mut b = Builder::new(c, EventKind::Fulfilled).data("note", note);
             b.c.progress.fulfilled_by = Some(FulfilledBy::Merchant);
+            b.c.progress.payment_failed = None;
             b
         }
         Action::Confirm => {

@@ -18,6 +18,14 @@ pub(super) fn conflict(zh: &str, en: &str) -> DomainError {
     DomainError::conflict("invalid_state", zh, en)
 }
 
+/// No remedy is owed and unpaid: nothing to carry out or to report on.
+pub(super) fn not_due() -> DomainError {
+    conflict(
+        "没有待履行的处理结果",
+        "there is no remedy left to carry out",
+    )
+}
+
 pub(super) fn tier_order(zh: impl Into<String>, en: impl Into<String>) -> DomainError {
     DomainError::TierOrder(Text::new(zh, en))
 }

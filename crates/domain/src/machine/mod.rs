@@ -8,6 +8,7 @@ mod builder;
 mod collective;
 mod edges;
 mod lapse;
+mod remedy;
 
 use serde_json::Value;
 
@@ -23,6 +24,7 @@ pub use crate::filing::{Filing, OrderFacts, file, is_major};
 pub use crate::state::{State, Tier, TimerKind};
 pub use collective::{case_ruling, join_collective};
 pub use edges::allowed_edge;
+pub use remedy::remedy_failed;
 
 /// What moves a complaint: a person's action or a lapsed deadline.
 #[derive(Debug, Clone, Copy)]

@@ -53,6 +53,9 @@ fn who_is_told_of_each_event() {
         (c.clone(), E::Ruled, agent, json!({}), vec![(CONSUMER, N::Ruled), (MERCHANT, N::Ruled)]),
         (c.clone(), E::CaseRuled, agent, json!({}), vec![(CONSUMER, N::Ruled), (MERCHANT, N::Ruled)]),
         (c.clone(), E::Fulfilled, merchant, json!({}), vec![(CONSUMER, N::Fulfilled)]),
+        // Paid by the marketplace's payment system (a service account): both hear.
+        (c.clone(), E::Fulfilled, "service:11", json!({}), vec![(CONSUMER, N::Fulfilled), (MERCHANT, N::Fulfilled)]),
+        (c.clone(), E::RemedyPaymentFailed, "service:11", json!({}), vec![(CONSUMER, N::PaymentFailed), (MERCHANT, N::PaymentFailed)]),
         (c.clone(), E::Confirmed, consumer, json!({}), vec![(MERCHANT, N::Confirmed)]),
         (c.clone(), E::Appealed, merchant, json!({}), vec![(CONSUMER, N::Appealed)]),
         (c.clone(), E::Withdrawn, consumer, json!({}), vec![(MERCHANT, N::Withdrawn)]),
@@ -95,6 +98,9 @@ fn who_is_told_of_each_event() {
         (s.clone(), E::ShopUpdated, sys, json!({}), vec![]),
         (s.clone(), E::PenaltyAppealed, merchant, json!({}), vec![]),
         (a.clone(), E::RoleChanged, agent, json!({}), vec![]),
+        (a.clone(), E::ServiceAccountCreated, agent, json!({}), vec![]),
+        (a.clone(), E::ApiKeyIssued, agent, json!({}), vec![]),
+        (a.clone(), E::ApiKeyRevoked, agent, json!({}), vec![]),
         (Stream::Order(crate::types::OrderNo::parse("202605011111111111").unwrap()), E::OrderImported, sys, json!({}), vec![]),
         (Stream::Order(crate::types::OrderNo::parse("202605011111111111").unwrap()), E::OrderUpdated, sys, json!({}), vec![]),
     ];

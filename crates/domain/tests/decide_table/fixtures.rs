@@ -5,34 +5,13 @@ use chrono::{Duration, TimeZone, Utc};
 use weiquan_domain::machine::{self, OrderFacts, Trigger, ViolationSpec};
 use weiquan_domain::*;
 
-pub(crate) const CONSUMER: Actor = Actor {
-    id: UserId(1),
-    role: Role::Consumer,
-};
-pub(crate) const MERCHANT: Actor = Actor {
-    id: UserId(2),
-    role: Role::Merchant,
-};
-pub(crate) const AGENT: Actor = Actor {
-    id: UserId(3),
-    role: Role::CsAgent,
-};
-pub(crate) const GUARD: Actor = Actor {
-    id: UserId(4),
-    role: Role::Protection,
-};
-pub(crate) const GUARD2: Actor = Actor {
-    id: UserId(5),
-    role: Role::Protection,
-};
-pub(crate) const OTHER_MERCHANT: Actor = Actor {
-    id: UserId(8),
-    role: Role::Merchant,
-};
-pub(crate) const OTHER_CONSUMER: Actor = Actor {
-    id: UserId(7),
-    role: Role::Consumer,
-};
+pub(crate) const CONSUMER: Actor = Actor::new(UserId(1), Role::Consumer);
+pub(crate) const MERCHANT: Actor = Actor::new(UserId(2), Role::Merchant);
+pub(crate) const AGENT: Actor = Actor::new(UserId(3), Role::CsAgent);
+pub(crate) const GUARD: Actor = Actor::new(UserId(4), Role::Protection);
+pub(crate) const GUARD2: Actor = Actor::new(UserId(5), Role::Protection);
+pub(crate) const OTHER_MERCHANT: Actor = Actor::new(UserId(8), Role::Merchant);
+pub(crate) const OTHER_CONSUMER: Actor = Actor::new(UserId(7), Role::Consumer);
 
 pub(crate) fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 5, 4, 10, 0, 0).unwrap()

@@ -223,3 +223,51 @@ fn withdraw_from_every_open_state_and_forward_from_every_state() {
         assert_eq!(e.code(), "forbidden");
     }
 }
+
+/// The payment system (a service account with `remedies:write`) carries out a remedy exactly as
+/// the merchant's `fulfil`; a failed payment is an event that keeps the remedy due.
+#[test]
+fn the_payment_system_pays_or_reports_a_failure() {
+    let policy = Policy::default();
+    let c = ruled();
+    let at = c.updated_at;
+    let pay = Actor::service(UserId(50), vec![Scope::RemediesWrite]);
+    let orders_only = Actor::service(UserId(51), vec![Scope::OrdersWrite]);
+    let fulfil = Action::Fulfil { note: None };
+
+    let refused = machine::decide(&c, Trigger::Act(&orders_only, &fulfil), at, &policy);
+    assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
+    let refused = machine::remedy_failed(&c, &orders_only, "余额不足", at);
+    assert_eq!(refused.unwrap_err().kind(), ErrorKind::Forbidden);
+
+    let failed = machine::remedy_failed(&c, &pay, "余额不足", at).unwrap();
+    assert_eq!(failed.event_kind, EventKind::RemedyPaymentFailed);
+    assert_eq!(failed.complaint.state, State::Resolved);
+    assert!(failed.complaint.remedy_due());
+    assert_eq!(failed.cancel, Cancel::Kinds(vec![]), "its deadline runs on");
+    assert!(failed.set_timers.is_empty() && failed.effects.is_empty());
+    assert_eq!(
+        failed
+            .complaint
+            .progress
+            .payment_failed
+            .as_ref()
+            .unwrap()
+            .reason,
+        "余额不足"
+    );
+
+    let by_pay = machine::decide(&failed.complaint, Trigger::Act(&pay, &fulfil), at, &policy);
+    let by_merchant = machine::decide(&c, Trigger::Act(&MERCHANT, &fulfil), at, &policy);
+    let (by_pay, by_merchant) = (by_pay.unwrap(), by_merchant.unwrap());
+    assert_eq!(by_pay.complaint, by_merchant.complaint);
+    assert_eq!(by_pay.event_kind, by_merchant.event_kind);
+    assert_eq!(by_pay.event_data, by_merchant.event_data);
+    assert_eq!(by_pay.cancel, by_merchant.cancel);
+
+    let done = by_pay.complaint;
+    let again = machine::remedy_failed(&done, &pay, "余额不足", at);
+    assert_eq!(again.unwrap_err().code(), "invalid_state");
+    let again = machine::decide(&done, Trigger::Act(&pay, &fulfil), at, &policy);
+    assert_eq!(again.unwrap_err().code(), "invalid_state");
+}

@@ -2,7 +2,9 @@
 
 pub mod assistant;
 pub mod complaints;
+pub mod keys;
 pub mod marketplace;
 pub mod notifications;
+pub mod push;
 pub mod stats;
 pub mod tier3;

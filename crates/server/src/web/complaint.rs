@@ -123,6 +123,9 @@ fn who(c: &Ctx, k: &Complaint, actor: &str) -> String {
         Some(i) if i == k.merchant_id.0 => c.t("商家", "merchant").to_owned(),
         Some(i) => format!("{} #{i}", c.t("平台工作人员", "platform staff")),
         None if actor.starts_with("system") => c.t("系统（期限）", "system (deadline)").to_owned(),
+        None if actor.starts_with("service:") => c
+            .t("交易平台支付系统", "the marketplace's payment system")
+            .to_owned(),
         None => actor.to_owned(),
     }
 }

@@ -34,6 +34,7 @@ pub fn field(lang: Lang, f: &str) -> &'static str {
         "password" => pick(lang, "密码", "password"),
         "display_name" => pick(lang, "显示名", "display name"),
         "role" => pick(lang, "角色", "role"),
+        "scopes" => pick(lang, "权限", "scopes"),
         "action" => pick(lang, "操作", "action"),
         "shop_id" => pick(lang, "店铺", "shop"),
         "report_kind" => pick(lang, "举报类型", "kind of report"),

@@ -14,6 +14,7 @@ mod consumer;
 mod dashboard;
 pub mod i18n;
 mod inbox;
+mod keys;
 mod queue;
 mod report;
 pub mod rules;
@@ -99,6 +100,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/notifications", get(inbox::page))
         .route("/notifications/read", post(inbox::mark_read))
         .route("/settings", get(inbox::settings).post(inbox::save_settings))
+        .route("/admin/keys", get(keys::list).post(keys::create))
+        .route("/admin/keys/{id}/keys", post(keys::issue))
+        .route("/admin/keys/{id}/keys/{key_id}/revoke", post(keys::revoke))
 }
 
 async fn static_file(body: &'static str, ty: &'static str) -> Response {

@@ -35,6 +35,8 @@ pub struct Row {
     pub deadline_iso: String,
     pub remaining: String,
     pub overdue: bool,
+    /// The payment system reported it could not pay the remedy (still due).
+    pub payment_failed: bool,
 }
 
 /// A tab of the queue page.
@@ -155,6 +157,7 @@ pub async fn complaints(
             state: k.state.label(lang),
             tier: k.tier.label(lang),
             major: k.major,
+            payment_failed: k.remedy_due() && k.progress.payment_failed.is_some(),
             next_actor: k.next_actor_label(lang).unwrap_or("—"),
             deadline: k.deadline_at.map(|d| c.time(d)).unwrap_or_default(),
             deadline_iso: k.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),

@@ -394,6 +394,8 @@ pub fn home_of(user: &User) -> &'static str {
         Role::Merchant | Role::CsAgent | Role::Protection => "/complaints",
         Role::Regulator => "/dashboard",
         Role::Admin => "/admin/users",
+        // Service accounts have no password and never sign in to pages.
+        Role::Service => "/login",
     }
 }
 

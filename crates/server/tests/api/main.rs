@@ -7,6 +7,7 @@ mod auth;
 mod brushing;
 mod errors;
 mod evidence;
+mod market;
 mod notifications;
 mod refusals;
 mod snapshots;

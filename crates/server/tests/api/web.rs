@@ -6,6 +6,7 @@ mod admin;
 mod chat;
 mod complaint;
 mod inbox;
+mod keys;
 mod permissions;
 mod report;
 mod session;

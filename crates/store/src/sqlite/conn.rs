@@ -46,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "notifications",
         include_str!("../../migrations/sqlite/0007_notifications.sql"),
     ),
+    (
+        9,
+        "api_keys",
+        include_str!("../../migrations/sqlite/0009_api_keys.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {

@@ -2,8 +2,6 @@
 //! who may do it (`weiquan_domain::access`, or the visibility of the row it names, read in the
 //! same call) and then makes one read or one write.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use weiquan_domain::access;
 use weiquan_domain::records::{OrderRecord, ShopRecord};
@@ -12,7 +10,6 @@ use weiquan_domain::*;
 
 use crate::blob::BlobStore;
 use crate::chat::{self, ChatSave, ChatSession};
-use crate::collective::Windows;
 use crate::db::{Driver, Durability, Read};
 use crate::error::Result;
 use crate::events;
@@ -21,91 +18,17 @@ use crate::model::*;
 use crate::records::{self};
 use crate::reports::Report;
 use crate::timers::SubjectTimer;
+use crate::{ApiKey, Idempotency, KeyHolder, MarketAnswer, MarketWrite, NewApiKey};
 use crate::{
     NewEvidence, Stats, StatsQuery, Store, WriteStats, accounts, audit, brushing, case_actions,
-    cases, complaints, imports, ledger, monitors, reports, stats, timers,
+    cases, complaints, imports, keys, ledger, market, monitors, reports, stats, timers,
 };
+use crate::{NewServiceAccount, ServiceAccount};
 
-/// weiquan's store on one backend: the driver's connections, the evidence files, the policy and
-/// this node's collective windows.
-pub struct Service<D> {
-    driver: D,
-    blobs: BlobStore,
-    pub(crate) policy: Arc<Policy>,
-    pub(crate) windows: Arc<Windows>,
-    /// Bumped after each commit on this node that wrote notifications (or marked them read).
-    pub(crate) inbox: Arc<tokio::sync::watch::Sender<u64>>,
-}
+#[macro_use]
+mod base;
 
-impl<D> Service<D> {
-    pub(crate) fn new(driver: D, blobs: BlobStore, policy: Policy) -> Self {
-        Service {
-            driver,
-            blobs,
-            policy: Arc::new(policy),
-            windows: Arc::default(),
-            inbox: Arc::new(tokio::sync::watch::Sender::new(0)),
-        }
-    }
-
-    /// A committed write's result; if it wrote notifications, wakes whoever watches this
-    /// node's unread counts.
-    pub(crate) fn committed<T>(&self, (out, notified): (T, bool)) -> T {
-        if notified {
-            self.inbox.send_modify(|n| *n = n.wrapping_add(1));
-        }
-        out
-    }
-
-    pub(crate) fn driver(&self) -> &D {
-        &self.driver
-    }
-
-    /// Keeps evidence in another blob store (an S3-compatible bucket that several nodes share).
-    pub fn with_blobs(mut self, blobs: BlobStore) -> Self {
-        self.blobs = blobs;
-        self
-    }
-
-    /// A file and its bytes: those the database keeps, else the blob store's.
-    async fn with_bytes(
-        &self,
-        (ev, inline): (Evidence, Option<Vec<u8>>),
-    ) -> Result<(Evidence, Vec<u8>)> {
-        let bytes = match inline {
-            Some(b) => b,
-            None => self.blobs.get(&ev.sha256).await?,
-        };
-        Ok((ev, bytes))
-    }
-}
-
-/// One read: `read!(self, Point, |tx| body)`, `body` an expression of the captured values.
-macro_rules! read {
-    ($self:ident, $kind:ident, |$tx:ident| $body:expr) => {
-        $self
-            .driver
-            .read(Read::$kind, move |$tx| Box::pin(async move { $body.await }))
-            .await
-    };
-}
-
-/// One write transaction: `write!(self, |tx| body)`; once it commits, a transaction that wrote
-/// notifications wakes this node's unread counts.
-macro_rules! write {
-    ($self:ident, |$tx:ident| $body:expr) => {
-        write!($self, Durable, |$tx| $body)
-    };
-    ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {
-        $self
-            .driver
-            .write(Durability::$durability, move |$tx| {
-                Box::pin(async move { Ok(($body.await?, $tx.notified())) })
-            })
-            .await
-            .map(|done| $self.committed(done))
-    };
-}
+pub use base::Service;
 
 #[async_trait]
 impl<D: Driver> Store for Service<D> {
@@ -169,6 +92,76 @@ impl<D: Driver> Store for Service<D> {
         access::check_admin(actor)?;
         let actor = actor.clone();
         write!(self, |tx| accounts::set_role(tx, &actor, id, role, now))
+    }
+
+    async fn create_service_account(
+        &self,
+        actor: &Actor,
+        new: NewServiceAccount,
+        key: NewApiKey,
+        now: Timestamp,
+    ) -> Result<ServiceAccount> {
+        access::check_key_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| keys::create(tx, &actor, new, key, now))
+    }
+
+    async fn service_accounts(&self, actor: &Actor) -> Result<Vec<ServiceAccount>> {
+        access::check_key_admin(actor)?;
+        read!(self, Scan, |tx| keys::accounts(tx))
+    }
+
+    async fn issue_api_key(
+        &self,
+        actor: &Actor,
+        account: UserId,
+        key: NewApiKey,
+        now: Timestamp,
+    ) -> Result<ApiKey> {
+        access::check_key_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| keys::issue(tx, &actor, account, key, now))
+    }
+
+    async fn revoke_api_key(
+        &self,
+        actor: &Actor,
+        account: UserId,
+        key_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
+        access::check_key_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| keys::revoke(tx, &actor, account, key_id, now))
+    }
+
+    async fn api_key_holder(&self, key_hash: &str, now: Timestamp) -> Result<Option<KeyHolder>> {
+        let key_hash = key_hash.to_owned();
+        let Some((holder, stale)) = read!(self, Point, |tx| keys::holder(tx, &key_hash, now))?
+        else {
+            return Ok(None);
+        };
+        if stale {
+            let id = holder.key_id;
+            write!(self, Relaxed, |tx| keys::note_use(tx, id, now))?;
+        }
+        Ok(Some(holder))
+    }
+
+    async fn expire_idempotency_keys(&self, now: Timestamp) -> Result<u64> {
+        write!(self, |tx| market::expire(tx, now))
+    }
+
+    async fn market_write(
+        &self,
+        actor: &Actor,
+        w: MarketWrite,
+        idem: Idempotency,
+        now: Timestamp,
+    ) -> Result<MarketAnswer> {
+        access::check_scope(actor, w.scope())?;
+        let (actor, policy) = (actor.clone(), self.policy.clone());
+        write!(self, |tx| market::write(tx, &actor, w, &idem, now, &policy))
     }
 
     async fn import_shops(&self, shops: Vec<ShopRecord>, now: Timestamp) -> Result<ImportOutcome> {
