@@ -408,6 +408,50 @@ async fn the_unread_count_is_pushed_when_a_complaint_arrives(backend: Backend) {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// The marketplace's payment system: a failed payment tells both parties (the payee may have to
+/// fix the cause, the merchant still owes the remedy); a payment made tells both too.
+async fn the_payment_systems_word_tells_both_sides(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = crate::market::service_key(&app, "pay-system", &["remedies:write"]).await;
+    let buyer = app.login("buyer01").await;
+    let seller = app.login("seller01").await;
+    let id = app
+        .file_ok(
+            &buyer,
+            "A1",
+            json!({"kind": "refund", "amount_cents": 8900}),
+        )
+        .await;
+    app.act_ok(&seller, id, json!({"action": "accept"})).await;
+    assert_eq!(kinds(&app, &buyer).await, ["accepted"]);
+    let pay = |outcome: &'static str, idem: &'static str, body: Value| {
+        let (app, key) = (&app, key.clone());
+        async move {
+            let path = format!("/api/v1/marketplace/remedies/{id}/{outcome}");
+            let r = crate::market::send(
+                app,
+                reqwest::Method::POST,
+                &path,
+                Some(&key),
+                Some(idem),
+                &body,
+                "zh-CN",
+            )
+            .await;
+            assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        }
+    };
+    pay("failed", "n-1", json!({"reason": "收款账户已注销"})).await;
+    for who in [&buyer, &seller] {
+        let inbox = inbox(&app, who).await;
+        assert_eq!(inbox["items"][0]["kind"], "payment_failed", "{inbox}");
+        assert!(!inbox.to_string().contains("pay-system"), "{inbox}");
+    }
+    pay("executed", "n-2", json!({})).await;
+    assert_eq!(kinds(&app, &buyer).await[0], "fulfilled");
+    assert_eq!(kinds(&app, &seller).await[0], "fulfilled");
+}
+
 /// A second node's own store on the test's PostgreSQL database, on the test's clock.
 async fn second_node(app: &TestApp, blobs: &std::path::Path) -> weiquan_server::AppState {
     let url = app._db.as_ref().unwrap().url.clone();
@@ -544,4 +588,5 @@ both_backends!(
     reminders_come_24h_and_2h_before_and_not_once_answered,
     the_unread_count_is_pushed_when_a_complaint_arrives,
     settings_are_validated_and_kept,
+    the_payment_systems_word_tells_both_sides,
 );
