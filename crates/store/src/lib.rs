@@ -20,6 +20,8 @@ pub mod blob;
 
 mod events;
 
+pub mod outbox;
+
 mod records;
 
 mod evidence;
@@ -54,7 +56,11 @@ mod stats;
 
 mod audit;
 
+pub mod webhooks;
+
 mod service;
+
+mod delivery;
 
 // The backends: a `Driver` each.
 pub mod postgres;
@@ -73,6 +79,7 @@ use weiquan_domain::*;
 pub use blob::BlobStore;
 pub use brushing::{BrushingBlock, Purchase};
 pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
+pub use delivery::Outbox;
 pub use clock::{Clock, FileClock, ManualClock, SystemClock};
 pub use error::{Result, StoreError};
 pub use model::*;
@@ -85,7 +92,7 @@ pub use timers::{BRUSHING_JOB, BRUSHING_SCAN, SubjectTimer};
 /// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
 /// through this trait. Each method that changes anything is one transaction, its events included.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Outbox + Send + Sync + 'static {
     // --- accounts
     async fn create_user(&self, user: NewUser, now: Timestamp) -> Result<User>;
     /// Creates the users that do not exist yet (by username); existing ones are left alone.

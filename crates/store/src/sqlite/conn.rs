@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "collective_items",
         include_str!("../../migrations/sqlite/0006_collective_items.sql"),
     ),
+    (
+        8,
+        "outbox",
+        include_str!("../../migrations/sqlite/0008_outbox.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {
