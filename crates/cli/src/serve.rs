@@ -72,9 +72,15 @@ pub async fn open_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn Store>> {
         check_postgres_url(url)?;
         // Blobs stay under the data dir (object storage is a later change).
         let blob_dir = args.data_dir.join("blobs");
-        let store = PgStore::open_pooled(url, &blob_dir, policy, DEFAULT_MAX_BLOB, args.database_connections)
-            .await
-            .with_context(|| format!("cannot open the PostgreSQL store at {}", redact(url)))?;
+        let store = PgStore::open_pooled(
+            url,
+            &blob_dir,
+            policy,
+            DEFAULT_MAX_BLOB,
+            args.database_connections,
+        )
+        .await
+        .with_context(|| format!("cannot open the PostgreSQL store at {}", redact(url)))?;
         return Ok(match blobs(args)? {
             Some(b) => Arc::new(store.with_blobs(b)),
             None => Arc::new(store),

@@ -105,7 +105,7 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
         NODE_CONNECTIONS.parse().unwrap(),
     )
     .await
-        .unwrap();
+    .unwrap();
     seed(&store, BUYERS, PER_BUYER).await;
 
     // File every complaint through the store at t0; all fall due together.
@@ -243,7 +243,7 @@ async fn racing_nodes_never_fork_a_chain() {
         NODE_CONNECTIONS.parse().unwrap(),
     )
     .await
-        .unwrap();
+    .unwrap();
     seed(&store, 2, 30).await;
     let a = Server::start(&dir.path().join("a"), &["--database-url", &db.url]);
     let b = Server::start(&dir.path().join("b"), &["--database-url", &db.url]);

@@ -64,14 +64,22 @@ impl WebhookEvent {
 
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let s = s.trim();
-        Self::ALL.iter().copied().find(|e| e.as_str() == s).ok_or_else(|| {
-            let allowed = Self::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ");
-            DomainError::invalid(
-                "event_types",
-                format!("不支持的事件类型“{s}”，可选：{allowed}"),
-                format!("unsupported event type {s:?}; expected one of: {allowed}"),
-            )
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|e| e.as_str() == s)
+            .ok_or_else(|| {
+                let allowed = Self::ALL
+                    .iter()
+                    .map(|e| e.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                DomainError::invalid(
+                    "event_types",
+                    format!("不支持的事件类型“{s}”，可选：{allowed}"),
+                    format!("unsupported event type {s:?}; expected one of: {allowed}"),
+                )
+            })
     }
 }
 
@@ -132,8 +140,10 @@ mod tests {
             assert_eq!(WebhookEvent::parse(e.as_str()).unwrap(), *e);
         }
         assert!(WebhookEvent::parse("complaint.eaten").is_err());
-        let zh: std::collections::HashSet<_> =
-            WebhookEvent::ALL.iter().map(|e| e.label(Lang::Zh)).collect();
+        let zh: std::collections::HashSet<_> = WebhookEvent::ALL
+            .iter()
+            .map(|e| e.label(Lang::Zh))
+            .collect();
         assert_eq!(zh.len(), WebhookEvent::ALL.len());
         crate::types::assert_labels(OutboxStatus::ALL, OutboxStatus::label);
         crate::types::assert_labels(OutboxChannel::ALL, OutboxChannel::label);
@@ -156,6 +166,9 @@ mod tests {
         }
         // Tried for at least 24 hours, up to the horizon.
         assert!(now - created >= chrono::Duration::hours(24));
-        assert_eq!(now - created, chrono::Duration::from_std(w.retry_for).unwrap());
+        assert_eq!(
+            now - created,
+            chrono::Duration::from_std(w.retry_for).unwrap()
+        );
     }
 }

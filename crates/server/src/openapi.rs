@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{assistant, complaints, marketplace, stats, tier3};
+use crate::api::{assistant, complaints, marketplace, stats, tier3, webhooks};
 use crate::auth;
 
 #[derive(OpenApi)]
@@ -20,11 +20,13 @@ use crate::auth;
         complaints::post_message, complaints::list_messages,
         complaints::upload_evidence, complaints::list_evidence, complaints::get_evidence, complaints::events,
         assistant::chat, assistant::session, assistant::handovers, assistant::take, assistant::agent_reply,
+        webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::rotate,
+        webhooks::attempts, webhooks::dead, webhooks::replay,
     ),
     // Pushed down the chat WebSocket (`GET /api/v1/assistant/ws`) once a chat is handed over.
     components(schemas(assistant::AgentNews)),
     modifiers(&Bearer),
-    tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"))
+    tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"), (name = "webhooks"))
 )]
 pub struct ApiDoc;
 

@@ -5,9 +5,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use weiquan_domain::*;
 
+use crate::cases;
 use crate::db::{Conn, Tx};
 use crate::error::Result;
-use crate::cases;
 use crate::events;
 use crate::rows::bad;
 use crate::sql::{Val, vals};

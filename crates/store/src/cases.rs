@@ -2,15 +2,15 @@
 //! block about the shop; members, reports, and who may see a case.
 
 use serde_json::{Value, json};
+use weiquan_domain::delivery::WebhookEvent;
 use weiquan_domain::tier3::{self as rules};
 use weiquan_domain::*;
-use weiquan_domain::delivery::WebhookEvent;
 
 use crate::db::{Conn, Tx};
 use crate::error::Result;
 use crate::events;
-use crate::outbox;
 use crate::model::*;
+use crate::outbox;
 use crate::rows::bad;
 use crate::sql::{Val, vals};
 use crate::time::{from_ms, to_ms};

@@ -126,7 +126,14 @@ pub(crate) async fn file_complaint<C: Conn>(
         "state": c.state, "tier": c.tier, "major": c.major, "channel": c.channel,
         "collective_case_id": c.collective_case_id, "deadline_at": c.deadline_at,
     });
-    outbox::webhook(o, &Stream::Complaint(id), WebhookEvent::ComplaintFiled, data, now).await?;
+    outbox::webhook(
+        o,
+        &Stream::Complaint(id),
+        WebhookEvent::ComplaintFiled,
+        data,
+        now,
+    )
+    .await?;
     Ok(complaint)
 }
 

@@ -170,7 +170,9 @@ impl<D: Driver> Outbox for Service<D> {
         limit: u32,
     ) -> Result<Vec<OutboxMessage>> {
         let actor = actor.clone();
-        read!(self, |tx| webhooks::dead_letters(tx, &actor, endpoint, limit))
+        read!(self, |tx| webhooks::dead_letters(
+            tx, &actor, endpoint, limit
+        ))
     }
 
     async fn outbox_message(&self, actor: &Actor, id: i64) -> Result<OutboxMessage> {

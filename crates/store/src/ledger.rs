@@ -4,10 +4,10 @@
 
 use chrono::Duration;
 use serde_json::{Value, json};
+use weiquan_domain::delivery::WebhookEvent;
 use weiquan_domain::policy::Penalty;
 use weiquan_domain::tier3::{self as rules};
 use weiquan_domain::*;
-use weiquan_domain::delivery::WebhookEvent;
 
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};

@@ -150,7 +150,11 @@ pub(crate) async fn webhook<C: Conn>(
 }
 
 /// Writes an e-mail, in the caller's transaction.
-pub(crate) async fn email<C: Conn>(o: &mut Tx<'_, C>, e: &NewEmail, now: Timestamp) -> Result<String> {
+pub(crate) async fn email<C: Conn>(
+    o: &mut Tx<'_, C>,
+    e: &NewEmail,
+    now: Timestamp,
+) -> Result<String> {
     let id = msg_id(&format!("email/{}/{}", e.cause, e.to));
     let payload = json!({
         "to": e.to,

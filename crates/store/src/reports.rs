@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
+use weiquan_domain::delivery::WebhookEvent;
 use weiquan_domain::tier3::{self as rules, *};
 use weiquan_domain::*;
-use weiquan_domain::delivery::WebhookEvent;
 
 use crate::cases;
 use crate::db::{Conn, Tx};

@@ -288,7 +288,10 @@ pub(crate) async fn replay<C: Conn>(
         return Err(StoreError::conflict(
             "not_dead",
             format!("这条消息{}，无需重发", m.status.label(Lang::Zh)),
-            format!("this message is {}; there is nothing to replay", m.status.label(Lang::En)),
+            format!(
+                "this message is {}; there is nothing to replay",
+                m.status.label(Lang::En)
+            ),
         ));
     }
     outbox_message(o, actor, id).await

@@ -5,3 +5,4 @@ pub mod complaints;
 pub mod marketplace;
 pub mod stats;
 pub mod tier3;
+pub mod webhooks;
