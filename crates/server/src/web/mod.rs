@@ -17,6 +17,7 @@ mod queue;
 mod report;
 pub mod rules;
 pub mod session;
+mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -95,6 +96,20 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
         .route("/admin/policy", get(admin::policy))
+        .route(
+            "/admin/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/admin/webhooks/{id}",
+            get(webhooks::page).post(webhooks::update),
+        )
+        .route("/admin/webhooks/{id}/rotate", post(webhooks::rotate))
+        .route("/admin/webhooks/messages/{id}", get(webhooks::message))
+        .route(
+            "/admin/webhooks/messages/{id}/replay",
+            post(webhooks::replay),
+        )
 }
 
 async fn static_file(body: &'static str, ty: &'static str) -> Response {

@@ -8,6 +8,7 @@ mod complaint;
 mod permissions;
 mod report;
 mod session;
+mod webhooks;
 
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};

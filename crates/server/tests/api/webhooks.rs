@@ -3,7 +3,7 @@
 //! round at a time, as the server's loop would run it.
 
 mod email;
-mod receiver;
+pub mod receiver;
 
 use chrono::Duration;
 use reqwest::StatusCode;
