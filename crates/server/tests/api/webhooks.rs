@@ -575,6 +575,74 @@ async fn only_admins_manage_endpoints_and_bad_input_is_named(backend: Backend) {
     .await;
 }
 
+async fn regulation_tells_the_marketplace_without_naming_the_reporter(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.login("admin").await;
+    let holder = app.login("buyer02").await;
+    let seller = app.login("seller01").await;
+    let regulator = app.login("regulator01").await;
+    let rx = Receiver::start().await;
+    register(&app, &admin, &rx, ALL_TYPES).await;
+    let holder_id =
+        json_of(app.get(&holder, "/api/v1/me").await, StatusCode::OK).await["id"].clone();
+
+    // An IP notice: the listing goes down, a case opens.
+    let r = json_of(
+        app.post(&holder, "/api/v1/reports", json!({"shop_id": "shop-a", "kind": "ip_infringement",
+            "listing": "青山牌保温杯 500ml", "description": "该商品使用了我方注册商标图案，未经授权销售。"})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let report = r["id"].as_i64().unwrap();
+    let case = r["case_id"].as_i64().unwrap();
+    json_of(
+        app.post(
+            &seller,
+            &format!("/api/v1/reports/{report}/actions"),
+            json!({"action": "counter_notice", "message": "该图案为本店原创设计，不构成侵权。"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    app.advance(Duration::days(16));
+    app.fire().await;
+    // The case sanctioned with enough points to limit the shop's traffic.
+    json_of(
+        app.post(&regulator, &format!("/api/v1/cases/{case}/actions"),
+            json!({"action": "sanction", "reasons": "经核查侵权属实，证据充分", "rule_refs": ["淘宝规则 知识产权"], "points": 12})).await,
+        StatusCode::OK,
+    )
+    .await;
+    while dispatch(&app).await > 0 {}
+
+    let down = rx.of_type("listing.taken_down");
+    assert_eq!(down.len(), 1);
+    assert_eq!(down[0].body["data"]["listing"], "青山牌保温杯 500ml");
+    assert_eq!(down[0].body["data"]["shop_id"], "shop-a");
+    let restored = rx.of_type("listing.restored");
+    assert_eq!(restored.len(), 1);
+    assert_eq!(restored[0].body["data"]["report_id"], report);
+    let opened = rx.of_type("case.opened");
+    assert_eq!(opened.len(), 1);
+    assert_eq!(opened[0].body["data"]["case_id"], case);
+    assert_eq!(opened[0].body["data"]["kind"], "ip");
+    let standing = rx.of_type("shop.standing_changed");
+    assert_eq!(standing.len(), 1, "one change of standing");
+    assert_eq!(standing[0].body["data"]["search_weight"], 0.5);
+    assert_eq!(standing[0].body["data"]["status"], "restricted");
+    // Nothing names the rights holder.
+    for g in rx.got() {
+        let text = g.body.to_string();
+        assert!(
+            !text.contains("buyer02") && !text.contains("reporter"),
+            "{text}"
+        );
+        assert!(g.body["data"].get("reporter_id").is_none());
+        assert_ne!(g.body["data"].get("consumer_id"), Some(&holder_id));
+    }
+}
+
 both_backends!(
     signed_deliveries_are_retried_with_the_same_id,
     gone_disables_the_endpoint_until_an_admin_enables_it,
@@ -584,4 +652,5 @@ both_backends!(
     a_slow_receiver_delays_no_request,
     nodes_share_the_work_and_deliver_each_message_once,
     only_admins_manage_endpoints_and_bad_input_is_named,
+    regulation_tells_the_marketplace_without_naming_the_reporter,
 );
