@@ -25,7 +25,7 @@ pub struct Policy {
     pub smtp: Option<Smtp>,
 }
 
-/// How the dispatcher delivers webhooks (`crate::delivery` computes the retries from it).
+/// How the dispatcher delivers webhooks (the `delivery` module computes the retries from it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Webhooks {

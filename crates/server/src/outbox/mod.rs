@@ -10,10 +10,12 @@
 pub mod keys;
 pub mod mail;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use rand::Rng;
+use tokio::sync::Semaphore;
 use weiquan_domain::delivery::{self, OutboxChannel};
 use weiquan_store::StoreError;
 use weiquan_store::outbox::{Claimed, Delivery};
@@ -52,13 +54,33 @@ impl Dispatcher {
     }
 }
 
-/// Delivers every `interval` (at once again while batches come back full).
+/// Rounds in flight at once: a round held up by a slow receiver (up to the time-out) does not
+/// stop the next rounds from claiming and delivering.
+const ROUNDS_IN_FLIGHT: usize = 4;
+
+/// Claims every `interval` (at once again while batches come back full); each batch is
+/// delivered and recorded on its own task.
 pub async fn run(state: AppState, interval: Duration) {
+    let rounds = Arc::new(Semaphore::new(ROUNDS_IN_FLIGHT));
     loop {
-        match dispatch(&state).await {
-            Ok(n) if n > 0 && n as u32 >= state.store.policy().webhooks.batch => continue,
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "outbox round failed"),
+        let permit = rounds.clone().acquire_owned().await.expect("never closed");
+        match claim(&state).await {
+            Ok(batch) => {
+                let full = batch.len() as u32 >= state.store.policy().webhooks.batch;
+                if !batch.is_empty() {
+                    let state = state.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = deliver_and_record(&state, batch).await {
+                            tracing::error!(error = %e, "recording deliveries failed; they are sent again when their lease ends");
+                        }
+                        drop(permit);
+                    });
+                }
+                if full {
+                    continue;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "claiming outbox messages failed"),
         }
         tokio::time::sleep(interval).await;
     }
@@ -67,19 +89,29 @@ pub async fn run(state: AppState, interval: Duration) {
 /// One round: claims the due messages, delivers them concurrently, records the results.
 /// Returns how many were claimed.
 pub async fn dispatch(state: &AppState) -> Result<usize, StoreError> {
+    let batch = claim(state).await?;
+    let n = batch.len();
+    deliver_and_record(state, batch).await?;
+    Ok(n)
+}
+
+/// Claims a batch of due messages under a lease.
+async fn claim(state: &AppState) -> Result<Vec<Claimed>, StoreError> {
     let w = &state.store.policy().webhooks;
     let now = state.clock.now();
     let lease_until = now + chrono::Duration::from_std(w.lease).unwrap_or(chrono::Duration::MAX);
-    let d = &state.dispatcher;
-    let claimed = state
+    state
         .store
-        .claim_outbox(now, lease_until, d.mailer.is_some(), w.batch)
-        .await?;
-    let n = claimed.len();
-    if n == 0 {
-        return Ok(0);
+        .claim_outbox(now, lease_until, state.dispatcher.mailer.is_some(), w.batch)
+        .await
+}
+
+/// Delivers a claimed batch concurrently and records the results in one write.
+async fn deliver_and_record(state: &AppState, batch: Vec<Claimed>) -> Result<(), StoreError> {
+    if batch.is_empty() {
+        return Ok(());
     }
-    let results = join_all(claimed.into_iter().map(|c| deliver(state, c))).await;
+    let results = join_all(batch.into_iter().map(|c| deliver(state, c))).await;
     for r in &results {
         if r.ok {
             state.metrics.outbox_delivered.inc();
@@ -90,8 +122,7 @@ pub async fn dispatch(state: &AppState) -> Result<usize, StoreError> {
     state
         .store
         .record_deliveries(results, state.clock.now())
-        .await?;
-    Ok(n)
+        .await
 }
 
 async fn deliver(state: &AppState, c: Claimed) -> Delivery {

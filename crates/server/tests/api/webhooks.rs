@@ -643,6 +643,58 @@ async fn regulation_tells_the_marketplace_without_naming_the_reporter(backend: B
     }
 }
 
+async fn a_slow_endpoint_delays_no_other(backend: Backend) {
+    let mut policy = weiquan_domain::Policy::default();
+    policy.webhooks.timeout = std::time::Duration::from_secs(1);
+    policy.webhooks.lease = std::time::Duration::from_secs(5);
+    let app = spawn_with(backend, policy, weiquan_store::blob::DEFAULT_MAX_BLOB).await;
+    let admin = app.login("admin").await;
+    let buyer = app.login("buyer01").await;
+    let (slow, fast) = (Receiver::start().await, Receiver::start().await);
+    let (slow_id, _) = register(&app, &admin, &slow, &["complaint.filed"]).await;
+    register(&app, &admin, &fast, &["complaint.filed"]).await;
+
+    // Deliveries of one round run side by side: the slow receiver answers only once the fast
+    // one has been reached, which a round sending one at a time would not do in time.
+    let gate = slow.hold();
+    fast.on_arrival_release(gate);
+    app.file_ok(
+        &buyer,
+        "A1",
+        json!({"kind": "refund", "amount_cents": 8900}),
+    )
+    .await;
+    assert_eq!(dispatch(&app).await, 2);
+    assert_eq!(slow.got()[0].status, 200);
+    assert_eq!(fast.got()[0].status, 200);
+
+    // A receiver that never answers is cut off by the time-out; the other one is delivered.
+    slow.hold();
+    app.file_ok(
+        &buyer,
+        "A2",
+        json!({"kind": "refund", "amount_cents": 8900}),
+    )
+    .await;
+    assert_eq!(dispatch(&app).await, 2);
+    assert_eq!(fast.got().len(), 2);
+    let log = json_of(
+        app.get(
+            &admin,
+            &format!("/api/v1/webhooks/endpoints/{slow_id}/attempts"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(log[0]["ok"], false);
+    assert!(log[0]["status"].is_null());
+    assert!(
+        log[0]["response"].as_str().unwrap().contains("timed out"),
+        "{log}"
+    );
+}
+
 both_backends!(
     signed_deliveries_are_retried_with_the_same_id,
     gone_disables_the_endpoint_until_an_admin_enables_it,
@@ -653,4 +705,5 @@ both_backends!(
     nodes_share_the_work_and_deliver_each_message_once,
     only_admins_manage_endpoints_and_bad_input_is_named,
     regulation_tells_the_marketplace_without_naming_the_reporter,
+    a_slow_endpoint_delays_no_other,
 );

@@ -121,7 +121,7 @@ async fn emails_arrive_in_the_recipients_language(backend: Backend) {
         2
     );
 
-    let mut got = vec![smtp.next().await, smtp.next().await];
+    let mut got = [smtp.next().await, smtp.next().await];
     got.sort_by_key(|m| m["rcpt"][0].as_str().unwrap().to_owned());
     let (en, zh_mail) = (&got[0], &got[1]);
     assert_eq!(zh_mail["rcpt"][0], "seller01@shop.test");

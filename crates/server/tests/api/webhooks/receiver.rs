@@ -33,6 +33,8 @@ struct Inner {
     plan: Mutex<VecDeque<u16>>,
     default_status: Mutex<Option<u16>>,
     hold: Mutex<Option<Arc<Semaphore>>>,
+    /// Let go of another receiver's held deliveries when one arrives here.
+    releases: Mutex<Option<Arc<Semaphore>>>,
     arrived: Notify,
 }
 
@@ -73,6 +75,11 @@ impl Receiver {
         let s = Arc::new(Semaphore::new(0));
         *self.inner.hold.lock().unwrap() = Some(s.clone());
         s
+    }
+
+    /// When a delivery arrives here, another receiver's held ones go on.
+    pub fn on_arrival_release(&self, gate: Arc<Semaphore>) {
+        *self.inner.releases.lock().unwrap() = Some(gate);
     }
 
     pub async fn arrived(&self) {
@@ -136,6 +143,9 @@ async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Stri
     );
     let secrets = inner.secrets.lock().unwrap().clone();
     let (signatures, verified_with) = verify(&secrets, &id, &ts, &body, &sig);
+    if let Some(gate) = inner.releases.lock().unwrap().as_ref() {
+        gate.add_permits(100);
+    }
     let hold = inner.hold.lock().unwrap().clone();
     if let Some(h) = hold {
         inner.arrived.notify_one();
