@@ -31,6 +31,9 @@ const TABLES: &[&str] = &[
     "complaint_signatures",
     "chat_sessions",
     "chat_turns",
+    "webhook_endpoints",
+    "outbox",
+    "webhook_attempts",
 ];
 /// Rows per INSERT statement.
 const CHUNK: usize = 500;
