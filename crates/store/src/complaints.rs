@@ -115,16 +115,14 @@ pub(crate) async fn file_complaint<C: Conn>(
     evidence::insert(o, Subject::Complaint(id), &ev, Some(snapshot.as_bytes())).await?;
     let mut complaint = filing.complaint;
     complaint.id = id;
-    // Joining a collective case makes it linked and major.
-    let complaint = collective::on_filed(o, windows, &complaint, now, policy)
-        .await?
-        .unwrap_or(complaint);
+    // Told before the wave is looked for, so the shop's collective lock is not held over one
+    // more statement; joining a wave is a `complaint.state_changed` of its own.
     let c = &complaint;
     let data = json!({
         "complaint_id": c.id, "order_no": c.order_no, "shop_id": c.shop_id, "product": c.product,
         "category": c.category, "claim": c.claim, "description": c.description,
         "state": c.state, "tier": c.tier, "major": c.major, "channel": c.channel,
-        "collective_case_id": c.collective_case_id, "deadline_at": c.deadline_at,
+        "deadline_at": c.deadline_at,
     });
     outbox::webhook(
         o,
@@ -134,7 +132,10 @@ pub(crate) async fn file_complaint<C: Conn>(
         now,
     )
     .await?;
-    Ok(complaint)
+    // Joining a collective case makes it linked and major.
+    Ok(collective::on_filed(o, windows, &complaint, now, policy)
+        .await?
+        .unwrap_or(complaint))
 }
 
 pub(crate) async fn act<C: Conn>(

@@ -87,7 +87,8 @@ pub(crate) async fn apply<C: Conn>(
     Ok(out)
 }
 
-/// The webhooks of a transition: the new state when state or tier moved, and the remedy the
+/// The webhooks of a transition: the new state when state, tier or major moved (or it joined a
+/// collective case), and the remedy the
 /// merchant now owes when this step resolved the complaint with one (a proposal accepted, a
 /// ruling, the merchant's silence on a refund).
 async fn notify<C: Conn>(
@@ -98,11 +99,13 @@ async fn notify<C: Conn>(
     now: Timestamp,
 ) -> Result<()> {
     let stream = Stream::Complaint(c.id);
-    if (before.state, before.tier) != (c.state, c.tier) {
+    let moved = |c: &Complaint| (c.state, c.tier, c.major, c.collective_case_id);
+    if moved(before) != moved(c) {
         let data = json!({
             "complaint_id": c.id, "order_no": c.order_no, "shop_id": c.shop_id,
             "state": c.state, "tier": c.tier, "previous_state": before.state,
             "previous_tier": before.tier, "event": kind, "major": c.major,
+            "collective_case_id": c.collective_case_id,
         });
         outbox::webhook(o, &stream, WebhookEvent::ComplaintStateChanged, data, now).await?;
     }
