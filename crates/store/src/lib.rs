@@ -20,6 +20,8 @@ pub mod blob;
 
 mod events;
 
+pub mod outbox;
+
 mod records;
 
 mod evidence;
@@ -58,7 +60,11 @@ mod stats;
 
 mod audit;
 
+pub mod webhooks;
+
 mod service;
+
+mod delivery;
 
 // The backends: a `Driver` each.
 pub mod postgres;
@@ -78,6 +84,7 @@ pub use blob::BlobStore;
 pub use brushing::{BrushingBlock, Purchase};
 pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
 pub use clock::{Clock, FileClock, ManualClock, SystemClock};
+pub use delivery::Outbox;
 pub use error::{Result, StoreError};
 pub use keys::{ApiKey, KeyHolder, NewApiKey, NewServiceAccount, ServiceAccount};
 pub use market::{IDEMPOTENCY_TTL_HOURS, Idempotency, MarketAnswer, MarketWrite};
@@ -91,7 +98,7 @@ pub use timers::{BRUSHING_JOB, BRUSHING_SCAN, SubjectTimer};
 /// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
 /// through this trait. Each method that changes anything is one transaction, its events included.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Outbox + Send + Sync + 'static {
     // --- accounts
     async fn create_user(&self, user: NewUser, now: Timestamp) -> Result<User>;
     /// Creates the users that do not exist yet (by username); existing ones are left alone.

@@ -7,3 +7,4 @@ pub mod marketplace;
 pub mod push;
 pub mod stats;
 pub mod tier3;
+pub mod webhooks;

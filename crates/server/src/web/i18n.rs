@@ -40,6 +40,8 @@ pub fn field(lang: Lang, f: &str) -> &'static str {
         "report_kind" => pick(lang, "举报类型", "kind of report"),
         "listing" => pick(lang, "侵权商品", "infringing listing"),
         "on_behalf_of" => pick(lang, "来电买家", "the consumer who called"),
+        "url" => pick(lang, "接收地址", "receiving URL"),
+        "event_types" => pick(lang, "推送的事件", "events to send"),
         _ => pick(lang, "输入", "input"),
     }
 }

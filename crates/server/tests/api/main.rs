@@ -15,3 +15,4 @@ mod tier3;
 mod timers;
 mod walk;
 mod web;
+mod webhooks;
