@@ -56,6 +56,9 @@ pub enum BenchCommand {
     /// Collective-complaint clustering: assignment with many stored, and offline (see
     /// `bench_collective`).
     Collective(crate::bench_collective::BenchArgs),
+    /// The outbox dispatcher: deliveries/s to a local webhook receiver, and the delay from an
+    /// event's commit to its receipt (see `bench_webhooks`).
+    Webhooks(crate::bench_webhooks::BenchArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -77,6 +80,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Classify(args) => crate::assistant_cmd::bench(args).await,
         BenchCommand::Pages(args) => crate::bench_pages::run(args).await,
         BenchCommand::Chat(args) => crate::bench_chat::run(args).await,
+        BenchCommand::Webhooks(args) => crate::bench_webhooks::run(args).await,
     }
 }
 

@@ -8,6 +8,7 @@ mod bench_collective;
 mod bench_intake;
 mod bench_pages;
 mod bench_timers;
+mod bench_webhooks;
 mod collective_cmd;
 mod demo;
 mod detect_cmd;

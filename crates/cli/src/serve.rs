@@ -125,7 +125,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tokio::task::spawn_blocking(|| {
         weiquan_assistant::models();
     });
-    let state = AppState::new(store).with_clock(clock);
+    // Webhook secrets are sealed with a key kept beside the data (or in WEIQUAN_WEBHOOK_KEY,
+    // which nodes sharing a PostgreSQL database must all have).
+    let keys = weiquan_server::outbox::Keyring::load(&args.store.data_dir)
+        .context("cannot read or make the webhook key (webhook.key in --data-dir)")?;
+    let state = AppState::new(store)
+        .with_clock(clock)
+        .with_webhook_key(keys);
     tokio::select! {
         r = weiquan_server::serve(state, listener, Some(args.timer_interval)) => r?,
         _ = tokio::signal::ctrl_c() => eprintln!("shutting down"),

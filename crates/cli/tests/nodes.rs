@@ -319,6 +319,16 @@ async fn export_moves_a_sqlite_data_dir_into_postgres() {
     // A demo marketplace with complaints, and one more action on the chain.
     let server = Server::start(&data, &["--demo"]);
     let http = reqwest::Client::new();
+    // A webhook endpoint, so that the outbox has messages (to an address nobody answers).
+    let admin = login(&http, &server.base, "admin").await;
+    let r = http
+        .post(format!("{}/api/v1/webhooks/endpoints", server.base))
+        .bearer_auth(&admin)
+        .json(&json!({"url": "http://127.0.0.1:9/hook", "event_types": ["complaint.filed"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
     let buyer = login(&http, &server.base, "buyer01").await;
     let o = &orders(&http, &server.base, &buyer).await[0];
     let r = http
@@ -366,6 +376,15 @@ async fn export_moves_a_sqlite_data_dir_into_postgres() {
     )
     .await;
     assert_eq!(c["state"], "awaiting_merchant");
+    // The outbox came along: the filing's webhook still waits for its endpoint.
+    let admin = login(&http, &server.base, "admin").await;
+    let e: Value = get_json(
+        &http,
+        &format!("{}/api/v1/webhooks/endpoints", server.base),
+        &admin,
+    )
+    .await;
+    assert_eq!(e[0]["pending"], 1, "{e}");
     let r = http
         .post(format!("{}/api/v1/complaints/{id}/actions", server.base))
         .bearer_auth(&token)

@@ -28,6 +28,8 @@ pub mod action;
 
 pub mod policy;
 
+pub mod delivery;
+
 pub mod filing;
 
 pub mod machine;

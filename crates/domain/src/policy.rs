@@ -20,6 +20,81 @@ pub struct Policy {
     pub reminders: Reminders,
     #[serde(serialize_with = "ser_ladder", deserialize_with = "de_ladder")]
     pub ladder: BTreeMap<u32, LadderStep>,
+    pub webhooks: Webhooks,
+    /// E-mail goes out only when this is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp: Option<Smtp>,
+}
+
+/// How the dispatcher delivers webhooks (the `delivery` module computes the retries from it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Webhooks {
+    /// A receiver that has not answered within this is a failed attempt.
+    #[serde(with = "human")]
+    pub timeout: Duration,
+    /// The wait before the first retry; each later one doubles it…
+    #[serde(with = "human")]
+    pub backoff: Duration,
+    /// …up to this (each wait jittered by ±20%).
+    #[serde(with = "human")]
+    pub backoff_max: Duration,
+    /// A message still failing this long after it was written is dead (at least 24 hours).
+    #[serde(with = "human")]
+    pub retry_for: Duration,
+    /// After a rotation, deliveries are signed with the old secret too for this long.
+    #[serde(with = "human")]
+    pub rotation_grace: Duration,
+    /// Messages claimed per round, and how long a claim lasts before another node may take it.
+    pub batch: u32,
+    #[serde(with = "human")]
+    pub lease: Duration,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        let h = |h: u64| Duration::from_secs(h * 3600);
+        Webhooks {
+            timeout: Duration::from_secs(10),
+            backoff: Duration::from_secs(30),
+            backoff_max: h(4),
+            retry_for: h(26),
+            rotation_grace: h(24),
+            batch: 256,
+            lease: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The mail server e-mail goes through (the password comes from `WEIQUAN_SMTP_PASSWORD`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    pub host: String,
+    #[serde(default = "Smtp::default_port")]
+    pub port: u16,
+    /// The sender, e.g. `"weiquan <noreply@example.com>"`.
+    pub from: String,
+    /// `starttls` (default), `tls` (implicit TLS) or `none` (a local relay only).
+    #[serde(default = "Smtp::default_tls")]
+    pub tls: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Where the product is, for the link in every e-mail.
+    #[serde(default = "Smtp::default_base_url")]
+    pub base_url: String,
+}
+
+impl Smtp {
+    fn default_port() -> u16 {
+        587
+    }
+    fn default_tls() -> String {
+        "starttls".into()
+    }
+    fn default_base_url() -> String {
+        "http://localhost:8080".into()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -288,6 +363,8 @@ impl Default for Policy {
             compensation: Compensation::default(),
             points: Points::default(),
             reminders: Reminders::default(),
+            webhooks: Webhooks::default(),
+            smtp: None,
             ladder: BTreeMap::from([
                 (12, step(Penalty::TrafficLimit, Some(0.5), Some(7))),
                 (24, step(Penalty::ListingBan, Some(0.3), Some(14))),
@@ -382,6 +459,27 @@ impl Policy {
                     format!("ladder.{points}.search_weight must be between 0 and 1"),
                 );
             }
+        }
+        let w = &self.webhooks;
+        if w.retry_for < Duration::from_secs(24 * 3600)
+            || w.backoff.is_zero()
+            || w.backoff_max < w.backoff
+            || w.timeout.is_zero()
+            || w.lease <= w.timeout
+            || w.batch == 0
+        {
+            return bad(
+                "webhooks 的取值超出范围（retry_for 至少24小时，lease 须长于 timeout）".into(),
+                "a webhooks value is out of range (retry_for at least 24h, lease longer than timeout)".into(),
+            );
+        }
+        if let Some(m) = &self.smtp
+            && !["starttls", "tls", "none"].contains(&m.tls.as_str())
+        {
+            return bad(
+                "smtp.tls 只能是 starttls、tls 或 none".into(),
+                "smtp.tls must be starttls, tls or none".into(),
+            );
         }
         Ok(())
     }

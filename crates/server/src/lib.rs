@@ -9,6 +9,7 @@ pub mod extract;
 pub mod lang;
 pub mod metrics;
 pub mod openapi;
+pub mod outbox;
 pub mod timers;
 pub mod web;
 
@@ -22,7 +23,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use weiquan_store::{Clock, Store, SystemClock};
 
-use crate::api::{assistant, complaints, keys, marketplace, notifications, push, stats, tier3};
+use crate::api::{
+    assistant, complaints, keys, marketplace, notifications, push, stats, tier3, webhooks,
+};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -40,11 +43,15 @@ pub struct AppState {
     /// How often a live unread count looks again for notifications other nodes wrote (this
     /// node's own commits wake it at once).
     pub inbox_recheck: std::time::Duration,
+    /// The outbox's dispatcher: the webhook key, the HTTP client, the mailer.
+    pub dispatcher: Arc<outbox::Dispatcher>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
+        let dispatcher = outbox::Dispatcher::new(outbox::Keyring::ephemeral(), store.policy());
         AppState {
+            dispatcher: Arc::new(dispatcher),
             store,
             clock: Arc::new(SystemClock),
             metrics: Arc::default(),
@@ -58,6 +65,12 @@ impl AppState {
     /// The same state on another clock.
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
         AppState { clock, ..self }
+    }
+
+    /// The same state sealing webhook secrets with this key (the data dir's, shared by nodes).
+    pub fn with_webhook_key(self, keys: outbox::Keyring) -> Self {
+        let dispatcher = Arc::new(outbox::Dispatcher::new(keys, self.store.policy()));
+        AppState { dispatcher, ..self }
     }
 }
 
@@ -148,7 +161,19 @@ pub fn app(state: AppState) -> Router {
             "/complaints/{id}/evidence/{sha256}",
             get(complaints::get_evidence),
         )
-        .route("/complaints/{id}/events", get(complaints::events));
+        .route("/complaints/{id}/events", get(complaints::events))
+        .route(
+            "/webhooks/endpoints",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/webhooks/endpoints/{id}",
+            get(webhooks::get).put(webhooks::update),
+        )
+        .route("/webhooks/endpoints/{id}/rotate", post(webhooks::rotate))
+        .route("/webhooks/endpoints/{id}/attempts", get(webhooks::attempts))
+        .route("/webhooks/dead", get(webhooks::dead))
+        .route("/webhooks/messages/{id}/replay", post(webhooks::replay));
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api)
@@ -196,8 +221,13 @@ pub async fn serve(
         tracing::error!(error = %e, "scheduling the brushing scan failed");
     }
     let timers = timer_interval.map(|every| tokio::spawn(timers::run(state.clone(), every)));
+    // The outbox is delivered beside the deadlines, as often (at most every 200 ms).
+    let outbox = timer_interval.map(|every| {
+        let every = every.min(Duration::from_millis(200));
+        tokio::spawn(outbox::run(state.clone(), every))
+    });
     let r = axum::serve(listener, app(state)).await;
-    if let Some(t) = timers {
+    for t in timers.into_iter().chain(outbox) {
         t.abort();
     }
     r

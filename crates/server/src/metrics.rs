@@ -33,6 +33,9 @@ pub struct Metrics {
     pub complaints_filed: Counter,
     pub actions: Counter,
     pub timers_fired: Counter,
+    /// Outbox deliveries that succeeded, and attempts that failed.
+    pub outbox_delivered: Counter,
+    pub outbox_failed: Counter,
     /// Requests by status class: 2xx, 3xx, 4xx, 5xx.
     by_class: [Counter; 4],
     buckets: [Counter; BUCKETS.len()],
@@ -73,6 +76,16 @@ impl Metrics {
             "weiquan_timers_fired_total",
             "Deadlines fired.",
             self.timers_fired.get(),
+        );
+        counter(
+            "weiquan_outbox_delivered_total",
+            "Outbox messages delivered (webhooks, e-mail).",
+            self.outbox_delivered.get(),
+        );
+        counter(
+            "weiquan_outbox_failed_total",
+            "Outbox delivery attempts that failed (retried later or dead).",
+            self.outbox_failed.get(),
         );
         counter(
             "weiquan_store_commits_total",

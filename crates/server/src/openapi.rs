@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{assistant, complaints, keys, marketplace, notifications, push, stats, tier3};
+use crate::api::{
+    assistant, complaints, keys, marketplace, notifications, push, stats, tier3, webhooks,
+};
 use crate::auth;
 
 #[derive(OpenApi)]
@@ -24,11 +26,13 @@ use crate::auth;
         notifications::settings, notifications::put_settings,
         push::put_order, push::remedy_executed, push::remedy_failed,
         keys::create, keys::list, keys::issue, keys::revoke,
+        webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::rotate,
+        webhooks::attempts, webhooks::dead, webhooks::replay,
     ),
     // Pushed down the chat WebSocket (`GET /api/v1/assistant/ws`) once a chat is handed over.
     components(schemas(assistant::AgentNews)),
     modifiers(&Bearer),
-    tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"), (name = "notifications"),
+    tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"), (name = "webhooks"), (name = "notifications"),
         (name = "marketplace API", description = "The marketplace's machines: API keys of service accounts (`Authorization: Bearer wqk_…`), every write under an `Idempotency-Key` (docs/marketplace.md)"))
 )]
 pub struct ApiDoc;

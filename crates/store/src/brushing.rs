@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use weiquan_domain::*;
 
+use crate::cases;
 use crate::db::{Conn, Tx};
 use crate::error::Result;
 use crate::events;
@@ -180,13 +181,14 @@ pub(crate) async fn open_brushing_case<C: Conn>(
         )
         .await?[0][0]
         .int()?;
-    let data = json!({"kind": "violation", "shop_id": main, "state": "open", "title": title, "details": details});
-    events::start(
+    cases::start_case(
         o,
-        &Stream::Case(CaseId(id)),
+        id,
+        CaseKind::Violation,
+        &main,
+        &title,
+        &details,
         "system:brushing_scan",
-        EventKind::Opened,
-        &data,
         now,
     )
     .await?;

@@ -14,7 +14,7 @@ use crate::error::{Result, StoreError};
 use crate::events;
 use crate::ledger::{self, ViolationInsert, record_violation};
 use crate::records::{self, Lock};
-use crate::reports::set_report_state;
+use crate::reports::{self, set_report_state};
 use crate::rows::bad;
 use crate::sql::vals;
 use crate::time::to_ms;
@@ -114,7 +114,7 @@ pub(crate) async fn case_act<C: Conn>(
                     continue;
                 }
                 let tr = machine::case_ruling(&c, id, remedy, &refs, &reason, now, policy)?;
-                transitions::apply(o, tr, &who, Some(actor.id), now, policy).await?;
+                transitions::apply(o, &c, tr, &who, Some(actor.id), now, policy).await?;
             }
         }
     }
@@ -148,16 +148,7 @@ pub(crate) async fn case_act<C: Conn>(
             let data = json!({"case_id": id, "decision": t.state, "state": to});
             events::append(o, &Stream::Report(rid), &who, kind, &data, now).await?;
             if restore {
-                let data = json!({"report_id": rid, "listing": r[2].opt_text()?});
-                events::append(
-                    o,
-                    &Stream::Shop(shop.clone()),
-                    &who,
-                    EventKind::ListingRestored,
-                    &data,
-                    now,
-                )
-                .await?;
+                reports::listing_restored(o, &shop, rid, r[2].opt_text()?, &who, now).await?;
             }
         }
     }
@@ -229,16 +220,7 @@ pub(crate) async fn fire_subject_timer<C: Conn>(
                 let data = json!({"state": tr.state, "timer_id": t.id});
                 events::append(o, &subject, actor, tr.event_kind, &data, now).await?;
                 let shop = ShopId::parse(r[1].as_str()?).map_err(bad("report shop"))?;
-                let data = json!({"report_id": id, "listing": r[2].opt_text()?});
-                events::append(
-                    o,
-                    &Stream::Shop(shop.clone()),
-                    actor,
-                    EventKind::ListingRestored,
-                    &data,
-                    now,
-                )
-                .await?;
+                reports::listing_restored(o, &shop, id, r[2].opt_text()?, actor, now).await?;
             }
         }
         (CASE_EVIDENCE, Stream::Case(_)) => {

@@ -2,6 +2,7 @@
 //! block about the shop; members, reports, and who may see a case.
 
 use serde_json::{Value, json};
+use weiquan_domain::delivery::WebhookEvent;
 use weiquan_domain::tier3::{self as rules};
 use weiquan_domain::*;
 
@@ -9,6 +10,7 @@ use crate::db::{Conn, Tx};
 use crate::error::Result;
 use crate::events;
 use crate::model::*;
+use crate::outbox;
 use crate::rows::bad;
 use crate::sql::{Val, vals};
 use crate::time::{from_ms, to_ms};
@@ -40,18 +42,29 @@ pub(crate) async fn open_or_join_case<C: Conn>(
         )
         .await?[0][0]
         .int()?;
+    start_case(o, id, kind, shop, title, details, actor, now).await?;
+    Ok(id)
+}
+
+/// Starts the chain of a case just inserted, and tells the marketplace (`case.opened`: the
+/// shop and the kind; never who reported or what a sample complaint says).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn start_case<C: Conn>(
+    o: &mut Tx<'_, C>,
+    id: i64,
+    kind: CaseKind,
+    shop: &ShopId,
+    title: &str,
+    details: &Value,
+    actor: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let stream = Stream::Case(CaseId(id));
     let data =
         json!({"kind": kind, "shop_id": shop, "state": "open", "title": title, "details": details});
-    events::start(
-        o,
-        &Stream::Case(CaseId(id)),
-        actor,
-        EventKind::Opened,
-        &data,
-        now,
-    )
-    .await?;
-    Ok(id)
+    events::start(o, &stream, actor, EventKind::Opened, &data, now).await?;
+    let data = json!({"case_id": id, "kind": kind, "shop_id": shop, "state": "open"});
+    outbox::webhook(o, &stream, WebhookEvent::CaseOpened, data, now).await
 }
 
 // Set-based (each row of a listing reads its own pending deadline), so the deadline's subject

@@ -324,13 +324,14 @@ pub(crate) async fn on_filed<C: Conn>(
                 )
                 .await?[0][0]
                 .int()?;
-            let data = json!({"kind": "collective", "shop_id": shop, "state": "open", "title": title, "details": details});
-            events::start(
+            cases::start_case(
                 o,
-                &Stream::Case(CaseId(id)),
+                id,
+                CaseKind::Collective,
+                &c.shop_id,
+                &title,
+                &details,
                 actor,
-                EventKind::Opened,
-                &data,
                 now,
             )
             .await?;
@@ -385,7 +386,7 @@ pub(crate) async fn on_filed<C: Conn>(
         }
         cases::add_member(o, case_id, member, "collective", None, actor, now).await?;
         let t = machine::join_collective(&mc, case_id, now);
-        let after = transitions::apply(o, t, actor, None, now, policy).await?;
+        let after = transitions::apply(o, &mc, t, actor, None, now, policy).await?;
         if member == c.id {
             joined = Some(after);
         }

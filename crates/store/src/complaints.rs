@@ -13,11 +13,13 @@ use crate::evidence::{self, Subject};
 use crate::model::*;
 use crate::monitors;
 use crate::notices;
+use crate::outbox;
 use crate::records::{self, Lock};
 use crate::timers::{self};
 use crate::transitions;
 use weiquan_domain::access::{self, SYSTEM_ACTOR};
 use weiquan_domain::chain::canonical_json;
+use weiquan_domain::delivery::WebhookEvent;
 use weiquan_domain::machine::OrderFacts;
 
 /// A complaint the actor may see (locked for change when asked), else not found.
@@ -116,6 +118,23 @@ pub(crate) async fn file_complaint<C: Conn>(
     evidence::insert(o, Subject::Complaint(id), &ev, Some(snapshot.as_bytes())).await?;
     let mut complaint = filing.complaint;
     complaint.id = id;
+    // Told before the wave is looked for, so the shop's collective lock is not held over one
+    // more statement; joining a wave is a `complaint.state_changed` of its own.
+    let c = &complaint;
+    let data = json!({
+        "complaint_id": c.id, "order_no": c.order_no, "shop_id": c.shop_id, "product": c.product,
+        "category": c.category, "claim": c.claim, "description": c.description,
+        "state": c.state, "tier": c.tier, "major": c.major, "channel": c.channel,
+        "deadline_at": c.deadline_at,
+    });
+    outbox::webhook(
+        o,
+        &Stream::Complaint(id),
+        WebhookEvent::ComplaintFiled,
+        data,
+        now,
+    )
+    .await?;
     // Joining a collective case makes it linked and major.
     Ok(collective::on_filed(o, windows, &complaint, now, policy)
         .await?
@@ -146,7 +165,7 @@ pub(crate) async fn act_on<C: Conn>(
 ) -> Result<Complaint> {
     let t = machine::decide(&c, Trigger::Act(actor, &action), now, policy)?;
     let who = actor.event_name();
-    let after = transitions::apply(o, t, &who, Some(actor.id), now, policy).await?;
+    let after = transitions::apply(o, &c, t, &who, Some(actor.id), now, policy).await?;
     monitors::after_action(o, &after, &action, &who, now, policy).await?;
     Ok(after)
 }
@@ -170,7 +189,7 @@ pub(crate) async fn fire_timer<C: Conn>(
         Ok(mut t) => {
             t.event_data["timer_id"] = json!(timer.id);
             t.event_data["due_at"] = json!(timer.due_at);
-            transitions::apply(o, t, SYSTEM_ACTOR, None, now, policy).await?;
+            transitions::apply(o, &c, t, SYSTEM_ACTOR, None, now, policy).await?;
         }
         // The state moved on without cancelling this timer: nothing to do, but it is consumed.
         Err(DomainError::Conflict {

@@ -34,6 +34,9 @@ const TABLES: &[&str] = &[
     "service_accounts",
     "api_keys",
     "idempotency_keys",
+    "webhook_endpoints",
+    "outbox",
+    "webhook_attempts",
     "notifications",
 ];
 /// Rows per INSERT statement.

@@ -4,6 +4,7 @@
 
 use chrono::Duration;
 use serde_json::{Value, json};
+use weiquan_domain::delivery::WebhookEvent;
 use weiquan_domain::policy::Penalty;
 use weiquan_domain::tier3::{self as rules};
 use weiquan_domain::*;
@@ -12,6 +13,7 @@ use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
 use crate::events;
 use crate::model::*;
+use crate::outbox;
 use crate::rows::{PenaltyRow, bad, each};
 use crate::sql::vals;
 use crate::time::to_ms;
@@ -122,11 +124,20 @@ pub(crate) async fn refresh_standing<C: Conn>(
         active.push((p, r[1].opt_real()?));
     }
     let (weight, status) = rules::standing(&active);
-    o.exec(
-        "UPDATE shops SET search_weight = $2, status = $3 WHERE id = $1",
-        vals![shop.as_str(), weight, status.as_str()],
-    )
-    .await?;
+    let changed = o
+        .exec(
+            "UPDATE shops SET search_weight = $2, status = $3 WHERE id = $1 AND (search_weight IS DISTINCT FROM $2 OR status <> $3)",
+            vals![shop.as_str(), weight, status.as_str()],
+        )
+        .await?;
+    if changed > 0 {
+        let data = json!({
+            "shop_id": shop, "search_weight": weight, "status": status,
+            "penalties": active.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+        });
+        let stream = Stream::Shop(shop.clone());
+        outbox::webhook(o, &stream, WebhookEvent::ShopStandingChanged, data, now).await?;
+    }
     Ok(())
 }
 

@@ -22,6 +22,8 @@ mod notices;
 
 mod events;
 
+pub mod outbox;
+
 mod records;
 
 mod evidence;
@@ -60,7 +62,11 @@ mod stats;
 
 mod audit;
 
+pub mod webhooks;
+
 mod service;
+
+mod delivery;
 
 mod inbox;
 
@@ -83,6 +89,7 @@ pub use blob::BlobStore;
 pub use brushing::{BrushingBlock, Purchase};
 pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
 pub use clock::{Clock, FileClock, ManualClock, SystemClock};
+pub use delivery::Outbox;
 pub use error::{Result, StoreError};
 pub use inbox::Inbox;
 pub use keys::{ApiKey, KeyHolder, NewApiKey, NewServiceAccount, ServiceAccount};
@@ -98,7 +105,7 @@ pub use timers::{BRUSHING_JOB, BRUSHING_SCAN, DueReminder, SubjectTimer};
 /// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
 /// through this trait. Each method that changes anything is one transaction, its events included.
 #[async_trait]
-pub trait Store: Inbox + Send + Sync + 'static {
+pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     // --- accounts
     async fn create_user(&self, user: NewUser, now: Timestamp) -> Result<User>;
     /// Creates the users that do not exist yet (by username); existing ones are left alone.

@@ -107,8 +107,8 @@ pub(crate) async fn write<C: Conn>(
         MarketWrite::RemedyFailed { complaint, reason } => {
             let c = complaint_for_payment(o, complaint).await?;
             let t = machine::remedy_failed(&c, actor, &reason, now)?;
-            let c =
-                transitions::apply(o, t, &actor.event_name(), Some(actor.id), now, policy).await?;
+            let c = transitions::apply(o, &c, t, &actor.event_name(), Some(actor.id), now, policy)
+                .await?;
             (200, complaint_body(&c)?)
         }
     };

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
+use weiquan_domain::delivery::WebhookEvent;
 use weiquan_domain::tier3::{self as rules, *};
 use weiquan_domain::*;
 
@@ -13,6 +14,7 @@ use crate::error::{Result, StoreError};
 use crate::events;
 use crate::evidence::{self, Subject};
 use crate::model::*;
+use crate::outbox;
 use crate::records::{self};
 use crate::rows::bad;
 use crate::sql::{Val, vals};
@@ -281,17 +283,32 @@ pub(crate) async fn file_report<C: Conn>(
     .await?;
     if state == ReportState::TakenDown {
         let data = json!({"report_id": id, "listing": r.listing});
-        events::append(
-            o,
-            &Stream::Shop(r.shop_id.clone()),
-            &who,
-            EventKind::ListingTakenDown,
-            &data,
-            now,
-        )
-        .await?;
+        let stream = Stream::Shop(r.shop_id.clone());
+        events::append(o, &stream, &who, EventKind::ListingTakenDown, &data, now).await?;
+        // Why, without who: the marketplace never learns the rights holder's account.
+        let data = json!({
+            "shop_id": r.shop_id, "listing": r.listing, "report_id": id, "report_kind": r.kind,
+        });
+        outbox::webhook(o, &stream, WebhookEvent::ListingTakenDown, data, now).await?;
     }
     Ok(id)
+}
+
+/// A listing an IP notice kept down is back: the shop's chain says so, and the marketplace is
+/// told (`listing.restored`).
+pub(crate) async fn listing_restored<C: Conn>(
+    o: &mut Tx<'_, C>,
+    shop: &ShopId,
+    report: ReportId,
+    listing: Option<String>,
+    actor: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let stream = Stream::Shop(shop.clone());
+    let data = json!({"report_id": report, "listing": listing});
+    events::append(o, &stream, actor, EventKind::ListingRestored, &data, now).await?;
+    let data = json!({"shop_id": shop, "listing": listing, "report_id": report});
+    outbox::webhook(o, &stream, WebhookEvent::ListingRestored, data, now).await
 }
 
 pub(crate) async fn set_report_state<C: Conn>(

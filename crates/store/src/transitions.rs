@@ -11,13 +11,18 @@ use crate::error::Result;
 use crate::events;
 use crate::ledger::{ViolationInsert, record_violation};
 use crate::notices;
+use crate::outbox;
 use crate::records::{self};
 use crate::timers::{self};
+use weiquan_domain::delivery::WebhookEvent;
 use weiquan_domain::machine::Effect;
 
-/// Persists a transition: the complaint, its timers, its event and its effects.
+/// Persists a transition: the complaint, its timers, its event and its effects, and the
+/// webhooks they cause (`complaint.state_changed`, `remedy.due`). `before` is the complaint the
+/// transition was decided on.
 pub(crate) async fn apply<C: Conn>(
     o: &mut Tx<'_, C>,
+    before: &Complaint,
     t: machine::Transition,
     actor: &str,
     actor_id: Option<UserId>,
@@ -40,6 +45,7 @@ pub(crate) async fn apply<C: Conn>(
         now,
     )
     .await?;
+    notify(o, before, c, t.event_kind, now).await?;
     for effect in &t.effects {
         match effect {
             Effect::Forward { reason } => {
@@ -70,21 +76,63 @@ pub(crate) async fn apply<C: Conn>(
             }
             Effect::PlatformPayout { remedy } => {
                 let data = json!({"complaint_id": c.id, "remedy": remedy});
-                events::append(
-                    o,
-                    &Stream::Shop(c.shop_id.clone()),
-                    actor,
-                    EventKind::PlatformPayout,
-                    &data,
-                    now,
-                )
-                .await?;
+                let shop = Stream::Shop(c.shop_id.clone());
+                events::append(o, &shop, actor, EventKind::PlatformPayout, &data, now).await?;
+                // 先行赔付: the platform pays in the merchant's stead.
+                let data = remedy_due(c, remedy, "platform", "execute_ruling_lapsed");
+                outbox::webhook(o, &shop, WebhookEvent::RemedyDue, data, now).await?;
             }
         }
     }
     let mut out = t.complaint;
     out.deadline_at = deadline;
     Ok(out)
+}
+
+/// The webhooks of a transition: the new state when state, tier or major moved (or it joined a
+/// collective case), and the remedy the
+/// merchant now owes when this step resolved the complaint with one (a proposal accepted, a
+/// ruling, the merchant's silence on a refund).
+async fn notify<C: Conn>(
+    o: &mut Tx<'_, C>,
+    before: &Complaint,
+    c: &Complaint,
+    kind: EventKind,
+    now: Timestamp,
+) -> Result<()> {
+    let stream = Stream::Complaint(c.id);
+    let moved = |c: &Complaint| (c.state, c.tier, c.major, c.collective_case_id);
+    if moved(before) != moved(c) {
+        let data = json!({
+            "complaint_id": c.id, "order_no": c.order_no, "shop_id": c.shop_id,
+            "state": c.state, "tier": c.tier, "previous_state": before.state,
+            "previous_tier": before.tier, "event": kind, "major": c.major,
+            "collective_case_id": c.collective_case_id,
+        });
+        outbox::webhook(o, &stream, WebhookEvent::ComplaintStateChanged, data, now).await?;
+    }
+    if let Some(r) = &c.progress.resolution
+        && before.progress.resolution.as_ref() != Some(r)
+        && let Some(remedy) = &r.remedy
+    {
+        let by = serde_json::to_value(r.by).unwrap_or_default();
+        let data = remedy_due(c, remedy, "merchant", by.as_str().unwrap_or("ruling"));
+        outbox::webhook(o, &stream, WebhookEvent::RemedyDue, data, now).await?;
+    }
+    Ok(())
+}
+
+/// `remedy.due`'s body: who pays, what to pay or take back and how much, named by the complaint.
+fn remedy_due(c: &Complaint, remedy: &Remedy, payer: &str, because: &str) -> serde_json::Value {
+    json!({
+        "complaint_id": c.id, "order_no": c.order_no, "shop_id": c.shop_id, "payer": payer,
+        "remedy": {
+            "kind": remedy.kind, "amount_cents": remedy.amount_cents,
+            // A return takes the goods back before the refund; an exchange sends new ones.
+            "take_back_goods": matches!(remedy.kind, ClaimKind::Return | ClaimKind::Exchange),
+        },
+        "because": because,
+    })
 }
 
 /// Opens a violation case about the shop, or joins the open one, and links the complaint.

@@ -23,6 +23,12 @@ impl Server {
     /// Starts `weiquan serve` on a free port and waits until it listens.
     #[allow(clippy::zombie_processes)] // the Server owns the child and waits for it on drop
     pub fn start(data_dir: &Path, extra: &[&str]) -> Server {
+        Self::start_env(data_dir, extra, &[])
+    }
+
+    /// Starts one with these environment variables set too.
+    #[allow(clippy::zombie_processes)]
+    pub fn start_env(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
             .args([
                 "serve",
@@ -36,6 +42,7 @@ impl Server {
             .args(extra)
             .env("WEIQUAN_LOG", "warn")
             .env("WEIQUAN_DATABASE_CONNECTIONS", NODE_CONNECTIONS)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

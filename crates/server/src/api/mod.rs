@@ -8,3 +8,4 @@ pub mod notifications;
 pub mod push;
 pub mod stats;
 pub mod tier3;
+pub mod webhooks;

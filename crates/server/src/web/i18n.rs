@@ -43,6 +43,8 @@ pub fn field(lang: Lang, f: &str) -> &'static str {
         "lang" => pick(lang, "语言", "language"),
         "ids" => pick(lang, "通知", "notifications"),
         "on_behalf_of" => pick(lang, "来电买家", "the consumer who called"),
+        "url" => pick(lang, "接收地址", "receiving URL"),
+        "event_types" => pick(lang, "推送的事件", "events to send"),
         _ => pick(lang, "输入", "input"),
     }
 }

@@ -19,6 +19,7 @@ mod queue;
 mod report;
 pub mod rules;
 pub mod session;
+mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -103,6 +104,20 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/keys", get(keys::list).post(keys::create))
         .route("/admin/keys/{id}/keys", post(keys::issue))
         .route("/admin/keys/{id}/keys/{key_id}/revoke", post(keys::revoke))
+        .route(
+            "/admin/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/admin/webhooks/{id}",
+            get(webhooks::page).post(webhooks::update),
+        )
+        .route("/admin/webhooks/{id}/rotate", post(webhooks::rotate))
+        .route("/admin/webhooks/messages/{id}", get(webhooks::message))
+        .route(
+            "/admin/webhooks/messages/{id}/replay",
+            post(webhooks::replay),
+        )
 }
 
 async fn static_file(body: &'static str, ty: &'static str) -> Response {

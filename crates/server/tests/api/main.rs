@@ -16,3 +16,4 @@ mod tier3;
 mod timers;
 mod walk;
 mod web;
+mod webhooks;

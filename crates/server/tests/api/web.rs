@@ -10,6 +10,7 @@ mod keys;
 mod permissions;
 mod report;
 mod session;
+mod webhooks;
 
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};

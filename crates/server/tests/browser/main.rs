@@ -335,5 +335,8 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.shoot("admin-import").await;
     w.go("/admin/policy").await;
     w.shoot("admin-policy").await;
+    w.go("/admin/webhooks").await;
+    assert!(w.text("#no-endpoints").await.contains("还没有登记推送地址"));
+    w.shoot("admin-webhooks").await;
     w.sign_out().await;
 }

@@ -47,6 +47,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0007_notifications.sql"),
     ),
     (
+        8,
+        "outbox",
+        include_str!("../../migrations/sqlite/0008_outbox.sql"),
+    ),
+    (
         9,
         "api_keys",
         include_str!("../../migrations/sqlite/0009_api_keys.sql"),
