@@ -110,8 +110,8 @@ pub(crate) async fn settings<C: Conn>(o: &mut Tx<'_, C>, id: UserId) -> Result<S
 pub(crate) async fn set_settings<C: Conn>(
     o: &mut Tx<'_, C>,
     id: UserId,
-    s: &Settings,
-) -> Result<()> {
+    s: Settings,
+) -> Result<Settings> {
     let lang = match s.lang {
         Lang::Zh => "zh",
         Lang::En => "en",
@@ -121,5 +121,5 @@ pub(crate) async fn set_settings<C: Conn>(
         vals![id.0, lang, s.email.as_deref()],
     )
     .await?;
-    Ok(())
+    Ok(s)
 }

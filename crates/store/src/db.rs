@@ -106,8 +106,20 @@ pub(crate) struct Tx<'c, C> {
     /// The parties of streams whose rows this transaction holds (a complaint just filed or
     /// decided), so that telling them of an event needs no lookup.
     parties: HashMap<String, Parties>,
-    /// Whether this transaction wrote a notification: its commit wakes the unread counts.
-    notified: bool,
+    /// What this transaction wrote that someone waits for once it commits.
+    wrote: Wrote,
+    /// Whether a notification is also e-mailed to a recipient with an address (the store's
+    /// policy has `[smtp]`; set by the service before the body runs).
+    mail: bool,
+}
+
+/// What a committed transaction wrote that this node's watchers wait for.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Wrote {
+    /// A notification (or one marked read): the unread counts.
+    pub notified: bool,
+    /// An outbox message: the dispatcher.
+    pub queued: bool,
 }
 
 impl<'c, C: Conn> Tx<'c, C> {
@@ -117,7 +129,8 @@ impl<'c, C: Conn> Tx<'c, C> {
             heads: HashMap::new(),
             undo: Vec::new(),
             parties: HashMap::new(),
-            notified: false,
+            wrote: Wrote::default(),
+            mail: false,
         }
     }
 
@@ -167,13 +180,26 @@ impl<'c, C: Conn> Tx<'c, C> {
     }
 
     pub(crate) fn mark_notified(&mut self) {
-        self.notified = true;
+        self.wrote.notified = true;
     }
 
-    /// Whether a notification was written (perhaps rolled back with a savepoint: then a wake
-    /// finds the count unchanged).
-    pub(crate) fn notified(&self) -> bool {
-        self.notified
+    pub(crate) fn mark_queued(&mut self) {
+        self.wrote.queued = true;
+    }
+
+    /// What was written for watchers (perhaps rolled back with a savepoint: then a wake finds
+    /// nothing new).
+    pub(crate) fn wrote(&self) -> Wrote {
+        self.wrote
+    }
+
+    pub(crate) fn set_mail(&mut self, mail: bool) {
+        self.mail = mail;
+    }
+
+    /// Whether notifications are e-mailed too.
+    pub(crate) fn mail(&self) -> bool {
+        self.mail
     }
 
     /// Nested savepoints: one per imported record, so that a bad one rolls back alone.

@@ -4,10 +4,10 @@
 use async_trait::async_trait;
 use weiquan_domain::*;
 
-use crate::db::{Driver, Durability, Read};
+use crate::db::{Driver, Read};
 use crate::error::Result;
 use crate::outbox::{self, Claimed, Delivery, NewEmail, OutboxMessage};
-use crate::service::Service;
+use crate::service::{Service, write};
 use crate::webhooks::{self, DeliveryAttempt, EndpointInput, WebhookEndpoint};
 
 /// Messages to the world outside. Admin methods check the actor first; the dispatcher's take
@@ -58,6 +58,9 @@ pub trait Outbox: Send + Sync + 'static {
     /// A dead message sent again from now, with the same message id.
     async fn replay_message(&self, actor: &Actor, id: i64, now: Timestamp)
     -> Result<OutboxMessage>;
+    /// Notified after each commit on this node that queued a message: the dispatcher sends it
+    /// at once instead of at its next round.
+    fn queued_wake(&self) -> std::sync::Arc<tokio::sync::Notify>;
     /// Queues an e-mail (sent once `[smtp]` is configured); its message id.
     async fn enqueue_email(&self, email: NewEmail, now: Timestamp) -> Result<String>;
     /// Claims due messages until `lease_until` (e-mails only when this node can send them).
@@ -81,19 +84,12 @@ macro_rules! read {
     };
 }
 
-macro_rules! write {
-    ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {
-        $self
-            .driver()
-            .write(Durability::$durability, move |$tx| {
-                Box::pin(async move { $body.await })
-            })
-            .await
-    };
-}
-
 #[async_trait]
 impl<D: Driver> Outbox for Service<D> {
+    fn queued_wake(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.queued.clone()
+    }
+
     async fn webhook_endpoints(&self, actor: &Actor) -> Result<Vec<WebhookEndpoint>> {
         let actor = actor.clone();
         read!(self, |tx| webhooks::endpoints(tx, &actor))

@@ -8,11 +8,11 @@ use weiquan_domain::access;
 use weiquan_domain::*;
 
 use crate::accounts::{self, Settings};
-use crate::db::{Driver, Durability, Read};
-use crate::error::{Result, StoreError};
+use crate::db::{Driver, Read};
+use crate::error::Result;
 use crate::model::Page;
 use crate::notices::{self, Notification};
-use crate::service::Service;
+use crate::service::{Service, write};
 use crate::timers::{self, DueReminder};
 
 #[async_trait]
@@ -38,17 +38,6 @@ pub trait Inbox: Send + Sync {
     async fn due_reminders(&self, now: Timestamp, limit: u32) -> Result<Vec<DueReminder>>;
     /// Sends one reminder unless another node did, or its deadline is met or due.
     async fn send_reminder(&self, reminder: &DueReminder, now: Timestamp) -> Result<bool>;
-}
-
-/// A write whose commit may change unread counts: wakes them once committed.
-async fn inbox_write<D: Driver, T: Send + 'static>(
-    svc: &Service<D>,
-    f: impl for<'t> FnOnce(&'t mut crate::db::Tx<'t, D::Conn>) -> crate::db::Body<'t, (T, bool)>
-    + Send
-    + 'static,
-) -> Result<T> {
-    let done = svc.driver().write(Durability::Durable, f).await?;
-    Ok(svc.committed(done))
 }
 
 #[async_trait]
@@ -84,13 +73,7 @@ impl<D: Driver> Inbox for Service<D> {
 
     async fn mark_read(&self, actor: &Actor, ids: Option<Vec<i64>>, now: Timestamp) -> Result<u64> {
         let user = access::own_inbox(actor);
-        inbox_write(self, move |tx| {
-            Box::pin(async move {
-                let n = notices::mark_read(tx, user, ids, now).await?;
-                Ok::<_, StoreError>((n, tx.notified()))
-            })
-        })
-        .await
+        write!(self, |tx| notices::mark_read(tx, user, ids, now))
     }
 
     fn inbox_changes(&self) -> watch::Receiver<u64> {
@@ -108,14 +91,7 @@ impl<D: Driver> Inbox for Service<D> {
 
     async fn set_settings(&self, actor: &Actor, settings: Settings) -> Result<Settings> {
         let user = access::own_inbox(actor);
-        self.driver()
-            .write(Durability::Durable, move |tx| {
-                Box::pin(async move {
-                    accounts::set_settings(tx, user, &settings).await?;
-                    Ok(settings)
-                })
-            })
-            .await
+        write!(self, |tx| accounts::set_settings(tx, user, settings))
     }
 
     async fn due_reminders(&self, now: Timestamp, limit: u32) -> Result<Vec<DueReminder>> {
@@ -129,12 +105,11 @@ impl<D: Driver> Inbox for Service<D> {
     async fn send_reminder(&self, reminder: &DueReminder, now: Timestamp) -> Result<bool> {
         let reminder = reminder.clone();
         let policy = self.policy.clone();
-        inbox_write(self, move |tx| {
-            Box::pin(async move {
-                let sent = timers::send_reminder(tx, &reminder, &policy.reminders, now).await?;
-                Ok::<_, StoreError>((sent, tx.notified()))
-            })
-        })
-        .await
+        write!(self, |tx| timers::send_reminder(
+            tx,
+            &reminder,
+            &policy.reminders,
+            now
+        ))
     }
 }

@@ -18,11 +18,11 @@ mod rows;
 
 pub mod blob;
 
+pub mod outbox;
+
 mod notices;
 
 mod events;
-
-pub mod outbox;
 
 mod records;
 

@@ -117,6 +117,9 @@ pub(crate) async fn send<C: Conn>(
     now: Timestamp,
 ) -> Result<()> {
     for (user, kind, params) in told {
+        if tx.mail() {
+            mail(tx, subject, user, kind, &params, now).await?;
+        }
         let params =
             serde_json::to_string(&params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         tx.exec(
@@ -127,6 +130,42 @@ pub(crate) async fn send<C: Conn>(
         tx.mark_notified();
     }
     Ok(())
+}
+
+/// The same notification by e-mail, when `[smtp]` is configured and the recipient gave an
+/// address: the title and the subject's name as the e-mail's subject, the sentence as its body.
+/// Named by the event that caused it (or, for a reminder, the time), the recipient and the kind.
+async fn mail<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    subject: &Stream,
+    user: UserId,
+    kind: NoticeKind,
+    params: &NoticeParams,
+    now: Timestamp,
+) -> Result<()> {
+    let name = subject.to_string();
+    let at = match tx.known_head(&name) {
+        Some((seq, _)) => format!("{seq}"),
+        None => format!("t{}", to_ms(now)),
+    };
+    let cause = format!("{name}/{at}/{}/{}", user.0, kind.as_str());
+    let text = |lang| {
+        let about = notice::subject_name(subject, params.label.as_deref(), lang);
+        (
+            format!("{} · {about}", kind.label(lang)),
+            notice::sentence(kind, subject, params, lang),
+        )
+    };
+    let ((sz, bz), (se, be)) = (text(Lang::Zh), text(Lang::En));
+    crate::outbox::email_user(
+        tx,
+        user,
+        &cause,
+        &Text { zh: sz, en: se },
+        &Text { zh: bz, en: be },
+        now,
+    )
+    .await
 }
 
 /// A user's notifications, newest first, before the id `before`; only unread ones if asked.

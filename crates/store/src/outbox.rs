@@ -133,7 +133,7 @@ pub(crate) async fn webhook<C: Conn>(
         "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "data": data,
     });
-    o.exec(
+    let n = o.exec(
         "INSERT INTO outbox (msg_id, channel, destination, endpoint_id, type, payload, status, attempts, next_attempt_at, retry_from, created_at) \
          SELECT $1, 'webhook', e.url, e.id, $2, $3, 'pending', 0, $4, $4, $4 FROM webhook_endpoints e \
          WHERE e.enabled = 1 AND e.event_types LIKE $5 ON CONFLICT DO NOTHING",
@@ -146,6 +146,9 @@ pub(crate) async fn webhook<C: Conn>(
         ],
     )
     .await?;
+    if n > 0 {
+        o.mark_queued();
+    }
     Ok(())
 }
 
@@ -157,7 +160,6 @@ pub(crate) async fn email<C: Conn>(
 ) -> Result<String> {
     let id = msg_id(&format!("email/{}/{}", e.cause, e.to));
     let payload = json!({
-        "to": e.to,
         "lang": e.lang.pick("zh", "en"),
         "subject": e.lang.pick(&e.subject.zh, &e.subject.en),
         "body": e.lang.pick(&e.body.zh, &e.body.en),
@@ -168,7 +170,43 @@ pub(crate) async fn email<C: Conn>(
         vals![id.as_str(), e.to.as_str(), payload.to_string(), to_ms(now)],
     )
     .await?;
+    o.mark_queued();
     Ok(id)
+}
+
+/// E-mails a notification to its recipient if the account has an address, in the account's
+/// language, in the caller's transaction: one statement, the address and language read by it.
+/// `cause` names what it reports, so one cause is one e-mail.
+pub(crate) async fn email_user<C: Conn>(
+    o: &mut Tx<'_, C>,
+    user: UserId,
+    cause: &str,
+    subject: &Text,
+    body: &Text,
+    now: Timestamp,
+) -> Result<()> {
+    let payload = |lang: &str, subject: &str, body: &str| {
+        json!({"lang": lang, "subject": subject, "body": body}).to_string()
+    };
+    let n = o
+        .exec(
+            "INSERT INTO outbox (msg_id, channel, destination, endpoint_id, type, payload, status, attempts, next_attempt_at, retry_from, created_at) \
+             SELECT $1, 'email', u.email, NULL, 'email', \
+             CASE WHEN u.lang = 'en' THEN $3 ELSE $2 END, 'pending', 0, $4, $4, $4 \
+             FROM users u WHERE u.id = $5 AND u.email IS NOT NULL ON CONFLICT DO NOTHING",
+            vals![
+                msg_id(&format!("email/{cause}")),
+                payload("zh", &subject.zh, &body.zh),
+                payload("en", &subject.en, &body.en),
+                to_ms(now),
+                user.0
+            ],
+        )
+        .await?;
+    if n > 0 {
+        o.mark_queued();
+    }
+    Ok(())
 }
 
 /// Claims up to `limit` due messages until `lease_until`: rows another node holds are skipped

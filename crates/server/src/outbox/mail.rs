@@ -24,10 +24,10 @@ impl std::fmt::Debug for Mailer {
     }
 }
 
-/// An outbox e-mail's payload, as the store wrote it.
+/// An outbox e-mail's payload, as the store wrote it (the address is the message's
+/// destination).
 #[derive(Debug, Deserialize)]
 struct Payload {
-    to: String,
     lang: String,
     subject: String,
     body: String,
@@ -67,7 +67,7 @@ impl Mailer {
 
     /// Sends one outbox e-mail; its message id is the e-mail's `Message-ID`, so a mail system
     /// can drop a repeat after a crash.
-    pub async fn send(&self, msg_id: &str, payload: &str) -> Sent {
+    pub async fn send(&self, msg_id: &str, to: &str, payload: &str) -> Sent {
         let fail = |response: String, permanent: bool| Sent {
             ok: false,
             code: None,
@@ -77,8 +77,8 @@ impl Mailer {
         let Ok(p) = serde_json::from_str::<Payload>(payload) else {
             return fail("unreadable payload".into(), true);
         };
-        let Ok(to) = p.to.parse() else {
-            return fail(format!("not an e-mail address: {}", p.to), true);
+        let Ok(to) = to.parse() else {
+            return fail(format!("not an e-mail address: {to}"), true);
         };
         let (subject, body) = render(&p.lang, &p.subject, &p.body, &self.base_url);
         let message = Message::builder()

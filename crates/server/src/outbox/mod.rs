@@ -58,10 +58,11 @@ impl Dispatcher {
 /// stop the next rounds from claiming and delivering.
 const ROUNDS_IN_FLIGHT: usize = 4;
 
-/// Claims every `interval` (at once again while batches come back full); each batch is
-/// delivered and recorded on its own task.
+/// Claims when this node queues a message and every `interval` (at once again while batches
+/// come back full); each batch is delivered and recorded on its own task.
 pub async fn run(state: AppState, interval: Duration) {
     let rounds = Arc::new(Semaphore::new(ROUNDS_IN_FLIGHT));
+    let queued = state.store.queued_wake();
     loop {
         let permit = rounds.clone().acquire_owned().await.expect("never closed");
         match claim(&state).await {
@@ -82,7 +83,12 @@ pub async fn run(state: AppState, interval: Duration) {
             }
             Err(e) => tracing::error!(error = %e, "claiming outbox messages failed"),
         }
-        tokio::time::sleep(interval).await;
+        // The next round: when this node commits a message, or after the interval (other
+        // nodes' messages, retries falling due).
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            () = queued.notified() => {}
+        }
     }
 }
 
@@ -132,7 +138,7 @@ async fn deliver(state: &AppState, c: Claimed) -> Delivery {
         OutboxChannel::Webhook => post(state, &c).await,
         OutboxChannel::Email => match &state.dispatcher.mailer {
             Some(mailer) => {
-                let s = mailer.send(&m.msg_id, &m.payload).await;
+                let s = mailer.send(&m.msg_id, &m.destination, &m.payload).await;
                 (s.ok, s.code, s.response, false, s.permanent)
             }
             None => (false, None, "no [smtp] configured".into(), false, false),

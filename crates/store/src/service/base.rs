@@ -19,6 +19,9 @@ pub struct Service<D> {
     pub(crate) windows: Arc<Windows>,
     /// Bumped after each commit on this node that wrote notifications (or marked them read).
     pub(crate) inbox: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Woken after each commit on this node that queued outbox messages: the dispatcher need
+    /// not wait for its next round to send them.
+    pub(crate) queued: Arc<tokio::sync::Notify>,
 }
 
 impl<D> Service<D> {
@@ -29,14 +32,23 @@ impl<D> Service<D> {
             policy: Arc::new(policy),
             windows: Arc::default(),
             inbox: Arc::new(tokio::sync::watch::Sender::new(0)),
+            queued: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
-    /// A committed write's result; if it wrote notifications, wakes whoever watches this
-    /// node's unread counts.
-    pub(crate) fn committed<T>(&self, (out, notified): (T, bool)) -> T {
-        if notified {
+    /// Whether this store's writes e-mail their notifications too.
+    pub(crate) fn mails(&self) -> bool {
+        self.policy.smtp.is_some()
+    }
+
+    /// A committed write's result; wakes whoever waits for what it wrote on this node: the
+    /// unread counts for notifications, the dispatcher for outbox messages.
+    pub(crate) fn committed<T>(&self, (out, wrote): (T, crate::db::Wrote)) -> T {
+        if wrote.notified {
             self.inbox.send_modify(|n| *n = n.wrapping_add(1));
+        }
+        if wrote.queued {
+            self.queued.notify_one();
         }
         out
     }
@@ -74,19 +86,25 @@ macro_rules! read {
     };
 }
 
-/// One write transaction: `write!(self, |tx| body)`; once it commits, a transaction that wrote
-/// notifications wakes this node's unread counts.
+/// One write transaction: `write!(self, |tx| body)` — every write of the store goes through it.
+/// The transaction learns whether notifications are e-mailed; once it commits, what it wrote
+/// wakes this node's watchers ([`Service::committed`]).
 macro_rules! write {
     ($self:ident, |$tx:ident| $body:expr) => {
         write!($self, Durable, |$tx| $body)
     };
-    ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {
+    ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {{
+        let mail = $self.mails();
         $self
-            .driver
-            .write(Durability::$durability, move |$tx| {
-                Box::pin(async move { Ok(($body.await?, $tx.notified())) })
+            .driver()
+            .write(crate::db::Durability::$durability, move |$tx| {
+                Box::pin(async move {
+                    $tx.set_mail(mail);
+                    Ok(($body.await?, $tx.wrote()))
+                })
             })
             .await
             .map(|done| $self.committed(done))
-    };
+    }};
 }
+pub(crate) use write;

@@ -10,7 +10,7 @@ use weiquan_domain::*;
 
 use crate::blob::BlobStore;
 use crate::chat::{self, ChatSave, ChatSession};
-use crate::db::{Driver, Durability, Read};
+use crate::db::{Driver, Read};
 use crate::error::Result;
 use crate::events;
 use crate::evidence::{self, Subject};
@@ -29,6 +29,7 @@ use crate::{NewServiceAccount, ServiceAccount};
 mod base;
 
 pub use base::Service;
+pub(crate) use base::write;
 
 #[async_trait]
 impl<D: Driver> Store for Service<D> {
