@@ -17,6 +17,8 @@ pub struct Service<D> {
     pub(super) blobs: BlobStore,
     pub(crate) policy: Arc<Policy>,
     pub(crate) windows: Arc<Windows>,
+    /// Told when a complaint filed here has committed: its collective assignment is due.
+    pub(super) filed: Arc<tokio::sync::Notify>,
 }
 
 impl<D> Service<D> {
@@ -26,6 +28,7 @@ impl<D> Service<D> {
             blobs,
             policy: Arc::new(policy),
             windows: Arc::default(),
+            filed: Arc::default(),
         }
     }
 

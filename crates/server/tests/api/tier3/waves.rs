@@ -69,7 +69,7 @@ async fn file_wave_complaint(
     }
     let req: weiquan_domain::complaint::FileComplaintRequest =
         serde_json::from_value(body).unwrap();
-    store
+    let filed = store
         .file_complaint(
             &user.actor(),
             NewComplaint::parse(&req).unwrap(),
@@ -77,7 +77,10 @@ async fn file_wave_complaint(
             Utc::now(),
         )
         .await
-        .unwrap()
+        .unwrap();
+    // Its wave is looked for after the filing commits; as the consumer then sees it.
+    assign_waves(store, Utc::now()).await;
+    store.complaint(&user.actor(), filed.id).await.unwrap()
 }
 
 async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
@@ -92,8 +95,8 @@ async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
     {
         let category = (i == 6).then_some("late_shipment");
         let c = file_wave_complaint(store, i, text, category, None).await;
-        // The filing answers with the complaint as it stands: the fifth opens the case, the
-        // sixth joins it, and both come back linked and major.
+        // Once its wave is looked for (right after the filing), the fifth opens the case, the
+        // sixth joins it, and both are linked and major.
         assert_eq!(c.major, (4..6).contains(&i), "{i}");
         assert_eq!(c.collective_case_id.is_some(), (4..6).contains(&i), "{i}");
         ids.push(c.id.0);
