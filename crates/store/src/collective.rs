@@ -210,13 +210,11 @@ pub(crate) async fn queued_shops<C: Conn>(o: &mut Tx<'_, C>, limit: u32) -> Resu
 
 /// How many complaints await assignment.
 pub(crate) async fn queued<C: Conn>(o: &mut Tx<'_, C>) -> Result<u64> {
-    Ok(o
-        .query(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM collective_queue",
-            &[],
-        )
-        .await?[0][0]
-        .int()? as u64)
+    Ok(
+        o.query("SELECT CAST(COUNT(*) AS BIGINT) FROM collective_queue", &[])
+            .await?[0][0]
+            .int()? as u64,
+    )
 }
 
 /// Assigns up to `limit` of the shop's queued complaints, in filing order, in this one
@@ -246,7 +244,10 @@ pub(crate) async fn assign_shop<C: Conn>(
         .await?
     {
         let mut r = r.into_iter();
-        let mut next = || r.next().ok_or_else(|| StoreError::Corrupt("queued complaint".into()));
+        let mut next = || {
+            r.next()
+                .ok_or_else(|| StoreError::Corrupt("queued complaint".into()))
+        };
         pending.push(Filed {
             id: ComplaintId(next()?.int()?),
             consumer: next()?.int()?,

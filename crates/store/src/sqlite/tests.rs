@@ -110,7 +110,10 @@ async fn a_rolled_back_drain_leaves_the_shop_window_to_be_read_anew() {
             .unwrap();
         ids.push(c.id.0);
     }
-    assert!(window_ids(&store).is_empty(), "nothing assigned before the drain");
+    assert!(
+        window_ids(&store).is_empty(),
+        "nothing assigned before the drain"
+    );
     assert_eq!(store.collective_queued().await.unwrap(), 3);
     drain(&store).await;
     assert_eq!(window_ids(&store), ids);
@@ -163,10 +166,7 @@ async fn a_rolled_back_drain_leaves_the_shop_window_to_be_read_anew() {
         ids.push(c.id.0);
     }
     // One round: both shops, the rolled-back complaint first.
-    assert_eq!(
-        store.assign_collective(SystemClock.now()).await.unwrap(),
-        5
-    );
+    assert_eq!(store.assign_collective(SystemClock.now()).await.unwrap(), 5);
     assert_eq!(store.collective_queued().await.unwrap(), 0);
     assert!(!window_ids(&store).contains(&elsewhere.id.0));
     // The window is the table again: every filed complaint once, seqs 1..=7 without a gap.

@@ -387,7 +387,11 @@ async fn queued_filings_are_assigned_by_the_deadline_loop_in_one_round() {
         .await
         .unwrap();
     let members: Vec<i64> = case.members.iter().map(|m| m.0).collect();
-    assert_eq!(members, ids[..6].to_vec(), "the six, not the late-shipping one");
+    assert_eq!(
+        members,
+        ids[..6].to_vec(),
+        "the six, not the late-shipping one"
+    );
     let c = app
         .store
         .complaint(&regulator, ComplaintId(ids[6]))
