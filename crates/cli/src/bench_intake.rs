@@ -4,6 +4,10 @@
 //! The server runs as its own process (so its RSS is its own), on a fresh data dir seeded with
 //! buyers and orders; `clients` concurrent HTTP clients each file complaints on their own
 //! orders. The disk's fsync rate is measured in the same run, before and after the load.
+//!
+//! A filing's wave is looked for after it commits (the server drains its filings as they
+//! come): once the servers stop, what they left queued is drained here, and the result is
+//! checked, not just the speed — how many complaints ended up in collective cases.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -118,6 +122,7 @@ pub(crate) async fn intake(
         let _ = c.wait();
     }
     let (ok, errors, elapsed, mut lat) = result?;
+    let waves = waves(&dir, bench_db.as_ref().map(|db| db.url.as_str())).await?;
     let fsync_after = tokio::task::spawn_blocking({
         let dir = dir.clone();
         move || fsync_rate(&dir, 2.0)
@@ -145,6 +150,7 @@ pub(crate) async fn intake(
         "commits": commits,
         "writes_per_commit": writes / f64::max(commits, 1.0),
         "server_rss_peak_mib": rss_peaks,
+        "collective": waves,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(if errors == 0 {
@@ -152,6 +158,48 @@ pub(crate) async fn intake(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// After the load (servers stopped): the complaints still awaiting their wave, drained here, and
+/// how many complaints ended up in how many collective cases.
+async fn waves(dir: &std::path::Path, pg: Option<&str>) -> anyhow::Result<serde_json::Value> {
+    let store: Box<dyn Store> = match pg {
+        Some(url) => Box::new(
+            weiquan_store::postgres::PgStore::open(url, &dir.join("blobs"), Policy::default())
+                .await?,
+        ),
+        None => Box::new(weiquan_store::sqlite::SqliteStore::open(dir, Policy::default()).await?),
+    };
+    let queued = store.collective_queued().await?;
+    let start = Instant::now();
+    while store.assign_collective(SystemClock.now()).await? > 0 {}
+    let drain_s = start.elapsed().as_secs_f64();
+    // Read as platform staff (every case).
+    let staff = Actor {
+        id: UserId(0),
+        role: Role::Regulator,
+        scopes: vec![],
+    };
+    let (mut cases, mut members) = (0usize, 0usize);
+    let mut before = None;
+    loop {
+        let page = store.cases(&staff, None, before, 200).await?;
+        for c in page.items.iter().filter(|c| c.kind == CaseKind::Collective) {
+            cases += 1;
+            members += c.members.len();
+        }
+        match page.next_cursor {
+            Some(cursor) => before = Some(cursor.parse()?),
+            None => break,
+        }
+    }
+    Ok(json!({
+        "queued_when_servers_stopped": queued,
+        "drained_after_s": drain_s,
+        "cases": cases,
+        "complaints_in_cases": members,
+        "still_queued": store.collective_queued().await?,
+    }))
 }
 
 /// PostgreSQL's own commit rate here: `conns` connections committing one-row inserts for `secs`.

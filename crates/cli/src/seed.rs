@@ -87,6 +87,8 @@ async fn seed(store: &dyn Store, clock: &dyn Clock) -> anyhow::Result<()> {
             Err(e) => return Err(e).context("seeding a demo complaint"),
         }
     }
+    // Their waves now, as a node does right after each filing.
+    while store.assign_collective(clock.now()).await? > 0 {}
     for r in m.reports {
         let user = store
             .user_by_username(r.reporter.as_str())

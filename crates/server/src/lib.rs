@@ -221,13 +221,16 @@ pub async fn serve(
         tracing::error!(error = %e, "scheduling the brushing scan failed");
     }
     let timers = timer_interval.map(|every| tokio::spawn(timers::run(state.clone(), every)));
+    // Filings committed here are assigned to their waves right after (the deadline loop takes
+    // whatever this misses).
+    let waves = tokio::spawn(timers::assign_collective(state.clone()));
     // The outbox is delivered beside the deadlines, as often (at most every 200 ms).
     let outbox = timer_interval.map(|every| {
         let every = every.min(Duration::from_millis(200));
         tokio::spawn(outbox::run(state.clone(), every))
     });
     let r = axum::serve(listener, app(state)).await;
-    for t in timers.into_iter().chain(outbox) {
+    for t in timers.into_iter().chain(outbox).chain([waves]) {
         t.abort();
     }
     r

@@ -87,5 +87,29 @@ pub async fn fire_due(state: &AppState) -> Result<usize, weiquan_store::StoreErr
     }
     // Idempotency keys of the marketplace API past their 24 hours.
     state.store.expire_idempotency_keys(now).await?;
-    Ok(n.max(due.len()).max(checked).max(reminders.len()))
+    // Complaints filed on any node still awaiting their wave (normally none: each node drains
+    // its own filings as they commit, see [`assign_collective`]).
+    let assigned = state.store.assign_collective(now).await?;
+    Ok(n.max(due.len())
+        .max(checked)
+        .max(reminders.len())
+        .max(assigned))
+}
+
+/// Assigns this node's filings to their waves as they commit: woken by each committed filing,
+/// it drains until nothing is queued (`Store::assign_collective`, on the clock's time).
+pub async fn assign_collective(state: AppState) {
+    loop {
+        state.store.filing_committed().await;
+        loop {
+            match state.store.assign_collective(state.clock.now()).await {
+                Ok(0) => break,
+                Ok(n) => tracing::debug!(complaints = n, "collective assignment"),
+                Err(e) => {
+                    tracing::error!(error = %e, "collective assignment failed");
+                    break;
+                }
+            }
+        }
+    }
 }

@@ -9,7 +9,6 @@ use serde_json::Value;
 use weiquan_domain::*;
 
 use crate::NewEvidence;
-use crate::collective;
 use crate::complaints;
 use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
@@ -331,7 +330,6 @@ pub(crate) async fn save<C: Conn>(
 #[allow(clippy::too_many_arguments)] // one transaction's inputs, each of its own kind
 pub(crate) async fn file_complaint<C: Conn>(
     o: &mut Tx<'_, C>,
-    windows: &collective::Windows,
     actor: &Actor,
     new: NewComplaint,
     transcript: NewEvidence,
@@ -341,8 +339,7 @@ pub(crate) async fn file_complaint<C: Conn>(
 ) -> Result<Complaint> {
     let id = s.id.clone();
     save(o, actor, s, now).await?;
-    let complaint =
-        complaints::file_complaint(o, windows, actor, new, Channel::Chat, now, policy).await?;
+    let complaint = complaints::file_complaint(o, actor, new, Channel::Chat, now, policy).await?;
     complaints::add_evidence(o, actor, complaint.id, transcript, now).await?;
     o.exec(
         "UPDATE chat_sessions SET complaint_id = $2 WHERE id = $1",

@@ -1,15 +1,21 @@
-//! Collective complaints, as each complaint is filed (DESIGN §3): its issue's MinHash signature
+//! Collective complaints, right after each complaint is filed (DESIGN §3): its issue's MinHash signature
 //! (`weiquan_detect::collective`) is compared with every complaint of the same shop's window
 //! ([`ShopWindow`], held in memory per node); those about the same issue form one cluster
 //! (connected components, kept in `complaint_signatures.cluster_id`). When a cluster has
 //! `collective.min_consumers` distinct consumers within `collective.window`, it becomes a tier-3
 //! collective case: the members are linked and become major, and the case's opening is the
-//! regulators' notice. Runs inside the filing's transaction, under the shop's lock, so every node
-//! sees the same clusters.
+//! regulators' notice.
+//!
+//! A filing only queues its complaint ([`enqueue`], `collective_queue`); a drain ([`assign_shop`],
+//! woken when a filing commits on the node and run by every node's deadline loop) takes a shop's
+//! queued complaints in filing order, many in one transaction under the shop's lock, so every
+//! node sees the same clusters and the lock is taken once for the batch, not once a filing. A
+//! complaint is compared with the window as it stood when it was filed (its `created_at`), so a
+//! late drain decides as the filing would have.
 //!
 //! The windows are a cache of `complaint_signatures`: each row carries the shop's next `seq`
-//! (taken under the lock), and a filing first reads the shop's latest seq; a window behind it
-//! reads the rows it lacks, one ahead of it (a filing that rolled back) is read again. A filing
+//! (taken under the lock), and a drain first reads the shop's latest seq; a window behind it
+//! reads the rows it lacks, one ahead of it (a drain that rolled back) is read again. A complaint
 //! writes one row, however many complaints the shop has.
 
 use std::collections::HashMap;
@@ -29,7 +35,7 @@ use crate::error::{Result, StoreError};
 use crate::events;
 use crate::records::{self, Lock};
 use crate::sql::{Val, vals};
-use crate::time::to_ms;
+use crate::time::{from_ms, to_ms};
 use crate::transitions;
 
 fn placeholders(first: usize, n: usize) -> String {
@@ -47,8 +53,8 @@ fn cluster_key(cluster: i64) -> String {
 /// [`cluster_key`] of `s.cluster_id`, in SQL.
 const CLUSTER_KEY_SQL: &str = "('cluster:' || CAST(s.cluster_id AS TEXT))";
 
-/// Every shop's window on this node. Filings about one shop take turns (the shop's lock), so a
-/// window is only ever read and written by one filing at a time; the mutex is never held across
+/// Every shop's window on this node. Drains of one shop take turns (the shop's lock), so a
+/// window is only ever read and written by one drain at a time; the mutex is never held across
 /// a database call.
 #[derive(Default)]
 pub(crate) struct Windows {
@@ -170,24 +176,92 @@ async fn catch_up<C: Conn>(
     Ok(())
 }
 
-/// Records the complaint's signature, joins it to its cluster, and opens or grows the cluster's
-/// collective case once enough consumers share the issue. Returns the complaint as it is after
-/// joining a case (linked and major), or `None` when it joined none.
-pub(crate) async fn on_filed<C: Conn>(
+/// A queued complaint, as clustering reads it (what a complaint keeps from its filing).
+struct Filed {
+    id: ComplaintId,
+    consumer: i64,
+    created_at: Timestamp,
+    description: String,
+    product: String,
+    category: String,
+}
+
+/// Queues a complaint being filed for collective assignment (in the filing's transaction).
+pub(crate) async fn enqueue<C: Conn>(o: &mut Tx<'_, C>, c: &Complaint) -> Result<()> {
+    o.exec(
+        "INSERT INTO collective_queue (complaint_id, shop_id) VALUES ($1, $2)",
+        vals![c.id.0, c.shop_id.as_str()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Shops with complaints awaiting assignment, the longest waiting first.
+pub(crate) async fn queued_shops<C: Conn>(o: &mut Tx<'_, C>, limit: u32) -> Result<Vec<String>> {
+    o.query(
+        "SELECT shop_id FROM collective_queue GROUP BY shop_id ORDER BY MIN(complaint_id) LIMIT $1",
+        vals![i64::from(limit)],
+    )
+    .await?
+    .into_iter()
+    .map(|r| r[0].text())
+    .collect()
+}
+
+/// How many complaints await assignment.
+pub(crate) async fn queued<C: Conn>(o: &mut Tx<'_, C>) -> Result<u64> {
+    Ok(
+        o.query("SELECT CAST(COUNT(*) AS BIGINT) FROM collective_queue", &[])
+            .await?[0][0]
+            .int()? as u64,
+    )
+}
+
+/// Assigns up to `limit` of the shop's queued complaints, in filing order, in this one
+/// transaction: the shop's lock is taken and its window brought up to date once, then each
+/// complaint's signature is recorded, joined to its cluster, and the cluster's collective case
+/// opened or grown ([`join`]); their queue rows go. Returns how many it assigned (none when
+/// another node's drain took them first).
+pub(crate) async fn assign_shop<C: Conn>(
     o: &mut Tx<'_, C>,
     windows: &Windows,
-    c: &Complaint,
+    shop_id: &ShopId,
+    limit: u32,
     now: Timestamp,
     policy: &Policy,
-) -> Result<Option<Complaint>> {
-    let sig = Signature::of(&c.description);
-    let subject = Subject::new(&c.product, c.category.as_str()).keys();
-    let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
-    let since = to_ms(now - window);
-    let shop = c.shop_id.as_str();
-    // Filings about one shop take turns here (on every node), so clusters merge in one order.
+) -> Result<usize> {
+    let shop = shop_id.as_str();
+    // Drains of one shop take turns here (on every node), so clusters merge in one order.
     o.lock_key(&format!("collective:{shop}")).await?;
-    let last = o
+    let mut pending = vec![];
+    for r in o
+        .query(
+            "SELECT c.id, c.consumer_id, c.created_at, c.description, c.product, c.category \
+             FROM collective_queue q JOIN complaints c ON c.id = q.complaint_id \
+             WHERE q.shop_id = $1 ORDER BY q.complaint_id LIMIT $2 FOR UPDATE OF q SKIP LOCKED",
+            vals![shop, i64::from(limit)],
+        )
+        .await?
+    {
+        let mut r = r.into_iter();
+        let mut next = || {
+            r.next()
+                .ok_or_else(|| StoreError::Corrupt("queued complaint".into()))
+        };
+        pending.push(Filed {
+            id: ComplaintId(next()?.int()?),
+            consumer: next()?.int()?,
+            created_at: from_ms(next()?.int()?)?,
+            description: next()?.text()?,
+            product: next()?.text()?,
+            category: next()?.text()?,
+        });
+    }
+    let Some(first) = pending.first() else {
+        return Ok(0);
+    };
+    let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
+    let mut seq = o
         .query(
             "SELECT MAX(seq) FROM complaint_signatures WHERE shop_id = $1",
             vals![shop],
@@ -198,8 +272,41 @@ pub(crate) async fn on_filed<C: Conn>(
         .transpose()?
         .flatten()
         .unwrap_or(0);
+    catch_up(o, windows, shop, to_ms(first.created_at - window), seq).await?;
+    for c in &pending {
+        seq += 1;
+        join(o, windows, shop_id, c, seq, now, policy).await?;
+    }
+    let ids: Vec<Val> = pending.iter().map(|c| Val::Int(c.id.0)).collect();
+    o.exec(
+        &format!(
+            "DELETE FROM collective_queue WHERE complaint_id IN ({})",
+            placeholders(1, ids.len())
+        ),
+        &ids,
+    )
+    .await?;
+    Ok(pending.len())
+}
+
+/// Records the complaint's signature (the shop's `seq`), joins it to its cluster, and opens or
+/// grows the cluster's collective case once enough consumers share the issue. The shop's window
+/// is up to date (`seq - 1`); the window of time is the one the complaint was filed in.
+async fn join<C: Conn>(
+    o: &mut Tx<'_, C>,
+    windows: &Windows,
+    shop_id: &ShopId,
+    c: &Filed,
+    seq: i64,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<()> {
+    let sig = Signature::of(&c.description);
+    let subject = Subject::new(&c.product, &c.category).keys();
+    let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
+    let since = to_ms(c.created_at - window);
+    let shop = shop_id.as_str();
     windows.sweep(since);
-    catch_up(o, windows, shop, since, last).await?;
     // The latest complaints sharing the issue (a wave's newest members stand for the rest) …
     let ids = windows
         .lock()
@@ -263,14 +370,13 @@ pub(crate) async fn on_filed<C: Conn>(
         .await?;
     }
     let created = to_ms(c.created_at);
-    let seq = last + 1;
     o.exec(
         "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, version, subject_key, item_key, cluster_id, seq) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         vals![
             c.id.0,
             shop,
-            c.consumer_id.0,
+            c.consumer,
             created,
             hex::encode(sig.to_bytes()),
             i64::from(VERSION),
@@ -281,7 +387,7 @@ pub(crate) async fn on_filed<C: Conn>(
         ],
     )
     .await?;
-    // Into the window now; should this filing roll back, the next one finds the window ahead of
+    // Into the window now; should this drain roll back, the next one finds the window ahead of
     // the table and reads it anew.
     if let Some(w) = windows.lock().get_mut(shop) {
         w.push(Recent {
@@ -293,7 +399,7 @@ pub(crate) async fn on_filed<C: Conn>(
         });
     }
     if clusters.is_empty() {
-        return Ok(None);
+        return Ok(());
     }
 
     // The cluster's open collective case (the earliest, when a merge brought several).
@@ -312,7 +418,7 @@ pub(crate) async fn on_filed<C: Conn>(
                 .await?[0][0]
                 .int()?;
             if consumers < i64::from(policy.collective.min_consumers) {
-                return Ok(None);
+                return Ok(());
             }
             let title = format!("店铺 {shop} 集体投诉：{consumers} 位消费者反映同一问题");
             let details = json!({"source": "collective", "cluster": cluster, "sample": c.description, "product": c.product, "category": c.category});
@@ -328,7 +434,7 @@ pub(crate) async fn on_filed<C: Conn>(
                 o,
                 id,
                 CaseKind::Collective,
-                &c.shop_id,
+                shop_id,
                 &title,
                 &details,
                 actor,
@@ -369,27 +475,16 @@ pub(crate) async fn on_filed<C: Conn>(
         .map(|r| r[0].int())
         .collect::<Result<_>>()?
     };
-    let mut joined = None;
     for m in members {
-        let member = ComplaintId(m);
-        // The complaint being filed is this transaction's own row, as `c` has it.
-        let mc = if member == c.id {
-            c.clone()
-        } else {
-            match records::complaint(o, member, Some(Lock::Wait)).await? {
-                Some(mc) => mc,
-                None => continue,
-            }
+        let Some(mc) = records::complaint(o, ComplaintId(m), Some(Lock::Wait)).await? else {
+            continue;
         };
         if mc.collective_case_id.is_some() {
             continue;
         }
-        cases::add_member(o, case_id, member, "collective", None, actor, now).await?;
+        cases::add_member(o, case_id, mc.id, "collective", None, actor, now).await?;
         let t = machine::join_collective(&mc, case_id, now);
-        let after = transitions::apply(o, &mc, t, actor, None, now, policy).await?;
-        if member == c.id {
-            joined = Some(after);
-        }
+        transitions::apply(o, &mc, t, actor, None, now, policy).await?;
     }
-    Ok(joined)
+    Ok(())
 }

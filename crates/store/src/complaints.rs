@@ -38,7 +38,6 @@ pub(crate) async fn visible<C: Conn>(
 
 pub(crate) async fn file_complaint<C: Conn>(
     o: &mut Tx<'_, C>,
-    windows: &collective::Windows,
     actor: &Actor,
     new: NewComplaint,
     channel: Channel,
@@ -118,8 +117,8 @@ pub(crate) async fn file_complaint<C: Conn>(
     evidence::insert(o, Subject::Complaint(id), &ev, Some(snapshot.as_bytes())).await?;
     let mut complaint = filing.complaint;
     complaint.id = id;
-    // Told before the wave is looked for, so the shop's collective lock is not held over one
-    // more statement; joining a wave is a `complaint.state_changed` of its own.
+    // Joining a wave comes after the filing (`collective::enqueue`), a `complaint.state_changed`
+    // of its own.
     let c = &complaint;
     let data = json!({
         "complaint_id": c.id, "order_no": c.order_no, "shop_id": c.shop_id, "product": c.product,
@@ -135,10 +134,10 @@ pub(crate) async fn file_complaint<C: Conn>(
         now,
     )
     .await?;
-    // Joining a collective case makes it linked and major.
-    Ok(collective::on_filed(o, windows, &complaint, now, policy)
-        .await?
-        .unwrap_or(complaint))
+    // Its wave is looked for once the filing commits: the drain links it (and makes it major)
+    // when it joins a collective case.
+    collective::enqueue(o, &complaint).await?;
+    Ok(complaint)
 }
 
 pub(crate) async fn act<C: Conn>(

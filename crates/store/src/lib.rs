@@ -268,6 +268,15 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     /// When the next pending timer falls due.
     async fn next_timer_at(&self) -> Result<Option<Timestamp>>;
 
+    // --- collective assignment, after the filing (`collective`)
+    /// One round of the drain: the queued complaints of the shops waiting longest, each shop's
+    /// in filing order in one transaction; how many it assigned.
+    async fn assign_collective(&self, now: Timestamp) -> Result<usize>;
+    /// How many complaints await collective assignment.
+    async fn collective_queued(&self) -> Result<u64>;
+    /// Returns once a complaint filed through this store has committed since the last return.
+    async fn filing_committed(&self);
+
     // --- tier 3
     /// Cases newest first: every case for staff, a merchant's own shops' for a merchant.
     async fn cases(

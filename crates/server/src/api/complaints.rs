@@ -69,7 +69,8 @@ pub fn parse_cursor(c: Option<&str>) -> Result<Option<i64>, DomainError> {
 }
 
 #[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints", request_body = FileComplaintRequest,
-    responses((status = 201, body = ComplaintView), (status = 404, description = "no such order among yours"),
+    responses((status = 201, body = ComplaintView, description = "the complaint as filed; whether it joins a collective wave is decided right after the filing commits (normally within milliseconds), so `collective_case_id` and `major` show it on later reads, not here"),
+        (status = 404, description = "no such order among yours"),
         (status = 409, description = "the order has a complaint in progress"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn file(

@@ -246,6 +246,12 @@ impl TestApp {
         weiquan_server::timers::fire_due(&self.state).await.unwrap()
     }
 
+    /// Assigns every complaint still awaiting its wave, at the clock's time: what the node does
+    /// right after each filing commits (see [`assign_waves`]).
+    pub async fn assign_waves(&self) -> usize {
+        assign_waves(self.store.as_ref(), self.now()).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -353,3 +359,16 @@ pub const PNG: &[u8] = &[
     0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
     0x42, 0x60, 0x82,
 ];
+
+/// Drains the collective queue (`Store::assign_collective`) until nothing waits: a filing's wave
+/// is looked for after it commits, so a test that files and then expects a case calls this
+/// first (never a sleep). How many complaints it assigned.
+pub async fn assign_waves(store: &dyn Store, now: Timestamp) -> usize {
+    let mut n = 0;
+    loop {
+        match store.assign_collective(now).await.unwrap() {
+            0 => return n,
+            k => n += k,
+        }
+    }
+}

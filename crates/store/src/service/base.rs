@@ -22,6 +22,8 @@ pub struct Service<D> {
     /// Woken after each commit on this node that queued outbox messages: the dispatcher need
     /// not wait for its next round to send them.
     pub(crate) queued: Arc<tokio::sync::Notify>,
+    /// Told when a complaint filed here has committed: its collective assignment is due.
+    pub(super) filed: Arc<tokio::sync::Notify>,
 }
 
 impl<D> Service<D> {
@@ -33,6 +35,7 @@ impl<D> Service<D> {
             windows: Arc::default(),
             inbox: Arc::new(tokio::sync::watch::Sender::new(0)),
             queued: Arc::new(tokio::sync::Notify::new()),
+            filed: Arc::default(),
         }
     }
 

@@ -21,12 +21,13 @@ use crate::timers::SubjectTimer;
 use crate::{ApiKey, Idempotency, KeyHolder, MarketAnswer, MarketWrite, NewApiKey};
 use crate::{
     NewEvidence, Stats, StatsQuery, Store, WriteStats, accounts, audit, brushing, case_actions,
-    cases, complaints, imports, keys, ledger, market, monitors, reports, stats, timers,
+    cases, collective, complaints, imports, keys, ledger, market, monitors, reports, stats, timers,
 };
 use crate::{NewServiceAccount, ServiceAccount};
 
 #[macro_use]
 mod base;
+mod drain;
 
 pub use base::Service;
 pub(crate) use base::write;
@@ -206,10 +207,13 @@ impl<D: Driver> Store for Service<D> {
         channel: Channel,
         now: Timestamp,
     ) -> Result<Complaint> {
-        let (actor, policy, windows) = (actor.clone(), self.policy.clone(), self.windows.clone());
-        write!(self, |tx| complaints::file_complaint(
-            tx, &windows, &actor, new, channel, now, &policy
-        ))
+        let (actor, policy) = (actor.clone(), self.policy.clone());
+        let c = write!(self, |tx| complaints::file_complaint(
+            tx, &actor, new, channel, now, &policy
+        ))?;
+        // Its wave is looked for now, off the filing's transaction (`collective`).
+        self.filed.notify_one();
+        Ok(c)
     }
 
     async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
@@ -322,10 +326,12 @@ impl<D: Driver> Store for Service<D> {
         now: Timestamp,
     ) -> Result<Complaint> {
         access::check_chat_consumer(actor)?;
-        let (actor, policy, windows) = (actor.clone(), self.policy.clone(), self.windows.clone());
-        write!(self, |tx| chat::file_complaint(
-            tx, &windows, &actor, new, transcript, save, now, &policy
-        ))
+        let (actor, policy) = (actor.clone(), self.policy.clone());
+        let c = write!(self, |tx| chat::file_complaint(
+            tx, &actor, new, transcript, save, now, &policy
+        ))?;
+        self.filed.notify_one();
+        Ok(c)
     }
 
     async fn chat_handovers(&self, actor: &Actor, limit: u32) -> Result<Vec<ChatSession>> {
@@ -571,6 +577,18 @@ impl<D: Driver> Store for Service<D> {
         write!(self, |tx| monitors::sweep_late_shipments(
             tx, now, limit, &policy
         ))
+    }
+
+    async fn assign_collective(&self, now: Timestamp) -> Result<usize> {
+        drain::collective(self, now).await
+    }
+
+    async fn collective_queued(&self) -> Result<u64> {
+        read!(self, Point, |tx| collective::queued(tx))
+    }
+
+    async fn filing_committed(&self) {
+        self.filed.notified().await
     }
 
     async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats> {

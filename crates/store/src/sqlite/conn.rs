@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "api_keys",
         include_str!("../../migrations/sqlite/0009_api_keys.sql"),
     ),
+    (
+        10,
+        "collective_queue",
+        include_str!("../../migrations/sqlite/0010_collective_queue.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {

@@ -1,6 +1,6 @@
-//! The store's own invariants that the API cannot reach: a filing that rolls back after its
-//! collective assignment leaves the shop's window (a cache of `complaint_signatures`) ahead of
-//! the table, and the next filing must notice and read the window anew.
+//! The store's own invariants that the API cannot reach: a collective drain that rolls back
+//! leaves the shop's window (a cache of `complaint_signatures`) ahead of the table and its
+//! complaints queued, and the next drain must notice and read the window anew.
 
 use chrono::Duration;
 use serde_json::json;
@@ -14,7 +14,7 @@ use crate::clock::{Clock as _, SystemClock};
 use crate::db::Durability;
 
 const SHOP: &str = "shop-w";
-/// Order 8 is at another shop: filed after the rollback, it takes the rolled-back id.
+/// Order 8 is at another shop: drained in the same round as the shop's, in its own window.
 const OTHER_SHOP: &str = "shop-x";
 
 async fn fixture() -> (tempfile::TempDir, SqliteStore) {
@@ -84,6 +84,11 @@ async fn filing(store: &SqliteStore, i: usize) -> (Actor, NewComplaint) {
     (user.actor(), NewComplaint::parse(&req).unwrap())
 }
 
+/// Assigns every queued complaint to its wave (what a node does right after each filing).
+async fn drain(store: &SqliteStore) {
+    while store.assign_collective(SystemClock.now()).await.unwrap() > 0 {}
+}
+
 fn window_ids(store: &SqliteStore) -> Vec<i64> {
     store
         .windows
@@ -94,7 +99,7 @@ fn window_ids(store: &SqliteStore) -> Vec<i64> {
 }
 
 #[tokio::test]
-async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
+async fn a_rolled_back_drain_leaves_the_shop_window_to_be_read_anew() {
     let (_dir, store) = fixture().await;
     let mut ids = vec![];
     for i in 1..=3 {
@@ -105,41 +110,54 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
             .unwrap();
         ids.push(c.id.0);
     }
+    assert!(
+        window_ids(&store).is_empty(),
+        "nothing assigned before the drain"
+    );
+    assert_eq!(store.collective_queued().await.unwrap(), 3);
+    drain(&store).await;
     assert_eq!(window_ids(&store), ids);
+    assert_eq!(store.collective_queued().await.unwrap(), 0);
 
-    // The fourth consumer's filing runs its collective step, then fails: its savepoint rolls back.
+    // The fourth consumer's complaint is filed; its drain runs, then fails: it rolls back.
     let (actor, new) = filing(&store, 4).await;
+    let fourth = store
+        .file_complaint(&actor, new, Channel::Web, SystemClock.now())
+        .await
+        .unwrap();
     let (policy, windows) = (store.policy.clone(), store.windows.clone());
+    let shop = ShopId::parse(SHOP).unwrap();
     let failed = store
         .driver()
         .write(Durability::Durable, move |tx| {
             Box::pin(async move {
-                crate::complaints::file_complaint(
+                let n = crate::collective::assign_shop(
                     tx,
                     &windows,
-                    &actor,
-                    new,
-                    Channel::Web,
+                    &shop,
+                    16,
                     SystemClock.now(),
                     &policy,
                 )
                 .await?;
+                assert_eq!(n, 1);
                 Err::<(), _>(StoreError::Unavailable("rolled back on purpose".into()))
             })
         })
         .await;
     assert!(failed.is_err());
-    // The window holds the phantom (seq 4); the table does not.
+    // The window holds it (seq 4); the table does not, and it is still queued.
     assert_eq!(store.windows.upto(SHOP), Some(4));
     assert_eq!(window_ids(&store).len(), 4);
+    assert_eq!(store.collective_queued().await.unwrap(), 1);
+    ids.push(fourth.id.0);
+
     let (actor, new) = filing(&store, 8).await;
     let elsewhere = store
         .file_complaint(&actor, new, Channel::Web, SystemClock.now())
         .await
         .unwrap();
-    assert!(!ids.contains(&elsewhere.id.0));
-
-    for i in 4..=7 {
+    for i in 5..=7 {
         let (actor, new) = filing(&store, i).await;
         let c = store
             .file_complaint(&actor, new, Channel::Web, SystemClock.now())
@@ -147,6 +165,10 @@ async fn a_rolled_back_filing_leaves_the_shop_window_to_be_read_anew() {
             .unwrap();
         ids.push(c.id.0);
     }
+    // One round: both shops, the rolled-back complaint first.
+    assert_eq!(store.assign_collective(SystemClock.now()).await.unwrap(), 5);
+    assert_eq!(store.collective_queued().await.unwrap(), 0);
+    assert!(!window_ids(&store).contains(&elsewhere.id.0));
     // The window is the table again: every filed complaint once, seqs 1..=7 without a gap.
     assert_eq!(window_ids(&store), ids);
     let seqs: Vec<(i64, i64)> = store
@@ -246,6 +268,8 @@ async fn signatures_of_another_release_are_signed_again_in_the_window() {
             .file_complaint(&actor, new, Channel::Web, SystemClock.now())
             .await
             .unwrap();
+        drain(&store).await;
+        let c = store.complaint(&actor, c.id).await.unwrap();
         assert_eq!(c.collective_case_id, None);
     }
     // As an earlier release left them: another version, a signature of other words, no item key.
@@ -269,6 +293,9 @@ async fn signatures_of_another_release_are_signed_again_in_the_window() {
         .file_complaint(&actor, new, Channel::Web, SystemClock.now())
         .await
         .unwrap();
+    assert_eq!(c.collective_case_id, None, "the filing's answer: not yet");
+    drain(&store).await;
+    let c = store.complaint(&actor, c.id).await.unwrap();
     assert!(
         c.collective_case_id.is_some(),
         "the fifth consumer makes the case"

@@ -43,7 +43,7 @@ async fn import_wave_orders(store: &dyn weiquan_store::Store, n: u64) {
 }
 
 /// The `i`-th (from 0) wave consumer's complaint about their order, in `text` (the category
-/// and product of [`complaint_body`] unless given).
+/// and product of [`complaint_body`] unless given), as it is once its wave was looked for.
 async fn file_wave_complaint(
     store: &dyn weiquan_store::Store,
     i: usize,
@@ -51,6 +51,20 @@ async fn file_wave_complaint(
     category: Option<&str>,
     product: Option<&str>,
 ) -> weiquan_domain::Complaint {
+    let (actor, filed) = file_unassigned(store, i, text, category, product).await;
+    // Its wave is looked for after the filing commits; as the consumer then sees it.
+    assign_waves(store, Utc::now()).await;
+    store.complaint(&actor, filed.id).await.unwrap()
+}
+
+/// [`file_wave_complaint`]'s filing alone: its consumer and the filing's answer.
+async fn file_unassigned(
+    store: &dyn weiquan_store::Store,
+    i: usize,
+    text: &str,
+    category: Option<&str>,
+    product: Option<&str>,
+) -> (Actor, weiquan_domain::Complaint) {
     let user = store
         .user_by_username(&format!("wave{:02}", i + 1))
         .await
@@ -69,7 +83,7 @@ async fn file_wave_complaint(
     }
     let req: weiquan_domain::complaint::FileComplaintRequest =
         serde_json::from_value(body).unwrap();
-    store
+    let filed = store
         .file_complaint(
             &user.actor(),
             NewComplaint::parse(&req).unwrap(),
@@ -77,7 +91,8 @@ async fn file_wave_complaint(
             Utc::now(),
         )
         .await
-        .unwrap()
+        .unwrap();
+    (user.actor(), filed)
 }
 
 async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
@@ -92,8 +107,8 @@ async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
     {
         let category = (i == 6).then_some("late_shipment");
         let c = file_wave_complaint(store, i, text, category, None).await;
-        // The filing answers with the complaint as it stands: the fifth opens the case, the
-        // sixth joins it, and both come back linked and major.
+        // Once its wave is looked for (right after the filing), the fifth opens the case, the
+        // sixth joins it, and both are linked and major.
         assert_eq!(c.major, (4..6).contains(&i), "{i}");
         assert_eq!(c.collective_case_id.is_some(), (4..6).contains(&i), "{i}");
         ids.push(c.id.0);
@@ -240,9 +255,43 @@ async fn a_wave_is_about_one_item_unless_about_the_shop(backend: Backend) {
     }
 }
 
+/// The node that took the filings assigns them as they commit, with no deadline loop and no
+/// call from the test: the API shows the link once it is made (the test polls for it).
+async fn filings_are_assigned_right_after_they_commit(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let store = app.store.as_ref();
+    import_wave_orders(store, 6).await;
+    let mut ids = vec![];
+    for (i, text) in WAVE.iter().enumerate() {
+        let (_, c) = file_unassigned(store, i, text, None, None).await;
+        assert_eq!(c.collective_case_id, None, "the answer: not yet");
+        ids.push(c.id.0);
+    }
+    let agent = app.login("agent01").await;
+    for id in &ids {
+        let mut polls = 0;
+        loop {
+            let c = json_of(
+                app.get(&agent, &format!("/api/v1/complaints/{id}")).await,
+                StatusCode::OK,
+            )
+            .await;
+            if !c["collective_case_id"].is_null() {
+                assert_eq!(c["major"], true);
+                break;
+            }
+            polls += 1;
+            assert!(polls < 2000, "complaint {id} never joined its wave");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+    assert_eq!(store.collective_queued().await.unwrap(), 0);
+}
+
 both_backends!(
     a_wave_of_similar_complaints_is_one_collective_case,
     a_wave_is_about_one_item_unless_about_the_shop,
+    filings_are_assigned_right_after_they_commit,
 );
 
 /// Two nodes on one PostgreSQL database take turns filing one wave: each node's window of the
@@ -285,4 +334,70 @@ async fn a_wave_filed_through_two_nodes_is_one_case() {
         cases.insert(c.collective_case_id.expect("linked to the wave's case"));
     }
     assert_eq!(cases.len(), 1, "{cases:?}");
+}
+
+/// A node that files without draining (here a second store, no server): the filings answer at
+/// once, unlinked, and stay queued; the other node's deadline loop assigns the whole wave in one
+/// round (one transaction for the shop), with the outcome of filings assigned one by one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_filings_are_assigned_by_the_deadline_loop_in_one_round() {
+    let app = spawn_app(Backend::Postgres).await;
+    let db = app._db.as_ref().expect("a PostgreSQL app has its database");
+    let other = weiquan_store::postgres::PgStore::open(
+        &db.url,
+        &app._dir.path().join("blobs"),
+        Policy::default(),
+    )
+    .await
+    .unwrap();
+    import_wave_orders(app.store.as_ref(), 7).await;
+    let late = "下单一周了商家还没有发货，催了好几次都说在安排，也不给个准信。";
+    let mut ids = vec![];
+    for (i, text) in WAVE.iter().chain([late].iter()).enumerate() {
+        let category = (i == 6).then_some("late_shipment");
+        let (_, c) = file_unassigned(&other, i, text, category, None).await;
+        // The answer says nothing of a wave yet.
+        assert_eq!((c.major, c.collective_case_id), (false, None), "{i}");
+        ids.push(c.id.0);
+    }
+    assert_eq!(app.store.collective_queued().await.unwrap(), 7);
+    assert!(app.fire().await >= 7);
+    assert_eq!(app.store.collective_queued().await.unwrap(), 0);
+    let regulator = app
+        .store
+        .user_by_username("regulator01")
+        .await
+        .unwrap()
+        .unwrap()
+        .actor();
+    let mut cases = std::collections::BTreeSet::new();
+    for id in &ids[..6] {
+        let c = app
+            .store
+            .complaint(&regulator, ComplaintId(*id))
+            .await
+            .unwrap();
+        assert!(c.major, "{id}");
+        cases.insert(c.collective_case_id.expect("linked to the wave's case"));
+    }
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    let case = app
+        .store
+        .case(&regulator, *cases.first().unwrap())
+        .await
+        .unwrap();
+    let members: Vec<i64> = case.members.iter().map(|m| m.0).collect();
+    assert_eq!(
+        members,
+        ids[..6].to_vec(),
+        "the six, not the late-shipping one"
+    );
+    let c = app
+        .store
+        .complaint(&regulator, ComplaintId(ids[6]))
+        .await
+        .unwrap();
+    assert_eq!((c.major, c.collective_case_id), (false, None));
+    // Nothing is left for a second round.
+    assert_eq!(app.assign_waves().await, 0);
 }
