@@ -193,6 +193,7 @@ pub(crate) async fn enqueue<C: Conn>(o: &mut Tx<'_, C>, c: &Complaint) -> Result
         vals![c.id.0, c.shop_id.as_str()],
     )
     .await?;
+    o.mark_filed();
     Ok(())
 }
 

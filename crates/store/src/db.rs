@@ -120,6 +120,8 @@ pub(crate) struct Wrote {
     pub notified: bool,
     /// An outbox message: the dispatcher.
     pub queued: bool,
+    /// A complaint awaiting its wave: the collective drain.
+    pub filed: bool,
 }
 
 impl<'c, C: Conn> Tx<'c, C> {
@@ -185,6 +187,10 @@ impl<'c, C: Conn> Tx<'c, C> {
 
     pub(crate) fn mark_queued(&mut self) {
         self.wrote.queued = true;
+    }
+
+    pub(crate) fn mark_filed(&mut self) {
+        self.wrote.filed = true;
     }
 
     /// What was written for watchers (perhaps rolled back with a savepoint: then a wake finds

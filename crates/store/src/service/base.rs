@@ -45,13 +45,17 @@ impl<D> Service<D> {
     }
 
     /// A committed write's result; wakes whoever waits for what it wrote on this node: the
-    /// unread counts for notifications, the dispatcher for outbox messages.
+    /// unread counts for notifications, the dispatcher for outbox messages, the collective
+    /// drain for filings.
     pub(crate) fn committed<T>(&self, (out, wrote): (T, crate::db::Wrote)) -> T {
         if wrote.notified {
             self.inbox.send_modify(|n| *n = n.wrapping_add(1));
         }
         if wrote.queued {
             self.queued.notify_one();
+        }
+        if wrote.filed {
+            self.filed.notify_one();
         }
         out
     }

@@ -208,12 +208,10 @@ impl<D: Driver> Store for Service<D> {
         now: Timestamp,
     ) -> Result<Complaint> {
         let (actor, policy) = (actor.clone(), self.policy.clone());
-        let c = write!(self, |tx| complaints::file_complaint(
+        // Its wave is looked for once it commits, off its transaction (`collective`).
+        write!(self, |tx| complaints::file_complaint(
             tx, &actor, new, channel, now, &policy
-        ))?;
-        // Its wave is looked for now, off the filing's transaction (`collective`).
-        self.filed.notify_one();
-        Ok(c)
+        ))
     }
 
     async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {
@@ -327,11 +325,9 @@ impl<D: Driver> Store for Service<D> {
     ) -> Result<Complaint> {
         access::check_chat_consumer(actor)?;
         let (actor, policy) = (actor.clone(), self.policy.clone());
-        let c = write!(self, |tx| chat::file_complaint(
+        write!(self, |tx| chat::file_complaint(
             tx, &actor, new, transcript, save, now, &policy
-        ))?;
-        self.filed.notify_one();
-        Ok(c)
+        ))
     }
 
     async fn chat_handovers(&self, actor: &Actor, limit: u32) -> Result<Vec<ChatSession>> {
