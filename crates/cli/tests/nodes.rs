@@ -8,10 +8,9 @@ use std::time::{Duration, Instant};
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use weiquan_domain::records::{Commitments, OrderItem, OrderRecord, ShopRecord};
 use weiquan_domain::*;
+use weiquan_store::Store;
 use weiquan_store::postgres::{PgStore, ScratchDatabase};
-use weiquan_store::{NewUser, Store};
 
 fn admin_url() -> String {
     std::env::var("WEIQUAN_TEST_POSTGRES")
@@ -22,69 +21,6 @@ async fn scratch_db() -> ScratchDatabase {
     ScratchDatabase::create(&admin_url(), "weiquan_test")
         .await
         .expect("PostgreSQL is needed for the multi-node tests")
-}
-
-const PASSWORD: &str = "weiquan-demo";
-
-/// One shop, `buyers` consumers with `per_buyer` orders each; the same password as the demo.
-async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
-    let hash = weiquan_server::auth::hash_password(PASSWORD);
-    let mut users: Vec<NewUser> = (0..buyers)
-        .map(|b| NewUser {
-            username: Username::parse(&format!("buyer{b:03}")).unwrap(),
-            role: Role::Consumer,
-            display_name: format!("买家{b}"),
-            password_hash: Some(hash.clone()),
-        })
-        .collect();
-    users.push(NewUser {
-        username: Username::parse("seller01").unwrap(),
-        role: Role::Merchant,
-        display_name: "卖家".into(),
-        password_hash: Some(hash.clone()),
-    });
-    store.ensure_users(users, chrono::Utc::now()).await.unwrap();
-    let shop = ShopRecord {
-        id: ShopId::parse("shop-n").unwrap(),
-        name: "多节点测试店".into(),
-        merchant: Username::parse("seller01").unwrap(),
-        commitments: Commitments::default(),
-    };
-    assert!(
-        store
-            .import_shops(vec![shop], chrono::Utc::now())
-            .await
-            .unwrap()
-            .iter()
-            .all(|r| r.is_ok())
-    );
-    let paid = chrono::Utc::now() - chrono::Duration::days(3);
-    let orders: Vec<OrderRecord> = (0..buyers)
-        .flat_map(|b| (0..per_buyer).map(move |i| (b, i)))
-        .map(|(b, i)| OrderRecord {
-            order_no: OrderNo::parse(&format!("2026{b:04}{i:010}")).unwrap(),
-            buyer: Username::parse(&format!("buyer{b:03}")).unwrap(),
-            shop_id: ShopId::parse("shop-n").unwrap(),
-            items: vec![OrderItem {
-                title: "蓝牙耳机".into(),
-                price_cents: Cents::new(9900).unwrap(),
-                qty: 1,
-                return_exempt: None,
-            }],
-            amount_cents: Cents::new(9900).unwrap(),
-            paid_at: paid,
-            shipped_at: None,
-            delivered_at: None,
-        })
-        .collect();
-    assert!(
-        store
-            .import_orders(orders, chrono::Utc::now())
-            .await
-            .unwrap()
-            .iter()
-            .all(|r| r.is_ok())
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +42,7 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
     )
     .await
     .unwrap();
-    seed(&store, BUYERS, PER_BUYER).await;
+    seed(&store, "shop-n", "2026", BUYERS, PER_BUYER).await;
 
     // File every complaint through the store at t0; all fall due together.
     let store = std::sync::Arc::new(store);
@@ -244,7 +180,7 @@ async fn racing_nodes_never_fork_a_chain() {
     )
     .await
     .unwrap();
-    seed(&store, 2, 30).await;
+    seed(&store, "shop-n", "2026", 2, 30).await;
     let a = Server::start(&dir.path().join("a"), &["--database-url", &db.url]);
     let b = Server::start(&dir.path().join("b"), &["--database-url", &db.url]);
     let http = reqwest::Client::new();

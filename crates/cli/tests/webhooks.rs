@@ -11,10 +11,9 @@ use std::time::{Duration, Instant};
 use axum::http::{HeaderMap, StatusCode};
 use common::*;
 use serde_json::{Value, json};
-use weiquan_domain::records::{Commitments, OrderItem, OrderRecord, ShopRecord};
 use weiquan_domain::*;
 use weiquan_store::postgres::{PgStore, ScratchDatabase};
-use weiquan_store::{NewUser, Outbox, Store};
+use weiquan_store::{Outbox, Store};
 
 /// Short timings so that a lease left by a killed node runs out within the test.
 const POLICY: &str = r#"
@@ -169,63 +168,6 @@ fn admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// `buyers` consumers with `per_buyer` orders each at one shop.
-async fn seed(store: &PgStore, buyers: usize, per_buyer: usize) {
-    let users: Vec<NewUser> = (0..buyers)
-        .map(|b| NewUser {
-            username: Username::parse(&format!("buyer{b:03}")).unwrap(),
-            role: Role::Consumer,
-            display_name: format!("买家{b}"),
-            password_hash: None,
-        })
-        .chain(["seller01", "admin"].map(|u| NewUser {
-            username: Username::parse(u).unwrap(),
-            role: if u == "admin" {
-                Role::Admin
-            } else {
-                Role::Merchant
-            },
-            display_name: u.into(),
-            password_hash: None,
-        }))
-        .collect();
-    store.ensure_users(users, chrono::Utc::now()).await.unwrap();
-    let shop = ShopRecord {
-        id: ShopId::parse("shop-w").unwrap(),
-        name: "推送测试店".into(),
-        merchant: Username::parse("seller01").unwrap(),
-        commitments: Commitments::default(),
-    };
-    store
-        .import_shops(vec![shop], chrono::Utc::now())
-        .await
-        .unwrap();
-    let paid = chrono::Utc::now() - chrono::Duration::days(3);
-    let orders: Vec<OrderRecord> = (0..buyers)
-        .flat_map(|b| (0..per_buyer).map(move |i| (b, i)))
-        .map(|(b, i)| OrderRecord {
-            order_no: OrderNo::parse(&format!("2027{b:04}{i:010}")).unwrap(),
-            buyer: Username::parse(&format!("buyer{b:03}")).unwrap(),
-            shop_id: ShopId::parse("shop-w").unwrap(),
-            items: vec![OrderItem {
-                title: "蓝牙耳机".into(),
-                price_cents: Cents::new(9900).unwrap(),
-                qty: 1,
-                return_exempt: None,
-            }],
-            amount_cents: Cents::new(9900).unwrap(),
-            paid_at: paid,
-            shipped_at: None,
-            delivered_at: None,
-        })
-        .collect();
-    let out = store
-        .import_orders(orders, chrono::Utc::now())
-        .await
-        .unwrap();
-    assert!(out.iter().all(|r| r.is_ok()));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_deliver_every_webhook_once() {
     use base64::Engine;
@@ -244,7 +186,7 @@ async fn three_nodes_deliver_every_webhook_once() {
     )
     .await
     .unwrap();
-    seed(&store, BUYERS, PER_BUYER).await;
+    seed(&store, "shop-w", "2027", BUYERS, PER_BUYER).await;
 
     // The nodes share the key secrets are sealed with.
     let key = [7u8; 32];

@@ -7,6 +7,9 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::{Value, json};
+use weiquan_domain::records::{Commitments, OrderItem, OrderRecord, ShopRecord};
+use weiquan_domain::*;
+use weiquan_store::{NewUser, Store};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_weiquan");
 
@@ -151,4 +154,56 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(
         .json()
         .await
         .unwrap()
+}
+
+/// The demo's password, for every account [`seed`] makes.
+pub const PASSWORD: &str = "weiquan-demo";
+
+/// One shop (`seller01`'s) with `buyers` consumers (`buyer000`, …) of `per_buyer` paid orders
+/// each, numbered `{year}{buyer:04}{i:010}`, and an `admin`.
+pub async fn seed(store: &dyn Store, shop: &str, year: &str, buyers: usize, per_buyer: usize) {
+    let hash = weiquan_server::auth::hash_password(PASSWORD);
+    let account = |name: &str, role, display_name: String| NewUser {
+        username: Username::parse(name).unwrap(),
+        role,
+        display_name,
+        password_hash: Some(hash.clone()),
+    };
+    let mut users: Vec<NewUser> = (0..buyers)
+        .map(|b| account(&format!("buyer{b:03}"), Role::Consumer, format!("买家{b}")))
+        .collect();
+    users.push(account("seller01", Role::Merchant, "卖家".into()));
+    users.push(account("admin", Role::Admin, "管理员".into()));
+    let now = chrono::Utc::now();
+    store.ensure_users(users, now).await.unwrap();
+    let shop_id = ShopId::parse(shop).unwrap();
+    let record = ShopRecord {
+        id: shop_id.clone(),
+        name: "测试店".into(),
+        merchant: Username::parse("seller01").unwrap(),
+        commitments: Commitments::default(),
+    };
+    let out = store.import_shops(vec![record], now).await.unwrap();
+    assert!(out.iter().all(|r| r.is_ok()));
+    let paid = now - chrono::Duration::days(3);
+    let orders: Vec<OrderRecord> = (0..buyers)
+        .flat_map(|b| (0..per_buyer).map(move |i| (b, i)))
+        .map(|(b, i)| OrderRecord {
+            order_no: OrderNo::parse(&format!("{year}{b:04}{i:010}")).unwrap(),
+            buyer: Username::parse(&format!("buyer{b:03}")).unwrap(),
+            shop_id: shop_id.clone(),
+            items: vec![OrderItem {
+                title: "蓝牙耳机".into(),
+                price_cents: Cents::new(9900).unwrap(),
+                qty: 1,
+                return_exempt: None,
+            }],
+            amount_cents: Cents::new(9900).unwrap(),
+            paid_at: paid,
+            shipped_at: None,
+            delivered_at: None,
+        })
+        .collect();
+    let out = store.import_orders(orders, now).await.unwrap();
+    assert!(out.iter().all(|r| r.is_ok()));
 }
