@@ -266,10 +266,25 @@ async fn three_nodes_deliver_every_webhook_once() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // A moment for any duplicate to show itself, then: each message once.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The nodes record every delivery; then stop them (nothing can be sent after this), and:
+    // each message once, at the receiver and in the outbox's own count of attempts.
+    let outbox = || async {
+        sqlx::query_as::<_, (String, i64)>(
+            "SELECT status, CAST(attempts AS BIGINT) FROM outbox WHERE channel = 'webhook'",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+    };
+    while outbox().await.iter().any(|(s, _)| s != "delivered") {
+        assert!(Instant::now() < until, "{:?}", outbox().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(nodes);
     let (ids, count) = rx.delivered();
     assert_eq!(ids.len(), filed.len(), "no message delivered twice");
-    assert!(count.values().all(|n| *n == 1));
-    drop(nodes);
+    assert!(count.values().all(|n| *n == 1), "{count:?}");
+    let attempts = outbox().await;
+    assert_eq!(attempts.len(), filed.len());
+    assert!(attempts.iter().all(|(_, n)| *n == 1), "{attempts:?}");
 }
