@@ -6,7 +6,7 @@ use weiquan_domain::*;
 
 use crate::db::{Driver, Read};
 use crate::error::Result;
-use crate::outbox::{self, Claimed, Delivery, NewEmail, OutboxMessage};
+use crate::outbox::{self, Claimed, Delivery, OutboxMessage};
 use crate::service::{Service, write};
 use crate::webhooks::{self, DeliveryAttempt, EndpointInput, WebhookEndpoint};
 
@@ -61,8 +61,6 @@ pub trait Outbox: Send + Sync + 'static {
     /// Notified after each commit on this node that queued a message: the dispatcher sends it
     /// at once instead of at its next round.
     fn queued_wake(&self) -> std::sync::Arc<tokio::sync::Notify>;
-    /// Queues an e-mail (sent once `[smtp]` is configured); its message id.
-    async fn enqueue_email(&self, email: NewEmail, now: Timestamp) -> Result<String>;
     /// Claims due messages until `lease_until` (e-mails only when this node can send them).
     async fn claim_outbox(
         &self,
@@ -184,10 +182,6 @@ impl<D: Driver> Outbox for Service<D> {
     ) -> Result<OutboxMessage> {
         let actor = actor.clone();
         write!(self, Durable, |tx| webhooks::replay(tx, &actor, id, now))
-    }
-
-    async fn enqueue_email(&self, email: NewEmail, now: Timestamp) -> Result<String> {
-        write!(self, Durable, |tx| outbox::email(tx, &email, now))
     }
 
     async fn claim_outbox(

@@ -95,18 +95,6 @@ pub struct Delivery {
     pub gone: bool,
 }
 
-/// An e-mail to send: the subject and body in both languages, sent in `lang`.
-#[derive(Debug, Clone)]
-pub struct NewEmail {
-    /// What caused it (e.g. `complaint:12/3/merchant`): the message id is derived from it, so
-    /// enqueueing the same cause twice sends one e-mail.
-    pub cause: String,
-    pub to: String,
-    pub lang: Lang,
-    pub subject: Text,
-    pub body: Text,
-}
-
 fn msg_id(key: &str) -> String {
     let digest = sha2::Sha256::digest(key.as_bytes());
     format!("msg_{}", &hex::encode(digest)[..32])
@@ -150,28 +138,6 @@ pub(crate) async fn webhook<C: Conn>(
         o.mark_queued();
     }
     Ok(())
-}
-
-/// Writes an e-mail, in the caller's transaction.
-pub(crate) async fn email<C: Conn>(
-    o: &mut Tx<'_, C>,
-    e: &NewEmail,
-    now: Timestamp,
-) -> Result<String> {
-    let id = msg_id(&format!("email/{}/{}", e.cause, e.to));
-    let payload = json!({
-        "lang": e.lang.pick("zh", "en"),
-        "subject": e.lang.pick(&e.subject.zh, &e.subject.en),
-        "body": e.lang.pick(&e.body.zh, &e.body.en),
-    });
-    o.exec(
-        "INSERT INTO outbox (msg_id, channel, destination, endpoint_id, type, payload, status, attempts, next_attempt_at, retry_from, created_at) \
-         VALUES ($1, 'email', $2, NULL, 'email', $3, 'pending', 0, $4, $4, $4) ON CONFLICT DO NOTHING",
-        vals![id.as_str(), e.to.as_str(), payload.to_string(), to_ms(now)],
-    )
-    .await?;
-    o.mark_queued();
-    Ok(id)
 }
 
 /// E-mails a notification to its recipient if the account has an address, in the account's
