@@ -97,21 +97,26 @@ pub(crate) async fn intake(
     }
 
     let result = load(&bases, clients, per_client, total).await;
-    let (mut commits, mut writes) = (0.0, 0.0);
-    for base in &bases {
-        let metrics = reqwest::get(format!("{base}/metrics"))
-            .await?
-            .text()
-            .await?;
-        let counter = |name: &str| -> f64 {
-            metrics
-                .lines()
-                .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
-                .unwrap_or(0.0)
-        };
-        commits += counter("weiquan_store_commits_total ");
-        writes += counter("weiquan_store_writes_total ");
-    }
+    // Intake counts once a complaint is in its wave: the servers keep draining after the last
+    // answer, and the clock runs until they have assigned every complaint they took (or a
+    // minute has passed; what is left then is drained below, after the servers stop).
+    let assigned_s = match &result {
+        Ok((ok, _, _, _, start)) => {
+            let deadline = Instant::now() + std::time::Duration::from_secs(60);
+            loop {
+                if counter(&bases, "weiquan_collective_assigned_total").await? >= *ok as f64 {
+                    break Some(start.elapsed().as_secs_f64());
+                }
+                if Instant::now() > deadline {
+                    break None;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+        Err(_) => None,
+    };
+    let commits = counter(&bases, "weiquan_store_commits_total").await?;
+    let writes = counter(&bases, "weiquan_store_writes_total").await?;
     let rss_peaks: Vec<f64> = children
         .iter()
         .filter_map(|c| proc_kib(c.id(), "VmHWM:"))
@@ -121,7 +126,7 @@ pub(crate) async fn intake(
         let _ = c.kill();
         let _ = c.wait();
     }
-    let (ok, errors, elapsed, mut lat) = result?;
+    let (ok, errors, elapsed, mut lat, _) = result?;
     let waves = waves(&dir, bench_db.as_ref().map(|db| db.url.as_str())).await?;
     let fsync_after = tokio::task::spawn_blocking({
         let dir = dir.clone();
@@ -140,6 +145,8 @@ pub(crate) async fn intake(
         "errors": errors,
         "seconds": elapsed,
         "complaints_per_s": rate,
+        "assigned_after_s": assigned_s,
+        "complaints_assigned_per_s": assigned_s.map(|s| ok as f64 / s),
         "p50_ms": percentile(&lat, 0.50),
         "p99_ms": percentile(&lat, 0.99),
         "max_ms": percentile(&lat, 1.0),
@@ -243,7 +250,7 @@ async fn load(
     clients: usize,
     per_client: usize,
     total: usize,
-) -> anyhow::Result<(usize, usize, f64, Vec<u64>)> {
+) -> anyhow::Result<(usize, usize, f64, Vec<u64>, Instant)> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()?;
@@ -326,5 +333,21 @@ async fn load(
         errors += e;
     }
     let elapsed = start.elapsed().as_secs_f64();
-    Ok((all.len(), errors, elapsed, all))
+    Ok((all.len(), errors, elapsed, all, start))
+}
+
+/// A counter of `/metrics`, summed over the nodes.
+async fn counter(bases: &[String], name: &str) -> anyhow::Result<f64> {
+    let mut sum = 0.0;
+    for base in bases {
+        let metrics = reqwest::get(format!("{base}/metrics"))
+            .await?
+            .text()
+            .await?;
+        sum += metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+            .unwrap_or(0.0);
+    }
+    Ok(sum)
 }

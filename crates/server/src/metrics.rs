@@ -36,6 +36,8 @@ pub struct Metrics {
     /// Outbox deliveries that succeeded, and attempts that failed.
     pub outbox_delivered: Counter,
     pub outbox_failed: Counter,
+    /// Complaints the collective drain has taken off its queue (assigned to their waves).
+    pub collective_assigned: Counter,
     /// Requests by status class: 2xx, 3xx, 4xx, 5xx.
     by_class: [Counter; 4],
     buckets: [Counter; BUCKETS.len()],
@@ -86,6 +88,11 @@ impl Metrics {
             "weiquan_outbox_failed_total",
             "Outbox delivery attempts that failed (retried later or dead).",
             self.outbox_failed.get(),
+        );
+        counter(
+            "weiquan_collective_assigned_total",
+            "Filed complaints assigned to their collective waves by the drain.",
+            self.collective_assigned.get(),
         );
         counter(
             "weiquan_store_commits_total",

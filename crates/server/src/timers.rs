@@ -90,6 +90,7 @@ pub async fn fire_due(state: &AppState) -> Result<usize, weiquan_store::StoreErr
     // Complaints filed on any node still awaiting their wave (normally none: each node drains
     // its own filings as they commit, see [`assign_collective`]).
     let assigned = state.store.assign_collective(now).await?;
+    state.metrics.collective_assigned.add(assigned as u64);
     Ok(n.max(due.len())
         .max(checked)
         .max(reminders.len())
@@ -104,7 +105,10 @@ pub async fn assign_collective(state: AppState) {
         loop {
             match state.store.assign_collective(state.clock.now()).await {
                 Ok(0) => break,
-                Ok(n) => tracing::debug!(complaints = n, "collective assignment"),
+                Ok(n) => {
+                    state.metrics.collective_assigned.add(n as u64);
+                    tracing::debug!(complaints = n, "collective assignment")
+                }
                 Err(e) => {
                     tracing::error!(error = %e, "collective assignment failed");
                     break;

@@ -188,7 +188,7 @@ struct Filed {
 
 /// Queues a complaint being filed for collective assignment (in the filing's transaction).
 pub(crate) async fn enqueue<C: Conn>(o: &mut Tx<'_, C>, c: &Complaint) -> Result<()> {
-    o.exec(
+    o.defer(
         "INSERT INTO collective_queue (complaint_id, shop_id) VALUES ($1, $2)",
         vals![c.id.0, c.shop_id.as_str()],
     )
@@ -371,7 +371,7 @@ async fn join<C: Conn>(
         .await?;
     }
     let created = to_ms(c.created_at);
-    o.exec(
+    o.defer(
         "INSERT INTO complaint_signatures (complaint_id, shop_id, consumer_id, created_at, signature, version, subject_key, item_key, cluster_id, seq) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         vals![

@@ -12,6 +12,7 @@ use futures::future::BoxFuture;
 use weiquan_domain::notice::Parties;
 
 use crate::error::Result;
+pub(crate) use crate::sql::Held;
 use crate::sql::Val;
 
 /// A row as the dialect reads it.
@@ -31,6 +32,11 @@ pub(crate) trait Conn: Send {
     fn savepoint(&mut self) -> impl Future<Output = Result<()>> + Send;
     /// Releases the newest savepoint, or rolls back to it.
     fn end_savepoint(&mut self, keep: bool) -> impl Future<Output = Result<()>> + Send;
+    /// Whether [`Tx::defer`]red inserts are held and sent together, in one round trip
+    /// ([`Conn::exec_held`]); an in-process database runs each at once.
+    const HOLDS: bool;
+    /// Runs held inserts, in order, as one statement.
+    fn exec_held(&mut self, held: &[Held]) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// How a write is answered.
@@ -111,6 +117,41 @@ pub(crate) struct Tx<'c, C> {
     /// Whether a notification is also e-mailed to a recipient with an address (the store's
     /// policy has `[smtp]`; set by the service before the body runs).
     mail: bool,
+    /// Inserts held back until the next statement is sent ([`Tx::defer`]).
+    held: Vec<Held>,
+    /// Which webhook types some enabled endpoint subscribes to, as this node last read them
+    /// (set by the service before the body runs).
+    hooks: Option<std::sync::Arc<Subscriptions>>,
+}
+
+/// The webhook types some enabled endpoint subscribes to, as this node last read them, so that
+/// an event nobody subscribes to costs no statement (`outbox::webhook`). A reading is trusted
+/// for [`Subscriptions::FRESH`]; an endpoint written on this node clears it at once, one written
+/// on another node is seen here within that time (docs/marketplace.md).
+#[derive(Default)]
+pub(crate) struct Subscriptions {
+    read: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Vec<String>>)>>,
+}
+
+impl Subscriptions {
+    pub(crate) const FRESH: std::time::Duration = std::time::Duration::from_secs(1);
+
+    /// The last reading, if it is fresh.
+    pub(crate) fn fresh(&self) -> Option<std::sync::Arc<Vec<String>>> {
+        let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        read.as_ref()
+            .filter(|(at, _)| at.elapsed() < Self::FRESH)
+            .map(|(_, types)| types.clone())
+    }
+
+    pub(crate) fn store(&self, types: std::sync::Arc<Vec<String>>) {
+        *self.read.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::time::Instant::now(), types));
+    }
+
+    pub(crate) fn clear(&self) {
+        *self.read.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
 }
 
 /// What a committed transaction wrote that this node's watchers wait for.
@@ -122,6 +163,8 @@ pub(crate) struct Wrote {
     pub queued: bool,
     /// A complaint awaiting its wave: the collective drain.
     pub filed: bool,
+    /// A webhook endpoint: this node's cache of subscriptions.
+    pub hooks_changed: bool,
 }
 
 impl<'c, C: Conn> Tx<'c, C> {
@@ -133,20 +176,47 @@ impl<'c, C: Conn> Tx<'c, C> {
             parties: HashMap::new(),
             wrote: Wrote::default(),
             mail: false,
+            held: Vec::new(),
+            hooks: None,
         }
     }
 
     pub(crate) async fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64> {
+        self.flush().await?;
         self.conn.exec(sql, params).await
     }
 
     pub(crate) async fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
+        self.flush().await?;
         self.conn.query(sql, params).await
+    }
+
+    /// An insert whose outcome this transaction never reads back before its next statement: on
+    /// PostgreSQL it is held and sent with the others held, together, just before that
+    /// statement (or the commit) — one round trip for a filing's event, notification, timers,
+    /// evidence record and queue row. An error in it fails that later statement, and so the
+    /// transaction. Only inserts: rows that statements sent together cannot see one another.
+    pub(crate) async fn defer(&mut self, sql: &str, params: &[Val]) -> Result<()> {
+        if C::HOLDS {
+            self.held.push((sql.to_owned(), params.to_vec()));
+            Ok(())
+        } else {
+            self.conn.exec(sql, params).await.map(drop)
+        }
+    }
+
+    /// Sends what [`Tx::defer`] held; the drivers call it before they commit.
+    pub(crate) async fn flush(&mut self) -> Result<()> {
+        if self.held.is_empty() {
+            return Ok(());
+        }
+        let held = std::mem::take(&mut self.held);
+        self.conn.exec_held(&held).await
     }
 
     /// The first row, if any.
     pub(crate) async fn query_opt(&mut self, sql: &str, params: &[Val]) -> Result<Option<Row>> {
-        Ok(self.conn.query(sql, params).await?.into_iter().next())
+        Ok(self.query(sql, params).await?.into_iter().next())
     }
 
     /// The only row of a statement that always returns one (`RETURNING`, an aggregate).
@@ -157,6 +227,7 @@ impl<'c, C: Conn> Tx<'c, C> {
     }
 
     pub(crate) async fn lock_key(&mut self, key: &str) -> Result<()> {
+        self.flush().await?;
         self.conn.lock_key(key).await
     }
 
@@ -193,6 +264,10 @@ impl<'c, C: Conn> Tx<'c, C> {
         self.wrote.filed = true;
     }
 
+    pub(crate) fn mark_hooks_changed(&mut self) {
+        self.wrote.hooks_changed = true;
+    }
+
     /// What was written for watchers (perhaps rolled back with a savepoint: then a wake finds
     /// nothing new).
     pub(crate) fn wrote(&self) -> Wrote {
@@ -208,14 +283,31 @@ impl<'c, C: Conn> Tx<'c, C> {
         self.mail
     }
 
+    pub(crate) fn set_hooks(&mut self, hooks: std::sync::Arc<Subscriptions>) {
+        self.hooks = Some(hooks);
+    }
+
+    /// This node's cache of webhook subscriptions, when the service gave one.
+    pub(crate) fn hooks(&self) -> Option<std::sync::Arc<Subscriptions>> {
+        self.hooks.clone()
+    }
+
     /// Nested savepoints: one per imported record, so that a bad one rolls back alone.
     pub(crate) async fn savepoint(&mut self) -> Result<()> {
+        self.flush().await?;
         self.conn.savepoint().await?;
         self.undo.push(Vec::new());
         Ok(())
     }
 
     pub(crate) async fn end_savepoint(&mut self, keep: bool) -> Result<()> {
+        // Held inserts were made under this savepoint (opening it sent the earlier ones): sent
+        // if it is kept, dropped with the rest if not.
+        if keep {
+            self.flush().await?;
+        } else {
+            self.held.clear();
+        }
         self.conn.end_savepoint(keep).await?;
         let undo = self.undo.pop().unwrap_or_default();
         if keep {

@@ -81,7 +81,7 @@ async fn write<C: Conn>(
         data,
         prev_hash: prev,
     });
-    tx.exec(
+    tx.defer(
         "INSERT INTO events (stream, seq, at, actor, kind, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         vals![stream, seq, at_ms, actor, kind.as_str(), data.to_string(), prev, hash.as_str()],
     )

@@ -127,7 +127,7 @@ pub(crate) async fn insert<C: Conn>(
     let columns = "sha256, kind, size, content_type, filename, uploaded_by, at";
     match inline {
         None => {
-            tx.exec(
+            tx.defer(
                 &format!(
                     "INSERT INTO {table} ({column}, {columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
                 ),
@@ -138,7 +138,7 @@ pub(crate) async fn insert<C: Conn>(
         Some(bytes) => {
             let mut with = fields.to_vec();
             with.push(crate::sql::Val::from(Some(bytes)));
-            tx.exec(
+            tx.defer(
                 &format!(
                     "INSERT INTO {table} ({column}, {columns}, inline_data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                 ),

@@ -60,6 +60,11 @@ async fn import_each<C: Conn>(
             Record::Shop(s) => import_shop(o, s, now).await,
             Record::Order(r) => import_order(o, r, "system:import", now).await.map(|_| ()),
         };
+        // A held insert that fails fails its record alone.
+        let r = match r {
+            Ok(()) => o.flush().await,
+            e => e,
+        };
         o.end_savepoint(r.is_ok()).await?;
         out.push(r);
     }

@@ -122,7 +122,7 @@ pub(crate) async fn send<C: Conn>(
         }
         let params =
             serde_json::to_string(&params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        tx.exec(
+        tx.defer(
             "INSERT INTO notifications (user_id, kind, subject, params, created_at) VALUES ($1, $2, $3, $4, $5)",
             vals![user.0, kind.as_str(), subject, params, to_ms(now)],
         )

@@ -110,6 +110,9 @@ pub(crate) async fn webhook<C: Conn>(
     data: Value,
     now: Timestamp,
 ) -> Result<()> {
+    if !subscribed(o, event).await? {
+        return Ok(());
+    }
     let name = stream.to_string();
     let key = match o.known_head(&name) {
         Some((seq, _)) => format!("{name}/{seq}/{}", event.as_str()),
@@ -121,7 +124,7 @@ pub(crate) async fn webhook<C: Conn>(
         "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "data": data,
     });
-    let n = o.exec(
+    o.defer(
         "INSERT INTO outbox (msg_id, channel, destination, endpoint_id, type, payload, status, attempts, next_attempt_at, retry_from, created_at) \
          SELECT $1, 'webhook', e.url, e.id, $2, $3, 'pending', 0, $4, $4, $4 FROM webhook_endpoints e \
          WHERE e.enabled = 1 AND e.event_types LIKE $5 ON CONFLICT DO NOTHING",
@@ -134,10 +137,39 @@ pub(crate) async fn webhook<C: Conn>(
         ],
     )
     .await?;
-    if n > 0 {
-        o.mark_queued();
-    }
+    // Perhaps no row after all (the endpoint was disabled meanwhile): the dispatcher then finds
+    // nothing new.
+    o.mark_queued();
     Ok(())
+}
+
+/// Whether an enabled endpoint subscribes to `event`: this node's reading if it is fresh, else
+/// read now (and kept for the next [`crate::db::Subscriptions::FRESH`]).
+async fn subscribed<C: Conn>(o: &mut Tx<'_, C>, event: WebhookEvent) -> Result<bool> {
+    let Some(hooks) = o.hooks() else {
+        return Ok(true);
+    };
+    let types = match hooks.fresh() {
+        Some(types) => types,
+        None => {
+            let mut types = vec![];
+            for r in o
+                .query(
+                    "SELECT event_types FROM webhook_endpoints WHERE enabled = 1",
+                    &[],
+                )
+                .await?
+            {
+                types.extend(r[0].as_str()?.split_whitespace().map(str::to_owned));
+            }
+            types.sort_unstable();
+            types.dedup();
+            let types = std::sync::Arc::new(types);
+            hooks.store(types.clone());
+            types
+        }
+    };
+    Ok(types.iter().any(|t| t == event.as_str()))
 }
 
 /// E-mails a notification to its recipient if the account has an address, in the account's
@@ -262,7 +294,7 @@ pub(crate) async fn record<C: Conn>(
         let Some(endpoint) = d.endpoint_id else {
             continue;
         };
-        o.exec(
+        o.defer(
             "INSERT INTO webhook_attempts (endpoint_id, outbox_id, attempt, at, status, ok, response, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             vals![endpoint, d.id, d.attempt, to_ms(now), d.status, i64::from(d.ok), snippet.as_str(), d.duration_ms],
         )
@@ -273,6 +305,7 @@ pub(crate) async fn record<C: Conn>(
                 vals![endpoint, to_ms(now)],
             )
             .await?;
+            o.mark_hooks_changed();
         }
     }
     Ok(())

@@ -295,6 +295,9 @@ pub(crate) mod sqlite {
     }
 }
 
+/// A statement and its values, held to be sent later with others (`db::Tx::defer`).
+pub(crate) type Held = (String, Vec<Val>);
+
 pub(crate) mod postgres {
     use super::Val;
     use sqlx::postgres::{PgArguments, PgRow};
@@ -319,6 +322,132 @@ pub(crate) mod postgres {
             };
         }
         q
+    }
+
+    /// Held inserts as few statements as keep their order: each statement sent is
+    /// `WITH h0 AS (…), h1 AS (…) …`, its placeholders numbered on, one round trip. A `WITH`'s
+    /// parts run in no set order, on one snapshot — they cannot see one another's rows, which
+    /// inserts read by nothing in between need not — so a statement holds at most one part per
+    /// table: rows of one table go as one multi-row `VALUES` (whose rows, and so ids, keep their
+    /// order), and an insert that cannot join it (another shape, or `INSERT … SELECT`) starts
+    /// the next statement.
+    pub fn together(held: &[super::Held]) -> Vec<(String, Vec<Val>)> {
+        struct Part<'a> {
+            table: &'a str,
+            sql: &'a str,
+            /// `INSERT … VALUES (` … `)` … split around its one tuple, if it has that shape.
+            shape: Option<(&'a str, &'a str, &'a str)>,
+            rows: Vec<&'a [Val]>,
+        }
+        let mut statements: Vec<Vec<Part<'_>>> = vec![vec![]];
+        for (sql, vals) in held {
+            let table = sql
+                .strip_prefix("INSERT INTO ")
+                .and_then(|rest| rest.split([' ', '(']).next())
+                .unwrap_or(sql);
+            let parts = statements.last_mut().expect("one statement at least");
+            match parts.iter_mut().find(|p| p.table == table) {
+                Some(p) if p.sql == sql && p.shape.is_some() => p.rows.push(vals),
+                found => {
+                    let part = Part {
+                        table,
+                        sql,
+                        shape: values_shape(sql),
+                        rows: vec![vals],
+                    };
+                    if found.is_some() {
+                        statements.push(vec![part]);
+                    } else {
+                        parts.push(part);
+                    }
+                }
+            }
+        }
+        statements
+            .into_iter()
+            .map(|parts| {
+                let mut sql = String::new();
+                let mut params: Vec<Val> = vec![];
+                let last = parts.len() - 1;
+                for (i, part) in parts.iter().enumerate() {
+                    if i < last {
+                        sql.push_str(if i == 0 { "WITH " } else { ", " });
+                        sql.push_str(&format!("h{i} AS ("));
+                    } else if i > 0 {
+                        sql.push(' ');
+                    }
+                    match part.shape {
+                        Some((head, tuple, tail)) => {
+                            sql.push_str(head);
+                            for (r, vals) in part.rows.iter().enumerate() {
+                                if r > 0 {
+                                    sql.push_str(", ");
+                                }
+                                renumber(tuple, params.len(), &mut sql);
+                                params.extend_from_slice(vals);
+                            }
+                            sql.push_str(tail);
+                        }
+                        None => {
+                            renumber(part.sql, params.len(), &mut sql);
+                            params.extend_from_slice(part.rows[0]);
+                        }
+                    }
+                    if i < last {
+                        sql.push(')');
+                    }
+                }
+                (sql, params)
+            })
+            .collect()
+    }
+
+    /// `INSERT INTO t (…) VALUES (…) [tail]` as (`INSERT INTO t (…) VALUES `, `(…)`, tail).
+    fn values_shape(sql: &str) -> Option<(&str, &str, &str)> {
+        let at = sql.find(" VALUES (")? + " VALUES ".len();
+        let mut depth = 0;
+        let mut quoted = false;
+        for (i, c) in sql[at..].char_indices() {
+            match c {
+                '\'' => quoted = !quoted,
+                '(' if !quoted => depth += 1,
+                ')' if !quoted => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let end = at + i + 1;
+                        return Some((&sql[..at], &sql[at..end], &sql[end..]));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Copies `stmt` with each placeholder `$n` (outside quoted text) made `$(n + offset)`.
+    pub fn renumber(stmt: &str, offset: usize, out: &mut String) {
+        let mut quoted = false;
+        let mut chars = stmt.char_indices().peekable();
+        while let Some((_, c)) = chars.next() {
+            out.push(c);
+            match c {
+                '\'' => quoted = !quoted,
+                '$' if !quoted => {
+                    let mut n = 0usize;
+                    let mut digits = false;
+                    while let Some(&(_, d)) = chars.peek() {
+                        let Some(v) = d.to_digit(10) else { break };
+                        n = n * 10 + v as usize;
+                        digits = true;
+                        chars.next();
+                    }
+                    if digits {
+                        out.push_str(&(n + offset).to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     pub fn row(r: &PgRow) -> Result<Vec<Val>, sqlx::Error> {
@@ -374,6 +503,55 @@ mod tests {
         );
         let n = sqlite::rows(&conn, "SELECT $1, $1", vals![7i64]).unwrap();
         assert_eq!(n, vec![vec![Val::Int(7), Val::Int(7)]]);
+    }
+
+    #[test]
+    fn held_inserts_go_as_few_statements_as_keep_their_order() {
+        let held = |sql: &str, vals: &[Val]| (sql.to_owned(), vals.to_vec());
+        let values = "INSERT INTO a (x, y) VALUES ($1, $2)";
+        let select = "INSERT INTO b (s) SELECT $1 WHERE 'it''s $1' <> $1";
+        let (sql, params): (Vec<_>, Vec<_>) = postgres::together(&[
+            held(values, vals![1i64, "p"]),
+            held(select, vals!["q"]),
+            held(values, vals![2i64, "r"]),
+            held(
+                "INSERT INTO c (z, w) VALUES ($2, $1) ON CONFLICT DO NOTHING",
+                vals![3i64, 4i64],
+            ),
+            // Table b again, but not as rows to add to a VALUES: the next statement.
+            held(select, vals!["s"]),
+            held(values, vals![5i64, "t"]),
+        ])
+        .into_iter()
+        .unzip();
+        assert_eq!(
+            sql,
+            vec![
+                "WITH h0 AS (INSERT INTO a (x, y) VALUES ($1, $2), ($3, $4)), \
+                 h1 AS (INSERT INTO b (s) SELECT $5 WHERE 'it''s $1' <> $5) \
+                 INSERT INTO c (z, w) VALUES ($7, $6) ON CONFLICT DO NOTHING"
+                    .to_owned(),
+                "WITH h0 AS (INSERT INTO b (s) SELECT $1 WHERE 'it''s $1' <> $1) \
+                 INSERT INTO a (x, y) VALUES ($2, $3)"
+                    .to_owned(),
+            ]
+        );
+        let text = |s: &str| Val::Text(s.into());
+        assert_eq!(
+            params,
+            vec![
+                vec![
+                    Val::Int(1),
+                    text("p"),
+                    Val::Int(2),
+                    text("r"),
+                    text("q"),
+                    Val::Int(3),
+                    Val::Int(4)
+                ],
+                vec![text("s"), Val::Int(5), text("t")],
+            ]
+        );
     }
 
     #[test]

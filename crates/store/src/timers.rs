@@ -43,7 +43,7 @@ pub(crate) async fn insert<C: Conn>(
     now: Timestamp,
 ) -> Result<()> {
     let remind = Deadline::of_timer(kind).and_then(|_| reminders.next(due, now));
-    tx.exec(
+    tx.defer(
         "INSERT INTO timers (complaint_id, kind, due_at, remind_at) VALUES ($1, $2, $3, $4)",
         vals![id.0, kind.as_str(), to_ms(due), remind.map(to_ms)],
     )

@@ -147,6 +147,7 @@ pub(crate) async fn create_endpoint<C: Conn>(
         )
         .await?[0]
         .int()?;
+    o.mark_hooks_changed();
     endpoint_by_id(o, actor, id).await
 }
 
@@ -177,6 +178,7 @@ pub(crate) async fn update_endpoint<C: Conn>(
     if n == 0 {
         return Err(not_found());
     }
+    o.mark_hooks_changed();
     endpoint_by_id(o, actor, id).await
 }
 

@@ -20,7 +20,7 @@ use sqlx::{PgConnection, Postgres, Transaction};
 use weiquan_domain::Policy;
 
 use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
-use crate::db::{Conn, Driver, Durability, Job, Read, Row, Tx};
+use crate::db::{Conn, Driver, Durability, Held, Job, Read, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::service::Service;
 use crate::sql::{self, Val};
@@ -144,6 +144,21 @@ impl Conn for PgConnection {
             .execute(&mut *self)
             .await?;
         Ok(())
+    }
+
+    const HOLDS: bool = true;
+
+    async fn exec_held(&mut self, held: &[Held]) -> Result<()> {
+        match held {
+            [] => Ok(()),
+            [(sql, params)] => self.exec(sql, params).await.map(drop),
+            _ => {
+                for (sql, params) in sql::postgres::together(held) {
+                    self.exec(&sql, &params).await?;
+                }
+                Ok(())
+            }
+        }
     }
 
     async fn savepoint(&mut self) -> Result<()> {

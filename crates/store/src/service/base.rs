@@ -24,6 +24,8 @@ pub struct Service<D> {
     pub(crate) queued: Arc<tokio::sync::Notify>,
     /// Told when a complaint filed here has committed: its collective assignment is due.
     pub(super) filed: Arc<tokio::sync::Notify>,
+    /// Which webhook types are subscribed to, as this node last read them.
+    pub(crate) hooks: Arc<crate::db::Subscriptions>,
 }
 
 impl<D> Service<D> {
@@ -36,6 +38,7 @@ impl<D> Service<D> {
             inbox: Arc::new(tokio::sync::watch::Sender::new(0)),
             queued: Arc::new(tokio::sync::Notify::new()),
             filed: Arc::default(),
+            hooks: Arc::default(),
         }
     }
 
@@ -46,7 +49,7 @@ impl<D> Service<D> {
 
     /// A committed write's result; wakes whoever waits for what it wrote on this node: the
     /// unread counts for notifications, the dispatcher for outbox messages, the collective
-    /// drain for filings.
+    /// drain for filings; and forgets the webhook subscriptions an endpoint's change made stale.
     pub(crate) fn committed<T>(&self, (out, wrote): (T, crate::db::Wrote)) -> T {
         if wrote.notified {
             self.inbox.send_modify(|n| *n = n.wrapping_add(1));
@@ -56,6 +59,9 @@ impl<D> Service<D> {
         }
         if wrote.filed {
             self.filed.notify_one();
+        }
+        if wrote.hooks_changed {
+            self.hooks.clear();
         }
         out
     }
@@ -102,12 +108,17 @@ macro_rules! write {
     };
     ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {{
         let mail = $self.mails();
+        let hooks = $self.hooks.clone();
         $self
             .driver()
             .write(crate::db::Durability::$durability, move |$tx| {
                 Box::pin(async move {
                     $tx.set_mail(mail);
-                    Ok(($body.await?, $tx.wrote()))
+                    $tx.set_hooks(hooks);
+                    let out = $body.await?;
+                    // What the body held back goes before the commit.
+                    $tx.flush().await?;
+                    Ok((out, $tx.wrote()))
                 })
             })
             .await

@@ -21,7 +21,7 @@ use weiquan_domain::Policy;
 use self::conn::ReadPool;
 use self::writer::Writer;
 use crate::blob::{BlobStore, DEFAULT_MAX_BLOB};
-use crate::db::{Body, Conn, Driver, Durability, Job, Read, Row, Tx};
+use crate::db::{Body, Conn, Driver, Durability, Held, Job, Read, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::service::Service;
 use crate::sql::{self, Val};
@@ -89,16 +89,25 @@ impl Conn for Connection {
     }
 
     async fn savepoint(&mut self) -> Result<()> {
-        self.execute_batch("SAVEPOINT record")?;
+        writer::run_cached(self, "SAVEPOINT record")?;
+        Ok(())
+    }
+
+    // In-process: an insert costs no round trip, so none is held.
+    const HOLDS: bool = false;
+
+    async fn exec_held(&mut self, held: &[Held]) -> Result<()> {
+        for (sql, params) in held {
+            sql::sqlite::exec(self, sql, params)?;
+        }
         Ok(())
     }
 
     async fn end_savepoint(&mut self, keep: bool) -> Result<()> {
-        self.execute_batch(if keep {
-            "RELEASE record"
-        } else {
-            "ROLLBACK TO record; RELEASE record"
-        })?;
+        if !keep {
+            writer::run_cached(self, "ROLLBACK TO record")?;
+        }
+        writer::run_cached(self, "RELEASE record")?;
         Ok(())
     }
 }

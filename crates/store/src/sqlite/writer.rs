@@ -123,13 +123,15 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Queued>, stats: &Counters) {
                 relaxed.push(q.job);
             }
         }
-        for (jobs, sync) in [(&mut relaxed, "NORMAL"), (&mut durable, "FULL")] {
+        for (jobs, sync) in [
+            (&mut relaxed, "PRAGMA synchronous = NORMAL"),
+            (&mut durable, "PRAGMA synchronous = FULL"),
+        ] {
             if jobs.is_empty() {
                 continue;
             }
             let mut done: Vec<Done> = Vec::with_capacity(jobs.len());
-            let result = conn
-                .execute_batch(&format!("PRAGMA synchronous = {sync}"))
+            let result = run_cached(&conn, sync)
                 .map_err(StoreError::from)
                 .and_then(|()| commit_batch(&mut conn, jobs, &mut done));
             if let Err(e) = &result {
@@ -148,9 +150,9 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Queued>, stats: &Counters) {
 }
 
 fn commit_batch(conn: &mut Connection, batch: &mut Vec<Job>, done: &mut Vec<Done>) -> Result<()> {
-    conn.execute_batch("BEGIN IMMEDIATE")?;
+    run_cached(conn, "BEGIN IMMEDIATE")?;
     for job in batch.drain(..) {
-        conn.execute_batch("SAVEPOINT job")?;
+        run_cached(conn, "SAVEPOINT job")?;
         // A bug in one request must not take the writer (and every later write) down with it:
         // its savepoint is rolled back and its caller, whose reply is dropped, gets an error.
         let ok = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn))) {
@@ -163,12 +165,18 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Job>, done: &mut Vec<Done
                 false
             }
         };
-        if ok {
-            conn.execute_batch("RELEASE job")?;
-        } else {
-            conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
+        if !ok {
+            run_cached(conn, "ROLLBACK TO job")?;
         }
+        run_cached(conn, "RELEASE job")?;
     }
-    conn.execute_batch("COMMIT")?;
+    run_cached(conn, "COMMIT")?;
+    Ok(())
+}
+
+/// Runs one statement from the connection's cache: the few a group commit runs per job are
+/// compiled once, not once a job.
+pub(super) fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([])?;
     Ok(())
 }
