@@ -206,7 +206,7 @@ pub(crate) async fn add_member<C: Conn>(
         )
         .await?;
     if added > 0 {
-        o.exec(
+        o.defer(
             "UPDATE cases SET updated_at = $2 WHERE id = $1",
             vals![case_id, to_ms(now)],
         )

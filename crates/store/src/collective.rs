@@ -34,8 +34,9 @@ use crate::db::{Conn, Tx};
 use crate::error::{Result, StoreError};
 use crate::events;
 use crate::records::{self, Lock};
+use crate::rows::{COMPLAINT_SELECT, ComplaintRow};
 use crate::sql::{Val, vals};
-use crate::time::{from_ms, to_ms};
+use crate::time::to_ms;
 use crate::transitions;
 
 fn placeholders(first: usize, n: usize) -> String {
@@ -176,14 +177,71 @@ async fn catch_up<C: Conn>(
     Ok(())
 }
 
-/// A queued complaint, as clustering reads it (what a complaint keeps from its filing).
-struct Filed {
-    id: ComplaintId,
-    consumer: i64,
-    created_at: Timestamp,
-    description: String,
-    product: String,
-    category: String,
+/// What a drain's batch has learnt of clusters so far: each complaint's cluster, and each
+/// cluster's open collective case (`None`: it has none). Read from the table once for the
+/// complaints a batch first meets, kept up to date as the batch joins, merges and opens; the
+/// shop's lock keeps other drains out, and only drains open collective cases.
+#[derive(Default)]
+struct Clusters {
+    of: HashMap<i64, i64>,
+    open: HashMap<i64, Option<i64>>,
+}
+
+impl Clusters {
+    /// Learns the clusters (and open cases) of `ids` not known yet, in one statement padded to
+    /// its bound so that one statement serves every join.
+    async fn learn<C: Conn>(&mut self, o: &mut Tx<'_, C>, ids: &[i64]) -> Result<()> {
+        let unknown: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.of.contains_key(id))
+            .collect();
+        let Some(&first) = unknown.first() else {
+            return Ok(());
+        };
+        let mut p: Vec<Val> = unknown.iter().map(|&id| Val::Int(id)).collect();
+        p.resize(MAX_WALK.max(unknown.len()), Val::Int(first));
+        let rows = o
+            .query(
+                &format!(
+                    "SELECT s.complaint_id, s.cluster_id, k.id FROM complaint_signatures s \
+                     LEFT JOIN cases k ON k.fingerprint = {} AND k.kind = 'collective' \
+                     AND k.state IN ('open', 'investigating') \
+                     WHERE s.complaint_id IN ({})",
+                    CLUSTER_KEY_SQL,
+                    placeholders(1, p.len())
+                ),
+                &p,
+            )
+            .await?;
+        let mut cases: HashMap<i64, Option<i64>> = HashMap::new();
+        for r in rows {
+            let cluster = r[1].int()?;
+            self.of.insert(r[0].int()?, cluster);
+            let case = cases.entry(cluster).or_default();
+            // The earliest, should a merge have brought several.
+            if let Some(k) = r[2].opt_int()? {
+                *case = Some(case.map_or(k, |c| c.min(k)));
+            }
+        }
+        self.open.extend(cases);
+        Ok(())
+    }
+
+    /// `others` merged into `cluster`: their members and open cases now the cluster's.
+    fn merge(&mut self, cluster: i64, others: &[i64]) {
+        for c in self.of.values_mut() {
+            if others.contains(c) {
+                *c = cluster;
+            }
+        }
+        let open = others
+            .iter()
+            .chain([&cluster])
+            .filter_map(|k| self.open.remove(k).flatten())
+            .min();
+        self.open.insert(cluster, open);
+    }
 }
 
 /// Queues a complaint being filed for collective assignment (in the filing's transaction).
@@ -234,30 +292,21 @@ pub(crate) async fn assign_shop<C: Conn>(
     let shop = shop_id.as_str();
     // Drains of one shop take turns here (on every node), so clusters merge in one order.
     o.lock_key(&format!("collective:{shop}")).await?;
-    let mut pending = vec![];
-    for r in o
+    // The queued complaints, locked as a decision on each would lock it: the queue's rows
+    // skipped if another drain has them, the complaints' waited for.
+    let pending: Vec<Complaint> = o
         .query(
-            "SELECT c.id, c.consumer_id, c.created_at, c.description, c.product, c.category \
-             FROM collective_queue q JOIN complaints c ON c.id = q.complaint_id \
-             WHERE q.shop_id = $1 ORDER BY q.complaint_id LIMIT $2 FOR UPDATE OF q SKIP LOCKED",
+            &format!(
+                "{COMPLAINT_SELECT} JOIN collective_queue q ON q.complaint_id = c.id \
+                 WHERE q.shop_id = $1 ORDER BY q.complaint_id LIMIT $2 \
+                 FOR UPDATE OF q SKIP LOCKED FOR UPDATE OF c"
+            ),
             vals![shop, i64::from(limit)],
         )
         .await?
-    {
-        let mut r = r.into_iter();
-        let mut next = || {
-            r.next()
-                .ok_or_else(|| StoreError::Corrupt("queued complaint".into()))
-        };
-        pending.push(Filed {
-            id: ComplaintId(next()?.int()?),
-            consumer: next()?.int()?,
-            created_at: from_ms(next()?.int()?)?,
-            description: next()?.text()?,
-            product: next()?.text()?,
-            category: next()?.text()?,
-        });
-    }
+        .into_iter()
+        .map(|r| ComplaintRow::from_row(r)?.try_into())
+        .collect::<Result<_>>()?;
     let Some(first) = pending.first() else {
         return Ok(0);
     };
@@ -274,9 +323,10 @@ pub(crate) async fn assign_shop<C: Conn>(
         .flatten()
         .unwrap_or(0);
     catch_up(o, windows, shop, to_ms(first.created_at - window), seq).await?;
+    let mut clusters = Clusters::default();
     for c in &pending {
         seq += 1;
-        join(o, windows, shop_id, c, seq, now, policy).await?;
+        join(o, windows, &mut clusters, c, seq, now, policy).await?;
     }
     let ids: Vec<Val> = pending.iter().map(|c| Val::Int(c.id.0)).collect();
     o.exec(
@@ -296,16 +346,17 @@ pub(crate) async fn assign_shop<C: Conn>(
 async fn join<C: Conn>(
     o: &mut Tx<'_, C>,
     windows: &Windows,
-    shop_id: &ShopId,
-    c: &Filed,
+    known: &mut Clusters,
+    c: &Complaint,
     seq: i64,
     now: Timestamp,
     policy: &Policy,
 ) -> Result<()> {
     let sig = Signature::of(&c.description);
-    let subject = Subject::new(&c.product, &c.category).keys();
+    let subject = Subject::new(&c.product, c.category.as_str()).keys();
     let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
     let since = to_ms(c.created_at - window);
+    let shop_id = &c.shop_id;
     let shop = shop_id.as_str();
     windows.sweep(since);
     // The latest complaints sharing the issue (a wave's newest members stand for the rest) …
@@ -314,40 +365,26 @@ async fn join<C: Conn>(
         .get(shop)
         .map(|w| w.matches(&sig, Some(subject), since, MAX_WALK, THRESHOLD))
         .unwrap_or_default();
-    // … their clusters, as the table has them now (merges move members between clusters), and
-    // the clusters' open collective cases. The list is padded to its bound so that one
-    // statement serves every filing.
-    let mut clusters: Vec<i64> = vec![];
-    let mut open_case: Option<i64> = None;
-    if let Some(&first) = ids.first() {
-        let mut p: Vec<Val> = ids.iter().map(|&id| Val::Int(id)).collect();
-        p.resize(MAX_WALK, Val::Int(first));
-        for r in o
-            .query(
-                &format!(
-                    "SELECT DISTINCT s.cluster_id, k.id FROM complaint_signatures s \
-                     LEFT JOIN cases k ON k.fingerprint = {} AND k.kind = 'collective' \
-                     AND k.state IN ('open', 'investigating') \
-                     WHERE s.complaint_id IN ({})",
-                    CLUSTER_KEY_SQL,
-                    placeholders(1, MAX_WALK)
-                ),
-                &p,
-            )
-            .await?
-        {
-            clusters.push(r[0].int()?);
-            if let Some(k) = r[1].opt_int()? {
-                open_case = Some(open_case.map_or(k, |o: i64| o.min(k)));
-            }
-        }
-        clusters.sort_unstable();
-        clusters.dedup();
-    }
+    // … their clusters as they stand now (merges move members between clusters), and the
+    // clusters' open collective cases.
+    known.learn(o, &ids).await?;
+    let mut clusters: Vec<i64> = ids
+        .iter()
+        .filter_map(|id| known.of.get(id).copied())
+        .collect();
+    clusters.sort_unstable();
+    clusters.dedup();
+    let open_case = clusters
+        .iter()
+        .filter_map(|k| known.open.get(k).copied().flatten())
+        .min();
     // The cluster is named by its earliest member; joining several merges them.
     let cluster = clusters.iter().copied().min().unwrap_or(c.id.0);
     let others: Vec<i64> = clusters.iter().copied().filter(|&k| k != cluster).collect();
+    known.of.insert(c.id.0, cluster);
+    known.open.entry(cluster).or_insert(None);
     if !others.is_empty() {
+        known.merge(cluster, &others);
         let mut p: Vec<Val> = vec![Val::Int(cluster)];
         p.extend(others.iter().map(|&k| Val::Int(k)));
         o.exec(
@@ -377,7 +414,7 @@ async fn join<C: Conn>(
         vals![
             c.id.0,
             shop,
-            c.consumer,
+            c.consumer_id.0,
             created,
             hex::encode(sig.to_bytes()),
             i64::from(VERSION),
@@ -459,13 +496,16 @@ async fn join<C: Conn>(
                 consumers,
                 "collective complaint case opened"
             );
+            known.open.insert(cluster, Some(id));
             id
         }
     };
-    // Link who is not linked yet: with an open case and no merge, only this complaint.
-    let members: Vec<i64> = if open_case.is_some() && others.is_empty() {
-        vec![c.id.0]
-    } else {
+    // Link who is not linked yet: with an open case and no merge, only this complaint (read
+    // and locked with the queue).
+    if open_case.is_some() && others.is_empty() {
+        return link(o, case_id, c.clone(), now, policy).await;
+    }
+    let members: Vec<i64> = {
         o.query(
             "SELECT s.complaint_id FROM complaint_signatures s JOIN complaints c ON c.id = s.complaint_id \
              WHERE s.cluster_id = $1 AND s.created_at >= $2 AND c.collective_case_id IS NULL ORDER BY s.complaint_id",
@@ -477,15 +517,33 @@ async fn join<C: Conn>(
         .collect::<Result<_>>()?
     };
     for m in members {
-        let Some(mc) = records::complaint(o, ComplaintId(m), Some(Lock::Wait)).await? else {
-            continue;
+        // This complaint's row is the batch's; another's is read (and locked) now.
+        let mc = match m == c.id.0 {
+            true => Some(c.clone()),
+            false => records::complaint(o, ComplaintId(m), Some(Lock::Wait)).await?,
         };
-        if mc.collective_case_id.is_some() {
-            continue;
+        if let Some(mc) = mc {
+            link(o, case_id, mc, now, policy).await?;
         }
-        cases::add_member(o, case_id, mc.id, "collective", None, actor, now).await?;
-        let t = machine::join_collective(&mc, case_id, now);
-        transitions::apply(o, &mc, t, actor, None, now, policy).await?;
     }
+    Ok(())
+}
+
+/// Makes a complaint (locked by this transaction) a member of the collective case, unless it
+/// is in one already.
+async fn link<C: Conn>(
+    o: &mut Tx<'_, C>,
+    case_id: i64,
+    mc: Complaint,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<()> {
+    if mc.collective_case_id.is_some() {
+        return Ok(());
+    }
+    let actor = "system:collective";
+    cases::add_member(o, case_id, mc.id, "collective", None, actor, now).await?;
+    let t = machine::join_collective(&mc, case_id, now);
+    transitions::apply(o, &mc, t, actor, None, now, policy).await?;
     Ok(())
 }

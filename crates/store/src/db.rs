@@ -117,7 +117,7 @@ pub(crate) struct Tx<'c, C> {
     /// Whether a notification is also e-mailed to a recipient with an address (the store's
     /// policy has `[smtp]`; set by the service before the body runs).
     mail: bool,
-    /// Inserts held back until the next statement is sent ([`Tx::defer`]).
+    /// Writes held back until the next statement is sent ([`Tx::defer`]).
     held: Vec<Held>,
     /// Which webhook types some enabled endpoint subscribes to, as this node last read them
     /// (set by the service before the body runs).
@@ -191,11 +191,11 @@ impl<'c, C: Conn> Tx<'c, C> {
         self.conn.query(sql, params).await
     }
 
-    /// An insert whose outcome this transaction never reads back before its next statement: on
-    /// PostgreSQL it is held and sent with the others held, together, just before that
-    /// statement (or the commit) — one round trip for a filing's event, notification, timers,
-    /// evidence record and queue row. An error in it fails that later statement, and so the
-    /// transaction. Only inserts: rows that statements sent together cannot see one another.
+    /// A blind write — an insert, or an update that reads nothing another held write changes —
+    /// whose outcome this transaction does not need: on PostgreSQL it is held and sent with
+    /// the others held, together, just before the next statement (or the commit). One round
+    /// trip for a filing's event, notification, timers, evidence record and queue row. An error
+    /// in it fails that later statement, and so the transaction.
     pub(crate) async fn defer(&mut self, sql: &str, params: &[Val]) -> Result<()> {
         if C::HOLDS {
             self.held.push((sql.to_owned(), params.to_vec()));

@@ -324,13 +324,13 @@ pub(crate) mod postgres {
         q
     }
 
-    /// Held inserts as few statements as keep their order: each statement sent is
+    /// Held writes as few statements as keep their order: each statement sent is
     /// `WITH h0 AS (…), h1 AS (…) …`, its placeholders numbered on, one round trip. A `WITH`'s
     /// parts run in no set order, on one snapshot — they cannot see one another's rows, which
-    /// inserts read by nothing in between need not — so a statement holds at most one part per
-    /// table: rows of one table go as one multi-row `VALUES` (whose rows, and so ids, keep their
-    /// order), and an insert that cannot join it (another shape, or `INSERT … SELECT`) starts
-    /// the next statement.
+    /// blind writes need not — so a statement holds at most one part per table: inserts of one
+    /// table go as one multi-row `VALUES` (whose rows, and so ids, keep their order), and a
+    /// write that cannot join it (another shape, `INSERT … SELECT`, an update) starts the next
+    /// statement.
     pub fn together(held: &[super::Held]) -> Vec<(String, Vec<Val>)> {
         struct Part<'a> {
             table: &'a str,
@@ -343,6 +343,7 @@ pub(crate) mod postgres {
         for (sql, vals) in held {
             let table = sql
                 .strip_prefix("INSERT INTO ")
+                .or_else(|| sql.strip_prefix("UPDATE "))
                 .and_then(|rest| rest.split([' ', '(']).next())
                 .unwrap_or(sql);
             let parts = statements.last_mut().expect("one statement at least");
