@@ -8,7 +8,7 @@ use crate::lang::Lang;
 use crate::types::{Role, Scope, UserId};
 
 mod redact;
-pub use redact::{Published, REPORTER, Reader, event_view, published};
+pub use redact::{Published, REPORTER, Reader, event_view, published, shop_reader};
 
 /// The authenticated user behind a request: a person, or a service account (role `service`)
 /// signed in with an API key, which carries its account's scopes.

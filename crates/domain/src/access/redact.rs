@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value};
 
+use super::Actor;
 use crate::event::EventKind;
 use crate::types::UserId;
 
@@ -119,6 +120,15 @@ pub fn published(kind: EventKind) -> Option<Published> {
         | E::ApiKeyRevoked
         | E::OrderImported
         | E::OrderUpdated => None,
+    }
+}
+
+/// Who reads a shop's history: staff all of it; anyone else, signed in or not, its published
+/// outcomes.
+pub fn shop_reader(actor: Option<&Actor>) -> Reader<'static> {
+    match actor {
+        Some(a) if a.role.is_staff() => Reader::Full,
+        _ => Reader::Public,
     }
 }
 
@@ -239,6 +249,24 @@ mod tests {
                 }
                 (e, s) => panic!("{kind}: expected {e:?}, saw {s:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn only_staff_read_a_shops_whole_history() {
+        use crate::types::Role;
+        assert_eq!(shop_reader(None), Reader::Public);
+        for role in Role::ALL {
+            let want = if role.is_staff() {
+                Reader::Full
+            } else {
+                Reader::Public
+            };
+            assert_eq!(
+                shop_reader(Some(&Actor::new(UserId(1), *role))),
+                want,
+                "{role}"
+            );
         }
     }
 

@@ -530,12 +530,12 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Point, |tx| reports::listings_down(tx, &shop))
     }
 
-    async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>> {
-        let shop = shop.clone();
+    async fn shop_events(&self, actor: Option<&Actor>, shop: &ShopId) -> Result<Vec<Event>> {
+        let (shop, reader) = (shop.clone(), access::shop_reader(actor));
         read!(self, Point, |tx| events::read_as(
             tx,
             &Stream::Shop(shop.clone()),
-            access::Reader::Public
+            reader
         ))
     }
 
