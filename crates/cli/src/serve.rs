@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// later time into the file to make deadlines fall due. See docs/time.md.
     #[arg(long, value_name = "FILE")]
     pub clock: Option<PathBuf>,
+    /// Browsers reach the site over HTTPS (weiquan behind a TLS-terminating proxy): cookies are
+    /// then always Secure and named `__Host-…` (README, "Behind HTTPS").
+    #[arg(long, env = "WEIQUAN_HTTPS")]
+    pub https: bool,
 }
 
 fn humantime_duration(s: &str) -> Result<Duration, String> {
@@ -129,9 +133,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // which nodes sharing a PostgreSQL database must all have).
     let keys = weiquan_server::outbox::Keyring::load(&args.store.data_dir)
         .context("cannot read or make the webhook key (webhook.key in --data-dir)")?;
-    let state = AppState::new(store)
+    let mut state = AppState::new(store)
         .with_clock(clock)
         .with_webhook_key(keys);
+    state.https = args.https;
     tokio::select! {
         r = weiquan_server::serve(state, listener, Some(args.timer_interval)) => r?,
         _ = tokio::signal::ctrl_c() => eprintln!("shutting down"),

@@ -7,6 +7,9 @@ use crate::error::DomainError;
 use crate::lang::Lang;
 use crate::types::{Role, Scope, UserId};
 
+mod redact;
+pub use redact::{Published, REPORTER, Reader, event_view, published, shop_reader};
+
 /// The authenticated user behind a request: a person, or a service account (role `service`)
 /// signed in with an API key, which carries its account's scopes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -238,4 +241,10 @@ pub fn can_view_chat(actor: &Actor, owner: UserId, handed_over: bool) -> bool {
 /// user's notifications are never named, so asking for them changes nothing and says nothing.
 pub fn own_inbox(actor: &Actor) -> UserId {
     actor.id
+}
+
+/// Whether an order list shows whose order each is: not to a merchant, who would otherwise map
+/// the accounts named elsewhere (a report, an event) to their buyers.
+pub fn shows_buyer(actor: &Actor) -> bool {
+    actor.role != Role::Merchant
 }

@@ -91,7 +91,7 @@ async fn read_upload(
         match (field.name(), via) {
             (Some("csrf"), Via::Page(headers)) => {
                 let t = field.text().await.map_err(bad_form)?;
-                check_csrf(session_secret(headers), &t)?;
+                check_csrf(session_secret(state, headers), &t)?;
                 checked = true;
             }
             _ if !checked => check_csrf(None, "")?,

@@ -45,6 +45,9 @@ pub struct AppState {
     pub inbox_recheck: std::time::Duration,
     /// The outbox's dispatcher: the webhook key, the HTTP client, the mailer.
     pub dispatcher: Arc<outbox::Dispatcher>,
+    /// The site is served over HTTPS (`serve --https`): cookies are always Secure and named
+    /// `__Host-…` (`web::session::Jar`).
+    pub https: bool,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             chat_news: tokio::sync::broadcast::channel(256).0,
             agent_poll: std::time::Duration::from_secs(1),
             inbox_recheck: std::time::Duration::from_secs(3),
+            https: false,
         }
     }
 

@@ -184,7 +184,28 @@ pub(crate) async fn case_events<C: Conn>(
     id: i64,
 ) -> Result<Vec<Event>> {
     visible_case(o, actor, id).await?;
-    events::read(o, &Stream::Case(CaseId(id))).await
+    let stream = Stream::Case(CaseId(id));
+    if actor.role.is_staff() {
+        return events::read_as(o, &stream, access::Reader::Full).await;
+    }
+    // The shop's merchant: whoever reported into the case stays unnamed.
+    let reporters: Vec<UserId> = ids(o
+        .query(
+            "SELECT DISTINCT reporter_id FROM reports WHERE case_id = $1",
+            vals![id],
+        )
+        .await?)?
+    .into_iter()
+    .map(UserId)
+    .collect();
+    events::read_as(
+        o,
+        &stream,
+        access::Reader::Merchant {
+            reporters: &reporters,
+        },
+    )
+    .await
 }
 
 /// Links a complaint to a case; `false` when it is a member already.

@@ -64,8 +64,14 @@ pub(crate) async fn file_complaint<C: Conn>(
             "no such order among your orders",
         ));
     };
+    let Some(buyer_id) = order.buyer_id else {
+        return Err(StoreError::Corrupt(format!(
+            "order {} without its buyer",
+            order.order_no
+        )));
+    };
     let facts = OrderFacts {
-        buyer_id: order.buyer_id,
+        buyer_id,
         shop_id: order.shop_id.clone(),
         merchant_id,
         amount_cents: order.amount_cents,

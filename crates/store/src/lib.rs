@@ -353,8 +353,9 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     ) -> Result<()>;
     /// The shop's listings that IP notices keep down now.
     async fn listings_down(&self, shop: &ShopId) -> Result<Vec<String>>;
-    /// The shop's published history: violations, penalties, appeals, takedowns.
-    async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>>;
+    /// The shop's history: all of it for staff; for anyone else (`None`: not signed in) its
+    /// published outcomes (`access::shop_reader`).
+    async fn shop_events(&self, actor: Option<&Actor>, shop: &ShopId) -> Result<Vec<Event>>;
     /// Deadlines of penalties, reports and cases that have fallen due.
     async fn due_subject_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<SubjectTimer>>;
     async fn fire_subject_timer(&self, timer: &SubjectTimer, now: Timestamp) -> Result<bool>;

@@ -58,7 +58,9 @@ pub struct PenaltyRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Order {
     pub order_no: OrderNo,
-    pub buyer_id: UserId,
+    /// The buyer's account; left out for the shop's merchant (`access::shows_buyer`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buyer_id: Option<UserId>,
     pub shop_id: ShopId,
     pub shop_name: String,
     pub items: Vec<OrderItem>,

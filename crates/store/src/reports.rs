@@ -65,7 +65,8 @@ fn report_for(actor: &Actor, row: &[Val]) -> Result<Option<Report>> {
         shop_id: ShopId::parse(row[2].as_str()?).map_err(bad("report shop"))?,
         kind,
         description: row[4].text()?,
-        order_no: row[5].opt_text()?,
+        // The reporter's order would name them to the merchant.
+        order_no: row[5].opt_text()?.filter(|_| shows_reporter),
         listing: row[6].opt_text()?,
         channel: row[7].text()?,
         case_id: CaseId(row[8].int()?),
@@ -367,28 +368,22 @@ pub(crate) async fn report_act<C: Conn>(
 }
 
 /// The report's chain. Who reported stays hidden from those the report hides it from (the
-/// merchant of an IP notice): the reporter's own steps name them as `reporter`, and the filing's
-/// `reporter_id` is left out (such events no longer match their hashes; `audit verify` checks
-/// the stored ones).
+/// merchant of an IP notice), as `access::event_view` decides.
 pub(crate) async fn report_events<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
     id: ReportId,
 ) -> Result<Vec<Event>> {
     let hidden = hidden_reporter(o, actor, id).await?;
-    let mut events = events::read(o, &Stream::Report(id)).await?;
-    if let Some(reporter) = hidden {
-        let name = Actor::new(reporter, Role::Consumer).event_name();
-        for e in &mut events {
-            if e.actor == name {
-                e.actor = "reporter".into();
-            }
-            if let Some(d) = e.data.as_object_mut() {
-                d.remove("reporter_id");
-            }
+    let reporters: Vec<UserId> = hidden.into_iter().collect();
+    let reader = if reporters.is_empty() {
+        access::Reader::Full
+    } else {
+        access::Reader::Merchant {
+            reporters: &reporters,
         }
-    }
-    Ok(events)
+    };
+    events::read_as(o, &Stream::Report(id), reader).await
 }
 
 /// Checks that `actor` may see the report, and returns its reporter when they may not know who

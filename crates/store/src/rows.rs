@@ -264,7 +264,7 @@ impl TryFrom<OrderRow> for Order {
         let what = format!("order {}", r.order_no);
         Ok(Order {
             order_no: parsed(&what, OrderNo::parse(&r.order_no))?,
-            buyer_id: UserId(r.buyer_id),
+            buyer_id: Some(UserId(r.buyer_id)),
             shop_id: parsed(&what, ShopId::parse(&r.shop_id))?,
             shop_name: r.shop_name,
             items: json::<Vec<OrderItem>>(&what, &r.items)?,

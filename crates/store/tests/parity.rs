@@ -308,7 +308,7 @@ async fn scenario(store: Arc<dyn Store>) -> Value {
         "report_events": s.report_events(&regulator, report.id).await.unwrap(),
         "shop": s.shop(&shop, later).await.unwrap(),
         "penalties": s.penalties(&shop).await.unwrap(),
-        "shop_events": s.shop_events(&shop).await.unwrap(),
+        "shop_events": s.shop_events(Some(&regulator), &shop).await.unwrap(),
     });
     // Every user's inbox: the same notifications, in the same order, on both.
     for (name, _) in USERS {

@@ -198,7 +198,7 @@ pub async fn mark_read(
 /// The signed-in user of a bearer token or, for a browser's `EventSource`, the session cookie.
 async fn bearer_or_cookie(state: &AppState, headers: &HeaderMap) -> ApiResult<User> {
     let token = bearer_token(headers)
-        .or_else(|| crate::web::session::session_secret(headers))
+        .or_else(|| crate::web::session::session_secret(state, headers))
         .ok_or_else(ApiError::unauthenticated)?;
     state
         .store

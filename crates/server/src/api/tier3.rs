@@ -298,5 +298,5 @@ pub async fn shop_events(
         .shop(&shop, state.clock.now())
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(axum::Json(state.store.shop_events(&shop).await?))
+    Ok(axum::Json(state.store.shop_events(None, &shop).await?))
 }

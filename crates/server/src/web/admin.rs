@@ -273,7 +273,10 @@ pub async fn import(
         while let Some(field) = mp.next_field().await.map_err(bad)? {
             match field.name() {
                 Some("csrf") => {
-                    check_csrf(session_secret(&headers), &field.text().await.map_err(bad)?)?;
+                    check_csrf(
+                        session_secret(&state, &headers),
+                        &field.text().await.map_err(bad)?,
+                    )?;
                     checked = true;
                 }
                 _ if !checked => check_csrf(None, "")?,

@@ -4,7 +4,12 @@
 //! stored, in the same `sessions` table). Every form carries a CSRF token: HMAC-SHA256 keyed by
 //! the session token, which only this browser holds (the cookie is HttpOnly), so no other site
 //! can forge it, and every node computes it without shared server state. The sign-in form,
-//! before any session exists, is protected the same way by a short-lived random cookie.
+//! before any session exists, is protected the same way by a short-lived random cookie, whose
+//! token is good for signing in and nothing else.
+//!
+//! A site served over HTTPS (`serve --https`) names its cookies `__Host-…` and always marks them
+//! Secure: the browser then takes them only from this origin over HTTPS, so neither a plain-HTTP
+//! response nor a sibling subdomain can plant a session.
 
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -22,8 +27,37 @@ use crate::auth::{check_credentials, issue_token, token_hash};
 use crate::error::ApiError;
 use crate::lang::request_lang;
 
-pub const SESSION_COOKIE: &str = "wq_session";
-const LOGIN_COOKIE: &str = "wq_login";
+/// This site's cookie names and flags: `__Host-` names and always Secure when it is served
+/// over HTTPS (`AppState::https`); otherwise Secure only when a proxy says the request came so.
+#[derive(Clone, Copy)]
+pub struct Jar {
+    https: bool,
+}
+
+impl Jar {
+    pub fn of(state: &AppState) -> Self {
+        Jar { https: state.https }
+    }
+    /// The session's cookie.
+    pub fn session(self) -> &'static str {
+        if self.https {
+            "__Host-wq_session"
+        } else {
+            "wq_session"
+        }
+    }
+    /// The sign-in form's cookie, before any session exists.
+    fn login(self) -> &'static str {
+        if self.https {
+            "__Host-wq_login"
+        } else {
+            "wq_login"
+        }
+    }
+    fn secure(self, headers: &HeaderMap) -> bool {
+        self.https || over_https(headers)
+    }
+}
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -72,8 +106,9 @@ fn over_https(headers: &HeaderMap) -> bool {
 }
 
 /// A cookie of ours: HttpOnly unless the page's script must read it, SameSite=Lax, and Secure
-/// whenever the browser came over HTTPS (so it is never sent in clear afterwards).
+/// whenever the site or the browser is on HTTPS (so it is never sent in clear afterwards).
 fn cookie_header(
+    jar: Jar,
     headers: &HeaderMap,
     name: &str,
     value: &str,
@@ -84,14 +119,14 @@ fn cookie_header(
     if http_only {
         c.push_str("; HttpOnly");
     }
-    if over_https(headers) {
+    if jar.secure(headers) {
         c.push_str("; Secure");
     }
     HeaderValue::from_str(&c).expect("cookie value is URL-safe")
 }
 
-fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: i64) -> HeaderValue {
-    cookie_header(headers, name, value, max_age, true)
+fn set_cookie(jar: Jar, headers: &HeaderMap, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    cookie_header(jar, headers, name, value, max_age, true)
 }
 
 fn random_token() -> String {
@@ -100,10 +135,47 @@ fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
 
-/// Where to go after signing in: only a local path, never another site.
+/// Where a `next` may send the browser: a path on this site, or `None` (the caller goes home).
+/// The one check of every redirect that takes `next`. Browsers drop tabs and newlines from a
+/// `Location` and read `\` as `/`, so `/<tab>/evil.example` would be `//evil.example`, another
+/// site. So: one leading `/`, not `//` or `/\`; visible ASCII only (a header carries nothing
+/// else); and decoded once more, still no control character, backslash or `//` start.
+pub fn local_path(next: &str) -> Option<&str> {
+    fn rooted(p: &[u8]) -> bool {
+        p.first() == Some(&b'/') && !matches!(p.get(1), Some(b'/' | b'\\'))
+    }
+    let raw = next.as_bytes();
+    let decoded = percent_decode(raw);
+    let ok = rooted(raw)
+        && raw.iter().all(|&b| b.is_ascii_graphic() && b != b'\\')
+        && rooted(&decoded)
+        && !decoded.iter().any(|&b| b.is_ascii_control() || b == b'\\');
+    ok.then_some(next)
+}
+
+fn percent_decode(s: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                s.get(i + 1).copied().and_then(hex),
+                s.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(h << 4 | l);
+            i += 3;
+        } else {
+            out.push(s[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(str::to_owned)
+    next.and_then(local_path).map(str::to_owned)
 }
 
 /// A signed-in browser: the user, the language and the page's CSRF token.
@@ -124,7 +196,8 @@ impl FromRequestParts<AppState> for Web {
         } else {
             String::new()
         };
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let jar = Jar::of(state);
+        let Some(token) = cookie(&parts.headers, jar.session()) else {
             return Err(Redirect::to(&format!("/login?next={next}")).into_response());
         };
         let now = state.clock.now();
@@ -146,7 +219,7 @@ impl FromRequestParts<AppState> for Web {
                     Redirect::to(&format!("/login?expired=1&next={next}")).into_response();
                 res.headers_mut().append(
                     header::SET_COOKIE,
-                    set_cookie(&parts.headers, SESSION_COOKIE, "", 0),
+                    set_cookie(jar, &parts.headers, jar.session(), "", 0),
                 );
                 Err(res)
             }
@@ -160,31 +233,44 @@ pub struct CsrfForm(pub Form);
 impl FromRequest<AppState> for CsrfForm {
     type Rejection = Response;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let now = state.clock.now();
-        let lang = request_lang(req.headers(), req.uri().query());
-        let path = req.uri().path().to_owned();
-        let secrets: Vec<String> = [SESSION_COOKIE, LOGIN_COOKIE]
-            .iter()
-            .filter_map(|n| cookie(req.headers(), n).map(str::to_owned))
-            .collect();
-        let bytes = axum::body::Bytes::from_request(req, &())
-            .await
-            .map_err(|_| {
-                super::error_page(
-                    &Ctx::anonymous(lang, &path, now),
-                    ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE),
-                )
-            })?;
-        let form = Form::parse(&bytes);
-        let ok = secrets
-            .iter()
-            .any(|s| check_csrf(Some(s), form.get("csrf")).is_ok());
-        if !ok {
-            let e = check_csrf(None, "").expect_err("no secret never passes");
-            return Err(super::error_page(&Ctx::anonymous(lang, &path, now), e));
-        }
-        Ok(CsrfForm(form))
+        let name = Jar::of(state).session();
+        checked_form(req, state, name).await.map(CsrfForm)
     }
+}
+
+/// The sign-in form: its token comes from the sign-in cookie, which is good for nothing else.
+pub struct LoginForm(pub Form);
+
+impl FromRequest<AppState> for LoginForm {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let name = Jar::of(state).login();
+        checked_form(req, state, name).await.map(LoginForm)
+    }
+}
+
+/// Reads a urlencoded form and checks its `csrf` field against the cookie `secret_cookie`.
+async fn checked_form(
+    req: Request,
+    state: &AppState,
+    secret_cookie: &str,
+) -> Result<Form, Response> {
+    let now = state.clock.now();
+    let lang = request_lang(req.headers(), req.uri().query());
+    let path = req.uri().path().to_owned();
+    let secret = cookie(req.headers(), secret_cookie).map(str::to_owned);
+    let bytes = axum::body::Bytes::from_request(req, &())
+        .await
+        .map_err(|_| {
+            super::error_page(
+                &Ctx::anonymous(lang, &path, now),
+                ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+            )
+        })?;
+    let form = Form::parse(&bytes);
+    check_csrf(secret.as_deref(), form.get("csrf"))
+        .map_err(|e| super::error_page(&Ctx::anonymous(lang, &path, now), e))?;
+    Ok(form)
 }
 
 /// The error for a form whose token is missing or wrong (stale page, other site, no cookie).
@@ -201,8 +287,8 @@ pub fn check_csrf(secret: Option<&str>, given: &str) -> Result<(), ApiError> {
 }
 
 /// The session secret of a request, for checking the CSRF field of a multipart form.
-pub fn session_secret(headers: &HeaderMap) -> Option<&str> {
-    cookie(headers, SESSION_COOKIE)
+pub fn session_secret<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
+    cookie(headers, Jar::of(state).session())
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -241,6 +327,7 @@ pub async fn login_page(
     axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Response {
     let lang = request_lang(&headers, uri.query());
+    let jar = Jar::of(&state);
     let secret = random_token();
     let mut c = Ctx::anonymous(lang, uri.path(), state.clock.now());
     c.csrf = csrf_for(&secret);
@@ -261,7 +348,7 @@ pub async fn login_page(
     let mut res = render(&page);
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(&headers, LOGIN_COOKIE, &secret, 3600),
+        set_cookie(jar, &headers, jar.login(), &secret, 3600),
     );
     res
 }
@@ -271,9 +358,10 @@ pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
-    CsrfForm(form): CsrfForm,
+    LoginForm(form): LoginForm,
 ) -> Response {
     let lang = request_lang(&headers, uri.query());
+    let jar = Jar::of(&state);
     let username = form.get("username").trim().to_owned();
     let next = safe_next(Some(form.get("next")));
     let result = match check_credentials(&state, &username, form.get("password")).await {
@@ -287,16 +375,16 @@ pub async fn login(
             let h = res.headers_mut();
             h.append(
                 header::SET_COOKIE,
-                set_cookie(&headers, SESSION_COOKIE, &token, 30 * 24 * 3600),
+                set_cookie(jar, &headers, jar.session(), &token, 30 * 24 * 3600),
             );
             h.append(
                 header::SET_COOKIE,
-                set_cookie(&headers, LOGIN_COOKIE, "", 0),
+                set_cookie(jar, &headers, jar.login(), "", 0),
             );
             res
         }
         Err(e) => {
-            let secret = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+            let secret = cookie(&headers, jar.login()).unwrap_or_default();
             let mut c = Ctx::anonymous(lang, "/login", state.clock.now());
             c.csrf = csrf_for(secret);
             let mut res = render(&LoginPage {
@@ -318,7 +406,8 @@ pub async fn logout(
     headers: HeaderMap,
     CsrfForm(_): CsrfForm,
 ) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+    let jar = Jar::of(&state);
+    if let Some(token) = cookie(&headers, jar.session())
         && let Err(e) = state.store.delete_session(&token_hash(token)).await
     {
         tracing::error!(error = %e, "ending a web session");
@@ -326,7 +415,7 @@ pub async fn logout(
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(&headers, SESSION_COOKIE, "", 0),
+        set_cookie(jar, &headers, jar.session(), "", 0),
     );
     res
 }
@@ -351,6 +440,7 @@ pub async fn switch_lang(
     res.headers_mut().append(
         header::SET_COOKIE,
         cookie_header(
+            Jar::of(&state),
             &headers,
             "lang",
             if lang == Lang::En { "en" } else { "zh" },
@@ -367,7 +457,7 @@ async fn store_lang(
     headers: &HeaderMap,
     lang: Lang,
 ) -> Result<(), weiquan_store::StoreError> {
-    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+    let Some(token) = session_secret(state, headers) else {
         return Ok(());
     };
     let Some(user) = state

@@ -90,6 +90,10 @@ pub async fn open_store(
 }
 
 /// Order numbers of the fixture: buyer01 has A1..A5 at shop-a and B1 at shop-b; buyer02 has A6.
+/// Staff, reading the store directly (a shop's whole history, not only what is published).
+pub const STAFF: weiquan_domain::Actor =
+    weiquan_domain::Actor::new(weiquan_domain::UserId(1), weiquan_domain::Role::Regulator);
+
 pub fn order(tag: &str) -> String {
     let n: u64 = match tag {
         "A1" => 1,

@@ -6,6 +6,7 @@ mod cases;
 mod ip_notices;
 mod monitors;
 mod penalties;
+mod redaction;
 mod waves;
 
 use chrono::{Duration, Utc};

@@ -196,7 +196,10 @@ impl<D: Driver> Store for Service<D> {
     ) -> Result<Page<Order>> {
         let seen = visibility_ids(actor);
         let before = before.map(|o| o.as_str().to_owned());
-        let items = read!(self, Scan, |tx| records::orders(tx, seen, before, limit))?;
+        let mut items = read!(self, Scan, |tx| records::orders(tx, seen, before, limit))?;
+        if !access::shows_buyer(actor) {
+            items.iter_mut().for_each(|o| o.buyer_id = None);
+        }
         Ok(Page::of(items, limit, |o: &Order| o.order_no.to_string()))
     }
 
@@ -527,11 +530,12 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Point, |tx| reports::listings_down(tx, &shop))
     }
 
-    async fn shop_events(&self, shop: &ShopId) -> Result<Vec<Event>> {
-        let shop = shop.clone();
-        read!(self, Point, |tx| events::read(
+    async fn shop_events(&self, actor: Option<&Actor>, shop: &ShopId) -> Result<Vec<Event>> {
+        let (shop, reader) = (shop.clone(), access::shop_reader(actor));
+        read!(self, Point, |tx| events::read_as(
             tx,
-            &Stream::Shop(shop.clone())
+            &Stream::Shop(shop.clone()),
+            reader
         ))
     }
 

@@ -47,7 +47,7 @@ pub async fn ws(
         Some(t) => t,
         // The web chat page: the browser sends its session cookie. So would another site's page
         // that opened this socket (cross-site WebSocket hijacking), so only our own pages may.
-        None => match crate::web::session::session_secret(&headers) {
+        None => match crate::web::session::session_secret(&state, &headers) {
             Some(t) if same_origin(&headers) => t.to_owned(),
             Some(_) => {
                 return Err(ApiError::forbidden(

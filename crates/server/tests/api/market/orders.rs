@@ -265,7 +265,7 @@ async fn pushed_shipping_feeds_the_shipping_monitor(backend: Backend) {
     let shop_a = ShopId::parse("shop-a").unwrap();
     let found: Vec<String> = app
         .store
-        .shop_events(&shop_a)
+        .shop_events(Some(&STAFF), &shop_a)
         .await
         .unwrap()
         .into_iter()
@@ -309,7 +309,7 @@ async fn pushed_shipping_feeds_the_shipping_monitor(backend: Backend) {
     .await;
     let broken = app
         .store
-        .shop_events(&shop_a)
+        .shop_events(Some(&STAFF), &shop_a)
         .await
         .unwrap()
         .into_iter()

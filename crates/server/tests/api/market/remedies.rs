@@ -202,7 +202,10 @@ async fn remedy_executed_is_fulfil(backend: Backend) {
     app.fire().await;
     let shop = app
         .store
-        .shop_events(&weiquan_domain::ShopId::parse("shop-a").unwrap())
+        .shop_events(
+            Some(&STAFF),
+            &weiquan_domain::ShopId::parse("shop-a").unwrap(),
+        )
         .await
         .unwrap();
     assert!(!shop.iter().any(|e| e.kind == "platform_payout"));

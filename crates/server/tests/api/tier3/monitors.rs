@@ -58,7 +58,7 @@ async fn monitors_find_broken_promises(backend: Backend) {
     app.fire().await;
     app.fire().await;
     let late = store
-        .shop_events(&shop_a)
+        .shop_events(Some(&STAFF), &shop_a)
         .await
         .unwrap()
         .into_iter()
@@ -135,7 +135,7 @@ async fn monitors_find_broken_promises(backend: Backend) {
     .await;
 
     let events = store
-        .shop_events(&ShopId::parse("shop-a").unwrap())
+        .shop_events(Some(&STAFF), &ShopId::parse("shop-a").unwrap())
         .await
         .unwrap();
     let kinds: Vec<(String, Value)> = events

@@ -200,7 +200,7 @@ async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
     .await;
     assert_eq!(c["state"], "awaiting_merchant");
     let events = store
-        .shop_events(&ShopId::parse("shop-a").unwrap())
+        .shop_events(Some(&STAFF), &ShopId::parse("shop-a").unwrap())
         .await
         .unwrap();
     let sanctions: Vec<&Value> = events

@@ -52,6 +52,7 @@ async fn report_pages(backend: Backend) {
                 ("shop_id", "shop-a"),
                 ("report_kind", "ip_infringement"),
                 ("listing", "青山牌保温杯 500ml"),
+                ("order_no", &a6),
                 ("description", description),
             ],
         )
@@ -79,6 +80,7 @@ async fn report_pages(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, page, _) = h.get(&path).await;
+    assert!(page.contains(&a6), "the rights holder sees their order");
     let sha = weiquan_domain::Sha256::of(PNG);
     assert!(page.contains(&format!("{path}/evidence/{sha}")), "{page}");
     assert!(page.contains("trademark.png"));
@@ -102,12 +104,17 @@ async fn report_pages(backend: Backend) {
     let (_, page, _) = m.get("/reports").await;
     assert!(page.contains(&format!("href=\"{path}\"")), "{page}");
     assert!(
+        !page.contains(&a6),
+        "the rights holder's order would name them"
+    );
+    assert!(
         !page.contains("href=\"/reports/new\""),
         "merchants do not report"
     );
     let (status, page, _) = m.get(&path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("trademark.png") && page.contains("id=\"counter-notice\""));
+    assert!(!page.contains(&a6), "{page}");
     let mtoken = csrf(&page);
     let act = format!("{path}/act");
     let (status, page, _) = m
