@@ -8,7 +8,9 @@ use crate::lang::Lang;
 use crate::types::{Role, Scope, UserId};
 
 mod redact;
-pub use redact::{Published, REPORTER, Reader, event_view, published, shop_reader};
+pub use redact::{
+    Published, REPORTER, Reader, event_view, published, published_appeal, shop_reader,
+};
 
 /// The authenticated user behind a request: a person, or a service account (role `service`)
 /// signed in with an API key, which carries its account's scopes.

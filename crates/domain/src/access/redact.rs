@@ -168,11 +168,34 @@ pub fn event_view(
     }
 }
 
+/// What the public sees of a penalty's appeal (a shop's published standing): that it was made,
+/// when, and what became of it — not the merchant's reason, nor who decided or why, as the
+/// events' public view.
+pub fn published_appeal(appeal: &Value) -> Value {
+    const FIELDS: [&str; 3] = ["state", "at", "decided_at"];
+    Value::Object(
+        FIELDS
+            .iter()
+            .filter_map(|&f| Some((f.to_owned(), appeal.get(f)?.clone())))
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn the_public_sees_an_appeal_s_state_and_times_only() {
+        let appeal = json!({"reason": "我们已整改", "at": "2026-11-02T10:00:00Z", "state": "upheld",
+            "decided_by": 9, "decision_reason": "证据不足", "decided_at": "2026-11-03T10:00:00Z"});
+        assert_eq!(
+            published_appeal(&appeal),
+            json!({"state": "upheld", "at": "2026-11-02T10:00:00Z", "decided_at": "2026-11-03T10:00:00Z"})
+        );
+    }
 
     /// Every kind's public view, decided: shown with exactly these fields, or hidden.
     #[test]

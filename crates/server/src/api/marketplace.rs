@@ -87,9 +87,20 @@ pub async fn shop(
         points: s.points,
         search_weight: s.search_weight,
         status: s.status,
-        active_penalties: s.active_penalties,
+        active_penalties: published_penalties(s.active_penalties),
         listings_down,
     }))
+}
+
+/// Penalties as anyone may read them: an appeal's state and times, not its reasons or who
+/// decided it (`access::published_appeal`).
+fn published_penalties(mut penalties: Vec<PenaltyRecord>) -> Vec<PenaltyRecord> {
+    for p in &mut penalties {
+        if let Some(a) = &p.appeal {
+            p.appeal = Some(weiquan_domain::access::published_appeal(a));
+        }
+    }
+    penalties
 }
 
 #[utoipa::path(get, path = "/api/v1/shops/{id}/penalties", tag = "marketplace", params(("id" = String, Path)),
@@ -104,5 +115,7 @@ pub async fn penalties(
         .shop(&id, state.clock.now())
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(axum::Json(state.store.penalties(&id).await?))
+    Ok(axum::Json(published_penalties(
+        state.store.penalties(&id).await?,
+    )))
 }

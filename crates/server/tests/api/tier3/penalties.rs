@@ -116,6 +116,26 @@ async fn points_climb_the_ladder_and_penalties_end_or_are_appealed(backend: Back
     let s = standing(&app, "shop-a").await;
     assert_eq!(s["status"], "restricted");
     assert_eq!(s["active_penalties"].as_array().unwrap().len(), 3);
+    // Anyone may read that the closure was appealed and overturned, and when; not the
+    // merchant's reason, the decision's, nor who decided.
+    let all: Value = app
+        .http
+        .get(app.url("/api/v1/shops/shop-a/penalties"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let closure = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"].as_i64() == Some(close_id))
+        .unwrap();
+    let published: Vec<&String> = closure["appeal"].as_object().unwrap().keys().collect();
+    assert_eq!(published, ["at", "decided_at", "state"]);
+    assert_eq!(closure["appeal"]["state"], "overturned");
 
     // Time passes: the timers lift each penalty at its end (7, 14 and 30 days), once.
     let start = app.now();
