@@ -7,6 +7,7 @@ pub mod error;
 mod evidence;
 pub mod extract;
 pub mod lang;
+pub mod listen;
 pub mod metrics;
 pub mod openapi;
 pub mod outbox;
@@ -229,7 +230,8 @@ pub async fn serve(
         let every = every.min(Duration::from_millis(200));
         tokio::spawn(outbox::run(state.clone(), every))
     });
-    let r = axum::serve(listener, app(state)).await;
+    let limits = state.store.policy().connections.clone();
+    let r = listen::run(listener, app(state), limits).await;
     for t in timers.into_iter().chain(outbox).chain([waves]) {
         t.abort();
     }

@@ -5,6 +5,7 @@ mod helpers;
 mod assistant;
 mod auth;
 mod brushing;
+mod connections;
 mod errors;
 mod evidence;
 mod market;
