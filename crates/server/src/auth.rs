@@ -4,6 +4,7 @@
 //! thread, and an unknown username is checked against a dummy hash so that it costs as much as
 //! a wrong password and reveals nothing.
 
+use std::net::IpAddr;
 use std::sync::{LazyLock, Mutex};
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
@@ -19,6 +20,7 @@ use weiquan_store::{NewUser, User};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Auth};
+use crate::listen::ClientIp;
 
 /// How long a bearer token stays valid.
 const SESSION_DAYS: i64 = 30;
@@ -169,17 +171,20 @@ pub async fn issue_token(state: &AppState, user: &User) -> ApiResult<String> {
 }
 
 /// Checks a username and password; the same cost whether or not the user exists.
+/// After failed sign-ins, the account and the client's address are each held back for a
+/// growing delay (`throttle`), answered 429 with `Retry-After` until it has passed.
 pub async fn check_credentials(
     state: &AppState,
+    ip: IpAddr,
     username: &str,
     password: &str,
 ) -> ApiResult<User> {
-    if !state.login_limiter.allow(username) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "登录失败次数过多，请几分钟后再试",
-            "too many failed sign-ins; try again in a few minutes",
+    let now = state.clock.now();
+    if let Err(secs) = state.login_limiter.check(username, ip, now) {
+        return Err(ApiError::rate_limited(
+            secs,
+            &format!("登录失败次数过多，请 {secs} 秒后再试"),
+            &format!("too many failed sign-ins; try again in {secs} s"),
         ));
     }
     let found = state.store.user_for_login(username).await?;
@@ -191,11 +196,14 @@ pub async fn check_credentials(
     let ok = hashing(move || verify_password(&hash, &password)).await?;
     match user {
         Some(u) if ok => {
-            state.login_limiter.reset(username);
+            state.login_limiter.succeed(username);
             Ok(u)
         }
         _ => {
-            state.login_limiter.fail(username);
+            let policy = &state.store.policy().sign_in;
+            state
+                .login_limiter
+                .fail(username, ip, state.clock.now(), policy);
             Err(bad_credentials())
         }
     }
@@ -205,6 +213,7 @@ pub async fn check_credentials(
     responses((status = 200, body = LoginResponse), (status = 401, description = "wrong username or password"), (status = 429)))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
     let (Some(username), Some(password)) = (req.username, req.password) else {
@@ -215,7 +224,7 @@ pub async fn login(
         )
         .into());
     };
-    let user = check_credentials(&state, username.trim(), &password).await?;
+    let user = check_credentials(&state, ip, username.trim(), &password).await?;
     let token = issue_token(&state, &user).await?;
     Ok(axum::Json(LoginResponse { token, user }))
 }
@@ -286,37 +295,6 @@ pub async fn logout(
     security(("bearer" = [])))]
 pub async fn me(Auth(user): Auth) -> axum::Json<User> {
     axum::Json(user)
-}
-
-/// Failed sign-ins per username in a sliding window, to slow password guessing (429).
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: std::sync::Mutex<std::collections::HashMap<String, Vec<std::time::Instant>>>,
-}
-
-impl LoginLimiter {
-    const WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
-    const MAX_FAILURES: usize = 10;
-
-    fn allow(&self, username: &str) -> bool {
-        let mut map = self.failures.lock().expect("limiter lock");
-        let now = std::time::Instant::now();
-        let entry = map.entry(username.to_owned()).or_default();
-        entry.retain(|t| now.duration_since(*t) < Self::WINDOW);
-        entry.len() < Self::MAX_FAILURES
-    }
-    fn fail(&self, username: &str) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        if map.len() > 100_000 {
-            map.clear(); // bound memory under a spray of usernames
-        }
-        map.entry(username.to_owned())
-            .or_default()
-            .push(std::time::Instant::now());
-    }
-    fn reset(&self, username: &str) {
-        self.failures.lock().expect("limiter lock").remove(username);
-    }
 }
 
 #[cfg(test)]

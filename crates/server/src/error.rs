@@ -22,6 +22,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: Text,
     pub fields: Vec<FieldError>,
+    /// Seconds for a `Retry-After` header (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -36,7 +38,19 @@ impl ApiError {
             code,
             message: Text::new(zh, en),
             fields: vec![],
+            retry_after: None,
         }
+    }
+    /// The same error, telling the client when to try again.
+    pub fn retry_after(self, secs: u64) -> Self {
+        ApiError {
+            retry_after: Some(secs.max(1)),
+            ..self
+        }
+    }
+    /// Too many attempts: 429 with `Retry-After`.
+    pub fn rate_limited(secs: u64, zh: &str, en: &str) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", zh, en).retry_after(secs)
     }
     pub fn unauthenticated() -> Self {
         Self::new(
@@ -126,6 +140,7 @@ impl From<DomainError> for ApiError {
             code: e.code(),
             message: Text::new(e.message(Lang::Zh), e.message(Lang::En)),
             fields: e.fields().to_vec(),
+            retry_after: None,
         }
     }
 }
@@ -165,6 +180,10 @@ pub fn too_large(limit: u64) -> ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = self.status.into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res.extensions_mut().insert(self);
         res
     }

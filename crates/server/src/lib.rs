@@ -11,6 +11,7 @@ pub mod listen;
 pub mod metrics;
 pub mod openapi;
 pub mod outbox;
+pub mod throttle;
 pub mod timers;
 pub mod web;
 
@@ -35,7 +36,8 @@ pub struct AppState {
     /// What time it is for every handler, page and deadline: the system's, or one a test moves.
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<metrics::Metrics>,
-    pub login_limiter: Arc<auth::LoginLimiter>,
+    pub login_limiter: Arc<throttle::LoginLimiter>,
+    pub registrations: Arc<throttle::RegistrationLimiter>,
     /// The chats an agent acted on through this node (session ids): their consumers' sockets
     /// here look at once instead of at their next poll.
     pub chat_news: tokio::sync::broadcast::Sender<Arc<str>>,
@@ -57,6 +59,7 @@ impl AppState {
             clock: Arc::new(SystemClock),
             metrics: Arc::default(),
             login_limiter: Arc::default(),
+            registrations: Arc::default(),
             chat_news: tokio::sync::broadcast::channel(256).0,
             agent_poll: std::time::Duration::from_secs(1),
             inbox_recheck: std::time::Duration::from_secs(3),
