@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use weiquan_domain::{DomainError, Role, Username, parse_text};
 use weiquan_store::{NewUser, User};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Auth};
 use crate::listen::ClientIp;
+use crate::{AppState, credentials};
 
 /// How long a bearer token stays valid.
 const SESSION_DAYS: i64 = 30;
@@ -229,34 +229,44 @@ pub async fn login(
     Ok(axum::Json(LoginResponse { token, user }))
 }
 
-/// Checks a new password's length (in characters).
-pub fn check_password(p: &str) -> Result<(), DomainError> {
-    let n = p.chars().count();
-    if !(8..=128).contains(&n) {
-        return Err(DomainError::invalid(
-            "password",
-            "密码长度应为8到128个字符",
-            "a password has 8 to 128 characters",
-        ));
-    }
-    Ok(())
-}
+pub use crate::credentials::check_password;
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = LoginResponse), (status = 409, description = "username taken"), (status = 422)))]
 pub async fn register(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<LoginResponse>)> {
     let mut errs = weiquan_domain::error::FieldErrors::new();
     let username = errs.take(Username::parse(req.username.as_deref().unwrap_or("")));
+    if let Some(u) = &username {
+        errs.take(credentials::check_not_reserved("username", u.as_str()));
+    }
     let password = req.password.unwrap_or_default();
     errs.take(check_password(&password));
     let display_name = match req.display_name.as_deref() {
-        Some(d) => errs.take(parse_text("display_name", d, 1, 40)),
+        Some(d) => errs.take(parse_text("display_name", d, 1, 40)).filter(|d| {
+            errs.take(credentials::check_not_reserved("display_name", d))
+                .is_some()
+        }),
         None => username.as_ref().map(|u| u.to_string()),
     };
     errs.finish()?;
+    // Counted once the input is good, so a typo does not use up the address's allowance.
+    let policy = state.store.policy();
+    if let Err(secs) = state.registrations.admit(
+        ip,
+        state.clock.now(),
+        &policy.registration,
+        policy.sign_in.remembered,
+    ) {
+        return Err(ApiError::rate_limited(
+            secs,
+            &format!("注册过于频繁，请 {secs} 秒后再试"),
+            &format!("too many accounts registered from here; try again in {secs} s"),
+        ));
+    }
     let (username, display_name) = (username.expect("checked"), display_name.expect("checked"));
     let hash = hashing(move || hash_password(&password)).await?;
     let user = state

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod brushing;
+pub mod credentials;
 pub mod error;
 mod evidence;
 pub mod extract;

@@ -210,9 +210,66 @@ async fn one_address_spraying_many_accounts_is_slowed(backend: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
+async fn register_from(app: &TestApp, from: &str, body: Value) -> reqwest::Response {
+    app.http
+        .post(app.url("/api/v1/auth/register"))
+        .header("x-forwarded-for", from)
+        .header("accept-language", "en")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn registration_refuses_weak_passwords_staff_names_and_floods(backend: Backend) {
+    let app = behind_proxy(backend).await;
+    for (username, password, display, field) in [
+        ("newbuyer", "12345678", "新买家", "password"),
+        ("newbuyer", "        ", "新买家", "password"),
+        ("newbuyer", "zzzzzzzzzz", "新买家", "password"),
+        ("kefu01", "a-good-password", "新买家", "username"),
+        ("weiquan", "a-good-password", "新买家", "username"),
+        ("newbuyer", "a-good-password", "官方客服", "display_name"),
+    ] {
+        let r = register_from(
+            &app,
+            "10.0.0.1",
+            json!({"username": username, "password": password, "display_name": display}),
+        )
+        .await;
+        let v = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        let says = v["error"]["fields"][field].as_str().unwrap_or_default();
+        assert!(
+            !says.is_empty() && says.is_ascii(),
+            "{username} {password:?}: {v}"
+        );
+    }
+    // Five accounts an hour from one address; refused ones did not count.
+    for i in 0..5 {
+        let r = register_from(
+            &app,
+            "10.0.0.1",
+            json!({"username": format!("newbuyer{i}"), "password": "a-good-password"}),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let body = json!({"username": "newbuyer5", "password": "a-good-password"});
+    let r = register_from(&app, "10.0.0.1", body.clone()).await;
+    assert_eq!(retry_after(&r), 3600);
+    assert_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    let r = register_from(&app, "10.0.0.2", body.clone()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    app.advance(chrono::Duration::hours(1));
+    let body = json!({"username": "newbuyer6", "password": "a-good-password"});
+    let r = register_from(&app, "10.0.0.1", body).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
 both_backends!(
     login_me_register,
     tokens_are_checked,
     failed_sign_ins_delay_the_account_growing_and_capped,
-    one_address_spraying_many_accounts_is_slowed
+    one_address_spraying_many_accounts_is_slowed,
+    registration_refuses_weak_passwords_staff_names_and_floods
 );
