@@ -267,7 +267,10 @@ impl<D: Driver> Store for Service<D> {
         now: Timestamp,
     ) -> Result<Evidence> {
         let actor = actor.clone();
-        write!(self, |tx| complaints::add_evidence(tx, &actor, id, ev, now))
+        let quota = self.policy().uploads.clone();
+        write!(self, |tx| complaints::add_evidence(
+            tx, &actor, id, ev, &quota, now
+        ))
     }
 
     async fn evidence_list(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Evidence>> {
@@ -454,8 +457,9 @@ impl<D: Driver> Store for Service<D> {
         now: Timestamp,
     ) -> Result<Evidence> {
         let actor = actor.clone();
+        let quota = self.policy().uploads.clone();
         write!(self, |tx| reports::add_report_evidence(
-            tx, &actor, id, ev, now
+            tx, &actor, id, ev, &quota, now
         ))
     }
 
