@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// later time into the file to make deadlines fall due. See docs/time.md.
     #[arg(long, value_name = "FILE")]
     pub clock: Option<PathBuf>,
+    /// Makes /metrics private: it answers only `Authorization: Bearer TOKEN` (401 otherwise).
+    /// Without it, /metrics is open to whoever reaches the listener.
+    #[arg(long, env = "WEIQUAN_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 fn humantime_duration(s: &str) -> Result<Duration, String> {
@@ -131,7 +135,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("cannot read or make the webhook key (webhook.key in --data-dir)")?;
     let state = AppState::new(store)
         .with_clock(clock)
-        .with_webhook_key(keys);
+        .with_webhook_key(keys)
+        .with_metrics_token(args.metrics_token.clone());
     tokio::select! {
         r = weiquan_server::serve(state, listener, Some(args.timer_interval)) => r?,
         _ = tokio::signal::ctrl_c() => eprintln!("shutting down"),

@@ -90,7 +90,7 @@ pub use brushing::{BrushingBlock, Purchase};
 pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
 pub use clock::{Clock, FileClock, ManualClock, SystemClock};
 pub use delivery::Outbox;
-pub use error::{Result, StoreError};
+pub use error::{Fault, Result, StoreError, io_is_full};
 pub use inbox::Inbox;
 pub use keys::{ApiKey, KeyHolder, NewApiKey, NewServiceAccount, ServiceAccount};
 pub use market::{IDEMPOTENCY_TTL_HOURS, Idempotency, MarketAnswer, MarketWrite};
@@ -384,6 +384,9 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     /// The stored blob layer, for uploads.
     fn blobs(&self) -> &BlobStore;
     fn policy(&self) -> &Policy;
+    /// Whether this node can serve: a trivial read of the database, and a write and delete in
+    /// the blob store (the data dir takes writes).
+    async fn health(&self) -> Result<()>;
 }
 
 /// Evidence to record against a complaint; its bytes are already in the blob store.

@@ -8,6 +8,7 @@ mod brushing;
 mod connections;
 mod errors;
 mod evidence;
+mod faults;
 mod market;
 mod notifications;
 mod refusals;

@@ -614,4 +614,11 @@ impl<D: Driver> Store for Service<D> {
     fn policy(&self) -> &Policy {
         &self.policy
     }
+
+    async fn health(&self) -> Result<()> {
+        read!(self, Point, |tx| async move {
+            tx.query("SELECT 1", &[]).await.map(drop)
+        })?;
+        self.blobs.probe().await
+    }
 }
