@@ -15,7 +15,7 @@ use crate::time::to_ms;
 
 /// What a file is attached to.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Subject {
+pub enum Subject {
     Complaint(ComplaintId),
     Report(ReportId),
 }
@@ -153,7 +153,7 @@ pub(crate) async fn insert<C: Conn>(
 
 /// Files and bytes so far, per subject and per uploader (over both subjects' tables), against
 /// the policy's quotas; one more of `size` bytes must fit in both.
-async fn check_quota<C: Conn>(
+pub(crate) async fn check_quota<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
     subject: Subject,

@@ -375,7 +375,8 @@ async fn uploads_have_quotas_per_subject_and_per_person(backend: Backend) {
     let app = spawn_with(backend, policy, weiquan_store::blob::DEFAULT_MAX_BLOB).await;
     let buyer = app.login("buyer01").await;
     let a1 = app.file_ok(&buyer, "A1", json!({"kind": "exchange"})).await;
-    for tag in 0..3 {
+    // The same file twice is the same evidence, not one more.
+    for tag in [0, 1, 0, 2] {
         let r = upload(&app, &buyer, a1, png_of(tag, 100), "p.png", "photo").await;
         assert_eq!(r.status(), StatusCode::CREATED);
     }
@@ -402,9 +403,6 @@ async fn uploads_have_quotas_per_subject_and_per_person(backend: Backend) {
             .contains("at most 3 files"),
         "{v}"
     );
-    // The same file again is the same evidence, not one more.
-    let r = upload(&app, &buyer, a1, png_of(0, 100), "p.png", "photo").await;
-    assert_eq!(r.status(), StatusCode::CREATED);
 
     // Bytes: 700 KiB fit in a complaint's 1 MiB, twice do not.
     let a2 = app.file_ok(&buyer, "A2", json!({"kind": "exchange"})).await;

@@ -8,6 +8,7 @@ use weiquan_domain::records::{OrderRecord, ShopRecord};
 use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 use weiquan_domain::*;
 
+use crate::EvidenceSubject;
 use crate::blob::BlobStore;
 use crate::chat::{self, ChatSave, ChatSession};
 use crate::db::{Driver, Read};
@@ -256,6 +257,23 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Point, |tx| async {
             complaints::visible(tx, &actor, id, None).await?;
             records::messages(tx, id).await
+        })
+    }
+
+    async fn may_upload(&self, actor: &Actor, subject: EvidenceSubject) -> Result<()> {
+        let actor = actor.clone();
+        let quota = self.policy().uploads.clone();
+        read!(self, Point, |tx| async move {
+            match subject {
+                EvidenceSubject::Complaint(id) => {
+                    let c = complaints::visible(tx, &actor, id, None).await?;
+                    access::check_contribute(&actor, &c)?;
+                }
+                EvidenceSubject::Report(id) => {
+                    reports::read_report(tx, &actor, id).await?;
+                }
+            }
+            evidence::check_quota(tx, &actor, subject, 0, &quota).await
         })
     }
 
