@@ -188,6 +188,16 @@ fn looks_like_text(bytes: &[u8]) -> bool {
     }
 }
 
+/// A name no other node's probe uses at the same moment (randomly seeded, no clock read).
+fn rand_suffix() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(N.fetch_add(1, Ordering::Relaxed));
+    format!("{}-{:016x}", std::process::id(), h.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,14 +255,4 @@ mod tests {
             Err(StoreError::TooLarge { .. })
         ));
     }
-}
-
-/// A name no other node's probe uses at the same moment (randomly seeded, no clock read).
-fn rand_suffix() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(N.fetch_add(1, Ordering::Relaxed));
-    format!("{}-{:016x}", std::process::id(), h.finish())
 }
