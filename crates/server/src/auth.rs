@@ -232,7 +232,7 @@ pub async fn login(
 pub use crate::credentials::check_password;
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = LoginResponse), (status = 409, description = "username taken"), (status = 422)))]
+    responses((status = 201, body = LoginResponse), (status = 409, description = "username taken"), (status = 422, description = "a weak password, a reserved name or another bad field"), (status = 429, description = "too many registrations from this address; see Retry-After")))]
 pub async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

@@ -171,3 +171,18 @@ pub(super) fn validate(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Policy;
+
+    /// docs/policy.md's sample is the defaults, so what operators read is what they get.
+    #[test]
+    fn documented_sample_is_the_defaults() {
+        let doc = include_str!("../../../../docs/policy.md");
+        let start = doc.find("```toml\n").expect("a toml block") + 8;
+        let end = start + doc[start..].find("```").expect("its end");
+        let p = Policy::from_toml(&doc[start..end]).unwrap_or_else(|e| panic!("{}", e.en));
+        assert_eq!(p, Policy::default());
+    }
+}
