@@ -38,6 +38,10 @@ pub struct ServeArgs {
     /// then always Secure and named `__Host-…` (README, "Behind HTTPS").
     #[arg(long, env = "WEIQUAN_HTTPS")]
     pub https: bool,
+    /// Makes /metrics private: it answers only `Authorization: Bearer TOKEN` (401 otherwise).
+    /// Without it, /metrics is open to whoever reaches the listener.
+    #[arg(long, env = "WEIQUAN_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 fn humantime_duration(s: &str) -> Result<Duration, String> {
@@ -135,7 +139,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("cannot read or make the webhook key (webhook.key in --data-dir)")?;
     let mut state = AppState::new(store)
         .with_clock(clock)
-        .with_webhook_key(keys);
+        .with_webhook_key(keys)
+        .with_metrics_token(args.metrics_token.clone());
     state.https = args.https;
     tokio::select! {
         r = weiquan_server::serve(state, listener, Some(args.timer_interval)) => r?,

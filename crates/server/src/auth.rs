@@ -4,6 +4,7 @@
 //! thread, and an unknown username is checked against a dummy hash so that it costs as much as
 //! a wrong password and reveals nothing.
 
+use std::net::IpAddr;
 use std::sync::{LazyLock, Mutex};
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
@@ -16,9 +17,10 @@ use serde::{Deserialize, Serialize};
 use weiquan_domain::{DomainError, Role, Username, parse_text};
 use weiquan_store::{NewUser, User};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Auth};
+use crate::listen::ClientIp;
+use crate::{AppState, credentials};
 
 /// How long a bearer token stays valid.
 const SESSION_DAYS: i64 = 30;
@@ -169,17 +171,20 @@ pub async fn issue_token(state: &AppState, user: &User) -> ApiResult<String> {
 }
 
 /// Checks a username and password; the same cost whether or not the user exists.
+/// After failed sign-ins, the account and the client's address are each held back for a
+/// growing delay (`throttle`), answered 429 with `Retry-After` until it has passed.
 pub async fn check_credentials(
     state: &AppState,
+    ip: IpAddr,
     username: &str,
     password: &str,
 ) -> ApiResult<User> {
-    if !state.login_limiter.allow(username) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "登录失败次数过多，请几分钟后再试",
-            "too many failed sign-ins; try again in a few minutes",
+    let now = state.clock.now();
+    if let Err(secs) = state.login_limiter.check(username, ip, now) {
+        return Err(ApiError::rate_limited(
+            secs,
+            &format!("登录失败次数过多，请 {secs} 秒后再试"),
+            &format!("too many failed sign-ins; try again in {secs} s"),
         ));
     }
     let found = state.store.user_for_login(username).await?;
@@ -191,11 +196,14 @@ pub async fn check_credentials(
     let ok = hashing(move || verify_password(&hash, &password)).await?;
     match user {
         Some(u) if ok => {
-            state.login_limiter.reset(username);
+            state.login_limiter.succeed(username);
             Ok(u)
         }
         _ => {
-            state.login_limiter.fail(username);
+            let policy = &state.store.policy().sign_in;
+            state
+                .login_limiter
+                .fail(username, ip, state.clock.now(), policy);
             Err(bad_credentials())
         }
     }
@@ -205,6 +213,7 @@ pub async fn check_credentials(
     responses((status = 200, body = LoginResponse), (status = 401, description = "wrong username or password"), (status = 429)))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
     let (Some(username), Some(password)) = (req.username, req.password) else {
@@ -215,39 +224,49 @@ pub async fn login(
         )
         .into());
     };
-    let user = check_credentials(&state, username.trim(), &password).await?;
+    let user = check_credentials(&state, ip, username.trim(), &password).await?;
     let token = issue_token(&state, &user).await?;
     Ok(axum::Json(LoginResponse { token, user }))
 }
 
-/// Checks a new password's length (in characters).
-pub fn check_password(p: &str) -> Result<(), DomainError> {
-    let n = p.chars().count();
-    if !(8..=128).contains(&n) {
-        return Err(DomainError::invalid(
-            "password",
-            "密码长度应为8到128个字符",
-            "a password has 8 to 128 characters",
-        ));
-    }
-    Ok(())
-}
+pub use crate::credentials::check_password;
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = LoginResponse), (status = 409, description = "username taken"), (status = 422)))]
+    responses((status = 201, body = LoginResponse), (status = 409, description = "username taken"), (status = 422, description = "a weak password, a reserved name or another bad field"), (status = 429, description = "too many registrations from this address; see Retry-After")))]
 pub async fn register(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<LoginResponse>)> {
     let mut errs = weiquan_domain::error::FieldErrors::new();
     let username = errs.take(Username::parse(req.username.as_deref().unwrap_or("")));
+    if let Some(u) = &username {
+        errs.take(credentials::check_not_reserved("username", u.as_str()));
+    }
     let password = req.password.unwrap_or_default();
     errs.take(check_password(&password));
     let display_name = match req.display_name.as_deref() {
-        Some(d) => errs.take(parse_text("display_name", d, 1, 40)),
+        Some(d) => errs.take(parse_text("display_name", d, 1, 40)).filter(|d| {
+            errs.take(credentials::check_not_reserved("display_name", d))
+                .is_some()
+        }),
         None => username.as_ref().map(|u| u.to_string()),
     };
     errs.finish()?;
+    // Counted once the input is good, so a typo does not use up the address's allowance.
+    let policy = state.store.policy();
+    if let Err(secs) = state.registrations.admit(
+        ip,
+        state.clock.now(),
+        &policy.registration,
+        policy.sign_in.remembered,
+    ) {
+        return Err(ApiError::rate_limited(
+            secs,
+            &format!("注册过于频繁，请 {secs} 秒后再试"),
+            &format!("too many accounts registered from here; try again in {secs} s"),
+        ));
+    }
     let (username, display_name) = (username.expect("checked"), display_name.expect("checked"));
     let hash = hashing(move || hash_password(&password)).await?;
     let user = state
@@ -286,37 +305,6 @@ pub async fn logout(
     security(("bearer" = [])))]
 pub async fn me(Auth(user): Auth) -> axum::Json<User> {
     axum::Json(user)
-}
-
-/// Failed sign-ins per username in a sliding window, to slow password guessing (429).
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: std::sync::Mutex<std::collections::HashMap<String, Vec<std::time::Instant>>>,
-}
-
-impl LoginLimiter {
-    const WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
-    const MAX_FAILURES: usize = 10;
-
-    fn allow(&self, username: &str) -> bool {
-        let mut map = self.failures.lock().expect("limiter lock");
-        let now = std::time::Instant::now();
-        let entry = map.entry(username.to_owned()).or_default();
-        entry.retain(|t| now.duration_since(*t) < Self::WINDOW);
-        entry.len() < Self::MAX_FAILURES
-    }
-    fn fail(&self, username: &str) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        if map.len() > 100_000 {
-            map.clear(); // bound memory under a spray of usernames
-        }
-        map.entry(username.to_owned())
-            .or_default()
-            .push(std::time::Instant::now());
-    }
-    fn reset(&self, username: &str) {
-        self.failures.lock().expect("limiter lock").remove(username);
-    }
 }
 
 #[cfg(test)]

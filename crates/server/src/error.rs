@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use weiquan_domain::{DomainError, ErrorKind, FieldError, Lang, Text};
-use weiquan_store::StoreError;
+use weiquan_store::{Fault, StoreError};
 
 use crate::lang::request_lang;
 
@@ -22,6 +22,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: Text,
     pub fields: Vec<FieldError>,
+    /// Seconds for a `Retry-After` header (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -36,7 +38,19 @@ impl ApiError {
             code,
             message: Text::new(zh, en),
             fields: vec![],
+            retry_after: None,
         }
+    }
+    /// The same error, telling the client when to try again.
+    pub fn retry_after(self, secs: u64) -> Self {
+        ApiError {
+            retry_after: Some(secs.max(1)),
+            ..self
+        }
+    }
+    /// Too many attempts: 429 with `Retry-After`.
+    pub fn rate_limited(secs: u64, zh: &str, en: &str) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", zh, en).retry_after(secs)
     }
     pub fn unauthenticated() -> Self {
         Self::new(
@@ -65,6 +79,26 @@ impl ApiError {
             "something went wrong on our side; please try again later",
         )
     }
+    /// A passing fault (the database out of reach, shutting down): 503, try again shortly.
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "服务暂时不可用，请稍后再试",
+            "the service is briefly unavailable; please try again shortly",
+        )
+        .retry_after(5)
+    }
+    /// Storage is full: 507; nothing was saved.
+    pub fn storage_full() -> Self {
+        Self::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "storage_full",
+            "存储空间已满，这次没有保存，请稍后再试",
+            "storage is full and nothing was saved; please try again later",
+        )
+        .retry_after(60)
+    }
     /// The default envelope for an error status that carried none.
     pub fn for_status(status: StatusCode) -> Self {
         match status {
@@ -88,6 +122,8 @@ impl ApiError {
                 "unsupported content type",
             ),
             StatusCode::UNAUTHORIZED => Self::unauthenticated(),
+            StatusCode::SERVICE_UNAVAILABLE => Self::unavailable(),
+            StatusCode::INSUFFICIENT_STORAGE => Self::storage_full(),
             StatusCode::TOO_MANY_REQUESTS => Self::new(
                 status,
                 "rate_limited",
@@ -126,6 +162,7 @@ impl From<DomainError> for ApiError {
             code: e.code(),
             message: Text::new(e.message(Lang::Zh), e.message(Lang::En)),
             fields: e.fields().to_vec(),
+            retry_after: None,
         }
     }
 }
@@ -144,10 +181,20 @@ impl From<StoreError> for ApiError {
                 en,
             ),
             StoreError::TooLarge { limit, .. } => too_large(limit),
-            other => {
-                tracing::error!(error = %other, "store failure");
-                ApiError::internal()
-            }
+            other => match other.fault() {
+                Some(Fault::Unavailable) => {
+                    tracing::warn!(error = %other, "store unavailable");
+                    ApiError::unavailable()
+                }
+                Some(Fault::Full) => {
+                    tracing::error!(error = %other, "storage full");
+                    ApiError::storage_full()
+                }
+                None => {
+                    tracing::error!(error = %other, "store failure");
+                    ApiError::internal()
+                }
+            },
         }
     }
 }
@@ -165,6 +212,10 @@ pub fn too_large(limit: u64) -> ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = self.status.into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res.extensions_mut().insert(self);
         res
     }
@@ -203,3 +254,55 @@ pub async fn envelope(req: Request, next: Next) -> Response {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(e: StoreError) -> (StatusCode, Option<u64>) {
+        let a = ApiError::from(e);
+        (a.status, a.retry_after)
+    }
+
+    #[test]
+    fn faults_answer_503_or_507_with_retry_after() {
+        let sqlite = |code| {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(code),
+                None,
+            ))
+        };
+        let full = (StatusCode::INSUFFICIENT_STORAGE, Some(60));
+        let busy = (StatusCode::SERVICE_UNAVAILABLE, Some(5));
+        assert_eq!(status(sqlite(rusqlite::ffi::SQLITE_FULL)), full);
+        assert_eq!(status(sqlite(rusqlite::ffi::SQLITE_BUSY)), busy);
+        assert_eq!(
+            status(StoreError::Io(std::io::Error::from_raw_os_error(28))),
+            full
+        );
+        assert_eq!(status(StoreError::Full("blob store".into())), full);
+        assert_eq!(
+            status(StoreError::Postgres(sqlx::Error::PoolTimedOut)),
+            busy
+        );
+        assert_eq!(
+            status(StoreError::Postgres(sqlx::Error::Io(
+                std::io::ErrorKind::ConnectionRefused.into()
+            ))),
+            busy
+        );
+        assert_eq!(
+            status(StoreError::Unavailable("writer stopped".into())),
+            busy
+        );
+        // A bug stays a 500.
+        assert_eq!(
+            status(sqlite(rusqlite::ffi::SQLITE_MISMATCH)),
+            (StatusCode::INTERNAL_SERVER_ERROR, None)
+        );
+        assert_eq!(
+            status(StoreError::Corrupt("x".into())),
+            (StatusCode::INTERNAL_SERVER_ERROR, None)
+        );
+    }
+}

@@ -29,7 +29,8 @@ pub(crate) enum Via<'a> {
 }
 
 /// Attaches an uploaded file to the subject: refused before the body is read when `actor` may
-/// not add to it, so nobody fills the disk through someone else's complaint or report.
+/// not add to it or its quota is used up, so nobody fills the disk through someone else's
+/// complaint or report, nor with uploads that would be refused.
 pub(crate) async fn upload(
     state: &AppState,
     actor: &Actor,
@@ -37,15 +38,11 @@ pub(crate) async fn upload(
     via: Via<'_>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Evidence, ApiError> {
-    match subject {
-        Subject::Complaint(id) => {
-            let c = state.store.complaint(actor, id).await?;
-            access::check_contribute(actor, &c)?;
-        }
-        Subject::Report(id) => {
-            state.store.report(actor, id).await?;
-        }
-    }
+    let to = match subject {
+        Subject::Complaint(id) => weiquan_store::EvidenceSubject::Complaint(id),
+        Subject::Report(id) => weiquan_store::EvidenceSubject::Report(id),
+    };
+    state.store.may_upload(actor, to).await?;
     let ev = read_upload(state, via, multipart).await?;
     let now = state.clock.now();
     Ok(match subject {

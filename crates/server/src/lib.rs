@@ -3,13 +3,16 @@
 pub mod api;
 pub mod auth;
 pub mod brushing;
+pub mod credentials;
 pub mod error;
 mod evidence;
 pub mod extract;
 pub mod lang;
+pub mod listen;
 pub mod metrics;
 pub mod openapi;
 pub mod outbox;
+pub mod throttle;
 pub mod timers;
 pub mod web;
 
@@ -34,7 +37,8 @@ pub struct AppState {
     /// What time it is for every handler, page and deadline: the system's, or one a test moves.
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<metrics::Metrics>,
-    pub login_limiter: Arc<auth::LoginLimiter>,
+    pub login_limiter: Arc<throttle::LoginLimiter>,
+    pub registrations: Arc<throttle::RegistrationLimiter>,
     /// The chats an agent acted on through this node (session ids): their consumers' sockets
     /// here look at once instead of at their next poll.
     pub chat_news: tokio::sync::broadcast::Sender<Arc<str>>,
@@ -48,6 +52,8 @@ pub struct AppState {
     /// The site is served over HTTPS (`serve --https`): cookies are always Secure and named
     /// `__Host-…` (`web::session::Jar`).
     pub https: bool,
+    /// When set, `/metrics` answers only a request bearing it.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -59,16 +65,27 @@ impl AppState {
             clock: Arc::new(SystemClock),
             metrics: Arc::default(),
             login_limiter: Arc::default(),
+            registrations: Arc::default(),
             chat_news: tokio::sync::broadcast::channel(256).0,
             agent_poll: std::time::Duration::from_secs(1),
             inbox_recheck: std::time::Duration::from_secs(3),
             https: false,
+            metrics_token: None,
         }
     }
 
     /// The same state on another clock.
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
         AppState { clock, ..self }
+    }
+
+    /// The same state with `/metrics` private to holders of `token`.
+    pub fn with_metrics_token(self, token: Option<String>) -> Self {
+        let metrics_token = token.filter(|t| !t.is_empty()).map(Arc::from);
+        AppState {
+            metrics_token,
+            ..self
+        }
     }
 
     /// The same state sealing webhook secrets with this key (the data dir's, shared by nodes).
@@ -182,13 +199,14 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(web::routes(&state))
-        .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .fallback(web::not_found)
         .method_not_allowed_fallback(|| async { error::ApiError::for_status(axum::http::StatusCode::METHOD_NOT_ALLOWED) })
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .layer(axum::middleware::from_fn(error::envelope))
+        .layer(axum::middleware::from_fn(safety_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -197,6 +215,61 @@ pub fn app(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Ready to serve: the database answers a trivial read and the blob store (the data dir)
+/// takes a write. Otherwise 503 with `Retry-After` (507 when storage is full).
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> error::ApiResult<axum::Json<serde_json::Value>> {
+    match state.store.health().await {
+        Ok(()) => Ok(axum::Json(serde_json::json!({"status": "ok"}))),
+        Err(e) => {
+            let e = error::ApiError::from(e);
+            // Whatever failed, this node cannot serve now.
+            Err(if e.status.is_server_error() && e.retry_after.is_none() {
+                error::ApiError::unavailable()
+            } else {
+                e
+            })
+        }
+    }
+}
+
+/// JSON is never cached nor sniffed as something else; pages send their origin only to
+/// themselves (a page's own headers are set where it is rendered and left as they are).
+async fn safety_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut res = next.run(req).await;
+    let kind = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.as_bytes().to_vec());
+    let h = res.headers_mut();
+    match kind.as_deref() {
+        Some(k) if k.starts_with(b"application/json") => {
+            h.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        Some(k) if k.starts_with(b"text/html") => {
+            h.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            h.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            );
+        }
+        _ => {}
+    }
+    res
 }
 
 /// Serves on a bound listener, with the deadline loop looking every `timer_interval`, until
@@ -233,7 +306,8 @@ pub async fn serve(
         let every = every.min(Duration::from_millis(200));
         tokio::spawn(outbox::run(state.clone(), every))
     });
-    let r = axum::serve(listener, app(state)).await;
+    let limits = state.store.policy().connections.clone();
+    let r = listen::run(listener, app(state), limits).await;
     for t in timers.into_iter().chain(outbox).chain([waves]) {
         t.abort();
     }

@@ -155,14 +155,29 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     res
 }
 
+/// The Prometheus text; with a metrics token set, only for `Authorization: Bearer TOKEN`.
 pub async fn metrics(
     State(state): State<AppState>,
-) -> ([(axum::http::HeaderName, &'static str); 1], String) {
-    (
+    headers: axum::http::HeaderMap,
+) -> crate::error::ApiResult<([(axum::http::HeaderName, &'static str); 1], String)> {
+    if let Some(want) = &state.metrics_token {
+        let given = crate::extract::bearer_token(&headers).unwrap_or_default();
+        // Compared as digests, in constant time.
+        let digest = |t: &str| <sha2::Sha256 as sha2::Digest>::digest(t.as_bytes());
+        let (a, b) = (digest(given), digest(want));
+        if a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            != 0
+        {
+            return Err(crate::error::ApiError::unauthenticated());
+        }
+    }
+    Ok((
         [(
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
         state.metrics.render(state.store.write_stats()),
-    )
+    ))
 }

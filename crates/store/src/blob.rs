@@ -22,6 +22,16 @@ pub struct BlobStore {
 }
 
 fn object_error(e: object_store::Error) -> StoreError {
+    // A full disk under local blobs is told apart (507) from a store out of reach (503).
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(s) = source {
+        if s.downcast_ref::<std::io::Error>()
+            .is_some_and(crate::error::io_is_full)
+        {
+            return StoreError::Full(format!("blob store: {e}"));
+        }
+        source = s.source();
+    }
     StoreError::Unavailable(format!("blob store: {e}"))
 }
 
@@ -92,6 +102,17 @@ impl BlobStore {
             .await
             .map_err(object_error)?;
         Ok(sha)
+    }
+
+    /// Writes and deletes a small object: the blob store takes writes (its disk not full,
+    /// its bucket reachable).
+    pub async fn probe(&self) -> Result<()> {
+        let path = ObjectPath::from(format!("health/{}", rand_suffix()));
+        self.store
+            .put(&path, b"ok".to_vec().into())
+            .await
+            .map_err(object_error)?;
+        self.store.delete(&path).await.map_err(object_error)
     }
 
     /// Reads a blob back.
@@ -165,6 +186,16 @@ fn looks_like_text(bytes: &[u8]) -> bool {
             .any(|c| c == '\0' || (c.is_control() && !c.is_whitespace())),
         Err(_) => false,
     }
+}
+
+/// A name no other node's probe uses at the same moment (randomly seeded, no clock read).
+fn rand_suffix() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(N.fetch_add(1, Ordering::Relaxed));
+    format!("{}-{:016x}", std::process::id(), h.finish())
 }
 
 #[cfg(test)]

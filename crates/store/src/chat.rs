@@ -340,7 +340,7 @@ pub(crate) async fn file_complaint<C: Conn>(
     let id = s.id.clone();
     save(o, actor, s, now).await?;
     let complaint = complaints::file_complaint(o, actor, new, Channel::Chat, now, policy).await?;
-    complaints::add_evidence(o, actor, complaint.id, transcript, now).await?;
+    complaints::add_evidence(o, actor, complaint.id, transcript, &policy.uploads, now).await?;
     o.exec(
         "UPDATE chat_sessions SET complaint_id = $2 WHERE id = $1",
         vals![id.as_str(), complaint.id.0],

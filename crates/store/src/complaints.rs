@@ -244,9 +244,10 @@ pub(crate) async fn add_evidence<C: Conn>(
     actor: &Actor,
     id: ComplaintId,
     ev: crate::NewEvidence,
+    quota: &weiquan_domain::policy::Uploads,
     now: Timestamp,
 ) -> Result<Evidence> {
     let c = visible(o, actor, id, Some(Lock::Wait)).await?;
     access::check_contribute(actor, &c)?;
-    evidence::add(o, actor, Subject::Complaint(id), ev, now).await
+    evidence::add(o, actor, Subject::Complaint(id), ev, quota, now).await
 }

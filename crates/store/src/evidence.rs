@@ -2,6 +2,7 @@
 //! add to a subject is its own module's check, made before these are called.
 
 use serde_json::json;
+use weiquan_domain::policy::Uploads;
 use weiquan_domain::*;
 
 use crate::db::{Conn, Tx};
@@ -14,7 +15,7 @@ use crate::time::to_ms;
 
 /// What a file is attached to.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Subject {
+pub enum Subject {
     Complaint(ComplaintId),
     Report(ReportId),
 }
@@ -150,6 +151,78 @@ pub(crate) async fn insert<C: Conn>(
     Ok(())
 }
 
+/// Files and bytes so far, per subject and per uploader (over both subjects' tables), against
+/// the policy's quotas; one more of `size` bytes must fit in both.
+pub(crate) async fn check_quota<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    subject: Subject,
+    size: i64,
+    quota: &Uploads,
+) -> Result<()> {
+    let (table, column, id) = subject.table();
+    let row = o
+        .query(
+            &format!(
+                // SUM over BIGINT is NUMERIC on PostgreSQL: cast back.
+                "SELECT (SELECT COUNT(*) FROM {table} WHERE {column} = $1 AND uploaded_by IS NOT NULL), \
+                 (SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM {table} WHERE {column} = $1 AND uploaded_by IS NOT NULL), \
+                 (SELECT COUNT(*) FROM evidence WHERE uploaded_by = $2) \
+                 + (SELECT COUNT(*) FROM report_evidence WHERE uploaded_by = $2), \
+                 (SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM evidence WHERE uploaded_by = $2) \
+                 + (SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM report_evidence WHERE uploaded_by = $2)"
+            ),
+            vals![id, actor.id.0],
+        )
+        .await?;
+    let row = row
+        .first()
+        .ok_or_else(|| StoreError::Corrupt("quota".into()))?;
+    let n = |i: usize| row[i].int().map(|v| v.max(0) as u64);
+    let (files, bytes, user_files, user_bytes) = (n(0)?, n(1)?, n(2)?, n(3)?);
+    let size = size.max(0) as u64;
+    let mib = |b: u64| b.div_ceil(1024 * 1024);
+    if files >= quota.files_per_subject as u64 {
+        return Err(StoreError::conflict(
+            "upload_quota",
+            format!("这里最多只能上传 {} 个文件", quota.files_per_subject),
+            format!(
+                "at most {} files can be uploaded here",
+                quota.files_per_subject
+            ),
+        ));
+    }
+    if bytes + size > quota.bytes_per_subject() {
+        return Err(StoreError::conflict(
+            "upload_quota",
+            format!(
+                "这里的文件合计不能超过 {} MiB（已用 {} MiB）",
+                quota.mib_per_subject,
+                mib(bytes)
+            ),
+            format!(
+                "the files here may total at most {} MiB ({} MiB used)",
+                quota.mib_per_subject,
+                mib(bytes)
+            ),
+        ));
+    }
+    if user_files >= quota.files_per_user as u64 || user_bytes + size > quota.bytes_per_user() {
+        return Err(StoreError::conflict(
+            "upload_quota",
+            format!(
+                "您上传的文件已达上限（{} 个、{} MiB）",
+                quota.files_per_user, quota.mib_per_user
+            ),
+            format!(
+                "you have reached your upload limit ({} files, {} MiB)",
+                quota.files_per_user, quota.mib_per_user
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Attaches a file (already in the blob store) that `actor` may add to the subject. The same
 /// file twice is one piece of evidence; each new one is an event in the subject's chain.
 pub(crate) async fn add<C: Conn>(
@@ -157,11 +230,13 @@ pub(crate) async fn add<C: Conn>(
     actor: &Actor,
     subject: Subject,
     ev: crate::NewEvidence,
+    quota: &Uploads,
     now: Timestamp,
 ) -> Result<Evidence> {
     if let Some(existing) = find(o, subject, &ev.sha256).await? {
         return Ok(existing);
     }
+    check_quota(o, actor, subject, ev.size, quota).await?;
     let ev = Evidence {
         sha256: ev.sha256,
         size: ev.size,

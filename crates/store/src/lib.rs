@@ -90,7 +90,8 @@ pub use brushing::{BrushingBlock, Purchase};
 pub use chat::{ChatRole, ChatSave, ChatSession, ChatStatus, ChatTurn};
 pub use clock::{Clock, FileClock, ManualClock, SystemClock};
 pub use delivery::Outbox;
-pub use error::{Result, StoreError};
+pub use error::{Fault, Result, StoreError, io_is_full};
+pub use evidence::Subject as EvidenceSubject;
 pub use inbox::Inbox;
 pub use keys::{ApiKey, KeyHolder, NewApiKey, NewServiceAccount, ServiceAccount};
 pub use market::{IDEMPOTENCY_TTL_HOURS, Idempotency, MarketAnswer, MarketWrite};
@@ -216,6 +217,10 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<Message>;
     async fn messages(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Message>>;
+    /// Whether `actor` may add a file to the subject now: may contribute to it, and neither it
+    /// nor the actor has used up the upload quota. Asked before an upload's body is read, so
+    /// a refused upload never reaches the disk; the write checks again.
+    async fn may_upload(&self, actor: &Actor, subject: EvidenceSubject) -> Result<()>;
     /// Records evidence whose bytes the blob store already holds.
     async fn add_evidence(
         &self,
@@ -385,6 +390,9 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     /// The stored blob layer, for uploads.
     fn blobs(&self) -> &BlobStore;
     fn policy(&self) -> &Policy;
+    /// Whether this node can serve: a trivial read of the database, and a write and delete in
+    /// the blob store (the data dir takes writes).
+    async fn health(&self) -> Result<()>;
 }
 
 /// Evidence to record against a complaint; its bytes are already in the blob store.

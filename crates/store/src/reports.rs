@@ -108,6 +108,7 @@ pub(crate) async fn add_report_evidence<C: Conn>(
     actor: &Actor,
     id: ReportId,
     ev: crate::NewEvidence,
+    quota: &weiquan_domain::policy::Uploads,
     now: Timestamp,
 ) -> Result<Evidence> {
     let rows = o
@@ -121,7 +122,7 @@ pub(crate) async fn add_report_evidence<C: Conn>(
     if !rules::can_view_report(actor, kind, UserId(row[1].int()?), UserId(row[2].int()?)) {
         return Err(rules::not_found_report().into());
     }
-    evidence::add(o, actor, Subject::Report(id), ev, now).await
+    evidence::add(o, actor, Subject::Report(id), ev, quota, now).await
 }
 
 /// A report's files, oldest first, for whoever may see the report.

@@ -7,7 +7,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::types::Category;
 
+mod limits;
 mod outbound;
+pub use limits::{Connections, Registration, SignIn, Uploads};
 pub use outbound::{Reminders, Smtp, Webhooks};
 
 /// Deadlines, thresholds and the penalty ladder in force.
@@ -24,6 +26,10 @@ pub struct Policy {
     #[serde(serialize_with = "ser_ladder", deserialize_with = "de_ladder")]
     pub ladder: BTreeMap<u32, LadderStep>,
     pub webhooks: Webhooks,
+    pub connections: Connections,
+    pub sign_in: SignIn,
+    pub registration: Registration,
+    pub uploads: Uploads,
     /// E-mail goes out only when this is configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp: Option<Smtp>,
@@ -262,6 +268,10 @@ impl Default for Policy {
             points: Points::default(),
             reminders: Reminders::default(),
             webhooks: Webhooks::default(),
+            connections: Connections::default(),
+            sign_in: SignIn::default(),
+            registration: Registration::default(),
+            uploads: Uploads::default(),
             smtp: None,
             ladder: BTreeMap::from([
                 (12, step(Penalty::TrafficLimit, Some(0.5), Some(7))),
@@ -371,6 +381,12 @@ impl Policy {
                 "a webhooks value is out of range (retry_for at least 24h, lease longer than timeout)".into(),
             );
         }
+        limits::validate(
+            &self.connections,
+            &self.sign_in,
+            &self.registration,
+            &self.uploads,
+        )?;
         if let Some(m) = &self.smtp
             && !["starttls", "tls", "none"].contains(&m.tls.as_str())
         {
@@ -540,6 +556,9 @@ late_shipment_cap_cents = 3000
         let e = Policy::from_toml("[deadlines]\nmediation = \"0s\"\n").unwrap_err();
         assert!(e.en.contains("mediation"), "{}", e.en);
         assert!(Policy::from_toml("[collective]\nmin_consumers = 1\n").is_err());
+        assert!(Policy::from_toml("[connections]\nmax_connections = 0\n").is_err());
+        assert!(Policy::from_toml("[sign_in]\naccount_delay_max = \"2h\"\n").is_err());
+        assert!(Policy::from_toml("[uploads]\nfiles_per_subject = 0\n").is_err());
         assert!(
             Policy::from_toml("[ladder]\n12 = { penalty = \"demote\", search_weight = 2.0 }\n")
                 .is_err()

@@ -358,13 +358,14 @@ pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
+    crate::listen::ClientIp(ip): crate::listen::ClientIp,
     LoginForm(form): LoginForm,
 ) -> Response {
     let lang = request_lang(&headers, uri.query());
     let jar = Jar::of(&state);
     let username = form.get("username").trim().to_owned();
     let next = safe_next(Some(form.get("next")));
-    let result = match check_credentials(&state, &username, form.get("password")).await {
+    let result = match check_credentials(&state, ip, &username, form.get("password")).await {
         Ok(user) => issue_token(&state, &user).await.map(|t| (user, t)),
         Err(e) => Err(e),
     };
@@ -395,6 +396,9 @@ pub async fn login(
                 notice: None,
             });
             *res.status_mut() = e.status;
+            if let Some(secs) = e.retry_after {
+                res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+            }
             res
         }
     }

@@ -359,8 +359,86 @@ async fn reports_carry_evidence(backend: Backend) {
     assert_eq!(audit.blobs, 3, "{audit:?}");
 }
 
+/// A distinct PNG (a real one, padded after its end) of about `len` bytes.
+fn png_of(tag: u8, len: usize) -> Vec<u8> {
+    let mut b = PNG.to_vec();
+    b.resize(len.max(PNG.len() + 1), tag);
+    b.push(tag);
+    b
+}
+
+async fn uploads_have_quotas_per_subject_and_per_person(backend: Backend) {
+    let mut policy = Policy::default();
+    policy.uploads.files_per_subject = 3;
+    policy.uploads.mib_per_subject = 1;
+    policy.uploads.files_per_user = 4;
+    let app = spawn_with(backend, policy, weiquan_store::blob::DEFAULT_MAX_BLOB).await;
+    let buyer = app.login("buyer01").await;
+    let a1 = app.file_ok(&buyer, "A1", json!({"kind": "exchange"})).await;
+    // The same file twice is the same evidence, not one more.
+    for tag in [0, 1, 0, 2] {
+        let r = upload(&app, &buyer, a1, png_of(tag, 100), "p.png", "photo").await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let english = |r: reqwest::RequestBuilder| r.header("accept-language", "en");
+    let form = || {
+        Form::new()
+            .part("file", Part::bytes(png_of(9, 100)).file_name("p.png"))
+            .text("kind", "photo")
+    };
+    let r = english(
+        app.http
+            .post(app.url(&format!("/api/v1/complaints/{a1}/evidence"))),
+    )
+    .bearer_auth(&buyer)
+    .multipart(form())
+    .send()
+    .await
+    .unwrap();
+    let v = assert_error(r, StatusCode::CONFLICT, "upload_quota").await;
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 3 files"),
+        "{v}"
+    );
+
+    // Bytes: 700 KiB fit in a complaint's 1 MiB, twice do not.
+    let a2 = app.file_ok(&buyer, "A2", json!({"kind": "exchange"})).await;
+    let r = upload(&app, &buyer, a2, png_of(10, 700 * 1024), "p.png", "photo").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = upload(&app, &buyer, a2, png_of(11, 700 * 1024), "p.png", "photo").await;
+    assert_error(r, StatusCode::CONFLICT, "upload_quota").await;
+
+    // Four files in all are this person's quota, on any complaint.
+    let a3 = app.file_ok(&buyer, "A3", json!({"kind": "exchange"})).await;
+    let r = english(
+        app.http
+            .post(app.url(&format!("/api/v1/complaints/{a3}/evidence"))),
+    )
+    .bearer_auth(&buyer)
+    .multipart(form())
+    .send()
+    .await
+    .unwrap();
+    let v = assert_error(r, StatusCode::CONFLICT, "upload_quota").await;
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("your upload limit"),
+        "{v}"
+    );
+    // Another person's quota is their own.
+    let seller = app.login("seller01").await;
+    let r = upload(&app, &seller, a3, png_of(12, 100), "p.png", "photo").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
 both_backends!(
     reports_carry_evidence,
     photo_round_trip_and_snapshot,
-    disguised_oversized_and_foreign_uploads_are_refused
+    disguised_oversized_and_foreign_uploads_are_refused,
+    uploads_have_quotas_per_subject_and_per_person
 );

@@ -90,6 +90,25 @@ impl Service<PgDriver> {
         ))
     }
 
+    /// A store over a pool made elsewhere, its schema assumed in place (no migration runs): for
+    /// a pool with other time-outs, or one pointing at a server that went away.
+    pub fn from_pool(
+        pool: PgPool,
+        blob_dir: &std::path::Path,
+        policy: Policy,
+        max_blob: u64,
+    ) -> Result<PgStore> {
+        let driver = PgDriver {
+            pool,
+            commits: AtomicU64::new(0),
+        };
+        Ok(Service::new(
+            driver,
+            BlobStore::open(blob_dir, max_blob)?,
+            policy,
+        ))
+    }
+
     /// Applies pending migrations and returns.
     pub async fn migrate(url: &str) -> Result<()> {
         let pool = PgPoolOptions::new()

@@ -8,6 +8,7 @@ use weiquan_domain::records::{OrderRecord, ShopRecord};
 use weiquan_domain::tier3::{CaseAction, NewReport, ReportAction};
 use weiquan_domain::*;
 
+use crate::EvidenceSubject;
 use crate::blob::BlobStore;
 use crate::chat::{self, ChatSave, ChatSession};
 use crate::db::{Driver, Read};
@@ -262,6 +263,23 @@ impl<D: Driver> Store for Service<D> {
         })
     }
 
+    async fn may_upload(&self, actor: &Actor, subject: EvidenceSubject) -> Result<()> {
+        let actor = actor.clone();
+        let quota = self.policy().uploads.clone();
+        read!(self, Point, |tx| async move {
+            match subject {
+                EvidenceSubject::Complaint(id) => {
+                    let c = complaints::visible(tx, &actor, id, None).await?;
+                    access::check_contribute(&actor, &c)?;
+                }
+                EvidenceSubject::Report(id) => {
+                    reports::read_report(tx, &actor, id).await?;
+                }
+            }
+            evidence::check_quota(tx, &actor, subject, 0, &quota).await
+        })
+    }
+
     async fn add_evidence(
         &self,
         actor: &Actor,
@@ -270,7 +288,10 @@ impl<D: Driver> Store for Service<D> {
         now: Timestamp,
     ) -> Result<Evidence> {
         let actor = actor.clone();
-        write!(self, |tx| complaints::add_evidence(tx, &actor, id, ev, now))
+        let quota = self.policy().uploads.clone();
+        write!(self, |tx| complaints::add_evidence(
+            tx, &actor, id, ev, &quota, now
+        ))
     }
 
     async fn evidence_list(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Evidence>> {
@@ -457,8 +478,9 @@ impl<D: Driver> Store for Service<D> {
         now: Timestamp,
     ) -> Result<Evidence> {
         let actor = actor.clone();
+        let quota = self.policy().uploads.clone();
         write!(self, |tx| reports::add_report_evidence(
-            tx, &actor, id, ev, now
+            tx, &actor, id, ev, &quota, now
         ))
     }
 
@@ -613,5 +635,12 @@ impl<D: Driver> Store for Service<D> {
 
     fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    async fn health(&self) -> Result<()> {
+        read!(self, Point, |tx| async move {
+            tx.query("SELECT 1", &[]).await.map(drop)
+        })?;
+        self.blobs.probe().await
     }
 }

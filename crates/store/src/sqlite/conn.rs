@@ -61,6 +61,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "collective_queue",
         include_str!("../../migrations/sqlite/0010_collective_queue.sql"),
     ),
+    (
+        11,
+        "abuse_limits",
+        include_str!("../../migrations/sqlite/0011_abuse_limits.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {
