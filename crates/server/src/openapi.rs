@@ -81,8 +81,8 @@ struct ErrorDetail {
 }
 
 /// The errors every operation of a shape can answer, said once here rather than on each handler:
-/// 401 where it needs a sign-in, 404 for a path naming nothing, 422 for a bad query, and 400,
-/// 413, 415, 422 for a body that is not what it should be. Each error response gets the
+/// 401 where it needs a sign-in, 403 on a signed-in write, 404 for a path naming nothing, 422 for
+/// a bad query, and 400, 413, 415, 422 for a body that is not what it should be. Each error response gets the
 /// envelope's schema and a description.
 struct Errors;
 
@@ -91,15 +91,16 @@ impl Modify for Errors {
         use utoipa::openapi::path::ParameterIn;
         use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
         for item in openapi.paths.paths.values_mut() {
-            for op in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
+            let ops = [
+                (false, &mut item.get),
+                (true, &mut item.put),
+                (true, &mut item.post),
+                (true, &mut item.delete),
+                (true, &mut item.patch),
+            ];
+            for (write, op) in ops
+                .into_iter()
+                .filter_map(|(w, op)| Some((w, op.as_mut()?)))
             {
                 let params = op.parameters.as_deref().unwrap_or_default();
                 let in_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
@@ -108,6 +109,10 @@ impl Modify for Errors {
                 let mut add = vec![];
                 if signed_in {
                     add.push(401);
+                }
+                // Every write checks who may make it first (domain::access).
+                if signed_in && write {
+                    add.push(403);
                 }
                 if in_path {
                     add.push(404);
@@ -261,6 +266,17 @@ mod tests {
         );
         // The public shop history needs no sign-in.
         assert!(!codes(&op("/api/v1/shops/{id}/events", "get")).contains("401"));
+    }
+
+    /// Enums are documented by the names on the wire (`quality_defect`), not Rust's.
+    #[test]
+    fn enums_carry_wire_names() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let values = |name: &str| doc["components"]["schemas"][name]["enum"].clone();
+        assert_eq!(values("Role")[0], "consumer");
+        assert_eq!(values("Category")[0], "quality_defect");
+        assert_eq!(values("ClaimKind")[0], "refund");
+        assert_eq!(values("CaseState")[0], "open");
     }
 
     /// Filters name their allowed values and page sizes their range.
