@@ -96,7 +96,13 @@ impl Drop for Moto {
     }
 }
 
-fn audit_verify(db: &str, blob_url: &str, env: &[(&str, String)]) -> std::process::Output {
+/// `weiquan audit verify` on the nodes' database and bucket.
+fn audit_verify(
+    data: &std::path::Path,
+    db: &str,
+    blob_url: &str,
+    env: &[(&str, String)],
+) -> std::process::Output {
     Command::new(BIN)
         .args([
             "audit",
@@ -106,8 +112,8 @@ fn audit_verify(db: &str, blob_url: &str, env: &[(&str, String)]) -> std::proces
             "--blob-url",
             blob_url,
         ])
-        .args(["--data-dir"])
-        .arg(tempfile::tempdir().unwrap().path())
+        .arg("--data-dir")
+        .arg(data)
         .env("WEIQUAN_LOG", "warn")
         .env("WEIQUAN_DATABASE_CONNECTIONS", NODE_CONNECTIONS)
         .envs(env.iter().map(|(k, v)| (k, v)))
@@ -152,7 +158,12 @@ async fn evidence_on_s3_is_shared_by_nodes_and_audited() {
     let blob_url = format!("s3://{BUCKET}/{PREFIX}");
     let env = moto.env();
     let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let args = ["--database-url", &db.url, "--blob-url", &blob_url];
+    let args = [
+        "--database-url",
+        db.url.as_str(),
+        "--blob-url",
+        blob_url.as_str(),
+    ];
     let nodes: Vec<Server> = (0..2)
         .map(|i| {
             let data = dir.path().join(format!("node{i}"));
@@ -222,7 +233,7 @@ async fn evidence_on_s3_is_shared_by_nodes_and_audited() {
     assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
 
     // The audit rehashes the object in the bucket and finds it good.
-    let out = audit_verify(&db.url, &blob_url, &env);
+    let out = audit_verify(&dir.path().join("audit"), &db.url, &blob_url, &env);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -233,14 +244,18 @@ async fn evidence_on_s3_is_shared_by_nodes_and_audited() {
     assert!(!stdout.contains(" 0 evidence files"), "{stdout}");
 
     // Overwritten behind weiquan's back, straight in the bucket: the audit says which.
+    // moto checks no signatures, but overwrites an object only for a named account.
+    let account = "AWS4-HMAC-SHA256 Credential=test/20270101/us-east-1/s3/aws4_request, \
+                   SignedHeaders=host, Signature=00";
     let r = http
         .put(moto.object_url(&sha))
+        .header("authorization", account)
         .body(b"not the photo".to_vec())
         .send()
         .await
         .unwrap();
     assert!(r.status().is_success(), "tampering: {}", r.status());
-    let out = audit_verify(&db.url, &blob_url, &env);
+    let out = audit_verify(&dir.path().join("audit"), &db.url, &blob_url, &env);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "a tampered blob passed the audit");
     assert!(stderr.contains(&sha), "{stderr}");
