@@ -81,8 +81,8 @@ struct ErrorDetail {
 }
 
 /// The errors every operation of a shape can answer, said once here rather than on each handler:
-/// 401 where it needs a sign-in, 403 on a signed-in write, 404 for a path naming nothing, 422 for
-/// a bad query, and 400, 413, 415, 422 for a body that is not what it should be. Each error response gets the
+/// 401 where it needs a sign-in, 403 on a signed-in write, 409 on any write, 404 for a path naming
+/// nothing, 422 for a bad query, and 400, 413, 415, 422 for a body that is not what it should be. Each error response gets the
 /// envelope's schema and a description.
 struct Errors;
 
@@ -113,6 +113,11 @@ impl Modify for Errors {
                 // Every write checks who may make it first (domain::access).
                 if signed_in && write {
                     add.push(403);
+                }
+                // On PostgreSQL a write that meets a deadlock or a serialisation failure answers
+                // 409 `concurrent_update` (reload and try again).
+                if write {
+                    add.push(409);
                 }
                 if in_path {
                     add.push(404);
@@ -158,7 +163,9 @@ fn default_description(status: u16) -> &'static str {
         401 => "not signed in, or the session has expired",
         403 => "the caller may not do this",
         404 => "nothing here the caller may see",
-        409 => "not possible in the current state",
+        409 => {
+            "not possible in the current state, or a concurrent update (`concurrent_update`: reload and try again)"
+        }
         413 => "the body is too large",
         415 => "not the content type the operation takes",
         422 => "a field or query parameter is invalid; `fields` names each",
