@@ -82,8 +82,8 @@ struct ErrorDetail {
 
 /// The errors every operation of a shape can answer, said once here rather than on each handler:
 /// 401 where it needs a sign-in, 403 on a signed-in write, 409 on any write, 404 for a path naming
-/// nothing, 422 for a bad query, and 400, 413, 415, 422 for a body that is not what it should be. Each error response gets the
-/// envelope's schema and a description.
+/// nothing, 422 for a bad query, and 400, 413, 415, 422 for a body that is not what it should be.
+/// Each error response gets the envelope's schema and a description.
 struct Errors;
 
 impl Modify for Errors {
