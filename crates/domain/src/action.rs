@@ -107,8 +107,10 @@ pub struct ActionRequest {
     pub message: Option<String>,
     pub reason: Option<String>,
     /// `request_evidence`: consumer or merchant.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Party>))]
     pub from: Option<String>,
     /// `rule`: uphold, partial or reject.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Decision>))]
     pub decision: Option<String>,
     /// `rule`: the rules the ruling rests on, e.g. "淘宝平台争议处理规则 第十七条".
     pub rule_refs: Option<Vec<String>>,

@@ -137,6 +137,7 @@ pub struct Complaint {
 pub struct FileComplaintRequest {
     pub order_no: Option<String>,
     pub product: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Category>))]
     pub category: Option<String>,
     /// RFC 3339.
     pub incident_at: Option<String>,
@@ -150,7 +151,10 @@ pub struct FileComplaintRequest {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ClaimKind>))]
     pub kind: Option<String>,
+    /// In fen (分); never negative.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub amount_cents: Option<i64>,
 }
 

@@ -21,14 +21,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use weiquan_store::{Clock, Store, SystemClock};
-
-use crate::api::{
-    assistant, complaints, keys, marketplace, notifications, push, stats, tier3, webhooks,
-};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -101,100 +97,7 @@ const JSON_LIMIT: usize = 1024 * 1024;
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let upload_limit = state.store.blobs().max_size() as usize + 64 * 1024;
-    let api = Router::new()
-        .route("/auth/login", post(auth::login))
-        .route("/auth/register", post(auth::register))
-        .route("/auth/logout", post(auth::logout))
-        .route("/me", get(auth::me))
-        .route(
-            "/me/settings",
-            get(notifications::settings).put(notifications::put_settings),
-        )
-        .route("/notifications", get(notifications::list))
-        .route("/notifications/read", post(notifications::mark_read))
-        .route("/notifications/stream", get(notifications::stream))
-        .route("/orders", get(marketplace::orders))
-        .route("/marketplace/orders/{order_no}", put(push::put_order))
-        .route(
-            "/marketplace/remedies/{id}/executed",
-            post(push::remedy_executed),
-        )
-        .route(
-            "/marketplace/remedies/{id}/failed",
-            post(push::remedy_failed),
-        )
-        .route("/service-accounts", post(keys::create).get(keys::list))
-        .route("/service-accounts/{id}/keys", post(keys::issue))
-        .route("/service-accounts/{id}/keys/{key_id}", delete(keys::revoke))
-        .route("/shops/{id}", get(marketplace::shop))
-        .route("/shops/{id}/penalties", get(marketplace::penalties))
-        .route("/shops/{id}/events", get(tier3::shop_events))
-        .route(
-            "/shops/{id}/penalties/{penalty_id}/appeal",
-            post(tier3::appeal_penalty),
-        )
-        .route(
-            "/shops/{id}/penalties/{penalty_id}/appeal/decision",
-            post(tier3::decide_penalty_appeal),
-        )
-        .route("/cases", get(tier3::cases))
-        .route("/cases/{id}", get(tier3::case))
-        .route("/cases/{id}/events", get(tier3::case_events))
-        .route("/cases/{id}/actions", post(tier3::case_act))
-        .route("/reports", post(tier3::file_report).get(tier3::reports))
-        .route("/reports/{id}", get(tier3::report))
-        .route("/reports/{id}/events", get(tier3::report_events))
-        .route("/reports/{id}/actions", post(tier3::report_act))
-        .route(
-            "/reports/{id}/evidence",
-            post(tier3::upload_report_evidence)
-                .layer(DefaultBodyLimit::max(upload_limit))
-                .get(tier3::list_report_evidence),
-        )
-        .route(
-            "/reports/{id}/evidence/{sha256}",
-            get(tier3::get_report_evidence),
-        )
-        .route("/stats", get(stats::stats))
-        .route("/assistant/chat", post(assistant::chat))
-        .route("/assistant/ws", get(assistant::ws))
-        .route("/assistant/sessions/{id}", get(assistant::session))
-        .route("/assistant/handovers", get(assistant::handovers))
-        .route("/assistant/handovers/{id}/take", post(assistant::take))
-        .route(
-            "/assistant/handovers/{id}/messages",
-            post(assistant::agent_reply),
-        )
-        .route("/complaints", post(complaints::file).get(complaints::list))
-        .route("/complaints/{id}", get(complaints::get))
-        .route("/complaints/{id}/actions", post(complaints::act))
-        .route(
-            "/complaints/{id}/messages",
-            post(complaints::post_message).get(complaints::list_messages),
-        )
-        .route(
-            "/complaints/{id}/evidence",
-            post(complaints::upload_evidence)
-                .layer(DefaultBodyLimit::max(upload_limit))
-                .get(complaints::list_evidence),
-        )
-        .route(
-            "/complaints/{id}/evidence/{sha256}",
-            get(complaints::get_evidence),
-        )
-        .route("/complaints/{id}/events", get(complaints::events))
-        .route(
-            "/webhooks/endpoints",
-            get(webhooks::list).post(webhooks::create),
-        )
-        .route(
-            "/webhooks/endpoints/{id}",
-            get(webhooks::get).put(webhooks::update),
-        )
-        .route("/webhooks/endpoints/{id}/rotate", post(webhooks::rotate))
-        .route("/webhooks/endpoints/{id}/attempts", get(webhooks::attempts))
-        .route("/webhooks/dead", get(webhooks::dead))
-        .route("/webhooks/messages/{id}/replay", post(webhooks::replay));
+    let api = api::router(upload_limit);
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api)

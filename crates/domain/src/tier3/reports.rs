@@ -18,6 +18,7 @@ use crate::types::*;
 pub struct ReportRequest {
     pub shop_id: Option<String>,
     /// fake_transactions (虚假交易/刷单), credit_hyping (炒信) or ip_infringement (知识产权侵权).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ReportKind>))]
     pub kind: Option<String>,
     pub description: Option<String>,
     /// An order that shows it, if the reporter has one.

@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 
-pub use socket::{AgentNews, WsQuery, ws};
+pub use socket::{__path_ws, AgentNews, WsQuery, ws};
 pub use turn::chat_turn;
 
 /// The longest message a consumer may send in one turn (characters).
@@ -111,7 +111,10 @@ pub struct HandoverList {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HandoverQuery {
+    /// Page size, 50 by default.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -129,7 +132,7 @@ pub async fn handovers(
     Ok(axum::Json(HandoverList { items }))
 }
 
-#[utoipa::path(post, path = "/api/v1/assistant/handovers/{id}/take", tag = "assistant",
+#[utoipa::path(post, path = "/api/v1/assistant/handovers/{id}/take", tag = "assistant", params(("id" = String, Path, description = "the chat session's id")),
     responses((status = 200, body = ChatSession), (status = 403), (status = 404), (status = 409, description = "another agent has it")),
     security(("bearer" = [])))]
 pub async fn take(
@@ -154,7 +157,7 @@ pub struct AgentReply {
     pub body: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/assistant/handovers/{id}/messages", tag = "assistant", request_body = AgentReply,
+#[utoipa::path(post, path = "/api/v1/assistant/handovers/{id}/messages", tag = "assistant", params(("id" = String, Path, description = "the chat session's id")), request_body = AgentReply,
     responses((status = 200, body = ChatSession), (status = 403), (status = 404), (status = 409, description = "take the chat first"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn agent_reply(
@@ -185,7 +188,7 @@ pub async fn agent_reply(
 
 /// `GET /api/v1/assistant/sessions/{id}`: a conversation and its turns, for its consumer (and
 /// agents, once handed over).
-#[utoipa::path(get, path = "/api/v1/assistant/sessions/{id}", tag = "assistant",
+#[utoipa::path(get, path = "/api/v1/assistant/sessions/{id}", tag = "assistant", params(("id" = String, Path, description = "the chat session's id")),
     responses((status = 200, body = ChatSession), (status = 404)), security(("bearer" = [])))]
 pub async fn session(
     State(state): State<AppState>,

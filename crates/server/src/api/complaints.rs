@@ -39,11 +39,18 @@ pub struct ComplaintPage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(value_type = Option<weiquan_domain::State>)]
     pub state: Option<String>,
+    #[param(value_type = Option<Tier>)]
     pub tier: Option<String>,
+    /// Only this shop's (e.g. `shop-001`).
     pub shop_id: Option<String>,
+    /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
+    /// Page size, 50 by default.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

@@ -11,8 +11,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery, Auth};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
+    /// Page size, 50 by default.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

@@ -88,10 +88,15 @@ pub struct NotificationPage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationQuery {
     /// `true`: only unread ones.
+    #[param(value_type = Option<bool>)]
     pub unread: Option<String>,
+    /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
+    /// Page size, 50 by default.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

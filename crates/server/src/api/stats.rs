@@ -11,11 +11,13 @@ use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Auth};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsParams {
     /// Start (a day in Asia/Shanghai, or an RFC 3339 time); default 30 days before `to`.
     pub from: Option<String>,
     /// End, exclusive; default now.
     pub to: Option<String>,
+    /// Only this shop (e.g. `shop-001`).
     pub shop_id: Option<String>,
 }
 

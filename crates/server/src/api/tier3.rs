@@ -16,10 +16,14 @@ use crate::evidence::{self, Subject, Via};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
-    /// open, investigating, sanctioned or dismissed.
+    #[param(value_type = Option<CaseState>)]
     pub state: Option<String>,
+    /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
+    /// Page size, 50 by default.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -156,8 +160,12 @@ pub struct ReportPage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
+    /// Page size, 50 by default.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

@@ -89,10 +89,20 @@ pub struct EndpointWithSecret {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeadQuery {
     /// Only this endpoint's.
     pub endpoint_id: Option<i64>,
-    /// At most 200 (default 50).
+    /// At most 200 (default 50; larger ones count as 200).
+    #[param(minimum = 0)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LogQuery {
+    /// At most 200 (default 50; larger ones count as 200).
+    #[param(minimum = 0)]
     pub limit: Option<u32>,
 }
 
@@ -203,14 +213,14 @@ pub async fn rotate(
     Ok(axum::Json(rotate_secret(&state, &user.actor(), id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks/endpoints/{id}/attempts", tag = "webhooks", params(("id" = i64, Path), DeadQuery),
+#[utoipa::path(get, path = "/api/v1/webhooks/endpoints/{id}/attempts", tag = "webhooks", params(("id" = i64, Path), LogQuery),
     responses((status = 200, body = Vec<DeliveryAttempt>, description = "the delivery log, newest first"), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 pub async fn attempts(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(q): ApiQuery<DeadQuery>,
+    ApiQuery(q): ApiQuery<LogQuery>,
 ) -> ApiResult<axum::Json<Vec<DeliveryAttempt>>> {
     Ok(axum::Json(
         state

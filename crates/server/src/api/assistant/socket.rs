@@ -16,8 +16,10 @@ use crate::auth::token_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WsQuery {
+    /// The bearer token, for clients that cannot set headers on a WebSocket.
     pub token: Option<String>,
 }
 
@@ -33,6 +35,12 @@ pub struct WsQuery {
 /// each of the agent's messages. A frame `{"session_id"}` without `text` continues that
 /// conversation on this socket (a reloaded page) and is answered `{"session_id", "watching"}`:
 /// whether the agent's side will be pushed.
+#[utoipa::path(get, path = "/api/v1/assistant/ws", tag = "assistant", params(WsQuery),
+    responses((status = 101, description = "switched to the WebSocket protocol"),
+        (status = 400, description = "not a WebSocket upgrade request"),
+        (status = 403, description = "not a consumer, or a cookie sent from another site's page"),
+        (status = 426, description = "the connection cannot be upgraded")),
+    security(("bearer" = []), ()))]
 pub async fn ws(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<WsQuery>,
