@@ -284,6 +284,11 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A GET as anyone: no token, no cookie.
+    pub async fn get_public(&self, path: &str) -> Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
     pub async fn post(&self, token: &str, path: &str, body: Value) -> Response {
         self.http
             .post(self.url(path))

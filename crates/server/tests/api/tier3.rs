@@ -19,11 +19,7 @@ use crate::helpers::*;
 
 async fn standing(app: &TestApp, shop: &str) -> Value {
     json_of(
-        app.http
-            .get(app.url(&format!("/api/v1/shops/{shop}")))
-            .send()
-            .await
-            .unwrap(),
+        app.get_public(&format!("/api/v1/shops/{shop}")).await,
         StatusCode::OK,
     )
     .await

@@ -118,15 +118,11 @@ async fn points_climb_the_ladder_and_penalties_end_or_are_appealed(backend: Back
     assert_eq!(s["active_penalties"].as_array().unwrap().len(), 3);
     // Anyone may read that the closure was appealed and overturned, and when; not the
     // merchant's reason, the decision's, nor who decided.
-    let all: Value = app
-        .http
-        .get(app.url("/api/v1/shops/shop-a/penalties"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all = json_of(
+        app.get_public("/api/v1/shops/shop-a/penalties").await,
+        StatusCode::OK,
+    )
+    .await;
     let closure = all
         .as_array()
         .unwrap()
