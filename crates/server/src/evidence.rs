@@ -42,7 +42,17 @@ pub(crate) async fn upload(
         Subject::Complaint(id) => weiquan_store::EvidenceSubject::Complaint(id),
         Subject::Report(id) => weiquan_store::EvidenceSubject::Report(id),
     };
-    state.store.may_upload(actor, to).await?;
+    if let Err(e) = state.store.may_upload(actor, to).await {
+        // Refused before anything is kept, but the file is read to its end and dropped: a
+        // client still sending it when the connection closed would get a broken pipe instead
+        // of this answer. The body limit bounds what is read.
+        if let Ok(mut m) = multipart {
+            while let Ok(Some(mut field)) = m.next_field().await {
+                while let Ok(Some(_)) = field.chunk().await {}
+            }
+        }
+        return Err(e.into());
+    }
     let ev = read_upload(state, via, multipart).await?;
     let now = state.clock.now();
     Ok(match subject {
