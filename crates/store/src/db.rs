@@ -32,10 +32,10 @@ pub(crate) trait Conn: Send {
     fn savepoint(&mut self) -> impl Future<Output = Result<()>> + Send;
     /// Releases the newest savepoint, or rolls back to it.
     fn end_savepoint(&mut self, keep: bool) -> impl Future<Output = Result<()>> + Send;
-    /// Whether [`Tx::defer`]red inserts are held and sent together, in one round trip
-    /// ([`Conn::exec_held`]); an in-process database runs each at once.
+    /// Whether [`Tx::defer`]red writes are held and sent together ([`Conn::exec_held`]); an
+    /// in-process database runs each at once.
     const HOLDS: bool;
-    /// Runs held inserts, in order, as one statement.
+    /// Runs held writes in order, in as few statements as keep it.
     fn exec_held(&mut self, held: &[Held]) -> impl Future<Output = Result<()>> + Send;
 }
 
@@ -130,27 +130,46 @@ pub(crate) struct Tx<'c, C> {
 /// on another node is seen here within that time (docs/marketplace.md).
 #[derive(Default)]
 pub(crate) struct Subscriptions {
-    read: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Vec<String>>)>>,
+    read: std::sync::Mutex<Reading>,
+}
+
+/// The last reading, when it was taken, and how many times a change on this node cleared it.
+#[derive(Default)]
+struct Reading {
+    types: Option<(std::time::Instant, std::sync::Arc<Vec<String>>)>,
+    cleared: u64,
 }
 
 impl Subscriptions {
     pub(crate) const FRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
-    /// The last reading, if it is fresh.
-    pub(crate) fn fresh(&self) -> Option<std::sync::Arc<Vec<String>>> {
-        let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
-        read.as_ref()
-            .filter(|(at, _)| at.elapsed() < Self::FRESH)
-            .map(|(_, types)| types.clone())
+    fn reading(&self) -> std::sync::MutexGuard<'_, Reading> {
+        // A cache: a panic elsewhere cannot leave it wrong for longer than it is trusted.
+        self.read.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn store(&self, types: std::sync::Arc<Vec<String>>) {
-        *self.read.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some((std::time::Instant::now(), types));
+    /// The last reading if it is fresh; else `Err` with a ticket for [`Subscriptions::store`].
+    pub(crate) fn fresh(&self) -> std::result::Result<std::sync::Arc<Vec<String>>, u64> {
+        let r = self.reading();
+        match &r.types {
+            Some((at, types)) if at.elapsed() < Self::FRESH => Ok(types.clone()),
+            _ => Err(r.cleared),
+        }
+    }
+
+    /// Keeps a reading taken after [`Subscriptions::fresh`] gave `ticket` — unless a change
+    /// cleared the cache meanwhile: the reading may predate that change's commit.
+    pub(crate) fn store(&self, ticket: u64, types: std::sync::Arc<Vec<String>>) {
+        let mut r = self.reading();
+        if r.cleared == ticket {
+            r.types = Some((std::time::Instant::now(), types));
+        }
     }
 
     pub(crate) fn clear(&self) {
-        *self.read.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let mut r = self.reading();
+        r.types = None;
+        r.cleared += 1;
     }
 }
 
@@ -205,7 +224,8 @@ impl<'c, C: Conn> Tx<'c, C> {
         }
     }
 
-    /// Sends what [`Tx::defer`] held; the drivers call it before they commit.
+    /// Sends what [`Tx::defer`] held; every write transaction calls it before its commit
+    /// (`service::write!`).
     pub(crate) async fn flush(&mut self) -> Result<()> {
         if self.held.is_empty() {
             return Ok(());
@@ -326,5 +346,25 @@ impl<'c, C: Conn> Tx<'c, C> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::Subscriptions;
+
+    #[test]
+    fn a_reading_older_than_a_change_is_not_kept() {
+        let s = Subscriptions::default();
+        let ticket = s.fresh().unwrap_err();
+        // An endpoint's change commits and clears while the reading is under way.
+        s.clear();
+        s.store(ticket, Arc::new(vec![]));
+        let ticket = s.fresh().expect_err("the stale reading was kept");
+        let types = Arc::new(vec!["complaint.filed".to_owned()]);
+        s.store(ticket, types.clone());
+        assert_eq!(s.fresh(), Ok(types));
     }
 }

@@ -150,8 +150,8 @@ async fn subscribed<C: Conn>(o: &mut Tx<'_, C>, event: WebhookEvent) -> Result<b
         return Ok(true);
     };
     let types = match hooks.fresh() {
-        Some(types) => types,
-        None => {
+        Ok(types) => types,
+        Err(ticket) => {
             let mut types = vec![];
             for r in o
                 .query(
@@ -165,7 +165,7 @@ async fn subscribed<C: Conn>(o: &mut Tx<'_, C>, event: WebhookEvent) -> Result<b
             types.sort_unstable();
             types.dedup();
             let types = std::sync::Arc::new(types);
-            hooks.store(types.clone());
+            hooks.store(ticket, types.clone());
             types
         }
     };
