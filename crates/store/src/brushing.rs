@@ -10,7 +10,7 @@ use crate::db::{Conn, Tx};
 use crate::error::Result;
 use crate::events;
 use crate::rows::bad;
-use crate::sql::{Val, vals};
+use crate::sql::{Val, placeholders, vals};
 use crate::time::{from_ms, to_ms};
 
 /// One purchase for the brushing scan: buyer account, shop, when paid.
@@ -61,13 +61,6 @@ pub struct BrushingBlock {
 /// Most order numbers kept as a case's evidence.
 const BLOCK_ORDERS: usize = 500;
 
-fn in_list(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Turns a block into a tier-3 violation case with its accounts, shops, score and orders as
 /// evidence — or into the evidence of the open case that reports or forwards already opened about
 /// one of its shops; `None` when the same block (same accounts and shops) already has a case
@@ -101,8 +94,8 @@ pub(crate) async fn open_brushing_case<C: Conn>(
         .query(
             &format!(
                 "SELECT o.order_no, o.shop_id FROM orders o JOIN users u ON u.id = o.buyer_id                  WHERE o.paid_at >= $1 AND u.username IN ({}) AND o.shop_id IN ({}) ORDER BY o.paid_at",
-                in_list(2, accounts.len()),
-                in_list(2 + accounts.len(), shops.len())
+                placeholders(2, accounts.len()),
+                placeholders(2 + accounts.len(), shops.len())
             ),
             &params,
         )
@@ -142,7 +135,7 @@ pub(crate) async fn open_brushing_case<C: Conn>(
             &format!(
                 "SELECT id, details FROM cases WHERE kind = 'violation' AND state IN ('open', 'investigating') \
                  AND fingerprint IS NULL AND shop_id IN ({}) ORDER BY (shop_id = $1) DESC, id LIMIT 1 FOR UPDATE",
-                in_list(2, shops.len())
+                placeholders(2, shops.len())
             ),
             &params,
         )

@@ -114,7 +114,7 @@ pub(crate) async fn case_act<C: Conn>(
                     continue;
                 }
                 let tr = machine::case_ruling(&c, id, remedy, &refs, &reason, now, policy)?;
-                transitions::apply(o, &c, tr, &who, Some(actor.id), now, policy).await?;
+                transitions::apply_blind(o, &c, tr, &who, Some(actor.id), now, policy).await?;
             }
         }
     }

@@ -35,16 +35,9 @@ use crate::error::{Result, StoreError};
 use crate::events;
 use crate::records::{self, Lock};
 use crate::rows::{COMPLAINT_SELECT, ComplaintRow};
-use crate::sql::{Val, vals};
+use crate::sql::{Val, placeholders, vals};
 use crate::time::to_ms;
 use crate::transitions;
-
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// How a collective case names the cluster it was opened for (`cases.fingerprint`).
 fn cluster_key(cluster: i64) -> String {
@@ -310,6 +303,9 @@ pub(crate) async fn assign_shop<C: Conn>(
     let Some(first) = pending.first() else {
         return Ok(0);
     };
+    // Their chains' heads, held by their row locks: joining appends without locking or reading.
+    let streams: Vec<Stream> = pending.iter().map(|c| Stream::Complaint(c.id)).collect();
+    events::learn_heads(o, &streams).await?;
     let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
     let mut seq = o
         .query(
@@ -544,6 +540,5 @@ async fn link<C: Conn>(
     let actor = "system:collective";
     cases::add_member(o, case_id, mc.id, "collective", None, actor, now).await?;
     let t = machine::join_collective(&mc, case_id, now);
-    transitions::apply(o, &mc, t, actor, None, now, policy).await?;
-    Ok(())
+    transitions::apply_blind(o, &mc, t, actor, None, now, policy).await
 }

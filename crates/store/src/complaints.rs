@@ -194,7 +194,7 @@ pub(crate) async fn fire_timer<C: Conn>(
         Ok(mut t) => {
             t.event_data["timer_id"] = json!(timer.id);
             t.event_data["due_at"] = json!(timer.due_at);
-            transitions::apply(o, &c, t, SYSTEM_ACTOR, None, now, policy).await?;
+            transitions::apply_blind(o, &c, t, SYSTEM_ACTOR, None, now, policy).await?;
         }
         // The state moved on without cancelling this timer: nothing to do, but it is consumed.
         Err(DomainError::Conflict {

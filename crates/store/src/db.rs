@@ -100,9 +100,10 @@ pub(crate) type Head = (i64, String);
 /// A connection inside one store call, with what the call has learnt on the way.
 pub(crate) struct Tx<'c, C> {
     conn: &'c mut C,
-    /// The head of every stream this transaction has written to. Nobody else can append to such
-    /// a stream before this transaction ends — it holds the stream's lock, or the stream's row is
-    /// its own and invisible to others — so its next append needs neither the lock nor the read:
+    /// The head of every stream this transaction has written to, or learnt while holding its
+    /// row (`events::learn_heads`). Nobody else can append to such a stream before this
+    /// transaction ends — it holds the stream's lock or its row, or the row is its own and
+    /// invisible to others — so its next append needs neither the lock nor the read:
     /// two round trips fewer on PostgreSQL, which matters while a shop's collective lock is held.
     heads: HashMap<String, Head>,
     /// For each open savepoint, the heads its changes replaced (`None`: the stream had none
@@ -222,6 +223,14 @@ impl<'c, C: Conn> Tx<'c, C> {
         } else {
             self.conn.exec(sql, params).await.map(drop)
         }
+    }
+
+    /// Whether a write to `table` is held (not sent yet): a held write that reads the table
+    /// would not see it (one snapshot), so it must be sent at once instead.
+    pub(crate) fn holds(&self, table: &str) -> bool {
+        self.held
+            .iter()
+            .any(|(sql, _)| crate::sql::held_table(sql) == table)
     }
 
     /// Sends what [`Tx::defer`] held; every write transaction calls it before its commit

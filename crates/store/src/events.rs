@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::model::Event;
 use crate::notices;
 use crate::rows::{EventRow, each};
-use crate::sql::vals;
+use crate::sql::{Val, placeholders, vals};
 use crate::time::to_ms;
 
 const EVENT_COLUMNS: &str = "id, stream, seq, at, actor, kind, data, prev_hash, hash";
@@ -43,6 +43,39 @@ pub(crate) async fn append<C: Conn>(
         }
     };
     write(tx, stream, head, actor, kind, data, now).await
+}
+
+/// Learns the heads of streams whose rows this transaction holds locked (complaints a drain
+/// read `FOR UPDATE`), in one statement: every writer of such a stream locks its row first, so
+/// the row lock stands for the stream's, and the streams' next appends need neither.
+pub(crate) async fn learn_heads<C: Conn>(tx: &mut Tx<'_, C>, streams: &[Stream]) -> Result<()> {
+    let names: Vec<Val> = streams
+        .iter()
+        .map(|s| s.to_string())
+        .filter(|s| tx.known_head(s).is_none())
+        .map(Val::from)
+        .collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let rows = tx
+        .query(
+            &format!(
+                "SELECT e.stream, e.seq, e.hash FROM events e JOIN \
+                 (SELECT stream, MAX(seq) AS seq FROM events WHERE stream IN ({}) GROUP BY stream) h \
+                 ON h.stream = e.stream AND h.seq = e.seq",
+                placeholders(1, names.len())
+            ),
+            &names,
+        )
+        .await?;
+    for mut r in rows {
+        let hash = r.swap_remove(2).into_text()?;
+        let seq = r[1].int()?;
+        let stream = r.swap_remove(0).into_text()?;
+        tx.remember_head(&stream, (seq, hash));
+    }
+    Ok(())
 }
 
 /// Starts the chain of a stream that cannot have events yet (a row created in this very

@@ -8,7 +8,7 @@ use crate::db::{Conn, Tx};
 use crate::error::Result;
 use crate::model::*;
 use crate::rows::*;
-use crate::sql::vals;
+use crate::sql::{Val, vals};
 use crate::time::{from_ms, to_ms};
 
 /// How to read a complaint that is about to change.
@@ -444,6 +444,33 @@ pub(crate) async fn insert_complaint<C: Conn>(
 }
 
 /// Writes the complaint's mutable fields and returns its earliest pending deadline.
+/// A decided complaint's row; its deadline is recomputed from its pending timers.
+macro_rules! update_complaint_sql {
+    () => {
+        "UPDATE complaints SET state = $2, tier = $3, major = $4, assignee_id = $5, collective_case_id = $6, progress = $7, \
+         updated_at = $8, deadline_at = (SELECT MIN(due_at) FROM timers WHERE complaint_id = $1 AND status = 'pending'), \
+         resolved_at = CASE WHEN $2 = 'resolved' THEN COALESCE(resolved_at, $8) ELSE resolved_at END, \
+         reached_mediation = reached_mediation OR $2 = 'mediation', \
+         reached_protection = reached_protection OR $2 = 'protection_review' \
+         WHERE id = $1"
+    };
+}
+
+fn complaint_vals(c: &Complaint, now: Timestamp) -> Vec<Val> {
+    vals![
+        c.id.0,
+        c.state.as_str(),
+        c.tier.as_str(),
+        c.major,
+        c.assignee_id.map(|u| u.0),
+        c.collective_case_id.map(|k| k.0),
+        serde_json::to_string(&c.progress).expect("progress serializes"),
+        to_ms(now),
+    ]
+    .to_vec()
+}
+
+/// Writes a decided complaint and answers its new deadline.
 pub(crate) async fn update_complaint<C: Conn>(
     tx: &mut Tx<'_, C>,
     c: &Complaint,
@@ -451,25 +478,26 @@ pub(crate) async fn update_complaint<C: Conn>(
 ) -> Result<Option<Timestamp>> {
     let r = tx
         .query_one(
-            "UPDATE complaints SET state = $2, tier = $3, major = $4, assignee_id = $5, collective_case_id = $6, progress = $7, \
-             updated_at = $8, deadline_at = (SELECT MIN(due_at) FROM timers WHERE complaint_id = $1 AND status = 'pending'), \
-             resolved_at = CASE WHEN $2 = 'resolved' THEN COALESCE(resolved_at, $8) ELSE resolved_at END, \
-             reached_mediation = reached_mediation OR $2 = 'mediation', \
-             reached_protection = reached_protection OR $2 = 'protection_review' \
-             WHERE id = $1 RETURNING deadline_at",
-            vals![
-                c.id.0,
-                c.state.as_str(),
-                c.tier.as_str(),
-                c.major,
-                c.assignee_id.map(|u| u.0),
-                c.collective_case_id.map(|k| k.0),
-                serde_json::to_string(&c.progress).expect("progress serializes"),
-                to_ms(now),
-            ],
+            concat!(update_complaint_sql!(), " RETURNING deadline_at"),
+            &complaint_vals(c, now),
         )
         .await?;
     r[0].opt_int()?.map(from_ms).transpose()
+}
+
+/// Writes a decided complaint whose new deadline nobody asks for: held with the transaction's
+/// other blind writes — unless one of them is a timer, which the held update would not see.
+pub(crate) async fn hold_complaint_update<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    c: &Complaint,
+    now: Timestamp,
+) -> Result<()> {
+    if tx.holds("timers") {
+        update_complaint(tx, c, now).await.map(drop)
+    } else {
+        tx.defer(update_complaint_sql!(), &complaint_vals(c, now))
+            .await
+    }
 }
 
 // --- messages

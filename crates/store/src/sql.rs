@@ -298,6 +298,22 @@ pub(crate) mod sqlite {
 /// A statement and its values, held to be sent later with others (`db::Tx::defer`).
 pub(crate) type Held = (String, Vec<Val>);
 
+/// `$first, $first+1, …`: `n` placeholders for an `IN (…)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The table a held write (`INSERT INTO t …`, `UPDATE t …`) writes to.
+pub(crate) fn held_table(sql: &str) -> &str {
+    sql.strip_prefix("INSERT INTO ")
+        .or_else(|| sql.strip_prefix("UPDATE "))
+        .and_then(|rest| rest.split([' ', '(']).next())
+        .unwrap_or(sql)
+}
+
 pub(crate) mod postgres {
     use super::Val;
     use sqlx::postgres::{PgArguments, PgRow};
@@ -341,11 +357,7 @@ pub(crate) mod postgres {
         }
         let mut statements: Vec<Vec<Part<'_>>> = vec![vec![]];
         for (sql, vals) in held {
-            let table = sql
-                .strip_prefix("INSERT INTO ")
-                .or_else(|| sql.strip_prefix("UPDATE "))
-                .and_then(|rest| rest.split([' ', '(']).next())
-                .unwrap_or(sql);
+            let table = super::held_table(sql);
             let parts = statements.last_mut().expect("one statement at least");
             match parts.iter_mut().find(|p| p.table == table) {
                 Some(p) if p.sql == sql && p.shape.is_some() => p.rows.push(vals),

@@ -29,13 +29,53 @@ pub(crate) async fn apply<C: Conn>(
     now: Timestamp,
     policy: &Policy,
 ) -> Result<Complaint> {
+    let deadline = persist(o, before, &t, actor, actor_id, now, policy, true).await?;
+    let mut out = t.complaint;
+    out.deadline_at = deadline;
+    Ok(out)
+}
+
+/// [`apply`] for a caller that does not answer with the complaint (a drain, a deadline, a
+/// case's ruling over its members): the row's update is held with the event.
+pub(crate) async fn apply_blind<C: Conn>(
+    o: &mut Tx<'_, C>,
+    before: &Complaint,
+    t: machine::Transition,
+    actor: &str,
+    actor_id: Option<UserId>,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<()> {
+    persist(o, before, &t, actor, actor_id, now, policy, false)
+        .await
+        .map(drop)
+}
+
+/// The transition's writes; the new deadline when `answer` asks for it.
+#[allow(clippy::too_many_arguments)]
+async fn persist<C: Conn>(
+    o: &mut Tx<'_, C>,
+    before: &Complaint,
+    t: &machine::Transition,
+    actor: &str,
+    actor_id: Option<UserId>,
+    now: Timestamp,
+    policy: &Policy,
+    answer: bool,
+) -> Result<Option<Timestamp>> {
     let c = &t.complaint;
     timers::cancel(o, c.id, &t.cancel).await?;
     for (kind, due) in &t.set_timers {
         timers::insert(o, c.id, *kind, *due, &policy.reminders, now).await?;
     }
     notices::remember_complaint(o, c.id, c);
-    let deadline = records::update_complaint(o, c, now).await?;
+    let deadline = match answer {
+        true => records::update_complaint(o, c, now).await?,
+        false => {
+            records::hold_complaint_update(o, c, now).await?;
+            None
+        }
+    };
     events::append(
         o,
         &Stream::Complaint(c.id),
@@ -84,9 +124,7 @@ pub(crate) async fn apply<C: Conn>(
             }
         }
     }
-    let mut out = t.complaint;
-    out.deadline_at = deadline;
-    Ok(out)
+    Ok(deadline)
 }
 
 /// The webhooks of a transition: the new state when state, tier or major moved (or it joined a
