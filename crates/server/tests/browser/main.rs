@@ -1,6 +1,8 @@
 //! The web UI clicked in headless Chromium: the whole walk of a complaint through every tier,
 //! then the regulator's dashboard. Every page is photographed in Chinese and English under
-//! `target/screenshots/`, and any script error, failed load or CSP violation fails the test.
+//! `target/screenshots/`, and any script error, failed load or CSP violation fails the test, as
+//! does any raw JSON, debug value, code or epoch number on a page (`tour.rs`), which also visits
+//! every page each role can reach.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); never skipped.
 
@@ -10,6 +12,7 @@ mod driver;
 mod helpers;
 mod page;
 mod photo;
+mod tour;
 
 use std::time::Duration;
 
@@ -339,4 +342,11 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     assert!(w.text("#no-endpoints").await.contains("还没有登记推送地址"));
     w.shoot("admin-webhooks").await;
     w.sign_out().await;
+
+    // Then every page each role can reach from its home page, with what the walk left behind.
+    tour::tour(
+        w,
+        &["buyer01", "seller01", "agent01", "guard01", "regulator01", "admin"],
+    )
+    .await;
 }

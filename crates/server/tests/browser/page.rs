@@ -140,7 +140,8 @@ impl Walk {
         self.el(css).await.select_by_value(value).await.unwrap();
     }
 
-    /// Photographs the whole page in Chinese and in English (switching with the page's own link).
+    /// Photographs the whole page in Chinese and in English (switching with the page's own link),
+    /// each read for what no page may show a person (`tour::assert_readable`).
     pub(crate) async fn shoot(&mut self, name: &str) {
         self.n += 1;
         for lang in ["zh", "en"] {
@@ -156,6 +157,7 @@ impl Walk {
                 .unwrap_or(1000)
                 .clamp(600, 5000) as u32;
             self.b.set_window_size(1280, h + 20).await.unwrap();
+            crate::tour::assert_readable(self, lang).await;
             let png = self.b.screenshot().await.unwrap();
             let file = self.shots.join(format!("{:02}-{name}-{lang}.png", self.n));
             std::fs::write(&file, png).unwrap();
@@ -176,6 +178,7 @@ impl Walk {
             .await
             .unwrap();
         assert_eq!(wide, json!(false), "{name} scrolls sideways on a phone");
+        crate::tour::assert_readable(self, "zh").await;
         let png = self.b.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("phone-{name}.png")), png).unwrap();
         self.b.set_window_size(1280, 1000).await.unwrap();
