@@ -46,7 +46,7 @@ pub struct EvidenceView {
 }
 
 pub struct MessageView {
-    pub who: &'static str,
+    pub who: String,
     pub body: String,
     pub at: String,
 }
@@ -308,12 +308,16 @@ pub async fn build(
         (Side::default(), Side::default(), Side::default());
     let mut platform = vec![];
     for m in messages.iter() {
+        let mut v = message_view(&c, m);
         let side = match m.author_role {
             Role::Consumer => &mut consumer,
             Role::Merchant => &mut merchant,
-            _ => &mut staff,
+            _ => {
+                v.who = staff_name(&c, &people, m.author_id);
+                &mut staff
+            }
         };
-        side.messages.push(message_view(&c, m));
+        side.messages.push(v);
     }
     for e in &evidence {
         let v = evidence_view(&c, &format!("/complaints/{id}"), e);
@@ -338,14 +342,18 @@ pub async fn build(
             .actor
             .strip_prefix("user:")
             .and_then(|s| s.parse::<i64>().ok());
-        let side = match id {
-            Some(i) if i == k.consumer_id.0 => &mut consumer,
-            Some(i) if i == k.merchant_id.0 => &mut merchant,
-            Some(_) => &mut staff,
+        let what = EventKind::label_of(&e.kind, lang);
+        let (side, who) = match id {
+            Some(i) if i == k.consumer_id.0 => (&mut consumer, what.to_owned()),
+            Some(i) if i == k.merchant_id.0 => (&mut merchant, what.to_owned()),
+            Some(i) => (
+                &mut staff,
+                format!("{} · {what}", staff_name(&c, &people, UserId(i))),
+            ),
             None => continue,
         };
         side.messages.push(MessageView {
-            who: EventKind::label_of(&e.kind, lang),
+            who,
             body: said,
             at: c.time(e.at),
         });
@@ -443,7 +451,7 @@ pub async fn build(
 
 fn message_view(c: &Ctx, m: &Message) -> MessageView {
     MessageView {
-        who: m.author_role.label(c.lang),
+        who: m.author_role.label(c.lang).to_owned(),
         body: m.body.clone(),
         at: c.time(m.at),
     }

@@ -103,6 +103,8 @@ async fn a_ruling_and_who_decided_are_shown(backend: Backend) {
         "Consumer protection specialist guard01",
         "Customer service agent agent01",
         "refund ¥60.00",
+        // The platform's column names who said it, too.
+        "Customer service agent agent01 · remedy proposed",
     ] {
         assert!(page.contains(want), "{want}: {page}");
     }
