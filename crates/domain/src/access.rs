@@ -239,6 +239,12 @@ pub fn can_view_chat(actor: &Actor, owner: UserId, handed_over: bool) -> bool {
     }
 }
 
+/// Whether a person is named to the others on a complaint: staff act in their own name (「消费者保障专员
+/// 王敏」); the two sides are known to each other by their side only.
+pub fn named_on_complaints(role: Role) -> bool {
+    role.is_staff()
+}
+
 /// Whose inbox and settings an actor reads and changes: their own, whatever their role. Another
 /// user's notifications are never named, so asking for them changes nothing and says nothing.
 pub fn own_inbox(actor: &Actor) -> UserId {

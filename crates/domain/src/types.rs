@@ -164,6 +164,20 @@ impl Role {
             Role::CsAgent | Role::Protection | Role::Regulator | Role::Admin
         )
     }
+
+    /// What a person in this role is called before their name (「消费者保障专员 王敏」).
+    pub fn title(self, lang: crate::lang::Lang) -> &'static str {
+        let (zh, en) = match self {
+            Role::Consumer => ("买家", "Consumer"),
+            Role::Merchant => ("卖家", "Merchant"),
+            Role::CsAgent => ("客服专员", "Customer service agent"),
+            Role::Protection => ("消费者保障专员", "Consumer protection specialist"),
+            Role::Regulator => ("平台监管专员", "Platform regulator"),
+            Role::Admin => ("平台管理员", "Platform administrator"),
+            Role::Service => ("服务账号", "Service account"),
+        };
+        lang.pick(zh, en)
+    }
 }
 
 labelled_enum!(
@@ -577,6 +591,7 @@ mod tests {
         assert_labels(ClaimKind::ALL, ClaimKind::label);
         assert_labels(Channel::ALL, Channel::label);
         assert_labels(Role::ALL, Role::label);
+        assert_labels(Role::ALL, Role::title);
         assert_labels(Scope::ALL, Scope::label);
         assert_labels(EvidenceKind::ALL, EvidenceKind::label);
         assert_labels(Party::ALL, Party::label);

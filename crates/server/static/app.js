@@ -148,6 +148,33 @@
     var chatForm = document.getElementById("chat-form");
     if (chatForm && window.WebSocket) chat(chatForm);
 
+    // An agent's view of a handed-over chat: the consumer's new words as they come.
+    var handover = document.getElementById("handover-turns");
+    if (handover && window.EventSource) {
+      var after = Number(handover.getAttribute("data-after")) || 0;
+      var hsrc = new EventSource(handover.getAttribute("data-stream") + "?after=" + after);
+      hsrc.addEventListener("chat", function (e) {
+        var v;
+        try { v = JSON.parse(e.data); } catch (err) { return; }
+        var st = document.getElementById("handover-status");
+        if (st && v.status) st.textContent = v.status;
+        (v.turns || []).forEach(function (t) {
+          if (t.seq <= after) return;
+          after = t.seq;
+          var li = document.createElement("li"), who = document.createElement("span"), body = document.createElement("span");
+          li.className = "turn " + t.role;
+          who.className = "who";
+          who.textContent = t.who + " · " + t.at;
+          body.className = "body";
+          body.textContent = t.body;
+          li.appendChild(who);
+          li.appendChild(body);
+          handover.appendChild(li);
+        });
+      });
+      window.addEventListener("pagehide", function () { hsrc.close(); });
+    }
+
     // The header's unread count, pushed by the server whenever it changes (EventSource
     // reconnects by itself after a dropped connection).
     var badge = document.getElementById("unread-count");

@@ -36,6 +36,15 @@ impl ChatStatus {
             ChatStatus::Taken => "taken",
         }
     }
+    /// The status as people read it.
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            ChatStatus::Active => ("客服小蜜接待中", "with the assistant"),
+            ChatStatus::HandedOver => ("等待客服接手", "waiting for an agent"),
+            ChatStatus::Taken => ("客服已接手", "taken by an agent"),
+        };
+        lang.pick(zh, en)
+    }
     fn parse(s: &str) -> Result<ChatStatus> {
         match s {
             "active" => Ok(ChatStatus::Active),
@@ -62,6 +71,15 @@ impl ChatRole {
             ChatRole::Assistant => "assistant",
             ChatRole::Agent => "agent",
         }
+    }
+    /// Who said a turn, as people read it.
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            ChatRole::Consumer => ("买家", "Consumer"),
+            ChatRole::Assistant => ("客服小蜜", "Assistant"),
+            ChatRole::Agent => ("客服", "Agent"),
+        };
+        lang.pick(zh, en)
     }
     fn parse(s: &str) -> Result<ChatRole> {
         match s {
@@ -102,6 +120,19 @@ pub struct ChatSession {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub turns: Vec<ChatTurn>,
+}
+
+impl ChatSession {
+    /// Whether the actor may take this session from the queue now: an agent, a waiting session.
+    pub fn may_take(&self, actor: &Actor) -> bool {
+        access::check_chat_agent(actor).is_ok() && self.status == ChatStatus::HandedOver
+    }
+    /// Whether the actor may answer in it: the agent who took it.
+    pub fn may_reply(&self, actor: &Actor) -> bool {
+        access::check_chat_agent(actor).is_ok()
+            && self.status == ChatStatus::Taken
+            && self.agent_id == Some(actor.id)
+    }
 }
 
 /// What one consumer turn saves.
@@ -391,7 +422,7 @@ pub(crate) async fn agent_reply<C: Conn>(
     if s.status == ChatStatus::Active {
         return Err(not_found());
     }
-    if s.status != ChatStatus::Taken || s.agent_id != Some(actor.id) {
+    if !s.may_reply(actor) {
         return Err(StoreError::conflict(
             "chat_not_taken",
             "请先接手这个对话再回复",

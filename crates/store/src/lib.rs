@@ -238,6 +238,9 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
         sha: &Sha256,
     ) -> Result<(Evidence, Vec<u8>)>;
     async fn complaint_events(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<Event>>;
+    /// The staff who acted or wrote on a complaint the actor may see, for naming them in its
+    /// timeline by role and name (the two sides are named by their side only).
+    async fn complaint_staff(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<User>>;
 
     // --- assistant sessions
     /// A chat session with its turns: the consumer's own, or one handed over to the agents

@@ -204,6 +204,32 @@ pub(crate) async fn session_user<C: Conn>(
     .transpose()
 }
 
+/// Who on the platform's side acted or wrote on a complaint, under the role and name they act
+/// with (`access::named_on_complaints`); the two sides are not named here.
+pub(crate) async fn complaint_staff<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    id: ComplaintId,
+) -> Result<Vec<User>> {
+    let rows = tx
+        .query(
+            &format!(
+                "SELECT {USER_COLUMNS}, NULL FROM users WHERE \
+                 'user:' || CAST(id AS TEXT) IN (SELECT actor FROM events WHERE stream = $1) \
+                 OR id IN (SELECT author_id FROM messages WHERE complaint_id = $2) ORDER BY id"
+            ),
+            vals![Stream::Complaint(id).to_string(), id.0],
+        )
+        .await?;
+    let mut out = vec![];
+    for r in rows {
+        let u = UserRow::from_row(r)?.user()?;
+        if access::named_on_complaints(u.role) {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
 // --- shops
 
 pub(crate) async fn shop_state<C: Conn>(

@@ -76,7 +76,7 @@ fn new_session_id() -> String {
     hex::encode(b)
 }
 
-fn valid_session_id(s: &str) -> bool {
+pub(crate) fn valid_session_id(s: &str) -> bool {
     s.len() == 32
         && s.bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
@@ -140,16 +140,21 @@ pub async fn take(
     Auth(user): Auth,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<axum::Json<ChatSession>> {
-    if !valid_session_id(&id) {
+    Ok(axum::Json(take_chat(&state, &user, &id).await?))
+}
+
+/// An agent takes a handed-over chat (the API's and the agents' page's).
+pub(crate) async fn take_chat(state: &AppState, user: &User, id: &str) -> ApiResult<ChatSession> {
+    if !valid_session_id(id) {
         return Err(ApiError::not_found());
     }
     let s = state
         .store
-        .take_chat(&user.actor(), &id, state.clock.now())
+        .take_chat(&user.actor(), id, state.clock.now())
         .await?;
     // No socket listening is no error.
     let _ = state.chat_news.send(id.into());
-    Ok(axum::Json(s))
+    Ok(s)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -166,10 +171,21 @@ pub async fn agent_reply(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<AgentReply>,
 ) -> ApiResult<axum::Json<ChatSession>> {
-    if !valid_session_id(&id) {
+    let body = req.body.as_deref().unwrap_or_default();
+    Ok(axum::Json(reply_in_chat(&state, &user, &id, body).await?))
+}
+
+/// The agent who took a chat answers in it (the API's and the agents' page's).
+pub(crate) async fn reply_in_chat(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    body: &str,
+) -> ApiResult<ChatSession> {
+    if !valid_session_id(id) {
         return Err(ApiError::not_found());
     }
-    let body = req.body.as_deref().map(str::trim).unwrap_or_default();
+    let body = body.trim();
     if body.is_empty() || body.chars().count() > MAX_TEXT {
         return Err(DomainError::invalid(
             "body",
@@ -180,10 +196,10 @@ pub async fn agent_reply(
     }
     let s = state
         .store
-        .agent_chat_reply(&user.actor(), &id, body.to_string(), state.clock.now())
+        .agent_chat_reply(&user.actor(), id, body.to_string(), state.clock.now())
         .await?;
     let _ = state.chat_news.send(id.into());
-    Ok(axum::Json(s))
+    Ok(s)
 }
 
 /// `GET /api/v1/assistant/sessions/{id}`: a conversation and its turns, for its consumer (and

@@ -8,8 +8,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use weiquan_domain::complaint::Resolution;
 use weiquan_domain::*;
-use weiquan_store::{Evidence, Message, Shop};
+use weiquan_store::{Evidence, Message, Shop, User};
 
 use super::session::Web;
 use super::{Ctx, Form, FormError, error_page, i18n, render, rules};
@@ -45,9 +46,35 @@ pub struct EvidenceView {
 }
 
 pub struct MessageView {
-    pub who: &'static str,
+    pub who: String,
     pub body: String,
     pub at: String,
+}
+
+/// A tier-2 ruling as the parties and staff read it.
+pub struct RulingView {
+    pub decision: &'static str,
+    pub remedy: String,
+    pub reason: Option<String>,
+    /// The rules cited, titled in the page's language.
+    pub rules: Vec<String>,
+    pub by: Option<String>,
+    pub at: String,
+    pub appeal: AppealView,
+}
+
+/// Whether and until when a ruling may be appealed.
+pub enum AppealView {
+    /// Open until then (the countdown starts from `remaining`).
+    Until {
+        at: String,
+        iso: String,
+        remaining: String,
+    },
+    /// The window has closed.
+    Closed { at: String },
+    /// A ruling on appeal is final.
+    Final,
 }
 
 /// One column of the side-by-side view.
@@ -74,6 +101,9 @@ pub struct ComplaintPage {
     overdue: bool,
     proposal: Option<String>,
     resolution: Option<String>,
+    ruling: Option<RulingView>,
+    /// Why a complaint waiting on a person shows no deadline.
+    no_deadline: Option<&'static str>,
     consumer: Side,
     merchant: Side,
     staff: Side,
@@ -90,12 +120,29 @@ pub struct ComplaintPage {
     evidence_kinds: Vec<(&'static str, &'static str)>,
 }
 
+/// A claim or remedy with its amount in yuan (`Cents` displays as ¥59.90).
 fn claim_text(lang: Lang, c: &Claim) -> String {
     let kind = c.kind.label(lang);
     match c.amount_cents {
         Some(a) => format!("{kind} {a}"),
         None => kind.to_owned(),
     }
+}
+
+/// A proposal as people read it: what is offered, and what was said with it.
+fn proposal_text(lang: Lang, p: &serde_json::Value) -> Option<String> {
+    let remedy: Claim = serde_json::from_value(p.get("remedy")?.clone()).ok()?;
+    let mut s = format!(
+        "{}{}",
+        lang.pick("方案：", "offer: "),
+        claim_text(lang, &remedy)
+    );
+    if let Some(m) = p.get("message").and_then(|v| v.as_str())
+        && !m.is_empty()
+    {
+        s.push_str(&format!(" “{m}”"));
+    }
+    Some(s)
 }
 
 /// One file for the page; `base` is the page of what it is attached to (`/complaints/7`).
@@ -114,19 +161,28 @@ pub(super) fn evidence_view(c: &Ctx, base: &str, e: &Evidence) -> EvidenceView {
     }
 }
 
-fn who(c: &Ctx, k: &Complaint, actor: &str) -> String {
+/// Who did something: the two sides by their side, staff by role and name (「消费者保障专员 王敏」).
+fn who(c: &Ctx, k: &Complaint, staff: &[User], actor: &str) -> String {
     let id = actor
         .strip_prefix("user:")
         .and_then(|s| s.parse::<i64>().ok());
     match id {
         Some(i) if i == k.consumer_id.0 => c.t("买家", "consumer").to_owned(),
         Some(i) if i == k.merchant_id.0 => c.t("商家", "merchant").to_owned(),
-        Some(i) => format!("{} #{i}", c.t("平台工作人员", "platform staff")),
+        Some(i) => staff_name(c, staff, UserId(i)),
         None if actor.starts_with("system") => c.t("系统（期限）", "system (deadline)").to_owned(),
         None if actor.starts_with("service:") => c
             .t("交易平台支付系统", "the marketplace's payment system")
             .to_owned(),
         None => actor.to_owned(),
+    }
+}
+
+/// A staff member as the page names them.
+fn staff_name(c: &Ctx, staff: &[User], id: UserId) -> String {
+    match staff.iter().find(|u| u.id == id) {
+        Some(u) => format!("{} {}", u.role.title(c.lang), u.display_name),
+        None => c.t("平台工作人员", "platform staff").to_owned(),
     }
 }
 
@@ -147,13 +203,77 @@ fn event_detail(c: &Ctx, data: &serde_json::Value) -> String {
             parts.push(format!("“{s}”"));
         }
     }
+    if let Some(p) = data.get("proposal").and_then(|p| proposal_text(c.lang, p)) {
+        parts.push(p);
+    }
+    let resolution = data
+        .get("resolution")
+        .and_then(|r| serde_json::from_value::<Resolution>(r.clone()).ok());
+    if let Some(r) = resolution {
+        parts.push(resolution_text(c, &r));
+        if let Some(why) = r.reason.filter(|s| !s.is_empty()) {
+            parts.push(format!("“{why}”"));
+        }
+    }
     if let Some(refs) = data.get("rule_refs").and_then(|v| v.as_array()) {
-        let r: Vec<&str> = refs.iter().filter_map(|v| v.as_str()).collect();
+        let r: Vec<&str> = refs
+            .iter()
+            .filter_map(|v| v.as_str())
+            .map(|r| rules::title(c.lang, r))
+            .collect();
         if !r.is_empty() {
-            parts.push(r.join("；"));
+            parts.push(r.join(c.t("；", "; ")));
         }
     }
     parts.join(" ")
+}
+
+/// An outcome in a line: the decision, what is owed, the rules cited.
+fn resolution_text(c: &Ctx, r: &Resolution) -> String {
+    let lang = c.lang;
+    let mut s = match &r.remedy {
+        Some(rem) => claim_text(lang, rem),
+        None => c.t("无需赔付", "nothing owed").to_owned(),
+    };
+    if let Some(d) = r.decision {
+        s = format!("{} · {s}", d.label(lang));
+    }
+    if !r.rule_refs.is_empty() {
+        let refs: Vec<&str> = r.rule_refs.iter().map(|x| rules::title(lang, x)).collect();
+        s.push_str(&format!(" · {}", refs.join(c.t("；", "; "))));
+    }
+    s
+}
+
+/// The ruling, with whether it may still be appealed; `None` unless a specialist ruled.
+fn ruling_view(c: &Ctx, k: &Complaint, staff: &[User]) -> Option<RulingView> {
+    let r = k.progress.resolution.as_ref()?;
+    r.decision?;
+    let appeal = match r.appeal_until {
+        Some(u) if u >= c.now => AppealView::Until {
+            at: c.time(u),
+            iso: u.to_rfc3339(),
+            remaining: i18n::remaining(c.lang, c.now, u),
+        },
+        Some(u) => AppealView::Closed { at: c.time(u) },
+        None => AppealView::Final,
+    };
+    Some(RulingView {
+        decision: r.decision?.label(c.lang),
+        remedy: match &r.remedy {
+            Some(rem) => claim_text(c.lang, rem),
+            None => c.t("无需赔付", "nothing owed").to_owned(),
+        },
+        reason: r.reason.clone().filter(|s| !s.is_empty()),
+        rules: r
+            .rule_refs
+            .iter()
+            .map(|x| rules::title(c.lang, x).to_owned())
+            .collect(),
+        by: r.ruled_by.map(|u| staff_name(c, staff, u)),
+        at: c.time(r.at),
+        appeal,
+    })
 }
 
 /// Loads everything the page shows, through the viewer's permission checks.
@@ -175,10 +295,11 @@ pub async fn build(
         let evidence = store.evidence_list(&actor, id).await?;
         let events = store.complaint_events(&actor, id).await?;
         let shop = store.shop(&k.shop_id, c.now).await?;
-        Ok::<_, weiquan_store::StoreError>((messages, evidence, events, shop))
+        let people = store.complaint_staff(&actor, id).await?;
+        Ok::<_, weiquan_store::StoreError>((messages, evidence, events, shop, people))
     }
     .await;
-    let (messages, evidence, events, shop) = match loaded {
+    let (messages, evidence, events, shop, people) = match loaded {
         Ok(v) => v,
         Err(e) => return Err((c, e.into())),
     };
@@ -187,12 +308,16 @@ pub async fn build(
         (Side::default(), Side::default(), Side::default());
     let mut platform = vec![];
     for m in messages.iter() {
+        let mut v = message_view(&c, m);
         let side = match m.author_role {
             Role::Consumer => &mut consumer,
             Role::Merchant => &mut merchant,
-            _ => &mut staff,
+            _ => {
+                v.who = staff_name(&c, &people, m.author_id);
+                &mut staff
+            }
         };
-        side.messages.push(message_view(&c, m));
+        side.messages.push(v);
     }
     for e in &evidence {
         let v = evidence_view(&c, &format!("/complaints/{id}"), e);
@@ -209,21 +334,27 @@ pub async fn build(
         let said = ["message", "reason"]
             .iter()
             .find_map(|k| e.data.get(*k).and_then(|v| v.as_str()))
-            .filter(|s| !s.is_empty());
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .or_else(|| e.data.get("proposal").and_then(|p| proposal_text(lang, p)));
         let Some(said) = said else { continue };
         let id = e
             .actor
             .strip_prefix("user:")
             .and_then(|s| s.parse::<i64>().ok());
-        let side = match id {
-            Some(i) if i == k.consumer_id.0 => &mut consumer,
-            Some(i) if i == k.merchant_id.0 => &mut merchant,
-            Some(_) => &mut staff,
+        let what = EventKind::label_of(&e.kind, lang);
+        let (side, who) = match id {
+            Some(i) if i == k.consumer_id.0 => (&mut consumer, what.to_owned()),
+            Some(i) if i == k.merchant_id.0 => (&mut merchant, what.to_owned()),
+            Some(i) => (
+                &mut staff,
+                format!("{} · {what}", staff_name(&c, &people, UserId(i))),
+            ),
             None => continue,
         };
         side.messages.push(MessageView {
-            who: EventKind::label_of(&e.kind, lang),
-            body: said.to_owned(),
+            who,
+            body: said,
             at: c.time(e.at),
         });
     }
@@ -234,7 +365,7 @@ pub async fn build(
         .iter()
         .map(|e| EventView {
             at: c.time(e.at),
-            who: who(&c, &k, &e.actor),
+            who: who(&c, &k, &people, &e.actor),
             what: EventKind::label_of(&e.kind, lang),
             detail: event_detail(&c, &e.data),
         })
@@ -253,18 +384,19 @@ pub async fn build(
             }
             s
         });
-    let resolution = k.progress.resolution.as_ref().map(|r| {
-        let mut s = match &r.remedy {
-            Some(rem) => claim_text(lang, rem),
-            None => c.t("无需赔付", "nothing owed").to_owned(),
-        };
-        if let Some(d) = r.decision {
-            s = format!("{} · {s}", d.label(lang));
-        }
-        if !r.rule_refs.is_empty() {
-            s.push_str(&format!(" · {}", r.rule_refs.join("；")));
-        }
-        s
+    let resolution = k
+        .progress
+        .resolution
+        .as_ref()
+        .map(|r| resolution_text(&c, r));
+    let ruling = ruling_view(&c, &k, &people);
+    // Consumer protection rules without a deadline of its own (DESIGN §3): say so rather than
+    // leave the deadline blank.
+    let no_deadline = (k.deadline_at.is_none() && k.next_actor() == Some("protection")).then(|| {
+        c.t(
+            "消费者保障专员审理中，裁决无固定期限；需要补充证据时会通知并给出期限",
+            "consumer protection is reviewing; a ruling has no fixed deadline, and any request for evidence comes with one",
+        )
     });
     let actions = offered(&c, &k, store.policy());
     let can_contribute = access::check_contribute(&actor, &k).is_ok();
@@ -283,6 +415,8 @@ pub async fn build(
         overdue: k.deadline_at.is_some_and(|d| d < c.now),
         proposal,
         resolution,
+        ruling,
+        no_deadline,
         consumer,
         merchant,
         staff,
@@ -317,7 +451,7 @@ pub async fn build(
 
 fn message_view(c: &Ctx, m: &Message) -> MessageView {
     MessageView {
-        who: m.author_role.label(c.lang),
+        who: m.author_role.label(c.lang).to_owned(),
         body: m.body.clone(),
         at: c.time(m.at),
     }

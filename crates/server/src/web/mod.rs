@@ -12,6 +12,7 @@ mod chat;
 mod complaint;
 mod consumer;
 mod dashboard;
+mod handovers;
 pub mod i18n;
 mod inbox;
 mod keys;
@@ -61,6 +62,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/favicon.ico", get(|| static_file(ICON, "image/svg+xml")))
         .route("/orders", get(consumer::orders))
         .route("/chat", get(chat::page).post(chat::say))
+        .route("/handovers", get(handovers::list))
+        .route("/handovers/{id}", get(handovers::page))
+        .route("/handovers/{id}/take", post(handovers::take))
+        .route("/handovers/{id}/reply", post(handovers::reply))
+        .route("/handovers/{id}/stream", get(handovers::stream))
         .route(
             "/orders/{order_no}/complain",
             get(consumer::file_form).post(consumer::file),
@@ -202,6 +208,12 @@ impl Ctx {
     }
     pub fn is(&self, role: &str) -> bool {
         self.role().is_some_and(|r| r.as_str() == role)
+    }
+    /// Whether the viewer works the chats handed over to a person (the header's link).
+    pub fn takes_chats(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| weiquan_domain::access::check_chat_queue(&u.actor()).is_ok())
     }
     pub fn role_label(&self) -> &'static str {
         self.role().map(|r| r.label(self.lang)).unwrap_or("")

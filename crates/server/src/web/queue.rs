@@ -35,6 +35,8 @@ pub struct Row {
     pub deadline_iso: String,
     pub remaining: String,
     pub overdue: bool,
+    /// Consumer protection reviews with no deadline of its own (DESIGN §3).
+    pub no_deadline: bool,
     /// The payment system reported it could not pay the remedy (still due).
     pub payment_failed: bool,
 }
@@ -166,6 +168,7 @@ pub async fn complaints(
                 .map(|d| i18n::remaining(lang, c.now, d))
                 .unwrap_or_default(),
             overdue: k.deadline_at.is_some_and(|d| d < c.now),
+            no_deadline: k.deadline_at.is_none() && k.next_actor() == Some("protection"),
         })
         .collect();
     let title = match c.role() {

@@ -82,3 +82,15 @@ pub const RULES: &[(&str, &str)] = &[
 pub fn is_known(r: &str) -> bool {
     RULES.iter().any(|(zh, _)| *zh == r)
 }
+
+/// A citation as the page's reader reads it: the recorded Chinese title, or its English gloss
+/// (a citation not on the list, from an older list, as recorded).
+pub fn title(lang: weiquan_domain::Lang, r: &str) -> &str {
+    match lang {
+        weiquan_domain::Lang::Zh => r,
+        weiquan_domain::Lang::En => RULES
+            .iter()
+            .find(|(zh, _)| *zh == r)
+            .map_or(r, |(_, en)| en),
+    }
+}

@@ -5,6 +5,8 @@
 mod admin;
 mod chat;
 mod complaint;
+mod decided;
+mod handovers;
 mod inbox;
 mod keys;
 mod permissions;

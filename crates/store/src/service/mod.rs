@@ -324,6 +324,14 @@ impl<D: Driver> Store for Service<D> {
         })
     }
 
+    async fn complaint_staff(&self, actor: &Actor, id: ComplaintId) -> Result<Vec<User>> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| async {
+            complaints::visible(tx, &actor, id, None).await?;
+            records::complaint_staff(tx, id).await
+        })
+    }
+
     async fn chat_session(&self, actor: &Actor, id: &str) -> Result<ChatSession> {
         let (actor, id) = (actor.clone(), id.to_owned());
         read!(self, Point, |tx| chat::read_session(tx, &actor, &id))

@@ -338,6 +338,10 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
         queue: "cs_agent",
         agent_id: stored.as_ref().and_then(|s| s.agent_id),
     });
+    if handover.is_some() {
+        // An agent's page on this conversation shows the consumer's words at once.
+        let _ = state.chat_news.send(session_id.as_str().into());
+    }
     let draft = reply
         .draft
         .as_ref()
