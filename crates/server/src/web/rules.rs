@@ -82,3 +82,15 @@ pub const RULES: &[(&str, &str)] = &[
 pub fn is_known(r: &str) -> bool {
     RULES.iter().any(|(zh, _)| *zh == r)
 }
+
+/// A recorded citation in the page's language: the English gloss of a known rule, else as
+/// recorded.
+pub fn label(r: &str, lang: weiquan_domain::Lang) -> &str {
+    match lang {
+        weiquan_domain::Lang::Zh => r,
+        weiquan_domain::Lang::En => RULES
+            .iter()
+            .find(|(zh, _)| *zh == r)
+            .map_or(r, |(_, en)| en),
+    }
+}
