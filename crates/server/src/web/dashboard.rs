@@ -55,6 +55,9 @@ pub async fn cases(
     }
 }
 
+/// How many of a block's accounts or orders the case page lists.
+const LIST_SHOWN: usize = 40;
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
@@ -190,6 +193,22 @@ impl CasePage {
         ]);
         out
     }
+    /// A list's heading with its size, and the first few items (the rest counted).
+    fn list_head(&self, label: &str, items: &[String]) -> String {
+        match self.c.lang {
+            Lang::Zh => format!("{label}（{}）", items.len()),
+            Lang::En => format!("{label} ({})", items.len()),
+        }
+    }
+    fn list_more(&self, items: &[String]) -> String {
+        match items.len().checked_sub(LIST_SHOWN) {
+            None | Some(0) => String::new(),
+            Some(n) => match self.c.lang {
+                Lang::Zh => format!("等，另有 {n} 项"),
+                Lang::En => format!("and {n} more"),
+            },
+        }
+    }
     fn block_lists(&self) -> Vec<(&'static str, Vec<String>)> {
         let d = &self.case.details;
         if d["source"] != "brushing_scan" {
@@ -225,7 +244,8 @@ impl CasePage {
     fn event_line(&self, e: &weiquan_store::Event) -> String {
         let mut parts = vec![];
         for k in ["message", "reasons", "note", "reason"] {
-            if let Some(v) = e.data[k].as_str() {
+            // A wave's member is recorded with its source's code, not with words.
+            if let Some(v) = e.data[k].as_str().filter(|v| *v != "collective") {
                 parts.push(v.to_owned());
             }
         }
@@ -612,5 +632,45 @@ pub fn case_title(k: &Case, lang: Lang) -> String {
             CaseKind::Collective => lang.pick("集体投诉", "Collective complaint"),
         }
         .to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wave's title is said from its issue, in the page's language; how many it holds is
+    /// its members, counted when shown (the stored title froze the count at opening).
+    #[test]
+    fn a_wave_s_title_is_its_issue_in_the_page_s_language() {
+        let now = chrono::Utc::now();
+        let case = Case {
+            id: CaseId(1),
+            kind: CaseKind::Collective,
+            shop_id: ShopId::parse("shop-009").unwrap(),
+            state: CaseState::Open,
+            title: "店铺 shop-009 集体投诉：5 位消费者反映同一问题".into(),
+            members: (1..=6).map(ComplaintId).collect(),
+            reports: vec![],
+            details: serde_json::json!({"source": "collective", "product": "保温杯",
+                "category": "quality_defect", "cluster": 3, "sample": "漏水"}),
+            outcome: None,
+            evidence_due_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        assert_eq!(
+            case_title(&case, Lang::En),
+            "Collective complaint: 保温杯 (quality defect)"
+        );
+        assert_eq!(case_title(&case, Lang::Zh), "集体投诉：保温杯（质量问题）");
+        let mut block = case.clone();
+        block.kind = CaseKind::Violation;
+        block.details = serde_json::json!({"source": "brushing_scan",
+            "accounts": ["a", "b", "c"], "shops": ["s"]});
+        assert_eq!(
+            case_title(&block, Lang::En),
+            "Suspected brushing ring: 3 accounts × 1 shops"
+        );
     }
 }
