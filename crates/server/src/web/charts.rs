@@ -113,7 +113,8 @@ pub fn bars(title: &str, items: &[(String, i64)], x_desc: &str) -> Result<String
         root.fill(&WHITE).map_err(err)?;
         let max = items.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
         // Integer ranges are inclusive of their end in plotters: one segment per item.
-        let n = items.len().max(1) as u32;
+        // Plotters draws no name on a one-segment axis: a lone bar sits on top of two.
+        let n = items.len().max(2) as u32;
         let at = |i: usize| n - 1 - i as u32;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
@@ -132,7 +133,7 @@ pub fn bars(title: &str, items: &[(String, i64)], x_desc: &str) -> Result<String
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .y_labels(items.len().max(1))
+            .y_labels(n as usize)
             .y_label_formatter(&label)
             .x_labels(6)
             .x_desc(x_desc)
@@ -171,7 +172,7 @@ pub fn share_bars(
             .max()
             .unwrap_or(0)
             .max(1);
-        let n = groups.len().max(1) as u32;
+        let n = groups.len().max(2) as u32;
         let at = |i: usize| n - 1 - i as u32;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
@@ -179,7 +180,7 @@ pub fn share_bars(
             .x_label_area_size(32)
             .y_label_area_size(names_width(groups.iter().map(|g| em_halves(&g.0)), 14).min(220))
             // Room on the right for the legend, clear of the bars.
-            .build_cartesian_2d(0..max + max / 2 + 1, (0u32..n - 1).into_segmented())
+            .build_cartesian_2d(0..max + max * 3 / 4 + 1, (0u32..n - 1).into_segmented())
             .map_err(err)?;
         let label = |v: &SegmentValue<u32>| match v {
             SegmentValue::CenterOf(p) | SegmentValue::Exact(p) => groups
@@ -191,7 +192,7 @@ pub fn share_bars(
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .y_labels(groups.len().max(1))
+            .y_labels(n as usize)
             .y_label_formatter(&label)
             .x_labels(6)
             .label_style((FONT, 14))

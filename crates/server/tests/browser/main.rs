@@ -10,6 +10,7 @@ mod driver;
 mod helpers;
 mod page;
 mod photo;
+mod tier3;
 
 use std::time::Duration;
 
