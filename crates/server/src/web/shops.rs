@@ -105,30 +105,19 @@ fn penalty_view(
         .as_ref()
         .map(|a| PenaltyAppealState::label_of(a["state"].as_str().unwrap_or(""), c.lang));
     // The stored reason is Chinese; the page says it from the violation behind it instead.
-    let cause = violations
-        .and_then(|vs| vs.iter().find(|v| v.penalties.contains(&p.id)))
-        .map(|v| {
-            format!(
-                "{}{} {}",
-                c.t("违规：", "after: "),
-                ViolationKind::label_of(&v.kind, c.lang),
-                c.time(v.at)
-            )
-        });
-    let why = match cause {
-        Some(w) => format!(
-            "{}{w}",
-            c.t(
-                "12个月内累计扣分达到处罚线 · ",
-                "12-month points reached a step · "
-            )
-        ),
-        None => c
-            .t(
-                "12个月内累计扣分达到处罚线",
-                "12-month points reached a step",
-            )
-            .to_owned(),
+    let step = c.t(
+        "12个月内累计扣分达到处罚线",
+        "12-month points reached a step",
+    );
+    let why = match violations.and_then(|vs| vs.iter().find(|v| v.penalties.contains(&p.id))) {
+        Some(v) => {
+            let kind = ViolationKind::label_of(&v.kind, c.lang);
+            match c.lang {
+                Lang::Zh => format!("{step}（违规：{kind}，{}）", c.time(v.at)),
+                Lang::En => format!("{step} (violation: {kind}, {})", c.time(v.at)),
+            }
+        }
+        None => step.to_owned(),
     };
     PenaltyView {
         id: p.id.0,
