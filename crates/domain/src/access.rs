@@ -193,6 +193,27 @@ pub fn cases_scope(actor: &Actor) -> Result<Option<UserId>, DomainError> {
     }
 }
 
+/// Who may read the violations behind a shop's points (`merchant`: the shop's, `None` for no
+/// such shop): staff, and the merchant who runs it; for anyone else there is no such shop.
+pub fn shop_ledger(actor: &Actor, merchant: Option<UserId>) -> Result<(), DomainError> {
+    match merchant {
+        Some(_) if actor.role.is_staff() => Ok(()),
+        Some(m) if actor.role == Role::Merchant && actor.id == m => Ok(()),
+        _ => Err(DomainError::not_found("找不到这家店铺", "no such shop")),
+    }
+}
+
+/// The merchant whose shops an actor lists: their own; nobody else has shops.
+pub fn own_shops(actor: &Actor) -> Result<UserId, DomainError> {
+    match actor.role {
+        Role::Merchant => Ok(actor.id),
+        _ => Err(DomainError::forbidden(
+            "只有商家有自己的店铺",
+            "only merchants run shops",
+        )),
+    }
+}
+
 /// Only consumers chat with 客服小蜜.
 pub fn check_chat_consumer(actor: &Actor) -> Result<(), DomainError> {
     if actor.role == Role::Consumer {
@@ -255,4 +276,21 @@ pub fn own_inbox(actor: &Actor) -> UserId {
 /// the accounts named elsewhere (a report, an event) to their buyers.
 pub fn shows_buyer(actor: &Actor) -> bool {
     actor.role != Role::Merchant
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shop_s_violations_are_for_staff_and_its_merchant() {
+        let seller = Actor::new(UserId(7), Role::Merchant);
+        assert!(shop_ledger(&seller, Some(UserId(7))).is_ok());
+        assert!(shop_ledger(&Actor::new(UserId(8), Role::Merchant), Some(UserId(7))).is_err());
+        assert!(shop_ledger(&Actor::new(UserId(1), Role::Regulator), Some(UserId(7))).is_ok());
+        assert!(shop_ledger(&Actor::new(UserId(2), Role::Consumer), Some(UserId(7))).is_err());
+        assert!(shop_ledger(&Actor::new(UserId(1), Role::Regulator), None).is_err());
+        assert_eq!(own_shops(&seller).unwrap(), UserId(7));
+        assert!(own_shops(&Actor::new(UserId(2), Role::Consumer)).is_err());
+    }
 }

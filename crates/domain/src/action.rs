@@ -34,6 +34,8 @@ pub enum Action {
         from: Party,
         message: String,
     },
+    /// The party asked for evidence says they have given it: the turn passes back.
+    SubmitEvidence,
     Rule {
         decision: Decision,
         remedy: Option<Remedy>,
@@ -67,6 +69,7 @@ impl Action {
             Action::Escalate { .. } => "escalate",
             Action::TakeOver => "take_over",
             Action::RequestEvidence { .. } => "request_evidence",
+            Action::SubmitEvidence => "submit_evidence",
             Action::Rule { .. } => "rule",
             Action::Fulfil { .. } => "fulfil",
             Action::Confirm => "confirm",
@@ -85,6 +88,7 @@ impl Action {
             Action::Escalate { .. } => ("升级投诉", "Escalate"),
             Action::TakeOver => ("接管（重大投诉）", "Take over (major complaint)"),
             Action::RequestEvidence { .. } => ("调取证据", "Request evidence"),
+            Action::SubmitEvidence => ("举证完毕", "Evidence submitted"),
             Action::Rule { .. } => ("裁决", "Rule"),
             Action::Fulfil { .. } => ("已履行", "Mark as carried out"),
             Action::Confirm => ("确认完成", "Confirm"),
@@ -100,8 +104,8 @@ impl Action {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionRequest {
-    /// accept, propose, reject, escalate, take_over, request_evidence, rule, fulfil, confirm,
-    /// appeal, withdraw, forward.
+    /// accept, propose, reject, escalate, take_over, request_evidence, submit_evidence, rule,
+    /// fulfil, confirm, appeal, withdraw, forward.
     pub action: Option<String>,
     pub remedy: Option<ClaimRequest>,
     pub message: Option<String>,
@@ -147,7 +151,7 @@ fn opt_text(field: &str, v: &Option<String>, max: usize) -> Result<Option<String
         .map(|o| o.filter(|s| !s.is_empty()))
 }
 
-const ACTIONS: &str = "accept, propose, reject, escalate, take_over, request_evidence, rule, fulfil, confirm, appeal, withdraw, forward";
+const ACTIONS: &str = "accept, propose, reject, escalate, take_over, request_evidence, submit_evidence, rule, fulfil, confirm, appeal, withdraw, forward";
 
 impl Action {
     /// Parses an action request, naming every bad field.
@@ -164,6 +168,7 @@ impl Action {
             "accept" => Some(Action::Accept),
             "confirm" => Some(Action::Confirm),
             "take_over" => Some(Action::TakeOver),
+            "submit_evidence" => Some(Action::SubmitEvidence),
             "propose" => {
                 let remedy = e.take(parse_claim("remedy", &r.remedy));
                 let message = e.take(opt_text("message", &r.message, 2000));
@@ -319,6 +324,7 @@ mod tests {
                 from: Party::Consumer,
                 message: text(),
             },
+            Action::SubmitEvidence,
             Action::Rule {
                 decision: Decision::Reject,
                 remedy: None,

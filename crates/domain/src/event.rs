@@ -24,6 +24,7 @@ labelled_enum!(
         CaseRuled = "case_ruled", "集体案件已裁决", "ruled with its collective case";
         MessagePosted = "message_posted", "留言", "message";
         EvidenceAdded = "evidence_added", "补充证据", "evidence added";
+        EvidenceSubmitted = "evidence_submitted", "举证完毕", "evidence submitted";
         MerchantReplyLapsed = "merchant_reply_lapsed", "商家逾期未回复", "the merchant did not answer in time";
         ConsumerReplyLapsed = "consumer_reply_lapsed", "买家逾期未回应", "the consumer did not answer in time";
         MediationLapsed = "mediation_lapsed", "调解期限已过", "mediation time ran out";

@@ -174,8 +174,9 @@ pub fn concerns(stream: &Stream, kind: EventKind, data: &Value) -> Option<(Notic
         | E::ExecuteRulingLapsed => on(on_complaint, N::DeadlineLapsed, both()),
         // The ruling simply became final; the parties were told of the ruling itself.
         E::AppealWindowLapsed => None,
-        // Files added: staff read them; the parties see them on the page.
-        E::EvidenceAdded => None,
+        // Files added: staff read them; the parties see them on the page. Saying the files are
+        // all in ends a turn staff watch on their queue: nobody else has to act.
+        E::EvidenceAdded | E::EvidenceSubmitted => None,
         // A report's: the rights holder hears of the merchant's answer and the outcome; the
         // merchant hears of the takedown on the shop's stream, never of the reporter.
         E::Reported => None,

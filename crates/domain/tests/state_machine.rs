@@ -40,7 +40,7 @@ fn remedy(v: u8) -> Claim {
 }
 
 fn action(i: u8, v: u8) -> Action {
-    match i % 12 {
+    match i % 13 {
         0 => Action::Accept,
         1 => Action::Propose {
             remedy: remedy(v),
@@ -73,6 +73,7 @@ fn action(i: u8, v: u8) -> Action {
             reason: "不服".into(),
         },
         10 => Action::Withdraw { reason: None },
+        11 => Action::SubmitEvidence,
         _ => Action::Forward {
             reason: "线索".into(),
         },

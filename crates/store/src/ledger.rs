@@ -174,29 +174,7 @@ pub(crate) async fn appeal_penalty<C: Conn>(
     now: Timestamp,
 ) -> Result<()> {
     let (appeal, lifted, merchant) = penalty_for_change(o, shop, id).await?;
-    if actor.role != Role::Merchant || actor.id != merchant {
-        return Err(DomainError::forbidden(
-            "只有受处罚店铺的商家可以申诉",
-            "only the penalised shop's merchant may appeal",
-        )
-        .into());
-    }
-    if appeal.is_some() {
-        return Err(DomainError::conflict(
-            "appeal_used",
-            "每项处罚只能申诉一次",
-            "a penalty can be appealed only once",
-        )
-        .into());
-    }
-    if lifted {
-        return Err(DomainError::conflict(
-            "invalid_state",
-            "处罚已解除，无需申诉",
-            "the penalty has been lifted already",
-        )
-        .into());
-    }
+    rules::check_penalty_appeal(actor, merchant, appeal.is_some(), lifted)?;
     let appeal = json!({"reason": reason, "at": now, "state": "pending"});
     o.exec(
         "UPDATE penalties SET appeal = $2 WHERE id = $1",
@@ -354,4 +332,97 @@ pub(crate) async fn penalties<C: Conn>(
         )
         .await?;
     each(rows, |r| PenaltyRow::from_row(r)?.try_into())
+}
+
+/// Every violation on the shop's record, newest first, each with the penalties it triggered.
+pub(crate) async fn violations<C: Conn>(
+    o: &mut Tx<'_, C>,
+    shop: &ShopId,
+) -> Result<Vec<ViolationRecord>> {
+    let rows = o
+        .query(
+            "SELECT id, kind, points, compensation_cents, complaint_id, case_id, order_no, at \
+             FROM violations WHERE shop_id = $1 ORDER BY at DESC, id DESC",
+            vals![shop.as_str()],
+        )
+        .await?;
+    let triggered = o
+        .query(
+            "SELECT violation_id, id FROM penalties WHERE shop_id = $1 ORDER BY id",
+            vals![shop.as_str()],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id = r[0].int()?;
+        let mut penalties = vec![];
+        for p in &triggered {
+            if p[0].int()? == id {
+                penalties.push(PenaltyId(p[1].int()?));
+            }
+        }
+        out.push(ViolationRecord {
+            id,
+            kind: r[1].text()?,
+            points: r[2].int()?,
+            compensation: r[3]
+                .opt_int()?
+                .map(Cents::new)
+                .transpose()
+                .map_err(bad("violation compensation"))?,
+            complaint_id: r[4].opt_int()?.map(ComplaintId),
+            case_id: r[5].opt_int()?.map(CaseId),
+            order_no: r[6].opt_text()?,
+            at: crate::time::from_ms(r[7].int()?)?,
+            penalties,
+        });
+    }
+    Ok(out)
+}
+
+/// The shops a merchant runs, by id, each with its standing at `now`.
+pub(crate) async fn merchant_shops<C: Conn>(
+    o: &mut Tx<'_, C>,
+    merchant: UserId,
+    now: Timestamp,
+) -> Result<Vec<Shop>> {
+    let ids = o
+        .query(
+            "SELECT id FROM shops WHERE merchant_id = $1 ORDER BY id",
+            vals![merchant],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for r in &ids {
+        let id = ShopId::parse(r[0].as_str()?).map_err(bad("shop id"))?;
+        if let Some(s) = shop(o, &id, now).await? {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// The shops with a penalty in force at `now` (at most `limit`), most points first.
+pub(crate) async fn penalised_shops<C: Conn>(
+    o: &mut Tx<'_, C>,
+    now: Timestamp,
+    limit: u32,
+) -> Result<Vec<Shop>> {
+    let ids = o
+        .query(
+            "SELECT DISTINCT shop_id FROM penalties WHERE lifted_at IS NULL AND starts_at <= $1 \
+             AND (ends_at IS NULL OR ends_at > $1) ORDER BY shop_id",
+            vals![to_ms(now)],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for r in &ids {
+        let id = ShopId::parse(r[0].as_str()?).map_err(bad("shop id"))?;
+        if let Some(s) = shop(o, &id, now).await? {
+            out.push(s);
+        }
+    }
+    out.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.id.cmp(&b.id)));
+    out.truncate(limit as usize);
+    Ok(out)
 }

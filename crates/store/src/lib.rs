@@ -183,6 +183,14 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     ) -> Result<ImportOutcome>;
     async fn shop(&self, id: &ShopId, now: Timestamp) -> Result<Option<Shop>>;
     async fn penalties(&self, id: &ShopId) -> Result<Vec<PenaltyRecord>>;
+    /// The violations behind a shop's points, newest first: for staff and the shop's merchant
+    /// (`access::shop_ledger`); anyone else finds no such shop.
+    async fn violations(&self, actor: &Actor, shop: &ShopId) -> Result<Vec<ViolationRecord>>;
+    /// The shops a merchant runs, each with its standing at `now` (merchants only).
+    async fn my_shops(&self, actor: &Actor, now: Timestamp) -> Result<Vec<Shop>>;
+    /// The shops with a penalty in force, most points first (staff only).
+    async fn penalised_shops(&self, actor: &Actor, now: Timestamp, limit: u32)
+    -> Result<Vec<Shop>>;
     /// The orders an actor may see: a consumer's own, a merchant's shops'.
     async fn orders(
         &self,

@@ -55,6 +55,21 @@ pub struct PenaltyRecord {
     pub appeal: Option<Value>,
 }
 
+/// One violation on a shop's record, with what it came from and the penalties it triggered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViolationRecord {
+    pub id: i64,
+    pub kind: String,
+    pub points: i64,
+    pub compensation: Option<Cents>,
+    pub complaint_id: Option<ComplaintId>,
+    pub case_id: Option<CaseId>,
+    pub order_no: Option<String>,
+    pub at: DateTime<Utc>,
+    /// The penalties this violation's points pushed the shop into.
+    pub penalties: Vec<PenaltyId>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Order {
     pub order_no: OrderNo,

@@ -93,6 +93,7 @@ pub fn published(kind: EventKind) -> Option<Published> {
         | E::CaseRuled
         | E::MessagePosted
         | E::EvidenceAdded
+        | E::EvidenceSubmitted
         | E::MerchantReplyLapsed
         | E::ConsumerReplyLapsed
         | E::MediationLapsed

@@ -176,6 +176,27 @@ pub(super) fn act(
                 policy.due(TimerKind::EvidenceTurn, now),
             )
         }
+        Action::SubmitEvidence => {
+            require_role(actor, &[Role::Consumer, Role::Merchant], action)?;
+            let party = if actor.role == Role::Consumer {
+                require_consumer(c, actor)?;
+                Party::Consumer
+            } else {
+                require_merchant(c, actor)?;
+                Party::Merchant
+            };
+            if c.state != ProtectionReview || c.progress.evidence_requested_from != Some(party) {
+                return Err(conflict(
+                    "现在没有请您举证",
+                    "you have not been asked for evidence",
+                ));
+            }
+            // The turn ends early: its deadline goes, and the specialist rules on what is in.
+            let mut b = Builder::new(c, EventKind::EvidenceSubmitted).data("party", party);
+            b.c.progress.evidence_requested_from = None;
+            b.cancel = super::Cancel::Kinds(vec![TimerKind::EvidenceTurn]);
+            b
+        }
         Action::Rule {
             decision,
             remedy,

@@ -62,6 +62,7 @@ fn who_is_told_of_each_event() {
         (c.clone(), E::Forwarded, agent, json!({}), vec![(CONSUMER, N::Forwarded), (MERCHANT, N::Forwarded)]),
         (c.clone(), E::JoinedCollectiveCase, sys, json!({}), vec![(CONSUMER, N::CollectiveCase)]),
         (c.clone(), E::EvidenceAdded, consumer, json!({}), vec![]),
+        (c.clone(), E::EvidenceSubmitted, merchant, json!({}), vec![]),
         (c.clone(), E::MerchantReplyLapsed, sys, json!({}), vec![(CONSUMER, N::DeadlineLapsed), (MERCHANT, N::DeadlineLapsed)]),
         (c.clone(), E::ConsumerReplyLapsed, sys, json!({}), vec![(CONSUMER, N::DeadlineLapsed), (MERCHANT, N::DeadlineLapsed)]),
         (c.clone(), E::MediationLapsed, sys, json!({}), vec![(CONSUMER, N::DeadlineLapsed), (MERCHANT, N::DeadlineLapsed)]),

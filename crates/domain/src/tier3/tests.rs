@@ -10,6 +10,8 @@ use crate::types::*;
 fn report_states_and_shop_statuses_have_distinct_labels() {
     crate::types::assert_labels(ReportState::ALL, ReportState::label);
     crate::types::assert_labels(ShopStatus::ALL, ShopStatus::label);
+    crate::types::assert_labels(ViolationKind::ALL, ViolationKind::label);
+    crate::types::assert_labels(PenaltyAppealState::ALL, PenaltyAppealState::label);
 }
 
 fn t(s: &str) -> Timestamp {

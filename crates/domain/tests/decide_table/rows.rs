@@ -290,6 +290,39 @@ pub(crate) fn rows() -> Vec<Row> {
             },
         ),
         row(
+            "protection_review (evidence asked of the merchant) | submit_evidence (merchant) | same | the turn ends",
+            evidence_asked,
+            act(MERCHANT, || Action::SubmitEvidence),
+            Then::To {
+                state: ProtectionReview,
+                event: "evidence_submitted",
+                timers: &[],
+                note: |_, t| {
+                    assert_eq!(t.complaint.progress.evidence_requested_from, None);
+                    assert_eq!(t.cancel, Cancel::Kinds(vec![TimerKind::EvidenceTurn]));
+                    assert_eq!(t.event_data["party"], "merchant");
+                },
+            },
+        ),
+        row(
+            "protection_review (evidence asked of the merchant) | submit_evidence (consumer) | refused: not their turn",
+            evidence_asked,
+            act(CONSUMER, || Action::SubmitEvidence),
+            Then::Refused("invalid_state"),
+        ),
+        row(
+            "protection_review (no evidence asked) | submit_evidence (merchant) | refused",
+            protection_review,
+            act(MERCHANT, || Action::SubmitEvidence),
+            Then::Refused("invalid_state"),
+        ),
+        row(
+            "protection_review (evidence asked of the merchant) | submit_evidence (another merchant) | refused",
+            evidence_asked,
+            act(OTHER_MERCHANT, || Action::SubmitEvidence),
+            Then::Refused("forbidden"),
+        ),
+        row(
             "protection_review | rule (protection), uphold | resolved | remedy, rule_refs, appealable",
             protection_review,
             act(GUARD, || rule(Decision::Uphold, Some(refund()), None)),

@@ -227,7 +227,8 @@ pub async fn report_act(
     ))
 }
 
-fn reason(r: &PenaltyAppealRequest) -> Result<String, DomainError> {
+/// An appeal's (or its decision's) reason, for the API and the shop page alike.
+pub(crate) fn appeal_reason(r: &PenaltyAppealRequest) -> Result<String, DomainError> {
     match &r.reason {
         Some(s) => parse_text("reason", s, 5, 2000),
         None => Err(DomainError::invalid(
@@ -249,7 +250,7 @@ pub async fn appeal_penalty(
     ApiJson(req): ApiJson<PenaltyAppealRequest>,
 ) -> ApiResult<axum::Json<Vec<PenaltyRecord>>> {
     let shop = shop_id(&id)?;
-    let reason = reason(&req)?;
+    let reason = appeal_reason(&req)?;
     state
         .store
         .appeal_penalty(&user.actor(), &shop, penalty, reason, state.clock.now())
@@ -269,7 +270,7 @@ pub async fn decide_penalty_appeal(
 ) -> ApiResult<axum::Json<Vec<PenaltyRecord>>> {
     let shop = shop_id(&id)?;
     let mut errors = error::FieldErrors::new();
-    let reason = errors.take(reason(&req));
+    let reason = errors.take(appeal_reason(&req));
     let overturn = errors.take(match req.decision.as_deref() {
         Some("upheld") => Ok(false),
         Some("overturned") => Ok(true),

@@ -94,45 +94,59 @@ pub fn per_day(
     Ok(svg)
 }
 
-/// Vertical bars with a name under each.
-pub fn bars(title: &str, items: &[(String, i64)], y_desc: &str) -> Result<String> {
+/// The room a column of names needs at `size` px: wide (CJK) characters a full em, others
+/// about half, so that no name runs into the plot or into its neighbour.
+fn names_width(names: impl Iterator<Item = usize>, size: u32) -> u32 {
+    names.max().unwrap_or(0) as u32 * size / 2 + 12
+}
+
+fn em_halves(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// Horizontal bars, biggest on top, each with its name to the left (names of any length and
+/// language stay apart, which names under vertical bars did not).
+pub fn bars(title: &str, items: &[(String, i64)], x_desc: &str) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SMALL).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let max = items.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
         // Integer ranges are inclusive of their end in plotters: one segment per item.
-        let last = items.len().max(1) as u32 - 1;
+        // Plotters draws no name on a one-segment axis: a lone bar sits on top of two.
+        let n = items.len().max(2) as u32;
+        let at = |i: usize| n - 1 - i as u32;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .caption(title, (FONT, 18))
-            .x_label_area_size(44)
-            .y_label_area_size(36)
-            .build_cartesian_2d((0u32..last).into_segmented(), 0..max + max / 5 + 1)
+            .x_label_area_size(36)
+            .y_label_area_size(names_width(items.iter().map(|(k, _)| em_halves(k)), 14).min(220))
+            .build_cartesian_2d(0..max + max / 5 + 1, (0u32..n - 1).into_segmented())
             .map_err(err)?;
         let label = |v: &SegmentValue<u32>| match v {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => items
-                .get(*i as usize)
+            SegmentValue::CenterOf(p) | SegmentValue::Exact(p) => items
+                .get((n - 1).saturating_sub(*p) as usize)
                 .map(|(k, _)| k.clone())
                 .unwrap_or_default(),
             SegmentValue::Last => String::new(),
         };
         chart
             .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(items.len().max(1))
-            .x_label_formatter(&label)
-            .y_desc(y_desc)
-            .label_style((FONT, 15))
+            .disable_y_mesh()
+            .y_labels(n as usize)
+            .y_label_formatter(&label)
+            .x_labels(6)
+            .x_desc(x_desc)
+            .label_style((FONT, 14))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(err)?;
         chart
             .draw_series(
-                Histogram::vertical(&chart)
+                Histogram::horizontal(&chart)
                     .style(COLOURS[0].filled())
-                    .margin(6)
-                    .data(items.iter().enumerate().map(|(i, (_, v))| (i as u32, *v))),
+                    .margin(4)
+                    .data(items.iter().enumerate().map(|(i, (_, v))| (at(i), *v))),
             )
             .map_err(err)?;
         root.present().map_err(err)?;
@@ -140,7 +154,8 @@ pub fn bars(title: &str, items: &[(String, i64)], y_desc: &str) -> Result<String
     Ok(svg)
 }
 
-/// Two bars per group, drawn over each other: all (light) and the part that matters (strong).
+/// Two horizontal bars per group, drawn over each other: all (light) and the part that matters
+/// (strong); the groups' names to the left, first on top.
 pub fn share_bars(
     title: &str,
     groups: &[(String, i64, i64)],
@@ -157,27 +172,30 @@ pub fn share_bars(
             .max()
             .unwrap_or(0)
             .max(1);
-        let last = groups.len().max(1) as u32 - 1;
+        let n = groups.len().max(2) as u32;
+        let at = |i: usize| n - 1 - i as u32;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .caption(title, (FONT, 18))
             .x_label_area_size(32)
-            .y_label_area_size(40)
-            .build_cartesian_2d((0u32..last).into_segmented(), 0..max + max / 5 + 1)
+            .y_label_area_size(names_width(groups.iter().map(|g| em_halves(&g.0)), 14).min(220))
+            // Room on the right for the legend, clear of the bars.
+            .build_cartesian_2d(0..max + max * 3 / 4 + 1, (0u32..n - 1).into_segmented())
             .map_err(err)?;
         let label = |v: &SegmentValue<u32>| match v {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => groups
-                .get(*i as usize)
+            SegmentValue::CenterOf(p) | SegmentValue::Exact(p) => groups
+                .get((n - 1).saturating_sub(*p) as usize)
                 .map(|g| g.0.clone())
                 .unwrap_or_default(),
             SegmentValue::Last => String::new(),
         };
         chart
             .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(groups.len().max(1))
-            .x_label_formatter(&label)
-            .label_style((FONT, 15))
+            .disable_y_mesh()
+            .y_labels(n as usize)
+            .y_label_formatter(&label)
+            .x_labels(6)
+            .label_style((FONT, 14))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(err)?;
@@ -185,28 +203,28 @@ pub fn share_bars(
         let strong = RGBColor(213, 94, 0);
         chart
             .draw_series(
-                Histogram::vertical(&chart)
+                Histogram::horizontal(&chart)
                     .style(light.filled())
-                    .margin(18)
-                    .data(groups.iter().enumerate().map(|(i, g)| (i as u32, g.1))),
+                    .margin(10)
+                    .data(groups.iter().enumerate().map(|(i, g)| (at(i), g.1))),
             )
             .map_err(err)?
             .label(all_label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], light.filled()));
         chart
             .draw_series(
-                Histogram::vertical(&chart)
+                Histogram::horizontal(&chart)
                     .style(strong.filled())
-                    .margin(30)
-                    .data(groups.iter().enumerate().map(|(i, g)| (i as u32, g.2))),
+                    .margin(22)
+                    .data(groups.iter().enumerate().map(|(i, g)| (at(i), g.2))),
             )
             .map_err(err)?
             .label(part_label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], strong.filled()));
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 15))
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font((FONT, 14))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(200, 200, 200))
             .draw()

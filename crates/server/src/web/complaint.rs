@@ -219,7 +219,7 @@ fn event_detail(c: &Ctx, data: &serde_json::Value) -> String {
         let r: Vec<&str> = refs
             .iter()
             .filter_map(|v| v.as_str())
-            .map(|r| rules::title(c.lang, r))
+            .map(|r| rules::label(r, c.lang))
             .collect();
         if !r.is_empty() {
             parts.push(r.join(c.t("；", "; ")));
@@ -239,7 +239,7 @@ fn resolution_text(c: &Ctx, r: &Resolution) -> String {
         s = format!("{} · {s}", d.label(lang));
     }
     if !r.rule_refs.is_empty() {
-        let refs: Vec<&str> = r.rule_refs.iter().map(|x| rules::title(lang, x)).collect();
+        let refs: Vec<&str> = r.rule_refs.iter().map(|x| rules::label(x, lang)).collect();
         s.push_str(&format!(" · {}", refs.join(c.t("；", "; "))));
     }
     s
@@ -268,7 +268,7 @@ fn ruling_view(c: &Ctx, k: &Complaint, staff: &[User]) -> Option<RulingView> {
         rules: r
             .rule_refs
             .iter()
-            .map(|x| rules::title(c.lang, x).to_owned())
+            .map(|x| rules::label(x, c.lang).to_owned())
             .collect(),
         by: r.ruled_by.map(|u| staff_name(c, staff, u)),
         at: c.time(r.at),

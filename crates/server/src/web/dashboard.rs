@@ -28,6 +28,9 @@ struct CasesPage {
 }
 
 impl CasesPage {
+    fn title(&self, k: &Case) -> String {
+        case_title(k, self.c.lang)
+    }
     fn kind(&self, k: &CaseKind) -> &'static str {
         k.label(self.c.lang)
     }
@@ -51,6 +54,9 @@ pub async fn cases(
         Err(e) => error_page(&c, e.into()),
     }
 }
+
+/// How many of a block's accounts or orders the case page lists.
+const LIST_SHOWN: usize = 40;
 
 #[derive(Template)]
 #[template(path = "case.html")]
@@ -110,8 +116,12 @@ impl CasePage {
             out.push((l.pick("理由", "Reasons"), r.to_owned()));
         }
         if let Some(refs) = o["rule_refs"].as_array().filter(|a| !a.is_empty()) {
-            let refs: Vec<&str> = refs.iter().filter_map(|v| v.as_str()).collect();
-            out.push((l.pick("依据", "Rules"), refs.join("；")));
+            let refs: Vec<&str> = refs
+                .iter()
+                .filter_map(|v| v.as_str())
+                .map(|r| rules::label(r, l))
+                .collect();
+            out.push((l.pick("依据", "Rules"), refs.join(l.pick("；", "; "))));
         }
         if let Some(p) = o["points"].as_i64() {
             out.push((l.pick("扣分", "Points"), p.to_string()));
@@ -143,41 +153,90 @@ impl CasePage {
     fn collective(&self) -> bool {
         self.case.kind == CaseKind::Collective
     }
-    /// A brushing block's members, one line each: (label, value).
+    fn title(&self) -> String {
+        case_title(&self.case, self.c.lang)
+    }
+    /// A brushing block: its figures, one line each (label, value), and its accounts, shops,
+    /// days and sample orders as lists (label, items).
     fn block(&self) -> Vec<(&'static str, String)> {
         let d = &self.case.details;
         if d["source"] != "brushing_scan" {
             return vec![];
         }
-        let list = |k: &str| {
-            d[k].as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                })
-                .unwrap_or_default()
-        };
         let num = |k: &str| d[k].as_f64().map(|v| format!("{v:.2}")).unwrap_or_default();
         let l = self.c.lang;
-        vec![
-            (
-                l.pick("检测方法", "Detector"),
-                match d["detector"].as_str() {
-                    Some("time") => l.pick("按日期的稠密块", "dense block over days"),
-                    _ => l.pick("稠密子图（FRAUDAR）", "dense subgraph (FRAUDAR)"),
-                }
-                .to_owned(),
-            ),
-            (l.pick("账号", "Accounts"), list("accounts")),
-            (l.pick("店铺", "Shops"), list("shops")),
-            (l.pick("日期", "Days"), list("days")),
+        let mut out = vec![(
+            l.pick("检测方法", "Detector"),
+            match d["detector"].as_str() {
+                Some("time") => l.pick("按日期的稠密块", "dense block over days"),
+                _ => l.pick("稠密子图检测", "dense-subgraph detection"),
+            }
+            .to_owned(),
+        )];
+        if let Some(t) = d["window_from"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        {
+            out.push((
+                l.pick("扫描起点", "Scanned from"),
+                self.c.time(t.with_timezone(&chrono::Utc)),
+            ));
+        }
+        out.extend([
             (l.pick("密度得分", "Density score"), num("score")),
             (l.pick("成交占比", "Fill"), num("fill")),
             (l.pick("高于全局倍数", "Lift over the window"), num("lift")),
-            (l.pick("订单数", "Orders"), d["order_count"].to_string()),
+            (
+                l.pick("订单数", "Orders"),
+                d["order_count"].as_i64().unwrap_or(0).to_string(),
+            ),
+        ]);
+        out
+    }
+    /// A list's heading with its size, and the first few items (the rest counted).
+    fn list_head(&self, label: &str, items: &[String]) -> String {
+        match self.c.lang {
+            Lang::Zh => format!("{label}（{}）", items.len()),
+            Lang::En => format!("{label} ({})", items.len()),
+        }
+    }
+    fn list_more(&self, items: &[String]) -> String {
+        match items.len().checked_sub(LIST_SHOWN) {
+            None | Some(0) => String::new(),
+            Some(n) => match self.c.lang {
+                Lang::Zh => format!("等，另有 {n} 项"),
+                Lang::En => format!("and {n} more"),
+            },
+        }
+    }
+    fn block_lists(&self) -> Vec<(&'static str, Vec<String>)> {
+        let d = &self.case.details;
+        if d["source"] != "brushing_scan" {
+            return vec![];
+        }
+        let list = |k: &str| -> Vec<String> {
+            d[k].as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| match v {
+                            serde_json::Value::String(s) => Some(s.clone()),
+                            serde_json::Value::Number(n) => Some(n.to_string()),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let l = self.c.lang;
+        vec![
+            (l.pick("账号", "Accounts"), list("accounts")),
+            (l.pick("店铺", "Shops"), list("shops")),
+            (l.pick("日期", "Days"), list("days")),
+            (l.pick("订单（样本）", "Orders (a sample)"), list("orders")),
         ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
     }
     fn event_kind(&self, e: &weiquan_store::Event) -> &'static str {
         weiquan_domain::EventKind::label_of(&e.kind, self.c.lang)
@@ -185,12 +244,24 @@ impl CasePage {
     fn event_line(&self, e: &weiquan_store::Event) -> String {
         let mut parts = vec![];
         for k in ["message", "reasons", "note", "reason"] {
-            if let Some(v) = e.data[k].as_str() {
+            // A wave's member is recorded with its source's code, not with words.
+            if let Some(v) = e.data[k].as_str().filter(|v| *v != "collective") {
                 parts.push(v.to_owned());
             }
         }
+        if let Some(refs) = e.data["rule_refs"].as_array() {
+            let l = self.c.lang;
+            let refs: Vec<&str> = refs
+                .iter()
+                .filter_map(|v| v.as_str())
+                .map(|r| rules::label(r, l))
+                .collect();
+            if !refs.is_empty() {
+                parts.push(refs.join(l.pick("；", "; ")));
+            }
+        }
         if let Some(id) = e.data["complaint_id"].as_i64() {
-            parts.push(format!("#{id}"));
+            parts.push(format!("{} #{id}", self.c.lang.pick("投诉", "complaint")));
         }
         if let Some(id) = e.data["report_id"].as_i64() {
             parts.push(format!("{} #{id}", self.c.lang.pick("举报", "report")));
@@ -331,6 +402,8 @@ struct DashboardPage {
     /// Brushing blocks the scan turned into cases, and collective waves (the latest of each).
     blocks: Vec<Case>,
     waves: Vec<Case>,
+    /// Shops with a penalty in force (a monitor's or a sanction's), most points first.
+    penalised: Vec<weiquan_store::Shop>,
 }
 
 impl DashboardPage {
@@ -346,6 +419,17 @@ impl DashboardPage {
     }
     fn hours(&self, h: &Option<f64>) -> String {
         h.map(|h| format!("{h:.1}")).unwrap_or_else(|| "—".into())
+    }
+    fn penalties(&self, s: &weiquan_store::Shop) -> String {
+        let l = self.c.lang;
+        s.active_penalties
+            .iter()
+            .map(|p| {
+                weiquan_domain::policy::Penalty::parse(&p.penalty)
+                    .map_or(l.pick("处罚", "penalty"), |x| x.label(l))
+            })
+            .collect::<Vec<_>>()
+            .join(l.pick("、", ", "))
     }
     fn percent(&self, r: &Option<f64>) -> String {
         r.map(|r| format!("{:.0}%", r * 100.0))
@@ -422,7 +506,7 @@ pub async fn dashboard(
             },
             Err(_) => s.key.clone(),
         };
-        shops.push((short(&name, 8), s.count));
+        shops.push((short(&name, 12), s.count));
     }
     let sla: Vec<(String, i64, i64)> = [
         Tier::Negotiation,
@@ -488,7 +572,12 @@ pub async fn dashboard(
         .filter(|k| k.kind == CaseKind::Collective)
         .take(10)
         .collect();
+    let penalised = match state.store.penalised_shops(&c.actor(), c.now, 10).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&c, e.into()),
+    };
     render(&DashboardPage {
+        penalised,
         blocks,
         waves,
         from: first.to_string(),
@@ -508,5 +597,80 @@ fn short(s: &str, n: usize) -> String {
         s.to_owned()
     } else {
         format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// A case's title in the page's language, said from what the case holds (the stored title is
+/// Chinese and, for a wave, counts the consumers only at the moment it opened).
+pub fn case_title(k: &Case, lang: Lang) -> String {
+    let d = &k.details;
+    let n = |f: &str| d[f].as_array().map_or(0, Vec::len);
+    match d["source"].as_str() {
+        Some("collective") => {
+            let product = d["product"].as_str().unwrap_or("");
+            let category = Category::label_of(d["category"].as_str().unwrap_or(""), lang);
+            match lang {
+                Lang::Zh => format!("集体投诉：{product}（{category}）"),
+                Lang::En => format!("Collective complaint: {product} ({category})"),
+            }
+        }
+        Some("brushing_scan") => match lang {
+            Lang::Zh => format!(
+                "疑似刷单团伙：{} 个账号 × {} 家店铺",
+                n("accounts"),
+                n("shops")
+            ),
+            Lang::En => format!(
+                "Suspected brushing ring: {} accounts × {} shops",
+                n("accounts"),
+                n("shops")
+            ),
+        },
+        _ => match k.kind {
+            CaseKind::Ip => lang.pick("知识产权投诉", "IP infringement notices"),
+            CaseKind::Violation => lang.pick("违规线索", "Leads of violations"),
+            CaseKind::Collective => lang.pick("集体投诉", "Collective complaint"),
+        }
+        .to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wave's title is said from its issue, in the page's language; how many it holds is
+    /// its members, counted when shown (the stored title froze the count at opening).
+    #[test]
+    fn a_wave_s_title_is_its_issue_in_the_page_s_language() {
+        let now = chrono::Utc::now();
+        let case = Case {
+            id: CaseId(1),
+            kind: CaseKind::Collective,
+            shop_id: ShopId::parse("shop-009").unwrap(),
+            state: CaseState::Open,
+            title: "店铺 shop-009 集体投诉：5 位消费者反映同一问题".into(),
+            members: (1..=6).map(ComplaintId).collect(),
+            reports: vec![],
+            details: serde_json::json!({"source": "collective", "product": "保温杯",
+                "category": "quality_defect", "cluster": 3, "sample": "漏水"}),
+            outcome: None,
+            evidence_due_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        assert_eq!(
+            case_title(&case, Lang::En),
+            "Collective complaint: 保温杯 (quality defect)"
+        );
+        assert_eq!(case_title(&case, Lang::Zh), "集体投诉：保温杯（质量问题）");
+        let mut block = case.clone();
+        block.kind = CaseKind::Violation;
+        block.details = serde_json::json!({"source": "brushing_scan",
+            "accounts": ["a", "b", "c"], "shops": ["s"]});
+        assert_eq!(
+            case_title(&block, Lang::En),
+            "Suspected brushing ring: 3 accounts × 1 shops"
+        );
     }
 }

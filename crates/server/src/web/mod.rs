@@ -20,6 +20,7 @@ mod queue;
 mod report;
 pub mod rules;
 pub mod session;
+mod shops;
 mod webhooks;
 
 use askama::Template;
@@ -89,8 +90,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(report::upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/reports/{id}/evidence/{sha}", get(report::evidence))
-        .route("/shops", get(queue::shops))
-        .route("/shops/{id}", get(queue::shop))
+        .route("/shops", get(shops::mine))
+        .route("/shops/{id}", get(shops::shop))
+        .route(
+            "/shops/{id}/penalties/{penalty}/appeal",
+            post(shops::appeal),
+        )
         .route("/cases", get(dashboard::cases))
         .route("/cases/{id}", get(dashboard::case))
         .route("/cases/{id}/act", post(dashboard::case_act))

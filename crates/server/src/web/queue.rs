@@ -1,17 +1,16 @@
 //! Lists: the consumer's complaints, the merchant's queue, the tier-1 and tier-2 workbenches
-//! (sorted by deadline, overdue first), and a shop's standing.
+//! (sorted by deadline, overdue first).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use weiquan_domain::*;
-use weiquan_store::{ComplaintFilter, Shop};
+use weiquan_store::ComplaintFilter;
 
 use super::session::Web;
 use super::{Ctx, error_page, i18n, render};
 use crate::AppState;
-use crate::error::ApiError;
 
 #[derive(Deserialize)]
 pub struct QueueQuery {
@@ -194,82 +193,4 @@ pub async fn complaints(
         next: page.next_cursor,
         base,
     })
-}
-
-#[derive(Template)]
-#[template(path = "shop.html")]
-struct ShopPage {
-    c: Ctx,
-    shops: Vec<Shop>,
-}
-
-impl ShopPage {
-    pub fn weight(&self, s: &Shop) -> String {
-        format!("{:.2}", s.search_weight)
-    }
-    pub fn penalty(&self, p: &str) -> &'static str {
-        weiquan_domain::policy::Penalty::parse(p)
-            .map_or(self.c.t("处罚", "penalty"), |p| p.label(self.c.lang))
-    }
-    pub fn status(&self, s: &str) -> &'static str {
-        weiquan_domain::tier3::ShopStatus::label_of(s, self.c.lang)
-    }
-}
-
-/// A merchant's shops: those their orders and complaints name (the store shows a merchant only
-/// their own), each with its public standing.
-pub async fn shops(State(state): State<AppState>, Web(c): Web) -> Response {
-    let actor = c.actor();
-    if actor.role != Role::Merchant {
-        return error_page(&c, ApiError::not_found());
-    }
-    let mut ids: Vec<ShopId> = vec![];
-    let orders = state.store.orders(&actor, None, 200).await;
-    let complaints = state
-        .store
-        .complaints(
-            &actor,
-            ComplaintFilter {
-                limit: 200,
-                ..Default::default()
-            },
-        )
-        .await;
-    match (orders, complaints) {
-        (Ok(o), Ok(k)) => {
-            for id in o
-                .items
-                .into_iter()
-                .map(|o| o.shop_id)
-                .chain(k.items.into_iter().map(|k| k.shop_id))
-            {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-        }
-        (Err(e), _) | (_, Err(e)) => return error_page(&c, e.into()),
-    }
-    ids.sort();
-    let mut shops = vec![];
-    for id in ids {
-        match state.store.shop(&id, c.now).await {
-            Ok(Some(s)) if s.merchant_id == actor.id => shops.push(s),
-            Ok(_) => {}
-            Err(e) => return error_page(&c, e.into()),
-        }
-    }
-    render(&ShopPage { c, shops })
-}
-
-/// Any shop's public standing.
-pub async fn shop(State(state): State<AppState>, Web(c): Web, Path(id): Path<String>) -> Response {
-    let Ok(id) = ShopId::parse(&id) else {
-        return error_page(&c, ApiError::not_found());
-    };
-    match state.store.shop(&id, c.now).await {
-        Ok(Some(s)) => render(&ShopPage { c, shops: vec![s] }),
-        Ok(None) => error_page(&c, ApiError::not_found()),
-        Err(e) => error_page(&c, e.into()),
-    }
 }

@@ -37,6 +37,34 @@ struct ReportsPage {
 }
 
 impl ReportsPage {
+    /// A merchant sees the IP notices against their shops (the nav's 「侵权通知」), so the page
+    /// says so; everyone else sees reports.
+    fn title(&self) -> &'static str {
+        if self.c.is("merchant") {
+            self.c.t("侵权通知", "IP notices")
+        } else {
+            self.c.t("举报", "Reports")
+        }
+    }
+    fn heading(&self) -> &'static str {
+        if self.c.is("merchant") {
+            self.c
+                .t("针对我的店铺的侵权通知", "IP notices against my shops")
+        } else {
+            self.c
+                .t("举报（平台监管）", "Reports (platform regulation)")
+        }
+    }
+    fn empty(&self) -> &'static str {
+        if self.c.is("merchant") {
+            self.c.t(
+                "您的店铺没有收到侵权通知。",
+                "No IP notices have been sent about your shops.",
+            )
+        } else {
+            self.c.t("没有举报", "No reports")
+        }
+    }
     fn kind(&self, k: &ReportKind) -> &'static str {
         k.label(self.c.lang)
     }

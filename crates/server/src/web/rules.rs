@@ -83,9 +83,9 @@ pub fn is_known(r: &str) -> bool {
     RULES.iter().any(|(zh, _)| *zh == r)
 }
 
-/// A citation as the page's reader reads it: the recorded Chinese title, or its English gloss
-/// (a citation not on the list, from an older list, as recorded).
-pub fn title(lang: weiquan_domain::Lang, r: &str) -> &str {
+/// A recorded citation in the page's language: the English gloss of a known rule, else as
+/// recorded.
+pub fn label(r: &str, lang: weiquan_domain::Lang) -> &str {
     match lang {
         weiquan_domain::Lang::Zh => r,
         weiquan_domain::Lang::En => RULES

@@ -216,6 +216,45 @@ async fn an_unanswered_evidence_request_lapses_once(backend: Backend) {
     );
 }
 
+/// The party asked says its evidence is in: the turn ends there, and its deadline with it.
+async fn submitted_evidence_ends_the_turn(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let buyer = app.login("buyer01").await;
+    let seller = app.login("seller01").await;
+    let id = evidence_requested(&app, "A1").await;
+    // Only the party asked, and only while asked.
+    assert_error(
+        app.act(&seller, id, json!({"action": "submit_evidence"}))
+            .await,
+        StatusCode::CONFLICT,
+        "invalid_state",
+    )
+    .await;
+    let c = app
+        .act_ok(&buyer, id, json!({"action": "submit_evidence"}))
+        .await;
+    assert_eq!(c["state"], "protection_review");
+    assert!(c["progress"]["evidence_requested_from"].is_null(), "{c}");
+    let done = events_of(&app, &buyer, id, "evidence_submitted").await;
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0]["data"]["party"], "consumer");
+    assert_error(
+        app.act(&buyer, id, json!({"action": "submit_evidence"}))
+            .await,
+        StatusCode::CONFLICT,
+        "invalid_state",
+    )
+    .await;
+    app.advance(deadline(&app, TimerKind::EvidenceTurn) + Duration::minutes(1));
+    app.fire().await;
+    assert!(
+        events_of(&app, &buyer, id, "evidence_turn_lapsed")
+            .await
+            .is_empty(),
+        "the turn's deadline went with it"
+    );
+}
+
 async fn unexecuted_ruling_is_paid_by_the_platform(backend: Backend) {
     let app = spawn_app(backend).await;
     let buyer = app.login("buyer01").await;
@@ -274,5 +313,6 @@ async fn unexecuted_ruling_is_paid_by_the_platform(backend: Backend) {
 both_backends!(
     merchant_silence_resolves_refunds_and_escalates_the_rest,
     an_unanswered_evidence_request_lapses_once,
+    submitted_evidence_ends_the_turn,
     unexecuted_ruling_is_paid_by_the_platform
 );

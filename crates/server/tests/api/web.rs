@@ -12,6 +12,7 @@ mod keys;
 mod permissions;
 mod report;
 mod session;
+mod shops;
 mod webhooks;
 
 use reqwest::StatusCode;

@@ -13,6 +13,7 @@ mod driver;
 mod helpers;
 mod page;
 mod photo;
+mod tier3;
 mod tour;
 
 use std::time::Duration;

@@ -189,6 +189,32 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Point, |tx| ledger::penalties(tx, &id))
     }
 
+    async fn violations(&self, actor: &Actor, shop: &ShopId) -> Result<Vec<ViolationRecord>> {
+        let (actor, id) = (actor.clone(), shop.clone());
+        read!(self, Point, |tx| async move {
+            let merchant = records::shop_state(tx, &id)
+                .await?
+                .map(|s| UserId(s.merchant_id));
+            access::shop_ledger(&actor, merchant)?;
+            ledger::violations(tx, &id).await
+        })
+    }
+
+    async fn my_shops(&self, actor: &Actor, now: Timestamp) -> Result<Vec<Shop>> {
+        let merchant = access::own_shops(actor)?;
+        read!(self, Point, |tx| ledger::merchant_shops(tx, merchant, now))
+    }
+
+    async fn penalised_shops(
+        &self,
+        actor: &Actor,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Shop>> {
+        access::check_staff(actor)?;
+        read!(self, Point, |tx| ledger::penalised_shops(tx, now, limit))
+    }
+
     async fn orders(
         &self,
         actor: &Actor,

@@ -36,6 +36,7 @@ pub(super) fn candidates() -> Vec<Action> {
             from: Party::Consumer,
             message: note.clone(),
         },
+        Action::SubmitEvidence,
         Action::Rule {
             decision: Decision::Reject,
             remedy: None,

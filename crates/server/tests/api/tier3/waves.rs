@@ -156,6 +156,32 @@ async fn a_wave_of_similar_complaints_is_one_collective_case(backend: Backend) {
     .await;
     assert_eq!(c["major"], false);
     let case_id = case["id"].as_i64().unwrap();
+    // Its page counts the six (the fifth opened it, the sixth joined), in the page's language:
+    // the stored title froze "5 位消费者" when it opened.
+    assert!(case["title"].as_str().unwrap().contains("5 位消费者"));
+    for (lang, title) in [
+        ("zh", "集体投诉：304不锈钢保温杯 500ml（质量问题）"),
+        (
+            "en",
+            "Collective complaint: 304不锈钢保温杯 500ml (quality defect)",
+        ),
+    ] {
+        let page = app
+            .http
+            .get(app.url(&format!("/cases/{case_id}?lang={lang}")))
+            .header(reqwest::header::COOKIE, format!("wq_session={regulator}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let page = page.text().await.unwrap();
+        assert!(page.contains(title), "{page}");
+        assert!(page.contains("<dd id=\"member-count\">6</dd>"), "{page}");
+        assert!(
+            !page.contains("5 位消费者") && !page.contains("{\""),
+            "{page}"
+        );
+    }
     let events = json_of(
         app.get(&regulator, &format!("/api/v1/cases/{case_id}/events"))
             .await,
