@@ -128,9 +128,27 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
     // --- accounts (admin)
-    /// Every account, by id, for an admin (others are refused). Staff accounts are made with
-    /// [`Store::create_user`] and a password hash.
-    async fn users(&self, actor: &Actor, after: Option<i64>, limit: u32) -> Result<Page<User>>;
+    /// Accounts by id, searched and filtered in one statement, for an admin (others are
+    /// refused). Staff accounts are made with [`Store::create_user`] and a password hash.
+    async fn users(&self, actor: &Actor, q: UserQuery) -> Result<Page<Account>>;
+    /// An admin disables (or enables again) an account: a disabled one cannot sign in and its
+    /// sessions and API keys stop. Recorded on stream `account:ID`.
+    async fn set_disabled(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        disabled: bool,
+        now: Timestamp,
+    ) -> Result<User>;
+    /// An admin sets a new password (its hash) on a person's account; its sessions end.
+    /// Recorded on stream `account:ID`.
+    async fn reset_password(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        password_hash: String,
+        now: Timestamp,
+    ) -> Result<User>;
     /// An admin moves a staff account to another staff role; recorded on stream `account:ID`.
     async fn set_role(&self, actor: &Actor, id: UserId, role: Role, now: Timestamp)
     -> Result<User>;

@@ -115,6 +115,9 @@ pub fn published(kind: EventKind) -> Option<Published> {
         | E::Dismissed
         | E::EvidenceLapsed
         | E::RoleChanged
+        | E::AccountDisabled
+        | E::AccountEnabled
+        | E::PasswordReset
         | E::ServiceAccountCreated
         | E::ApiKeyIssued
         | E::ApiKeyRevoked

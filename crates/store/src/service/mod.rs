@@ -79,10 +79,43 @@ impl<D: Driver> Store for Service<D> {
         write!(self, |tx| records::delete_session(tx, &token_hash))
     }
 
-    async fn users(&self, actor: &Actor, after: Option<i64>, limit: u32) -> Result<Page<User>> {
+    async fn users(&self, actor: &Actor, q: UserQuery) -> Result<Page<Account>> {
         access::check_admin(actor)?;
-        let users = read!(self, Scan, |tx| records::users(tx, after, limit))?;
-        Ok(Page::of(users, limit, |u: &User| u.id.to_string()))
+        let limit = q.limit;
+        let users = read!(self, Scan, |tx| records::users(tx, &q))?;
+        Ok(Page::of(users, limit, |a: &Account| a.user.id.to_string()))
+    }
+
+    async fn set_disabled(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        disabled: bool,
+        now: Timestamp,
+    ) -> Result<User> {
+        access::check_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| accounts::set_disabled(
+            tx, &actor, id, disabled, now
+        ))
+    }
+
+    async fn reset_password(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        password_hash: String,
+        now: Timestamp,
+    ) -> Result<User> {
+        access::check_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| accounts::reset_password(
+            tx,
+            &actor,
+            id,
+            password_hash,
+            now
+        ))
     }
 
     async fn set_role(
