@@ -5,8 +5,10 @@
 mod admin;
 mod chat;
 mod complaint;
+mod forms;
 mod inbox;
 mod keys;
+mod lists;
 mod permissions;
 mod report;
 mod session;
