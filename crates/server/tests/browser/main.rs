@@ -4,6 +4,7 @@
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); never skipped.
 
+mod admin;
 mod driver;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
