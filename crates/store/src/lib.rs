@@ -201,13 +201,23 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     ) -> Result<ImportOutcome>;
     async fn shop(&self, id: &ShopId, now: Timestamp) -> Result<Option<Shop>>;
     async fn penalties(&self, id: &ShopId) -> Result<Vec<PenaltyRecord>>;
-    /// The orders an actor may see: a consumer's own, a merchant's shops'.
+    /// The orders an actor may see (a consumer's own, a merchant's shops'), searched and
+    /// filtered in one statement.
+    async fn find_orders(&self, actor: &Actor, q: OrderQuery) -> Result<Page<Order>>;
+    /// [`Store::find_orders`] with only a cursor.
     async fn orders(
         &self,
         actor: &Actor,
         before: Option<&OrderNo>,
         limit: u32,
-    ) -> Result<Page<Order>>;
+    ) -> Result<Page<Order>> {
+        let q = OrderQuery {
+            before: before.cloned(),
+            limit,
+            ..Default::default()
+        };
+        self.find_orders(actor, q).await
+    }
 
     // --- complaints
     async fn file_complaint(
@@ -301,14 +311,25 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     async fn filing_committed(&self);
 
     // --- tier 3
-    /// Cases newest first: every case for staff, a merchant's own shops' for a merchant.
+    /// Cases newest first: every case for staff, a merchant's own shops' for a merchant;
+    /// searched and filtered in one statement.
+    async fn find_cases(&self, actor: &Actor, q: CaseQuery) -> Result<Page<Case>>;
+    /// [`Store::find_cases`] by state only.
     async fn cases(
         &self,
         actor: &Actor,
         state: Option<CaseState>,
         before: Option<i64>,
         limit: u32,
-    ) -> Result<Page<Case>>;
+    ) -> Result<Page<Case>> {
+        let q = CaseQuery {
+            state,
+            before,
+            limit,
+            ..Default::default()
+        };
+        self.find_cases(actor, q).await
+    }
     /// A case, or not found for an actor who may not see it.
     async fn case(&self, actor: &Actor, id: CaseId) -> Result<Case>;
     async fn case_events(&self, actor: &Actor, id: CaseId) -> Result<Vec<Event>>;

@@ -161,6 +161,30 @@ pub struct Account {
     pub disabled_at: Option<DateTime<Utc>>,
 }
 
+/// Which orders a listing returns, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct OrderQuery {
+    /// Orders numbered below this (cursor paging).
+    pub before: Option<OrderNo>,
+    /// Part of the order number, an item's title or the shop's name.
+    pub search: Option<String>,
+    pub shop_id: Option<ShopId>,
+    pub limit: u32,
+}
+
+/// Which tier-3 cases a listing returns, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub state: Option<CaseState>,
+    pub kind: Option<CaseKind>,
+    pub shop_id: Option<ShopId>,
+    /// Part of the title.
+    pub search: Option<String>,
+    /// Cases with ids below this (cursor paging).
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
 /// Which complaints a listing returns.
 #[derive(Debug, Clone, Default)]
 pub struct ComplaintFilter {

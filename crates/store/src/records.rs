@@ -154,7 +154,7 @@ pub(crate) async fn users<C: Conn>(tx: &mut Tx<'_, C>, q: &UserQuery) -> Result<
 }
 
 /// A `LIKE … ESCAPE '\\'` pattern for a part of a text, lower-cased (`%` and `_` taken literally).
-fn like_pattern(s: &str) -> String {
+pub(crate) fn like_pattern(s: &str) -> String {
     let s = s.trim().to_lowercase();
     let s = s
         .replace('\\', "\\\\")
@@ -376,20 +376,30 @@ pub(crate) async fn order<C: Conn>(
     .transpose()
 }
 
-/// The orders of a buyer or of a merchant's shops (or every order), newest first.
+/// The orders of a buyer or of a merchant's shops (or every order), newest first, searched and
+/// filtered in the one statement.
 pub(crate) async fn orders<C: Conn>(
     tx: &mut Tx<'_, C>,
     (consumer, merchant): (Option<i64>, Option<i64>),
-    before: Option<String>,
-    limit: u32,
+    q: &OrderQuery,
 ) -> Result<Vec<Order>> {
     let rows = tx
         .query(
             &format!(
                 "{ORDER_SELECT} WHERE ($1 IS NULL OR o.buyer_id = $1) AND ($2 IS NULL OR s.merchant_id = $2) \
-                 AND (CAST($3 AS TEXT) IS NULL OR o.order_no < $3) ORDER BY o.order_no DESC LIMIT $4"
+                 AND (CAST($3 AS TEXT) IS NULL OR o.order_no < $3) \
+                 AND (CAST($5 AS TEXT) IS NULL OR o.order_no LIKE $5 ESCAPE '\\' OR LOWER(o.items) LIKE $5 ESCAPE '\\' OR LOWER(s.name) LIKE $5 ESCAPE '\\') \
+                 AND (CAST($6 AS TEXT) IS NULL OR o.shop_id = $6) \
+                 ORDER BY o.order_no DESC LIMIT $4"
             ),
-            vals![consumer, merchant, before, limit],
+            vals![
+                consumer,
+                merchant,
+                q.before.as_ref().map(|o| o.as_str()),
+                q.limit,
+                q.search.as_deref().map(like_pattern),
+                q.shop_id.as_ref().map(|s| s.as_str()),
+            ],
         )
         .await?;
     each(rows, |r| OrderRow::from_row(r)?.try_into())

@@ -222,15 +222,10 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Point, |tx| ledger::penalties(tx, &id))
     }
 
-    async fn orders(
-        &self,
-        actor: &Actor,
-        before: Option<&OrderNo>,
-        limit: u32,
-    ) -> Result<Page<Order>> {
+    async fn find_orders(&self, actor: &Actor, q: OrderQuery) -> Result<Page<Order>> {
         let seen = visibility_ids(actor);
-        let before = before.map(|o| o.as_str().to_owned());
-        let mut items = read!(self, Scan, |tx| records::orders(tx, seen, before, limit))?;
+        let limit = q.limit;
+        let mut items = read!(self, Scan, |tx| records::orders(tx, seen, &q))?;
         if !access::shows_buyer(actor) {
             items.iter_mut().for_each(|o| o.buyer_id = None);
         }
@@ -430,17 +425,9 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Point, |tx| timers::next_due(tx))
     }
 
-    async fn cases(
-        &self,
-        actor: &Actor,
-        state: Option<CaseState>,
-        before: Option<i64>,
-        limit: u32,
-    ) -> Result<Page<Case>> {
+    async fn find_cases(&self, actor: &Actor, q: CaseQuery) -> Result<Page<Case>> {
         let merchant = access::cases_scope(actor)?;
-        read!(self, Scan, |tx| cases::list_cases(
-            tx, merchant, state, before, limit
-        ))
+        read!(self, Scan, |tx| cases::list_cases(tx, merchant, &q))
     }
 
     async fn case(&self, actor: &Actor, id: CaseId) -> Result<Case> {

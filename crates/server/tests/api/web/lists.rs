@@ -93,3 +93,64 @@ async fn queue_filters(backend: Backend) {
 }
 
 both_backends!(queue_filters,);
+
+/// The consumer's orders searched by number, item or shop; the regulator's cases by kind,
+/// state, shop and title — each in the URL, each in one statement of the store.
+async fn orders_and_cases_filters(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut c = Browser::new(&app);
+    c.sign_in("buyer01").await;
+    let (_, page, _) = c.get("/orders?q=shop-b").await;
+    assert!(page.contains(&order("B1")), "{page}");
+    assert!(!page.contains(&order("A1")), "{page}");
+    assert!(
+        page.contains("value=\"shop-b\""),
+        "the search stays in its box"
+    );
+    let a3 = order("A3");
+    let (_, page, _) = c.get(&format!("/orders?q={}", &a3[12..])).await;
+    assert!(page.contains(&a3) && !page.contains(&order("A1")), "{page}");
+    let (_, page, _) = c.get("/orders?q=%E4%BF%9D%E6%B8%A9%E6%9D%AF").await;
+    assert!(
+        page.contains(&order("A1")) && page.contains(&order("B1")),
+        "by item"
+    );
+    let (_, page, _) = c.get("/orders?q=nothing-like-this").await;
+    assert!(page.contains("没有符合条件的订单"), "{page}");
+
+    // Two reports open two cases, one per shop.
+    let t = c.token("/reports/new").await;
+    for shop in ["shop-a", "shop-b"] {
+        let (status, page, _) = c
+            .post(
+                "/reports/new",
+                &[
+                    ("csrf", &t),
+                    ("shop_id", shop),
+                    ("report_kind", "fake_transactions"),
+                    (
+                        "description",
+                        "该店铺大量同一批账号下单好评，疑似刷单炒信，请平台核查。",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    }
+    let mut r = Browser::new(&app);
+    r.sign_in("regulator01").await;
+    let (_, page, _) = r.get("/cases").await;
+    assert_eq!(page.matches("href=\"/cases/").count(), 2, "{page}");
+    assert!(page.contains("id=\"case-filters\""));
+    let (_, page, _) = r.get("/cases?shop=shop-b").await;
+    assert_eq!(page.matches("href=\"/cases/").count(), 1, "{page}");
+    assert!(page.contains("href=\"/shops/shop-b\"") && !page.contains("href=\"/shops/shop-a\""));
+    let (_, page, _) = r.get("/cases?kind=ip").await;
+    assert_eq!(page.matches("href=\"/cases/").count(), 0, "{page}");
+    let (_, page, _) = r.get("/cases?state=open&q=shop-a").await;
+    assert_eq!(page.matches("href=\"/cases/").count(), 1, "{page}");
+    let (status, _, _) = r.get("/cases?state=nonsense").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+both_backends!(orders_and_cases_filters,);
