@@ -232,7 +232,7 @@ async fn scenario(store: Arc<dyn Store>) -> Vec<(String, Vec<String>)> {
                 .items
                 .iter()
                 .map(|a| a.user.username.to_string())
-                .chain(page.next_cursor.map(|c| format!("next:{}", c.len() > 0)))
+                .chain(page.next_cursor.map(|c| format!("next:{}", !c.is_empty())))
                 .collect();
             (name, names)
         }

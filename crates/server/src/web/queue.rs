@@ -241,7 +241,7 @@ pub async fn complaints(
     let mut shop_names: Vec<(String, String)> = vec![];
     if merchant {
         let mut ids: Vec<ShopId> = items.iter().map(|k| k.shop_id.clone()).collect();
-        if let Some(s) = ShopId::parse(q.shop.trim()).ok() {
+        if let Ok(s) = ShopId::parse(q.shop.trim()) {
             ids.push(s);
         }
         ids.sort();
