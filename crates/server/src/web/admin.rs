@@ -481,3 +481,32 @@ pub async fn policy(State(state): State<AppState>, Web(c): Web) -> Response {
     let sections = super::policy::sections(state.store.policy(), c.lang);
     render(&PolicyPage { c, sections, toml })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_post_comes_back_to_the_list_it_came_from() {
+        let mut form = Form::default();
+        form.set("q", "王 五&x");
+        form.set("filter_role", "protection");
+        form.set("after", "40");
+        form.set("role", "admin");
+        let q = UsersQuery::from_form(&form);
+        assert_eq!(
+            q.here(),
+            "/admin/users?q=%E7%8E%8B+%E4%BA%94%26x&role=protection&after=40"
+        );
+        // Without a filter the list is the staff's; the next page keeps search and filter.
+        let q = UsersQuery {
+            q: "guard".into(),
+            ..Default::default()
+        };
+        assert_eq!(q.here(), "/admin/users?q=guard&role=staff");
+        assert_eq!(
+            format!("/admin/users?{}&after=7", q.filter_query()),
+            "/admin/users?q=guard&role=staff&after=7"
+        );
+    }
+}
