@@ -61,6 +61,9 @@ labelled_enum!(
         PlatformPayout = "platform_payout", "平台先行赔付", "the platform paid out";
         // An account's and an order's.
         RoleChanged = "role_changed", "角色变更", "role changed";
+        AccountDisabled = "account_disabled", "账号已停用", "account disabled";
+        AccountEnabled = "account_enabled", "账号已启用", "account enabled";
+        PasswordReset = "password_reset", "管理员重置密码", "password reset by an admin";
         ServiceAccountCreated = "service_account_created", "创建服务账号", "service account created";
         ApiKeyIssued = "api_key_issued", "签发接口密钥", "API key issued";
         ApiKeyRevoked = "api_key_revoked", "吊销接口密钥", "API key revoked";

@@ -233,6 +233,9 @@ pub fn concerns(stream: &Stream, kind: EventKind, data: &Value) -> Option<(Notic
         E::ShopCreated | E::ShopUpdated | E::PenaltyAppealed => None,
         // Bookkeeping of accounts and orders.
         E::RoleChanged
+        | E::AccountDisabled
+        | E::AccountEnabled
+        | E::PasswordReset
         | E::ServiceAccountCreated
         | E::ApiKeyIssued
         | E::ApiKeyRevoked

@@ -74,6 +74,82 @@ pub(crate) async fn set_role<C: Conn>(
     Ok(User { role, ..user })
 }
 
+/// An admin disables or enables an account. A disabled account cannot sign in, and its sessions
+/// and API keys stop at once (`records::LIVE_USER`). An admin cannot disable themselves.
+pub(crate) async fn set_disabled<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    id: UserId,
+    disabled: bool,
+    now: Timestamp,
+) -> Result<User> {
+    let (Some(user), Some(was)) = (
+        records::user(o, id).await?,
+        records::user_disabled(o, id).await?,
+    ) else {
+        return Err(StoreError::not_found("找不到这个账号", "no such account"));
+    };
+    if id == actor.id && disabled {
+        return Err(DomainError::invalid(
+            "action",
+            "不能停用自己的账号",
+            "you cannot disable your own account",
+        )
+        .into());
+    }
+    if was != disabled {
+        records::set_user_disabled(o, id, disabled.then_some(now)).await?;
+        let kind = if disabled {
+            EventKind::AccountDisabled
+        } else {
+            EventKind::AccountEnabled
+        };
+        events::append(
+            o,
+            &Stream::Account(id),
+            &actor.event_name(),
+            kind,
+            &serde_json::json!({}),
+            now,
+        )
+        .await?;
+    }
+    Ok(user)
+}
+
+/// An admin gives a person's account a new password (its hash); every session of the account
+/// ends. Service accounts sign in with API keys, never a password.
+pub(crate) async fn reset_password<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    id: UserId,
+    password_hash: String,
+    now: Timestamp,
+) -> Result<User> {
+    let Some(user) = records::user(o, id).await? else {
+        return Err(StoreError::not_found("找不到这个账号", "no such account"));
+    };
+    if user.role == Role::Service {
+        return Err(DomainError::invalid(
+            "action",
+            "服务账号使用接口密钥，没有密码",
+            "a service account uses API keys and has no password",
+        )
+        .into());
+    }
+    records::set_password_hash(o, id, &password_hash).await?;
+    events::append(
+        o,
+        &Stream::Account(id),
+        &actor.event_name(),
+        EventKind::PasswordReset,
+        &serde_json::json!({}),
+        now,
+    )
+    .await?;
+    Ok(user)
+}
+
 pub(crate) async fn ensure_users<C: Conn>(
     o: &mut Tx<'_, C>,
     users: Vec<NewUser>,

@@ -149,17 +149,27 @@ pub(crate) async fn visible_case<C: Conn>(
 pub(crate) async fn list_cases<C: Conn>(
     o: &mut Tx<'_, C>,
     merchant: Option<UserId>,
-    state: Option<CaseState>,
-    before: Option<i64>,
-    limit: u32,
+    q: &CaseQuery,
 ) -> Result<Page<Case>> {
     let merchant = merchant.map(|m| m.0);
+    let limit = q.limit;
     let rows = o.query(
             &format!(
                 "{CASE_COLUMNS} WHERE ($1 IS NULL OR c.id < $1) AND ($2 IS NULL OR s.merchant_id = $2) \
-                 AND (CAST($3 AS TEXT) IS NULL OR c.state = $3) ORDER BY c.id DESC LIMIT $4"
+                 AND (CAST($3 AS TEXT) IS NULL OR c.state = $3) AND (CAST($5 AS TEXT) IS NULL OR c.kind = $5) \
+                 AND (CAST($6 AS TEXT) IS NULL OR c.shop_id = $6) \
+                 AND (CAST($7 AS TEXT) IS NULL OR LOWER(c.title) LIKE $7 ESCAPE '\\' OR c.shop_id LIKE $7 ESCAPE '\\') \
+                 ORDER BY c.id DESC LIMIT $4"
             ),
-            vals![before, merchant, state.map(|s| s.as_str()), i64::from(limit)],
+            vals![
+                q.before,
+                merchant,
+                q.state.map(|s| s.as_str()),
+                i64::from(limit),
+                q.kind.map(|k| k.as_str()),
+                q.shop_id.as_ref().map(|s| s.as_str()),
+                q.search.as_deref().map(crate::records::like_pattern),
+            ],
         )
         .await?;
     let mut items = Vec::with_capacity(rows.len());

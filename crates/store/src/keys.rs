@@ -298,9 +298,12 @@ pub(crate) async fn holder<C: Conn>(
 ) -> Result<Option<(KeyHolder, bool)>> {
     let Some(r) = o
         .query_opt(
-            "SELECT k.id, u.id, u.username, s.scopes, k.last_used_at FROM api_keys k \
-             JOIN service_accounts s ON s.user_id = k.account_id JOIN users u ON u.id = s.user_id \
-             WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+            &format!(
+                "SELECT k.id, u.id, u.username, s.scopes, k.last_used_at FROM api_keys k \
+                 JOIN service_accounts s ON s.user_id = k.account_id JOIN users u ON u.id = s.user_id \
+                 WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND {}",
+                crate::records::LIVE_USER
+            ),
             vals![key_hash],
         )
         .await?

@@ -128,9 +128,27 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
     // --- accounts (admin)
-    /// Every account, by id, for an admin (others are refused). Staff accounts are made with
-    /// [`Store::create_user`] and a password hash.
-    async fn users(&self, actor: &Actor, after: Option<i64>, limit: u32) -> Result<Page<User>>;
+    /// Accounts by id, searched and filtered in one statement, for an admin (others are
+    /// refused). Staff accounts are made with [`Store::create_user`] and a password hash.
+    async fn users(&self, actor: &Actor, q: UserQuery) -> Result<Page<Account>>;
+    /// An admin disables (or enables again) an account: a disabled one cannot sign in and its
+    /// sessions and API keys stop. Recorded on stream `account:ID`.
+    async fn set_disabled(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        disabled: bool,
+        now: Timestamp,
+    ) -> Result<User>;
+    /// An admin sets a new password (its hash) on a person's account; its sessions end.
+    /// Recorded on stream `account:ID`.
+    async fn reset_password(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        password_hash: String,
+        now: Timestamp,
+    ) -> Result<User>;
     /// An admin moves a staff account to another staff role; recorded on stream `account:ID`.
     async fn set_role(&self, actor: &Actor, id: UserId, role: Role, now: Timestamp)
     -> Result<User>;
@@ -191,13 +209,23 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     /// The shops with a penalty in force, most points first (staff only).
     async fn penalised_shops(&self, actor: &Actor, now: Timestamp, limit: u32)
     -> Result<Vec<Shop>>;
-    /// The orders an actor may see: a consumer's own, a merchant's shops'.
+    /// The orders an actor may see (a consumer's own, a merchant's shops'), searched and
+    /// filtered in one statement.
+    async fn find_orders(&self, actor: &Actor, q: OrderQuery) -> Result<Page<Order>>;
+    /// [`Store::find_orders`] with only a cursor.
     async fn orders(
         &self,
         actor: &Actor,
         before: Option<&OrderNo>,
         limit: u32,
-    ) -> Result<Page<Order>>;
+    ) -> Result<Page<Order>> {
+        let q = OrderQuery {
+            before: before.cloned(),
+            limit,
+            ..Default::default()
+        };
+        self.find_orders(actor, q).await
+    }
 
     // --- complaints
     async fn file_complaint(
@@ -294,14 +322,25 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     async fn filing_committed(&self);
 
     // --- tier 3
-    /// Cases newest first: every case for staff, a merchant's own shops' for a merchant.
+    /// Cases newest first: every case for staff, a merchant's own shops' for a merchant;
+    /// searched and filtered in one statement.
+    async fn find_cases(&self, actor: &Actor, q: CaseQuery) -> Result<Page<Case>>;
+    /// [`Store::find_cases`] by state only.
     async fn cases(
         &self,
         actor: &Actor,
         state: Option<CaseState>,
         before: Option<i64>,
         limit: u32,
-    ) -> Result<Page<Case>>;
+    ) -> Result<Page<Case>> {
+        let q = CaseQuery {
+            state,
+            before,
+            limit,
+            ..Default::default()
+        };
+        self.find_cases(actor, q).await
+    }
     /// A case, or not found for an actor who may not see it.
     async fn case(&self, actor: &Actor, id: CaseId) -> Result<Case>;
     async fn case_events(&self, actor: &Actor, id: CaseId) -> Result<Vec<Event>>;

@@ -150,12 +150,71 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// Which accounts the admin's list returns, by id.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    /// Part of the username or the display name (ASCII letters in any case).
+    pub search: Option<String>,
+    pub role: Option<RoleFilter>,
+    /// Return accounts with ids above this (cursor paging).
+    pub after: Option<i64>,
+    pub limit: u32,
+}
+
+/// One role, or every staff role at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleFilter {
+    Staff,
+    Role(Role),
+}
+
+/// An account as the admin's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub user: User,
+    /// When an admin disabled it: it cannot sign in and its sessions and API keys are dead.
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+/// Which orders a listing returns, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct OrderQuery {
+    /// Orders numbered below this (cursor paging).
+    pub before: Option<OrderNo>,
+    /// Part of the order number, an item's title or the shop's name.
+    pub search: Option<String>,
+    pub shop_id: Option<ShopId>,
+    pub limit: u32,
+}
+
+/// Which tier-3 cases a listing returns, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub state: Option<CaseState>,
+    pub kind: Option<CaseKind>,
+    pub shop_id: Option<ShopId>,
+    /// Part of the title.
+    pub search: Option<String>,
+    /// Cases with ids below this (cursor paging).
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
 /// Which complaints a listing returns.
 #[derive(Debug, Clone, Default)]
 pub struct ComplaintFilter {
     pub state: Option<State>,
     pub tier: Option<Tier>,
     pub shop_id: Option<ShopId>,
+    pub category: Option<Category>,
+    /// Only major complaints still open (protection takes these over).
+    pub major_open: bool,
+    /// Part of the order number or the product.
+    pub search: Option<String>,
+    /// Filed at or after this.
+    pub filed_from: Option<Timestamp>,
+    /// Filed before this.
+    pub filed_before: Option<Timestamp>,
     /// Return complaints with ids below this (cursor paging, newest first).
     pub before_id: Option<i64>,
     pub limit: u32,

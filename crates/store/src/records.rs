@@ -79,13 +79,19 @@ pub(crate) async fn consumer_id<C: Conn>(
 
 const USER_COLUMNS: &str = "id, username, role, display_name";
 
-/// The user and their password hash.
+/// The one check that a disabled account is nobody: every way in (password, session, API key)
+/// reads its user through this condition.
+pub(crate) const LIVE_USER: &str = "u.disabled_at IS NULL";
+
+/// The user and their password hash (none for a disabled account: it cannot sign in).
 pub(crate) async fn user_for_login<C: Conn>(
     tx: &mut Tx<'_, C>,
     username: &str,
 ) -> Result<Option<(User, Option<String>)>> {
     tx.query_opt(
-        &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"),
+        &format!(
+            "SELECT {USER_COLUMNS}, CASE WHEN {LIVE_USER} THEN password_hash END FROM users u WHERE username = $1"
+        ),
         vals![username],
     )
     .await?
@@ -106,20 +112,108 @@ pub(crate) async fn user<C: Conn>(tx: &mut Tx<'_, C>, id: UserId) -> Result<Opti
     .transpose()
 }
 
-pub(crate) async fn users<C: Conn>(
-    tx: &mut Tx<'_, C>,
-    after: Option<i64>,
-    limit: u32,
-) -> Result<Vec<User>> {
+/// The admin's list: one statement, every filter in SQL. The search matches a part of the
+/// username or the display name (`%` and `_` taken literally).
+pub(crate) async fn users<C: Conn>(tx: &mut Tx<'_, C>, q: &UserQuery) -> Result<Vec<Account>> {
+    let pattern = q.search.as_deref().map(like_pattern);
+    let role = q.role.map(|r| match r {
+        RoleFilter::Staff => "staff",
+        RoleFilter::Role(r) => r.as_str(),
+    });
+    let staff = sql_list(
+        Role::ALL
+            .iter()
+            .filter(|r| r.is_staff())
+            .map(|r| r.as_str()),
+    );
     let rows = tx
         .query(
             &format!(
-                "SELECT {USER_COLUMNS}, NULL FROM users WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2"
+                "SELECT {USER_COLUMNS}, disabled_at FROM users WHERE ($1 IS NULL OR id > $1) \
+                 AND (CAST($2 AS TEXT) IS NULL OR LOWER(username) LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\') \
+                 AND (CAST($3 AS TEXT) IS NULL OR role = $3 OR ($3 = 'staff' AND role IN ({staff}))) \
+                 ORDER BY id LIMIT $4"
             ),
-            vals![after, limit],
+            vals![q.after, pattern, role, q.limit],
         )
         .await?;
-    each(rows, |r| UserRow::from_row(r)?.user())
+    each(rows, |r| {
+        let disabled_at = r[4].opt_int()?.map(from_ms).transpose()?;
+        Ok(Account {
+            user: UserRow {
+                id: r[0].int()?,
+                username: r[1].text()?,
+                role: r[2].text()?,
+                display_name: r[3].text()?,
+                password_hash: None,
+            }
+            .user()?,
+            disabled_at,
+        })
+    })
+}
+
+/// A `LIKE … ESCAPE '\\'` pattern for a part of a text, lower-cased (`%` and `_` taken literally).
+pub(crate) fn like_pattern(s: &str) -> String {
+    let s = s.trim().to_lowercase();
+    let s = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{s}%")
+}
+
+/// Names as an SQL list of literals (the domain's own wire names, never input).
+fn sql_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Disables (with the time) or enables an account; a disabled account's sessions end with it.
+pub(crate) async fn set_user_disabled<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    id: UserId,
+    at: Option<Timestamp>,
+) -> Result<()> {
+    tx.exec(
+        "UPDATE users SET disabled_at = $2 WHERE id = $1",
+        vals![id.0, at.map(to_ms)],
+    )
+    .await?;
+    if at.is_some() {
+        delete_user_sessions(tx, id).await?;
+    }
+    Ok(())
+}
+
+/// A new password hash; every session of the account ends.
+pub(crate) async fn set_password_hash<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    id: UserId,
+    hash: &str,
+) -> Result<()> {
+    tx.exec(
+        "UPDATE users SET password_hash = $2 WHERE id = $1",
+        vals![id.0, hash],
+    )
+    .await?;
+    delete_user_sessions(tx, id).await
+}
+
+async fn delete_user_sessions<C: Conn>(tx: &mut Tx<'_, C>, id: UserId) -> Result<()> {
+    tx.exec("DELETE FROM sessions WHERE user_id = $1", vals![id.0])
+        .await?;
+    Ok(())
+}
+
+/// Whether the account is disabled (`None`: no such account).
+pub(crate) async fn user_disabled<C: Conn>(tx: &mut Tx<'_, C>, id: UserId) -> Result<Option<bool>> {
+    tx.query_opt("SELECT disabled_at FROM users WHERE id = $1", vals![id.0])
+        .await?
+        .map(|r| Ok(r[0].opt_int()?.is_some()))
+        .transpose()
 }
 
 /// `None` when the username is taken.
@@ -195,8 +289,10 @@ pub(crate) async fn session_user<C: Conn>(
     now: Timestamp,
 ) -> Result<Option<User>> {
     tx.query_opt(
-        "SELECT u.id, u.username, u.role, u.display_name, NULL FROM sessions s \
-         JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        &format!(
+            "SELECT u.id, u.username, u.role, u.display_name, NULL FROM sessions s \
+             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND {LIVE_USER}"
+        ),
         vals![token_hash, to_ms(now)],
     )
     .await?
@@ -306,20 +402,30 @@ pub(crate) async fn order<C: Conn>(
     .transpose()
 }
 
-/// The orders of a buyer or of a merchant's shops (or every order), newest first.
+/// The orders of a buyer or of a merchant's shops (or every order), newest first, searched and
+/// filtered in the one statement.
 pub(crate) async fn orders<C: Conn>(
     tx: &mut Tx<'_, C>,
     (consumer, merchant): (Option<i64>, Option<i64>),
-    before: Option<String>,
-    limit: u32,
+    q: &OrderQuery,
 ) -> Result<Vec<Order>> {
     let rows = tx
         .query(
             &format!(
                 "{ORDER_SELECT} WHERE ($1 IS NULL OR o.buyer_id = $1) AND ($2 IS NULL OR s.merchant_id = $2) \
-                 AND (CAST($3 AS TEXT) IS NULL OR o.order_no < $3) ORDER BY o.order_no DESC LIMIT $4"
+                 AND (CAST($3 AS TEXT) IS NULL OR o.order_no < $3) \
+                 AND (CAST($5 AS TEXT) IS NULL OR o.order_no LIKE $5 ESCAPE '\\' OR LOWER(o.items) LIKE $5 ESCAPE '\\' OR LOWER(s.name) LIKE $5 ESCAPE '\\') \
+                 AND (CAST($6 AS TEXT) IS NULL OR o.shop_id = $6) \
+                 ORDER BY o.order_no DESC LIMIT $4"
             ),
-            vals![consumer, merchant, before, limit],
+            vals![
+                consumer,
+                merchant,
+                q.before.as_ref().map(|o| o.as_str()),
+                q.limit,
+                q.search.as_deref().map(like_pattern),
+                q.shop_id.as_ref().map(|s| s.as_str()),
+            ],
         )
         .await?;
     each(rows, |r| OrderRow::from_row(r)?.try_into())
@@ -410,12 +516,23 @@ pub(crate) async fn complaints<C: Conn>(
     (consumer, merchant): (Option<i64>, Option<i64>),
     f: &ComplaintFilter,
 ) -> Result<Vec<Complaint>> {
+    let open = sql_list(
+        State::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.as_str()),
+    );
     let rows = tx
         .query(
             &format!(
                 "{COMPLAINT_SELECT} WHERE ($1 IS NULL OR c.consumer_id = $1) AND ($2 IS NULL OR s.merchant_id = $2) \
                  AND (CAST($3 AS TEXT) IS NULL OR c.state = $3) AND (CAST($4 AS TEXT) IS NULL OR c.tier = $4) \
-                 AND (CAST($5 AS TEXT) IS NULL OR c.shop_id = $5) AND ($6 IS NULL OR c.id < $6) ORDER BY c.id DESC LIMIT $7"
+                 AND (CAST($5 AS TEXT) IS NULL OR c.shop_id = $5) AND ($6 IS NULL OR c.id < $6) \
+                 AND (CAST($8 AS TEXT) IS NULL OR c.category = $8) \
+                 AND ($9 = 0 OR (c.major AND c.state IN ({open}))) \
+                 AND (CAST($10 AS TEXT) IS NULL OR c.order_no LIKE $10 ESCAPE '\\' OR LOWER(c.product) LIKE $10 ESCAPE '\\') \
+                 AND ($11 IS NULL OR c.created_at >= $11) AND ($12 IS NULL OR c.created_at < $12) \
+                 ORDER BY c.id DESC LIMIT $7"
             ),
             vals![
                 consumer,
@@ -425,6 +542,11 @@ pub(crate) async fn complaints<C: Conn>(
                 f.shop_id.as_ref().map(|s| s.as_str()),
                 f.before_id,
                 f.limit,
+                f.category.map(|c| c.as_str()),
+                i64::from(f.major_open),
+                f.search.as_deref().map(like_pattern),
+                f.filed_from.map(to_ms),
+                f.filed_before.map(to_ms),
             ],
         )
         .await?;

@@ -116,6 +116,9 @@ pub fn published(kind: EventKind) -> Option<Published> {
         | E::Dismissed
         | E::EvidenceLapsed
         | E::RoleChanged
+        | E::AccountDisabled
+        | E::AccountEnabled
+        | E::PasswordReset
         | E::ServiceAccountCreated
         | E::ApiKeyIssued
         | E::ApiKeyRevoked

@@ -102,6 +102,9 @@ fn who_is_told_of_each_event() {
         (a.clone(), E::ServiceAccountCreated, agent, json!({}), vec![]),
         (a.clone(), E::ApiKeyIssued, agent, json!({}), vec![]),
         (a.clone(), E::ApiKeyRevoked, agent, json!({}), vec![]),
+        (a.clone(), E::AccountDisabled, agent, json!({}), vec![]),
+        (a.clone(), E::AccountEnabled, agent, json!({}), vec![]),
+        (a.clone(), E::PasswordReset, agent, json!({}), vec![]),
         (Stream::Order(crate::types::OrderNo::parse("202605011111111111").unwrap()), E::OrderImported, sys, json!({}), vec![]),
         (Stream::Order(crate::types::OrderNo::parse("202605011111111111").unwrap()), E::OrderUpdated, sys, json!({}), vec![]),
     ];

@@ -120,6 +120,7 @@ pub async fn list(
             .and_then(|s| errs.take(ShopId::parse(s))),
         before_id: errs.take(parse_cursor(q.cursor.as_deref())).flatten(),
         limit: errs.take(page_limit(q.limit)).unwrap_or(50),
+        ..Default::default()
     };
     errs.finish()?;
     let page = state.store.complaints(&user.actor(), filter).await?;

@@ -6,16 +6,20 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weiquan_domain::complaint::{ClaimRequest, FileComplaintRequest};
 use weiquan_domain::*;
-use weiquan_store::Order;
+use weiquan_store::{Order, OrderQuery};
 
 use super::session::{CsrfForm, Web};
 use super::{Ctx, Form, FormError, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 
-#[derive(Deserialize)]
+/// The orders' search and page, in the URL (a GET form); the next page keeps the search.
+#[derive(Deserialize, Default)]
 pub struct PageQuery {
     before: Option<String>,
+    /// Part of the order number, an item or the shop's name.
+    #[serde(default)]
+    q: String,
 }
 
 #[derive(Template)]
@@ -24,6 +28,18 @@ struct OrdersPage {
     c: Ctx,
     orders: Vec<Order>,
     next: Option<String>,
+    q: String,
+}
+
+impl OrdersPage {
+    fn next_href(&self, before: &str) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if !self.q.trim().is_empty() {
+            q.append_pair("q", self.q.trim());
+        }
+        q.append_pair("before", before);
+        format!("/orders?{}", q.finish())
+    }
 }
 
 pub async fn orders(
@@ -35,11 +51,18 @@ pub async fn orders(
         Ok(b) => b,
         Err(e) => return error_page(&c, e.into()),
     };
-    match state.store.orders(&c.actor(), before.as_ref(), 30).await {
+    let query = OrderQuery {
+        before,
+        search: Some(q.q.trim().to_owned()).filter(|s| !s.is_empty()),
+        shop_id: None,
+        limit: 30,
+    };
+    match state.store.find_orders(&c.actor(), query).await {
         Ok(p) => render(&OrdersPage {
             c,
             orders: p.items,
             next: p.next_cursor,
+            q: q.q,
         }),
         Err(e) => error_page(&c, e.into()),
     }

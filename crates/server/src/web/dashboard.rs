@@ -14,9 +14,36 @@ use super::{Ctx, Form, FormError, error_page, render, rules};
 use crate::AppState;
 use crate::error::ApiError;
 
-#[derive(Deserialize)]
+/// The cases' filters and page, in the URL (a GET form); the next page keeps them.
+#[derive(Deserialize, Default)]
 pub struct CasesQuery {
     before: Option<i64>,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    shop: String,
+    /// Part of the title or the shop's id.
+    #[serde(default)]
+    q: String,
+}
+
+impl CasesQuery {
+    fn filter_query(&self) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("state", &self.state),
+            ("kind", &self.kind),
+            ("shop", &self.shop),
+            ("q", &self.q),
+        ] {
+            if !v.trim().is_empty() {
+                q.append_pair(k, v.trim());
+            }
+        }
+        q.finish()
+    }
 }
 
 #[derive(Template)]
@@ -25,6 +52,9 @@ struct CasesPage {
     c: Ctx,
     cases: Vec<Case>,
     next: Option<String>,
+    q: CasesQuery,
+    states: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
 }
 
 impl CasesPage {
@@ -37,6 +67,14 @@ impl CasesPage {
     fn state(&self, s: &CaseState) -> &'static str {
         s.label(self.c.lang)
     }
+    fn next_href(&self, before: &str) -> String {
+        let f = self.q.filter_query();
+        if f.is_empty() {
+            format!("/cases?before={before}")
+        } else {
+            format!("/cases?{f}&before={before}")
+        }
+    }
 }
 
 pub async fn cases(
@@ -44,12 +82,35 @@ pub async fn cases(
     Web(c): Web,
     Query(q): Query<CasesQuery>,
 ) -> Response {
+    let mut errs = weiquan_domain::error::FieldErrors::new();
+    let nonblank = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let query = weiquan_store::CaseQuery {
+        state: nonblank(&q.state).and_then(|s| errs.take(CaseState::parse(&s))),
+        kind: nonblank(&q.kind).and_then(|s| errs.take(CaseKind::parse(&s))),
+        shop_id: nonblank(&q.shop).and_then(|s| errs.take(ShopId::parse(&s))),
+        search: nonblank(&q.q),
+        before: q.before,
+        limit: 100,
+    };
+    if let Err(e) = errs.finish() {
+        return error_page(&c, e.into());
+    }
     // The store decides who sees which cases, as for the API's `/cases`.
-    match state.store.cases(&c.actor(), None, q.before, 100).await {
+    let lang = c.lang;
+    match state.store.find_cases(&c.actor(), query).await {
         Ok(p) => render(&CasesPage {
             c,
             cases: p.items,
             next: p.next_cursor,
+            q,
+            states: CaseState::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label(lang)))
+                .collect(),
+            kinds: CaseKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label(lang)))
+                .collect(),
         }),
         Err(e) => error_page(&c, e.into()),
     }

@@ -73,3 +73,52 @@ pub fn remaining(lang: Lang, now: Timestamp, due: Timestamp) -> String {
         (Lang::En, true) => format!("overdue by {span}"),
     }
 }
+
+/// A span of time in words: "3天2小时" / "3 days 2 hours" (zero parts left out).
+pub fn duration(lang: Lang, d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    let parts = [
+        (s / 86400, "天", "day"),
+        (s % 86400 / 3600, "小时", "hour"),
+        (s % 3600 / 60, "分钟", "minute"),
+        (s % 60, "秒", "second"),
+    ];
+    let words: Vec<String> = parts
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, zh, en)| match lang {
+            Lang::Zh => format!("{n}{zh}"),
+            Lang::En if *n == 1 => format!("1 {en}"),
+            Lang::En => format!("{n} {en}s"),
+        })
+        .collect();
+    match (lang, words.is_empty()) {
+        (Lang::Zh, true) => "0秒".into(),
+        (Lang::En, true) => "0 seconds".into(),
+        (Lang::Zh, false) => words.concat(),
+        (Lang::En, false) => words.join(" "),
+    }
+}
+
+/// Fen as yuan, written as every page writes money (`Cents`' own form, "¥59.90").
+pub fn yuan(fen: i64) -> String {
+    Cents::new(fen).map(|c| c.to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_yuan_in_words() {
+        let h = std::time::Duration::from_secs(3600);
+        assert_eq!(duration(Lang::Zh, 50 * h), "2天2小时");
+        assert_eq!(duration(Lang::En, 24 * h), "1 day");
+        assert_eq!(
+            duration(Lang::En, 90 * 60 * std::time::Duration::from_secs(1)),
+            "1 hour 30 minutes"
+        );
+        assert_eq!(yuan(100_000), "¥1000.00");
+        assert_eq!(yuan(5), "¥0.05");
+    }
+}

@@ -1,10 +1,11 @@
 //! The admin's page of service accounts and API keys (`/admin/keys`): create an account with its
-//! scopes, issue another key, revoke one. A new key is shown once, on the page that made it.
+//! scopes, issue another key, revoke one. A new key is shown once, on the page that made it (the
+//! one answer to a POST that is not a 303: a secret is never put in a URL to come back to).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use weiquan_domain::*;
 use weiquan_store::{ApiKey, ServiceAccount};
 
@@ -90,8 +91,30 @@ fn failed(form: Form, e: impl Into<ApiError>, lang: Lang) -> Shown {
     }
 }
 
-pub async fn list(State(state): State<AppState>, Web(c): Web) -> Response {
-    page(&state, c, Shown::default()).await
+#[derive(serde::Deserialize)]
+pub struct ListQuery {
+    /// What the last POST did (it answered 303 back here).
+    done: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Web(c): Web,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let notice = match q.done.as_deref() {
+        Some("revoked") => Some(c.t("密钥已吊销", "key revoked").to_owned()),
+        _ => None,
+    };
+    page(
+        &state,
+        c,
+        Shown {
+            notice,
+            ..Shown::default()
+        },
+    )
+    .await
 }
 
 pub async fn create(
@@ -168,13 +191,7 @@ pub async fn revoke(
         .revoke_api_key(&c.actor(), UserId(id), key_id, state.clock.now())
         .await
     {
-        Ok(()) => {
-            let shown = Shown {
-                notice: Some(c.t("密钥已吊销", "key revoked").to_owned()),
-                ..Shown::default()
-            };
-            page(&state, c, shown).await
-        }
+        Ok(()) => Redirect::to("/admin/keys?done=revoked").into_response(),
         Err(e) => page(&state, c, failed(form, e, lang)).await,
     }
 }

@@ -16,6 +16,7 @@ mod handovers;
 pub mod i18n;
 mod inbox;
 mod keys;
+mod policy;
 mod queue;
 mod report;
 pub mod rules;
@@ -102,6 +103,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/dashboard", get(dashboard::dashboard))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}/role", post(admin::set_role))
+        .route("/admin/users/{id}/disabled", post(admin::set_disabled))
+        .route("/admin/users/{id}/password", post(admin::reset_password))
         .route(
             "/admin/import",
             get(admin::import_page)

@@ -12,13 +12,84 @@ use super::session::Web;
 use super::{Ctx, error_page, i18n, render};
 use crate::AppState;
 
-#[derive(Deserialize)]
+/// The queue's tab, filters and page, all in the URL (a GET form); paging keeps them.
+#[derive(Deserialize, Default)]
 pub struct QueueQuery {
     tier: Option<String>,
-    state: Option<String>,
+    #[serde(default)]
+    state: String,
     /// "1": only major complaints (protection takes these over).
     major: Option<String>,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    shop: String,
+    /// Part of the order number or the product.
+    #[serde(default)]
+    q: String,
+    /// Filed on or after this day, and on or before `to` (China time, `YYYY-MM-DD`).
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
     cursor: Option<String>,
+}
+
+impl QueueQuery {
+    /// The tab and filters as a query string, for the next page's link.
+    fn query(&self) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("tier", self.tier.as_deref().unwrap_or("all"));
+        if self.major.as_deref() == Some("1") {
+            q.append_pair("major", "1");
+        }
+        for (k, v) in [
+            ("state", &self.state),
+            ("category", &self.category),
+            ("shop", &self.shop),
+            ("q", &self.q),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !v.trim().is_empty() {
+                q.append_pair(k, v.trim());
+            }
+        }
+        q.finish()
+    }
+    fn filtered(&self) -> bool {
+        [
+            &self.state,
+            &self.category,
+            &self.shop,
+            &self.q,
+            &self.from,
+            &self.to,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+    }
+}
+
+/// A day in China time (`YYYY-MM-DD`) as its first instant; `next` the day after's.
+fn day_start(field: &str, s: &str, next: bool) -> Result<Option<Timestamp>, DomainError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let day = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        DomainError::invalid(field, "日期格式应为 2026-05-04", "a date like 2026-05-04")
+    })?;
+    let day = if next {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
+    let cn = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    Ok(day
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(cn).single())
+        .map(|t| t.with_timezone(&chrono::Utc)))
 }
 
 pub struct Row {
@@ -38,6 +109,11 @@ pub struct Row {
     pub no_deadline: bool,
     /// The payment system reported it could not pay the remedy (still due).
     pub payment_failed: bool,
+    /// The shop's name (the merchant's queue, over several shops).
+    pub shop: String,
+    pub shop_id: String,
+    /// The merchant has not answered yet: what a merchant must look at first.
+    pub new: bool,
 }
 
 /// A tab of the queue page.
@@ -56,6 +132,12 @@ struct QueuePage {
     rows: Vec<Row>,
     next: Option<String>,
     base: String,
+    q: QueueQuery,
+    states: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    /// The shop filter's choices (the merchant's queue): id and name.
+    shops: Vec<(String, String)>,
+    merchant: bool,
 }
 
 fn tabs(c: &Ctx, q: &QueueQuery) -> Vec<Tab> {
@@ -110,11 +192,17 @@ pub async fn complaints(
         Some("all") | None => None,
         Some(t) => errs.take(Tier::parse(t)),
     };
-    let st = q
-        .state
-        .as_deref()
+    let st = Some(q.state.trim())
         .filter(|s| !s.is_empty())
         .and_then(|s| errs.take(weiquan_domain::State::parse(s)));
+    let category = Some(q.category.trim())
+        .filter(|s| !s.is_empty())
+        .and_then(|s| errs.take(Category::parse(s)));
+    let shop_id = Some(q.shop.trim())
+        .filter(|s| !s.is_empty())
+        .and_then(|s| errs.take(ShopId::parse(s)));
+    let filed_from = errs.take(day_start("from", &q.from, false)).flatten();
+    let filed_before = errs.take(day_start("to", &q.to, true)).flatten();
     let before_id = match q.cursor.as_deref().map(str::parse::<i64>).transpose() {
         Ok(b) => b,
         Err(_) => {
@@ -125,10 +213,16 @@ pub async fn complaints(
     if let Err(e) = errs.finish() {
         return error_page(&c, e.into());
     }
+    let major_only = q.major.as_deref() == Some("1");
     let filter = ComplaintFilter {
         state: st,
         tier,
-        shop_id: None,
+        shop_id,
+        category,
+        major_open: major_only,
+        search: Some(q.q.trim().to_owned()).filter(|s| !s.is_empty()),
+        filed_from,
+        filed_before,
         before_id,
         limit: 200,
     };
@@ -137,17 +231,30 @@ pub async fn complaints(
         Err(e) => return error_page(&c, e.into()),
     };
     let consumer = c.is("consumer");
-    let major_only = q.major.as_deref() == Some("1");
-    let mut items: Vec<Complaint> = page
-        .items
-        .into_iter()
-        .filter(|k| !major_only || (k.major && k.state.is_open()))
-        .collect();
+    let merchant = c.is("merchant");
+    let mut items: Vec<Complaint> = page.items;
     // Those who answer work by deadline, overdue first; a consumer sees newest first.
     if !consumer {
         items.sort_by_key(|k| (k.deadline_at.is_none(), k.deadline_at, k.id.0));
     }
     let lang = c.lang;
+    // A merchant's queue spans their shops: each shop's name, read once.
+    let mut shop_names: Vec<(String, String)> = vec![];
+    if merchant {
+        let mut ids: Vec<ShopId> = items.iter().map(|k| k.shop_id.clone()).collect();
+        if let Ok(s) = ShopId::parse(q.shop.trim()) {
+            ids.push(s);
+        }
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            match state.store.shop(&id, c.now).await {
+                Ok(Some(s)) => shop_names.push((s.id.to_string(), s.name)),
+                Ok(None) => {}
+                Err(e) => return error_page(&c, e.into()),
+            }
+        }
+    }
     let rows = items
         .iter()
         .map(|k| Row {
@@ -168,6 +275,13 @@ pub async fn complaints(
                 .unwrap_or_default(),
             overdue: k.deadline_at.is_some_and(|d| d < c.now),
             no_deadline: k.deadline_at.is_none() && k.next_actor() == Some("protection"),
+            shop: shop_names
+                .iter()
+                .find(|(id, _)| *id == k.shop_id.as_str())
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| k.shop_id.to_string()),
+            shop_id: k.shop_id.to_string(),
+            new: k.state == weiquan_domain::State::AwaitingMerchant,
         })
         .collect();
     let title = match c.role() {
@@ -180,17 +294,24 @@ pub async fn complaints(
         Some(Role::Protection) => c.t("消费者保障工作台", "Consumer-protection workbench"),
         _ => c.t("投诉", "Complaints"),
     };
-    let base = format!(
-        "/complaints?tier={}{}",
-        q.tier.as_deref().unwrap_or("all"),
-        if major_only { "&major=1" } else { "" }
-    );
+    let base = format!("/complaints?{}", q.query());
     render(&QueuePage {
         tabs: if consumer { vec![] } else { tabs(&c, &q) },
-        c,
         title,
         rows,
         next: page.next_cursor,
         base,
+        states: weiquan_domain::State::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label(lang)))
+            .collect(),
+        categories: Category::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label(lang)))
+            .collect(),
+        shops: shop_names,
+        merchant,
+        q,
+        c,
     })
 }

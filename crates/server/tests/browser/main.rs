@@ -6,6 +6,7 @@
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); never skipped.
 
+mod admin;
 mod agent;
 mod driver;
 #[path = "../api/helpers.rs"]

@@ -79,10 +79,43 @@ impl<D: Driver> Store for Service<D> {
         write!(self, |tx| records::delete_session(tx, &token_hash))
     }
 
-    async fn users(&self, actor: &Actor, after: Option<i64>, limit: u32) -> Result<Page<User>> {
+    async fn users(&self, actor: &Actor, q: UserQuery) -> Result<Page<Account>> {
         access::check_admin(actor)?;
-        let users = read!(self, Scan, |tx| records::users(tx, after, limit))?;
-        Ok(Page::of(users, limit, |u: &User| u.id.to_string()))
+        let limit = q.limit;
+        let users = read!(self, Scan, |tx| records::users(tx, &q))?;
+        Ok(Page::of(users, limit, |a: &Account| a.user.id.to_string()))
+    }
+
+    async fn set_disabled(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        disabled: bool,
+        now: Timestamp,
+    ) -> Result<User> {
+        access::check_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| accounts::set_disabled(
+            tx, &actor, id, disabled, now
+        ))
+    }
+
+    async fn reset_password(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        password_hash: String,
+        now: Timestamp,
+    ) -> Result<User> {
+        access::check_admin(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| accounts::reset_password(
+            tx,
+            &actor,
+            id,
+            password_hash,
+            now
+        ))
     }
 
     async fn set_role(
@@ -215,15 +248,10 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Point, |tx| ledger::penalised_shops(tx, now, limit))
     }
 
-    async fn orders(
-        &self,
-        actor: &Actor,
-        before: Option<&OrderNo>,
-        limit: u32,
-    ) -> Result<Page<Order>> {
+    async fn find_orders(&self, actor: &Actor, q: OrderQuery) -> Result<Page<Order>> {
         let seen = visibility_ids(actor);
-        let before = before.map(|o| o.as_str().to_owned());
-        let mut items = read!(self, Scan, |tx| records::orders(tx, seen, before, limit))?;
+        let limit = q.limit;
+        let mut items = read!(self, Scan, |tx| records::orders(tx, seen, &q))?;
         if !access::shows_buyer(actor) {
             items.iter_mut().for_each(|o| o.buyer_id = None);
         }
@@ -431,17 +459,9 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Point, |tx| timers::next_due(tx))
     }
 
-    async fn cases(
-        &self,
-        actor: &Actor,
-        state: Option<CaseState>,
-        before: Option<i64>,
-        limit: u32,
-    ) -> Result<Page<Case>> {
+    async fn find_cases(&self, actor: &Actor, q: CaseQuery) -> Result<Page<Case>> {
         let merchant = access::cases_scope(actor)?;
-        read!(self, Scan, |tx| cases::list_cases(
-            tx, merchant, state, before, limit
-        ))
+        read!(self, Scan, |tx| cases::list_cases(tx, merchant, &q))
     }
 
     async fn case(&self, actor: &Actor, id: CaseId) -> Result<Case> {

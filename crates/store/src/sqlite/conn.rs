@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "abuse_limits",
         include_str!("../../migrations/sqlite/0011_abuse_limits.sql"),
     ),
+    (
+        12,
+        "account_admin",
+        include_str!("../../migrations/sqlite/0012_account_admin.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {

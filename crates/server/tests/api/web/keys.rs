@@ -98,13 +98,14 @@ async fn admin_issues_a_key_once(backend: Backend) {
         .find(|k| key.starts_with(&k.prefix))
         .unwrap()
         .id;
-    let (status, page, _) = b
+    let (status, _, to) = b
         .post(
             &format!("/admin/keys/{}/keys/{first_id}/revoke", account.id),
             &[("csrf", token.as_str())],
         )
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(&to.unwrap()).await;
     assert!(page.contains("key revoked"), "{page}");
     let body = order_body(&app, chrono::Duration::hours(2));
     let r = put_order(&app, &key, "web-2", "202612010000000022", &body).await;

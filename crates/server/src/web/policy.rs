@@ -1,0 +1,296 @@
+//! The policy in force as an operator reads it: labelled sections, spans of time in words, money
+//! in yuan, lists by their labels — in the viewer's language. The TOML that reproduces it stays
+//! behind a disclosure for whoever edits the policy file.
+
+use weiquan_domain::policy::Policy;
+use weiquan_domain::*;
+
+use super::i18n::{duration, yuan};
+
+/// One labelled part of the policy.
+pub struct Section {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub rows: Vec<(String, String)>,
+}
+
+/// The policy's sections for a page in `lang`.
+pub fn sections(p: &Policy, lang: Lang) -> Vec<Section> {
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let d = |x: std::time::Duration| duration(lang, x);
+    let n = |x: u32| x.to_string();
+    let list = |items: Vec<String>| items.join(t("、", ", "));
+    let dl = &p.deadlines;
+    let mut out = vec![Section {
+        id: "deadlines",
+        title: t("处理期限", "Deadlines"),
+        rows: r(vec![
+            (
+                t("商家首次回复", "The merchant answers a complaint"),
+                d(dl.merchant_reply),
+            ),
+            (
+                t("买家回应商家方案", "The consumer answers the merchant"),
+                d(dl.consumer_reply),
+            ),
+            (t("客服调解", "Customer-service mediation"), d(dl.mediation)),
+            (
+                t("每方举证", "Each side's turn to give evidence"),
+                d(dl.evidence_turn),
+            ),
+            (t("履行裁决", "Carrying out a ruling"), d(dl.execute_ruling)),
+            (t("申诉期", "Appeal window"), d(dl.appeal_window)),
+            (
+                t(
+                    "不侵权声明后恢复上架",
+                    "A listing comes back after a counter-notice",
+                ),
+                d(dl.ip_counter_notice),
+            ),
+        ]),
+    }];
+    out.push(Section {
+        id: "reminders",
+        title: t("期限提醒", "Deadline reminders"),
+        rows: r(vec![(
+            t("到期前提醒", "Reminded before a deadline"),
+            list(p.reminders.before.iter().map(|x| d(*x)).collect()),
+        )]),
+    });
+    out.push(Section {
+        id: "major",
+        title: t("重大投诉", "Major complaints"),
+        rows: r(vec![
+            (
+                t("诉求金额达到", "A claim of at least"),
+                yuan(p.major.amount_cents),
+            ),
+            (
+                t("或问题类型为", "or a problem of the kind"),
+                list(
+                    p.major
+                        .categories
+                        .iter()
+                        .map(|c| c.label(lang).to_owned())
+                        .collect(),
+                ),
+            ),
+        ]),
+    });
+    out.push(Section {
+        id: "collective",
+        title: t("集体投诉", "Collective complaints"),
+        rows: r(vec![
+            (
+                t("至少涉及买家", "At least this many consumers"),
+                n(p.collective.min_consumers),
+            ),
+            (t("时间窗口", "Within"), d(p.collective.window)),
+        ]),
+    });
+    let c = &p.compensation;
+    out.push(Section {
+        id: "compensation",
+        title: t("赔偿标准", "Compensation"),
+        rows: r(vec![
+            (
+                t("假货赔偿（货款的倍数）", "Counterfeit (times the price)"),
+                n(c.counterfeit_multiplier),
+            ),
+            (
+                t(
+                    "延迟发货赔偿（货款百分比）",
+                    "Late shipment (percent of the price)",
+                ),
+                format!("{}%", c.late_shipment_percent),
+            ),
+            (
+                t("延迟发货赔偿上限", "Late shipment, at most"),
+                yuan(c.late_shipment_cap_cents),
+            ),
+        ]),
+    });
+    let pt = &p.points;
+    out.push(Section {
+        id: "points",
+        title: t("违规扣分", "Penalty points"),
+        rows: r(vec![
+            (
+                t("商家逾期未回复", "The merchant did not answer in time"),
+                n(pt.merchant_no_reply),
+            ),
+            (
+                t("逾期未履行裁决", "A ruling not carried out in time"),
+                n(pt.ruling_not_executed),
+            ),
+            (
+                t("拒绝七天无理由退货", "A 7-day no-reason return refused"),
+                n(pt.return_refused),
+            ),
+            (
+                t("延迟发货（每单）", "Late shipment (per order)"),
+                n(pt.late_shipment),
+            ),
+            (t("出售假货", "Counterfeit goods"), n(pt.counterfeit)),
+            (
+                t("虚假交易（刷单）", "Fake transactions (brushing)"),
+                n(pt.fake_transactions),
+            ),
+            (t("知识产权侵权", "IP infringement"), n(pt.ip_infringement)),
+            (
+                t(
+                    "集体投诉成立（未另定分值时）",
+                    "A sanctioned collective case (unless the regulator names points)",
+                ),
+                n(pt.collective),
+            ),
+        ]),
+    });
+    out.push(Section {
+        id: "ladder",
+        title: t(
+            "处罚阶梯（12个月内累计扣分）",
+            "Penalty ladder (points within 12 months)",
+        ),
+        rows: p
+            .ladder
+            .iter()
+            .map(|(points, step)| {
+                let mut what = step.penalty.label(lang).to_owned();
+                if let Some(w) = step.search_weight {
+                    what.push_str(&match lang {
+                        Lang::Zh => format!("，搜索权重 ×{w}"),
+                        Lang::En => format!(", search weight ×{w}"),
+                    });
+                }
+                if let Some(days) = step.days {
+                    what.push_str(&match lang {
+                        Lang::Zh => format!("，{days}天"),
+                        Lang::En => format!(", for {days} days"),
+                    });
+                }
+                let at = match lang {
+                    Lang::Zh => format!("累计 {points} 分"),
+                    Lang::En => format!("{points} points"),
+                };
+                (at, what)
+            })
+            .collect(),
+    });
+    let b = &p.brushing;
+    out.push(Section {
+        id: "brushing",
+        title: t("刷单检测", "Brushing scan"),
+        rows: r(vec![
+            (t("扫描间隔", "Runs every"), d(b.every)),
+            (t("检查的订单", "Reads orders paid within"), d(b.window)),
+            (
+                t(
+                    "立案条件：最少买家账号",
+                    "A case needs at least this many buyer accounts",
+                ),
+                n(b.min_accounts),
+            ),
+            (
+                t("立案条件：成交密度", "…buying in this share of pairs"),
+                format!("{:.0}%", b.min_fill * 100.0),
+            ),
+            (
+                t(
+                    "立案条件：高于平均的倍数",
+                    "…this many times the usual share",
+                ),
+                format!("×{}", b.min_lift),
+            ),
+        ]),
+    });
+    let s = &p.sign_in;
+    out.push(Section {
+        id: "limits",
+        title: t(
+            "登录、注册与上传限制",
+            "Sign-in, registration and upload limits",
+        ),
+        rows: r(vec![
+            (
+                t(
+                    "同一账号允许失败次数",
+                    "Failed sign-ins per account before delays",
+                ),
+                n(s.account_free),
+            ),
+            (
+                t(
+                    "同一地址允许失败次数",
+                    "Failed sign-ins per address before delays",
+                ),
+                n(s.address_free),
+            ),
+            (t("首次等待", "First delay"), d(s.delay)),
+            (
+                t("账号最长等待", "Longest delay for an account"),
+                d(s.account_delay_max),
+            ),
+            (
+                t("同一地址注册上限", "Registrations per address"),
+                match lang {
+                    Lang::Zh => format!(
+                        "{}个／{}",
+                        p.registration.per_address,
+                        d(p.registration.window)
+                    ),
+                    Lang::En => format!(
+                        "{} per {}",
+                        p.registration.per_address,
+                        d(p.registration.window)
+                    ),
+                },
+            ),
+            (
+                t("每件投诉或举报的文件", "Files per complaint or report"),
+                format!(
+                    "{} · {} MiB",
+                    p.uploads.files_per_subject, p.uploads.mib_per_subject
+                ),
+            ),
+            (
+                t("每人上传的文件", "Files per person"),
+                format!(
+                    "{} · {} MiB",
+                    p.uploads.files_per_user, p.uploads.mib_per_user
+                ),
+            ),
+        ]),
+    });
+    let w = &p.webhooks;
+    out.push(Section {
+        id: "outbound",
+        title: t("推送与邮件", "Webhooks and e-mail"),
+        rows: r(vec![
+            (
+                t("单次推送超时", "One delivery times out after"),
+                d(w.timeout),
+            ),
+            (
+                t("失败后重试至少", "Retries go on for at least"),
+                d(w.retry_for),
+            ),
+            (
+                t("更换签名密钥的过渡期", "Grace period of a rotated secret"),
+                d(w.rotation_grace),
+            ),
+            (
+                t("邮件通知", "E-mail notices"),
+                match &p.smtp {
+                    Some(m) => format!("{}:{}", m.host, m.port),
+                    None => t("未配置", "not configured").to_owned(),
+                },
+            ),
+        ]),
+    });
+    out
+}
+
+fn r(rows: Vec<(&'static str, String)>) -> Vec<(String, String)> {
+    rows.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
