@@ -39,8 +39,8 @@ pub(crate) async fn tour(w: &mut Walk, users: &[&str]) {
     }
 }
 
-/// The page's same-origin links a person can follow to another page (no downloads, no
-/// language switch, no sign-out).
+/// The page's same-origin links a person can follow to another page (no files, no language
+/// switch, no sign-out).
 async fn links(w: &Walk) -> Vec<String> {
     let found = w
         .b
@@ -62,11 +62,16 @@ async fn links(w: &Walk) -> Vec<String> {
                 || p.starts_with("/static/")
                 || p.starts_with("/api/")
                 || p.starts_with("/logout")
-                || p.contains("/files/")
-                || p.contains("/download"))
+                || is_file(p))
         })
         .map(str::to_owned)
         .collect()
+}
+
+/// An evidence file (named by its SHA-256), not a page.
+fn is_file(path: &str) -> bool {
+    path.split(['/', '?'])
+        .any(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A page's kind: its path with numbers and ids as `{id}`, and its query's keys only.
