@@ -5,6 +5,7 @@
 mod admin;
 mod chat;
 mod complaint;
+mod forms;
 mod inbox;
 mod keys;
 mod permissions;

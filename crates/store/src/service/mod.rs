@@ -229,16 +229,17 @@ impl<D: Driver> Store for Service<D> {
         Ok(Page::of(items, limit, |c: &Complaint| c.id.to_string()))
     }
 
-    async fn act(
+    async fn act_at(
         &self,
         actor: &Actor,
         id: ComplaintId,
         action: Action,
+        version: Option<i64>,
         now: Timestamp,
     ) -> Result<Complaint> {
         let (actor, policy) = (actor.clone(), self.policy.clone());
         write!(self, |tx| complaints::act(
-            tx, &actor, id, action, now, &policy
+            tx, &actor, id, action, version, now, &policy
         ))
     }
 
