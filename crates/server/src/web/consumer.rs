@@ -248,7 +248,10 @@ async fn read_filing(
         )
     };
     let bad = |_: axum::extract::multipart::MultipartError| malformed();
-    let mut mp = multipart.map_err(|_| malformed())?;
+    // Our page sends multipart; anything else did not come from it.
+    let Ok(mut mp) = multipart else {
+        return Err(check_csrf(None, "").expect_err("no secret never matches"));
+    };
     let limit = state.store.blobs().max_size();
     let mut out = Filed {
         form: Form::default(),

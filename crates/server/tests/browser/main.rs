@@ -5,6 +5,7 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); never skipped.
 
 mod driver;
+mod forms;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
@@ -217,6 +218,7 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.go(&format!("/complaints/{id}")).await;
     w.fill("#escalate-reason", "商家拒绝处理，申请客服介入。")
         .await;
+    w.tick("#confirm-escalate").await;
     w.click("#form-escalate #action-escalate").await;
     assert_eq!(w.state().await, "mediation");
     w.sign_out().await;
@@ -241,6 +243,7 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     // The consumer escalates again: tier 2.
     w.sign_in("buyer01").await;
     w.go(&format!("/complaints/{id}")).await;
+    w.tick("#confirm-escalate").await;
     w.click("#form-escalate #action-escalate").await;
     assert_eq!(w.state().await, "protection_review");
     w.sign_out().await;
