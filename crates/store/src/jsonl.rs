@@ -6,7 +6,7 @@ use std::io::BufRead;
 
 use serde::de::DeserializeOwned;
 use weiquan_domain::records::{OrderRecord, ShopRecord};
-use weiquan_domain::{DomainError, Lang};
+use weiquan_domain::{Cents, DomainError, Lang, OrderNo, ShopId, Text, Username, parse_time};
 
 use crate::clock::Clock;
 use crate::{ImportOutcome, Store, StoreError};
@@ -104,7 +104,7 @@ fn field_problem<R: DeserializeOwned>(
     value: serde_json::Value,
     lang: Lang,
 ) -> (Option<String>, String) {
-    let e = match serde_path_to_error::deserialize::<_, R>(value) {
+    let e = match serde_path_to_error::deserialize::<_, R>(value.clone()) {
         Ok(_) => {
             let why = lang.pick("记录不完整或有误", "the record is incomplete or wrong");
             return (None, why.to_owned());
@@ -140,6 +140,9 @@ fn field_problem<R: DeserializeOwned>(
         };
         return (None, why);
     }
+    if let Some(why) = at.as_deref().and_then(|p| value_problem(&value, p)) {
+        return (at, why.get(lang).to_owned());
+    }
     let why = if inner.starts_with("invalid type") || inner.starts_with("invalid value") {
         lang.pick(
             "类型不对（例如应为数字或文字）",
@@ -149,6 +152,36 @@ fn field_problem<R: DeserializeOwned>(
         lang.pick("取值不符合要求", "not an accepted value")
     };
     (at, why.to_owned())
+}
+
+/// The domain's own words on a value its type refused (serde keeps only its text): the value
+/// at `path` parsed again by the field's parser.
+fn value_problem(value: &serde_json::Value, path: &str) -> Option<Text> {
+    let mut v = value;
+    for part in path.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, i)) => (k, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        v = v.get(key)?;
+        if let Some(i) = index {
+            v = v.get(i)?;
+        }
+    }
+    let leaf = path.rsplit('.').next()?;
+    let refused = match (leaf, v) {
+        ("order_no", serde_json::Value::String(s)) => OrderNo::parse(s).err(),
+        ("id" | "shop_id", serde_json::Value::String(s)) => ShopId::parse(s).err(),
+        ("buyer" | "merchant", serde_json::Value::String(s)) => Username::parse(s).err(),
+        (l, serde_json::Value::Number(n)) if l.ends_with("_cents") => {
+            Cents::parse_field(l, n.as_i64().unwrap_or(-1)).err()
+        }
+        ("paid_at" | "shipped_at" | "delivered_at", serde_json::Value::String(s)) => {
+            parse_time(leaf, s).err()
+        }
+        _ => None,
+    }?;
+    refused.fields().first().map(|f| f.message.clone())
 }
 
 /// Imports a JSON-lines file of `kind`; `progress` is called once per line read; each batch

@@ -45,14 +45,21 @@ pub fn consequence(before: &Complaint, action: &Action, t: &Transition) -> Optio
             "撤销投诉（结案，不可恢复）".to_owned(),
             "Withdraw the complaint (ends it for good)".to_owned(),
         ),
-        Action::Escalate { .. } if after.state == State::ProtectionReview => (
-            "升级：请消费者保障裁决（放弃当前方案）".to_owned(),
-            "Escalate to consumer protection (gives up the offer)".to_owned(),
-        ),
-        Action::Escalate { .. } => (
-            "升级：请平台客服介入（放弃当前方案）".to_owned(),
-            "Escalate to customer service (gives up the offer)".to_owned(),
-        ),
+        Action::Escalate { .. } => {
+            let (zh, en) = if after.state == State::ProtectionReview {
+                ("升级：请消费者保障裁决", "Escalate to consumer protection")
+            } else {
+                ("升级：请平台客服介入", "Escalate to customer service")
+            };
+            // Escalating turns down the offer on the table, if there is one.
+            match before.progress.proposal {
+                Some(_) => (
+                    format!("{zh}（放弃当前方案）"),
+                    format!("{en} (turns down the offer)"),
+                ),
+                None => (zh.to_owned(), en.to_owned()),
+            }
+        }
         Action::Forward { .. } => (
             "移交平台监管（对店铺立案调查）".to_owned(),
             "Forward to regulators (opens a case on the shop)".to_owned(),

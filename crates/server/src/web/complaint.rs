@@ -244,8 +244,20 @@ pub async fn build(
         what: EventKind::label_of(&e.kind, lang),
         detail: event_detail(&c, &e.data),
     };
+    // What changed is read in full: a message's words too, which the timeline leaves to
+    // the columns above it.
     let changed = match since {
-        Some(v) => events.iter().filter(|e| e.seq > v).map(view).collect(),
+        Some(v) => events
+            .iter()
+            .filter(|e| e.seq > v)
+            .map(|e| {
+                let mut ev = view(e);
+                if let Some(body) = e.data.get("body").and_then(|b| b.as_str()) {
+                    ev.detail = format!("“{body}”");
+                }
+                ev
+            })
+            .collect(),
         None => vec![],
     };
     let events = events.iter().map(view).collect();
