@@ -153,10 +153,7 @@ async fn admin_imports(backend: Backend) {
     assert!(ok.contains("<b id=\"landed\">1</b>"), "{page}");
     assert!(bad.contains("第2行：不是有效的 JSON"), "{bad}");
     assert!(bad.contains("第3行 · <b>名称</b>："), "{bad}");
-    assert!(
-        bad.contains("第4行 · <b>店铺编号</b>：店铺"),
-        "{bad}"
-    );
+    assert!(bad.contains("第4行 · <b>店铺编号</b>：店铺"), "{bad}");
     assert!(bad.contains("第5行：多了一项“owner”"), "{bad}");
     for leak in ["FieldError", "line ", "expected", "invalid", "column"] {
         assert!(
