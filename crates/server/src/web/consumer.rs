@@ -195,16 +195,11 @@ fn advice(
 /// The order's complaint in progress, as the store listed it: a second is not offered.
 fn open_complaint(c: &Ctx, order: &Order) -> Option<Response> {
     let id = order.open_complaint?;
-    let e = ApiError::from(weiquan_store::StoreError::conflict(
-        "duplicate_complaint",
+    let message = c.t(
         "这个订单已有一条进行中的投诉，请在原投诉中继续处理",
         "this order already has a complaint in progress; continue in that one",
-    ));
-    let mut res = render(&OpenPage {
-        c,
-        message: e.message.get(c.lang).to_owned(),
-        id,
-    });
+    );
+    let mut res = render(&OpenPage { c, message, id });
     *res.status_mut() = StatusCode::CONFLICT;
     Some(res)
 }
@@ -222,7 +217,7 @@ fn open_complaint(c: &Ctx, order: &Order) -> Option<Response> {
 )]
 struct OpenPage<'a> {
     c: &'a Ctx,
-    message: String,
+    message: &'a str,
     id: ComplaintId,
 }
 
