@@ -201,6 +201,8 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     ) -> Result<Complaint>;
     /// A complaint, or not found for an actor who may not see it.
     async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint>;
+    /// A complaint with its version (its chain's last `seq`, what [`Store::act_at`] compares).
+    async fn complaint_at(&self, actor: &Actor, id: ComplaintId) -> Result<(Complaint, i64)>;
     async fn complaints(&self, actor: &Actor, filter: ComplaintFilter) -> Result<Page<Complaint>>;
     async fn act(
         &self,

@@ -130,24 +130,30 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "complaints", params(("id" = i64, Path)),
-    responses((status = 200, body = ComplaintView), (status = 404)), security(("bearer" = [])))]
+    responses((status = 200, body = ComplaintView,
+            headers(("ETag" = String, description = "the complaint's version, e.g. `\"7\"`: send it as `If-Match` with an action"))),
+        (status = 404)), security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<axum::Json<ComplaintView>> {
-    Ok(axum::Json(
-        state
-            .store
-            .complaint(&user.actor(), ComplaintId(id))
-            .await?
-            .into(),
+) -> ApiResult<(
+    [(axum::http::HeaderName, String); 1],
+    axum::Json<ComplaintView>,
+)> {
+    let (c, version) = state
+        .store
+        .complaint_at(&user.actor(), ComplaintId(id))
+        .await?;
+    Ok((
+        [(axum::http::header::ETAG, format!("\"{version}\""))],
+        axum::Json(c.into()),
     ))
 }
 
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "complaints",
     params(("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, description = "optional: the complaint's version the action was decided on (the `seq` of the last event of `GET /complaints/{id}/events`), e.g. `\"7\"`; the same as the body's `version`")),
+        ("If-Match" = Option<String>, Header, description = "optional: the complaint's version the action was decided on (the `ETag` of `GET /complaints/{id}`, the `seq` of its last event), e.g. `\"7\"`; the same as the body's `version`")),
     request_body = ActionRequest,
     responses((status = 200, body = ComplaintView), (status = 403), (status = 404),
         (status = 409, description = "not possible in this state; `tier_order` when escalating too early; `stale_version` when the complaint changed after the given version (nothing done)"), (status = 422)),

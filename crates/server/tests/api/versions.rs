@@ -33,6 +33,9 @@ async fn stale_actions_are_refused(backend: Backend) {
         )
         .await;
     let seen = version_of(&app, &seller, id).await;
+    // The complaint's ETag is the same version.
+    let r = app.get(&seller, &format!("/api/v1/complaints/{id}")).await;
+    assert_eq!(r.headers()["etag"].to_str().unwrap(), format!("\"{seen}\""));
     // The consumer adds to the complaint after the merchant loaded it.
     let r = app
         .post(

@@ -223,6 +223,15 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Point, |tx| complaints::visible(tx, &actor, id, None))
     }
 
+    async fn complaint_at(&self, actor: &Actor, id: ComplaintId) -> Result<(Complaint, i64)> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| async {
+            let c = complaints::visible(tx, &actor, id, None).await?;
+            let version = events::head_seq(tx, &Stream::Complaint(id)).await?;
+            Ok((c, version))
+        })
+    }
+
     async fn complaints(&self, actor: &Actor, filter: ComplaintFilter) -> Result<Page<Complaint>> {
         let (seen, limit) = (visibility_ids(actor), filter.limit);
         let items = read!(self, Scan, |tx| records::complaints(tx, seen, &filter))?;
