@@ -124,6 +124,10 @@ pub struct ActionRequest {
     pub note: Option<String>,
     /// `rule`: fraud was found (消费者权益保护法 Art. 55: at least 3× the price and ¥500).
     pub fraud: Option<bool>,
+    /// Optional: the complaint's version the action was decided on (the `ETag` of
+    /// `GET /complaints/{id}`, the `seq` of its last event); if anything happened since, 409
+    /// `stale_version`. An `If-Match` header says the same.
+    pub version: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -34,7 +34,7 @@ impl FieldError {
 /// Why the domain refused something.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
-    #[error("invalid input: {0:?}")]
+    #[error("invalid input: {}", fields_en(.0))]
     Invalid(Vec<FieldError>),
     #[error("forbidden: {}", .0.en)]
     Forbidden(Text),
@@ -46,6 +46,15 @@ pub enum DomainError {
     /// The action does not apply in the current state.
     #[error("conflict ({code}): {}", .message.en)]
     Conflict { code: &'static str, message: Text },
+}
+
+/// "field: message; …" in English, for logs (pages and the API show each field on its own).
+fn fields_en(fields: &[FieldError]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message.en))
+        .collect();
+    parts.join("; ")
 }
 
 impl DomainError {

@@ -439,8 +439,8 @@ impl Cents {
         } else {
             Err(DomainError::invalid(
                 field,
-                "金额应为0到100亿分之间的整数（单位：分）",
-                "an amount is a whole number of fen between 0 and 10,000,000,000",
+                "金额应在0到1亿元之间",
+                "an amount is between ¥0 and ¥100,000,000",
             ))
         }
     }
@@ -494,8 +494,8 @@ impl Claim {
         if matches!(kind, ClaimKind::Refund | ClaimKind::Compensation) && amount_cents.is_none() {
             return Err(DomainError::invalid(
                 &format!("{field}.amount_cents"),
-                "退款或赔偿需要写明金额（单位：分）",
-                "a refund or compensation needs an amount in fen",
+                "退款或赔偿需要写明金额",
+                "a refund or compensation needs an amount",
             ));
         }
         Ok(Claim { kind, amount_cents })

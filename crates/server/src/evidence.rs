@@ -154,7 +154,22 @@ async fn read_upload(
         ));
     }
     errs.finish()?;
-    let (bytes, kind) = (file.expect("checked"), kind.expect("checked"));
+    keep(
+        state,
+        file.expect("checked"),
+        kind.expect("checked"),
+        filename,
+    )
+    .await
+}
+
+/// A file's bytes checked for what they are and put in the blob store.
+async fn keep(
+    state: &AppState,
+    bytes: Vec<u8>,
+    kind: EvidenceKind,
+    filename: Option<String>,
+) -> Result<NewEvidence, ApiError> {
     let content_type = weiquan_store::blob::sniff(&bytes, kind)?;
     let size = bytes.len() as i64;
     let sha = state.store.blobs().clone().put(bytes).await?;
@@ -165,6 +180,36 @@ async fn read_upload(
         kind,
         filename,
     })
+}
+
+/// A file already read from a larger form (the complaint form's evidence).
+pub(crate) struct ReadFile {
+    pub bytes: Vec<u8>,
+    pub filename: Option<String>,
+    pub kind: EvidenceKind,
+}
+
+/// Attaches a file read with another form to a complaint, through the same checks and quotas
+/// as an upload of its own.
+pub(crate) async fn attach(
+    state: &AppState,
+    actor: &Actor,
+    id: ComplaintId,
+    file: ReadFile,
+) -> Result<Evidence, ApiError> {
+    let limit = state.store.blobs().max_size();
+    if file.bytes.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
+    state
+        .store
+        .may_upload(actor, weiquan_store::EvidenceSubject::Complaint(id))
+        .await?;
+    let ev = keep(state, file.bytes, file.kind, file.filename).await?;
+    Ok(state
+        .store
+        .add_evidence(actor, id, ev, state.clock.now())
+        .await?)
 }
 
 /// An evidence file as a response: its own type, never run as a page of ours, cached forever

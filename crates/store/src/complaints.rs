@@ -78,6 +78,10 @@ pub(crate) async fn file_complaint<C: Conn>(
         paid_at: order.paid_at,
     };
     let filing = machine::file(&new, &facts, consumer, actor, channel, now, policy)?;
+    // The order is theirs (the filing checked): name the complaint to continue in.
+    if let Some(open) = records::open_complaint(o, &new.order_no).await? {
+        return Err(duplicate(Some(open)));
+    }
 
     // The order as it stood when the complaint was filed, frozen as evidence.
     let mut snapshot = String::new();
@@ -89,11 +93,7 @@ pub(crate) async fn file_complaint<C: Conn>(
 
     let Some(id) = records::insert_complaint(o, &filing.complaint, actor.id, &snapshot).await?
     else {
-        return Err(StoreError::conflict(
-            "duplicate_complaint",
-            "这个订单已有一条进行中的投诉，请在原投诉中继续处理",
-            "this order already has a complaint in progress; continue in that one",
-        ));
+        return Err(duplicate(None));
     };
     let mut data = filing.event_data.clone();
     data["order_snapshot_sha256"] = json!(snapshot_sha);
@@ -146,15 +146,50 @@ pub(crate) async fn file_complaint<C: Conn>(
     Ok(complaint)
 }
 
+/// The order already has a complaint in progress (named with its address when known).
+fn duplicate(open: Option<ComplaintId>) -> StoreError {
+    match open {
+        Some(id) => StoreError::conflict(
+            "duplicate_complaint",
+            format!("这个订单已有一条进行中的投诉 #{id}（/complaints/{id}），请在原投诉中继续处理"),
+            format!(
+                "this order already has a complaint in progress, #{id} (/complaints/{id}); continue in that one"
+            ),
+        ),
+        None => StoreError::conflict(
+            "duplicate_complaint",
+            "这个订单已有一条进行中的投诉，请在原投诉中继续处理",
+            "this order already has a complaint in progress; continue in that one",
+        ),
+    }
+}
+
 pub(crate) async fn act<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
     id: ComplaintId,
     action: Action,
+    version: Option<i64>,
     now: Timestamp,
     policy: &Policy,
 ) -> Result<Complaint> {
     let c = visible(o, actor, id, Some(Lock::Wait)).await?;
+    // Every change to the complaint appends to its chain under this lock, so the head read now
+    // is the one the action would follow.
+    if let Some(v) = version {
+        let head = events::head_seq(o, &Stream::Complaint(id)).await?;
+        if head != v {
+            return Err(StoreError::conflict(
+                "stale_version",
+                format!(
+                    "这条投诉在您打开页面后有了新进展（版本 {v} → {head}），操作没有执行；请看过新进展后再决定"
+                ),
+                format!(
+                    "the complaint changed after you loaded it (version {v} → {head}); nothing was done: look at what changed, then decide again"
+                ),
+            ));
+        }
+    }
     act_on(o, actor, c, action, now, policy).await
 }
 

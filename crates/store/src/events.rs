@@ -80,6 +80,23 @@ pub(crate) async fn learn_heads<C: Conn>(tx: &mut Tx<'_, C>, streams: &[Stream])
 
 /// Starts the chain of a stream that cannot have events yet (a row created in this very
 /// transaction), without looking up or locking its head.
+/// The `seq` of a stream's last event (0 for none): a complaint's version.
+pub(crate) async fn head_seq<C: Conn>(tx: &mut Tx<'_, C>, stream: &Stream) -> Result<i64> {
+    if let Some((seq, _)) = tx.known_head(&stream.to_string()) {
+        return Ok(*seq);
+    }
+    match tx
+        .query_opt(
+            "SELECT seq FROM events WHERE stream = $1 ORDER BY seq DESC LIMIT 1",
+            vals![stream.to_string()],
+        )
+        .await?
+    {
+        Some(r) => r[0].int(),
+        None => Ok(0),
+    }
+}
+
 pub(crate) async fn start<C: Conn>(
     tx: &mut Tx<'_, C>,
     stream: &Stream,

@@ -237,12 +237,27 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     ) -> Result<Complaint>;
     /// A complaint, or not found for an actor who may not see it.
     async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint>;
+    /// A complaint with its version (its chain's last `seq`, what [`Store::act_at`] compares).
+    async fn complaint_at(&self, actor: &Actor, id: ComplaintId) -> Result<(Complaint, i64)>;
     async fn complaints(&self, actor: &Actor, filter: ComplaintFilter) -> Result<Page<Complaint>>;
     async fn act(
         &self,
         actor: &Actor,
         id: ComplaintId,
         action: Action,
+        now: Timestamp,
+    ) -> Result<Complaint> {
+        self.act_at(actor, id, action, None, now).await
+    }
+    /// An action taken on the complaint as it stood at `version` (its chain's last `seq`, which
+    /// every change appends to): if anything happened since, a conflict (`stale_version`) and
+    /// nothing done, so a tab left open never overwrites what a colleague did.
+    async fn act_at(
+        &self,
+        actor: &Actor,
+        id: ComplaintId,
+        action: Action,
+        version: Option<i64>,
         now: Timestamp,
     ) -> Result<Complaint>;
     async fn add_message(

@@ -83,6 +83,10 @@ pub struct Order {
     pub paid_at: DateTime<Utc>,
     pub shipped_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
+    /// The order's complaint still in progress (listings only): a second one is refused until
+    /// it ends, so pages link to it instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_complaint: Option<ComplaintId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

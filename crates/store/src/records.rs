@@ -5,7 +5,7 @@ use weiquan_domain::records::{Commitments, OrderRecord};
 use weiquan_domain::*;
 
 use crate::db::{Conn, Tx};
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::rows::*;
 use crate::sql::{Val, vals};
@@ -402,6 +402,20 @@ pub(crate) async fn order<C: Conn>(
     .transpose()
 }
 
+/// The order's complaint still in progress, if any.
+pub(crate) async fn open_complaint<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    order_no: &OrderNo,
+) -> Result<Option<ComplaintId>> {
+    tx.query_opt(
+        "SELECT id FROM complaints WHERE order_no = $1 AND state NOT IN ('closed', 'withdrawn')",
+        vals![order_no.as_str()],
+    )
+    .await?
+    .map(|r| Ok(ComplaintId(r[0].int()?)))
+    .transpose()
+}
+
 /// The orders of a buyer or of a merchant's shops (or every order), newest first, searched and
 /// filtered in the one statement.
 pub(crate) async fn orders<C: Conn>(
@@ -412,7 +426,7 @@ pub(crate) async fn orders<C: Conn>(
     let rows = tx
         .query(
             &format!(
-                "{ORDER_SELECT} WHERE ($1 IS NULL OR o.buyer_id = $1) AND ($2 IS NULL OR s.merchant_id = $2) \
+                "{ORDER_SELECT_OPEN} WHERE ($1 IS NULL OR o.buyer_id = $1) AND ($2 IS NULL OR s.merchant_id = $2) \
                  AND (CAST($3 AS TEXT) IS NULL OR o.order_no < $3) \
                  AND (CAST($5 AS TEXT) IS NULL OR o.order_no LIKE $5 ESCAPE '\\' OR LOWER(o.items) LIKE $5 ESCAPE '\\' OR LOWER(s.name) LIKE $5 ESCAPE '\\') \
                  AND (CAST($6 AS TEXT) IS NULL OR o.shop_id = $6) \
@@ -428,7 +442,15 @@ pub(crate) async fn orders<C: Conn>(
             ],
         )
         .await?;
-    each(rows, |r| OrderRow::from_row(r)?.try_into())
+    each(rows, |mut r| {
+        let open = r
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("order without its columns".into()))?
+            .opt_int()?;
+        let mut order: Order = OrderRow::from_row(r)?.try_into()?;
+        order.open_complaint = open.map(ComplaintId);
+        Ok(order)
+    })
 }
 
 pub(crate) async fn order_state<C: Conn>(

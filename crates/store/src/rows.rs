@@ -255,8 +255,24 @@ pub(crate) struct OrderRow {
 }
 
 /// The columns of an [`OrderRow`], in its field order.
-pub(crate) const ORDER_SELECT: &str = "SELECT o.order_no, o.buyer_id, o.shop_id, s.name AS shop_name, s.merchant_id, o.items, \
-     o.amount_cents, o.paid_at, o.shipped_at, o.delivered_at FROM orders o JOIN shops s ON s.id = o.shop_id";
+macro_rules! order_columns {
+    () => {
+        "SELECT o.order_no, o.buyer_id, o.shop_id, s.name AS shop_name, s.merchant_id, o.items, \
+         o.amount_cents, o.paid_at, o.shipped_at, o.delivered_at"
+    };
+}
+pub(crate) const ORDER_SELECT: &str = concat!(
+    order_columns!(),
+    " FROM orders o JOIN shops s ON s.id = o.shop_id"
+);
+/// [`ORDER_SELECT`] with one more column: the order's complaint still in progress, if any
+/// (at most one: `complaints_one_active_per_order`).
+pub(crate) const ORDER_SELECT_OPEN: &str = concat!(
+    order_columns!(),
+    ", (SELECT c.id FROM complaints c WHERE c.order_no = o.order_no \
+     AND c.state NOT IN ('closed', 'withdrawn')) AS open_complaint",
+    " FROM orders o JOIN shops s ON s.id = o.shop_id"
+);
 
 impl TryFrom<OrderRow> for Order {
     type Error = StoreError;
@@ -272,6 +288,7 @@ impl TryFrom<OrderRow> for Order {
             paid_at: from_ms(r.paid_at)?,
             shipped_at: r.shipped_at.map(from_ms).transpose()?,
             delivered_at: r.delivered_at.map(from_ms).transpose()?,
+            open_complaint: None,
         })
     }
 }

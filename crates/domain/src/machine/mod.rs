@@ -9,6 +9,7 @@ mod collective;
 mod edges;
 mod lapse;
 mod remedy;
+mod weight;
 
 use serde_json::Value;
 
@@ -25,6 +26,7 @@ pub use crate::state::{State, Tier, TimerKind};
 pub use collective::{case_ruling, join_collective};
 pub use edges::allowed_edge;
 pub use remedy::remedy_failed;
+pub use weight::consequence;
 
 /// What moves a complaint: a person's action or a lapsed deadline.
 #[derive(Debug, Clone, Copy)]

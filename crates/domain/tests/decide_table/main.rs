@@ -271,3 +271,52 @@ fn the_payment_system_pays_or_reports_a_failure() {
     let again = machine::decide(&done, Trigger::Act(&pay, &fulfil), at, &policy);
     assert_eq!(again.unwrap_err().code(), "invalid_state");
 }
+
+/// What a weighty action is called on its button follows the transition: accepting a refusal
+/// closes with nothing, accepting an offer closes with it, a proposal is not weighty.
+#[test]
+fn consequences_name_what_an_action_ends() {
+    let policy = Policy::default();
+    let said = |c: &Complaint, actor: &Actor, a: Action| {
+        let t = machine::decide(
+            c,
+            Trigger::Act(actor, &a),
+            t0() + Duration::hours(1),
+            &policy,
+        )
+        .unwrap();
+        machine::consequence(c, &a, &t).map(|w| w.get(Lang::Zh).to_owned())
+    };
+    let refused = awaiting_consumer_refused();
+    assert_eq!(
+        said(&refused, &CONSUMER, Action::Accept).as_deref(),
+        Some("接受拒绝并结案（不退款）")
+    );
+    let offered = awaiting_consumer();
+    let accept = said(&offered, &CONSUMER, Action::Accept).unwrap();
+    assert!(accept.starts_with("接受方案并结案（"), "{accept}");
+    assert!(accept.contains('¥'), "{accept}");
+    assert!(
+        said(&offered, &CONSUMER, escalate())
+            .unwrap()
+            .contains("放弃当前方案")
+    );
+    assert!(
+        !said(&refused, &CONSUMER, escalate())
+            .unwrap()
+            .contains("放弃当前方案")
+    );
+    assert!(
+        said(&refused, &CONSUMER, Action::Withdraw { reason: None })
+            .unwrap()
+            .starts_with("撤销投诉")
+    );
+    let fresh = awaiting_merchant();
+    assert!(
+        said(&fresh, &MERCHANT, Action::Accept)
+            .unwrap()
+            .starts_with("同意买家诉求并结案")
+    );
+    assert_eq!(said(&fresh, &MERCHANT, propose(100)), None);
+    assert_eq!(said(&fresh, &MERCHANT, reject()), None);
+}

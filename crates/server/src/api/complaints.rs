@@ -131,37 +131,56 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "complaints", params(("id" = i64, Path)),
-    responses((status = 200, body = ComplaintView), (status = 404)), security(("bearer" = [])))]
+    responses((status = 200, body = ComplaintView,
+            headers(("ETag" = String, description = "the complaint's version, e.g. `\"7\"`: send it as `If-Match` with an action"))),
+        (status = 404)), security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<axum::Json<ComplaintView>> {
-    Ok(axum::Json(
-        state
-            .store
-            .complaint(&user.actor(), ComplaintId(id))
-            .await?
-            .into(),
+) -> ApiResult<(
+    [(axum::http::HeaderName, String); 1],
+    axum::Json<ComplaintView>,
+)> {
+    let (c, version) = state
+        .store
+        .complaint_at(&user.actor(), ComplaintId(id))
+        .await?;
+    Ok((
+        [(axum::http::header::ETAG, format!("\"{version}\""))],
+        axum::Json(c.into()),
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "complaints", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "complaints",
+    params(("id" = i64, Path),
+        ("If-Match" = Option<String>, Header, description = "optional: the complaint's version the action was decided on (the `ETag` of `GET /complaints/{id}`, the `seq` of its last event), e.g. `\"7\"`; the same as the body's `version`")),
     request_body = ActionRequest,
     responses((status = 200, body = ComplaintView), (status = 403), (status = 404),
-        (status = 409, description = "not possible in this state; `tier_order` when escalating too early"), (status = 422)),
+        (status = 409, description = "not possible in this state; `tier_order` when escalating too early; `stale_version` when the complaint changed after the given version (nothing done)"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn act(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
+    headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<ActionRequest>,
 ) -> ApiResult<axum::Json<ComplaintView>> {
+    let version = match headers.get(axum::http::header::IF_MATCH) {
+        Some(v) => Some(if_match(v)?),
+        None => req.version,
+    };
     let action = Action::parse(&req)?;
     let name = action.name();
     let c = state
         .store
-        .act(&user.actor(), ComplaintId(id), action, state.clock.now())
+        .act_at(
+            &user.actor(),
+            ComplaintId(id),
+            action,
+            version,
+            state.clock.now(),
+        )
         .await?;
     state.metrics.actions.inc();
     tracing::info!(
@@ -277,4 +296,20 @@ pub async fn events(
             .complaint_events(&user.actor(), ComplaintId(id))
             .await?,
     ))
+}
+
+/// An `If-Match` version: `"7"`, `W/"7"` or `7`.
+fn if_match(v: &axum::http::HeaderValue) -> Result<i64, DomainError> {
+    v.to_str()
+        .ok()
+        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| {
+            DomainError::invalid(
+                "version",
+                "If-Match 应为投诉的版本号（其处理记录最后一条的序号），例如 \"7\"",
+                "If-Match is the complaint's version (its last event's seq), e.g. \"7\"",
+            )
+        })
 }

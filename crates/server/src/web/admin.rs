@@ -10,7 +10,7 @@ use weiquan_store::jsonl::{ImportKind, ImportReport, import_jsonl};
 use weiquan_store::{Account, NewUser, RoleFilter, UserQuery};
 
 use super::session::{CsrfForm, Web, check_csrf, session_secret};
-use super::{Ctx, Form, FormError, error_page, render};
+use super::{Ctx, Form, FormError, error_page, i18n, render};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -339,8 +339,38 @@ pub async fn reset_password(
 #[template(path = "admin_import.html")]
 struct ImportPage {
     c: Ctx,
-    report: Option<ImportReport>,
+    /// How many records landed, once a file was read.
+    landed: Option<u64>,
+    /// The lines that did not: (line, field as people see it, reason), in the page language.
+    problems: Vec<(usize, String, String)>,
     error: Option<FormError>,
+}
+
+impl ImportPage {
+    fn new(c: Ctx, report: Option<ImportReport>, error: Option<FormError>) -> Self {
+        let problems = report
+            .as_ref()
+            .map(|r| {
+                r.errors
+                    .iter()
+                    .map(|p| {
+                        let field = p
+                            .field
+                            .as_deref()
+                            .map(|f| i18n::field_path(c.lang, f))
+                            .unwrap_or_default();
+                        (p.line, field, p.reason.clone())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ImportPage {
+            landed: report.map(|r| r.ok),
+            problems,
+            error,
+            c,
+        }
+    }
 }
 
 fn admin_only(c: &Ctx) -> Result<(), ApiError> {
@@ -355,11 +385,7 @@ pub async fn import_page(Web(c): Web) -> Response {
     if let Err(e) = admin_only(&c) {
         return error_page(&c, e);
     }
-    render(&ImportPage {
-        c,
-        report: None,
-        error: None,
-    })
+    render(&ImportPage::new(c, None, None))
 }
 
 /// JSON lines of shops or orders through the same loop as `weiquan import`.
@@ -439,19 +465,11 @@ pub async fn import(
     }
     .await;
     match result {
-        Ok(report) => render(&ImportPage {
-            c,
-            report: Some(report),
-            error: None,
-        }),
+        Ok(report) => render(&ImportPage::new(c, Some(report), None)),
         Err(e) if e.code == "csrf" => error_page(&c, e),
         Err(e) => {
             let status = e.status;
-            let mut res = render(&ImportPage {
-                error: Some(FormError::of(e, lang)),
-                c,
-                report: None,
-            });
+            let mut res = render(&ImportPage::new(c, None, Some(FormError::of(e, lang))));
             *res.status_mut() = status;
             res
         }

@@ -24,7 +24,9 @@ pub use files::{evidence, upload};
 /// An action the page offers: enabled, or shown disabled with the machine's reason.
 pub struct ActionView {
     pub name: &'static str,
-    pub label: &'static str,
+    pub label: String,
+    /// What it ends or gives up, named on the button and confirmed (`machine::consequence`).
+    pub does: Option<String>,
     pub why_not: Option<String>,
 }
 
@@ -111,6 +113,10 @@ pub struct ComplaintPage {
     actions: Vec<ActionView>,
     can_contribute: bool,
     events: Vec<EventView>,
+    /// The complaint's version (its chain's last `seq`), sent back with every action.
+    version: i64,
+    /// What happened after the version a stale action was decided on.
+    changed: Vec<EventView>,
     form: Form,
     error: Option<FormError>,
     rules: Vec<(&'static str, &'static str)>,
@@ -283,6 +289,7 @@ pub async fn build(
     id: ComplaintId,
     form: Form,
     error: Option<FormError>,
+    since: Option<i64>,
 ) -> Result<ComplaintPage, (Ctx, ApiError)> {
     let actor = c.actor();
     let store = &state.store;
@@ -361,15 +368,30 @@ pub async fn build(
     for side in [&mut consumer, &mut merchant, &mut staff] {
         side.messages.sort_by(|a, b| a.at.cmp(&b.at));
     }
-    let events = events
-        .iter()
-        .map(|e| EventView {
-            at: c.time(e.at),
-            who: who(&c, &k, &people, &e.actor),
-            what: EventKind::label_of(&e.kind, lang),
-            detail: event_detail(&c, &e.data),
-        })
-        .collect();
+    let version = events.last().map(|e| e.seq).unwrap_or(0);
+    let view = |e: &weiquan_store::Event| EventView {
+        at: c.time(e.at),
+        who: who(&c, &k, &people, &e.actor),
+        what: EventKind::label_of(&e.kind, lang),
+        detail: event_detail(&c, &e.data),
+    };
+    // What changed is read in full: a message's words too, which the timeline leaves to
+    // the columns above it.
+    let changed = match since {
+        Some(v) => events
+            .iter()
+            .filter(|e| e.seq > v)
+            .map(|e| {
+                let mut ev = view(e);
+                if let Some(body) = e.data.get("body").and_then(|b| b.as_str()) {
+                    ev.detail = format!("“{body}”");
+                }
+                ev
+            })
+            .collect(),
+        None => vec![],
+    };
+    let events = events.iter().map(view).collect();
     // An offer matters only until the complaint is resolved.
     let proposal = k
         .progress
@@ -424,6 +446,8 @@ pub async fn build(
         actions,
         can_contribute,
         events,
+        version,
+        changed,
         form,
         error,
         rules: rules::RULES.to_vec(),
@@ -464,8 +488,20 @@ async fn show(
     form: Form,
     error: Option<(StatusCode, FormError)>,
 ) -> Response {
+    show_since(state, c, id, form, error, None).await
+}
+
+/// The page with an error, and what changed after version `since` (a stale action's).
+async fn show_since(
+    state: &AppState,
+    c: Ctx,
+    id: ComplaintId,
+    form: Form,
+    error: Option<(StatusCode, FormError)>,
+    since: Option<i64>,
+) -> Response {
     let status = error.as_ref().map(|(s, _)| *s);
-    match build(state, c, id, form, error.map(|(_, e)| e)).await {
+    match build(state, c, id, form, error.map(|(_, e)| e), since).await {
         Ok(p) => {
             let mut res = render(&p);
             if let Some(s) = status {
@@ -475,6 +511,19 @@ async fn show(
         }
         Err((c, e)) => error_page(&c, e),
     }
+}
+
+/// The complaint's page with an error above it (a file refused after the filing stood).
+pub async fn with_error(state: &AppState, c: Ctx, id: ComplaintId, e: ApiError) -> Response {
+    let (status, lang) = (e.status, c.lang);
+    show(
+        state,
+        c,
+        id,
+        Form::default(),
+        Some((status, FormError::of(e, lang))),
+    )
+    .await
 }
 
 pub async fn page(State(state): State<AppState>, Web(c): Web, Path(id): Path<String>) -> Response {

@@ -1,17 +1,20 @@
 //! The consumer's pages: orders, and filing a complaint from one.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weiquan_domain::complaint::{ClaimRequest, FileComplaintRequest};
 use weiquan_domain::*;
 use weiquan_store::{Order, OrderQuery};
 
-use super::session::{CsrfForm, Web};
+use super::session::{Web, check_csrf, session_secret};
 use super::{Ctx, Form, FormError, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::evidence::{self, ReadFile};
 
 /// The orders' search and page, in the URL (a GET form); the next page keeps the search.
 #[derive(Deserialize, Default)]
@@ -94,6 +97,9 @@ struct FilePage {
     order: Order,
     form: Form,
     error: Option<FormError>,
+    /// Files chosen with a form shown again are not sent back by the browser: choose again.
+    files_dropped: bool,
+    evidence_kinds: Vec<(&'static str, &'static str)>,
     /// Advice before submitting: (heading, detail) pairs.
     warnings: Vec<String>,
     calm: Option<String>,
@@ -109,6 +115,11 @@ impl FilePage {
             order,
             form,
             error: None,
+            files_dropped: false,
+            evidence_kinds: EvidenceKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label(lang)))
+                .collect(),
             warnings: vec![],
             calm: None,
             categories: Category::ALL
@@ -133,6 +144,9 @@ pub async fn file_form(
         Ok(o) => o,
         Err(e) => return error_page(&c, e),
     };
+    if let Some(res) = open_complaint(&c, &order) {
+        return res;
+    }
     let mut form = Form::default();
     if let Some(item) = order.items.first() {
         form.set("product", item.title.clone());
@@ -201,24 +215,168 @@ fn advice(
     (w, calm)
 }
 
+/// The order's complaint in progress, as the store listed it: a second is not offered.
+fn open_complaint(c: &Ctx, order: &Order) -> Option<Response> {
+    let id = order.open_complaint?;
+    let message = c.t(
+        "这个订单已有一条进行中的投诉，请在原投诉中继续处理",
+        "this order already has a complaint in progress; continue in that one",
+    );
+    let mut res = render(&OpenPage { c, message, id });
+    *res.status_mut() = StatusCode::CONFLICT;
+    Some(res)
+}
+
+#[derive(Template)]
+#[template(
+    source = r#"{% extends "base.html" %}
+{% block title %}{{ c.t("提交投诉", "File a complaint") }}{% endblock %}
+{% block content %}
+<h1>{{ c.t("提交投诉", "File a complaint") }}</h1>
+<div class="error" id="error" role="alert"><p>{{ message }}</p>
+<p><a href="/complaints/{{ id }}" id="open-complaint">{{ c.t("查看进行中的投诉", "Go to the complaint in progress") }} #{{ id }}</a></p></div>
+{% endblock %}"#,
+    ext = "html"
+)]
+struct OpenPage<'a> {
+    c: &'a Ctx,
+    message: &'a str,
+    id: ComplaintId,
+}
+
+/// The complaint form as sent: its fields, and the evidence files chosen with it (read to
+/// the blob limit; a bigger file is noted and dropped, so the typed text is never lost).
+struct Filed {
+    form: Form,
+    files: Vec<ReadFile>,
+    too_big: bool,
+}
+
+async fn read_filing(
+    state: &AppState,
+    headers: &HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Filed, ApiError> {
+    let malformed = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_multipart",
+            "上传的表单格式有误",
+            "the upload form is malformed",
+        )
+    };
+    let bad = |_: axum::extract::multipart::MultipartError| malformed();
+    // Our page sends multipart; anything else did not come from it.
+    let Ok(mut mp) = multipart else {
+        return Err(check_csrf(None, "").expect_err("no secret never matches"));
+    };
+    let limit = state.store.blobs().max_size();
+    let mut out = Filed {
+        form: Form::default(),
+        files: vec![],
+        too_big: false,
+    };
+    let mut checked = false;
+    while let Ok(Some(mut field)) = mp.next_field().await {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "csrf" {
+            let t = field.text().await.map_err(bad)?;
+            check_csrf(session_secret(state, headers), &t)?;
+            checked = true;
+            continue;
+        }
+        if !checked {
+            check_csrf(None, "")?;
+        }
+        if name != "evidence" {
+            let v = field.text().await.map_err(bad)?;
+            out.form.add(&name, v);
+            continue;
+        }
+        let filename: Option<String> = field
+            .file_name()
+            .filter(|n| !n.is_empty())
+            .map(|n| n.chars().take(200).collect());
+        let mut buf = Vec::new();
+        let mut over = false;
+        // A body over the route's limit ends the read: what came before it is kept.
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) if !over && (buf.len() + chunk.len()) as u64 <= limit => {
+                    buf.extend_from_slice(&chunk)
+                }
+                Ok(Some(_)) => over = true,
+                Ok(None) => break,
+                // Cut off (over the route's limit): the file did not arrive whole.
+                Err(_) => {
+                    over = true;
+                    break;
+                }
+            }
+        }
+        if over {
+            out.too_big = true;
+        } else if !buf.is_empty() {
+            out.files.push(ReadFile {
+                bytes: buf,
+                filename,
+                kind: EvidenceKind::Other,
+            });
+        }
+    }
+    if !checked {
+        check_csrf(None, "")?;
+    }
+    let kind = EvidenceKind::parse(out.form.get("evidence_kind")).unwrap_or(EvidenceKind::Other);
+    for f in &mut out.files {
+        f.kind = kind;
+    }
+    Ok(out)
+}
+
 pub async fn file(
     State(state): State<AppState>,
     Web(c): Web,
     Path(order_no): Path<String>,
-    CsrfForm(form): CsrfForm,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let order = match one_order(&state, &c, &order_no).await {
         Ok(o) => o,
         Err(e) => return error_page(&c, e),
     };
+    if let Some(res) = open_complaint(&c, &order) {
+        return res;
+    }
     let lang = c.lang;
+    let Filed {
+        form,
+        files,
+        too_big,
+    } = match read_filing(&state, &headers, multipart).await {
+        Ok(f) => f,
+        Err(e) => return error_page(&c, e),
+    };
+    let had_files = too_big || !files.is_empty();
+    if too_big {
+        let mut p = FilePage::new(c, order, form);
+        p.files_dropped = true;
+        p.error = Some(FormError::of(
+            crate::error::too_large(state.store.blobs().max_size()),
+            lang,
+        ));
+        let mut res = render(&p);
+        *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        return res;
+    }
     let new = match parse_form(&order, &form) {
         Ok(n) => n,
         Err(e) => {
             let mut p = FilePage::new(c, order, form);
+            p.files_dropped = had_files;
             p.error = Some(FormError::of(e, lang));
             let mut res = render(&p);
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return res;
         }
     };
@@ -231,6 +389,7 @@ pub async fn file(
                 .unwrap_or_default();
         if !warnings.is_empty() {
             let mut p = FilePage::new(c, order, form);
+            p.files_dropped = had_files;
             p.warnings = warnings;
             p.calm = calm;
             return render(&p);
@@ -244,12 +403,20 @@ pub async fn file(
         Ok(complaint) => {
             state.metrics.complaints_filed.inc();
             tracing::info!(complaint = %complaint.id, "filed on the web");
-            Redirect::to(&format!("/complaints/{}", complaint.id)).into_response()
+            let id = complaint.id;
+            // The filing stands whatever becomes of its files: one refused is said on its page.
+            for f in files {
+                if let Err(e) = evidence::attach(&state, &c.actor(), id, f).await {
+                    return super::complaint::with_error(&state, c, id, e).await;
+                }
+            }
+            Redirect::to(&format!("/complaints/{id}")).into_response()
         }
         Err(e) => {
             let e = ApiError::from(e);
             let status = e.status;
             let mut p = FilePage::new(c, order, form);
+            p.files_dropped = had_files;
             p.error = Some(FormError::of(e, lang));
             let mut res = render(&p);
             *res.status_mut() = status;

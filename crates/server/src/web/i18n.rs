@@ -45,8 +45,52 @@ pub fn field(lang: Lang, f: &str) -> &'static str {
         "on_behalf_of" => pick(lang, "来电买家", "the consumer who called"),
         "url" => pick(lang, "接收地址", "receiving URL"),
         "event_types" => pick(lang, "推送的事件", "events to send"),
+        "confirm" => pick(lang, "确认", "confirmation"),
+        "version" => pick(lang, "版本", "version"),
+        "what" => pick(lang, "文件内容", "the file holds"),
+        "claim_amount" => pick(lang, "诉求金额", "claim amount"),
+        "evidence" => pick(lang, "证据文件", "evidence file"),
+        // Import records (`docs/import.md`).
+        "id" => pick(lang, "店铺编号", "shop id"),
+        "name" => pick(lang, "名称", "name"),
+        "merchant" => pick(lang, "商家账号", "merchant account"),
+        "buyer" => pick(lang, "买家账号", "buyer account"),
+        "items" => pick(lang, "商品", "items"),
+        "title" => pick(lang, "商品名称", "item title"),
+        "price_cents" => pick(lang, "单价", "price"),
+        "qty" => pick(lang, "数量", "quantity"),
+        "return_exempt" => pick(lang, "不适用七天无理由退货", "exempt from 7-day returns"),
+        "amount_cents" => pick(lang, "实付金额", "amount paid"),
+        "paid_at" => pick(lang, "付款时间", "paid at"),
+        "shipped_at" => pick(lang, "发货时间", "shipped at"),
+        "delivered_at" => pick(lang, "签收时间", "delivered at"),
+        "commitments" => pick(lang, "服务承诺", "commitments"),
+        "commitments.seven_day_return" => pick(lang, "七天无理由退货", "7-day returns"),
+        "commitments.authentic_guarantee" => pick(lang, "正品保障", "authentic guarantee"),
+        "commitments.ship_within_hours" => pick(lang, "承诺发货时限", "promised shipping time"),
         _ => pick(lang, "输入", "input"),
     }
+}
+
+/// A record's key path as people see it: `items[1].qty` is "第2件商品 · 数量".
+pub fn field_path(lang: Lang, path: &str) -> String {
+    let path = path.trim_start_matches('.');
+    if let Some(rest) = path.strip_prefix("items[")
+        && let Some((n, tail)) = rest.split_once(']')
+        && let Ok(n) = n.parse::<usize>()
+    {
+        let item = match lang {
+            Lang::Zh => format!("第{}件商品", n + 1),
+            Lang::En => format!("item {}", n + 1),
+        };
+        let tail = tail.trim_start_matches('.');
+        return if tail.is_empty() {
+            item
+        } else {
+            format!("{item} · {}", field(lang, tail))
+        };
+    }
+    field(lang, path).to_owned()
 }
 
 /// China time (UTC+8), minutes.

@@ -41,6 +41,9 @@ const CSS: &str = include_str!("../../static/app.css");
 const JS: &str = include_str!("../../static/app.js");
 const ICON: &str = include_str!("../../static/icon.svg");
 
+/// How many evidence files the complaint form may carry (their sizes bound its body).
+const FILING_FILES: usize = 3;
+
 /// The web routes, mounted at `/` next to `/api/v1`.
 pub fn routes(state: &AppState) -> Router<AppState> {
     let upload_limit = state.store.blobs().max_size() as usize + 64 * 1024;
@@ -71,7 +74,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/handovers/{id}/stream", get(handovers::stream))
         .route(
             "/orders/{order_no}/complain",
-            get(consumer::file_form).post(consumer::file),
+            get(consumer::file_form)
+                .post(consumer::file)
+                .layer(DefaultBodyLimit::max(FILING_FILES * upload_limit)),
         )
         .route("/complaints", get(queue::complaints))
         .route("/complaints/{id}", get(complaint::page))
@@ -300,7 +305,7 @@ pub fn error_page(c: &Ctx, e: ApiError) -> Response {
     let mut res = render(&ErrorPage {
         c,
         status: e.status.as_u16(),
-        message: e.message.get(c.lang).to_owned(),
+        message: page_message(&e, c.lang),
         fields,
     });
     *res.status_mut() = e.status;
@@ -320,6 +325,20 @@ pub fn field_messages(e: &ApiError, lang: Lang) -> Vec<(String, String)> {
         .collect()
 }
 
+/// An error's headline on a page: the API's names the fields by their keys, a page lists them
+/// by their labels right below it.
+fn page_message(e: &ApiError, lang: Lang) -> String {
+    if e.fields.is_empty() {
+        e.message.get(lang).to_owned()
+    } else {
+        lang.pick(
+            "输入有误，请检查下面标出的项",
+            "Please check what is marked below",
+        )
+        .to_owned()
+    }
+}
+
 /// An error shown above a form that keeps its values.
 pub struct FormError {
     pub message: String,
@@ -331,7 +350,7 @@ impl FormError {
         let e = e.into();
         FormError {
             fields: field_messages(&e, lang),
-            message: e.message.get(lang).to_owned(),
+            message: page_message(&e, lang),
         }
     }
 }
@@ -371,6 +390,9 @@ impl Form {
     }
     pub fn has(&self, k: &str, v: &str) -> bool {
         self.pairs.iter().any(|(n, x)| n == k && x == v)
+    }
+    pub fn add(&mut self, k: &str, v: impl Into<String>) {
+        self.pairs.push((k.to_owned(), v.into()));
     }
     pub fn set(&mut self, k: &str, v: impl Into<String>) {
         self.pairs.retain(|(n, _)| n != k);

@@ -16,6 +16,7 @@ mod snapshots;
 mod stats;
 mod tier3;
 mod timers;
+mod versions;
 mod walk;
 mod web;
 mod webhooks;

@@ -9,6 +9,7 @@
 mod admin;
 mod agent;
 mod driver;
+mod forms;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
@@ -223,6 +224,7 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     w.go(&format!("/complaints/{id}")).await;
     w.fill("#escalate-reason", "商家拒绝处理，申请客服介入。")
         .await;
+    w.tick("#confirm-escalate").await;
     w.click("#form-escalate #action-escalate").await;
     assert_eq!(w.state().await, "mediation");
     w.sign_out().await;
@@ -247,6 +249,7 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     // The consumer escalates again: tier 2.
     w.sign_in("buyer01").await;
     w.go(&format!("/complaints/{id}")).await;
+    w.tick("#confirm-escalate").await;
     w.click("#form-escalate #action-escalate").await;
     assert_eq!(w.state().await, "protection_review");
     w.sign_out().await;
@@ -349,7 +352,14 @@ async fn walk(w: &mut Walk, tmp: &std::path::Path) {
     // Then every page each role can reach from its home page, with what the walk left behind.
     tour::tour(
         w,
-        &["buyer01", "seller01", "agent01", "guard01", "regulator01", "admin"],
+        &[
+            "buyer01",
+            "seller01",
+            "agent01",
+            "guard01",
+            "regulator01",
+            "admin",
+        ],
     )
     .await;
 }

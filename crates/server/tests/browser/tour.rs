@@ -42,9 +42,8 @@ pub(crate) async fn tour(w: &mut Walk, users: &[&str]) {
 /// The page's same-origin links a person can follow to another page (no files, no language
 /// switch, no sign-out).
 async fn links(w: &Walk) -> Vec<String> {
-    let found = w
-        .b
-        .execute(
+    let found =
+        w.b.execute(
             "return Array.from(document.querySelectorAll('a[href]'))
                .filter(a => a.origin === location.origin && !a.hasAttribute('download'))
                .map(a => a.pathname + a.search)",
@@ -95,20 +94,16 @@ fn kind(path: &str) -> String {
 
 /// Fails when the page shows a person something meant for a program.
 pub(crate) async fn assert_readable(w: &Walk, lang: &str) {
-    let text = w
-        .b
-        .execute("return document.body.innerText", vec![])
-        .await
-        .unwrap();
+    let text =
+        w.b.execute("return document.body.innerText", vec![])
+            .await
+            .unwrap();
     let text = text.as_str().unwrap_or_default();
     let url = w.b.current_url().await.unwrap();
     for (what, re) in checks() {
         if let Some(m) = re.find(text) {
             let at = m.start();
-            let around: String = text[at.saturating_sub(80)..]
-                .chars()
-                .take(160)
-                .collect();
+            let around: String = text[at.saturating_sub(80)..].chars().take(160).collect();
             panic!("{what} on {url} ({lang}): {:?} in …{around}…", m.as_str());
         }
     }
@@ -122,14 +117,23 @@ pub(crate) async fn assert_readable(w: &Walk, lang: &str) {
 fn checks() -> &'static [(&'static str, Regex)] {
     static CHECKS: std::sync::LazyLock<Vec<(&str, Regex)>> = std::sync::LazyLock::new(|| {
         vec![
-            ("raw JSON", Regex::new(r#"[\{\[]\s*"[^"\n]{1,40}"\s*:"#).unwrap()),
+            (
+                "raw JSON",
+                Regex::new(r#"[\{\[]\s*"[^"\n]{1,40}"\s*:"#).unwrap(),
+            ),
             (
                 "a Rust debug value",
                 Regex::new(r"\b(Some|Ok|Err)\(|\b[A-Z][A-Za-z]+ \{ [a-z_]+: ").unwrap(),
             ),
             // A wire name such as `not_as_described` or `member_added` shown as it is.
-            ("an untranslated code", Regex::new(r"\b[a-z]+(?:_[a-z]+)+\b").unwrap()),
-            ("a raw epoch number", Regex::new(r"\b1[0-9]{12,18}\b").unwrap()),
+            (
+                "an untranslated code",
+                Regex::new(r"\b[a-z]+(?:_[a-z]+)+\b").unwrap(),
+            ),
+            (
+                "a raw epoch number",
+                Regex::new(r"\b1[0-9]{12,18}\b").unwrap(),
+            ),
         ]
     });
     &CHECKS

@@ -277,22 +277,32 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Point, |tx| complaints::visible(tx, &actor, id, None))
     }
 
+    async fn complaint_at(&self, actor: &Actor, id: ComplaintId) -> Result<(Complaint, i64)> {
+        let actor = actor.clone();
+        read!(self, Point, |tx| async {
+            let c = complaints::visible(tx, &actor, id, None).await?;
+            let version = events::head_seq(tx, &Stream::Complaint(id)).await?;
+            Ok((c, version))
+        })
+    }
+
     async fn complaints(&self, actor: &Actor, filter: ComplaintFilter) -> Result<Page<Complaint>> {
         let (seen, limit) = (visibility_ids(actor), filter.limit);
         let items = read!(self, Scan, |tx| records::complaints(tx, seen, &filter))?;
         Ok(Page::of(items, limit, |c: &Complaint| c.id.to_string()))
     }
 
-    async fn act(
+    async fn act_at(
         &self,
         actor: &Actor,
         id: ComplaintId,
         action: Action,
+        version: Option<i64>,
         now: Timestamp,
     ) -> Result<Complaint> {
         let (actor, policy) = (actor.clone(), self.policy.clone());
         write!(self, |tx| complaints::act(
-            tx, &actor, id, action, now, &policy
+            tx, &actor, id, action, version, now, &policy
         ))
     }
 

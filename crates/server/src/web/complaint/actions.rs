@@ -8,7 +8,7 @@ use weiquan_domain::complaint::ClaimRequest;
 use weiquan_domain::machine::{Action, Trigger};
 use weiquan_domain::*;
 
-use super::{ActionView, show};
+use super::{ActionView, show, show_since};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::web::session::{CsrfForm, Web};
@@ -61,9 +61,12 @@ pub(super) fn offered(c: &Ctx, k: &Complaint, policy: &Policy) -> Vec<ActionView
     for a in candidates() {
         let name = a.name();
         match weiquan_domain::decide(k, Trigger::Act(&actor, &a), c.now, policy) {
-            Ok(_) => out.push(ActionView {
+            // An action that ends or gives up something says so on its button and is confirmed.
+            Ok(t) => out.push(ActionView {
                 name,
-                label: a.label(c.lang),
+                label: a.label(c.lang).to_owned(),
+                does: weiquan_domain::machine::consequence(k, &a, &t)
+                    .map(|w| w.get(c.lang).to_owned()),
                 why_not: None,
             }),
             // The consumer sees why escalating is not possible yet (DESIGN §3: tier order).
@@ -72,7 +75,8 @@ pub(super) fn offered(c: &Ctx, k: &Complaint, policy: &Policy) -> Vec<ActionView
             {
                 out.push(ActionView {
                     name,
-                    label: a.label(c.lang),
+                    label: a.label(c.lang).to_owned(),
+                    does: None,
                     why_not: Some(e.message(c.lang)),
                 })
             }
@@ -125,6 +129,7 @@ pub(super) fn action_request(f: &Form) -> Result<ActionRequest, DomainError> {
         // 消费者权益保护法 Art. 55: the ruling found fraud.
         fraud: Some(f.get("fraud") == "1"),
         note: f.opt("note"),
+        version: f.get("version").trim().parse().ok(),
     })
 }
 
@@ -136,8 +141,8 @@ pub async fn act(
 ) -> Response {
     let lang = c.lang;
     let id = ComplaintId(id);
-    let parsed = action_request(&form).and_then(|r| Action::parse(&r));
-    let action = match parsed {
+    let parsed = action_request(&form).and_then(|r| Ok((Action::parse(&r)?, r.version)));
+    let (action, version) = match parsed {
         Ok(a) => a,
         Err(e) => {
             let e = ApiError::from(e);
@@ -145,10 +150,21 @@ pub async fn act(
             return show(&state, c, id, form, Some((status, FormError::of(e, lang)))).await;
         }
     };
+    if form.get("confirm") != "1"
+        && let Some(what) = consequence(&state, &c, id, &action).await
+    {
+        let e = ApiError::from(DomainError::invalid(
+            "confirm",
+            format!("请先勾选确认：{}", what.zh),
+            format!("tick the box to confirm first: {}", what.en),
+        ));
+        let status = e.status;
+        return show(&state, c, id, form, Some((status, FormError::of(e, lang)))).await;
+    }
     let name = action.name();
     match state
         .store
-        .act(&c.actor(), id, action, state.clock.now())
+        .act_at(&c.actor(), id, action, version, state.clock.now())
         .await
     {
         Ok(k) => {
@@ -159,9 +175,35 @@ pub async fn act(
         Err(e) => {
             let e = ApiError::from(e);
             let status = e.status;
-            show(&state, c, id, form, Some((status, FormError::of(e, lang)))).await
+            // A stale tab is shown what happened since the version it acted on.
+            let since = version.filter(|_| e.code == "stale_version");
+            show_since(
+                &state,
+                c,
+                id,
+                form,
+                Some((status, FormError::of(e, lang))),
+                since,
+            )
+            .await
         }
     }
+}
+
+/// What the action would end or give up on the complaint as it stands, if anything: such an
+/// action is taken only with the page's confirmation ticked. Asked of the machine, like the
+/// buttons; a refusal is left for the store to answer.
+async fn consequence(state: &AppState, c: &Ctx, id: ComplaintId, action: &Action) -> Option<Text> {
+    let actor = c.actor();
+    let k = state.store.complaint(&actor, id).await.ok()?;
+    let t = weiquan_domain::decide(
+        &k,
+        Trigger::Act(&actor, action),
+        c.now,
+        state.store.policy(),
+    )
+    .ok()?;
+    weiquan_domain::machine::consequence(&k, action, &t)
 }
 
 pub async fn message(

@@ -137,6 +137,10 @@ async fn admin_imports(backend: Backend) {
         "not json\n",
         r#"{"id": "shop-d", "name": "", "merchant": "seller04"}"#,
         "\n",
+        r#"{"id": "Shop E!", "name": "坏编号", "merchant": "seller05"}"#,
+        "\n",
+        r#"{"id": "shop-f", "name": "多一项", "merchant": "seller06", "owner": "x"}"#,
+        "\n",
     );
     let upload = |csrf: &str| {
         reqwest::multipart::Form::new()
@@ -157,10 +161,22 @@ async fn admin_imports(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let page = r.text().await.unwrap();
-    // The same loop as `weiquan import`: good lines land, bad ones are named by number.
-    assert!(page.contains("成功导入 <b>1</b>"), "{page}");
-    assert!(page.contains("line 2: 无法解析"), "{page}");
-    assert!(page.contains("line 3:"), "{page}");
+    // The same loop as `weiquan import`: good lines land, bad ones are listed apart, in an
+    // error box, by line, field as people name it and reason, in the page's language.
+    let (ok, bad) = page
+        .split_once("id=\"import-errors\"")
+        .expect("an error box");
+    assert!(ok.contains("<b id=\"landed\">1</b>"), "{page}");
+    assert!(bad.contains("第2行：不是有效的 JSON"), "{bad}");
+    assert!(bad.contains("第3行 · <b>名称</b>："), "{bad}");
+    assert!(bad.contains("第4行 · <b>店铺编号</b>：店铺"), "{bad}");
+    assert!(bad.contains("第5行：多了一项“owner”"), "{bad}");
+    for leak in ["FieldError", "line ", "expected", "invalid", "column"] {
+        assert!(
+            !bad.contains(leak),
+            "no parser or Debug text ({leak}): {bad}"
+        );
+    }
     let shop = app
         .store
         .shop(&weiquan_domain::ShopId::parse("shop-c").unwrap(), app.now())
