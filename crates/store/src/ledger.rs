@@ -9,7 +9,7 @@ use weiquan_domain::policy::Penalty;
 use weiquan_domain::tier3::{self as rules};
 use weiquan_domain::*;
 
-use crate::db::{Conn, Tx};
+use crate::db::{Conn, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::events;
 use crate::model::*;
@@ -380,6 +380,18 @@ pub(crate) async fn violations<C: Conn>(
     Ok(out)
 }
 
+/// The shops named by the first column of `ids`, each with its standing at `now`.
+async fn shops_of<C: Conn>(o: &mut Tx<'_, C>, ids: &[Row], now: Timestamp) -> Result<Vec<Shop>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for r in ids {
+        let id = ShopId::parse(r[0].as_str()?).map_err(bad("shop id"))?;
+        if let Some(s) = shop(o, &id, now).await? {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
 /// The shops a merchant runs, by id, each with its standing at `now`.
 pub(crate) async fn merchant_shops<C: Conn>(
     o: &mut Tx<'_, C>,
@@ -392,14 +404,7 @@ pub(crate) async fn merchant_shops<C: Conn>(
             vals![merchant],
         )
         .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for r in &ids {
-        let id = ShopId::parse(r[0].as_str()?).map_err(bad("shop id"))?;
-        if let Some(s) = shop(o, &id, now).await? {
-            out.push(s);
-        }
-    }
-    Ok(out)
+    shops_of(o, &ids, now).await
 }
 
 /// The shops with a penalty in force at `now` (at most `limit`), most points first.
@@ -415,13 +420,7 @@ pub(crate) async fn penalised_shops<C: Conn>(
             vals![to_ms(now)],
         )
         .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for r in &ids {
-        let id = ShopId::parse(r[0].as_str()?).map_err(bad("shop id"))?;
-        if let Some(s) = shop(o, &id, now).await? {
-            out.push(s);
-        }
-    }
+    let mut out = shops_of(o, &ids, now).await?;
     out.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.id.cmp(&b.id)));
     out.truncate(limit as usize);
     Ok(out)

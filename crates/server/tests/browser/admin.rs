@@ -4,25 +4,13 @@
 
 use serde_json::json;
 
-use crate::driver::{browser, screenshot_dir, start_driver};
-use crate::helpers::{Backend, spawn_app};
-use crate::page::Walk;
+use crate::page::{Run, Walk};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_accounts_in_chromium() {
-    let driver = start_driver().await;
-    let profile = tempfile::tempdir().unwrap();
-    let app = spawn_app(Backend::Sqlite).await;
-    let b = browser(&driver, profile.path()).await;
-    let mut w = Walk {
-        b,
-        app,
-        shots: screenshot_dir().join("admin"),
-        n: 0,
-    };
-    std::fs::create_dir_all(&w.shots).unwrap();
-    walk(&mut w).await;
-    w.b.clone().close().await.unwrap();
+    let mut r = Run::start("admin").await;
+    walk(&mut r.w).await;
+    r.close().await;
 }
 
 async fn id_of(w: &Walk, name: &str) -> i64 {

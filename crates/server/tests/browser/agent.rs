@@ -8,26 +8,14 @@ use std::time::Duration;
 use fantoccini::Locator;
 use serde_json::{Value, json};
 
-use crate::driver::{browser, screenshot_dir, start_driver};
-use crate::helpers::{Backend, json_of, spawn_app};
-use crate::page::Walk;
+use crate::helpers::json_of;
+use crate::page::{Run, Walk};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agents_answer_chats_and_rulings_are_read() {
-    let driver = start_driver().await;
-    let profile = tempfile::tempdir().unwrap();
-    let app = spawn_app(Backend::Sqlite).await;
-    let b = browser(&driver, profile.path()).await;
-    let mut w = Walk {
-        b,
-        app,
-        shots: screenshot_dir().join("agent"),
-        n: 0,
-    };
-    std::fs::create_dir_all(&w.shots).unwrap();
-    let result = walk(&mut w).await;
-    w.b.clone().close().await.unwrap();
-    result
+    let mut r = Run::start("agent").await;
+    walk(&mut r.w).await;
+    r.close().await;
 }
 
 /// Waits for a line of a chat that says `text`.

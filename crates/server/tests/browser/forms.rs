@@ -3,26 +3,15 @@
 
 use serde_json::json;
 
-use crate::driver::{browser, screenshot_dir, start_driver};
-use crate::helpers::{Backend, order, spawn_app};
-use crate::page::Walk;
+use crate::helpers::order;
+use crate::page::{Run, Walk};
 use crate::photo::photo;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forms_confirmations_and_stale_tabs() {
-    let driver = start_driver().await;
-    let profile = tempfile::tempdir().unwrap();
-    let app = spawn_app(Backend::Sqlite).await;
-    let b = browser(&driver, profile.path()).await;
-    let mut w = Walk {
-        b,
-        app,
-        shots: screenshot_dir().join("forms"),
-        n: 0,
-    };
-    std::fs::create_dir_all(&w.shots).unwrap();
-    walk(&mut w, profile.path()).await;
-    w.b.clone().close().await.unwrap();
+    let mut r = Run::start("forms").await;
+    walk(&mut r.w, r.profile.path()).await;
+    r.close().await;
 }
 
 /// The page as it is now, in its language only (a form's answer cannot be reloaded).

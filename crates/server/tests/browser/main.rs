@@ -22,26 +22,15 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use driver::{browser, screenshot_dir, start_driver};
-use helpers::{Backend, order, spawn_app};
-use page::Walk;
+use helpers::order;
+use page::{Run, Walk};
 use photo::photo;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_walk_in_chromium() {
-    let driver = start_driver().await;
-    let profile = tempfile::tempdir().unwrap();
-    let app = spawn_app(Backend::Sqlite).await;
-    let b = browser(&driver, profile.path()).await;
-    let mut w = Walk {
-        b,
-        app,
-        shots: screenshot_dir(),
-        n: 0,
-    };
-    let result = walk(&mut w, profile.path()).await;
-    w.b.clone().close().await.unwrap();
-    result
+    let mut r = Run::start("").await;
+    walk(&mut r.w, r.profile.path()).await;
+    r.close().await;
 }
 
 async fn walk(w: &mut Walk, tmp: &std::path::Path) {

@@ -7,8 +7,41 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
-use crate::driver::BrowserLog;
-use crate::helpers::{PASSWORD, TestApp};
+use crate::driver::{BrowserLog, Driver, browser, screenshot_dir, start_driver};
+use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app};
+
+/// One browser test's Chromium (its driver and profile) on a fresh SQLite app.
+pub(crate) struct Run {
+    pub(crate) w: Walk,
+    _driver: Driver,
+    pub(crate) profile: tempfile::TempDir,
+}
+
+impl Run {
+    /// Photographs go to `screenshots/<dir>/`.
+    pub(crate) async fn start(dir: &str) -> Run {
+        let driver = start_driver().await;
+        let profile = tempfile::tempdir().unwrap();
+        let app = spawn_app(Backend::Sqlite).await;
+        let b = browser(&driver, profile.path()).await;
+        let shots = screenshot_dir().join(dir);
+        std::fs::create_dir_all(&shots).unwrap();
+        Run {
+            w: Walk {
+                b,
+                app,
+                shots,
+                n: 0,
+            },
+            _driver: driver,
+            profile,
+        }
+    }
+
+    pub(crate) async fn close(self) {
+        self.w.b.clone().close().await.unwrap();
+    }
+}
 
 pub(crate) struct Walk {
     pub(crate) b: Client,

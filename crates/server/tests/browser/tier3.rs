@@ -5,27 +5,17 @@
 
 use serde_json::json;
 
-use crate::driver::{browser, screenshot_dir, start_driver};
-use crate::helpers::{Backend, TestApp, json_of, spawn_app};
-use crate::page::Walk;
+use crate::helpers::{TestApp, json_of};
+use crate::page::{Run, Walk};
 
 const RULE: &str = "《淘宝平台规则总则》第三十条（虚假交易）";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tier3_pages_in_chromium() {
-    let driver = start_driver().await;
-    let profile = tempfile::tempdir().unwrap();
-    let app = spawn_app(Backend::Sqlite).await;
-    let b = browser(&driver, profile.path()).await;
-    let mut w = Walk {
-        b,
-        app,
-        shots: screenshot_dir(),
-        n: 300,
-    };
-    let (case, complaint) = seed(&w.app).await;
-    walk(&mut w, case, complaint).await;
-    w.b.clone().close().await.unwrap();
+    let mut r = Run::start("tier3").await;
+    let (case, complaint) = seed(&r.w.app).await;
+    walk(&mut r.w, case, complaint).await;
+    r.close().await;
 }
 
 /// A brushing report about shop-a sanctioned with 12 points (a penalty), and a complaint in
