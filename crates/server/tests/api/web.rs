@@ -91,6 +91,39 @@ impl Browser {
             .send()
             .await
             .unwrap();
+        self.answer(r).await
+    }
+
+    /// A form sent as `multipart/form-data` (the complaint form), with a file if given
+    /// (field, file name, bytes).
+    async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, Vec<u8>)>,
+    ) -> (StatusCode, String, Option<String>) {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((field, name, bytes)) = file {
+            form = form.part(
+                field.to_owned(),
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
+        }
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.answer(r).await
+    }
+
+    async fn answer(&mut self, r: reqwest::Response) -> (StatusCode, String, Option<String>) {
         self.keep(&r);
         let loc = r
             .headers()

@@ -19,29 +19,13 @@ async fn file_form(
 ) -> (StatusCode, String, Option<String>) {
     let path = format!("/orders/{order_no}/complain");
     let token = b.token(&path).await;
-    let mut form = reqwest::multipart::Form::new().text("csrf", token);
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    if let Some((name, bytes)) = evidence {
-        form = form.text("evidence_kind", "photo").part(
-            "evidence",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
-        );
-    }
-    let r = b
-        .http
-        .post(format!("{}{path}", b.base))
-        .header(COOKIE, b.cookie_header())
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let loc = r
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned());
-    (r.status(), r.text().await.unwrap(), loc)
+    let mut form = vec![("csrf", token.as_str())];
+    form.extend_from_slice(fields);
+    let file = evidence.map(|(name, bytes)| {
+        form.push(("evidence_kind", "photo"));
+        ("evidence", name, bytes)
+    });
+    b.post_multipart(&path, &form, file).await
 }
 
 fn filing(amount: &str) -> Vec<(&'static str, String)> {

@@ -172,7 +172,16 @@ async fn every_input_is_labelled(backend: Backend) {
 
 /// Posts a form and expects 303 to a page that answers 200.
 async fn see_other(b: &mut Browser, path: &str, form: &[(&str, &str)]) -> String {
-    let (status, page, to) = b.post(path, form).await;
+    let answer = b.post(path, form).await;
+    followed(b, path, answer).await
+}
+
+/// A form's answer is 303 to a page that answers 200.
+async fn followed(
+    b: &mut Browser,
+    path: &str,
+    (status, page, to): (StatusCode, String, Option<String>),
+) -> String {
     assert_eq!(status, StatusCode::SEE_OTHER, "POST {path}: {page}");
     let to = to.unwrap_or_else(|| panic!("POST {path} says where to go"));
     let (status, _, _) = b.get(to.split('#').next().unwrap()).await;
@@ -193,24 +202,28 @@ async fn successful_posts_see_other(backend: Backend) {
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
         .format("%Y-%m-%dT%H:%M")
         .to_string();
-    let to = see_other(
-        &mut c,
-        &format!("/orders/{a1}/complain"),
-        &[
-            ("csrf", &t),
-            ("product", "304不锈钢保温杯 500ml"),
-            ("category", "quality_defect"),
-            ("incident_at", &incident),
-            (
-                "description",
-                "收到的保温杯杯身有一道裂缝，倒入热水后从底部漏水，已拍照留证。",
-            ),
-            ("claim_kind", "refund"),
-            ("claim_amount", "89"),
-            ("confirmed", "on"),
-        ],
-    )
-    .await;
+    // The complaint form is multipart (its files go with it).
+    let complain = format!("/orders/{a1}/complain");
+    let answer = c
+        .post_multipart(
+            &complain,
+            &[
+                ("csrf", &t),
+                ("product", "304不锈钢保温杯 500ml"),
+                ("category", "quality_defect"),
+                ("incident_at", &incident),
+                (
+                    "description",
+                    "收到的保温杯杯身有一道裂缝，倒入热水后从底部漏水，已拍照留证。",
+                ),
+                ("claim_kind", "refund"),
+                ("claim_amount", "89"),
+                ("confirmed", "on"),
+            ],
+            None,
+        )
+        .await;
+    let to = followed(&mut c, &complain, answer).await;
     let id: i64 = to
         .trim_start_matches("/complaints/")
         .split(['#', '?'])
@@ -253,7 +266,8 @@ async fn successful_posts_see_other(backend: Backend) {
     see_other(
         &mut m,
         &format!("/complaints/{id}/act"),
-        &[("csrf", &t), ("action", "accept")],
+        // Granting the claim ends the complaint: its box is ticked.
+        &[("csrf", &t), ("action", "accept"), ("confirm", "1")],
     )
     .await;
 
