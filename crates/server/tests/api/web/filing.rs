@@ -3,7 +3,6 @@
 //! people see them and in yuan, weighty actions confirmed, stale tabs shown what changed.
 
 use reqwest::StatusCode;
-use reqwest::header::COOKIE;
 use serde_json::json;
 
 use super::Browser;
