@@ -17,7 +17,7 @@ const MAX_PAGES: usize = 40;
 pub(crate) async fn tour(w: &mut Walk, users: &[&str]) {
     for user in users {
         w.sign_in(user).await;
-        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut seen: BTreeSet<String> = BTreeSet::from([kind("/")]);
         let mut queue: VecDeque<String> = VecDeque::from(["/".to_owned()]);
         let mut visited = 0;
         while let Some(path) = queue.pop_front() {
