@@ -704,7 +704,7 @@ mod tests {
     /// its members, counted when shown (the stored title froze the count at opening).
     #[test]
     fn a_wave_s_title_is_its_issue_in_the_page_s_language() {
-        let now = chrono::Utc::now();
+        let now = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap();
         let case = Case {
             id: CaseId(1),
             kind: CaseKind::Collective,
