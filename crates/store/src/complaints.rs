@@ -78,10 +78,6 @@ pub(crate) async fn file_complaint<C: Conn>(
         paid_at: order.paid_at,
     };
     let filing = machine::file(&new, &facts, consumer, actor, channel, now, policy)?;
-    // The order is theirs (the filing checked): name the complaint to continue in.
-    if let Some(open) = records::open_complaint(o, &new.order_no).await? {
-        return Err(duplicate(Some(open)));
-    }
 
     // The order as it stood when the complaint was filed, frozen as evidence.
     let mut snapshot = String::new();
@@ -93,7 +89,9 @@ pub(crate) async fn file_complaint<C: Conn>(
 
     let Some(id) = records::insert_complaint(o, &filing.complaint, actor.id, &snapshot).await?
     else {
-        return Err(duplicate(None));
+        // The order is theirs (the filing checked): name the complaint to continue in. Looked
+        // up only now, so that a filing pays nothing for the rare refusal.
+        return Err(duplicate(records::open_complaint(o, &new.order_no).await?));
     };
     let mut data = filing.event_data.clone();
     data["order_snapshot_sha256"] = json!(snapshot_sha);
@@ -177,7 +175,10 @@ pub(crate) async fn act<C: Conn>(
     // Every change to the complaint appends to its chain under this lock, so the head read now
     // is the one the action would follow.
     if let Some(v) = version {
-        let head = events::head_seq(o, &Stream::Complaint(id)).await?;
+        // Learnt under the row's lock, the head also serves the action's own append.
+        let stream = Stream::Complaint(id);
+        events::learn_heads(o, std::slice::from_ref(&stream)).await?;
+        let head = o.known_head(&stream.to_string()).map_or(0, |h| h.0);
         if head != v {
             return Err(StoreError::conflict(
                 "stale_version",

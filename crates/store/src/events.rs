@@ -78,9 +78,7 @@ pub(crate) async fn learn_heads<C: Conn>(tx: &mut Tx<'_, C>, streams: &[Stream])
     Ok(())
 }
 
-/// Starts the chain of a stream that cannot have events yet (a row created in this very
-/// transaction), without looking up or locking its head.
-/// The `seq` of a stream's last event (0 for none): a complaint's version.
+/// The `seq` of a stream's last event (0 for none): a complaint's version, as a read sees it.
 pub(crate) async fn head_seq<C: Conn>(tx: &mut Tx<'_, C>, stream: &Stream) -> Result<i64> {
     if let Some((seq, _)) = tx.known_head(&stream.to_string()) {
         return Ok(*seq);
@@ -97,6 +95,8 @@ pub(crate) async fn head_seq<C: Conn>(tx: &mut Tx<'_, C>, stream: &Stream) -> Re
     }
 }
 
+/// Starts the chain of a stream that cannot have events yet (a row created in this very
+/// transaction), without looking up or locking its head.
 pub(crate) async fn start<C: Conn>(
     tx: &mut Tx<'_, C>,
     stream: &Stream,

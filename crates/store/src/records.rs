@@ -408,7 +408,10 @@ pub(crate) async fn open_complaint<C: Conn>(
     order_no: &OrderNo,
 ) -> Result<Option<ComplaintId>> {
     tx.query_opt(
-        "SELECT id FROM complaints WHERE order_no = $1 AND state NOT IN ('closed', 'withdrawn')",
+        concat!(
+            "SELECT c.id FROM complaints c WHERE c.order_no = $1 AND ",
+            active_complaint!()
+        ),
         vals![order_no.as_str()],
     )
     .await?
@@ -583,10 +586,11 @@ pub(crate) async fn insert_complaint<C: Conn>(
     snapshot: &str,
 ) -> Result<Option<ComplaintId>> {
     let r = tx
-        .query_one(
+        .query_opt(
             "INSERT INTO complaints (order_no, consumer_id, shop_id, filed_by, product, category, incident_at, description, \
              claim, channel, state, tier, major, progress, order_snapshot, deadline_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
+             ON CONFLICT DO NOTHING RETURNING id",
             vals![
                 c.order_no.as_str(),
                 c.consumer_id.0,
@@ -607,13 +611,12 @@ pub(crate) async fn insert_complaint<C: Conn>(
                 to_ms(c.created_at),
             ],
         )
-        .await;
-    unless_duplicate(r)?
-        .map(|r| Ok(ComplaintId(r[0].int()?)))
-        .transpose()
+        .await?;
+    // The only conflict is `complaints_one_active_per_order`; skipped, not raised, so that the
+    // transaction (on PostgreSQL) can still say which complaint is in progress.
+    r.map(|r| Ok(ComplaintId(r[0].int()?))).transpose()
 }
 
-/// Writes the complaint's mutable fields and returns its earliest pending deadline.
 /// A decided complaint's row; its deadline is recomputed from its pending timers.
 macro_rules! update_complaint_sql {
     () => {

@@ -254,6 +254,14 @@ pub(crate) struct OrderRow {
     pub delivered_at: Option<i64>,
 }
 
+/// A complaint (`c`) still in progress: the condition of `complaints_one_active_per_order`.
+macro_rules! active_complaint {
+    () => {
+        "c.state NOT IN ('closed', 'withdrawn')"
+    };
+}
+pub(crate) use active_complaint;
+
 /// The columns of an [`OrderRow`], in its field order.
 macro_rules! order_columns {
     () => {
@@ -269,9 +277,9 @@ pub(crate) const ORDER_SELECT: &str = concat!(
 /// (at most one: `complaints_one_active_per_order`).
 pub(crate) const ORDER_SELECT_OPEN: &str = concat!(
     order_columns!(),
-    ", (SELECT c.id FROM complaints c WHERE c.order_no = o.order_no \
-     AND c.state NOT IN ('closed', 'withdrawn')) AS open_complaint",
-    " FROM orders o JOIN shops s ON s.id = o.shop_id"
+    ", (SELECT c.id FROM complaints c WHERE c.order_no = o.order_no AND ",
+    active_complaint!(),
+    ") AS open_complaint FROM orders o JOIN shops s ON s.id = o.shop_id"
 );
 
 impl TryFrom<OrderRow> for Order {
