@@ -151,7 +151,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
         let sig = Signature::of(&c.text);
         let since = c.created_at - settings.window_ms;
         let w = windows.entry(c.shop.as_str()).or_default();
-        let found = w.matches(&sig, subject_key(c), since, MAX_WALK, settings.threshold);
+        let found = w.matches(&sig, subject_key(c), since, MAX_WALK, &settings);
         let seq = (stored.len() + i) as i64 + 1;
         w.push(Recent {
             seq,

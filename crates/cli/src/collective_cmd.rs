@@ -38,6 +38,9 @@ pub struct SettingsArgs {
     /// Policy file (TOML, DESIGN §4) for the defaults.
     #[arg(long, env = "WEIQUAN_POLICY")]
     policy: Option<PathBuf>,
+    /// Words and subjects only: no complaint joins another by its meaning (to compare).
+    #[arg(long)]
+    no_meaning: bool,
 }
 
 impl SettingsArgs {
@@ -57,9 +60,15 @@ impl SettingsArgs {
                 )
             })?,
         };
+        let closeness = if self.no_meaning {
+            collective::Closeness::NEVER
+        } else {
+            collective::Closeness::default()
+        };
         Ok(Settings {
             min_consumers,
             window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
+            closeness,
             ..Settings::default()
         })
     }
@@ -68,7 +77,7 @@ impl SettingsArgs {
 #[derive(clap::Args)]
 pub struct EvalArgs {
     /// Labelled JSON lines (the input fields plus `"label"`: a wave's name or null, and
-    /// optionally `"heldout": true` or `"group": "heldout_c"` / `"heldout_d"`); the set shipped in the repo when
+    /// optionally `"heldout": true` or `"group": "heldout_c"` / `"heldout_d"` / `"heldout_e"` / `"heldout_f"`); the set shipped in the repo when
     /// absent.
     file: Option<PathBuf>,
     /// Write the shipped labelled set here as JSON lines and exit.
@@ -143,6 +152,8 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
                 group: match (l.group.as_deref(), l.heldout) {
                     (Some("heldout_c"), _) => labelled::Group::HeldoutC,
                     (Some("heldout_d"), _) => labelled::Group::HeldoutD,
+                    (Some("heldout_e"), _) => labelled::Group::HeldoutE,
+                    (Some("heldout_f"), _) => labelled::Group::HeldoutF,
                     (_, true) => labelled::Group::Heldout,
                     (_, false) => labelled::Group::Tuning,
                 },

@@ -119,6 +119,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Some(path) => Arc::new(FileClock::open(path).map_err(anyhow::Error::msg)?),
         None => Arc::new(SystemClock),
     };
+    // The sentence model the collective waves read meaning with: fetched into the cache on a
+    // first start, checked against its hash on every one; without it the server does not start.
+    tokio::task::spawn_blocking(weiquan_detect::collective::ensure_meaning)
+        .await?
+        .map_err(anyhow::Error::msg)?;
     let store = open_store(&args.store).await?;
     if args.demo {
         crate::seed::seed_demo(store.as_ref(), clock.as_ref(), &args.store.data_dir).await?;

@@ -24,7 +24,7 @@ use std::sync::Mutex;
 use chrono::Duration;
 use serde_json::json;
 use weiquan_detect::collective::{
-    MAX_WALK, Recent, ShopWindow, Signature, Subject, SubjectKeys, THRESHOLD, VERSION,
+    MAX_WALK, Recent, Settings, ShopWindow, Signature, Subject, SubjectKeys, VERSION, category_key, product_key,
 };
 use weiquan_domain::machine;
 use weiquan_domain::*;
@@ -54,6 +54,9 @@ const CLUSTER_KEY_SQL: &str = "('cluster:' || CAST(s.cluster_id AS TEXT))";
 pub(crate) struct Windows {
     shops: Mutex<HashMap<String, ShopWindow>>,
     filings: std::sync::atomic::AtomicU64,
+    /// Signatures of queued complaints computed before the drain's transaction
+    /// ([`queued_texts`]): the sentence encoder and the tokeniser run off SQLite's one writer.
+    signed: Mutex<HashMap<i64, Signature>>,
 }
 
 /// Every this many filings, windows drop what the policy's window no longer covers.
@@ -68,6 +71,32 @@ impl Windows {
         // A panic elsewhere cannot leave a window half-written in a way that matters: it is a
         // cache, checked against the table on every filing.
         self.shops.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps signatures computed ahead of the drain's transaction.
+    pub(crate) fn presign(&self, signed: Vec<(i64, Signature)>) {
+        self.signed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(signed);
+    }
+
+    /// The complaint's signature: the one computed ahead, or (a complaint queued since) now.
+    fn signature(&self, c: &Complaint) -> Signature {
+        let ahead = self
+            .signed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&c.id.0);
+        ahead.unwrap_or_else(|| Signature::of(&c.description))
+    }
+
+    /// Forgets signatures computed ahead that no drain used (another node assigned them).
+    pub(crate) fn forget_presigned(&self, ids: &[i64]) {
+        let mut signed = self.signed.lock().unwrap_or_else(|e| e.into_inner());
+        for id in ids {
+            signed.remove(id);
+        }
     }
 
     fn sweep(&self, since: i64) {
@@ -135,6 +164,8 @@ async fn catch_up<C: Conn>(
                 let keys = SubjectKeys {
                     subject: r[5].int()? as u64,
                     item: r[6].opt_int()?.map(|k| k as u64),
+                    product: product_key(r[8].as_str()?),
+                    category: category_key(r[9].as_str()?),
                 };
                 (sig, keys)
             }
@@ -248,6 +279,24 @@ pub(crate) async fn enqueue<C: Conn>(o: &mut Tx<'_, C>, c: &Complaint) -> Result
     Ok(())
 }
 
+/// The texts of a shop's queued complaints that the next [`assign_shop`] will take (the same
+/// order and limit), to sign them before its transaction.
+pub(crate) async fn queued_texts<C: Conn>(
+    o: &mut Tx<'_, C>,
+    shop: &str,
+    limit: u32,
+) -> Result<Vec<(i64, String)>> {
+    o.query(
+        "SELECT c.id, c.description FROM collective_queue q JOIN complaints c ON c.id = q.complaint_id \
+         WHERE q.shop_id = $1 ORDER BY q.complaint_id LIMIT $2",
+        vals![shop, i64::from(limit)],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok((r[0].int()?, r[1].text()?)))
+    .collect()
+}
+
 /// Shops with complaints awaiting assignment, the longest waiting first.
 pub(crate) async fn queued_shops<C: Conn>(o: &mut Tx<'_, C>, limit: u32) -> Result<Vec<String>> {
     o.query(
@@ -348,7 +397,7 @@ async fn join<C: Conn>(
     now: Timestamp,
     policy: &Policy,
 ) -> Result<()> {
-    let sig = Signature::of(&c.description);
+    let sig = windows.signature(c);
     let subject = Subject::new(&c.product, c.category.as_str()).keys();
     let window = Duration::from_std(policy.collective.window).expect("policy bounds the window");
     let since = to_ms(c.created_at - window);
@@ -359,7 +408,7 @@ async fn join<C: Conn>(
     let ids = windows
         .lock()
         .get(shop)
-        .map(|w| w.matches(&sig, Some(subject), since, MAX_WALK, THRESHOLD))
+        .map(|w| w.matches(&sig, Some(subject), since, MAX_WALK, &Settings::default()))
         .unwrap_or_default();
     // … their clusters as they stand now (merges move members between clusters), and the
     // clusters' open collective cases.

@@ -5,7 +5,10 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::minhash::{BANDS, HASHES, ROWS, Signature, threshold_count};
-use super::{MAX_WALK, Settings, Subject, SubjectKeys, UnionFind, bucket, pair_joins};
+use super::{
+    MAX_WALK, MEANING_WALK, Settings, Subject, SubjectKeys, UnionFind, bucket, meaning_score,
+    pair_joins,
+};
 
 const NONE: u32 = u32::MAX;
 
@@ -26,6 +29,9 @@ pub struct CollectiveIndex {
     /// The same for subjects: shop and [`Subject::key`] → the newest; `subject_next[item]`.
     subject_heads: FxHashMap<u64, u32>,
     subject_next: Vec<u32>,
+    /// The same for the meaning: shop → its newest complaint with one; `shop_next[item]`.
+    shop_heads: FxHashMap<u32, u32>,
+    shop_next: Vec<u32>,
     uf: UnionFind,
     /// Per component root: its distinct consumers and its earliest member.
     members: FxHashMap<u32, (FxHashSet<u32>, u32)>,
@@ -66,6 +72,8 @@ impl CollectiveIndex {
             next: Vec::with_capacity(n * BANDS),
             subject_heads: FxHashMap::default(),
             subject_next: Vec::with_capacity(n),
+            shop_heads: FxHashMap::default(),
+            shop_next: Vec::with_capacity(n),
             uf: UnionFind::with_capacity(n),
             members,
             ordered: true,
@@ -125,13 +133,14 @@ impl CollectiveIndex {
             .insert(item, (FxHashSet::from_iter([consumer]), item));
         self.next.resize(self.next.len() + BANDS, NONE);
         self.subject_next.push(NONE);
+        self.shop_next.push(NONE);
         let bands = sig.band_keys();
         debug_assert!(bands.is_empty() || bands.len() == BANDS);
         for (band, key) in bands.into_iter().enumerate() {
             let slot = self.heads.entry(bucket(shop, key)).or_insert(NONE);
             let other = std::mem::replace(slot, item);
             self.next[item as usize * BANDS + band] = other;
-            self.walk(item, other, Some(band));
+            self.walk(item, other, Chain::Band(band));
         }
         if let Some(keys) = keys {
             let slot = self
@@ -140,15 +149,21 @@ impl CollectiveIndex {
                 .or_insert(NONE);
             let other = std::mem::replace(slot, item);
             self.subject_next[item as usize] = other;
-            self.walk(item, other, None);
+            self.walk(item, other, Chain::Subject);
+        }
+        if sig.2.is_some() {
+            let slot = self.shop_heads.entry(shop).or_insert(NONE);
+            let other = std::mem::replace(slot, item);
+            self.shop_next[item as usize] = other;
+            self.attach_by_meaning(item, other);
         }
         self.cluster_of(item)
     }
 
     /// Compares `item` with the latest [`MAX_WALK`] complaints within the window of one bucket,
-    /// starting at `other` and following a band's chain (`Some(band)`) or the subject's.
+    /// starting at `other` and following a band's chain, the subject's or the shop's.
     #[inline]
-    fn walk(&mut self, item: u32, mut other: u32, band: Option<usize>) {
+    fn walk(&mut self, item: u32, mut other: u32, chain: Chain) {
         let need = self.need;
         let window = self.settings.window_ms;
         let (at, shop) = (self.at[item as usize], self.shop_of[item as usize]);
@@ -178,10 +193,45 @@ impl CollectiveIndex {
                     self.union(other, item);
                 }
             }
-            other = match band {
-                Some(band) => self.next[o * BANDS + band],
-                None => self.subject_next[o],
+            other = match chain {
+                Chain::Band(band) => self.next[o * BANDS + band],
+                Chain::Subject => self.subject_next[o],
             };
+        }
+    }
+
+    /// Joins `item` to the one of its shop's latest [`MEANING_WALK`] complaints within the
+    /// window (from `other`, along the shop's chain) that its meaning is closest to.
+    fn attach_by_meaning(&mut self, item: u32, mut other: u32) {
+        let window = self.settings.window_ms;
+        let at = self.at[item as usize];
+        let mut best: Option<(f32, u32)> = None;
+        let mut walked = 0;
+        while other != NONE && walked < MEANING_WALK {
+            let o = other as usize;
+            let too_old = at - self.at[o] > window;
+            if too_old && self.ordered {
+                break;
+            }
+            if !too_old && self.at[o] - at <= window {
+                walked += 1;
+                self.comparisons += 1;
+                let i = item as usize;
+                if let Some(score) = meaning_score(
+                    self.subjects[i],
+                    self.subjects[o],
+                    &self.sigs[i],
+                    &self.sigs[o],
+                    &self.settings.closeness,
+                ) && best.is_none_or(|(b, _)| score > b)
+                {
+                    best = Some((score, other));
+                }
+            }
+            other = self.shop_next[o];
+        }
+        if let Some((_, o)) = best {
+            self.union(o, item);
         }
     }
 
@@ -220,6 +270,13 @@ impl CollectiveIndex {
             .map(|i| self.cluster_of(i).map(str::to_owned))
             .collect()
     }
+}
+
+/// Which bucket's chain a walk follows: an LSH band's or the subject's.
+#[derive(Clone, Copy)]
+enum Chain {
+    Band(usize),
+    Subject,
 }
 
 fn intern(map: &mut FxHashMap<String, u32>, name: &str) -> u32 {

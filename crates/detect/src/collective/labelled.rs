@@ -7,6 +7,12 @@ use rand::{Rng, SeedableRng};
 use super::{Complaint, Subject};
 
 const SEEDS: &str = include_str!("../../data/collective-seeds.txt");
+/// Held-out group E, in its own file: written for the meaning's rule, by a writer who had not
+/// seen the models, the lexicon or the other groups.
+const SEEDS_E: &str = include_str!("../../data/collective-heldout-e.txt");
+/// Held-out group F: the same brief as E, another writer, written after E had been scored with
+/// the meaning's first rule; the rule that stands was fitted without it.
+const SEEDS_F: &str = include_str!("../../data/collective-heldout-f.txt");
 
 /// 2026-01-01T00:00:00+08:00 in unix milliseconds.
 pub const START_MS: i64 = 1_767_196_800_000;
@@ -26,13 +32,22 @@ pub enum Group {
     /// Held-out group D (`heldout-d`): like C, written by someone who had not seen the lexicon,
     /// after its general vocabulary was frozen.
     HeldoutD,
+    /// Held-out group E (`heldout-e`, its own file): waves across items and with categories as
+    /// consumers pick them, written after the meaning's encoder was chosen and before its rule.
+    HeldoutE,
+    /// Held-out group F (`heldout-f`, its own file): like E, scored once with the meaning's
+    /// pair model.
+    HeldoutF,
 }
 
 impl Group {
     /// Groups whose lines name their own items (`【item|category】`) and whose waves at one shop
     /// overlap in time.
     fn names_items(self) -> bool {
-        matches!(self, Group::HeldoutC | Group::HeldoutD)
+        matches!(
+            self,
+            Group::HeldoutC | Group::HeldoutD | Group::HeldoutE | Group::HeldoutF
+        )
     }
 }
 
@@ -70,7 +85,7 @@ pub fn seeds() -> Vec<Seed> {
         Group,
         Option<&'static str>,
     )> = None;
-    for line in SEEDS.lines().map(str::trim) {
+    for line in SEEDS.lines().chain(SEEDS_E.lines()).chain(SEEDS_F.lines()).map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -88,6 +103,14 @@ pub fn seeds() -> Vec<Seed> {
                 ["other", shop] => (None, *shop, Group::Tuning, None),
                 ["other", shop, "heldout-c"] => (None, *shop, Group::HeldoutC, None),
                 ["other", shop, "heldout-d"] => (None, *shop, Group::HeldoutD, None),
+                ["wave", key, shop, "heldout-e", category] => {
+                    (Some(*key), *shop, Group::HeldoutE, Some(*category))
+                }
+                ["other", shop, "heldout-e"] => (None, *shop, Group::HeldoutE, None),
+                ["wave", key, shop, "heldout-f", category] => {
+                    (Some(*key), *shop, Group::HeldoutF, Some(*category))
+                }
+                ["other", shop, "heldout-f"] => (None, *shop, Group::HeldoutF, None),
                 _ => panic!("bad seed header {line:?}"),
             });
             continue;
@@ -423,6 +446,12 @@ pub struct Evaluation {
     pub heldout_d_waves: usize,
     /// Group D alone (its shops are its own).
     pub heldout_d: super::PairScores,
+    pub heldout_e_waves: usize,
+    /// Group E alone (its shops are its own).
+    pub heldout_e: super::PairScores,
+    pub heldout_f_waves: usize,
+    /// Group F alone (its shops are its own).
+    pub heldout_f: super::PairScores,
     pub all: super::PairScores,
     /// Waves found together in one cluster (the precision lost is theirs).
     pub merged: Vec<[String; 2]>,
@@ -510,6 +539,10 @@ pub fn evaluate(set: &[Labelled], settings: super::Settings) -> Evaluation {
         heldout_c: score(&|l| l.group == Group::HeldoutC),
         heldout_d_waves: waves(Group::HeldoutD),
         heldout_d: score(&|l| l.group == Group::HeldoutD),
+        heldout_e_waves: waves(Group::HeldoutE),
+        heldout_e: score(&|l| l.group == Group::HeldoutE),
+        heldout_f_waves: waves(Group::HeldoutF),
+        heldout_f: score(&|l| l.group == Group::HeldoutF),
         all: score(&|_| true),
     }
 }

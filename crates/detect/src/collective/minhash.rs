@@ -6,6 +6,7 @@
 //! same (it changes whenever the tokeniser, the lexicon or the hashing does; stored signatures
 //! of another version must be recomputed from the text).
 
+use super::meaning::Meaning;
 use super::tokens;
 
 /// Hash functions in a signature.
@@ -17,16 +18,17 @@ pub const BANDS: usize = HASHES / ROWS;
 /// Two complaints share an issue when their estimated Jaccard similarity is at least this.
 pub const THRESHOLD: f64 = 0.3;
 /// Bumped whenever a signature of the same text would come out different.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The value of every hash of a text with no tokens; such a signature matches nothing.
 const EMPTY: u32 = u32::MAX;
 
-/// A MinHash signature: for each of [`HASHES`] hash functions, the least hash of any token; and
+/// A MinHash signature: for each of [`HASHES`] hash functions, the least hash of any token;
 /// which of the lexicon's problems the text names ([`tokens::problem_bits`]; 0 when none, or
-/// when the signature was stored before the bits were).
+/// when the signature was stored before the bits were); and what the text means
+/// ([`Meaning`]; `None` for a signature made from token hashes alone, or stored before).
 #[derive(Clone, PartialEq, Eq)]
-pub struct Signature(pub [u32; HASHES], pub u64);
+pub struct Signature(pub [u32; HASHES], pub u64, pub Option<Meaning>);
 
 impl std::fmt::Debug for Signature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -62,11 +64,24 @@ pub fn token_hash(token: &str) -> u64 {
 impl Signature {
     /// The signature of a complaint's text.
     pub fn of(text: &str) -> Signature {
-        let features = tokens::features(text);
-        let hashes: Vec<u64> = features.iter().map(|t| token_hash(t)).collect();
-        let mut sig = Signature::of_hashes(&hashes);
-        sig.1 = tokens::problem_bits(&features);
-        sig
+        Signature::of_batch(&[text]).pop().expect("one in, one out")
+    }
+
+    /// The signatures of many texts (their meanings computed together: much cheaper a text
+    /// than one at a time).
+    pub fn of_batch(texts: &[&str]) -> Vec<Signature> {
+        texts
+            .iter()
+            .zip(Meaning::of_batch(texts))
+            .map(|(text, meaning)| {
+                let features = tokens::features(text);
+                let hashes: Vec<u64> = features.iter().map(|t| token_hash(t)).collect();
+                let mut sig = Signature::of_hashes(&hashes);
+                sig.1 = tokens::problem_bits(&features);
+                sig.2 = Some(meaning);
+                sig
+            })
+            .collect()
     }
 
     /// The signature of a set of token hashes.
@@ -81,7 +96,7 @@ impl Signature {
         }
         // A real minimum of u32::MAX would read as "no tokens"; it cannot mislead by more
         // than one hash in 2^32.
-        Signature(sig, 0)
+        Signature(sig, 0, None)
     }
 
     /// Whether the text had no tokens (all numbers, punctuation or stop-words).
@@ -89,22 +104,30 @@ impl Signature {
         self.0.iter().all(|&v| v == EMPTY)
     }
 
-    /// Little-endian bytes for a BLOB / BYTEA column: the `4 × HASHES` of the hashes, then the
-    /// 8 of the problem bits.
+    /// Little-endian bytes for a BLOB / BYTEA column: the `4 × HASHES` of the hashes, the 8 of
+    /// the problem bits, then the meaning's ([`Meaning::to_bytes`]) if any.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out: Vec<u8> = self.0.iter().flat_map(|v| v.to_le_bytes()).collect();
         out.extend(self.1.to_le_bytes());
+        if let Some(m) = &self.2 {
+            out.extend(m.to_bytes());
+        }
         out
     }
 
     /// The inverse of [`to_bytes`](Self::to_bytes); `None` when the length is wrong. Bytes
     /// stored before the problem bits existed (the hashes alone) read with no problem bits.
     pub fn from_bytes(bytes: &[u8]) -> Option<Signature> {
-        let (hashes, problems) = match bytes.len() {
-            n if n == 4 * HASHES => (bytes, 0),
-            n if n == 4 * HASHES + 8 => {
-                let (h, p) = bytes.split_at(4 * HASHES);
-                (h, u64::from_le_bytes(p.try_into().ok()?))
+        let (hashes, problems, meaning) = match bytes.len() {
+            n if n == 4 * HASHES => (bytes, 0, None),
+            n if n >= 4 * HASHES + 8 => {
+                let (h, rest) = bytes.split_at(4 * HASHES);
+                let (p, m) = rest.split_at(8);
+                let meaning = match m {
+                    [] => None,
+                    m => Some(Meaning::from_bytes(m)?),
+                };
+                (h, u64::from_le_bytes(p.try_into().ok()?), meaning)
             }
             _ => return None,
         };
@@ -112,7 +135,7 @@ impl Signature {
         for (s, c) in sig.iter_mut().zip(hashes.chunks_exact(4)) {
             *s = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
         }
-        Some(Signature(sig, problems))
+        Some(Signature(sig, problems, meaning))
     }
 
     /// One key per band (a hash of the band's index and rows). Two complaints are candidates

@@ -19,6 +19,7 @@
 mod index;
 pub mod input;
 pub mod labelled;
+mod meaning;
 pub mod minhash;
 mod offline;
 mod recent;
@@ -26,10 +27,11 @@ mod subject;
 pub mod tokens;
 
 pub use index::CollectiveIndex;
+pub use meaning::{Meaning, ensure as ensure_meaning};
 pub use minhash::{BANDS, HASHES, ROWS, Signature, THRESHOLD, VERSION, same_issue, similarity};
 pub use offline::{Clustering, cluster, cluster_signed, signatures as offline_signatures};
 pub use recent::{Recent, ShopWindow};
-pub use subject::{Subject, SubjectKeys, shares_issue};
+pub use subject::{Subject, SubjectKeys, category_key, product_key, shares_issue};
 
 /// At most this many of a band's (or a subject's) earlier complaints (the latest within the window) are looked
 /// at for a new one. A bucket holding more is a wave already found: the newest complaints in it
@@ -70,8 +72,10 @@ pub(crate) fn joins(
     )
 }
 
-/// The pair check on the subjects' keys: the same subject (and problems that agree), or — unless
-/// the subjects are two items' goods ([`subject::other_items`]) — the words.
+/// The pair check on the subjects' keys: the same subject (and problems that agree), or —
+/// unless the subjects are two items' goods ([`subject::other_items`]) — the words. A complaint
+/// joins every earlier one it shares an issue with this way; by meaning ([`meaning_score`]) it
+/// joins only the one it is closest to.
 #[inline]
 pub(crate) fn pair_joins(
     a_keys: Option<SubjectKeys>,
@@ -88,6 +92,129 @@ pub(crate) fn pair_joins(
             && minhash::agreeing(&a.0, &b.0) >= need)
 }
 
+/// A complaint is compared by meaning with at most this many of its shop's latest complaints
+/// within the window (the store, the index and the offline clusterer alike).
+pub const MEANING_WALK: usize = 256;
+
+/// When two complaints' meanings say they share an issue. With both subjects known, a logistic
+/// model over what the store knows of the pair weighs the cosine of their meanings with whether
+/// they name one item, one category, and problems (the lexicon's) that agree or disagree — so
+/// one issue filed under different categories, or on two items, can join while one item's two
+/// problems stay apart; from the text alone, the cosine decides.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Closeness {
+    /// Weights of [`PairEvidence::features`], then the bias.
+    pub weights: [f32; PAIR_FEATURES + 1],
+    /// Least probability of one issue, both subjects known.
+    pub least: f32,
+    /// Least cosine when either names no item.
+    pub text_only: f32,
+}
+
+/// What [`Closeness`] weighs.
+pub const PAIR_FEATURES: usize = 8;
+
+impl Closeness {
+    /// Never joins by meaning (to compare with words and subjects alone).
+    pub const NEVER: Closeness = Closeness {
+        weights: [0.0; PAIR_FEATURES + 1],
+        least: 2.0,
+        text_only: 2.0,
+    };
+
+    /// The probability that a pair with both subjects known shares an issue.
+    pub fn probability(&self, e: &PairEvidence) -> f32 {
+        let x = e.features();
+        let z: f32 = x.iter().zip(&self.weights).map(|(x, w)| x * w).sum::<f32>()
+            + self.weights[PAIR_FEATURES];
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+impl Default for Closeness {
+    fn default() -> Self {
+        // Fitted by `cargo run --release -p weiquan-detect --example meaning_tune fit` on every
+        // labelled group but the newest held-out one (F), and the least probability and cosine
+        // chosen there for precision first (BENCHMARKS.md).
+        Closeness {
+            weights: [3.257, 3.776, 2.119, 1.923, 1.662, -1.352, 3.640, 1.339, -6.875],
+            least: 0.6,
+            text_only: 0.75,
+        }
+    }
+}
+
+/// What the store knows of a pair of complaints at one shop, both naming their subject.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairEvidence {
+    pub cosine: f32,
+    pub same_item: bool,
+    pub same_category: bool,
+    /// Both name problems the lexicon knows and share one / share none.
+    pub problems_agree: bool,
+    pub problems_disagree: bool,
+    /// One category about the shop's conduct, not one item's goods (late shipment, refused
+    /// returns…): a wave of those spans whatever items were ordered.
+    pub same_conduct: bool,
+    /// The estimated Jaccard similarity of their words.
+    pub words: f32,
+}
+
+impl PairEvidence {
+    pub fn features(&self) -> [f32; PAIR_FEATURES] {
+        let f = |b: bool| if b { 1.0 } else { 0.0 };
+        [
+            self.cosine,
+            self.cosine * f(self.same_item),
+            f(self.same_item),
+            f(self.same_category),
+            f(self.problems_agree),
+            f(self.problems_disagree),
+            f(self.same_conduct),
+            self.words,
+        ]
+    }
+
+    /// The evidence of two signed complaints with their subjects' keys.
+    pub fn of(a_keys: SubjectKeys, b_keys: SubjectKeys, a: &Signature, b: &Signature) -> Option<Self> {
+        let (ma, mb) = (a.2.as_ref()?, b.2.as_ref()?);
+        Some(PairEvidence {
+            cosine: ma.cosine(mb),
+            same_item: a_keys.product == b_keys.product,
+            same_category: a_keys.category == b_keys.category,
+            problems_agree: a.1 & b.1 != 0,
+            problems_disagree: a.1 != 0 && b.1 != 0 && a.1 & b.1 == 0,
+            same_conduct: a_keys.category == b_keys.category && a_keys.item.is_none() && b_keys.item.is_none(),
+            words: minhash::similarity(a, b) as f32,
+        })
+    }
+}
+
+/// How strongly two complaints' meanings say they share an issue ([`Closeness`]): the model's
+/// probability with both subjects known, else the cosine; `None` below the least. Meaning joins
+/// a complaint to the one earlier complaint it scores highest with, not to every one above the
+/// least: one complaint worded between two waves must not merge them.
+#[inline]
+pub(crate) fn meaning_score(
+    a_keys: Option<SubjectKeys>,
+    b_keys: Option<SubjectKeys>,
+    a: &Signature,
+    b: &Signature,
+    closeness: &Closeness,
+) -> Option<f32> {
+    let score = match (a_keys, b_keys) {
+        (Some(x), Some(y)) => {
+            let p = closeness.probability(&PairEvidence::of(x, y, a, b)?);
+            (p >= closeness.least).then_some(p)
+        }
+        _ => {
+            let c = a.2.as_ref()?.cosine(b.2.as_ref()?);
+            (c >= closeness.text_only).then_some(c)
+        }
+    };
+    score
+}
+
 /// Mixes a shop into a bucket key (a band key or a [`Subject::key`]).
 pub(crate) fn bucket(shop: u32, key: u64) -> u64 {
     key ^ (u64::from(shop).wrapping_mul(0x9e37_79b9_7f4a_7c15))
@@ -100,6 +227,8 @@ pub struct Settings {
     pub window_ms: i64,
     /// Least similarity of two complaints sharing an issue ([`THRESHOLD`] by default).
     pub threshold: f64,
+    /// How close their meanings must be.
+    pub closeness: Closeness,
 }
 
 impl Default for Settings {
@@ -109,6 +238,7 @@ impl Default for Settings {
             min_consumers: 5,
             window_ms: 30 * 24 * 3600 * 1000,
             threshold: THRESHOLD,
+            closeness: Closeness::default(),
         }
     }
 }

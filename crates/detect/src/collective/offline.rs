@@ -7,7 +7,10 @@ use std::time::Instant;
 use rustc_hash::FxHashMap;
 
 use super::minhash::{BANDS, ROWS, Signature, band_key, threshold_count};
-use super::{Complaint, MAX_WALK, Settings, Subject, UnionFind, bucket, pair_joins};
+use super::{
+    Complaint, MAX_WALK, MEANING_WALK, Settings, Subject, SubjectKeys, UnionFind, bucket, meaning_score,
+    pair_joins,
+};
 
 /// The result of [`cluster`].
 #[derive(Debug, Clone)]
@@ -29,7 +32,13 @@ pub fn signatures(texts: &[&str], threads: usize) -> Vec<Signature> {
     std::thread::scope(|s| {
         let parts: Vec<_> = texts
             .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|t| Signature::of(t)).collect::<Vec<_>>()))
+            .map(|part| {
+                s.spawn(move || {
+                    part.chunks(256)
+                        .flat_map(Signature::of_batch)
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         parts
             .into_iter()
@@ -90,25 +99,31 @@ pub fn cluster_signed(
     let with_subject: Vec<u32> = (0..n as u32)
         .filter(|&p| subject_at[p as usize].is_some())
         .collect();
+    let with_meaning: Vec<u32> = (0..n as u32)
+        .filter(|&p| sig_at[p as usize].2.is_some())
+        .collect();
 
-    // Each thread takes every `threads`-th band (band `BANDS` being the subjects), keeps its own union–find and returns only the
-    // pairs that joined two of its components: a spanning forest, at most n - 1 pairs.
-    let threads = threads.clamp(1, BANDS + 1);
+    // Each thread takes every `threads`-th band (band `BANDS` being the subjects and `BANDS + 1`
+    // the shop, for the meaning), keeps its own union–find and returns only the pairs that
+    // joined two of its components: a spanning forest, at most n - 1 pairs.
+    let threads = threads.clamp(1, BANDS + 2);
     let need = threshold_count(settings.threshold);
     let window = settings.window_ms;
     let (edges, comparisons) = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let (at, shop_at, sig_at, subject_at) = (&at, &shop_at, &sig_at, &subject_at);
-                let (signed, with_subject) = (&signed, &with_subject);
+                let (signed, with_subject, with_meaning) = (&signed, &with_subject, &with_meaning);
                 s.spawn(move || {
                     let mut uf = UnionFind::new(n);
                     let mut edges: Vec<(u32, u32)> = Vec::new();
                     let mut comparisons = 0u64;
                     let mut run: Vec<(u64, u32)> = Vec::with_capacity(n);
-                    for band in (t..=BANDS).step_by(threads) {
+                    for band in (t..=BANDS + 1).step_by(threads) {
                         run.clear();
-                        if band == BANDS {
+                        if band == BANDS + 1 {
+                            run.extend(with_meaning.iter().map(|&p| (bucket(shop_at[p as usize], 0), p)));
+                        } else if band == BANDS {
                             run.extend(with_subject.iter().map(|&p| {
                                 let key = subject_at[p as usize].map_or(0, |k| k.subject);
                                 (bucket(shop_at[p as usize], key), p)
@@ -120,6 +135,13 @@ pub fn cluster_signed(
                             }));
                         }
                         run.sort_unstable();
+                        if band == BANDS + 1 {
+                            for group in run.chunk_by(|a, b| a.0 == b.0) {
+                                comparisons +=
+                                    attach_by_meaning(group, at, shop_at, sig_at, subject_at, settings, &mut uf, &mut edges);
+                            }
+                            continue;
+                        }
                         for group in run.chunk_by(|a, b| a.0 == b.0) {
                             for (j, &(_, pj)) in group.iter().enumerate().skip(1) {
                                 for &(_, pi) in group[..j].iter().rev().take(MAX_WALK) {
@@ -204,4 +226,50 @@ pub fn cluster_signed(
         }
     }
     (clusters, comparisons)
+}
+
+/// The meaning's pass over one shop's complaints in time order: each joins the one of its latest
+/// [`MEANING_WALK`] within the window that its meaning is closest to, as the store's window does
+/// ([`ShopWindow::matches`](super::ShopWindow::matches)). Returns the comparisons made.
+#[allow(clippy::too_many_arguments)]
+fn attach_by_meaning(
+    group: &[(u64, u32)],
+    at: &[i64],
+    shop_at: &[u32],
+    sig_at: &[&Signature],
+    subject_at: &[Option<SubjectKeys>],
+    settings: Settings,
+    uf: &mut UnionFind,
+    edges: &mut Vec<(u32, u32)>,
+) -> u64 {
+    let mut comparisons = 0;
+    for (j, &(_, pj)) in group.iter().enumerate().skip(1) {
+        let mut best: Option<(f32, u32)> = None;
+        let mut walked = 0;
+        for &(_, pi) in group[..j].iter().rev() {
+            if at[pj as usize] - at[pi as usize] > settings.window_ms || walked >= MEANING_WALK {
+                break;
+            }
+            if shop_at[pi as usize] != shop_at[pj as usize] {
+                continue;
+            }
+            walked += 1;
+            comparisons += 1;
+            let (i, k) = (pi as usize, pj as usize);
+            if let Some(score) =
+                meaning_score(subject_at[k], subject_at[i], sig_at[k], sig_at[i], &settings.closeness)
+                && best.is_none_or(|(b, _)| score > b)
+            {
+                best = Some((score, pi));
+            }
+        }
+        if let Some((_, pi)) = best {
+            let (ri, rj) = (uf.find(pi), uf.find(pj));
+            if ri != rj {
+                uf.union(ri, rj);
+                edges.push((pi, pj));
+            }
+        }
+    }
+    comparisons
 }

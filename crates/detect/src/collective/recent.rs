@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 
 use super::minhash::{HASHES, Signature, THRESHOLD, threshold_count};
-use super::{SubjectKeys, pair_joins};
+use super::{MEANING_WALK, Settings, SubjectKeys, meaning_score, pair_joins};
 
 /// A complaint in a shop's window.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,16 +74,17 @@ impl ShopWindow {
 
     /// The ids of the latest complaints since `since` that share an issue with `sig` and
     /// `subject` ([`shares_issue`](super::shares_issue), subjects compared by key), newest first,
-    /// at most `limit`. `threshold` is the least similarity ([`THRESHOLD`] by default).
+    /// at most `limit`; then, if not among them, the one of the latest [`MEANING_WALK`] its
+    /// meaning is closest to (above the settings' least).
     pub fn matches(
         &self,
         sig: &Signature,
         subject: Option<SubjectKeys>,
         since: i64,
         limit: usize,
-        threshold: f64,
+        settings: &Settings,
     ) -> Vec<i64> {
-        let need = threshold_count(threshold);
+        let need = threshold_count(settings.threshold);
         let mut found = Vec::new();
         for r in self.items.iter().rev() {
             if found.len() >= limit {
@@ -92,6 +93,20 @@ impl ShopWindow {
             if r.at >= since && pair_joins(subject, r.subject, sig, &r.sig, need) {
                 found.push(r.id);
             }
+        }
+        // By meaning, the closest of the latest few (the first of equals: the newest).
+        let mut best: Option<(f32, i64)> = None;
+        for r in self.items.iter().rev().filter(|r| r.at >= since).take(MEANING_WALK) {
+            if let Some(score) = meaning_score(subject, r.subject, sig, &r.sig, &settings.closeness)
+                && best.is_none_or(|(b, _)| score > b)
+            {
+                best = Some((score, r.id));
+            }
+        }
+        if let Some((_, id)) = best
+            && !found.contains(&id)
+        {
+            found.push(id);
         }
         found
     }
@@ -150,15 +165,15 @@ mod tests {
             .map(|(i, _)| (i as i64 + 1) * 10)
             .collect();
         assert!(expect.len() >= 3, "{expect:?}");
-        let got = w.matches(&sig, Some(cup.keys()), 0, 10, THRESHOLD);
+        let got = w.matches(&sig, Some(cup.keys()), 0, 10, &Settings::default());
         assert_eq!(got, expect);
         // Newest first, bounded.
         assert_eq!(
-            w.matches(&sig, Some(cup.keys()), 0, 2, THRESHOLD),
+            w.matches(&sig, Some(cup.keys()), 0, 2, &Settings::default()),
             expect[..2]
         );
         // Older than `since`: not compared; forgotten from the front.
-        let got = w.matches(&sig, Some(cup.keys()), 2_000, 10, THRESHOLD);
+        let got = w.matches(&sig, Some(cup.keys()), 2_000, 10, &Settings::default());
         assert!(got.iter().all(|&id| id >= 30), "{got:?}");
         w.forget_before(2_000);
         assert_eq!(w.len(), 3);

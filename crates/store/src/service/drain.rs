@@ -2,6 +2,7 @@
 //! shop's queue in one transaction (`collective::assign_shop`), several shops at once.
 
 use futures::StreamExt;
+use weiquan_detect::collective::Signature;
 use weiquan_domain::Timestamp;
 
 use super::Service;
@@ -23,9 +24,24 @@ pub(super) async fn collective<D: Driver>(s: &Service<D>, now: Timestamp) -> Res
             let (windows, policy) = (s.windows.clone(), s.policy.clone());
             async move {
                 let shop = weiquan_domain::ShopId::parse(&shop)?;
-                write!(s, |tx| collective::assign_shop(
-                    tx, &windows, &shop, BATCH, now, &policy
-                ))
+                // Signed before the transaction, so that the encoder runs beside the writer.
+                let key = shop.as_str().to_owned();
+                let texts = read!(s, Point, |tx| collective::queued_texts(tx, &key, BATCH))?;
+                let ids: Vec<i64> = texts.iter().map(|(id, _)| *id).collect();
+                let signed = tokio::task::spawn_blocking(move || {
+                    let refs: Vec<&str> = texts.iter().map(|(_, t)| t.as_str()).collect();
+                    let sigs = Signature::of_batch(&refs);
+                    texts.iter().map(|(id, _)| *id).zip(sigs).collect::<Vec<_>>()
+                })
+                .await
+                .map_err(|e| crate::StoreError::Corrupt(format!("signing failed: {e}")))?;
+                windows.presign(signed);
+                let w = windows.clone();
+                let r = write!(s, |tx| collective::assign_shop(
+                    tx, &w, &shop, BATCH, now, &policy
+                ));
+                windows.forget_presigned(&ids);
+                r
             }
         })
         .buffer_unordered(PARALLEL)
