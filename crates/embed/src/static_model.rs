@@ -173,7 +173,7 @@ pub fn derive_range(encoder: &Encoder, range: std::ops::Range<usize>, threads: u
                             .collect();
                         mine.push((c, encoder.embed_ids(&ids)));
                         let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                        if d % (chunks / 10).max(1) == 0 {
+                        if d.is_multiple_of((chunks / 10).max(1)) {
                             eprintln!(
                                 "  {}% ({:.0} s)",
                                 d * 100 / chunks,
