@@ -1,6 +1,6 @@
 //! `weiquan bench`: the benchmarks' command line, and what they share (a seeded store, the
 //! disk's fsync rate, a process's memory, percentiles). One file per benchmark: `bench_intake`,
-//! `bench_timers`, `bench_pages`, `bench_chat`, `bench_collective`; brushing and classify live
+//! `bench_timers`, `bench_pages`, `bench_chat`, `bench_collective`, `bench_embed`; brushing and classify live
 //! with their commands.
 
 use std::io::Write;
@@ -59,6 +59,9 @@ pub enum BenchCommand {
     /// The outbox dispatcher: deliveries/s to a local webhook receiver, and the delay from an
     /// event's commit to its receipt (see `bench_webhooks`).
     Webhooks(crate::bench_webhooks::BenchArgs),
+    /// Sentence embeddings: the full and the static encoder's sentences/s on one core, memory,
+    /// and what the static one keeps (see `bench_embed`).
+    Embed(crate::bench_embed::BenchArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -81,6 +84,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Pages(args) => crate::bench_pages::run(args).await,
         BenchCommand::Chat(args) => crate::bench_chat::run(args).await,
         BenchCommand::Webhooks(args) => crate::bench_webhooks::run(args).await,
+        BenchCommand::Embed(args) => crate::bench_embed::run(args).await,
     }
 }
 

@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod bench_chat;
 mod bench_collective;
+mod bench_embed;
 mod bench_intake;
 mod bench_pages;
 mod bench_timers;
@@ -14,6 +15,7 @@ mod demo;
 mod detect_cmd;
 mod export;
 mod import;
+mod model_cmd;
 mod seed;
 mod serve;
 
@@ -83,6 +85,11 @@ enum Command {
         #[command(subcommand)]
         command: detect_cmd::DetectCommand,
     },
+    /// The sentence model: fetch it, install it offline, show where it is.
+    Model {
+        #[command(subcommand)]
+        command: model_cmd::ModelCommand,
+    },
     /// Benchmarks that measure the targets in BENCHMARKS.md.
     Bench {
         #[command(subcommand)]
@@ -109,6 +116,7 @@ fn main() -> std::process::ExitCode {
             Command::Audit { command } => audit::run(command).await,
             Command::Assistant { command } => assistant_cmd::run(command).await,
             Command::Detect { command } => detect_cmd::run(command).await,
+            Command::Model { command } => model_cmd::run(command).await,
             Command::Bench { command } => bench::run(command).await,
         }
     });
