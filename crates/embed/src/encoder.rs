@@ -16,7 +16,7 @@ pub const DIM: usize = 512;
 const CNN: usize = 256;
 const CHUNKS: usize = 17;
 const CHUNK_ROWS: usize = 7530;
-const FEAT: usize = DIM + 3 * CNN;
+pub(crate) const FEAT: usize = DIM + 3 * CNN;
 /// (n-gram order, left context) of the three CNN branches.
 const ORDERS: [(usize, usize); 3] = [(2, 0), (3, 1), (5, 2)];
 const MAX_LEFT: usize = 2;
@@ -237,8 +237,9 @@ impl Encoder {
         out
     }
 
-    /// One micro-batch, its sentences' tokens stacked in one matrix.
-    fn forward(&self, group: &[Vec<u32>]) -> Vec<Vec<f32>> {
+    /// Each token's features (its embedding and its three n-gram branches, normalised), for a
+    /// micro-batch of sentences stacked in one matrix.
+    pub(crate) fn token_features(&self, group: &[Vec<u32>]) -> Array2<f32> {
         let n_tok: usize = group.iter().map(Vec::len).sum();
         let mut feats = Array2::<f32>::zeros((n_tok, FEAT));
         // window[t] = the rows of t's n-gram window, `n_tok` (a zero row) outside its sentence.
@@ -300,6 +301,16 @@ impl Encoder {
                 .assign(&c2);
         }
         drop((x, buf));
+        for mut row in feats.rows_mut() {
+            let row = row.as_slice_mut().expect("standard layout");
+            layer_norm(row, &self.ln_g, &self.ln_b, self.eps);
+        }
+        feats
+    }
+
+    /// One micro-batch, its sentences' tokens stacked in one matrix.
+    fn forward(&self, group: &[Vec<u32>]) -> Vec<Vec<f32>> {
+        let feats = self.token_features(group);
         // The token sum commutes with the linear projection: sum first, project per sentence.
         let mut sums = Array2::<f32>::zeros((group.len(), FEAT));
         let mut t = 0;
@@ -307,16 +318,30 @@ impl Encoder {
             let mut acc = sums.row_mut(si);
             let acc = acc.as_slice_mut().expect("standard layout");
             for _ in 0..sent.len() {
-                let mut row = feats.row_mut(t);
-                let row = row.as_slice_mut().expect("standard layout");
-                layer_norm(row, &self.ln_g, &self.ln_b, self.eps);
-                add(acc, row);
+                add(acc, feats.row(t).as_slice().expect("standard layout"));
                 t += 1;
             }
         }
-        let mut mean = sums.dot(&self.cnn_w);
-        for (mut row, sent) in mean.rows_mut().into_iter().zip(group) {
-            let len = sent.len() as f32;
+        let lens: Vec<usize> = group.iter().map(Vec::len).collect();
+        self.head(sums, &lens)
+    }
+
+    /// The sentence part of the network, from the sums of its tokens' features
+    /// ([`Encoder::token_features`]) and its token counts.
+    pub(crate) fn head(&self, sums: Array2<f32>, lens: &[usize]) -> Vec<Vec<f32>> {
+        self.head_projected(sums.dot(&self.cnn_w), lens)
+    }
+
+    /// Token features projected as the sentence part projects their sum (the projection is
+    /// linear, so the sum of projected rows is the projected sum).
+    pub(crate) fn project(&self, feats: &Array2<f32>) -> Array2<f32> {
+        feats.dot(&self.cnn_w)
+    }
+
+    /// [`Encoder::head`] from the projected sums ([`Encoder::project`]).
+    pub(crate) fn head_projected(&self, mut mean: Array2<f32>, lens: &[usize]) -> Vec<Vec<f32>> {
+        for (mut row, &len) in mean.rows_mut().into_iter().zip(lens) {
+            let len = len as f32;
             let inv = 1.0 / len.sqrt();
             for (o, &b) in row.iter_mut().zip(&self.cnn_b) {
                 *o = (*o + len * b) * inv;

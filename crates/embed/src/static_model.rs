@@ -77,17 +77,17 @@ impl StaticEncoder {
         }
         let tokenizer = Tokenizer::load(&dir.join(SP_MODEL.file))?;
         let path = dir.join(FILE);
-        let (rows, scales) = match read_table(&path, tokenizer.vocab_size())? {
+        let (rows, scales) = match read_table(MAGIC, &path, tokenizer.vocab_size())? {
             Some(t) => t,
             None => with_lock(dir, || {
-                if let Some(t) = read_table(&path, tokenizer.vocab_size())? {
+                if let Some(t) = read_table(MAGIC, &path, tokenizer.vocab_size())? {
                     return Ok(t);
                 }
                 let encoder = Encoder::load(dir)?;
                 let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
                 let vectors = derive(&encoder, threads);
                 let table = quantise(&vectors);
-                write_atomic(&path, &encode_table(&table.0, &table.1))?;
+                write_atomic(&path, &encode_table(MAGIC, &table.0, &table.1))?;
                 Ok(table)
             })?,
         };
@@ -200,7 +200,7 @@ pub fn derive_range(encoder: &Encoder, range: std::ops::Range<usize>, threads: u
 }
 
 /// int8 per row, scaled by the row's largest magnitude.
-fn quantise(vectors: &[f32]) -> (Vec<i8>, Vec<f32>) {
+pub(crate) fn quantise(vectors: &[f32]) -> (Vec<i8>, Vec<f32>) {
     let mut rows = Vec::with_capacity(vectors.len());
     let mut scales = Vec::with_capacity(vectors.len() / DIM);
     for v in vectors.chunks_exact(DIM) {
@@ -215,9 +215,9 @@ fn quantise(vectors: &[f32]) -> (Vec<i8>, Vec<f32>) {
     (rows, scales)
 }
 
-fn encode_table(rows: &[i8], scales: &[f32]) -> Vec<u8> {
+pub(crate) fn encode_table(magic: &[u8; 8], rows: &[i8], scales: &[f32]) -> Vec<u8> {
     let mut b = Vec::with_capacity(88 + scales.len() * 4 + rows.len());
-    b.extend_from_slice(MAGIC);
+    b.extend_from_slice(magic);
     b.extend_from_slice(&VERSION.to_le_bytes());
     b.extend_from_slice(WHEEL_SHA256.as_bytes());
     b.extend_from_slice(&(scales.len() as u32).to_le_bytes());
@@ -229,8 +229,13 @@ fn encode_table(rows: &[i8], scales: &[f32]) -> Vec<u8> {
     b
 }
 
-/// The cached table, `None` when absent, damaged, or made from another wheel or version.
-fn read_table(path: &Path, n: usize) -> Result<Option<(Vec<i8>, Vec<f32>)>> {
+/// The cached table (`magic` names which), `None` when absent, damaged, or made from another
+/// wheel or version.
+pub(crate) fn read_table(
+    magic: &[u8; 8],
+    path: &Path,
+    n: usize,
+) -> Result<Option<(Vec<i8>, Vec<f32>)>> {
     let b = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -238,7 +243,7 @@ fn read_table(path: &Path, n: usize) -> Result<Option<(Vec<i8>, Vec<f32>)>> {
     };
     let head = 8 + 4 + 64 + 4 + 4;
     if b.len() < head
-        || &b[..8] != MAGIC
+        || &b[..8] != magic
         || b[8..12] != VERSION.to_le_bytes()
         || &b[12..76] != WHEEL_SHA256.as_bytes()
     {
