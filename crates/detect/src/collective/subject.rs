@@ -141,34 +141,17 @@ mod tests {
         assert!(!shares_issue(&silent, None, &charge, None));
     }
 
-    /// The pair check by words and subjects alone.
-    fn by_words(a: &Signature, a_s: Option<&Subject>, b: &Signature, b_s: Option<&Subject>) -> bool {
-        let never = super::super::Closeness::NEVER;
-        super::super::pair_joins(
-            a_s.map(Subject::keys),
-            b_s.map(Subject::keys),
-            a,
-            b,
-            threshold_count(THRESHOLD),
-            &never,
-        )
-    }
-
     #[test]
     fn the_same_words_about_two_items_are_two_issues_when_about_the_goods() {
         let a = Signature::of("大米里有很多小虫子，米虫到处爬");
         let b = Signature::of("坚果里有小虫子，虫子到处爬");
-        assert!(by_words(&a, None, &b, None), "the words alone join them");
+        assert!(
+            shares_issue(&a, None, &b, None),
+            "the words alone join them"
+        );
         let rice = Subject::new("东北大米 10斤", "quality_defect");
         let nuts = Subject::new("每日坚果礼包", "quality_defect");
-        assert!(!by_words(&a, Some(&rice), &b, Some(&nuts)));
-        // Their meaning does: one problem (insects in the goods) on two items of one shop is
-        // one cause as often as not (its storeroom), and a wave across items is what tier 3
-        // wants to see.
-        assert!(shares_issue(&a, Some(&rice), &b, Some(&nuts)));
-        // Not every two defects of two items, though.
-        let c = Signature::of("坚果礼包的包装袋漏气，拆开里面的核桃都受潮软了");
-        assert!(!shares_issue(&a, Some(&rice), &c, Some(&nuts)));
+        assert!(!shares_issue(&a, Some(&rice), &b, Some(&nuts)));
         // One side names no item, or one is about the shop's conduct: the words decide.
         assert!(shares_issue(&a, Some(&rice), &b, None));
         let nuts_refund = Subject::new("每日坚果礼包", "refund_not_received");
