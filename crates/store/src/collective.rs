@@ -279,21 +279,31 @@ pub(crate) async fn enqueue<C: Conn>(o: &mut Tx<'_, C>, c: &Complaint) -> Result
     Ok(())
 }
 
-/// The texts of a shop's queued complaints that the next [`assign_shop`] will take (the same
-/// order and limit), to sign them before its transaction.
+/// The texts of the shops' queued complaints that their next [`assign_shop`]s will take (the
+/// same order and limit per shop), to sign them together before their transactions.
 pub(crate) async fn queued_texts<C: Conn>(
     o: &mut Tx<'_, C>,
-    shop: &str,
+    shops: &[String],
     limit: u32,
-) -> Result<Vec<(i64, String)>> {
+) -> Result<Vec<(i64, String, String)>> {
+    if shops.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut p: Vec<Val> = vec![Val::Int(i64::from(limit))];
+    p.extend(shops.iter().map(|s| Val::from(s.as_str())));
     o.query(
-        "SELECT c.id, c.description FROM collective_queue q JOIN complaints c ON c.id = q.complaint_id \
-         WHERE q.shop_id = $1 ORDER BY q.complaint_id LIMIT $2",
-        vals![shop, i64::from(limit)],
+        &format!(
+            "SELECT id, description, shop_id FROM (SELECT c.id AS id, c.description AS description, \
+             q.shop_id AS shop_id, ROW_NUMBER() OVER (PARTITION BY q.shop_id ORDER BY q.complaint_id) AS n \
+             FROM collective_queue q JOIN complaints c ON c.id = q.complaint_id \
+             WHERE q.shop_id IN ({})) AS t WHERE n <= $1 ORDER BY id",
+            placeholders(2, shops.len())
+        ),
+        &p,
     )
     .await?
     .into_iter()
-    .map(|r| Ok((r[0].int()?, r[1].text()?)))
+    .map(|r| Ok((r[0].int()?, r[1].text()?, r[2].text()?)))
     .collect()
 }
 
@@ -318,7 +328,8 @@ pub(crate) async fn queued<C: Conn>(o: &mut Tx<'_, C>) -> Result<u64> {
     )
 }
 
-/// Assigns up to `limit` of the shop's queued complaints, in filing order, in this one
+/// Assigns up to `limit` of the shop's queued complaints up to id `upto` (those the drain
+/// signed ahead; later ones wait for its next round), in filing order, in this one
 /// transaction: the shop's lock is taken and its window brought up to date once, then each
 /// complaint's signature is recorded, joined to its cluster, and the cluster's collective case
 /// opened or grown ([`join`]); their queue rows go. Returns how many it assigned (none when
@@ -328,6 +339,7 @@ pub(crate) async fn assign_shop<C: Conn>(
     windows: &Windows,
     shop_id: &ShopId,
     limit: u32,
+    upto: i64,
     now: Timestamp,
     policy: &Policy,
 ) -> Result<usize> {
@@ -340,10 +352,10 @@ pub(crate) async fn assign_shop<C: Conn>(
         .query(
             &format!(
                 "{COMPLAINT_SELECT} JOIN collective_queue q ON q.complaint_id = c.id \
-                 WHERE q.shop_id = $1 ORDER BY q.complaint_id LIMIT $2 \
+                 WHERE q.shop_id = $1 AND q.complaint_id <= $3 ORDER BY q.complaint_id LIMIT $2 \
                  FOR UPDATE OF q SKIP LOCKED FOR UPDATE OF c"
             ),
-            vals![shop, i64::from(limit)],
+            vals![shop, i64::from(limit), upto],
         )
         .await?
         .into_iter()

@@ -136,6 +136,7 @@ async fn a_rolled_back_drain_leaves_the_shop_window_to_be_read_anew() {
                     &windows,
                     &shop,
                     16,
+                    i64::MAX,
                     SystemClock.now(),
                     &policy,
                 )
