@@ -170,6 +170,11 @@ const CUES: &[(ClaimKind, &[&str])] = &[
     ),
 ];
 
+/// Every claim word (退款, 退货, refund…).
+pub fn cue_words() -> impl Iterator<Item = &'static str> {
+    CUES.iter().flat_map(|(_, cues)| cues.iter().copied())
+}
+
 /// Words that negate a cue right before it: 「不要换货」, 「不退货」, "don't want a refund".
 const NEGATIONS: &[&str] = &[
     "不要",
