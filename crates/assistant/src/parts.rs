@@ -36,6 +36,8 @@ pub enum Role {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clause {
     pub text: String,
+    /// The consumer's words with the punctuation or space that followed them.
+    pub raw: String,
     pub folded: String,
     pub role: Role,
 }
@@ -241,6 +243,7 @@ impl Parts {
             } else {
                 f.clone()
             };
+            let raw = o.clone();
             start = end;
             let trim = |s: &str| {
                 s.trim_matches(|c: char| {
@@ -267,20 +270,29 @@ impl Parts {
                     let (o1, o2): (String, String) =
                         (o.chars().take(n).collect(), o.chars().skip(n).collect());
                     let (f1, f2) = (f[..at].to_string(), f[at..].to_string());
+                    let lead = raw
+                        .chars()
+                        .take_while(|c| c.is_whitespace() || "，,。！!？?；;、.".contains(*c))
+                        .count();
+                    let raw1: String = raw.chars().take(lead + n).collect();
+                    let raw2: String = raw.chars().skip(lead + n).collect();
                     clauses.push(Clause {
                         role: role_of(&f1),
                         text: trim(&o1),
+                        raw: raw1,
                         folded: trim(&f1),
                     });
                     clauses.push(Clause {
                         role: role_of(&f2),
                         text: trim(&o2),
+                        raw: raw2,
                         folded: trim(&f2),
                     });
                 }
                 _ => clauses.push(Clause {
                     role: role_of(&f),
                     text: o,
+                    raw,
                     folded: f,
                 }),
             }
@@ -319,15 +331,20 @@ impl Parts {
         if text.is_empty() { None } else { claim(&text) }
     }
 
-    /// The message without its claim, in the consumer's words (clauses joined by 「，」 or ", ").
+    /// The message without its claim, in the consumer's words and punctuation.
     pub fn description(&self) -> String {
-        let latin = self.clauses.iter().all(|c| !c.text.chars().any(is_cjk));
-        self.clauses
+        let kept: String = self
+            .clauses
             .iter()
             .filter(|c| c.role != Role::Claim)
-            .map(|c| c.text.as_str())
-            .collect::<Vec<_>>()
-            .join(if latin { ", " } else { "，" })
+            .map(|c| c.raw.as_str())
+            .collect();
+        if !self.has_claim() {
+            return kept.trim().to_string();
+        }
+        kept.trim()
+            .trim_end_matches(|c: char| c.is_whitespace() || "，,；;、".contains(c))
+            .to_string()
     }
 
     /// The text the category is read from: the problem clauses, else problem and process.

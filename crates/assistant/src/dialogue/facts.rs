@@ -4,14 +4,17 @@ use chrono::Duration;
 use weiquan_domain::{Category, ClaimKind, Lang};
 
 use super::labels::{t, yuan};
-use super::orders::{loose_product, products_of};
-use super::{Ask, ClaimDraft, Context, Kind, MIN_CONFIDENCE, OrderInfo, Phase, Reply, Session};
+use super::{Ask, ClaimDraft, Context, Kind, MIN_CONFIDENCE, Phase, Reply, Session};
 use crate::Tone;
-use crate::slots::claim::amounts;
+use crate::parts::Parts;
+use crate::slots::claim::{amounts, claim};
 
 impl Session {
+    /// Adds what happened to the description: the message without its claim (「要求退款30元」
+    /// is the claim, not part of the story).
     pub(super) fn add_description(&mut self, words: &str) {
-        let words = words.trim();
+        let story = Parts::new(words).description();
+        let words = story.trim();
         if words.is_empty() {
             return;
         }
@@ -35,7 +38,6 @@ impl Session {
         reply: &mut Reply,
     ) {
         let lang = self.lang;
-        let confident = a.intent_confidence >= MIN_CONFIDENCE;
         let asked = if self.phase == Phase::Collecting {
             self.asked
         } else {
@@ -43,34 +45,24 @@ impl Session {
         };
         let mut descriptive = false;
 
-        // What the matter is. Asked outright, the model's best guess is taken even when unsure.
-        if let Some(c) = a
-            .intent
-            .category()
-            .filter(|_| confident || asked == Some(Ask::Category))
+        // What the matter is: read from what happened, never from what is asked for. Asked
+        // outright, the model's best guess is taken even when unsure.
+        let parts = Parts::new(text);
+        if let Some((c, _)) = parts
+            .category(MIN_CONFIDENCE)
+            .filter(|&(_, p)| p >= MIN_CONFIDENCE || asked == Some(Ask::Category))
         {
-            let answering_other = matches!(
-                asked,
-                Some(
-                    Ask::Order | Ask::Product | Ask::IncidentAt | Ask::ClaimKind | Ask::ClaimAmount
-                )
-            );
-            if self.slots.category.is_none() || asked == Some(Ask::Category) || !answering_other {
-                if self.slots.category.is_none() || asked == Some(Ask::Category) {
-                    self.slots.category = Some(c);
-                    self.kind = if c.is_report() {
-                        Kind::Report
-                    } else {
-                        Kind::Complaint
-                    };
-                }
-                descriptive = true;
+            if self.slots.category.is_none() || asked == Some(Ask::Category) {
+                self.slots.category = Some(c);
+                self.kind = if c.is_report() {
+                    Kind::Report
+                } else {
+                    Kind::Complaint
+                };
             }
-        }
-        if asked == Some(Ask::Description) || asked == Some(Ask::Category) {
             descriptive = true;
         }
-        if asked == Some(Ask::Category) && self.slots.category.is_none() {
+        if asked == Some(Ask::Description) || asked == Some(Ask::Category) {
             descriptive = true;
         }
 
@@ -86,37 +78,9 @@ impl Session {
                 ));
             }
         }
-        // Shop names are not products (好杯子旗舰店 is not a cup).
-        let mut about = text.to_string();
-        for o in ctx.orders {
-            about = about.replace(&o.shop_name, " ");
-        }
-        let titles = products_of(ctx, &self.slots);
-        let product = a
-            .product
-            .clone()
-            .filter(|_| about == text)
-            .or_else(|| crate::slots::match_product(&about, &titles))
-            .or_else(|| loose_product(&about, &titles));
-        if let Some(p) = &product {
-            let holding: Vec<&OrderInfo> = ctx
-                .orders
-                .iter()
-                .filter(|o| o.items.contains(p))
-                .filter(|o| {
-                    self.slots
-                        .order_no
-                        .as_ref()
-                        .is_none_or(|n| n == &o.order_no)
-                })
-                .collect();
-            if let [one] = holding.as_slice() {
-                let no = one.order_no.clone();
-                self.set_order(&no, ctx);
-                self.slots.product = Some(p.clone());
-            } else if !holding.is_empty() {
-                self.slots.product = Some(p.clone());
-            }
+        let choosing = matches!(asked, Some(Ask::Order | Ask::Product | Ask::Pick));
+        if !(choosing && self.take_choice(text, ctx, reply)) {
+            self.resolve_product(text, ctx, reply);
         }
         // Which shop (reports).
         if self.kind == Kind::Report && self.slots.shop_id.is_none() {
@@ -129,7 +93,7 @@ impl Session {
         }
         // The infringing listing (IP reports).
         if self.kind == Kind::Report && self.slots.category == Some(Category::IpInfringement) {
-            if let Some(p) = &product {
+            if let Some(p) = &self.slots.product {
                 self.slots.listing.get_or_insert_with(|| p.clone());
             } else if asked == Some(Ask::Listing) {
                 let l: String = text.trim().chars().take(200).collect();
@@ -151,8 +115,12 @@ impl Session {
                 self.slots.incident_at = Some(at);
             }
         }
-        // What they want.
-        if let Some(c) = a.claim {
+        // What they want: the claim clauses; the whole answer when it was asked for (「退款就行了」).
+        let asked_claim = matches!(asked, Some(Ask::ClaimKind | Ask::ClaimAmount));
+        let wanted = parts
+            .claim()
+            .or_else(|| asked_claim.then(|| claim(text)).flatten());
+        if let Some(c) = wanted {
             let amount = c
                 .amount_cents
                 .or(self.slots.claim.and_then(|x| x.amount_cents));

@@ -26,7 +26,9 @@ use crate::lexicon;
 
 /// Strength of a title's head word found in the message (保温杯 in 「保温杯漏水」).
 pub const EXACT: f32 = 3.0;
-/// Strength of a message word of the same kind as a title's head (杯子 ↔ 保温杯, mug ↔ 马克杯).
+/// Strength of a message word of exactly the title head's kind (thermos ↔ 保温杯, mug ↔ 马克杯).
+pub const NARROW_KIND: f32 = 2.8;
+/// Strength of a message word of a wider or narrower kind than the head (杯子 ↔ 保温杯).
 pub const KIND: f32 = 2.5;
 /// Strength of a shared Latin word of three letters or more (iphone, airpods).
 pub const LATIN: f32 = 2.0;
@@ -327,8 +329,12 @@ impl Matcher {
             if head.chars().count() >= 2 && head.chars().all(is_cjk) && m.text.contains(head) {
                 strong = strong.max(EXACT);
             }
-            if m.kinds.iter().any(|mk| same_kind(mk, kind)) {
-                strong = strong.max(KIND);
+            for mk in &m.kinds {
+                if mk.first().is_some() && mk.first() == kind.first() {
+                    strong = strong.max(NARROW_KIND);
+                } else if same_kind(mk, kind) {
+                    strong = strong.max(KIND);
+                }
             }
         }
         if t.latin
