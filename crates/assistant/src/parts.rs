@@ -169,11 +169,12 @@ fn bare_claim(folded: &str) -> bool {
     for w in crate::slots::claim::cue_words().chain(CLAIM_FILLER.iter().copied()) {
         rest = rest.replace(w, " ");
     }
-    let left = rest
-        .chars()
-        .filter(|c| c.is_alphabetic() && !c.is_ascii_digit())
+    let han = rest.chars().filter(|&c| is_cjk(c)).count();
+    let words = rest
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 3)
         .count();
-    left <= 1
+    han <= 1 && words == 0
 }
 
 fn role_of(folded: &str) -> Role {
@@ -203,6 +204,52 @@ fn says_something(head: &str) -> bool {
     let words = s
         .split(|c: char| !c.is_ascii_alphabetic())
         .filter(|w| w.len() >= 2)
+        .count();
+    han >= 2 || words >= 2
+}
+
+/// Words of dates and times, which tell when, not what happened.
+const WHEN_CHARS: &str = "年月日号天周前昨今明上下个半小时分秒点早晚";
+const WHEN_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "yesterday",
+    "today",
+    "ago",
+    "days",
+    "day",
+    "weeks",
+    "week",
+    "last",
+    "this",
+    "month",
+    "on",
+    "the",
+    "at",
+    "in",
+];
+
+/// Whether a text says something beyond a date, a time or a number (「11月22号」, "November
+/// 18" tell when, not what happened): two Chinese characters or two English words of three
+/// letters or more that are not about time.
+fn tells_something(text: &str) -> bool {
+    let han = text
+        .chars()
+        .filter(|&c| is_cjk(c) && !WHEN_CHARS.contains(c))
+        .count();
+    let words = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 3 && !WHEN_WORDS.contains(w))
         .count();
     han >= 2 || words >= 2
 }
@@ -368,6 +415,9 @@ impl Parts {
         let m = models();
         let mut best: Option<(Category, f32)> = None;
         for text in self.category_texts() {
+            if !tells_something(&text) {
+                continue;
+            }
             let (intent, p) = m.intent(&Featurized::new(&text));
             if let Intent::Complaint(c) = intent {
                 if p >= min_confidence {

@@ -12,6 +12,7 @@ mod bench_webhooks;
 mod collective_cmd;
 mod demo;
 mod detect_cmd;
+mod dialogue_eval;
 mod export;
 mod import;
 mod seed;

@@ -3,7 +3,7 @@
 use chrono::Duration;
 use weiquan_domain::{Category, ClaimKind, Lang};
 
-use super::labels::{t, yuan};
+use super::labels::{day, t, yuan};
 use super::{Ask, ClaimDraft, Context, Kind, MIN_CONFIDENCE, Phase, Reply, Session};
 use crate::Tone;
 use crate::parts::Parts;
@@ -133,6 +133,26 @@ impl Session {
             && let Some(claim) = &mut self.slots.claim
         {
             claim.amount_cents = Some(amount.cents);
+        }
+        // The filing rule (weiquan_domain::filing): nothing happens more than a day before the
+        // order was paid. Said now, and asked again, rather than failing at the confirmation.
+        if let (Some(at), Some(o)) = (self.slots.incident_at, self.order(ctx))
+            && at < o.paid_at - Duration::days(1)
+        {
+            reply.text.push_str(&t(
+                lang,
+                format!(
+                    "发生时间（{}）早于这笔订单的付款时间（{}），请再确认一下。",
+                    day(at),
+                    day(o.paid_at)
+                ),
+                format!(
+                    "That date ({}) is before the order was paid ({}); please check it. ",
+                    day(at),
+                    day(o.paid_at)
+                ),
+            ));
+            self.slots.incident_at = None;
         }
         let paid = self.order(ctx).map(|o| o.amount_cents);
         if let (Some(claim), Some(paid)) = (&mut self.slots.claim, paid)

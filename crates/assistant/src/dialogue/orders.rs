@@ -10,11 +10,16 @@ pub(super) const MAX_CHOICES: usize = 5;
 
 impl Session {
     pub(super) fn set_order(&mut self, no: &str, ctx: &Context<'_>) {
+        let order = ctx.orders.iter().find(|o| o.order_no == no);
         if self.slots.order_no.as_deref() != Some(no) {
             self.slots.order_no = Some(no.to_string());
-            self.slots.product = None;
+            // A product already named stays when the order holds it.
+            let holds = |p: &String| order.is_some_and(|o| o.items.contains(p));
+            if !self.slots.product.as_ref().is_some_and(holds) {
+                self.slots.product = None;
+            }
         }
-        if let Some(o) = ctx.orders.iter().find(|o| o.order_no == no) {
+        if let Some(o) = order {
             if let [only] = o.items.as_slice() {
                 self.slots.product = Some(only.clone());
             }
@@ -93,6 +98,12 @@ impl Session {
                 item: Some(pairs[i].1.clone()),
             })
             .collect();
+        // The same item bought more than once: the product is known, the order is asked.
+        if let Some(first) = self.choices.first().and_then(|c| c.item.clone())
+            && self.choices.iter().all(|c| c.item.as_ref() == Some(&first))
+        {
+            self.slots.product = Some(first);
+        }
     }
 
     /// Takes the choice `text` picks among those shown; whether it picked one.

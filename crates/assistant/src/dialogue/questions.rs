@@ -182,8 +182,8 @@ impl Session {
             Ask::Pick => {
                 let mut q = t(
                     lang,
-                    "您有几件商品都符合，请问是哪一个？（回复序号、订单号或商品名称）",
-                    "Several of your items match. Which one is it? (reply with its number, the order number or the product's name)",
+                    "您有几笔订单都符合，请问是哪一笔订单？（回复序号、订单号或商品名称）",
+                    "Several of your orders match. Which order is it? (reply with its number, the order number or the product's name)",
                 );
                 q.push_str(&self.choice_list(ctx));
                 q

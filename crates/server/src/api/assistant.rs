@@ -50,7 +50,13 @@ pub struct Handover {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChatResponse {
     pub session_id: String,
+    /// 小蜜's answer; empty when she stays silent because an agent has the chat (she still
+    /// answers a rules question, or when called by name).
     pub reply: String,
+    /// What 小蜜 waits for: `order`, `pick` (one of the numbered choices shown), `what_happened`,
+    /// `when`, `claim`, `confirm` (the draft shown), `shop` or `listing` (reports); absent when
+    /// nothing in particular.
+    pub awaiting: Option<String>,
     /// The message's intent (`quality_defect`, …, `escalate`, `check_status`,
     /// `how_to_complain`), absent when the model was not confident.
     pub intent: Option<String>,
