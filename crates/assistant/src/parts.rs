@@ -140,6 +140,12 @@ fn split_points(folded: &str) -> Vec<usize> {
             cuts.push(end);
         }
     }
+    // A space between Chinese words separates clauses as a comma would (「我要退货 罐子是瘪的」).
+    for (i, w) in chars.windows(3).enumerate() {
+        if w[1].1.is_whitespace() && is_cjk(w[0].1) && is_cjk(w[2].1) {
+            cuts.push(chars[i + 1].0 + w[1].1.len_utf8());
+        }
+    }
     for b in BREAKS {
         for (at, _) in folded.match_indices(b) {
             if at > 0 {
@@ -392,6 +398,11 @@ impl Parts {
         kept.trim()
             .trim_end_matches(|c: char| c.is_whitespace() || "，,；;、".contains(c))
             .to_string()
+    }
+
+    /// Whether the message tells what happened (a problem clause beyond a date or a number).
+    pub fn tells_what_happened(&self) -> bool {
+        tells_something(&self.joined(&[Role::Problem]))
     }
 
     /// The text the category is read from: the problem clauses, else problem and process.

@@ -1,8 +1,8 @@
 //! `weiquan assistant dialogue-eval FILE`: 客服小蜜 end to end, as a consumer meets her.
 //!
-//! A server runs in this process on a fresh temporary SQLite data dir with a manual clock. For
-//! each dialogue of the file the clock is set to its `now`, a buyer and their orders are
-//! imported (the marketplace import path), and the dialogue is played through the real chat
+//! Each dialogue gets a server in this process on a fresh temporary SQLite data dir with a
+//! manual clock set to the dialogue's `now`; a buyer and their orders are imported (the
+//! marketplace import path), and the dialogue is played through the real chat
 //! API (`POST /api/v1/assistant/chat`): the `opening` messages, then up to [`MAX_TURNS`]
 //! messages in all — a confirmation in the dialogue's language when a draft awaits it, the
 //! answer for the slot `awaiting` names when the file has one unused, else the next unused
@@ -137,18 +137,26 @@ fn judge(d: &Dialogue, c: Option<&Value>) -> Verdict {
     }
 }
 
-/// The in-process server: its base URL, store and clock.
+/// The in-process server of one dialogue: its base URL, store and clock. Each dialogue gets
+/// its own data dir, so that dialogues may reuse order numbers.
 struct Server {
     base: String,
     store: Arc<dyn Store>,
     clock: Arc<ManualClock>,
     http: reqwest::Client,
     hash: String,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: tempfile::TempDir,
 }
 
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 impl Server {
-    async fn start() -> anyhow::Result<Server> {
+    async fn start(hash: &str, http: &reqwest::Client) -> anyhow::Result<Server> {
         let dir = tempfile::tempdir()?;
         let store: Arc<dyn Store> = Arc::new(
             weiquan_store::sqlite::SqliteStore::open(&dir.path().join("data"), Policy::default())
@@ -158,16 +166,14 @@ impl Server {
         let state = weiquan_server::AppState::new(store.clone()).with_clock(clock.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
-        tokio::spawn(weiquan_server::serve(state, listener, None));
-        let hash =
-            tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(PASSWORD)).await?;
-        tokio::task::spawn_blocking(weiquan_assistant::models).await?;
+        let task = tokio::spawn(weiquan_server::serve(state, listener, None));
         Ok(Server {
             base,
             store,
             clock,
-            http: reqwest::Client::new(),
-            hash,
+            http: http.clone(),
+            hash: hash.to_owned(),
+            task,
             _dir: dir,
         })
     }
@@ -374,11 +380,15 @@ pub async fn run(file: &Path, as_json: bool, show_errors: bool) -> anyhow::Resul
             file.display()
         );
     }
-    let server = Server::start().await?;
+    let hash =
+        tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(PASSWORD)).await?;
+    tokio::task::spawn_blocking(weiquan_assistant::models).await?;
+    let http = reqwest::Client::new();
     let mut verdicts = Vec::new();
     let mut errors = Vec::new();
     let (mut turns_filed, mut filed) = (0usize, 0usize);
     for (n, d) in dialogues.iter().enumerate() {
+        let server = Server::start(&hash, &http).await?;
         let played = server.play(n, d).await?;
         let v = judge(d, played.complaint.as_ref());
         if v.filed {

@@ -48,10 +48,19 @@ impl Session {
         // What the matter is: read from what happened, never from what is asked for. Asked
         // outright, the model's best guess is taken even when unsure.
         let parts = Parts::new(text);
-        if let Some((c, _)) = parts
+        let sure = parts
             .category(MIN_CONFIDENCE)
-            .filter(|&(_, p)| p >= MIN_CONFIDENCE || asked == Some(Ask::Category))
-        {
+            .filter(|&(_, p)| p >= MIN_CONFIDENCE);
+        // Asked what happened and still unsure: the best guess over all that was told.
+        let guess = || {
+            let told = match &self.slots.description {
+                Some(d) => format!("{d}，{text}"),
+                None => text.to_string(),
+            };
+            Parts::new(&told).category(MIN_CONFIDENCE)
+        };
+        let reading = sure.or_else(|| (asked == Some(Ask::Category)).then(guess).flatten());
+        if let Some((c, _)) = reading {
             if self.slots.category.is_none() || asked == Some(Ask::Category) {
                 self.slots.category = Some(c);
                 self.kind = if c.is_report() {
@@ -62,7 +71,11 @@ impl Session {
             }
             descriptive = true;
         }
-        if asked == Some(Ask::Description) || asked == Some(Ask::Category) {
+        // What happened, told unasked, is the story even when its category is unsure.
+        if asked == Some(Ask::Description)
+            || asked == Some(Ask::Category)
+            || (asked.is_none() && parts.tells_what_happened())
+        {
             descriptive = true;
         }
 

@@ -164,6 +164,8 @@ const CUES: &[(ClaimKind, &[&str])] = &[
             "退费",
             "退全款",
             "仅退款",
+            "退运费",
+            "报销运费",
             "refund",
             "money back",
         ],
