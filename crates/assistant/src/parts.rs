@@ -249,15 +249,23 @@ const WHEN_WORDS: &[&str] = &[
 /// 18" tell when, not what happened): two Chinese characters or two English words of three
 /// letters or more that are not about time.
 fn tells_something(text: &str) -> bool {
-    let han = text
+    let (han, words) = content(text);
+    han >= 2 || words >= 2
+}
+
+/// How much a text says beyond dates, times and numbers: its Chinese characters and its
+/// English words of three letters or more, those about time aside.
+pub fn content(text: &str) -> (usize, usize) {
+    let lower = text.to_lowercase();
+    let han = lower
         .chars()
         .filter(|&c| is_cjk(c) && !WHEN_CHARS.contains(c))
         .count();
-    let words = text
+    let words = lower
         .split(|c: char| !c.is_ascii_alphabetic())
         .filter(|w| w.len() >= 3 && !WHEN_WORDS.contains(w))
         .count();
-    han >= 2 || words >= 2
+    (han, words)
 }
 
 /// The clause without its request words (「要求退款30元」 → 「退款30元」).

@@ -48,9 +48,24 @@ impl Session {
         // What the matter is: read from what happened, never from what is asked for. Asked
         // outright, the model's best guess is taken even when unsure.
         let parts = Parts::new(text);
+        // A short answer to a question about the order, the date or the claim
+        // (「订单号是…」, 「11月17号收到的」) is that answer, not a story to classify.
+        let answering = matches!(
+            asked,
+            Some(
+                Ask::Order
+                    | Ask::Pick
+                    | Ask::Product
+                    | Ask::IncidentAt
+                    | Ask::ClaimKind
+                    | Ask::ClaimAmount
+            )
+        ) && self.slot_answer(text, a);
+        let (han, words) = crate::parts::content(text);
+        let story = !answering || parts.clauses.len() >= 2 || han >= 10 || words >= 6;
         let sure = parts
             .category(MIN_CONFIDENCE)
-            .filter(|&(_, p)| p >= MIN_CONFIDENCE);
+            .filter(|&(_, p)| (story || self.slots.category.is_none()) && p >= MIN_CONFIDENCE);
         // Asked what happened and still unsure: the best guess over all that was told.
         let guess = || {
             let told = match &self.slots.description {
@@ -69,7 +84,7 @@ impl Session {
                     Kind::Complaint
                 };
             }
-            descriptive = true;
+            descriptive = story;
         }
         // What happened, told unasked, is the story even when its category is unsure.
         if asked == Some(Ask::Description)

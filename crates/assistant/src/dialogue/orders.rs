@@ -3,7 +3,7 @@
 
 use super::labels::t;
 use super::{Candidate, Context, Kind, OrderInfo, Reply, Session};
-use crate::slots::product::{Matcher, Mention, Score, Title, best_of};
+use crate::slots::product::{Matcher, Mention, Score, best_of, title};
 
 /// How many matching items a question lists at most.
 pub(super) const MAX_CHOICES: usize = 5;
@@ -58,7 +58,7 @@ impl Session {
         let mut ranked: Vec<(usize, Score)> = pairs
             .iter()
             .enumerate()
-            .map(|(i, (_, item))| (i, matcher.score(&m, &Title::new(item))))
+            .map(|(i, (_, item))| (i, matcher.score(&m, &title(item))))
             .filter(|(_, s)| s.names())
             .collect();
         ranked.sort_by(|a, b| b.1.total().total_cmp(&a.1.total()));

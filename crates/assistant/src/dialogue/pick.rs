@@ -3,7 +3,7 @@
 
 use crate::fold::simplify;
 use crate::slots::cnnum::parse_int;
-use crate::slots::product::{Matcher, Mention, Title};
+use crate::slots::product::{Matcher, Mention, title};
 
 use super::{Candidate, Session};
 
@@ -84,8 +84,8 @@ impl Session {
         let mut scored: Vec<(f32, &Candidate)> = choices
             .iter()
             .filter_map(|c| {
-                let title = c.item.as_deref()?;
-                Some((matcher.score(&m, &Title::new(title)).total(), c))
+                let item = c.item.as_deref()?;
+                Some((matcher.score(&m, &title(item)).total(), c))
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));

@@ -15,7 +15,7 @@
 //!
 //! A sentence-similarity function can be added as one more weak signal ([`Matcher::similarity`]).
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use weiquan_text::normalize::{fold_width, is_cjk};
 use weiquan_text::segment;
@@ -292,6 +292,27 @@ impl Title {
     }
 }
 
+/// Titles read so far: a consumer's orders come back turn after turn, and reading a title
+/// (two jieba passes) costs more than scoring it. Bounded: emptied when full.
+static TITLES: LazyLock<std::sync::Mutex<std::collections::HashMap<String, Arc<Title>>>> =
+    LazyLock::new(Default::default);
+const TITLES_KEPT: usize = 20_000;
+
+/// `title` read, from the cache when it was read before.
+pub fn title(text: &str) -> Arc<Title> {
+    if let Some(t) = TITLES.lock().ok().and_then(|m| m.get(text).cloned()) {
+        return t;
+    }
+    let t = Arc::new(Title::new(text));
+    if let Ok(mut m) = TITLES.lock() {
+        if m.len() >= TITLES_KEPT {
+            m.clear();
+        }
+        m.insert(text.to_string(), t.clone());
+    }
+    t
+}
+
 /// How well a message names one title.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Score {
@@ -372,7 +393,7 @@ pub fn rank(text: &str, products: &[String]) -> Vec<(usize, Score)> {
     let mut out: Vec<(usize, Score)> = products
         .iter()
         .enumerate()
-        .map(|(i, p)| (i, matcher.score(&m, &Title::new(p))))
+        .map(|(i, p)| (i, matcher.score(&m, &title(p))))
         .filter(|(_, s)| s.names())
         .collect();
     out.sort_by(|a, b| b.1.total().total_cmp(&a.1.total()));
