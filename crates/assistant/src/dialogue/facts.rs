@@ -162,6 +162,16 @@ impl Session {
         {
             claim.amount_cents = Some(amount.cents);
         }
+        // 「全额退款」, "a full refund": the whole sum paid.
+        let paid = self.order(ctx).map(|o| o.amount_cents);
+        if let (Some(claim), Some(paid)) = (&mut self.slots.claim, paid)
+            && claim.kind == ClaimKind::Refund
+            && claim.amount_cents.is_none()
+            && (wanted.is_some() || asked == Some(Ask::ClaimAmount))
+            && asks_in_full(text)
+        {
+            claim.amount_cents = Some(paid);
+        }
         // The filing rule (weiquan_domain::filing): nothing happens more than a day before the
         // order was paid. Said now, and asked again, rather than failing at the confirmation.
         if let (Some(at), Some(o)) = (self.slots.incident_at, self.order(ctx))
@@ -182,7 +192,6 @@ impl Session {
             ));
             self.slots.incident_at = None;
         }
-        let paid = self.order(ctx).map(|o| o.amount_cents);
         if let (Some(claim), Some(paid)) = (&mut self.slots.claim, paid)
             && matches!(claim.kind, ClaimKind::Refund | ClaimKind::Return)
             && claim.amount_cents.is_some_and(|a| a > paid)
@@ -198,4 +207,23 @@ impl Session {
             self.add_description(text);
         }
     }
+}
+
+/// Whether the claim is for the whole sum paid (全额, 全款, 全部退, "full refund", "all of it").
+fn asks_in_full(text: &str) -> bool {
+    let l = crate::fold::simplify(text).to_lowercase();
+    [
+        "全额",
+        "全款",
+        "全部退",
+        "全部的钱",
+        "都退",
+        "in full",
+        "full refund",
+        "all of it",
+        "everything i paid",
+        "full amount",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
 }

@@ -62,7 +62,17 @@ impl Session {
             );
             return reply;
         }
-        if wants_person(text) || (confident && a.intent == Intent::Escalate && !self.mid_answer()) {
+        // A message that tells a problem the model is sure of is a complaint, whatever else its
+        // wording suggests (「我要投诉，保温杯漏水」 is not a question about how to complain).
+        let states_problem = {
+            let parts = crate::parts::Parts::new(text);
+            parts.tells_what_happened()
+                && parts
+                    .category(MIN_CONFIDENCE)
+                    .is_some_and(|(_, p)| p >= MIN_CONFIDENCE)
+        };
+        let shortcut = confident && !states_problem;
+        if wants_person(text) || (shortcut && a.intent == Intent::Escalate && !self.mid_answer()) {
             self.phase = Phase::HandedOver;
             self.asked = None;
             reply.intent = Some(Intent::Escalate);
@@ -132,7 +142,7 @@ impl Session {
             }
             Phase::Filed => {
                 // A new matter starts a new draft; the filed one stays as it is.
-                if confident && a.intent.category().is_some() {
+                if (confident && a.intent.category().is_some()) || states_problem {
                     *self = Session {
                         lang,
                         ..Session::default()
@@ -144,7 +154,7 @@ impl Session {
 
         // Questions answered at once, whatever else is going on.
         if !self.mid_answer() || !self.slot_answer(&folded, &a) {
-            if confident && a.intent == Intent::HowToComplain {
+            if shortcut && a.intent == Intent::HowToComplain {
                 reply.text = how_to_complain(lang);
                 if self.started() {
                     let next = self.next_step(ctx, &mut reply);
@@ -152,7 +162,7 @@ impl Session {
                 }
                 return reply;
             }
-            if confident && a.intent == Intent::CheckStatus {
+            if shortcut && a.intent == Intent::CheckStatus {
                 reply.text = status(lang, ctx);
                 return reply;
             }

@@ -506,3 +506,37 @@ fn the_chosen_order_is_said_and_english_and_traditional_match_too() {
     assert!(r.text.contains("已为您匹配订单"), "{}", r.text);
     assert_eq!(s.slots.category, Some(Category::QualityDefect));
 }
+
+#[test]
+fn a_full_refund_is_the_sum_paid() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "保温杯昨天收到就漏水，杯底一直渗水");
+    say_with(&mut s, &orders, "全额退款");
+    assert_eq!(
+        s.slots.claim,
+        Some(ClaimDraft {
+            kind: ClaimKind::Refund,
+            amount_cents: Some(5990)
+        })
+    );
+    assert_eq!(s.awaiting(), Some("confirm"));
+}
+
+#[test]
+fn a_problem_told_is_a_complaint_even_worded_as_how_to_complain() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    let r = say_with(
+        &mut s,
+        &orders,
+        "我要投诉，买的保温杯收到就漏水，杯底一直渗",
+    );
+    assert_eq!(
+        s.slots.category,
+        Some(Category::QualityDefect),
+        "{}",
+        r.text
+    );
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605051000000004"));
+}

@@ -351,7 +351,7 @@ impl Matcher {
                 strong = strong.max(EXACT);
             }
             for mk in &m.kinds {
-                if mk.first().is_some() && mk.first() == kind.first() {
+                if !mk.is_empty() && mk.first() == kind.first() {
                     strong = strong.max(NARROW_KIND);
                 } else if same_kind(mk, kind) {
                     strong = strong.max(KIND);
