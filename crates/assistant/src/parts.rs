@@ -82,6 +82,9 @@ const REQUEST: &[&str] = &[
 
 /// Words that tell a remedy as done or pending rather than asked for.
 const PAST: &[&str] = &[
+    "申请的",
+    "的退款",
+    "的退货",
     "已经",
     "已",
     "了",
@@ -189,8 +192,10 @@ fn role_of(folded: &str) -> Role {
     }
     let padded = format!(" {folded} ");
     let request = has_any(&padded, REQUEST);
-    let past = has_any(&padded, PAST);
-    if past && !(request && bare_claim(&strip_request(folded))) {
+    // 了 also ends a request (「我要退款了」); the other markers only tell the past.
+    let weak_past = padded.contains('了');
+    let past = PAST.iter().any(|w| *w != "了" && padded.contains(w));
+    if past || (weak_past && !(request && bare_claim(&strip_request(folded)))) {
         Role::Process
     } else if request || bare_claim(folded) {
         Role::Claim
@@ -317,9 +322,15 @@ impl Parts {
                 continue;
             }
             // 「…断的要求退款30元」: the request starts a clause of its own.
+            // A marker inside a longer one (请 in 申请) does not start anything.
+            let spans: Vec<(usize, usize)> = REQUEST
+                .iter()
+                .flat_map(|r| f.match_indices(r).map(|(at, m)| (at, at + m.len())))
+                .collect();
             let split = REQUEST.iter().filter_map(|r| {
                 f.find(r).filter(|&at| {
                     at > 0
+                        && !spans.iter().any(|&(s, e)| s < at && at < e)
                         && role_of(&f[at..]) == Role::Claim
                         && claim(&f[..at]).is_none()
                         && says_something(&f[..at])
@@ -408,6 +419,30 @@ impl Parts {
             .to_string()
     }
 
+    /// Whether any clause says more than a date or a number (「三天前」 answers when, not what).
+    pub fn tells_anything(&self) -> bool {
+        let all = self.joined(&[Role::Problem, Role::Process, Role::Claim]);
+        tells_something(&all)
+    }
+
+    /// Whether a step already taken is told (「已经申请退款」).
+    pub fn has_process(&self) -> bool {
+        self.clauses.iter().any(|c| c.role == Role::Process)
+    }
+
+    /// When what happened happened: a time named in the problem clauses.
+    pub fn problem_time(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let text = self.joined(&[Role::Problem]);
+        if text.is_empty() {
+            None
+        } else {
+            crate::slots::time::incident_at(&text, now)
+        }
+    }
+
     /// Whether the message tells what happened (a problem clause beyond a date or a number).
     pub fn tells_what_happened(&self) -> bool {
         tells_something(&self.joined(&[Role::Problem]))
@@ -483,6 +518,7 @@ mod tests {
         let r = roles("I returned it ten days ago but still no refund");
         assert!(r.iter().all(|(_, role)| *role != Role::Claim), "{r:?}");
         assert_eq!(roles("已经申请退款了")[0].1, Role::Process);
+        assert_eq!(roles("我11月10号申请的退款")[0].1, Role::Process);
     }
 
     #[test]

@@ -87,8 +87,8 @@ impl Session {
             descriptive = story;
         }
         // What happened, told unasked, is the story even when its category is unsure.
-        if asked == Some(Ask::Description)
-            || asked == Some(Ask::Category)
+        if ((asked == Some(Ask::Description) || asked == Some(Ask::Category))
+            && parts.tells_anything())
             || (asked.is_none() && parts.tells_what_happened())
         {
             descriptive = true;
@@ -131,8 +131,18 @@ impl Session {
                 }
             }
         }
-        // When.
-        if let Some(at) = a.incident_at {
+        // When: the time of what happened. A time told of a past step (「上周申请了退款」) is
+        // the incident only when the complaint is about that step (a refund that never came).
+        let process_matter = matches!(
+            self.slots.category,
+            Some(Category::RefundNotReceived | Category::ReturnRefused | Category::ShippingFee)
+        );
+        let when = match parts.problem_time(ctx.now) {
+            Some(at) => Some(at),
+            None if process_matter || !parts.has_process() => a.incident_at,
+            None => None,
+        };
+        if let Some(at) = when {
             if at > ctx.now + Duration::minutes(5) {
                 reply.text.push_str(&t(
                     lang,

@@ -540,3 +540,29 @@ fn a_problem_told_is_a_complaint_even_worded_as_how_to_complain() {
     );
     assert_eq!(s.slots.order_no.as_deref(), Some("202605051000000004"));
 }
+
+#[test]
+fn the_time_of_a_past_step_is_not_the_time_of_the_problem() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    say_with(
+        &mut s,
+        &orders,
+        "上周申请了退款商家一直拖着不处理，置物架质量有问题 一放东西就塌",
+    );
+    assert_eq!(s.slots.category, Some(Category::QualityDefect));
+    assert_eq!(
+        s.slots.incident_at, None,
+        "上周 is when the refund was asked"
+    );
+    assert_eq!(s.awaiting(), Some("when"));
+
+    // About the step itself, its time is the incident's.
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "置物架前天申请的退款，到现在还没到账");
+    assert_eq!(s.slots.category, Some(Category::RefundNotReceived));
+    assert_eq!(
+        s.slots.incident_at,
+        Some(Utc.with_ymd_and_hms(2026, 5, 7, 16, 0, 0).unwrap())
+    );
+}
