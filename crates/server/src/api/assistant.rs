@@ -4,7 +4,8 @@
 //! (`weiquan_assistant::dialogue`) understand the message and answer, carries out what the turn
 //! decided (file the draft through the same store transaction as `POST /complaints`, with the
 //! transcript frozen as `chat_log` evidence; file a report to tier 3; hand over to an agent), and
-//! saves the session with both turns. Sessions live in the store, so any node (and a restart)
+//! saves the session with both turns (only the consumer's once an agent has the chat and 小蜜
+//! was not spoken to). Sessions live in the store, so any node (and a restart)
 //! continues a conversation. `turn.rs` is the turn, `socket.rs` the WebSocket; the agents'
 //! queue and the session read are here.
 
