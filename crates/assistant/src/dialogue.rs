@@ -17,11 +17,12 @@ mod draft;
 mod facts;
 mod labels;
 mod orders;
+mod pick;
 mod questions;
 mod session;
 mod words;
 
-pub use words::{detect_lang, is_no, is_yes, rules_question};
+pub use words::{addresses_assistant, detect_lang, is_no, is_yes, rules_question};
 
 /// Below this probability the intent model's guess is not acted upon; the FAQ is asked instead.
 pub const MIN_CONFIDENCE: f32 = 0.45;
@@ -134,6 +135,33 @@ pub enum Ask {
     ClaimAmount,
     Shop,
     Listing,
+    /// Which of several orders (or items) that match what the consumer named.
+    Pick,
+}
+
+impl Ask {
+    /// What the assistant waits for, as the chat API names it: `order`, `pick`,
+    /// `what_happened`, `when`, `claim` (and `shop`, `listing` for reports).
+    pub fn awaiting(self) -> &'static str {
+        match self {
+            Ask::Order => "order",
+            Ask::Product | Ask::Pick => "pick",
+            Ask::Category | Ask::Description => "what_happened",
+            Ask::IncidentAt => "when",
+            Ask::ClaimKind | Ask::ClaimAmount => "claim",
+            Ask::Shop => "shop",
+            Ask::Listing => "listing",
+        }
+    }
+}
+
+/// One order item offered to choose from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub order_no: String,
+    /// The item; absent when the choice is a whole order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 /// A consumer's session with the assistant; stored as JSON between turns.
@@ -151,6 +179,10 @@ pub struct Session {
     /// What was filed: the complaint's or report's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filed_id: Option<i64>,
+    /// The numbered choices last shown (matching items, or the consumer's orders), so that
+    /// 「第二个」 or 「2」 can answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Candidate>,
 }
 
 /// A complaint ready to file (every field of `POST /complaints`).

@@ -30,6 +30,19 @@ pub enum AssistantCommand {
         #[arg(long)]
         show_errors: bool,
     },
+    /// Plays dialogues (JSON lines: orders, opening messages, answers, the expected complaint)
+    /// through the real chat API of an in-process server on a temporary SQLite data dir, and
+    /// scores the filed complaints: category, order, claim, amount, date, turns.
+    DialogueEval {
+        /// The dialogues file (format: crates/assistant/README.md, "Dialogue evaluation").
+        file: PathBuf,
+        /// Print one JSON object instead of the report.
+        #[arg(long)]
+        json: bool,
+        /// Also print each dialogue not filed all right, with its transcript (stderr).
+        #[arg(long)]
+        show_errors: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -47,6 +60,11 @@ pub async fn run(cmd: AssistantCommand) -> anyhow::Result<ExitCode> {
             json,
             show_errors,
         } => eval(&file, json, show_errors),
+        AssistantCommand::DialogueEval {
+            file,
+            json,
+            show_errors,
+        } => crate::dialogue_eval::run(&file, json, show_errors).await,
     }
 }
 

@@ -13,6 +13,7 @@ mod bench_webhooks;
 mod collective_cmd;
 mod demo;
 mod detect_cmd;
+mod dialogue_eval;
 mod export;
 mod import;
 mod model_cmd;

@@ -97,7 +97,8 @@
         var lang = document.getElementById("lang-en") || document.getElementById("lang-zh");
         if (lang) lang.href = lang.href.replace(/next=[^&]*/, "next=" + encodeURIComponent(here));
       }
-      add("assistant", v.reply);
+      // Empty while an agent has the chat and 小蜜 keeps quiet.
+      if (v.reply) add("assistant", v.reply);
       showStatus(v.handover);
       if (v.complaint_id) showFiled(v.complaint_id);
     };

@@ -3,15 +3,18 @@
 use chrono::Duration;
 use weiquan_domain::{Category, ClaimKind, Lang};
 
-use super::labels::{t, yuan};
-use super::orders::{loose_product, products_of};
-use super::{Ask, ClaimDraft, Context, Kind, MIN_CONFIDENCE, OrderInfo, Phase, Reply, Session};
+use super::labels::{day, t, yuan};
+use super::{Ask, ClaimDraft, Context, Kind, MIN_CONFIDENCE, Phase, Reply, Session};
 use crate::Tone;
-use crate::slots::claim::amounts;
+use crate::parts::Parts;
+use crate::slots::claim::{amounts, claim};
 
 impl Session {
+    /// Adds what happened to the description: the message without its claim (「要求退款30元」
+    /// is the claim, not part of the story).
     pub(super) fn add_description(&mut self, words: &str) {
-        let words = words.trim();
+        let story = Parts::new(words).description();
+        let words = story.trim();
         if words.is_empty() {
             return;
         }
@@ -35,7 +38,6 @@ impl Session {
         reply: &mut Reply,
     ) {
         let lang = self.lang;
-        let confident = a.intent_confidence >= MIN_CONFIDENCE;
         let asked = if self.phase == Phase::Collecting {
             self.asked
         } else {
@@ -43,34 +45,52 @@ impl Session {
         };
         let mut descriptive = false;
 
-        // What the matter is. Asked outright, the model's best guess is taken even when unsure.
-        if let Some(c) = a
-            .intent
-            .category()
-            .filter(|_| confident || asked == Some(Ask::Category))
-        {
-            let answering_other = matches!(
-                asked,
-                Some(
-                    Ask::Order | Ask::Product | Ask::IncidentAt | Ask::ClaimKind | Ask::ClaimAmount
-                )
-            );
-            if self.slots.category.is_none() || asked == Some(Ask::Category) || !answering_other {
-                if self.slots.category.is_none() || asked == Some(Ask::Category) {
-                    self.slots.category = Some(c);
-                    self.kind = if c.is_report() {
-                        Kind::Report
-                    } else {
-                        Kind::Complaint
-                    };
-                }
-                descriptive = true;
+        // What the matter is: read from what happened, never from what is asked for. Asked
+        // outright, the model's best guess is taken even when unsure.
+        let parts = Parts::new(text);
+        // A short answer to a question about the order, the date or the claim
+        // (「订单号是…」, 「11月17号收到的」) is that answer, not a story to classify.
+        let answering = matches!(
+            asked,
+            Some(
+                Ask::Order
+                    | Ask::Pick
+                    | Ask::Product
+                    | Ask::IncidentAt
+                    | Ask::ClaimKind
+                    | Ask::ClaimAmount
+            )
+        ) && self.slot_answer(text, a);
+        let (han, words) = crate::parts::content(text);
+        let story = !answering || parts.clauses.len() >= 2 || han >= 10 || words >= 6;
+        let sure = parts
+            .category(MIN_CONFIDENCE)
+            .filter(|&(_, p)| (story || self.slots.category.is_none()) && p >= MIN_CONFIDENCE);
+        // Asked what happened and still unsure: the best guess over all that was told.
+        let guess = || {
+            let told = match &self.slots.description {
+                Some(d) => format!("{d}，{text}"),
+                None => text.to_string(),
+            };
+            Parts::new(&told).category(MIN_CONFIDENCE)
+        };
+        let reading = sure.or_else(|| (asked == Some(Ask::Category)).then(guess).flatten());
+        if let Some((c, _)) = reading {
+            if self.slots.category.is_none() || asked == Some(Ask::Category) {
+                self.slots.category = Some(c);
+                self.kind = if c.is_report() {
+                    Kind::Report
+                } else {
+                    Kind::Complaint
+                };
             }
+            descriptive = story;
         }
-        if asked == Some(Ask::Description) || asked == Some(Ask::Category) {
-            descriptive = true;
-        }
-        if asked == Some(Ask::Category) && self.slots.category.is_none() {
+        // What happened, told unasked, is the story even when its category is unsure.
+        if ((asked == Some(Ask::Description) || asked == Some(Ask::Category))
+            && parts.tells_anything())
+            || (asked.is_none() && parts.tells_what_happened())
+        {
             descriptive = true;
         }
 
@@ -86,37 +106,9 @@ impl Session {
                 ));
             }
         }
-        // Shop names are not products (好杯子旗舰店 is not a cup).
-        let mut about = text.to_string();
-        for o in ctx.orders {
-            about = about.replace(&o.shop_name, " ");
-        }
-        let titles = products_of(ctx, &self.slots);
-        let product = a
-            .product
-            .clone()
-            .filter(|_| about == text)
-            .or_else(|| crate::slots::match_product(&about, &titles))
-            .or_else(|| loose_product(&about, &titles));
-        if let Some(p) = &product {
-            let holding: Vec<&OrderInfo> = ctx
-                .orders
-                .iter()
-                .filter(|o| o.items.contains(p))
-                .filter(|o| {
-                    self.slots
-                        .order_no
-                        .as_ref()
-                        .is_none_or(|n| n == &o.order_no)
-                })
-                .collect();
-            if let [one] = holding.as_slice() {
-                let no = one.order_no.clone();
-                self.set_order(&no, ctx);
-                self.slots.product = Some(p.clone());
-            } else if !holding.is_empty() {
-                self.slots.product = Some(p.clone());
-            }
+        let choosing = matches!(asked, Some(Ask::Order | Ask::Product | Ask::Pick));
+        if !(choosing && self.take_choice(text, ctx, reply)) {
+            self.resolve_product(text, ctx, reply);
         }
         // Which shop (reports).
         if self.kind == Kind::Report && self.slots.shop_id.is_none() {
@@ -129,7 +121,7 @@ impl Session {
         }
         // The infringing listing (IP reports).
         if self.kind == Kind::Report && self.slots.category == Some(Category::IpInfringement) {
-            if let Some(p) = &product {
+            if let Some(p) = &self.slots.product {
                 self.slots.listing.get_or_insert_with(|| p.clone());
             } else if asked == Some(Ask::Listing) {
                 let l: String = text.trim().chars().take(200).collect();
@@ -139,8 +131,18 @@ impl Session {
                 }
             }
         }
-        // When.
-        if let Some(at) = a.incident_at {
+        // When: the time of what happened. A time told of a past step (「上周申请了退款」) is
+        // the incident only when the complaint is about that step (a refund that never came).
+        let process_matter = matches!(
+            self.slots.category,
+            Some(Category::RefundNotReceived | Category::ReturnRefused | Category::ShippingFee)
+        );
+        let when = match parts.problem_time(ctx.now) {
+            Some(at) => Some(at),
+            None if process_matter || !parts.has_process() => a.incident_at,
+            None => None,
+        };
+        if let Some(at) = when {
             if at > ctx.now + Duration::minutes(5) {
                 reply.text.push_str(&t(
                     lang,
@@ -151,8 +153,12 @@ impl Session {
                 self.slots.incident_at = Some(at);
             }
         }
-        // What they want.
-        if let Some(c) = a.claim {
+        // What they want: the claim clauses; the whole answer when it was asked for (「退款就行了」).
+        let asked_claim = matches!(asked, Some(Ask::ClaimKind | Ask::ClaimAmount));
+        let wanted = parts
+            .claim()
+            .or_else(|| asked_claim.then(|| claim(text)).flatten());
+        if let Some(c) = wanted {
             let amount = c
                 .amount_cents
                 .or(self.slots.claim.and_then(|x| x.amount_cents));
@@ -166,7 +172,36 @@ impl Session {
         {
             claim.amount_cents = Some(amount.cents);
         }
+        // 「全额退款」, "a full refund": the whole sum paid.
         let paid = self.order(ctx).map(|o| o.amount_cents);
+        if let (Some(claim), Some(paid)) = (&mut self.slots.claim, paid)
+            && claim.kind == ClaimKind::Refund
+            && claim.amount_cents.is_none()
+            && (wanted.is_some() || asked == Some(Ask::ClaimAmount))
+            && asks_in_full(text)
+        {
+            claim.amount_cents = Some(paid);
+        }
+        // The filing rule (weiquan_domain::filing): nothing happens more than a day before the
+        // order was paid. Said now, and asked again, rather than failing at the confirmation.
+        if let (Some(at), Some(o)) = (self.slots.incident_at, self.order(ctx))
+            && at < o.paid_at - Duration::days(1)
+        {
+            reply.text.push_str(&t(
+                lang,
+                format!(
+                    "发生时间（{}）早于这笔订单的付款时间（{}），请再确认一下。",
+                    day(at),
+                    day(o.paid_at)
+                ),
+                format!(
+                    "That date ({}) is before the order was paid ({}); please check it. ",
+                    day(at),
+                    day(o.paid_at)
+                ),
+            ));
+            self.slots.incident_at = None;
+        }
         if let (Some(claim), Some(paid)) = (&mut self.slots.claim, paid)
             && matches!(claim.kind, ClaimKind::Refund | ClaimKind::Return)
             && claim.amount_cents.is_some_and(|a| a > paid)
@@ -182,4 +217,23 @@ impl Session {
             self.add_description(text);
         }
     }
+}
+
+/// Whether the claim is for the whole sum paid (全额, 全款, 全部退, "full refund", "all of it").
+fn asks_in_full(text: &str) -> bool {
+    let l = crate::fold::simplify(text).to_lowercase();
+    [
+        "全额",
+        "全款",
+        "全部退",
+        "全部的钱",
+        "都退",
+        "in full",
+        "full refund",
+        "all of it",
+        "everything i paid",
+        "full amount",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
 }

@@ -1,15 +1,25 @@
-//! Which order and product the consumer means: from an order number, or found from a product.
+//! Which order and item the consumer means: from an order number, from a choice among those
+//! shown, or found from the product they name among the items of all their orders.
 
-use super::words::is_han;
-use super::{Context, Kind, OrderInfo, Session, Slots};
+use super::labels::t;
+use super::{Candidate, Context, Kind, OrderInfo, Reply, Session};
+use crate::slots::product::{Matcher, Mention, Score, best_of, title};
+
+/// How many matching items a question lists at most.
+pub(super) const MAX_CHOICES: usize = 5;
 
 impl Session {
     pub(super) fn set_order(&mut self, no: &str, ctx: &Context<'_>) {
+        let order = ctx.orders.iter().find(|o| o.order_no == no);
         if self.slots.order_no.as_deref() != Some(no) {
             self.slots.order_no = Some(no.to_string());
-            self.slots.product = None;
+            // A product already named stays when the order holds it.
+            let holds = |p: &String| order.is_some_and(|o| o.items.contains(p));
+            if !self.slots.product.as_ref().is_some_and(holds) {
+                self.slots.product = None;
+            }
         }
-        if let Some(o) = ctx.orders.iter().find(|o| o.order_no == no) {
+        if let Some(o) = order {
             if let [only] = o.items.as_slice() {
                 self.slots.product = Some(only.clone());
             }
@@ -23,33 +33,103 @@ impl Session {
         let no = self.slots.order_no.as_ref()?;
         ctx.orders.iter().find(|o| &o.order_no == no)
     }
-}
 
-pub(super) fn products_of(ctx: &Context<'_>, slots: &Slots) -> Vec<String> {
-    ctx.orders
-        .iter()
-        .filter(|o| slots.order_no.as_ref().is_none_or(|n| n == &o.order_no))
-        .flat_map(|o| o.items.iter().cloned())
-        .fold(Vec::new(), |mut v, t| {
-            if !v.contains(&t) {
-                v.push(t);
-            }
-            v
-        })
-}
-
-/// A looser product match for everyday nouns with the suffix 子 (杯子, 裤子, 鞋子): the one
-/// title that contains the noun's stem (杯 in 保温杯).
-pub(super) fn loose_product(text: &str, titles: &[String]) -> Option<String> {
-    let chars: Vec<char> = text.chars().collect();
-    for w in chars.windows(2) {
-        if w[1] != '子' || !is_han(w[0]) {
-            continue;
+    /// Finds the item `text` names among the items of every order (or of the order already
+    /// chosen). One clear match is taken and said (「已为您匹配订单…」); several alike become
+    /// the choices to ask about; a product that none of the orders holds is said too.
+    pub(super) fn resolve_product(&mut self, text: &str, ctx: &Context<'_>, reply: &mut Reply) {
+        if self.slots.product.is_some() {
+            return;
         }
-        let hits: Vec<&String> = titles.iter().filter(|t| t.contains(w[0])).collect();
-        if let [one] = hits.as_slice() {
-            return Some((*one).clone());
+        let shops: Vec<&str> = ctx.orders.iter().map(|o| o.shop_name.as_str()).collect();
+        let m = Mention::new(text, &shops);
+        let matcher = Matcher::default();
+        let pairs: Vec<(&OrderInfo, &String)> = ctx
+            .orders
+            .iter()
+            .filter(|o| {
+                self.slots
+                    .order_no
+                    .as_ref()
+                    .is_none_or(|n| n == &o.order_no)
+            })
+            .flat_map(|o| o.items.iter().map(move |i| (o, i)))
+            .collect();
+        let mut ranked: Vec<(usize, Score)> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (_, item))| (i, matcher.score(&m, &title(item))))
+            .filter(|(_, s)| s.names())
+            .collect();
+        ranked.sort_by(|a, b| b.1.total().total_cmp(&a.1.total()));
+        let lang = self.lang;
+        if ranked.is_empty() {
+            if self.slots.order_no.is_none() && m.names_a_product() && !ctx.orders.is_empty() {
+                reply.text.push_str(&t(
+                    lang,
+                    "在您的订单里没有找到您说的这件商品。",
+                    "I could not find that product among your orders. ",
+                ));
+            }
+            return;
+        }
+        if let Some(i) = best_of(&ranked) {
+            let (o, item) = pairs[i];
+            if self.slots.order_no.is_none() {
+                self.set_order(&o.order_no, ctx);
+                reply.text.push_str(&t(
+                    lang,
+                    format!("已为您匹配订单 {}（{}）。", o.order_no, item),
+                    format!("I matched order {} ({}). ", o.order_no, item),
+                ));
+            }
+            self.slots.product = Some(item.clone());
+            self.choices.clear();
+            return;
+        }
+        // Several alike: the ones as strong as the best, to choose from.
+        let top = ranked[0].1;
+        self.choices = ranked
+            .iter()
+            .filter(|(_, s)| s.strong >= top.strong && s.total() + 1.0 > top.total())
+            .take(MAX_CHOICES)
+            .map(|&(i, _)| Candidate {
+                order_no: pairs[i].0.order_no.clone(),
+                item: Some(pairs[i].1.clone()),
+            })
+            .collect();
+        // The same item bought more than once: the product is known, the order is asked.
+        if let Some(first) = self.choices.first().and_then(|c| c.item.clone())
+            && self.choices.iter().all(|c| c.item.as_ref() == Some(&first))
+        {
+            self.slots.product = Some(first);
         }
     }
-    None
+
+    /// Takes the choice `text` picks among those shown; whether it picked one.
+    pub(super) fn take_choice(&mut self, text: &str, ctx: &Context<'_>, reply: &mut Reply) -> bool {
+        let Some(c) = self.pick(text) else {
+            return false;
+        };
+        self.set_order(&c.order_no, ctx);
+        if let Some(item) = &c.item {
+            self.slots.product = Some(item.clone());
+        }
+        self.choices.clear();
+        let what = self.slots.product.clone().unwrap_or_default();
+        reply.text.push_str(&t(
+            self.lang,
+            if what.is_empty() {
+                format!("好的，是订单 {}。", c.order_no)
+            } else {
+                format!("好的，是订单 {}（{}）。", c.order_no, what)
+            },
+            if what.is_empty() {
+                format!("Order {} it is. ", c.order_no)
+            } else {
+                format!("Order {} ({}) it is. ", c.order_no, what)
+            },
+        ));
+        true
+    }
 }

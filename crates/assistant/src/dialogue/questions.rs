@@ -3,7 +3,8 @@
 use weiquan_domain::{Category, ClaimKind};
 
 use super::labels::{category_label, claim_label, day, t, yuan};
-use super::{Ask, Context, Kind, MIN_DESCRIPTION, OrderInfo, Phase, Reply, Session, Shown};
+use super::orders::MAX_CHOICES;
+use super::{Ask, Candidate, Context, Kind, MIN_DESCRIPTION, Phase, Reply, Session, Shown};
 
 impl Session {
     /// The one thing still missing, asked for; or the draft, shown for confirmation.
@@ -11,6 +12,44 @@ impl Session {
         let lang = self.lang;
         let missing = self.missing(ctx);
         self.asked = missing;
+        // The numbered choices this question shows, so that 「第二个」 can answer it.
+        match missing {
+            Some(Ask::Pick) => {}
+            Some(Ask::Order) => {
+                self.choices = ctx
+                    .orders
+                    .iter()
+                    .take(MAX_CHOICES)
+                    .map(|o| Candidate {
+                        order_no: o.order_no.clone(),
+                        item: None,
+                    })
+                    .collect();
+            }
+            Some(Ask::Product) => {
+                let order = self.slots.order_no.clone().unwrap_or_default();
+                let narrowed = !self.choices.is_empty()
+                    && self
+                        .choices
+                        .iter()
+                        .all(|c| c.order_no == order && c.item.is_some());
+                if !narrowed {
+                    self.choices = self
+                        .order(ctx)
+                        .map(|o| {
+                            o.items
+                                .iter()
+                                .map(|i| Candidate {
+                                    order_no: o.order_no.clone(),
+                                    item: Some(i.clone()),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                }
+            }
+            _ => self.choices.clear(),
+        }
         let Some(ask) = missing else {
             self.phase = Phase::Confirm;
             let shown = self.build(ctx);
@@ -87,7 +126,9 @@ impl Session {
             return None;
         }
         if s.order_no.is_none() {
-            return Some(Ask::Order);
+            let several_items =
+                !self.choices.is_empty() && self.choices.iter().all(|c| c.item.is_some());
+            return Some(if several_items { Ask::Pick } else { Ask::Order });
         }
         if s.product.is_none() {
             return Some(Ask::Product);
@@ -128,45 +169,33 @@ impl Session {
                     "请问是哪一笔订单？告诉我18位订单号，或者商品名称也可以。",
                     "Which order is it? Give me the 18-digit order number, or the product's name.",
                 );
-                let candidates: Vec<&OrderInfo> = match &self.slots.product {
-                    Some(p) => ctx.orders.iter().filter(|o| o.items.contains(p)).collect(),
-                    None => ctx.orders.iter().take(5).collect(),
-                };
-                if !candidates.is_empty() {
-                    q.push_str(&t(lang, "\n您的订单：", "\nYour orders:"));
-                    for o in candidates.iter().take(5) {
-                        let items = o.items.join(&t(lang, "、", ", "));
-                        q.push_str(&t(
-                            lang,
-                            format!(
-                                "\n· {} {} {}（{}）",
-                                o.order_no,
-                                o.shop_name,
-                                items,
-                                day(o.paid_at)
-                            ),
-                            format!(
-                                "\n· {} {} {} ({})",
-                                o.order_no,
-                                o.shop_name,
-                                items,
-                                day(o.paid_at)
-                            ),
-                        ));
-                    }
+                if !self.choices.is_empty() {
+                    q.push_str(&t(
+                        lang,
+                        "\n您最近的订单（回复序号即可）：",
+                        "\nYour latest orders (a number will do):",
+                    ));
+                    q.push_str(&self.choice_list(ctx));
                 }
                 q
             }
-            Ask::Product => {
-                let items = self
-                    .order(ctx)
-                    .map(|o| o.items.join(&t(lang, "、", ", ")))
-                    .unwrap_or_default();
-                t(
+            Ask::Pick => {
+                let mut q = t(
                     lang,
-                    format!("这笔订单里有：{items}。是哪件商品有问题？"),
-                    format!("This order has: {items}. Which item is it about?"),
-                )
+                    "您有几笔订单都符合，请问是哪一笔订单？（回复序号、订单号或商品名称）",
+                    "Several of your orders match. Which order is it? (reply with its number, the order number or the product's name)",
+                );
+                q.push_str(&self.choice_list(ctx));
+                q
+            }
+            Ask::Product => {
+                let mut q = t(
+                    lang,
+                    "这笔订单里有几件商品，是哪一件有问题？（回复序号或商品名称）",
+                    "This order has several items. Which one is it about? (reply with its number or name)",
+                );
+                q.push_str(&self.choice_list(ctx));
+                q
             }
             Ask::Category => t(
                 lang,
@@ -243,5 +272,40 @@ impl Session {
                 q
             }
         }
+    }
+
+    /// The choices shown, numbered: order number, shop, item(s), date paid.
+    fn choice_list(&self, ctx: &Context<'_>) -> String {
+        let lang = self.lang;
+        let mut out = String::new();
+        for (n, c) in self.choices.iter().enumerate() {
+            let Some(o) = ctx.orders.iter().find(|o| o.order_no == c.order_no) else {
+                continue;
+            };
+            let items = match &c.item {
+                Some(i) => i.clone(),
+                None => o.items.join(&t(lang, "、", ", ")),
+            };
+            out.push_str(&t(
+                lang,
+                format!(
+                    "\n{}. 订单 {} · {} · {}（{}）",
+                    n + 1,
+                    o.order_no,
+                    o.shop_name,
+                    items,
+                    day(o.paid_at)
+                ),
+                format!(
+                    "\n{}. order {} · {} · {} ({})",
+                    n + 1,
+                    o.order_no,
+                    o.shop_name,
+                    items,
+                    day(o.paid_at)
+                ),
+            ));
+        }
+        out
     }
 }

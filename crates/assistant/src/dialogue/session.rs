@@ -3,9 +3,8 @@
 
 use super::answers::{how_to_complain, rules, status};
 use super::labels::t;
-use super::orders::products_of;
-use super::words::{detect_lang, is_no, is_yes, rules_question, wants_person};
-use super::{Ask, Context, MIN_CONFIDENCE, Outcome, Phase, Reply, Session, Slots};
+use super::words::{addresses_assistant, detect_lang, is_no, is_yes, rules_question, wants_person};
+use super::{Ask, Context, MIN_CONFIDENCE, Outcome, Phase, Reply, Session};
 use crate::slots::claim::amounts;
 use crate::{Intent, Tone, analyze, calm_rewrite, faq};
 
@@ -15,11 +14,25 @@ impl Session {
         serde_json::to_value(&self.slots).unwrap_or_default()
     }
 
+    /// What the assistant waits for, as the chat API names it: `confirm` while a draft is
+    /// shown, else the slot asked for (`order`, `pick`, `what_happened`, `when`, `claim`…);
+    /// `None` when it waits for nothing in particular.
+    pub fn awaiting(&self) -> Option<&'static str> {
+        match self.phase {
+            Phase::Confirm => Some("confirm"),
+            Phase::Collecting => self.asked.map(|a| a.awaiting()),
+            Phase::Rewrite | Phase::Filed | Phase::HandedOver => None,
+        }
+    }
+
     /// One turn: understands `text`, updates the session and answers.
     pub fn turn(&mut self, text: &str, ctx: &Context<'_>) -> Reply {
         self.lang = detect_lang(text, self.lang);
         let lang = self.lang;
-        let a = analyze(text, ctx.now, &products_of(ctx, &Slots::default()));
+        // Traditional characters read as simplified; the consumer's own words stay in the
+        // description.
+        let folded = crate::fold::simplify(text);
+        let a = analyze(&folded, ctx.now, &[]);
         let confident = a.intent_confidence >= MIN_CONFIDENCE;
         let mut reply = Reply {
             text: String::new(),
@@ -32,6 +45,16 @@ impl Session {
         };
 
         if self.phase == Phase::HandedOver {
+            // A person has the chat; 小蜜 still answers what only she can.
+            if rules_question(text) {
+                reply.intent = None;
+                reply.text = rules(lang, ctx, self.slots.order_no.as_deref());
+                return reply;
+            }
+            if confident && a.intent == Intent::CheckStatus && addresses_assistant(text) {
+                reply.text = status(lang, ctx);
+                return reply;
+            }
             reply.text = t(
                 lang,
                 "已为您转接人工客服，您的留言已转给客服，请稍候回复。",
@@ -39,7 +62,17 @@ impl Session {
             );
             return reply;
         }
-        if wants_person(text) || (confident && a.intent == Intent::Escalate && !self.mid_answer()) {
+        // A message that tells a problem the model is sure of is a complaint, whatever else its
+        // wording suggests (「我要投诉，保温杯漏水」 is not a question about how to complain).
+        let states_problem = {
+            let parts = crate::parts::Parts::new(text);
+            parts.tells_what_happened()
+                && parts
+                    .category(MIN_CONFIDENCE)
+                    .is_some_and(|(_, p)| p >= MIN_CONFIDENCE)
+        };
+        let shortcut = confident && !states_problem;
+        if wants_person(text) || (shortcut && a.intent == Intent::Escalate && !self.mid_answer()) {
             self.phase = Phase::HandedOver;
             self.asked = None;
             reply.intent = Some(Intent::Escalate);
@@ -109,7 +142,7 @@ impl Session {
             }
             Phase::Filed => {
                 // A new matter starts a new draft; the filed one stays as it is.
-                if confident && a.intent.category().is_some() {
+                if (confident && a.intent.category().is_some()) || states_problem {
                     *self = Session {
                         lang,
                         ..Session::default()
@@ -120,8 +153,8 @@ impl Session {
         }
 
         // Questions answered at once, whatever else is going on.
-        if !self.mid_answer() || !self.slot_answer(text, &a) {
-            if confident && a.intent == Intent::HowToComplain {
+        if !self.mid_answer() || !self.slot_answer(&folded, &a) {
+            if shortcut && a.intent == Intent::HowToComplain {
                 reply.text = how_to_complain(lang);
                 if self.started() {
                     let next = self.next_step(ctx, &mut reply);
@@ -129,7 +162,7 @@ impl Session {
                 }
                 return reply;
             }
-            if confident && a.intent == Intent::CheckStatus {
+            if shortcut && a.intent == Intent::CheckStatus {
                 reply.text = status(lang, ctx);
                 return reply;
             }
@@ -146,23 +179,25 @@ impl Session {
         let learnt = self.slots != before;
 
         if !self.started() {
-            // Nothing complaint-like yet: the FAQ, or a prompt.
-            reply.text = match faq::search(text, lang, 1).first() {
-                Some(hit) => format!(
-                    "{}\n\n{}",
-                    hit.answer,
-                    t(
+            // Nothing complaint-like yet: the FAQ, or a prompt (after what absorbing said).
+            let said = std::mem::take(&mut reply.text);
+            reply.text = said
+                + &match faq::search(&folded, lang, 1).first() {
+                    Some(hit) => format!(
+                        "{}\n\n{}",
+                        hit.answer,
+                        t(
+                            lang,
+                            "如果需要投诉，直接告诉我发生了什么就好。",
+                            "If you want to complain, just tell me what happened."
+                        )
+                    ),
+                    None => t(
                         lang,
-                        "如果需要投诉，直接告诉我发生了什么就好。",
-                        "If you want to complain, just tell me what happened."
-                    )
-                ),
-                None => t(
-                    lang,
-                    "您好，我是客服小蜜。请告诉我遇到了什么问题（哪件商品、发生了什么），我来帮您整理成投诉；也可以问我投诉进度或七天无理由等规则。",
-                    "Hello, I am Xiaomi, the assistant. Tell me what went wrong (which item, what happened) and I will help you turn it into a complaint; you can also ask about your complaints' status or rules such as the 7-day no-reason return.",
-                ),
-            };
+                        "您好，我是客服小蜜。请告诉我遇到了什么问题（哪件商品、发生了什么），我来帮您整理成投诉；也可以问我投诉进度或七天无理由等规则。",
+                        "Hello, I am Xiaomi, the assistant. Tell me what went wrong (which item, what happened) and I will help you turn it into a complaint; you can also ask about your complaints' status or rules such as the 7-day no-reason return.",
+                    ),
+                };
             return reply;
         }
 
@@ -170,15 +205,17 @@ impl Session {
             let calm = calm_rewrite(text);
             self.pending_rewrite = Some((text.trim().to_string(), calm.clone()));
             self.phase = Phase::Rewrite;
-            reply.text = t(
-                lang,
-                format!(
-                    "非常理解您的心情。为了让商家和客服更快、更顺利地处理，建议使用平和的措辞，事实一条都不会少。我帮您改写成：\n「{calm}」\n用这个版本写进投诉吗？（回复「好」采用，「不用」保留原话）"
-                ),
-                format!(
-                    "I understand you are upset. Calm wording gets a complaint handled faster, and no fact is lost. Here is a calmer version:\n\"{calm}\"\nShall I use it in the complaint? (\"yes\" to use it, \"no\" to keep your words)"
-                ),
-            );
+            let said = std::mem::take(&mut reply.text);
+            reply.text = said
+                + &t(
+                    lang,
+                    format!(
+                        "非常理解您的心情。为了让商家和客服更快、更顺利地处理，建议使用平和的措辞，事实一条都不会少。我帮您改写成：\n「{calm}」\n用这个版本写进投诉吗？（回复「好」采用，「不用」保留原话）"
+                    ),
+                    format!(
+                        "I understand you are upset. Calm wording gets a complaint handled faster, and no fact is lost. Here is a calmer version:\n\"{calm}\"\nShall I use it in the complaint? (\"yes\" to use it, \"no\" to keep your words)"
+                    ),
+                );
             return reply;
         }
         if learnt || self.asked.is_none() || self.phase == Phase::Collecting {
@@ -200,8 +237,11 @@ impl Session {
     /// Whether `text` answers the question asked (so that 「三天前」 is not read as something else).
     pub(super) fn slot_answer(&self, text: &str, a: &crate::Analysis) -> bool {
         match self.asked {
-            Some(Ask::Order) => a.order_no.is_some() || a.product.is_some(),
-            Some(Ask::Product) => a.product.is_some(),
+            Some(Ask::Order | Ask::Product | Ask::Pick) => {
+                a.order_no.is_some()
+                    || self.pick(text).is_some()
+                    || crate::slots::product::Mention::new(text, &[]).names_a_product()
+            }
             Some(Ask::IncidentAt) => a.incident_at.is_some(),
             Some(Ask::ClaimKind) => a.claim.is_some(),
             Some(Ask::ClaimAmount) => !amounts(text).is_empty(),

@@ -329,3 +329,240 @@ fn a_refund_above_the_price_is_refused_in_the_chat() {
     assert!(r.text.contains("不能超过实付金额 ¥59.90"), "{}", r.text);
     assert_eq!(s.asked, Some(Ask::ClaimAmount));
 }
+
+fn order(no: &str, shop: &str, item: &str, cents: i64, days_ago: i64) -> OrderInfo {
+    OrderInfo {
+        order_no: no.into(),
+        shop_id: format!("shop-{}", &no[14..]),
+        shop_name: shop.into(),
+        items: vec![item.into()],
+        amount_cents: cents,
+        paid_at: now() - Duration::days(days_ago),
+        delivered_at: Some(now() - Duration::days(days_ago - 3)),
+        commitments: None,
+    }
+}
+
+fn say_with(s: &mut Session, orders: &[OrderInfo], text: &str) -> Reply {
+    s.turn(
+        text,
+        &Context {
+            now: now(),
+            orders,
+            complaints: &[],
+        },
+    )
+}
+
+fn home_orders() -> Vec<OrderInfo> {
+    vec![
+        order(
+            "202605081000000001",
+            "家居好物店",
+            "电热水壶 1.7L 自动断电",
+            8900,
+            5,
+        ),
+        order(
+            "202605071000000002",
+            "日用百货店",
+            "加厚垃圾袋 家用 100只",
+            1590,
+            6,
+        ),
+        order(
+            "202605061000000003",
+            "收纳之家",
+            "厨房置物架 落地多层",
+            5900,
+            7,
+        ),
+        order(
+            "202605051000000004",
+            "好杯子旗舰店",
+            "316不锈钢保温杯 500ml",
+            5990,
+            8,
+        ),
+        order("202605041000000005", "陶瓷小铺", "陶瓷马克杯 带盖", 3500, 9),
+    ]
+}
+
+#[test]
+fn the_category_comes_from_what_happened_not_from_the_claim() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    let r = say_with(
+        &mut s,
+        &orders,
+        "订单202605061000000003的厨房置物架收到就是断的，5月8号到的货，要求退款30元",
+    );
+    assert_eq!(
+        s.slots.category,
+        Some(Category::QualityDefect),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        s.slots.claim,
+        Some(ClaimDraft {
+            kind: ClaimKind::Refund,
+            amount_cents: Some(3000)
+        })
+    );
+    let d = s.slots.description.clone().unwrap();
+    assert!(d.contains("断") && !d.contains("退款"), "{d}");
+    assert_eq!(s.phase, Phase::Confirm, "{}", r.text);
+}
+
+#[test]
+fn a_past_refund_is_a_fact_and_without_a_problem_it_is_the_category() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    say_with(
+        &mut s,
+        &orders,
+        "置物架退货寄回去十天了，钱到现在还没退给我",
+    );
+    assert_eq!(s.slots.category, Some(Category::RefundNotReceived));
+    assert_eq!(s.slots.claim, None, "a past return is not the claim");
+}
+
+#[test]
+fn a_product_no_order_holds_is_not_guessed_from_a_modifier() {
+    let orders: Vec<OrderInfo> = home_orders()
+        .into_iter()
+        .filter(|o| !o.items[0].contains('杯'))
+        .collect();
+    let mut s = Session::default();
+    let r = say_with(&mut s, &orders, "我买的杯子漏水");
+    assert_eq!(s.slots.order_no, None, "{}", r.text);
+    assert_eq!(s.awaiting(), Some("order"));
+    let r = say_with(&mut s, &orders, "昨天收到的，倒热水就从底部漏");
+    assert_eq!(s.slots.order_no, None, "热水 is no kettle: {}", r.text);
+    assert!(
+        s.slots.description.as_deref().unwrap().contains("底部漏"),
+        "{:?}",
+        s.slots
+    );
+    assert_eq!(s.awaiting(), Some("order"), "{}", r.text);
+    // The order list is numbered: a number answers.
+    let r = say_with(&mut s, &orders, "第一个");
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605081000000001"));
+    assert_ne!(s.awaiting(), Some("what_happened"), "{}", r.text);
+    let r = say_with(&mut s, &orders, "退款");
+    assert!(
+        !s.slots.description.as_deref().unwrap().contains("退款"),
+        "{:?}",
+        s.slots
+    );
+    assert_eq!(s.awaiting(), Some("claim"), "the amount: {}", r.text);
+}
+
+#[test]
+fn an_insult_is_never_a_product() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    let r = say_with(&mut s, &orders, "垃圾商家骗子！！！");
+    assert_eq!(s.slots.order_no, None, "{}", r.text);
+    assert_eq!(s.slots.product, None);
+}
+
+#[test]
+fn several_matching_items_are_asked_about_and_a_number_picks() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    let r = say_with(&mut s, &orders, "我买的杯子漏水");
+    assert_eq!(s.slots.order_no, None);
+    assert_eq!(s.awaiting(), Some("pick"), "{}", r.text);
+    assert!(
+        r.text.contains("1. ") && r.text.contains("保温杯") && r.text.contains("马克杯"),
+        "{}",
+        r.text
+    );
+    let second = s.choices[1].clone();
+    let r = say_with(&mut s, &orders, "第二个");
+    assert_eq!(s.slots.order_no.as_deref(), Some(second.order_no.as_str()));
+    assert!(r.text.contains(&second.order_no), "{}", r.text);
+
+    // The product word answers too.
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "我买的杯子漏水");
+    say_with(&mut s, &orders, "马克杯");
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605041000000005"));
+}
+
+#[test]
+fn the_chosen_order_is_said_and_english_and_traditional_match_too() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    let r = say_with(&mut s, &orders, "the thermos cup I bought leaks");
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605051000000004"));
+    assert!(r.text.contains("202605051000000004"), "{}", r.text);
+
+    let mut s = Session::default();
+    let r = say_with(&mut s, &orders, "我買的保溫杯漏水了");
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605051000000004"));
+    assert!(r.text.contains("已为您匹配订单"), "{}", r.text);
+    assert_eq!(s.slots.category, Some(Category::QualityDefect));
+}
+
+#[test]
+fn a_full_refund_is_the_sum_paid() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "保温杯昨天收到就漏水，杯底一直渗水");
+    say_with(&mut s, &orders, "全额退款");
+    assert_eq!(
+        s.slots.claim,
+        Some(ClaimDraft {
+            kind: ClaimKind::Refund,
+            amount_cents: Some(5990)
+        })
+    );
+    assert_eq!(s.awaiting(), Some("confirm"));
+}
+
+#[test]
+fn a_problem_told_is_a_complaint_even_worded_as_how_to_complain() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    let r = say_with(
+        &mut s,
+        &orders,
+        "我要投诉，买的保温杯收到就漏水，杯底一直渗",
+    );
+    assert_eq!(
+        s.slots.category,
+        Some(Category::QualityDefect),
+        "{}",
+        r.text
+    );
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605051000000004"));
+}
+
+#[test]
+fn the_time_of_a_past_step_is_not_the_time_of_the_problem() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    say_with(
+        &mut s,
+        &orders,
+        "上周申请了退款商家一直拖着不处理，置物架质量有问题 一放东西就塌",
+    );
+    assert_eq!(s.slots.category, Some(Category::QualityDefect));
+    assert_eq!(
+        s.slots.incident_at, None,
+        "上周 is when the refund was asked"
+    );
+    assert_eq!(s.awaiting(), Some("when"));
+
+    // About the step itself, its time is the incident's.
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "置物架前天申请的退款，到现在还没到账");
+    assert_eq!(s.slots.category, Some(Category::RefundNotReceived));
+    assert_eq!(
+        s.slots.incident_at,
+        Some(Utc.with_ymd_and_hms(2026, 5, 7, 16, 0, 0).unwrap())
+    );
+}

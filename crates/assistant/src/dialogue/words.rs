@@ -80,17 +80,17 @@ pub(super) fn bare(text: &str) -> String {
 
 /// An explicit yes: the whole message is one of the affirmations (「是」「确认提交」"yes").
 pub fn is_yes(text: &str) -> bool {
-    let b = bare(text);
+    let b = bare(&crate::fold::simplify(text));
     YES.contains(&b.as_str()) || b.starts_with("确认提交") || b.starts_with("yes,")
 }
 
 /// An explicit no.
 pub fn is_no(text: &str) -> bool {
-    NO.contains(&bare(text).as_str())
+    NO.contains(&bare(&crate::fold::simplify(text)).as_str())
 }
 
 pub(super) fn wants_person(text: &str) -> bool {
-    let l = text.to_lowercase();
+    let l = crate::fold::simplify(text).to_lowercase();
     [
         "转人工",
         "人工客服",
@@ -109,7 +109,7 @@ pub(super) fn wants_person(text: &str) -> bool {
 
 /// A question about the rules of 7天无理由 or a shop's commitments (not a complaint about them).
 pub fn rules_question(text: &str) -> bool {
-    let l = text.to_lowercase();
+    let l = crate::fold::simplify(text).to_lowercase();
     let topic = [
         "七天无理由",
         "7天无理由",
@@ -153,4 +153,27 @@ pub fn rules_question(text: &str) -> bool {
     .iter()
     .any(|k| l.contains(k));
     topic && question && !grievance
+}
+
+/// Whether the consumer speaks to 小蜜 herself while a person has the chat: calls her by name
+/// (小蜜, Xiaomi, "assistant", 机器人) or asks a rules question only she answers.
+pub fn addresses_assistant(text: &str) -> bool {
+    let l = crate::fold::simplify(text).to_lowercase();
+    let named = ["小蜜", "机器人", "xiaomi", "assistant", "bot"]
+        .iter()
+        .any(|k| {
+            l.match_indices(k).any(|(at, m)| {
+                // Latin names as whole words ("bot", not "bottle").
+                !m.is_ascii()
+                    || (!l[..at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_ascii_alphanumeric())
+                        && !l[at + m.len()..]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_alphanumeric()))
+            })
+        });
+    named || rules_question(&l)
 }

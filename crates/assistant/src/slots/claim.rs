@@ -144,6 +144,15 @@ const CUES: &[(ClaimKind, &[&str])] = &[
             "换个",
             "换一件",
             "换一双",
+            "换一副",
+            "换一台",
+            "换一只",
+            "换一条",
+            "换一套",
+            "换一部",
+            "换一把",
+            "换一盒",
+            "换新的",
             "换新",
             "调换",
             "更换",
@@ -164,11 +173,18 @@ const CUES: &[(ClaimKind, &[&str])] = &[
             "退费",
             "退全款",
             "仅退款",
+            "退运费",
+            "报销运费",
             "refund",
             "money back",
         ],
     ),
 ];
+
+/// Every claim word (退款, 退货, refund…).
+pub fn cue_words() -> impl Iterator<Item = &'static str> {
+    CUES.iter().flat_map(|(_, cues)| cues.iter().copied())
+}
 
 /// Words that negate a cue right before it: 「不要换货」, 「不退货」, "don't want a refund".
 const NEGATIONS: &[&str] = &[

@@ -1,17 +1,41 @@
-//! Which of the consumer's order items the text is about: fuzzy matching of the text against
-//! the item titles the caller passes (`["316不锈钢保温杯 大容量", "蓝牙耳机 降噪"]`).
+//! Which of the consumer's order items a message names: the product words of the message
+//! against each item title (`["316不锈钢保温杯 大容量", "电热水壶 家用"]`).
 //!
-//! A title scores by what it shares with the text: each of its jieba search words (two or more
-//! characters, not a shop's filler like 正品/包邮/新款) found in the text counts its length in
-//! characters, each Chinese character bigram found counts one, each Latin word found counts
-//! three. The best title wins if it scores at least [`THRESHOLD`] — one shared two-character
-//! word, or a shared Latin word. Ties go to the title listed first.
+//! Chinese compounds are head-final: 保温杯 and 马克杯 are cups, 电热水壶 is a kettle, and 热水
+//! in it only says what the kettle is for. So each title run of Chinese (split at spaces,
+//! digits, Latin and punctuation) has one **head**: its last word that names a kind of thing in
+//! the product-noun table (`data/product_nouns.txt`), else its last word. A message names an
+//! item strongly when it holds the head word itself ([`EXACT`]) or a word of the same kind in
+//! either language (杯子, 水杯, "thermos cup" ↔ 保温杯: [`KIND`]), or a Latin model or brand
+//! word of the title ([`LATIN`]). Everything else the message shares with the title (modifier
+//! words like 热水, 保温, character bigrams) is **weak**: it ranks items that already match
+//! strongly and never resolves one by itself. Heated words (垃圾, 骗子: the tone lexicon) are
+//! removed from the message first, so an insult is never a product, and traditional characters
+//! are folded to simplified on both sides.
+//!
+//! A sentence-similarity function can be added as one more weak signal ([`Matcher::similarity`]).
+
+use std::sync::{Arc, LazyLock};
 
 use weiquan_text::normalize::{fold_width, is_cjk};
 use weiquan_text::segment;
 
-/// The least score for a match: a two-character word (2) and its bigram (1).
-pub const THRESHOLD: f32 = 3.0;
+use crate::features::Prepared;
+use crate::fold::simplify;
+use crate::lexicon;
+
+/// Strength of a title's head word found in the message (保温杯 in 「保温杯漏水」).
+pub const EXACT: f32 = 3.0;
+/// Strength of a message word of exactly the title head's kind (thermos ↔ 保温杯, mug ↔ 马克杯).
+pub const NARROW_KIND: f32 = 2.8;
+/// Strength of a message word of a wider or narrower kind than the head (杯子 ↔ 保温杯).
+pub const KIND: f32 = 2.5;
+/// Strength of a shared Latin word of three letters or more (iphone, airpods).
+pub const LATIN: f32 = 2.0;
+/// The least strength that names an item.
+pub const STRONG: f32 = 2.0;
+/// A weak signal is capped so that modifiers never outweigh a head.
+const WEAK_CAP: f32 = 1.5;
 
 /// Title words that say nothing about what the item is.
 const FILLER: &[&str] = &[
@@ -51,7 +75,83 @@ const FILLER: &[&str] = &[
     "宝贝",
     "质量",
     "问题",
+    "家用",
+    "女",
+    "男",
+    "新",
+    "的",
 ];
+
+/// Latin words too common to tell items apart.
+const LATIN_FILLER: &[&str] = &[
+    "the", "and", "for", "with", "pro", "max", "plus", "mini", "new", "usb", "led",
+];
+
+/// The product-noun table: each concept's Chinese entries and English words.
+struct Nouns {
+    /// (entry, concept), longest entries first.
+    zh: Vec<(String, usize)>,
+    en: Vec<(String, usize)>,
+    /// Each concept's first Chinese entry (an English word's wider kinds come from it).
+    first_zh: Vec<Option<String>>,
+}
+
+static NOUNS: LazyLock<Nouns> = LazyLock::new(|| {
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    let mut first_zh = Vec::new();
+    let lines = include_str!("../../data/product_nouns.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    for (concept, line) in lines.enumerate() {
+        let (z, e) = line.split_once('|').unwrap_or((line, ""));
+        first_zh.push(z.split_whitespace().next().map(str::to_lowercase));
+        zh.extend(z.split_whitespace().map(|w| (w.to_lowercase(), concept)));
+        en.extend(e.split_whitespace().map(|w| (w.to_lowercase(), concept)));
+    }
+    zh.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
+    Nouns { zh, en, first_zh }
+});
+
+/// The kinds of thing a Chinese word names, narrowest first: the concepts of the table entries
+/// it ends with, longest entry first (马克杯 → mug, cup; 杯子 → cup; 键盘 is no 盘).
+fn zh_kinds(word: &str) -> Vec<usize> {
+    let stem = word
+        .strip_suffix('子')
+        .or_else(|| word.strip_suffix('儿'))
+        .filter(|s| !s.is_empty())
+        .unwrap_or(word);
+    let mut out = Vec::new();
+    for (e, c) in &NOUNS.zh {
+        if (word.ends_with(e.as_str()) || stem.ends_with(e.as_str())) && !out.contains(c) {
+            out.push(*c);
+        }
+    }
+    out
+}
+
+/// The kinds of thing an English word names (plural -s/-es dropped), narrowest first.
+fn en_kinds(word: &str) -> Vec<usize> {
+    let find = |w: &str| NOUNS.en.iter().find(|(e, _)| e == w).map(|&(_, c)| c);
+    let Some(c) = find(word)
+        .or_else(|| word.strip_suffix("es").and_then(find))
+        .or_else(|| word.strip_suffix('s').and_then(find))
+    else {
+        return Vec::new();
+    };
+    let mut out = vec![c];
+    if let Some(z) = &NOUNS.first_zh[c] {
+        out.extend(zh_kinds(z).into_iter().filter(|k| *k != c));
+    }
+    out
+}
+
+/// Whether a message word of kinds `m` names an item head of kinds `t`: the narrowest kind of
+/// either is a kind of the other (杯子 ↔ 保温杯 yes, mug ↔ 保温杯 no).
+fn same_kind(m: &[usize], t: &[usize]) -> bool {
+    m.first().is_some_and(|k| t.contains(k)) || t.first().is_some_and(|k| m.contains(k))
+}
 
 fn latin_words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_ascii_alphanumeric())
@@ -69,51 +169,252 @@ fn cjk_bigrams(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// How well `title` matches `text` (both width-folded and lower-cased).
-fn score(text: &str, title: &str) -> f32 {
-    let mut s = 0.0;
-    let mut words: Vec<&str> = segment::search_words(title)
-        .into_iter()
-        .filter(|w| w.chars().count() >= 2 && w.chars().all(is_cjk) && !FILLER.contains(w))
-        .collect();
-    words.sort_unstable();
-    words.dedup();
-    for w in words {
-        if text.contains(w) {
-            s += w.chars().count() as f32;
-        }
-    }
-    let mut grams = cjk_bigrams(title);
-    grams.sort_unstable();
-    grams.dedup();
-    for g in grams {
-        if !FILLER.contains(&g.as_str()) && text.contains(&g) {
-            s += 1.0;
-        }
-    }
-    let text_latin = latin_words(text);
-    let mut latin = latin_words(title);
-    latin.sort_unstable();
-    latin.dedup();
-    for w in latin {
-        if !FILLER.contains(&w.as_str()) && text_latin.contains(&w) {
-            s += 3.0;
-        }
-    }
-    s
+/// What a message says about products: its text without heat, and its product words.
+#[derive(Debug, Clone, Default)]
+pub struct Mention {
+    /// Simplified, width-folded, lower-cased, heated words blanked.
+    pub text: String,
+    /// The kinds of each product word (table concepts, narrowest first).
+    kinds: Vec<Vec<usize>>,
+    latin: Vec<String>,
 }
 
-/// The title of `products` that `text` is about, if one matches well enough.
-pub fn match_product(text: &str, products: &[String]) -> Option<String> {
-    let text = fold_width(text).to_lowercase();
-    let mut best: Option<(f32, &String)> = None;
-    for title in products {
-        let s = score(&text, &fold_width(title).to_lowercase());
-        if s >= THRESHOLD && best.is_none_or(|(b, _)| s > b) {
-            best = Some((s, title));
+impl Mention {
+    /// Reads the product words of `text`. `ignore` are phrases that are not about the product
+    /// (the consumer's shop names: 好杯子旗舰店 is not a cup).
+    pub fn new(text: &str, ignore: &[&str]) -> Mention {
+        let mut folded = fold_width(&simplify(text)).to_lowercase();
+        for i in ignore {
+            let i = fold_width(&simplify(i)).to_lowercase();
+            if !i.trim().is_empty() {
+                folded = folded.replace(&i, " ");
+            }
+        }
+        // Blank the heat: 垃圾商家 is no 垃圾袋.
+        let p = Prepared::new(&folded);
+        let mut text = p.text.clone();
+        let mut hits = lexicon::hits(&p.text, &p.words);
+        hits.sort_by_key(|h| std::cmp::Reverse(h.start));
+        for h in hits {
+            if text.is_char_boundary(h.start) && text.is_char_boundary(h.end) {
+                text.replace_range(h.start..h.end, &" ".repeat(h.end - h.start));
+            }
+        }
+        let mut kinds = Vec::new();
+        for w in segment::words(&text) {
+            let kind = if w.chars().all(is_cjk) {
+                zh_kinds(w)
+            } else if w.chars().all(|c| c.is_ascii_alphabetic()) {
+                en_kinds(w)
+            } else {
+                Vec::new()
+            };
+            if !kind.is_empty() && !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        let latin = latin_words(&text);
+        Mention { text, kinds, latin }
+    }
+
+    /// Whether the message names any kind of product at all.
+    pub fn names_a_product(&self) -> bool {
+        !self.kinds.is_empty()
+    }
+}
+
+/// What an item title says it is.
+#[derive(Debug, Clone)]
+pub struct Title {
+    /// The head word of each run of Chinese, with its kinds.
+    heads: Vec<(String, Vec<usize>)>,
+    /// Its other words of two characters or more (modifiers: 热水, 保温, 蓝牙).
+    others: Vec<String>,
+    bigrams: Vec<String>,
+    latin: Vec<String>,
+    folded: String,
+}
+
+impl Title {
+    pub fn new(title: &str) -> Title {
+        let folded = fold_width(&simplify(title)).to_lowercase();
+        let mut heads = Vec::new();
+        let mut others = Vec::new();
+        for run in folded.split(|c: char| !is_cjk(c)).filter(|r| !r.is_empty()) {
+            let words: Vec<&str> = segment::words(run)
+                .into_iter()
+                .filter(|w| !FILLER.contains(w))
+                .collect();
+            let head = words
+                .iter()
+                .rposition(|w| !zh_kinds(w).is_empty())
+                .or_else(|| words.len().checked_sub(1));
+            for (i, w) in words.iter().enumerate() {
+                if Some(i) == head {
+                    heads.push((w.to_string(), zh_kinds(w)));
+                } else if w.chars().count() >= 2 {
+                    others.push(w.to_string());
+                }
+            }
+            // The shorter dictionary words inside the run (蓝牙耳机 → 蓝牙) are modifiers too.
+            for w in segment::search_words(run) {
+                if w.chars().count() >= 2
+                    && !FILLER.contains(&w)
+                    && !heads.iter().any(|(h, _)| h == w)
+                    && !others.iter().any(|o| o == w)
+                {
+                    others.push(w.to_string());
+                }
+            }
+        }
+        let mut latin: Vec<String> = latin_words(&folded)
+            .into_iter()
+            .filter(|w| !LATIN_FILLER.contains(&w.as_str()))
+            .collect();
+        latin.dedup();
+        // An English title: its words name kinds too.
+        for w in &latin {
+            let k = en_kinds(w);
+            if !k.is_empty() {
+                heads.push((w.clone(), k));
+            }
+        }
+        let mut bigrams = cjk_bigrams(&folded);
+        bigrams.sort_unstable();
+        bigrams.dedup();
+        Title {
+            heads,
+            others,
+            bigrams,
+            latin,
+            folded,
         }
     }
-    best.map(|(_, t)| t.clone())
+}
+
+/// Titles read so far: a consumer's orders come back turn after turn, and reading a title
+/// (two jieba passes) costs more than scoring it. Bounded: emptied when full.
+static TITLES: LazyLock<std::sync::Mutex<std::collections::HashMap<String, Arc<Title>>>> =
+    LazyLock::new(Default::default);
+const TITLES_KEPT: usize = 20_000;
+
+/// `title` read, from the cache when it was read before.
+pub fn title(text: &str) -> Arc<Title> {
+    if let Some(t) = TITLES.lock().ok().and_then(|m| m.get(text).cloned()) {
+        return t;
+    }
+    let t = Arc::new(Title::new(text));
+    if let Ok(mut m) = TITLES.lock() {
+        if m.len() >= TITLES_KEPT {
+            m.clear();
+        }
+        m.insert(text.to_string(), t.clone());
+    }
+    t
+}
+
+/// How well a message names one title.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Score {
+    /// [`EXACT`], [`KIND`], [`LATIN`] or 0: what names the item outright.
+    pub strong: f32,
+    /// Modifiers, bigrams and similarity: ranks, never decides alone.
+    pub weak: f32,
+}
+
+impl Score {
+    pub fn total(self) -> f32 {
+        self.strong + self.weak
+    }
+
+    /// Whether the message names this item.
+    pub fn names(self) -> bool {
+        self.strong >= STRONG
+    }
+}
+
+/// A sentence-similarity function (0–1) between a message and a title: one more weak signal,
+/// for an embedding model once there is one.
+pub type Similarity = fn(&str, &str) -> f32;
+
+/// Scores messages against titles.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Matcher {
+    pub similarity: Option<Similarity>,
+}
+
+impl Matcher {
+    pub fn score(&self, m: &Mention, t: &Title) -> Score {
+        let mut strong: f32 = 0.0;
+        for (head, kind) in &t.heads {
+            if head.chars().count() >= 2 && head.chars().all(is_cjk) && m.text.contains(head) {
+                strong = strong.max(EXACT);
+            }
+            for mk in &m.kinds {
+                if !mk.is_empty() && mk.first() == kind.first() {
+                    strong = strong.max(NARROW_KIND);
+                } else if same_kind(mk, kind) {
+                    strong = strong.max(KIND);
+                }
+            }
+        }
+        if t.latin
+            .iter()
+            .any(|w| w.len() >= 3 && m.latin.contains(w) && en_kinds(w).is_empty())
+        {
+            strong = strong.max(LATIN);
+        }
+        let mut weak = 0.0;
+        for o in &t.others {
+            if m.text.contains(o.as_str()) {
+                weak += 0.5;
+            }
+        }
+        for g in &t.bigrams {
+            if m.text.contains(g.as_str()) {
+                weak += 0.25;
+            }
+        }
+        if let Some(sim) = self.similarity {
+            weak += sim(&m.text, &t.folded).clamp(0.0, 1.0);
+        }
+        Score {
+            strong,
+            weak: weak.min(WEAK_CAP),
+        }
+    }
+}
+
+/// Every title of `products` that `text` names, best first, with its score (ties keep the
+/// order given).
+pub fn rank(text: &str, products: &[String]) -> Vec<(usize, Score)> {
+    let m = Mention::new(text, &[]);
+    let matcher = Matcher::default();
+    let mut out: Vec<(usize, Score)> = products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, matcher.score(&m, &title(p))))
+        .filter(|(_, s)| s.names())
+        .collect();
+    out.sort_by(|a, b| b.1.total().total_cmp(&a.1.total()));
+    out
+}
+
+/// The one title of `products` that `text` is about: the only one it names, or the one it
+/// names clearly better than the rest (a stronger head, or a point more of weak signals).
+/// `None` when none, or several alike (the dialogue then asks which).
+pub fn match_product(text: &str, products: &[String]) -> Option<String> {
+    let ranked = rank(text, products);
+    best_of(&ranked).map(|i| products[i].clone())
+}
+
+/// The clear winner of a ranking, if there is one.
+pub fn best_of(ranked: &[(usize, Score)]) -> Option<usize> {
+    let (first, rest) = ranked.split_first()?;
+    let clear = rest
+        .iter()
+        .all(|(_, s)| s.strong < first.1.strong || s.total() + 1.0 <= first.1.total());
+    clear.then_some(first.0)
 }
 
 #[cfg(test)]
@@ -139,6 +440,12 @@ mod tests {
         let t = titles();
         let m = |text: &str| match_product(text, &t);
         assert_eq!(m("保温杯漏水").as_deref(), Some(t[0].as_str()));
+        assert_eq!(m("我买的杯子漏水").as_deref(), Some(t[0].as_str()));
+        assert_eq!(
+            m("the thermos cup I bought leaks").as_deref(),
+            Some(t[0].as_str())
+        );
+        assert_eq!(m("保溫杯漏水").as_deref(), Some(t[0].as_str()));
         assert_eq!(m("耳机左边没声音").as_deref(), Some(t[1].as_str()));
         assert_eq!(m("羽绒服一直掉毛").as_deref(), Some(t[2].as_str()));
         assert_eq!(m("这支口红是假的").as_deref(), Some(t[3].as_str()));
@@ -153,5 +460,45 @@ mod tests {
         assert_eq!(match_product("商家一直不发货", &t), None);
         assert_eq!(match_product("说好的正品包邮呢", &t), None);
         assert_eq!(match_product("保温杯漏水", &[]), None);
+    }
+
+    #[test]
+    fn a_modifier_or_an_insult_is_no_product() {
+        let t: Vec<String> = ["电热水壶 1.7L 自动断电", "加厚垃圾袋 家用 100只"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(match_product("倒热水就从底部漏", &t), None);
+        assert_eq!(match_product("垃圾商家骗子！！！", &t), None);
+        assert_eq!(
+            match_product("水壶底部漏水", &t).as_deref(),
+            Some(t[0].as_str())
+        );
+        assert_eq!(
+            match_product("the kettle leaks", &t).as_deref(),
+            Some(t[0].as_str())
+        );
+        assert_eq!(
+            match_product("垃圾袋一拎就破", &t).as_deref(),
+            Some(t[1].as_str())
+        );
+    }
+
+    #[test]
+    fn two_alike_are_not_resolved_silently() {
+        let t: Vec<String> = ["316不锈钢保温杯", "陶瓷马克杯 带盖"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(rank("杯子漏水", &t).len(), 2);
+        assert_eq!(match_product("杯子漏水", &t), None);
+        assert_eq!(
+            match_product("保温杯漏水", &t).as_deref(),
+            Some(t[0].as_str())
+        );
+        assert_eq!(
+            match_product("the mug cracked", &t).as_deref(),
+            Some(t[1].as_str())
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! (`weiquan_assistant::dialogue`) understand the message and answer, carries out what the turn
 //! decided (file the draft through the same store transaction as `POST /complaints`, with the
 //! transcript frozen as `chat_log` evidence; file a report to tier 3; hand over to an agent), and
-//! saves the session with both turns. Sessions live in the store, so any node (and a restart)
+//! saves the session with both turns (only the consumer's once an agent has the chat and 小蜜
+//! was not spoken to). Sessions live in the store, so any node (and a restart)
 //! continues a conversation. `turn.rs` is the turn, `socket.rs` the WebSocket; the agents'
 //! queue and the session read are here.
 
@@ -50,7 +51,13 @@ pub struct Handover {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChatResponse {
     pub session_id: String,
+    /// 小蜜's answer; empty when she stays silent because an agent has the chat (she still
+    /// answers a rules question, or when called by name).
     pub reply: String,
+    /// What 小蜜 waits for: `order`, `pick` (one of the numbered choices shown), `what_happened`,
+    /// `when`, `claim`, `confirm` (the draft shown), `shop` or `listing` (reports); absent when
+    /// nothing in particular.
+    pub awaiting: Option<String>,
     /// The message's intent (`quality_defect`, …, `escalate`, `check_status`,
     /// `how_to_complain`), absent when the model was not confident.
     pub intent: Option<String>,

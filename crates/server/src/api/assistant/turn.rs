@@ -154,6 +154,42 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
             )
         }
     };
+    // An agent has the chat: 小蜜 keeps quiet unless spoken to; the consumer's words go to the
+    // agent alone.
+    if let Some(s) = &stored
+        && s.status == ChatStatus::Taken
+        && session.phase == Phase::HandedOver
+        && !dialogue::addresses_assistant(text)
+    {
+        let save = ChatSave {
+            id: session_id.clone(),
+            expected_version: version,
+            state: serde_json::to_value(&session).unwrap_or_default(),
+            hand_over: false,
+            turns: vec![(ChatRole::Consumer, text.to_string())],
+            report_id: None,
+        };
+        state.store.save_chat(&actor, save, now).await?;
+        let _ = state.chat_news.send(session_id.as_str().into());
+        let a = weiquan_assistant::analyze(text, now, &[]);
+        return Ok(ChatResponse {
+            session_id,
+            reply: String::new(),
+            awaiting: None,
+            intent: None,
+            intent_confidence: a.intent_confidence,
+            tone: a.tone.as_str().to_string(),
+            slots: session.slots_json(),
+            draft: None,
+            handover: Some(Handover {
+                status: s.status,
+                queue: "cs_agent",
+                agent_id: s.agent_id,
+            }),
+            complaint_id: None,
+            report_id: None,
+        });
+    }
     let orders = context_data(state, &actor, text).await?;
     // The complaints are only read for a status question: the turn runs without them, and runs
     // again from the same state with them when that is what it was.
@@ -350,6 +386,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
     Ok(ChatResponse {
         session_id,
         reply: reply.text,
+        awaiting: session.awaiting().map(str::to_string),
         intent: reply.intent.map(|i| i.as_str().to_string()),
         intent_confidence: reply.intent_confidence,
         tone: reply.tone.as_str().to_string(),

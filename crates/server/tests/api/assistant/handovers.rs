@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::say;
+use super::{reply, say};
 use crate::both_backends;
 use crate::helpers::*;
 
@@ -110,23 +110,44 @@ async fn escalation_lands_in_an_agents_queue(backend: Backend) {
     )
     .await;
 
+    // With a person on the chat, 小蜜 keeps quiet: nothing said, nothing stored for her.
     let v = say(&app, &buyer, Some(&sid), "好的，照片稍后发").await;
     assert_eq!(v["handover"]["status"], "taken", "{v}");
+    assert_eq!(v["reply"], "", "{v}");
+    assert!(v["awaiting"].is_null(), "{v}");
+    let turns_of = |s: &Value| s["turns"].as_array().unwrap().clone();
     let s: Value = app
         .get(&buyer, &format!("/api/v1/assistant/sessions/{sid}"))
         .await
         .json()
         .await
         .unwrap();
-    let turns = s["turns"].as_array().unwrap();
+    let turns = turns_of(&s);
     assert!(
         turns
             .iter()
             .any(|t| t["role"] == "agent" && t["body"].as_str().unwrap().contains("客服小王")),
         "{s}"
     );
-    assert_eq!(turns.last().unwrap()["role"], "assistant");
-    assert_eq!(turns[turns.len() - 2]["body"], "好的，照片稍后发");
+    assert_eq!(turns.last().unwrap()["role"], "consumer", "{s}");
+    assert_eq!(turns.last().unwrap()["body"], "好的，照片稍后发");
+    assert!(
+        !turns
+            .iter()
+            .any(|t| t["role"] == "assistant" && t["body"].as_str().unwrap().contains("已为您转接")),
+        "no bot reply once the agent has it: {s}"
+    );
+
+    // Asked a rules question, or called by name, she answers.
+    let v = say(&app, &buyer, Some(&sid), "小蜜，七天无理由退货是什么规则？").await;
+    assert!(reply(&v).contains("七天无理由"), "{v}");
+    let s: Value = app
+        .get(&buyer, &format!("/api/v1/assistant/sessions/{sid}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(turns_of(&s).last().unwrap()["role"], "assistant", "{s}");
 }
 
 both_backends!(escalation_lands_in_an_agents_queue,);

@@ -1,0 +1,537 @@
+//! A complaint as its parts: what happened, what the consumer wants, and what was done already.
+//!
+//! A message is split into clauses (at punctuation, at 但是/结果/but, and before a request
+//! like 要求/希望/I want that is followed by a claim), and each clause gets a role:
+//!
+//! - **claim** — asks for a remedy: a claim word (退款, 退货, 换货, 赔偿, refund…) with a request
+//!   marker (要求, 我要, 希望, 请, want, please…) or nothing much else (「退款30元」, "refund");
+//!   a clause that is only an amount joins the claim when there is one;
+//! - **process** — a remedy word told as the past or a pending state (「退货寄回去十天了」,
+//!   「已经申请退款」, 「退款还没到」, "I returned it a week ago"): a fact, not the claim;
+//! - **problem** — everything else: what happened.
+//!
+//! The category comes from the problem clauses; only when they say nothing the model is sure
+//! of, from the problem and process clauses together (so a refund that never came is
+//! `refund_not_received`), and never from the claim: 「置物架收到就是断的，要求退款30元」 is a
+//! quality defect, not a refund matter. The claim is read from the claim clauses only, and the
+//! description is the message without them.
+
+use weiquan_domain::Category;
+
+use weiquan_text::normalize::{fold_width, is_cjk};
+
+use crate::fold::simplify;
+use crate::slots::claim::{ClaimSlot, amounts, claim};
+use crate::{Featurized, Intent, models};
+
+/// What a clause does in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Problem,
+    Claim,
+    Process,
+}
+
+/// One clause: the consumer's words, their simplified lower-case form, and its role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    pub text: String,
+    /// The consumer's words with the punctuation or space that followed them.
+    pub raw: String,
+    pub folded: String,
+    pub role: Role,
+}
+
+/// A message as its clauses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parts {
+    pub clauses: Vec<Clause>,
+}
+
+/// Words that ask for something.
+const REQUEST: &[&str] = &[
+    "要求",
+    "我要",
+    "我想",
+    "想要",
+    "希望",
+    "请求",
+    "请",
+    "麻烦",
+    "给我",
+    "必须",
+    "需要",
+    "申请",
+    "能不能",
+    "能否",
+    "可不可以",
+    "应该",
+    "要",
+    "want",
+    "would like",
+    "'d like",
+    "request",
+    "ask for",
+    "demand",
+    "please",
+    "need",
+    "expect",
+    "give me",
+    "i'd like",
+];
+
+/// Words that tell a remedy as done or pending rather than asked for.
+const PAST: &[&str] = &[
+    "申请的",
+    "的退款",
+    "的退货",
+    "已经",
+    "已",
+    "了",
+    "过",
+    "早就",
+    "之前",
+    "前几天",
+    "天前",
+    "还没",
+    "没有",
+    "没",
+    "未",
+    "一直",
+    "迟迟",
+    "already",
+    "have ",
+    "has ",
+    "had ",
+    " ago",
+    "returned",
+    "sent",
+    "applied",
+    "requested",
+    "asked for",
+    "yet",
+    "still",
+    "never",
+    "not ",
+    "n't",
+    "did ",
+    "was ",
+    "were ",
+];
+
+/// Connectives that start a new clause.
+const BREAKS: &[&str] = &["但是", "可是", "不过", "结果", " but ", " and then "];
+
+/// Filler that can stand around a bare claim (「退款吧」, 「全额退款」, "a full refund").
+const CLAIM_FILLER: &[&str] = &[
+    "全额", "全部", "部分", "一下", "就行", "就好", "吧", "的", "我", "给", "好", "行", "可以",
+    "元", "块", "钱", "a ", "full", "the ", "i ", "me", "my", "money", "yuan", "rmb", "just",
+];
+
+fn split_points(folded: &str) -> Vec<usize> {
+    let mut cuts = vec![];
+    let chars: Vec<(usize, char)> = folded.char_indices().collect();
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        let end = at + c.len_utf8();
+        let cut = match c {
+            '，' | ',' | '。' | '！' | '!' | '？' | '?' | '；' | ';' | '\n' | '、' => true,
+            // A full stop, not a decimal point.
+            '.' => !chars.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit()),
+            _ => false,
+        };
+        if cut {
+            cuts.push(end);
+        }
+    }
+    // A space between Chinese words separates clauses as a comma would (「我要退货 罐子是瘪的」).
+    for (i, w) in chars.windows(3).enumerate() {
+        if w[1].1.is_whitespace() && is_cjk(w[0].1) && is_cjk(w[2].1) {
+            cuts.push(chars[i + 1].0 + w[1].1.len_utf8());
+        }
+    }
+    for b in BREAKS {
+        for (at, _) in folded.match_indices(b) {
+            if at > 0 {
+                cuts.push(at);
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
+fn has_any(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| text.contains(w))
+}
+
+/// The clause without its claim words, amounts, digits, punctuation and filler: what is left
+/// when a clause is only a claim is (almost) nothing.
+fn bare_claim(folded: &str) -> bool {
+    let mut rest = format!(" {folded} ");
+    for a in amounts(folded).iter().rev() {
+        // `amounts` ranges are in the width-folded lower-cased text, which `folded` already is.
+        if rest.is_char_boundary(a.start + 1) && rest.is_char_boundary(a.end + 1) {
+            rest.replace_range(a.start + 1..a.end + 1, " ");
+        }
+    }
+    for w in crate::slots::claim::cue_words().chain(CLAIM_FILLER.iter().copied()) {
+        rest = rest.replace(w, " ");
+    }
+    let han = rest.chars().filter(|&c| is_cjk(c)).count();
+    let words = rest
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 3)
+        .count();
+    han <= 1 && words == 0
+}
+
+fn role_of(folded: &str) -> Role {
+    if claim(folded).is_none() {
+        return Role::Problem;
+    }
+    let padded = format!(" {folded} ");
+    let request = has_any(&padded, REQUEST);
+    // 了 also ends a request (「我要退款了」); the other markers only tell the past.
+    let weak_past = padded.contains('了');
+    let past = PAST.iter().any(|w| *w != "了" && padded.contains(w));
+    if past || (weak_past && !(request && bare_claim(&strip_request(folded)))) {
+        Role::Process
+    } else if request || bare_claim(folded) {
+        Role::Claim
+    } else {
+        Role::Problem
+    }
+}
+
+/// Whether a clause's start says more than 「已经」 or "I": two Chinese characters or two
+/// Latin words, past-tense markers aside.
+fn says_something(head: &str) -> bool {
+    let mut s = format!(" {head} ");
+    for w in PAST {
+        s = s.replace(w, " ");
+    }
+    let han = s.chars().filter(|&c| is_cjk(c)).count();
+    let words = s
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 2)
+        .count();
+    han >= 2 || words >= 2
+}
+
+/// Words of dates and times, which tell when, not what happened.
+const WHEN_CHARS: &str = "年月日号天周前昨今明上下个半小时分秒点早晚";
+const WHEN_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "yesterday",
+    "today",
+    "ago",
+    "days",
+    "day",
+    "weeks",
+    "week",
+    "last",
+    "this",
+    "month",
+    "on",
+    "the",
+    "at",
+    "in",
+];
+
+/// Whether a text says something beyond a date, a time or a number (「11月22号」, "November
+/// 18" tell when, not what happened): two Chinese characters or two English words of three
+/// letters or more that are not about time.
+fn tells_something(text: &str) -> bool {
+    let (han, words) = content(text);
+    han >= 2 || words >= 2
+}
+
+/// How much a text says beyond dates, times and numbers: its Chinese characters and its
+/// English words of three letters or more, those about time aside.
+pub fn content(text: &str) -> (usize, usize) {
+    let lower = text.to_lowercase();
+    let han = lower
+        .chars()
+        .filter(|&c| is_cjk(c) && !WHEN_CHARS.contains(c))
+        .count();
+    let words = lower
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 3 && !WHEN_WORDS.contains(w))
+        .count();
+    (han, words)
+}
+
+/// The clause without its request words (「要求退款30元」 → 「退款30元」).
+fn strip_request(folded: &str) -> String {
+    let mut s = folded.to_string();
+    for w in REQUEST {
+        s = s.replace(w, " ");
+    }
+    s
+}
+
+impl Parts {
+    /// Splits `text` into clauses and gives each its role.
+    pub fn new(text: &str) -> Parts {
+        let folded_all = fold_width(&simplify(text)).to_lowercase();
+        // Width folding, simplifying and lower-casing keep one character for one (ASCII and Han alike), so the
+        // cut points found in the folded text are character positions in the original.
+        let folded_chars: Vec<char> = folded_all.chars().collect();
+        let original: Vec<char> = text.chars().collect();
+        let same_shape = folded_chars.len() == original.len();
+        let byte_to_char = |b: usize| folded_all[..b].chars().count();
+        let mut cuts: Vec<usize> = split_points(&folded_all)
+            .into_iter()
+            .map(byte_to_char)
+            .collect();
+        cuts.push(folded_chars.len());
+        let mut clauses = vec![];
+        let mut start = 0;
+        for end in cuts {
+            if end <= start {
+                continue;
+            }
+            let f: String = folded_chars[start..end].iter().collect();
+            let o: String = if same_shape {
+                original[start..end].iter().collect()
+            } else {
+                f.clone()
+            };
+            let raw = o.clone();
+            start = end;
+            let trim = |s: &str| {
+                s.trim_matches(|c: char| {
+                    c.is_whitespace() || "，,。！!？?；;、".contains(c) || c == '.'
+                })
+                .to_string()
+            };
+            let (f, o) = (trim(&f), trim(&o));
+            if f.is_empty() {
+                continue;
+            }
+            // 「…断的要求退款30元」: the request starts a clause of its own.
+            // A marker inside a longer one (请 in 申请) does not start anything.
+            let spans: Vec<(usize, usize)> = REQUEST
+                .iter()
+                .flat_map(|r| f.match_indices(r).map(|(at, m)| (at, at + m.len())))
+                .collect();
+            let split = REQUEST.iter().filter_map(|r| {
+                f.find(r).filter(|&at| {
+                    at > 0
+                        && !spans.iter().any(|&(s, e)| s < at && at < e)
+                        && role_of(&f[at..]) == Role::Claim
+                        && claim(&f[..at]).is_none()
+                        && says_something(&f[..at])
+                })
+            });
+            match split.min() {
+                Some(at) if same_shape || o == f => {
+                    let n = f[..at].chars().count();
+                    let (o1, o2): (String, String) =
+                        (o.chars().take(n).collect(), o.chars().skip(n).collect());
+                    let (f1, f2) = (f[..at].to_string(), f[at..].to_string());
+                    let lead = raw
+                        .chars()
+                        .take_while(|c| c.is_whitespace() || "，,。！!？?；;、.".contains(*c))
+                        .count();
+                    let raw1: String = raw.chars().take(lead + n).collect();
+                    let raw2: String = raw.chars().skip(lead + n).collect();
+                    clauses.push(Clause {
+                        role: role_of(&f1),
+                        text: trim(&o1),
+                        raw: raw1,
+                        folded: trim(&f1),
+                    });
+                    clauses.push(Clause {
+                        role: role_of(&f2),
+                        text: trim(&o2),
+                        raw: raw2,
+                        folded: trim(&f2),
+                    });
+                }
+                _ => clauses.push(Clause {
+                    role: role_of(&f),
+                    text: o,
+                    raw,
+                    folded: f,
+                }),
+            }
+        }
+        // An amount standing alone (「要求退款，30元」) belongs to the claim, when there is one.
+        if clauses.iter().any(|c| c.role == Role::Claim) {
+            for c in &mut clauses {
+                if c.role == Role::Problem
+                    && !amounts(&c.folded).is_empty()
+                    && bare_claim(&c.folded)
+                {
+                    c.role = Role::Claim;
+                }
+            }
+        }
+        Parts { clauses }
+    }
+
+    fn joined(&self, roles: &[Role]) -> String {
+        self.clauses
+            .iter()
+            .filter(|c| roles.contains(&c.role))
+            .map(|c| c.folded.as_str())
+            .collect::<Vec<_>>()
+            .join("，")
+    }
+
+    /// Whether the message asks for a remedy.
+    pub fn has_claim(&self) -> bool {
+        self.clauses.iter().any(|c| c.role == Role::Claim)
+    }
+
+    /// The claim, read from the claim clauses only.
+    pub fn claim(&self) -> Option<ClaimSlot> {
+        let text = self.joined(&[Role::Claim]);
+        if text.is_empty() { None } else { claim(&text) }
+    }
+
+    /// The message without its claim, in the consumer's words and punctuation.
+    pub fn description(&self) -> String {
+        let kept: String = self
+            .clauses
+            .iter()
+            .filter(|c| c.role != Role::Claim)
+            .map(|c| c.raw.as_str())
+            .collect();
+        if !self.has_claim() {
+            return kept.trim().to_string();
+        }
+        kept.trim()
+            .trim_end_matches(|c: char| c.is_whitespace() || "，,；;、".contains(c))
+            .to_string()
+    }
+
+    /// Whether any clause says more than a date or a number (「三天前」 answers when, not what).
+    pub fn tells_anything(&self) -> bool {
+        let all = self.joined(&[Role::Problem, Role::Process, Role::Claim]);
+        tells_something(&all)
+    }
+
+    /// Whether a step already taken is told (「已经申请退款」).
+    pub fn has_process(&self) -> bool {
+        self.clauses.iter().any(|c| c.role == Role::Process)
+    }
+
+    /// When what happened happened: a time named in the problem clauses.
+    pub fn problem_time(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let text = self.joined(&[Role::Problem]);
+        if text.is_empty() {
+            None
+        } else {
+            crate::slots::time::incident_at(&text, now)
+        }
+    }
+
+    /// Whether the message tells what happened (a problem clause beyond a date or a number).
+    pub fn tells_what_happened(&self) -> bool {
+        tells_something(&self.joined(&[Role::Problem]))
+    }
+
+    /// The text the category is read from: the problem clauses, else problem and process.
+    pub fn category_texts(&self) -> Vec<String> {
+        let problem = self.joined(&[Role::Problem]);
+        let both = self.joined(&[Role::Problem, Role::Process]);
+        let mut out = vec![];
+        if !problem.is_empty() {
+            out.push(problem);
+        }
+        if !both.is_empty() && !out.contains(&both) {
+            out.push(both);
+        }
+        out
+    }
+
+    /// The complaint category and the model's confidence in it: from what happened, else from
+    /// what was done; `None` when the message holds neither (only a claim, say). Takes the first
+    /// reading at least `min_confidence` sure, else the surest.
+    pub fn category(&self, min_confidence: f32) -> Option<(Category, f32)> {
+        let m = models();
+        let mut best: Option<(Category, f32)> = None;
+        for text in self.category_texts() {
+            if !tells_something(&text) {
+                continue;
+            }
+            let (intent, p) = m.intent(&Featurized::new(&text));
+            if let Intent::Complaint(c) = intent {
+                if p >= min_confidence {
+                    return Some((c, p));
+                }
+                if best.is_none_or(|(_, b)| p > b) {
+                    best = Some((c, p));
+                }
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(text: &str) -> Vec<(String, Role)> {
+        Parts::new(text)
+            .clauses
+            .into_iter()
+            .map(|c| (c.text, c.role))
+            .collect()
+    }
+
+    #[test]
+    fn splits_what_happened_from_what_is_wanted() {
+        let p = Parts::new(
+            "订单202611151234567890的厨房置物架收到就是断的，11月20号到的货，要求退款30元",
+        );
+        assert_eq!(p.clauses.len(), 3);
+        assert_eq!(p.clauses[2].role, Role::Claim);
+        assert_eq!(p.claim().unwrap().amount_cents, Some(3000));
+        assert!(!p.description().contains("退款"), "{}", p.description());
+        assert_eq!(p.category(0.45).map(|c| c.0), Some(Category::QualityDefect));
+    }
+
+    #[test]
+    fn a_remedy_in_the_past_is_a_fact_not_the_claim() {
+        let r = roles("退货寄回去十天了，钱还没退");
+        assert_eq!(r[0].1, Role::Process, "{r:?}");
+        assert!(Parts::new("退货寄回去十天了，钱还没退").claim().is_none());
+        let r = roles("I returned it ten days ago but still no refund");
+        assert!(r.iter().all(|(_, role)| *role != Role::Claim), "{r:?}");
+        assert_eq!(roles("已经申请退款了")[0].1, Role::Process);
+        assert_eq!(roles("我11月10号申请的退款")[0].1, Role::Process);
+    }
+
+    #[test]
+    fn bare_and_requested_claims() {
+        assert_eq!(roles("退款")[0].1, Role::Claim);
+        assert_eq!(roles("退款30元")[0].1, Role::Claim);
+        assert_eq!(roles("I want a refund of 30 yuan")[0].1, Role::Claim);
+        assert_eq!(roles("要求退貨退款")[0].1, Role::Claim);
+        let r = roles("鞋子开胶了我要换货");
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r[1].1, Role::Claim);
+        assert_eq!(roles("商家不给退款")[0].1, Role::Problem);
+        let r = roles("要求退款，30元");
+        assert!(r.iter().all(|(_, role)| *role == Role::Claim), "{r:?}");
+    }
+}
