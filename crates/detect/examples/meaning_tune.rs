@@ -8,18 +8,15 @@
 //! of one wave from the others (AUC), and what each costs a text.
 use std::time::Instant;
 
-use weiquan_detect::collective::{Closeness, PAIR_FEATURES, PairEvidence, Settings, Signature, Subject, labelled};
+use weiquan_detect::collective::{
+    Closeness, PAIR_FEATURES, PairEvidence, Settings, Signature, Subject, labelled,
+};
 use weiquan_embed::{Encoder, StaticEncoder, TokenEncoder, cosine};
 
 fn quantiles(mut v: Vec<f32>) -> String {
     v.sort_by(f32::total_cmp);
     let q = |p: f64| v[((v.len() - 1) as f64 * p) as usize];
-    format!(
-        "p10 {:.3} p50 {:.3} p90 {:.3}",
-        q(0.1),
-        q(0.5),
-        q(0.9)
-    )
+    format!("p10 {:.3} p50 {:.3} p90 {:.3}", q(0.1), q(0.5), q(0.9))
 }
 
 fn compare_encoders(set: &[labelled::Labelled]) {
@@ -60,7 +57,13 @@ fn compare_encoders(set: &[labelled::Labelled]) {
         let mut hits = 0f64;
         for x in &same {
             for y in &other {
-                hits += if x > y { 1.0 } else if x == y { 0.5 } else { 0.0 };
+                hits += if x > y {
+                    1.0
+                } else if x == y {
+                    0.5
+                } else {
+                    0.0
+                };
             }
         }
         let auc = hits / (same.len() * other.len()) as f64;
@@ -151,8 +154,10 @@ pub fn dev_pairs() {
                     if a.shop != b.shop {
                         continue;
                     }
-                    let same_item = a.subject.as_ref().unwrap().product == b.subject.as_ref().unwrap().product;
-                    if (scope == "same item" && !same_item) || (scope == "other items" && same_item) {
+                    let same_item =
+                        a.subject.as_ref().unwrap().product == b.subject.as_ref().unwrap().product;
+                    if (scope == "same item" && !same_item) || (scope == "other items" && same_item)
+                    {
                         continue;
                     }
                     let c = cosine(&vecs[i], &vecs[j]);
@@ -169,7 +174,13 @@ pub fn dev_pairs() {
             let mut hits = 0f64;
             for x in &same {
                 for y in &other {
-                    hits += if x > y { 1.0 } else if x == y { 0.5 } else { 0.0 };
+                    hits += if x > y {
+                        1.0
+                    } else if x == y {
+                        0.5
+                    } else {
+                        0.0
+                    };
                 }
             }
             println!(
@@ -186,9 +197,7 @@ pub fn dev_pairs() {
 
 /// The development set for the pair model: every group but the newest held-out one.
 fn development(set: Vec<labelled::Labelled>) -> Vec<labelled::Labelled> {
-    set.into_iter()
-        .filter(|l| !is_held_out(l.group))
-        .collect()
+    set.into_iter().filter(|l| !is_held_out(l.group)).collect()
 }
 
 /// Groups never looked at while fitting (the one written after the first rule was scored).
@@ -229,7 +238,8 @@ fn fit() {
     for _ in 0..20_000 {
         let mut g = [0f64; PAIR_FEATURES + 1];
         for (x, &y) in xs.iter().zip(&ys) {
-            let z: f64 = x.iter().zip(&w).map(|(x, w)| *x as f64 * w).sum::<f64>() + w[PAIR_FEATURES];
+            let z: f64 =
+                x.iter().zip(&w).map(|(x, w)| *x as f64 * w).sum::<f64>() + w[PAIR_FEATURES];
             let err = 1.0 / (1.0 + (-z).exp()) - if y { 1.0 } else { 0.0 };
             for k in 0..PAIR_FEATURES {
                 g[k] += err * x[k] as f64;
@@ -246,25 +256,58 @@ fn fit() {
     let with = development(labelled::labelled_with_subjects(1));
     let without = development(labelled::labelled(1));
     for least in [0.4f32, 0.5, 0.6, 0.7, 0.8, 0.9] {
-        let c = Closeness { weights, least, text_only: 2.0 };
-        let e = labelled::evaluate(&with, Settings { closeness: c, ..Settings::default() });
+        let c = Closeness {
+            weights,
+            least,
+            text_only: 2.0,
+        };
+        let e = labelled::evaluate(
+            &with,
+            Settings {
+                closeness: c,
+                ..Settings::default()
+            },
+        );
         println!(
             "least {least}: all P {:.3} R {:.3} · C {:.3}/{:.3} · D {:.3}/{:.3} · E {:.3}/{:.3} · tuning {:.3}/{:.3}",
-            e.all.precision, e.all.recall, e.heldout_c.precision, e.heldout_c.recall,
-            e.heldout_d.precision, e.heldout_d.recall, e.heldout_e.precision, e.heldout_e.recall,
-            e.tuning.precision, e.tuning.recall
+            e.all.precision,
+            e.all.recall,
+            e.heldout_c.precision,
+            e.heldout_c.recall,
+            e.heldout_d.precision,
+            e.heldout_d.recall,
+            e.heldout_e.precision,
+            e.heldout_e.recall,
+            e.tuning.precision,
+            e.tuning.recall
         );
         if std::env::var("SHOW").is_ok() {
             println!("  merged {:?}\n  split {:?}", e.merged, e.split);
         }
     }
     for text_only in [0.6f32, 0.65, 0.7, 0.75, 0.8] {
-        let c = Closeness { weights, least: 2.0, text_only };
-        let e = labelled::evaluate(&without, Settings { closeness: c, ..Settings::default() });
+        let c = Closeness {
+            weights,
+            least: 2.0,
+            text_only,
+        };
+        let e = labelled::evaluate(
+            &without,
+            Settings {
+                closeness: c,
+                ..Settings::default()
+            },
+        );
         println!(
             "text alone, cosine ≥ {text_only}: all P {:.3} R {:.3} · C {:.3}/{:.3} · D {:.3}/{:.3} · E {:.3}/{:.3}",
-            e.all.precision, e.all.recall, e.heldout_c.precision, e.heldout_c.recall,
-            e.heldout_d.precision, e.heldout_d.recall, e.heldout_e.precision, e.heldout_e.recall
+            e.all.precision,
+            e.all.recall,
+            e.heldout_c.precision,
+            e.heldout_c.recall,
+            e.heldout_d.precision,
+            e.heldout_d.recall,
+            e.heldout_e.precision,
+            e.heldout_e.recall
         );
     }
 }

@@ -459,7 +459,12 @@ fn the_labelled_set_scores_as_measured() {
     let (truth, got): (Vec<_>, Vec<_>) = set
         .iter()
         .zip(&found)
-        .filter(|(l, _)| !matches!(l.group, labelled::Group::HeldoutE | labelled::Group::HeldoutF))
+        .filter(|(l, _)| {
+            !matches!(
+                l.group,
+                labelled::Group::HeldoutE | labelled::Group::HeldoutF
+            )
+        })
         .map(|(l, f)| (l.label.clone(), *f))
         .unzip();
     let before_e = collective::pair_scores(&truth, &got);

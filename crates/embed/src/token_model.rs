@@ -184,7 +184,8 @@ pub fn derive(encoder: &Encoder, threads: usize) -> Vec<f32> {
     let ends = encoder.project(&encoder.token_features(&[vec![BOS, EOS]]));
     for (id, r) in [(BOS, 0), (EOS, 1)] {
         let id = id as usize;
-        out[id * DIM..(id + 1) * DIM].copy_from_slice(ends.row(r).as_slice().expect("standard layout"));
+        out[id * DIM..(id + 1) * DIM]
+            .copy_from_slice(ends.row(r).as_slice().expect("standard layout"));
     }
     out
 }

@@ -24,7 +24,8 @@ use std::sync::Mutex;
 use chrono::Duration;
 use serde_json::json;
 use weiquan_detect::collective::{
-    MAX_WALK, Recent, Settings, ShopWindow, Signature, Subject, SubjectKeys, VERSION, category_key, product_key,
+    MAX_WALK, Recent, Settings, ShopWindow, Signature, Subject, SubjectKeys, VERSION, category_key,
+    product_key,
 };
 use weiquan_domain::machine;
 use weiquan_domain::*;

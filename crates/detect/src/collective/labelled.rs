@@ -85,7 +85,12 @@ pub fn seeds() -> Vec<Seed> {
         Group,
         Option<&'static str>,
     )> = None;
-    for line in SEEDS.lines().chain(SEEDS_E.lines()).chain(SEEDS_F.lines()).map(str::trim) {
+    for line in SEEDS
+        .lines()
+        .chain(SEEDS_E.lines())
+        .chain(SEEDS_F.lines())
+        .map(str::trim)
+    {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }

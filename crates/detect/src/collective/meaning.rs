@@ -140,7 +140,11 @@ mod tests {
         let (a, b) = (unit(&a), unit(&b));
         let exact: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
         let (qa, qb) = (Meaning::from_unit(&a), Meaning::from_unit(&b));
-        assert!((qa.cosine(&qb) - exact).abs() < 0.01, "{} vs {exact}", qa.cosine(&qb));
+        assert!(
+            (qa.cosine(&qb) - exact).abs() < 0.01,
+            "{} vs {exact}",
+            qa.cosine(&qb)
+        );
         assert!((qa.cosine(&qa) - 1.0).abs() < 0.01);
         assert_eq!(Meaning::from_bytes(&qa.to_bytes()), Some(qa.clone()));
         let zero = Meaning::from_unit(&[0.0; 8]);

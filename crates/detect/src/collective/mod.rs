@@ -137,7 +137,9 @@ impl Default for Closeness {
         // labelled group but the newest held-out one (F), and the least probability and cosine
         // chosen there for precision first (BENCHMARKS.md).
         Closeness {
-            weights: [3.257, 3.776, 2.119, 1.923, 1.662, -1.352, 3.640, 1.339, -6.875],
+            weights: [
+                3.257, 3.776, 2.119, 1.923, 1.662, -1.352, 3.640, 1.339, -6.875,
+            ],
             least: 0.6,
             text_only: 0.75,
         }
@@ -176,7 +178,12 @@ impl PairEvidence {
     }
 
     /// The evidence of two signed complaints with their subjects' keys.
-    pub fn of(a_keys: SubjectKeys, b_keys: SubjectKeys, a: &Signature, b: &Signature) -> Option<Self> {
+    pub fn of(
+        a_keys: SubjectKeys,
+        b_keys: SubjectKeys,
+        a: &Signature,
+        b: &Signature,
+    ) -> Option<Self> {
         let (ma, mb) = (a.2.as_ref()?, b.2.as_ref()?);
         Some(PairEvidence {
             cosine: ma.cosine(mb),
@@ -184,7 +191,9 @@ impl PairEvidence {
             same_category: a_keys.category == b_keys.category,
             problems_agree: a.1 & b.1 != 0,
             problems_disagree: a.1 != 0 && b.1 != 0 && a.1 & b.1 == 0,
-            same_conduct: a_keys.category == b_keys.category && a_keys.item.is_none() && b_keys.item.is_none(),
+            same_conduct: a_keys.category == b_keys.category
+                && a_keys.item.is_none()
+                && b_keys.item.is_none(),
             words: minhash::similarity(a, b) as f32,
         })
     }
@@ -410,14 +419,30 @@ mod meaning_tests {
         let base = evidence(0.5);
         let p = c.probability(&base);
         for better in [
-            PairEvidence { same_category: true, ..base },
-            PairEvidence { problems_agree: true, ..base },
+            PairEvidence {
+                same_category: true,
+                ..base
+            },
+            PairEvidence {
+                problems_agree: true,
+                ..base
+            },
             PairEvidence { words: 0.5, ..base },
         ] {
             assert!(c.probability(&better) > p, "{better:?}");
         }
-        assert!(c.probability(&PairEvidence { problems_disagree: true, ..base }) < p);
-        assert!(c.probability(&PairEvidence { same_item: false, ..base }) < p);
+        assert!(
+            c.probability(&PairEvidence {
+                problems_disagree: true,
+                ..base
+            }) < p
+        );
+        assert!(
+            c.probability(&PairEvidence {
+                same_item: false,
+                ..base
+            }) < p
+        );
         assert!(Closeness::NEVER.probability(&evidence(1.0)) < Closeness::NEVER.least);
     }
 

@@ -8,8 +8,8 @@ use rustc_hash::FxHashMap;
 
 use super::minhash::{BANDS, ROWS, Signature, band_key, threshold_count};
 use super::{
-    Complaint, MAX_WALK, MEANING_WALK, Settings, Subject, SubjectKeys, UnionFind, bucket, meaning_score,
-    pair_joins,
+    Complaint, MAX_WALK, MEANING_WALK, Settings, Subject, SubjectKeys, UnionFind, bucket,
+    meaning_score, pair_joins,
 };
 
 /// The result of [`cluster`].
@@ -122,7 +122,11 @@ pub fn cluster_signed(
                     for band in (t..=BANDS + 1).step_by(threads) {
                         run.clear();
                         if band == BANDS + 1 {
-                            run.extend(with_meaning.iter().map(|&p| (bucket(shop_at[p as usize], 0), p)));
+                            run.extend(
+                                with_meaning
+                                    .iter()
+                                    .map(|&p| (bucket(shop_at[p as usize], 0), p)),
+                            );
                         } else if band == BANDS {
                             run.extend(with_subject.iter().map(|&p| {
                                 let key = subject_at[p as usize].map_or(0, |k| k.subject);
@@ -137,8 +141,10 @@ pub fn cluster_signed(
                         run.sort_unstable();
                         if band == BANDS + 1 {
                             for group in run.chunk_by(|a, b| a.0 == b.0) {
-                                comparisons +=
-                                    attach_by_meaning(group, at, shop_at, sig_at, subject_at, settings, &mut uf, &mut edges);
+                                comparisons += attach_by_meaning(
+                                    group, at, shop_at, sig_at, subject_at, settings, &mut uf,
+                                    &mut edges,
+                                );
                             }
                             continue;
                         }
@@ -256,9 +262,13 @@ fn attach_by_meaning(
             walked += 1;
             comparisons += 1;
             let (i, k) = (pi as usize, pj as usize);
-            if let Some(score) =
-                meaning_score(subject_at[k], subject_at[i], sig_at[k], sig_at[i], &settings.closeness)
-                && best.is_none_or(|(b, _)| score > b)
+            if let Some(score) = meaning_score(
+                subject_at[k],
+                subject_at[i],
+                sig_at[k],
+                sig_at[i],
+                &settings.closeness,
+            ) && best.is_none_or(|(b, _)| score > b)
             {
                 best = Some((score, pi));
             }

@@ -96,7 +96,13 @@ impl ShopWindow {
         }
         // By meaning, the closest of the latest few (the first of equals: the newest).
         let mut best: Option<(f32, i64)> = None;
-        for r in self.items.iter().rev().filter(|r| r.at >= since).take(MEANING_WALK) {
+        for r in self
+            .items
+            .iter()
+            .rev()
+            .filter(|r| r.at >= since)
+            .take(MEANING_WALK)
+        {
             if let Some(score) = meaning_score(subject, r.subject, sig, &r.sig, &settings.closeness)
                 && best.is_none_or(|(b, _)| score > b)
             {

@@ -34,7 +34,11 @@ pub(super) async fn collective<D: Driver>(s: &Service<D>, now: Timestamp) -> Res
     let signed = tokio::task::spawn_blocking(move || {
         let refs: Vec<&str> = texts.iter().map(|(_, t, _)| t.as_str()).collect();
         let sigs = Signature::of_batch(&refs);
-        texts.iter().map(|(id, _, _)| *id).zip(sigs).collect::<Vec<_>>()
+        texts
+            .iter()
+            .map(|(id, _, _)| *id)
+            .zip(sigs)
+            .collect::<Vec<_>>()
     })
     .await
     .map_err(|e| crate::StoreError::Corrupt(format!("signing failed: {e}")))?;
