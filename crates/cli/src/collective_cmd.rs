@@ -235,6 +235,7 @@ mod tests {
             min_consumers: None,
             window: Some("30d".into()),
             policy: None,
+            no_meaning: false,
         };
         let r = collective::cluster(&complaints, args.settings().unwrap(), 2);
         let mut out = Vec::new();
@@ -319,12 +320,14 @@ mod tests {
             min_consumers: Some(1),
             window: None,
             policy: None,
+            no_meaning: false,
         };
         assert!(bad.settings().unwrap_err().to_string().contains("至少为 2"));
         let bad = SettingsArgs {
             min_consumers: None,
             window: Some("a month".into()),
             policy: None,
+            no_meaning: false,
         };
         let e = bad.settings().unwrap_err().to_string();
         assert!(e.contains("30d") && e.contains("--window"), "{e}");
@@ -332,7 +335,16 @@ mod tests {
             min_consumers: None,
             window: None,
             policy: None,
+            no_meaning: false,
         };
         assert_eq!(ok.settings().unwrap(), Settings::default());
+        let words_only = SettingsArgs {
+            no_meaning: true,
+            ..ok
+        };
+        assert_eq!(
+            words_only.settings().unwrap().closeness,
+            collective::Closeness::NEVER
+        );
     }
 }

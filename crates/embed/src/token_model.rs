@@ -158,7 +158,7 @@ pub fn derive(encoder: &Encoder, threads: usize) -> Vec<f32> {
                             &(0..ids.len()).map(|k| 3 * k + 1).collect::<Vec<_>>(),
                         );
                         mine.push((c, encoder.project(&middle)));
-                        if c % (chunks / 10).max(1) == 0 {
+                        if c.is_multiple_of((chunks / 10).max(1)) {
                             eprintln!(
                                 "  {}% ({:.0} s)",
                                 c * 100 / chunks,

@@ -131,8 +131,8 @@ mod tests {
 
     #[test]
     fn quantised_cosine_is_close_to_the_float_one() {
-        let a: Vec<f32> = (0..256).map(|i| ((i * 7 % 13) as f32 - 6.0)).collect();
-        let b: Vec<f32> = (0..256).map(|i| ((i * 5 % 11) as f32 - 4.0)).collect();
+        let a: Vec<f32> = (0..256).map(|i| (i * 7 % 13) as f32 - 6.0).collect();
+        let b: Vec<f32> = (0..256).map(|i| (i * 5 % 11) as f32 - 4.0).collect();
         let unit = |v: &[f32]| {
             let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
             v.iter().map(|x| x / n).collect::<Vec<_>>()

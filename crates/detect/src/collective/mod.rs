@@ -211,7 +211,7 @@ pub(crate) fn meaning_score(
     b: &Signature,
     closeness: &Closeness,
 ) -> Option<f32> {
-    let score = match (a_keys, b_keys) {
+    match (a_keys, b_keys) {
         (Some(x), Some(y)) => {
             let p = closeness.probability(&PairEvidence::of(x, y, a, b)?);
             (p >= closeness.least).then_some(p)
@@ -220,8 +220,7 @@ pub(crate) fn meaning_score(
             let c = a.2.as_ref()?.cosine(b.2.as_ref()?);
             (c >= closeness.text_only).then_some(c)
         }
-    };
-    score
+    }
 }
 
 /// Mixes a shop into a bucket key (a band key or a [`Subject::key`]).
