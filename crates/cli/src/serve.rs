@@ -120,10 +120,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         None => Arc::new(SystemClock),
     };
     // The sentence model the collective waves read meaning with: fetched into the cache on a
-    // first start, checked against its hash on every one; without it the server does not start.
-    tokio::task::spawn_blocking(weiquan_detect::collective::ensure_meaning)
-        .await?
-        .map_err(anyhow::Error::msg)?;
+    // first start (its hash checked); without it the server does not start. Loading it (and
+    // deriving its tables the first time) happens beside the listening server, as 小蜜's
+    // training does: a node that restarts is back at once.
+    tokio::task::spawn_blocking(weiquan_embed::ensure_model).await??;
+    tokio::task::spawn_blocking(|| {
+        if let Err(e) = weiquan_detect::collective::ensure_meaning() {
+            tracing::error!("{e}");
+        }
+    });
     let store = open_store(&args.store).await?;
     if args.demo {
         crate::seed::seed_demo(store.as_ref(), clock.as_ref(), &args.store.data_dir).await?;

@@ -19,6 +19,45 @@ fn quantiles(mut v: Vec<f32>) -> String {
     format!("p10 {:.3} p50 {:.3} p90 {:.3}", q(0.1), q(0.5), q(0.9))
 }
 
+/// The cosines of pairs at one shop that `keep` keeps, of one wave and not, and how often one of
+/// the first scores above one of the second (AUC).
+fn separation(
+    set: &[labelled::Labelled],
+    vecs: &[Vec<f32>],
+    keep: impl Fn(
+        &weiquan_detect::collective::Complaint,
+        &weiquan_detect::collective::Complaint,
+    ) -> bool,
+) -> (f64, Vec<f32>, Vec<f32>) {
+    let (mut same, mut other) = (vec![], vec![]);
+    for i in 0..set.len() {
+        for j in i + 1..set.len() {
+            let (a, b) = (&set[i].complaint, &set[j].complaint);
+            if a.shop != b.shop || !keep(a, b) {
+                continue;
+            }
+            let c = cosine(&vecs[i], &vecs[j]);
+            if set[i].label.is_some() && set[i].label == set[j].label {
+                same.push(c);
+            } else {
+                other.push(c);
+            }
+        }
+    }
+    let mut hits = 0f64;
+    for x in &same {
+        for y in &other {
+            hits += match x.partial_cmp(y) {
+                Some(std::cmp::Ordering::Greater) => 1.0,
+                Some(std::cmp::Ordering::Equal) => 0.5,
+                _ => 0.0,
+            };
+        }
+    }
+    let auc = hits / (same.len() * other.len()).max(1) as f64;
+    (auc, same, other)
+}
+
 fn compare_encoders(set: &[labelled::Labelled]) {
     let texts: Vec<&str> = set.iter().map(|l| l.complaint.text.as_str()).collect();
     // Loaded (and derived, the first time) before anything is timed.
@@ -40,33 +79,7 @@ fn compare_encoders(set: &[labelled::Labelled]) {
         ("token features", &tokens, tokens_us),
         ("static", &fixed, static_us),
     ] {
-        let (mut same, mut other) = (vec![], vec![]);
-        for i in 0..set.len() {
-            for j in i + 1..set.len() {
-                if set[i].complaint.shop != set[j].complaint.shop {
-                    continue;
-                }
-                let c = cosine(&vecs[i], &vecs[j]);
-                if set[i].label.is_some() && set[i].label == set[j].label {
-                    same.push(c);
-                } else {
-                    other.push(c);
-                }
-            }
-        }
-        let mut hits = 0f64;
-        for x in &same {
-            for y in &other {
-                hits += if x > y {
-                    1.0
-                } else if x == y {
-                    0.5
-                } else {
-                    0.0
-                };
-            }
-        }
-        let auc = hits / (same.len() * other.len()) as f64;
+        let (auc, same, other) = separation(set, vecs, |_, _| true);
         println!(
             "{name}: AUC {auc:.3}, {us:.0} µs a text (batched) · same wave {} · other {}",
             quantiles(same),
@@ -147,45 +160,16 @@ pub fn dev_pairs() {
         .collect();
     for (name, vecs) in [("plain", &plain), ("item removed", &residual)] {
         for scope in ["same item", "other items", "all"] {
-            let (mut same, mut other) = (vec![], vec![]);
-            for i in 0..set.len() {
-                for j in i + 1..set.len() {
-                    let (a, b) = (&set[i].complaint, &set[j].complaint);
-                    if a.shop != b.shop {
-                        continue;
-                    }
-                    let same_item =
-                        a.subject.as_ref().unwrap().product == b.subject.as_ref().unwrap().product;
-                    if (scope == "same item" && !same_item) || (scope == "other items" && same_item)
-                    {
-                        continue;
-                    }
-                    let c = cosine(&vecs[i], &vecs[j]);
-                    if set[i].label.is_some() && set[i].label == set[j].label {
-                        same.push(c);
-                    } else {
-                        other.push(c);
-                    }
-                }
-            }
+            let (auc, same, other) = separation(&set, vecs, |a, b| {
+                let same_item =
+                    a.subject.as_ref().unwrap().product == b.subject.as_ref().unwrap().product;
+                scope == "all" || (scope == "same item") == same_item
+            });
             if same.is_empty() || other.is_empty() {
                 continue;
             }
-            let mut hits = 0f64;
-            for x in &same {
-                for y in &other {
-                    hits += if x > y {
-                        1.0
-                    } else if x == y {
-                        0.5
-                    } else {
-                        0.0
-                    };
-                }
-            }
             println!(
-                "{name} / {scope}: AUC {:.3} ({} same, {} other) · same {} · other {}",
-                hits / (same.len() * other.len()) as f64,
+                "{name} / {scope}: AUC {auc:.3} ({} same, {} other) · same {} · other {}",
                 same.len(),
                 other.len(),
                 quantiles(same),
@@ -255,35 +239,37 @@ fn fit() {
     let weights: [f32; PAIR_FEATURES + 1] = weights.try_into().unwrap();
     let with = development(labelled::labelled_with_subjects(1));
     let without = development(labelled::labelled(1));
+    // Scores on the development groups (seen while fitting: not a measure of new data).
+    let report = |label: String, set: &[labelled::Labelled], closeness: Closeness| {
+        let e = labelled::evaluate(
+            set,
+            Settings {
+                closeness,
+                ..Settings::default()
+            },
+        );
+        let pr = |p: &weiquan_detect::collective::PairScores| {
+            format!("{:.3}/{:.3}", p.precision, p.recall)
+        };
+        println!(
+            "{label}: all {} · C {} · D {} · E {} · tuning {}",
+            pr(&e.all),
+            pr(&e.heldout_c),
+            pr(&e.heldout_d),
+            pr(&e.heldout_e),
+            pr(&e.tuning)
+        );
+        if std::env::var("SHOW").is_ok() {
+            println!("  merged {:?}\n  split {:?}", e.merged, e.split);
+        }
+    };
     for least in [0.4f32, 0.5, 0.6, 0.7, 0.8, 0.9] {
         let c = Closeness {
             weights,
             least,
             text_only: 2.0,
         };
-        let e = labelled::evaluate(
-            &with,
-            Settings {
-                closeness: c,
-                ..Settings::default()
-            },
-        );
-        println!(
-            "least {least}: all P {:.3} R {:.3} · C {:.3}/{:.3} · D {:.3}/{:.3} · E {:.3}/{:.3} · tuning {:.3}/{:.3}",
-            e.all.precision,
-            e.all.recall,
-            e.heldout_c.precision,
-            e.heldout_c.recall,
-            e.heldout_d.precision,
-            e.heldout_d.recall,
-            e.heldout_e.precision,
-            e.heldout_e.recall,
-            e.tuning.precision,
-            e.tuning.recall
-        );
-        if std::env::var("SHOW").is_ok() {
-            println!("  merged {:?}\n  split {:?}", e.merged, e.split);
-        }
+        report(format!("least {least}"), &with, c);
     }
     for text_only in [0.6f32, 0.65, 0.7, 0.75, 0.8] {
         let c = Closeness {
@@ -291,23 +277,6 @@ fn fit() {
             least: 2.0,
             text_only,
         };
-        let e = labelled::evaluate(
-            &without,
-            Settings {
-                closeness: c,
-                ..Settings::default()
-            },
-        );
-        println!(
-            "text alone, cosine ≥ {text_only}: all P {:.3} R {:.3} · C {:.3}/{:.3} · D {:.3}/{:.3} · E {:.3}/{:.3}",
-            e.all.precision,
-            e.all.recall,
-            e.heldout_c.precision,
-            e.heldout_c.recall,
-            e.heldout_d.precision,
-            e.heldout_d.recall,
-            e.heldout_e.precision,
-            e.heldout_e.recall
-        );
+        report(format!("text alone, cosine ≥ {text_only}"), &without, c);
     }
 }

@@ -82,16 +82,7 @@ impl Encoder {
     /// The process's one encoder, its model fetched first if needed. A failure is returned, not
     /// remembered: the next call tries again.
     pub fn shared() -> Result<&'static Encoder> {
-        if let Some(e) = SHARED.get() {
-            return Ok(e);
-        }
-        let _guard = SHARED_INIT.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = SHARED.get() {
-            return Ok(e);
-        }
-        let dir = crate::model::ensure_model()?;
-        let _ = SHARED.set(Encoder::load(&dir)?);
-        Ok(SHARED.get().expect("just set"))
+        crate::model::shared(&SHARED, &SHARED_INIT, Encoder::load)
     }
 
     pub fn load_variant(dir: &Path, layer_norm: LayerNorm) -> Result<Encoder> {

