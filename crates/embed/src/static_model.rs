@@ -172,6 +172,9 @@ pub fn derive_range(encoder: &Encoder, range: std::ops::Range<usize>, threads: u
     out
 }
 
+/// A derived table: one int8 row per piece, and each row's scale.
+pub(crate) type Table = (Vec<i8>, Vec<f32>);
+
 /// The model's tokenizer and a table derived from the model, read from `file` in `dir`; derived
 /// (`derive`, on every core), quantised and written first — under the dir's lock, so processes
 /// starting together derive once — when it is absent, damaged, or from another wheel.
@@ -180,7 +183,7 @@ pub(crate) fn cached_table(
     magic: &[u8; 8],
     file: &str,
     derive: impl FnOnce(usize) -> Result<Vec<f32>>,
-) -> Result<(Tokenizer, (Vec<i8>, Vec<f32>))> {
+) -> Result<(Tokenizer, Table)> {
     if !crate::model::is_installed(dir) {
         return Err(Error::Missing {
             dir: dir.to_path_buf(),
@@ -205,7 +208,7 @@ pub(crate) fn cached_table(
 }
 
 /// int8 per row, scaled by the row's largest magnitude.
-fn quantise(vectors: &[f32]) -> (Vec<i8>, Vec<f32>) {
+fn quantise(vectors: &[f32]) -> Table {
     let mut rows = Vec::with_capacity(vectors.len());
     let mut scales = Vec::with_capacity(vectors.len() / DIM);
     for v in vectors.chunks_exact(DIM) {
@@ -236,7 +239,7 @@ fn encode_table(magic: &[u8; 8], rows: &[i8], scales: &[f32]) -> Vec<u8> {
 
 /// The cached table (`magic` names which), `None` when absent, damaged, or made from another
 /// wheel or version.
-fn read_table(magic: &[u8; 8], path: &Path, n: usize) -> Result<Option<(Vec<i8>, Vec<f32>)>> {
+fn read_table(magic: &[u8; 8], path: &Path, n: usize) -> Result<Option<Table>> {
     let b = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
