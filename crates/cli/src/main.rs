@@ -99,14 +99,27 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    // A report's in-process servers (one per dialogue) log only what went wrong; a server says
+    // what it does.
+    let quiet = matches!(
+        &cli.command,
+        Command::Assistant {
+            command: assistant_cmd::AssistantCommand::DialogueEval { .. }
+        }
+    );
+    let default = if quiet {
+        "warn"
+    } else {
+        "info,sqlx=warn,tower_http=warn"
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("WEIQUAN_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+                .unwrap_or_else(|_| default.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     let result = rt.block_on(async move {
         match cli.command {

@@ -24,7 +24,7 @@ pub(super) async fn collective<D: Driver>(s: &Service<D>, now: Timestamp) -> Res
     // Their complaints signed first, together and beside the writer: the sentence encoder's
     // last layers cost about as much for one text as for a batch.
     let wanted = shops.clone();
-    let texts = read!(s, Scan, |tx| collective::queued_texts(tx, &wanted, BATCH))?;
+    let texts = read!(s, Point, |tx| collective::queued_texts(tx, &wanted, BATCH))?;
     let ids: Vec<i64> = texts.iter().map(|(id, _, _)| *id).collect();
     let mut upto: HashMap<String, i64> = HashMap::new();
     for (id, _, shop) in &texts {
