@@ -26,9 +26,9 @@ impl Meaning {
     }
 
     /// The meanings of many texts: `weiquan-embed`'s [`TokenEncoder`](weiquan_embed::TokenEncoder)
-    /// (USE-multilingual-v3's sentence half over context-free token features: ~0.9 of the full
-    /// encoder's separation of waves at a tenth of its cost, BENCHMARKS.md), whose last layers run
-    /// for a batch at once. The server and the tools check that the model is there when they
+    /// (USE-multilingual-v3's sentence half over context-free token features: AUC 0.887 against
+    /// the full encoder's 0.914 on the tuning waves, at 1/25 of its cost, BENCHMARKS.md), whose
+    /// last layers run for a batch at once. The server and the tools check that the model is there when they
     /// start ([`ensure`]); a process that gets here without it stops with the error that names
     /// the fix, never falls back to words alone.
     pub fn of_batch(texts: &[&str]) -> Vec<Meaning> {

@@ -11,6 +11,10 @@
 //! the window naming the same subject share an issue whatever their words ([`shares_issue`]),
 //! and a bucket keyed by [`Subject::key`] next to the band buckets finds them.
 //!
+//! A signature also carries the complaint's meaning ([`Meaning`], a sentence embedding): a pair
+//! model ([`Closeness`]) weighs it with what the subjects say, and a complaint joins by meaning
+//! the one earlier complaint it is closest to ([`MEANING_WALK`] of its shop's latest).
+//!
 //! Both sides use it: the store computes a signature per filed complaint and compares it with
 //! every complaint of the shop's window, newest first ([`ShopWindow`]: no index to write, which
 //! keeps a filing cheap); `weiquan detect collective` runs [`cluster`] over a file;
