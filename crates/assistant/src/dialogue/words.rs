@@ -177,3 +177,56 @@ pub fn addresses_assistant(text: &str) -> bool {
         });
     named || rules_question(&l)
 }
+
+/// Whether the consumer wants their own heated words kept rather than the calmer version
+/// (「保留原话」, 「用我自己的话」, "keep my words").
+pub(super) fn keeps_own_words(text: &str) -> bool {
+    let b = bare(&crate::fold::simplify(text));
+    [
+        "原话",
+        "自己的话",
+        "我的话",
+        "my words",
+        "my own words",
+        "keep mine",
+        "keep my",
+    ]
+    .iter()
+    .any(|k| b.contains(k))
+        && b.chars().count() <= 20
+}
+
+/// Whether the answer says the consumer does not know or remember (a date, say): 「不记得」,
+/// 「记不清了」, 「忘了」, "I don't remember", "not sure".
+pub(super) fn does_not_know(text: &str) -> bool {
+    let l = crate::fold::simplify(text)
+        .to_lowercase()
+        .replace('\u{2019}', "'");
+    [
+        "不记得",
+        "记不清",
+        "记不住",
+        "忘了",
+        "忘记了",
+        "不清楚",
+        "不确定",
+        "想不起",
+        "说不准",
+        "说不清",
+        "不知道",
+        "don't remember",
+        "do not remember",
+        "can't remember",
+        "cannot remember",
+        "don't recall",
+        "can't recall",
+        "not sure",
+        "no idea",
+        "don't know",
+        "forgot",
+        "forget",
+        "unsure",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
+}
