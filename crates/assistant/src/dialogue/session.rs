@@ -10,7 +10,7 @@ use super::words::{
 };
 use super::{Ask, Context, MIN_CONFIDENCE, Outcome, Phase, Reply, Session};
 use crate::slots::claim::amounts;
-use crate::{Intent, Tone, analyze, calm_rewrite, faq};
+use crate::{Intent, Tone, analyze, faq};
 use weiquan_domain::ClaimKind;
 
 impl Session {
@@ -246,13 +246,12 @@ impl Session {
         if heated {
             // The calmer wording is used at once and said beside the next question, so that
             // filing never waits on it; 「保留原话」 at any later turn puts the consumer's own back.
-            let calm = calm_rewrite(text);
-            // Heat alone (「垃圾商家骗子！！！」) tells nothing to keep.
-            if crate::parts::Parts::new(&folded).tells_what_happened() {
+            // Heat alone (「垃圾商家骗子！！！」) leaves nothing to keep or to offer.
+            let calm = crate::rewrite::calm_body(text);
+            if !calm.is_empty() {
                 self.add_description(&calm);
-            }
-            self.pending_rewrite = Some((text.trim().to_string(), calm.clone()));
-            reply.text.push_str(&t(
+                self.pending_rewrite = Some((text.trim().to_string(), calm.clone()));
+                reply.text.push_str(&t(
                 lang,
                 format!(
                     "非常理解您的心情。为了让商家和客服更快处理，我把您的话整理成了平和的说法，事实一条都不少：「{calm}」（想用原话，随时回复「保留原话」）\n"
@@ -261,6 +260,7 @@ impl Session {
                     "I understand you are upset. Calm wording gets a complaint handled faster, so I put your words more calmly, with every fact kept: \"{calm}\" (to use your own words instead, say \"keep my words\" at any time)\n"
                 ),
             ));
+            }
         }
         if learnt || self.asked.is_none() || self.phase == Phase::Collecting {
             let next = self.next_step(ctx, &mut reply);
