@@ -305,7 +305,11 @@ fn tells_something(text: &str) -> bool {
 /// How much a text says beyond dates, times and numbers: its Chinese characters and its
 /// English words of three letters or more, those about time aside.
 pub fn content(text: &str) -> (usize, usize) {
-    let lower = text.to_lowercase();
+    let mut lower = text.to_lowercase();
+    // Naming the order (「订单号是…」, "my order number is …") says nothing of what happened.
+    for w in ORDER_WORDS {
+        lower = lower.replace(w, " ");
+    }
     let han = lower
         .chars()
         .filter(|&c| is_cjk(c) && !WHEN_CHARS.contains(c))
@@ -316,6 +320,17 @@ pub fn content(text: &str) -> (usize, usize) {
         .count();
     (han, words)
 }
+
+/// Words that only introduce an order number.
+const ORDER_WORDS: &[&str] = &[
+    "订单号",
+    "订单编号",
+    "单号",
+    "订单",
+    "order number",
+    "order no",
+    "order",
+];
 
 /// The clause without its request words (「要求退款30元」 → 「退款30元」).
 fn strip_request(folded: &str) -> String {

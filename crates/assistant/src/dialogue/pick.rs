@@ -100,10 +100,26 @@ impl Session {
             .or_else(|| (!m.names_a_product()).then(|| self.pick_by_time(text, ctx))?)
     }
 
-    /// The one choice whose title alone holds a word of the answer that tells them apart: a
-    /// colour in either language ("the black one" ↔ 黑色), a size or model number (43, XL).
+    /// The one choice whose shop the answer names, or whose title alone holds a word of the
+    /// answer that tells them apart: a colour in either language ("the black one" ↔ 黑色), a
+    /// size or model number (43, XL).
     fn pick_by_attribute(&self, text: &str, ctx: &Context<'_>) -> Option<Candidate> {
         let l = simplify(text).to_lowercase();
+        // The shop it was bought from, when only one choice is from there.
+        let from_shop: Vec<&Candidate> = self
+            .choices
+            .iter()
+            .filter(|c| {
+                ctx.orders.iter().any(|o| {
+                    o.order_no == c.order_no
+                        && o.shop_name.chars().count() >= 2
+                        && l.contains(&simplify(&o.shop_name).to_lowercase())
+                })
+            })
+            .collect();
+        if let [one] = from_shop.as_slice() {
+            return Some((*one).clone());
+        }
         let mut marks: Vec<String> = Vec::new();
         for w in l.split(|c: char| !c.is_alphanumeric()) {
             if let Some(zh) = COLOURS.iter().find(|(en, _)| *en == w).map(|(_, zh)| zh) {

@@ -257,7 +257,7 @@ impl Session {
                     "非常理解您的心情。为了让商家和客服更快处理，我把您的话整理成了平和的说法，事实一条都不少：「{calm}」（想用原话，随时回复「保留原话」）\n"
                 ),
                 format!(
-                    "I understand you are upset. Calm wording gets a complaint handled faster, so I put your words more calmly, with every fact kept: \"{calm}\" (to use your own words instead, say \"keep my words\" at any time)\n"
+                    "I understand you are upset. Calm wording gets a complaint handled faster, so here is a calmer version, with every fact kept: \"{calm}\" (to use your own words instead, say \"keep my words\" at any time)\n"
                 ),
             ));
             }

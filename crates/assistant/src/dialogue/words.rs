@@ -49,6 +49,17 @@ pub(super) const YES: &[&str] = &[
     "go ahead",
     "fine",
     "please do",
+    "correct",
+    "that's correct",
+    "that's right",
+    "right",
+    "yes please",
+    "looks good",
+    "file it",
+    "没错",
+    "对，提交",
+    "提交吧",
+    "确认无误",
 ];
 pub(super) const NO: &[&str] = &[
     "不",
