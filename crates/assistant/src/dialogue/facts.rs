@@ -197,18 +197,15 @@ impl Session {
                 None => {}
             }
         }
-        // A numbered choice, when the choices were shown after a miss.
-        let chosen = (self.missed > 0).then(|| ordinal(text)).flatten();
-        if let Some(n) = chosen.and_then(|n| n.checked_sub(1)) {
-            match asked {
-                Some(Ask::Category) => {
-                    if let Some(&c) = COMPLAINT_KINDS.get(n) {
-                        self.slots.category = Some(c);
-                        descriptive = false;
-                    }
-                }
-                _ => {}
-            }
+        // A numbered category, when the categories were shown after a miss.
+        if asked == Some(Ask::Category)
+            && self.missed > 0
+            && let Some(&c) = ordinal(text)
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| COMPLAINT_KINDS.get(i))
+        {
+            self.slots.category = Some(c);
+            descriptive = false;
         }
         // What they want: the claim clauses; the whole answer when it was asked for (「退款就行了」).
         let asked_claim = matches!(asked, Some(Ask::ClaimKind | Ask::ClaimAmount));

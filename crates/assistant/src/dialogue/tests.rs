@@ -776,18 +776,20 @@ fn english_at_parity_order_by_everyday_name_and_pick_by_colour() {
 
 #[test]
 fn a_choice_is_picked_by_its_shop() {
-    let mut s = Session::default();
-    s.choices = vec![
-        Candidate {
-            order_no: "202605041234567890".into(),
-            item: None,
-        },
-        Candidate {
-            order_no: "202605011111111111".into(),
-            item: None,
-        },
-    ];
-    s.asked = Some(Ask::Order);
+    let mut s = Session {
+        choices: vec![
+            Candidate {
+                order_no: "202605041234567890".into(),
+                item: None,
+            },
+            Candidate {
+                order_no: "202605011111111111".into(),
+                item: None,
+            },
+        ],
+        asked: Some(Ask::Order),
+        ..Session::default()
+    };
     let r = say(&mut s, "声学数码专营店买的那个");
     assert_eq!(
         s.slots.order_no.as_deref(),
