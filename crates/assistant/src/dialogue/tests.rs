@@ -798,3 +798,25 @@ fn a_choice_is_picked_by_its_shop() {
         r.text
     );
 }
+
+#[test]
+fn affirmations_said_together_are_a_yes() {
+    for yes in [
+        "好的，提交吧，谢谢",
+        "ok, submit it",
+        "yes please",
+        "correct",
+        "確認，謝謝",
+        "ok thank you",
+    ] {
+        assert!(is_yes(yes), "{yes}");
+    }
+    for not in [
+        "好的，不过时间写错了",
+        "ok but the date is wrong",
+        "谢谢",
+        "不对，提交错了",
+    ] {
+        assert!(!is_yes(not), "{not}");
+    }
+}

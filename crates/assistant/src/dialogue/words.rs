@@ -92,8 +92,32 @@ pub(super) fn bare(text: &str) -> String {
 /// An explicit yes: the whole message is one of the affirmations (「是」「确认提交」"yes").
 pub fn is_yes(text: &str) -> bool {
     let b = bare(&crate::fold::simplify(text));
-    YES.contains(&b.as_str()) || b.starts_with("确认提交") || b.starts_with("yes,")
+    if YES.contains(&b.as_str()) || b.starts_with("确认提交") || b.starts_with("yes,") {
+        return true;
+    }
+    // Several affirmations and thanks together: 「好的，提交吧，谢谢」, "ok, submit it".
+    let parts: Vec<&str> = b
+        .split(|c: char| "，,。.!！ 、～~".contains(c))
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.len() > 1
+        && parts.iter().any(|p| YES.contains(p))
+        && parts
+            .iter()
+            .all(|p| YES.contains(p) || THANKS.contains(p) || *p == "it")
 }
+
+/// Thanks and softeners that may stand beside a yes.
+const THANKS: &[&str] = &[
+    "谢谢",
+    "谢啦",
+    "麻烦了",
+    "辛苦了",
+    "thanks",
+    "thank",
+    "you",
+    "please",
+];
 
 /// An explicit no.
 pub fn is_no(text: &str) -> bool {

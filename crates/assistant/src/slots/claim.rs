@@ -122,7 +122,7 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"\bcompensat\w*",
             r"\bdamages\b",
             r"\breimburse\w*",
-            r"\b(?:pay|paid|cover|make up)\b(?:\s+\w+){0,3}\s+(?:for|the)\s+(?:\w+\s+){0,2}(?:damage|loss|losses|harm|repair|trouble)\w*",
+            r"\b(?:pay|paid|cover|make up)\b(?:\s+\w+){0,3}\s+(?:for|the)\s+(?:\w+\s+){0,2}(?:damage|loss|losses|harm|repair|trouble|cost|costs|bill|bills)\w*",
             r"\b(?:twice|double|triple|\w+ times) (?:the )?(?:price|amount)\b",
         ],
     ),
@@ -139,6 +139,7 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"[把将](?:东西|商品|货|它)[^，。,.;；]{0,4}(?:退|寄)",
             r"\breturn(?:ed)?\b(?:\s+(?:it|them|this|these|the|my|and))?",
             r"\b(?:send|ship|mail|take|post|give)\s+(?:it|them|this|these|that|the\s+\w+(?:\s+\w+)?)\s+back\b",
+            r"(?:要|想)退(?:了|吧|啦|掉)?(?:$|[，。,.!！;；])",
         ],
     ),
     (
@@ -160,6 +161,7 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
         &[
             r"(?:退|还|返)(?:给|回|还)?[我您]?(?:的)?(?:钱|款|费|全款)",
             r"退[给回]?[我您]?\s*\d",
+            r"退[^，。,.;；]{0,4}(?:钱|款)|[退补返]差价|差价[^，。,.;；]{0,3}[退补返]",
             r"(?:钱|款|费)[^，。,.;；]{0,8}(?:退|还|返)(?:给|回|还|我|来|吧|$|[，。,.!！])",
             r"\d\s*(?:元|块钱?)?\s*(?:退|还|返)(?:回|给|还)",
             r"退运费|报销运费|仅退款",
@@ -372,6 +374,10 @@ mod readings {
                 ClaimKind::Return,
             ),
             ("cancel it and give me my money back", ClaimKind::Refund),
+            ("我要退", ClaimKind::Return),
+            ("退一半的钱吧", ClaimKind::Refund),
+            ("把差价补给我", ClaimKind::Refund),
+            ("cover the repair costs", ClaimKind::Compensation),
             ("reimburse me", ClaimKind::Compensation),
         ] {
             assert_eq!(kind(text), Some(want), "{text}");
