@@ -204,6 +204,24 @@ impl Session {
     /// with no sum is the whole amount paid (the draft shows it, to change), 假一赔四 four
     /// times the price.
     pub(super) fn fill_defaults(&mut self, ctx: &Context<'_>) {
+        // A short story whose category is known is complete with the item and the category
+        // (「锅的内胆涂层起泡了」 → 「电压力锅 5L，质量问题：锅的内胆涂层起泡了」): asking for more
+        // would cost a turn for the form's length alone.
+        if self.kind == Kind::Complaint
+            && let (Some(product), Some(category), Some(told)) = (
+                self.slots.product.clone(),
+                self.slots.category,
+                self.slots.description.clone(),
+            )
+            && told.chars().count() < MIN_DESCRIPTION
+            && (crate::parts::content(&told).0 >= 5 || crate::parts::content(&told).1 >= 3)
+        {
+            self.slots.description = Some(t(
+                self.lang,
+                format!("{product}，{}：{told}", category_label(self.lang, category)),
+                format!("{product}: {}. {told}", category_label(self.lang, category)),
+            ));
+        }
         let Some(paid) = self.order(ctx).map(|o| o.amount_cents) else {
             return;
         };

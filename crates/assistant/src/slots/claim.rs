@@ -161,7 +161,7 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
         &[
             r"(?:退|还|返)(?:给|回|还)?[我您]?(?:的)?(?:钱|款|费|全款)",
             r"退[给回]?[我您]?\s*\d",
-            r"退[^，。,.;；]{0,4}(?:钱|款)|[退补返]差价|差价[^，。,.;；]{0,3}[退补返]",
+            r"[退返][^，。,.;；的]{0,2}(?:钱|款|费)|退一半|[退补返]差价|差价[^，。,.;；]{0,3}[退补返]",
             r"(?:钱|款|费)[^，。,.;；]{0,8}(?:退|还|返)(?:给|回|还|我|来|吧|$|[，。,.!！])",
             r"\d\s*(?:元|块钱?)?\s*(?:退|还|返)(?:回|给|还)",
             r"退运费|报销运费|仅退款",
@@ -377,6 +377,7 @@ mod readings {
             ("我要退", ClaimKind::Return),
             ("退一半的钱吧", ClaimKind::Refund),
             ("把差价补给我", ClaimKind::Refund),
+            ("退還運費80元", ClaimKind::Refund),
             ("cover the repair costs", ClaimKind::Compensation),
             ("reimburse me", ClaimKind::Compensation),
         ] {
