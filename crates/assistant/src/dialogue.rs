@@ -120,6 +120,13 @@ pub struct Slots {
     /// The infringing listing (title or link) an IP report names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listing: Option<String>,
+    /// The consumer does not remember when it happened: filed with the order's delivery (or
+    /// payment) day, and the draft says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub date_unknown: bool,
+    /// A compensation asked as a multiple of the price (假一赔四 → 4), until the order is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiple: Option<u32>,
 }
 
 /// Which fact the assistant asked for last.
@@ -173,7 +180,8 @@ pub struct Session {
     pub slots: Slots,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asked: Option<Ask>,
-    /// The consumer's heated words and the calmer version offered for them.
+    /// The consumer's heated words and the calmer version used for them (until they ask to keep
+    /// their own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_rewrite: Option<(String, String)>,
     /// What was filed: the complaint's or report's id.
@@ -183,6 +191,14 @@ pub struct Session {
     /// 「第二个」 or 「2」 can answer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Candidate>,
+    /// How many answers in a row left the question asked unanswered: after one the question
+    /// comes with numbered choices, after two 小蜜 moves on with what she knows.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub missed: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 /// A complaint ready to file (every field of `POST /complaints`).

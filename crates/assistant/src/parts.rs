@@ -168,14 +168,22 @@ fn has_any(text: &str, words: &[&str]) -> bool {
 /// The clause without its claim words, amounts, digits, punctuation and filler: what is left
 /// when a clause is only a claim is (almost) nothing.
 fn bare_claim(folded: &str) -> bool {
-    let mut rest = format!(" {folded} ");
-    for a in amounts(folded).iter().rev() {
-        // `amounts` ranges are in the width-folded lower-cased text, which `folded` already is.
-        if rest.is_char_boundary(a.start + 1) && rest.is_char_boundary(a.end + 1) {
-            rest.replace_range(a.start + 1..a.end + 1, " ");
-        }
+    let lower = crate::slots::claim::claim_text(folded);
+    let mut blank = vec![false; lower.len()];
+    let spans = amounts(&lower).into_iter().map(|a| (a.start, a.end)).chain(
+        crate::slots::claim::claim_spans(&lower)
+            .into_iter()
+            .map(|(_, s, e)| (s, e)),
+    );
+    for (s, e) in spans {
+        blank[s..e].iter_mut().for_each(|b| *b = true);
     }
-    for w in crate::slots::claim::cue_words().chain(CLAIM_FILLER.iter().copied()) {
+    let mut rest: String = lower
+        .char_indices()
+        .map(|(i, c)| if blank[i] { ' ' } else { c })
+        .collect();
+    rest = format!(" {rest} ");
+    for w in CLAIM_FILLER {
         rest = rest.replace(w, " ");
     }
     let han = rest.chars().filter(|&c| is_cjk(c)).count();
@@ -186,12 +194,48 @@ fn bare_claim(folded: &str) -> bool {
     han <= 1 && words == 0
 }
 
+/// Verbs that, opening a clause with a claim in it, make it a request (an imperative: "send
+/// me the right one", 「把东西寄回去」, 「按假一赔四赔偿」).
+const IMPERATIVE: &[&str] = &[
+    "send",
+    "give",
+    "pay",
+    "refund",
+    "replace",
+    "exchange",
+    "return",
+    "reimburse",
+    "cancel",
+    "swap",
+    "ship",
+    "take",
+    "compensate",
+    "get",
+    "just",
+    "把",
+    "按",
+    "退",
+    "换",
+    "赔",
+    "补",
+    "重发",
+    "寄",
+];
+
 fn role_of(folded: &str) -> Role {
     if claim(folded).is_none() {
         return Role::Problem;
     }
     let padded = format!(" {folded} ");
-    let request = has_any(&padded, REQUEST);
+    let opening = folded.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let request = has_any(&padded, REQUEST)
+        || IMPERATIVE.iter().any(|v| {
+            opening.starts_with(v)
+                && !opening[v.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+        });
     // 了 also ends a request (「我要退款了」); the other markers only tell the past.
     let weak_past = padded.contains('了');
     let past = PAST.iter().any(|w| *w != "了" && padded.contains(w));
@@ -261,7 +305,11 @@ fn tells_something(text: &str) -> bool {
 /// How much a text says beyond dates, times and numbers: its Chinese characters and its
 /// English words of three letters or more, those about time aside.
 pub fn content(text: &str) -> (usize, usize) {
-    let lower = text.to_lowercase();
+    let mut lower = text.to_lowercase();
+    // Naming the order (「订单号是…」, "my order number is …") says nothing of what happened.
+    for w in ORDER_WORDS {
+        lower = lower.replace(w, " ");
+    }
     let han = lower
         .chars()
         .filter(|&c| is_cjk(c) && !WHEN_CHARS.contains(c))
@@ -272,6 +320,17 @@ pub fn content(text: &str) -> (usize, usize) {
         .count();
     (han, words)
 }
+
+/// Words that only introduce an order number.
+const ORDER_WORDS: &[&str] = &[
+    "订单号",
+    "订单编号",
+    "单号",
+    "订单",
+    "order number",
+    "order no",
+    "order",
+];
 
 /// The clause without its request words (「要求退款30元」 → 「退款30元」).
 fn strip_request(folded: &str) -> String {

@@ -248,8 +248,42 @@ fn unshout(s: &str) -> String {
     out
 }
 
-/// A calmer rewrite of `text` that keeps its facts, in its language.
+/// A calmer rewrite of `text` that keeps its facts, in its language, framed politely.
 pub fn calm_rewrite(text: &str) -> String {
+    let zh = is_chinese(text);
+    let body = calm_body(text);
+    if zh {
+        if body.is_empty() {
+            return "您好，我对这次购物很不满意，希望尽快帮我处理，谢谢。".to_string();
+        }
+        let greeted = ["您好", "你好", "客服", "亲"]
+            .iter()
+            .any(|g| body.starts_with(g));
+        let prefix = if greeted { "" } else { "您好，" };
+        format!("{prefix}{body}麻烦尽快帮我处理，谢谢。")
+    } else {
+        if body.is_empty() {
+            return "Hello, I am not satisfied with this purchase. Could you please help me resolve it? Thank you.".to_string();
+        }
+        let lower = body.to_ascii_lowercase();
+        let greeted = ["hello", "hi ", "hi,", "dear"]
+            .iter()
+            .any(|g| lower.starts_with(g));
+        let body = if greeted {
+            let mut c = body.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        } else {
+            format!("Hello, {body}")
+        };
+        format!("{body} Could you please help me resolve this? Thank you.")
+    }
+}
+
+/// The calmer wording of `text` without the polite frame: its clauses with the heat removed,
+/// empty when it was heat alone (「垃圾商家骗子！！！」).
+pub fn calm_body(text: &str) -> String {
     let zh = is_chinese(text);
     let shouting = punctuation_cues(&text.chars().map(fold_char).collect::<String>())
         .iter()
@@ -318,34 +352,7 @@ pub fn calm_rewrite(text: &str) -> String {
             (false, _, _) => ", ",
         });
     }
-    let body = body.trim().to_string();
-    if zh {
-        if body.is_empty() {
-            return "您好，我对这次购物很不满意，希望尽快帮我处理，谢谢。".to_string();
-        }
-        let greeted = ["您好", "你好", "客服", "亲"]
-            .iter()
-            .any(|g| body.starts_with(g));
-        let prefix = if greeted { "" } else { "您好，" };
-        format!("{prefix}{body}麻烦尽快帮我处理，谢谢。")
-    } else {
-        if body.is_empty() {
-            return "Hello, I am not satisfied with this purchase. Could you please help me resolve it? Thank you.".to_string();
-        }
-        let lower = body.to_ascii_lowercase();
-        let greeted = ["hello", "hi ", "hi,", "dear"]
-            .iter()
-            .any(|g| lower.starts_with(g));
-        let body = if greeted {
-            let mut c = body.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        } else {
-            format!("Hello, {body}")
-        };
-        format!("{body} Could you please help me resolve this? Thank you.")
-    }
+    body.trim().to_string()
 }
 
 #[cfg(test)]

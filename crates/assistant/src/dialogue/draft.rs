@@ -76,7 +76,16 @@ impl Session {
                 order_no: s.order_no.clone()?,
                 product: s.product.clone()?,
                 category: s.category?,
-                incident_at: s.incident_at?,
+                incident_at: match s.incident_at {
+                    Some(at) => at,
+                    // Not remembered: the delivery day, else the payment's (the filing rule
+                    // accepts both).
+                    None if s.date_unknown => {
+                        let o = self.order(ctx)?;
+                        o.delivered_at.unwrap_or(o.paid_at).min(ctx.now)
+                    }
+                    None => return None,
+                },
                 description: s.description.clone()?,
                 claim: s.claim?,
             })),

@@ -4,10 +4,16 @@ use chrono::Duration;
 use weiquan_domain::{Category, ClaimKind, Lang};
 
 use super::labels::{day, t, yuan};
+use super::pick::ordinal;
+use super::questions::COMPLAINT_KINDS;
+use super::words::does_not_know;
 use super::{Ask, ClaimDraft, Context, Kind, MIN_CONFIDENCE, Phase, Reply, Session};
 use crate::Tone;
 use crate::parts::Parts;
-use crate::slots::claim::{amounts, claim};
+use crate::slots::claim::{amounts, claim, multiple};
+
+/// The least probability at which a story told unasked is taken as its category.
+const FAIR: f32 = 0.25;
 
 impl Session {
     /// Adds what happened to the description: the message without its claim (「要求退款30元」
@@ -60,7 +66,7 @@ impl Session {
                     | Ask::ClaimKind
                     | Ask::ClaimAmount
             )
-        ) && self.slot_answer(text, a);
+        ) && self.slot_answer(text, a, ctx);
         let (han, words) = crate::parts::content(text);
         let story = !answering || parts.clauses.len() >= 2 || han >= 10 || words >= 6;
         let sure = parts
@@ -74,9 +80,29 @@ impl Session {
             };
             Parts::new(&told).category(MIN_CONFIDENCE)
         };
-        let reading = sure.or_else(|| (asked == Some(Ask::Category)).then(guess).flatten());
+        // A story told but read unsure is still taken when the guess is fair: asking "what went
+        // wrong" after the consumer said it costs a turn and rarely gets a clearer answer.
+        let fair = || {
+            guess().filter(|&(_, p)| {
+                story
+                    && (han >= 5 || words >= 4)
+                    && self.slots.category.is_none()
+                    && parts.tells_what_happened()
+                    && p >= FAIR
+            })
+        };
+        let reading = sure
+            .or_else(|| {
+                (asked == Some(Ask::Category) && parts.tells_anything())
+                    .then(guess)
+                    .flatten()
+            })
+            .or_else(fair);
         if let Some((c, _)) = reading {
-            if self.slots.category.is_none() || asked == Some(Ask::Category) {
+            if self.slots.category.is_none()
+                || asked == Some(Ask::Category)
+                || (asked == Some(Ask::Description) && sure.is_some())
+            {
                 self.slots.category = Some(c);
                 self.kind = if c.is_report() {
                     Kind::Report
@@ -153,12 +179,43 @@ impl Session {
                 self.slots.incident_at = Some(at);
             }
         }
+        // Asked when and not given a day: not remembered, or the day it arrived or was paid
+        // (the two days the order itself knows).
+        if asked == Some(Ask::IncidentAt) && when.is_none() {
+            match known_day(text) {
+                Some(Known::Arrival) => {
+                    if let Some(d) = self.order(ctx).and_then(|o| o.delivered_at) {
+                        self.slots.incident_at = Some(d.min(ctx.now));
+                    }
+                }
+                Some(Known::Payment) => {
+                    if let Some(o) = self.order(ctx) {
+                        self.slots.incident_at = Some(o.paid_at.min(ctx.now));
+                    }
+                }
+                None if does_not_know(text) => self.slots.date_unknown = true,
+                None => {}
+            }
+        }
+        // A numbered category, when the categories were shown after a miss.
+        if asked == Some(Ask::Category)
+            && self.missed > 0
+            && let Some(&c) = ordinal(text)
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| COMPLAINT_KINDS.get(i))
+        {
+            self.slots.category = Some(c);
+            descriptive = false;
+        }
         // What they want: the claim clauses; the whole answer when it was asked for (「退款就行了」).
         let asked_claim = matches!(asked, Some(Ask::ClaimKind | Ask::ClaimAmount));
         let wanted = parts
             .claim()
             .or_else(|| asked_claim.then(|| claim(text)).flatten());
         if let Some(c) = wanted {
+            if c.kind == ClaimKind::Compensation {
+                self.slots.multiple = multiple(text).or(self.slots.multiple);
+            }
             let amount = c
                 .amount_cents
                 .or(self.slots.claim.and_then(|x| x.amount_cents));
@@ -167,10 +224,13 @@ impl Session {
                 amount_cents: amount,
             });
         } else if asked == Some(Ask::ClaimAmount)
-            && let Some(amount) = amounts(text).first()
+            && let Some(cents) = amounts(text)
+                .first()
+                .map(|a| a.cents)
+                .or_else(|| bare_number(text))
             && let Some(claim) = &mut self.slots.claim
         {
-            claim.amount_cents = Some(amount.cents);
+            claim.amount_cents = Some(cents);
         }
         // 「全额退款」, "a full refund": the whole sum paid.
         let paid = self.order(ctx).map(|o| o.amount_cents);
@@ -208,10 +268,18 @@ impl Session {
         {
             reply.text.push_str(&t(
                 lang,
-                format!("退款金额不能超过实付金额 {}。", yuan(paid)),
-                format!("A refund cannot exceed the {} paid. ", yuan(paid)),
+                format!(
+                    "退款金额不能超过实付金额 {}，已按 {} 填写。",
+                    yuan(paid),
+                    yuan(paid)
+                ),
+                format!(
+                    "A refund cannot exceed the {} paid, so I put {}. ",
+                    yuan(paid),
+                    yuan(paid)
+                ),
             ));
-            claim.amount_cents = None;
+            claim.amount_cents = Some(paid);
         }
         if descriptive && self.phase == Phase::Collecting && a.tone == Tone::Calm {
             self.add_description(text);
@@ -236,4 +304,68 @@ fn asks_in_full(text: &str) -> bool {
     ]
     .iter()
     .any(|k| l.contains(k))
+}
+
+/// A day the order itself knows, named instead of a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Known {
+    /// 「收到那天」, 「到货当天」, "the day it arrived", "when it came".
+    Arrival,
+    /// 「下单那天」, 「付款当天」, "the day I ordered".
+    Payment,
+}
+
+/// Whether an answer to "when" names the delivery or the payment instead of a date.
+pub(super) fn known_day(text: &str) -> Option<Known> {
+    let l = crate::fold::simplify(text).to_lowercase();
+    let has = |ws: &[&str]| ws.iter().any(|w| l.contains(w));
+    if has(&[
+        "收到",
+        "到货",
+        "到的",
+        "签收",
+        "拿到",
+        "送到",
+        "到手",
+        "arrived",
+        "arrival",
+        "came",
+        "delivered",
+        "delivery",
+        "got it",
+        "received",
+    ]) {
+        Some(Known::Arrival)
+    } else if has(&[
+        "下单",
+        "付款",
+        "付的款",
+        "买的那天",
+        "拍下",
+        "ordered",
+        "paid",
+        "bought it",
+        "purchase",
+    ]) {
+        Some(Known::Payment)
+    } else {
+        None
+    }
+}
+
+/// A whole answer that is only a number (「300」, "300"), as yuan.
+fn bare_number(text: &str) -> Option<i64> {
+    let t = text
+        .trim()
+        .trim_end_matches(|c: char| "。.!！吧".contains(c))
+        .trim();
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    if int.is_empty() || int.len() > 7 || !int.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 {
+        return None;
+    }
+    let fen: i64 = format!("{frac:0<2}").parse().ok()?;
+    Some(int.parse::<i64>().ok()? * 100 + fen)
 }

@@ -108,7 +108,7 @@ impl Session {
 
     /// Takes the choice `text` picks among those shown; whether it picked one.
     pub(super) fn take_choice(&mut self, text: &str, ctx: &Context<'_>, reply: &mut Reply) -> bool {
-        let Some(c) = self.pick(text) else {
+        let Some(c) = self.pick(text, ctx) else {
             return false;
         };
         self.set_order(&c.order_no, ctx);

@@ -5,7 +5,7 @@ use crate::fold::simplify;
 use crate::slots::cnnum::parse_int;
 use crate::slots::product::{Matcher, Mention, title};
 
-use super::{Candidate, Session};
+use super::{Candidate, Context, Session};
 
 /// Words around a number that picks (「第二个」, 「2号」, "the second one", "number 2").
 const AROUND: &[&str] = &[
@@ -58,7 +58,7 @@ pub(super) fn ordinal(text: &str) -> Option<usize> {
 
 impl Session {
     /// The choice `text` picks, if it picks exactly one.
-    pub(super) fn pick(&self, text: &str) -> Option<Candidate> {
+    pub(super) fn pick(&self, text: &str, ctx: &Context<'_>) -> Option<Candidate> {
         let choices = &self.choices;
         if choices.is_empty() {
             return None;
@@ -89,14 +89,143 @@ impl Session {
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        match scored.as_slice() {
-            [(best, c), rest @ ..] if *best > 0.0 && rest.iter().all(|(s, _)| s < best) => {
-                Some((*c).clone())
+        if let [(best, c), rest @ ..] = scored.as_slice()
+            && *best > 0.0
+            && rest.iter().all(|(s, _)| s < best)
+        {
+            return Some((*c).clone());
+        }
+        // A product named but matching no choice is for the product search, not a time.
+        self.pick_by_attribute(text, ctx)
+            .or_else(|| (!m.names_a_product()).then(|| self.pick_by_time(text, ctx))?)
+    }
+
+    /// The one choice whose shop the answer names, or whose title alone holds a word of the
+    /// answer that tells them apart: a colour in either language ("the black one" ↔ 黑色), a
+    /// size or model number (43, XL).
+    fn pick_by_attribute(&self, text: &str, ctx: &Context<'_>) -> Option<Candidate> {
+        let l = simplify(text).to_lowercase();
+        // The shop it was bought from, when only one choice is from there.
+        let from_shop: Vec<&Candidate> = self
+            .choices
+            .iter()
+            .filter(|c| {
+                ctx.orders.iter().any(|o| {
+                    o.order_no == c.order_no
+                        && o.shop_name.chars().count() >= 2
+                        && l.contains(&simplify(&o.shop_name).to_lowercase())
+                })
+            })
+            .collect();
+        if let [one] = from_shop.as_slice() {
+            return Some((*one).clone());
+        }
+        let mut marks: Vec<String> = Vec::new();
+        for w in l.split(|c: char| !c.is_alphanumeric()) {
+            if let Some(zh) = COLOURS.iter().find(|(en, _)| *en == w).map(|(_, zh)| zh) {
+                marks.push((*zh).to_string());
             }
+            if (w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit()))
+                || (w.len() <= 3
+                    && w.chars().all(|c| c.is_ascii_alphabetic())
+                    && SIZES.contains(&w))
+            {
+                marks.push(w.to_string());
+            }
+        }
+        for (_, zh) in COLOURS {
+            if l.contains(&format!("{zh}色")) {
+                marks.push((*zh).to_string());
+            }
+        }
+        if marks.is_empty() {
+            return None;
+        }
+        let titles: Vec<String> = self
+            .choices
+            .iter()
+            .map(|c| {
+                let t = match &c.item {
+                    Some(i) => i.clone(),
+                    None => ctx
+                        .orders
+                        .iter()
+                        .find(|o| o.order_no == c.order_no)
+                        .map(|o| o.items.join(" "))
+                        .unwrap_or_default(),
+                };
+                simplify(&t).to_lowercase()
+            })
+            .collect();
+        let hits: Vec<usize> = (0..titles.len())
+            .filter(|&i| {
+                marks.iter().any(|m| {
+                    titles[i].contains(m.as_str())
+                        && titles.iter().filter(|t| t.contains(m.as_str())).count() == 1
+                })
+            })
+            .collect();
+        match hits.as_slice() {
+            [one] => self.choices.get(*one).cloned(),
+            _ => None,
+        }
+    }
+
+    /// The one choice paid within the time the answer names (「上个月买的那双」 → last month,
+    /// "the one from last week", 「前天买的」 → that day, a day either side).
+    fn pick_by_time(&self, text: &str, ctx: &Context<'_>) -> Option<Candidate> {
+        let folded = simplify(text).to_lowercase();
+        let from = crate::slots::time::incident_at(&folded, ctx.now)?;
+        let has = |ws: &[&str]| ws.iter().any(|w| folded.contains(w));
+        let day = has(&["日", "号", "天"]) || folded.chars().any(|c| c.is_ascii_digit());
+        let (from, to) = if has(&["月", "month"]) && !day {
+            (from, from + chrono::Duration::days(31))
+        } else if has(&["周", "星期", "礼拜", "week"]) && !day {
+            (from, from + chrono::Duration::days(7))
+        } else {
+            (
+                from - chrono::Duration::days(1),
+                from + chrono::Duration::days(2),
+            )
+        };
+        let hits: Vec<&Candidate> = self
+            .choices
+            .iter()
+            .filter(|c| {
+                ctx.orders
+                    .iter()
+                    .find(|o| o.order_no == c.order_no)
+                    .is_some_and(|o| o.paid_at >= from && o.paid_at < to)
+            })
+            .collect();
+        match hits.as_slice() {
+            [one] => Some((*one).clone()),
             _ => None,
         }
     }
 }
+
+/// Colour words in English and the character that says them in a Chinese title.
+const COLOURS: &[(&str, &str)] = &[
+    ("black", "黑"),
+    ("white", "白"),
+    ("red", "红"),
+    ("pink", "粉"),
+    ("blue", "蓝"),
+    ("green", "绿"),
+    ("grey", "灰"),
+    ("gray", "灰"),
+    ("yellow", "黄"),
+    ("purple", "紫"),
+    ("brown", "棕"),
+    ("orange", "橙"),
+    ("silver", "银"),
+    ("gold", "金"),
+    ("beige", "米"),
+];
+
+/// Clothing sizes that tell two listings of one item apart.
+const SIZES: &[&str] = &["xs", "xl", "xxl", "xxxl"];
 
 #[cfg(test)]
 mod tests {

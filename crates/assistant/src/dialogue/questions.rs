@@ -2,15 +2,70 @@
 
 use weiquan_domain::{Category, ClaimKind};
 
+use crate::Intent;
+
 use super::labels::{category_label, claim_label, day, t, yuan};
 use super::orders::MAX_CHOICES;
-use super::{Ask, Candidate, Context, Kind, MIN_DESCRIPTION, Phase, Reply, Session, Shown};
+use super::{
+    Ask, Candidate, ClaimDraft, Context, Kind, MIN_DESCRIPTION, Phase, Reply, Session, Shown,
+};
+
+/// The claims offered as numbered choices after an answer that did not give one.
+pub(super) const CLAIM_CHOICES: [ClaimKind; 5] = [
+    ClaimKind::Refund,
+    ClaimKind::Return,
+    ClaimKind::Exchange,
+    ClaimKind::Compensation,
+    ClaimKind::Other,
+];
+
+/// The personal complaint categories, as numbered choices.
+pub(super) const COMPLAINT_KINDS: [Category; 10] = [
+    Category::QualityDefect,
+    Category::NotAsDescribed,
+    Category::Counterfeit,
+    Category::FalseAdvertising,
+    Category::RefuseToShip,
+    Category::LateShipment,
+    Category::Harassment,
+    Category::ReturnRefused,
+    Category::ShippingFee,
+    Category::RefundNotReceived,
+];
 
 impl Session {
     /// The one thing still missing, asked for; or the draft, shown for confirmation.
     pub(super) fn next_step(&mut self, ctx: &Context<'_>, reply: &mut Reply) -> String {
         let lang = self.lang;
-        let missing = self.missing(ctx);
+        self.fill_defaults(ctx);
+        let mut missing = self.missing(ctx);
+        // The same question again means the answer did not give it: count the misses, and
+        // after the second move on with what is known rather than ask a third time.
+        if missing.is_some() && missing == self.asked {
+            self.missed = self.missed.saturating_add(1);
+        } else {
+            self.missed = 0;
+        }
+        let mut assumed = String::new();
+        // The claim is the last thing asked: after one miss the draft goes ahead with it left
+        // open, and the numbered claims come with it (a number changes it, 「确认」 files).
+        if self.missed == 1 && missing == Some(Ask::ClaimKind) {
+            self.slots.claim = Some(ClaimDraft {
+                kind: ClaimKind::Other,
+                amount_cents: None,
+            });
+            assumed = self.claim_choices_note();
+            missing = self.missing(ctx);
+            self.missed = 0;
+        }
+        while self.missed >= 2
+            && let Some(ask) = missing
+            && let Some(note) = self.give_up(ask, ctx)
+        {
+            assumed.push_str(&note);
+            missing = self.missing(ctx);
+            self.missed = 0;
+        }
         self.asked = missing;
         // The numbered choices this question shows, so that 「第二个」 can answer it.
         match missing {
@@ -54,27 +109,41 @@ impl Session {
             self.phase = Phase::Confirm;
             let shown = self.build(ctx);
             let text = match &shown {
-                Some(Shown::Complaint(d)) => t(
-                    lang,
-                    format!(
-                        "投诉草稿如下：\n订单号：{}\n商品：{}\n问题类型：{}\n发生时间：{}\n经过：{}\n诉求：{}\n确认提交吗？（回复「确认」提交，「取消」放弃，或直接告诉我要修改的内容）",
-                        d.order_no,
-                        d.product,
-                        category_label(lang, d.category),
-                        day(d.incident_at),
-                        d.description,
-                        claim_label(lang, &d.claim)
-                    ),
-                    format!(
-                        "Here is the draft complaint:\nOrder: {}\nProduct: {}\nCategory: {}\nWhen: {}\nWhat happened: {}\nClaim: {}\nShall I file it? (\"yes\" to file, \"cancel\" to drop it, or tell me what to change)",
-                        d.order_no,
-                        d.product,
-                        category_label(lang, d.category),
-                        day(d.incident_at),
-                        d.description,
-                        claim_label(lang, &d.claim)
-                    ),
-                ),
+                Some(Shown::Complaint(d)) => {
+                    let when = if self.slots.incident_at.is_none() {
+                        t(
+                            lang,
+                            format!("记不清（按订单日期 {} 记录）", day(d.incident_at)),
+                            format!(
+                                "not remembered (recorded as the order's date, {})",
+                                day(d.incident_at)
+                            ),
+                        )
+                    } else {
+                        day(d.incident_at)
+                    };
+                    t(
+                        lang,
+                        format!(
+                            "投诉草稿如下：\n订单号：{}\n商品：{}\n问题类型：{}\n发生时间：{}\n经过：{}\n诉求：{}\n确认提交吗？（回复「确认」提交，「取消」放弃，或直接告诉我要修改的内容）",
+                            d.order_no,
+                            d.product,
+                            category_label(lang, d.category),
+                            when,
+                            d.description,
+                            claim_label(lang, &d.claim)
+                        ),
+                        format!(
+                            "Here is the draft complaint:\nOrder: {}\nProduct: {}\nCategory: {}\nWhen: {}\nWhat happened: {}\nClaim: {}\nShall I file it? (\"yes\" to file, \"cancel\" to drop it, or tell me what to change)",
+                            d.order_no,
+                            d.product,
+                            category_label(lang, d.category),
+                            when,
+                            d.description,
+                            claim_label(lang, &d.claim)
+                        ),
+                    )
+                }
                 Some(Shown::Report(r)) => t(
                     lang,
                     format!(
@@ -103,9 +172,133 @@ impl Session {
                 None => String::new(),
             };
             reply.draft = shown;
-            return text;
+            return assumed + &text;
         };
-        self.question(ask, ctx)
+        assumed + &self.question(ask, ctx)
+    }
+
+    /// The claims as numbered choices, said when the answer did not give one.
+    fn claim_choices_note(&self) -> String {
+        let lang = self.lang;
+        let mut q = t(
+            lang,
+            "没太明白您希望怎么解决，诉求先写为「暂不提出」（商家会先给出方案）。要改的话回复序号：",
+            "I did not quite get how you want it resolved, so the claim is left open for now (the shop proposes a remedy first). To change it, reply with a number:",
+        );
+        for (n, k) in CLAIM_CHOICES.iter().enumerate() {
+            let label = match k {
+                ClaimKind::Other => t(
+                    lang,
+                    "暂不提出，先听商家方案",
+                    "nothing yet: hear the shop's offer first",
+                ),
+                k => k.label(lang).to_owned(),
+            };
+            q.push_str(&format!("\n{}. {label}", n + 1));
+        }
+        q.push('\n');
+        q
+    }
+
+    /// What a refund or a multiple of the price comes to once the order is known: a refund
+    /// with no sum is the whole amount paid (the draft shows it, to change), 假一赔四 four
+    /// times the price.
+    pub(super) fn fill_defaults(&mut self, ctx: &Context<'_>) {
+        // A short story whose category is known is complete with the item and the category
+        // (「锅的内胆涂层起泡了」 → 「电压力锅 5L，质量问题：锅的内胆涂层起泡了」): asking for more
+        // would cost a turn for the form's length alone.
+        if self.kind == Kind::Complaint
+            && let (Some(product), Some(category), Some(told)) = (
+                self.slots.product.clone(),
+                self.slots.category,
+                self.slots.description.clone(),
+            )
+            && told.chars().count() < MIN_DESCRIPTION
+            && (crate::parts::content(&told).0 >= 5 || crate::parts::content(&told).1 >= 3)
+        {
+            self.slots.description = Some(t(
+                self.lang,
+                format!("{product}，{}：{told}", category_label(self.lang, category)),
+                format!("{product}: {}. {told}", category_label(self.lang, category)),
+            ));
+        }
+        let Some(paid) = self.order(ctx).map(|o| o.amount_cents) else {
+            return;
+        };
+        let multiple = self.slots.multiple;
+        if let Some(c) = &mut self.slots.claim
+            && c.amount_cents.is_none()
+        {
+            match (c.kind, multiple) {
+                (ClaimKind::Refund, _) => c.amount_cents = Some(paid),
+                (ClaimKind::Compensation, Some(n)) => c.amount_cents = Some(paid * i64::from(n)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Stops asking for `ask` after two answers that did not give it, taking what can be
+    /// taken; what was assumed, to say. `None` when the slot cannot be done without (the order).
+    fn give_up(&mut self, ask: Ask, ctx: &Context<'_>) -> Option<String> {
+        let lang = self.lang;
+        match ask {
+            Ask::IncidentAt => {
+                self.slots.date_unknown = true;
+                Some(t(
+                    lang,
+                    "时间先不填，按订单日期记录。",
+                    "I will leave the date open and use the order's date. ",
+                ))
+            }
+            Ask::ClaimKind => {
+                self.slots.claim = Some(ClaimDraft {
+                    kind: ClaimKind::Other,
+                    amount_cents: None,
+                });
+                Some(t(
+                    lang,
+                    "诉求先不写，商家会先给出处理方案。",
+                    "I will leave the claim open; the shop will propose a remedy first. ",
+                ))
+            }
+            Ask::ClaimAmount => {
+                let paid = self.order(ctx)?.amount_cents;
+                let c = self.slots.claim.as_mut()?;
+                c.amount_cents = Some(paid);
+                Some(t(
+                    lang,
+                    format!("金额先按实付 {} 填写。", yuan(paid)),
+                    format!("I put the {} paid as the amount. ", yuan(paid)),
+                ))
+            }
+            Ask::Category => {
+                // The model's surest complaint category over all that was told.
+                let told = self.slots.description.clone()?;
+                let probs = crate::models().intent_probabilities(&crate::Featurized::new(&told));
+                let (c, _) = probs
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| match Intent::ALL.get(i)? {
+                        Intent::Complaint(c) if !c.is_report() => Some((*c, *p)),
+                        _ => None,
+                    })
+                    .max_by(|a, b| a.1.total_cmp(&b.1))?;
+                self.slots.category = Some(c);
+                Some(String::new())
+            }
+            Ask::Description => {
+                let product = self.slots.product.clone()?;
+                let category = category_label(lang, self.slots.category?);
+                let told = self.slots.description.take().unwrap_or_default();
+                self.slots.description = Some(t(
+                    lang,
+                    format!("{product}，{category}。{told}"),
+                    format!("{product}: {category}. {told}"),
+                ));
+                Some(String::new())
+            }
+            Ask::Order | Ask::Pick | Ask::Product | Ask::Shop | Ask::Listing => None,
+        }
     }
 
     pub(super) fn missing(&self, ctx: &Context<'_>) -> Option<Ask> {
@@ -142,7 +335,7 @@ impl Session {
         {
             return Some(Ask::Description);
         }
-        if s.incident_at.is_none() {
+        if s.incident_at.is_none() && !s.date_unknown {
             return Some(Ask::IncidentAt);
         }
         match s.claim {
@@ -197,6 +390,17 @@ impl Session {
                 q.push_str(&self.choice_list(ctx));
                 q
             }
+            Ask::Category if self.missed > 0 => {
+                let mut q = t(
+                    lang,
+                    "没太看明白是哪类问题，回复序号即可：",
+                    "I could not tell which kind of problem it is; a number will do:",
+                );
+                for (n, c) in COMPLAINT_KINDS.iter().enumerate() {
+                    q.push_str(&format!("\n{}. {}", n + 1, category_label(lang, *c)));
+                }
+                q
+            }
             Ask::Category => t(
                 lang,
                 "请具体说说遇到了什么问题？（例如：质量问题、与描述不符、迟迟不发货、不给退货、退款没到账）",
@@ -207,10 +411,15 @@ impl Session {
                 "能再具体描述一下发生了什么吗？（例如：出现了什么情况、和商家沟通的结果）",
                 "Could you describe what happened in a little more detail? (what you saw, what the shop said)",
             ),
+            Ask::IncidentAt if self.missed > 0 => t(
+                lang,
+                "没能看出是哪一天。可以说「昨天」「上周六」「12月3号」「收到那天」；记不清的话，回复「不记得」也可以。",
+                "I could not tell the day. You can say \"yesterday\", \"last Saturday\", \"December 3\" or \"the day it arrived\"; if you don't remember, just say so.",
+            ),
             Ask::IncidentAt => t(
                 lang,
-                "这是什么时候发生的？（例如：昨天、三天前、5月4日）",
-                "When did it happen? (for example: yesterday, 3 days ago, May 4)",
+                "这是什么时候发生的？（例如：昨天、三天前、5月4日；记不清可以回复「不记得」）",
+                "When did it happen? (for example: yesterday, 3 days ago, May 4; or \"I don't remember\")",
             ),
             Ask::ClaimKind => t(
                 lang,

@@ -3,10 +3,15 @@
 
 use super::answers::{how_to_complain, rules, status};
 use super::labels::t;
-use super::words::{addresses_assistant, detect_lang, is_no, is_yes, rules_question, wants_person};
+use super::pick::ordinal;
+use super::questions::CLAIM_CHOICES;
+use super::words::{
+    addresses_assistant, detect_lang, is_no, is_yes, keeps_own_words, rules_question, wants_person,
+};
 use super::{Ask, Context, MIN_CONFIDENCE, Outcome, Phase, Reply, Session};
 use crate::slots::claim::amounts;
-use crate::{Intent, Tone, analyze, calm_rewrite, faq};
+use crate::{Intent, Tone, analyze, faq};
+use weiquan_domain::ClaimKind;
 
 impl Session {
     /// The slots as JSON for the API.
@@ -85,6 +90,30 @@ impl Session {
             return reply;
         }
 
+        if matches!(self.phase, Phase::Collecting | Phase::Confirm)
+            && keeps_own_words(text)
+            && let Some((original, calm)) = self.pending_rewrite.take()
+        {
+            let (own, calm) = (
+                crate::parts::Parts::new(&original).description(),
+                crate::parts::Parts::new(&calm).description(),
+            );
+            if let Some(d) = &mut self.slots.description {
+                *d = d.replace(calm.trim(), own.trim());
+            }
+            self.phase = Phase::Collecting;
+            let next = self.next_step(ctx, &mut reply);
+            reply.text = format!(
+                "{}{}",
+                t(
+                    lang,
+                    "好的，保留您的原话。",
+                    "All right, I kept your own words. "
+                ),
+                next
+            );
+            return reply;
+        }
         match self.phase {
             Phase::Rewrite => {
                 let (original, calm) = self.pending_rewrite.take().unwrap_or_default();
@@ -126,6 +155,19 @@ impl Session {
                 if is_yes(text) {
                     return self.confirm(ctx, reply);
                 }
+                // A number for the claim left open, from the choices shown with the draft.
+                if let Some(c) = &mut self.slots.claim
+                    && c.kind == ClaimKind::Other
+                    && let Some(&kind) = ordinal(text)
+                        .and_then(|n| n.checked_sub(1))
+                        .and_then(|i| CLAIM_CHOICES.get(i))
+                {
+                    c.kind = kind;
+                    self.phase = Phase::Collecting;
+                    self.asked = None;
+                    reply.text = self.next_step(ctx, &mut reply);
+                    return reply;
+                }
                 if is_no(text) {
                     *self = Session {
                         lang,
@@ -153,7 +195,7 @@ impl Session {
         }
 
         // Questions answered at once, whatever else is going on.
-        if !self.mid_answer() || !self.slot_answer(&folded, &a) {
+        if !self.mid_answer() || !self.slot_answer(&folded, &a, ctx) {
             if shortcut && a.intent == Intent::HowToComplain {
                 reply.text = how_to_complain(lang);
                 if self.started() {
@@ -202,21 +244,23 @@ impl Session {
         }
 
         if heated {
-            let calm = calm_rewrite(text);
-            self.pending_rewrite = Some((text.trim().to_string(), calm.clone()));
-            self.phase = Phase::Rewrite;
-            let said = std::mem::take(&mut reply.text);
-            reply.text = said
-                + &t(
-                    lang,
-                    format!(
-                        "非常理解您的心情。为了让商家和客服更快、更顺利地处理，建议使用平和的措辞，事实一条都不会少。我帮您改写成：\n「{calm}」\n用这个版本写进投诉吗？（回复「好」采用，「不用」保留原话）"
-                    ),
-                    format!(
-                        "I understand you are upset. Calm wording gets a complaint handled faster, and no fact is lost. Here is a calmer version:\n\"{calm}\"\nShall I use it in the complaint? (\"yes\" to use it, \"no\" to keep your words)"
-                    ),
-                );
-            return reply;
+            // The calmer wording is used at once and said beside the next question, so that
+            // filing never waits on it; 「保留原话」 at any later turn puts the consumer's own back.
+            // Heat alone (「垃圾商家骗子！！！」) leaves nothing to keep or to offer.
+            let calm = crate::rewrite::calm_body(text);
+            if !calm.is_empty() {
+                self.add_description(&calm);
+                self.pending_rewrite = Some((text.trim().to_string(), calm.clone()));
+                reply.text.push_str(&t(
+                lang,
+                format!(
+                    "非常理解您的心情。为了让商家和客服更快处理，我把您的话整理成了平和的说法，事实一条都不少：「{calm}」（想用原话，随时回复「保留原话」）\n"
+                ),
+                format!(
+                    "I understand you are upset. Calm wording gets a complaint handled faster, so here is a calmer version, with every fact kept: \"{calm}\" (to use your own words instead, say \"keep my words\" at any time)\n"
+                ),
+            ));
+            }
         }
         if learnt || self.asked.is_none() || self.phase == Phase::Collecting {
             let next = self.next_step(ctx, &mut reply);
@@ -235,14 +279,18 @@ impl Session {
     }
 
     /// Whether `text` answers the question asked (so that 「三天前」 is not read as something else).
-    pub(super) fn slot_answer(&self, text: &str, a: &crate::Analysis) -> bool {
+    pub(super) fn slot_answer(&self, text: &str, a: &crate::Analysis, ctx: &Context<'_>) -> bool {
         match self.asked {
             Some(Ask::Order | Ask::Product | Ask::Pick) => {
                 a.order_no.is_some()
-                    || self.pick(text).is_some()
+                    || self.pick(text, ctx).is_some()
                     || crate::slots::product::Mention::new(text, &[]).names_a_product()
             }
-            Some(Ask::IncidentAt) => a.incident_at.is_some(),
+            Some(Ask::IncidentAt) => {
+                a.incident_at.is_some()
+                    || super::facts::known_day(text).is_some()
+                    || super::words::does_not_know(text)
+            }
             Some(Ask::ClaimKind) => a.claim.is_some(),
             Some(Ask::ClaimAmount) => !amounts(text).is_empty(),
             Some(Ask::Description) => text.chars().count() >= 4,

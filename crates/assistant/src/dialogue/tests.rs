@@ -59,9 +59,19 @@ fn a_leaking_cup_becomes_a_complete_draft_one_question_at_a_time() {
         "matched by product"
     );
     assert_eq!(s.slots.product.as_deref(), Some("316不锈钢保温杯 大容量"));
-    assert_eq!(s.asked, Some(Ask::Description), "{}", r.text);
-    assert!(r.text.contains("描述"), "{}", r.text);
+    // A short story with a clear category is not asked for again: the item and the category
+    // complete it for the form.
+    assert_eq!(s.asked, Some(Ask::IncidentAt), "{}", r.text);
+    assert!(
+        s.slots
+            .description
+            .as_deref()
+            .is_some_and(|d| d.contains("质量问题") && d.contains("杯子漏水")),
+        "{:?}",
+        s.slots.description
+    );
 
+    // More told unasked joins the story; the date is asked again.
     let r = say(&mut s, "倒满热水以后杯底一直往外渗水，桌子都湿了");
     assert_eq!(s.asked, Some(Ask::IncidentAt), "{}", r.text);
     let r = say(&mut s, "昨天");
@@ -70,11 +80,10 @@ fn a_leaking_cup_becomes_a_complete_draft_one_question_at_a_time() {
         Some(Utc.with_ymd_and_hms(2026, 5, 8, 16, 0, 0).unwrap())
     );
     assert_eq!(s.asked, Some(Ask::ClaimKind), "{}", r.text);
+    // A refund with no sum is the amount paid, shown in the draft to change.
     let r = say(&mut s, "退款");
-    assert_eq!(s.asked, Some(Ask::ClaimAmount), "{}", r.text);
-    assert!(r.text.contains("59.90"), "{}", r.text);
-    let r = say(&mut s, "59.9元");
     assert_eq!(s.phase, Phase::Confirm, "{}", r.text);
+    assert!(r.text.contains("59.90"), "{}", r.text);
     let Some(Shown::Complaint(d)) = r.draft.clone() else {
         panic!("a draft: {r:?}")
     };
@@ -144,14 +153,15 @@ fn an_order_number_not_among_the_consumers_is_refused() {
 }
 
 #[test]
-fn heated_words_get_a_calm_rewrite_that_keeps_the_facts() {
+fn heated_words_get_a_calm_rewrite_that_keeps_the_facts_without_costing_a_turn() {
     let mut s = Session::default();
     let r = say(
         &mut s,
         "垃圾商家！！！保温杯用了两天就漏水，骗子，不退钱我就曝光你们！！！",
     );
     assert_eq!(r.tone, Tone::Emotional);
-    assert_eq!(s.phase, Phase::Rewrite);
+    // The calmer version is used and said, and the next question comes in the same reply.
+    assert_eq!(s.phase, Phase::Collecting);
     let (_, calm) = s.pending_rewrite.clone().unwrap();
     assert!(r.text.contains(&calm));
     assert!(
@@ -159,18 +169,25 @@ fn heated_words_get_a_calm_rewrite_that_keeps_the_facts() {
         "{calm}"
     );
     assert!(calm.contains("漏水") && calm.contains("两天"), "{calm}");
-    say(&mut s, "好");
-    assert_eq!(s.slots.description.as_deref(), Some(calm.as_str()));
-    assert_eq!(s.phase, Phase::Collecting);
+    assert_eq!(s.awaiting(), Some("when"), "{}", r.text);
+    assert!(r.text.contains("什么时候"), "{}", r.text);
+    let d = s.slots.description.clone().unwrap();
+    assert!(d.contains("漏水") && !d.contains("骗子"), "{d}");
 }
 
 #[test]
 fn the_consumer_may_keep_their_own_words() {
     let mut s = Session::default();
     say(&mut s, "保温杯漏水了，什么破东西！！！气死我了");
-    assert_eq!(s.phase, Phase::Rewrite);
-    say(&mut s, "不用");
-    assert!(s.slots.description.as_deref().unwrap().contains("破东西"));
+    assert!(!s.slots.description.as_deref().unwrap().contains("破东西"));
+    say(&mut s, "昨天");
+    let r = say(&mut s, "保留原话");
+    assert!(
+        s.slots.description.as_deref().unwrap().contains("破东西"),
+        "{:?}",
+        s.slots.description
+    );
+    assert!(r.text.contains("原话"), "{}", r.text);
 }
 
 #[test]
@@ -327,7 +344,8 @@ fn a_refund_above_the_price_is_refused_in_the_chat() {
         "订单号202605041234567890，保温杯昨天收到就漏水，杯底一直渗水，要求退款100元",
     );
     assert!(r.text.contains("不能超过实付金额 ¥59.90"), "{}", r.text);
-    assert_eq!(s.asked, Some(Ask::ClaimAmount));
+    assert_eq!(s.slots.claim.and_then(|c| c.amount_cents), Some(5990));
+    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
 }
 
 fn order(no: &str, shop: &str, item: &str, cents: i64, days_ago: i64) -> OrderInfo {
@@ -456,7 +474,12 @@ fn a_product_no_order_holds_is_not_guessed_from_a_modifier() {
         "{:?}",
         s.slots
     );
-    assert_eq!(s.awaiting(), Some("claim"), "the amount: {}", r.text);
+    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    assert_eq!(
+        s.slots.claim.and_then(|c| c.amount_cents),
+        Some(orders[0].amount_cents),
+        "a refund with no sum is the amount paid"
+    );
 }
 
 #[test]
@@ -565,4 +588,245 @@ fn the_time_of_a_past_step_is_not_the_time_of_the_problem() {
         s.slots.incident_at,
         Some(Utc.with_ymd_and_hms(2026, 5, 7, 16, 0, 0).unwrap())
     );
+}
+
+#[test]
+fn a_claim_not_understood_leaves_it_open_with_numbered_choices_beside_the_draft() {
+    let mut s = Session::default();
+    say(&mut s, "保温杯漏水，昨天发现的");
+    assert_eq!(s.awaiting(), Some("claim"));
+    let r = say(&mut s, "你们看着办吧");
+    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    assert_eq!(s.slots.claim.map(|c| c.kind), Some(ClaimKind::Other));
+    assert!(
+        r.text.contains("1. 退款") && r.text.contains("3. 换货"),
+        "{}",
+        r.text
+    );
+    // A number changes it; the draft is shown again.
+    let r = say(&mut s, "3");
+    assert_eq!(s.slots.claim.map(|c| c.kind), Some(ClaimKind::Exchange));
+    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    // Confirmed as it is, it is filed with the claim open.
+    let mut s = Session::default();
+    say(&mut s, "保温杯漏水，昨天发现的");
+    say(&mut s, "你们看着办吧");
+    let r = say(&mut s, "确认");
+    assert!(matches!(r.outcome, Outcome::File(ref d) if d.claim.kind == ClaimKind::Other));
+}
+
+#[test]
+fn a_category_not_understood_gets_numbered_choices() {
+    let mut s = Session::default();
+    say(&mut s, "订单号202605041234567890");
+    let r = say(&mut s, "嗯");
+    assert_eq!(s.awaiting(), Some("what_happened"), "{}", r.text);
+    assert!(r.text.contains("1. 质量问题"), "{}", r.text);
+    say(&mut s, "2");
+    assert_eq!(s.slots.category, Some(Category::NotAsDescribed));
+}
+
+#[test]
+fn a_date_not_remembered_is_filed_with_the_delivery_day() {
+    let mut s = Session::default();
+    say(&mut s, "保温杯用了两天就漏水了，要求换货");
+    assert_eq!(s.awaiting(), Some("when"));
+    let r = say(&mut s, "这个真记不清了");
+    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    assert!(r.text.contains("记不清"), "{}", r.text);
+    let ctx_orders = orders();
+    let ctx = Context {
+        now: now(),
+        orders: &ctx_orders,
+        complaints: &[],
+    };
+    match s.shown_draft(&ctx) {
+        Some(Shown::Complaint(d)) => assert_eq!(Some(d.incident_at), ctx_orders[0].delivered_at),
+        other => panic!("{other:?}"),
+    }
+    // The day it arrived is a day the order knows.
+    let mut s = Session::default();
+    say(&mut s, "保温杯用了两天就漏水了，要求换货");
+    say(&mut s, "收到那天就漏");
+    assert_eq!(s.slots.incident_at, ctx_orders[0].delivered_at);
+}
+
+#[test]
+fn a_date_asked_twice_in_vain_is_left_open() {
+    let mut s = Session::default();
+    say(&mut s, "保温杯用了两天就漏水了，要求换货");
+    let r = say(&mut s, "嗯");
+    assert_eq!(s.awaiting(), Some("when"));
+    assert!(r.text.contains("不记得"), "{}", r.text);
+    let r = say(&mut s, "嗯嗯");
+    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    assert!(s.slots.date_unknown);
+}
+
+#[test]
+fn a_refund_without_a_sum_is_the_amount_paid_and_a_multiple_is_of_the_price() {
+    let mut s = Session::default();
+    say(&mut s, "保温杯漏水，昨天发现的，退钱给我");
+    assert_eq!(
+        s.slots.claim,
+        Some(ClaimDraft {
+            kind: ClaimKind::Refund,
+            amount_cents: Some(5990)
+        })
+    );
+    assert_eq!(s.awaiting(), Some("confirm"));
+    let mut s = Session::default();
+    say(&mut s, "保温杯是假货，昨天专柜验的，按假一赔四赔偿");
+    assert_eq!(
+        s.slots.claim,
+        Some(ClaimDraft {
+            kind: ClaimKind::Compensation,
+            amount_cents: Some(4 * 5990)
+        })
+    );
+}
+
+#[test]
+fn claims_in_other_words_and_traditional_characters() {
+    let cases = [
+        (
+            "保溫杯漏水，昨天發現的，我要求賠30元",
+            ClaimKind::Compensation,
+        ),
+        ("保温杯漏水，昨天发现的，给我重发一个", ClaimKind::Exchange),
+        (
+            "保温杯漏水，昨天发现的，把东西寄回去，钱退给我",
+            ClaimKind::Return,
+        ),
+        (
+            "the thermos leaks since yesterday, send me the right one",
+            ClaimKind::Exchange,
+        ),
+        (
+            "the thermos leaks since yesterday, pay me for the damage, 100 yuan",
+            ClaimKind::Compensation,
+        ),
+        (
+            "the thermos leaks since yesterday, I'd like to send it back and get my money back",
+            ClaimKind::Return,
+        ),
+    ];
+    for (text, kind) in cases {
+        let mut s = Session::default();
+        say(&mut s, text);
+        assert_eq!(s.slots.claim.map(|c| c.kind), Some(kind), "{text}");
+        assert_eq!(s.awaiting(), Some("confirm"), "{text}");
+    }
+}
+
+#[test]
+fn english_at_parity_order_by_everyday_name_and_pick_by_colour() {
+    let mut s = Session::default();
+    let r = say(
+        &mut s,
+        "my earphones stopped working on Saturday, I want a replacement",
+    );
+    assert_eq!(
+        s.slots.order_no.as_deref(),
+        Some("202605011111111111"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("202605011111111111"),
+        "the order chosen is said: {}",
+        r.text
+    );
+    assert_eq!(s.slots.claim.map(|c| c.kind), Some(ClaimKind::Exchange));
+
+    // Two orders of one item in two colours: "the black one" against Chinese titles.
+    let two = vec![
+        OrderInfo {
+            order_no: "202605020000000001".into(),
+            shop_id: "s".into(),
+            shop_name: "鞋店".into(),
+            items: vec!["运动鞋 白色 42码".into()],
+            amount_cents: 19900,
+            paid_at: now() - Duration::days(20),
+            delivered_at: None,
+            commitments: None,
+        },
+        OrderInfo {
+            order_no: "202605020000000002".into(),
+            shop_id: "s".into(),
+            shop_name: "鞋店".into(),
+            items: vec!["运动鞋 黑色 42码".into()],
+            amount_cents: 19900,
+            paid_at: now() - Duration::days(5),
+            delivered_at: None,
+            commitments: None,
+        },
+    ];
+    let ctx = Context {
+        now: now(),
+        orders: &two,
+        complaints: &[],
+    };
+    let mut s = Session::default();
+    s.turn("the sneakers fell apart", &ctx);
+    assert_eq!(s.awaiting(), Some("pick"));
+    let r = s.turn("the black one", &ctx);
+    assert_eq!(
+        s.slots.order_no.as_deref(),
+        Some("202605020000000002"),
+        "{}",
+        r.text
+    );
+    // Or by when it was bought.
+    let mut s = Session::default();
+    s.turn("运动鞋开胶了", &ctx);
+    s.turn("上个月买的那双", &ctx);
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605020000000001"));
+}
+
+#[test]
+fn a_choice_is_picked_by_its_shop() {
+    let mut s = Session {
+        choices: vec![
+            Candidate {
+                order_no: "202605041234567890".into(),
+                item: None,
+            },
+            Candidate {
+                order_no: "202605011111111111".into(),
+                item: None,
+            },
+        ],
+        asked: Some(Ask::Order),
+        ..Session::default()
+    };
+    let r = say(&mut s, "声学数码专营店买的那个");
+    assert_eq!(
+        s.slots.order_no.as_deref(),
+        Some("202605011111111111"),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn affirmations_said_together_are_a_yes() {
+    for yes in [
+        "好的，提交吧，谢谢",
+        "ok, submit it",
+        "yes please",
+        "correct",
+        "確認，謝謝",
+        "ok thank you",
+    ] {
+        assert!(is_yes(yes), "{yes}");
+    }
+    for not in [
+        "好的，不过时间写错了",
+        "ok but the date is wrong",
+        "谢谢",
+        "不对，提交错了",
+    ] {
+        assert!(!is_yes(not), "{not}");
+    }
 }

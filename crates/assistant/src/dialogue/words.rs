@@ -49,6 +49,17 @@ pub(super) const YES: &[&str] = &[
     "go ahead",
     "fine",
     "please do",
+    "correct",
+    "that's correct",
+    "that's right",
+    "right",
+    "yes please",
+    "looks good",
+    "file it",
+    "没错",
+    "对，提交",
+    "提交吧",
+    "确认无误",
 ];
 pub(super) const NO: &[&str] = &[
     "不",
@@ -81,8 +92,32 @@ pub(super) fn bare(text: &str) -> String {
 /// An explicit yes: the whole message is one of the affirmations (「是」「确认提交」"yes").
 pub fn is_yes(text: &str) -> bool {
     let b = bare(&crate::fold::simplify(text));
-    YES.contains(&b.as_str()) || b.starts_with("确认提交") || b.starts_with("yes,")
+    if YES.contains(&b.as_str()) || b.starts_with("确认提交") || b.starts_with("yes,") {
+        return true;
+    }
+    // Several affirmations and thanks together: 「好的，提交吧，谢谢」, "ok, submit it".
+    let parts: Vec<&str> = b
+        .split(|c: char| "，,。.!！ 、～~".contains(c))
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.len() > 1
+        && parts.iter().any(|p| YES.contains(p))
+        && parts
+            .iter()
+            .all(|p| YES.contains(p) || THANKS.contains(p) || *p == "it")
 }
+
+/// Thanks and softeners that may stand beside a yes.
+const THANKS: &[&str] = &[
+    "谢谢",
+    "谢啦",
+    "麻烦了",
+    "辛苦了",
+    "thanks",
+    "thank",
+    "you",
+    "please",
+];
 
 /// An explicit no.
 pub fn is_no(text: &str) -> bool {
@@ -176,4 +211,57 @@ pub fn addresses_assistant(text: &str) -> bool {
             })
         });
     named || rules_question(&l)
+}
+
+/// Whether the consumer wants their own heated words kept rather than the calmer version
+/// (「保留原话」, 「用我自己的话」, "keep my words").
+pub(super) fn keeps_own_words(text: &str) -> bool {
+    let b = bare(&crate::fold::simplify(text));
+    [
+        "原话",
+        "自己的话",
+        "我的话",
+        "my words",
+        "my own words",
+        "keep mine",
+        "keep my",
+    ]
+    .iter()
+    .any(|k| b.contains(k))
+        && b.chars().count() <= 20
+}
+
+/// Whether the answer says the consumer does not know or remember (a date, say): 「不记得」,
+/// 「记不清了」, 「忘了」, "I don't remember", "not sure".
+pub(super) fn does_not_know(text: &str) -> bool {
+    let l = crate::fold::simplify(text)
+        .to_lowercase()
+        .replace('\u{2019}', "'");
+    [
+        "不记得",
+        "记不清",
+        "记不住",
+        "忘了",
+        "忘记了",
+        "不清楚",
+        "不确定",
+        "想不起",
+        "说不准",
+        "说不清",
+        "不知道",
+        "don't remember",
+        "do not remember",
+        "can't remember",
+        "cannot remember",
+        "don't recall",
+        "can't recall",
+        "not sure",
+        "no idea",
+        "don't know",
+        "forgot",
+        "forget",
+        "unsure",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
 }

@@ -104,87 +104,84 @@ pub fn amounts(text: &str) -> Vec<Amount> {
     found
 }
 
-/// Claim cues, strongest first: when the text asks for several, the first kind here wins
-/// (「退货退款」 is a return; 「退款并赔偿」 asks for compensation).
-const CUES: &[(ClaimKind, &[&str])] = &[
+/// How each kind of claim is said, strongest first: when the text asks for several, the first
+/// kind here wins (「退货退款」 is a return; 「退款并赔偿」 asks for compensation). Each is read
+/// from its structure rather than listed phrases: a verb of giving back (退/还/返, "give back")
+/// with money (钱/款/费/an amount) is a refund; goods sent back (寄回, 退货, "send it back") a
+/// return; 换/补发/重发 or "the right one"/"a replacement" an exchange; 赔/补偿, "pay for the
+/// damage", "reimburse" compensation. Traditional characters are folded first.
+const READINGS: &[(ClaimKind, &[&str])] = &[
     (
         ClaimKind::Compensation,
         &[
-            "赔偿",
-            "假一赔",
-            "退一赔",
-            "赔我",
-            "赔钱",
-            "补偿",
-            "赔付",
-            "倍赔",
-            "compensation",
-            "compensate",
-            "damages",
+            r"[假退]一赔[一二两三四五六七八九十\d]{1,2}",
+            r"[一二两三四五六七八九十\d]{1,2}倍赔[偿付]?",
+            r"赔(?:偿|付|钱|款|我|给我)?",
+            r"补偿",
+            r"损失费",
+            r"\bcompensat\w*",
+            r"\bdamages\b",
+            r"\breimburse\w*",
+            r"\b(?:pay|paid|cover|make up)\b(?:\s+\w+){0,3}\s+(?:for|the)\s+(?:\w+\s+){0,2}(?:damage|loss|losses|harm|repair|trouble|cost|costs|bill|bills)\w*",
+            r"\b(?:twice|double|triple|\w+ times) (?:the )?(?:price|amount)\b",
         ],
     ),
     (
         ClaimKind::Return,
         &[
-            "退货",
-            "退回去",
-            "寄回去",
-            "退掉",
-            "return it",
-            "return the",
-            "send it back",
-            "return",
+            r"退货",
+            r"退掉",
+            r"退了吧",
+            r"寄回",
+            r"寄还",
+            r"退回去",
+            r"退给(?:商家|店|卖家|你们)",
+            r"[把将](?:东西|商品|货|它)[^，。,.;；]{0,4}(?:退|寄)",
+            r"\breturn(?:ed)?\b(?:\s+(?:it|them|this|these|the|my|and))?",
+            r"\b(?:send|ship|mail|take|post|give)\s+(?:it|them|this|these|that|the\s+\w+(?:\s+\w+)?)\s+back\b",
+            r"(?:要|想)退(?:了|吧|啦|掉)?(?:$|[，。,.!！;；])",
         ],
     ),
     (
         ClaimKind::Exchange,
         &[
-            "换货",
-            "换一个",
-            "换个",
-            "换一件",
-            "换一双",
-            "换一副",
-            "换一台",
-            "换一只",
-            "换一条",
-            "换一套",
-            "换一部",
-            "换一把",
-            "换一盒",
-            "换新的",
-            "换新",
-            "调换",
-            "更换",
-            "补发",
-            "exchange",
-            "replacement",
-            "replace",
+            r"换(?:货|个|一|成|新|台|件|双|只|副|条|套|部|把|盒|瓶|袋|好|对|正确|过来|掉|码|尺码|颜色)",
+            r"调换|更换|补发|重发|重新发|再发|补寄|重寄|发(?:个|一个|一件|一台)?新的",
+            r"\bexchange\w*",
+            r"\breplac\w*",
+            r"\bswap\w*",
+            r"\b(?:right|correct|proper)\s+(?:one|ones|model|size|item|colou?r|version|thing|product|book|pair)\b",
+            r"\b(?:send|ship|give)\b(?:\s+\w+){0,2}\s+(?:a\s+)?(?:new|another|missing)\b",
+            r"\banother\s+(?:one|unit|pair)\b",
+            r"\bnew one\b",
         ],
     ),
     (
         ClaimKind::Refund,
         &[
-            "退款",
-            "退钱",
-            "把钱退",
-            "钱退",
-            "返还",
-            "退费",
-            "退全款",
-            "仅退款",
-            "退运费",
-            "报销运费",
-            "refund",
-            "money back",
+            r"(?:退|还|返)(?:给|回|还)?[我您]?(?:的)?(?:钱|款|费|全款)",
+            r"退[给回]?[我您]?\s*\d",
+            r"[退返][^，。,.;；的]{0,2}(?:钱|款|费)|退一半|[退补返]差价|差价[^，。,.;；]{0,3}[退补返]",
+            r"(?:钱|款|费)[^，。,.;；]{0,8}(?:退|还|返)(?:给|回|还|我|来|吧|$|[，。,.!！])",
+            r"\d\s*(?:元|块钱?)?\s*(?:退|还|返)(?:回|给|还)",
+            r"退运费|报销运费|仅退款",
+            r"\brefund\w*",
+            r"\bmoney back\b",
+            r"\b(?:give|pay|send)\s+(?:me\s+)?(?:back\s+)?(?:my|the)\s+money\b",
+            r"\bpay\s+me\s+back\b",
         ],
     ),
 ];
 
-/// Every claim word (退款, 退货, refund…).
-pub fn cue_words() -> impl Iterator<Item = &'static str> {
-    CUES.iter().flat_map(|(_, cues)| cues.iter().copied())
-}
+static PATTERNS: LazyLock<Vec<(ClaimKind, Regex)>> = LazyLock::new(|| {
+    READINGS
+        .iter()
+        .flat_map(|(kind, ps)| {
+            ps.iter()
+                .map(move |p| (*kind, Regex::new(p).expect("claim pattern compiles")))
+        })
+        .collect()
+});
 
 /// Words that negate a cue right before it: 「不要换货」, 「不退货」, "don't want a refund".
 const NEGATIONS: &[&str] = &[
@@ -196,38 +193,103 @@ const NEGATIONS: &[&str] = &[
     "别",
     "没要",
     "don't want",
+    "do not want",
     "no ",
+    "not ",
 ];
+
+/// The text as claims are read: traditional folded, full-width folded, lower case.
+pub fn claim_text(text: &str) -> String {
+    fold_width(&crate::fold::simplify(text)).to_lowercase()
+}
+
+/// Every claim said in `text` (already [`claim_text`]), negated ones left out: its kind, rank
+/// (0 strongest) and byte range.
+pub fn claim_spans(lower: &str) -> Vec<(ClaimKind, usize, usize)> {
+    let rank = |k: ClaimKind| READINGS.iter().position(|(r, _)| *r == k).unwrap_or(0);
+    let mut out: Vec<(ClaimKind, usize, usize)> = vec![];
+    for (kind, re) in PATTERNS.iter() {
+        for m in re.find_iter(lower) {
+            let before = lower[..m.start()].trim_end();
+            if NEGATIONS.iter().any(|n| before.ends_with(n.trim_end())) {
+                continue;
+            }
+            // "return shipping" / 退货运费 is about the fee, not a request to return.
+            if lower[m.start()..].starts_with("return shipping") {
+                continue;
+            }
+            out.push((*kind, m.start(), m.end()));
+        }
+    }
+    out.sort_by_key(|&(k, s, _)| (rank(k), s));
+    out
+}
 
 /// The claim, when the text asks for something. Its amount is the mention of money nearest the
 /// winning cue (the price paid and the sum asked are usually the same; when they differ, the
-/// one next to 「退」/「赔」 is the one asked).
+/// one next to 「退」/「赔」 is the one asked); a bare number standing in the claim (「退我259」,
+/// "a refund of 1299") counts as money.
 pub fn claim(text: &str) -> Option<ClaimSlot> {
-    let lower = fold_width(text).to_lowercase();
-    let mut best: Option<(usize, ClaimKind, usize)> = None; // (rank, kind, cue position)
-    for (rank, (kind, cues)) in CUES.iter().enumerate() {
-        for cue in *cues {
-            for (pos, _) in lower.match_indices(cue) {
-                let before = &lower[..pos];
-                if NEGATIONS.iter().any(|n| before.ends_with(n)) {
-                    continue;
-                }
-                // "return shipping" / 退货运费 is about the fee, not a request to return.
-                if *cue == "return" && lower[pos..].starts_with("return shipping") {
-                    continue;
-                }
-                if best.is_none_or(|b| rank < b.0) {
-                    best = Some((rank, *kind, pos));
-                }
-            }
-        }
+    let lower = claim_text(text);
+    let &(kind, at, _) = claim_spans(&lower).first()?;
+    let mut money = amounts(&lower);
+    if money.is_empty() {
+        money = bare_amounts(&lower);
     }
-    let (_, kind, at) = best?;
-    let amount_cents = amounts(text)
+    let amount_cents = money
         .into_iter()
         .min_by_key(|a| a.start.abs_diff(at).min(a.end.abs_diff(at)))
         .map(|a| a.cents);
     Some(ClaimSlot { kind, amount_cents })
+}
+
+static BARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^\d.])(\d{2,6}(?:\.\d{1,2})?)(?:\s*(?:[，。,;；!！]|$|退|还|返|赔)|\s+[a-z])",
+    )
+    .expect("bare amount pattern compiles")
+});
+
+/// Numbers with no unit where nothing else makes them a count, a size or a date (「退我259」,
+/// 「把159退回来」, "refund of 1299 please"): read as yuan only inside a claim.
+fn bare_amounts(lower: &str) -> Vec<Amount> {
+    BARE.captures_iter(lower)
+        .filter_map(|c| {
+            let m = c.get(1)?;
+            Some(Amount {
+                cents: decimal_cents(m.as_str())?,
+                start: m.start(),
+                end: m.end(),
+            })
+        })
+        .filter(|a| a.cents > 0)
+        .collect()
+}
+
+/// How many times the price a compensation asks for (假一赔四 → 4, 退一赔三 → 3, 三倍赔偿,
+/// "four times the price"); the price itself is the order's.
+pub fn multiple(text: &str) -> Option<u32> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"[假退]一赔([一二两三四五六七八九十\d]{1,2})|([一二两三四五六七八九十\d]{1,2})倍|\b(twice|double|triple|two|three|four|five|ten|\d{1,2})\s*(?:times|x)\b",
+        )
+        .expect("multiple pattern compiles")
+    });
+    let lower = claim_text(text);
+    let c = RE.captures(&lower)?;
+    let n = if let Some(m) = c.get(1).or(c.get(2)) {
+        parse_int(m.as_str())?
+    } else {
+        match &c[3] {
+            "twice" | "double" | "two" => 2,
+            "triple" | "three" => 3,
+            "four" => 4,
+            "five" => 5,
+            "ten" => 10,
+            d => d.parse().ok()?,
+        }
+    };
+    u32::try_from(n).ok().filter(|&n| (1..=10).contains(&n))
 }
 
 #[cfg(test)]
@@ -287,5 +349,61 @@ mod tests {
             Some(10000)
         );
         assert_eq!(claim("我要退款").unwrap().amount_cents, None);
+    }
+}
+
+#[cfg(test)]
+mod readings {
+    use super::*;
+
+    #[test]
+    fn reads_claims_by_their_structure() {
+        let kind = |t: &str| claim(t).map(|c| c.kind);
+        for (text, want) in [
+            ("我要求賠500元", ClaimKind::Compensation),
+            ("换成42的", ClaimKind::Exchange),
+            ("给我重发一个新锅", ClaimKind::Exchange),
+            ("钱还给我吧", ClaimKind::Refund),
+            ("尽快把159退回来", ClaimKind::Refund),
+            ("把东西寄回去，钱退给我", ClaimKind::Return),
+            ("退货，钱原路退回", ClaimKind::Return),
+            ("send me the right one", ClaimKind::Exchange),
+            ("pay me for the damage", ClaimKind::Compensation),
+            (
+                "I'd like to send it back and get my money back",
+                ClaimKind::Return,
+            ),
+            ("cancel it and give me my money back", ClaimKind::Refund),
+            ("我要退", ClaimKind::Return),
+            ("退一半的钱吧", ClaimKind::Refund),
+            ("把差价补给我", ClaimKind::Refund),
+            ("退還運費80元", ClaimKind::Refund),
+            ("cover the repair costs", ClaimKind::Compensation),
+            ("reimburse me", ClaimKind::Compensation),
+        ] {
+            assert_eq!(kind(text), Some(want), "{text}");
+        }
+        for text in [
+            "付款三天了还不发货",
+            "商家还没回复",
+            "我要投诉，一直不发货",
+            "好评返现",
+        ] {
+            assert_eq!(kind(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn bare_numbers_in_a_claim_and_multiples() {
+        assert_eq!(claim("退我259").unwrap().amount_cents, Some(25900));
+        assert_eq!(
+            claim("refund of 1299 please").unwrap().amount_cents,
+            Some(129900)
+        );
+        assert_eq!(claim("换成43的").unwrap().amount_cents, None);
+        assert_eq!(multiple("假一赔四"), Some(4));
+        assert_eq!(multiple("退一赔三"), Some(3));
+        assert_eq!(multiple("four times the price"), Some(4));
+        assert_eq!(multiple("要求赔偿"), None);
     }
 }

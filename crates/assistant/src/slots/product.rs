@@ -160,6 +160,28 @@ fn latin_words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The table's Chinese nouns of two characters or more found in `text`, longest first.
+fn table_words(text: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = NOUNS
+        .zh
+        .iter()
+        .map(|(e, _)| e.as_str())
+        .filter(|e| e.chars().count() >= 2 && text.contains(e))
+        .collect();
+    out.sort_by_key(|e| std::cmp::Reverse(e.len()));
+    out.dedup();
+    out
+}
+
+/// An English title up to the first word that starts what the item is for or comes with.
+fn english_item_part(folded: &str) -> &str {
+    [" for ", " with ", " compatible ", " fits ", " suitable "]
+        .iter()
+        .filter_map(|w| folded.find(w))
+        .min()
+        .map_or(folded, |at| &folded[..at])
+}
+
 fn cjk_bigrams(s: &str) -> Vec<String> {
     let chars: Vec<char> = s.chars().collect();
     chars
@@ -177,6 +199,9 @@ pub struct Mention {
     /// The kinds of each product word (table concepts, narrowest first).
     kinds: Vec<Vec<usize>>,
     latin: Vec<String>,
+    /// The table's nouns found in it (洗碗机), so that a title's bare word inside one of them
+    /// (洗碗 of 洗碗块) is not taken for the item.
+    nouns: Vec<&'static str>,
 }
 
 impl Mention {
@@ -213,8 +238,21 @@ impl Mention {
                 kinds.push(kind);
             }
         }
+        // Nouns of the table the segmenter does not know as words (猫砂 read as 猫 + 砂).
+        let nouns = table_words(&text);
+        for w in &nouns {
+            let kind = zh_kinds(w);
+            if !kind.is_empty() && !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
         let latin = latin_words(&text);
-        Mention { text, kinds, latin }
+        Mention {
+            text,
+            kinds,
+            latin,
+            nouns,
+        }
     }
 
     /// Whether the message names any kind of product at all.
@@ -228,6 +266,9 @@ impl Mention {
 pub struct Title {
     /// The head word of each run of Chinese, with its kinds.
     heads: Vec<(String, Vec<usize>)>,
+    /// English words naming a kind that only modify the head (screen in "screen protector"):
+    /// they name the item at the strength of a shared Latin word, below a head's.
+    modifiers: Vec<(String, Vec<usize>)>,
     /// Its other words of two characters or more (modifiers: 热水, 保温, 蓝牙).
     others: Vec<String>,
     bigrams: Vec<String>,
@@ -245,10 +286,15 @@ impl Title {
                 .into_iter()
                 .filter(|w| !FILLER.contains(w))
                 .collect();
-            let head = words
-                .iter()
-                .rposition(|w| !zh_kinds(w).is_empty())
-                .or_else(|| words.len().checked_sub(1));
+            let head = words.iter().rposition(|w| !zh_kinds(w).is_empty());
+            // No word of the run names a kind, but a table noun ends it (猫砂 segmented as
+            // 猫 + 砂): that noun is the head.
+            if head.is_none()
+                && let Some(noun) = table_words(run).into_iter().rfind(|w| run.ends_with(w))
+            {
+                heads.push((noun.to_string(), zh_kinds(noun)));
+            }
+            let head = head.or_else(|| words.len().checked_sub(1));
             for (i, w) in words.iter().enumerate() {
                 if Some(i) == head {
                     heads.push((w.to_string(), zh_kinds(w)));
@@ -272,11 +318,24 @@ impl Title {
             .filter(|w| !LATIN_FILLER.contains(&w.as_str()))
             .collect();
         latin.dedup();
-        // An English title: its words name kinds too.
+        // An English title: its words name kinds too, those before "for"/"with" (the item,
+        // not what it fits: "Screen protector for smart watch" is a protector).
+        // English compounds are head-final too: "screen protector" is a protector, so the last
+        // kind word before "for"/"with" is the head and the others only modify it.
+        let item_part = english_item_part(&folded);
+        let head = latin_words(item_part)
+            .into_iter()
+            .rfind(|w| !en_kinds(w).is_empty());
+        let mut modifiers = Vec::new();
         for w in &latin {
             let k = en_kinds(w);
-            if !k.is_empty() {
+            if k.is_empty() {
+                continue;
+            }
+            if head.is_none() || head.as_ref() == Some(w) {
                 heads.push((w.clone(), k));
+            } else {
+                modifiers.push((w.clone(), k));
             }
         }
         let mut bigrams = cjk_bigrams(&folded);
@@ -284,6 +343,7 @@ impl Title {
         bigrams.dedup();
         Title {
             heads,
+            modifiers,
             others,
             bigrams,
             latin,
@@ -347,7 +407,21 @@ impl Matcher {
     pub fn score(&self, m: &Mention, t: &Title) -> Score {
         let mut strong: f32 = 0.0;
         for (head, kind) in &t.heads {
-            if head.chars().count() >= 2 && head.chars().all(is_cjk) && m.text.contains(head) {
+            // The head said outright, unless only inside a noun of another kind (洗碗 of
+            // 洗碗机 does not name 洗碗块).
+            let inside_other = || {
+                m.nouns.iter().any(|n| {
+                    n.len() > head.len()
+                        && n.contains(head.as_str())
+                        && !zh_kinds(n).iter().any(|k| kind.contains(k))
+                        && m.text.matches(head.as_str()).count() == m.text.matches(n).count()
+                })
+            };
+            if head.chars().count() >= 2
+                && head.chars().all(is_cjk)
+                && m.text.contains(head)
+                && !inside_other()
+            {
                 strong = strong.max(EXACT);
             }
             for mk in &m.kinds {
@@ -361,6 +435,9 @@ impl Matcher {
         if t.latin
             .iter()
             .any(|w| w.len() >= 3 && m.latin.contains(w) && en_kinds(w).is_empty())
+            || t.modifiers
+                .iter()
+                .any(|(_, kind)| m.kinds.iter().any(|mk| same_kind(mk, kind)))
         {
             strong = strong.max(LATIN);
         }

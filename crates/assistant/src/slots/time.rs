@@ -139,10 +139,13 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         // 上周, 上个星期, 上个月, 去年
         r(
-            r"(上个?(?:周|星期|礼拜)|上个?月|去年)",
+            r"(上个?(?:周|星期|礼拜)末?|上个?月|去年)",
             |c, today, _| {
                 let s = &c[1];
-                Some(Rel::Day(if s.ends_with('月') {
+                Some(Rel::Day(if s.ends_with('末') {
+                    // 上周末: last week's Saturday
+                    today - Duration::days(i64::from(today.weekday().num_days_from_monday()) + 2)
+                } else if s.ends_with('月') {
                     let prev = today.checked_sub_months(Months::new(1))?;
                     NaiveDate::from_ymd_opt(prev.year(), prev.month(), 1)?
                 } else if s == "去年" {
@@ -236,6 +239,36 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
                     Some(year) => ymd(year.as_str().parse().ok()?, month, day).map(Rel::Day),
                     None => recent_md(today, month, day).map(Rel::Day),
                 }
+            },
+        ),
+        // Saturday, Saturday morning, since Monday: the latest one (after the rules above, so
+        // "last Friday" keeps its own reading)
+        r(
+            r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+            |c, today, _| Some(Rel::Day(latest_weekday(today, english_weekday(&c[1])?))),
+        ),
+        // on the 14th, the 3rd: this month's, or last month's when still ahead
+        r(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", |c, today, _| {
+            let d = num(c, 1)?;
+            match NaiveDate::from_ymd_opt(today.year(), today.month(), d) {
+                Some(day) if day <= today => Some(Rel::Day(day)),
+                _ => {
+                    let prev = today.checked_sub_months(Months::new(1))?;
+                    NaiveDate::from_ymd_opt(prev.year(), prev.month(), d).map(Rel::Day)
+                }
+            }
+        }),
+        // last weekend: last week's Saturday; 周末, the weekend: the latest Saturday
+        r(
+            r"(\blast weekend\b|周末|\b(?:the|this) weekend\b)",
+            |c, today, _| {
+                let last = c[1].starts_with("last");
+                let monday = today - Duration::days(today.weekday().num_days_from_monday().into());
+                Some(Rel::Day(if last {
+                    monday - Duration::days(2)
+                } else {
+                    latest_weekday(today, Weekday::Sat)
+                }))
             },
         ),
     ]

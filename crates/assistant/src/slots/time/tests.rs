@@ -104,3 +104,22 @@ fn the_last_mention_wins_and_numbers_are_not_dates() {
     assert_eq!(incident_at("东西坏了", now()), None);
     assert_eq!(incident_at("7天无理由退货", now()), None);
 }
+
+#[test]
+fn weekdays_weekends_and_days_of_the_month_said_alone() {
+    // now is Wednesday 2026-05-13
+    for (text, want) in [
+        ("it broke on Saturday morning", day(2026, 5, 9)),
+        ("since Monday", day(2026, 5, 11)),
+        ("it came on the 5th", day(2026, 5, 5)),
+        ("on the 20th", day(2026, 4, 20)),
+        ("上周末收到的", day(2026, 5, 9)),
+        ("last weekend", day(2026, 5, 9)),
+        ("上周六晚上", day(2026, 5, 9)),
+        ("two days ago", day(2026, 5, 11)),
+        ("3号", day(2026, 5, 3)),
+    ] {
+        assert_eq!(incident_at(text, now()), Some(want), "{text}");
+    }
+    assert_eq!(incident_at("the 5 pack", now()), None);
+}

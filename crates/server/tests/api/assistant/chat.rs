@@ -33,7 +33,8 @@ async fn files_a_leaking_cup(backend: Backend) {
     )
     .await;
     assert_eq!(v["slots"]["order_no"], order("A2"));
-    assert!(reply(&v).contains("具体描述"), "{v}");
+    // The short story with a clear category is complete: the date is asked next.
+    assert!(reply(&v).contains("什么时候"), "{v}");
     let v = say(
         &app,
         &buyer,
@@ -41,16 +42,13 @@ async fn files_a_leaking_cup(backend: Backend) {
         "倒满热水以后杯底一直往外渗水，桌子都湿了",
     )
     .await;
-    assert!(reply(&v).contains("什么时候"), "{v}");
+    assert_eq!(v["awaiting"], "when", "{v}");
     let v = say(&app, &buyer, Some(&sid), "昨天").await;
     assert!(v["slots"]["incident_at"].is_string(), "{v}");
     assert!(reply(&v).contains("退款"), "asks the claim: {v}");
+    // A refund with no sum is the amount paid, shown in the draft to change.
     let v = say(&app, &buyer, Some(&sid), "退款").await;
-    assert!(
-        reply(&v).contains("金额") && reply(&v).contains("89.00"),
-        "{v}"
-    );
-    let v = say(&app, &buyer, Some(&sid), "89元").await;
+    assert!(reply(&v).contains("89.00"), "{v}");
     let draft = &v["draft"];
     assert_eq!(draft["type"], "complaint", "{v}");
     assert_eq!(draft["order_no"], order("A2"));
@@ -121,7 +119,7 @@ async fn files_a_leaking_cup(backend: Backend) {
     for said in [
         "我买的杯子漏水",
         "杯底一直往外渗水",
-        "89元",
+        "¥89.00",
         "确认",
         "哪一笔订单",
     ] {
@@ -145,8 +143,8 @@ async fn files_a_leaking_cup(backend: Backend) {
     assert_eq!(s["complaint_id"], id);
     assert_eq!(
         s["turns"].as_array().unwrap().len(),
-        14,
-        "seven turns, both sides: {s}"
+        12,
+        "six turns, both sides: {s}"
     );
 
     // And it is in the audit chain like every complaint.
@@ -193,9 +191,16 @@ async fn heated_words_get_a_calmer_rewrite(backend: Backend) {
         "the facts stay: {calm}"
     );
 
-    let v = say(&app, &buyer, Some(&sid), "好").await;
+    // Used at once, the next question in the same reply: filing does not wait on it.
     assert_eq!(v["slots"]["description"], calm, "{v}");
-    assert!(reply(&v).contains("已采用"), "{v}");
+    assert!(v["awaiting"].is_string(), "{v}");
+    let v = say(&app, &buyer, Some(&sid), "保留原话").await;
+    assert!(
+        v["slots"]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("骗子")),
+        "{v}"
+    );
 
     // English is answered in English, with the same care.
     let v = say(
