@@ -228,6 +228,10 @@ impl Server {
             let cents = Cents::new((o.amount_yuan * 100.0).round() as i64)
                 .map_err(|e| anyhow::anyhow!("{}: amount_yuan: {e}", d.id))?;
             let paid = morning(o.paid);
+            // Delivered the day it was paid: in the afternoon, shipped in between.
+            let delivered = o
+                .delivered
+                .map(|d| morning(d).max(paid + chrono::Duration::hours(6)));
             orders.push(OrderRecord {
                 order_no: OrderNo::parse(&o.order_no)
                     .map_err(|e| anyhow::anyhow!("{}: order_no {}: {e}", d.id, o.order_no))?,
@@ -241,8 +245,8 @@ impl Server {
                 }],
                 amount_cents: cents,
                 paid_at: paid,
-                shipped_at: o.delivered.map(|_| paid + chrono::Duration::hours(12)),
-                delivered_at: o.delivered.map(morning),
+                shipped_at: delivered.map(|d| paid + ((d - paid) / 2).min(chrono::Duration::hours(12))),
+                delivered_at: delivered,
             });
         }
         if let Some(Err(e)) = self
