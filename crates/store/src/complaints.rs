@@ -36,6 +36,16 @@ pub(crate) async fn visible<C: Conn>(
     Ok(c)
 }
 
+/// One consumer's filing as asked: filed alone ([`file_complaint`]) or beside others
+/// ([`file_complaints`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Filing {
+    pub actor: Actor,
+    pub new: NewComplaint,
+    pub channel: Channel,
+    pub now: Timestamp,
+}
+
 pub(crate) async fn file_complaint<C: Conn>(
     o: &mut Tx<'_, C>,
     actor: &Actor,
@@ -44,25 +54,102 @@ pub(crate) async fn file_complaint<C: Conn>(
     now: Timestamp,
     policy: &Policy,
 ) -> Result<Complaint> {
+    let filing = Filing {
+        actor: actor.clone(),
+        new,
+        channel,
+        now,
+    };
+    let mut answers = file_complaints(o, vec![filing], policy).await?;
+    answers.pop().expect("one answer per filing")
+}
+
+/// Filings made together, in one transaction: their orders read in one statement and their
+/// rows inserted in one; the rest of each is held writes. Each is answered on its own — a
+/// refused filing (no such order, a complaint already in progress, a claim over the amount
+/// paid) writes nothing and refuses no other. `Err` only for what fails the transaction.
+pub(crate) async fn file_complaints<C: Conn>(
+    o: &mut Tx<'_, C>,
+    filings: Vec<Filing>,
+    policy: &Policy,
+) -> Result<Vec<Result<Complaint>>> {
+    let order_nos: Vec<OrderNo> = filings.iter().map(|f| f.new.order_no.clone()).collect();
+    let orders: std::collections::HashMap<String, (Order, UserId)> =
+        records::orders_by_no(o, &order_nos)
+            .await?
+            .into_iter()
+            .map(|(order, merchant)| (order.order_no.to_string(), (order, merchant)))
+            .collect();
+    let mut decided = Vec::with_capacity(filings.len());
+    for f in filings {
+        let order = orders.get(f.new.order_no.as_str());
+        decided.push(decide(o, f, order, policy).await?);
+    }
+    let rows: Vec<_> = decided
+        .iter()
+        .filter_map(|d| d.as_ref().ok())
+        .map(|d| (&d.filing.complaint, d.actor.id, d.snapshot.as_str()))
+        .collect();
+    let mut ids = records::insert_complaints(o, &rows).await?.into_iter();
+    let mut answers = Vec::with_capacity(decided.len());
+    for d in decided {
+        answers.push(match d {
+            Err(e) => Err(e),
+            Ok(d) => match ids.next().flatten() {
+                Some(id) => Ok(record(o, d, id, policy).await?),
+                // The order is theirs (the filing checked): name the complaint to continue in.
+                // Looked up only now, so that a filing pays nothing for the rare refusal.
+                None => Err(duplicate(
+                    records::open_complaint(o, &d.filing.complaint.order_no).await?,
+                )),
+            },
+        });
+    }
+    Ok(answers)
+}
+
+/// A filing decided against its order, with the order frozen as evidence.
+struct Decided {
+    actor: Actor,
+    filing: machine::Filing,
+    order_no: OrderNo,
+    snapshot: String,
+    now: Timestamp,
+}
+
+/// A filing checked against its order (`None`: no such order) and decided: `Ok(Err)` when it
+/// is refused.
+async fn decide<C: Conn>(
+    o: &mut Tx<'_, C>,
+    f: Filing,
+    order: Option<&(Order, UserId)>,
+    policy: &Policy,
+) -> Result<Result<Decided>> {
+    let Filing {
+        actor,
+        new,
+        channel,
+        now,
+    } = f;
     let consumer = match &new.on_behalf_of {
         None => actor.id,
         Some(name) => match records::consumer_id(o, name.as_str()).await? {
             Some(id) => id,
             None => {
-                return Err(DomainError::invalid(
+                return Ok(Err(DomainError::invalid(
                     "on_behalf_of",
                     "找不到这个买家账号",
                     "no consumer has this username",
                 )
-                .into());
+                .into()));
             }
         },
     };
-    let Some((order, merchant_id)) = records::order(o, &new.order_no).await? else {
-        return Err(StoreError::not_found(
+    let Some((order, merchant_id)) = order else {
+        return Ok(Err(StoreError::not_found(
             "在你的订单中找不到这个订单号",
             "no such order among your orders",
-        ));
+        )));
     };
     let Some(buyer_id) = order.buyer_id else {
         return Err(StoreError::Corrupt(format!(
@@ -73,26 +160,46 @@ pub(crate) async fn file_complaint<C: Conn>(
     let facts = OrderFacts {
         buyer_id,
         shop_id: order.shop_id.clone(),
-        merchant_id,
+        merchant_id: *merchant_id,
         amount_cents: order.amount_cents,
         paid_at: order.paid_at,
     };
-    let filing = machine::file(&new, &facts, consumer, actor, channel, now, policy)?;
-
+    let filing = match machine::file(&new, &facts, consumer, &actor, channel, now, policy) {
+        Ok(filing) => filing,
+        Err(e) => return Ok(Err(e.into())),
+    };
     // The order as it stood when the complaint was filed, frozen as evidence.
     let mut snapshot = String::new();
     canonical_json(
-        &serde_json::to_value(&order).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        &serde_json::to_value(order).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         &mut snapshot,
     );
-    let snapshot_sha = Sha256::of(snapshot.as_bytes());
+    Ok(Ok(Decided {
+        actor,
+        filing,
+        order_no: order.order_no.clone(),
+        snapshot,
+        now,
+    }))
+}
 
-    let Some(id) = records::insert_complaint(o, &filing.complaint, actor.id, &snapshot).await?
-    else {
-        // The order is theirs (the filing checked): name the complaint to continue in. Looked
-        // up only now, so that a filing pays nothing for the rare refusal.
-        return Err(duplicate(records::open_complaint(o, &new.order_no).await?));
-    };
+/// What a filing writes besides its row (`id`): its chain's first event, its timers, the order
+/// frozen as evidence, the `complaint.filed` webhook and its place in the collective queue —
+/// all of them held writes.
+async fn record<C: Conn>(
+    o: &mut Tx<'_, C>,
+    d: Decided,
+    id: ComplaintId,
+    policy: &Policy,
+) -> Result<Complaint> {
+    let Decided {
+        actor,
+        filing,
+        order_no,
+        snapshot,
+        now,
+    } = d;
+    let snapshot_sha = Sha256::of(snapshot.as_bytes());
     let mut data = filing.event_data.clone();
     data["order_snapshot_sha256"] = json!(snapshot_sha);
     // The filing knows its shop's merchant: telling them needs no lookup.
@@ -114,7 +221,7 @@ pub(crate) async fn file_complaint<C: Conn>(
         size: snapshot.len() as i64,
         content_type: "application/json".into(),
         kind: EvidenceKind::TransactionRecord,
-        filename: Some(format!("order-{}.json", order.order_no)),
+        filename: Some(format!("order-{order_no}.json")),
         uploaded_by: None,
         at: now,
     };

@@ -92,6 +92,10 @@ pub(crate) trait Driver: Send + Sync + 'static {
 
     /// Commits and the writes they carried since start.
     fn write_stats(&self) -> crate::WriteStats;
+
+    /// How many batches of filings may be in flight at once (`service::intake`): enough to keep
+    /// the database busy while the next batch gathers.
+    fn intake_lanes(&self) -> usize;
 }
 
 /// A stream's last seq and hash.
@@ -185,6 +189,9 @@ pub(crate) struct Wrote {
     pub filed: bool,
     /// A webhook endpoint: this node's cache of subscriptions.
     pub hooks_changed: bool,
+    /// A session ended, or an account's role or standing changed: this node's cache of
+    /// sessions.
+    pub sessions_changed: bool,
 }
 
 impl<'c, C: Conn> Tx<'c, C> {
@@ -295,6 +302,10 @@ impl<'c, C: Conn> Tx<'c, C> {
 
     pub(crate) fn mark_hooks_changed(&mut self) {
         self.wrote.hooks_changed = true;
+    }
+
+    pub(crate) fn mark_sessions_changed(&mut self) {
+        self.wrote.sessions_changed = true;
     }
 
     /// What was written for watchers (perhaps rolled back with a savepoint: then a wake finds

@@ -1,6 +1,8 @@
 //! The rows everything else hangs on — accounts, shops, orders, complaints and their messages
 //! (their files are `evidence`'s) — loaded, inserted and updated, each statement once for both backends.
 
+use std::collections::HashMap;
+
 use weiquan_domain::records::{Commitments, OrderRecord};
 use weiquan_domain::*;
 
@@ -182,6 +184,7 @@ pub(crate) async fn set_user_disabled<C: Conn>(
         vals![id.0, at.map(to_ms)],
     )
     .await?;
+    tx.mark_sessions_changed();
     if at.is_some() {
         delete_user_sessions(tx, id).await?;
     }
@@ -205,6 +208,7 @@ pub(crate) async fn set_password_hash<C: Conn>(
 async fn delete_user_sessions<C: Conn>(tx: &mut Tx<'_, C>, id: UserId) -> Result<()> {
     tx.exec("DELETE FROM sessions WHERE user_id = $1", vals![id.0])
         .await?;
+    tx.mark_sessions_changed();
     Ok(())
 }
 
@@ -256,6 +260,7 @@ pub(crate) async fn update_user_role<C: Conn>(
         vals![role.as_str(), id.0],
     )
     .await?;
+    tx.mark_sessions_changed();
     Ok(())
 }
 
@@ -280,23 +285,31 @@ pub(crate) async fn delete_session<C: Conn>(tx: &mut Tx<'_, C>, token_hash: &str
         vals![token_hash],
     )
     .await?;
+    tx.mark_sessions_changed();
     Ok(())
 }
 
+/// The live user of an unexpired session, with when the session expires.
 pub(crate) async fn session_user<C: Conn>(
     tx: &mut Tx<'_, C>,
     token_hash: &str,
     now: Timestamp,
-) -> Result<Option<User>> {
+) -> Result<Option<(User, Timestamp)>> {
     tx.query_opt(
         &format!(
-            "SELECT u.id, u.username, u.role, u.display_name, NULL FROM sessions s \
+            "SELECT u.id, u.username, u.role, u.display_name, NULL, s.expires_at FROM sessions s \
              JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND {LIVE_USER}"
         ),
         vals![token_hash, to_ms(now)],
     )
     .await?
-    .map(|r| UserRow::from_row(r)?.user())
+    .map(|mut r| {
+        let expires = r
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("session without expiry".into()))?;
+        let expires = from_ms(expires.int()?)?;
+        Ok((UserRow::from_row(r)?.user()?, expires))
+    })
     .transpose()
 }
 
@@ -385,21 +398,46 @@ pub(crate) async fn update_shop<C: Conn>(
 
 // --- orders
 
+/// The order of this number, with its shop's merchant.
 pub(crate) async fn order<C: Conn>(
     tx: &mut Tx<'_, C>,
     order_no: &OrderNo,
 ) -> Result<Option<(Order, UserId)>> {
-    tx.query_opt(
-        &format!("{ORDER_SELECT} WHERE o.order_no = $1"),
-        vals![order_no.as_str()],
-    )
-    .await?
-    .map(|r| {
-        let row = OrderRow::from_row(r)?;
-        let merchant = UserId(row.merchant_id);
-        Ok((row.try_into()?, merchant))
-    })
-    .transpose()
+    Ok(orders_by_no(tx, std::slice::from_ref(order_no))
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// The orders of these numbers that exist, each with its shop's merchant, in one statement. The
+/// list is padded to a power of two (repeating its last number) so that a batch's statement is
+/// one of a few texts, each prepared once per connection.
+pub(crate) async fn orders_by_no<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    order_nos: &[OrderNo],
+) -> Result<Vec<(Order, UserId)>> {
+    let Some(last) = order_nos.last() else {
+        return Ok(vec![]);
+    };
+    let n = order_nos.len().next_power_of_two();
+    let mut params: Vec<Val> = order_nos.iter().map(|o| Val::from(o.as_str())).collect();
+    params.resize(n, Val::from(last.as_str()));
+    let rows = tx
+        .query(
+            &format!(
+                "{ORDER_SELECT} WHERE o.order_no IN ({})",
+                crate::sql::placeholders(1, n)
+            ),
+            &params,
+        )
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let row = OrderRow::from_row(r)?;
+            let merchant = UserId(row.merchant_id);
+            Ok((row.try_into()?, merchant))
+        })
+        .collect()
 }
 
 /// The order's complaint still in progress, if any.
@@ -578,43 +616,68 @@ pub(crate) async fn complaints<C: Conn>(
     each(rows, |r| ComplaintRow::from_row(r)?.try_into())
 }
 
-/// `None` when the order has an active complaint already.
-pub(crate) async fn insert_complaint<C: Conn>(
+/// Complaints' rows in one statement, their ids in the order given: `None` for one whose order
+/// has an active complaint already (or an earlier row of the same order).
+pub(crate) async fn insert_complaints<C: Conn>(
     tx: &mut Tx<'_, C>,
-    c: &Complaint,
-    filed_by: UserId,
-    snapshot: &str,
-) -> Result<Option<ComplaintId>> {
-    let r = tx
-        .query_opt(
-            "INSERT INTO complaints (order_no, consumer_id, shop_id, filed_by, product, category, incident_at, description, \
-             claim, channel, state, tier, major, progress, order_snapshot, deadline_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
-             ON CONFLICT DO NOTHING RETURNING id",
-            vals![
-                c.order_no.as_str(),
-                c.consumer_id.0,
-                c.shop_id.as_str(),
-                filed_by.0,
-                c.product.as_str(),
-                c.category.as_str(),
-                to_ms(c.incident_at),
-                c.description.as_str(),
-                serde_json::to_string(&c.claim).expect("claims serialize"),
-                c.channel.as_str(),
-                c.state.as_str(),
-                c.tier.as_str(),
-                c.major,
-                serde_json::to_string(&c.progress).expect("progress serializes"),
-                snapshot,
-                c.deadline_at.map(to_ms),
-                to_ms(c.created_at),
-            ],
-        )
-        .await?;
+    rows: &[(&Complaint, UserId, &str)],
+) -> Result<Vec<Option<ComplaintId>>> {
+    const COLUMNS: usize = 17;
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut sql = String::from(
+        "INSERT INTO complaints (order_no, consumer_id, shop_id, filed_by, product, category, incident_at, description, \
+         claim, channel, state, tier, major, progress, order_snapshot, deadline_at, created_at, updated_at) VALUES ",
+    );
+    let mut params: Vec<Val> = Vec::with_capacity(rows.len() * COLUMNS);
+    for (i, (c, filed_by, snapshot)) in rows.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let at = params.len();
+        sql.push('(');
+        sql.push_str(&crate::sql::placeholders(at + 1, COLUMNS));
+        // `updated_at` is `created_at`.
+        sql.push_str(&format!(", ${})", at + COLUMNS));
+        params.extend_from_slice(vals![
+            c.order_no.as_str(),
+            c.consumer_id.0,
+            c.shop_id.as_str(),
+            filed_by.0,
+            c.product.as_str(),
+            c.category.as_str(),
+            to_ms(c.incident_at),
+            c.description.as_str(),
+            serde_json::to_string(&c.claim).expect("claims serialize"),
+            c.channel.as_str(),
+            c.state.as_str(),
+            c.tier.as_str(),
+            c.major,
+            serde_json::to_string(&c.progress).expect("progress serializes"),
+            *snapshot,
+            c.deadline_at.map(to_ms),
+            to_ms(c.created_at),
+        ]);
+    }
     // The only conflict is `complaints_one_active_per_order`; skipped, not raised, so that the
     // transaction (on PostgreSQL) can still say which complaint is in progress.
-    r.map(|r| Ok(ComplaintId(r[0].int()?))).transpose()
+    sql.push_str(" ON CONFLICT DO NOTHING RETURNING id, order_no");
+    let inserted = tx.query(&sql, &params).await?;
+    let mut ids: HashMap<String, ComplaintId> = HashMap::with_capacity(inserted.len());
+    for r in inserted {
+        ids.insert(r[1].text()?, ComplaintId(r[0].int()?));
+    }
+    // One active complaint per order: within the rows, only an order's first can have been
+    // inserted.
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .iter()
+        .map(|(c, _, _)| {
+            let first = seen.insert(c.order_no.as_str());
+            first.then(|| ids.get(c.order_no.as_str()).copied()).flatten()
+        })
+        .collect())
 }
 
 /// A decided complaint's row; its deadline is recomputed from its pending timers.

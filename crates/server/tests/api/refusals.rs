@@ -339,7 +339,72 @@ async fn bad_fields_are_named(backend: Backend) {
     assert_eq!(c["state"], "awaiting_merchant");
 }
 
+/// Filings that arrive together are filed together (one transaction on either backend), and
+/// each is still answered on its own: a refused one refuses no other, two for one order make
+/// one complaint and name it to the other, and every answer is the complaint of its own order.
+async fn filings_together_are_answered_each_alone(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let buyer = app.login("buyer01").await;
+    let other = app.login("buyer02").await;
+    let claim = || json!({"kind": "exchange"});
+    let asks = [
+        (&buyer, order("A1")),
+        (&buyer, order("A1")),
+        (&buyer, order("A2")),
+        (&buyer, "999999999999999999".to_owned()),
+        (&other, order("A3")),
+        (&other, order("A6")),
+        (&buyer, order("A4")),
+        (&buyer, order("B1")),
+    ];
+    let answers = futures::future::join_all(
+        asks.iter()
+            .map(|(token, no)| app.file(token, complaint_body(no, claim()))),
+    )
+    .await;
+    let mut created = vec![];
+    let mut refused = vec![];
+    for ((token, no), r) in asks.iter().zip(answers) {
+        let status = r.status();
+        let v: Value = r.json().await.unwrap();
+        if status == StatusCode::CREATED {
+            assert_eq!(v["order_no"], no.as_str(), "{v}");
+            created.push((no.clone(), v["id"].as_i64().unwrap(), *token));
+        } else {
+            refused.push((no.clone(), status, v["error"].clone()));
+        }
+    }
+    let mut filed: Vec<&str> = created.iter().map(|(no, _, _)| no.as_str()).collect();
+    filed.sort_unstable();
+    let mut want = vec![order("A1"), order("A2"), order("A6"), order("A4"), order("B1")];
+    want.sort_unstable();
+    assert_eq!(filed, want);
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    let a1 = created.iter().find(|(no, _, _)| *no == order("A1")).unwrap().1;
+    for (no, status, error) in &refused {
+        if *no == order("A1") {
+            assert_eq!(*status, StatusCode::CONFLICT);
+            assert_eq!(error["code"], "duplicate_complaint");
+            assert!(error["message"].as_str().unwrap().contains(&format!("#{a1}")), "{error}");
+        } else {
+            // Someone else's order looks like no order at all, as a missing one does.
+            assert_eq!(*status, StatusCode::NOT_FOUND, "{no}: {error}");
+        }
+    }
+    // Each complaint starts its own chain with its filing.
+    for (_, id, token) in &created {
+        let events: Vec<Value> = app
+            .get(token, &format!("/api/v1/complaints/{id}/events"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(events[0]["kind"], "filed", "{events:?}");
+    }
+}
+
 both_backends!(
+    filings_together_are_answered_each_alone,
     only_own_orders_and_complaints,
     other_merchants_shop_is_invisible,
     wrong_roles_are_forbidden,

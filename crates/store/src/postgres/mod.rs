@@ -261,6 +261,12 @@ impl Driver for PgDriver {
         self.finish(tx, r).await
     }
 
+    /// Two: one batch committing while the next gathers. More lanes make smaller batches (more
+    /// commits for the same filings); BENCHMARKS.md has 2, 4 and 8 side by side.
+    fn intake_lanes(&self) -> usize {
+        2
+    }
+
     fn write_stats(&self) -> crate::WriteStats {
         let n = self.commits.load(Ordering::Relaxed);
         crate::WriteStats {

@@ -13,7 +13,7 @@ use crate::model::*;
 /// weiquan's store on one backend: the driver's connections, the evidence files, the policy and
 /// this node's collective windows.
 pub struct Service<D> {
-    pub(super) driver: D,
+    pub(super) driver: Arc<D>,
     pub(super) blobs: BlobStore,
     pub(crate) policy: Arc<Policy>,
     pub(crate) windows: Arc<Windows>,
@@ -26,12 +26,16 @@ pub struct Service<D> {
     pub(super) filed: Arc<tokio::sync::Notify>,
     /// Which webhook types are subscribed to, as this node last read them.
     pub(crate) hooks: Arc<crate::db::Subscriptions>,
+    /// Filings waiting to be made together (`intake`).
+    pub(super) intake: Arc<super::intake::Intake>,
+    /// Sessions as this node last read them.
+    pub(super) sessions: super::sessions::Sessions,
 }
 
 impl<D> Service<D> {
     pub(crate) fn new(driver: D, blobs: BlobStore, policy: Policy) -> Self {
         Service {
-            driver,
+            driver: Arc::new(driver),
             blobs,
             policy: Arc::new(policy),
             windows: Arc::default(),
@@ -39,6 +43,19 @@ impl<D> Service<D> {
             queued: Arc::new(tokio::sync::Notify::new()),
             filed: Arc::default(),
             hooks: Arc::default(),
+            intake: Arc::default(),
+            sessions: Default::default(),
+        }
+    }
+
+    /// What an intake lane needs, owned (`intake`).
+    pub(super) fn lane(&self) -> super::intake::Lane<D> {
+        super::intake::Lane {
+            driver: self.driver.clone(),
+            policy: self.policy.clone(),
+            mail: self.mails(),
+            hooks: self.hooks.clone(),
+            intake: self.intake.clone(),
         }
     }
 
@@ -62,6 +79,9 @@ impl<D> Service<D> {
         }
         if wrote.hooks_changed {
             self.hooks.clear();
+        }
+        if wrote.sessions_changed {
+            self.sessions.clear();
         }
         out
     }
@@ -99,18 +119,32 @@ macro_rules! read {
     };
 }
 
-/// One write transaction: `write!(self, |tx| body)` — every write of the store goes through it.
-/// The transaction learns whether notifications are e-mailed; once it commits, what it wrote
-/// wakes this node's watchers ([`Service::committed`]).
+/// One write transaction: `write!(self, |tx| body)` — every write of the store goes through it
+/// (or through [`write_on!`], which it is).
 macro_rules! write {
     ($self:ident, |$tx:ident| $body:expr) => {
         write!($self, Durable, |$tx| $body)
     };
     ($self:ident, $durability:ident, |$tx:ident| $body:expr) => {{
-        let mail = $self.mails();
-        let hooks = $self.hooks.clone();
-        $self
-            .driver()
+        crate::service::write_on!(
+            $self.driver(),
+            $self.mails(),
+            $self.hooks.clone(),
+            $durability,
+            |$tx| $body
+        )
+        .map(|done| $self.committed(done))
+    }};
+}
+
+/// One write transaction on `driver`: the transaction learns whether notifications are e-mailed
+/// and which webhook types are subscribed to; the body's held writes go before the commit. The
+/// result comes with what it wrote, for [`Service::committed`] to wake this node's watchers.
+macro_rules! write_on {
+    ($driver:expr, $mail:expr, $hooks:expr, $durability:ident, |$tx:ident| $body:expr) => {{
+        let mail = $mail;
+        let hooks = $hooks;
+        $driver
             .write(crate::db::Durability::$durability, move |$tx| {
                 Box::pin(async move {
                     $tx.set_mail(mail);
@@ -122,7 +156,7 @@ macro_rules! write {
                 })
             })
             .await
-            .map(|done| $self.committed(done))
     }};
 }
+pub(crate) use write_on;
 pub(crate) use write;

@@ -29,9 +29,11 @@ use crate::{NewServiceAccount, ServiceAccount};
 #[macro_use]
 mod base;
 mod drain;
+mod intake;
+mod sessions;
 
 pub use base::Service;
-pub(crate) use base::write;
+pub(crate) use base::{write, write_on};
 
 #[async_trait]
 impl<D: Driver> Store for Service<D> {
@@ -66,12 +68,16 @@ impl<D: Driver> Store for Service<D> {
     }
 
     async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>> {
-        let token_hash = token_hash.to_owned();
-        read!(self, Point, |tx| records::session_user(
-            tx,
-            &token_hash,
-            now
-        ))
+        let ticket = match self.sessions.get(token_hash, now) {
+            Ok(user) => return Ok(Some(user)),
+            Err(ticket) => ticket,
+        };
+        let hash = token_hash.to_owned();
+        let found = read!(self, Point, |tx| records::session_user(tx, &hash, now))?;
+        Ok(found.map(|(user, expires)| {
+            self.sessions.keep(ticket, token_hash, &user, expires);
+            user
+        }))
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
@@ -265,11 +271,17 @@ impl<D: Driver> Store for Service<D> {
         channel: Channel,
         now: Timestamp,
     ) -> Result<Complaint> {
-        let (actor, policy) = (actor.clone(), self.policy.clone());
-        // Its wave is looked for once it commits, off its transaction (`collective`).
-        write!(self, |tx| complaints::file_complaint(
-            tx, &actor, new, channel, now, &policy
-        ))
+        // Filed beside whatever other filings wait (`intake`); its wave is looked for once it
+        // commits, off its transaction (`collective`).
+        let filing = complaints::Filing {
+            actor: actor.clone(),
+            new,
+            channel,
+            now,
+        };
+        intake::file(self.lane(), filing)
+            .await
+            .map(|done| self.committed(done))
     }
 
     async fn complaint(&self, actor: &Actor, id: ComplaintId) -> Result<Complaint> {

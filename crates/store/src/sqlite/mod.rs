@@ -164,4 +164,9 @@ impl Driver for SqliteDriver {
     fn write_stats(&self) -> crate::WriteStats {
         self.writer.stats()
     }
+
+    /// One batch in the writer and the next gathering.
+    fn intake_lanes(&self) -> usize {
+        2
+    }
 }
