@@ -107,7 +107,7 @@ pub(crate) async fn file_complaint<C: Conn>(
     )
     .await?;
     for (kind, due) in &filing.set_timers {
-        timers::insert(o, id, *kind, *due, &policy.reminders, now).await?;
+        timers::insert(o, id, *kind, *due, policy, now).await?;
     }
     let ev = Evidence {
         sha256: snapshot_sha,

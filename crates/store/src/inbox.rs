@@ -108,7 +108,7 @@ impl<D: Driver> Inbox for Service<D> {
         write!(self, |tx| timers::send_reminder(
             tx,
             &reminder,
-            &policy.reminders,
+            &policy,
             now
         ))
     }

@@ -1,6 +1,7 @@
 //! Page words that belong to no domain value, in both languages: form fields, times, countdowns.
 //! A domain value's name comes from its type (`State::label`, `Category::label`, `EventKind::label`…).
 
+use weiquan_domain::policy::DeadlineKind;
 use weiquan_domain::*;
 
 fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
@@ -99,9 +100,38 @@ pub fn time(t: &Timestamp) -> String {
     t.with_timezone(&cn).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// "in 3 h 20 min" / "overdue by 2 h": the static text a countdown starts from.
-pub fn remaining(lang: Lang, now: Timestamp, due: Timestamp) -> String {
-    let secs = (due - now).num_seconds();
+/// A deadline's countdown: its text, and the instant the page's script ticks towards — empty
+/// for a deadline counting working time, whose time left does not run down by the wall clock.
+pub struct Countdown {
+    pub text: String,
+    pub iso: String,
+}
+
+/// The countdown of a deadline of `kind` due at `due`, in the deadline's own time (the policy's
+/// one calculation, as reminders and `/stats` breaches use).
+pub fn countdown(
+    lang: Lang,
+    policy: &Policy,
+    kind: impl Into<DeadlineKind>,
+    now: Timestamp,
+    due: Timestamp,
+) -> Countdown {
+    let time = policy.time_of(kind);
+    let business = time.is_business();
+    Countdown {
+        text: remaining(lang, time.remaining(now, due), business),
+        iso: if business {
+            String::new()
+        } else {
+            due.to_rfc3339()
+        },
+    }
+}
+
+/// "in 3 h 20 min" / "overdue by 2 h" (of working time when `business`): the static text a
+/// countdown starts from.
+pub fn remaining(lang: Lang, left: chrono::Duration, business: bool) -> String {
+    let secs = left.num_seconds();
     let (neg, s) = (secs < 0, secs.unsigned_abs());
     let (d, h, m) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
     let span = match lang {
@@ -110,11 +140,15 @@ pub fn remaining(lang: Lang, now: Timestamp, due: Timestamp) -> String {
         Lang::En if d > 0 => format!("{d} d {h} h"),
         Lang::En => format!("{h} h {m} min"),
     };
-    match (lang, neg) {
-        (Lang::Zh, false) => format!("剩余 {span}"),
-        (Lang::Zh, true) => format!("已超时 {span}"),
-        (Lang::En, false) => format!("{span} left"),
-        (Lang::En, true) => format!("overdue by {span}"),
+    match (lang, neg, business) {
+        (Lang::Zh, false, false) => format!("剩余 {span}"),
+        (Lang::Zh, true, false) => format!("已超时 {span}"),
+        (Lang::En, false, false) => format!("{span} left"),
+        (Lang::En, true, false) => format!("overdue by {span}"),
+        (Lang::Zh, false, true) => format!("剩余工作时间 {span}"),
+        (Lang::Zh, true, true) => format!("已超时（工作时间）{span}"),
+        (Lang::En, false, true) => format!("{span} of working time left"),
+        (Lang::En, true, true) => format!("overdue by {span} of working time"),
     }
 }
 
