@@ -216,6 +216,7 @@ impl Default for CalendarSpec {
 pub struct PauseSpec {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
+    /// `"2027-02-05"`.
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub kinds: Vec<String>,
@@ -476,5 +477,222 @@ pub struct Compiled(pub(super) Arc<OnceLock<BTreeMap<DeadlineKind, KindTime>>>);
 impl PartialEq for Compiled {
     fn eq(&self, _: &Self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDateTime, TimeZone};
+
+    use super::*;
+    use crate::{Policy, TimerKind};
+
+    const CN: &str = include_str!("../../../../data/calendars/cn.toml");
+
+    fn shanghai(s: &str) -> Timestamp {
+        let t = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        chrono_tz::Asia::Shanghai
+            .from_local_datetime(&t)
+            .single()
+            .unwrap()
+            .to_utc()
+    }
+
+    fn with_cn(text: &str) -> Result<Policy, PolicyError> {
+        Policy::from_toml_with(text, |path| {
+            if path == "calendars/cn.toml" {
+                Ok(CN.to_owned())
+            } else {
+                Err("not found".into())
+            }
+        })
+    }
+
+    /// The second TOML block of docs/policy.md, with the shipped China file.
+    fn documented() -> Policy {
+        let doc = include_str!("../../../../docs/policy.md");
+        let at = doc.find("## Calendars").expect("the calendars section");
+        let start = at + doc[at..].find("```toml\n").expect("a toml block") + 8;
+        let end = start + doc[start..].find("```").expect("its end");
+        with_cn(&doc[start..end]).unwrap_or_else(|e| panic!("{}", e.en))
+    }
+
+    #[test]
+    fn spans_parse_and_print_back() {
+        for s in [
+            "48h",
+            "16 business hours",
+            "90 business minutes",
+            "2 business days",
+            "3 business days in cn",
+        ] {
+            let span = Span::parse(s).unwrap();
+            assert_eq!(Span::parse(&span.format()).unwrap(), span, "{s}");
+        }
+        assert_eq!(
+            Span::parse("16 business hours in cn").unwrap(),
+            Span::BusinessTime {
+                len: Duration::from_secs(16 * 3600),
+                calendar: "cn".into()
+            }
+        );
+        assert!(Span::parse("16 business weeks").is_err());
+        assert!(Span::parse("x business hours").is_err());
+        // The defaults print as they always did.
+        let p = Policy::default();
+        let text = toml::to_string(&p).unwrap();
+        assert!(text.contains("merchant_reply = \"2days\""), "{text}");
+        assert!(!text.contains("calendars") && !text.contains("pauses"), "{text}");
+    }
+
+    #[test]
+    fn the_documented_calendars_count_working_time() {
+        let p = documented();
+        // Friday 2026-02-13 11:00 + 16 business hours on the China calendar: 7h on Friday, 9h
+        // on the make-up Saturday (the 14th) → Saturday 18:00.
+        assert_eq!(
+            p.due(TimerKind::EvidenceTurn, shanghai("2026-02-13 11:00")),
+            shanghai("2026-02-14 18:00")
+        );
+        // The round trip through TOML keeps every key.
+        let again = with_cn(&toml::to_string(&p).unwrap()).unwrap();
+        assert_eq!(again, p);
+        // Reminders count back in working time: 2 business hours before Tuesday 2026-03-03
+        // 11:00 is Tuesday 09:00; 24 before it is Friday 2026-02-27 14:00 (2 on Tuesday, 9 on
+        // Monday, 9 on the make-up Saturday the 28th, 4 on Friday).
+        let due = shanghai("2026-03-03 11:00");
+        let early = shanghai("2026-02-20 00:00");
+        assert_eq!(
+            p.next_reminder(TimerKind::EvidenceTurn, due, early),
+            Some(shanghai("2026-02-27 14:00"))
+        );
+        assert_eq!(
+            p.next_reminder(TimerKind::EvidenceTurn, due, shanghai("2026-02-27 14:00")),
+            Some(shanghai("2026-03-03 09:00"))
+        );
+        // The countdown: from Monday 17:00, three working hours are left.
+        assert_eq!(
+            p.remaining(TimerKind::EvidenceTurn, shanghai("2026-03-02 17:00"), due),
+            chrono::Duration::hours(3)
+        );
+        // Elapsed kinds are as before.
+        let t = shanghai("2026-02-13 11:00");
+        assert_eq!(p.due(TimerKind::Mediation, t), t + chrono::Duration::hours(72));
+    }
+
+    #[test]
+    fn a_spring_festival_pause_stops_the_merchants_clock() {
+        let p = documented();
+        // merchant_reply is "48h" and paused 2027-02-05..=2027-02-12 (Beijing dates): set at
+        // 2027-02-04 12:00, 12 hours run before the pause, 36 after it.
+        assert_eq!(
+            p.due(TimerKind::MerchantReply, shanghai("2027-02-04 12:00")),
+            shanghai("2027-02-14 12:00")
+        );
+        // Set at 2027-02-03 12:00: 36 hours before the pause, 12 after; the 24h reminder counts
+        // back over the pause too (12 after it, 12 before it).
+        let set = shanghai("2027-02-03 12:00");
+        let due = p.due(TimerKind::MerchantReply, set);
+        assert_eq!(due, shanghai("2027-02-13 12:00"));
+        assert_eq!(
+            p.next_reminder(TimerKind::MerchantReply, due, set),
+            Some(shanghai("2027-02-04 12:00"))
+        );
+        assert_eq!(
+            p.remaining(TimerKind::MerchantReply, set, due),
+            chrono::Duration::hours(48)
+        );
+        // Consumer replies are not paused.
+        let t = shanghai("2027-02-04 12:00");
+        assert_eq!(p.due(TimerKind::ConsumerReply, t), t + chrono::Duration::days(7));
+    }
+
+    #[test]
+    fn an_extension_moves_a_deadline_out_of_its_period() {
+        let p = with_cn(
+            "[deadlines]\nexecute_ruling = \"24h\"\n[[pauses]]\nfrom = \"2027-02-05\"\nto = \"2027-02-12\"\nkinds = [\"execute_ruling\"]\nmode = \"extend\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            p.due(TimerKind::ExecuteRuling, shanghai("2027-02-06 10:00")),
+            shanghai("2027-02-13 00:00")
+        );
+        let before = shanghai("2027-02-03 10:00");
+        assert_eq!(
+            p.due(TimerKind::ExecuteRuling, before),
+            before + chrono::Duration::hours(24)
+        );
+    }
+
+    #[test]
+    fn bad_calendars_are_refused_in_both_languages() {
+        let cases = [
+            (
+                "[deadlines]\nevidence_turn = \"16 business hours in cn\"\n",
+                "unknown calendar \"cn\"",
+                "未定义的日历",
+            ),
+            (
+                "[[pauses]]\nfrom = \"2027-02-05\"\nto = \"2027-02-12\"\nkinds = [\"merchant_reply\"]\ncalendar = \"hk\"\n",
+                "unknown calendar \"hk\"",
+                "未定义的日历",
+            ),
+            (
+                "[[pauses]]\nfrom = \"2027-02-12\"\nto = \"2027-02-05\"\nkinds = [\"merchant_reply\"]\n",
+                "pauses entry 1",
+                "pauses 第1项",
+            ),
+            (
+                "[[pauses]]\nfrom = \"2027-02-05\"\nto = \"2027-02-12\"\nkinds = [\"shipping_soon\"]\n",
+                "not a [deadlines] key",
+                "不是 [deadlines] 的期限名",
+            ),
+            (
+                "[[pauses]]\nfrom = \"2027-02-05\"\nto = \"2027-02-12\"\nkinds = [\"mediation\"]\n[[pauses]]\nfrom = \"2027-02-10\"\nto = \"2027-02-20\"\nkinds = [\"mediation\"]\n",
+                "overlaps entry 1",
+                "重叠",
+            ),
+            (
+                "[calendars.default]\ntime_zone = \"Mars/Olympus\"\n",
+                "not an IANA zone",
+                "时区",
+            ),
+            (
+                "[calendars.default]\nhours = [\"09:00-12:00\", \"11:00-18:00\"]\n",
+                "overlapping hours",
+                "重叠",
+            ),
+            (
+                "[calendars.default]\nhours = [\"18:00-09:00\"]\n",
+                "must be written",
+                "应写作",
+            ),
+            (
+                "[calendars.default]\nholidays_file = \"missing.toml\"\n",
+                "cannot read holiday file missing.toml",
+                "无法读取节假日文件",
+            ),
+            (
+                // Saturday is worked every week here, so listing it as a make-up day is wrong.
+                "[calendars.default]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\"]\nholidays_file = \"calendars/cn.toml\"\n",
+                "make-up working day 2026-02-14 is already a working day",
+                "calendars/cn.toml 第",
+            ),
+        ];
+        for (text, en, zh) in cases {
+            let e = with_cn(text).unwrap_err();
+            assert!(e.en.contains(en), "{text}: {}", e.en);
+            assert!(e.zh.contains(zh), "{text}: {}", e.zh);
+        }
+    }
+
+    #[test]
+    fn deadline_kinds_name_their_keys() {
+        for k in DeadlineKind::ALL {
+            assert_eq!(DeadlineKind::parse(k.as_str()), Some(*k));
+        }
+        for t in crate::TimerKind::ALL {
+            assert_eq!(DeadlineKind::from(*t).as_str(), t.as_str());
+        }
     }
 }
