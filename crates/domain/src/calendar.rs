@@ -45,6 +45,10 @@ struct Table {
     iv: Vec<(i64, i64)>,
     /// `cum[k]`: business milliseconds in `iv[..k]`.
     cum: Vec<i64>,
+    /// The first interval of each working day, and `iv.len()` last.
+    day_first: Vec<u32>,
+    /// Each interval's working day (an index into `day_first`).
+    iv_day: Vec<u32>,
 }
 
 impl Calendar {
@@ -115,11 +119,18 @@ impl Calendar {
         let start = NaiveDate::from_ymd_opt(first - TABLE_YEARS_BEFORE, 1, 1).expect("a year");
         let end = NaiveDate::from_ymd_opt(last + TABLE_YEARS_AFTER + 1, 1, 1).expect("a year");
         let mut iv = Vec::with_capacity(((end - start).num_days() as usize) * 6 / 7);
+        let (mut day_first, mut iv_day) = (Vec::new(), Vec::new());
         let mut day = start;
         while day < end {
+            let before = iv.len();
             self.day_intervals(day, &mut iv);
+            if iv.len() > before {
+                iv_day.resize(iv.len(), day_first.len() as u32);
+                day_first.push(before as u32);
+            }
             day = day.succ_opt().expect("in range");
         }
+        day_first.push(iv.len() as u32);
         let mut cum = Vec::with_capacity(iv.len() + 1);
         let mut sum = 0;
         cum.push(0);
@@ -132,6 +143,8 @@ impl Calendar {
             to: self.midnight(end),
             iv,
             cum,
+            day_first,
+            iv_day,
         };
     }
 
@@ -414,6 +427,12 @@ impl Calendar {
             return t;
         }
         let s = self.next_working_ms(t);
+        self.table_add_days(s, n)
+            .unwrap_or_else(|| self.walk_add_days(s, n))
+    }
+
+    /// `add_days_ms` from a working instant, walking day by day.
+    fn walk_add_days(&self, s: i64, n: u32) -> i64 {
         let local = self.tz.timestamp_millis_opt(s).single().expect("UTC").naive_local();
         let mut day = local.date();
         let mut buf = Vec::new();
@@ -435,6 +454,31 @@ impl Calendar {
             }
         }
         buf.last().expect("a working day").1
+    }
+
+    /// `add_days_ms` from a working instant `s`, by the table's working days; `None` when the
+    /// answer lies outside it.
+    fn table_add_days(&self, s: i64, n: u32) -> Option<i64> {
+        let tb = &self.table;
+        if s < tb.from || s >= tb.to {
+            return None;
+        }
+        let k = tb.iv.partition_point(|iv| iv.0 <= s).checked_sub(1)?;
+        let day = tb.iv_day[k] as usize;
+        let first = tb.day_first[day] as usize;
+        let at_start = k == first && tb.iv[k].0 == s;
+        let target = day + if at_start { n as usize - 1 } else { n as usize };
+        if target + 1 >= tb.day_first.len() {
+            return None;
+        }
+        let ivs = &tb.iv[tb.day_first[target] as usize..tb.day_first[target + 1] as usize];
+        let last = ivs.last()?.1;
+        if at_start {
+            return Some(last);
+        }
+        let clock = self.tz.timestamp_millis_opt(s).single()?.time();
+        let want = self.instant(self.date(ivs[0].0).and_time(clock));
+        Some(ivs.iter().find(|iv| want < iv.1).map_or(last, |iv| want.max(iv.0)))
     }
 
     fn next_working_day(&self, d: NaiveDate) -> NaiveDate {

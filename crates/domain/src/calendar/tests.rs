@@ -293,6 +293,12 @@ proptest! {
     }
 
     #[test]
+    fn whole_days_by_the_table_agree_with_walking(c in calendars(), t in wide(), n in 1u32..30) {
+        let s = c.next_working_ms(t);
+        prop_assert_eq!(c.add_days_ms(t, n), c.walk_add_days(s, n));
+    }
+
+    #[test]
     fn business_days_land_in_working_time(c in calendars(), t in wide(), n in 1u32..30) {
         let due = c.add_days_ms(t, n);
         prop_assert!(c.is_working_ms(due));
