@@ -322,8 +322,8 @@ fn span_words(lang: Lang, s: &Span) -> String {
         }
         Span::BusinessDays { days, calendar } => {
             let words = match lang {
-                Lang::Zh => format!("{days}个工作日（第{days}个工作日的同一时刻）"),
-                Lang::En => format!("{days} working days (the same time on the {days}th working day)"),
+                Lang::Zh => format!("{days}个工作日（至第{days}个工作日的同一时刻）"),
+                Lang::En => format!("{days} working days (until the same time on the last)"),
             };
             words + &on(calendar)
         }
@@ -333,16 +333,20 @@ fn span_words(lang: Lang, s: &Span) -> String {
 /// The calendars in words: shown when any is defined or a deadline counts working time.
 fn calendars_section(p: &Policy, lang: Lang) -> Option<Section> {
     let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
-    let used = DeadlineKind::ALL.iter().any(|k| p.span(*k).calendar().is_some());
-    if p.calendars.is_empty() && !used {
+    let mut used = DeadlineKind::ALL
+        .iter()
+        .filter_map(|k| p.span(*k).calendar())
+        .chain(p.pauses.iter().map(|x| x.calendar.as_str()));
+    let default_used = used.any(|c| c == DEFAULT_CALENDAR);
+    if p.calendars.is_empty() && !default_used {
         return None;
     }
-    let default = [(DEFAULT_CALENDAR.to_owned(), CalendarSpec::default())];
-    let specs: Vec<(&String, &CalendarSpec)> = if p.calendars.is_empty() {
-        default.iter().map(|(n, s)| (n, s)).collect()
-    } else {
-        p.calendars.iter().collect()
-    };
+    // The built-in default, when something counts on it without defining it.
+    let builtin = (DEFAULT_CALENDAR.to_owned(), CalendarSpec::default());
+    let mut specs: Vec<(&String, &CalendarSpec)> = p.calendars.iter().collect();
+    if default_used && !p.calendars.contains_key(DEFAULT_CALENDAR) {
+        specs.insert(0, (&builtin.0, &builtin.1));
+    }
     let mut rows = Vec::new();
     for (name, c) in specs {
         let days: Vec<&str> = c.days.iter().map(|d| weekday(lang, d)).collect();
@@ -465,4 +469,60 @@ fn pauses_section(p: &Policy, lang: Lang) -> Section {
 
 fn r(rows: Vec<(&'static str, String)>) -> Vec<(String, String)> {
     rows.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = r#"
+[deadlines]
+evidence_turn = "16 business hours in cn"
+execute_ruling = "2 business days"
+[calendars.cn]
+hours = ["09:00-12:00", "13:00-18:00"]
+holidays_file = "cn.toml"
+[[pauses]]
+name = "春节"
+from = "2027-02-05"
+to = "2027-02-12"
+kinds = ["merchant_reply"]
+"#;
+    const HOLIDAYS: &str = "[years.2026]\nholidays = [{ from = \"2026-10-01\", to = \"2026-10-03\" }]\nworkdays = [\"2026-10-10\"]\n";
+
+    fn rows(lang: Lang) -> Vec<(String, String)> {
+        let p = Policy::from_toml_with(POLICY, |_| Ok(HOLIDAYS.to_owned())).unwrap();
+        sections(&p, lang).into_iter().flat_map(|s| s.rows).collect()
+    }
+
+    fn row<'a>(rows: &'a [(String, String)], label: &str) -> &'a str {
+        &rows.iter().find(|(k, _)| k == label).unwrap_or_else(|| panic!("{label}")).1
+    }
+
+    #[test]
+    fn calendars_and_pauses_are_shown_in_words_in_both_languages() {
+        let zh = rows(Lang::Zh);
+        assert_eq!(row(&zh, "每方举证"), "16个工作小时（按日历 cn）");
+        assert!(row(&zh, "履行裁决").starts_with("2个工作日"));
+        let cn = row(&zh, "日历 cn");
+        assert!(cn.contains("周一") && cn.contains("09:00-12:00"), "{cn}");
+        assert!(cn.contains("2026年的法定假日3天、调休上班1天"), "{cn}");
+        assert!(row(&zh, "日历 default").contains("不含节假日"));
+        assert!(row(&zh, "春节 · 2027-02-05 至 2027-02-12").contains("商家首次回复"));
+
+        let en = rows(Lang::En);
+        assert_eq!(
+            row(&en, "Each side's turn to give evidence"),
+            "16 working hours (calendar cn)"
+        );
+        let cn = row(&en, "Calendar cn");
+        assert!(cn.contains("Monday") && cn.contains("Asia/Shanghai"), "{cn}");
+        assert!(cn.contains("3 days off, 1 make-up working days"), "{cn}");
+        // No key or raw span reaches the page.
+        for (k, v) in zh.iter().chain(&en) {
+            for raw in ["business hours", "evidence_turn", "merchant_reply", "holidays_file"] {
+                assert!(!k.contains(raw) && !v.contains(raw), "{k}: {v}");
+            }
+        }
+    }
 }
