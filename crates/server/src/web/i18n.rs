@@ -133,7 +133,12 @@ pub fn countdown(
 pub fn remaining(lang: Lang, left: chrono::Duration, business: bool) -> String {
     let secs = left.num_seconds();
     let (neg, s) = (secs < 0, secs.unsigned_abs());
-    let (d, h, m) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
+    // Working time in hours: a "day" of it would read as 24 working hours.
+    let (d, h, m) = if business {
+        (0, s / 3600, s % 3600 / 60)
+    } else {
+        (s / 86400, s % 86400 / 3600, s % 3600 / 60)
+    };
     let span = match lang {
         Lang::Zh if d > 0 => format!("{d}天{h}小时"),
         Lang::Zh => format!("{h}小时{m}分"),
@@ -186,6 +191,26 @@ pub fn yuan(fen: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_business_deadline_counts_down_in_working_time_and_does_not_tick() {
+        let p = Policy::from_toml("[deadlines]\nevidence_turn = \"16 business hours\"\n").unwrap();
+        // Friday 2026-03-06 17:00 in Shanghai: 1 working hour on Friday, 9 on Monday, 6 on
+        // Tuesday → due Tuesday 15:00.
+        let now: Timestamp = "2026-03-06T09:00:00Z".parse().unwrap();
+        let due = p.due(TimerKind::EvidenceTurn, now);
+        assert_eq!(due.to_rfc3339(), "2026-03-10T07:00:00+00:00");
+        let c = countdown(Lang::Zh, &p, TimerKind::EvidenceTurn, now, due);
+        assert_eq!(c.text, "剩余工作时间 16小时0分");
+        assert!(c.iso.is_empty(), "the script must not tick it by the wall clock");
+        let c = countdown(Lang::En, &p, TimerKind::EvidenceTurn, due + chrono::Duration::days(3), due);
+        // Three days later (Friday 15:00): 3 + 9 + 9 + 6 working hours overdue.
+        assert_eq!(c.text, "overdue by 27 h 0 min of working time");
+        // An elapsed deadline is as before, and ticks.
+        let c = countdown(Lang::En, &p, TimerKind::Mediation, now, now + chrono::Duration::hours(5));
+        assert_eq!(c.text, "5 h 0 min left");
+        assert!(!c.iso.is_empty());
+    }
 
     #[test]
     fn durations_and_yuan_in_words() {
