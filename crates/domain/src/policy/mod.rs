@@ -11,7 +11,7 @@ mod calendars;
 mod limits;
 mod outbound;
 pub use calendars::{
-    CalendarSpec, DEFAULT_CALENDAR, DeadlineKind, KindTime, PauseMode, PauseSpec, Span,
+    CalendarSpec, Compiled, DEFAULT_CALENDAR, DeadlineKind, KindTime, PauseMode, PauseSpec, Span,
 };
 pub use limits::{Connections, Registration, SignIn, Uploads};
 pub use outbound::{Reminders, Smtp, Webhooks};
@@ -44,9 +44,10 @@ pub struct Policy {
     /// Periods during which deadlines of chosen kinds pause or are extended.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pauses: Vec<PauseSpec>,
-    /// How each deadline kind counts, built from the keys above.
+    /// How each deadline kind counts, built from the keys above when first needed (public only
+    /// so `..Policy::default()` works; leave it be).
     #[serde(skip)]
-    compiled: calendars::Compiled,
+    pub compiled: Compiled,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
