@@ -79,18 +79,22 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let days = measure("due: 2 business days", &|now| {
         ms(policy.due(TimerKind::ExecuteRuling, now))
     });
-    measure("due: 48h elapsed, paused over the Spring Festival", &|now| {
-        ms(policy.due(TimerKind::MerchantReply, now))
-    });
+    measure(
+        "due: 48h elapsed, paused over the Spring Festival",
+        &|now| ms(policy.due(TimerKind::MerchantReply, now)),
+    );
     measure("due: 72h elapsed (the default arithmetic)", &|now| {
         ms(policy.due(TimerKind::Mediation, now))
     });
     let week = chrono::Duration::days(7);
-    measure("reminder: next of 24h/2h before, in business time", &|now| {
-        policy
-            .next_reminder(TimerKind::EvidenceTurn, now + week, now)
-            .map_or(0, ms)
-    });
+    measure(
+        "reminder: next of 24h/2h before, in business time",
+        &|now| {
+            policy
+                .next_reminder(TimerKind::EvidenceTurn, now + week, now)
+                .map_or(0, ms)
+        },
+    );
     measure("countdown: business time left", &|now| {
         policy
             .remaining(TimerKind::EvidenceTurn, now, now + week)

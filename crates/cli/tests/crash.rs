@@ -246,7 +246,10 @@ async fn a_deadline_due_while_the_server_was_down_fires_once_after_restart() {
     wait_for(|| state(server.base.clone(), token.clone()), "resolved").await;
     // The next deadline (the merchant carrying out the refund) fires too: the loop has gone
     // round again since, and the merchant's deadline did not fire a second time.
-    set_clock(&clock, lapsed + after(weiquan_domain::TimerKind::ExecuteRuling));
+    set_clock(
+        &clock,
+        lapsed + after(weiquan_domain::TimerKind::ExecuteRuling),
+    );
     wait_for(|| state(server.base.clone(), token.clone()), "closed").await;
     let events: Vec<Value> = get_json(
         &http,

@@ -433,7 +433,12 @@ impl Calendar {
 
     /// `add_days_ms` from a working instant, walking day by day.
     fn walk_add_days(&self, s: i64, n: u32) -> i64 {
-        let local = self.tz.timestamp_millis_opt(s).single().expect("UTC").naive_local();
+        let local = self
+            .tz
+            .timestamp_millis_opt(s)
+            .single()
+            .expect("UTC")
+            .naive_local();
         let mut day = local.date();
         let mut buf = Vec::new();
         self.day_intervals(day, &mut buf);
@@ -478,7 +483,11 @@ impl Calendar {
         }
         let clock = self.tz.timestamp_millis_opt(s).single()?.time();
         let want = self.instant(self.date(ivs[0].0).and_time(clock));
-        Some(ivs.iter().find(|iv| want < iv.1).map_or(last, |iv| want.max(iv.0)))
+        Some(
+            ivs.iter()
+                .find(|iv| want < iv.1)
+                .map_or(last, |iv| want.max(iv.0)),
+        )
     }
 
     fn next_working_day(&self, d: NaiveDate) -> NaiveDate {
@@ -664,7 +673,11 @@ impl Holidays {
         };
         let doc: FileDoc = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(1, |s| line_of(text, s.start));
-            err(line, format!("无法解析（{}）", e.message()), format!("cannot be parsed ({})", e.message()))
+            err(
+                line,
+                format!("无法解析（{}）", e.message()),
+                format!("cannot be parsed ({})", e.message()),
+            )
         })?;
         let mut out = Holidays::default();
         let date = |s: &str, line: usize| {
@@ -678,7 +691,11 @@ impl Holidays {
         };
         for (year, y) in &doc.years {
             let yn: i32 = year.parse().map_err(|_| {
-                err(1, format!("年份 {year:?} 不是数字"), format!("year {year:?} is not a number"))
+                err(
+                    1,
+                    format!("年份 {year:?} 不是数字"),
+                    format!("year {year:?} is not a number"),
+                )
             })?;
             let in_year = |d: NaiveDate, line: usize| {
                 if d.year() == yn {
@@ -699,7 +716,9 @@ impl Holidays {
                     return Err(err(
                         line,
                         format!("假期 {from}..{to} 的结束早于开始或超过31天"),
-                        format!("holiday {from}..{to} ends before it starts or is longer than 31 days"),
+                        format!(
+                            "holiday {from}..{to} ends before it starts or is longer than 31 days"
+                        ),
                     ));
                 }
                 for d in from.iter_days().take_while(|d| *d <= to) {

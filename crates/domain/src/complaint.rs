@@ -282,7 +282,11 @@ impl Complaint {
             State::Mediation => K::Mediation,
             State::ProtectionReview => K::EvidenceTurn,
             State::Resolved => {
-                let appeal = self.progress.resolution.as_ref().and_then(|r| r.appeal_until);
+                let appeal = self
+                    .progress
+                    .resolution
+                    .as_ref()
+                    .and_then(|r| r.appeal_until);
                 if appeal == Some(due) {
                     K::AppealWindow
                 } else {

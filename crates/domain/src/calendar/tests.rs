@@ -15,7 +15,10 @@ fn tz(name: &str) -> Tz {
 /// Local wall time in a zone, as an instant.
 fn at(zone: Tz, s: &str) -> Timestamp {
     let t = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-    zone.from_local_datetime(&t).single().unwrap().with_timezone(&Utc)
+    zone.from_local_datetime(&t)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn hours(n: u64) -> Duration {
@@ -191,10 +194,7 @@ fn holiday_files_are_refused_with_the_line() {
             "[years.2026]\nholidays = [{ from = \"2026-05-01\", to = \"2026-05-05\" }]\nworkdays = [\"2026-05-03\"]\n",
             3,
         ),
-        (
-            "[years.2026]\nworkdays = [\"2027-01-02\"]\n",
-            2,
-        ),
+        ("[years.2026]\nworkdays = [\"2027-01-02\"]\n", 2),
     ];
     for (text, line) in bad {
         let e = Holidays::parse("x.toml", text).unwrap_err();
@@ -309,5 +309,8 @@ proptest! {
 #[test]
 fn timestamps_keep_milliseconds() {
     let t: DateTime<Utc> = "2026-03-02T01:02:03.456Z".parse().unwrap();
-    assert_eq!(CHINA.add(t, Duration::from_millis(1)), t + chrono::Duration::milliseconds(1));
+    assert_eq!(
+        CHINA.add(t, Duration::from_millis(1)),
+        t + chrono::Duration::milliseconds(1)
+    );
 }

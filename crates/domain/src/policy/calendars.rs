@@ -57,9 +57,9 @@ impl Span {
         };
         let words: Vec<&str> = body.split_whitespace().collect();
         if let [n, "business", unit] = words[..] {
-            let n: u64 = n.parse().map_err(|_| {
-                format!("invalid duration {s:?}: {n:?} is not a whole number")
-            })?;
+            let n: u64 = n
+                .parse()
+                .map_err(|_| format!("invalid duration {s:?}: {n:?} is not a whole number"))?;
             let secs = match unit.trim_end_matches('s') {
                 "day" => {
                     let days = u32::try_from(n).map_err(|_| format!("{s:?} is too long"))?;
@@ -200,7 +200,9 @@ impl Default for CalendarSpec {
         CalendarSpec {
             time_zone: "Asia/Shanghai".into(),
             hours: vec!["09:00-18:00".into()],
-            days: ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec(),
+            days: ["mon", "tue", "wed", "thu", "fri"]
+                .map(String::from)
+                .to_vec(),
             week: BTreeMap::new(),
             holidays_file: None,
             holidays: None,
@@ -267,8 +269,14 @@ fn compile_one(name: &str, spec: &CalendarSpec) -> Result<Calendar, PolicyError>
     };
     let tz: chrono_tz::Tz = spec.time_zone.parse().map_err(|_| {
         bad(
-            format!("time_zone {:?} 不是 IANA 时区名（如 Asia/Shanghai）", spec.time_zone),
-            format!("time_zone {:?} is not an IANA zone name (e.g. Asia/Shanghai)", spec.time_zone),
+            format!(
+                "time_zone {:?} 不是 IANA 时区名（如 Asia/Shanghai）",
+                spec.time_zone
+            ),
+            format!(
+                "time_zone {:?} is not an IANA zone name (e.g. Asia/Shanghai)",
+                spec.time_zone
+            ),
         )
     })?;
     let hours = |key: &str, list: &[String]| -> Result<DayHours, PolicyError> {
@@ -323,7 +331,9 @@ fn compile_one(name: &str, spec: &CalendarSpec) -> Result<Calendar, PolicyError>
         for (d, line) in &h.on {
             if !week[chrono::Datelike::weekday(d).num_days_from_monday() as usize].is_empty() {
                 return Err(PolicyError {
-                    zh: format!("节假日文件 {file} 第{line}行：调休上班日 {d} 本来就是日历 {name} 的工作日"),
+                    zh: format!(
+                        "节假日文件 {file} 第{line}行：调休上班日 {d} 本来就是日历 {name} 的工作日"
+                    ),
                     en: format!(
                         "holiday file {file}, line {line}: make-up working day {d} is already a working day of calendar {name}"
                     ),
@@ -542,7 +552,10 @@ mod tests {
         let p = Policy::default();
         let text = toml::to_string(&p).unwrap();
         assert!(text.contains("merchant_reply = \"2days\""), "{text}");
-        assert!(!text.contains("calendars") && !text.contains("pauses"), "{text}");
+        assert!(
+            !text.contains("calendars") && !text.contains("pauses"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -577,7 +590,10 @@ mod tests {
         );
         // Elapsed kinds are as before.
         let t = shanghai("2026-02-13 11:00");
-        assert_eq!(p.due(TimerKind::Mediation, t), t + chrono::Duration::hours(72));
+        assert_eq!(
+            p.due(TimerKind::Mediation, t),
+            t + chrono::Duration::hours(72)
+        );
     }
 
     #[test]
@@ -604,7 +620,10 @@ mod tests {
         );
         // Consumer replies are not paused.
         let t = shanghai("2027-02-04 12:00");
-        assert_eq!(p.due(TimerKind::ConsumerReply, t), t + chrono::Duration::days(7));
+        assert_eq!(
+            p.due(TimerKind::ConsumerReply, t),
+            t + chrono::Duration::days(7)
+        );
     }
 
     #[test]

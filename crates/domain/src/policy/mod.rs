@@ -329,10 +329,8 @@ impl Policy {
                     zh: format!("无法读取节假日文件 {file}：{e}"),
                     en: format!("cannot read holiday file {file}: {e}"),
                 })?;
-                let h = crate::calendar::Holidays::parse(file, &text).map_err(|e| PolicyError {
-                    zh: e.zh,
-                    en: e.en,
-                })?;
+                let h = crate::calendar::Holidays::parse(file, &text)
+                    .map_err(|e| PolicyError { zh: e.zh, en: e.en })?;
                 spec.holidays = Some(h);
             }
         }
@@ -447,11 +445,17 @@ impl Policy {
             if p.to < p.from || (p.to - p.from).num_days() > 366 {
                 return Err(at(
                     format!("结束日期 {} 早于开始日期 {} 或超过一年", p.to, p.from),
-                    format!("ends ({}) before it starts ({}) or lasts over a year", p.to, p.from),
+                    format!(
+                        "ends ({}) before it starts ({}) or lasts over a year",
+                        p.to, p.from
+                    ),
                 ));
             }
             if p.kinds.is_empty() {
-                return Err(at("kinds 不能为空".into(), "kinds must not be empty".into()));
+                return Err(at(
+                    "kinds 不能为空".into(),
+                    "kinds must not be empty".into(),
+                ));
             }
             if let Some(k) = p.kinds.iter().find(|k| DeadlineKind::parse(k).is_none()) {
                 return Err(at(
@@ -460,10 +464,7 @@ impl Policy {
                 ));
             }
             for (j, q) in self.pauses.iter().enumerate().take(i) {
-                if q.from <= p.to
-                    && p.from <= q.to
-                    && q.kinds.iter().any(|k| p.kinds.contains(k))
-                {
+                if q.from <= p.to && p.from <= q.to && q.kinds.iter().any(|k| p.kinds.contains(k)) {
                     return Err(at(
                         format!("与第{}项在同一期限上重叠", j + 1),
                         format!("overlaps entry {} for the same deadline kind", j + 1),
@@ -478,9 +479,7 @@ impl Policy {
         let cals = calendars::compile_calendars(&self.calendars)?;
         DeadlineKind::ALL
             .iter()
-            .map(|&k| {
-                KindTime::build(k, self.span(k), &cals, &self.pauses).map(|t| (k, t))
-            })
+            .map(|&k| KindTime::build(k, self.span(k), &cals, &self.pauses).map(|t| (k, t)))
             .collect()
     }
 
@@ -672,8 +671,14 @@ late_shipment_cap_cents = 3000
     #[test]
     fn partial_override() {
         let p = Policy::from_toml("[deadlines]\nmerchant_reply = \"2s\"\n").unwrap();
-        assert_eq!(p.deadlines.merchant_reply, Span::Elapsed(Duration::from_secs(2)));
-        assert_eq!(p.deadlines.mediation, Span::Elapsed(Duration::from_secs(72 * 3600)));
+        assert_eq!(
+            p.deadlines.merchant_reply,
+            Span::Elapsed(Duration::from_secs(2))
+        );
+        assert_eq!(
+            p.deadlines.mediation,
+            Span::Elapsed(Duration::from_secs(72 * 3600))
+        );
     }
 
     #[test]

@@ -252,12 +252,7 @@ fn resolution_text(c: &Ctx, r: &Resolution) -> String {
 }
 
 /// The ruling, with whether it may still be appealed; `None` unless a specialist ruled.
-fn ruling_view(
-    c: &Ctx,
-    k: &Complaint,
-    staff: &[User],
-    policy: &Policy,
-) -> Option<RulingView> {
+fn ruling_view(c: &Ctx, k: &Complaint, staff: &[User], policy: &Policy) -> Option<RulingView> {
     let r = k.progress.resolution.as_ref()?;
     r.decision?;
     let appeal = match r.appeal_until {
@@ -429,9 +424,10 @@ pub async fn build(
         )
     });
     let actions = offered(&c, &k, store.policy());
-    let countdown = k.deadline_kind().zip(k.deadline_at).map(|(kind, due)| {
-        i18n::countdown(lang, store.policy(), kind, c.now, due)
-    });
+    let countdown = k
+        .deadline_kind()
+        .zip(k.deadline_at)
+        .map(|(kind, due)| i18n::countdown(lang, store.policy(), kind, c.now, due));
     let can_contribute = access::check_contribute(&actor, &k).is_ok();
     Ok(ComplaintPage {
         state_label: k.state.label(lang),
@@ -440,7 +436,10 @@ pub async fn build(
         claim_label: claim_text(lang, &k.claim),
         next_actor: k.next_actor_label(lang),
         deadline: k.deadline_at.as_ref().map(|d| c.time(d)),
-        deadline_iso: countdown.as_ref().map(|x| x.iso.clone()).unwrap_or_default(),
+        deadline_iso: countdown
+            .as_ref()
+            .map(|x| x.iso.clone())
+            .unwrap_or_default(),
         remaining: countdown.map(|x| x.text).unwrap_or_default(),
         overdue: k.deadline_at.is_some_and(|d| d < c.now),
         proposal,

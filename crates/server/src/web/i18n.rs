@@ -202,12 +202,27 @@ mod tests {
         assert_eq!(due.to_rfc3339(), "2026-03-10T07:00:00+00:00");
         let c = countdown(Lang::Zh, &p, TimerKind::EvidenceTurn, now, due);
         assert_eq!(c.text, "剩余工作时间 16小时0分");
-        assert!(c.iso.is_empty(), "the script must not tick it by the wall clock");
-        let c = countdown(Lang::En, &p, TimerKind::EvidenceTurn, due + chrono::Duration::days(3), due);
+        assert!(
+            c.iso.is_empty(),
+            "the script must not tick it by the wall clock"
+        );
+        let c = countdown(
+            Lang::En,
+            &p,
+            TimerKind::EvidenceTurn,
+            due + chrono::Duration::days(3),
+            due,
+        );
         // Three days later (Friday 15:00): 3 + 9 + 9 + 6 working hours overdue.
         assert_eq!(c.text, "overdue by 27 h 0 min of working time");
         // An elapsed deadline is as before, and ticks.
-        let c = countdown(Lang::En, &p, TimerKind::Mediation, now, now + chrono::Duration::hours(5));
+        let c = countdown(
+            Lang::En,
+            &p,
+            TimerKind::Mediation,
+            now,
+            now + chrono::Duration::hours(5),
+        );
         assert_eq!(c.text, "5 h 0 min left");
         assert!(!c.iso.is_empty());
     }

@@ -27,7 +27,12 @@ pub fn sections(p: &Policy, lang: Lang) -> Vec<Section> {
         title: t("处理期限", "Deadlines"),
         rows: DeadlineKind::ALL
             .iter()
-            .map(|k| (kind_label(lang, *k).to_owned(), span_words(lang, p.span(*k))))
+            .map(|k| {
+                (
+                    kind_label(lang, *k).to_owned(),
+                    span_words(lang, p.span(*k)),
+                )
+            })
             .collect(),
     }];
     if let Some(s) = calendars_section(p, lang) {
@@ -492,11 +497,18 @@ kinds = ["merchant_reply"]
 
     fn rows(lang: Lang) -> Vec<(String, String)> {
         let p = Policy::from_toml_with(POLICY, |_| Ok(HOLIDAYS.to_owned())).unwrap();
-        sections(&p, lang).into_iter().flat_map(|s| s.rows).collect()
+        sections(&p, lang)
+            .into_iter()
+            .flat_map(|s| s.rows)
+            .collect()
     }
 
     fn row<'a>(rows: &'a [(String, String)], label: &str) -> &'a str {
-        &rows.iter().find(|(k, _)| k == label).unwrap_or_else(|| panic!("{label}")).1
+        &rows
+            .iter()
+            .find(|(k, _)| k == label)
+            .unwrap_or_else(|| panic!("{label}"))
+            .1
     }
 
     #[test]
@@ -516,11 +528,19 @@ kinds = ["merchant_reply"]
             "16 working hours (calendar cn)"
         );
         let cn = row(&en, "Calendar cn");
-        assert!(cn.contains("Monday") && cn.contains("Asia/Shanghai"), "{cn}");
+        assert!(
+            cn.contains("Monday") && cn.contains("Asia/Shanghai"),
+            "{cn}"
+        );
         assert!(cn.contains("3 days off, 1 make-up working days"), "{cn}");
         // No key or raw span reaches the page.
         for (k, v) in zh.iter().chain(&en) {
-            for raw in ["business hours", "evidence_turn", "merchant_reply", "holidays_file"] {
+            for raw in [
+                "business hours",
+                "evidence_turn",
+                "merchant_reply",
+                "holidays_file",
+            ] {
                 assert!(!k.contains(raw) && !v.contains(raw), "{k}: {v}");
             }
         }

@@ -355,7 +355,9 @@ async fn business_hours_set_the_deadline_its_reminder_and_its_lapse(backend: Bac
     let app = spawn_with(backend, policy, weiquan_store::blob::DEFAULT_MAX_BLOB).await;
     // The next Monday 10:00 in Shanghai, at least a day ahead of the real time.
     let cn = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
-    let mut day = (app.now() + Duration::days(1)).with_timezone(&cn).date_naive();
+    let mut day = (app.now() + Duration::days(1))
+        .with_timezone(&cn)
+        .date_naive();
     while chrono::Datelike::weekday(&day) != chrono::Weekday::Mon {
         day = day.succ_opt().unwrap();
     }
@@ -395,10 +397,18 @@ async fn business_hours_set_the_deadline_its_reminder_and_its_lapse(backend: Bac
     assert_eq!(reminders(&app, &seller).await.len(), 1);
     app.clock.set(at(tuesday, 17) - Duration::seconds(1));
     app.fire().await;
-    assert!(!kinds(&app, &seller).await.contains(&"deadline_lapsed".to_owned()));
+    assert!(
+        !kinds(&app, &seller)
+            .await
+            .contains(&"deadline_lapsed".to_owned())
+    );
     app.clock.set(at(tuesday, 17));
     app.fire().await;
-    assert!(kinds(&app, &seller).await.contains(&"deadline_lapsed".to_owned()));
+    assert!(
+        kinds(&app, &seller)
+            .await
+            .contains(&"deadline_lapsed".to_owned())
+    );
 }
 
 /// Reads server-sent events until one `unread` event arrives; its count.
