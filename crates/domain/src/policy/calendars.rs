@@ -245,12 +245,14 @@ impl PauseSpec {
     }
 }
 
-/// Parses and checks `[calendars]`, building each calendar once.
+/// Parses and checks `[calendars]`, building each calendar once; the built-in default only when
+/// something counts on it (its table is not free).
 pub(super) fn compile_calendars(
     specs: &BTreeMap<String, CalendarSpec>,
+    default_needed: bool,
 ) -> Result<BTreeMap<String, Arc<Calendar>>, PolicyError> {
     let mut all = BTreeMap::new();
-    if !specs.contains_key(DEFAULT_CALENDAR) {
+    if default_needed && !specs.contains_key(DEFAULT_CALENDAR) {
         all.insert(
             DEFAULT_CALENDAR.to_owned(),
             Arc::new(compile_one(DEFAULT_CALENDAR, &CalendarSpec::default())?),

@@ -476,7 +476,12 @@ impl Policy {
     }
 
     fn build_kinds(&self) -> Result<BTreeMap<DeadlineKind, KindTime>, PolicyError> {
-        let cals = calendars::compile_calendars(&self.calendars)?;
+        let default_needed = DeadlineKind::ALL
+            .iter()
+            .filter_map(|k| self.span(*k).calendar())
+            .chain(self.pauses.iter().map(|p| p.calendar.as_str()))
+            .any(|c| c == DEFAULT_CALENDAR);
+        let cals = calendars::compile_calendars(&self.calendars, default_needed)?;
         DeadlineKind::ALL
             .iter()
             .map(|&k| KindTime::build(k, self.span(k), &cals, &self.pauses).map(|t| (k, t)))
