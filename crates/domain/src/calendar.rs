@@ -37,7 +37,7 @@ pub struct Calendar {
     table: Table,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 struct Table {
     /// The instants the table covers, `[from, to)`: local midnights.
     from: i64,
@@ -49,6 +49,17 @@ struct Table {
     day_first: Vec<u32>,
     /// Each interval's working day (an index into `day_first`).
     iv_day: Vec<u32>,
+}
+
+/// A summary: the table's thousands of intervals would bury a failing test's message.
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("intervals", &self.iv.len())
+            .finish()
+    }
 }
 
 impl Calendar {
