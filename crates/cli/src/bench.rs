@@ -1,6 +1,6 @@
 //! `weiquan bench`: the benchmarks' command line, and what they share (a seeded store, the
 //! disk's fsync rate, a process's memory, percentiles). One file per benchmark: `bench_intake`,
-//! `bench_timers`, `bench_pages`, `bench_chat`, `bench_collective`, `bench_embed`; brushing and classify live
+//! `bench_timers`, `bench_pages`, `bench_chat`, `bench_collective`, `bench_embed`, `bench_calendar`; brushing and classify live
 //! with their commands.
 
 use std::io::Write;
@@ -62,6 +62,9 @@ pub enum BenchCommand {
     /// Sentence embeddings: the full and the static encoder's sentences/s on one core, memory,
     /// and what the static one keeps (see `bench_embed`).
     Embed(crate::bench_embed::BenchArgs),
+    /// Business-time deadlines on the China calendar: computations/s on one core (see
+    /// `bench_calendar`).
+    Calendar(crate::bench_calendar::BenchArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -85,6 +88,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Chat(args) => crate::bench_chat::run(args).await,
         BenchCommand::Webhooks(args) => crate::bench_webhooks::run(args).await,
         BenchCommand::Embed(args) => crate::bench_embed::run(args).await,
+        BenchCommand::Calendar(args) => crate::bench_calendar::run(args).await,
     }
 }
 

@@ -67,8 +67,12 @@ pub fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read policy file {}", p.display()))?;
-            Policy::from_toml(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {} / {}", p.display(), e.zh, e.en))
+            // Holiday files are named relative to the policy file.
+            let dir = p.parent().unwrap_or(std::path::Path::new("."));
+            Policy::from_toml_with(&text, |file| {
+                std::fs::read_to_string(dir.join(file)).map_err(|e| e.to_string())
+            })
+            .map_err(|e| anyhow::anyhow!("{}: {} / {}", p.display(), e.zh, e.en))
         }
     }
 }

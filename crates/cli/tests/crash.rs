@@ -227,9 +227,12 @@ async fn a_deadline_due_while_the_server_was_down_fires_once_after_restart() {
     server.kill9();
 
     // The merchant's deadline passes while the server is down.
-    let deadlines = weiquan_domain::Policy::default().deadlines;
-    let after = |d: Duration| chrono::Duration::from_std(d).unwrap() + chrono::Duration::seconds(1);
-    let lapsed = t0 + after(deadlines.merchant_reply);
+    let policy = weiquan_domain::Policy::default();
+    let after = |k: weiquan_domain::TimerKind| {
+        let e = chrono::DateTime::UNIX_EPOCH;
+        policy.due(k, e) - e + chrono::Duration::seconds(1)
+    };
+    let lapsed = t0 + after(weiquan_domain::TimerKind::MerchantReply);
     set_clock(&clock, lapsed);
     let server = Server::start(&data, &["--clock", c]);
     let token = login(&http, &server.base, "buyer01").await;
@@ -243,7 +246,10 @@ async fn a_deadline_due_while_the_server_was_down_fires_once_after_restart() {
     wait_for(|| state(server.base.clone(), token.clone()), "resolved").await;
     // The next deadline (the merchant carrying out the refund) fires too: the loop has gone
     // round again since, and the merchant's deadline did not fire a second time.
-    set_clock(&clock, lapsed + after(deadlines.execute_ruling));
+    set_clock(
+        &clock,
+        lapsed + after(weiquan_domain::TimerKind::ExecuteRuling),
+    );
     wait_for(|| state(server.base.clone(), token.clone()), "closed").await;
     let events: Vec<Value> = get_json(
         &http,

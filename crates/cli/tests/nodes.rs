@@ -97,7 +97,10 @@ async fn deadlines_fire_exactly_once_across_killed_nodes() {
     };
     let mut nodes = vec![Some(node(0)), Some(node(1)), Some(node(2))];
     // The deadline passes for every complaint at once.
-    let reply = chrono::Duration::from_std(Policy::default().deadlines.merchant_reply).unwrap();
+    let reply = {
+        let t0 = chrono::DateTime::UNIX_EPOCH;
+        Policy::default().due(weiquan_domain::TimerKind::MerchantReply, t0) - t0
+    };
     set_clock(&clock, t0 + reply + chrono::Duration::seconds(1));
 
     // Each node in turn is killed while deadlines are firing (more fired than a moment ago,

@@ -271,6 +271,32 @@ impl Complaint {
         }
     }
 
+    /// Which pending deadline `deadline_at` is, from the state it can only be pending in (the
+    /// lapse table's pairs); a resolved complaint's is the appeal window when it is that time.
+    pub fn deadline_kind(&self) -> Option<crate::state::TimerKind> {
+        use crate::state::TimerKind as K;
+        let due = self.deadline_at?;
+        Some(match self.state {
+            State::AwaitingMerchant => K::MerchantReply,
+            State::AwaitingConsumer => K::ConsumerReply,
+            State::Mediation => K::Mediation,
+            State::ProtectionReview => K::EvidenceTurn,
+            State::Resolved => {
+                let appeal = self
+                    .progress
+                    .resolution
+                    .as_ref()
+                    .and_then(|r| r.appeal_until);
+                if appeal == Some(due) {
+                    K::AppealWindow
+                } else {
+                    K::ExecuteRuling
+                }
+            }
+            State::Closed | State::Withdrawn => return None,
+        })
+    }
+
     /// Who must act next, as people read it.
     pub fn next_actor_label(&self, lang: Lang) -> Option<&'static str> {
         let (zh, en) = match self.next_actor()? {

@@ -26,6 +26,8 @@ pub mod access;
 
 pub mod action;
 
+pub mod calendar;
+
 pub mod policy;
 
 pub mod delivery;

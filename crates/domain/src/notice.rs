@@ -64,6 +64,19 @@ labelled_enum!(
 );
 
 impl Deadline {
+    /// Its key under `[deadlines]`, whose time its reminders count in.
+    pub fn kind(self) -> crate::policy::DeadlineKind {
+        use crate::policy::DeadlineKind as K;
+        match self {
+            Deadline::MerchantReply => K::MerchantReply,
+            Deadline::ConsumerReply => K::ConsumerReply,
+            Deadline::EvidenceTurn => K::EvidenceTurn,
+            Deadline::ExecuteRuling => K::ExecuteRuling,
+            Deadline::AppealWindow => K::AppealWindow,
+            Deadline::IpCounterNotice => K::IpCounterNotice,
+        }
+    }
+
     /// The reminded deadline of a complaint's timer; none for mediation, staff's own.
     pub fn of_timer(kind: TimerKind) -> Option<Deadline> {
         match kind {

@@ -214,7 +214,7 @@ async fn record<C: Conn>(
     )
     .await?;
     for (kind, due) in &filing.set_timers {
-        timers::insert(o, id, *kind, *due, &policy.reminders, now).await?;
+        timers::insert(o, id, *kind, *due, policy, now).await?;
     }
     let ev = Evidence {
         sha256: snapshot_sha,

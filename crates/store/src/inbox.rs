@@ -106,10 +106,7 @@ impl<D: Driver> Inbox for Service<D> {
         let reminder = reminder.clone();
         let policy = self.policy.clone();
         write!(self, |tx| timers::send_reminder(
-            tx,
-            &reminder,
-            &policy.reminders,
-            now
+            tx, &reminder, &policy, now
         ))
     }
 }

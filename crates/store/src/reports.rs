@@ -359,7 +359,11 @@ pub(crate) async fn report_act<C: Conn>(
         timers::cancel_subject(o, &subject, IP_RESTORE).await?;
     }
     if let Some(due) = t.restore_at {
-        let remind = policy.reminders.next(due, now);
+        let remind = policy.next_reminder(
+            weiquan_domain::policy::DeadlineKind::IpCounterNotice,
+            due,
+            now,
+        );
         timers::insert_subject(o, &subject, IP_RESTORE, due, remind).await?;
     }
     let mut data = t.data;

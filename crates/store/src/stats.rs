@@ -97,6 +97,8 @@ const F: &str =
 const SHANGHAI_MS: i64 = 8 * 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 /// The deadlines someone must meet; `consumer_reply` and `appeal_window` are windows of choice.
+/// A deadline is missed when it fired at the `due_at` `Policy::due` stored, so breaches follow the
+/// same calendar as the deadline itself, its reminders and the pages' countdown.
 const SLA_KINDS: &str = "'merchant_reply', 'mediation', 'evidence_turn', 'execute_ruling'";
 const MERCHANT_KINDS: &str = "'merchant_reply', 'execute_ruling'";
 

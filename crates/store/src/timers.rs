@@ -4,7 +4,6 @@
 
 use weiquan_domain::machine::Cancel;
 use weiquan_domain::notice::{self, Deadline};
-use weiquan_domain::policy::Reminders;
 use weiquan_domain::*;
 
 use crate::db::{Conn, Tx};
@@ -39,10 +38,10 @@ pub(crate) async fn insert<C: Conn>(
     id: ComplaintId,
     kind: TimerKind,
     due: Timestamp,
-    reminders: &Reminders,
+    policy: &Policy,
     now: Timestamp,
 ) -> Result<()> {
-    let remind = Deadline::of_timer(kind).and_then(|_| reminders.next(due, now));
+    let remind = Deadline::of_timer(kind).and_then(|_| policy.next_reminder(kind, due, now));
     tx.defer(
         "INSERT INTO timers (complaint_id, kind, due_at, remind_at) VALUES ($1, $2, $3, $4)",
         vals![id.0, kind.as_str(), to_ms(due), remind.map(to_ms)],
@@ -299,10 +298,12 @@ pub(crate) async fn due_reminders<C: Conn>(
 pub(crate) async fn send_reminder<C: Conn>(
     tx: &mut Tx<'_, C>,
     r: &DueReminder,
-    reminders: &Reminders,
+    policy: &Policy,
     now: Timestamp,
 ) -> Result<bool> {
-    let next = reminders.next(r.due_at, now).map(to_ms);
+    let next = policy
+        .next_reminder(r.deadline.kind(), r.due_at, now)
+        .map(to_ms);
     let claim = vals![r.timer_id, to_ms(r.remind_at), next];
     let n = if r.of_subject {
         tx.exec(

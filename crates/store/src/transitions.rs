@@ -66,7 +66,7 @@ async fn persist<C: Conn>(
     let c = &t.complaint;
     timers::cancel(o, c.id, &t.cancel).await?;
     for (kind, due) in &t.set_timers {
-        timers::insert(o, c.id, *kind, *due, &policy.reminders, now).await?;
+        timers::insert(o, c.id, *kind, *due, policy, now).await?;
     }
     notices::remember_complaint(o, c.id, c);
     let deadline = match answer {

@@ -7,8 +7,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::types::Category;
 
+mod calendars;
 mod limits;
 mod outbound;
+pub use calendars::{
+    CalendarSpec, Compiled, DEFAULT_CALENDAR, DeadlineKind, KindTime, PauseMode, PauseSpec, Span,
+};
 pub use limits::{Connections, Registration, SignIn, Uploads};
 pub use outbound::{Reminders, Smtp, Webhooks};
 
@@ -33,28 +37,32 @@ pub struct Policy {
     /// E-mail goes out only when this is configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp: Option<Smtp>,
+    /// Working calendars business-time deadlines count on; `default` (09:00–18:00 Monday to
+    /// Friday, Asia/Shanghai, no holidays) unless defined here.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub calendars: BTreeMap<String, CalendarSpec>,
+    /// Periods during which deadlines of chosen kinds pause or are extended.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pauses: Vec<PauseSpec>,
+    /// How each deadline kind counts, built from the keys above when first needed (public only
+    /// so `..Policy::default()` works; leave it be).
+    #[serde(skip)]
+    pub compiled: Compiled,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Deadlines {
-    #[serde(with = "human")]
-    pub merchant_reply: Duration,
-    #[serde(with = "human")]
-    pub consumer_reply: Duration,
-    #[serde(with = "human")]
-    pub mediation: Duration,
-    #[serde(with = "human")]
-    pub evidence_turn: Duration,
-    #[serde(with = "human")]
-    pub execute_ruling: Duration,
-    #[serde(with = "human")]
-    pub appeal_window: Duration,
+    pub merchant_reply: Span,
+    pub consumer_reply: Span,
+    pub mediation: Span,
+    pub evidence_turn: Span,
+    pub execute_ruling: Span,
+    pub appeal_window: Span,
     /// 电子商务法 Art. 43: a listing taken down on an IP notice is restored this long after the
     /// merchant's counter-notice unless the rights holder says it has gone to court or to the
     /// authorities.
-    #[serde(with = "human")]
-    pub ip_counter_notice: Duration,
+    pub ip_counter_notice: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,14 +205,15 @@ impl Penalty {
 impl Default for Deadlines {
     fn default() -> Self {
         const H: u64 = 3600;
+        let h = |n| Span::Elapsed(Duration::from_secs(n * H));
         Deadlines {
-            merchant_reply: Duration::from_secs(48 * H),
-            consumer_reply: Duration::from_secs(7 * 24 * H),
-            mediation: Duration::from_secs(72 * H),
-            evidence_turn: Duration::from_secs(48 * H),
-            execute_ruling: Duration::from_secs(24 * H),
-            appeal_window: Duration::from_secs(7 * 24 * H),
-            ip_counter_notice: Duration::from_secs(15 * 24 * H),
+            merchant_reply: h(48),
+            consumer_reply: h(7 * 24),
+            mediation: h(72),
+            evidence_turn: h(48),
+            execute_ruling: h(24),
+            appeal_window: h(7 * 24),
+            ip_counter_notice: h(15 * 24),
         }
     }
 }
@@ -273,6 +282,9 @@ impl Default for Policy {
             registration: Registration::default(),
             uploads: Uploads::default(),
             smtp: None,
+            calendars: BTreeMap::new(),
+            pauses: Vec::new(),
+            compiled: Default::default(),
             ladder: BTreeMap::from([
                 (12, step(Penalty::TrafficLimit, Some(0.5), Some(7))),
                 (24, step(Penalty::ListingBan, Some(0.3), Some(14))),
@@ -295,10 +307,33 @@ impl Policy {
     /// Parses a policy file. Unknown keys, bad durations and impossible values are refused with
     /// the TOML parser's line and column where it has them.
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
-        let p: Policy = toml::from_str(text).map_err(|e| PolicyError {
+        Policy::from_toml_with(text, |path| {
+            Err(format!("no holiday file can be read here ({path})"))
+        })
+    }
+
+    /// Parses a policy file whose calendars may name holiday files, read through `read` (the
+    /// caller resolves the path, relative to the policy file). Every calendar, pause and
+    /// business-time deadline is built and checked here, so a bad one stops the start.
+    pub fn from_toml_with(
+        text: &str,
+        read: impl Fn(&str) -> Result<String, String>,
+    ) -> Result<Policy, PolicyError> {
+        let mut p: Policy = toml::from_str(text).map_err(|e| PolicyError {
             zh: format!("策略文件无法解析：{e}"),
             en: format!("the policy file cannot be parsed: {e}"),
         })?;
+        for spec in p.calendars.values_mut() {
+            if let Some(file) = &spec.holidays_file {
+                let text = read(file).map_err(|e| PolicyError {
+                    zh: format!("无法读取节假日文件 {file}：{e}"),
+                    en: format!("cannot read holiday file {file}: {e}"),
+                })?;
+                let h = crate::calendar::Holidays::parse(file, &text)
+                    .map_err(|e| PolicyError { zh: e.zh, en: e.en })?;
+                spec.holidays = Some(h);
+            }
+        }
         p.validate()?;
         Ok(p)
     }
@@ -307,13 +342,13 @@ impl Policy {
         let bad = |zh: String, en: String| Err(PolicyError { zh, en });
         let d = &self.deadlines;
         for (name, v) in [
-            ("merchant_reply", d.merchant_reply),
-            ("consumer_reply", d.consumer_reply),
-            ("mediation", d.mediation),
-            ("evidence_turn", d.evidence_turn),
-            ("execute_ruling", d.execute_ruling),
-            ("appeal_window", d.appeal_window),
-            ("ip_counter_notice", d.ip_counter_notice),
+            ("merchant_reply", d.merchant_reply.nominal()),
+            ("consumer_reply", d.consumer_reply.nominal()),
+            ("mediation", d.mediation.nominal()),
+            ("evidence_turn", d.evidence_turn.nominal()),
+            ("execute_ruling", d.execute_ruling.nominal()),
+            ("appeal_window", d.appeal_window.nominal()),
+            ("ip_counter_notice", d.ip_counter_notice.nominal()),
             ("collective.window", self.collective.window),
             ("brushing.every", self.brushing.every),
             ("brushing.window", self.brushing.window),
@@ -395,26 +430,128 @@ impl Policy {
                 "smtp.tls must be starttls, tls or none".into(),
             );
         }
+        self.validate_pauses()?;
+        let kinds = self.build_kinds()?;
+        let _ = self.compiled.0.set(kinds);
         Ok(())
     }
 
-    /// The deadline of a timer kind.
-    /// When a deadline of this kind set at `now` falls due.
-    pub fn due(&self, kind: crate::state::TimerKind, now: crate::Timestamp) -> crate::Timestamp {
-        now + chrono::Duration::from_std(self.deadline(kind)).unwrap_or(chrono::Duration::MAX)
+    fn validate_pauses(&self) -> Result<(), PolicyError> {
+        for (i, p) in self.pauses.iter().enumerate() {
+            let at = |zh: String, en: String| PolicyError {
+                zh: format!("pauses 第{}项{}：{zh}", i + 1, named(&p.name)),
+                en: format!("pauses entry {}{}: {en}", i + 1, named(&p.name)),
+            };
+            if p.to < p.from || (p.to - p.from).num_days() > 366 {
+                return Err(at(
+                    format!("结束日期 {} 早于开始日期 {} 或超过一年", p.to, p.from),
+                    format!(
+                        "ends ({}) before it starts ({}) or lasts over a year",
+                        p.to, p.from
+                    ),
+                ));
+            }
+            if p.kinds.is_empty() {
+                return Err(at(
+                    "kinds 不能为空".into(),
+                    "kinds must not be empty".into(),
+                ));
+            }
+            if let Some(k) = p.kinds.iter().find(|k| DeadlineKind::parse(k).is_none()) {
+                return Err(at(
+                    format!("kinds 中的 {k:?} 不是 [deadlines] 的期限名"),
+                    format!("kinds value {k:?} is not a [deadlines] key"),
+                ));
+            }
+            for (j, q) in self.pauses.iter().enumerate().take(i) {
+                if q.from <= p.to && p.from <= q.to && q.kinds.iter().any(|k| p.kinds.contains(k)) {
+                    return Err(at(
+                        format!("与第{}项在同一期限上重叠", j + 1),
+                        format!("overlaps entry {} for the same deadline kind", j + 1),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
-    pub fn deadline(&self, kind: crate::state::TimerKind) -> Duration {
-        use crate::state::TimerKind::*;
+    fn build_kinds(&self) -> Result<BTreeMap<DeadlineKind, KindTime>, PolicyError> {
+        let default_needed = DeadlineKind::ALL
+            .iter()
+            .filter_map(|k| self.span(*k).calendar())
+            .chain(self.pauses.iter().map(|p| p.calendar.as_str()))
+            .any(|c| c == DEFAULT_CALENDAR);
+        let cals = calendars::compile_calendars(&self.calendars, default_needed)?;
+        DeadlineKind::ALL
+            .iter()
+            .map(|&k| KindTime::build(k, self.span(k), &cals, &self.pauses).map(|t| (k, t)))
+            .collect()
+    }
+
+    /// How deadlines of a kind count: their span on their calendar, less their pauses.
+    pub fn time_of(&self, kind: impl Into<DeadlineKind>) -> &KindTime {
+        let kinds = self.compiled.0.get_or_init(|| {
+            self.build_kinds()
+                .unwrap_or_else(|e| panic!("a policy built in code is invalid: {}", e.en))
+        });
+        &kinds[&kind.into()]
+    }
+
+    /// A deadline key's value.
+    pub fn span(&self, kind: DeadlineKind) -> &Span {
         let d = &self.deadlines;
         match kind {
-            MerchantReply => d.merchant_reply,
-            ConsumerReply => d.consumer_reply,
-            Mediation => d.mediation,
-            EvidenceTurn => d.evidence_turn,
-            ExecuteRuling => d.execute_ruling,
-            AppealWindow => d.appeal_window,
+            DeadlineKind::MerchantReply => &d.merchant_reply,
+            DeadlineKind::ConsumerReply => &d.consumer_reply,
+            DeadlineKind::Mediation => &d.mediation,
+            DeadlineKind::EvidenceTurn => &d.evidence_turn,
+            DeadlineKind::ExecuteRuling => &d.execute_ruling,
+            DeadlineKind::AppealWindow => &d.appeal_window,
+            DeadlineKind::IpCounterNotice => &d.ip_counter_notice,
         }
+    }
+
+    /// The first reminder of a deadline of `kind` due at `due` that falls strictly after
+    /// `after` (see `Reminders::next`), each `[reminders] before` counted back in the
+    /// deadline's own time.
+    pub fn next_reminder(
+        &self,
+        kind: impl Into<DeadlineKind>,
+        due: crate::Timestamp,
+        after: crate::Timestamp,
+    ) -> Option<crate::Timestamp> {
+        let time = self.time_of(kind);
+        self.reminders
+            .before
+            .iter()
+            .map(|b| time.before(due, *b))
+            .filter(|t| *t > after && *t < due)
+            .min()
+    }
+
+    /// The time left until `due` in the deadline's own time (negative once overdue): what a
+    /// page's countdown shows.
+    pub fn remaining(
+        &self,
+        kind: impl Into<DeadlineKind>,
+        now: crate::Timestamp,
+        due: crate::Timestamp,
+    ) -> chrono::Duration {
+        self.time_of(kind).remaining(now, due)
+    }
+
+    /// When a deadline of this kind set at `now` falls due: the one deadline sum every caller
+    /// uses (its span on its calendar, less its pauses, moved past an extension).
+    pub fn due(&self, kind: impl Into<DeadlineKind>, now: crate::Timestamp) -> crate::Timestamp {
+        self.time_of(kind).due(now)
+    }
+}
+
+fn named(name: &str) -> String {
+    if name.is_empty() {
+        String::new()
+    } else {
+        format!(" ({name})")
     }
 }
 
@@ -522,16 +659,16 @@ late_shipment_cap_cents = 3000
         let p = Policy::from_toml("[reminders]\nbefore = [\"2h\", \"24h\"]\n").unwrap();
         let h = |n| chrono::Duration::hours(n);
         let now = chrono::DateTime::UNIX_EPOCH + h(1000);
-        let r = &p.reminders;
+        let r = |due, after| p.next_reminder(crate::TimerKind::MerchantReply, due, after);
         // 48 h ahead: 24 h before first, then 2 h before, then none.
         let due = now + h(48);
-        assert_eq!(r.next(due, now), Some(due - h(24)));
-        assert_eq!(r.next(due, due - h(24)), Some(due - h(2)));
-        assert_eq!(r.next(due, due - h(2)), None);
+        assert_eq!(r(due, now), Some(due - h(24)));
+        assert_eq!(r(due, due - h(24)), Some(due - h(2)));
+        assert_eq!(r(due, due - h(2)), None);
         // Set 10 h ahead: the 24 h reminder has passed already and is never sent.
-        assert_eq!(r.next(now + h(10), now), Some(now + h(8)));
+        assert_eq!(r(now + h(10), now), Some(now + h(8)));
         // Both passed while every node was down: only the latest is left.
-        assert_eq!(r.next(due, due - h(3)), Some(due - h(2)));
+        assert_eq!(r(due, due - h(3)), Some(due - h(2)));
         assert!(Policy::from_toml("[reminders]\nbefore = [\"0s\"]\n").is_err());
         assert!(Policy::from_toml("[reminders]\nbefore = [\"soon\"]\n").is_err());
     }
@@ -539,8 +676,14 @@ late_shipment_cap_cents = 3000
     #[test]
     fn partial_override() {
         let p = Policy::from_toml("[deadlines]\nmerchant_reply = \"2s\"\n").unwrap();
-        assert_eq!(p.deadlines.merchant_reply, Duration::from_secs(2));
-        assert_eq!(p.deadlines.mediation, Duration::from_secs(72 * 3600));
+        assert_eq!(
+            p.deadlines.merchant_reply,
+            Span::Elapsed(Duration::from_secs(2))
+        );
+        assert_eq!(
+            p.deadlines.mediation,
+            Span::Elapsed(Duration::from_secs(72 * 3600))
+        );
     }
 
     #[test]

@@ -78,7 +78,8 @@ impl Smtp {
     }
 }
 
-/// Reminders before a deadline a party must meet (`docs/notifications.md`).
+/// Reminders before a deadline a party must meet (`docs/notifications.md`); when each falls is
+/// `Policy::next_reminder`, counted in the deadline's own time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Reminders {
@@ -95,19 +96,5 @@ impl Default for Reminders {
                 Duration::from_secs(2 * 3600),
             ],
         }
-    }
-}
-
-impl Reminders {
-    /// The earliest reminder of a deadline due at `due` that falls strictly after `after` (and
-    /// before the deadline): set with the deadline (`after` = now, so a reminder whose time has
-    /// already passed is never sent), and after each reminder sent (`after` = when it was sent,
-    /// so reminders missed while every node was down collapse into the one sent).
-    pub fn next(&self, due: crate::Timestamp, after: crate::Timestamp) -> Option<crate::Timestamp> {
-        self.before
-            .iter()
-            .filter_map(|b| chrono::Duration::from_std(*b).ok().map(|b| due - b))
-            .filter(|t| *t > after && *t < due)
-            .min()
     }
 }

@@ -1,6 +1,5 @@
 //! Tier-3 cases: investigate, request evidence, respond, sanction (or confirm), dismiss.
 
-use chrono::Duration;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -246,7 +245,7 @@ pub fn decide_case(
             if !open {
                 return Err(refuse());
             }
-            let due = now + Duration::from_std(policy.deadlines.evidence_turn).expect("bounded");
+            let due = policy.due(crate::TimerKind::EvidenceTurn, now);
             Ok(CaseTransition {
                 evidence_due: Some(due),
                 cancel_evidence: c.evidence_requested,

@@ -1,7 +1,6 @@
 //! Reports (举报): who may report, and the IP notice → counter-notice → restore life of
 //! 电子商务法 Art. 42–43.
 
-use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -265,8 +264,7 @@ pub fn decide_report(
             if r.state != ReportState::TakenDown {
                 return Err(report_state_refusal(r.state));
             }
-            let due =
-                now + Duration::from_std(policy.deadlines.ip_counter_notice).expect("bounded");
+            let due = policy.due(crate::policy::DeadlineKind::IpCounterNotice, now);
             Ok(ReportTransition {
                 state: ReportState::CounterNoticed,
                 event_kind: EventKind::CounterNoticed,

@@ -252,15 +252,18 @@ fn resolution_text(c: &Ctx, r: &Resolution) -> String {
 }
 
 /// The ruling, with whether it may still be appealed; `None` unless a specialist ruled.
-fn ruling_view(c: &Ctx, k: &Complaint, staff: &[User]) -> Option<RulingView> {
+fn ruling_view(c: &Ctx, k: &Complaint, staff: &[User], policy: &Policy) -> Option<RulingView> {
     let r = k.progress.resolution.as_ref()?;
     r.decision?;
     let appeal = match r.appeal_until {
-        Some(u) if u >= c.now => AppealView::Until {
-            at: c.time(u),
-            iso: u.to_rfc3339(),
-            remaining: i18n::remaining(c.lang, c.now, u),
-        },
+        Some(u) if u >= c.now => {
+            let left = i18n::countdown(c.lang, policy, TimerKind::AppealWindow, c.now, u);
+            AppealView::Until {
+                at: c.time(u),
+                iso: left.iso,
+                remaining: left.text,
+            }
+        }
         Some(u) => AppealView::Closed { at: c.time(u) },
         None => AppealView::Final,
     };
@@ -411,7 +414,7 @@ pub async fn build(
         .resolution
         .as_ref()
         .map(|r| resolution_text(&c, r));
-    let ruling = ruling_view(&c, &k, &people);
+    let ruling = ruling_view(&c, &k, &people, store.policy());
     // Consumer protection rules without a deadline of its own (DESIGN §3): say so rather than
     // leave the deadline blank.
     let no_deadline = (k.deadline_at.is_none() && k.next_actor() == Some("protection")).then(|| {
@@ -421,6 +424,10 @@ pub async fn build(
         )
     });
     let actions = offered(&c, &k, store.policy());
+    let countdown = k
+        .deadline_kind()
+        .zip(k.deadline_at)
+        .map(|(kind, due)| i18n::countdown(lang, store.policy(), kind, c.now, due));
     let can_contribute = access::check_contribute(&actor, &k).is_ok();
     Ok(ComplaintPage {
         state_label: k.state.label(lang),
@@ -429,11 +436,11 @@ pub async fn build(
         claim_label: claim_text(lang, &k.claim),
         next_actor: k.next_actor_label(lang),
         deadline: k.deadline_at.as_ref().map(|d| c.time(d)),
-        deadline_iso: k.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
-        remaining: k
-            .deadline_at
-            .map(|d| i18n::remaining(lang, c.now, d))
+        deadline_iso: countdown
+            .as_ref()
+            .map(|x| x.iso.clone())
             .unwrap_or_default(),
+        remaining: countdown.map(|x| x.text).unwrap_or_default(),
         overdue: k.deadline_at.is_some_and(|d| d < c.now),
         proposal,
         resolution,

@@ -1,6 +1,7 @@
 //! Page words that belong to no domain value, in both languages: form fields, times, countdowns.
 //! A domain value's name comes from its type (`State::label`, `Category::label`, `EventKind::label`…).
 
+use weiquan_domain::policy::DeadlineKind;
 use weiquan_domain::*;
 
 fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
@@ -99,22 +100,60 @@ pub fn time(t: &Timestamp) -> String {
     t.with_timezone(&cn).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// "in 3 h 20 min" / "overdue by 2 h": the static text a countdown starts from.
-pub fn remaining(lang: Lang, now: Timestamp, due: Timestamp) -> String {
-    let secs = (due - now).num_seconds();
+/// A deadline's countdown: its text, and the instant the page's script ticks towards — empty
+/// for a deadline counting working time, whose time left does not run down by the wall clock.
+pub struct Countdown {
+    pub text: String,
+    pub iso: String,
+}
+
+/// The countdown of a deadline of `kind` due at `due`, in the deadline's own time (the policy's
+/// one calculation, as reminders and `/stats` breaches use).
+pub fn countdown(
+    lang: Lang,
+    policy: &Policy,
+    kind: impl Into<DeadlineKind>,
+    now: Timestamp,
+    due: Timestamp,
+) -> Countdown {
+    let time = policy.time_of(kind);
+    let business = time.is_business();
+    Countdown {
+        text: remaining(lang, time.remaining(now, due), business),
+        iso: if business {
+            String::new()
+        } else {
+            due.to_rfc3339()
+        },
+    }
+}
+
+/// "in 3 h 20 min" / "overdue by 2 h" (of working time when `business`): the static text a
+/// countdown starts from.
+pub fn remaining(lang: Lang, left: chrono::Duration, business: bool) -> String {
+    let secs = left.num_seconds();
     let (neg, s) = (secs < 0, secs.unsigned_abs());
-    let (d, h, m) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
+    // Working time in hours: a "day" of it would read as 24 working hours.
+    let (d, h, m) = if business {
+        (0, s / 3600, s % 3600 / 60)
+    } else {
+        (s / 86400, s % 86400 / 3600, s % 3600 / 60)
+    };
     let span = match lang {
         Lang::Zh if d > 0 => format!("{d}天{h}小时"),
         Lang::Zh => format!("{h}小时{m}分"),
         Lang::En if d > 0 => format!("{d} d {h} h"),
         Lang::En => format!("{h} h {m} min"),
     };
-    match (lang, neg) {
-        (Lang::Zh, false) => format!("剩余 {span}"),
-        (Lang::Zh, true) => format!("已超时 {span}"),
-        (Lang::En, false) => format!("{span} left"),
-        (Lang::En, true) => format!("overdue by {span}"),
+    match (lang, neg, business) {
+        (Lang::Zh, false, false) => format!("剩余 {span}"),
+        (Lang::Zh, true, false) => format!("已超时 {span}"),
+        (Lang::En, false, false) => format!("{span} left"),
+        (Lang::En, true, false) => format!("overdue by {span}"),
+        (Lang::Zh, false, true) => format!("剩余工作时间 {span}"),
+        (Lang::Zh, true, true) => format!("已超时（工作时间）{span}"),
+        (Lang::En, false, true) => format!("{span} of working time left"),
+        (Lang::En, true, true) => format!("overdue by {span} of working time"),
     }
 }
 
@@ -152,6 +191,41 @@ pub fn yuan(fen: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_business_deadline_counts_down_in_working_time_and_does_not_tick() {
+        let p = Policy::from_toml("[deadlines]\nevidence_turn = \"16 business hours\"\n").unwrap();
+        // Friday 2026-03-06 17:00 in Shanghai: 1 working hour on Friday, 9 on Monday, 6 on
+        // Tuesday → due Tuesday 15:00.
+        let now: Timestamp = "2026-03-06T09:00:00Z".parse().unwrap();
+        let due = p.due(TimerKind::EvidenceTurn, now);
+        assert_eq!(due.to_rfc3339(), "2026-03-10T07:00:00+00:00");
+        let c = countdown(Lang::Zh, &p, TimerKind::EvidenceTurn, now, due);
+        assert_eq!(c.text, "剩余工作时间 16小时0分");
+        assert!(
+            c.iso.is_empty(),
+            "the script must not tick it by the wall clock"
+        );
+        let c = countdown(
+            Lang::En,
+            &p,
+            TimerKind::EvidenceTurn,
+            due + chrono::Duration::days(3),
+            due,
+        );
+        // Three days later (Friday 15:00): 3 + 9 + 9 + 6 working hours overdue.
+        assert_eq!(c.text, "overdue by 27 h 0 min of working time");
+        // An elapsed deadline is as before, and ticks.
+        let c = countdown(
+            Lang::En,
+            &p,
+            TimerKind::Mediation,
+            now,
+            now + chrono::Duration::hours(5),
+        );
+        assert_eq!(c.text, "5 h 0 min left");
+        assert!(!c.iso.is_empty());
+    }
 
     #[test]
     fn durations_and_yuan_in_words() {

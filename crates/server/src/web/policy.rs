@@ -2,7 +2,9 @@
 //! in yuan, lists by their labels — in the viewer's language. The TOML that reproduces it stays
 //! behind a disclosure for whoever edits the policy file.
 
-use weiquan_domain::policy::Policy;
+use weiquan_domain::policy::{
+    CalendarSpec, DEFAULT_CALENDAR, DeadlineKind, PauseMode, Policy, Span,
+};
 use weiquan_domain::*;
 
 use super::i18n::{duration, yuan};
@@ -20,35 +22,25 @@ pub fn sections(p: &Policy, lang: Lang) -> Vec<Section> {
     let d = |x: std::time::Duration| duration(lang, x);
     let n = |x: u32| x.to_string();
     let list = |items: Vec<String>| items.join(t("、", ", "));
-    let dl = &p.deadlines;
     let mut out = vec![Section {
         id: "deadlines",
         title: t("处理期限", "Deadlines"),
-        rows: r(vec![
-            (
-                t("商家首次回复", "The merchant answers a complaint"),
-                d(dl.merchant_reply),
-            ),
-            (
-                t("买家回应商家方案", "The consumer answers the merchant"),
-                d(dl.consumer_reply),
-            ),
-            (t("客服调解", "Customer-service mediation"), d(dl.mediation)),
-            (
-                t("每方举证", "Each side's turn to give evidence"),
-                d(dl.evidence_turn),
-            ),
-            (t("履行裁决", "Carrying out a ruling"), d(dl.execute_ruling)),
-            (t("申诉期", "Appeal window"), d(dl.appeal_window)),
-            (
-                t(
-                    "不侵权声明后恢复上架",
-                    "A listing comes back after a counter-notice",
-                ),
-                d(dl.ip_counter_notice),
-            ),
-        ]),
+        rows: DeadlineKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    kind_label(lang, *k).to_owned(),
+                    span_words(lang, p.span(*k)),
+                )
+            })
+            .collect(),
     }];
+    if let Some(s) = calendars_section(p, lang) {
+        out.push(s);
+    }
+    if !p.pauses.is_empty() {
+        out.push(pauses_section(p, lang));
+    }
     out.push(Section {
         id: "reminders",
         title: t("期限提醒", "Deadline reminders"),
@@ -291,6 +283,266 @@ pub fn sections(p: &Policy, lang: Lang) -> Vec<Section> {
     out
 }
 
+/// A deadline key's name for people.
+fn kind_label(lang: Lang, k: DeadlineKind) -> &'static str {
+    let (zh, en) = match k {
+        DeadlineKind::MerchantReply => ("商家首次回复", "The merchant answers a complaint"),
+        DeadlineKind::ConsumerReply => ("买家回应商家方案", "The consumer answers the merchant"),
+        DeadlineKind::Mediation => ("客服调解", "Customer-service mediation"),
+        DeadlineKind::EvidenceTurn => ("每方举证", "Each side's turn to give evidence"),
+        DeadlineKind::ExecuteRuling => ("履行裁决", "Carrying out a ruling"),
+        DeadlineKind::AppealWindow => ("申诉期", "Appeal window"),
+        DeadlineKind::IpCounterNotice => (
+            "不侵权声明后恢复上架",
+            "A listing comes back after a counter-notice",
+        ),
+    };
+    lang.pick(zh, en)
+}
+
+/// "48 hours", "16 working hours (calendar cn)", "2 working days".
+fn span_words(lang: Lang, s: &Span) -> String {
+    let on = |c: &str| {
+        if c == DEFAULT_CALENDAR {
+            String::new()
+        } else {
+            match lang {
+                Lang::Zh => format!("（按日历 {c}）"),
+                Lang::En => format!(" (calendar {c})"),
+            }
+        }
+    };
+    match s {
+        Span::Elapsed(d) => duration(lang, *d),
+        Span::BusinessTime { len, calendar } => {
+            let m = len.as_secs() / 60;
+            let (h, m) = (m / 60, m % 60);
+            let words = match (lang, m) {
+                (Lang::Zh, 0) => format!("{h}个工作小时"),
+                (Lang::Zh, _) => format!("{h}个工作小时{m}分钟"),
+                (Lang::En, 0) => format!("{h} working hours"),
+                (Lang::En, _) => format!("{h} working hours {m} minutes"),
+            };
+            words + &on(calendar)
+        }
+        Span::BusinessDays { days, calendar } => {
+            let words = match lang {
+                Lang::Zh => format!("{days}个工作日（至第{days}个工作日的同一时刻）"),
+                Lang::En => format!("{days} working days (until the same time on the last)"),
+            };
+            words + &on(calendar)
+        }
+    }
+}
+
+/// The calendars in words: shown when any is defined or a deadline counts working time.
+fn calendars_section(p: &Policy, lang: Lang) -> Option<Section> {
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let mut used = DeadlineKind::ALL
+        .iter()
+        .filter_map(|k| p.span(*k).calendar())
+        .chain(p.pauses.iter().map(|x| x.calendar.as_str()));
+    let default_used = used.any(|c| c == DEFAULT_CALENDAR);
+    if p.calendars.is_empty() && !default_used {
+        return None;
+    }
+    // The built-in default, when something counts on it without defining it.
+    let builtin = (DEFAULT_CALENDAR.to_owned(), CalendarSpec::default());
+    let mut specs: Vec<(&String, &CalendarSpec)> = p.calendars.iter().collect();
+    if default_used && !p.calendars.contains_key(DEFAULT_CALENDAR) {
+        specs.insert(0, (&builtin.0, &builtin.1));
+    }
+    let mut rows = Vec::new();
+    for (name, c) in specs {
+        let days: Vec<&str> = c.days.iter().map(|d| weekday(lang, d)).collect();
+        let mut what = match lang {
+            Lang::Zh => format!(
+                "{}，{} {}（时区 {}）",
+                days.join("、"),
+                c.hours.join("、"),
+                "工作",
+                c.time_zone
+            ),
+            Lang::En => format!(
+                "{}, {} (time zone {})",
+                days.join(", "),
+                c.hours.join(", "),
+                c.time_zone
+            ),
+        };
+        for (d, hours) in &c.week {
+            what.push_str(&match lang {
+                Lang::Zh => format!("；{} {}", weekday(lang, d), hours.join("、")),
+                Lang::En => format!("; {} {}", weekday(lang, d), hours.join(", ")),
+            });
+        }
+        match &c.holidays {
+            Some(h) => {
+                let years: std::collections::BTreeSet<i32> = h
+                    .off
+                    .keys()
+                    .chain(h.on.keys())
+                    .map(chrono::Datelike::year)
+                    .collect();
+                let years: Vec<String> = years.iter().map(i32::to_string).collect();
+                what.push_str(&match lang {
+                    Lang::Zh => format!(
+                        "；{}年的法定假日{}天、调休上班{}天",
+                        years.join("、"),
+                        h.off.len(),
+                        h.on.len()
+                    ),
+                    Lang::En => format!(
+                        "; for {}: {} days off, {} make-up working days",
+                        years.join(", "),
+                        h.off.len(),
+                        h.on.len()
+                    ),
+                });
+            }
+            None => what.push_str(t("；不含节假日", "; no holidays")),
+        }
+        let label = match lang {
+            Lang::Zh => format!("日历 {name}"),
+            Lang::En => format!("Calendar {name}"),
+        };
+        rows.push((label, what));
+    }
+    Some(Section {
+        id: "calendars",
+        title: t("工作日历", "Working calendars"),
+        rows,
+    })
+}
+
+fn weekday(lang: Lang, d: &str) -> &'static str {
+    const NAMES: [(&str, &str, &str); 7] = [
+        ("mon", "周一", "Monday"),
+        ("tue", "周二", "Tuesday"),
+        ("wed", "周三", "Wednesday"),
+        ("thu", "周四", "Thursday"),
+        ("fri", "周五", "Friday"),
+        ("sat", "周六", "Saturday"),
+        ("sun", "周日", "Sunday"),
+    ];
+    let d = d.trim().to_ascii_lowercase();
+    NAMES
+        .iter()
+        .find(|(k, _, _)| *k == d)
+        .map_or("", |(_, zh, en)| lang.pick(zh, en))
+}
+
+fn pauses_section(p: &Policy, lang: Lang) -> Section {
+    let rows = p
+        .pauses
+        .iter()
+        .map(|x| {
+            let kinds: Vec<&str> = x
+                .kinds
+                .iter()
+                .filter_map(|k| DeadlineKind::parse(k))
+                .map(|k| kind_label(lang, k))
+                .collect();
+            let when = match lang {
+                Lang::Zh => format!("{} 至 {}", x.from, x.to),
+                Lang::En => format!("{} to {}", x.from, x.to),
+            };
+            let when = if x.name.is_empty() {
+                when
+            } else {
+                format!("{} · {when}", x.name)
+            };
+            let what = match (lang, x.mode) {
+                (Lang::Zh, PauseMode::Pause) => format!("暂停计时：{}", kinds.join("、")),
+                (Lang::Zh, PauseMode::Extend) => {
+                    format!("期间到期的顺延至结束：{}", kinds.join("、"))
+                }
+                (Lang::En, PauseMode::Pause) => format!("not counted: {}", kinds.join(", ")),
+                (Lang::En, PauseMode::Extend) => {
+                    format!("falling due within, moved to its end: {}", kinds.join(", "))
+                }
+            };
+            (when, what)
+        })
+        .collect();
+    Section {
+        id: "pauses",
+        title: lang.pick("期限暂停与顺延", "Deadline pauses and extensions"),
+        rows,
+    }
+}
+
 fn r(rows: Vec<(&'static str, String)>) -> Vec<(String, String)> {
     rows.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = r#"
+[deadlines]
+evidence_turn = "16 business hours in cn"
+execute_ruling = "2 business days"
+[calendars.cn]
+hours = ["09:00-12:00", "13:00-18:00"]
+holidays_file = "cn.toml"
+[[pauses]]
+name = "春节"
+from = "2027-02-05"
+to = "2027-02-12"
+kinds = ["merchant_reply"]
+"#;
+    const HOLIDAYS: &str = "[years.2026]\nholidays = [{ from = \"2026-10-01\", to = \"2026-10-03\" }]\nworkdays = [\"2026-10-10\"]\n";
+
+    fn rows(lang: Lang) -> Vec<(String, String)> {
+        let p = Policy::from_toml_with(POLICY, |_| Ok(HOLIDAYS.to_owned())).unwrap();
+        sections(&p, lang)
+            .into_iter()
+            .flat_map(|s| s.rows)
+            .collect()
+    }
+
+    fn row<'a>(rows: &'a [(String, String)], label: &str) -> &'a str {
+        &rows
+            .iter()
+            .find(|(k, _)| k == label)
+            .unwrap_or_else(|| panic!("{label}"))
+            .1
+    }
+
+    #[test]
+    fn calendars_and_pauses_are_shown_in_words_in_both_languages() {
+        let zh = rows(Lang::Zh);
+        assert_eq!(row(&zh, "每方举证"), "16个工作小时（按日历 cn）");
+        assert!(row(&zh, "履行裁决").starts_with("2个工作日"));
+        let cn = row(&zh, "日历 cn");
+        assert!(cn.contains("周一") && cn.contains("09:00-12:00"), "{cn}");
+        assert!(cn.contains("2026年的法定假日3天、调休上班1天"), "{cn}");
+        assert!(row(&zh, "日历 default").contains("不含节假日"));
+        assert!(row(&zh, "春节 · 2027-02-05 至 2027-02-12").contains("商家首次回复"));
+
+        let en = rows(Lang::En);
+        assert_eq!(
+            row(&en, "Each side's turn to give evidence"),
+            "16 working hours (calendar cn)"
+        );
+        let cn = row(&en, "Calendar cn");
+        assert!(
+            cn.contains("Monday") && cn.contains("Asia/Shanghai"),
+            "{cn}"
+        );
+        assert!(cn.contains("3 days off, 1 make-up working days"), "{cn}");
+        // No key or raw span reaches the page.
+        for (k, v) in zh.iter().chain(&en) {
+            for raw in [
+                "business hours",
+                "evidence_turn",
+                "merchant_reply",
+                "holidays_file",
+            ] {
+                assert!(!k.contains(raw) && !v.contains(raw), "{k}: {v}");
+            }
+        }
+    }
 }

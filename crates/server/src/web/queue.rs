@@ -255,6 +255,16 @@ pub async fn complaints(
             }
         }
     }
+    let policy = state.store.policy();
+    let countdown = |k: &Complaint| {
+        Some(i18n::countdown(
+            lang,
+            policy,
+            k.deadline_kind()?,
+            c.now,
+            k.deadline_at?,
+        ))
+    };
     let rows = items
         .iter()
         .map(|k| Row {
@@ -268,11 +278,8 @@ pub async fn complaints(
             payment_failed: k.remedy_due() && k.progress.payment_failed.is_some(),
             next_actor: k.next_actor_label(lang).unwrap_or("—"),
             deadline: k.deadline_at.map(|d| c.time(d)).unwrap_or_default(),
-            deadline_iso: k.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
-            remaining: k
-                .deadline_at
-                .map(|d| i18n::remaining(lang, c.now, d))
-                .unwrap_or_default(),
+            deadline_iso: countdown(k).map(|x| x.iso).unwrap_or_default(),
+            remaining: countdown(k).map(|x| x.text).unwrap_or_default(),
             overdue: k.deadline_at.is_some_and(|d| d < c.now),
             no_deadline: k.deadline_at.is_none() && k.next_actor() == Some("protection"),
             shop: shop_names

@@ -345,6 +345,72 @@ async fn reminders_come_24h_and_2h_before_and_not_once_answered(backend: Backend
     assert!(reminders(&app, &buyer).await.is_empty());
 }
 
+/// A merchant_reply counted in business hours: the deadline the store keeps, the reminder and
+/// the lapse all follow the calendar (09:00–18:00 Monday to Friday, Asia/Shanghai).
+async fn business_hours_set_the_deadline_its_reminder_and_its_lapse(backend: Backend) {
+    let policy = weiquan_domain::Policy::from_toml(
+        "[deadlines]\nmerchant_reply = \"16 business hours\"\n[reminders]\nbefore = [\"24h\", \"2h\"]\n",
+    )
+    .unwrap();
+    let app = spawn_with(backend, policy, weiquan_store::blob::DEFAULT_MAX_BLOB).await;
+    // The next Monday 10:00 in Shanghai, at least a day ahead of the real time.
+    let cn = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let mut day = (app.now() + Duration::days(1))
+        .with_timezone(&cn)
+        .date_naive();
+    while chrono::Datelike::weekday(&day) != chrono::Weekday::Mon {
+        day = day.succ_opt().unwrap();
+    }
+    let at = |d: chrono::NaiveDate, h: u32| {
+        d.and_hms_opt(h, 0, 0)
+            .unwrap()
+            .and_local_timezone(cn)
+            .unwrap()
+            .to_utc()
+    };
+    let monday = at(day, 10);
+    let tuesday = day.succ_opt().unwrap();
+    app.clock.set(monday);
+    let buyer = app.login("buyer01").await;
+    let seller = app.login("seller01").await;
+    let id = app.file_ok(&buyer, "A1", json!({"kind": "exchange"})).await;
+
+    // 8 working hours on Monday, 8 on Tuesday: due Tuesday 17:00.
+    let c = json_of(
+        app.get(&buyer, &format!("/api/v1/complaints/{id}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    let due: chrono::DateTime<chrono::Utc> = c["deadline_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(due, at(tuesday, 17));
+    // Overnight nothing fires, though 24 elapsed hours have passed by Tuesday 10:00; 24
+    // business hours before the deadline was before it was set, so that reminder never comes.
+    app.clock.set(at(tuesday, 10));
+    app.fire().await;
+    assert!(reminders(&app, &seller).await.is_empty());
+    // 2 working hours before: Tuesday 15:00.
+    app.clock.set(at(tuesday, 15) - Duration::seconds(1));
+    app.fire().await;
+    assert!(reminders(&app, &seller).await.is_empty());
+    app.clock.set(at(tuesday, 15));
+    app.fire().await;
+    assert_eq!(reminders(&app, &seller).await.len(), 1);
+    app.clock.set(at(tuesday, 17) - Duration::seconds(1));
+    app.fire().await;
+    assert!(
+        !kinds(&app, &seller)
+            .await
+            .contains(&"deadline_lapsed".to_owned())
+    );
+    app.clock.set(at(tuesday, 17));
+    app.fire().await;
+    assert!(
+        kinds(&app, &seller)
+            .await
+            .contains(&"deadline_lapsed".to_owned())
+    );
+}
+
 /// Reads server-sent events until one `unread` event arrives; its count.
 async fn next_unread(resp: &mut reqwest::Response, buf: &mut String) -> i64 {
     loop {
@@ -586,6 +652,7 @@ both_backends!(
     a_merchant_never_learns_who_reported,
     paging_the_unread_filter_and_marking_read,
     reminders_come_24h_and_2h_before_and_not_once_answered,
+    business_hours_set_the_deadline_its_reminder_and_its_lapse,
     the_unread_count_is_pushed_when_a_complaint_arrives,
     settings_are_validated_and_kept,
     the_payment_systems_word_tells_both_sides,
