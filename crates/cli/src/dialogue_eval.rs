@@ -245,7 +245,8 @@ impl Server {
                 }],
                 amount_cents: cents,
                 paid_at: paid,
-                shipped_at: delivered.map(|d| paid + ((d - paid) / 2).min(chrono::Duration::hours(12))),
+                shipped_at: delivered
+                    .map(|d| paid + ((d - paid) / 2).min(chrono::Duration::hours(12))),
                 delivered_at: delivered,
             });
         }

@@ -675,7 +675,9 @@ pub(crate) async fn insert_complaints<C: Conn>(
         .iter()
         .map(|(c, _, _)| {
             let first = seen.insert(c.order_no.as_str());
-            first.then(|| ids.get(c.order_no.as_str()).copied()).flatten()
+            first
+                .then(|| ids.get(c.order_no.as_str()).copied())
+                .flatten()
         })
         .collect())
 }

@@ -13,7 +13,18 @@ use crate::slots::claim::amounts;
 use crate::{Intent, Tone, analyze, faq};
 use weiquan_domain::ClaimKind;
 
+/// Said when a heated message's calmer rewrite is declined.
+const KEPT_OWN_WORDS: (&str, &str) = ("好的，保留您的原话。", "All right, I kept your own words. ");
+
 impl Session {
+    /// Back to collecting facts: `said` (Chinese, English), then the next question.
+    fn collect_on(&mut self, ctx: &Context<'_>, mut reply: Reply, said: (&str, &str)) -> Reply {
+        self.phase = Phase::Collecting;
+        let next = self.next_step(ctx, &mut reply);
+        reply.text = format!("{}{next}", t(self.lang, said.0, said.1));
+        reply
+    }
+
     /// The slots as JSON for the API.
     pub fn slots_json(&self) -> serde_json::Value {
         serde_json::to_value(&self.slots).unwrap_or_default()
@@ -101,51 +112,25 @@ impl Session {
             if let Some(d) = &mut self.slots.description {
                 *d = d.replace(calm.trim(), own.trim());
             }
-            self.phase = Phase::Collecting;
-            let next = self.next_step(ctx, &mut reply);
-            reply.text = format!(
-                "{}{}",
-                t(
-                    lang,
-                    "好的，保留您的原话。",
-                    "All right, I kept your own words. "
-                ),
-                next
-            );
-            return reply;
+            return self.collect_on(ctx, reply, KEPT_OWN_WORDS);
         }
         match self.phase {
             Phase::Rewrite => {
                 let (original, calm) = self.pending_rewrite.take().unwrap_or_default();
                 if is_yes(text) {
                     self.add_description(&calm);
-                    self.phase = Phase::Collecting;
-                    let next = self.next_step(ctx, &mut reply);
-                    reply.text = format!(
-                        "{}{}",
-                        t(
-                            lang,
+                    return self.collect_on(
+                        ctx,
+                        reply,
+                        (
                             "好的，已采用平和的版本。",
-                            "Done: I used the calmer version. "
+                            "Done: I used the calmer version. ",
                         ),
-                        next
                     );
-                    return reply;
                 }
                 if is_no(text) {
                     self.add_description(&original);
-                    self.phase = Phase::Collecting;
-                    let next = self.next_step(ctx, &mut reply);
-                    reply.text = format!(
-                        "{}{}",
-                        t(
-                            lang,
-                            "好的，保留您的原话。",
-                            "All right, I kept your own words. "
-                        ),
-                        next
-                    );
-                    return reply;
+                    return self.collect_on(ctx, reply, KEPT_OWN_WORDS);
                 }
                 // Anything else: the offer lapses, the original words stand, the new message is read.
                 self.add_description(&original);

@@ -376,16 +376,32 @@ async fn filings_together_are_answered_each_alone(backend: Backend) {
     }
     let mut filed: Vec<&str> = created.iter().map(|(no, _, _)| no.as_str()).collect();
     filed.sort_unstable();
-    let mut want = vec![order("A1"), order("A2"), order("A6"), order("A4"), order("B1")];
+    let mut want = vec![
+        order("A1"),
+        order("A2"),
+        order("A6"),
+        order("A4"),
+        order("B1"),
+    ];
     want.sort_unstable();
     assert_eq!(filed, want);
     assert_eq!(refused.len(), 3, "{refused:?}");
-    let a1 = created.iter().find(|(no, _, _)| *no == order("A1")).unwrap().1;
+    let a1 = created
+        .iter()
+        .find(|(no, _, _)| *no == order("A1"))
+        .unwrap()
+        .1;
     for (no, status, error) in &refused {
         if *no == order("A1") {
             assert_eq!(*status, StatusCode::CONFLICT);
             assert_eq!(error["code"], "duplicate_complaint");
-            assert!(error["message"].as_str().unwrap().contains(&format!("#{a1}")), "{error}");
+            assert!(
+                error["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("#{a1}")),
+                "{error}"
+            );
         } else {
             // Someone else's order looks like no order at all, as a missing one does.
             assert_eq!(*status, StatusCode::NOT_FOUND, "{no}: {error}");

@@ -158,5 +158,5 @@ macro_rules! write_on {
             .await
     }};
 }
-pub(crate) use write_on;
 pub(crate) use write;
+pub(crate) use write_on;

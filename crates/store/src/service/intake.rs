@@ -106,7 +106,9 @@ async fn file_batch<D: Driver>(lane: &Lane<D>, batch: Vec<(Filing, Answer)>) {
             }
         }
         Err(e) if alone => {
-            let _ = answers.into_iter().next().map(|a| a.send(Err(e)));
+            if let Some(answer) = answers.into_iter().next() {
+                let _ = answer.send(Err(e));
+            }
         }
         Err(e) => {
             tracing::warn!(error = %e, filings = filings.len(), "a batch of filings failed; filing each alone");
@@ -126,11 +128,7 @@ async fn write_batch<D: Driver>(
     filings: Vec<Filing>,
 ) -> Result<(Vec<Result<Complaint>>, Wrote)> {
     let policy = lane.policy.clone();
-    crate::service::write_on!(
-        lane.driver,
-        lane.mail,
-        lane.hooks.clone(),
-        Durable,
-        |tx| complaints::file_complaints(tx, filings, &policy)
-    )
+    crate::service::write_on!(lane.driver, lane.mail, lane.hooks.clone(), Durable, |tx| {
+        complaints::file_complaints(tx, filings, &policy)
+    })
 }

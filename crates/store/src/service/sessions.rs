@@ -42,9 +42,7 @@ impl Sessions {
     pub(crate) fn get(&self, token_hash: &str, now: Timestamp) -> Result<User, u64> {
         let s = self.state();
         match s.users.get(token_hash) {
-            Some((at, user, expires)) if at.elapsed() < FRESH && now < *expires => {
-                Ok(user.clone())
-            }
+            Some((at, user, expires)) if at.elapsed() < FRESH && now < *expires => Ok(user.clone()),
             _ => Err(s.cleared),
         }
     }
@@ -59,8 +57,10 @@ impl Sessions {
         if s.users.len() >= PRUNE_AT {
             s.users.retain(|_, (at, _, _)| at.elapsed() < FRESH);
         }
-        s.users
-            .insert(token_hash.to_owned(), (Instant::now(), user.clone(), expires));
+        s.users.insert(
+            token_hash.to_owned(),
+            (Instant::now(), user.clone(), expires),
+        );
     }
 
     pub(crate) fn clear(&self) {
