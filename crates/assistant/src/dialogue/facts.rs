@@ -227,7 +227,7 @@ impl Session {
             && let Some(cents) = amounts(text)
                 .first()
                 .map(|a| a.cents)
-                .or_else(|| bare_number(text))
+                .or_else(|| crate::slots::claim::bare_sum(text))
             && let Some(claim) = &mut self.slots.claim
         {
             claim.amount_cents = Some(cents);
@@ -351,21 +351,4 @@ pub(super) fn known_day(text: &str) -> Option<Known> {
     } else {
         None
     }
-}
-
-/// A whole answer that is only a number (「300」, "300"), as yuan.
-fn bare_number(text: &str) -> Option<i64> {
-    let t = text
-        .trim()
-        .trim_end_matches(|c: char| "。.!！吧".contains(c))
-        .trim();
-    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-    if int.is_empty() || int.len() > 7 || !int.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    if !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 {
-        return None;
-    }
-    let fen: i64 = format!("{frac:0<2}").parse().ok()?;
-    Some(int.parse::<i64>().ok()? * 100 + fen)
 }

@@ -250,20 +250,69 @@ static BARE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("bare amount pattern compiles")
 });
 
+/// A Chinese numeral with a magnitude (两百, 一百二, 三千五) and no unit, ending its clause
+/// (「修起来差不多两百」, 「退我一百二吧」): as a count, a size or a date it would be followed by
+/// what it counts (天, 码, 号).
+static BARE_CN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"([一二两三四五六七八九]?[十百千万][零一二两三四五六七八九十百千万]*)(?:左右|多|来)?(?:吧|呢|啊)?\s*(?:[，。,;；!！~～]|$)",
+    )
+    .expect("bare numeral pattern compiles")
+});
+
 /// Numbers with no unit where nothing else makes them a count, a size or a date (「退我259」,
-/// 「把159退回来」, "refund of 1299 please"): read as yuan only inside a claim.
+/// 「把159退回来」, "refund of 1299 please", 「差不多两百」): read as yuan only inside a claim,
+/// or as the whole answer to the amount asked ([`bare_sum`]).
 fn bare_amounts(lower: &str) -> Vec<Amount> {
-    BARE.captures_iter(lower)
-        .filter_map(|c| {
-            let m = c.get(1)?;
-            Some(Amount {
-                cents: decimal_cents(m.as_str())?,
-                start: m.start(),
-                end: m.end(),
-            })
+    let digits = BARE.captures_iter(lower).filter_map(|c| {
+        let m = c.get(1)?;
+        Some(Amount {
+            cents: decimal_cents(m.as_str())?,
+            start: m.start(),
+            end: m.end(),
         })
-        .filter(|a| a.cents > 0)
-        .collect()
+    });
+    let numerals = BARE_CN.captures_iter(lower).filter_map(|c| {
+        let m = c.get(1)?;
+        Some(Amount {
+            cents: parse_int(m.as_str())?.checked_mul(100)?,
+            start: m.start(),
+            end: m.end(),
+        })
+    });
+    let mut found: Vec<Amount> = digits.chain(numerals).filter(|a| a.cents > 0).collect();
+    found.sort_by_key(|a| a.start);
+    found
+}
+
+/// A whole answer that is only a sum without its unit (「300」, 「59.9」, 「两百」, 「差不多两百吧」,
+/// "about 300"), as cents: the answer to the amount asked.
+pub fn bare_sum(text: &str) -> Option<i64> {
+    let lower = fold_width(text.trim()).to_lowercase();
+    let mut t = lower.as_str();
+    for hedge in ["差不多", "大概", "大约", "约", "about", "around"] {
+        t = t.trim_start_matches(hedge).trim_start();
+    }
+    let t = t
+        .trim_end_matches(|c: char| "。.!！~～吧呢啊".contains(c))
+        .trim_end_matches(['左', '右', '多', '来'])
+        .trim();
+    if t.is_empty() {
+        return None;
+    }
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    let cents = if int.len() <= 7
+        && int.chars().all(|c| c.is_ascii_digit())
+        && frac.len() <= 2
+        && frac.chars().all(|c| c.is_ascii_digit())
+    {
+        decimal_cents(t)?
+    } else if t.chars().all(super::cnnum::is_numeral_char) {
+        parse_int(t)?.checked_mul(100)?
+    } else {
+        return None;
+    };
+    (cents > 0).then_some(cents)
 }
 
 /// How many times the price a compensation asks for (假一赔四 → 4, 退一赔三 → 3, 三倍赔偿,
@@ -401,6 +450,26 @@ mod readings {
             Some(129900)
         );
         assert_eq!(claim("换成43的").unwrap().amount_cents, None);
+        assert_eq!(
+            claim("这个必须赔 插座修起来差不多两百")
+                .unwrap()
+                .amount_cents,
+            Some(20000)
+        );
+        assert_eq!(
+            claim("给我退款 一百二吧").unwrap().amount_cents,
+            Some(12000)
+        );
+        // A count, a size or a date is not a sum.
+        assert_eq!(claim("换成四十三码的").unwrap().amount_cents, None);
+        assert_eq!(claim("等了三十天，要求赔偿").unwrap().amount_cents, None);
+        assert_eq!(bare_sum("两百"), Some(20000));
+        assert_eq!(bare_sum("差不多两百吧"), Some(20000));
+        assert_eq!(bare_sum("300"), Some(30000));
+        assert_eq!(bare_sum("59.9"), Some(5990));
+        assert_eq!(bare_sum("5"), Some(500));
+        assert_eq!(bare_sum("就是我开头发的那个单号"), None);
+        assert_eq!(bare_sum("两百多个差评"), None);
         assert_eq!(multiple("假一赔四"), Some(4));
         assert_eq!(multiple("退一赔三"), Some(3));
         assert_eq!(multiple("four times the price"), Some(4));
