@@ -1,9 +1,10 @@
-//! Filings made together. Each `file_complaint` call waits in one queue; a few *lanes* take what
-//! is queued (up to [`MAX_BATCH`]) and file it in one transaction (`complaints::file_complaints`):
-//! one statement reads the batch's orders and one inserts its rows, the rest are held writes, and
-//! one commit (one WAL flush) answers them all. On PostgreSQL this is what lifts one node's
-//! intake above a transaction's round trips per filing; on SQLite the writer's group commit
-//! already shares the commit, and a batch only shares the statements.
+//! Filings made together. Each `file_complaint` call waits in one queue; the driver's *lanes*
+//! (`Driver::intake_lanes`) take what is queued (up to [`MAX_BATCH`]) and file it in one
+//! transaction (`complaints::file_complaints`): one statement reads the batch's orders and one
+//! inserts its rows, the rest are held writes, and one commit (one WAL flush) answers them all.
+//! On PostgreSQL this is what lifts one node's intake above a transaction's round trips per
+//! filing. SQLite gives each filing a lane of its own: its writer's group commit already makes
+//! concurrent filings one transaction.
 //!
 //! A refused filing is answered alone inside its batch; a batch whose transaction fails is filed
 //! again one filing at a time, so one bad filing fails no other. A lane runs as its own task:
