@@ -482,8 +482,16 @@ impl KindTime {
 }
 
 /// The compiled calendars and kinds, built once per policy (lazily for one built in code).
-#[derive(Debug, Clone, Default)]
-pub struct Compiled(pub(super) Arc<OnceLock<BTreeMap<DeadlineKind, KindTime>>>);
+#[derive(Debug, Default)]
+pub struct Compiled(pub(super) OnceLock<BTreeMap<DeadlineKind, KindTime>>);
+
+/// A copy builds its own: a cloned policy may have its deadlines or calendars changed, and must
+/// not count on the original's (policies are shared behind an `Arc`, not copied, at run time).
+impl Clone for Compiled {
+    fn clone(&self) -> Self {
+        Compiled::default()
+    }
+}
 
 /// Derived from the policy's own keys, so two policies with the same keys are equal.
 impl PartialEq for Compiled {
@@ -500,6 +508,21 @@ mod tests {
     use crate::{Policy, TimerKind};
 
     const CN: &str = include_str!("../../../../data/calendars/cn.toml");
+
+    #[test]
+    fn a_changed_copy_counts_its_own_deadlines() {
+        let p = Policy::default();
+        let at = shanghai("2026-12-07 10:00");
+        let before = p.due(TimerKind::MerchantReply, at);
+        assert_eq!(before, at + chrono::Duration::hours(48));
+        let mut q = p.clone();
+        q.deadlines.merchant_reply = Span::Elapsed(std::time::Duration::from_secs(3600));
+        assert_eq!(
+            q.due(TimerKind::MerchantReply, at),
+            at + chrono::Duration::hours(1)
+        );
+        assert_eq!(p.due(TimerKind::MerchantReply, at), before);
+    }
 
     fn shanghai(s: &str) -> Timestamp {
         let t = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
