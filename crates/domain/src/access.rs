@@ -320,7 +320,11 @@ mod tests {
     fn only_regulators_and_admins_export() {
         for role in Role::ALL {
             let allowed = check_export(&Actor::new(UserId(1), *role)).is_ok();
-            assert_eq!(allowed, matches!(role, Role::Regulator | Role::Admin), "{role:?}");
+            assert_eq!(
+                allowed,
+                matches!(role, Role::Regulator | Role::Admin),
+                "{role:?}"
+            );
         }
     }
 }

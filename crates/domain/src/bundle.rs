@@ -59,7 +59,9 @@ impl BundleScope {
             BundleScope::Complaint(id) => Stream::Complaint(*id).to_string(),
             BundleScope::Case(id) => Stream::Case(*id).to_string(),
             BundleScope::Shop(id) => Stream::Shop(id.clone()).to_string(),
-            BundleScope::Period { from, to } => format!("period:{}/{}", rfc3339(*from), rfc3339(*to)),
+            BundleScope::Period { from, to } => {
+                format!("period:{}/{}", rfc3339(*from), rfc3339(*to))
+            }
         }
     }
 
@@ -326,8 +328,11 @@ mod tests {
     #[test]
     fn a_period_runs_forwards_and_is_named_in_utc() {
         let t = |s: &str| crate::types::parse_time("t", s).unwrap();
-        let p = BundleScope::period(t("2026-05-01T00:00:00+08:00"), t("2026-06-01T00:00:00+08:00"))
-            .unwrap();
+        let p = BundleScope::period(
+            t("2026-05-01T00:00:00+08:00"),
+            t("2026-06-01T00:00:00+08:00"),
+        )
+        .unwrap();
         assert_eq!(
             p.name(),
             "period:2026-04-30T16:00:00.000Z/2026-05-31T16:00:00.000Z"

@@ -282,7 +282,10 @@ mod tests {
         assert_eq!(w.head(), (2, h2.as_str()));
 
         let mut w = Walk::new("complaint:1");
-        assert_eq!(w.next(&second, h2.as_str()), Err(Break::Gap { expected: 1 }));
+        assert_eq!(
+            w.next(&second, h2.as_str()),
+            Err(Break::Gap { expected: 1 })
+        );
         assert_eq!(
             Walk::new("complaint:2").next(&first, h1.as_str()),
             Err(Break::Stream {

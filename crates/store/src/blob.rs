@@ -129,7 +129,10 @@ impl BlobStore {
     pub async fn read_chunks(
         &self,
         sha: &Sha256,
-    ) -> Result<(u64, futures::stream::BoxStream<'static, Result<bytes::Bytes>>)> {
+    ) -> Result<(
+        u64,
+        futures::stream::BoxStream<'static, Result<bytes::Bytes>>,
+    )> {
         use futures::{StreamExt, TryStreamExt};
         let got = self
             .store

@@ -71,24 +71,28 @@ async fn seed(s: &dyn Store) -> (ComplaintId, ComplaintId, ComplaintId) {
         .unwrap();
     assert!(out.iter().all(|r| r.is_ok()));
     let paid = t0() - Duration::days(10);
-    let orders = [(1, "buyer01", "shop-a"), (2, "buyer02", "shop-b"), (3, "buyer02", "shop-a")]
-        .into_iter()
-        .map(|(n, buyer, shop)| OrderRecord {
-            order_no: order_no(n),
-            buyer: Username::parse(buyer).unwrap(),
-            shop_id: ShopId::parse(shop).unwrap(),
-            items: vec![OrderItem {
-                title: "保温杯".into(),
-                price_cents: Cents::new(8900).unwrap(),
-                qty: 1,
-                return_exempt: None,
-            }],
-            amount_cents: Cents::new(8900).unwrap(),
-            paid_at: paid,
-            shipped_at: Some(paid + Duration::hours(12)),
-            delivered_at: Some(paid + Duration::days(2)),
-        })
-        .collect();
+    let orders = [
+        (1, "buyer01", "shop-a"),
+        (2, "buyer02", "shop-b"),
+        (3, "buyer02", "shop-a"),
+    ]
+    .into_iter()
+    .map(|(n, buyer, shop)| OrderRecord {
+        order_no: order_no(n),
+        buyer: Username::parse(buyer).unwrap(),
+        shop_id: ShopId::parse(shop).unwrap(),
+        items: vec![OrderItem {
+            title: "保温杯".into(),
+            price_cents: Cents::new(8900).unwrap(),
+            qty: 1,
+            return_exempt: None,
+        }],
+        amount_cents: Cents::new(8900).unwrap(),
+        paid_at: paid,
+        shipped_at: Some(paid + Duration::hours(12)),
+        delivered_at: Some(paid + Duration::days(2)),
+    })
+    .collect();
     let out = s.import_orders(orders, t0()).await.unwrap();
     assert!(out.iter().all(|r| r.is_ok()), "{out:?}");
     let mut ids = vec![];
@@ -232,17 +236,24 @@ async fn scenario(store: Arc<dyn Store>) {
     assert_eq!(v.scope, format!("complaint:{c1}"));
     assert_eq!(v.public_key, key.public_hex());
     assert_eq!((v.records, v.chains), (1, 1));
-    assert_eq!(v.evidence, 3, "the frozen order, the shared file, the large one");
+    assert_eq!(
+        v.evidence, 3,
+        "the frozen order, the shared file, the large one"
+    );
     let p = paths(&one);
     assert!(p.contains(&format!("records/complaint/{c1}.json")));
     assert!(p.contains(&format!("chains/complaint/{c1}.jsonl")));
     for other in [c2, c3] {
         assert!(
-            !p.iter().any(|x| x.contains(&format!("/complaint/{other}."))),
+            !p.iter()
+                .any(|x| x.contains(&format!("/complaint/{other}."))),
             "{p:?}"
         );
     }
-    assert!(!p.iter().any(|x| x.contains("/case/") || x.contains("/shop/")));
+    assert!(
+        !p.iter()
+            .any(|x| x.contains("/case/") || x.contains("/shop/"))
+    );
     assert!(!one.windows(6).any(|w| w == b"shop-b"), "nothing of shop-b");
 
     // The export is an event on the exporter's chain, which the manifest names; chains verify.
@@ -252,9 +263,16 @@ async fn scenario(store: Arc<dyn Store>) {
     assert!(s.verify().await.unwrap().is_ok());
 
     // A case: its chain and its member's; not the shop's other complaint.
-    let case_id = s.complaint(&regulator, c1).await.unwrap().collective_case_id;
+    let case_id = s
+        .complaint(&regulator, c1)
+        .await
+        .unwrap()
+        .collective_case_id;
     let cases = s.cases(&regulator, None, None, 10).await.unwrap().items;
-    let case = cases.iter().find(|k| k.members.contains(&c1)).expect("the forward's case");
+    let case = cases
+        .iter()
+        .find(|k| k.members.contains(&c1))
+        .expect("the forward's case");
     assert!(case_id.is_none() || case_id == Some(case.id));
     let b = export(s, &key, &regulator, BundleScope::Case(case.id), now).await;
     verify(Cursor::new(&b), Some(&public)).expect("an intact case bundle");
@@ -305,7 +323,10 @@ async fn scenario(store: Arc<dyn Store>) {
     assert!(p.contains(&format!("chains/complaint/{c1}.jsonl")));
     assert!(p.contains(&format!("chains/complaint/{c2}.jsonl")));
     assert!(!p.contains(&format!("chains/complaint/{c3}.jsonl")));
-    assert!(!p.iter().any(|x| x.contains("account")), "bookkeeping stays out");
+    assert!(
+        !p.iter().any(|x| x.contains("account")),
+        "bookkeeping stays out"
+    );
 
     // Only regulators and admins export; a subject that does not exist is not found.
     for who in ["buyer01", "seller01", "agent01"] {
@@ -314,7 +335,10 @@ async fn scenario(store: Arc<dyn Store>) {
             .await
             .unwrap_err();
         assert!(
-            matches!(&e, weiquan_store::StoreError::Domain(DomainError::Forbidden(_))),
+            matches!(
+                &e,
+                weiquan_store::StoreError::Domain(DomainError::Forbidden(_))
+            ),
             "{who}: {e}"
         );
     }
@@ -346,7 +370,10 @@ fn tampering_is_named(bundle: &[u8], key: &PlatformKey, c1: ComplaintId) {
     let at = offset_in(bundle, &chain, "第1个杯子".as_bytes());
     let broken = check(&flipped(bundle, at + "第".len(), b'2'));
     assert_eq!(broken.file, chain);
-    assert_eq!(broken.stream.as_deref(), Some(format!("complaint:{c1}").as_str()));
+    assert_eq!(
+        broken.stream.as_deref(),
+        Some(format!("complaint:{c1}").as_str())
+    );
     assert_eq!(broken.seq, Some(1), "{broken}");
     assert!(broken.en.contains("altered"), "{broken}");
 

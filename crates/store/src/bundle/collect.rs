@@ -204,14 +204,32 @@ async fn case<C: Conn>(
 /// The shop's record and chain, then every complaint, report and case about it.
 async fn shop<C: Conn>(tx: &mut Tx<'_, C>, c: &mut Collect, id: &ShopId) -> Result<()> {
     shop_itself(tx, c, id).await?;
-    for k in ids(tx, "SELECT id FROM complaints WHERE shop_id = $1 ORDER BY id", id).await? {
+    for k in ids(
+        tx,
+        "SELECT id FROM complaints WHERE shop_id = $1 ORDER BY id",
+        id,
+    )
+    .await?
+    {
         complaint(tx, c, ComplaintId(k)).await?;
     }
-    for k in ids(tx, "SELECT id FROM reports WHERE shop_id = $1 ORDER BY id", id).await? {
+    for k in ids(
+        tx,
+        "SELECT id FROM reports WHERE shop_id = $1 ORDER BY id",
+        id,
+    )
+    .await?
+    {
         report(tx, c, ReportId(k)).await?;
     }
     // A case's members are the shop's own complaints and reports, already in.
-    for k in ids(tx, "SELECT id FROM cases WHERE shop_id = $1 ORDER BY id", id).await? {
+    for k in ids(
+        tx,
+        "SELECT id FROM cases WHERE shop_id = $1 ORDER BY id",
+        id,
+    )
+    .await?
+    {
         case(tx, c, CaseId(k), false).await?;
     }
     Ok(())

@@ -83,7 +83,10 @@ impl PlatformKey {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        write_private(path, format!("{}\n", B64.encode(key.signing.to_bytes())).as_bytes())?;
+        write_private(
+            path,
+            format!("{}\n", B64.encode(key.signing.to_bytes())).as_bytes(),
+        )?;
         Ok(key)
     }
 

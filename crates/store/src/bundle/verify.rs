@@ -59,7 +59,9 @@ pub fn verify<R: Read + Seek>(
         .map_err(|e| damaged(&e.to_string()))?;
     let mut check = Check::new(&manifest);
     let mut tar = tar::Archive::new(archive);
-    let entries = tar.entries_with_seek().map_err(|e| damaged(&e.to_string()))?;
+    let entries = tar
+        .entries_with_seek()
+        .map_err(|e| damaged(&e.to_string()))?;
     for entry in entries {
         let entry = entry.map_err(|e| damaged(&e.to_string()))?;
         check.file(entry)?;
@@ -89,7 +91,10 @@ fn damaged(why: &str) -> Broken {
 fn signed_parts<R: Read + Seek>(archive: &mut R) -> Result<(Vec<u8>, Vec<u8>), Broken> {
     let (mut manifest, mut sig) = (None, None);
     let mut tar = tar::Archive::new(archive);
-    for entry in tar.entries_with_seek().map_err(|e| damaged(&e.to_string()))? {
+    for entry in tar
+        .entries_with_seek()
+        .map_err(|e| damaged(&e.to_string()))?
+    {
         let mut entry = entry.map_err(|e| damaged(&e.to_string()))?;
         let path = entry_path(&entry)?;
         let slot = match path.as_str() {
@@ -349,13 +354,7 @@ impl<'m> Check<'m> {
     }
 
     fn record(&mut self, path: &str, stream: &Stream, bytes: &[u8]) -> Result<(), Broken> {
-        let bad = || {
-            Broken::file(
-                path,
-                "记录不是有效的 JSON",
-                "the record is not valid JSON",
-            )
-        };
+        let bad = || Broken::file(path, "记录不是有效的 JSON", "the record is not valid JSON");
         let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| bad())?;
         if let Stream::Complaint(id) = stream {
             let state = v
@@ -380,7 +379,11 @@ impl<'m> Check<'m> {
 
     /// What can only be checked once every file is read.
     fn finish(&self, manifest: &Manifest) -> Result<(), Broken> {
-        if let Some(e) = manifest.entries.iter().find(|e| !self.seen.contains(&e.path)) {
+        if let Some(e) = manifest
+            .entries
+            .iter()
+            .find(|e| !self.seen.contains(&e.path))
+        {
             return Err(Broken::file(
                 &e.path,
                 "清单列出的文件不在归档中：文件被删除",

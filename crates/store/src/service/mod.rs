@@ -716,7 +716,11 @@ impl<D: Driver> Store for Service<D> {
         let (pieces, taken) = tokio::sync::mpsc::channel(16);
         let mut writer = crate::bundle::write::Writer::new(out, ticket);
         let t = ticket.clone();
-        let read = async { read!(self, Snapshot, |tx| crate::bundle::collect::scope(tx, &t, pieces)) };
+        let read = async {
+            read!(self, Snapshot, |tx| crate::bundle::collect::scope(
+                tx, &t, pieces
+            ))
+        };
         let (read, written) = tokio::join!(read, writer.take(taken));
         // A writer that failed (its reader gone) stops the snapshot: its error is the cause.
         written?;
