@@ -62,6 +62,9 @@ pub enum BenchCommand {
     /// Sentence embeddings: the full and the static encoder's sentences/s on one core, memory,
     /// and what the static one keeps (see `bench_embed`).
     Embed(crate::bench_embed::BenchArgs),
+    /// The authorities' bundle of one shop with many complaints and much evidence: export time,
+    /// rate and peak memory, and the same for verifying it (see `bench_bundle`).
+    AuditExport(crate::bench_bundle::BenchArgs),
     /// Business-time deadlines on the China calendar: computations/s on one core (see
     /// `bench_calendar`).
     Calendar(crate::bench_calendar::BenchArgs),
@@ -89,6 +92,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Webhooks(args) => crate::bench_webhooks::run(args).await,
         BenchCommand::Embed(args) => crate::bench_embed::run(args).await,
         BenchCommand::Calendar(args) => crate::bench_calendar::run(args).await,
+        BenchCommand::AuditExport(args) => crate::bench_bundle::run(args).await,
     }
 }
 

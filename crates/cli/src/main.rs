@@ -3,6 +3,7 @@
 mod assistant_cmd;
 mod audit;
 mod bench;
+mod bench_bundle;
 mod bench_calendar;
 mod bench_chat;
 mod bench_collective;

@@ -20,6 +20,8 @@ use crate::StoreArgs;
 pub struct ServeArgs {
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub platform_key: crate::audit::KeyArgs,
     /// Address to listen on; port 0 picks a free port (printed on start).
     #[arg(long, default_value = "127.0.0.1:8080", env = "WEIQUAN_LISTEN")]
     pub listen: SocketAddr,
@@ -151,9 +153,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // which nodes sharing a PostgreSQL database must all have).
     let keys = weiquan_server::outbox::Keyring::load(&args.store.data_dir)
         .context("cannot read or make the webhook key (webhook.key in --data-dir)")?;
+    // Bundles for the authorities are signed with the platform key (docs/audit.md).
+    let platform_key = args.platform_key.load(&args.store.data_dir)?;
     let mut state = AppState::new(store)
         .with_clock(clock)
         .with_webhook_key(keys)
+        .with_platform_key(platform_key)
         .with_metrics_token(args.metrics_token.clone());
     state.https = args.https;
     tokio::select! {

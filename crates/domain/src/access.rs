@@ -180,6 +180,24 @@ pub fn check_key_admin(actor: &Actor) -> Result<(), DomainError> {
     }
 }
 
+/// Whether the role may export the authorities' bundle (电子商务法 Art. 62): the platform's
+/// regulators and admins, who answer the authorities; pages show the button by the same rule.
+pub fn may_export(role: Role) -> bool {
+    matches!(role, Role::Regulator | Role::Admin)
+}
+
+/// The one check of every export, on the web, the API and the command line's store.
+pub fn check_export(actor: &Actor) -> Result<(), DomainError> {
+    if may_export(actor.role) {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "只有平台监管人员和管理员可以导出监管证据包",
+            "only platform regulators and admins may export a bundle for the authorities",
+        ))
+    }
+}
+
 /// Who may list tier-3 cases: staff all of them (`None`), a merchant their own shops'
 /// (`Some(merchant)`), nobody else.
 pub fn cases_scope(actor: &Actor) -> Result<Option<UserId>, DomainError> {
@@ -199,8 +217,12 @@ pub fn shop_ledger(actor: &Actor, merchant: Option<UserId>) -> Result<(), Domain
     match merchant {
         Some(_) if actor.role.is_staff() => Ok(()),
         Some(m) if actor.role == Role::Merchant && actor.id == m => Ok(()),
-        _ => Err(DomainError::not_found("找不到这家店铺", "no such shop")),
+        _ => Err(not_found_shop()),
     }
+}
+
+pub fn not_found_shop() -> DomainError {
+    DomainError::not_found("找不到这家店铺", "no such shop")
 }
 
 /// The merchant whose shops an actor lists: their own; nobody else has shops.
@@ -292,5 +314,17 @@ mod tests {
         assert!(shop_ledger(&Actor::new(UserId(1), Role::Regulator), None).is_err());
         assert_eq!(own_shops(&seller).unwrap(), UserId(7));
         assert!(own_shops(&Actor::new(UserId(2), Role::Consumer)).is_err());
+    }
+
+    #[test]
+    fn only_regulators_and_admins_export() {
+        for role in Role::ALL {
+            let allowed = check_export(&Actor::new(UserId(1), *role)).is_ok();
+            assert_eq!(
+                allowed,
+                matches!(role, Role::Regulator | Role::Admin),
+                "{role:?}"
+            );
+        }
     }
 }

@@ -69,6 +69,99 @@ pub fn event_hash(e: &EventBody<'_>) -> Sha256 {
     Sha256::from_digest(Hasher::digest(s.as_bytes()).into())
 }
 
+/// Follows one stream's chain event by event, as `audit verify` and a bundle's verifier both
+/// read it: the one place that says whether an event links to the one before.
+#[derive(Debug, Clone)]
+pub struct Walk {
+    stream: String,
+    seq: i64,
+    head: String,
+}
+
+/// Why an event does not link to its chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Break {
+    /// The event names another stream than the chain it was found in.
+    Stream { expected: String },
+    /// A seq is missing or repeated.
+    Gap { expected: i64 },
+    /// `prev_hash` is not the previous event's hash.
+    Prev,
+    /// The event's content does not hash to its `hash`.
+    Altered,
+}
+
+impl Break {
+    pub fn zh(&self) -> String {
+        match self {
+            Break::Stream { expected } => format!("事件不属于事件流 {expected}"),
+            Break::Gap { expected } => format!("应为序号 {expected}：事件链有缺失"),
+            Break::Prev => "prev_hash 与上一事件的哈希不符".to_owned(),
+            Break::Altered => "哈希与事件内容不符：记录被篡改".to_owned(),
+        }
+    }
+
+    pub fn en(&self) -> String {
+        match self {
+            Break::Stream { expected } => format!("the event is not of stream {expected}"),
+            Break::Gap { expected } => format!("expected seq {expected}; the chain has a gap"),
+            Break::Prev => "prev_hash does not match the previous event's hash".to_owned(),
+            Break::Altered => {
+                "hash does not match the event's content; the record was altered".to_owned()
+            }
+        }
+    }
+}
+
+impl Walk {
+    /// A walk of `stream` from its first event.
+    pub fn new(stream: &str) -> Self {
+        Walk {
+            stream: stream.to_owned(),
+            seq: 0,
+            head: GENESIS.to_owned(),
+        }
+    }
+
+    /// Checks the next event and its stated `hash`; on success it becomes the head.
+    pub fn next(&mut self, e: &EventBody<'_>, hash: &str) -> Result<(), Break> {
+        if e.stream != self.stream {
+            return Err(Break::Stream {
+                expected: self.stream.clone(),
+            });
+        }
+        if e.seq != self.seq + 1 {
+            return Err(Break::Gap {
+                expected: self.seq + 1,
+            });
+        }
+        if e.prev_hash != self.head {
+            return Err(Break::Prev);
+        }
+        if event_hash(e).as_str() != hash {
+            return Err(Break::Altered);
+        }
+        self.seq = e.seq;
+        self.head = hash.to_owned();
+        Ok(())
+    }
+
+    pub fn stream(&self) -> &str {
+        &self.stream
+    }
+
+    /// The last seq checked (0 before any) and its hash.
+    pub fn head(&self) -> (i64, &str) {
+        (self.seq, &self.head)
+    }
+}
+
+/// The complaint state an event records it moved to (its `to`), if it records one: what a
+/// complaint row must agree with at its chain's end.
+pub fn state_after(data: &Value) -> Option<&str> {
+    data.get("to").and_then(Value::as_str)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +255,57 @@ mod tests {
             };
             assert_eq!(event_hash(&again), event_hash(&body), "{x}");
         }
+    }
+
+    #[test]
+    fn a_walk_names_what_breaks() {
+        let data = json!({"k": 1});
+        let first = EventBody {
+            stream: "complaint:1",
+            seq: 1,
+            at_ms: 5,
+            actor: "user:1",
+            kind: "filed",
+            data: &data,
+            prev_hash: GENESIS,
+        };
+        let h1 = event_hash(&first);
+        let second = EventBody {
+            seq: 2,
+            prev_hash: h1.as_str(),
+            ..first.clone()
+        };
+        let h2 = event_hash(&second);
+        let mut w = Walk::new("complaint:1");
+        w.next(&first, h1.as_str()).unwrap();
+        w.next(&second, h2.as_str()).unwrap();
+        assert_eq!(w.head(), (2, h2.as_str()));
+
+        let mut w = Walk::new("complaint:1");
+        assert_eq!(
+            w.next(&second, h2.as_str()),
+            Err(Break::Gap { expected: 1 })
+        );
+        assert_eq!(
+            Walk::new("complaint:2").next(&first, h1.as_str()),
+            Err(Break::Stream {
+                expected: "complaint:2".into()
+            })
+        );
+        let mut w = Walk::new("complaint:1");
+        w.next(&first, h1.as_str()).unwrap();
+        let unlinked = EventBody {
+            prev_hash: GENESIS,
+            ..second.clone()
+        };
+        assert_eq!(w.next(&unlinked, h2.as_str()), Err(Break::Prev));
+        let other = json!({"k": 2});
+        let altered = EventBody {
+            data: &other,
+            ..second.clone()
+        };
+        assert_eq!(w.next(&altered, h2.as_str()), Err(Break::Altered));
+        // A failed event does not move the head.
+        assert_eq!(w.head(), (1, h1.as_str()));
     }
 }

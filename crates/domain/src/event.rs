@@ -67,6 +67,7 @@ labelled_enum!(
         ServiceAccountCreated = "service_account_created", "创建服务账号", "service account created";
         ApiKeyIssued = "api_key_issued", "签发接口密钥", "API key issued";
         ApiKeyRevoked = "api_key_revoked", "吊销接口密钥", "API key revoked";
+        BundleExported = "bundle_exported", "导出监管证据包", "evidence bundle exported for the authorities";
         OrderImported = "order_imported", "订单已导入", "order imported";
         OrderUpdated = "order_updated", "订单物流已更新", "order shipping updated";
     }

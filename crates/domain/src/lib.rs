@@ -40,6 +40,8 @@ pub mod tier3;
 
 pub mod notice;
 
+pub mod bundle;
+
 pub use access::Actor;
 pub use action::Action;
 pub use complaint::{Complaint, NewComplaint, Progress};

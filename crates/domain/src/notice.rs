@@ -254,6 +254,8 @@ pub fn concerns(stream: &Stream, kind: EventKind, data: &Value) -> Option<(Notic
         | E::ApiKeyRevoked
         | E::OrderImported
         | E::OrderUpdated => None,
+        // An export is staff's own record of what left the platform (on the exporter's chain).
+        E::BundleExported => None,
     }
 }
 

@@ -50,6 +50,8 @@ pub struct AppState {
     pub https: bool,
     /// When set, `/metrics` answers only a request bearing it.
     pub metrics_token: Option<Arc<str>>,
+    /// What bundles for the authorities are signed with (`serve --platform-key`).
+    pub platform_key: Arc<weiquan_store::bundle::PlatformKey>,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
             inbox_recheck: std::time::Duration::from_secs(3),
             https: false,
             metrics_token: None,
+            platform_key: Arc::new(weiquan_store::bundle::PlatformKey::ephemeral()),
         }
     }
 
@@ -80,6 +83,14 @@ impl AppState {
         let metrics_token = token.filter(|t| !t.is_empty()).map(Arc::from);
         AppState {
             metrics_token,
+            ..self
+        }
+    }
+
+    /// The same state signing bundles with this key (the data dir's, or one nodes share).
+    pub fn with_platform_key(self, key: weiquan_store::bundle::PlatformKey) -> Self {
+        AppState {
+            platform_key: Arc::new(key),
             ..self
         }
     }

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    assistant, complaints, keys, marketplace, notifications, push, stats, tier3, webhooks,
+    assistant, bundles, complaints, keys, marketplace, notifications, push, stats, tier3, webhooks,
 };
 use crate::auth;
 
@@ -28,11 +28,13 @@ use crate::auth;
         keys::create, keys::list, keys::issue, keys::revoke,
         webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::rotate,
         webhooks::attempts, webhooks::dead, webhooks::replay,
+        bundles::complaint, bundles::case, bundles::shop, bundles::period_bundle,
     ),
     // Pushed down the chat WebSocket (`GET /api/v1/assistant/ws`) once a chat is handed over.
     components(schemas(assistant::AgentNews, ErrorBody, ErrorDetail)),
     modifiers(&Bearer, &Errors),
     tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"), (name = "webhooks"), (name = "notifications"),
+        (name = "audit", description = "The authorities' bundle (电子商务法 Art. 62): a signed tar archive of records, chains and evidence for regulators and admins (docs/audit.md)"),
         (name = "marketplace API", description = "The marketplace's machines: API keys of service accounts (`Authorization: Bearer wqk_…`), every write under an `Idempotency-Key` (docs/marketplace.md)"))
 )]
 pub struct ApiDoc;

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use weiquan_domain::chain::{EventBody, GENESIS, event_hash};
+use weiquan_domain::chain::{EventBody, Walk, state_after};
 use weiquan_domain::{Sha256, Stream};
 
 use crate::blob::BlobStore;
@@ -17,7 +17,8 @@ use crate::rows::EventRow;
 #[derive(Default)]
 pub(crate) struct Checker {
     report: AuditReport,
-    current: Option<(String, i64, String)>, // stream, last seq, last hash
+    /// The chain being read.
+    walk: Option<Walk>,
     /// The last state each complaint's chain records, checked against the complaint rows.
     chain_states: HashMap<i64, String>,
     /// Evidence kept as blobs, rehashed by `check_files` once the rows are read.
@@ -28,24 +29,14 @@ pub(crate) struct Checker {
 impl Checker {
     pub(crate) fn event(&mut self, r: EventRow) -> Result<(), String> {
         let at = |why: &str| format!("event {} (stream {}, seq {}): {why}", r.id, r.stream, r.seq);
-        let (expect_seq, expect_prev) = match &self.current {
-            Some((s, seq, hash)) if *s == r.stream => (seq + 1, hash.clone()),
-            _ => {
-                self.report.streams += 1;
-                (1, GENESIS.to_owned())
-            }
-        };
-        if r.seq != expect_seq {
-            return Err(at(&format!(
-                "expected seq {expect_seq}; the chain has a gap"
-            )));
+        if self.walk.as_ref().is_none_or(|w| w.stream() != r.stream) {
+            self.report.streams += 1;
+            self.walk = Some(Walk::new(&r.stream));
         }
-        if r.prev_hash != expect_prev {
-            return Err(at("prev_hash does not match the previous event's hash"));
-        }
+        let walk = self.walk.as_mut().expect("set above");
         let data: serde_json::Value =
             serde_json::from_str(&r.data).map_err(|_| at("data is not valid JSON"))?;
-        let computed = event_hash(&EventBody {
+        let body = EventBody {
             stream: &r.stream,
             seq: r.seq,
             at_ms: r.at,
@@ -53,19 +44,14 @@ impl Checker {
             kind: &r.kind,
             data: &data,
             prev_hash: &r.prev_hash,
-        });
-        if computed.as_str() != r.hash {
-            return Err(at(
-                "hash does not match the event's content; the record was altered",
-            ));
-        }
+        };
+        walk.next(&body, &r.hash).map_err(|b| at(&b.en()))?;
         if let Ok(Stream::Complaint(id)) = Stream::parse(&r.stream)
-            && let Some(to) = data.get("to").and_then(|v| v.as_str())
+            && let Some(to) = state_after(&data)
         {
             self.chain_states.insert(id.0, to.to_owned());
         }
         self.report.events += 1;
-        self.current = Some((r.stream, r.seq, r.hash));
         Ok(())
     }
 

@@ -125,6 +125,24 @@ impl BlobStore {
         Ok(got.bytes().await.map_err(object_error)?.to_vec())
     }
 
+    /// A blob's size and its bytes as a stream of chunks: a large file copied in bounded memory.
+    pub async fn read_chunks(
+        &self,
+        sha: &Sha256,
+    ) -> Result<(
+        u64,
+        futures::stream::BoxStream<'static, Result<bytes::Bytes>>,
+    )> {
+        use futures::{StreamExt, TryStreamExt};
+        let got = self
+            .store
+            .get(&Self::path_of(sha))
+            .await
+            .map_err(object_error)?;
+        let size = got.meta.size;
+        Ok((size, got.into_stream().map_err(object_error).boxed()))
+    }
+
     /// Re-reads a blob and checks its digest.
     pub async fn verify(&self, sha: &Sha256) -> std::result::Result<(), String> {
         match self.get(sha).await {

@@ -152,6 +152,34 @@ pub(crate) async fn read<C: Conn>(tx: &mut Tx<'_, C>, stream: &Stream) -> Result
     each(rows, |r| EventRow::from_row(r)?.try_into())
 }
 
+/// A stream's events as stored, in order (a bundle copies them as they are).
+pub(crate) async fn rows<C: Conn>(tx: &mut Tx<'_, C>, stream: &Stream) -> Result<Vec<EventRow>> {
+    let rows = tx
+        .query(
+            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE stream = $1 ORDER BY seq"),
+            vals![stream.to_string()],
+        )
+        .await?;
+    each(rows, EventRow::from_row)
+}
+
+/// The streams with an event in `[from, to)`, by name (a period's bundle). A scan of the events:
+/// exports are rare, and no index on `at` is kept for them.
+pub(crate) async fn active_streams<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<String>> {
+    tx.query(
+        "SELECT DISTINCT stream FROM events WHERE at >= $1 AND at < $2 ORDER BY stream",
+        vals![to_ms(from), to_ms(to)],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| r.swap_remove(0).into_text())
+    .collect()
+}
+
 /// A stream's events as `reader` may see them (`access::event_view`): redacted events no longer
 /// match their hashes (`audit verify` checks the stored ones).
 pub(crate) async fn read_as<C: Conn>(

@@ -93,6 +93,24 @@ pub(crate) async fn get<C: Conn>(
     found.ok_or_else(|| subject.no_such_file())
 }
 
+/// The bytes of a complaint's files that the database keeps (its frozen order), by digest.
+pub(crate) async fn inline_files<C: Conn>(
+    tx: &mut Tx<'_, C>,
+    id: ComplaintId,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    tx.query(
+        "SELECT sha256, inline_data FROM evidence WHERE complaint_id = $1 AND inline_data IS NOT NULL ORDER BY sha256",
+        vals![id.0],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| {
+        let bytes = r.swap_remove(1).into_opt_bytes()?.unwrap_or_default();
+        Ok((r.swap_remove(0).into_text()?, bytes))
+    })
+    .collect()
+}
+
 /// A subject's files, oldest first.
 pub(crate) async fn list<C: Conn>(tx: &mut Tx<'_, C>, subject: Subject) -> Result<Vec<Evidence>> {
     let (table, column, id) = subject.table();

@@ -62,6 +62,8 @@ mod stats;
 
 mod audit;
 
+pub mod bundle;
+
 pub mod webhooks;
 
 mod service;
@@ -446,6 +448,24 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     // --- statistics
     /// `GET /stats`: staff only.
     async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats>;
+
+    // --- the authorities' bundle (`bundle`)
+    /// Records an export of `scope` on the exporter's `account:ID` chain (regulators and admins
+    /// only; the subject must exist); the ticket is what [`Store::write_bundle`] writes.
+    async fn begin_export(
+        &self,
+        actor: &Actor,
+        scope: weiquan_domain::bundle::BundleScope,
+        now: Timestamp,
+    ) -> Result<bundle::ExportTicket>;
+    /// Writes a recorded export's bundle to `out`, signed with `key`: the records and chains
+    /// from one snapshot, then each evidence file streamed in chunks, then the manifest.
+    async fn write_bundle(
+        &self,
+        ticket: &bundle::ExportTicket,
+        key: &bundle::PlatformKey,
+        out: &mut (dyn tokio::io::AsyncWrite + Send + Unpin),
+    ) -> Result<bundle::BundleSummary>;
 
     // --- audit
     /// Recomputes every chain and blob; `Err` names the first broken record.

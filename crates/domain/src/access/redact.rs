@@ -123,7 +123,8 @@ pub fn published(kind: EventKind) -> Option<Published> {
         | E::ApiKeyIssued
         | E::ApiKeyRevoked
         | E::OrderImported
-        | E::OrderUpdated => None,
+        | E::OrderUpdated
+        | E::BundleExported => None,
     }
 }
 

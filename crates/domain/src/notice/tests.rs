@@ -105,6 +105,7 @@ fn who_is_told_of_each_event() {
         (a.clone(), E::AccountDisabled, agent, json!({}), vec![]),
         (a.clone(), E::AccountEnabled, agent, json!({}), vec![]),
         (a.clone(), E::PasswordReset, agent, json!({}), vec![]),
+        (a.clone(), E::BundleExported, agent, json!({"scope": "complaint:1"}), vec![]),
         (Stream::Order(crate::types::OrderNo::parse("202605011111111111").unwrap()), E::OrderImported, sys, json!({}), vec![]),
         (Stream::Order(crate::types::OrderNo::parse("202605011111111111").unwrap()), E::OrderUpdated, sys, json!({}), vec![]),
     ];

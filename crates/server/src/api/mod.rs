@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1` (DESIGN §5).
 
 pub mod assistant;
+pub mod bundles;
 pub mod complaints;
 pub mod keys;
 pub mod marketplace;
@@ -157,6 +158,10 @@ pub fn routes(upload_limit: usize) -> Vec<Route> {
             complaints::get_evidence,
         ),
         at(M::GET, "/complaints/{id}/events", complaints::events),
+        at(M::POST, "/complaints/{id}/bundle", bundles::complaint),
+        at(M::POST, "/cases/{id}/bundle", bundles::case),
+        at(M::POST, "/shops/{id}/bundle", bundles::shop),
+        at(M::POST, "/bundles", bundles::period_bundle),
         at(M::GET, "/webhooks/endpoints", webhooks::list),
         at(M::POST, "/webhooks/endpoints", webhooks::create),
         at(M::GET, "/webhooks/endpoints/{id}", webhooks::get),

@@ -7,6 +7,7 @@
 //! so a button is shown, or explained when disabled, by the same rule that would refuse it.
 
 mod admin;
+mod bundles;
 mod charts;
 mod chat;
 mod complaint;
@@ -102,6 +103,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/shops/{id}/penalties/{penalty}/appeal",
             post(shops::appeal),
         )
+        .route("/complaints/{id}/bundle", post(bundles::complaint))
+        .route("/cases/{id}/bundle", post(bundles::case))
+        .route("/shops/{id}/bundle", post(bundles::shop))
+        .route("/bundles", post(bundles::period))
         .route("/cases", get(dashboard::cases))
         .route("/cases/{id}", get(dashboard::case))
         .route("/cases/{id}/act", post(dashboard::case_act))
@@ -202,6 +207,12 @@ impl Ctx {
     }
     pub fn actor(&self) -> weiquan_domain::Actor {
         self.me().actor()
+    }
+    /// Whether the viewer may export the authorities' bundle (the same rule the store checks).
+    pub fn may_export(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| weiquan_domain::access::may_export(u.role))
     }
     /// One string in the viewer's language.
     pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {

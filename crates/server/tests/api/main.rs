@@ -5,6 +5,7 @@ mod helpers;
 mod assistant;
 mod auth;
 mod brushing;
+mod bundles;
 mod connections;
 mod errors;
 mod evidence;

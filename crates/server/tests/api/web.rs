@@ -3,6 +3,7 @@
 //! One file per part of the site, mirroring `src/web/`; they share the JavaScript-free `Browser`.
 
 mod admin;
+mod bundles;
 mod chat;
 mod complaint;
 mod decided;

@@ -694,6 +694,41 @@ impl<D: Driver> Store for Service<D> {
         read!(self, Scan, |tx| stats::compute(tx, &q))
     }
 
+    async fn begin_export(
+        &self,
+        actor: &Actor,
+        scope: bundle::BundleScope,
+        now: Timestamp,
+    ) -> Result<crate::bundle::ExportTicket> {
+        access::check_export(actor)?;
+        let actor = actor.clone();
+        write!(self, |tx| crate::bundle::begin(tx, &actor, scope, now))
+    }
+
+    async fn write_bundle(
+        &self,
+        ticket: &crate::bundle::ExportTicket,
+        key: &crate::bundle::PlatformKey,
+        out: &mut (dyn tokio::io::AsyncWrite + Send + Unpin),
+    ) -> Result<crate::bundle::BundleSummary> {
+        // The snapshot's reader hands pieces over a short queue while the writer writes them,
+        // so neither waits for the whole scope, and memory holds a few files at most.
+        let (pieces, taken) = tokio::sync::mpsc::channel(16);
+        let mut writer = crate::bundle::write::Writer::new(out, ticket);
+        let t = ticket.clone();
+        let read = async {
+            read!(self, Snapshot, |tx| crate::bundle::collect::scope(
+                tx, &t, pieces
+            ))
+        };
+        let (read, written) = tokio::join!(read, writer.take(taken));
+        // A writer that failed (its reader gone) stops the snapshot: its error is the cause.
+        written?;
+        read?;
+        writer.blobs(&self.blobs).await?;
+        writer.finish(ticket, key).await
+    }
+
     async fn verify(&self) -> Result<std::result::Result<AuditReport, String>> {
         match read!(self, Snapshot, |tx| audit::walk(tx))? {
             Ok(checker) => Ok(checker.check_files(&self.blobs).await),
