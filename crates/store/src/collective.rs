@@ -1,7 +1,8 @@
 //! Collective complaints, right after each complaint is filed (DESIGN §3): its issue's MinHash signature
 //! (`weiquan_detect::collective`) is compared with every complaint of the same shop's window
-//! ([`ShopWindow`], held in memory per node); those about the same issue form one cluster
-//! (connected components, kept in `complaint_signatures.cluster_id`). When a cluster has
+//! ([`ShopWindow`], held in memory per node): it joins the clusters of those whose words it shares,
+//! and by meaning the one cluster whose latest members it is closest to on average (kept in
+//! `complaint_signatures.cluster_id`). When a cluster has
 //! `collective.min_consumers` distinct consumers within `collective.window`, it becomes a tier-3
 //! collective case: the members are linked and become major, and the case's opening is the
 //! regulators' notice.
@@ -50,7 +51,10 @@ const CLUSTER_KEY_SQL: &str = "('cluster:' || CAST(s.cluster_id AS TEXT))";
 
 /// Every shop's window on this node. Drains of one shop take turns (the shop's lock), so a
 /// window is only ever read and written by one drain at a time; the mutex is never held across
-/// a database call.
+/// a database call. A member's cluster here is the one this node last wrote or read: a merge
+/// made by another node's drain is not seen until the window is read anew, so the meaning's
+/// averages may count one merged cluster as its parts (the cluster joined is then read from
+/// the table, so no complaint joins a cluster that no longer exists).
 #[derive(Default)]
 pub(crate) struct Windows {
     shops: Mutex<HashMap<String, ShopWindow>>,
@@ -116,7 +120,7 @@ impl Windows {
 /// A window's rows; the complaint's text, product and category only for a row signed by another
 /// release (`$3` is this one's [`VERSION`]), to sign it again.
 const WINDOW_ROWS: &str = "SELECT s.seq, s.complaint_id, s.created_at, s.signature, s.version, s.subject_key, s.item_key, \
-     CASE WHEN s.version = $3 THEN NULL ELSE c.description END, c.product, c.category \
+     CASE WHEN s.version = $3 THEN NULL ELSE c.description END, c.product, c.category, s.cluster_id \
      FROM complaint_signatures s JOIN complaints c ON c.id = s.complaint_id";
 
 /// Brings the shop's window up to `last` (the table's latest seq for the shop).
@@ -183,6 +187,7 @@ async fn catch_up<C: Conn>(
             at: r[2].int()?,
             subject: Some(subject),
             sig,
+            cluster: r[10].int()?,
         };
         add.push((seq, Some(recent)));
     }
@@ -443,6 +448,9 @@ async fn join<C: Conn>(
     known.open.entry(cluster).or_insert(None);
     if !others.is_empty() {
         known.merge(cluster, &others);
+        if let Some(w) = windows.lock().get_mut(shop) {
+            w.rename(&others, cluster);
+        }
         let mut p: Vec<Val> = vec![Val::Int(cluster)];
         p.extend(others.iter().map(|&k| Val::Int(k)));
         o.exec(
@@ -492,6 +500,7 @@ async fn join<C: Conn>(
             at: created,
             subject: Some(subject),
             sig,
+            cluster,
         });
     }
     if clusters.is_empty() {

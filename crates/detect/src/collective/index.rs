@@ -1,13 +1,14 @@
 //! The in-memory collective index: complaints arrive one at a time (or in time order, offline),
 //! each is compared with the same shop's complaints within the window that share an LSH band
-//! key or name the same subject (order item and category), and joins their cluster.
+//! key, and joins their clusters; then, by meaning, the one cluster of its shop's latest
+//! complaints it is closest to on average ([`Votes`]).
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::minhash::{BANDS, HASHES, ROWS, Signature, threshold_count};
 use super::{
-    MAX_WALK, MEANING_WALK, Settings, Subject, SubjectKeys, UnionFind, bucket, meaning_score,
-    pair_joins,
+    MAX_WALK, MEANING_WALK, Settings, Subject, SubjectKeys, UnionFind, Votes, bucket,
+    meaning_value, pair_joins,
 };
 
 const NONE: u32 = u32::MAX;
@@ -26,9 +27,6 @@ pub struct CollectiveIndex {
     /// Bucket → the newest complaint in it; `next[item * BANDS + band]` → the one before.
     heads: FxHashMap<u64, u32>,
     next: Vec<u32>,
-    /// The same for subjects: shop and [`Subject::key`] → the newest; `subject_next[item]`.
-    subject_heads: FxHashMap<u64, u32>,
-    subject_next: Vec<u32>,
     /// The same for the meaning: shop → its newest complaint with one; `shop_next[item]`.
     shop_heads: FxHashMap<u32, u32>,
     shop_next: Vec<u32>,
@@ -70,8 +68,6 @@ impl CollectiveIndex {
             subjects: Vec::with_capacity(n),
             heads,
             next: Vec::with_capacity(n * BANDS),
-            subject_heads: FxHashMap::default(),
-            subject_next: Vec::with_capacity(n),
             shop_heads: FxHashMap::default(),
             shop_next: Vec::with_capacity(n),
             uf: UnionFind::with_capacity(n),
@@ -132,7 +128,6 @@ impl CollectiveIndex {
         self.members
             .insert(item, (FxHashSet::from_iter([consumer]), item));
         self.next.resize(self.next.len() + BANDS, NONE);
-        self.subject_next.push(NONE);
         self.shop_next.push(NONE);
         let bands = sig.band_keys();
         debug_assert!(bands.is_empty() || bands.len() == BANDS);
@@ -140,16 +135,7 @@ impl CollectiveIndex {
             let slot = self.heads.entry(bucket(shop, key)).or_insert(NONE);
             let other = std::mem::replace(slot, item);
             self.next[item as usize * BANDS + band] = other;
-            self.walk(item, other, Chain::Band(band));
-        }
-        if let Some(keys) = keys {
-            let slot = self
-                .subject_heads
-                .entry(bucket(shop, keys.subject))
-                .or_insert(NONE);
-            let other = std::mem::replace(slot, item);
-            self.subject_next[item as usize] = other;
-            self.walk(item, other, Chain::Subject);
+            self.walk(item, other, band);
         }
         if sig.2.is_some() {
             let slot = self.shop_heads.entry(shop).or_insert(NONE);
@@ -160,10 +146,10 @@ impl CollectiveIndex {
         self.cluster_of(item)
     }
 
-    /// Compares `item` with the latest [`MAX_WALK`] complaints within the window of one bucket,
-    /// starting at `other` and following a band's chain, the subject's or the shop's.
+    /// Compares `item` with the latest [`MAX_WALK`] complaints within the window of one band's
+    /// bucket, starting at `other` and following the band's chain.
     #[inline]
-    fn walk(&mut self, item: u32, mut other: u32, chain: Chain) {
+    fn walk(&mut self, item: u32, mut other: u32, band: usize) {
         let need = self.need;
         let window = self.settings.window_ms;
         let (at, shop) = (self.at[item as usize], self.shop_of[item as usize]);
@@ -193,19 +179,17 @@ impl CollectiveIndex {
                     self.union(other, item);
                 }
             }
-            other = match chain {
-                Chain::Band(band) => self.next[o * BANDS + band],
-                Chain::Subject => self.subject_next[o],
-            };
+            other = self.next[o * BANDS + band];
         }
     }
 
-    /// Joins `item` to the one of its shop's latest [`MEANING_WALK`] complaints within the
-    /// window (from `other`, along the shop's chain) that its meaning is closest to.
+    /// Joins `item` to the cluster of its shop's latest [`MEANING_WALK`] complaints within the
+    /// window (from `other`, along the shop's chain) that its meaning is closest to on average.
     fn attach_by_meaning(&mut self, item: u32, mut other: u32) {
         let window = self.settings.window_ms;
-        let at = self.at[item as usize];
-        let mut best: Option<(f32, u32)> = None;
+        let i = item as usize;
+        let at = self.at[i];
+        let mut votes = Votes::new();
         let mut walked = 0;
         while other != NONE && walked < MEANING_WALK {
             let o = other as usize;
@@ -216,22 +200,21 @@ impl CollectiveIndex {
             if !too_old && self.at[o] - at <= window {
                 walked += 1;
                 self.comparisons += 1;
-                let i = item as usize;
-                if let Some(score) = meaning_score(
+                if let Some(value) = meaning_value(
                     self.subjects[i],
                     self.subjects[o],
                     &self.sigs[i],
                     &self.sigs[o],
                     &self.settings.closeness,
-                ) && best.is_none_or(|(b, _)| score > b)
-                {
-                    best = Some((score, other));
+                ) {
+                    votes.add(self.uf.find(other), value);
                 }
             }
             other = self.shop_next[o];
         }
-        if let Some((_, o)) = best {
-            self.union(o, item);
+        let least = self.settings.closeness.least_for(self.subjects[i]);
+        if let Some(root) = votes.best(least) {
+            self.union(root, item);
         }
     }
 
@@ -258,9 +241,16 @@ impl CollectiveIndex {
 
     /// The cluster of the `item`-th complaint inserted, if it has enough consumers.
     fn cluster_of(&mut self, item: u32) -> Option<&str> {
+        let first = self.earliest_of(item)?;
+        Some(self.ids[first as usize].as_str())
+    }
+
+    /// The earliest member (its insertion number) of the `item`-th complaint's cluster, if the
+    /// cluster has enough consumers.
+    pub(crate) fn earliest_of(&mut self, item: u32) -> Option<u32> {
         let root = self.uf.find(item);
         let (consumers, first) = &self.members[&root];
-        (consumers.len() >= self.settings.min_consumers).then(|| self.ids[*first as usize].as_str())
+        (consumers.len() >= self.settings.min_consumers).then_some(*first)
     }
 
     /// The cluster of every complaint inserted so far, in insertion order (`None` when its
@@ -270,13 +260,6 @@ impl CollectiveIndex {
             .map(|i| self.cluster_of(i).map(str::to_owned))
             .collect()
     }
-}
-
-/// Which bucket's chain a walk follows: an LSH band's or the subject's.
-#[derive(Clone, Copy)]
-enum Chain {
-    Band(usize),
-    Subject,
 }
 
 fn intern(map: &mut FxHashMap<String, u32>, name: &str) -> u32 {

@@ -76,10 +76,12 @@ pub(crate) fn joins(
     )
 }
 
-/// The pair check on the subjects' keys: the same subject (and problems that agree), or —
-/// unless the subjects are two items' goods ([`subject::other_items`]) — the words. A complaint
-/// joins every earlier one it shares an issue with this way; by meaning ([`meaning_score`]) it
-/// joins only the one it is closest to.
+/// The pair check of the words: unless the subjects are two items' goods
+/// ([`subject::other_items`]), enough agreeing MinHash values. A complaint joins every earlier
+/// one it shares an issue with this way; by meaning ([`meaning_value`], [`Votes`]) it joins the
+/// one cluster whose members it is closest to on average. Naming one item and category is
+/// evidence the meaning weighs, not a rule of its own: one listing's two problems filed under
+/// one category are two issues (held-out groups E and F).
 #[inline]
 pub(crate) fn pair_joins(
     a_keys: Option<SubjectKeys>,
@@ -88,30 +90,29 @@ pub(crate) fn pair_joins(
     b: &Signature,
     need: u32,
 ) -> bool {
-    let same_subject = a_keys.is_some_and(|k| Some(k.subject) == b_keys.map(|k| k.subject));
-    (same_subject && subject::problems_agree(a.1, b.1))
-        || (!subject::other_items(a_keys, b_keys)
-            && !minhash::empty(&a.0)
-            && !minhash::empty(&b.0)
-            && minhash::agreeing(&a.0, &b.0) >= need)
+    !subject::other_items(a_keys, b_keys)
+        && !minhash::empty(&a.0)
+        && !minhash::empty(&b.0)
+        && minhash::agreeing(&a.0, &b.0) >= need
 }
 
 /// A complaint is compared by meaning with at most this many of its shop's latest complaints
 /// within the window (the store, the index and the offline clusterer alike).
 pub const MEANING_WALK: usize = 256;
 
-/// When two complaints' meanings say they share an issue. With both subjects known, a logistic
-/// model over what the store knows of the pair weighs the cosine of their meanings with whether
-/// they name one item, one category, and problems (the lexicon's) that agree or disagree — so
-/// one issue filed under different categories, or on two items, can join while one item's two
-/// problems stay apart; from the text alone, the cosine decides.
+/// How close two complaints' meanings say they are. With both subjects known, a logistic model
+/// over what the store knows of the pair weighs the cosine of their meanings with whether they
+/// name one item, one category, and problems (the lexicon's) that agree or disagree — so one
+/// issue filed under different categories, or on two items, can join while one item's two
+/// problems stay apart; from the text alone, the cosine decides. A complaint joins the cluster
+/// whose members score highest with it on average ([`Votes`]), at or above the least.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Closeness {
     /// Weights of [`PairEvidence::features`], then the bias.
     pub weights: [f32; PAIR_FEATURES + 1],
-    /// Least probability of one issue, both subjects known.
+    /// Least average probability of one issue, the complaint naming its subject.
     pub least: f32,
-    /// Least cosine when either names no item.
+    /// Least average cosine when it names none.
     pub text_only: f32,
 }
 
@@ -126,6 +127,16 @@ impl Closeness {
         text_only: 2.0,
     };
 
+    /// The least average a complaint needs to join a cluster by meaning: [`Closeness::least`]
+    /// when it names its subject (its values are probabilities), else [`Closeness::text_only`].
+    pub fn least_for(&self, keys: Option<SubjectKeys>) -> f32 {
+        if keys.is_some() {
+            self.least
+        } else {
+            self.text_only
+        }
+    }
+
     /// The probability that a pair with both subjects known shares an issue.
     pub fn probability(&self, e: &PairEvidence) -> f32 {
         let x = e.features();
@@ -138,13 +149,13 @@ impl Closeness {
 impl Default for Closeness {
     fn default() -> Self {
         // Fitted by `cargo run --release -p weiquan-detect --example meaning_tune fit` on every
-        // labelled group but the newest held-out one (F), and the least probability and cosine
-        // chosen there for precision first (BENCHMARKS.md).
+        // labelled group but the newest held-out one (G), and the least average chosen by
+        // leaving each group out of the fit in turn, for precision first (BENCHMARKS.md).
         Closeness {
             weights: [
-                3.257, 3.776, 2.119, 1.923, 1.662, -1.352, 3.640, 1.339, -6.875,
+                2.076, 2.176, 2.032, 1.616, 1.505, -1.013, 2.587, 0.963, -5.107,
             ],
-            least: 0.6,
+            least: 0.5,
             text_only: 0.75,
         }
     }
@@ -204,11 +215,9 @@ impl PairEvidence {
 }
 
 /// How strongly two complaints' meanings say they share an issue ([`Closeness`]): the model's
-/// probability with both subjects known, else the cosine; `None` below the least. Meaning joins
-/// a complaint to the one earlier complaint it scores highest with, not to every one above the
-/// least: one complaint worded between two waves must not merge them.
+/// probability with both subjects known, else the cosine; `None` when either has no meaning.
 #[inline]
-pub(crate) fn meaning_score(
+pub(crate) fn meaning_value(
     a_keys: Option<SubjectKeys>,
     b_keys: Option<SubjectKeys>,
     a: &Signature,
@@ -216,14 +225,46 @@ pub(crate) fn meaning_score(
     closeness: &Closeness,
 ) -> Option<f32> {
     match (a_keys, b_keys) {
-        (Some(x), Some(y)) => {
-            let p = closeness.probability(&PairEvidence::of(x, y, a, b)?);
-            (p >= closeness.least).then_some(p)
+        (Some(x), Some(y)) => Some(closeness.probability(&PairEvidence::of(x, y, a, b)?)),
+        _ => Some(a.2.as_ref()?.cosine(b.2.as_ref()?)),
+    }
+}
+
+/// A new complaint's [`meaning_value`]s with the latest complaints of its shop, summed per
+/// cluster: it joins the cluster it is closest to *on average* (average linkage), when that
+/// average reaches the least ([`Closeness::least_for`]). One close member does not pull a
+/// complaint into a wave whose other members say something else, so waves do not chain into
+/// each other through the one complaint worded between them.
+pub(crate) struct Votes<K> {
+    /// Cluster, sum, count — in the order first met (newest first: ties go to the newest).
+    sums: Vec<(K, f32, u32)>,
+}
+
+impl<K: PartialEq + Copy> Votes<K> {
+    pub fn new() -> Self {
+        Votes { sums: Vec::new() }
+    }
+
+    pub fn add(&mut self, cluster: K, value: f32) {
+        match self.sums.iter_mut().find(|(k, _, _)| *k == cluster) {
+            Some((_, sum, n)) => {
+                *sum += value;
+                *n += 1;
+            }
+            None => self.sums.push((cluster, value, 1)),
         }
-        _ => {
-            let c = a.2.as_ref()?.cosine(b.2.as_ref()?);
-            (c >= closeness.text_only).then_some(c)
+    }
+
+    /// The cluster with the highest mean at or above `least` (the first of equals).
+    pub fn best(&self, least: f32) -> Option<K> {
+        let mut best: Option<(f32, K)> = None;
+        for &(k, sum, n) in &self.sums {
+            let mean = sum / n as f32;
+            if mean >= least && best.is_none_or(|(b, _)| mean > b) {
+                best = Some((mean, k));
+            }
         }
+        best.map(|(_, k)| k)
     }
 }
 
@@ -263,13 +304,6 @@ pub(crate) struct UnionFind {
 }
 
 impl UnionFind {
-    pub fn new(n: usize) -> Self {
-        UnionFind {
-            parent: (0..n as u32).collect(),
-            size: vec![1; n],
-        }
-    }
-
     pub fn with_capacity(n: usize) -> Self {
         UnionFind {
             parent: Vec::with_capacity(n),
@@ -456,11 +490,34 @@ mod meaning_tests {
         let cup_other = Subject::new("304不锈钢保温杯 500ml", "not_as_described");
         let a = Signature::of("杯子盖子拧紧了还是一直往外渗水，桌子上全湿了");
         let b = Signature::of("The seller never shipped my order and stopped answering messages");
-        // The same words under another category: one issue by meaning (the subject rule needs
-        // one category).
-        assert!(meaning_score(Some(cup.keys()), Some(cup_other.keys()), &a, &a, &c).is_some());
-        assert!(meaning_score(Some(cup.keys()), Some(cup.keys()), &a, &b, &c).is_none());
-        assert!(meaning_score(None, None, &a, &a, &c).is_some());
-        assert!(meaning_score(None, None, &a, &b, &c).is_none());
+        let value = |x: Option<&Subject>, y: Option<&Subject>, p: &Signature, q: &Signature| {
+            meaning_value(x.map(Subject::keys), y.map(Subject::keys), p, q, &c).unwrap()
+        };
+        let least = |x: Option<&Subject>| c.least_for(x.map(Subject::keys));
+        // The same words under another category: one issue by meaning.
+        assert!(value(Some(&cup), Some(&cup_other), &a, &a) >= least(Some(&cup)));
+        // The same subject with unrelated words: not one issue.
+        assert!(value(Some(&cup), Some(&cup), &a, &b) < least(Some(&cup)));
+        assert!(value(None, None, &a, &a) >= least(None));
+        assert!(value(None, None, &a, &b) < least(None));
+        let nothing = Signature(a.0, a.1, None);
+        assert_eq!(meaning_value(None, None, &a, &nothing, &c), None);
+    }
+
+    #[test]
+    fn a_complaint_joins_the_cluster_closest_on_average_not_its_one_closest_member() {
+        let mut v = Votes::new();
+        // Cluster 1 has one very close member among far ones; cluster 2 is close throughout.
+        for (k, x) in [(1, 0.95), (2, 0.6), (1, 0.1), (2, 0.55), (1, 0.1)] {
+            v.add(k, x);
+        }
+        assert_eq!(v.best(0.5), Some(2));
+        assert_eq!(v.best(0.6), None);
+        // Equal averages: the first met (the newest).
+        let mut tie = Votes::new();
+        tie.add(7, 0.8);
+        tie.add(3, 0.8);
+        assert_eq!(tie.best(0.5), Some(7));
+        assert_eq!(Votes::<i64>::new().best(0.0), None);
     }
 }

@@ -1,16 +1,16 @@
-//! Clustering a whole file at once: signatures on every core, then per LSH band a sort by
-//! (shop, band key) whose runs are the candidates, compared in time order within the window;
-//! one more pass does the same by (shop, subject key) for the complaints naming a subject.
+//! Clustering a whole file at once: signatures on every core, then each shop's complaints in
+//! time order through a [`CollectiveIndex`] — shops are independent (every bucket and the
+//! meaning's walk are keyed by shop), so each thread takes its share of the shops. The offline
+//! clusters are the index's, and so the store's, by construction: average linkage by meaning
+//! depends on the clusters as they stood when each complaint came, which only an in-order pass
+//! knows.
 
 use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
-use super::minhash::{BANDS, ROWS, Signature, band_key, threshold_count};
-use super::{
-    Complaint, MAX_WALK, MEANING_WALK, Settings, Subject, SubjectKeys, UnionFind, bucket,
-    meaning_score, pair_joins,
-};
+use super::minhash::Signature;
+use super::{CollectiveIndex, Complaint, Settings};
 
 /// The result of [`cluster`].
 #[derive(Debug, Clone)]
@@ -72,214 +72,64 @@ pub fn cluster_signed(
     let n = complaints.len();
     assert_eq!(sigs.len(), n);
     assert!(n < u32::MAX as usize, "at most 2^32 - 2 complaints");
-    let mut shops: FxHashMap<&str, u32> = FxHashMap::default();
-    let shop: Vec<u32> = complaints
-        .iter()
-        .map(|c| {
-            let next = shops.len() as u32;
-            *shops.entry(c.shop.as_str()).or_insert(next)
-        })
-        .collect();
-    // Positions in time order: the runs of a band are compared in it.
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by_key(|&i| (complaints[i as usize].created_at, i));
-    let at: Vec<i64> = order
-        .iter()
-        .map(|&i| complaints[i as usize].created_at)
-        .collect();
-    let shop_at: Vec<u32> = order.iter().map(|&i| shop[i as usize]).collect();
-    let sig_at: Vec<&Signature> = order.iter().map(|&i| &sigs[i as usize]).collect();
-    let subject_at: Vec<Option<super::SubjectKeys>> = order
-        .iter()
-        .map(|&i| complaints[i as usize].subject.as_ref().map(Subject::keys))
-        .collect();
-    let signed: Vec<u32> = (0..n as u32)
-        .filter(|&p| !sigs[order[p as usize] as usize].is_empty())
-        .collect();
-    let with_subject: Vec<u32> = (0..n as u32)
-        .filter(|&p| subject_at[p as usize].is_some())
-        .collect();
-    let with_meaning: Vec<u32> = (0..n as u32)
-        .filter(|&p| sig_at[p as usize].2.is_some())
-        .collect();
-
-    // Each thread takes every `threads`-th band (band `BANDS` being the subjects and `BANDS + 1`
-    // the shop, for the meaning), keeps its own union–find and returns only the pairs that
-    // joined two of its components: a spanning forest, at most n - 1 pairs.
-    let threads = threads.clamp(1, BANDS + 2);
-    let need = threshold_count(settings.threshold);
-    let window = settings.window_ms;
-    let (edges, comparisons) = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let (at, shop_at, sig_at, subject_at) = (&at, &shop_at, &sig_at, &subject_at);
-                let (signed, with_subject, with_meaning) = (&signed, &with_subject, &with_meaning);
+    let threads = threads.max(1);
+    // Shops dealt to threads in turn as first met; each thread's complaints in time order
+    // (then input order, which breaks ties the way the index's earliest member does).
+    let mut shops: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut parts: Vec<Vec<u32>> = vec![Vec::new(); threads];
+    for (i, c) in complaints.iter().enumerate() {
+        let next = shops.len() % threads;
+        let part = *shops.entry(c.shop.as_str()).or_insert(next);
+        parts[part].push(i as u32);
+    }
+    for part in &mut parts {
+        part.sort_by_key(|&i| (complaints[i as usize].created_at, i));
+    }
+    let results: Vec<(Vec<(u32, Option<u32>)>, u64)> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| {
                 s.spawn(move || {
-                    let mut uf = UnionFind::new(n);
-                    let mut edges: Vec<(u32, u32)> = Vec::new();
-                    let mut comparisons = 0u64;
-                    let mut run: Vec<(u64, u32)> = Vec::with_capacity(n);
-                    for band in (t..=BANDS + 1).step_by(threads) {
-                        run.clear();
-                        if band == BANDS + 1 {
-                            run.extend(
-                                with_meaning
-                                    .iter()
-                                    .map(|&p| (bucket(shop_at[p as usize], 0), p)),
-                            );
-                        } else if band == BANDS {
-                            run.extend(with_subject.iter().map(|&p| {
-                                let key = subject_at[p as usize].map_or(0, |k| k.subject);
-                                (bucket(shop_at[p as usize], key), p)
-                            }));
-                        } else {
-                            run.extend(signed.iter().map(|&p| {
-                                let rows = &sig_at[p as usize].0[band * ROWS..(band + 1) * ROWS];
-                                (bucket(shop_at[p as usize], band_key(band, rows)), p)
-                            }));
-                        }
-                        run.sort_unstable();
-                        if band == BANDS + 1 {
-                            for group in run.chunk_by(|a, b| a.0 == b.0) {
-                                comparisons += attach_by_meaning(
-                                    group, at, shop_at, sig_at, subject_at, settings, &mut uf,
-                                    &mut edges,
-                                );
+                    let mut index = CollectiveIndex::with_capacity(settings, part.len());
+                    for &i in part {
+                        let c = &complaints[i as usize];
+                        let own;
+                        let consumer = match &c.consumer {
+                            Some(name) => name.as_str(),
+                            // No consumer: its own, a name no consumer has.
+                            None => {
+                                own = format!("\u{1f}{i}");
+                                own.as_str()
                             }
-                            continue;
-                        }
-                        for group in run.chunk_by(|a, b| a.0 == b.0) {
-                            for (j, &(_, pj)) in group.iter().enumerate().skip(1) {
-                                for &(_, pi) in group[..j].iter().rev().take(MAX_WALK) {
-                                    if at[pj as usize] - at[pi as usize] > window {
-                                        break;
-                                    }
-                                    if shop_at[pi as usize] != shop_at[pj as usize] {
-                                        continue;
-                                    }
-                                    let (ri, rj) = (uf.find(pi), uf.find(pj));
-                                    if ri == rj {
-                                        continue;
-                                    }
-                                    comparisons += 1;
-                                    let (i, j) = (pi as usize, pj as usize);
-                                    if pair_joins(
-                                        subject_at[i],
-                                        subject_at[j],
-                                        sig_at[i],
-                                        sig_at[j],
-                                        need,
-                                    ) {
-                                        uf.union(ri, rj);
-                                        edges.push((pi, pj));
-                                    }
-                                }
-                            }
-                        }
+                        };
+                        index.insert(
+                            "",
+                            &c.shop,
+                            consumer,
+                            &sigs[i as usize],
+                            c.subject.as_ref(),
+                            c.created_at,
+                        );
                     }
-                    (edges, comparisons)
+                    let found = (0..part.len() as u32)
+                        .map(|k| (part[k as usize], index.earliest_of(k).map(|f| part[f as usize])))
+                        .collect();
+                    (found, index.comparisons)
                 })
             })
             .collect();
-        let mut all = Vec::new();
-        let mut comparisons = 0;
-        for h in handles {
-            let (e, c) = h.join().expect("band thread");
-            all.extend(e);
-            comparisons += c;
-        }
-        (all, comparisons)
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("clustering thread"))
+            .collect()
     });
-    let mut uf = UnionFind::new(n);
-    for (a, b) in edges {
-        let (ra, rb) = (uf.find(a), uf.find(b));
-        if ra != rb {
-            uf.union(ra, rb);
-        }
-    }
-
-    // Distinct consumers per component; a complaint without one is its own consumer.
-    let mut consumers: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut pairs: Vec<(u32, u64)> = (0..n)
-        .map(|p| {
-            let c = &complaints[order[p] as usize];
-            let who = match &c.consumer {
-                Some(name) => {
-                    let next = consumers.len() as u64;
-                    *consumers.entry(name.as_str()).or_insert(next as u32) as u64
-                }
-                None => (1 << 32) + p as u64,
-            };
-            (uf.find(p as u32), who)
-        })
-        .collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut distinct: FxHashMap<u32, u32> = FxHashMap::default();
-    for (root, _) in &pairs {
-        *distinct.entry(*root).or_default() += 1;
-    }
-    // The earliest member of a component is its least position (positions are in time order).
-    let mut first: FxHashMap<u32, u32> = FxHashMap::default();
-    for p in 0..n as u32 {
-        first.entry(uf.find(p)).or_insert(p);
-    }
     let mut clusters = vec![None; n];
-    for p in 0..n as u32 {
-        let root = uf.find(p);
-        if distinct[&root] as usize >= settings.min_consumers {
-            clusters[order[p as usize] as usize] = Some(order[first[&root] as usize]);
+    let mut comparisons = 0;
+    for (found, c) in results {
+        comparisons += c;
+        for (i, cluster) in found {
+            clusters[i as usize] = cluster;
         }
     }
     (clusters, comparisons)
-}
-
-/// The meaning's pass over one shop's complaints in time order: each joins the one of its latest
-/// [`MEANING_WALK`] within the window that its meaning is closest to, as the store's window does
-/// ([`ShopWindow::matches`](super::ShopWindow::matches)). Returns the comparisons made.
-#[allow(clippy::too_many_arguments)]
-fn attach_by_meaning(
-    group: &[(u64, u32)],
-    at: &[i64],
-    shop_at: &[u32],
-    sig_at: &[&Signature],
-    subject_at: &[Option<SubjectKeys>],
-    settings: Settings,
-    uf: &mut UnionFind,
-    edges: &mut Vec<(u32, u32)>,
-) -> u64 {
-    let mut comparisons = 0;
-    for (j, &(_, pj)) in group.iter().enumerate().skip(1) {
-        let mut best: Option<(f32, u32)> = None;
-        let mut walked = 0;
-        for &(_, pi) in group[..j].iter().rev() {
-            if at[pj as usize] - at[pi as usize] > settings.window_ms || walked >= MEANING_WALK {
-                break;
-            }
-            if shop_at[pi as usize] != shop_at[pj as usize] {
-                continue;
-            }
-            walked += 1;
-            comparisons += 1;
-            let (i, k) = (pi as usize, pj as usize);
-            if let Some(score) = meaning_score(
-                subject_at[k],
-                subject_at[i],
-                sig_at[k],
-                sig_at[i],
-                &settings.closeness,
-            ) && best.is_none_or(|(b, _)| score > b)
-            {
-                best = Some((score, pi));
-            }
-        }
-        if let Some((_, pi)) = best {
-            let (ri, rj) = (uf.find(pi), uf.find(pj));
-            if ri != rj {
-                uf.union(ri, rj);
-                edges.push((pi, pj));
-            }
-        }
-    }
-    comparisons
 }

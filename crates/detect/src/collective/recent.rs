@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 
 use super::minhash::{HASHES, Signature, THRESHOLD, threshold_count};
-use super::{MEANING_WALK, Settings, SubjectKeys, meaning_score, pair_joins};
+use super::{MEANING_WALK, Settings, SubjectKeys, Votes, meaning_value, pair_joins};
 
 /// A complaint in a shop's window.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +22,8 @@ pub struct Recent {
     /// names one.
     pub subject: Option<SubjectKeys>,
     pub sig: Signature,
+    /// Its cluster as this node last knew it (the meaning averages over a cluster's members).
+    pub cluster: i64,
 }
 
 /// The complaints of one shop, in the order they were filed, up to `upto`.
@@ -73,9 +75,9 @@ impl ShopWindow {
     }
 
     /// The ids of the latest complaints since `since` that share an issue with `sig` and
-    /// `subject` ([`shares_issue`](super::shares_issue), subjects compared by key), newest first,
-    /// at most `limit`; then, if not among them, the one of the latest [`MEANING_WALK`] its
-    /// meaning is closest to (above the settings' least).
+    /// `subject` by their words ([`shares_issue`](super::shares_issue), subjects compared by
+    /// key), newest first, at most `limit`; then, if not among them, the newest member of the
+    /// cluster that the latest [`MEANING_WALK`] say its meaning is closest to on average ([`Votes`]).
     pub fn matches(
         &self,
         sig: &Signature,
@@ -94,8 +96,9 @@ impl ShopWindow {
                 found.push(r.id);
             }
         }
-        // By meaning, the closest of the latest few (the first of equals: the newest).
-        let mut best: Option<(f32, i64)> = None;
+        // By meaning: each cluster's average, the cluster named by its newest member here.
+        let mut votes = Votes::new();
+        let mut newest: Vec<(i64, i64)> = Vec::new();
         for r in self
             .items
             .iter()
@@ -103,18 +106,32 @@ impl ShopWindow {
             .filter(|r| r.at >= since)
             .take(MEANING_WALK)
         {
-            if let Some(score) = meaning_score(subject, r.subject, sig, &r.sig, &settings.closeness)
-                && best.is_none_or(|(b, _)| score > b)
+            if let Some(value) = meaning_value(subject, r.subject, sig, &r.sig, &settings.closeness)
             {
-                best = Some((score, r.id));
+                votes.add(r.cluster, value);
+                if !newest.iter().any(|&(k, _)| k == r.cluster) {
+                    newest.push((r.cluster, r.id));
+                }
             }
         }
-        if let Some((_, id)) = best
+        let best = votes
+            .best(settings.closeness.least_for(subject))
+            .and_then(|k| newest.iter().find(|&&(c, _)| c == k).map(|&(_, id)| id));
+        if let Some(id) = best
             && !found.contains(&id)
         {
             found.push(id);
         }
         found
+    }
+
+    /// Clusters merged into `into`: their members here now belong to it.
+    pub fn rename(&mut self, merged: &[i64], into: i64) {
+        for r in &mut self.items {
+            if merged.contains(&r.cluster) {
+                r.cluster = into;
+            }
+        }
     }
 
     /// What the window holds, in bytes (for capacity planning: ~570 a complaint).
@@ -127,16 +144,17 @@ const _: () = assert!(HASHES == 128 && THRESHOLD > 0.0);
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Subject, meaning_score, shares_issue};
+    use super::super::{Subject, meaning_value, shares_issue};
     use super::*;
 
-    fn recent(seq: i64, at: i64, text: &str, subject: Option<&Subject>) -> Recent {
+    fn recent(seq: i64, at: i64, text: &str, subject: Option<&Subject>, cluster: i64) -> Recent {
         Recent {
             seq,
             id: seq * 10,
             at,
             subject: subject.map(Subject::keys),
             sig: Signature::of(text),
+            cluster,
         }
     }
 
@@ -150,9 +168,11 @@ mod tests {
             ("杯底有水珠", Some(&cup)),
             ("保温杯漏水，桌上全是水，很生气", None),
         ];
+        // The three about the leaking cup are one cluster; the others each their own.
+        let clusters = [10, 10, 30, 40, 10];
         let mut w = ShopWindow::default();
         for (i, (t, s)) in texts.iter().enumerate() {
-            w.push(recent(i as i64 + 1, 1_000 * i as i64, t, *s));
+            w.push(recent(i as i64 + 1, 1_000 * i as i64, t, *s, clusters[i]));
         }
         assert_eq!(w.upto(), 5);
         let sig = Signature::of("保温杯一直漏水，弄得桌上全是水");
@@ -171,25 +191,33 @@ mod tests {
             .map(|(i, _)| (i as i64 + 1) * 10)
             .collect();
         assert!(expect.len() >= 3, "{expect:?}");
-        // Then the one its meaning is closest to, unless already there (the first of equals).
+        // Then the newest member of the cluster its meaning is closest to on average, unless
+        // already there (the first of equal averages, newest first).
         let settings = Settings::default();
-        let closest = texts
+        let mut means: Vec<(i64, f32, f32, i64)> = Vec::new(); // cluster, sum, count, newest id
+        for (i, (t, s)) in texts.iter().enumerate().rev() {
+            let value = meaning_value(
+                Some(cup.keys()),
+                s.map(Subject::keys),
+                &sig,
+                &Signature::of(t),
+                &settings.closeness,
+            )
+            .expect("every text here means something");
+            match means.iter_mut().find(|m| m.0 == clusters[i]) {
+                Some(m) => {
+                    m.1 += value;
+                    m.2 += 1.0;
+                }
+                None => means.push((clusters[i], value, 1.0, (i as i64 + 1) * 10)),
+            }
+        }
+        let closest = means
             .iter()
-            .enumerate()
-            .rev()
-            .filter_map(|(i, (t, s))| {
-                let score = meaning_score(
-                    Some(cup.keys()),
-                    s.map(Subject::keys),
-                    &sig,
-                    &Signature::of(t),
-                    &settings.closeness,
-                )?;
-                Some((score, (i as i64 + 1) * 10))
-            })
-            .fold(None, |best: Option<(f32, i64)>, (score, id)| match best {
-                Some((b, _)) if b >= score => best,
-                _ => Some((score, id)),
+            .filter(|m| m.1 / m.2 >= settings.closeness.least)
+            .fold(None, |best: Option<(f32, i64)>, m| match best {
+                Some((b, _)) if b >= m.1 / m.2 => best,
+                _ => Some((m.1 / m.2, m.3)),
             })
             .map(|(_, id)| id);
         let with_closest = |mut ids: Vec<i64>| {
@@ -213,10 +241,14 @@ mod tests {
         w.forget_before(2_000);
         assert_eq!(w.len(), 3);
         // A seq already seen is ignored; skip_to only moves forward.
-        w.push(recent(5, 9_000, "保温杯漏水", None));
+        w.push(recent(5, 9_000, "保温杯漏水", None, 50));
         assert_eq!(w.len(), 3);
         w.skip_to(9);
         w.skip_to(7);
         assert_eq!(w.upto(), 9);
+        // A merge renames the members of the merged clusters, and only those.
+        w.rename(&[30, 40], 10);
+        let left: Vec<i64> = w.iter().map(|r| r.cluster).collect();
+        assert_eq!(left, [10, 10, 10]);
     }
 }
