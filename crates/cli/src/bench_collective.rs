@@ -127,16 +127,22 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     // The store's way: each shop's window of signatures, compared in full with a new complaint
     // (newest first, stopping at MAX_WALK matches), then the new one pushed.
     let subject_key = |c: &collective::Complaint| c.subject.as_ref().map(collective::Subject::keys);
+    // Each member carries its cluster (the offline one; a new complaint takes its first
+    // match's, without the store's merges: the cost, not the clusters, is measured here).
     let mut windows: std::collections::HashMap<&str, ShopWindow> = Default::default();
+    let mut cluster_of: std::collections::HashMap<i64, i64> = Default::default();
     let last_at = stored.last().map_or(0, |c| c.created_at);
     for (seq, (c, sig)) in stored.iter().zip(&sigs).enumerate() {
         if c.created_at >= last_at - settings.window_ms {
+            let cluster = offline.clusters[seq].map_or(seq as i64, i64::from);
+            cluster_of.insert(seq as i64, cluster);
             windows.entry(c.shop.as_str()).or_default().push(Recent {
                 seq: seq as i64 + 1,
                 id: seq as i64,
                 at: c.created_at,
                 subject: subject_key(c),
                 sig: sig.clone(),
+                cluster,
             });
         }
     }
@@ -153,12 +159,18 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
         let w = windows.entry(c.shop.as_str()).or_default();
         let found = w.matches(&sig, subject_key(c), since, MAX_WALK, &settings);
         let seq = (stored.len() + i) as i64 + 1;
+        let cluster = found
+            .first()
+            .and_then(|id| cluster_of.get(id).copied())
+            .unwrap_or(seq);
+        cluster_of.insert(seq, cluster);
         w.push(Recent {
             seq,
             id: seq,
             at: c.created_at,
             subject: subject_key(c),
             sig,
+            cluster,
         });
         w.forget_before(since);
         w_times.push(t.elapsed().as_secs_f64() * 1e6);

@@ -184,9 +184,9 @@ fn development(set: Vec<labelled::Labelled>) -> Vec<labelled::Labelled> {
     set.into_iter().filter(|l| !is_held_out(l.group)).collect()
 }
 
-/// Groups never looked at while fitting (the one written after the first rule was scored).
+/// Groups never looked at while fitting (the newest, written before average linkage was scored).
 fn is_held_out(g: labelled::Group) -> bool {
-    g == labelled::Group::HeldoutF
+    g == labelled::Group::HeldoutG
 }
 
 /// Fits the pair model on the development set (logistic regression, full-batch gradient
@@ -231,7 +231,7 @@ fn fit() {
             g[PAIR_FEATURES] += err;
         }
         for k in 0..=PAIR_FEATURES {
-            w[k] -= 2.0 * (g[k] / n + 1e-4 * w[k]);
+            w[k] -= 2.0 * (g[k] / n + 1e-3 * w[k]);
         }
     }
     let weights: Vec<f32> = w.iter().map(|&v| v as f32).collect();

@@ -470,7 +470,7 @@ fn the_labelled_set_scores_as_measured() {
         .filter(|(l, _)| {
             !matches!(
                 l.group,
-                labelled::Group::HeldoutE | labelled::Group::HeldoutF
+                labelled::Group::HeldoutE | labelled::Group::HeldoutF | labelled::Group::HeldoutG
             )
         })
         .map(|(l, f)| (l.label.clone(), *f))
@@ -507,6 +507,13 @@ fn the_labelled_set_scores_as_measured() {
     );
     assert!(
         e.heldout_e.precision >= 0.85 && e.heldout_e.recall >= 0.4,
+        "{e:?}"
+    );
+    // G was scored once with average linkage (BENCHMARKS.md: P 0.87–0.92, R 0.33–0.44 over
+    // five seeds, 0.869 / 0.361 at this one). Floors against regressions.
+    assert!(e.heldout_g_waves >= 22, "{e:?}");
+    assert!(
+        e.heldout_g.precision >= 0.85 && e.heldout_g.recall >= 0.33,
         "{e:?}"
     );
 }

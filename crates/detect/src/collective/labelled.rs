@@ -13,6 +13,7 @@ const SEEDS_E: &str = include_str!("../../data/collective-heldout-e.txt");
 /// Held-out group F: the same brief as E, another writer, written after E had been scored with
 /// the meaning's first rule; the rule that stands was fitted without it.
 const SEEDS_F: &str = include_str!("../../data/collective-heldout-f.txt");
+const SEEDS_G: &str = include_str!("../../data/collective-heldout-g.txt");
 
 /// 2026-01-01T00:00:00+08:00 in unix milliseconds.
 pub const START_MS: i64 = 1_767_196_800_000;
@@ -38,6 +39,9 @@ pub enum Group {
     /// Held-out group F (`heldout-f`, its own file): like E, scored once with the meaning's
     /// pair model.
     HeldoutF,
+    /// Held-out group G (`heldout-g`, its own file): like E and F, written after F was scored
+    /// and before average linkage was scored on it.
+    HeldoutG,
 }
 
 impl Group {
@@ -46,7 +50,11 @@ impl Group {
     fn names_items(self) -> bool {
         matches!(
             self,
-            Group::HeldoutC | Group::HeldoutD | Group::HeldoutE | Group::HeldoutF
+            Group::HeldoutC
+                | Group::HeldoutD
+                | Group::HeldoutE
+                | Group::HeldoutF
+                | Group::HeldoutG
         )
     }
 }
@@ -89,6 +97,7 @@ pub fn seeds() -> Vec<Seed> {
         .lines()
         .chain(SEEDS_E.lines())
         .chain(SEEDS_F.lines())
+        .chain(SEEDS_G.lines())
         .map(str::trim)
     {
         if line.is_empty() || line.starts_with('#') {
@@ -116,6 +125,10 @@ pub fn seeds() -> Vec<Seed> {
                     (Some(*key), *shop, Group::HeldoutF, Some(*category))
                 }
                 ["other", shop, "heldout-f"] => (None, *shop, Group::HeldoutF, None),
+                ["wave", key, shop, "heldout-g", category] => {
+                    (Some(*key), *shop, Group::HeldoutG, Some(*category))
+                }
+                ["other", shop, "heldout-g"] => (None, *shop, Group::HeldoutG, None),
                 _ => panic!("bad seed header {line:?}"),
             });
             continue;
@@ -457,6 +470,9 @@ pub struct Evaluation {
     pub heldout_f_waves: usize,
     /// Group F alone (its shops are its own).
     pub heldout_f: super::PairScores,
+    pub heldout_g_waves: usize,
+    /// Group G alone (its shops are its own).
+    pub heldout_g: super::PairScores,
     pub all: super::PairScores,
     /// Waves found together in one cluster (the precision lost is theirs).
     pub merged: Vec<[String; 2]>,
@@ -548,6 +564,8 @@ pub fn evaluate(set: &[Labelled], settings: super::Settings) -> Evaluation {
         heldout_e: score(&|l| l.group == Group::HeldoutE),
         heldout_f_waves: waves(Group::HeldoutF),
         heldout_f: score(&|l| l.group == Group::HeldoutF),
+        heldout_g_waves: waves(Group::HeldoutG),
+        heldout_g: score(&|l| l.group == Group::HeldoutG),
         all: score(&|_| true),
     }
 }

@@ -236,35 +236,39 @@ pub(crate) fn meaning_value(
 /// complaint into a wave whose other members say something else, so waves do not chain into
 /// each other through the one complaint worded between them.
 pub(crate) struct Votes<K> {
-    /// Cluster, sum, count — in the order first met (newest first: ties go to the newest).
-    sums: Vec<(K, f32, u32)>,
+    /// Each value with its cluster and the order it was met in (newest first: ties go to the
+    /// newest). Summed per cluster only at the end, by a sort: a walk meets up to
+    /// [`MEANING_WALK`] clusters, most of them of one complaint.
+    values: Vec<(K, f32, u32)>,
 }
 
-impl<K: PartialEq + Copy> Votes<K> {
+impl<K: Ord + Copy> Votes<K> {
     pub fn new() -> Self {
-        Votes { sums: Vec::new() }
+        Votes {
+            values: Vec::with_capacity(MEANING_WALK),
+        }
     }
 
     pub fn add(&mut self, cluster: K, value: f32) {
-        match self.sums.iter_mut().find(|(k, _, _)| *k == cluster) {
-            Some((_, sum, n)) => {
-                *sum += value;
-                *n += 1;
-            }
-            None => self.sums.push((cluster, value, 1)),
-        }
+        let n = self.values.len() as u32;
+        self.values.push((cluster, value, n));
     }
 
-    /// The cluster with the highest mean at or above `least` (the first of equals).
-    pub fn best(&self, least: f32) -> Option<K> {
-        let mut best: Option<(f32, K)> = None;
-        for &(k, sum, n) in &self.sums {
-            let mean = sum / n as f32;
-            if mean >= least && best.is_none_or(|(b, _)| mean > b) {
-                best = Some((mean, k));
+    /// The cluster with the highest mean at or above `least` (of equals, the one met first).
+    pub fn best(&mut self, least: f32) -> Option<K> {
+        // Stable: a cluster's values keep the order met, so its first is its run's first and
+        // its sum is the same in every run.
+        self.values.sort_by_key(|&(k, _, _)| k);
+        let mut best: Option<(f32, u32, K)> = None;
+        for run in self.values.chunk_by(|a, b| a.0 == b.0) {
+            let mean = run.iter().map(|&(_, v, _)| v).sum::<f32>() / run.len() as f32;
+            let (k, _, first) = run[0];
+            let better = best.is_none_or(|(b, f, _)| mean > b || (mean == b && first < f));
+            if mean >= least && better {
+                best = Some((mean, first, k));
             }
         }
-        best.map(|(_, k)| k)
+        best.map(|(_, _, k)| k)
     }
 }
 
@@ -518,6 +522,10 @@ mod meaning_tests {
         tie.add(7, 0.8);
         tie.add(3, 0.8);
         assert_eq!(tie.best(0.5), Some(7));
+        let mut tie = Votes::new();
+        tie.add(3, 0.8);
+        tie.add(7, 0.8);
+        assert_eq!(tie.best(0.5), Some(3));
         assert_eq!(Votes::<i64>::new().best(0.0), None);
     }
 }
