@@ -134,7 +134,7 @@ impl Session {
         }
         let choosing = matches!(asked, Some(Ask::Order | Ask::Product | Ask::Pick));
         if !(choosing && self.take_choice(text, ctx, reply)) {
-            self.resolve_product(text, ctx, reply);
+            self.resolve_product(text, ctx, reply, choosing);
         }
         // Which shop (reports).
         if self.kind == Kind::Report && self.slots.shop_id.is_none() {

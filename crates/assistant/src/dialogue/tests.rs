@@ -44,6 +44,7 @@ fn say(s: &mut Session, text: &str) -> Reply {
             now: now(),
             orders: &orders,
             complaints: &complaints,
+            meaning: None,
         },
     )
 }
@@ -244,6 +245,7 @@ fn status_lists_complaints_and_who_acts_next() {
         now: now(),
         orders: &orders,
         complaints: &complaints,
+        meaning: None,
     };
     let r = Session::default().turn("我的投诉处理到哪一步了", &ctx);
     assert_eq!(r.intent, Some(Intent::CheckStatus));
@@ -368,6 +370,7 @@ fn say_with(s: &mut Session, orders: &[OrderInfo], text: &str) -> Reply {
             now: now(),
             orders,
             complaints: &[],
+            meaning: None,
         },
     )
 }
@@ -639,6 +642,7 @@ fn a_date_not_remembered_is_filed_with_the_delivery_day() {
         now: now(),
         orders: &ctx_orders,
         complaints: &[],
+        meaning: None,
     };
     match s.shown_draft(&ctx) {
         Some(Shown::Complaint(d)) => assert_eq!(Some(d.incident_at), ctx_orders[0].delivered_at),
@@ -766,6 +770,7 @@ fn english_at_parity_order_by_everyday_name_and_pick_by_colour() {
         now: now(),
         orders: &two,
         complaints: &[],
+        meaning: None,
     };
     let mut s = Session::default();
     s.turn("the sneakers fell apart", &ctx);
