@@ -212,6 +212,16 @@ impl Session {
         let wanted = parts
             .claim()
             .or_else(|| asked_claim.then(|| claim(text)).flatten());
+        // A sum said as a clause of its own beside the claim (「賠我精神損失，至少500」).
+        let wanted = wanted.map(|mut c| {
+            if c.amount_cents.is_none() {
+                c.amount_cents = parts
+                    .clauses
+                    .iter()
+                    .find_map(|cl| crate::slots::claim::bare_sum(&cl.folded));
+            }
+            c
+        });
         if let Some(c) = wanted {
             if c.kind == ClaimKind::Compensation {
                 self.slots.multiple = multiple(text).or(self.slots.multiple);

@@ -92,7 +92,10 @@ impl Session {
                 pairs.iter().map(|(o, i)| (*o, i.as_str())).collect();
             let s = refer::scores(text, &all, ctx, choosing);
             match refer::decide(&s) {
-                Pointed::One(i) if s.score[i] >= NAMED_FLOOR => {
+                Pointed::One(i)
+                    if s.score[i] >= NAMED_FLOOR
+                        || (choosing && s.by_meaning[i] >= refer::MEANING_NAMES) =>
+                {
                     self.take_item(pairs[i].0, pairs[i].1, ctx, reply);
                     return;
                 }

@@ -118,7 +118,7 @@ impl Session {
     }
 
     /// The items shown as choices, with their orders (empty when the choices are whole orders).
-    fn shown_items<'a>(&self, ctx: &Context<'a>) -> Vec<(&'a OrderInfo, &'a str)> {
+    pub(super) fn shown_items<'a>(&self, ctx: &Context<'a>) -> Vec<(&'a OrderInfo, &'a str)> {
         let items: Vec<(&'a OrderInfo, &'a str)> = self
             .choices
             .iter()

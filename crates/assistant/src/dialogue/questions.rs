@@ -58,6 +58,24 @@ impl Session {
             missing = self.missing(ctx);
             self.missed = 0;
         }
+        // A compensation's sum, asked once in vain, is left for the shop or the mediator to
+        // set rather than asked again.
+        if self.missed == 1
+            && missing == Some(Ask::ClaimAmount)
+            && self
+                .slots
+                .claim
+                .is_some_and(|c| c.kind == ClaimKind::Compensation)
+        {
+            self.slots.amount_open = true;
+            assumed.push_str(&t(
+                lang,
+                "赔偿金额先不填，由商家或客服核定。",
+                "I left the compensation's amount open for the shop or the mediator to set. ",
+            ));
+            missing = self.missing(ctx);
+            self.missed = 0;
+        }
         while self.missed >= 2
             && let Some(ask) = missing
             && let Some(note) = self.give_up(ask, ctx)
@@ -297,7 +315,37 @@ impl Session {
                 ));
                 Some(String::new())
             }
-            Ask::Order | Ask::Pick | Ask::Product | Ask::Shop | Ask::Listing => None,
+            Ask::Pick => {
+                // Asked twice which of the items shown: the one all that was told points at
+                // most (the first shown, the best by its words, on a tie), said, so that a
+                // wrong guess is seen in the draft.
+                let told = self.slots.description.clone().unwrap_or_default();
+                let shown = self.shown_items(ctx);
+                let s = super::refer::scores(&told, &shown, ctx, true);
+                let best = (0..shown.len()).filter(|&i| !s.ruled_out[i]).fold(
+                    None,
+                    |b: Option<usize>, i| match b {
+                        Some(b) if s.score[b] >= s.score[i] => Some(b),
+                        _ => Some(i),
+                    },
+                )?;
+                let (o, item) = shown[best];
+                self.set_order(&o.order_no, ctx);
+                self.slots.product = Some(item.to_string());
+                self.choices.clear();
+                Some(t(
+                    lang,
+                    format!(
+                        "还没确定是哪一笔，先按您说的最接近的订单 {}（{item}）填写；不对的话在草稿里改正或回复「取消」。",
+                        o.order_no
+                    ),
+                    format!(
+                        "I could not tell which one, so I took the closest to what you said, order {} ({item}); correct it in the draft or say \"cancel\" if it is not. ",
+                        o.order_no
+                    ),
+                ))
+            }
+            Ask::Order | Ask::Product | Ask::Shop | Ask::Listing => None,
         }
     }
 
@@ -342,7 +390,8 @@ impl Session {
             None => Some(Ask::ClaimKind),
             Some(c)
                 if matches!(c.kind, ClaimKind::Refund | ClaimKind::Compensation)
-                    && c.amount_cents.is_none() =>
+                    && c.amount_cents.is_none()
+                    && !(c.kind == ClaimKind::Compensation && s.amount_open) =>
             {
                 Some(Ask::ClaimAmount)
             }

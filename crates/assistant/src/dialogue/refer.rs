@@ -23,6 +23,9 @@ const MEANING_WEIGHT: f32 = 6.0;
 /// Weight of a token only one candidate's title holds: above a modifier's, as it tells the
 /// candidates apart (a head word shared by all of them names none in particular).
 const DISTINCT_WEIGHT: f32 = 2.0;
+/// What meaning alone must add to the one picked for a reply to the order question to name an
+/// item no word of it names (a cosine ~0.08 above the candidates' mean).
+pub(super) const MEANING_NAMES: f32 = 0.5;
 /// Below this cosine with every candidate a reply is not taken to describe an item at all
 /// (descriptions of items scored 0.45–0.65 with their titles, stories 0.2–0.35).
 const MEANING_FLOOR: f32 = 0.42;
@@ -54,6 +57,8 @@ pub(super) enum Pointed {
 pub(super) struct Scores {
     pub score: Vec<f32>,
     pub ruled_out: Vec<bool>,
+    /// What meaning added to each (0 without it).
+    pub by_meaning: Vec<f32>,
 }
 
 /// Scores `text` against each candidate (an order and one of its items).
@@ -112,6 +117,7 @@ pub(super) fn scores(
         }
     }
 
+    let mut by_meaning = vec![0.0; pairs.len()];
     if use_meaning
         && let Some(meaning) = ctx.meaning
         && !said.include.is_empty()
@@ -128,13 +134,16 @@ pub(super) fn scores(
             };
             let inc = of(0);
             if inc.iter().any(|&c| c >= MEANING_FLOOR) {
-                for (s, c) in out.iter_mut().zip(centred(inc)) {
-                    *s += MEANING_WEIGHT * c;
+                for (m, c) in by_meaning.iter_mut().zip(centred(inc)) {
+                    *m += MEANING_WEIGHT * c;
                 }
                 if !said.exclude.is_empty() {
-                    for (s, c) in out.iter_mut().zip(centred(of(1))) {
-                        *s -= MEANING_WEIGHT * c;
+                    for (m, c) in by_meaning.iter_mut().zip(centred(of(1))) {
+                        *m -= MEANING_WEIGHT * c;
                     }
+                }
+                for (s, m) in out.iter_mut().zip(&by_meaning) {
+                    *s += m;
                 }
             }
         }
@@ -142,6 +151,7 @@ pub(super) fn scores(
     Scores {
         score: out,
         ruled_out,
+        by_meaning,
     }
 }
 

@@ -835,3 +835,100 @@ fn affirmations_said_together_are_a_yes() {
         assert!(!is_yes(not), "{not}");
     }
 }
+
+fn strollers() -> Vec<OrderInfo> {
+    vec![
+        order(
+            "202605081000000011",
+            "母婴店",
+            "好孩子婴儿推车可坐可躺 高景观",
+            59900,
+            5,
+        ),
+        order("202605071000000012", "母婴店", "婴儿奶瓶 240ml", 12900, 6),
+        order(
+            "202605061000000013",
+            "宝宝用品店",
+            "babycare婴儿推车 伞车 轻便折叠",
+            45900,
+            7,
+        ),
+    ]
+}
+
+#[test]
+fn what_the_answer_rules_out_picks_the_other() {
+    let orders = strollers();
+    let mut s = Session::default();
+    let r = say_with(&mut s, &orders, "推车轮子断了，才用了不到一个月");
+    assert_eq!(s.awaiting(), Some("pick"), "{}", r.text);
+    assert_eq!(s.choices.len(), 2, "{:?}", s.choices);
+    let r = say_with(&mut s, &orders, "大的那辆，能躺的，不是那个小伞车");
+    assert_eq!(
+        s.slots.order_no.as_deref(),
+        Some("202605081000000011"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("202605081000000011"),
+        "the order taken is said: {}",
+        r.text
+    );
+}
+
+#[test]
+fn a_price_named_picks_the_order_of_that_price() {
+    let orders = strollers();
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "推车轮子断了，才用了不到一个月");
+    let r = say_with(&mut s, &orders, "459那个");
+    assert_eq!(
+        s.slots.order_no.as_deref(),
+        Some("202605061000000013"),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn asked_twice_which_one_in_vain_the_closest_is_taken_and_said() {
+    let orders = strollers();
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "伞车的推车轮子断了");
+    // Both strollers are named (推车): the words 伞车 only rank.
+    if s.slots.order_no.is_none() {
+        say_with(&mut s, &orders, "就是轮子断了，推都推不动");
+        let r = say_with(&mut s, &orders, "真的很生气");
+        assert_eq!(
+            s.slots.order_no.as_deref(),
+            Some("202605061000000013"),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("最接近"), "{}", r.text);
+    }
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605061000000013"));
+}
+
+#[test]
+fn a_compensation_sum_asked_in_vain_is_left_open() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    say_with(
+        &mut s,
+        &orders,
+        "订单202605081000000001的电热水壶昨天烧水时插头冒烟，把插座都烧黑了",
+    );
+    let r = say_with(&mut s, &orders, "要求赔偿");
+    assert_eq!(s.awaiting(), Some("claim"), "{}", r.text);
+    let r = say_with(&mut s, &orders, "墙上的插座都烧坏了，很危险");
+    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    assert_eq!(
+        s.slots.claim,
+        Some(ClaimDraft {
+            kind: ClaimKind::Compensation,
+            amount_cents: None
+        })
+    );
+}

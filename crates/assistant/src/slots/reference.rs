@@ -123,7 +123,8 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-/// "230ml" → "230", "ml"; "cw2288" → "cw", "2288": a number and its unit are two tokens.
+/// "230ml" → "230", "ml"; "cw2288" → "cw", "2288": a number and its unit are two tokens; a
+/// plural also gives its singular.
 fn split_alnum(w: &str) -> Vec<String> {
     let mut out = vec![];
     let mut cur = String::new();
@@ -136,6 +137,9 @@ fn split_alnum(w: &str) -> Vec<String> {
         cur.push(c);
     }
     out.push(cur);
+    if let Some(stem) = crate::slots::product::singular(w) {
+        out.push(stem.to_string());
+    }
     out.retain(|t| t.len() >= 2 && !COMMON.contains(&t.as_str()));
     out
 }
