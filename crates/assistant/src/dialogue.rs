@@ -135,10 +135,6 @@ pub struct Slots {
     /// payment) day, and the draft says so.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub date_unknown: bool,
-    /// A compensation whose sum was asked and not given: filed without one, for the shop or
-    /// the mediator to set.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub amount_open: bool,
     /// A compensation asked as a multiple of the price (假一赔四 → 4), until the order is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<u32>,

@@ -212,13 +212,24 @@ impl Session {
         let wanted = parts
             .claim()
             .or_else(|| asked_claim.then(|| claim(text)).flatten());
-        // A sum said as a clause of its own beside the claim (「賠我精神損失，至少500」).
+        // A claim without its sum takes the one the message names in another clause (「这个必须赔
+        // 修起来差不多两百」, 「賠我精神損失，至少500」): a cost, not the price paid for the item,
+        // which the order already knows.
+        let price = self.order(ctx).map(|o| o.amount_cents);
         let wanted = wanted.map(|mut c| {
             if c.amount_cents.is_none() {
                 c.amount_cents = parts
                     .clauses
                     .iter()
-                    .find_map(|cl| crate::slots::claim::bare_sum(&cl.folded));
+                    .find_map(|cl| crate::slots::claim::bare_sum(&cl.folded))
+                    .or_else(|| {
+                        parts
+                            .clauses
+                            .iter()
+                            .flat_map(|cl| crate::slots::claim::sums(&cl.folded))
+                            .map(|a| a.cents)
+                            .find(|&cents| Some(cents) != price)
+                    });
             }
             c
         });

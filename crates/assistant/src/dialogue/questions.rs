@@ -58,24 +58,6 @@ impl Session {
             missing = self.missing(ctx);
             self.missed = 0;
         }
-        // A compensation's sum, asked once in vain, is left for the shop or the mediator to
-        // set rather than asked again.
-        if self.missed == 1
-            && missing == Some(Ask::ClaimAmount)
-            && self
-                .slots
-                .claim
-                .is_some_and(|c| c.kind == ClaimKind::Compensation)
-        {
-            self.slots.amount_open = true;
-            assumed.push_str(&t(
-                lang,
-                "赔偿金额先不填，由商家或客服核定。",
-                "I left the compensation's amount open for the shop or the mediator to set. ",
-            ));
-            missing = self.missing(ctx);
-            self.missed = 0;
-        }
         while self.missed >= 2
             && let Some(ask) = missing
             && let Some(note) = self.give_up(ask, ctx)
@@ -390,8 +372,7 @@ impl Session {
             None => Some(Ask::ClaimKind),
             Some(c)
                 if matches!(c.kind, ClaimKind::Refund | ClaimKind::Compensation)
-                    && c.amount_cents.is_none()
-                    && !(c.kind == ClaimKind::Compensation && s.amount_open) =>
+                    && c.amount_cents.is_none() =>
             {
                 Some(Ask::ClaimAmount)
             }

@@ -912,7 +912,7 @@ fn asked_twice_which_one_in_vain_the_closest_is_taken_and_said() {
 }
 
 #[test]
-fn a_compensation_sum_asked_in_vain_is_left_open() {
+fn a_cost_named_beside_a_compensation_is_its_sum_and_the_price_is_not() {
     let orders = home_orders();
     let mut s = Session::default();
     say_with(
@@ -920,15 +920,21 @@ fn a_compensation_sum_asked_in_vain_is_left_open() {
         &orders,
         "订单202605081000000001的电热水壶昨天烧水时插头冒烟，把插座都烧黑了",
     );
-    let r = say_with(&mut s, &orders, "要求赔偿");
-    assert_eq!(s.awaiting(), Some("claim"), "{}", r.text);
-    let r = say_with(&mut s, &orders, "墙上的插座都烧坏了，很危险");
-    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    say_with(&mut s, &orders, "这个必须赔 插座修起来差不多两百");
     assert_eq!(
         s.slots.claim,
         Some(ClaimDraft {
             kind: ClaimKind::Compensation,
-            amount_cents: None
+            amount_cents: Some(20000)
         })
     );
+    let mut s = Session::default();
+    say_with(
+        &mut s,
+        &orders,
+        "订单202605081000000001的电热水壶昨天烧水时插头冒烟，把插座都烧黑了",
+    );
+    // 89元 is what the kettle cost: the sum of the compensation is still to be asked.
+    let r = say_with(&mut s, &orders, "花了89元买的，要求赔偿");
+    assert_eq!(s.awaiting(), Some("claim"), "{}", r.text);
 }

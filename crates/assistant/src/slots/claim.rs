@@ -250,6 +250,18 @@ pub fn claim(text: &str) -> Option<ClaimSlot> {
     Some(ClaimSlot { kind, amount_cents })
 }
 
+/// The sums a text names: those with a unit, else bare numbers where nothing makes them a
+/// count, a size or a date (「花了二十八」, 「修起来差不多两百」).
+pub fn sums(text: &str) -> Vec<Amount> {
+    let lower = claim_text(text);
+    let found = amounts(&lower);
+    if found.is_empty() {
+        bare_amounts(&lower)
+    } else {
+        found
+    }
+}
+
 static BARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?:^|[^\d.])(\d{2,6}(?:\.\d{1,2})?)(?:\s*(?:[，。,;；!！]|$|退|还|返|赔)|\s+[a-z])",
