@@ -230,6 +230,11 @@ const IMPERATIVE: &[&str] = &[
     "寄",
 ];
 
+/// The buyer as the one who sends the goods back (「我寄回去」, 「柜子我原样退回」).
+static RETURNING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"我[^，。,.;；不没已]{0,4}(?:寄回|退回|寄还)").expect("pattern compiles")
+});
+
 fn role_of(folded: &str) -> Role {
     if claim(folded).is_none() {
         return Role::Problem;
@@ -240,7 +245,10 @@ fn role_of(folded: &str) -> Role {
         .replace("refund request", "refund")
         .replace("exchange request", "exchange");
     let opening = folded.trim_start_matches(|c: char| !c.is_alphanumeric());
-    let request = has_any(&padded, REQUEST)
+    // 「柜子我原样寄回去」: the buyer saying they send it back asks for a return.
+    let sends_back = RETURNING.is_match(folded);
+    let request = sends_back
+        || has_any(&padded, REQUEST)
         || IMPERATIVE.iter().any(|v| {
             opening.starts_with(v)
                 && !opening[v.len()..]
@@ -623,6 +631,7 @@ mod tests {
         assert!(r.iter().all(|(_, role)| *role != Role::Claim), "{r:?}");
         let r = roles("the shop won't let me exchange it");
         assert!(r.iter().all(|(_, role)| *role != Role::Claim), "{r:?}");
+        assert_eq!(roles("柜子我原样寄回去")[0].1, Role::Claim);
         let p = Parts::new("I'll ship it back to them, I just want my money back");
         assert_eq!(p.claim().map(|c| c.kind), Some(ClaimKind::Return));
     }
