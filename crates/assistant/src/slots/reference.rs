@@ -94,7 +94,7 @@ impl Reference {
                 &mut out.include
             };
             if !side.is_empty() {
-                side.push_str("，");
+                side.push('，');
             }
             side.push_str(clause);
         }
