@@ -19,6 +19,7 @@ mod labels;
 mod orders;
 mod pick;
 mod questions;
+mod refer;
 mod session;
 mod words;
 
@@ -57,12 +58,22 @@ pub struct ComplaintInfo {
     pub deadline_at: Option<DateTime<Utc>>,
 }
 
+/// Sentence meanings, to match a buyer's words to item titles when they share no word
+/// (「香氛机」 ↔ 香薰机, "the bookshelf" ↔ 实木书架): one unit vector per text, compared by their
+/// dot product. The server passes USE-multilingual's token feature encoder (`weiquan-embed`);
+/// tests pass their own.
+pub trait Meaning: Sync + std::fmt::Debug {
+    fn embed(&self, texts: &[&str]) -> Vec<Vec<f32>>;
+}
+
 /// What a turn knows about the world.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub now: DateTime<Utc>,
     pub orders: &'a [OrderInfo],
     pub complaints: &'a [ComplaintInfo],
+    /// Matching by meaning; without it, items are matched by their words alone.
+    pub meaning: Option<&'a dyn Meaning>,
 }
 
 /// Where the session stands.

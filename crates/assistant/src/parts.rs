@@ -78,6 +78,8 @@ const REQUEST: &[&str] = &[
     "expect",
     "give me",
     "i'd like",
+    "i'll ",
+    "i will ",
 ];
 
 /// Words that tell a remedy as done or pending rather than asked for.
@@ -117,6 +119,12 @@ const PAST: &[&str] = &[
     "did ",
     "was ",
     "were ",
+    "rejected",
+    "refused",
+    "denied",
+    "declined",
+    "won't",
+    "wouldn't",
 ];
 
 /// Connectives that start a new clause.
@@ -222,13 +230,25 @@ const IMPERATIVE: &[&str] = &[
     "寄",
 ];
 
+/// The buyer as the one who sends the goods back (「我寄回去」, 「柜子我原样退回」).
+static RETURNING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"我[^，。,.;；不没已]{0,4}(?:寄回|退回|寄还)").expect("pattern compiles")
+});
+
 fn role_of(folded: &str) -> Role {
     if claim(folded).is_none() {
         return Role::Problem;
     }
-    let padded = format!(" {folded} ");
+    // "a return request" names the request; it does not make one.
+    let padded = format!(" {folded} ")
+        .replace("return request", "return")
+        .replace("refund request", "refund")
+        .replace("exchange request", "exchange");
     let opening = folded.trim_start_matches(|c: char| !c.is_alphanumeric());
-    let request = has_any(&padded, REQUEST)
+    // 「柜子我原样寄回去」: the buyer saying they send it back asks for a return.
+    let sends_back = RETURNING.is_match(folded);
+    let request = sends_back
+        || has_any(&padded, REQUEST)
         || IMPERATIVE.iter().any(|v| {
             opening.starts_with(v)
                 && !opening[v.len()..]
@@ -428,12 +448,13 @@ impl Parts {
                 }),
             }
         }
-        // An amount standing alone (「要求退款，30元」) belongs to the claim, when there is one.
+        // An amount standing alone (「要求退款，30元」, 「至少500」) belongs to the claim, when
+        // there is one.
         if clauses.iter().any(|c| c.role == Role::Claim) {
             for c in &mut clauses {
                 if c.role == Role::Problem
-                    && !amounts(&c.folded).is_empty()
-                    && bare_claim(&c.folded)
+                    && ((!amounts(&c.folded).is_empty() && bare_claim(&c.folded))
+                        || crate::slots::claim::bare_sum(&c.folded).is_some())
                 {
                     c.role = Role::Claim;
                 }
@@ -548,6 +569,7 @@ impl Parts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use weiquan_domain::ClaimKind;
 
     fn roles(text: &str) -> Vec<(String, Role)> {
         Parts::new(text)
@@ -592,5 +614,25 @@ mod tests {
         assert_eq!(roles("商家不给退款")[0].1, Role::Problem);
         let r = roles("要求退款，30元");
         assert!(r.iter().all(|(_, role)| *role == Role::Claim), "{r:?}");
+        let r = roles("我要求赔偿 至少500");
+        assert!(r.iter().all(|(_, role)| *role == Role::Claim), "{r:?}");
+        assert_eq!(
+            Parts::new("我要求赔偿，至少500")
+                .claim()
+                .unwrap()
+                .amount_cents,
+            Some(50000)
+        );
+    }
+
+    #[test]
+    fn a_remedy_refused_or_named_is_no_claim_and_an_intention_is_one() {
+        let r = roles("seller rejected my return request for the jeans");
+        assert!(r.iter().all(|(_, role)| *role != Role::Claim), "{r:?}");
+        let r = roles("the shop won't let me exchange it");
+        assert!(r.iter().all(|(_, role)| *role != Role::Claim), "{r:?}");
+        assert_eq!(roles("柜子我原样寄回去")[0].1, Role::Claim);
+        let p = Parts::new("I'll ship it back to them, I just want my money back");
+        assert_eq!(p.claim().map(|c| c.kind), Some(ClaimKind::Return));
     }
 }

@@ -134,7 +134,7 @@ impl Session {
         }
         let choosing = matches!(asked, Some(Ask::Order | Ask::Product | Ask::Pick));
         if !(choosing && self.take_choice(text, ctx, reply)) {
-            self.resolve_product(text, ctx, reply);
+            self.resolve_product(text, ctx, reply, choosing);
         }
         // Which shop (reports).
         if self.kind == Kind::Report && self.slots.shop_id.is_none() {
@@ -212,6 +212,27 @@ impl Session {
         let wanted = parts
             .claim()
             .or_else(|| asked_claim.then(|| claim(text)).flatten());
+        // A claim without its sum takes the one the message names in another clause (「这个必须赔
+        // 修起来差不多两百」, 「賠我精神損失，至少500」): a cost, not the price paid for the item,
+        // which the order already knows.
+        let price = self.order(ctx).map(|o| o.amount_cents);
+        let wanted = wanted.map(|mut c| {
+            if c.amount_cents.is_none() {
+                c.amount_cents = parts
+                    .clauses
+                    .iter()
+                    .find_map(|cl| crate::slots::claim::bare_sum(&cl.folded))
+                    .or_else(|| {
+                        parts
+                            .clauses
+                            .iter()
+                            .flat_map(|cl| crate::slots::claim::sums(&cl.folded))
+                            .map(|a| a.cents)
+                            .find(|&cents| Some(cents) != price)
+                    });
+            }
+            c
+        });
         if let Some(c) = wanted {
             if c.kind == ClaimKind::Compensation {
                 self.slots.multiple = multiple(text).or(self.slots.multiple);

@@ -2,11 +2,16 @@
 //! shown, or found from the product they name among the items of all their orders.
 
 use super::labels::t;
+use super::refer::{self, Pointed};
 use super::{Candidate, Context, Kind, OrderInfo, Reply, Session};
 use crate::slots::product::{Matcher, Mention, Score, best_of, title};
+use crate::slots::reference::Reference;
 
 /// How many matching items a question lists at most.
 pub(super) const MAX_CHOICES: usize = 5;
+/// A description the noun table does not know names an item only this strongly (two
+/// distinctive bigrams: 铁观音 among teas; one, 热水 of 电热水壶, is a modifier and does not).
+const NAMED_FLOOR: f32 = 3.0;
 
 impl Session {
     pub(super) fn set_order(&mut self, no: &str, ctx: &Context<'_>) {
@@ -36,13 +41,31 @@ impl Session {
 
     /// Finds the item `text` names among the items of every order (or of the order already
     /// chosen). One clear match is taken and said (「已为您匹配订单…」); several alike become
-    /// the choices to ask about; a product that none of the orders holds is said too.
-    pub(super) fn resolve_product(&mut self, text: &str, ctx: &Context<'_>, reply: &mut Reply) {
+    /// the choices to ask about; a product that none of the orders holds is said too. When the
+    /// product-noun table names none, or several alike, the reply's other signals decide
+    /// (`refer`: distinctive words, what it rules out, a price, meaning when `choosing`, i.e.
+    /// answering the question about the order).
+    pub(super) fn resolve_product(
+        &mut self,
+        text: &str,
+        ctx: &Context<'_>,
+        reply: &mut Reply,
+        choosing: bool,
+    ) {
         if self.slots.product.is_some() {
             return;
         }
         let shops: Vec<&str> = ctx.orders.iter().map(|o| o.shop_name.as_str()).collect();
-        let m = Mention::new(text, &shops);
+        // The words that point at the item, not those that rule one out (「不是那个小伞车」).
+        let said = Reference::new(text);
+        let m = Mention::new(
+            if said.include.is_empty() {
+                text
+            } else {
+                &said.include
+            },
+            &shops,
+        );
         let matcher = Matcher::default();
         let pairs: Vec<(&OrderInfo, &String)> = ctx
             .orders
@@ -64,6 +87,31 @@ impl Session {
         ranked.sort_by(|a, b| b.1.total().total_cmp(&a.1.total()));
         let lang = self.lang;
         if ranked.is_empty() {
+            // No noun of the table: a word only one title holds, a price, meaning when asked.
+            let all: Vec<(&OrderInfo, &str)> =
+                pairs.iter().map(|(o, i)| (*o, i.as_str())).collect();
+            let s = refer::scores(text, &all, ctx, choosing);
+            match refer::decide(&s) {
+                Pointed::One(i)
+                    if s.score[i] >= NAMED_FLOOR
+                        || (choosing && s.by_meaning[i] >= refer::MEANING_NAMES) =>
+                {
+                    self.take_item(pairs[i].0, pairs[i].1, ctx, reply);
+                    return;
+                }
+                Pointed::Several(close) if choosing => {
+                    self.choices = close
+                        .into_iter()
+                        .take(MAX_CHOICES)
+                        .map(|i| Candidate {
+                            order_no: pairs[i].0.order_no.clone(),
+                            item: Some(pairs[i].1.clone()),
+                        })
+                        .collect();
+                    return;
+                }
+                _ => {}
+            }
             if self.slots.order_no.is_none() && m.names_a_product() && !ctx.orders.is_empty() {
                 reply.text.push_str(&t(
                     lang,
@@ -75,25 +123,34 @@ impl Session {
         }
         if let Some(i) = best_of(&ranked) {
             let (o, item) = pairs[i];
-            if self.slots.order_no.is_none() {
-                self.set_order(&o.order_no, ctx);
-                reply.text.push_str(&t(
-                    lang,
-                    format!("已为您匹配订单 {}（{}）。", o.order_no, item),
-                    format!("I matched order {} ({}). ", o.order_no, item),
-                ));
-            }
-            self.slots.product = Some(item.clone());
-            self.choices.clear();
+            self.take_item(o, item, ctx, reply);
             return;
         }
-        // Several alike: the ones as strong as the best, to choose from.
+        // Several alike: the ones as strong as the best, told apart by the reply's other
+        // signals, else asked about.
         let top = ranked[0].1;
-        self.choices = ranked
+        let alike: Vec<usize> = ranked
             .iter()
             .filter(|(_, s)| s.strong >= top.strong && s.total() + 1.0 > top.total())
+            .map(|&(i, _)| i)
+            .collect();
+        let cands: Vec<(&OrderInfo, &str)> = alike
+            .iter()
+            .map(|&i| (pairs[i].0, pairs[i].1.as_str()))
+            .collect();
+        let close: Vec<usize> = match refer::decide(&refer::scores(text, &cands, ctx, choosing)) {
+            Pointed::One(k) => {
+                let i = alike[k];
+                self.take_item(pairs[i].0, pairs[i].1, ctx, reply);
+                return;
+            }
+            Pointed::Several(close) => close.into_iter().map(|k| alike[k]).collect(),
+            Pointed::Nothing => alike,
+        };
+        self.choices = close
+            .into_iter()
             .take(MAX_CHOICES)
-            .map(|&(i, _)| Candidate {
+            .map(|i| Candidate {
                 order_no: pairs[i].0.order_no.clone(),
                 item: Some(pairs[i].1.clone()),
             })
@@ -106,9 +163,28 @@ impl Session {
         }
     }
 
+    /// Takes `item` of order `o` as the one meant, and says which order that is.
+    fn take_item(&mut self, o: &OrderInfo, item: &str, ctx: &Context<'_>, reply: &mut Reply) {
+        if self.slots.order_no.is_none() {
+            self.set_order(&o.order_no, ctx);
+            reply.text.push_str(&t(
+                self.lang,
+                format!("已为您匹配订单 {}（{}）。", o.order_no, item),
+                format!("I matched order {} ({}). ", o.order_no, item),
+            ));
+        }
+        self.slots.product = Some(item.to_string());
+        self.choices.clear();
+    }
+
     /// Takes the choice `text` picks among those shown; whether it picked one.
+    /// When it picks none but points at fewer of the items shown, those are the choices now.
     pub(super) fn take_choice(&mut self, text: &str, ctx: &Context<'_>, reply: &mut Reply) -> bool {
         let Some(c) = self.pick(text, ctx) else {
+            if let Some(close) = self.narrowed(text, ctx) {
+                self.choices = close;
+                return true;
+            }
             return false;
         };
         self.set_order(&c.order_no, ctx);

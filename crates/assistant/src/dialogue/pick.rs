@@ -4,8 +4,9 @@
 use crate::fold::simplify;
 use crate::slots::cnnum::parse_int;
 use crate::slots::product::{Matcher, Mention, title};
+use crate::slots::reference::Reference;
 
-use super::{Candidate, Context, Session};
+use super::{Candidate, Context, OrderInfo, Session, refer};
 
 /// Words around a number that picks (「第二个」, 「2号」, "the second one", "number 2").
 const AROUND: &[&str] = &[
@@ -78,8 +79,24 @@ impl Session {
                 return Some((*one).clone());
             }
         }
+        // A description of one of the items shown: what it points at and rules out, a price,
+        // meaning (`refer`).
+        let shown = self.shown_items(ctx);
+        if !shown.is_empty()
+            && let refer::Pointed::One(i) = refer::decide(&refer::scores(text, &shown, ctx, true))
+        {
+            return choices.get(i).cloned();
+        }
         // A product word: here even a modifier (保温的那个) tells the choices apart.
-        let m = Mention::new(text, &[]);
+        let said = Reference::new(text);
+        let m = Mention::new(
+            if said.include.is_empty() {
+                text
+            } else {
+                &said.include
+            },
+            &[],
+        );
         let matcher = Matcher::default();
         let mut scored: Vec<(f32, &Candidate)> = choices
             .iter()
@@ -98,6 +115,42 @@ impl Session {
         // A product named but matching no choice is for the product search, not a time.
         self.pick_by_attribute(text, ctx)
             .or_else(|| (!m.names_a_product()).then(|| self.pick_by_time(text, ctx))?)
+    }
+
+    /// The items shown as choices, with their orders (empty when the choices are whole orders).
+    pub(super) fn shown_items<'a>(&self, ctx: &Context<'a>) -> Vec<(&'a OrderInfo, &'a str)> {
+        let items: Vec<(&'a OrderInfo, &'a str)> = self
+            .choices
+            .iter()
+            .filter_map(|c| {
+                let o = ctx.orders.iter().find(|o| o.order_no == c.order_no)?;
+                let item = o
+                    .items
+                    .iter()
+                    .find(|i| Some(i.as_str()) == c.item.as_deref())?;
+                Some((o, item.as_str()))
+            })
+            .collect();
+        if items.len() == self.choices.len() {
+            items
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The items shown that an answer points at, when it points at some of them but not one:
+    /// the shorter list to ask about.
+    pub(super) fn narrowed(&self, text: &str, ctx: &Context<'_>) -> Option<Vec<Candidate>> {
+        let shown = self.shown_items(ctx);
+        match refer::decide(&refer::scores(text, &shown, ctx, true)) {
+            refer::Pointed::Several(close) if close.len() < self.choices.len() => Some(
+                close
+                    .into_iter()
+                    .filter_map(|i| self.choices.get(i).cloned())
+                    .collect(),
+            ),
+            _ => None,
+        }
     }
 
     /// The one choice whose shop the answer names, or whose title alone holds a word of the
@@ -175,8 +228,27 @@ impl Session {
     /// "the one from last week", 「前天买的」 → that day, a day either side).
     fn pick_by_time(&self, text: &str, ctx: &Context<'_>) -> Option<Candidate> {
         let folded = simplify(text).to_lowercase();
-        let from = crate::slots::time::incident_at(&folded, ctx.now)?;
         let has = |ws: &[&str]| ws.iter().any(|w| folded.contains(w));
+        // A time names the order only as when it was bought (「上个月买的那双」, "the one from
+        // early October"); 「上周三签收的」 tells when something else happened.
+        if !has(&[
+            "买",
+            "下单",
+            "下的单",
+            "拍的",
+            "付款",
+            "付的",
+            "订的",
+            "bought",
+            "ordered",
+            "purchased",
+            "paid",
+            "from ",
+            "got it",
+        ]) {
+            return None;
+        }
+        let from = crate::slots::time::incident_at(&folded, ctx.now)?;
         let day = has(&["日", "号", "天"]) || folded.chars().any(|c| c.is_ascii_digit());
         let (from, to) = if has(&["月", "month"]) && !day {
             (from, from + chrono::Duration::days(31))

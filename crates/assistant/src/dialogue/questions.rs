@@ -297,7 +297,37 @@ impl Session {
                 ));
                 Some(String::new())
             }
-            Ask::Order | Ask::Pick | Ask::Product | Ask::Shop | Ask::Listing => None,
+            Ask::Pick => {
+                // Asked twice which of the items shown: the one all that was told points at
+                // most (the first shown, the best by its words, on a tie), said, so that a
+                // wrong guess is seen in the draft.
+                let told = self.slots.description.clone().unwrap_or_default();
+                let shown = self.shown_items(ctx);
+                let s = super::refer::scores(&told, &shown, ctx, true);
+                let best = (0..shown.len()).filter(|&i| !s.ruled_out[i]).fold(
+                    None,
+                    |b: Option<usize>, i| match b {
+                        Some(b) if s.score[b] >= s.score[i] => Some(b),
+                        _ => Some(i),
+                    },
+                )?;
+                let (o, item) = shown[best];
+                self.set_order(&o.order_no, ctx);
+                self.slots.product = Some(item.to_string());
+                self.choices.clear();
+                Some(t(
+                    lang,
+                    format!(
+                        "还没确定是哪一笔，先按您说的最接近的订单 {}（{item}）填写；不对的话在草稿里改正或回复「取消」。",
+                        o.order_no
+                    ),
+                    format!(
+                        "I could not tell which one, so I took the closest to what you said, order {} ({item}); correct it in the draft or say \"cancel\" if it is not. ",
+                        o.order_no
+                    ),
+                ))
+            }
+            Ask::Order | Ask::Product | Ask::Shop | Ask::Listing => None,
         }
     }
 

@@ -13,6 +13,10 @@ use crate::slots::claim::amounts;
 use crate::{Intent, Tone, analyze, faq};
 use weiquan_domain::ClaimKind;
 
+/// How sure the intent model must be that a message in the middle of a complaint is a question
+/// aside (how to complain, the status of a complaint) rather than more of the complaint.
+const ASIDE_CONFIDENCE: f32 = 0.8;
+
 /// Said when a heated message's calmer rewrite is declined.
 const KEPT_OWN_WORDS: (&str, &str) = ("好的，保留您的原话。", "All right, I kept your own words. ");
 
@@ -179,7 +183,11 @@ impl Session {
             Phase::Collecting | Phase::HandedOver => {}
         }
 
-        // Questions answered at once, whatever else is going on.
+        // Questions answered at once, whatever else is going on; in the middle of a complaint
+        // only when the model is sure (a story about shipping is no question about status).
+        let sure_aside =
+            !(self.mid_answer() && self.started()) || a.intent_confidence >= ASIDE_CONFIDENCE;
+        let shortcut = shortcut && sure_aside;
         if !self.mid_answer() || !self.slot_answer(&folded, &a, ctx) {
             if shortcut && a.intent == Intent::HowToComplain {
                 reply.text = how_to_complain(lang);

@@ -44,6 +44,7 @@ fn say(s: &mut Session, text: &str) -> Reply {
             now: now(),
             orders: &orders,
             complaints: &complaints,
+            meaning: None,
         },
     )
 }
@@ -244,6 +245,7 @@ fn status_lists_complaints_and_who_acts_next() {
         now: now(),
         orders: &orders,
         complaints: &complaints,
+        meaning: None,
     };
     let r = Session::default().turn("我的投诉处理到哪一步了", &ctx);
     assert_eq!(r.intent, Some(Intent::CheckStatus));
@@ -368,6 +370,7 @@ fn say_with(s: &mut Session, orders: &[OrderInfo], text: &str) -> Reply {
             now: now(),
             orders,
             complaints: &[],
+            meaning: None,
         },
     )
 }
@@ -639,6 +642,7 @@ fn a_date_not_remembered_is_filed_with_the_delivery_day() {
         now: now(),
         orders: &ctx_orders,
         complaints: &[],
+        meaning: None,
     };
     match s.shown_draft(&ctx) {
         Some(Shown::Complaint(d)) => assert_eq!(Some(d.incident_at), ctx_orders[0].delivered_at),
@@ -766,6 +770,7 @@ fn english_at_parity_order_by_everyday_name_and_pick_by_colour() {
         now: now(),
         orders: &two,
         complaints: &[],
+        meaning: None,
     };
     let mut s = Session::default();
     s.turn("the sneakers fell apart", &ctx);
@@ -829,4 +834,107 @@ fn affirmations_said_together_are_a_yes() {
     ] {
         assert!(!is_yes(not), "{not}");
     }
+}
+
+fn strollers() -> Vec<OrderInfo> {
+    vec![
+        order(
+            "202605081000000011",
+            "母婴店",
+            "好孩子婴儿推车可坐可躺 高景观",
+            59900,
+            5,
+        ),
+        order("202605071000000012", "母婴店", "婴儿奶瓶 240ml", 12900, 6),
+        order(
+            "202605061000000013",
+            "宝宝用品店",
+            "babycare婴儿推车 伞车 轻便折叠",
+            45900,
+            7,
+        ),
+    ]
+}
+
+#[test]
+fn what_the_answer_rules_out_picks_the_other() {
+    let orders = strollers();
+    let mut s = Session::default();
+    let r = say_with(&mut s, &orders, "推车轮子断了，才用了不到一个月");
+    assert_eq!(s.awaiting(), Some("pick"), "{}", r.text);
+    assert_eq!(s.choices.len(), 2, "{:?}", s.choices);
+    let r = say_with(&mut s, &orders, "大的那辆，能躺的，不是那个小伞车");
+    assert_eq!(
+        s.slots.order_no.as_deref(),
+        Some("202605081000000011"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("202605081000000011"),
+        "the order taken is said: {}",
+        r.text
+    );
+}
+
+#[test]
+fn a_price_named_picks_the_order_of_that_price() {
+    let orders = strollers();
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "推车轮子断了，才用了不到一个月");
+    let r = say_with(&mut s, &orders, "459那个");
+    assert_eq!(
+        s.slots.order_no.as_deref(),
+        Some("202605061000000013"),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn asked_twice_which_one_in_vain_the_closest_is_taken_and_said() {
+    let orders = strollers();
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "伞车的推车轮子断了");
+    // Both strollers are named (推车): the words 伞车 only rank.
+    if s.slots.order_no.is_none() {
+        say_with(&mut s, &orders, "就是轮子断了，推都推不动");
+        let r = say_with(&mut s, &orders, "真的很生气");
+        assert_eq!(
+            s.slots.order_no.as_deref(),
+            Some("202605061000000013"),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("最接近"), "{}", r.text);
+    }
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605061000000013"));
+}
+
+#[test]
+fn a_cost_named_beside_a_compensation_is_its_sum_and_the_price_is_not() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    say_with(
+        &mut s,
+        &orders,
+        "订单202605081000000001的电热水壶昨天烧水时插头冒烟，把插座都烧黑了",
+    );
+    say_with(&mut s, &orders, "这个必须赔 插座修起来差不多两百");
+    assert_eq!(
+        s.slots.claim,
+        Some(ClaimDraft {
+            kind: ClaimKind::Compensation,
+            amount_cents: Some(20000)
+        })
+    );
+    let mut s = Session::default();
+    say_with(
+        &mut s,
+        &orders,
+        "订单202605081000000001的电热水壶昨天烧水时插头冒烟，把插座都烧黑了",
+    );
+    // 89元 is what the kettle cost: the sum of the compensation is still to be asked.
+    let r = say_with(&mut s, &orders, "花了89元买的，要求赔偿");
+    assert_eq!(s.awaiting(), Some("claim"), "{}", r.text);
 }

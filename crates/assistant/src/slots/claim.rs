@@ -122,7 +122,11 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"\bcompensat\w*",
             r"\bdamages\b",
             r"\breimburse\w*",
-            r"\b(?:pay|paid|cover|make up)\b(?:\s+\w+){0,3}\s+(?:for|the)\s+(?:\w+\s+){0,2}(?:damage|loss|losses|harm|repair|trouble|cost|costs|bill|bills)\w*",
+            r"\b(?:pay|cover|make up)\b(?:\s+\w+){0,3}\s+(?:for|the)\s+(?:\w+\s+){0,2}(?:damage|loss|losses|harm|repair|trouble|cost|costs|bill|bills|postage|shipping|delivery|fee|fees)\w*",
+            // A cost made good: "cover the ¥120", 「运费补给我」, 「必须给我补」.
+            r"\b(?:cover|make up|pay me)\s+(?:(?:the|my|me|all|that|it)\s+)?(?:[¥$]\s*\d|\d+(?:\.\d+)?\s*(?:yuan|rmb|kuai))",
+            r"(?:运费|邮费|快递费|损失)[^，。,.;；]{0,6}补(?:给|偿|上|回|我)",
+            r"给我补(?:上|回|偿|钱|吧|$|[，。,.!！])",
             r"\b(?:twice|double|triple|\w+ times) (?:the )?(?:price|amount)\b",
         ],
     ),
@@ -138,7 +142,9 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"退给(?:商家|店|卖家|你们)",
             r"[把将](?:东西|商品|货|它)[^，。,.;；]{0,4}(?:退|寄)",
             r"\breturn(?:ed)?\b(?:\s+(?:it|them|this|these|the|my|and))?",
-            r"\b(?:send|ship|mail|take|post|give)\s+(?:it|them|this|these|that|the\s+\w+(?:\s+\w+)?)\s+back\b",
+            r"\b(?:send|ship|mail|take|post|give)\s+(?:it|them|this|these|those|that|everything|all(?:\s+\w+)?|the\s+\w+(?:\s+\w+)?)\s+back\b",
+            // The goods taken back: 「东西你们拉走」, 「让他们上门取走」.
+            r"(?:拉走|拿走|取走|收走|收回去)",
             r"(?:要|想)退(?:了|吧|啦|掉)?(?:$|[，。,.!！;；])",
         ],
     ),
@@ -151,7 +157,7 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"\breplac\w*",
             r"\bswap\w*",
             r"\b(?:right|correct|proper)\s+(?:one|ones|model|size|item|colou?r|version|thing|product|book|pair)\b",
-            r"\b(?:send|ship|give)\b(?:\s+\w+){0,2}\s+(?:a\s+)?(?:new|another|missing)\b",
+            r"\b(?:send|ship|give)\b(?:\s+\w+){0,2}\s+(?:a\s+)?(?:new|another|missing|genuine|real|working|proper)\b",
             r"\banother\s+(?:one|unit|pair)\b",
             r"\bnew one\b",
         ],
@@ -162,8 +168,12 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"(?:退|还|返)(?:给|回|还)?[我您]?(?:的)?(?:钱|款|费|全款)",
             r"退[给回]?[我您]?\s*\d",
             r"[退返][^，。,.;；的]{0,2}(?:钱|款|费)|退一半|[退补返]差价|差价[^，。,.;；]{0,3}[退补返]",
-            r"(?:钱|款|费)[^，。,.;；]{0,8}(?:退|还|返)(?:给|回|还|我|来|吧|$|[，。,.!！])",
-            r"\d\s*(?:元|块钱?)?\s*(?:退|还|返)(?:回|给|还)",
+            r"(?:钱|款|费)[^，。,.;；]{0,8}(?:退|还|返)(?:给|回|还|我|来|吧|了|到|$|[，。,.!！])",
+            // A sum given back: 「把那89退了」, 「1280元退到我账户」, "¥58 back", "my 320 back".
+            r"\d\s*(?:元|块钱?)?[^\d，。,.;；退还返]{0,3}(?:退|还|返)(?:回|给|还|了|到|吧|$|[，。,.!！])",
+            r"(?:钱|款)[^，。,.;；]{0,6}(?:打|转)(?:给|到|回)",
+            r"(?:^|[^\w])(?:[¥$]\s*)?\d+(?:\.\d{1,2})?\s*(?:yuan|rmb|kuai|dollars)?\s+back\b",
+            r"\b(?:want|need|get)\s+(?:my|the|all|all of my)\s+(?:[¥$]\s*)?\d",
             r"退运费|报销运费|仅退款",
             r"\brefund\w*",
             r"\bmoney back\b",
@@ -236,6 +246,16 @@ pub fn claim(text: &str) -> Option<ClaimSlot> {
     if money.is_empty() {
         money = bare_amounts(&lower);
     }
+    // A sum told as the price paid (「花了299」, "I paid 129") is not the one asked, while
+    // another is named.
+    let asked: Vec<Amount> = money
+        .iter()
+        .copied()
+        .filter(|a| !told_as_paid(&lower, a.start))
+        .collect();
+    if !asked.is_empty() {
+        money = asked;
+    }
     let amount_cents = money
         .into_iter()
         .min_by_key(|a| a.start.abs_diff(at).min(a.end.abs_diff(at)))
@@ -243,9 +263,41 @@ pub fn claim(text: &str) -> Option<ClaimSlot> {
     Some(ClaimSlot { kind, amount_cents })
 }
 
+/// Whether the sum starting at `start` is told as what was paid: a word of paying or of the
+/// price just before it.
+fn told_as_paid(lower: &str, start: usize) -> bool {
+    let mut from = start.saturating_sub(16);
+    while !lower.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = lower[from..start].trim_end();
+    [
+        "花了", "付了", "付的", "买的", "原价", "售价", "实付", "paid", "price", "cost", "was",
+        "spent",
+    ]
+    .iter()
+    .any(|w| {
+        before.ends_with(w)
+            || before.ends_with(&format!("{w} ¥"))
+            || before.ends_with(&format!("{w}¥"))
+    })
+}
+
+/// The sums a text names: those with a unit, else bare numbers where nothing makes them a
+/// count, a size or a date (「花了二十八」, 「修起来差不多两百」).
+pub fn sums(text: &str) -> Vec<Amount> {
+    let lower = claim_text(text);
+    let found = amounts(&lower);
+    if found.is_empty() {
+        bare_amounts(&lower)
+    } else {
+        found
+    }
+}
+
 static BARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^\d.])(\d{2,6}(?:\.\d{1,2})?)(?:\s*(?:[，。,;；!！]|$|退|还|返|赔)|\s+[a-z])",
+        r"(?:^|[^\d.])(\d{2,6}(?:\.\d{1,2})?)(?:\s*(?:[，。,;；!！]|$|退|还|返|赔)|\s+[a-z]|[^\d，。,.;；\s]{1,3}(?:退|还|返))",
     )
     .expect("bare amount pattern compiles")
 });
@@ -290,7 +342,18 @@ fn bare_amounts(lower: &str) -> Vec<Amount> {
 pub fn bare_sum(text: &str) -> Option<i64> {
     let lower = fold_width(text.trim()).to_lowercase();
     let mut t = lower.as_str();
-    for hedge in ["差不多", "大概", "大约", "约", "about", "around"] {
+    for hedge in [
+        "差不多",
+        "大概",
+        "大约",
+        "约",
+        "至少",
+        "最少",
+        "起码",
+        "about",
+        "around",
+        "at least",
+    ] {
         t = t.trim_start_matches(hedge).trim_start();
     }
     let t = t
@@ -440,6 +503,65 @@ mod readings {
         ] {
             assert_eq!(kind(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_sum_given_back_or_a_cost_made_good() {
+        let read = |t: &str| claim(t).map(|c| (c.kind, c.amount_cents));
+        for (text, kind, cents) in [
+            ("把那89退了", ClaimKind::Refund, Some(8900)),
+            ("把1280元退到我帳戶", ClaimKind::Refund, Some(128000)),
+            ("赶紧把钱给我退了", ClaimKind::Refund, None),
+            ("¥58 back please", ClaimKind::Refund, Some(5800)),
+            ("then I want my 320 back", ClaimKind::Refund, Some(32000)),
+            (
+                "I want my 899 in my account",
+                ClaimKind::Refund,
+                Some(89900),
+            ),
+            (
+                "give me 100 RMB back for the fake claims",
+                ClaimKind::Refund,
+                Some(10000),
+            ),
+            (
+                "cover the 15 RMB postage",
+                ClaimKind::Compensation,
+                Some(1500),
+            ),
+            (
+                "they should cover the ¥120 I overpaid",
+                ClaimKind::Compensation,
+                Some(12000),
+            ),
+            ("把23块邮费补给我", ClaimKind::Compensation, Some(2300)),
+            ("必须给我补", ClaimKind::Compensation, None),
+            ("不看了，680原路退给我", ClaimKind::Refund, Some(68000)),
+            ("三十块钱赶紧打给我", ClaimKind::Refund, Some(3000)),
+            (
+                "I paid 129 plus 10, give me the ¥10 back",
+                ClaimKind::Refund,
+                Some(1000),
+            ),
+            (
+                "耳机花了299元，要求赔偿100元",
+                ClaimKind::Compensation,
+                Some(10000),
+            ),
+        ] {
+            assert_eq!(read(text), Some((kind, cents)), "{text}");
+        }
+        // Sent back is a return; a replacement sent is an exchange, not a cost made good.
+        assert_eq!(
+            claim("send it back").map(|c| c.kind),
+            Some(ClaimKind::Return)
+        );
+        assert_eq!(
+            claim("给我补发一个").map(|c| c.kind),
+            Some(ClaimKind::Exchange)
+        );
+        assert_eq!(claim("duvet cover, twin size"), None);
+        assert_eq!(bare_sum("至少500"), Some(50000));
     }
 
     #[test]

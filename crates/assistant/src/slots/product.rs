@@ -153,11 +153,32 @@ fn same_kind(m: &[usize], t: &[usize]) -> bool {
     m.first().is_some_and(|k| t.contains(k)) || t.first().is_some_and(|k| m.contains(k))
 }
 
+/// Latin words of two characters or more, each with its singular beside it ("vegetables" →
+/// also "vegetable"), so that a plural names a title's singular and the reverse.
 fn latin_words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_ascii_alphanumeric())
+    let mut out = Vec::new();
+    for w in s
+        .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| w.len() >= 2 && w.chars().any(|c| c.is_ascii_alphabetic()))
-        .map(str::to_string)
-        .collect()
+    {
+        out.push(w.to_string());
+        if let Some(stem) = singular(w) {
+            out.push(stem.to_string());
+        }
+    }
+    out
+}
+
+/// An English plural's singular (-es after s, x, z, ch, sh; else -s), for words of four
+/// letters or more.
+pub(crate) fn singular(w: &str) -> Option<&str> {
+    if w.len() < 4 || !w.chars().all(|c| c.is_ascii_alphabetic()) || w.ends_with("ss") {
+        return None;
+    }
+    let es = w
+        .strip_suffix("es")
+        .filter(|s| ["s", "x", "z", "ch", "sh"].iter().any(|e| s.ends_with(e)));
+    es.or_else(|| w.strip_suffix('s'))
 }
 
 /// The table's Chinese nouns of two characters or more found in `text`, longest first.

@@ -378,6 +378,40 @@ pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         }
     }
     found.sort_by_key(|&(s, _, _)| s);
+    // 「说好的3号之前发货，今天都6号了」: a day that only says it is today does not override a
+    // deadline named before it (a time followed by 前/之前/以前, or after "by"/"before").
+    let is_today = |at: DateTime<Utc>| at.with_timezone(&tz).date_naive() == today;
+    let deadline = |s: usize, e: usize| {
+        // The day's pattern may have taken the character after it (「3号前」, 「3号之前」).
+        let said = &lower[s..e];
+        let after = lower[e..].trim_start();
+        let before = lower[..s].trim_end();
+        let ends_day = |t: &str| {
+            t.chars()
+                .last()
+                .is_some_and(|c| "号日一二三四五六天".contains(c))
+        };
+        (said
+            .strip_suffix('前')
+            .is_some_and(|t| ends_day(t.trim_end()))
+            && !said.contains('天'))
+            || (said
+                .strip_suffix('之')
+                .is_some_and(|t| ends_day(t.trim_end()))
+                && after.starts_with('前'))
+            || ["前", "之前", "以前"].iter().any(|w| after.starts_with(w))
+            || before.ends_with(" by")
+            || before.ends_with(" before")
+    };
+    if let Some(&(_, _, last)) = found.last()
+        && is_today(last)
+        && let Some(&(_, _, due)) = found
+            .iter()
+            .rev()
+            .find(|&&(s, e, at)| deadline(s, e) && !is_today(at))
+    {
+        return Some(due);
+    }
     found.last().map(|&(_, _, at)| at)
 }
 

@@ -9,6 +9,7 @@
 //! continues a conversation. `turn.rs` is the turn, `socket.rs` the WebSocket; the agents'
 //! queue and the session read are here.
 
+mod meaning;
 mod socket;
 mod turn;
 

@@ -123,3 +123,16 @@ fn weekdays_weekends_and_days_of_the_month_said_alone() {
     }
     assert_eq!(incident_at("the 5 pack", now()), None);
 }
+
+#[test]
+fn today_said_again_does_not_override_a_deadline() {
+    let at = |t: &str| incident_at(t, now());
+    assert_eq!(at("说好的3号之前发货 今天都13号了"), Some(day(2026, 5, 3)));
+    assert_eq!(at("3号前一定发 到今天都还没寄"), Some(day(2026, 5, 3)));
+    assert_eq!(
+        at("it was supposed to ship by May 3, today still nothing"),
+        Some(day(2026, 5, 3))
+    );
+    // Without a deadline the last time said wins, today too.
+    assert_eq!(at("3号收到的，今天发现坏了"), Some(day(2026, 5, 13)));
+}

@@ -191,6 +191,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
         });
     }
     let orders = context_data(state, &actor, text).await?;
+    let meaning = super::meaning::shared().map(|m| m as &dyn dialogue::Meaning);
     // The complaints are only read for a status question: the turn runs without them, and runs
     // again from the same state with them when that is what it was.
     let before = session.clone();
@@ -201,6 +202,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
             now,
             orders: &orders,
             complaints: &complaints,
+            meaning,
         },
     );
     if reply.intent == Some(weiquan_assistant::Intent::CheckStatus) {
@@ -212,6 +214,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
                 now,
                 orders: &orders,
                 complaints: &complaints,
+                meaning,
             },
         );
     }
@@ -219,6 +222,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
         now,
         orders: &orders,
         complaints: &complaints,
+        meaning,
     };
     let lang = session.lang;
     let mut complaint_id = None;
