@@ -85,6 +85,12 @@ impl Encoder {
         crate::model::shared(&SHARED, &SHARED_INIT, Encoder::load)
     }
 
+    /// [`Encoder::shared`] from the cache only: a model not fetched is [`crate::Error::Missing`]
+    /// (naming `weiquan model fetch`); nothing is downloaded.
+    pub fn cached() -> Result<&'static Encoder> {
+        crate::model::shared_cached(&SHARED, &SHARED_INIT, Encoder::load)
+    }
+
     pub fn load_variant(dir: &Path, layer_norm: LayerNorm) -> Result<Encoder> {
         if !crate::model::is_installed(dir) {
             return Err(crate::Error::Missing {
