@@ -20,8 +20,11 @@ pub const MEANING_OPTIONS: TrainOptions = TrainOptions {
     learning_rate: 0.25,
     seed: 0x5EED_CAFE,
 };
-/// The meaning model's exponent in the product (the words' is 1), chosen by cross-validation.
-pub const WEIGHT: f32 = 0.75;
+/// The meaning model's exponent in the product (the words' is 1). Cross-validation gains up to
+/// 0.4 and the held-out sets up to 0.75, but above 0.2 meaning outvotes words on messages that
+/// carry an order number and a delivery date beside the problem (「订单…的置物架收到就是断的，
+/// 11月20号到的货」 read as `not_as_described`), which the dialogue's tests catch.
+pub const WEIGHT: f32 = 0.2;
 
 /// The encoder, loaded from the model cache. Never fetches: a model not there is an error that
 /// names `weiquan model fetch`.
@@ -62,9 +65,13 @@ mod tests {
         combine(&mut p, &[0.6, 0.3, 0.1]);
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         assert!(p[0] > 0.7, "{p:?}");
-        // Equally sure of different classes: the words (exponent 1) win.
+        // Equally sure of different classes: the words (the larger exponent) win.
         let mut q = vec![0.8, 0.2];
         combine(&mut q, &[0.2, 0.8]);
         assert!(q[0] > q[1], "{q:?}");
+        // Words unsure, meaning sure: meaning decides.
+        let mut r = vec![0.45, 0.55];
+        combine(&mut r, &[0.9, 0.1]);
+        assert!(r[0] > r[1], "{r:?}");
     }
 }
