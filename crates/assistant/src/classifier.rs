@@ -1,16 +1,18 @@
 //! The intent and tone models, trained from the shipped corpus at first use.
 //!
-//! Training from the embedded corpus takes a fraction of a second in release (the segmenter
-//! dominates), is deterministic (fixed seed, fixed order), and needs no model file: what is in
-//! the repository is what runs.
+//! Training from the embedded corpus takes a fraction of a second in release (the segmenter and
+//! the sentence encoder dominate), is deterministic (fixed seed, fixed order), and needs no model
+//! file of its own: what is in the repository is what runs, over the sentence model fetched into
+//! the cache (`weiquan model fetch`).
 
-use std::sync::LazyLock;
+use std::sync::{Mutex, OnceLock};
 
 use weiquan_text::normalize::fold_width;
 
 use crate::corpus::{self, Example};
 use crate::features::{Prepared, Sparse, intent_features};
 use crate::intent::{Intent, Tone};
+use crate::meaning::{self, MEANING_OPTIONS};
 use crate::model::{Linear, TrainOptions};
 use crate::tone::tone_features;
 
@@ -28,35 +30,69 @@ pub const TONE_OPTIONS: TrainOptions = TrainOptions {
     seed: 0x5EED_CAFE,
 };
 
-/// The two trained models.
+/// The trained models: intent by words and by meaning, and tone.
 #[derive(Debug, Clone)]
 pub struct Models {
     intent: Linear,
+    meaning: Linear,
     tone: Linear,
 }
 
-/// The features of one utterance for both models.
+/// Which reading of the intent (for measuring each against both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    Words,
+    Meaning,
+    Both,
+}
+
+/// The features of one utterance for every model.
 #[derive(Debug, Clone)]
 pub struct Featurized {
     pub intent: Sparse,
+    /// The sentence embedding (see `meaning`).
+    pub meaning: Sparse,
     pub tone: Sparse,
 }
 
 impl Featurized {
+    /// One utterance. Panics with the fix named when the sentence model is not in the cache;
+    /// [`try_models`] at start-up reports that as an error instead.
     pub fn new(text: &str) -> Featurized {
-        let p = Prepared::new(text);
-        Featurized {
-            intent: intent_features(&p),
-            tone: tone_features(&fold_width(text), &p),
-        }
+        Featurized::batch(&[text]).pop().expect("one in, one out")
+    }
+
+    /// Many utterances: the sentence encoder's last layers run once for a batch, so this is
+    /// far cheaper per utterance than [`Featurized::new`] one by one.
+    pub fn batch<S: AsRef<str>>(texts: &[S]) -> Vec<Featurized> {
+        Featurized::try_batch(texts).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Featurized::batch`], a missing sentence model returned as the error it is.
+    pub fn try_batch<S: AsRef<str>>(texts: &[S]) -> Result<Vec<Featurized>, weiquan_embed::Error> {
+        let meanings = meaning::inputs(meaning::encoder()?, texts);
+        Ok(texts
+            .iter()
+            .zip(meanings)
+            .map(|(text, meaning)| {
+                let text = text.as_ref();
+                let p = Prepared::new(text);
+                Featurized {
+                    intent: intent_features(&p),
+                    meaning,
+                    tone: tone_features(&fold_width(text), &p),
+                }
+            })
+            .collect())
     }
 }
 
 impl Models {
-    /// Trains both models on `examples`.
-    pub fn train(examples: &[Example]) -> Models {
-        let feats: Vec<Featurized> = examples.iter().map(|e| Featurized::new(&e.text)).collect();
-        Models::train_featurized(examples, &feats)
+    /// Trains every model on `examples`.
+    pub fn train(examples: &[Example]) -> Result<Models, weiquan_embed::Error> {
+        let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+        let feats = Featurized::try_batch(&texts)?;
+        Ok(Models::train_featurized(examples, &feats))
     }
 
     /// Trains on examples whose features are already computed (`feats[i]` is `examples[i]`'s).
@@ -77,6 +113,11 @@ impl Models {
             .zip(examples)
             .map(|(f, e)| (f.intent.clone(), e.intent.index()))
             .collect();
+        let meaning_data: Vec<(Sparse, usize)> = feats
+            .iter()
+            .zip(examples)
+            .map(|(f, e)| (f.meaning.clone(), e.intent.index()))
+            .collect();
         let tone_data: Vec<(Sparse, usize)> = feats
             .iter()
             .zip(examples)
@@ -84,21 +125,46 @@ impl Models {
             .collect();
         Models {
             intent: Linear::train(&intent_data, Intent::ALL.len(), intent_options),
+            meaning: Linear::train_in(
+                &meaning_data,
+                meaning::DIM,
+                Intent::ALL.len(),
+                MEANING_OPTIONS,
+            ),
             tone: Linear::train(&tone_data, 2, tone_options),
         }
     }
 
-    /// The most probable intent and its probability.
+    /// The most probable intent and its probability (words and meaning together).
     pub fn intent(&self, f: &Featurized) -> (Intent, f32) {
-        let (i, p) = self.intent.predict(&f.intent);
+        self.intent_by(f, Reading::Both)
+    }
+
+    /// The most probable intent and its probability by one reading.
+    pub fn intent_by(&self, f: &Featurized, reading: Reading) -> (Intent, f32) {
+        let (i, p) = crate::model::argmax(&self.intent_probabilities_by(f, reading));
         (Intent::ALL[i], p)
     }
 
-    /// Probabilities of every intent, in [`Intent::ALL`] order.
+    /// Probabilities of every intent, in [`Intent::ALL`] order (words and meaning together).
     pub fn intent_probabilities(&self, f: &Featurized) -> Vec<f32> {
-        let mut p = vec![0f32; Intent::ALL.len()];
-        self.intent.probabilities(&f.intent, &mut p);
-        p
+        self.intent_probabilities_by(f, Reading::Both)
+    }
+
+    /// [`Models::intent_probabilities`] by one reading.
+    pub fn intent_probabilities_by(&self, f: &Featurized, reading: Reading) -> Vec<f32> {
+        let mut words = vec![0f32; Intent::ALL.len()];
+        let mut by_meaning = vec![0f32; Intent::ALL.len()];
+        match reading {
+            Reading::Words => self.intent.probabilities(&f.intent, &mut words),
+            Reading::Meaning => self.meaning.probabilities(&f.meaning, &mut words),
+            Reading::Both => {
+                self.intent.probabilities(&f.intent, &mut words);
+                self.meaning.probabilities(&f.meaning, &mut by_meaning);
+                meaning::combine(&mut words, &by_meaning);
+            }
+        }
+        words
     }
 
     pub fn tone(&self, f: &Featurized) -> Tone {
@@ -107,9 +173,25 @@ impl Models {
     }
 }
 
-static MODELS: LazyLock<Models> = LazyLock::new(|| Models::train(corpus::examples()));
+static MODELS: OnceLock<Models> = OnceLock::new();
+static MODELS_INIT: Mutex<()> = Mutex::new(());
 
-/// The models trained on the whole shipped corpus (trained on first use).
+/// The models trained on the whole shipped corpus (trained on first use). Panics with the fix
+/// named when the sentence model is not in the cache: call [`try_models`] at start-up.
 pub fn models() -> &'static Models {
-    &MODELS
+    try_models().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`models`], a missing or damaged sentence model returned as the error it is (it names
+/// `weiquan model fetch`). A failure is not remembered: the next call tries again.
+pub fn try_models() -> Result<&'static Models, weiquan_embed::Error> {
+    if let Some(m) = MODELS.get() {
+        return Ok(m);
+    }
+    let _guard = MODELS_INIT.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(m) = MODELS.get() {
+        return Ok(m);
+    }
+    let _ = MODELS.set(Models::train(corpus::examples())?);
+    Ok(MODELS.get().expect("just set"))
 }

@@ -1,4 +1,5 @@
-//! A multinomial logistic regression over hashed sparse features, trained by averaged SGD.
+//! A multinomial logistic regression over sparse features (hashed words, or a dense sentence
+//! embedding given as every index), trained by averaged SGD.
 //!
 //! Weights are stored feature-major (`w[bucket * classes + class]`), so scoring an utterance
 //! touches one short contiguous row per feature. Training is deterministic: examples are
@@ -27,7 +28,8 @@ impl Default for TrainOptions {
     }
 }
 
-/// A trained linear model over [`DIM`] buckets and `classes` classes.
+/// A trained linear model over `dim` inputs ([`DIM`] hashed buckets unless trained with
+/// [`Linear::train_in`]) and `classes` classes.
 #[derive(Debug, Clone)]
 pub struct Linear {
     classes: usize,
@@ -57,12 +59,22 @@ impl SplitMix {
 }
 
 impl Linear {
-    /// Trains on `(features, class)` pairs.
+    /// Trains on `(features, class)` pairs of hashed features.
     pub fn train(examples: &[(Sparse, usize)], classes: usize, opts: TrainOptions) -> Linear {
+        Linear::train_in(examples, DIM, classes, opts)
+    }
+
+    /// Trains on `(features, class)` pairs whose indices are below `dim`.
+    pub fn train_in(
+        examples: &[(Sparse, usize)],
+        dim: usize,
+        classes: usize,
+        opts: TrainOptions,
+    ) -> Linear {
         assert!(classes >= 2, "a classifier needs two classes");
-        let mut w = vec![0f32; DIM * classes];
+        let mut w = vec![0f32; dim * classes];
         // Sum of `step * update` for the averaging trick: avg = w - u / steps.
-        let mut u = vec![0f32; DIM * classes];
+        let mut u = vec![0f32; dim * classes];
         let mut order: Vec<usize> = (0..examples.len()).collect();
         let mut rng = SplitMix(opts.seed);
         let n = examples.len().max(1) as f32;

@@ -1,7 +1,7 @@
 //! `weiquan assistant classify|eval` and `weiquan bench classify`: 客服小蜜's language
 //! understanding offline (see `weiquan_assistant`).
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use weiquan_assistant::{Intent, Tone, classify, corpus, models};
+use weiquan_assistant::{Intent, Tone, classify_batch, corpus, try_models};
 
 #[derive(clap::Subcommand)]
 pub enum AssistantCommand {
@@ -52,9 +52,24 @@ pub struct BenchArgs {
     n: usize,
 }
 
+/// Lines classified together: the sentence encoder's last layers run once for them.
+const BATCH: usize = 256;
+
+/// The models, or the error that names the fix (a sentence model not fetched).
+fn ready() -> anyhow::Result<()> {
+    try_models()?;
+    Ok(())
+}
+
 pub async fn run(cmd: AssistantCommand) -> anyhow::Result<ExitCode> {
+    if matches!(
+        cmd,
+        AssistantCommand::Classify | AssistantCommand::Eval { .. }
+    ) {
+        ready()?;
+    }
     match cmd {
-        AssistantCommand::Classify => classify_stream(std::io::stdin().lock(), std::io::stdout()),
+        AssistantCommand::Classify => classify_stream(std::io::stdin(), std::io::stdout()),
         AssistantCommand::Eval {
             file,
             json,
@@ -88,29 +103,65 @@ fn line_error(n: usize, e: &serde_json::Error) -> String {
     )
 }
 
-fn classify_stream(input: impl BufRead, output: impl Write) -> anyhow::Result<ExitCode> {
+/// Reads lines in batches of what has already arrived (up to [`BATCH`]): a writer that waits
+/// for each answer before sending the next line gets it, and a file is read in full batches.
+fn classify_stream(input: impl Read, output: impl Write) -> anyhow::Result<ExitCode> {
+    let mut input = BufReader::new(input);
     let mut out = BufWriter::new(output);
     let mut bad = 0usize;
-    for (i, line) in input.lines().enumerate() {
-        let line = line.context("读取标准输入失败 / reading stdin")?;
-        match serde_json::from_str::<TextLine>(&line) {
-            Ok(TextLine { text }) => {
-                let (intent, tone, order_no) = classify(&text);
-                let c = Classified {
-                    intent: intent.as_str(),
-                    tone: tone.as_str(),
-                    order_no,
-                };
-                serde_json::to_writer(&mut out, &c)?;
+    let mut n = 0usize;
+    loop {
+        let mut lines = vec![];
+        loop {
+            let mut line = String::new();
+            if input
+                .read_line(&mut line)
+                .context("读取标准输入失败 / reading stdin")?
+                == 0
+            {
+                break;
             }
-            Err(e) => {
-                bad += 1;
-                let msg = line_error(i + 1, &e);
-                eprintln!("{msg}");
-                serde_json::to_writer(&mut out, &json!({"error": msg}))?;
+            lines.push(line);
+            let more_waiting = input.buffer().contains(&b'\n');
+            if lines.len() == BATCH || !more_waiting {
+                break;
             }
         }
-        out.write_all(b"\n")?;
+        if lines.is_empty() {
+            break;
+        }
+        let parsed: Vec<Result<String, String>> = lines
+            .iter()
+            .map(|line| {
+                n += 1;
+                serde_json::from_str::<TextLine>(line.trim_end_matches(['\n', '\r']))
+                    .map(|l| l.text)
+                    .map_err(|e| line_error(n, &e))
+            })
+            .collect();
+        let texts: Vec<&str> = parsed.iter().filter_map(|p| p.as_deref().ok()).collect();
+        let mut classified = classify_batch(&texts).into_iter();
+        for p in parsed {
+            match p {
+                Ok(_) => {
+                    let (intent, tone, order_no) = classified.next().expect("one result a text");
+                    let c = Classified {
+                        intent: intent.as_str(),
+                        tone: tone.as_str(),
+                        order_no,
+                    };
+                    serde_json::to_writer(&mut out, &c)?;
+                }
+                Err(msg) => {
+                    bad += 1;
+                    eprintln!("{msg}");
+                    serde_json::to_writer(&mut out, &json!({"error": msg}))?;
+                }
+            }
+            out.write_all(b"\n")?;
+        }
+        // Answers reach a waiting writer before the next line is read.
+        out.flush()?;
     }
     out.flush()?;
     Ok(if bad == 0 {
@@ -151,6 +202,7 @@ fn eval(file: &PathBuf, as_json: bool, show_errors: bool) -> anyhow::Result<Exit
         confusion: [[0; 15]; 15],
         errors: vec![],
     };
+    let mut labelled = vec![];
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -168,7 +220,12 @@ fn eval(file: &PathBuf, as_json: bool, show_errors: bool) -> anyhow::Result<Exit
         let Some(want_tone) = Tone::parse(&l.tone) else {
             bail!("第 {n} 行：未知语气 {:?} / line {n}: unknown tone", l.tone);
         };
-        let (intent, tone, order_no) = classify(&l.text);
+        labelled.push((n, l, want_intent, want_tone));
+    }
+    let texts: Vec<&str> = labelled.iter().map(|(_, l, ..)| l.text.as_str()).collect();
+    let got = classify_batch(&texts);
+    for ((n, l, want_intent, want_tone), (intent, tone, order_no)) in labelled.iter().zip(got) {
+        let (n, want_intent, want_tone) = (*n, *want_intent, *want_tone);
         s.n += 1;
         s.confusion[want_intent.index()][intent.index()] += 1;
         s.intent_right += usize::from(intent == want_intent);
@@ -296,22 +353,26 @@ fn bench_utterances() -> Vec<String> {
         .collect()
 }
 
+/// Classifies `--n` utterances in batches of [`BATCH`], as `assistant classify` reads a file.
 pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
-    let _ = models();
+    ready()?;
     let train_ms = t.elapsed().as_secs_f64() * 1e3;
     let utterances = bench_utterances();
     let chars: usize = utterances.iter().map(|u| u.chars().count()).sum();
     let mut checksum = 0usize;
     let t = Instant::now();
-    for u in utterances.iter().cycle().take(args.n) {
-        let (intent, tone, order_no) = classify(u);
-        checksum += intent.index() + tone.index() + usize::from(order_no.is_some());
+    let stream: Vec<&String> = utterances.iter().cycle().take(args.n).collect();
+    for batch in stream.chunks(BATCH) {
+        for (intent, tone, order_no) in classify_batch(batch) {
+            checksum += intent.index() + tone.index() + usize::from(order_no.is_some());
+        }
     }
     let secs = t.elapsed().as_secs_f64();
     let report = json!({
         "benchmark": "classify",
         "threads": 1,
+        "batch": BATCH,
         "utterances": args.n,
         "distinct_utterances": utterances.len(),
         "mean_chars": chars as f64 / utterances.len() as f64,

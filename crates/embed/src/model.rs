@@ -339,6 +339,34 @@ pub(crate) fn shared<T: Send + Sync>(
     init: &'static std::sync::Mutex<()>,
     make: impl FnOnce(&Path) -> Result<T>,
 ) -> Result<&'static T> {
+    shared_from(cell, init, ensure_model, make)
+}
+
+/// [`shared`] from the cache as it is: a model not there is [`Error::Missing`], not fetched.
+pub(crate) fn shared_cached<T: Send + Sync>(
+    cell: &'static std::sync::OnceLock<T>,
+    init: &'static std::sync::Mutex<()>,
+    make: impl FnOnce(&Path) -> Result<T>,
+) -> Result<&'static T> {
+    shared_from(cell, init, installed_dir, make)
+}
+
+/// The model dir when the model is installed there, else [`Error::Missing`].
+pub fn installed_dir() -> Result<PathBuf> {
+    let dir = model_dir()?;
+    if is_installed(&dir) {
+        Ok(dir)
+    } else {
+        Err(Error::Missing { dir })
+    }
+}
+
+fn shared_from<T: Send + Sync>(
+    cell: &'static std::sync::OnceLock<T>,
+    init: &'static std::sync::Mutex<()>,
+    dir: impl FnOnce() -> Result<PathBuf>,
+    make: impl FnOnce(&Path) -> Result<T>,
+) -> Result<&'static T> {
     if let Some(v) = cell.get() {
         return Ok(v);
     }
@@ -346,7 +374,7 @@ pub(crate) fn shared<T: Send + Sync>(
     if let Some(v) = cell.get() {
         return Ok(v);
     }
-    let dir = ensure_model()?;
+    let dir = dir()?;
     let _ = cell.set(make(&dir)?);
     Ok(cell.get().expect("just set"))
 }

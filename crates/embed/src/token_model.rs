@@ -56,6 +56,15 @@ impl TokenEncoder {
         })
     }
 
+    /// [`TokenEncoder::shared`] from the cache only: a model not fetched is
+    /// [`crate::Error::Missing`] (naming `weiquan model fetch`); nothing is downloaded. The
+    /// table is still derived from the cached model when it is not there yet.
+    pub fn cached() -> Result<&'static TokenEncoder> {
+        crate::model::shared_cached(&SHARED, &SHARED_INIT, |dir| {
+            TokenEncoder::load(dir, Encoder::cached()?)
+        })
+    }
+
     /// Loads the table from `dir`, deriving it first (under the dir's lock, so processes
     /// starting together derive once) when it is absent or from another wheel.
     pub fn load(dir: &Path, encoder: &'static Encoder) -> Result<TokenEncoder> {

@@ -196,7 +196,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // 客服小蜜's models and FAQ index are built once per process: now, not in a consumer's turn.
     tokio::task::spawn_blocking(|| {
-        weiquan_assistant::models();
+        if let Err(e) = weiquan_assistant::try_models() {
+            tracing::error!("{e}");
+        }
         weiquan_assistant::faq::warm_up();
     });
     // Every node seeds the brushing scan; the pending-run index keeps one.
