@@ -288,7 +288,10 @@ fn one_items_problem_in_different_words_clusters_by_meaning_with_its_subject() {
         min_consumers: 4,
         ..Settings::default()
     };
-    assert_eq!(both(&more, four).0, [Some(0), Some(0), Some(0), Some(0), None]);
+    assert_eq!(
+        both(&more, four).0,
+        [Some(0), Some(0), Some(0), Some(0), None]
+    );
 }
 
 #[test]

@@ -50,11 +50,7 @@ impl Group {
     fn names_items(self) -> bool {
         matches!(
             self,
-            Group::HeldoutC
-                | Group::HeldoutD
-                | Group::HeldoutE
-                | Group::HeldoutF
-                | Group::HeldoutG
+            Group::HeldoutC | Group::HeldoutD | Group::HeldoutE | Group::HeldoutF | Group::HeldoutG
         )
     }
 }

@@ -112,7 +112,12 @@ pub fn cluster_signed(
                         );
                     }
                     let found = (0..part.len() as u32)
-                        .map(|k| (part[k as usize], index.earliest_of(k).map(|f| part[f as usize])))
+                        .map(|k| {
+                            (
+                                part[k as usize],
+                                index.earliest_of(k).map(|f| part[f as usize]),
+                            )
+                        })
                         .collect();
                     (found, index.comparisons)
                 })
