@@ -85,7 +85,9 @@ pub fn cluster_signed(
     for part in &mut parts {
         part.sort_by_key(|&i| (complaints[i as usize].created_at, i));
     }
-    let results: Vec<(Vec<(u32, Option<u32>)>, u64)> = std::thread::scope(|s| {
+    // Per thread: (complaint, its cluster's earliest complaint) and the comparisons made.
+    type Found = (Vec<(u32, Option<u32>)>, u64);
+    let results: Vec<Found> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .iter()
             .map(|part| {
