@@ -44,12 +44,32 @@ pub fn inputs<S: AsRef<str>>(encoder: &TokenEncoder, texts: &[S]) -> Vec<Sparse>
         .collect()
 }
 
-/// Both readings in one: `words · meaning^WEIGHT`, renormalised, written into `words`.
+/// How many of the words' likeliest intents meaning may reorder.
+pub const CANDIDATES: usize = 3;
+
+/// Both readings in one: the words' [`CANDIDATES`] likeliest intents are weighed by
+/// `meaning^WEIGHT`, every other intent by the smallest of those factors, and the result is
+/// renormalised into `words`. Meaning reorders what words find plausible and never brings in a
+/// reading words rule out: on a greeting or a vague answer («你们看着办吧», "hi, I have a problem
+/// with my order") the embedding is confidently wrong (a status question, a wish for a person).
 pub fn combine(words: &mut [f32], meaning: &[f32]) {
+    let mut order: Vec<usize> = (0..words.len()).collect();
+    order.sort_by(|&a, &b| words[b].total_cmp(&words[a]));
+    let candidates = &order[..CANDIDATES.min(order.len())];
+    // A floor keeps one model's near-certain "no" from being an absolute veto.
+    let factor = |c: usize| meaning[c].max(1e-9).powf(WEIGHT);
+    let rest = candidates
+        .iter()
+        .map(|&c| factor(c))
+        .fold(f32::INFINITY, f32::min);
     let mut sum = 0.0;
-    for (w, m) in words.iter_mut().zip(meaning) {
-        // A floor keeps one model's near-certain "no" from being an absolute veto.
-        *w = w.max(1e-9) * m.max(1e-9).powf(WEIGHT);
+    for (c, w) in words.iter_mut().enumerate() {
+        let f = if candidates.contains(&c) {
+            factor(c)
+        } else {
+            rest
+        };
+        *w = w.max(1e-9) * f;
         sum += *w;
     }
     words.iter_mut().for_each(|w| *w /= sum);
@@ -73,5 +93,9 @@ mod tests {
         let mut r = vec![0.45, 0.55];
         combine(&mut r, &[0.9, 0.1]);
         assert!(r[0] > r[1], "{r:?}");
+        // But not for an intent outside the words' likeliest: it gains nothing on them.
+        let mut t = vec![0.3, 0.25, 0.25, 0.2];
+        combine(&mut t, &[0.001, 0.001, 0.001, 0.997]);
+        assert!(t[3] < t[1] && t[3] < t[0], "{t:?}");
     }
 }
