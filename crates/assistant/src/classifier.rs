@@ -176,14 +176,15 @@ impl Models {
 static MODELS: OnceLock<Models> = OnceLock::new();
 static MODELS_INIT: Mutex<()> = Mutex::new(());
 
-/// The models trained on the whole shipped corpus (trained on first use). Panics with the fix
-/// named when the sentence model is not in the cache: call [`try_models`] at start-up.
+/// The models trained on the whole shipped corpus (trained on first use, the sentence model
+/// fetched first if the cache lacks it). Panics with the fix named when the sentence model can
+/// be neither read nor fetched: call [`try_models`] at start-up.
 pub fn models() -> &'static Models {
     try_models().unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// [`models`], a missing or damaged sentence model returned as the error it is (it names
-/// `weiquan model fetch`). A failure is not remembered: the next call tries again.
+/// [`models`], a sentence model that cannot be read or fetched returned as the error it is (it
+/// names `weiquan model fetch`). A failure is not remembered: the next call tries again.
 pub fn try_models() -> Result<&'static Models, weiquan_embed::Error> {
     if let Some(m) = MODELS.get() {
         return Ok(m);

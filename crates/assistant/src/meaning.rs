@@ -26,10 +26,11 @@ pub const MEANING_OPTIONS: TrainOptions = TrainOptions {
 /// 11月20号到的货」 read as `not_as_described`), which the dialogue's tests catch.
 pub const WEIGHT: f32 = 0.2;
 
-/// The encoder, loaded from the model cache. Never fetches: a model not there is an error that
-/// names `weiquan model fetch`.
+/// The process's encoder: the model fetched once into the cache (its SHA-256 checked) if it is
+/// not there yet, so the README's test command sets itself up. A caller that must never download
+/// (`weiquan assistant classify`) loads `TokenEncoder::cached()` first.
 pub fn encoder() -> Result<&'static TokenEncoder, weiquan_embed::Error> {
-    TokenEncoder::cached()
+    TokenEncoder::shared()
 }
 
 /// The meaning model's inputs for many texts (the encoder's sentence half runs once a batch).

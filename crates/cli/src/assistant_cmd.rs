@@ -55,8 +55,10 @@ pub struct BenchArgs {
 /// Lines classified together: the sentence encoder's last layers run once for them.
 const BATCH: usize = 256;
 
-/// The models, or the error that names the fix (a sentence model not fetched).
+/// The models, or the error that names the fix: a tool for pipelines reads the sentence model
+/// from the cache and never downloads it on its own (`weiquan model fetch` does).
 fn ready() -> anyhow::Result<()> {
+    weiquan_embed::TokenEncoder::cached()?;
     try_models()?;
     Ok(())
 }

@@ -57,20 +57,22 @@ impl Meaning for Embeddings {
     }
 }
 
-/// The process's one instance; `None` (matching by words alone, said once in the log) when
-/// the model cannot be loaded. `weiquan serve` makes sure of the model before it listens.
-pub fn shared() -> Option<&'static Embeddings> {
-    static SHARED: OnceLock<Option<Embeddings>> = OnceLock::new();
-    SHARED
-        .get_or_init(|| match TokenEncoder::shared() {
-            Ok(encoder) => Some(Embeddings {
-                encoder,
-                kept: Mutex::default(),
-            }),
-            Err(e) => {
-                tracing::warn!(error = %e, "小蜜 matches items by words alone: no sentence model");
-                None
-            }
-        })
-        .as_ref()
+/// The process's one instance. A sentence model that can be neither read nor fetched is the
+/// error it is (logged with its fix, `weiquan model fetch`; the consumer told 小蜜 is briefly
+/// unavailable): 小蜜 never quietly matches by words alone. `weiquan serve` makes sure of the
+/// model before it listens, so a running server does not meet this. Not remembered: the next
+/// turn tries again.
+pub fn shared() -> Result<&'static Embeddings, crate::error::ApiError> {
+    static SHARED: OnceLock<Embeddings> = OnceLock::new();
+    if let Some(m) = SHARED.get() {
+        return Ok(m);
+    }
+    let encoder = TokenEncoder::shared().map_err(|e| {
+        tracing::error!(error = %e, "小蜜 cannot match items by meaning");
+        crate::error::ApiError::unavailable()
+    })?;
+    Ok(SHARED.get_or_init(|| Embeddings {
+        encoder,
+        kept: Mutex::default(),
+    }))
 }

@@ -191,7 +191,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
         });
     }
     let orders = context_data(state, &actor, text).await?;
-    let meaning = super::meaning::shared().map(|m| m as &dyn dialogue::Meaning);
+    let meaning = Some(super::meaning::shared()? as &dyn dialogue::Meaning);
     // The complaints are only read for a status question: the turn runs without them, and runs
     // again from the same state with them when that is what it was.
     let before = session.clone();
