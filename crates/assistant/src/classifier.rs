@@ -194,5 +194,7 @@ pub fn try_models() -> Result<&'static Models, weiquan_embed::Error> {
         return Ok(m);
     }
     let _ = MODELS.set(Models::train(corpus::examples())?);
+    // What a buyer asks for, by meaning: trained now too, not in a consumer's turn.
+    crate::claims::try_model()?;
     Ok(MODELS.get().expect("just set"))
 }

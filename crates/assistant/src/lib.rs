@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod claims;
 mod classifier;
 pub mod concepts;
 pub mod corpus;

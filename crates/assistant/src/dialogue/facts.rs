@@ -209,9 +209,22 @@ impl Session {
         }
         // What they want: the claim clauses; the whole answer when it was asked for (「退款就行了」).
         let asked_claim = matches!(asked, Some(Ask::ClaimKind | Ask::ClaimAmount));
+        // An answer to the claim question that no claim phrase names is read whole, by words
+        // and meaning together (「二十块退我就行」, "I want the money for that tablet back"). The
+        // phrases go first: where both read, they are right more often on the development
+        // dialogues (「尽快把159退回来」 is money back, which the model reads as a return).
         let wanted = parts
             .claim()
-            .or_else(|| asked_claim.then(|| claim(text)).flatten());
+            .or_else(|| asked_claim.then(|| claim(text)).flatten())
+            .or_else(|| {
+                asked_claim
+                    .then(|| crate::claims::asked_for(text))
+                    .flatten()
+                    .map(|kind| crate::ClaimSlot {
+                        kind,
+                        amount_cents: None,
+                    })
+            });
         // A claim without its sum takes the one the message names in another clause (「这个必须赔
         // 修起来差不多两百」, 「賠我精神損失，至少500」): a cost, not the price paid for the item,
         // which the order already knows.
