@@ -133,8 +133,18 @@ impl Session {
             }
         }
         let choosing = matches!(asked, Some(Ask::Order | Ask::Product | Ask::Pick));
+        let before = (self.slots.order_no.clone(), self.slots.product.clone());
         if !(choosing && self.take_choice(text, ctx, reply)) {
             self.resolve_product(text, ctx, reply, choosing);
+        }
+        // An answer that settled which order or item once the story is told (「大的那辆，不是那个
+        // 小伞车」) says which, not what happened: the description stays as told (the chat log,
+        // kept as evidence, has every word).
+        if choosing
+            && self.slots.description.is_some()
+            && before != (self.slots.order_no.clone(), self.slots.product.clone())
+        {
+            descriptive = false;
         }
         // Which shop (reports).
         if self.kind == Kind::Report && self.slots.shop_id.is_none() {

@@ -892,6 +892,11 @@ fn what_the_answer_rules_out_picks_the_other() {
         "the order taken is said: {}",
         r.text
     );
+    // The answer said which, not what happened: the story stays as told.
+    assert_eq!(
+        s.slots.description.as_deref(),
+        Some("推车轮子断了，才用了不到一个月")
+    );
 }
 
 #[test]
