@@ -70,7 +70,11 @@ impl Featurized {
 
     /// [`Featurized::batch`], a missing sentence model returned as the error it is.
     pub fn try_batch<S: AsRef<str>>(texts: &[S]) -> Result<Vec<Featurized>, weiquan_embed::Error> {
-        let meanings = meaning::inputs(meaning::encoder()?, texts);
+        let texts: Vec<std::borrow::Cow<'_, str>> = texts
+            .iter()
+            .map(|t| crate::features::without_order_numbers(t.as_ref()))
+            .collect();
+        let meanings = meaning::inputs(meaning::encoder()?, &texts);
         Ok(texts
             .iter()
             .zip(meanings)

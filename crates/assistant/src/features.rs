@@ -75,6 +75,20 @@ pub fn hash(ns: u8, parts: &[&str]) -> u32 {
     h & MASK
 }
 
+/// The text with its order-number mentions left out (「订单202611151234567890的…」, "order
+/// #402270116643895021"): any matter may name its order, so neither reading of the intent
+/// should learn from one (a line of one intent that happens to carry a number pulled others
+/// that do towards it).
+pub fn without_order_numbers(text: &str) -> std::borrow::Cow<'_, str> {
+    static ORDER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)(?:订单编号|订单号|訂單編號|訂單號|订单|訂單|单号|單號|order\s*(?:number|no\.?)?)?\s*[:：#＃]?\s*[0-9０-９]{18}",
+        )
+        .expect("order-number pattern compiles")
+    });
+    ORDER.replace_all(text, " ")
+}
+
 /// An utterance prepared once for every model: the model text and its words.
 #[derive(Debug)]
 pub struct Prepared {

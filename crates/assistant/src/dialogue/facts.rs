@@ -98,7 +98,10 @@ impl Session {
                     .flatten()
             })
             .or_else(fair);
-        if let Some((c, _)) = reading {
+        // Heat and nothing else (「垃圾商家骗子！！！」: the calm rewrite keeps no clause of it)
+        // tells no category, however sure the model is of one.
+        let heat_only = crate::rewrite::calm_body(text).trim().is_empty();
+        if let Some((c, _)) = reading.filter(|_| !heat_only) {
             if self.slots.category.is_none()
                 || asked == Some(Ask::Category)
                 || (asked == Some(Ask::Description) && sure.is_some())
