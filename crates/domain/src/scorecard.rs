@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::complaint::{Complaint, ResolvedBy};
@@ -438,8 +438,8 @@ pub struct WindowView {
     pub days: i64,
     /// "近30天" / "last 30 days".
     pub title: String,
-    pub from: Timestamp,
-    pub to: Timestamp,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
     /// Orders paid in the window.
     pub orders: i64,
     /// Complaints filed in the window.
@@ -454,8 +454,8 @@ pub struct PenaltyView {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub penalty: String,
     pub label: String,
-    pub starts_at: Timestamp,
-    pub ends_at: Option<Timestamp>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
 }
 
 /// The penalties in force now (not windowed).
@@ -476,7 +476,7 @@ pub struct PenaltiesView {
 pub struct ScorecardView {
     pub shop_id: ShopId,
     /// The instant the windows end at.
-    pub as_of: Timestamp,
+    pub as_of: DateTime<Utc>,
     /// Orders a window needs before a rate over orders is shown.
     pub min_orders: i64,
     /// Complaints a window needs before a share or median over them is shown.
