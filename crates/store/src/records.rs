@@ -620,18 +620,18 @@ pub(crate) async fn complaints<C: Conn>(
 /// has an active complaint already (or an earlier row of the same order).
 pub(crate) async fn insert_complaints<C: Conn>(
     tx: &mut Tx<'_, C>,
-    rows: &[(&Complaint, UserId, &str)],
+    rows: &[(&Complaint, UserId, &str, Timestamp)],
 ) -> Result<Vec<Option<ComplaintId>>> {
-    const COLUMNS: usize = 18;
+    const COLUMNS: usize = 19;
     if rows.is_empty() {
         return Ok(vec![]);
     }
     let mut sql = String::from(
         "INSERT INTO complaints (order_no, consumer_id, shop_id, filed_by, product, category, incident_at, description, \
-         claim, channel, state, tier, major, progress, order_snapshot, deadline_at, reply_due_at, created_at, updated_at) VALUES ",
+         claim, channel, state, tier, major, progress, order_snapshot, deadline_at, reply_due_at, order_paid_at, created_at, updated_at) VALUES ",
     );
     let mut params: Vec<Val> = Vec::with_capacity(rows.len() * COLUMNS);
-    for (i, (c, filed_by, snapshot)) in rows.iter().enumerate() {
+    for (i, (c, filed_by, snapshot, paid_at)) in rows.iter().enumerate() {
         if i > 0 {
             sql.push_str(", ");
         }
@@ -659,6 +659,7 @@ pub(crate) async fn insert_complaints<C: Conn>(
             c.deadline_at.map(to_ms),
             // A new complaint's one deadline is the merchant's reply (`filing::file`).
             c.deadline_at.map(to_ms),
+            to_ms(*paid_at),
             to_ms(c.created_at),
         ]);
     }
@@ -675,7 +676,7 @@ pub(crate) async fn insert_complaints<C: Conn>(
     let mut seen = std::collections::HashSet::new();
     Ok(rows
         .iter()
-        .map(|(c, _, _)| {
+        .map(|(c, _, _, _)| {
             let first = seen.insert(c.order_no.as_str());
             first
                 .then(|| ids.get(c.order_no.as_str()).copied())

@@ -2,9 +2,10 @@
 //! from, read in three steps — the shop with its penalties in force (`ledger::shop`, the same
 //! read as its standing), its orders paid in each window (one statement over `orders_shop`), and
 //! its complaints filed in the longest window plus those ruled in it that were filed before (one
-//! statement over `complaints_shop_created` and `complaints_shop_ruled`). Each complaint's reply
-//! deadline, first answer, end of the shop's turn and ruling are columns the write path keeps
-//! (`records::update_complaint`), so nothing walks events or timers here.
+//! statement over `complaints_shop_created`, an index holding every column it reads, and
+//! `complaints_shop_ruled`). Each complaint's reply deadline, first answer, end of the shop's
+//! turn, ruling and order's payment are columns the write path keeps (`records`), so nothing
+//! walks events or timers, or joins the orders, here.
 
 use weiquan_domain::policy::Penalty;
 use weiquan_domain::scorecard::{self as card, ActivePenalty, ComplaintFacts, Facts, Scorecard};
@@ -16,11 +17,11 @@ use crate::ledger;
 use crate::sql::vals;
 use crate::time::{from_ms, to_ms};
 
-/// The complaint columns the arithmetic reads; `$1` the shop, `$2` the longest window's start,
-/// `$3` now.
-const COMPLAINT_FACTS: &str = "SELECT c.created_at, c.reply_due_at, c.first_answer_at, c.reply_ended_at, c.resolved_at, \
-     CASE WHEN c.reached_mediation OR c.reached_protection THEN 1 ELSE 0 END, c.ruling, c.ruled_at, o.paid_at, c.order_no \
-     FROM complaints c JOIN orders o ON o.order_no = c.order_no WHERE c.shop_id = $1";
+/// The complaint columns the arithmetic reads, after a first column saying which part of the
+/// read found the row; `$1` the shop, `$2` the longest window's start, `$3` now.
+const COMPLAINT_FACTS: &str = "c.created_at, c.reply_due_at, c.first_answer_at, c.reply_ended_at, c.resolved_at, \
+     CASE WHEN c.reached_mediation OR c.reached_protection THEN 1 ELSE 0 END, c.ruling, c.ruled_at, c.order_paid_at, c.order_no \
+     FROM complaints c WHERE c.shop_id = $1";
 
 /// The shop's scorecard at `now`; `None` when there is no such shop.
 pub(crate) async fn scorecard<C: Conn>(
@@ -43,15 +44,21 @@ pub(crate) async fn scorecard<C: Conn>(
     let rows = o
         .query(
             &format!(
-                "{COMPLAINT_FACTS} AND c.created_at >= $2 AND c.created_at <= $3 \
-                 UNION ALL {COMPLAINT_FACTS} AND c.created_at < $2 AND c.ruled_at >= $2 AND c.ruled_at <= $3"
+                "SELECT 0, {COMPLAINT_FACTS} AND c.created_at >= $2 AND c.created_at <= $3 \
+                 UNION ALL SELECT 1, {COMPLAINT_FACTS} AND c.ruled_at >= $2 AND c.ruled_at <= $3"
             ),
             vals![shop.as_str(), long, to_ms(now)],
         )
         .await?;
     let time = |v: Option<i64>| v.map(from_ms).transpose();
     let mut complaints = Vec::with_capacity(rows.len());
-    for r in &rows {
+    for row in &rows {
+        // The rulings' part is by `ruled_at` alone (so that it reads `complaints_shop_ruled`):
+        // a row of it filed in the window is in the first part already.
+        let (part, r) = (row[0].int()?, &row[1..]);
+        if part == 1 && r[0].int()? >= long {
+            continue;
+        }
         let ruling = match (r[6].opt_text()?, r[7].opt_int()?) {
             (Some(d), Some(at)) => Some((
                 Decision::parse(&d).map_err(|_| StoreError::Corrupt("ruling".into()))?,

@@ -63,7 +63,8 @@ async fn seed(s: &dyn Store) {
         .await
         .unwrap();
     assert!(out.iter().all(|r| r.is_ok()));
-    // shop-a: 100 orders paid 25 days before the end, 30 paid 70 days before; shop-b: one.
+    // shop-a: 100 orders paid 25 days before the end, 30 paid 70 days before, one 120 days
+    // before; shop-b: one.
     let order = |n: u64, shop: &str, paid: Timestamp| OrderRecord {
         order_no: order_no(n),
         buyer: Username::parse("buyer01").unwrap(),
@@ -83,6 +84,7 @@ async fn seed(s: &dyn Store) {
         .map(|n| order(n, "shop-a", end() - days(25)))
         .collect();
     orders.extend((101..=130).map(|n| order(n, "shop-a", end() - days(70))));
+    orders.push(order(131, "shop-a", end() - days(120)));
     orders.push(order(200, "shop-b", end() - days(25)));
     let out = s.import_orders(orders, t).await.unwrap();
     assert!(out.iter().all(|r| r.is_ok()), "{out:?}");
@@ -196,9 +198,33 @@ async fn scenario(store: Arc<dyn Store>) -> ScorecardView {
     };
     act(c8, &seller, offer, t8 + h(3)).await;
     act(c8, &buyer, Action::Accept, t8 + h(4)).await;
+    // 9. Filed 100 days before the end (in no window), ruled for the consumer in part 80 days
+    //    before: a ruling of the 90-day window.
+    let t9 = end() - days(100);
+    let c9 = file(s, &buyer, 131, t9).await;
+    let refuse = Action::Reject {
+        message: "不同意".into(),
+    };
+    act(c9, &seller, refuse, t9 + h(1)).await;
+    act(c9, &buyer, Action::Escalate { reason: None }, t9 + h(2)).await;
+    let offer = Action::Propose {
+        remedy: refund(),
+        message: "建议部分退款".into(),
+    };
+    act(c9, &agent, offer, t9 + h(3)).await;
+    act(c9, &buyer, Action::Escalate { reason: None }, t9 + h(4)).await;
+    let rule = Action::Rule {
+        decision: Decision::Partial,
+        remedy: Some(refund()),
+        rule_refs: vec!["《淘宝争议处理规范》第十条".into()],
+        reason: None,
+        violation: None,
+        fraud: false,
+    };
+    act(c9, &guard, rule, end() - days(80)).await;
     // Another shop's complaint counts nowhere here.
-    let c9 = file(s, &buyer, 200, t6).await;
-    act(c9, &actor(s, "seller02").await, Action::Accept, t6 + h(1)).await;
+    let c10 = file(s, &buyer, 200, t6).await;
+    act(c10, &actor(s, "seller02").await, Action::Accept, t6 + h(1)).await;
 
     let card = s
         .scorecard(None, &ShopId::parse("shop-a").unwrap(), end())
@@ -278,10 +304,15 @@ async fn scorecards_alike_on_both_backends() {
         measure(&v, 90, Measure::ResolvedWithoutStaff).1,
         Some(5)
     );
-    // One ruling, for the consumer.
+    // One ruling in 30 days, for the consumer (read once, though both parts of the read find it);
+    // in 90 days also one on a complaint filed before the window.
     assert_eq!(
         measure(&v, 30, Measure::RulingsAgainst),
         (Some(1.0), Some(1), 1)
+    );
+    assert_eq!(
+        measure(&v, 90, Measure::RulingsAgainst),
+        (Some(2.0), Some(2), 2)
     );
     // Defective orders: 2 (staff stepped in), 3 (never answered).
     assert_eq!(
