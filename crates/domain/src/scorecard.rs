@@ -304,11 +304,7 @@ pub fn median(values: &mut [i64]) -> Option<f64> {
 fn window(f: &Facts, days: i64, orders: i64) -> WindowFigures {
     let (from, to) = (window_start(f.now, days), f.now);
     let within = |t: Timestamp| from <= t && t <= to;
-    let filed: Vec<&ComplaintFacts> = f
-        .complaints
-        .iter()
-        .filter(|c| within(c.filed_at))
-        .collect();
+    let filed: Vec<&ComplaintFacts> = f.complaints.iter().filter(|c| within(c.filed_at)).collect();
     let complaints = filed.len() as i64;
 
     let mut defective = HashSet::new();
@@ -608,7 +604,11 @@ impl Scorecard {
             .collect();
         let m = Measure::ActivePenalties;
         let count = self.penalties.len() as i64;
-        let labels: Vec<&str> = self.penalties.iter().map(|p| p.penalty.label(lang)).collect();
+        let labels: Vec<&str> = self
+            .penalties
+            .iter()
+            .map(|p| p.penalty.label(lang))
+            .collect();
         let display = match (count, lang) {
             (0, Lang::Zh) => "无".to_owned(),
             (0, Lang::En) => "none".to_owned(),

@@ -88,7 +88,14 @@ pub(crate) async fn file_complaints<C: Conn>(
     let rows: Vec<_> = decided
         .iter()
         .filter_map(|d| d.as_ref().ok())
-        .map(|d| (&d.filing.complaint, d.actor.id, d.snapshot.as_str(), d.paid_at))
+        .map(|d| {
+            (
+                &d.filing.complaint,
+                d.actor.id,
+                d.snapshot.as_str(),
+                d.paid_at,
+            )
+        })
         .collect();
     let mut ids = records::insert_complaints(o, &rows).await?.into_iter();
     let mut answers = Vec::with_capacity(decided.len());

@@ -20,8 +20,8 @@ use crate::time::{from_ms, to_ms};
 /// The complaint columns the arithmetic reads, after a first column saying which part of the
 /// read found the row; `$1` the shop, `$2` the longest window's start, `$3` now.
 const COMPLAINT_FACTS: &str = "c.created_at, c.reply_due_at, c.first_answer_at, c.reply_ended_at, c.resolved_at, \
-     CASE WHEN c.reached_mediation OR c.reached_protection THEN 1 ELSE 0 END, c.ruling, c.ruled_at, c.order_paid_at, c.order_no \
-     FROM complaints c WHERE c.shop_id = $1";
+     CASE WHEN c.reached_mediation OR c.reached_protection THEN 1 ELSE 0 END, c.ruling, c.ruled_at, c.order_paid_at, \
+     CAST(c.order_no AS BIGINT) FROM complaints c WHERE c.shop_id = $1";
 
 /// The shop's scorecard at `now`; `None` when there is no such shop.
 pub(crate) async fn scorecard<C: Conn>(
@@ -76,10 +76,7 @@ pub(crate) async fn scorecard<C: Conn>(
             ruling,
             order_paid_at: from_ms(r[8].int()?)?,
             // Order numbers are 18 digits: an i64 names each.
-            order_key: r[9]
-                .as_str()?
-                .parse()
-                .map_err(|_| StoreError::Corrupt("order number".into()))?,
+            order_key: r[9].int()?,
         });
     }
     let mut penalties = Vec::with_capacity(s.active_penalties.len());

@@ -59,7 +59,10 @@ async fn seed(s: &dyn Store) {
         },
     };
     let out = s
-        .import_shops(vec![shop("shop-a", "seller01"), shop("shop-b", "seller02")], t)
+        .import_shops(
+            vec![shop("shop-a", "seller01"), shop("shop-b", "seller02")],
+            t,
+        )
         .await
         .unwrap();
     assert!(out.iter().all(|r| r.is_ok()));
@@ -287,10 +290,7 @@ async fn scorecards_alike_on_both_backends() {
     assert_eq!((count, sample), (Some(5), 6));
     assert!((share.unwrap() - 5.0 / 6.0).abs() < 1e-9);
     // Four answers in 30 days: too few; five in 90: ½, ½, 1, 2, 3 hours.
-    assert_eq!(
-        measure(&v, 30, Measure::MedianFirstAnswer),
-        (None, None, 4)
-    );
+    assert_eq!(measure(&v, 30, Measure::MedianFirstAnswer), (None, None, 4));
     assert_eq!(
         measure(&v, 90, Measure::MedianFirstAnswer),
         (Some(1.0), None, 5)
@@ -300,10 +300,7 @@ async fn scorecards_alike_on_both_backends() {
         measure(&v, 30, Measure::ResolvedWithoutStaff),
         (Some(0.8), Some(4), 5)
     );
-    assert_eq!(
-        measure(&v, 90, Measure::ResolvedWithoutStaff).1,
-        Some(5)
-    );
+    assert_eq!(measure(&v, 90, Measure::ResolvedWithoutStaff).1, Some(5));
     // One ruling in 30 days, for the consumer (read once, though both parts of the read find it);
     // in 90 days also one on a complaint filed before the window.
     assert_eq!(

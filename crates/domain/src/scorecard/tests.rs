@@ -156,7 +156,10 @@ fn answered_in_time_counts_the_first_answer_against_the_deadline() {
     assert_eq!(at(Some(due), Some(due)).answered_in_time(now()), Some(true));
     // A millisecond late.
     let late = due + Duration::milliseconds(1);
-    assert_eq!(at(Some(late), Some(late)).answered_in_time(now()), Some(false));
+    assert_eq!(
+        at(Some(late), Some(late)).answered_in_time(now()),
+        Some(false)
+    );
     // Still waiting past the deadline (the deadline loop has not fired yet): late.
     assert_eq!(at(None, None).answered_in_time(now()), Some(false));
     // The deadline lapsed (left awaiting_merchant when it fired).
@@ -372,8 +375,16 @@ fn only_the_shops_merchant_answers_for_it() {
     assert!(is_merchant_answer(&c, EventKind::Accepted, me));
     assert!(!is_merchant_answer(&c, EventKind::MessagePosted, me));
     // The consumer accepting, an agent proposing, a deadline lapsing.
-    assert!(!is_merchant_answer(&c, EventKind::Accepted, Some(UserId(2))));
-    assert!(!is_merchant_answer(&c, EventKind::Proposed, Some(UserId(9))));
+    assert!(!is_merchant_answer(
+        &c,
+        EventKind::Accepted,
+        Some(UserId(2))
+    ));
+    assert!(!is_merchant_answer(
+        &c,
+        EventKind::Proposed,
+        Some(UserId(9))
+    ));
     assert!(!is_merchant_answer(
         &c,
         EventKind::MerchantReplyLapsed,
@@ -393,7 +404,10 @@ fn a_ruling_is_a_resolution_by_consumer_protection_with_a_decision() {
         appeal_until: None,
         at: now(),
     };
-    let c = complaint(UserId(3), Some(r(ResolvedBy::Ruling, Some(Decision::Partial))));
+    let c = complaint(
+        UserId(3),
+        Some(r(ResolvedBy::Ruling, Some(Decision::Partial))),
+    );
     assert_eq!(ruling(&c), Some((Decision::Partial, now())));
     let c = complaint(UserId(3), Some(r(ResolvedBy::MerchantAccepted, None)));
     assert_eq!(ruling(&c), None);

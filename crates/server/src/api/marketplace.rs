@@ -138,9 +138,6 @@ pub async fn scorecard(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<axum::Json<weiquan_domain::scorecard::ScorecardView>> {
     let id = shop_id(&id)?;
-    let card = state
-        .store
-        .scorecard(None, &id, state.clock.now())
-        .await?;
+    let card = state.store.scorecard(None, &id, state.clock.now()).await?;
     Ok(axum::Json(card.view(lang)))
 }

@@ -80,7 +80,11 @@ fn score_view(c: &Ctx, card: &weiquan_domain::scorecard::Scorecard) -> ScoreView
         .windows
         .iter()
         .map(|w| match c.lang {
-            Lang::Zh => format!("{} 单 · {} 起投诉", grouped(w.orders), grouped(w.complaints)),
+            Lang::Zh => format!(
+                "{} 单 · {} 起投诉",
+                grouped(w.orders),
+                grouped(w.complaints)
+            ),
             Lang::En => format!(
                 "{} orders · {} complaints",
                 grouped(w.orders),

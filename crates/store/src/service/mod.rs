@@ -22,7 +22,8 @@ use crate::timers::SubjectTimer;
 use crate::{ApiKey, Idempotency, KeyHolder, MarketAnswer, MarketWrite, NewApiKey};
 use crate::{
     NewEvidence, Stats, StatsQuery, Store, WriteStats, accounts, audit, brushing, case_actions,
-    cases, collective, complaints, imports, keys, ledger, market, monitors, reports, scorecard, stats, timers,
+    cases, collective, complaints, imports, keys, ledger, market, monitors, reports, scorecard,
+    stats, timers,
 };
 use crate::{NewServiceAccount, ServiceAccount};
 

@@ -95,14 +95,7 @@ async fn anyone_reads_a_shops_scorecard_in_their_language(backend: Backend) {
     // has not fired them: still waiting counts as late).
     let mut ids = vec![];
     for tag in ["A1", "A2", "A3", "A4", "A5"] {
-        ids.push(
-            app.file_ok(
-                &buyer,
-                tag,
-                json!({"kind": "exchange"}),
-            )
-            .await,
-        );
+        ids.push(app.file_ok(&buyer, tag, json!({"kind": "exchange"})).await);
     }
     app.advance(Duration::minutes(30));
     for id in &ids[..3] {
@@ -114,7 +107,10 @@ async fn anyone_reads_a_shops_scorecard_in_their_language(backend: Backend) {
     let zh = scorecard(&app, "shop-a", "zh-CN").await;
     let rate = measure(&zh, 30, "complaint_rate");
     assert_eq!(rate["label"], "每千单投诉数");
-    assert_eq!((rate["count"].as_i64(), rate["sample"].as_i64()), (Some(5), Some(106)));
+    assert_eq!(
+        (rate["count"].as_i64(), rate["sample"].as_i64()),
+        (Some(5), Some(106))
+    );
     let expected = 5000.0 / 106.0;
     assert!((rate["value"].as_f64().unwrap() - expected).abs() < 1e-9);
     assert_eq!(rate["display"], format!("每千单 {expected:.1} 起"));
@@ -130,7 +126,10 @@ async fn anyone_reads_a_shops_scorecard_in_their_language(backend: Backend) {
     );
     // Three resolved by the shop's own acceptance: too few to rate.
     let resolved = measure(&zh, 30, "resolved_without_staff");
-    assert_eq!((resolved["count"].as_i64(), resolved["sample"].as_i64()), (Some(3), Some(3)));
+    assert_eq!(
+        (resolved["count"].as_i64(), resolved["sample"].as_i64()),
+        (Some(3), Some(3))
+    );
     assert_eq!(resolved["value"], Value::Null);
     // Two orders whose complaint the shop left unanswered past its deadline.
     let defects = measure(&zh, 30, "order_defect_rate");
