@@ -131,18 +131,17 @@ enum Sample {
 
 impl Sample {
     fn words(self, n: i64, lang: Lang) -> String {
-        let n = grouped(n);
+        let (zh, one, many) = match self {
+            Sample::Orders => ("单", "order", "orders"),
+            Sample::Complaints => ("起投诉", "complaint", "complaints"),
+            Sample::Answers => ("次答复", "answer", "answers"),
+            Sample::Rulings => ("次裁决", "ruling", "rulings"),
+            Sample::Penalties => ("项", "penalty", "penalties"),
+        };
         match (self, lang) {
-            (Sample::Orders, Lang::Zh) => format!("{n} 单"),
-            (Sample::Orders, Lang::En) => format!("{n} orders"),
-            (Sample::Complaints, Lang::Zh) => format!("{n} 起投诉"),
-            (Sample::Complaints, Lang::En) => format!("{n} complaints"),
-            (Sample::Answers, Lang::Zh) => format!("{n} 次答复"),
-            (Sample::Answers, Lang::En) => format!("{n} answers"),
-            (Sample::Rulings, Lang::Zh) => format!("共 {n} 次裁决"),
-            (Sample::Rulings, Lang::En) => format!("of {n} rulings"),
-            (Sample::Penalties, Lang::Zh) => format!("{n} 项"),
-            (Sample::Penalties, Lang::En) => format!("{n} penalties"),
+            (Sample::Rulings, Lang::Zh) => format!("共 {}", count_words(n, zh, one, many, lang)),
+            (Sample::Rulings, Lang::En) => format!("of {}", count_words(n, zh, one, many, lang)),
+            _ => count_words(n, zh, one, many, lang),
         }
     }
 }
@@ -497,6 +496,15 @@ pub fn grouped(n: i64) -> String {
     out
 }
 
+/// A number with its unit: "1,234 单", "1 complaint", "12 complaints".
+pub fn count_words(n: i64, zh: &str, one: &str, many: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{} {zh}", grouped(n)),
+        Lang::En if n == 1 => format!("1 {one}"),
+        Lang::En => format!("{} {many}", grouped(n)),
+    }
+}
+
 /// A duration in hours as people say it: minutes under an hour, hours under two days, else days.
 pub fn duration_words(hours: f64, lang: Lang) -> String {
     let minutes = (hours * 60.0).round();
@@ -525,6 +533,9 @@ fn value_words(m: Measure, v: f64, count: Option<i64>, sample: i64, lang: Lang) 
         Unit::Count => {
             let n = grouped(count.unwrap_or(v as i64));
             match (m, lang) {
+                (Measure::RulingsAgainst, _) if sample == 0 => {
+                    lang.pick("无裁决", "no rulings").to_owned()
+                }
                 (Measure::RulingsAgainst, Lang::Zh) => {
                     format!("{n} 次（{}）", Sample::Rulings.words(sample, lang))
                 }

@@ -100,6 +100,8 @@ fn a_shop_with_no_orders_and_no_complaints_is_not_rated_and_says_why() {
         "too few complaints to rate (0 complaints; at least 5 needed)"
     );
     assert_eq!(en.windows[1].title, "last 90 days");
+    assert_eq!(en.windows[0].measures[5].display, "no rulings");
+    assert_eq!(v.windows[0].measures[5].display, "无裁决");
     assert_eq!(en.active_penalties.display, "none");
 }
 
@@ -234,6 +236,18 @@ fn durations_read_in_minutes_hours_or_days() {
     assert_eq!(grouped(1_234_567), "1,234,567");
     assert_eq!(grouped(999), "999");
     assert_eq!(grouped(0), "0");
+    assert_eq!(
+        count_words(1, "起投诉", "complaint", "complaints", Lang::En),
+        "1 complaint"
+    );
+    assert_eq!(
+        count_words(0, "起投诉", "complaint", "complaints", Lang::En),
+        "0 complaints"
+    );
+    assert_eq!(
+        count_words(1200, "单", "order", "orders", Lang::Zh),
+        "1,200 单"
+    );
 }
 
 #[test]

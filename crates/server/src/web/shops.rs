@@ -64,7 +64,7 @@ pub struct ScoreView {
 }
 
 fn score_view(c: &Ctx, card: &weiquan_domain::scorecard::Scorecard) -> ScoreView {
-    use weiquan_domain::scorecard::grouped;
+    use weiquan_domain::scorecard::count_words;
     let v = card.view(c.lang);
     let note = match c.lang {
         Lang::Zh => format!(
@@ -79,17 +79,12 @@ fn score_view(c: &Ctx, card: &weiquan_domain::scorecard::Scorecard) -> ScoreView
     let volume = v
         .windows
         .iter()
-        .map(|w| match c.lang {
-            Lang::Zh => format!(
-                "{} 单 · {} 起投诉",
-                grouped(w.orders),
-                grouped(w.complaints)
-            ),
-            Lang::En => format!(
-                "{} orders · {} complaints",
-                grouped(w.orders),
-                grouped(w.complaints)
-            ),
+        .map(|w| {
+            format!(
+                "{} · {}",
+                count_words(w.orders, "单", "order", "orders", c.lang),
+                count_words(w.complaints, "起投诉", "complaint", "complaints", c.lang)
+            )
         })
         .collect();
     let rows = v.windows.first().map_or(vec![], |first| {
