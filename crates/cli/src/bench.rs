@@ -1,6 +1,6 @@
 //! `weiquan bench`: the benchmarks' command line, and what they share (a seeded store, the
 //! disk's fsync rate, a process's memory, percentiles). One file per benchmark: `bench_intake`,
-//! `bench_timers`, `bench_pages`, `bench_chat`, `bench_collective`, `bench_embed`, `bench_calendar`; brushing and classify live
+//! `bench_timers`, `bench_pages`, `bench_chat`, `bench_collective`, `bench_embed`, `bench_calendar`, `bench_scorecard`; brushing and classify live
 //! with their commands.
 
 use std::io::Write;
@@ -68,6 +68,9 @@ pub enum BenchCommand {
     /// Business-time deadlines on the China calendar: computations/s on one core (see
     /// `bench_calendar`).
     Calendar(crate::bench_calendar::BenchArgs),
+    /// The public scorecard of a shop with 100,000 orders and thousands of complaints: the
+    /// API's and the page's p50/p99 (see `bench_scorecard`).
+    Scorecard(crate::bench_scorecard::BenchArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -93,6 +96,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Embed(args) => crate::bench_embed::run(args).await,
         BenchCommand::Calendar(args) => crate::bench_calendar::run(args).await,
         BenchCommand::AuditExport(args) => crate::bench_bundle::run(args).await,
+        BenchCommand::Scorecard(args) => crate::bench_scorecard::run(args).await,
     }
 }
 

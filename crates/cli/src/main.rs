@@ -10,6 +10,7 @@ mod bench_collective;
 mod bench_embed;
 mod bench_intake;
 mod bench_pages;
+mod bench_scorecard;
 mod bench_timers;
 mod bench_webhooks;
 mod collective_cmd;

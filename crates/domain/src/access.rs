@@ -221,6 +221,13 @@ pub fn shop_ledger(actor: &Actor, merchant: Option<UserId>) -> Result<(), Domain
     }
 }
 
+/// Who may read a shop's scorecard: anyone, signed in or not (`None`) — it is the shop's public
+/// record (`docs/scorecard.md`), and holds only counts, shares and a median over its complaints
+/// and orders: no complaint, order or person.
+pub fn scorecard(_actor: Option<&Actor>) -> Result<(), DomainError> {
+    Ok(())
+}
+
 pub fn not_found_shop() -> DomainError {
     DomainError::not_found("找不到这家店铺", "no such shop")
 }

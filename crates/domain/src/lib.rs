@@ -38,6 +38,8 @@ pub mod machine;
 
 pub mod tier3;
 
+pub mod scorecard;
+
 pub mod notice;
 
 pub mod bundle;

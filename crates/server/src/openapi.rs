@@ -13,7 +13,7 @@ use crate::auth;
     info(title = "weiquan", description = "Complaint and dispute resolution for an online marketplace. Errors are always {\"error\": {\"code\", \"message\", \"fields\"?}}, in the caller's language (Accept-Language, zh-CN by default)."),
     paths(
         auth::login, auth::register, auth::logout, auth::me,
-        marketplace::orders, marketplace::shop, marketplace::penalties, stats::stats,
+        marketplace::orders, marketplace::shop, marketplace::penalties, marketplace::scorecard, stats::stats,
         tier3::cases, tier3::case, tier3::case_events, tier3::case_act,
         tier3::file_report, tier3::reports, tier3::report, tier3::report_events, tier3::report_act,
         tier3::upload_report_evidence, tier3::list_report_evidence, tier3::get_report_evidence,

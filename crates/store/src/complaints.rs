@@ -88,7 +88,14 @@ pub(crate) async fn file_complaints<C: Conn>(
     let rows: Vec<_> = decided
         .iter()
         .filter_map(|d| d.as_ref().ok())
-        .map(|d| (&d.filing.complaint, d.actor.id, d.snapshot.as_str()))
+        .map(|d| {
+            (
+                &d.filing.complaint,
+                d.actor.id,
+                d.snapshot.as_str(),
+                d.paid_at,
+            )
+        })
         .collect();
     let mut ids = records::insert_complaints(o, &rows).await?.into_iter();
     let mut answers = Vec::with_capacity(decided.len());
@@ -114,6 +121,8 @@ struct Decided {
     filing: machine::Filing,
     order_no: OrderNo,
     snapshot: String,
+    /// When the order was paid, kept on the complaint for the shop's scorecard.
+    paid_at: Timestamp,
     now: Timestamp,
 }
 
@@ -179,6 +188,7 @@ async fn decide<C: Conn>(
         filing,
         order_no: order.order_no.clone(),
         snapshot,
+        paid_at: order.paid_at,
         now,
     }))
 }
@@ -198,6 +208,7 @@ async fn record<C: Conn>(
         order_no,
         snapshot,
         now,
+        paid_at: _,
     } = d;
     let snapshot_sha = Sha256::of(snapshot.as_bytes());
     let mut data = filing.event_data.clone();

@@ -60,6 +60,8 @@ pub mod chat;
 
 mod stats;
 
+mod scorecard;
+
 mod audit;
 
 pub mod bundle;
@@ -448,6 +450,14 @@ pub trait Store: Outbox + Inbox + Send + Sync + 'static {
     // --- statistics
     /// `GET /stats`: staff only.
     async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats>;
+    /// A shop's public scorecard over the windows ending at `now` (`docs/scorecard.md`): anyone
+    /// may read it (`None`: not signed in; `access::scorecard`); no such shop is not found.
+    async fn scorecard(
+        &self,
+        actor: Option<&Actor>,
+        shop: &ShopId,
+        now: Timestamp,
+    ) -> Result<weiquan_domain::scorecard::Scorecard>;
 
     // --- the authorities' bundle (`bundle`)
     /// Records an export of `scope` on the exporter's `account:ID` chain (regulators and admins

@@ -620,18 +620,18 @@ pub(crate) async fn complaints<C: Conn>(
 /// has an active complaint already (or an earlier row of the same order).
 pub(crate) async fn insert_complaints<C: Conn>(
     tx: &mut Tx<'_, C>,
-    rows: &[(&Complaint, UserId, &str)],
+    rows: &[(&Complaint, UserId, &str, Timestamp)],
 ) -> Result<Vec<Option<ComplaintId>>> {
-    const COLUMNS: usize = 17;
+    const COLUMNS: usize = 19;
     if rows.is_empty() {
         return Ok(vec![]);
     }
     let mut sql = String::from(
         "INSERT INTO complaints (order_no, consumer_id, shop_id, filed_by, product, category, incident_at, description, \
-         claim, channel, state, tier, major, progress, order_snapshot, deadline_at, created_at, updated_at) VALUES ",
+         claim, channel, state, tier, major, progress, order_snapshot, deadline_at, reply_due_at, order_paid_at, created_at, updated_at) VALUES ",
     );
     let mut params: Vec<Val> = Vec::with_capacity(rows.len() * COLUMNS);
-    for (i, (c, filed_by, snapshot)) in rows.iter().enumerate() {
+    for (i, (c, filed_by, snapshot, paid_at)) in rows.iter().enumerate() {
         if i > 0 {
             sql.push_str(", ");
         }
@@ -657,6 +657,9 @@ pub(crate) async fn insert_complaints<C: Conn>(
             serde_json::to_string(&c.progress).expect("progress serializes"),
             *snapshot,
             c.deadline_at.map(to_ms),
+            // A new complaint's one deadline is the merchant's reply (`filing::file`).
+            c.deadline_at.map(to_ms),
+            to_ms(*paid_at),
             to_ms(c.created_at),
         ]);
     }
@@ -673,7 +676,7 @@ pub(crate) async fn insert_complaints<C: Conn>(
     let mut seen = std::collections::HashSet::new();
     Ok(rows
         .iter()
-        .map(|(c, _, _)| {
+        .map(|(c, _, _, _)| {
             let first = seen.insert(c.order_no.as_str());
             first
                 .then(|| ids.get(c.order_no.as_str()).copied())
@@ -689,12 +692,18 @@ macro_rules! update_complaint_sql {
          updated_at = $8, deadline_at = (SELECT MIN(due_at) FROM timers WHERE complaint_id = $1 AND status = 'pending'), \
          resolved_at = CASE WHEN $2 = 'resolved' THEN COALESCE(resolved_at, $8) ELSE resolved_at END, \
          reached_mediation = reached_mediation OR $2 = 'mediation', \
-         reached_protection = reached_protection OR $2 = 'protection_review' \
+         reached_protection = reached_protection OR $2 = 'protection_review', \
+         first_answer_at = COALESCE(first_answer_at, $9), \
+         reply_ended_at = CASE WHEN reply_ended_at IS NULL AND $2 <> 'awaiting_merchant' THEN $8 ELSE reply_ended_at END, \
+         ruling = COALESCE($10, ruling), ruled_at = COALESCE($11, ruled_at) \
          WHERE id = $1"
     };
 }
 
-fn complaint_vals(c: &Complaint, now: Timestamp) -> Vec<Val> {
+/// The row's values; `answered`: whether this change is the shop's answer
+/// (`scorecard::is_merchant_answer`), whose first time the row keeps for the scorecard.
+fn complaint_vals(c: &Complaint, answered: bool, now: Timestamp) -> Vec<Val> {
+    let ruling = weiquan_domain::scorecard::ruling(c);
     vals![
         c.id.0,
         c.state.as_str(),
@@ -704,6 +713,9 @@ fn complaint_vals(c: &Complaint, now: Timestamp) -> Vec<Val> {
         c.collective_case_id.map(|k| k.0),
         serde_json::to_string(&c.progress).expect("progress serializes"),
         to_ms(now),
+        answered.then(|| to_ms(now)),
+        ruling.map(|(d, _)| d.as_str()),
+        ruling.map(|(_, at)| to_ms(at)),
     ]
     .to_vec()
 }
@@ -712,12 +724,13 @@ fn complaint_vals(c: &Complaint, now: Timestamp) -> Vec<Val> {
 pub(crate) async fn update_complaint<C: Conn>(
     tx: &mut Tx<'_, C>,
     c: &Complaint,
+    answered: bool,
     now: Timestamp,
 ) -> Result<Option<Timestamp>> {
     let r = tx
         .query_one(
             concat!(update_complaint_sql!(), " RETURNING deadline_at"),
-            &complaint_vals(c, now),
+            &complaint_vals(c, answered, now),
         )
         .await?;
     r[0].opt_int()?.map(from_ms).transpose()
@@ -728,12 +741,13 @@ pub(crate) async fn update_complaint<C: Conn>(
 pub(crate) async fn hold_complaint_update<C: Conn>(
     tx: &mut Tx<'_, C>,
     c: &Complaint,
+    answered: bool,
     now: Timestamp,
 ) -> Result<()> {
     if tx.holds("timers") {
-        update_complaint(tx, c, now).await.map(drop)
+        update_complaint(tx, c, answered, now).await.map(drop)
     } else {
-        tx.defer(update_complaint_sql!(), &complaint_vals(c, now))
+        tx.defer(update_complaint_sql!(), &complaint_vals(c, answered, now))
             .await
     }
 }

@@ -69,10 +69,11 @@ async fn persist<C: Conn>(
         timers::insert(o, c.id, *kind, *due, policy, now).await?;
     }
     notices::remember_complaint(o, c.id, c);
+    let answered = weiquan_domain::scorecard::is_merchant_answer(before, t.event_kind, actor_id);
     let deadline = match answer {
-        true => records::update_complaint(o, c, now).await?,
+        true => records::update_complaint(o, c, answered, now).await?,
         false => {
-            records::hold_complaint_update(o, c, now).await?;
+            records::hold_complaint_update(o, c, answered, now).await?;
             None
         }
     };

@@ -9,6 +9,7 @@ use super::complaints::page_limit;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery, Auth};
+use crate::lang::ReqLang;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -122,4 +123,21 @@ pub async fn penalties(
     Ok(axum::Json(published_penalties(
         state.store.penalties(&id).await?,
     )))
+}
+
+/// A shop's public scorecard: its record over the last 30 and 90 days, each measure with its
+/// value (or why there is none), sample, label and one-sentence explanation in the caller's
+/// language. Public like the shop's standing: counts and shares only, nothing about a complaint,
+/// an order or a person.
+#[utoipa::path(get, path = "/api/v1/shops/{id}/scorecard", tag = "marketplace", params(("id" = String, Path)),
+    responses((status = 200, body = weiquan_domain::scorecard::ScorecardView, description = "the shop's scorecard at the server's now, in the caller's language (`?lang=`, the `lang` cookie or Accept-Language)"),
+        (status = 404)))]
+pub async fn scorecard(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<axum::Json<weiquan_domain::scorecard::ScorecardView>> {
+    let id = shop_id(&id)?;
+    let card = state.store.scorecard(None, &id, state.clock.now()).await?;
+    Ok(axum::Json(card.view(lang)))
 }

@@ -76,6 +76,7 @@ pub fn routes(upload_limit: usize) -> Vec<Route> {
         ),
         at(M::GET, "/shops/{id}", marketplace::shop),
         at(M::GET, "/shops/{id}/penalties", marketplace::penalties),
+        at(M::GET, "/shops/{id}/scorecard", marketplace::scorecard),
         at(M::GET, "/shops/{id}/events", tier3::shop_events),
         at(
             M::POST,

@@ -41,8 +41,94 @@ pub struct ViolationView {
     pub order_no: Option<String>,
 }
 
+/// One measure of the scorecard across its windows.
+pub struct ScoreRow {
+    pub id: &'static str,
+    pub label: String,
+    pub explanation: String,
+    /// Per window: the value with its unit (or why there is none), what it is over, and
+    /// whether it was rated.
+    pub cells: Vec<(String, String, bool)>,
+}
+
+/// The shop's public scorecard, as the page shows it.
+pub struct ScoreView {
+    pub as_of: String,
+    /// What the windows are and when a measure is rated, in one sentence.
+    pub note: String,
+    pub windows: Vec<String>,
+    /// Per window: orders paid and complaints filed, in words.
+    pub volume: Vec<String>,
+    pub rows: Vec<ScoreRow>,
+    pub penalties: ScoreRow,
+}
+
+fn score_view(c: &Ctx, card: &weiquan_domain::scorecard::Scorecard) -> ScoreView {
+    use weiquan_domain::scorecard::count_words;
+    let v = card.view(c.lang);
+    let note = match c.lang {
+        Lang::Zh => format!(
+            "各项按截至此刻的近30天和近90天统计；同期订单不足 {} 单的比率、投诉不足 {} 起的比例和中位数不评级。",
+            v.min_orders, v.min_complaints
+        ),
+        Lang::En => format!(
+            "Each measure covers the last 30 and 90 days up to now; a rate over fewer than {} orders, and a share or median over fewer than {} complaints, is not rated.",
+            v.min_orders, v.min_complaints
+        ),
+    };
+    let volume = v
+        .windows
+        .iter()
+        .map(|w| {
+            format!(
+                "{} · {}",
+                count_words(w.orders, "单", "order", "orders", c.lang),
+                count_words(w.complaints, "起投诉", "complaint", "complaints", c.lang)
+            )
+        })
+        .collect();
+    let rows = v.windows.first().map_or(vec![], |first| {
+        (0..first.measures.len())
+            .map(|i| ScoreRow {
+                id: first.measures[i].measure.as_str(),
+                label: first.measures[i].label.clone(),
+                explanation: first.measures[i].explanation.clone(),
+                cells: v
+                    .windows
+                    .iter()
+                    .map(|w| {
+                        let m = &w.measures[i];
+                        // A count says what it is out of in its own words.
+                        let over = match m.unit {
+                            weiquan_domain::scorecard::Unit::Count => String::new(),
+                            _ => m.sample_text.clone(),
+                        };
+                        (m.display.clone(), over, m.rated)
+                    })
+                    .collect(),
+            })
+            .collect()
+    });
+    let p = &v.active_penalties;
+    ScoreView {
+        as_of: c.time(v.as_of),
+        note,
+        windows: v.windows.iter().map(|w| w.title.clone()).collect(),
+        volume,
+        rows,
+        penalties: ScoreRow {
+            id: p.measure.as_str(),
+            label: p.label.clone(),
+            explanation: p.explanation.clone(),
+            cells: vec![(p.display.clone(), String::new(), true)],
+        },
+    }
+}
+
 pub struct ShopView {
     pub shop: Shop,
+    /// Its public scorecard (`docs/scorecard.md`).
+    pub score: ScoreView,
     pub status: &'static str,
     pub weight: String,
     pub penalties: Vec<PenaltyView>,
@@ -146,7 +232,13 @@ async fn shop_view(state: &AppState, c: &Ctx, shop: Shop) -> Result<ShopView, Ap
             None
         }
     };
+    let viewer = c.user.as_ref().map(|u| u.actor());
+    let card = state
+        .store
+        .scorecard(viewer.as_ref(), &shop.id, c.now)
+        .await?;
     Ok(ShopView {
+        score: score_view(c, &card),
         status: ShopStatus::label_of(&shop.status, c.lang),
         weight: format!("{:.2}", shop.search_weight),
         penalties: shop

@@ -7,6 +7,7 @@ mod ip_notices;
 mod monitors;
 mod penalties;
 mod redaction;
+mod scorecard;
 mod waves;
 
 use chrono::{Duration, Utc};

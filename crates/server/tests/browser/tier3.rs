@@ -130,6 +130,13 @@ async fn walk(w: &mut Walk, case: i64, complaint: i64) {
     w.shoot_phone("tier3-dashboard").await;
     w.go("/shops/shop-a").await;
     assert!(w.exists(".violations").await, "staff see the breakdown");
+    // The public record: both windows, the penalty the sanction applied, readable.
+    let card = w.text("#scorecard").await;
+    assert!(
+        card.contains("近30天") && card.contains("近90天") && card.contains("限制流量"),
+        "{card}"
+    );
+    readable(w, false).await;
     w.shoot("tier3-shop-for-staff").await;
     w.sign_out().await;
 

@@ -22,7 +22,8 @@ use crate::timers::SubjectTimer;
 use crate::{ApiKey, Idempotency, KeyHolder, MarketAnswer, MarketWrite, NewApiKey};
 use crate::{
     NewEvidence, Stats, StatsQuery, Store, WriteStats, accounts, audit, brushing, case_actions,
-    cases, collective, complaints, imports, keys, ledger, market, monitors, reports, stats, timers,
+    cases, collective, complaints, imports, keys, ledger, market, monitors, reports, scorecard,
+    stats, timers,
 };
 use crate::{NewServiceAccount, ServiceAccount};
 
@@ -692,6 +693,21 @@ impl<D: Driver> Store for Service<D> {
     async fn stats(&self, actor: &Actor, q: StatsQuery) -> Result<Stats> {
         access::check_staff(actor)?;
         read!(self, Scan, |tx| stats::compute(tx, &q))
+    }
+
+    async fn scorecard(
+        &self,
+        actor: Option<&Actor>,
+        shop: &ShopId,
+        now: Timestamp,
+    ) -> Result<weiquan_domain::scorecard::Scorecard> {
+        access::scorecard(actor)?;
+        let shop = shop.clone();
+        read!(self, Scan, |tx| async move {
+            scorecard::scorecard(tx, &shop, now)
+                .await?
+                .ok_or_else(|| crate::StoreError::from(access::not_found_shop()))
+        })
     }
 
     async fn begin_export(

@@ -71,6 +71,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "account_admin",
         include_str!("../../migrations/sqlite/0012_account_admin.sql"),
     ),
+    (
+        14,
+        "scorecard",
+        include_str!("../../migrations/sqlite/0014_scorecard.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {

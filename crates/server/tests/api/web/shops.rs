@@ -137,6 +137,23 @@ async fn merchants_see_their_shops_the_violations_and_appeal(backend: Backend) {
         "{page}"
     );
     assert!(!page.contains("/appeal"));
+    // The shop's public record: both windows, each measure explained, the penalty in force.
+    assert!(
+        page.contains("店铺服务记录") && page.contains("id=\"scorecard\""),
+        "{page}"
+    );
+    assert!(page.contains("近30天") && page.contains("近90天"));
+    assert!(page.contains("订单太少，暂不评级（6 单，至少需要 100 单）"));
+    assert!(page.contains("同期支付的订单数折算为每1,000单的数量"));
+    let row = &page[page.find("id=\"score-active_penalties\"").unwrap()..];
+    assert!(row[..row.find("</tr>").unwrap()].contains("1 项：限制流量"));
+    no_internals(&page);
+    let (_, en, _) = other.get("/shops/shop-a?lang=en").await;
+    assert!(en.contains("<h3>The shop&#39;s record</h3>"), "{en}");
+    assert!(en.contains("last 90 days") && en.contains("median time to first answer"));
+    assert!(en.contains("too few orders to rate (6 orders; at least 100 needed)"));
+    assert!(!en.contains("近30天") && !en.contains("暂不评级"));
+    no_internals(&en);
     let (_, page, _) = other.get("/shops").await;
     assert!(page.contains("id=\"shop-shop-b\"") && !page.contains("id=\"shop-shop-a\""));
     // A regulator sees the breakdown of any shop, and the dashboard lists it as penalised.
