@@ -33,13 +33,13 @@ pub struct SendRequest {
 
 /// A parsed [`SendRequest`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Send {
+pub struct SendToJury {
     pub both_sides_agree: bool,
     pub partial_remedy: Option<Remedy>,
 }
 
-impl Send {
-    pub fn parse(r: &SendRequest) -> Result<Send, DomainError> {
+impl SendToJury {
+    pub fn parse(r: &SendRequest) -> Result<SendToJury, DomainError> {
         let partial_remedy = match &r.partial_remedy {
             None => None,
             Some(_) => Some(crate::complaint::parse_claim(
@@ -47,7 +47,7 @@ impl Send {
                 &r.partial_remedy,
             )?),
         };
-        Ok(Send {
+        Ok(SendToJury {
             both_sides_agree: r.both_sides_agree,
             partial_remedy,
         })
@@ -57,7 +57,7 @@ impl Send {
 /// Whether tier 2 may send this complaint to a jury now, under the policy; the refusal names why
 /// in both languages. A complaint goes to a jury once, and never after an appeal (an appeal is
 /// for a specialist).
-pub fn may_send_to_jury(c: &Complaint, send: &Send, policy: &Policy) -> Result<(), DomainError> {
+pub fn may_send_to_jury(c: &Complaint, send: &SendToJury, policy: &Policy) -> Result<(), DomainError> {
     let j = &policy.jury;
     let no = |code: &'static str, zh: String, en: String| Err(DomainError::conflict(code, zh, en));
     if !j.enabled {
@@ -543,6 +543,7 @@ pub struct JurorMessage {
     /// `consumer`, `merchant` or `platform` (staff).
     pub from: &'static str,
     pub body: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
 }
 
@@ -578,6 +579,7 @@ pub struct JurorCase {
     pub category: Category,
     pub product: String,
     pub claim: Claim,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub incident_at: Timestamp,
     pub description: String,
     /// The merchant's or an agent's last offer, if any (its words hidden).

@@ -8,7 +8,7 @@ use crate::access::Actor;
 use crate::complaint::*;
 use crate::error::DomainError;
 use crate::event::EventKind;
-use crate::jury::{self, Send, Tally};
+use crate::jury::{self, SendToJury, Tally};
 use crate::policy::Policy;
 use crate::types::*;
 
@@ -17,7 +17,7 @@ pub fn send_to_jury(
     c: &Complaint,
     actor: &Actor,
     jury_id: JuryId,
-    send: &Send,
+    send: &SendToJury,
     vote_until: Timestamp,
     now: Timestamp,
     policy: &Policy,
