@@ -385,7 +385,8 @@ pub const HIDDEN: &str = "***";
 /// digits included), e-mail addresses, and Chinese street addresses (a place name ending in
 /// 省/市/区/县/镇/乡/村 followed within the same phrase by 路/街/道/巷/弄/号/室/栋/楼/单元/小区).
 pub fn redact(text: &str, names: &[&str]) -> String {
-    let mut s = text.to_owned();
+    // E-mail first: an address whose local part is a name is hidden whole.
+    let mut s = hide_emails(text);
     let mut names: Vec<&str> = names
         .iter()
         .map(|n| n.trim())
@@ -396,7 +397,6 @@ pub fn redact(text: &str, names: &[&str]) -> String {
     for n in names {
         s = replace_ci(&s, n);
     }
-    let s = hide_emails(&s);
     let s = hide_digit_runs(&s);
     hide_addresses(&s)
 }

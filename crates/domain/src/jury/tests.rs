@@ -169,6 +169,12 @@ fn a_juror_reads_no_name_number_phone_mail_or_address() {
 }
 
 #[test]
+fn an_address_made_of_a_name_is_hidden_whole() {
+    let out = redact("邮箱 buyer01@example.com。", &["buyer01"]);
+    assert_eq!(out, "邮箱 ***。");
+}
+
+#[test]
 fn files_are_shown_by_kind_without_names_and_never_the_order() {
     assert!(juror_sees(EvidenceKind::Photo));
     assert!(juror_sees(EvidenceKind::Video));

@@ -140,11 +140,12 @@ pub async fn settings(
         Ok(s) => s,
         Err(e) => return error_page(&c, e.into()),
     };
+    let may_volunteer = c.actor().role == Role::Consumer;
     render(&SettingsPage {
         c,
         lang: if s.lang == Lang::En { "en" } else { "zh" }.into(),
         email: s.email.unwrap_or_default(),
-        may_volunteer: c.actor().role == Role::Consumer,
+        may_volunteer,
         juror: s.juror,
         saved: q.saved.is_some(),
         error: None,

@@ -296,6 +296,7 @@ fn kind_label(lang: Lang, k: DeadlineKind) -> &'static str {
             "不侵权声明后恢复上架",
             "A listing comes back after a counter-notice",
         ),
+        DeadlineKind::JuryVote => ("大众评审投票", "A public jury votes"),
     };
     lang.pick(zh, en)
 }

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use weiquan_domain::*;
-use weiquan_store::{NewUser, Store};
+use weiquan_store::NewUser;
 
 use crate::both_backends;
 use crate::helpers::*;
