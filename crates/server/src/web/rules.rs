@@ -86,6 +86,12 @@ pub fn is_known(r: &str) -> bool {
 /// A recorded citation in the page's language: the English gloss of a known rule, else as
 /// recorded.
 pub fn label(r: &str, lang: weiquan_domain::Lang) -> &str {
+    // A jury's ruling cites itself in both languages (`domain::jury::rule_ref`).
+    if let Some((zh, en)) = r.split_once(" / ")
+        && zh.starts_with("大众评审裁决")
+    {
+        return lang.pick(zh, en);
+    }
     match lang {
         weiquan_domain::Lang::Zh => r,
         weiquan_domain::Lang::En => RULES
