@@ -10,11 +10,11 @@ use weiquan_store::NewUser;
 use crate::both_backends;
 use crate::helpers::*;
 
-const VOLUNTEERS: [&str; 4] = ["juror01", "juror02", "juror03", "juror04"];
+pub(crate) const VOLUNTEERS: [&str; 4] = ["juror01", "juror02", "juror03", "juror04"];
 
 /// A marketplace with a small jury: panels of 3, two votes make a quorum, new accounts may sit,
 /// and a quality complaint is major (so escalating once reaches tier 2).
-async fn jury_app(backend: Backend) -> TestApp {
+pub(crate) async fn jury_app(backend: Backend) -> TestApp {
     let mut policy = Policy::from_toml(
         "[jury]\npanel_size = 3\nquorum = 2\nmin_account_days = 0\nvote = \"72h\"\nremind_before = \"24h\"\n\
          [major]\ncategories = [\"quality_defect\"]\n",
@@ -58,7 +58,7 @@ async fn jury_app(backend: Backend) -> TestApp {
 }
 
 /// A quality complaint in protection review, its words full of what a juror must not read.
-async fn in_review(app: &TestApp) -> i64 {
+pub(crate) async fn in_review(app: &TestApp) -> i64 {
     let buyer = app.login("buyer01").await;
     let seller = app.login("seller01").await;
     let mut body = complaint_body(&order("A1"), json!({"kind": "refund", "amount_cents": 8900}));
