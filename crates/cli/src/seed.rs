@@ -26,7 +26,9 @@ pub async fn seed_demo(
         )?;
     }
     println!("演示账号 / demo accounts (password 密码: {DEMO_PASSWORD}):");
-    println!("  买家 consumers:  buyer01 … buyer200 (buyer181 … buyer200 volunteer for the public jury 大众评审)");
+    println!(
+        "  买家 consumers:  buyer01 … buyer200 (buyer181 … buyer200 volunteer for the public jury 大众评审)"
+    );
     println!("  卖家 merchants:  seller01 … seller32");
     println!("  客服 tier 1:     agent01, agent02");
     println!("  消保 tier 2:     guard01, guard02");

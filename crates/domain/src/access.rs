@@ -371,7 +371,11 @@ mod tests {
         for role in Role::ALL {
             let a = Actor::new(UserId(1), *role);
             let staff = panel_reader(&a, None).is_ok();
-            assert_eq!(staff, matches!(role, Role::Protection | Role::Admin), "{role:?}");
+            assert_eq!(
+                staff,
+                matches!(role, Role::Protection | Role::Admin),
+                "{role:?}"
+            );
             assert_eq!(check_jury_staff(&a).is_ok(), staff, "{role:?}");
         }
         // A merchant is never a juror, even if a seat were named.

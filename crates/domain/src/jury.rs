@@ -57,7 +57,11 @@ impl SendToJury {
 /// Whether tier 2 may send this complaint to a jury now, under the policy; the refusal names why
 /// in both languages. A complaint goes to a jury once, and never after an appeal (an appeal is
 /// for a specialist).
-pub fn may_send_to_jury(c: &Complaint, send: &SendToJury, policy: &Policy) -> Result<(), DomainError> {
+pub fn may_send_to_jury(
+    c: &Complaint,
+    send: &SendToJury,
+    policy: &Policy,
+) -> Result<(), DomainError> {
     let j = &policy.jury;
     let no = |code: &'static str, zh: String, en: String| Err(DomainError::conflict(code, zh, en));
     if !j.enabled {
@@ -324,13 +328,19 @@ pub struct Vote {
 
 impl Vote {
     /// Parses a vote, naming every bad field at once; `partial` only when the panel offers it.
-    pub fn parse(r: &VoteRequest, partial_offered: bool, policy: &Policy) -> Result<Vote, DomainError> {
+    pub fn parse(
+        r: &VoteRequest,
+        partial_offered: bool,
+        policy: &Policy,
+    ) -> Result<Vote, DomainError> {
         let j = &policy.jury;
         let mut errs = FieldErrors::new();
         let outcome = errs.take(
             r.outcome
                 .as_deref()
-                .ok_or_else(|| DomainError::invalid("outcome", "此项必填", "this field is required"))
+                .ok_or_else(|| {
+                    DomainError::invalid("outcome", "此项必填", "this field is required")
+                })
                 .and_then(Decision::parse)
                 .and_then(|d| {
                     if d == Decision::Partial && !partial_offered {
@@ -451,7 +461,9 @@ fn hide_digit_runs(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_ascii_digit() || chars[i] == '+' && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()) {
+        if chars[i].is_ascii_digit()
+            || chars[i] == '+' && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())
+        {
             // The run: digits, with single spaces or hyphens between them.
             let start = i;
             let mut end = i + 1;
@@ -491,7 +503,11 @@ const STREET: &[&str] = &[
 
 fn hide_addresses(s: &str) -> String {
     // A phrase: what lies between punctuation or spaces.
-    let boundary = |c: char| c.is_whitespace() || c.is_ascii_punctuation() || "，。；：！？、（）《》“”‘’【】".contains(c);
+    let boundary = |c: char| {
+        c.is_whitespace()
+            || c.is_ascii_punctuation()
+            || "，。；：！？、（）《》“”‘’【】".contains(c)
+    };
     let mut out = String::with_capacity(s.len());
     let mut phrase: Vec<char> = vec![];
     let flush = |phrase: &mut Vec<char>, out: &mut String| {
@@ -560,7 +576,10 @@ pub struct JurorFile {
 /// Whether a juror is shown a file of this kind: not the order snapshot or a chat transcript,
 /// which name the buyer, the shop and the order by design.
 pub fn juror_sees(kind: EvidenceKind) -> bool {
-    !matches!(kind, EvidenceKind::TransactionRecord | EvidenceKind::ChatLog)
+    !matches!(
+        kind,
+        EvidenceKind::TransactionRecord | EvidenceKind::ChatLog
+    )
 }
 
 /// Who wrote a message, as a juror is told: the side, or the platform for staff.
@@ -623,7 +642,11 @@ pub fn juror_case(
                 at: *at,
             })
             .collect(),
-        files: files.iter().filter(|f| juror_sees(f.kind)).cloned().collect(),
+        files: files
+            .iter()
+            .filter(|f| juror_sees(f.kind))
+            .cloned()
+            .collect(),
     }
 }
 

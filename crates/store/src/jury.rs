@@ -11,7 +11,9 @@ use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::json;
 use weiquan_domain::access::{self, PanelReader};
-use weiquan_domain::jury::{self as rules, Candidate, JurorCase, JurorFile, SendToJury, Tally, Verdict, Vote};
+use weiquan_domain::jury::{
+    self as rules, Candidate, JurorCase, JurorFile, SendToJury, Tally, Verdict, Vote,
+};
 use weiquan_domain::machine;
 use weiquan_domain::notice::{Deadline, NoticeKind, NoticeParams};
 use weiquan_domain::policy::DeadlineKind;
@@ -371,7 +373,15 @@ pub(crate) async fn send<C: Conn>(
         "seed": hex::encode(seed), "pool": eligible, "excluded": excluded, "seats": drawn,
         "vote_until": vote_until, "partial_remedy": send.partial_remedy,
     });
-    events::start(o, &stream, &actor.event_name(), EventKind::JuryDrawn, &data, now).await?;
+    events::start(
+        o,
+        &stream,
+        &actor.event_name(),
+        EventKind::JuryDrawn,
+        &data,
+        now,
+    )
+    .await?;
     let remind = policy.next_reminder(DeadlineKind::JuryVote, vote_until, now);
     timers::insert_subject(o, &stream, JURY_VOTE, vote_until, remind).await?;
     let params = NoticeParams {
@@ -480,7 +490,10 @@ async fn juror_case<C: Conn>(o: &mut Tx<'_, C>, id: ComplaintId) -> Result<Juror
     Ok(rules::juror_case(&c, &messages, &files, &names))
 }
 
-pub(crate) async fn my_panels<C: Conn>(o: &mut Tx<'_, C>, actor: &Actor) -> Result<Vec<JurorPanel>> {
+pub(crate) async fn my_panels<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+) -> Result<Vec<JurorPanel>> {
     let rows = o
         .query(
             "SELECT j.id, j.state, c.category, j.vote_until, s.voted_at, s.left_at FROM jury_seats s \
@@ -567,8 +580,15 @@ pub(crate) async fn vote<C: Conn>(
     )
     .await?;
     let data = json!({"outcome": v.outcome, "reason": v.reason});
-    events::append(o, &Stream::Jury(id), &actor.event_name(), EventKind::JurorVoted, &data, now)
-        .await?;
+    events::append(
+        o,
+        &Stream::Jury(id),
+        &actor.event_name(),
+        EventKind::JurorVoted,
+        &data,
+        now,
+    )
+    .await?;
     close_if_all_in(o, &p, now, policy).await?;
     view(o, actor, id, now).await
 }
@@ -594,8 +614,15 @@ pub(crate) async fn leave<C: Conn>(
         vals![id.0, actor.id.0, to_ms(now)],
     )
     .await?;
-    events::append(o, &Stream::Jury(id), &actor.event_name(), EventKind::JurorLeft, &json!({}), now)
-        .await?;
+    events::append(
+        o,
+        &Stream::Jury(id),
+        &actor.event_name(),
+        EventKind::JurorLeft,
+        &json!({}),
+        now,
+    )
+    .await?;
     close_if_all_in(o, &p, now, policy).await?;
     view(o, actor, id, now).await
 }
@@ -642,7 +669,12 @@ pub(crate) async fn fire<C: Conn>(
 
 /// A panel's close: its verdict becomes the complaint's ruling, or the complaint goes back to a
 /// specialist; a panel whose complaint ended otherwise is dissolved.
-async fn close<C: Conn>(o: &mut Tx<'_, C>, p: &Panel, now: Timestamp, policy: &Policy) -> Result<()> {
+async fn close<C: Conn>(
+    o: &mut Tx<'_, C>,
+    p: &Panel,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<()> {
     let stream = Stream::Jury(p.id);
     let c = records::complaint(o, p.complaint_id, Some(Lock::Wait))
         .await?
@@ -741,7 +773,11 @@ pub(crate) async fn agreement<C: Conn>(o: &mut Tx<'_, C>) -> Result<Vec<JurorRec
         .collect()
 }
 
-pub(crate) async fn chain<C: Conn>(o: &mut Tx<'_, C>, actor: &Actor, id: JuryId) -> Result<Vec<Event>> {
+pub(crate) async fn chain<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    id: JuryId,
+) -> Result<Vec<Event>> {
     if !access::may_see_jurors(actor.role) {
         return Err(access::not_found_jury().into());
     }

@@ -97,7 +97,7 @@ pub use delivery::Outbox;
 pub use error::{Fault, Result, StoreError, io_is_full};
 pub use evidence::Subject as EvidenceSubject;
 pub use inbox::Inbox;
-pub use jury::{JurorPanel, JurorRecord, Juries, JuryView, SeatView};
+pub use jury::{Juries, JurorPanel, JurorRecord, JuryView, SeatView};
 pub use keys::{ApiKey, KeyHolder, NewApiKey, NewServiceAccount, ServiceAccount};
 pub use market::{IDEMPOTENCY_TTL_HOURS, Idempotency, MarketAnswer, MarketWrite};
 pub use model::*;

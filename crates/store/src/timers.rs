@@ -340,7 +340,13 @@ pub(crate) async fn send_reminder<C: Conn>(
                 ..Default::default()
             };
             rows.iter()
-                .map(|row| Ok((UserId(row[0].int()?), notice::NoticeKind::Reminder, params.clone())))
+                .map(|row| {
+                    Ok((
+                        UserId(row[0].int()?),
+                        notice::NoticeKind::Reminder,
+                        params.clone(),
+                    ))
+                })
                 .collect::<Result<Vec<_>>>()?
         }
         _ => {

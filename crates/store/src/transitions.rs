@@ -175,8 +175,15 @@ async fn score_jurors<C: Conn>(
         )
         .await?;
         let data = json!({"complaint_id": c.id, "final_decision": decision, "appealed": c.progress.appealed});
-        events::append(o, &Stream::Jury(JuryId(id)), actor, EventKind::JurorsScored, &data, now)
-            .await?;
+        events::append(
+            o,
+            &Stream::Jury(JuryId(id)),
+            actor,
+            EventKind::JurorsScored,
+            &data,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

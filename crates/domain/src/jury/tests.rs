@@ -24,7 +24,8 @@ fn each_exclusion_is_named() {
     let p = Policy::default();
     let now = at(1000);
     assert_eq!(exclusion(&candidate(1), &p, now), None);
-    let cases: [(fn(&mut Candidate), Exclusion); 6] = [
+    type Change = fn(&mut Candidate);
+    let cases: [(Change, Exclusion); 6] = [
         (|c| c.is_party = true, Exclusion::Party),
         (|c| c.joined = at(999), Exclusion::TooNew),
         (|c| c.disabled = true, Exclusion::NotInGoodStanding),
@@ -163,7 +164,15 @@ fn a_juror_reads_no_name_number_phone_mail_or_address() {
         assert!(!out.contains(gone), "{gone} left in {out}");
     }
     // What the case is about stays.
-    for kept in ["订单号", "手机", "收货地址", "客服说可以退", "等了三天", "杯子500ml", "漏水2处"] {
+    for kept in [
+        "订单号",
+        "手机",
+        "收货地址",
+        "客服说可以退",
+        "等了三天",
+        "杯子500ml",
+        "漏水2处",
+    ] {
         assert!(out.contains(kept), "{kept} lost from {out}");
     }
 }

@@ -95,7 +95,11 @@ pub fn jury_returned(
     now: Timestamp,
 ) -> Result<Transition, DomainError> {
     if c.progress.jury != Some(jury_id) {
-        return Err(refused_in_state(c, "退回专员", "returning it to a specialist"));
+        return Err(refused_in_state(
+            c,
+            "退回专员",
+            "returning it to a specialist",
+        ));
     }
     let mut b = Builder::new(c, EventKind::JuryReturned)
         .data("jury_id", jury_id)
@@ -112,7 +116,9 @@ pub(super) fn jury_sitting(c: &Complaint) -> Result<(), DomainError> {
         Some(id) => Err(DomainError::conflict(
             "jury_sitting",
             format!("大众评审团 #{id} 正在评审这条投诉，请等待其裁决或退回"),
-            format!("public jury #{id} is deciding this complaint; wait for its verdict or its return"),
+            format!(
+                "public jury #{id} is deciding this complaint; wait for its verdict or its return"
+            ),
         )),
         None => Ok(()),
     }

@@ -65,9 +65,11 @@ impl Jury {
     pub(super) fn validate(&self) -> Result<(), PolicyError> {
         let bad = |zh: String, en: String| Err(PolicyError { zh, en });
         let n = self.panel_size;
-        if n % 2 == 0 || !(3..=31).contains(&n) {
+        if n.is_multiple_of(2) || !(3..=31).contains(&n) {
             return bad(
-                format!("jury.panel_size 必须是3到31之间的奇数（现为 {n}），以免评审团全员投票时出现平票"),
+                format!(
+                    "jury.panel_size 必须是3到31之间的奇数（现为 {n}），以免评审团全员投票时出现平票"
+                ),
                 format!(
                     "jury.panel_size must be an odd number from 3 to 31 (it is {n}), so that a panel whose every juror votes cannot tie"
                 ),
@@ -123,8 +125,9 @@ mod tests {
         assert!(Policy::from_toml("[jury]\npanel_size = 7\nquorum = 8\n").is_err());
         assert!(Policy::from_toml("[jury]\nquorum = 0\n").is_err());
         assert!(Policy::from_toml("[jury]\nvote = \"0s\"\n").is_err());
-        let p = Policy::from_toml("[jury]\npanel_size = 7\nquorum = 4\nvote = \"2 business days\"\n")
-            .unwrap();
+        let p =
+            Policy::from_toml("[jury]\npanel_size = 7\nquorum = 4\nvote = \"2 business days\"\n")
+                .unwrap();
         assert_eq!(p.jury.panel_size, 7);
     }
 

@@ -126,5 +126,7 @@ pub async fn jurors(
     State(state): State<AppState>,
     Auth(user): Auth,
 ) -> ApiResult<axum::Json<Vec<JurorRecord>>> {
-    Ok(axum::Json(state.store.juror_agreement(&user.actor()).await?))
+    Ok(axum::Json(
+        state.store.juror_agreement(&user.actor()).await?,
+    ))
 }

@@ -325,6 +325,9 @@ pub async fn put_settings(
     let actor = user.actor();
     let current = state.store.settings(&actor).await?;
     let next = apply_settings(current, &change)?;
-    let s = state.store.set_settings(&actor, next, state.clock.now()).await?;
+    let s = state
+        .store
+        .set_settings(&actor, next, state.clock.now())
+        .await?;
     Ok(axum::Json(SettingsView::from(&s)))
 }

@@ -466,20 +466,22 @@ pub async fn build(
         .map(|(kind, due)| i18n::countdown(lang, store.policy(), kind, c.now, due));
     let can_contribute = access::check_contribute(&actor, &k).is_ok();
     // The button shows when the policy would allow it: by itself, or once both sides agree.
-    let jury_form = (actor.role == Role::Protection).then(|| {
-        let ask = |agree| weiquan_domain::jury::SendToJury {
-            both_sides_agree: agree,
-            partial_remedy: None,
-        };
-        let p = store.policy();
-        if weiquan_domain::jury::may_send_to_jury(&k, &ask(false), p).is_ok() {
-            Some(false)
-        } else if weiquan_domain::jury::may_send_to_jury(&k, &ask(true), p).is_ok() {
-            Some(true)
-        } else {
-            None
-        }
-    }).flatten();
+    let jury_form = (actor.role == Role::Protection)
+        .then(|| {
+            let ask = |agree| weiquan_domain::jury::SendToJury {
+                both_sides_agree: agree,
+                partial_remedy: None,
+            };
+            let p = store.policy();
+            if weiquan_domain::jury::may_send_to_jury(&k, &ask(false), p).is_ok() {
+                Some(false)
+            } else if weiquan_domain::jury::may_send_to_jury(&k, &ask(true), p).is_ok() {
+                Some(true)
+            } else {
+                None
+            }
+        })
+        .flatten();
     let jury_sitting = k.progress.jury.map(|j| j.0);
     Ok(ComplaintPage {
         state_label: k.state.label(lang),

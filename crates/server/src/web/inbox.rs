@@ -168,7 +168,10 @@ pub async fn save_settings(
     let result: Result<(), ApiError> = async {
         let current = state.store.settings(&actor).await?;
         let next = apply_settings(current, &change)?;
-        state.store.set_settings(&actor, next, state.clock.now()).await?;
+        state
+            .store
+            .set_settings(&actor, next, state.clock.now())
+            .await?;
         Ok(())
     }
     .await;

@@ -23,7 +23,10 @@ fn state_label(c: &Ctx, s: &str) -> &'static str {
         "open" => c.t("评审中", "voting"),
         "decided" => c.t("已裁决", "decided"),
         "returned" => c.t("未能裁决，已退回专员", "no verdict; back to a specialist"),
-        _ => c.t("投诉已另行了结，评审团解散", "the complaint ended otherwise; dissolved"),
+        _ => c.t(
+            "投诉已另行了结，评审团解散",
+            "the complaint ended otherwise; dissolved",
+        ),
     }
 }
 
@@ -206,7 +209,13 @@ pub(super) fn tally_words(c: &Ctx, t: &weiquan_domain::jury::Tally) -> String {
     )
 }
 
-fn panel_page(c: Ctx, p: JuryView, outcome: String, reason: String, error: Option<FormError>) -> Response {
+fn panel_page(
+    c: Ctx,
+    p: JuryView,
+    outcome: String,
+    reason: String,
+    error: Option<FormError>,
+) -> Response {
     let lang = c.lang;
     let mine = p.mine.as_ref().map(|s| match (&s.outcome, &s.left_at) {
         (Some(o), _) => format!(
@@ -218,13 +227,14 @@ fn panel_page(c: Ctx, p: JuryView, outcome: String, reason: String, error: Optio
                 .map(|r| format!(" — “{r}”"))
                 .unwrap_or_default()
         ),
-        (None, Some(_)) => c.t("您已退出这个评审团。", "You left this panel.").to_owned(),
+        (None, Some(_)) => c
+            .t("您已退出这个评审团。", "You left this panel.")
+            .to_owned(),
         (None, None) => c.t("您尚未投票。", "You have not voted yet.").to_owned(),
     });
     let can_vote = p.state == "open"
         && c.now < p.vote_until
-        && p
-            .mine
+        && p.mine
             .as_ref()
             .is_some_and(|s| s.outcome.is_none() && s.left_at.is_none());
     let case = p.case.as_ref().map(|k| CaseRows {
@@ -272,11 +282,18 @@ fn panel_page(c: Ctx, p: JuryView, outcome: String, reason: String, error: Optio
                 .iter()
                 .map(|s| SeatRow {
                     name: s.juror.clone().unwrap_or_default(),
-                    vote: s.outcome.map(|o| o.label(lang).to_owned()).unwrap_or_default(),
+                    vote: s
+                        .outcome
+                        .map(|o| o.label(lang).to_owned())
+                        .unwrap_or_default(),
                     reason: s.reason.clone().unwrap_or_default(),
                     status: match (s.voted_at, s.left_at, s.agreed) {
-                        (Some(_), _, Some(true)) => c.t("与最终结果一致", "agreed with the final outcome").to_owned(),
-                        (Some(_), _, Some(false)) => c.t("与最终结果不一致", "differed from the final outcome").to_owned(),
+                        (Some(_), _, Some(true)) => c
+                            .t("与最终结果一致", "agreed with the final outcome")
+                            .to_owned(),
+                        (Some(_), _, Some(false)) => c
+                            .t("与最终结果不一致", "differed from the final outcome")
+                            .to_owned(),
                         (Some(t), _, None) => c.time(t),
                         (None, Some(_), _) => c.t("已退出", "left").to_owned(),
                         (None, None, _) => c.t("未投票", "not voted").to_owned(),
@@ -392,17 +409,18 @@ pub async fn send(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm,
 ) -> Response {
-    let parsed = crate::web::yuan_to_cents("partial_remedy.amount_cents", form.get("partial_amount"))
-        .and_then(|amount| {
-            let req = SendRequest {
-                both_sides_agree: form.get("both_sides_agree") == "1",
-                partial_remedy: amount.map(|a| ClaimRequest {
-                    kind: Some("refund".into()),
-                    amount_cents: Some(a),
-                }),
-            };
-            SendToJury::parse(&req)
-        });
+    let parsed =
+        crate::web::yuan_to_cents("partial_remedy.amount_cents", form.get("partial_amount"))
+            .and_then(|amount| {
+                let req = SendRequest {
+                    both_sides_agree: form.get("both_sides_agree") == "1",
+                    partial_remedy: amount.map(|a| ClaimRequest {
+                        kind: Some("refund".into()),
+                        amount_cents: Some(a),
+                    }),
+                };
+                SendToJury::parse(&req)
+            });
     let send = match parsed {
         Ok(s) => s,
         Err(e) => return error_page(&c, e.into()),

@@ -61,13 +61,18 @@ pub(crate) async fn jury_app(backend: Backend) -> TestApp {
 pub(crate) async fn in_review(app: &TestApp) -> i64 {
     let buyer = app.login("buyer01").await;
     let seller = app.login("seller01").await;
-    let mut body = complaint_body(&order("A1"), json!({"kind": "refund", "amount_cents": 8900}));
+    let mut body = complaint_body(
+        &order("A1"),
+        json!({"kind": "refund", "amount_cents": 8900}),
+    );
     body["description"] = json!(format!(
         "我是buyer01，订单{}的保温杯漏水，联系电话13812345678，邮箱 buyer01@example.com，地址上海市浦东新区世纪大道100号。",
         order("A1")
     ));
     let r = app.file(&buyer, body).await;
-    let id = json_of(r, StatusCode::CREATED).await["id"].as_i64().unwrap();
+    let id = json_of(r, StatusCode::CREATED).await["id"]
+        .as_i64()
+        .unwrap();
     app.act_ok(
         &seller,
         id,
@@ -147,13 +152,20 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
     let mut tokens = vec![];
     for j in &jurors {
         let t = app.login(j).await;
-        assert!(kinds(&app, &t).await.contains(&"jury_invited".to_owned()), "{j}");
+        assert!(
+            kinds(&app, &t).await.contains(&"jury_invited".to_owned()),
+            "{j}"
+        );
         tokens.push(t);
     }
     let buyer = app.login("buyer01").await;
     assert!(kinds(&app, &buyer).await.contains(&"jury_sent".to_owned()));
     let outsider_t = app.login(outsider).await;
-    assert!(!kinds(&app, &outsider_t).await.contains(&"jury_invited".to_owned()));
+    assert!(
+        !kinds(&app, &outsider_t)
+            .await
+            .contains(&"jury_invited".to_owned())
+    );
 
     // A juror reads the case with identities hidden.
     let seen = json_of(
@@ -161,8 +173,14 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
         StatusCode::OK,
     )
     .await;
-    assert!(seen["seats"].is_null(), "a juror does not see who else sits");
-    assert!(seen["tally"].is_null(), "nor how others voted while it is open");
+    assert!(
+        seen["seats"].is_null(),
+        "a juror does not see who else sits"
+    );
+    assert!(
+        seen["tally"].is_null(),
+        "nor how others voted while it is open"
+    );
     let case = seen["case"].to_string();
     assert!(case.contains("保温杯漏水"), "{case}");
     for hidden in [
@@ -184,15 +202,20 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
 
     // Not a juror: no such panel, and no vote.
     assert_error(
-        app.get(&outsider_t, &format!("/api/v1/juries/{jury}")).await,
+        app.get(&outsider_t, &format!("/api/v1/juries/{jury}"))
+            .await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
     .await;
     let vote = |o: &str| json!({"outcome": o, "reason": "照片清楚显示杯底裂缝"});
     assert_error(
-        app.post(&outsider_t, &format!("/api/v1/juries/{jury}/vote"), vote("uphold"))
-            .await,
+        app.post(
+            &outsider_t,
+            &format!("/api/v1/juries/{jury}/vote"),
+            vote("uphold"),
+        )
+        .await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
@@ -206,8 +229,12 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
     // While the jury sits, the specialist does not rule.
     let guard = app.login("guard01").await;
     assert_error(
-        app.act(&guard, id, json!({"action": "rule", "decision": "reject", "rule_refs": ["x"]}))
-            .await,
+        app.act(
+            &guard,
+            id,
+            json!({"action": "rule", "decision": "reject", "rule_refs": ["x"]}),
+        )
+        .await,
         StatusCode::CONFLICT,
         "jury_sitting",
     )
@@ -215,49 +242,79 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
 
     // A bad vote names its fields; a partial vote is not on offer here.
     let r = app
-        .post(&tokens[0], &format!("/api/v1/juries/{jury}/vote"), json!({"outcome": "partial", "reason": "好"}))
+        .post(
+            &tokens[0],
+            &format!("/api/v1/juries/{jury}/vote"),
+            json!({"outcome": "partial", "reason": "好"}),
+        )
         .await;
     let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
-    assert!(e.to_string().contains("outcome") && e.to_string().contains("reason"), "{e}");
+    assert!(
+        e.to_string().contains("outcome") && e.to_string().contains("reason"),
+        "{e}"
+    );
 
     json_of(
-        app.post(&tokens[0], &format!("/api/v1/juries/{jury}/vote"), vote("uphold"))
-            .await,
+        app.post(
+            &tokens[0],
+            &format!("/api/v1/juries/{jury}/vote"),
+            vote("uphold"),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     // Twice: refused.
     assert_error(
-        app.post(&tokens[0], &format!("/api/v1/juries/{jury}/vote"), vote("reject"))
-            .await,
+        app.post(
+            &tokens[0],
+            &format!("/api/v1/juries/{jury}/vote"),
+            vote("reject"),
+        )
+        .await,
         StatusCode::CONFLICT,
         "already_voted",
     )
     .await;
     // One leaves; after leaving, no vote.
     json_of(
-        app.post(&tokens[1], &format!("/api/v1/juries/{jury}/leave"), json!({}))
-            .await,
+        app.post(
+            &tokens[1],
+            &format!("/api/v1/juries/{jury}/leave"),
+            json!({}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_error(
-        app.post(&tokens[1], &format!("/api/v1/juries/{jury}/vote"), vote("uphold"))
-            .await,
+        app.post(
+            &tokens[1],
+            &format!("/api/v1/juries/{jury}/vote"),
+            vote("uphold"),
+        )
+        .await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
     .await;
     // The last juror seated votes: the panel closes at once and its majority rules.
     let closed = json_of(
-        app.post(&tokens[2], &format!("/api/v1/juries/{jury}/vote"), vote("uphold"))
-            .await,
+        app.post(
+            &tokens[2],
+            &format!("/api/v1/juries/{jury}/vote"),
+            vote("uphold"),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(closed["state"], "decided");
     assert_eq!(closed["decision"], "uphold");
-    assert_eq!(closed["tally"], json!({"uphold": 2, "partial": 0, "reject": 0}));
+    assert_eq!(
+        closed["tally"],
+        json!({"uphold": 2, "partial": 0, "reject": 0})
+    );
 
     let c = json_of(
         app.get(&buyer, &format!("/api/v1/complaints/{id}")).await,
@@ -268,16 +325,22 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
     let res = &c["progress"]["resolution"];
     assert_eq!(res["by"], "ruling");
     assert_eq!(res["decision"], "uphold");
-    assert_eq!(res["remedy"], json!({"kind": "refund", "amount_cents": 8900}));
+    assert_eq!(
+        res["remedy"],
+        json!({"kind": "refund", "amount_cents": 8900})
+    );
     assert_eq!(
         res["rule_refs"],
-        json!([format!("大众评审裁决（评审团 #{jury}，2:0）/ public jury ruling (panel #{jury}, 2:0)")])
+        json!([format!(
+            "大众评审裁决（评审团 #{jury}，2:0）/ public jury ruling (panel #{jury}, 2:0)"
+        )])
     );
     assert!(kinds(&app, &buyer).await.contains(&"ruled".to_owned()));
 
     // The parties see the tally and the reasons, never who sat.
     let events = json_of(
-        app.get(&buyer, &format!("/api/v1/complaints/{id}/events")).await,
+        app.get(&buyer, &format!("/api/v1/complaints/{id}/events"))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -301,15 +364,23 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
         .collect();
     for e in events.as_array().unwrap() {
         for sid in &seat_ids {
-            assert_ne!(e["actor"], format!("user:{sid}"), "a juror's id as an actor");
+            assert_ne!(
+                e["actor"],
+                format!("user:{sid}"),
+                "a juror's id as an actor"
+            );
         }
     }
 
     // The merchant appeals; another ruling (any specialist: a jury, not a person, ruled)
     // decides the final outcome, against which the jurors are scored.
     let seller = app.login("seller01").await;
-    app.act_ok(&seller, id, json!({"action": "appeal", "reason": "评审员不了解产品"}))
-        .await;
+    app.act_ok(
+        &seller,
+        id,
+        json!({"action": "appeal", "reason": "评审员不了解产品"}),
+    )
+    .await;
     app.act_ok(
         &guard,
         id,
@@ -341,7 +412,8 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
     )
     .await;
     let chain = json_of(
-        app.get(&guard, &format!("/api/v1/juries/{jury}/events")).await,
+        app.get(&guard, &format!("/api/v1/juries/{jury}/events"))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -353,16 +425,27 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
         .collect();
     assert_eq!(
         chain_kinds,
-        ["jury_drawn", "juror_voted", "juror_left", "juror_voted", "jury_decided", "jurors_scored"]
+        [
+            "jury_drawn",
+            "juror_voted",
+            "juror_left",
+            "juror_voted",
+            "jury_decided",
+            "jurors_scored"
+        ]
     );
     assert_eq!(chain[0]["data"]["seed"].as_str().unwrap().len(), 64);
     // The draw can be re-run from what the chain recorded.
     let pool: Vec<UserId> = serde_json::from_value(chain[0]["data"]["pool"].clone()).unwrap();
     let seed = hex::decode(chain[0]["data"]["seed"].as_str().unwrap()).unwrap();
     let again = weiquan_domain::jury::draw(&pool, 3, &seed).unwrap();
-    assert_eq!(serde_json::to_value(again).unwrap(), chain[0]["data"]["seats"]);
+    assert_eq!(
+        serde_json::to_value(again).unwrap(),
+        chain[0]["data"]["seats"]
+    );
     assert_error(
-        app.get(&buyer, &format!("/api/v1/juries/{jury}/events")).await,
+        app.get(&buyer, &format!("/api/v1/juries/{jury}/events"))
+            .await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
@@ -386,8 +469,12 @@ async fn too_few_votes_go_back_to_a_specialist(backend: Backend) {
     let first = app.login(&jurors[0]).await;
     let second = app.login(&jurors[1]).await;
     json_of(
-        app.post(&first, &format!("/api/v1/juries/{jury}/vote"), json!({"outcome": "partial", "reason": "确有瑕疵但可使用"}))
-            .await,
+        app.post(
+            &first,
+            &format!("/api/v1/juries/{jury}/vote"),
+            json!({"outcome": "partial", "reason": "确有瑕疵但可使用"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -408,7 +495,13 @@ async fn too_few_votes_go_back_to_a_specialist(backend: Backend) {
         .await
         .unwrap();
     let e = assert_error(r, StatusCode::CONFLICT, "vote_closed").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("China time"), "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("China time"),
+        "{e}"
+    );
     // The deadline fires: one vote is short of the quorum of two.
     app.fire().await;
     let guard = app.login("guard01").await;
@@ -421,7 +514,8 @@ async fn too_few_votes_go_back_to_a_specialist(backend: Backend) {
     assert!(c["progress"]["jury"].is_null(), "{c}");
     assert_eq!(c["next_actor"], "protection");
     let events = json_of(
-        app.get(&guard, &format!("/api/v1/complaints/{id}/events")).await,
+        app.get(&guard, &format!("/api/v1/complaints/{id}/events"))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -433,7 +527,11 @@ async fn too_few_votes_go_back_to_a_specialist(backend: Backend) {
         .expect("an event says it came back");
     assert_eq!(back["data"]["why"], "no_quorum");
     let buyer = app.login("buyer01").await;
-    assert!(kinds(&app, &buyer).await.contains(&"jury_returned".to_owned()));
+    assert!(
+        kinds(&app, &buyer)
+            .await
+            .contains(&"jury_returned".to_owned())
+    );
     let panel = json_of(
         app.get(&guard, &format!("/api/v1/juries/{jury}")).await,
         StatusCode::OK,
@@ -442,8 +540,12 @@ async fn too_few_votes_go_back_to_a_specialist(backend: Backend) {
     assert_eq!(panel["state"], "returned");
     // Closed: no more votes, and the juror who let it pass counts a miss.
     assert_error(
-        app.post(&second, &format!("/api/v1/juries/{jury}/vote"), json!({"outcome": "uphold", "reason": "照片清楚显示裂缝"}))
-            .await,
+        app.post(
+            &second,
+            &format!("/api/v1/juries/{jury}/vote"),
+            json!({"outcome": "uphold", "reason": "照片清楚显示裂缝"}),
+        )
+        .await,
         StatusCode::CONFLICT,
         "jury_closed",
     )
@@ -492,11 +594,19 @@ async fn only_tier_2_sends_what_the_policy_allows(backend: Backend) {
     assert_error(r, StatusCode::FORBIDDEN, "forbidden").await;
     // Not yet in protection review.
     let early = app
-        .file_ok(&buyer, "A2", json!({"kind": "refund", "amount_cents": 8900}))
+        .file_ok(
+            &buyer,
+            "A2",
+            json!({"kind": "refund", "amount_cents": 8900}),
+        )
         .await;
     assert_error(
-        app.post(&guard, &format!("/api/v1/complaints/{early}/jury"), json!({}))
-            .await,
+        app.post(
+            &guard,
+            &format!("/api/v1/complaints/{early}/jury"),
+            json!({}),
+        )
+        .await,
         StatusCode::CONFLICT,
         "invalid_state",
     )
@@ -522,12 +632,21 @@ async fn only_tier_2_sends_what_the_policy_allows(backend: Backend) {
     assert!(e.to_string().contains("partial_remedy"), "{e}");
     // A claim above the policy's amount is not the jury's unless both sides agree.
     let big = {
-        let mut body = complaint_body(&order("A3"), json!({"kind": "compensation", "amount_cents": 60000}));
+        let mut body = complaint_body(
+            &order("A3"),
+            json!({"kind": "compensation", "amount_cents": 60000}),
+        );
         body["category"] = json!("quality_defect");
         let r = app.file(&buyer, body).await;
-        let big = json_of(r, StatusCode::CREATED).await["id"].as_i64().unwrap();
-        app.act_ok(&seller, big, json!({"action": "reject", "message": "不同意"}))
-            .await;
+        let big = json_of(r, StatusCode::CREATED).await["id"]
+            .as_i64()
+            .unwrap();
+        app.act_ok(
+            &seller,
+            big,
+            json!({"action": "reject", "message": "不同意"}),
+        )
+        .await;
         app.act_ok(&buyer, big, json!({"action": "escalate"})).await;
         big
     };

@@ -642,7 +642,10 @@ async fn settings_are_validated_and_kept(backend: Backend) {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(s, json!({"lang": "en", "email": "shop@example.com", "juror": false}));
+    assert_eq!(
+        s,
+        json!({"lang": "en", "email": "shop@example.com", "juror": false})
+    );
     let s = json_of(put(json!({"email": ""})).await, StatusCode::OK).await;
     assert_eq!(s, json!({"lang": "en", "email": null, "juror": false}));
 }

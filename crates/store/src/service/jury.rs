@@ -8,7 +8,7 @@ use weiquan_domain::*;
 use super::Service;
 use crate::db::{Driver, Read};
 use crate::error::Result;
-use crate::jury::{self, JurorPanel, JurorRecord, Juries, JuryView};
+use crate::jury::{self, Juries, JurorPanel, JurorRecord, JuryView};
 use crate::model::Event;
 
 #[async_trait]

@@ -71,7 +71,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "account_admin",
         include_str!("../../migrations/sqlite/0012_account_admin.sql"),
     ),
-    (13, "jury", include_str!("../../migrations/sqlite/0013_jury.sql")),
+    (
+        13,
+        "jury",
+        include_str!("../../migrations/sqlite/0013_jury.sql"),
+    ),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {

@@ -17,7 +17,10 @@ async fn a_jury_is_clicked_through(backend: Backend) {
     let mut v = Browser::new(&app);
     v.sign_in(VOLUNTEERS[0]).await;
     let (_, page, _) = v.get("/settings").await;
-    assert!(page.contains("id=\"settings-juror\"") && page.contains(" checked"), "{page}");
+    assert!(
+        page.contains("id=\"settings-juror\"") && page.contains(" checked"),
+        "{page}"
+    );
     let t = v.token("/settings").await;
     let (status, _, _) = v
         .post("/settings", &[("csrf", &t), ("lang", "zh"), ("email", "")])
@@ -44,7 +47,10 @@ async fn a_jury_is_clicked_through(backend: Backend) {
     let mut g = Browser::new(&app);
     g.sign_in("guard01").await;
     let (_, page, _) = g.get(&format!("/complaints/{id}")).await;
-    assert!(page.contains("id=\"jury-send\""), "tier 2 is offered a jury");
+    assert!(
+        page.contains("id=\"jury-send\""),
+        "tier 2 is offered a jury"
+    );
     let t = super::csrf(&page);
     let (status, _, loc) = g
         .post(
@@ -89,16 +95,27 @@ async fn a_jury_is_clicked_through(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("理由应为") && page.contains("value=\"partial\" id=\"outcome-partial\" checked"), "{page}");
+    assert!(
+        page.contains("理由应为")
+            && page.contains("value=\"partial\" id=\"outcome-partial\" checked"),
+        "{page}"
+    );
     let (status, _, _) = j
         .post(
             &format!("{panel_path}/vote"),
-            &[("csrf", &t), ("outcome", "partial"), ("reason", "确有瑕疵但不影响使用")],
+            &[
+                ("csrf", &t),
+                ("outcome", "partial"),
+                ("reason", "确有瑕疵但不影响使用"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page, _) = j.get(&panel_path).await;
-    assert!(page.contains("id=\"my-vote\"") && !page.contains("id=\"jury-vote\""), "{page}");
+    assert!(
+        page.contains("id=\"my-vote\"") && !page.contains("id=\"jury-vote\""),
+        "{page}"
+    );
     // Someone not drawn finds no such panel.
     let other = VOLUNTEERS
         .iter()
@@ -110,7 +127,10 @@ async fn a_jury_is_clicked_through(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Staff read every juror's record.
     let (_, page, _) = g.get("/jury").await;
-    assert!(page.contains("id=\"jurors\"") && page.contains(&juror), "{page}");
+    assert!(
+        page.contains("id=\"jurors\"") && page.contains(&juror),
+        "{page}"
+    );
 }
 
 const STAFF_T2: weiquan_domain::Actor =
