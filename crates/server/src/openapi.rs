@@ -30,7 +30,8 @@ use crate::auth;
         webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::rotate,
         webhooks::attempts, webhooks::dead, webhooks::replay,
         bundles::complaint, bundles::case, bundles::shop, bundles::period_bundle,
-        jury::send, jury::mine, jury::get, jury::vote, jury::leave, jury::events, jury::jurors,
+        jury::send, jury::mine, jury::get, jury::vote, jury::leave, jury::file, jury::events,
+        jury::jurors,
     ),
     // Pushed down the chat WebSocket (`GET /api/v1/assistant/ws`) once a chat is handed over.
     components(schemas(assistant::AgentNews, ErrorBody, ErrorDetail)),

@@ -61,6 +61,14 @@ pub trait Juries: Send + Sync {
     ) -> Result<JuryView>;
     /// A juror leaves a panel before voting.
     async fn jury_leave(&self, actor: &Actor, id: JuryId, now: Timestamp) -> Result<JuryView>;
+    /// A file of the panel's complaint, for its seated jurors (never the order snapshot or a
+    /// chat transcript) and tier 2; the response carries no file name.
+    async fn jury_file(
+        &self,
+        actor: &Actor,
+        id: JuryId,
+        sha: &Sha256,
+    ) -> Result<(crate::model::Evidence, Vec<u8>)>;
     /// A panel's chain (tier 2 and admins).
     async fn jury_events(&self, actor: &Actor, id: JuryId) -> Result<Vec<Event>>;
     /// Every juror's record and agreement with final outcomes (tier 2 and admins).
@@ -771,6 +779,27 @@ pub(crate) async fn agreement<C: Conn>(o: &mut Tx<'_, C>) -> Result<Vec<JurorRec
             })
         })
         .collect()
+}
+
+/// A file of the panel's complaint as its reader may fetch it (bytes the database keeps with it).
+pub(crate) async fn file<C: Conn>(
+    o: &mut Tx<'_, C>,
+    actor: &Actor,
+    id: JuryId,
+    sha: &Sha256,
+) -> Result<(crate::model::Evidence, Option<Vec<u8>>)> {
+    let mine = seat(o, id, actor.id).await?;
+    let reader = access::panel_reader(actor, mine.as_ref().map(|s| s.left_at.is_some()))?;
+    let p = panel(o, id, false).await?;
+    let no_file = || StoreError::not_found("找不到这个文件", "no such file");
+    if reader == (PanelReader::Juror { left: true }) {
+        return Err(no_file());
+    }
+    let (ev, bytes) = evidence::get(o, Subject::Complaint(p.complaint_id), sha).await?;
+    if !rules::juror_sees(ev.kind) {
+        return Err(no_file());
+    }
+    Ok((ev, bytes))
 }
 
 pub(crate) async fn chain<C: Conn>(

@@ -104,6 +104,24 @@ pub async fn leave(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/juries/{id}/evidence/{sha256}", tag = "jury",
+    params(("id" = i64, Path), ("sha256" = String, Path)),
+    responses((status = 200, description = "the file's bytes, of its own type, without its name"),
+        (status = 404, description = "no such file among those a juror may see (the order snapshot and chat transcripts are never shown), or not the caller's panel")),
+    security(("bearer" = [])))]
+pub async fn file(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiPath((id, sha)): ApiPath<(i64, String)>,
+) -> ApiResult<axum::response::Response> {
+    let sha = Sha256::parse(&sha).map_err(|_| crate::error::ApiError::not_found())?;
+    let (ev, bytes) = state
+        .store
+        .jury_file(&user.actor(), JuryId(id), &sha)
+        .await?;
+    Ok(crate::evidence::evidence_response(&ev, bytes))
+}
+
 #[utoipa::path(get, path = "/api/v1/juries/{id}/events", tag = "jury", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Event>, description = "the panel's chain: the draw (seed and pool, to re-run it), votes, verdict"),
         (status = 404)),

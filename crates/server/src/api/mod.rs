@@ -165,6 +165,7 @@ pub fn routes(upload_limit: usize) -> Vec<Route> {
         at(M::POST, "/juries/{id}/vote", jury::vote),
         at(M::POST, "/juries/{id}/leave", jury::leave),
         at(M::GET, "/juries/{id}/events", jury::events),
+        at(M::GET, "/juries/{id}/evidence/{sha256}", jury::file),
         at(M::GET, "/jurors", jury::jurors),
         at(M::POST, "/complaints/{id}/bundle", bundles::complaint),
         at(M::POST, "/cases/{id}/bundle", bundles::case),

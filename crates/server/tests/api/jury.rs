@@ -133,6 +133,26 @@ both_backends!(
 async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
     let app = jury_app(backend).await;
     let id = in_review(&app).await;
+    // A photo whose name would give the buyer away.
+    let buyer = app.login("buyer01").await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("buyer01-13812345678.png"),
+        )
+        .text("kind", "photo");
+    let r = app
+        .http
+        .post(app.url(&format!("/api/v1/complaints/{id}/evidence")))
+        .bearer_auth(&buyer)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let photo = json_of(r, StatusCode::CREATED).await["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let panel = send(&app, id, json!({})).await;
     let jury = panel["id"].as_i64().unwrap();
     assert_eq!(panel["state"], "open");
@@ -197,8 +217,39 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
     ] {
         assert!(!case.contains(hidden), "{hidden} shown to a juror: {case}");
     }
-    // The frozen order is not among the files a juror sees.
-    assert_eq!(seen["case"]["files"], json!([]));
+    // The photo, by its hash and kind; the frozen order is not among the files a juror sees.
+    assert_eq!(
+        seen["case"]["files"],
+        json!([{"sha256": photo, "kind": "photo", "content_type": "image/png", "size": PNG.len()}])
+    );
+    let r = app
+        .get(&tokens[0], &format!("/api/v1/juries/{jury}/evidence/{photo}"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("content-disposition").is_none());
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
+    let guard = app.login("guard01").await;
+    let files = json_of(
+        app.get(&guard, &format!("/api/v1/complaints/{id}/evidence")).await,
+        StatusCode::OK,
+    )
+    .await;
+    let snapshot = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "transaction_record")
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_error(
+        app.get(&tokens[0], &format!("/api/v1/juries/{jury}/evidence/{snapshot}"))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 
     // Not a juror: no such panel, and no vote.
     assert_error(

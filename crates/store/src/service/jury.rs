@@ -51,6 +51,17 @@ impl<D: Driver> Juries for Service<D> {
         write!(self, |tx| jury::leave(tx, &actor, id, now, &policy))
     }
 
+    async fn jury_file(
+        &self,
+        actor: &Actor,
+        id: JuryId,
+        sha: &Sha256,
+    ) -> Result<(crate::model::Evidence, Vec<u8>)> {
+        let (actor, sha) = (actor.clone(), sha.clone());
+        let found = read!(self, Point, |tx| jury::file(tx, &actor, id, &sha))?;
+        self.with_bytes(found).await
+    }
+
     async fn jury_events(&self, actor: &Actor, id: JuryId) -> Result<Vec<Event>> {
         let actor = actor.clone();
         read!(self, Point, |tx| jury::chain(tx, &actor, id))
