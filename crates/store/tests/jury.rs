@@ -38,9 +38,13 @@ async fn actor(s: &dyn Store, name: &str) -> Actor {
 }
 
 async fn seed(s: &dyn Store) {
-    // Volunteers a year old, then everyone else (and a volunteer too new to sit) today.
+    // Volunteers a year old (one of them a buyer of the shop), then everyone else (and a
+    // volunteer too new to sit) today.
     s.ensure_users(
-        OLD.iter().map(|n| user(n, Role::Consumer)).collect(),
+        OLD.iter()
+            .chain(&["buyer02"])
+            .map(|n| user(n, Role::Consumer))
+            .collect(),
         t0() - Duration::days(365),
     )
     .await
@@ -148,7 +152,9 @@ async fn scenario(s: Arc<dyn Store>) -> Vec<Value> {
         .unwrap();
     let events = s.jury_events(&guard, panel.id).await.unwrap();
     let drawn = &events[0].data;
-    out.push(json!({"excluded": drawn["excluded"], "pool": drawn["pool"].as_array().unwrap().len()}));
+    out.push(
+        json!({"excluded": drawn["excluded"], "pool": drawn["pool"].as_array().unwrap().len()}),
+    );
     let mut names = vec![];
     for seat in panel.seats.as_ref().unwrap() {
         names.push(seat.juror.clone().unwrap());

@@ -223,14 +223,18 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
         json!([{"sha256": photo, "kind": "photo", "content_type": "image/png", "size": PNG.len()}])
     );
     let r = app
-        .get(&tokens[0], &format!("/api/v1/juries/{jury}/evidence/{photo}"))
+        .get(
+            &tokens[0],
+            &format!("/api/v1/juries/{jury}/evidence/{photo}"),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().get("content-disposition").is_none());
     assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
     let guard = app.login("guard01").await;
     let files = json_of(
-        app.get(&guard, &format!("/api/v1/complaints/{id}/evidence")).await,
+        app.get(&guard, &format!("/api/v1/complaints/{id}/evidence"))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -244,8 +248,11 @@ async fn a_jury_rules_by_majority_and_jurors_are_scored(backend: Backend) {
         .unwrap()
         .to_owned();
     assert_error(
-        app.get(&tokens[0], &format!("/api/v1/juries/{jury}/evidence/{snapshot}"))
-            .await,
+        app.get(
+            &tokens[0],
+            &format!("/api/v1/juries/{jury}/evidence/{snapshot}"),
+        )
+        .await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
