@@ -182,6 +182,9 @@ fn who(c: &Ctx, k: &Complaint, staff: &[User], actor: &str) -> String {
         Some(i) if i == k.consumer_id.0 => c.t("买家", "consumer").to_owned(),
         Some(i) if i == k.merchant_id.0 => c.t("商家", "merchant").to_owned(),
         Some(i) => staff_name(c, staff, UserId(i)),
+        None if actor == weiquan_store::jury::JURY_ACTOR => {
+            c.t("大众评审团", "the public jury").to_owned()
+        }
         None if actor.starts_with("system") => c.t("系统（期限）", "system (deadline)").to_owned(),
         None if actor.starts_with("service:") => c
             .t("交易平台支付系统", "the marketplace's payment system")
@@ -224,6 +227,7 @@ fn event_detail(c: &Ctx, data: &serde_json::Value) -> String {
     if let Some(r) = resolution {
         parts.push(resolution_text(c, &r));
         if let Some(why) = r.reason.filter(|s| !s.is_empty()) {
+            let why = rules::jury_words(&why, c.lang).unwrap_or(&why).to_owned();
             parts.push(format!("“{why}”"));
         }
     }
@@ -304,7 +308,11 @@ fn ruling_view(c: &Ctx, k: &Complaint, staff: &[User], policy: &Policy) -> Optio
             Some(rem) => claim_text(c.lang, rem),
             None => c.t("无需赔付", "nothing owed").to_owned(),
         },
-        reason: r.reason.clone().filter(|s| !s.is_empty()),
+        reason: r
+            .reason
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| rules::jury_words(s, c.lang).unwrap_or(s).to_owned()),
         rules: r
             .rule_refs
             .iter()

@@ -245,8 +245,9 @@ fn panel_page(
         description: k.description.clone(),
         proposal: k.proposal.as_ref().map(|x| {
             format!(
-                "{}：{}{}",
+                "{}{}{}{}",
                 side_label(&c, x.from),
+                c.t("：", ": "),
                 claim_words(&c, &x.remedy),
                 if x.message.is_empty() {
                     String::new()
