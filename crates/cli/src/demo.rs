@@ -9,6 +9,7 @@
 //!   (恒温杯具专营店, `seller05`), all between 12 and 3 days before `now`.
 //! - `buyer01` has 12+ delivered orders across shops, one from `shop-001` (`seller01`), and no
 //!   complaint.
+//! - Jury volunteers: `buyer181`…`buyer200` (accounts a year old) sit on public juries.
 //! - Reports: `buyer150` reports the ring's first shop for brushing; `buyer02`, for a brand,
 //!   sends an IP notice about a listing of `shop-001`, which `seller01` can counter-notify.
 
@@ -72,10 +73,14 @@ pub struct Marketplace {
     pub orders: Vec<OrderRecord>,
     pub complaints: Vec<DemoComplaint>,
     pub reports: Vec<DemoReport>,
+    /// Volunteers for the public jury (大众评审), with accounts a year old so that they may sit.
+    pub jurors: Vec<Username>,
 }
 
 const NORMAL_ORDERS: usize = 5000;
 const BUYERS: usize = 200;
+/// `buyer181`…`buyer200` volunteer for the public jury.
+const JURORS_FROM: usize = 181;
 const DAYS: u64 = 120;
 /// China is UTC+8 all year.
 const CN: i64 = 8;
@@ -342,6 +347,9 @@ pub fn generate(seed: u64, now: Timestamp) -> Marketplace {
         orders,
         complaints,
         reports,
+        jurors: (JURORS_FROM..=BUYERS)
+            .map(|i| uname(&format!("buyer{i:02}")))
+            .collect(),
     }
 }
 

@@ -26,7 +26,9 @@ pub async fn seed_demo(
         )?;
     }
     println!("演示账号 / demo accounts (password 密码: {DEMO_PASSWORD}):");
-    println!("  买家 consumers:  buyer01 … buyer200");
+    println!(
+        "  买家 consumers:  buyer01 … buyer200 (buyer181 … buyer200 volunteer for the public jury 大众评审)"
+    );
     println!("  卖家 merchants:  seller01 … seller32");
     println!("  客服 tier 1:     agent01, agent02");
     println!("  消保 tier 2:     guard01, guard02");
@@ -40,7 +42,7 @@ async fn seed(store: &dyn Store, clock: &dyn Clock) -> anyhow::Result<()> {
     // One hash for every demo account: they share the published demo password anyway.
     let hash =
         tokio::task::spawn_blocking(|| weiquan_server::auth::hash_password(DEMO_PASSWORD)).await?;
-    let users = m
+    let users: Vec<NewUser> = m
         .users
         .iter()
         .map(|u| NewUser {
@@ -50,10 +52,33 @@ async fn seed(store: &dyn Store, clock: &dyn Clock) -> anyhow::Result<()> {
             password_hash: Some(hash.clone()),
         })
         .collect();
+    // The jury's volunteers first, a year old: a juror's account must be old enough to sit.
+    let (volunteers, users): (Vec<NewUser>, Vec<NewUser>) = users
+        .into_iter()
+        .partition(|u: &NewUser| m.jurors.contains(&u.username));
+    store
+        .ensure_users(volunteers, clock.now() - chrono::Duration::days(365))
+        .await
+        .context("seeding jury volunteers")?;
     store
         .ensure_users(users, clock.now())
         .await
         .context("seeding users")?;
+    for name in &m.jurors {
+        let user = store
+            .user_by_username(name.as_str())
+            .await?
+            .context("demo juror missing")?;
+        let settings = weiquan_store::Settings {
+            lang: Lang::Zh,
+            email: None,
+            juror: true,
+        };
+        store
+            .set_settings(&user.actor(), settings, clock.now())
+            .await
+            .context("a demo juror volunteering")?;
+    }
     check(store.import_shops(m.shops, clock.now()).await?, "shop")?;
     for chunk in m.orders.chunks(1000) {
         check(

@@ -289,6 +289,50 @@ pub fn can_view_chat(actor: &Actor, owner: UserId, handed_over: bool) -> bool {
     }
 }
 
+/// How someone reads a public jury's panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanelReader {
+    /// A juror drawn for it: the complaint with identities hidden and their own vote; after
+    /// leaving, only that they left.
+    Juror { left: bool },
+    /// Tier-2 staff and admins: everything, jurors named.
+    Staff,
+}
+
+/// Whether the role sees who sits on a panel and how each voted: tier 2 and admins. The parties
+/// learn that a jury decided, its tally and reasons (on the complaint's chain), never who sat.
+pub fn may_see_jurors(role: Role) -> bool {
+    matches!(role, Role::Protection | Role::Admin)
+}
+
+/// Who may read a panel (`seat`: the actor's seat on it, and whether they left): its jurors and
+/// tier-2 staff and admins; anyone else is told there is no such panel.
+pub fn panel_reader(actor: &Actor, seat: Option<bool>) -> Result<PanelReader, DomainError> {
+    if may_see_jurors(actor.role) {
+        return Ok(PanelReader::Staff);
+    }
+    match seat {
+        Some(left) if actor.role == Role::Consumer => Ok(PanelReader::Juror { left }),
+        _ => Err(not_found_jury()),
+    }
+}
+
+pub fn not_found_jury() -> DomainError {
+    DomainError::not_found("找不到这个评审团", "no such jury panel")
+}
+
+/// Jurors' agreement with final outcomes is for tier-2 staff and admins.
+pub fn check_jury_staff(actor: &Actor) -> Result<(), DomainError> {
+    if may_see_jurors(actor.role) {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "只有消费者保障专员和管理员可以查看评审员记录",
+            "only consumer-protection staff and admins may see jurors' records",
+        ))
+    }
+}
+
 /// Whether a person is named to the others on a complaint: staff act in their own name (「消费者保障专员
 /// 王敏」); the two sides are known to each other by their side only.
 pub fn named_on_complaints(role: Role) -> bool {
@@ -321,6 +365,28 @@ mod tests {
         assert!(shop_ledger(&Actor::new(UserId(1), Role::Regulator), None).is_err());
         assert_eq!(own_shops(&seller).unwrap(), UserId(7));
         assert!(own_shops(&Actor::new(UserId(2), Role::Consumer)).is_err());
+    }
+
+    #[test]
+    fn a_panel_is_for_its_jurors_and_tier_2() {
+        let juror = Actor::new(UserId(5), Role::Consumer);
+        assert_eq!(
+            panel_reader(&juror, Some(false)).unwrap(),
+            PanelReader::Juror { left: false }
+        );
+        assert!(panel_reader(&juror, None).is_err());
+        for role in Role::ALL {
+            let a = Actor::new(UserId(1), *role);
+            let staff = panel_reader(&a, None).is_ok();
+            assert_eq!(
+                staff,
+                matches!(role, Role::Protection | Role::Admin),
+                "{role:?}"
+            );
+            assert_eq!(check_jury_staff(&a).is_ok(), staff, "{role:?}");
+        }
+        // A merchant is never a juror, even if a seat were named.
+        assert!(panel_reader(&Actor::new(UserId(7), Role::Merchant), Some(false)).is_err());
     }
 
     #[test]

@@ -97,6 +97,12 @@ pub struct Progress {
     /// The payment system's last report that paying the remedy failed, while it is still due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_failed: Option<PaymentFailure>,
+    /// The public jury sitting on the complaint now: tier 2 waits for its verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jury: Option<JuryId>,
+    /// A jury has sat on the complaint (one per complaint).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub jury_tried: bool,
     /// Why the complaint ended, for `closed` (e.g. `lapsed`, `fulfilled`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
@@ -258,6 +264,7 @@ impl Complaint {
             State::AwaitingConsumer => Some("consumer"),
             State::Mediation if self.progress.agent_proposed => Some("consumer"),
             State::Mediation => Some("cs_agent"),
+            State::ProtectionReview if self.progress.jury.is_some() => Some("jury"),
             State::ProtectionReview => match self.progress.evidence_requested_from {
                 Some(Party::Consumer) => Some("consumer"),
                 Some(Party::Merchant) => Some("merchant"),
@@ -304,6 +311,7 @@ impl Complaint {
             "merchant" => ("商家", "the merchant"),
             "cs_agent" => ("客服", "customer service"),
             "protection" => ("消费者保障专员", "consumer protection"),
+            "jury" => ("大众评审团", "the public jury"),
             _ => ("平台", "the platform"),
         };
         Some(lang.pick(zh, en))

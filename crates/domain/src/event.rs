@@ -32,6 +32,15 @@ labelled_enum!(
         ExecuteRulingLapsed = "execute_ruling_lapsed", "逾期未履行，平台先行赔付", "not carried out in time; the platform paid";
         AppealWindowLapsed = "appeal_window_lapsed", "申诉期已过", "the appeal window closed";
         RemedyPaymentFailed = "remedy_payment_failed", "支付系统赔付失败", "the payment system could not pay the remedy";
+        JurySummoned = "jury_summoned", "交由大众评审", "sent to a public jury";
+        JuryReturned = "jury_returned", "大众评审未能裁决，退回专员", "the public jury reached no verdict; back to a specialist";
+        // A public jury's panel (`jury:ID`).
+        JuryDrawn = "jury_drawn", "抽选评审团", "jury panel drawn";
+        JurorVoted = "juror_voted", "评审员投票", "a juror voted";
+        JurorLeft = "juror_left", "评审员退出", "a juror left the panel";
+        JuryDecided = "jury_decided", "评审团作出裁决", "the jury decided";
+        JuryDissolved = "jury_dissolved", "投诉已另行了结，评审团解散", "the complaint ended otherwise; the panel was dissolved";
+        JurorsScored = "jurors_scored", "记录评审员与最终结果是否一致", "jurors' agreement with the final outcome recorded";
         // A report's.
         Reported = "reported", "提交举报", "reported";
         CounterNoticed = "counter_noticed", "商家提交不侵权声明", "the merchant counter-notified";

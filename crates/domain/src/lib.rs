@@ -34,6 +34,8 @@ pub mod delivery;
 
 pub mod filing;
 
+pub mod jury;
+
 pub mod machine;
 
 pub mod tier3;

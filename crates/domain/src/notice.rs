@@ -48,6 +48,9 @@ labelled_enum!(
         LegalActionNotified = "legal_action_notified", "权利人已投诉或起诉", "the rights holder went to the authorities or to court";
         ChatTaken = "chat_taken", "人工客服已接入", "an agent took your chat";
         Reminder = "reminder", "期限提醒", "deadline reminder";
+        JuryInvited = "jury_invited", "大众评审邀请", "you were drawn for a public jury";
+        JurySent = "jury_sent", "投诉已交由大众评审", "the complaint went to a public jury";
+        JuryReturned = "jury_returned", "大众评审未能裁决", "the public jury reached no verdict";
     }
 );
 
@@ -60,6 +63,7 @@ labelled_enum!(
         ExecuteRuling = "execute_ruling", "履行裁决期限", "the time to carry out the ruling";
         AppealWindow = "appeal_window", "申诉期", "the appeal window";
         IpCounterNotice = "ip_restore", "反通知等待期（期满后商品恢复上架）", "the counter-notice period (the listing is restored when it ends)";
+        JuryVote = "jury_vote", "大众评审投票期限", "the jury's time to vote";
     }
 );
 
@@ -74,6 +78,7 @@ impl Deadline {
             Deadline::ExecuteRuling => K::ExecuteRuling,
             Deadline::AppealWindow => K::AppealWindow,
             Deadline::IpCounterNotice => K::IpCounterNotice,
+            Deadline::JuryVote => K::JuryVote,
         }
     }
 
@@ -175,6 +180,16 @@ pub fn concerns(stream: &Stream, kind: EventKind, data: &Value) -> Option<(Notic
         E::Fulfilled => on(on_complaint, N::Fulfilled, both()),
         // The payee may have to fix the cause, and the merchant still owes the remedy.
         E::RemedyPaymentFailed => on(on_complaint, N::PaymentFailed, both()),
+        // A jury: the parties hear it was sent and, if it could not decide, that it came back
+        // (its verdict is a ruling). Jurors are invited by the store, by name of the panel.
+        E::JurySummoned => on(on_complaint, N::JurySent, both()),
+        E::JuryReturned => on(on_complaint, N::JuryReturned, both()),
+        E::JuryDrawn
+        | E::JurorVoted
+        | E::JurorLeft
+        | E::JuryDecided
+        | E::JuryDissolved
+        | E::JurorsScored => None,
         E::Confirmed => on(on_complaint, N::Confirmed, vec![Merchant]),
         E::Appealed => on(on_complaint, N::Appealed, both()),
         E::Withdrawn => on(on_complaint, N::Withdrawn, vec![Merchant]),
@@ -324,6 +339,8 @@ pub fn reminded(deadline: Deadline, evidence_from: Option<Party>) -> Vec<Who> {
         Deadline::AppealWindow => vec![Who::Consumer, Who::Merchant],
         // The rights holder must say it went to court before the listing comes back.
         Deadline::IpCounterNotice => vec![Who::Reporter],
+        // Jurors who have not voted: the store knows the panel's seats, not a stream's parties.
+        Deadline::JuryVote => vec![],
     }
 }
 
@@ -357,6 +374,7 @@ pub fn subject_name(subject: &Stream, label: Option<&str>, lang: Lang) -> String
         Stream::Complaint(id) => ("投诉", "complaint", id.to_string()),
         Stream::Report(id) => ("举报", "report", id.to_string()),
         Stream::Case(id) => ("案件", "case", id.to_string()),
+        Stream::Jury(id) => ("大众评审", "public jury", id.to_string()),
         Stream::Shop(_) => {
             let name = label.unwrap_or_default();
             return match lang {
@@ -457,6 +475,18 @@ pub fn sentence(kind: NoticeKind, subject: &Stream, params: &NoticeParams, lang:
         N::LegalActionNotified => (
             "权利人已投诉或起诉，商品保持下架。",
             "the rights holder went to the authorities or to court; the listing stays down.",
+        ),
+        N::JuryInvited => (
+            "您被抽选为大众评审员。请在期限内阅读案情（已隐去身份信息）并投票，写明理由；不能参加可退出。",
+            "you were drawn for a public jury. Read the case (identities hidden) and vote with a reason before the deadline; leave if you cannot take part.",
+        ),
+        N::JurySent => (
+            "消费者保障已将投诉交由大众评审团，评审团的多数意见将作为裁决（仍可申诉）。",
+            "consumer protection sent the complaint to a public jury; its majority becomes the ruling (which may still be appealed).",
+        ),
+        N::JuryReturned => (
+            "大众评审团未能形成裁决，投诉已退回消费者保障专员处理。",
+            "the public jury reached no verdict; a consumer-protection specialist takes the complaint back.",
         ),
         N::ChatTaken => {
             return lang

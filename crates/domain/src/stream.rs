@@ -18,6 +18,8 @@ pub enum Stream {
     Account(UserId),
     Order(OrderNo),
     Penalty(PenaltyId),
+    /// A public jury's panel: its draw, votes and verdict.
+    Jury(JuryId),
 }
 
 impl Stream {
@@ -31,6 +33,7 @@ impl Stream {
             Stream::Account(_) => "account",
             Stream::Order(_) => "order",
             Stream::Penalty(_) => "penalty",
+            Stream::Jury(_) => "jury",
         }
     }
 
@@ -50,6 +53,7 @@ impl Stream {
             "report" => Stream::Report(ReportId(int()?)),
             "account" => Stream::Account(UserId(int()?)),
             "penalty" => Stream::Penalty(PenaltyId(int()?)),
+            "jury" => Stream::Jury(JuryId(int()?)),
             "shop" => Stream::Shop(ShopId::parse(id).map_err(|_| bad())?),
             "order" => Stream::Order(OrderNo::parse(id).map_err(|_| bad())?),
             _ => return Err(bad()),
@@ -68,6 +72,7 @@ impl fmt::Display for Stream {
             Stream::Account(id) => write!(f, "{kind}:{id}"),
             Stream::Order(no) => write!(f, "{kind}:{no}"),
             Stream::Penalty(id) => write!(f, "{kind}:{id}"),
+            Stream::Jury(id) => write!(f, "{kind}:{id}"),
         }
     }
 }
@@ -99,6 +104,7 @@ mod tests {
                 "order:202605011111111111",
             ),
             (Stream::Penalty(PenaltyId(9)), "penalty:9"),
+            (Stream::Jury(JuryId(4)), "jury:4"),
         ];
         for (stream, name) in cases {
             assert_eq!(stream.to_string(), name);

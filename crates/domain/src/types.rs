@@ -284,6 +284,10 @@ id_newtype!(
     /// The id of a penalty applied to a shop.
     PenaltyId
 );
+id_newtype!(
+    /// A public jury's (大众评审) panel id.
+    JuryId
+);
 
 /// Defines a validated string newtype.
 macro_rules! string_newtype {

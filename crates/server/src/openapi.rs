@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    assistant, bundles, complaints, keys, marketplace, notifications, push, stats, tier3, webhooks,
+    assistant, bundles, complaints, jury, keys, marketplace, notifications, push, stats, tier3,
+    webhooks,
 };
 use crate::auth;
 
@@ -29,11 +30,14 @@ use crate::auth;
         webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::rotate,
         webhooks::attempts, webhooks::dead, webhooks::replay,
         bundles::complaint, bundles::case, bundles::shop, bundles::period_bundle,
+        jury::send, jury::mine, jury::get, jury::vote, jury::leave, jury::file, jury::events,
+        jury::jurors,
     ),
     // Pushed down the chat WebSocket (`GET /api/v1/assistant/ws`) once a chat is handed over.
     components(schemas(assistant::AgentNews, ErrorBody, ErrorDetail)),
     modifiers(&Bearer, &Errors),
     tags((name = "auth"), (name = "complaints"), (name = "marketplace"), (name = "cases"), (name = "webhooks"), (name = "notifications"),
+        (name = "jury", description = "The public jury (大众评审): volunteers drawn at random judge a complaint with identities hidden; the majority becomes tier 2's ruling (docs/jury.md)"),
         (name = "audit", description = "The authorities' bundle (电子商务法 Art. 62): a signed tar archive of records, chains and evidence for regulators and admins (docs/audit.md)"),
         (name = "marketplace API", description = "The marketplace's machines: API keys of service accounts (`Authorization: Bearer wqk_…`), every write under an `Idempotency-Key` (docs/marketplace.md)"))
 )]

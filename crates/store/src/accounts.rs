@@ -8,6 +8,7 @@ use crate::events;
 use crate::model::*;
 use crate::records::{self};
 use crate::sql::vals;
+use crate::time::to_ms;
 
 pub(crate) async fn create_user<C: Conn>(
     o: &mut Tx<'_, C>,
@@ -166,11 +167,16 @@ pub(crate) async fn ensure_users<C: Conn>(
 pub struct Settings {
     pub lang: Lang,
     pub email: Option<String>,
+    /// Volunteers for the public jury (consumers only; `docs/jury.md`).
+    pub juror: bool,
 }
 
 pub(crate) async fn settings<C: Conn>(o: &mut Tx<'_, C>, id: UserId) -> Result<Settings> {
     let r = o
-        .query_opt("SELECT lang, email FROM users WHERE id = $1", vals![id.0])
+        .query_opt(
+            "SELECT lang, email, juror_since FROM users WHERE id = $1",
+            vals![id.0],
+        )
         .await?
         .ok_or_else(|| StoreError::not_found("找不到这个账号", "no such account"))?;
     Ok(Settings {
@@ -180,6 +186,7 @@ pub(crate) async fn settings<C: Conn>(o: &mut Tx<'_, C>, id: UserId) -> Result<S
             Lang::Zh
         },
         email: r[1].opt_text()?,
+        juror: !r[2].is_null(),
     })
 }
 
@@ -187,14 +194,15 @@ pub(crate) async fn set_settings<C: Conn>(
     o: &mut Tx<'_, C>,
     id: UserId,
     s: Settings,
+    now: Timestamp,
 ) -> Result<Settings> {
     let lang = match s.lang {
         Lang::Zh => "zh",
         Lang::En => "en",
     };
     o.exec(
-        "UPDATE users SET lang = $2, email = $3 WHERE id = $1",
-        vals![id.0, lang, s.email.as_deref()],
+        "UPDATE users SET lang = $2, email = $3, juror_since = CASE WHEN $4 THEN COALESCE(juror_since, $5) ELSE NULL END WHERE id = $1",
+        vals![id.0, lang, s.email.as_deref(), s.juror, to_ms(now)],
     )
     .await?;
     Ok(s)

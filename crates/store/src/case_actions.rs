@@ -163,6 +163,10 @@ pub(crate) async fn fire_subject_timer<C: Conn>(
     now: Timestamp,
     policy: &Policy,
 ) -> Result<bool> {
+    if t.kind == crate::timers::JURY_VOTE {
+        // The panel is locked before its timer, in the order a vote takes them.
+        return crate::jury::fire(o, t, now, policy).await;
+    }
     if !timers::claim_subject(o, t.id, now).await? {
         return Ok(false);
     }

@@ -38,6 +38,8 @@ const TABLES: &[&str] = &[
     "outbox",
     "webhook_attempts",
     "notifications",
+    "juries",
+    "jury_seats",
 ];
 /// Rows per INSERT statement.
 const CHUNK: usize = 500;

@@ -33,7 +33,13 @@ pub trait Inbox: Send + Sync {
     /// Other nodes' are not seen here: a watcher also looks again every few seconds.
     fn inbox_changes(&self) -> watch::Receiver<u64>;
     async fn settings(&self, actor: &Actor) -> Result<Settings>;
-    async fn set_settings(&self, actor: &Actor, settings: Settings) -> Result<Settings>;
+    /// Changes the caller's settings; only a consumer may volunteer for the public jury.
+    async fn set_settings(
+        &self,
+        actor: &Actor,
+        settings: Settings,
+        now: Timestamp,
+    ) -> Result<Settings>;
     /// Reminders before deadlines that have fallen due.
     async fn due_reminders(&self, now: Timestamp, limit: u32) -> Result<Vec<DueReminder>>;
     /// Sends one reminder unless another node did, or its deadline is met or due.
@@ -89,9 +95,17 @@ impl<D: Driver> Inbox for Service<D> {
             .await
     }
 
-    async fn set_settings(&self, actor: &Actor, settings: Settings) -> Result<Settings> {
+    async fn set_settings(
+        &self,
+        actor: &Actor,
+        settings: Settings,
+        now: Timestamp,
+    ) -> Result<Settings> {
         let user = access::own_inbox(actor);
-        write!(self, |tx| accounts::set_settings(tx, user, settings))
+        if settings.juror {
+            weiquan_domain::jury::check_volunteer(actor)?;
+        }
+        write!(self, |tx| accounts::set_settings(tx, user, settings, now))
     }
 
     async fn due_reminders(&self, now: Timestamp, limit: u32) -> Result<Vec<DueReminder>> {

@@ -44,6 +44,8 @@ mod complaints;
 
 mod reports;
 
+pub mod jury;
+
 mod case_actions;
 
 mod brushing;
@@ -97,6 +99,7 @@ pub use delivery::Outbox;
 pub use error::{Fault, Result, StoreError, io_is_full};
 pub use evidence::Subject as EvidenceSubject;
 pub use inbox::Inbox;
+pub use jury::{Juries, JurorPanel, JurorRecord, JuryView, SeatView};
 pub use keys::{ApiKey, KeyHolder, NewApiKey, NewServiceAccount, ServiceAccount};
 pub use market::{IDEMPOTENCY_TTL_HOURS, Idempotency, MarketAnswer, MarketWrite};
 pub use model::*;
@@ -110,7 +113,7 @@ pub use timers::{BRUSHING_JOB, BRUSHING_SCAN, DueReminder, SubjectTimer};
 /// Everything weiquan keeps. One implementation per database; nothing backend-specific leaks
 /// through this trait. Each method that changes anything is one transaction, its events included.
 #[async_trait]
-pub trait Store: Outbox + Inbox + Send + Sync + 'static {
+pub trait Store: Outbox + Inbox + Juries + Send + Sync + 'static {
     // --- accounts
     async fn create_user(&self, user: NewUser, now: Timestamp) -> Result<User>;
     /// Creates the users that do not exist yet (by username); existing ones are left alone.

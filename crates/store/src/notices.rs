@@ -94,7 +94,8 @@ pub(crate) async fn parties<C: Conn>(tx: &mut Tx<'_, C>, subject: &Stream) -> Re
                 vals![id.as_str()],
             )
             .await?,
-        Stream::Account(_) | Stream::Order(_) | Stream::Penalty(_) => None,
+        // A panel's jurors are told by the panel's own code (`jury`), never as a stream's parties.
+        Stream::Account(_) | Stream::Order(_) | Stream::Penalty(_) | Stream::Jury(_) => None,
     };
     let p = match row {
         Some(r) => Parties {

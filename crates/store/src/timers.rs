@@ -26,6 +26,8 @@ pub struct SubjectTimer {
 pub(crate) const PENALTY_END: &str = "penalty_end";
 pub(crate) const IP_RESTORE: &str = "ip_restore";
 pub(crate) const CASE_EVIDENCE: &str = "case_evidence";
+/// A public jury's vote (subject `jury:ID`; fired by `jury::fire`).
+pub(crate) const JURY_VOTE: &str = "jury_vote";
 /// The scheduled brushing scan: one pending run at a time, whichever node claims it runs it.
 pub const BRUSHING_SCAN: &str = "brushing_scan";
 pub const BRUSHING_JOB: &str = "job:brushing";
@@ -274,15 +276,17 @@ pub(crate) async fn due_reminders<C: Conn>(
         )
         .await?;
     for r in &rows {
-        let (Ok(subject), IP_RESTORE) = (Stream::parse(&r[1].text()?), r[2].text()?.as_str())
-        else {
-            continue;
+        let deadline = match (Stream::parse(&r[1].text()?), r[2].text()?.as_str()) {
+            (Ok(s @ Stream::Report(_)), IP_RESTORE) => (s, Deadline::IpCounterNotice),
+            (Ok(s @ Stream::Jury(_)), JURY_VOTE) => (s, Deadline::JuryVote),
+            _ => continue,
         };
+        let (subject, deadline) = deadline;
         out.push(DueReminder {
             timer_id: r[0].int()?,
             of_subject: true,
             subject,
-            deadline: Deadline::IpCounterNotice,
+            deadline,
             due_at: from_ms(r[3].int()?)?,
             remind_at: from_ms(r[4].int()?)?,
             evidence_from: None,
@@ -321,8 +325,35 @@ pub(crate) async fn send_reminder<C: Conn>(
     if n != 1 || now >= r.due_at {
         return Ok(false);
     }
-    let parties = notices::parties(tx, &r.subject).await?;
-    let told = notice::reminder_recipients(r.deadline, r.evidence_from, &parties, r.due_at);
+    let told = match r.subject {
+        // A panel's jurors who have not voted (nor left), not a stream's parties.
+        Stream::Jury(id) => {
+            let rows = tx
+                .query(
+                    "SELECT user_id FROM jury_seats WHERE jury_id = $1 AND voted_at IS NULL AND left_at IS NULL ORDER BY user_id",
+                    vals![id.0],
+                )
+                .await?;
+            let params = notice::NoticeParams {
+                deadline: Some(r.deadline),
+                due_ms: Some(to_ms(r.due_at)),
+                ..Default::default()
+            };
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        UserId(row[0].int()?),
+                        notice::NoticeKind::Reminder,
+                        params.clone(),
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?
+        }
+        _ => {
+            let parties = notices::parties(tx, &r.subject).await?;
+            notice::reminder_recipients(r.deadline, r.evidence_from, &parties, r.due_at)
+        }
+    };
     notices::send(tx, &r.subject, told, now).await?;
     Ok(true)
 }

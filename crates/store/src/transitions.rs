@@ -13,6 +13,7 @@ use crate::ledger::{ViolationInsert, record_violation};
 use crate::notices;
 use crate::outbox;
 use crate::records::{self};
+use crate::sql::vals;
 use crate::timers::{self};
 use weiquan_domain::delivery::WebhookEvent;
 use weiquan_domain::machine::Effect;
@@ -87,6 +88,9 @@ async fn persist<C: Conn>(
     )
     .await?;
     notify(o, before, c, t.event_kind, now).await?;
+    if c.progress.jury_tried {
+        score_jurors(o, before, c, t.event_kind, actor, now).await?;
+    }
     for effect in &t.effects {
         match effect {
             Effect::Forward { reason } => {
@@ -126,6 +130,63 @@ async fn persist<C: Conn>(
         }
     }
     Ok(deadline)
+}
+
+/// Records, once a complaint that had a jury reaches its final outcome, whether each juror's
+/// vote matched it: an appeal decided (the new ruling), or a ruling not appealed that closes
+/// (carried out, its appeal window over). The jury's tables are only written here and in
+/// `jury`, which comes later in the layers: this is the one statement a complaint's own change
+/// makes on them.
+async fn score_jurors<C: Conn>(
+    o: &mut Tx<'_, C>,
+    before: &Complaint,
+    c: &Complaint,
+    kind: EventKind,
+    actor: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let r = c.progress.resolution.as_ref();
+    let appeal_decided = kind == EventKind::Ruled && c.progress.appealed;
+    let closed_unappealed = c.state == State::Closed
+        && before.state != State::Closed
+        && !c.progress.appealed
+        && r.is_some_and(|r| r.by == weiquan_domain::complaint::ResolvedBy::Ruling);
+    let Some(decision) = r.and_then(|r| r.decision) else {
+        return Ok(());
+    };
+    if !(appeal_decided || closed_unappealed) {
+        return Ok(());
+    }
+    let panels = o
+        .query(
+            "SELECT id FROM juries WHERE complaint_id = $1 AND scored_at IS NULL AND state IN ('decided', 'returned') FOR UPDATE",
+            vals![c.id.0],
+        )
+        .await?;
+    for p in panels {
+        let id = p[0].int()?;
+        o.exec(
+            "UPDATE jury_seats SET agreed = CASE WHEN outcome = $2 THEN 1 ELSE 0 END WHERE jury_id = $1 AND outcome IS NOT NULL",
+            vals![id, decision.as_str()],
+        )
+        .await?;
+        o.exec(
+            "UPDATE juries SET final_decision = $2, scored_at = $3 WHERE id = $1",
+            vals![id, decision.as_str(), crate::time::to_ms(now)],
+        )
+        .await?;
+        let data = json!({"complaint_id": c.id, "final_decision": decision, "appealed": c.progress.appealed});
+        events::append(
+            o,
+            &Stream::Jury(JuryId(id)),
+            actor,
+            EventKind::JurorsScored,
+            &data,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The webhooks of a transition: the new state when state, tier or major moved (or it joined a

@@ -53,6 +53,7 @@ pub(super) fn actor_label(lang: Lang, who: &str) -> String {
             "消费者保障（二级裁决）",
             "consumer protection (tier 2)",
         ),
+        "jury" => t(lang, "大众评审团（二级裁决）", "a public jury (tier 2)"),
         other => other.to_string(),
     }
 }

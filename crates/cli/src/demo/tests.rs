@@ -178,8 +178,24 @@ fn same_marketplace_as_recorded() {
     let digest = format!("{:x}", Sha256::digest(&json));
     assert_eq!(
         digest,
-        "b68cc7d557f8c6576f124533a40aa900bdc9acc87628b5f88a5e1204b0092647"
+        "594081fb47daf9689ade06c6b90e0e6954884b1ae0a49e014f86da88a534fbb7"
     );
+}
+
+#[test]
+fn the_last_twenty_buyers_volunteer_for_the_jury() {
+    let m = generate(1, now());
+    let names: Vec<&str> = m.jurors.iter().map(|u| u.as_str()).collect();
+    assert_eq!(names.len(), 20);
+    assert_eq!((names[0], names[19]), ("buyer181", "buyer200"));
+    // Each is a consumer of the demo.
+    for n in names {
+        assert!(
+            m.users
+                .iter()
+                .any(|u| u.username.as_str() == n && u.role == weiquan_domain::Role::Consumer)
+        );
+    }
 }
 
 #[test]

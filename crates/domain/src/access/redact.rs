@@ -101,6 +101,14 @@ pub fn published(kind: EventKind) -> Option<Published> {
         | E::ExecuteRulingLapsed
         | E::AppealWindowLapsed
         | E::RemedyPaymentFailed
+        | E::JurySummoned
+        | E::JuryReturned
+        | E::JuryDrawn
+        | E::JurorVoted
+        | E::JurorLeft
+        | E::JuryDecided
+        | E::JuryDissolved
+        | E::JurorsScored
         | E::Reported
         | E::CounterNoticed
         | E::LegalActionNotified

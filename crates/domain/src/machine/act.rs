@@ -166,6 +166,7 @@ pub(super) fn act(
             if c.state != ProtectionReview {
                 return Err(state_refusal(c, action));
             }
+            super::jury::jury_sitting(c)?;
             let mut b = Builder::new(c, EventKind::EvidenceRequested)
                 .data("from", from)
                 .data("message", message);
@@ -209,6 +210,7 @@ pub(super) fn act(
             if c.state != ProtectionReview {
                 return Err(state_refusal(c, action));
             }
+            super::jury::jury_sitting(c)?;
             if c.progress.excluded_specialist == Some(actor.id) {
                 return Err(DomainError::forbidden(
                     "申诉须由另一位专员重新裁决",

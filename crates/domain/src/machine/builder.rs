@@ -119,6 +119,10 @@ impl Builder {
     }
     pub(super) fn to(mut self, s: State) -> Self {
         self.c.state = s;
+        if s != State::ProtectionReview {
+            // A jury sits only during protection review: one that sat is dissolved by the store.
+            self.c.progress.jury = None;
+        }
         if let Some(t) = s.tier() {
             self.c.tier = t;
         }

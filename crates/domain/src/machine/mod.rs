@@ -7,6 +7,7 @@ mod act;
 mod builder;
 mod collective;
 mod edges;
+mod jury;
 mod lapse;
 mod remedy;
 mod weight;
@@ -25,6 +26,7 @@ pub use crate::filing::{Filing, OrderFacts, file, is_major};
 pub use crate::state::{State, Tier, TimerKind};
 pub use collective::{case_ruling, join_collective};
 pub use edges::allowed_edge;
+pub use jury::{jury_returned, jury_ruling, send_to_jury};
 pub use remedy::remedy_failed;
 pub use weight::consequence;
 

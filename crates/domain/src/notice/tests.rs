@@ -69,6 +69,16 @@ fn who_is_told_of_each_event() {
         (c.clone(), E::EvidenceTurnLapsed, sys, json!({}), vec![(CONSUMER, N::DeadlineLapsed), (MERCHANT, N::DeadlineLapsed)]),
         (c.clone(), E::ExecuteRulingLapsed, sys, json!({}), vec![(CONSUMER, N::DeadlineLapsed), (MERCHANT, N::DeadlineLapsed)]),
         (c.clone(), E::AppealWindowLapsed, sys, json!({}), vec![]),
+        // A jury: the parties hear it was sent and that it came back; its verdict is a ruling.
+        (c.clone(), E::JurySummoned, agent, json!({}), vec![(CONSUMER, N::JurySent), (MERCHANT, N::JurySent)]),
+        (c.clone(), E::JuryReturned, "system:jury", json!({}), vec![(CONSUMER, N::JuryReturned), (MERCHANT, N::JuryReturned)]),
+        (Stream::Jury(crate::types::JuryId(3)), E::JuryDrawn, agent, json!({}), vec![]),
+        (Stream::Jury(crate::types::JuryId(3)), E::JurorVoted, consumer, json!({}), vec![]),
+        (Stream::Jury(crate::types::JuryId(3)), E::JurorLeft, consumer, json!({}), vec![]),
+        (Stream::Jury(crate::types::JuryId(3)), E::JuryDecided, sys, json!({}), vec![]),
+        (Stream::Jury(crate::types::JuryId(3)), E::JuryReturned, sys, json!({}), vec![]),
+        (Stream::Jury(crate::types::JuryId(3)), E::JuryDissolved, sys, json!({}), vec![]),
+        (Stream::Jury(crate::types::JuryId(3)), E::JurorsScored, sys, json!({}), vec![]),
         // Reports: the reporter hears the merchant's answer and the outcome, never the other way.
         (r.clone(), E::Reported, reporter, json!({}), vec![]),
         (r.clone(), E::CounterNoticed, merchant, json!({}), vec![(REPORTER, N::CounterNoticed)]),

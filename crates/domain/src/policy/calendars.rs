@@ -124,7 +124,8 @@ impl<'de> Deserialize<'de> for Span {
     }
 }
 
-/// The deadline keys of `[deadlines]`: a complaint's timers and the IP counter-notice period.
+/// The deadline keys of `[deadlines]` (a complaint's timers and the IP counter-notice period) and
+/// the public jury's vote (`[jury] vote`, named `jury_vote` in `[[pauses]]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DeadlineKind {
     MerchantReply,
@@ -134,6 +135,8 @@ pub enum DeadlineKind {
     ExecuteRuling,
     AppealWindow,
     IpCounterNotice,
+    /// A public jury's time to vote (`[jury] vote`).
+    JuryVote,
 }
 
 impl DeadlineKind {
@@ -145,12 +148,14 @@ impl DeadlineKind {
         DeadlineKind::ExecuteRuling,
         DeadlineKind::AppealWindow,
         DeadlineKind::IpCounterNotice,
+        DeadlineKind::JuryVote,
     ];
 
     /// Its key under `[deadlines]`.
     pub fn as_str(self) -> &'static str {
         match self {
             DeadlineKind::IpCounterNotice => "ip_counter_notice",
+            DeadlineKind::JuryVote => "jury_vote",
             k => crate::TimerKind::ALL[k as usize].as_str(),
         }
     }

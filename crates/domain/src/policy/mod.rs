@@ -8,11 +8,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::types::Category;
 
 mod calendars;
+mod jury;
 mod limits;
 mod outbound;
 pub use calendars::{
     CalendarSpec, Compiled, DEFAULT_CALENDAR, DeadlineKind, KindTime, PauseMode, PauseSpec, Span,
 };
+pub use jury::Jury;
 pub use limits::{Connections, Registration, SignIn, Uploads};
 pub use outbound::{Reminders, Smtp, Webhooks};
 
@@ -34,6 +36,8 @@ pub struct Policy {
     pub sign_in: SignIn,
     pub registration: Registration,
     pub uploads: Uploads,
+    /// The public jury (大众评审, `docs/jury.md`).
+    pub jury: Jury,
     /// E-mail goes out only when this is configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp: Option<Smtp>,
@@ -281,6 +285,7 @@ impl Default for Policy {
             sign_in: SignIn::default(),
             registration: Registration::default(),
             uploads: Uploads::default(),
+            jury: Jury::default(),
             smtp: None,
             calendars: BTreeMap::new(),
             pauses: Vec::new(),
@@ -416,6 +421,7 @@ impl Policy {
                 "a webhooks value is out of range (retry_for at least 24h, lease longer than timeout)".into(),
             );
         }
+        self.jury.validate()?;
         limits::validate(
             &self.connections,
             &self.sign_in,
@@ -508,6 +514,7 @@ impl Policy {
             DeadlineKind::ExecuteRuling => &d.execute_ruling,
             DeadlineKind::AppealWindow => &d.appeal_window,
             DeadlineKind::IpCounterNotice => &d.ip_counter_notice,
+            DeadlineKind::JuryVote => &self.jury.vote,
         }
     }
 
@@ -520,9 +527,16 @@ impl Policy {
         due: crate::Timestamp,
         after: crate::Timestamp,
     ) -> Option<crate::Timestamp> {
+        let kind = kind.into();
         let time = self.time_of(kind);
-        self.reminders
-            .before
+        // A jury's vote has a reminder of its own (`[jury] remind_before`).
+        let jury = [self.jury.remind_before];
+        let before: &[Duration] = if kind == DeadlineKind::JuryVote {
+            &jury
+        } else {
+            &self.reminders.before
+        };
+        before
             .iter()
             .map(|b| time.before(due, *b))
             .filter(|t| *t > after && *t < due)

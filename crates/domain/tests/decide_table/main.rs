@@ -4,6 +4,7 @@
 //! appealing twice or late, the same specialist ruling again) are rows too.
 
 mod fixtures;
+mod jury;
 mod rows;
 
 use chrono::Duration;

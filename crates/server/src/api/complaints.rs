@@ -19,7 +19,8 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 pub struct ComplaintView {
     #[serde(flatten)]
     pub complaint: Complaint,
-    /// consumer, merchant, cs_agent or protection; absent once finished.
+    /// consumer, merchant, cs_agent, protection or jury (a public jury is voting); absent once
+    /// finished.
     pub next_actor: Option<&'static str>,
 }
 

@@ -3,6 +3,7 @@
 pub mod assistant;
 pub mod bundles;
 pub mod complaints;
+pub mod jury;
 pub mod keys;
 pub mod marketplace;
 pub mod notifications;
@@ -159,6 +160,14 @@ pub fn routes(upload_limit: usize) -> Vec<Route> {
             complaints::get_evidence,
         ),
         at(M::GET, "/complaints/{id}/events", complaints::events),
+        at(M::POST, "/complaints/{id}/jury", jury::send),
+        at(M::GET, "/juries", jury::mine),
+        at(M::GET, "/juries/{id}", jury::get),
+        at(M::POST, "/juries/{id}/vote", jury::vote),
+        at(M::POST, "/juries/{id}/leave", jury::leave),
+        at(M::GET, "/juries/{id}/events", jury::events),
+        at(M::GET, "/juries/{id}/evidence/{sha256}", jury::file),
+        at(M::GET, "/jurors", jury::jurors),
         at(M::POST, "/complaints/{id}/bundle", bundles::complaint),
         at(M::POST, "/cases/{id}/bundle", bundles::case),
         at(M::POST, "/shops/{id}/bundle", bundles::shop),

@@ -57,6 +57,7 @@ pub fn links(subject: &Stream, params: &notice::NoticeParams) -> (String, Option
         ),
         Stream::Case(id) => (format!("/cases/{id}"), Some(format!("/api/v1/cases/{id}"))),
         Stream::Shop(id) => (format!("/shops/{id}"), Some(format!("/api/v1/shops/{id}"))),
+        Stream::Jury(id) => (format!("/jury/{id}"), Some(format!("/api/v1/juries/{id}"))),
         Stream::Account(_) | Stream::Order(_) | Stream::Penalty(_) => {
             ("/notifications".into(), None)
         }
@@ -258,6 +259,8 @@ pub struct SettingsView {
     /// `zh` or `en`: the language of what is sent to the user (e-mail).
     pub lang: String,
     pub email: Option<String>,
+    /// Volunteers for the public jury (大众评审; consumers only).
+    pub juror: bool,
 }
 
 impl From<&Settings> for SettingsView {
@@ -265,6 +268,7 @@ impl From<&Settings> for SettingsView {
         SettingsView {
             lang: if s.lang == Lang::En { "en" } else { "zh" }.into(),
             email: s.email.clone(),
+            juror: s.juror,
         }
     }
 }
@@ -274,6 +278,9 @@ impl From<&Settings> for SettingsView {
 pub struct SettingsChange {
     pub lang: Option<String>,
     pub email: Option<String>,
+    /// Volunteer for the public jury (consumers only), or stop.
+    #[serde(default)]
+    pub juror: Option<bool>,
 }
 
 /// Applies a change to the current settings, naming every bad field at once.
@@ -292,6 +299,7 @@ pub fn apply_settings(current: Settings, change: &SettingsChange) -> Result<Sett
     Ok(Settings {
         lang: lang.unwrap_or_default(),
         email: email.flatten(),
+        juror: change.juror.unwrap_or(current.juror),
     })
 }
 
@@ -306,7 +314,9 @@ pub async fn settings(
 }
 
 #[utoipa::path(put, path = "/api/v1/me/settings", tag = "auth", request_body = SettingsChange,
-    responses((status = 200, body = SettingsView), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = SettingsView),
+        (status = 403, description = "only consumers volunteer for the public jury"), (status = 422)),
+    security(("bearer" = [])))]
 pub async fn put_settings(
     State(state): State<AppState>,
     Auth(user): Auth,
@@ -315,6 +325,9 @@ pub async fn put_settings(
     let actor = user.actor();
     let current = state.store.settings(&actor).await?;
     let next = apply_settings(current, &change)?;
-    let s = state.store.set_settings(&actor, next).await?;
+    let s = state
+        .store
+        .set_settings(&actor, next, state.clock.now())
+        .await?;
     Ok(axum::Json(SettingsView::from(&s)))
 }

@@ -111,6 +111,12 @@ pub struct ComplaintPage {
     staff: Side,
     platform: Vec<EvidenceView>,
     actions: Vec<ActionView>,
+    /// Tier 2 may send the complaint to a public jury…
+    jury_offer: bool,
+    /// …only once both sides agree.
+    jury_needs_consent: bool,
+    /// The panel sitting on it now.
+    jury_sitting: Option<i64>,
     can_contribute: bool,
     events: Vec<EventView>,
     /// The complaint's version (its chain's last `seq`), sent back with every action.
@@ -176,6 +182,9 @@ fn who(c: &Ctx, k: &Complaint, staff: &[User], actor: &str) -> String {
         Some(i) if i == k.consumer_id.0 => c.t("买家", "consumer").to_owned(),
         Some(i) if i == k.merchant_id.0 => c.t("商家", "merchant").to_owned(),
         Some(i) => staff_name(c, staff, UserId(i)),
+        None if actor == weiquan_store::jury::JURY_ACTOR => {
+            c.t("大众评审团", "the public jury").to_owned()
+        }
         None if actor.starts_with("system") => c.t("系统（期限）", "system (deadline)").to_owned(),
         None if actor.starts_with("service:") => c
             .t("交易平台支付系统", "the marketplace's payment system")
@@ -218,7 +227,33 @@ fn event_detail(c: &Ctx, data: &serde_json::Value) -> String {
     if let Some(r) = resolution {
         parts.push(resolution_text(c, &r));
         if let Some(why) = r.reason.filter(|s| !s.is_empty()) {
+            let why = rules::jury_words(&why, c.lang).unwrap_or(&why).to_owned();
             parts.push(format!("“{why}”"));
+        }
+    }
+    // A jury's verdict: its tally and its jurors' reasons (never who gave them).
+    if let Some(t) = data
+        .get("tally")
+        .and_then(|t| serde_json::from_value::<weiquan_domain::jury::Tally>(t.clone()).ok())
+    {
+        parts.push(format!(
+            "{}{}",
+            c.t("评审团投票：", "the jury's votes: "),
+            super::jury::tally_words(c, &t)
+        ));
+    }
+    if let Some(reasons) = data.get("reasons").and_then(|v| v.as_array()) {
+        let r: Vec<String> = reasons
+            .iter()
+            .filter_map(|v| v.as_str())
+            .map(|r| format!("“{r}”"))
+            .collect();
+        if !r.is_empty() {
+            parts.push(format!(
+                "{}{}",
+                c.t("评审员理由：", "jurors' reasons: "),
+                r.join(c.t("；", "; "))
+            ));
         }
     }
     if let Some(refs) = data.get("rule_refs").and_then(|v| v.as_array()) {
@@ -273,13 +308,22 @@ fn ruling_view(c: &Ctx, k: &Complaint, staff: &[User], policy: &Policy) -> Optio
             Some(rem) => claim_text(c.lang, rem),
             None => c.t("无需赔付", "nothing owed").to_owned(),
         },
-        reason: r.reason.clone().filter(|s| !s.is_empty()),
+        reason: r
+            .reason
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| rules::jury_words(s, c.lang).unwrap_or(s).to_owned()),
         rules: r
             .rule_refs
             .iter()
             .map(|x| rules::label(x, c.lang).to_owned())
             .collect(),
-        by: r.ruled_by.map(|u| staff_name(c, staff, u)),
+        by: r.ruled_by.map(|u| staff_name(c, staff, u)).or_else(|| {
+            r.rule_refs
+                .iter()
+                .any(|x| x.starts_with("大众评审裁决"))
+                .then(|| c.t("大众评审团", "the public jury").to_owned())
+        }),
         at: c.time(r.at),
         appeal,
     })
@@ -429,6 +473,24 @@ pub async fn build(
         .zip(k.deadline_at)
         .map(|(kind, due)| i18n::countdown(lang, store.policy(), kind, c.now, due));
     let can_contribute = access::check_contribute(&actor, &k).is_ok();
+    // The button shows when the policy would allow it: by itself, or once both sides agree.
+    let jury_form = (actor.role == Role::Protection)
+        .then(|| {
+            let ask = |agree| weiquan_domain::jury::SendToJury {
+                both_sides_agree: agree,
+                partial_remedy: None,
+            };
+            let p = store.policy();
+            if weiquan_domain::jury::may_send_to_jury(&k, &ask(false), p).is_ok() {
+                Some(false)
+            } else if weiquan_domain::jury::may_send_to_jury(&k, &ask(true), p).is_ok() {
+                Some(true)
+            } else {
+                None
+            }
+        })
+        .flatten();
+    let jury_sitting = k.progress.jury.map(|j| j.0);
     Ok(ComplaintPage {
         state_label: k.state.label(lang),
         tier_label: k.tier.label(lang),
@@ -451,6 +513,9 @@ pub async fn build(
         staff,
         platform,
         actions,
+        jury_offer: jury_form.is_some(),
+        jury_needs_consent: jury_form == Some(true),
+        jury_sitting,
         can_contribute,
         events,
         version,

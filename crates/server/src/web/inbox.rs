@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use weiquan_domain::Lang;
+use weiquan_domain::{Lang, Role};
 
 use super::session::{CsrfForm, Web};
 use super::{Ctx, FormError, error_page, render};
@@ -119,6 +119,9 @@ struct SettingsPage {
     c: Ctx,
     lang: String,
     email: String,
+    /// Consumers may volunteer for the public jury here.
+    may_volunteer: bool,
+    juror: bool,
     saved: bool,
     error: Option<FormError>,
 }
@@ -137,10 +140,13 @@ pub async fn settings(
         Ok(s) => s,
         Err(e) => return error_page(&c, e.into()),
     };
+    let may_volunteer = c.actor().role == Role::Consumer;
     render(&SettingsPage {
         c,
         lang: if s.lang == Lang::En { "en" } else { "zh" }.into(),
         email: s.email.unwrap_or_default(),
+        may_volunteer,
+        juror: s.juror,
         saved: q.saved.is_some(),
         error: None,
     })
@@ -155,12 +161,17 @@ pub async fn save_settings(
     let change = SettingsChange {
         lang: Some(form.get("lang").to_owned()),
         email: Some(form.get("email").to_owned()),
+        // A checkbox: present when ticked; only consumers are shown it.
+        juror: (c.actor().role == Role::Consumer).then(|| !form.get("juror").is_empty()),
     };
     let actor = c.actor();
     let result: Result<(), ApiError> = async {
         let current = state.store.settings(&actor).await?;
         let next = apply_settings(current, &change)?;
-        state.store.set_settings(&actor, next).await?;
+        state
+            .store
+            .set_settings(&actor, next, state.clock.now())
+            .await?;
         Ok(())
     }
     .await;
@@ -173,6 +184,8 @@ pub async fn save_settings(
                 c,
                 lang: form.get("lang").to_owned(),
                 email: form.get("email").to_owned(),
+                may_volunteer: actor.role == Role::Consumer,
+                juror: !form.get("juror").is_empty(),
                 saved: false,
                 error,
             });

@@ -16,6 +16,7 @@ mod dashboard;
 mod handovers;
 pub mod i18n;
 mod inbox;
+mod jury;
 mod keys;
 mod policy;
 mod queue;
@@ -122,6 +123,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
         .route("/admin/policy", get(admin::policy))
+        .route("/complaints/{id}/jury", post(jury::send))
+        .route("/jury", get(jury::list))
+        .route("/jury/{id}", get(jury::panel))
+        .route("/jury/{id}/vote", post(jury::vote))
+        .route("/jury/{id}/leave", post(jury::leave))
         .route("/notifications", get(inbox::page))
         .route("/notifications/read", post(inbox::mark_read))
         .route("/settings", get(inbox::settings).post(inbox::save_settings))

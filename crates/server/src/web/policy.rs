@@ -80,6 +80,60 @@ pub fn sections(p: &Policy, lang: Lang) -> Vec<Section> {
             (t("时间窗口", "Within"), d(p.collective.window)),
         ]),
     });
+    let j = &p.jury;
+    let yes_no = |b: bool| t(if b { "是" } else { "否" }, if b { "yes" } else { "no" });
+    out.push(Section {
+        id: "jury",
+        title: t("大众评审", "Public jury"),
+        rows: r(vec![
+            (t("启用", "Enabled"), yes_no(j.enabled).to_owned()),
+            (t("评审团人数", "Jurors per panel"), n(j.panel_size)),
+            (
+                t(
+                    "可直接交由评审的诉求金额上限",
+                    "Eligible by itself: a claim of at most",
+                ),
+                yuan(j.max_claim_cents),
+            ),
+            (
+                t("且问题类型为", "about a problem of the kind"),
+                list(
+                    j.categories
+                        .iter()
+                        .map(|c| c.label(lang).to_owned())
+                        .collect(),
+                ),
+            ),
+            (
+                t("须双方同意", "Both sides must agree"),
+                yes_no(j.require_consent).to_owned(),
+            ),
+            (t("投票期限", "Time to vote"), span_words(lang, &j.vote)),
+            (
+                t("截止前提醒", "Reminded before it closes"),
+                d(j.remind_before),
+            ),
+            (t("有效票数至少", "Votes needed for a verdict"), n(j.quorum)),
+            (
+                t(
+                    "志愿者账号注册至少（天）",
+                    "A volunteer's account at least (days)",
+                ),
+                n(j.min_account_days),
+            ),
+            (
+                t(
+                    "未投票达到此数即失去资格",
+                    "Missed panels that end good standing",
+                ),
+                n(j.max_missed_votes),
+            ),
+            (
+                t("投票理由字数", "A vote's reason, in characters"),
+                format!("{}–{}", j.reason_min_chars, j.reason_max_chars),
+            ),
+        ]),
+    });
     let c = &p.compensation;
     out.push(Section {
         id: "compensation",
@@ -296,6 +350,7 @@ fn kind_label(lang: Lang, k: DeadlineKind) -> &'static str {
             "不侵权声明后恢复上架",
             "A listing comes back after a counter-notice",
         ),
+        DeadlineKind::JuryVote => ("大众评审投票", "A public jury votes"),
     };
     lang.pick(zh, en)
 }
@@ -543,6 +598,28 @@ kinds = ["merchant_reply"]
             ] {
                 assert!(!k.contains(raw) && !v.contains(raw), "{k}: {v}");
             }
+        }
+    }
+
+    #[test]
+    fn the_jury_is_shown_in_words() {
+        let zh: Vec<(String, String)> = sections(&Policy::default(), Lang::Zh)
+            .into_iter()
+            .flat_map(|s| s.rows)
+            .collect();
+        assert_eq!(row(&zh, "评审团人数"), "5");
+        assert_eq!(row(&zh, "且问题类型为"), "与描述不符、质量问题");
+        assert_eq!(row(&zh, "大众评审投票"), row(&zh, "投票期限"));
+        let en: Vec<(String, String)> = sections(&Policy::default(), Lang::En)
+            .into_iter()
+            .flat_map(|s| s.rows)
+            .collect();
+        assert_eq!(row(&en, "Both sides must agree"), "no");
+        for (k, v) in zh.iter().chain(&en) {
+            assert!(
+                !v.contains("not_as_described") && !k.contains("jury_vote"),
+                "{k}: {v}"
+            );
         }
     }
 }

@@ -86,6 +86,10 @@ pub fn is_known(r: &str) -> bool {
 /// A recorded citation in the page's language: the English gloss of a known rule, else as
 /// recorded.
 pub fn label(r: &str, lang: weiquan_domain::Lang) -> &str {
+    // A jury's ruling cites itself in both languages (`domain::jury::rule_ref`).
+    if let Some(one) = jury_words(r, lang) {
+        return one;
+    }
     match lang {
         weiquan_domain::Lang::Zh => r,
         weiquan_domain::Lang::En => RULES
@@ -93,4 +97,14 @@ pub fn label(r: &str, lang: weiquan_domain::Lang) -> &str {
             .find(|(zh, _)| *zh == r)
             .map_or(r, |(_, en)| en),
     }
+}
+
+/// A jury's words written in both languages (`大众评审… / public jury…`: its rule reference and
+/// its ruling's reason), in one of them; `None` for anything else.
+pub fn jury_words(s: &str, lang: weiquan_domain::Lang) -> Option<&str> {
+    if !s.starts_with("大众评审") {
+        return None;
+    }
+    let at = s.find("/ ")?;
+    Some(lang.pick(s[..at].trim_end(), &s[at + 2..]))
 }

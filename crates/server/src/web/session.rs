@@ -475,7 +475,10 @@ async fn store_lang(
     let mut s = state.store.settings(&actor).await?;
     if s.lang != lang {
         s.lang = lang;
-        state.store.set_settings(&actor, s).await?;
+        state
+            .store
+            .set_settings(&actor, s, state.clock.now())
+            .await?;
     }
     Ok(())
 }

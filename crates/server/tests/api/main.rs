@@ -2,6 +2,8 @@
 
 mod helpers;
 
+mod jury;
+
 mod assistant;
 mod auth;
 mod brushing;

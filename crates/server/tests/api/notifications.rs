@@ -606,7 +606,7 @@ async fn settings_are_validated_and_kept(backend: Backend) {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(s, json!({"lang": "zh", "email": null}));
+    assert_eq!(s, json!({"lang": "zh", "email": null, "juror": false}));
     let put = |body: Value| {
         let app = &app;
         let seller = seller.clone();
@@ -636,15 +636,18 @@ async fn settings_are_validated_and_kept(backend: Backend) {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(s, json!({"lang": "zh", "email": null}));
+    assert_eq!(s, json!({"lang": "zh", "email": null, "juror": false}));
     let s = json_of(
         put(json!({"lang": "en", "email": " shop@example.com "})).await,
         StatusCode::OK,
     )
     .await;
-    assert_eq!(s, json!({"lang": "en", "email": "shop@example.com"}));
+    assert_eq!(
+        s,
+        json!({"lang": "en", "email": "shop@example.com", "juror": false})
+    );
     let s = json_of(put(json!({"email": ""})).await, StatusCode::OK).await;
-    assert_eq!(s, json!({"lang": "en", "email": null}));
+    assert_eq!(s, json!({"lang": "en", "email": null, "juror": false}));
 }
 
 both_backends!(

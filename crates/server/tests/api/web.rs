@@ -11,6 +11,7 @@ mod filing;
 mod forms;
 mod handovers;
 mod inbox;
+mod jury;
 mod keys;
 mod lists;
 mod permissions;

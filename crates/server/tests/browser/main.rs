@@ -13,6 +13,7 @@ mod forms;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+mod jury;
 mod page;
 mod photo;
 mod tier3;

@@ -31,6 +31,7 @@ use crate::{NewServiceAccount, ServiceAccount};
 mod base;
 mod drain;
 mod intake;
+mod jury;
 mod sessions;
 
 pub use base::Service;

@@ -72,6 +72,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0012_account_admin.sql"),
     ),
     (
+        13,
+        "jury",
+        include_str!("../../migrations/sqlite/0013_jury.sql"),
+    ),
+    (
         14,
         "scorecard",
         include_str!("../../migrations/sqlite/0014_scorecard.sql"),

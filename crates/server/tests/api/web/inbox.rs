@@ -113,12 +113,18 @@ async fn settings_page_and_language_switch(backend: Backend) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(loc.as_deref(), Some("/settings?saved=1"));
     let s = json_of(app.get(&token, "/api/v1/me/settings").await, StatusCode::OK).await;
-    assert_eq!(s, json!({"lang": "zh", "email": "shop@example.com"}));
+    assert_eq!(
+        s,
+        json!({"lang": "zh", "email": "shop@example.com", "juror": false})
+    );
     // The header's language switch stores the signed-in user's language.
     let (status, _, _) = m.get("/lang/en?next=/settings").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let s = json_of(app.get(&token, "/api/v1/me/settings").await, StatusCode::OK).await;
-    assert_eq!(s, json!({"lang": "en", "email": "shop@example.com"}));
+    assert_eq!(
+        s,
+        json!({"lang": "en", "email": "shop@example.com", "juror": false})
+    );
 }
 
 both_backends!(inbox_pages, settings_page_and_language_switch);
