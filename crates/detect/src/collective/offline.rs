@@ -73,14 +73,26 @@ pub fn cluster_signed(
     assert_eq!(sigs.len(), n);
     assert!(n < u32::MAX as usize, "at most 2^32 - 2 complaints");
     let threads = threads.max(1);
-    // Shops dealt to threads in turn as first met; each thread's complaints in time order
-    // (then input order, which breaks ties the way the index's earliest member does).
+    // Shops dealt to threads largest first, each to the thread with the fewest complaints so
+    // far (shop sizes are skewed: dealt in turn, one thread got the largest shops and the other
+    // waited); each thread's complaints in time order (then input order, which breaks ties the
+    // way the index's earliest member does). A shop's clusters do not depend on its thread.
+    let mut sizes: FxHashMap<&str, u32> = FxHashMap::default();
+    for c in complaints {
+        *sizes.entry(c.shop.as_str()).or_default() += 1;
+    }
+    let mut by_size: Vec<(&str, u32)> = sizes.into_iter().collect();
+    by_size.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut load = vec![0u64; threads];
     let mut shops: FxHashMap<&str, usize> = FxHashMap::default();
+    for (shop, n) in by_size {
+        let part = (0..threads).min_by_key(|&t| (load[t], t)).expect("a thread");
+        load[part] += u64::from(n);
+        shops.insert(shop, part);
+    }
     let mut parts: Vec<Vec<u32>> = vec![Vec::new(); threads];
     for (i, c) in complaints.iter().enumerate() {
-        let next = shops.len() % threads;
-        let part = *shops.entry(c.shop.as_str()).or_insert(next);
-        parts[part].push(i as u32);
+        parts[shops[c.shop.as_str()]].push(i as u32);
     }
     for part in &mut parts {
         part.sort_by_key(|&i| (complaints[i as usize].created_at, i));
