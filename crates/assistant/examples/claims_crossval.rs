@@ -70,7 +70,11 @@ fn main() {
         } else {
             format!("words x meaning^{w}")
         };
-        println!("{k}-fold over {} lines, {name}: {:.3}", ex.len(), *ok as f64 / n);
+        println!(
+            "{k}-fold over {} lines, {name}: {:.3}",
+            ex.len(),
+            *ok as f64 / n
+        );
     }
     println!(
         "phrases alone (slots::claim, no claim = none): {:.3}; phrases, then the model at p >= {LEAST}: {:.3}",

@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn lines_held_out_of_training_are_read() {
         let ex = examples();
-        let held = |e: &ClaimExample| crate::features::hash(b'C', &[&e.text]) % 5 == 0;
+        let held = |e: &ClaimExample| crate::features::hash(b'C', &[&e.text]).is_multiple_of(5);
         let (test, train): (Vec<ClaimExample>, Vec<ClaimExample>) =
             ex.iter().cloned().partition(|e| held(e));
         let feats = |set: &[ClaimExample]| {
@@ -247,13 +247,18 @@ mod tests {
             .count();
         let share = right as f64 / test.len() as f64;
         assert!(test.len() >= 150, "{}", test.len());
-        assert!(share >= 0.8, "{right} of {} read right ({share:.3})", test.len());
+        assert!(
+            share >= 0.8,
+            "{right} of {} read right ({share:.3})",
+            test.len()
+        );
     }
 
     #[test]
     fn a_bad_line_is_named() {
-        let e = parse("{\"text\":\"x\",\"claim\":\"refund\"}\n{\"text\":\"y\",\"claim\":\"other\"}")
-            .unwrap_err();
+        let e =
+            parse("{\"text\":\"x\",\"claim\":\"refund\"}\n{\"text\":\"y\",\"claim\":\"other\"}")
+                .unwrap_err();
         assert!(e.starts_with("line 2"), "{e}");
     }
 }

@@ -599,14 +599,22 @@ fn a_claim_no_phrase_names_is_read_by_words_and_meaning() {
     // claim model reads them whole.
     for (answer, kind) in [
         ("杯子我就留着用了，五十九块打回我支付宝", ClaimKind::Refund),
-        ("I'd like a fresh one that doesn't leak, same model", ClaimKind::Exchange),
+        (
+            "I'd like a fresh one that doesn't leak, same model",
+            ClaimKind::Exchange,
+        ),
     ] {
         assert_eq!(crate::slots::claim(answer), None, "{answer}");
         let mut s = Session::default();
         say(&mut s, "保温杯漏水，昨天发现的");
         assert_eq!(s.awaiting(), Some("claim"));
         let r = say(&mut s, answer);
-        assert_eq!(s.slots.claim.map(|c| c.kind), Some(kind), "{answer}: {}", r.text);
+        assert_eq!(
+            s.slots.claim.map(|c| c.kind),
+            Some(kind),
+            "{answer}: {}",
+            r.text
+        );
     }
 }
 

@@ -86,7 +86,9 @@ pub fn cluster_signed(
     let mut load = vec![0u64; threads];
     let mut shops: FxHashMap<&str, usize> = FxHashMap::default();
     for (shop, n) in by_size {
-        let part = (0..threads).min_by_key(|&t| (load[t], t)).expect("a thread");
+        let part = (0..threads)
+            .min_by_key(|&t| (load[t], t))
+            .expect("a thread");
         load[part] += u64::from(n);
         shops.insert(shop, part);
     }
