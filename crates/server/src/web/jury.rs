@@ -12,6 +12,7 @@ use weiquan_domain::jury::{SendRequest, SendToJury, VoteRequest};
 use weiquan_domain::*;
 use weiquan_store::{JurorRecord, JuryView};
 
+use super::complaint::EvidenceView;
 use super::session::{CsrfForm, Web};
 use super::{Ctx, FormError, error_page, render};
 use crate::AppState;
@@ -153,12 +154,6 @@ pub struct MessageRow {
     pub at: String,
 }
 
-pub struct FileRow {
-    pub kind: &'static str,
-    pub content_type: String,
-    pub size: String,
-}
-
 #[derive(Template)]
 #[template(path = "jury_panel.html")]
 struct PanelPage {
@@ -187,7 +182,7 @@ pub struct CaseRows {
     pub description: String,
     pub proposal: Option<String>,
     pub messages: Vec<MessageRow>,
-    pub files: Vec<FileRow>,
+    pub files: Vec<EvidenceView>,
 }
 
 fn claim_words(c: &Ctx, claim: &Claim) -> String {
@@ -265,13 +260,20 @@ fn panel_page(
                 at: c.time(m.at),
             })
             .collect(),
+        // Shown as the complaint's page shows evidence (images and videos inline), numbered
+        // instead of named: a file name may name the buyer.
         files: k
             .files
             .iter()
-            .map(|f| FileRow {
+            .enumerate()
+            .map(|(n, f)| EvidenceView {
+                url: format!("/jury/{}/evidence/{}", p.id, f.sha256),
                 kind: f.kind.label(lang),
-                content_type: f.content_type.clone(),
-                size: format!("{} KB", (f.size + 1023) / 1024),
+                name: format!("#{}", n + 1),
+                size_kb: (f.size + 1023) / 1024,
+                image: f.content_type.starts_with("image/"),
+                video: f.content_type.starts_with("video/"),
+                at: String::new(),
             })
             .collect(),
     });
@@ -341,6 +343,22 @@ pub async fn panel(State(state): State<AppState>, Web(c): Web, Path(id): Path<St
     };
     match state.store.jury(&c.actor(), JuryId(id), c.now).await {
         Ok(p) => panel_page(c, p, String::new(), String::new(), None),
+        Err(e) => error_page(&c, e.into()),
+    }
+}
+
+/// A file of the case, for its juror (or tier 2), through the store's one check of what a juror
+/// may see and the same headers as every evidence file (no name).
+pub async fn evidence(
+    State(state): State<AppState>,
+    Web(c): Web,
+    Path((id, sha)): Path<(i64, String)>,
+) -> Response {
+    let Ok(sha) = Sha256::parse(&sha) else {
+        return error_page(&c, ApiError::not_found());
+    };
+    match state.store.jury_file(&c.actor(), JuryId(id), &sha).await {
+        Ok((ev, bytes)) => crate::evidence::evidence_response(&ev, bytes),
         Err(e) => error_page(&c, e.into()),
     }
 }

@@ -128,6 +128,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/jury/{id}", get(jury::panel))
         .route("/jury/{id}/vote", post(jury::vote))
         .route("/jury/{id}/leave", post(jury::leave))
+        .route("/jury/{id}/evidence/{sha}", get(jury::evidence))
         .route("/notifications", get(inbox::page))
         .route("/notifications/read", post(inbox::mark_read))
         .route("/settings", get(inbox::settings).post(inbox::save_settings))

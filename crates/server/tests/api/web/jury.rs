@@ -44,6 +44,23 @@ async fn a_jury_is_clicked_through(backend: Backend) {
     assert!(!page.contains("settings-juror"));
 
     let id = in_review(&app).await;
+    // A photo whose file name would give the buyer away.
+    let buyer = app.login("buyer01").await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("buyer01-13812345678.png"),
+        )
+        .text("kind", "photo");
+    let r = app
+        .http
+        .post(app.url(&format!("/api/v1/complaints/{id}/evidence")))
+        .bearer_auth(&buyer)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
     let mut g = Browser::new(&app);
     g.sign_in("guard01").await;
     let (_, page, _) = g.get(&format!("/complaints/{id}")).await;
@@ -85,6 +102,23 @@ async fn a_jury_is_clicked_through(backend: Backend) {
     for hidden in [order("A1").as_str(), "buyer01", "seller01", "13812345678"] {
         assert!(!page.contains(hidden), "{hidden} on a juror's page");
     }
+    // The photo is shown inline, numbered, not named, and fetched through the juror's panel.
+    let photo = page
+        .split(&format!("src=\"/jury/{jury}/evidence/"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no photo on the juror's page: {page}"))
+        .to_owned();
+    let r = j
+        .http
+        .get(format!("{}/jury/{jury}/evidence/{photo}", j.base))
+        .header(reqwest::header::COOKIE, j.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("content-disposition").is_none());
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
     assert!(page.contains("id=\"outcome-partial\""));
     // A reason too short: the form again, the field named, the choice kept.
     let t = super::csrf(&page);
@@ -124,6 +158,8 @@ async fn a_jury_is_clicked_through(backend: Backend) {
     let mut o = Browser::new(&app);
     o.sign_in(other).await;
     let (status, _, _) = o.get(&panel_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = o.get(&format!("/jury/{jury}/evidence/{photo}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Staff read every juror's record.
     let (_, page, _) = g.get("/jury").await;
