@@ -77,7 +77,7 @@ impl SettingsArgs {
 #[derive(clap::Args)]
 pub struct EvalArgs {
     /// Labelled JSON lines (the input fields plus `"label"`: a wave's name or null, and
-    /// optionally `"heldout": true` or `"group": "heldout_c"` / `"heldout_d"` / `"heldout_e"` / `"heldout_f"` / `"heldout_g"`); the set shipped in the repo when
+    /// optionally `"heldout": true` or `"group": "heldout_c"` / `"heldout_d"` / `"heldout_e"` / `"heldout_f"` / `"heldout_g"` / `"heldout_h"`); the set shipped in the repo when
     /// absent.
     file: Option<PathBuf>,
     /// Write the shipped labelled set here as JSON lines and exit.
@@ -155,6 +155,7 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
                     (Some("heldout_e"), _) => labelled::Group::HeldoutE,
                     (Some("heldout_f"), _) => labelled::Group::HeldoutF,
                     (Some("heldout_g"), _) => labelled::Group::HeldoutG,
+                    (Some("heldout_h"), _) => labelled::Group::HeldoutH,
                     (_, true) => labelled::Group::Heldout,
                     (_, false) => labelled::Group::Tuning,
                 },

@@ -2,8 +2,8 @@
 //! boundaries, the index against the offline clusterer, and the labelled set's scores.
 
 use weiquan_detect::collective::{
-    self, BANDS, CollectiveIndex, Complaint, HASHES, Settings, Signature, Subject, labelled,
-    same_issue, similarity,
+    self, BANDS, Closeness, CollectiveIndex, Complaint, HASHES, Settings, Signature, Subject,
+    labelled, same_issue, similarity,
 };
 
 const DAY: i64 = 86_400_000;
@@ -328,9 +328,9 @@ fn the_same_words_cluster_across_subjects() {
 }
 
 #[test]
-fn the_same_words_about_the_goods_of_two_items_do_not_cluster() {
+fn one_problem_on_two_items_joins_by_meaning_not_by_words() {
     // The words that cluster across subjects above, about two items' goods: three and three,
-    // neither five consumers.
+    // neither five consumers by words alone (a listing's words are about its own goods)…
     let two: Vec<Complaint> = WAVE
         .iter()
         .enumerate()
@@ -342,9 +342,18 @@ fn the_same_words_about_the_goods_of_two_items_do_not_cluster() {
             )
         })
         .collect();
-    let (offline, online) = both(&two, Settings::default());
+    let words_only = Settings {
+        closeness: Closeness::NEVER,
+        ..Settings::default()
+    };
+    let (offline, online) = both(&two, words_only);
     assert_eq!(offline, [None; 6]);
     assert_eq!(online, vec![None; 6]);
+    // …but one problem told six times is one cause, whichever listing it was filed under (a
+    // bad batch of coating hits both): issue 18's waves across items.
+    let (offline, online) = both(&two, Settings::default());
+    assert_eq!(offline, [Some(0); 6]);
+    assert_eq!(online, vec![Some("c0".to_owned()); 6]);
 }
 
 #[test]
@@ -473,7 +482,10 @@ fn the_labelled_set_scores_as_measured() {
         .filter(|(l, _)| {
             !matches!(
                 l.group,
-                labelled::Group::HeldoutE | labelled::Group::HeldoutF | labelled::Group::HeldoutG
+                labelled::Group::HeldoutE
+                    | labelled::Group::HeldoutF
+                    | labelled::Group::HeldoutG
+                    | labelled::Group::HeldoutH
             )
         })
         .map(|(l, f)| (l.label.clone(), *f))
@@ -517,6 +529,14 @@ fn the_labelled_set_scores_as_measured() {
     assert!(e.heldout_g_waves >= 22, "{e:?}");
     assert!(
         e.heldout_g.precision >= 0.85 && e.heldout_g.recall >= 0.33,
+        "{e:?}"
+    );
+    // H was scored once with the projected meaning at a least average of 0.4 (BENCHMARKS.md:
+    // P 0.92–1.00, R 0.33–0.56 over five seeds); at 0.5, which keeps the precision above on
+    // the older groups, 1.000 / 0.27–0.39 (0.345 at this seed). Floors against regressions.
+    assert!(e.heldout_h_waves >= 22, "{e:?}");
+    assert!(
+        e.heldout_h.precision >= 0.9 && e.heldout_h.recall >= 0.3,
         "{e:?}"
     );
 }

@@ -14,6 +14,9 @@ const SEEDS_E: &str = include_str!("../../data/collective-heldout-e.txt");
 /// the meaning's first rule; the rule that stands was fitted without it.
 const SEEDS_F: &str = include_str!("../../data/collective-heldout-f.txt");
 const SEEDS_G: &str = include_str!("../../data/collective-heldout-g.txt");
+/// Held-out group H: the same brief as E–G, another writer, written before the projected
+/// meaning was scored on it; the projection and the pair model were fitted without it.
+const SEEDS_H: &str = include_str!("../../data/collective-heldout-h.txt");
 
 /// 2026-01-01T00:00:00+08:00 in unix milliseconds.
 pub const START_MS: i64 = 1_767_196_800_000;
@@ -42,6 +45,9 @@ pub enum Group {
     /// Held-out group G (`heldout-g`, its own file): like E and F, written after F was scored
     /// and before average linkage was scored on it.
     HeldoutG,
+    /// Held-out group H (`heldout-h`, its own file): like E–G, written after G was scored and
+    /// before the projected meaning was scored on it.
+    HeldoutH,
 }
 
 impl Group {
@@ -50,7 +56,12 @@ impl Group {
     fn names_items(self) -> bool {
         matches!(
             self,
-            Group::HeldoutC | Group::HeldoutD | Group::HeldoutE | Group::HeldoutF | Group::HeldoutG
+            Group::HeldoutC
+                | Group::HeldoutD
+                | Group::HeldoutE
+                | Group::HeldoutF
+                | Group::HeldoutG
+                | Group::HeldoutH
         )
     }
 }
@@ -94,6 +105,7 @@ pub fn seeds() -> Vec<Seed> {
         .chain(SEEDS_E.lines())
         .chain(SEEDS_F.lines())
         .chain(SEEDS_G.lines())
+        .chain(SEEDS_H.lines())
         .map(str::trim)
     {
         if line.is_empty() || line.starts_with('#') {
@@ -125,6 +137,10 @@ pub fn seeds() -> Vec<Seed> {
                     (Some(*key), *shop, Group::HeldoutG, Some(*category))
                 }
                 ["other", shop, "heldout-g"] => (None, *shop, Group::HeldoutG, None),
+                ["wave", key, shop, "heldout-h", category] => {
+                    (Some(*key), *shop, Group::HeldoutH, Some(*category))
+                }
+                ["other", shop, "heldout-h"] => (None, *shop, Group::HeldoutH, None),
                 _ => panic!("bad seed header {line:?}"),
             });
             continue;
@@ -469,6 +485,9 @@ pub struct Evaluation {
     pub heldout_g_waves: usize,
     /// Group G alone (its shops are its own).
     pub heldout_g: super::PairScores,
+    pub heldout_h_waves: usize,
+    /// Group H alone (its shops are its own).
+    pub heldout_h: super::PairScores,
     pub all: super::PairScores,
     /// Waves found together in one cluster (the precision lost is theirs).
     pub merged: Vec<[String; 2]>,
@@ -562,6 +581,8 @@ pub fn evaluate(set: &[Labelled], settings: super::Settings) -> Evaluation {
         heldout_f: score(&|l| l.group == Group::HeldoutF),
         heldout_g_waves: waves(Group::HeldoutG),
         heldout_g: score(&|l| l.group == Group::HeldoutG),
+        heldout_h_waves: waves(Group::HeldoutH),
+        heldout_h: score(&|l| l.group == Group::HeldoutH),
         all: score(&|_| true),
     }
 }
