@@ -227,6 +227,11 @@ def main():
                     continue
                 tone, text = line.split(" ", 1)
                 hand.append(({"c": "calm", "e": "emotional"}[tone], fill(rng, text.strip())))
+        with open(os.path.join(HERE, "second-writer.jsonl"), encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                if row["intent"] == intent:
+                    hand.append((row["tone"], row["text"]))
         n = 0
         for tone, text in hand:
             if text not in seen:

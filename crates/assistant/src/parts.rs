@@ -298,6 +298,31 @@ const WHEN_WORDS: &[&str] = &[
     "october",
     "november",
     "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "weekend",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "tonight",
     "yesterday",
     "today",
     "ago",
@@ -339,6 +364,73 @@ pub fn content(text: &str) -> (usize, usize) {
         .filter(|w| w.len() >= 3 && !WHEN_WORDS.contains(w))
         .count();
     (han, words)
+}
+
+/// Words that date the goods' arrival or their purchase, with the particles around them.
+const DATING: &[&str] = &[
+    "到的货",
+    "到货",
+    "收到的",
+    "收到",
+    "签收的",
+    "签收",
+    "购买的",
+    "买的",
+    "下的单",
+    "下单的",
+    "下单",
+    "拍的",
+    "付的款",
+    "付款的",
+    "付款",
+    "发的货",
+    "到的",
+    "的",
+    "了",
+    "是",
+    "在",
+    "received",
+    "arrived",
+    "delivered",
+    "bought",
+    "ordered",
+    "purchased",
+    "placed",
+    "got",
+    "came",
+    "it",
+    "was",
+    "were",
+    "they",
+    "them",
+    "my",
+    "order",
+];
+
+/// Whether a clause only says when the goods came or were bought (「11月20号到的货」, "it
+/// arrived on Nov 20"): a date, and nothing beside it but words of arriving or buying.
+fn only_dates(folded: &str) -> bool {
+    let dated = folded
+        .chars()
+        .any(|c| c.is_ascii_digit() || WHEN_CHARS.contains(c))
+        || folded.split(|c: char| !c.is_ascii_alphabetic()).any(|w| {
+            WHEN_WORDS.contains(&w) && !matches!(w, "on" | "the" | "at" | "in" | "this" | "last")
+        });
+    if !dated {
+        return false;
+    }
+    let mut rest = folded.to_string();
+    for w in DATING.iter().filter(|w| !w.is_ascii()) {
+        rest = rest.replace(w, " ");
+    }
+    // Numerals and weekdays of a date (上周五, 十一月三号, 礼拜天).
+    rest.retain(|c| !"零一二三四五六七八九十两礼拜星期".contains(c));
+    let (han, _) = content(&rest);
+    let words = rest
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 3 && !WHEN_WORDS.contains(w) && !DATING.contains(w))
+        .count();
+    han == 0 && words == 0
 }
 
 /// Words that only introduce an order number.
@@ -529,9 +621,18 @@ impl Parts {
     }
 
     /// The text the category is read from: the problem clauses, else problem and process.
+    /// A clause that only dates the goods (「11月20号到的货」) says nothing of what happened.
     pub fn category_texts(&self) -> Vec<String> {
-        let problem = self.joined(&[Role::Problem]);
-        let both = self.joined(&[Role::Problem, Role::Process]);
+        let join = |roles: &[Role]| {
+            self.clauses
+                .iter()
+                .filter(|c| roles.contains(&c.role) && !only_dates(&c.folded))
+                .map(|c| c.folded.as_str())
+                .collect::<Vec<_>>()
+                .join("，")
+        };
+        let problem = join(&[Role::Problem]);
+        let both = join(&[Role::Problem, Role::Process]);
         let mut out = vec![];
         if !problem.is_empty() {
             out.push(problem);
@@ -589,6 +690,21 @@ mod tests {
         assert_eq!(p.claim().unwrap().amount_cents, Some(3000));
         assert!(!p.description().contains("退款"), "{}", p.description());
         assert_eq!(p.category(0.45).map(|c| c.0), Some(Category::QualityDefect));
+    }
+
+    #[test]
+    fn a_clause_that_only_dates_the_goods_tells_no_category() {
+        assert!(only_dates("11月20号到的货"));
+        assert!(only_dates("昨天收到的"));
+        assert!(only_dates("it arrived on nov 20"));
+        assert!(only_dates("bought it last friday"));
+        // Late, or what happened beside the date: those say something.
+        assert!(!only_dates("11月20号才到的货"));
+        assert!(!only_dates("昨天收到就是坏的"));
+        assert!(!only_dates("arrived broken yesterday"));
+        assert!(!only_dates("收到的"));
+        let p = Parts::new("台灯收到就是坏的，上周五到的货");
+        assert_eq!(p.category_texts(), vec!["台灯收到就是坏的".to_string()]);
     }
 
     #[test]

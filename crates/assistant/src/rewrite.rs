@@ -315,7 +315,18 @@ pub fn calm_body(text: &str) -> String {
     }
     let mut kept: Vec<(String, char)> = vec![];
     for (clause, mark) in clauses {
+        // The mark is part of some heat ("Seriously?"): look for it with the mark in place.
+        let clause = if mark == '?' {
+            format!("{clause}?")
+        } else {
+            clause
+        };
         let (heat, threat) = heat_in(&clause);
+        let clause = if heat.is_empty() {
+            clause.trim_end_matches('?').to_string()
+        } else {
+            clause
+        };
         if heat.is_empty() {
             if !clause.trim().is_empty() {
                 kept.push((clause.trim().to_string(), mark));
@@ -329,7 +340,7 @@ pub fn calm_body(text: &str) -> String {
         if substance(&rest) <= 1 && !has_fact(&rest) {
             continue;
         }
-        let rest = trim_leftovers(rest);
+        let rest = trim_leftovers(rest.trim_end_matches('?').to_string());
         if !rest.is_empty() {
             kept.push((rest, mark));
         }

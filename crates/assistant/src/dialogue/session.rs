@@ -189,6 +189,13 @@ impl Session {
             !(self.mid_answer() && self.started()) || a.intent_confidence >= ASIDE_CONFIDENCE;
         let shortcut = shortcut && sure_aside;
         if !self.mid_answer() || !self.slot_answer(&folded, &a, ctx) {
+            // A question about one rule (7天无理由, a shop's commitments) is answered with that
+            // rule, not with how to complain in general.
+            if rules_question(text) {
+                reply.intent = None;
+                reply.text = rules(lang, ctx, self.slots.order_no.as_deref());
+                return reply;
+            }
             if shortcut && a.intent == Intent::HowToComplain {
                 reply.text = how_to_complain(lang);
                 if self.started() {
@@ -199,11 +206,6 @@ impl Session {
             }
             if shortcut && a.intent == Intent::CheckStatus {
                 reply.text = status(lang, ctx);
-                return reply;
-            }
-            if rules_question(text) {
-                reply.intent = None;
-                reply.text = rules(lang, ctx, self.slots.order_no.as_deref());
                 return reply;
             }
         }
