@@ -170,7 +170,7 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"[退返][^，。,.;；的]{0,2}(?:钱|款|费)|退一半|[退补返]差价|差价[^，。,.;；]{0,3}[退补返]",
             r"(?:钱|款|费)[^，。,.;；]{0,8}(?:退|还|返)(?:给|回|还|我|来|吧|了|到|$|[，。,.!！])",
             // A sum given back: 「把那89退了」, 「1280元退到我账户」, "¥58 back", "my 320 back".
-            r"\d\s*(?:元|块钱?)?[^\d，。,.;；退还返]{0,3}(?:退|还|返)(?:回|给|还|了|到|吧|$|[，。,.!！])",
+            r"(?:\d|[十百千万][零一二两三四五六七八九十]*)\s*(?:元|块钱?)?[^\d，。,.;；退还返]{0,3}(?:退|还|返)(?:回|给|还|了|到|吧|$|[，。,.!！])",
             r"(?:钱|款)[^，。,.;；]{0,6}(?:打|转)(?:给|到|回)",
             r"(?:^|[^\w])(?:[¥$]\s*)?\d+(?:\.\d{1,2})?\s*(?:yuan|rmb|kuai|dollars)?\s+back\b",
             r"\b(?:want|need|get)\s+(?:my|the|all|all of my)\s+(?:[¥$]\s*)?\d",
@@ -307,7 +307,7 @@ static BARE: LazyLock<Regex> = LazyLock::new(|| {
 /// what it counts (天, 码, 号).
 static BARE_CN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"([一二两三四五六七八九]?[十百千万][零一二两三四五六七八九十百千万]*)(?:左右|多|来)?(?:吧|呢|啊)?\s*(?:[，。,;；!！~～]|$)",
+        r"([一二两三四五六七八九]?[十百千万][零一二两三四五六七八九十百千万]*)(?:左右|多|来)?(?:吧|呢|啊)?\s*(?:[，。,;；!！~～]|$|退|还|返|赔)",
     )
     .expect("bare numeral pattern compiles")
 });
@@ -477,6 +477,7 @@ mod readings {
             ("给我重发一个新锅", ClaimKind::Exchange),
             ("钱还给我吧", ClaimKind::Refund),
             ("尽快把159退回来", ClaimKind::Refund),
+            ("不想买了，六十八退回来", ClaimKind::Refund),
             ("把东西寄回去，钱退给我", ClaimKind::Return),
             ("退货，钱原路退回", ClaimKind::Return),
             ("send me the right one", ClaimKind::Exchange),
@@ -567,6 +568,11 @@ mod readings {
     #[test]
     fn bare_numbers_in_a_claim_and_multiples() {
         assert_eq!(claim("退我259").unwrap().amount_cents, Some(25900));
+        // A numeral in words before the verb that gives it back is the sum (「三百四退回来」).
+        assert_eq!(
+            claim("别发了，三百四退回来").unwrap().amount_cents,
+            Some(34000)
+        );
         assert_eq!(
             claim("refund of 1299 please").unwrap().amount_cents,
             Some(129900)
