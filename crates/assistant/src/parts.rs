@@ -366,6 +366,9 @@ pub fn content(text: &str) -> (usize, usize) {
     (han, words)
 }
 
+/// How much surer the whole story must read than the problem alone to decide the category.
+const SURER: f32 = 0.25;
+
 /// Words that date the goods' arrival or their purchase, with the particles around them.
 const DATING: &[&str] = &[
     "到的货",
@@ -646,24 +649,34 @@ impl Parts {
     /// The complaint category and the model's confidence in it: from what happened, else from
     /// what was done; `None` when the message holds neither (only a claim, say). Takes the first
     /// reading at least `min_confidence` sure, else the surest.
+    /// A problem read only fairly sure gives way to the whole story read far surer: small talk
+    /// (「这么晚打扰了 实在睡不着」) is no problem, and what was done tells the rest.
     pub fn category(&self, min_confidence: f32) -> Option<(Category, f32)> {
         let m = models();
         let mut best: Option<(Category, f32)> = None;
+        let mut first: Option<(Category, f32)> = None;
         for text in self.category_texts() {
             if !tells_something(&text) {
                 continue;
             }
             let (intent, p) = m.intent(&Featurized::new(&text));
             if let Intent::Complaint(c) = intent {
+                if let Some((fc, fp)) = first {
+                    if p >= fp + SURER {
+                        return Some((c, p));
+                    }
+                    return Some((fc, fp));
+                }
                 if p >= min_confidence {
-                    return Some((c, p));
+                    first = Some((c, p));
+                    continue;
                 }
                 if best.is_none_or(|(_, b)| p > b) {
                     best = Some((c, p));
                 }
             }
         }
-        best
+        first.or(best)
     }
 }
 

@@ -61,6 +61,26 @@ pub(super) struct Scores {
     pub by_meaning: Vec<f32>,
 }
 
+/// Words that make the word after them the thing talked about: 「那个榴莲的退款」, 「买的风扇」.
+const DETERMINERS: &[&str] = &[
+    "那个", "这个", "那款", "这款", "那件", "这件", "那台", "这台", "那双", "这双", "那瓶", "那盒",
+    "那包", "那条", "那把", "那只", "那套", "买的", "买了", "订的", "拍的", "我的",
+];
+
+/// Whether `reply` names, right after a determiner, a word (a Chinese bigram) that only the
+/// title `t` holds among `titles`: the reply is about that item (「那个榴莲的退款」), not merely
+/// using a word it shares (「倒热水就漏」 is no kettle).
+fn determined(reply: &str, t: &[String], titles: &[Vec<String>]) -> bool {
+    t.iter()
+        .filter(|w| w.chars().count() == 2 && w.chars().all(weiquan_text::normalize::is_cjk))
+        .filter(|w| titles.iter().filter(|o| o.binary_search(w).is_ok()).count() == 1)
+        .any(|w| {
+            DETERMINERS
+                .iter()
+                .any(|d| reply.contains(&format!("{d}{w}")))
+        })
+}
+
 /// Scores `text` against each candidate (an order and one of its items).
 pub(super) fn scores(
     text: &str,
@@ -81,8 +101,14 @@ pub(super) fn scores(
         pairs
             .iter()
             .zip(dist)
-            .map(|((_, item), d)| {
-                matcher.score(&m, &title(item)).total() + DISTINCT_WEIGHT * d.min(3.0)
+            .zip(&titles)
+            .map(|(((_, item), d), t)| {
+                let framed = if determined(&m.text, t, &titles) {
+                    DISTINCT_WEIGHT
+                } else {
+                    0.0
+                };
+                matcher.score(&m, &title(item)).total() + DISTINCT_WEIGHT * d.min(3.0) + framed
             })
             .collect()
     };
@@ -303,6 +329,8 @@ mod tests {
             order("3", "竹叶青峨眉高山绿茶 120g", 220),
         ];
         assert_eq!(pick("铁观音那个礼盒", &o, false), Pointed::One(0));
+        // One such word after a determiner is what the reply is about.
+        assert_eq!(pick("那个绿茶的退款什么时候到", &o, false), Pointed::One(2));
         assert_eq!(pick("退货寄回去两个礼拜了", &o, false), Pointed::Nothing);
     }
 
