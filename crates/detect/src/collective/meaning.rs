@@ -174,6 +174,18 @@ mod tests {
     }
 
     #[test]
+    fn the_projection_gives_unit_meanings_of_its_dimensions() {
+        let v: Vec<f32> = (0..ENCODER_DIMS)
+            .map(|i| ((i * 7 % 13) as f32 - 6.0) / 100.0)
+            .collect();
+        let p = project(&v);
+        assert_eq!(p.len(), MEANING_DIMS);
+        let norm: f32 = p.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "{norm}");
+        assert!(project(&[0.0; ENCODER_DIMS]).iter().all(|&x| x == 0.0));
+    }
+
+    #[test]
     fn quantised_cosine_is_close_to_the_float_one() {
         let a: Vec<f32> = (0..256).map(|i| (i * 7 % 13) as f32 - 6.0).collect();
         let b: Vec<f32> = (0..256).map(|i| (i * 5 % 11) as f32 - 4.0).collect();
