@@ -202,6 +202,23 @@ fn bare_claim(folded: &str) -> bool {
     han <= 1 && words == 0
 }
 
+/// Words that put a remedy in someone else's mouth: the shop telling the consumer to take it.
+const OTHERS_ASK: &[&str] = &[
+    "让我",
+    "叫我",
+    "要我",
+    "逼我",
+    "劝我",
+    "要么",
+    "told me to",
+    "asked me to",
+    "wants me to",
+    "want me to",
+    "telling me to",
+    "tells me to",
+    "suggested i",
+];
+
 /// Verbs that, opening a clause with a claim in it, make it a request (an imperative: "send
 /// me the right one", 「把东西寄回去」, 「按假一赔四赔偿」).
 const IMPERATIVE: &[&str] = &[
@@ -256,6 +273,11 @@ fn role_of(folded: &str) -> Role {
                     .next()
                     .is_some_and(|c| c.is_ascii_alphabetic())
         });
+    // A remedy someone else asks of the consumer (「让我自己申请退款」, "told me to request a
+    // refund") is what happened, not what the consumer wants.
+    if has_any(&padded, OTHERS_ASK) {
+        return Role::Process;
+    }
     // 了 also ends a request (「我要退款了」); the other markers only tell the past.
     let weak_past = padded.contains('了');
     let past = PAST.iter().any(|w| *w != "了" && padded.contains(w));
@@ -508,6 +530,7 @@ impl Parts {
                         && role_of(&f[at..]) == Role::Claim
                         && claim(&f[..at]).is_none()
                         && says_something(&f[..at])
+                        && !has_any(&f[..at], OTHERS_ASK)
                 })
             });
             match split.min() {
@@ -718,6 +741,16 @@ mod tests {
         assert!(!only_dates("收到的"));
         let p = Parts::new("台灯收到就是坏的，上周五到的货");
         assert_eq!(p.category_texts(), vec!["台灯收到就是坏的".to_string()]);
+    }
+
+    #[test]
+    fn a_remedy_the_shop_asks_of_the_consumer_is_a_fact_not_the_claim() {
+        let r = roles("商家说没货了，让我自己申请退款");
+        assert_eq!(r[1].1, Role::Process, "{r:?}");
+        let r = roles("the seller told me to request a refund myself");
+        assert_eq!(r[0].1, Role::Process, "{r:?}");
+        // The consumer's own request still is one.
+        assert_eq!(roles("我要退款")[0].1, Role::Claim);
     }
 
     #[test]
