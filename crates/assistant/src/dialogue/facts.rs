@@ -266,8 +266,14 @@ impl Session {
             let amount = c
                 .amount_cents
                 .or(self.slots.claim.and_then(|x| x.amount_cents));
+            // Asked how much, the answer tells a sum: the remedy already chosen stays (a story
+            // told again that mentions 「我申请退款」 does not turn compensation into a refund).
+            let kind = match self.slots.claim {
+                Some(x) if asked == Some(Ask::ClaimAmount) => x.kind,
+                _ => c.kind,
+            };
             self.slots.claim = Some(ClaimDraft {
-                kind: c.kind,
+                kind,
                 amount_cents: amount,
             });
         } else if asked == Some(Ask::ClaimAmount)

@@ -968,3 +968,16 @@ fn a_cost_named_beside_a_compensation_is_its_sum_and_the_price_is_not() {
     let r = say_with(&mut s, &orders, "花了89元买的，要求赔偿");
     assert_eq!(s.awaiting(), Some("claim"), "{}", r.text);
 }
+
+#[test]
+fn asked_how_much_a_story_that_mentions_a_refund_keeps_the_remedy_chosen() {
+    let mut s = Session::default();
+    say(&mut s, "保温杯漏水，昨天发现的");
+    assert_eq!(s.awaiting(), Some("claim"));
+    let r = say(&mut s, "必须赔偿我");
+    assert_eq!(s.slots.claim.map(|c| c.kind), Some(ClaimKind::Compensation));
+    assert_eq!(s.asked, Some(Ask::ClaimAmount), "{}", r.text);
+    say(&mut s, "杯子漏了一桌子 我申请退款商家也不理 赔我50");
+    assert_eq!(s.slots.claim.map(|c| c.kind), Some(ClaimKind::Compensation));
+    assert_eq!(s.slots.claim.and_then(|c| c.amount_cents), Some(5000));
+}
