@@ -119,6 +119,10 @@ pub struct Slots {
     pub product: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
+    /// How sure the model was of `category` when it was read from the consumer's words (1 when
+    /// chosen outright): a later story read far surer replaces a guess from small talk.
+    #[serde(default, skip_serializing_if = "is_unsure")]
+    pub category_confidence: f32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incident_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -210,6 +214,10 @@ pub struct Session {
 
 fn is_zero(n: &u8) -> bool {
     *n == 0
+}
+
+fn is_unsure(p: &f32) -> bool {
+    *p == 0.0
 }
 
 /// A complaint ready to file (every field of `POST /complaints`).

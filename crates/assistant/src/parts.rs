@@ -389,7 +389,7 @@ pub fn content(text: &str) -> (usize, usize) {
 }
 
 /// How much surer the whole story must read than the problem alone to decide the category.
-const SURER: f32 = 0.25;
+pub const SURER: f32 = 0.25;
 
 /// Words that date the goods' arrival or their purchase, with the particles around them.
 const DATING: &[&str] = &[
@@ -641,9 +641,12 @@ impl Parts {
         }
     }
 
-    /// Whether the message tells what happened (a problem clause beyond a date or a number).
+    /// Whether the message tells what happened (a problem clause beyond a date or a number, or
+    /// beyond when the goods came: 「3号到的」).
     pub fn tells_what_happened(&self) -> bool {
-        tells_something(&self.joined(&[Role::Problem]))
+        self.clauses.iter().any(|c| {
+            c.role == Role::Problem && !only_dates(&c.folded) && tells_something(&c.folded)
+        })
     }
 
     /// The text the category is read from: the problem clauses, else problem and process.

@@ -101,12 +101,30 @@ impl Session {
         // Heat and nothing else (「垃圾商家骗子！！！」: the calm rewrite keeps no clause of it)
         // tells no category, however sure the model is of one.
         let heat_only = crate::rewrite::calm_body(text).trim().is_empty();
-        if let Some((c, _)) = reading.filter(|_| !heat_only) {
+        // All that was told, read far surer than what set the category, replaces it (「这么晚还在
+        // 吗 气得睡不着」 read as late shipment, then the rice cooker's peeling coating).
+        let surer = || {
+            guess().filter(|&(_, p)| {
+                sure.is_some()
+                    && story
+                    && parts.tells_what_happened()
+                    && p >= self.slots.category_confidence + crate::parts::SURER
+            })
+        };
+        let retold = match self.slots.category {
+            Some(_) if asked != Some(Ask::Category) => surer(),
+            _ => None,
+        };
+        let reading = retold.or(reading);
+        if let Some((c, p)) = reading.filter(|_| !heat_only) {
+            let surer = retold.is_some();
             if self.slots.category.is_none()
                 || asked == Some(Ask::Category)
                 || (asked == Some(Ask::Description) && sure.is_some())
+                || surer
             {
                 self.slots.category = Some(c);
+                self.slots.category_confidence = p;
                 self.kind = if c.is_report() {
                     Kind::Report
                 } else {
@@ -218,6 +236,7 @@ impl Session {
                 .and_then(|i| COMPLAINT_KINDS.get(i))
         {
             self.slots.category = Some(c);
+            self.slots.category_confidence = 1.0;
             descriptive = false;
         }
         // What they want: the claim clauses; the whole answer when it was asked for (「退款就行了」).

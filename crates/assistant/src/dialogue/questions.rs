@@ -275,7 +275,7 @@ impl Session {
                 // The model's surest complaint category over all that was told.
                 let told = self.slots.description.clone()?;
                 let probs = crate::models().intent_probabilities(&crate::Featurized::new(&told));
-                let (c, _) = probs
+                let (c, p) = probs
                     .iter()
                     .enumerate()
                     .filter_map(|(i, p)| match Intent::ALL.get(i)? {
@@ -284,6 +284,7 @@ impl Session {
                     })
                     .max_by(|a, b| a.1.total_cmp(&b.1))?;
                 self.slots.category = Some(c);
+                self.slots.category_confidence = p;
                 Some(String::new())
             }
             Ask::Description => {
