@@ -83,7 +83,7 @@ fn decimal_cents(s: &str) -> Option<i64> {
 /// Every amount of money in `text`, in order of mention (ranges are in the width-folded,
 /// lower-cased text).
 pub fn amounts(text: &str) -> Vec<Amount> {
-    let lower = fold_width(text).to_lowercase();
+    let lower = without_thousands(&fold_width(text).to_lowercase());
     let mut found: Vec<Amount> = vec![];
     for (re, read) in AMOUNT_RULES.iter() {
         for c in re.captures_iter(&lower) {
@@ -210,7 +210,19 @@ const NEGATIONS: &[&str] = &[
 
 /// The text as claims are read: traditional folded, full-width folded, lower case.
 pub fn claim_text(text: &str) -> String {
-    fold_width(&crate::fold::simplify(text)).to_lowercase()
+    without_thousands(&fold_width(&crate::fold::simplify(text)).to_lowercase())
+}
+
+/// "1,299" → "1299": a sum's thousands separators left out, so it reads as one number.
+fn without_thousands(text: &str) -> String {
+    static SEP: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\d),(\d{3})\b").expect("thousands pattern compiles"));
+    let mut out = text.to_string();
+    // Twice: 1,234,567 has overlapping matches.
+    for _ in 0..2 {
+        out = SEP.replace_all(&out, "$1$2").into_owned();
+    }
+    out
 }
 
 /// Every claim said in `text` (already [`claim_text`]), negated ones left out: its kind, rank
@@ -568,6 +580,13 @@ mod readings {
     #[test]
     fn bare_numbers_in_a_claim_and_multiples() {
         assert_eq!(claim("退我259").unwrap().amount_cents, Some(25900));
+        // Thousands separators: one sum.
+        assert_eq!(
+            claim("take it back and refund the full 1,199")
+                .unwrap()
+                .amount_cents,
+            Some(119900)
+        );
         // A numeral in words before the verb that gives it back is the sum (「三百四退回来」).
         assert_eq!(
             claim("别发了，三百四退回来").unwrap().amount_cents,
