@@ -1,6 +1,6 @@
 //! Taking the facts a message carries into the slots.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use weiquan_domain::{Category, ClaimKind, Lang};
 
 use super::labels::{day, t, yuan};
@@ -206,7 +206,12 @@ impl Session {
                     "发生时间不能晚于现在。",
                     "The time cannot be in the future. ",
                 ));
-            } else {
+            } else if !(says_only_now(at, ctx.now)
+                && self.slots.incident_at.is_some()
+                && asked != Some(Ask::IncidentAt))
+            {
+                // 「今天都周二了」, "it's monday now" after a day was told: that is when they
+                // write, not when it happened.
                 self.slots.incident_at = Some(at);
             }
         }
@@ -423,4 +428,10 @@ pub(super) fn known_day(text: &str) -> Option<Known> {
     } else {
         None
     }
+}
+
+/// Whether `at` is only today, the day the consumer writes on (Asia/Shanghai).
+fn says_only_now(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    let tz = crate::slots::time::shanghai();
+    at.with_timezone(&tz).date_naive() == now.with_timezone(&tz).date_naive()
 }

@@ -402,6 +402,10 @@ pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
             || ["前", "之前", "以前"].iter().any(|w| after.starts_with(w))
             || before.ends_with(" by")
             || before.ends_with(" before")
+            || ["最晚", "最迟", "承诺", "答应"]
+                .iter()
+                .any(|w| before.ends_with(w))
+            || after.starts_with("at the latest")
     };
     if let Some(&(_, _, last)) = found.last()
         && is_today(last)

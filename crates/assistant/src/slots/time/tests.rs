@@ -133,6 +133,15 @@ fn today_said_again_does_not_override_a_deadline() {
         at("it was supposed to ship by May 3, today still nothing"),
         Some(day(2026, 5, 3))
     );
+    // 最晚 / "at the latest" name a deadline too.
+    assert_eq!(
+        at("8号付的钱 最晚11号就该发了 今天都13号了"),
+        Some(day(2026, 5, 11))
+    );
+    assert_eq!(
+        at("they said friday at the latest, today still nothing"),
+        Some(day(2026, 5, 8))
+    );
     // Without a deadline the last time said wins, today too.
     assert_eq!(at("3号收到的，今天发现坏了"), Some(day(2026, 5, 13)));
 }
