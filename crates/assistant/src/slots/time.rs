@@ -402,9 +402,13 @@ pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
             || ["前", "之前", "以前"].iter().any(|w| after.starts_with(w))
             || before.ends_with(" by")
             || before.ends_with(" before")
-            || ["最晚", "最迟", "承诺", "答应"]
-                .iter()
-                .any(|w| before.ends_with(w))
+            || ["最晚", "最迟", "承诺", "答应"].iter().any(|w| {
+                // The day's pattern may have taken the character before its number (晚 of 最晚).
+                let number = said
+                    .find(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+                    .unwrap_or(0);
+                lower[..s + number].trim_end().ends_with(w)
+            })
             || after.starts_with("at the latest")
     };
     if let Some(&(_, _, last)) = found.last()

@@ -139,7 +139,7 @@ fn today_said_again_does_not_override_a_deadline() {
         Some(day(2026, 5, 11))
     );
     assert_eq!(
-        at("they said friday at the latest, today still nothing"),
+        at("they said this friday at the latest, today still nothing"),
         Some(day(2026, 5, 8))
     );
     // Without a deadline the last time said wins, today too.
