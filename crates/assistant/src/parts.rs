@@ -214,7 +214,9 @@ fn bare_claim(folded: &str) -> bool {
 const OTHERS_ASK: &[&str] = &[
     "让我",
     "叫我",
-    "要我",
+    // Not 要我 alone: 「我要我的钱」 is the consumer's own.
+    "要我自己",
+    "要我先",
     "逼我",
     "劝我",
     "要么",
@@ -762,6 +764,7 @@ mod tests {
         assert_eq!(r[0].1, Role::Process, "{r:?}");
         // The consumer's own request still is one.
         assert_eq!(roles("我要退款")[0].1, Role::Claim);
+        assert_eq!(roles("我要我的钱退回来")[0].1, Role::Claim);
     }
 
     #[test]

@@ -117,11 +117,10 @@ impl Session {
         };
         let reading = retold.or(reading);
         if let Some((c, p)) = reading.filter(|_| !heat_only) {
-            let surer = retold.is_some();
             if self.slots.category.is_none()
                 || asked == Some(Ask::Category)
                 || (asked == Some(Ask::Description) && sure.is_some())
-                || surer
+                || retold.is_some()
             {
                 self.slots.category = Some(c);
                 self.slots.category_confidence = p;
