@@ -36,10 +36,10 @@ static AMOUNT_RULES: LazyLock<Vec<AmountRule>> = LazyLock::new(|| {
         (r(r"(?:[¥￥]|\brmb|\bcny)\s*(\d+(?:\.\d{1,2})?)"), |c| {
             decimal_cents(&c[1])
         }),
-        // 59元, 59.9 元, 100块钱, 59块9, 5块5毛, 59 yuan, 59 rmb
+        // 59元, 59.9 元, 100块钱, 59块9, 5块5毛, 59 yuan, 59 rmb, 59蚊 (Cantonese)
         (
             r(
-                r"(?:^|[^\d.])(\d+(?:\.\d{1,2})?)\s*(?:元|块钱|块|圆|\s?yuan\b|\s?rmb\b|\s?kuai\b)(?:(\d)(?:毛|角|$|[^\d\p{Han}]))?",
+                r"(?:^|[^\d.])(\d+(?:\.\d{1,2})?)\s*(?:元|块钱|块|圆|蚊|\s?yuan\b|\s?rmb\b|\s?kuai\b)(?:(\d)(?:毛|角|$|[^\d\p{Han}]))?",
             ),
             |c| {
                 let jiao = c
@@ -54,7 +54,7 @@ static AMOUNT_RULES: LazyLock<Vec<AmountRule>> = LazyLock::new(|| {
         // 五十九块, 一百块钱, 两百元, 五十九块九, 五块五毛
         (
             r(&format!(
-                r"({CN}+)\s*(?:元|块钱|块|圆)(?:([一二两三四五六七八九])(?:毛|角|$|[^\p{{Han}}]))?"
+                r"({CN}+)\s*(?:元|块钱|块|圆|蚊)(?:([一二两三四五六七八九])(?:毛|角|$|[^\p{{Han}}]))?"
             )),
             |c| {
                 let yuan = parse_int(&c[1])?;
@@ -431,6 +431,9 @@ mod tests {
         assert_eq!(cents("花了59元"), vec![5900]);
         assert_eq!(cents("59.90元"), vec![5990]);
         assert_eq!(cents("五十九块"), vec![5900]);
+        // Cantonese 蚊.
+        assert_eq!(cents("三百蚊"), vec![30000]);
+        assert_eq!(cents("56蚊運費"), vec![5600]);
         assert_eq!(cents("100块钱"), vec![10000]);
         assert_eq!(cents("五十九块九"), vec![5990]);
         assert_eq!(cents("59块9"), vec![5990]);
