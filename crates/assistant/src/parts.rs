@@ -136,12 +136,6 @@ const CLAIM_FILLER: &[&str] = &[
     "元", "块", "钱", "a ", "full", "the ", "i ", "me", "my", "money", "yuan", "rmb", "just",
 ];
 
-/// Whether the comma at `i` separates thousands: a digit before it, three after and no fourth.
-fn thousands(chars: &[(usize, char)], i: usize) -> bool {
-    let digit = |k: usize| chars.get(k).is_some_and(|(_, c)| c.is_ascii_digit());
-    i > 0 && digit(i - 1) && digit(i + 1) && digit(i + 2) && digit(i + 3) && !digit(i + 4)
-}
-
 fn split_points(folded: &str) -> Vec<usize> {
     let mut cuts = vec![];
     let chars: Vec<(usize, char)> = folded.char_indices().collect();
@@ -149,7 +143,10 @@ fn split_points(folded: &str) -> Vec<usize> {
         let end = at + c.len_utf8();
         let cut = match c {
             // A thousands separator (1,299) is no clause break.
-            ',' => !thousands(&chars, i),
+            ',' => !crate::slots::claim::separates_thousands(
+                i.checked_sub(1).map(|k| chars[k].1),
+                chars[i + 1..].iter().map(|&(_, c)| c),
+            ),
             '，' | '。' | '！' | '!' | '？' | '?' | '；' | ';' | '\n' | '、' => true,
             // A full stop, not a decimal point.
             '.' => !chars.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit()),

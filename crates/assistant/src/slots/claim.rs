@@ -215,14 +215,30 @@ pub fn claim_text(text: &str) -> String {
 
 /// "1,299" → "1299": a sum's thousands separators left out, so it reads as one number.
 fn without_thousands(text: &str) -> String {
-    static SEP: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(\d),(\d{3})\b").expect("thousands pattern compiles"));
-    let mut out = text.to_string();
-    // Twice: 1,234,567 has overlapping matches.
-    for _ in 0..2 {
-        out = SEP.replace_all(&out, "$1$2").into_owned();
-    }
-    out
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| {
+            !(c == ','
+                && separates_thousands(
+                    i.checked_sub(1).map(|k| chars[k]),
+                    chars[i + 1..].iter().copied(),
+                ))
+        })
+        .map(|(_, &c)| c)
+        .collect()
+}
+
+/// Whether a comma between `prev` and the characters `next` separates thousands (1,299): a
+/// digit before it, three after and no fourth. Clauses are not cut there either.
+pub(crate) fn separates_thousands(
+    prev: Option<char>,
+    mut next: impl Iterator<Item = char>,
+) -> bool {
+    prev.is_some_and(|c| c.is_ascii_digit())
+        && (0..3).all(|_| next.next().is_some_and(|c| c.is_ascii_digit()))
+        && !next.next().is_some_and(|c| c.is_ascii_digit())
 }
 
 /// Every claim said in `text` (already [`claim_text`]), negated ones left out: its kind, rank
@@ -433,6 +449,9 @@ mod tests {
         assert_eq!(cents("五十九块"), vec![5900]);
         // Cantonese 蚊.
         assert_eq!(cents("三百蚊"), vec![30000]);
+        // Thousands separators, before a unit too.
+        assert_eq!(cents("1,299元"), vec![129900]);
+        assert_eq!(cents("¥1,234,567"), vec![123456700]);
         assert_eq!(cents("56蚊運費"), vec![5600]);
         assert_eq!(cents("100块钱"), vec![10000]);
         assert_eq!(cents("五十九块九"), vec![5990]);
