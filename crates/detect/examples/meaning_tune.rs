@@ -5,12 +5,11 @@
 //! Prints the tuning waves' pairwise precision and recall over a grid of thresholds, with
 //! subjects (the store's case) and from text alone; `pairs` first compares the three encoders
 //! of `weiquan-embed` on the tuning waves' pairs at one shop: how well a cosine separates pairs
-//! of one wave from the others (AUC), and what each costs a text.
+//! of one wave from the others (AUC), and what each costs a text. The pair model's weights and
+//! the meaning's projection are fitted by `tools/fit_projection.py`.
 use std::time::Instant;
 
-use weiquan_detect::collective::{
-    Closeness, PAIR_FEATURES, PairEvidence, Settings, Signature, Subject, labelled,
-};
+use weiquan_detect::collective::{Closeness, Settings, labelled};
 use weiquan_embed::{Encoder, StaticEncoder, TokenEncoder, cosine};
 
 fn quantiles(mut v: Vec<f32>) -> String {
@@ -103,10 +102,6 @@ fn main() {
         dev_pairs();
         return;
     }
-    if std::env::args().nth(1).as_deref() == Some("fit") {
-        fit();
-        return;
-    }
     let score = |set: &[labelled::Labelled], closeness: Closeness| {
         let e = labelled::evaluate(
             set,
@@ -179,106 +174,8 @@ pub fn dev_pairs() {
     }
 }
 
-/// The development set for the pair model: every group but the newest held-out one.
-fn development(set: Vec<labelled::Labelled>) -> Vec<labelled::Labelled> {
-    set.into_iter().filter(|l| !is_held_out(l.group)).collect()
-}
-
-/// Groups never looked at while fitting (the newest, written before the projected meaning was
-/// scored). The weights in `Closeness::default` come from `tools/fit_projection.py`, whose
-/// cosines for each group are from a projection fitted without it; this fit's are in-sample.
+/// Groups never looked at while developing (the newest, written before the projected meaning
+/// was scored).
 fn is_held_out(g: labelled::Group) -> bool {
     g == labelled::Group::HeldoutH
-}
-
-/// Fits the pair model on the development set (logistic regression, full-batch gradient
-/// descent), then prints the clusters' scores over a grid of decision thresholds.
-fn fit() {
-    let set = development(labelled::labelled_with_subjects(1));
-    let texts: Vec<&str> = set.iter().map(|l| l.complaint.text.as_str()).collect();
-    let sigs = Signature::of_batch(&texts);
-    let keys: Vec<_> = set
-        .iter()
-        .map(|l| l.complaint.subject.as_ref().map(Subject::keys))
-        .collect();
-    let (mut xs, mut ys) = (vec![], vec![]);
-    for i in 0..set.len() {
-        for j in i + 1..set.len() {
-            if set[i].complaint.shop != set[j].complaint.shop {
-                continue;
-            }
-            let (Some(a), Some(b)) = (keys[i], keys[j]) else {
-                continue;
-            };
-            let Some(e) = PairEvidence::of(a, b, &sigs[i], &sigs[j]) else {
-                continue;
-            };
-            xs.push(e.features());
-            ys.push(set[i].label.is_some() && set[i].label == set[j].label);
-        }
-    }
-    let n = xs.len() as f64;
-    let pos = ys.iter().filter(|&&y| y).count();
-    println!("{} pairs, {pos} of one wave", xs.len());
-    let mut w = [0f64; PAIR_FEATURES + 1];
-    for _ in 0..20_000 {
-        let mut g = [0f64; PAIR_FEATURES + 1];
-        for (x, &y) in xs.iter().zip(&ys) {
-            let z: f64 =
-                x.iter().zip(&w).map(|(x, w)| *x as f64 * w).sum::<f64>() + w[PAIR_FEATURES];
-            let err = 1.0 / (1.0 + (-z).exp()) - if y { 1.0 } else { 0.0 };
-            for k in 0..PAIR_FEATURES {
-                g[k] += err * x[k] as f64;
-            }
-            g[PAIR_FEATURES] += err;
-        }
-        for k in 0..=PAIR_FEATURES {
-            w[k] -= 2.0 * (g[k] / n + 1e-3 * w[k]);
-        }
-    }
-    let weights: Vec<f32> = w.iter().map(|&v| v as f32).collect();
-    println!("weights {weights:.3?}");
-    let weights: [f32; PAIR_FEATURES + 1] = weights.try_into().unwrap();
-    let with = development(labelled::labelled_with_subjects(1));
-    let without = development(labelled::labelled(1));
-    // Scores on the development groups (seen while fitting: not a measure of new data).
-    let report = |label: String, set: &[labelled::Labelled], closeness: Closeness| {
-        let e = labelled::evaluate(
-            set,
-            Settings {
-                closeness,
-                ..Settings::default()
-            },
-        );
-        let pr = |p: &weiquan_detect::collective::PairScores| {
-            format!("{:.3}/{:.3}", p.precision, p.recall)
-        };
-        println!(
-            "{label}: all {} · C {} · D {} · E {} · tuning {}",
-            pr(&e.all),
-            pr(&e.heldout_c),
-            pr(&e.heldout_d),
-            pr(&e.heldout_e),
-            pr(&e.tuning)
-        );
-        if std::env::var("SHOW").is_ok() {
-            println!("  merged {:?}\n  split {:?}", e.merged, e.split);
-        }
-    };
-    for least in [0.4f32, 0.5, 0.6, 0.7, 0.8, 0.9] {
-        let c = Closeness {
-            weights,
-            least,
-            text_only: 2.0,
-        };
-        report(format!("least {least}"), &with, c);
-    }
-    for text_only in [0.6f32, 0.65, 0.7, 0.75, 0.8] {
-        let c = Closeness {
-            weights,
-            least: 2.0,
-            text_only,
-        };
-        report(format!("text alone, cosine ≥ {text_only}"), &without, c);
-    }
 }
