@@ -77,7 +77,7 @@ impl SettingsArgs {
 #[derive(clap::Args)]
 pub struct EvalArgs {
     /// Labelled JSON lines (the input fields plus `"label"`: a wave's name or null, and
-    /// optionally `"heldout": true` or `"group": "heldout_c"` / `"heldout_d"` / `"heldout_e"` / `"heldout_f"` / `"heldout_g"` / `"heldout_h"`); the set shipped in the repo when
+    /// optionally `"heldout": true` or `"group": "heldout_c"` / `"heldout_d"` / `"heldout_e"` / `"heldout_f"` / `"heldout_g"` / `"heldout_h"` / `"heldout_i"`); the set shipped in the repo when
     /// absent.
     file: Option<PathBuf>,
     /// Write the shipped labelled set here as JSON lines and exit.
@@ -149,15 +149,13 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
             .map(|l| labelled::Labelled {
                 complaint: l.complaint,
                 label: l.label,
-                group: match (l.group.as_deref(), l.heldout) {
-                    (Some("heldout_c"), _) => labelled::Group::HeldoutC,
-                    (Some("heldout_d"), _) => labelled::Group::HeldoutD,
-                    (Some("heldout_e"), _) => labelled::Group::HeldoutE,
-                    (Some("heldout_f"), _) => labelled::Group::HeldoutF,
-                    (Some("heldout_g"), _) => labelled::Group::HeldoutG,
-                    (Some("heldout_h"), _) => labelled::Group::HeldoutH,
-                    (_, true) => labelled::Group::Heldout,
-                    (_, false) => labelled::Group::Tuning,
+                group: match (
+                    l.group.as_deref().and_then(labelled::Group::from_tag),
+                    l.heldout,
+                ) {
+                    (Some(group), _) => group,
+                    (None, true) => labelled::Group::Heldout,
+                    (None, false) => labelled::Group::Tuning,
                 },
             })
             .collect(),

@@ -1,18 +1,16 @@
 //! Writes the labelled set (with subjects, seed 1) as JSON lines for analysis outside Rust:
-//! group, shop, wave, item, category, named problems, both encoders' vectors, and the words'
+//! group, shop, wave, item, category, named problems, the encoder's vector as serving computes it ([`encoder_vectors`]), and the words'
 //! MinHash similarity to every earlier complaint of the same shop.
 //! `cargo run --release -p weiquan-detect --example meaning_dump > labelled.jsonl`
 use std::io::Write;
 
-use weiquan_detect::collective::{Signature, labelled, similarity};
-use weiquan_embed::{Encoder, TokenEncoder};
+use weiquan_detect::collective::{Signature, encoder_vectors, labelled, similarity};
 
 fn main() {
     let set = labelled::labelled_with_subjects(1);
     let texts: Vec<&str> = set.iter().map(|l| l.complaint.text.as_str()).collect();
     let sigs = Signature::of_batch(&texts);
-    let full = Encoder::shared().unwrap().embed_batch(&texts);
-    let tokens = TokenEncoder::shared().unwrap().embed_batch(&texts);
+    let tokens = encoder_vectors(&texts);
     let out = std::io::stdout();
     let mut out = out.lock();
     for (i, l) in set.iter().enumerate() {
@@ -31,7 +29,6 @@ fn main() {
             "item": subject.map(|s| s.product.clone()),
             "category": subject.map(|s| s.category.clone()),
             "problems": sigs[i].1,
-            "full": full[i].iter().map(|x| (x * 1e4).round() / 1e4).collect::<Vec<_>>(),
             "token": tokens[i].iter().map(|x| (x * 1e4).round() / 1e4).collect::<Vec<_>>(),
             "words": words,
         });

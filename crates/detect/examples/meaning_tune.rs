@@ -174,8 +174,8 @@ pub fn dev_pairs() {
     }
 }
 
-/// Groups never looked at while developing (the newest, written before the projected meaning
+/// Groups never looked at while developing (the newest, written before the refitted projection
 /// was scored).
 fn is_held_out(g: labelled::Group) -> bool {
-    g == labelled::Group::HeldoutH
+    g == labelled::Group::HeldoutI
 }

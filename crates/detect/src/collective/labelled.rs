@@ -17,6 +17,9 @@ const SEEDS_G: &str = include_str!("../../data/collective-heldout-g.txt");
 /// Held-out group H: the same brief as E–G, another writer, written before the projected
 /// meaning was scored on it; the projection and the pair model were fitted without it.
 const SEEDS_H: &str = include_str!("../../data/collective-heldout-h.txt");
+/// Held-out group I: the same brief as E–H (eight new trades), another writer, written before
+/// the refitted projection was scored on it; nothing was fitted or chosen on it.
+const SEEDS_I: &str = include_str!("../../data/collective-heldout-i.txt");
 
 /// 2026-01-01T00:00:00+08:00 in unix milliseconds.
 pub const START_MS: i64 = 1_767_196_800_000;
@@ -48,9 +51,34 @@ pub enum Group {
     /// Held-out group H (`heldout-h`, its own file): like E–G, written after G was scored and
     /// before the projected meaning was scored on it.
     HeldoutH,
+    /// Held-out group I (`heldout-i`, its own file): like E–H, written after H was scored and
+    /// before the projection refitted with H was scored on it.
+    HeldoutI,
 }
 
 impl Group {
+    /// The groups with their tags in the seed files (`@wave KEY SHOP TAG CATEGORY`); the names
+    /// they are serialised under are the tags with `_` for `-`.
+    const TAGGED: [(Group, &'static str); 8] = [
+        (Group::Heldout, "heldout"),
+        (Group::HeldoutC, "heldout-c"),
+        (Group::HeldoutD, "heldout-d"),
+        (Group::HeldoutE, "heldout-e"),
+        (Group::HeldoutF, "heldout-f"),
+        (Group::HeldoutG, "heldout-g"),
+        (Group::HeldoutH, "heldout-h"),
+        (Group::HeldoutI, "heldout-i"),
+    ];
+
+    /// The group of a seed file's tag (`heldout-e`) or of its serialised name (`heldout_e`).
+    pub fn from_tag(tag: &str) -> Option<Group> {
+        let tag = tag.replace('_', "-");
+        Self::TAGGED
+            .iter()
+            .find(|(_, t)| *t == tag)
+            .map(|&(g, _)| g)
+    }
+
     /// Groups whose lines name their own items (`【item|category】`) and whose waves at one shop
     /// overlap in time.
     fn names_items(self) -> bool {
@@ -62,6 +90,7 @@ impl Group {
                 | Group::HeldoutF
                 | Group::HeldoutG
                 | Group::HeldoutH
+                | Group::HeldoutI
         )
     }
 }
@@ -106,6 +135,7 @@ pub fn seeds() -> Vec<Seed> {
         .chain(SEEDS_F.lines())
         .chain(SEEDS_G.lines())
         .chain(SEEDS_H.lines())
+        .chain(SEEDS_I.lines())
         .map(str::trim)
     {
         if line.is_empty() || line.starts_with('#') {
@@ -115,32 +145,18 @@ pub fn seeds() -> Vec<Seed> {
             let parts: Vec<&str> = head.split_whitespace().collect();
             current = Some(match parts.as_slice() {
                 ["wave", key, shop] => (Some(*key), *shop, Group::Tuning, None),
-                ["wave", key, shop, "heldout"] => (Some(*key), *shop, Group::Heldout, None),
-                ["wave", key, shop, "heldout-c", category] => {
-                    (Some(*key), *shop, Group::HeldoutC, Some(*category))
-                }
-                ["wave", key, shop, "heldout-d", category] => {
-                    (Some(*key), *shop, Group::HeldoutD, Some(*category))
-                }
                 ["other", shop] => (None, *shop, Group::Tuning, None),
-                ["other", shop, "heldout-c"] => (None, *shop, Group::HeldoutC, None),
-                ["other", shop, "heldout-d"] => (None, *shop, Group::HeldoutD, None),
-                ["wave", key, shop, "heldout-e", category] => {
-                    (Some(*key), *shop, Group::HeldoutE, Some(*category))
+                ["wave", key, shop, tag, category @ ..] if category.len() <= 1 => {
+                    let group = Group::from_tag(tag).expect("a known group");
+                    assert_eq!(group.names_items(), category.len() == 1, "{line:?}");
+                    (Some(*key), *shop, group, category.first().copied())
                 }
-                ["other", shop, "heldout-e"] => (None, *shop, Group::HeldoutE, None),
-                ["wave", key, shop, "heldout-f", category] => {
-                    (Some(*key), *shop, Group::HeldoutF, Some(*category))
-                }
-                ["other", shop, "heldout-f"] => (None, *shop, Group::HeldoutF, None),
-                ["wave", key, shop, "heldout-g", category] => {
-                    (Some(*key), *shop, Group::HeldoutG, Some(*category))
-                }
-                ["other", shop, "heldout-g"] => (None, *shop, Group::HeldoutG, None),
-                ["wave", key, shop, "heldout-h", category] => {
-                    (Some(*key), *shop, Group::HeldoutH, Some(*category))
-                }
-                ["other", shop, "heldout-h"] => (None, *shop, Group::HeldoutH, None),
+                ["other", shop, tag] => (
+                    None,
+                    *shop,
+                    Group::from_tag(tag).expect("a known group"),
+                    None,
+                ),
                 _ => panic!("bad seed header {line:?}"),
             });
             continue;
@@ -488,6 +504,9 @@ pub struct Evaluation {
     pub heldout_h_waves: usize,
     /// Group H alone (its shops are its own).
     pub heldout_h: super::PairScores,
+    pub heldout_i_waves: usize,
+    /// Group I alone (its shops are its own).
+    pub heldout_i: super::PairScores,
     pub all: super::PairScores,
     /// Waves found together in one cluster (the precision lost is theirs).
     pub merged: Vec<[String; 2]>,
@@ -583,6 +602,8 @@ pub fn evaluate(set: &[Labelled], settings: super::Settings) -> Evaluation {
         heldout_g: score(&|l| l.group == Group::HeldoutG),
         heldout_h_waves: waves(Group::HeldoutH),
         heldout_h: score(&|l| l.group == Group::HeldoutH),
+        heldout_i_waves: waves(Group::HeldoutI),
+        heldout_i: score(&|l| l.group == Group::HeldoutI),
         all: score(&|_| true),
     }
 }

@@ -76,10 +76,7 @@ impl Meaning {
     /// start ([`ensure`]); a process that gets here without it stops with the error that names
     /// the fix, never falls back to words alone.
     pub fn of_batch(texts: &[&str]) -> Vec<Meaning> {
-        let encoder = weiquan_embed::TokenEncoder::shared().unwrap_or_else(|e| panic!("{e}"));
-        let cleaned: Vec<String> = texts.iter().map(|t| without_long_numbers(t)).collect();
-        encoder
-            .embed_batch(&cleaned)
+        encoder_vectors(texts)
             .iter()
             .map(|v| Meaning::from_unit(&project(v)))
             .collect()
@@ -130,6 +127,15 @@ impl Meaning {
             q: q.iter().map(|&b| b as i8).collect(),
         })
     }
+}
+
+/// The encoder's vectors of complaint texts, before the projection: what [`Meaning::of_batch`]
+/// projects and what the projection is fitted on (`examples/meaning_dump.rs`), one function so
+/// the fit sees exactly what serving does.
+pub fn encoder_vectors(texts: &[&str]) -> Vec<Vec<f32>> {
+    let encoder = weiquan_embed::TokenEncoder::shared().unwrap_or_else(|e| panic!("{e}"));
+    let cleaned: Vec<String> = texts.iter().map(|t| without_long_numbers(t)).collect();
+    encoder.embed_batch(&cleaned)
 }
 
 /// The text with its runs of five or more digits (order and tracking numbers) left out: which
