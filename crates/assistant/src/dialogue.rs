@@ -210,6 +210,13 @@ pub struct Session {
     /// comes with numbered choices, after two 小蜜 moves on with what she knows.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub missed: u8,
+    /// The Chinese script the consumer writes in: 小蜜 answers in it.
+    #[serde(default, skip_serializing_if = "is_simplified")]
+    pub script: crate::fold::Script,
+}
+
+fn is_simplified(s: &crate::fold::Script) -> bool {
+    *s == crate::fold::Script::Simplified
 }
 
 fn is_zero(n: &u8) -> bool {

@@ -11,7 +11,7 @@ use super::words::{
 use super::{Ask, Context, MIN_CONFIDENCE, Outcome, Phase, Reply, Session};
 use crate::slots::claim::amounts;
 use crate::{Intent, Tone, analyze, faq};
-use weiquan_domain::ClaimKind;
+use weiquan_domain::{ClaimKind, Lang};
 
 /// How sure the intent model must be that a message in the middle of a complaint is a question
 /// aside (how to complain, the status of a complaint) rather than more of the complaint.
@@ -45,8 +45,19 @@ impl Session {
         }
     }
 
-    /// One turn: understands `text`, updates the session and answers.
+    /// One turn: understands `text`, updates the session and answers — in Chinese, in the
+    /// script the consumer writes in (a message whose characters are alike in both keeps the
+    /// script of the ones before).
     pub fn turn(&mut self, text: &str, ctx: &Context<'_>) -> Reply {
+        self.script = crate::fold::script_of(text).unwrap_or(self.script);
+        let mut reply = self.answer(text, ctx);
+        if reply.lang == Lang::Zh {
+            reply.text = crate::fold::in_script(&reply.text, self.script);
+        }
+        reply
+    }
+
+    fn answer(&mut self, text: &str, ctx: &Context<'_>) -> Reply {
         self.lang = detect_lang(text, self.lang);
         let lang = self.lang;
         // Traditional characters read as simplified; the consumer's own words stay in the

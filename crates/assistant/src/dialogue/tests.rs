@@ -529,8 +529,33 @@ fn the_chosen_order_is_said_and_english_and_traditional_match_too() {
     let mut s = Session::default();
     let r = say_with(&mut s, &orders, "我買的保溫杯漏水了");
     assert_eq!(s.slots.order_no.as_deref(), Some("202605051000000004"));
-    assert!(r.text.contains("已为您匹配订单"), "{}", r.text);
+    // Answered in the consumer's script.
+    assert!(r.text.contains("已為您匹配訂單"), "{}", r.text);
     assert_eq!(s.slots.category, Some(Category::QualityDefect));
+    // A reply alike in both scripts keeps it; simplified writing switches back.
+    let r = say_with(&mut s, &orders, "好的");
+    assert!(
+        !r.text.is_empty()
+            && crate::fold::script_of(&r.text) != Some(crate::fold::Script::Simplified),
+        "{}",
+        r.text
+    );
+    let r = say_with(&mut s, &orders, "昨天到的货");
+    assert_ne!(
+        crate::fold::script_of(&r.text),
+        Some(crate::fold::Script::Taiwan),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn cantonese_is_answered_in_hong_kong_characters() {
+    let orders = home_orders();
+    let mut s = Session::default();
+    let r = say_with(&mut s, &orders, "個保溫杯漏咗水，琴日先收到");
+    assert_eq!(s.script, crate::fold::Script::HongKong);
+    assert!(r.text.contains("訂單"), "{}", r.text);
 }
 
 #[test]
