@@ -6,7 +6,7 @@ use weiquan_domain::{Category, ClaimKind, Lang};
 use super::labels::{day, t, yuan};
 use super::pick::ordinal;
 use super::questions::COMPLAINT_KINDS;
-use super::words::does_not_know;
+use super::words::{does_not_know, speaks_of_wants};
 use super::{Ask, ClaimDraft, Context, Kind, MIN_CONFIDENCE, Phase, Reply, Session};
 use crate::Tone;
 use crate::parts::Parts;
@@ -356,6 +356,20 @@ impl Session {
                 ),
             ));
             claim.amount_cents = Some(paid);
+        }
+        // Asked what they want and told more of the story instead (or venting): what was told is
+        // what happened, and the question comes once more. An answer that speaks of wants or
+        // leaves it to others (「你们看着办」, "I just want it to stop") is an answer: no remedy.
+        self.told_instead = asked == Some(Ask::ClaimKind)
+            && self.slots.claim.is_none()
+            && !speaks_of_wants(text)
+            && (a.tone == Tone::Emotional
+                || text.contains(['?', '？'])
+                || parts
+                    .category(MIN_CONFIDENCE)
+                    .is_some_and(|(_, p)| p >= FAIR));
+        if self.told_instead {
+            descriptive = true;
         }
         if descriptive && self.phase == Phase::Collecting && a.tone == Tone::Calm {
             self.add_description(text);

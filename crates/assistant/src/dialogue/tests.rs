@@ -644,6 +644,65 @@ fn a_claim_not_understood_leaves_it_open_with_numbered_choices_beside_the_draft(
 }
 
 #[test]
+fn more_story_instead_of_a_claim_is_kept_and_the_claim_asked_once_more() {
+    // The claim question answered with more of the story or with venting: what was told joins
+    // what happened and the question comes again; the claim given then is taken.
+    for (story, claim, kind) in [
+        (
+            "刚拆开的时候还好好的，真是服了",
+            "退钱吧",
+            ClaimKind::Refund,
+        ),
+        (
+            "杯子一倒過來就漏，氣死我了，這什麼品質？",
+            "換一個新的給我",
+            ClaimKind::Exchange,
+        ),
+        (
+            "it only started after a week, and I barely used it",
+            "a refund please",
+            ClaimKind::Refund,
+        ),
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水，昨天发现的");
+        assert_eq!(s.awaiting(), Some("claim"));
+        let r = say(&mut s, story);
+        assert_eq!(s.awaiting(), Some("claim"), "{story}: {}", r.text);
+        assert_eq!(s.slots.claim, None, "{story}");
+        let told = s.slots.description.clone().unwrap_or_default();
+        assert!(told.contains(&story[..9]), "{story}: {told}");
+        let r = say(&mut s, claim);
+        assert_eq!(
+            s.slots.claim.map(|c| c.kind),
+            Some(kind),
+            "{claim}: {}",
+            r.text
+        );
+        assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    }
+    // Never a third time: a second story leaves the claim open beside the draft.
+    let mut s = Session::default();
+    say(&mut s, "保温杯漏水，昨天发现的");
+    say(&mut s, "刚拆开的时候还好好的，真是服了");
+    let r = say(&mut s, "客服到现在都不回我消息，这是什么态度？");
+    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    assert_eq!(s.slots.claim.map(|c| c.kind), Some(ClaimKind::Other));
+    // An answer that leaves it to others or wants no remedy is an answer, not more story.
+    for answer in [
+        "没想好要什么，你们先查一下这家店",
+        "我也說不好，你們決定吧",
+        "dunno, I just want someone to look at it",
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水，昨天发现的");
+        let r = say(&mut s, answer);
+        assert_eq!(s.awaiting(), Some("confirm"), "{answer}: {}", r.text);
+        assert_eq!(s.slots.claim.map(|c| c.kind), Some(ClaimKind::Other));
+    }
+}
+
+#[test]
 fn a_category_not_understood_gets_numbered_choices() {
     let mut s = Session::default();
     say(&mut s, "订单号202605041234567890");
