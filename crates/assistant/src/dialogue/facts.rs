@@ -116,7 +116,12 @@ impl Session {
             _ => None,
         };
         let reading = retold.or(reading);
-        if let Some((c, p)) = reading.filter(|_| !heat_only) {
+        // An order number with hardly a word beside it (「2636…048 这单」, "about 2636…048", the
+        // number and the item's name) points at the order and tells nothing yet: no category is
+        // read from it (the model hears a report of fake orders in a bare number), and what went
+        // wrong is asked next.
+        let names_order_only = a.order_no.is_some() && han < 4 && words < 3;
+        if let Some((c, p)) = reading.filter(|_| !heat_only && !names_order_only) {
             if self.slots.category.is_none()
                 || asked == Some(Ask::Category)
                 || (asked == Some(Ask::Description) && sure.is_some())
@@ -138,6 +143,9 @@ impl Session {
             || (asked.is_none() && parts.tells_what_happened())
         {
             descriptive = true;
+        }
+        if names_order_only {
+            descriptive = false;
         }
 
         // Which order.

@@ -703,6 +703,28 @@ fn more_story_instead_of_a_claim_is_kept_and_the_claim_asked_once_more() {
 }
 
 #[test]
+fn an_order_number_with_hardly_a_word_beside_it_starts_a_complaint_about_it() {
+    for opening in [
+        "202605041234567890 这单",
+        "202605041234567890 這筆",
+        "about 202605041234567890",
+        "202605041234567890 the cup",
+    ] {
+        let mut s = Session::default();
+        let r = say(&mut s, opening);
+        assert_eq!(s.kind, Kind::Complaint, "{opening}: {}", r.text);
+        assert_eq!(s.slots.category, None, "{opening}: {}", r.text);
+        assert_eq!(s.slots.order_no.as_deref(), Some("202605041234567890"));
+        assert_eq!(s.awaiting(), Some("what_happened"), "{opening}: {}", r.text);
+        assert!(r.draft.is_none(), "{opening}: {}", r.text);
+    }
+    // With the story beside it, the story is read.
+    let mut s = Session::default();
+    say(&mut s, "202605041234567890 杯子倒了热水就漏");
+    assert_eq!(s.slots.category, Some(Category::QualityDefect));
+}
+
+#[test]
 fn a_category_not_understood_gets_numbered_choices() {
     let mut s = Session::default();
     say(&mut s, "订单号202605041234567890");
