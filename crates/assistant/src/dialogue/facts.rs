@@ -257,8 +257,15 @@ impl Session {
         // and meaning together (「二十块退我就行」, "I want the money for that tablet back"). The
         // phrases go first: where both read, they are right more often on the development
         // dialogues (「尽快把159退回来」 is money back, which the model reads as a return).
-        let wanted = parts
-            .claim()
+        // Asked what they want, the whole answer is the claim unless it also tells a step
+        // already taken (「退货寄回去了，钱退我」): a clause beside the claim clause that names
+        // the goods going back (「东西你们拉走，钱退给我」, "take it back and give me my money")
+        // makes the claim a return, not a refund.
+        let whole = asked_claim && !parts.has_process();
+        let wanted = whole
+            .then(|| claim(text))
+            .flatten()
+            .or_else(|| parts.claim())
             .or_else(|| asked_claim.then(|| claim(text)).flatten())
             .or_else(|| {
                 asked_claim

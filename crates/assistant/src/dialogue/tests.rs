@@ -725,6 +725,37 @@ fn an_order_number_with_hardly_a_word_beside_it_starts_a_complaint_about_it() {
 }
 
 #[test]
+fn the_whole_answer_to_the_claim_question_is_the_claim() {
+    // A clause about the goods going back, beside the one about money, makes it a return.
+    for answer in [
+        "杯子你们派人来取走，钱退到我卡里",
+        "把杯子收回去吧，錢退給我",
+        "come and collect it, and give me my money",
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水，昨天发现的");
+        assert_eq!(s.awaiting(), Some("claim"));
+        let r = say(&mut s, answer);
+        assert_eq!(
+            s.slots.claim.map(|c| c.kind),
+            Some(ClaimKind::Return),
+            "{answer}: {}",
+            r.text
+        );
+    }
+    // A step already taken beside it is a fact, not the claim.
+    let mut s = Session::default();
+    say(&mut s, "保温杯漏水，昨天发现的");
+    let r = say(&mut s, "已经寄回去了，钱退给我");
+    assert_eq!(
+        s.slots.claim.map(|c| c.kind),
+        Some(ClaimKind::Refund),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
 fn a_category_not_understood_gets_numbered_choices() {
     let mut s = Session::default();
     say(&mut s, "订单号202605041234567890");

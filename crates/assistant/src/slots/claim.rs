@@ -105,7 +105,9 @@ pub fn amounts(text: &str) -> Vec<Amount> {
 }
 
 /// How each kind of claim is said, strongest first: when the text asks for several, the first
-/// kind here wins (「退货退款」 is a return; 「退款并赔偿」 asks for compensation). Each is read
+/// kind here wins (「退货退款」 is a return; 「退款并赔偿」 asks for compensation; a replacement
+/// with the wrong one sent back, 「换成M码，这个你们收回去」, "send the right size and I'll mail
+/// these back", is an exchange: the goods go back in every exchange). Each is read
 /// from its structure rather than listed phrases: a verb of giving back (退/还/返, "give back")
 /// with money (钱/款/费/an amount) is a refund; goods sent back (寄回, 退货, "send it back") a
 /// return; 换/补发/重发 or "the right one"/"a replacement" an exchange; 赔/补偿, "pay for the
@@ -131,6 +133,22 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
         ],
     ),
     (
+        ClaimKind::Exchange,
+        &[
+            r"换(?:货|个|一|成|新|台|件|双|只|副|条|套|部|把|盒|瓶|袋|好|对|正确|过来|掉|码|尺码|颜色)",
+            r"调换|更换|补发|重发|重新发|再发|补寄|重寄|发(?:个|一个|一件|一台)?新的",
+            // The right one sent: 「发个对的过来」, 「寄正确的型号」 ("the right one" below).
+            r"(?:发|寄)[^，。,.;；]{0,4}(?:对的|正确的)",
+            r"\bexchange\w*",
+            r"\breplac\w*",
+            r"\bswap\w*",
+            r"\b(?:right|correct|proper)\s+(?:one|ones|model|size|item|colou?r|version|thing|product|book|pair)\b",
+            r"\b(?:send|ship|give)\b(?:\s+\w+){0,2}\s+(?:a\s+)?(?:new|another|missing|genuine|real|working|proper)\b",
+            r"\banother\s+(?:one|unit|pair)\b",
+            r"\bnew one\b",
+        ],
+    ),
+    (
         ClaimKind::Return,
         &[
             r"退货",
@@ -145,21 +163,9 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"\b(?:send|ship|mail|take|post|give)\s+(?:it|them|this|these|those|that|everything|all(?:\s+\w+)?|the\s+\w+(?:\s+\w+)?)\s+back\b",
             // The goods taken back: 「东西你们拉走」, 「让他们上门取走」.
             r"(?:拉走|拿走|取走|收走|收回去)",
+            r"\b(?:collect|pick\s+up|take\s+away)\s+(?:it|them|this|these|those|the\s+\w+)\b",
+            r"\bpick\s+(?:it|them|this|these|those)\s+up\b",
             r"(?:要|想)退(?:了|吧|啦|掉)?(?:$|[，。,.!！;；])",
-        ],
-    ),
-    (
-        ClaimKind::Exchange,
-        &[
-            r"换(?:货|个|一|成|新|台|件|双|只|副|条|套|部|把|盒|瓶|袋|好|对|正确|过来|掉|码|尺码|颜色)",
-            r"调换|更换|补发|重发|重新发|再发|补寄|重寄|发(?:个|一个|一件|一台)?新的",
-            r"\bexchange\w*",
-            r"\breplac\w*",
-            r"\bswap\w*",
-            r"\b(?:right|correct|proper)\s+(?:one|ones|model|size|item|colou?r|version|thing|product|book|pair)\b",
-            r"\b(?:send|ship|give)\b(?:\s+\w+){0,2}\s+(?:a\s+)?(?:new|another|missing|genuine|real|working|proper)\b",
-            r"\banother\s+(?:one|unit|pair)\b",
-            r"\bnew one\b",
         ],
     ),
     (
@@ -537,6 +543,26 @@ mod readings {
             "好评返现",
         ] {
             assert_eq!(kind(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_replacement_with_the_wrong_one_sent_back_is_an_exchange() {
+        let kind = |t: &str| claim(t).map(|c| c.kind);
+        for text in [
+            "换一双大一码的，这双我寄回去",
+            "發一個對的顏色過來，錯的你們上門取走",
+            "please send the right colour, I'll ship this one back",
+            "swap it for the 64GB model and I'll return this one",
+        ] {
+            assert_eq!(kind(text), Some(ClaimKind::Exchange), "{text}");
+        }
+        // Sending back alone, or with money back, stays a return.
+        for text in [
+            "东西你们拉走，钱退给我",
+            "I'll send it back, just give me my money",
+        ] {
+            assert_eq!(kind(text), Some(ClaimKind::Return), "{text}");
         }
     }
 
