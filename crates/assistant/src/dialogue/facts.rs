@@ -262,6 +262,7 @@ impl Session {
         // the goods going back (「东西你们拉走，钱退给我」, "take it back and give me my money")
         // makes the claim a return, not a refund.
         let whole = asked_claim && !parts.has_process();
+        let price = self.order(ctx).map(|o| o.amount_cents);
         let wanted = whole
             .then(|| claim(text))
             .flatten()
@@ -275,11 +276,15 @@ impl Session {
                         kind,
                         amount_cents: None,
                     })
+            })
+            .or_else(|| {
+                (asked == Some(Ask::ClaimKind))
+                    .then(|| sum_asked(text, price))
+                    .flatten()
             });
         // A claim without its sum takes the one the message names in another clause (「这个必须赔
         // 修起来差不多两百」, 「賠我精神損失，至少500」): a cost, not the price paid for the item,
         // which the order already knows.
-        let price = self.order(ctx).map(|o| o.amount_cents);
         let wanted = wanted.map(|mut c| {
             if c.amount_cents.is_none() {
                 c.amount_cents = parts
@@ -462,4 +467,19 @@ pub(super) fn known_day(text: &str) -> Option<Known> {
 fn says_only_now(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     let tz = crate::slots::time::shanghai();
     at.with_timezone(&tz).date_naive() == now.with_timezone(&tz).date_naive()
+}
+
+/// A sum asked with no remedy named, in answer to the claim question (「把159打给我」, 「那三十块
+/// 赶紧给我」, "my 899, nothing more", "I want 200 yuan for the desk"): money back when it is no
+/// more than was paid; above it, it can only be a loss made good.
+fn sum_asked(text: &str, price: Option<i64>) -> Option<crate::ClaimSlot> {
+    let cents = crate::slots::claim::sums_asked(text).into_iter().next()?;
+    let kind = match price {
+        Some(paid) if cents > paid => ClaimKind::Compensation,
+        _ => ClaimKind::Refund,
+    };
+    Some(crate::ClaimSlot {
+        kind,
+        amount_cents: Some(cents),
+    })
 }

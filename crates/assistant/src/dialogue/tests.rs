@@ -756,6 +756,36 @@ fn the_whole_answer_to_the_claim_question_is_the_claim() {
 }
 
 #[test]
+fn a_sum_asked_with_no_remedy_named_is_money_back_or_above_the_price_a_loss_made_good() {
+    // The cup cost 59.90.
+    for (answer, kind, cents) in [
+        ("那五十块钱尽快转给我", ClaimKind::Refund, 5000),
+        ("我只要拿回我的59.9", ClaimKind::Refund, 5990),
+        ("just the 40 yuan, nothing else", ClaimKind::Refund, 4000),
+        ("那三十塊快點匯給我", ClaimKind::Refund, 3000),
+        (
+            "I want 150 for the ruined bag",
+            ClaimKind::Compensation,
+            15000,
+        ),
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水，昨天发现的");
+        assert_eq!(s.awaiting(), Some("claim"));
+        let r = say(&mut s, answer);
+        assert_eq!(
+            s.slots.claim,
+            Some(ClaimDraft {
+                kind,
+                amount_cents: Some(cents)
+            }),
+            "{answer}: {}",
+            r.text
+        );
+    }
+}
+
+#[test]
 fn a_category_not_understood_gets_numbered_choices() {
     let mut s = Session::default();
     say(&mut s, "订单号202605041234567890");

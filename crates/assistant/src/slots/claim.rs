@@ -297,6 +297,20 @@ pub fn claim(text: &str) -> Option<ClaimSlot> {
     Some(ClaimSlot { kind, amount_cents })
 }
 
+/// The sums a text names that are not told as what was paid (「花了299」), in cents.
+pub fn sums_asked(text: &str) -> Vec<i64> {
+    let lower = claim_text(text);
+    let mut money = amounts(&lower);
+    if money.is_empty() {
+        money = bare_amounts(&lower);
+    }
+    money
+        .into_iter()
+        .filter(|a| !told_as_paid(&lower, a.start))
+        .map(|a| a.cents)
+        .collect()
+}
+
 /// Whether the sum starting at `start` is told as what was paid: a word of paying or of the
 /// price just before it.
 fn told_as_paid(lower: &str, start: usize) -> bool {
