@@ -429,6 +429,34 @@ pub(super) enum Known {
 pub(super) fn known_day(text: &str) -> Option<Known> {
     let l = crate::fold::simplify(text).to_lowercase();
     let has = |ws: &[&str]| ws.iter().any(|w| l.contains(w));
+    // Told as a time: a short answer (「收到那天」, 「收到的时候就坏了」, "when it came"), or one
+    // that points at the day (那天, 当时, "the day", "as soon as"). A story that only mentions
+    // ordering or the parcel ("ordered a 7, the box says 8", 「下单的时候选的是白色，发来黑色」
+    // aside) tells no day: the question comes again.
+    let (han, words) = crate::parts::content(&l);
+    let short = han <= 8 && words <= 5;
+    let pointed = has(&[
+        "那天",
+        "当天",
+        "那日",
+        "当日",
+        "那时",
+        "当时",
+        "一到",
+        "刚到",
+        "刚收",
+        "the day",
+        "that day",
+        "when",
+        "as soon as",
+        "right after",
+        "on arrival",
+        "upon",
+        "the moment",
+    ]);
+    if !(short || pointed) {
+        return None;
+    }
     if has(&[
         "收到",
         "到货",

@@ -786,6 +786,29 @@ fn a_sum_asked_with_no_remedy_named_is_money_back_or_above_the_price_a_loss_made
 }
 
 #[test]
+fn a_story_that_mentions_the_order_or_the_parcel_tells_no_day() {
+    for answer in [
+        "下单的时候选的是银色，盖子里面那圈胶垫还是歪的，一倒水就滴",
+        "當初付款前問過客服說保證不漏，結果裝熱水整個桌子都濕了",
+        "I ordered the silver one and the seal inside the lid sits crooked so it drips everywhere",
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水了，要求换货");
+        assert_eq!(s.awaiting(), Some("when"));
+        let r = say(&mut s, answer);
+        assert_eq!(s.slots.incident_at, None, "{answer}: {}", r.text);
+        assert_eq!(s.awaiting(), Some("when"), "{answer}: {}", r.text);
+    }
+    // Told as a time, the order's day is the answer.
+    for answer in ["下单那天就发现了", "the day it was delivered"] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水了，要求换货");
+        say(&mut s, answer);
+        assert!(s.slots.incident_at.is_some(), "{answer}");
+    }
+}
+
+#[test]
 fn a_category_not_understood_gets_numbered_choices() {
     let mut s = Session::default();
     say(&mut s, "订单号202605041234567890");
