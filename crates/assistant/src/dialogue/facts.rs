@@ -286,6 +286,14 @@ impl Session {
         // 修起来差不多两百」, 「賠我精神損失，至少500」): a cost, not the price paid for the item,
         // which the order already knows.
         let wanted = wanted.map(|mut c| {
+            // Read over the whole answer, a sum told only as what was paid (「花了89元买的，要求
+            // 赔偿」) is not the one asked.
+            if whole
+                && c.amount_cents
+                    .is_some_and(|a| !crate::slots::claim::sums_asked(text).contains(&a))
+            {
+                c.amount_cents = None;
+            }
             if c.amount_cents.is_none() {
                 c.amount_cents = parts
                     .clauses

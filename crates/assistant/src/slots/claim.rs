@@ -306,7 +306,13 @@ pub fn sums_asked(text: &str) -> Vec<i64> {
     }
     money
         .into_iter()
-        .filter(|a| !told_as_paid(&lower, a.start))
+        .filter(|a| {
+            // The match may begin a character before its number (「了89元」).
+            let number = lower[a.start..a.end]
+                .find(|c: char| c.is_ascii_digit() || "零一二两三四五六七八九十百千".contains(c))
+                .unwrap_or(0);
+            !told_as_paid(&lower, a.start) && !told_as_paid(&lower, a.start + number)
+        })
         .map(|a| a.cents)
         .collect()
 }
