@@ -413,12 +413,13 @@ pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
             })
             || after.starts_with("at the latest")
     };
-    if let Some(&(_, _, last)) = found.last()
-        && is_today(last)
-        && let Some(&(_, _, due)) = found
-            .iter()
-            .rev()
-            .find(|&&(s, e, at)| deadline(s, e) && !is_today(at))
+    // A deadline passed is what went wrong, whatever other days are told after it (when it was
+    // bought, a trip or a party the parcel was for: "by Monday at the latest … my trip is on
+    // Saturday").
+    if let Some(&(_, _, due)) = found
+        .iter()
+        .rev()
+        .find(|&&(s, e, at)| deadline(s, e) && !is_today(at))
     {
         return Some(due);
     }

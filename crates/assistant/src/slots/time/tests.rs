@@ -137,6 +137,16 @@ fn weekdays_weekends_and_days_of_the_month_said_alone() {
 #[test]
 fn today_said_again_does_not_override_a_deadline() {
     let at = |t: &str| incident_at(t, now());
+    // Nor does any other day told after it: a passed deadline is what went wrong.
+    assert_eq!(
+        at("promised it would ship by Monday at the latest, the wedding is on Saturday"),
+        Some(day(2026, 5, 11))
+    );
+    assert_eq!(
+        at("说好10号之前发货，结果拖到12号才发"),
+        Some(day(2026, 5, 10))
+    );
+    assert_eq!(at("讲好9号前寄出，寻日先寄"), Some(day(2026, 5, 9)));
     assert_eq!(at("说好的3号之前发货 今天都13号了"), Some(day(2026, 5, 3)));
     assert_eq!(at("3号前一定发 到今天都还没寄"), Some(day(2026, 5, 3)));
     assert_eq!(
