@@ -809,6 +809,33 @@ fn a_story_that_mentions_the_order_or_the_parcel_tells_no_day() {
 }
 
 #[test]
+fn a_compensation_sum_asked_once_in_vain_goes_ahead_with_the_sum_paid() {
+    for (want, story) in [
+        ("我要赔偿", "杯子漏水把我的书都泡坏了，好几本还是借的"),
+        ("賠償我的損失", "書都泡爛了，還是跟同學借的"),
+        (
+            "I want compensation",
+            "the water ruined two library books in my bag",
+        ),
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水，昨天发现的");
+        say(&mut s, want);
+        assert_eq!(s.asked, Some(Ask::ClaimAmount), "{want}");
+        let r = say(&mut s, story);
+        assert_eq!(s.awaiting(), Some("confirm"), "{story}: {}", r.text);
+        assert_eq!(
+            s.slots.claim,
+            Some(ClaimDraft {
+                kind: ClaimKind::Compensation,
+                amount_cents: Some(5990)
+            }),
+            "{story}"
+        );
+    }
+}
+
+#[test]
 fn a_category_not_understood_gets_numbered_choices() {
     let mut s = Session::default();
     say(&mut s, "订单号202605041234567890");
