@@ -176,7 +176,7 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"[退返][^，。,.;；的]{0,2}(?:钱|款|费)|退一半|[退补返]差价|差价[^，。,.;；]{0,3}[退补返]",
             r"(?:钱|款|费)[^，。,.;；]{0,8}(?:退|还|返)(?:给|回|还|我|来|吧|了|到|$|[，。,.!！])",
             // A sum given back: 「把那89退了」, 「1280元退到我账户」, "¥58 back", "my 320 back".
-            r"(?:\d|[十百千万][零一二两三四五六七八九十]*)\s*(?:元|块钱?)?[^\d，。,.;；退还返]{0,3}(?:退|还|返)(?:回|给|还|了|到|吧|$|[，。,.!！])",
+            r"(?:\d|[十百千万][零一二两三四五六七八九十]*)\s*(?:元|块钱?)?[^\d，。,.;；退还返]{0,3}(?:退|还|返)(?:回|给|还|了|到|吧|来|$|[，。,.!！])",
             r"(?:钱|款)[^，。,.;；]{0,6}(?:打|转)(?:给|到|回)",
             r"(?:^|[^\w])(?:[¥$]\s*)?\d+(?:\.\d{1,2})?\s*(?:yuan|rmb|kuai|dollars)?\s+back\b",
             r"\b(?:want|need|get)\s+(?:my|the|all|all of my)\s+(?:[¥$]\s*)?\d",
@@ -583,6 +583,21 @@ mod readings {
             "I'll send it back, just give me my money",
         ] {
             assert_eq!(kind(text), Some(ClaimKind::Return), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_sum_given_back_to_me_with_come() {
+        for (text, cents) in [
+            ("把我那88块还来", 8800),
+            ("120元退來就好", 12000),
+            ("五十块快点还来", 5000),
+        ] {
+            assert_eq!(
+                claim(text).map(|c| (c.kind, c.amount_cents)),
+                Some((ClaimKind::Refund, Some(cents))),
+                "{text}"
+            );
         }
     }
 
