@@ -127,6 +127,10 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"\b(?:pay|cover|make up)\b(?:\s+\w+){0,3}\s+(?:for|the)\s+(?:\w+\s+){0,2}(?:damage|loss|losses|harm|repair|trouble|cost|costs|bill|bills|postage|shipping|delivery|fee|fees)\w*",
             // A cost made good: "cover the ¥120", 「运费补给我」, 「必须给我补」.
             r"\b(?:cover|make up|pay me)\s+(?:(?:the|my|me|all|that|it)\s+)?(?:[¥$]\s*\d|\d+(?:\.\d+)?\s*(?:yuan|rmb|kuai))",
+            // A sum laid out paid back or covered: "pay me back the 25", "cover the 18 I paid"
+            // ("pay me back for the jacket" is money back for the goods: a refund).
+            r"\bpay\s+(?:me\s+|us\s+)?back\s+(?:the\s+|that\s+|my\s+|those\s+)?(?:[¥$]\s*)?\d",
+            r"\b(?:cover|make up)\s+(?:the|my|that|all)\s+(?:[¥$]\s*)?\d",
             r"(?:运费|邮费|快递费|损失)[^，。,.;；]{0,6}补(?:给|偿|上|回|我)",
             r"给我补(?:上|回|偿|钱|吧|$|[，。,.!！])",
             r"\b(?:twice|double|triple|\w+ times) (?:the )?(?:price|amount)\b",
@@ -599,6 +603,29 @@ mod readings {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_sum_laid_out_paid_back_is_a_cost_made_good() {
+        let kind = |t: &str| claim(t).map(|c| (c.kind, c.amount_cents));
+        for (text, cents) in [
+            (
+                "they should pay me back the 30 I spent on the courier",
+                3000,
+            ),
+            ("pay me back that 12 for the stamps", 1200),
+            ("cover the 45 I paid the locksmith", 4500),
+        ] {
+            assert_eq!(
+                kind(text),
+                Some((ClaimKind::Compensation, Some(cents))),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            kind("pay me back for the headphones").map(|k| k.0),
+            Some(ClaimKind::Refund)
+        );
     }
 
     #[test]
