@@ -210,6 +210,14 @@ pub struct Session {
     /// comes with numbered choices, after two 小蜜 moves on with what she knows.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub missed: u8,
+    /// The last answer to the claim question told more of the story (or vented) instead of a
+    /// remedy: it joins what happened and the question comes once more before the claim is
+    /// left open.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub told_instead: bool,
+    /// The claim question was asked once more after a story told instead (never a third time).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub claim_asked_again: bool,
     /// The Chinese script the consumer writes in: 小蜜 answers in it.
     #[serde(default, skip_serializing_if = "is_simplified")]
     pub script: crate::fold::Script,

@@ -395,6 +395,25 @@ pub fn content(text: &str) -> (usize, usize) {
     (han, words)
 }
 
+/// How sure the rest of a story must read as a later step of its matter to be what the
+/// complaint is about (`Parts::later_step`).
+pub const LATER_STEP: f32 = 0.6;
+
+/// Whether a dispute of category `later` is a later step of one about `first`: the goods'
+/// fault, then the return refused, its postage or the refund; a return refused, then its postage
+/// or the refund; a parcel late, then the shop refusing to send it.
+fn follows(first: Category, later: Category) -> bool {
+    use Category::*;
+    match first {
+        QualityDefect | NotAsDescribed | Counterfeit | FalseAdvertising => {
+            matches!(later, ReturnRefused | ShippingFee | RefundNotReceived)
+        }
+        ReturnRefused => matches!(later, ShippingFee | RefundNotReceived),
+        LateShipment => later == RefuseToShip,
+        _ => false,
+    }
+}
+
 /// How much surer the whole story must read than the problem alone to decide the category.
 pub const SURER: f32 = 0.25;
 
@@ -685,6 +704,41 @@ impl Parts {
     /// A problem read only fairly sure gives way to the whole story read far surer: small talk
     /// (「这么晚打扰了 实在睡不着」) is no problem, and what was done tells the rest.
     pub fn category(&self, min_confidence: f32) -> Option<(Category, f32)> {
+        let whole = self.category_of_all(min_confidence)?;
+        Some(self.later_step(whole).unwrap_or(whole))
+    }
+
+    /// The dispute the story comes to after what it starts from, when the rest of the story
+    /// from some clause on reads surely as a later step of the same matter: a defect or a wrong
+    /// item, then the shop refusing the return or making the buyer pay the postage; a return,
+    /// then the money not coming back; a late parcel, then the shop refusing to send it. The
+    /// complaint is about what the consumer wants put right now, the last step reached; what
+    /// went before is how it came to that.
+    fn later_step(&self, whole: (Category, f32)) -> Option<(Category, f32)> {
+        let told: Vec<&Clause> = self
+            .clauses
+            .iter()
+            .filter(|c| {
+                matches!(c.role, Role::Problem | Role::Process)
+                    && !only_dates(&c.folded)
+                    && tells_something(&c.folded)
+            })
+            .collect();
+        let m = models();
+        (1..told.len()).find_map(|from| {
+            let rest = told[from..]
+                .iter()
+                .map(|c| c.folded.as_str())
+                .collect::<Vec<_>>()
+                .join("，");
+            match m.intent(&Featurized::new(&rest)) {
+                (Intent::Complaint(c), p) if p >= LATER_STEP && follows(whole.0, c) => Some((c, p)),
+                _ => None,
+            }
+        })
+    }
+
+    fn category_of_all(&self, min_confidence: f32) -> Option<(Category, f32)> {
         let m = models();
         let mut best: Option<(Category, f32)> = None;
         let mut first: Option<(Category, f32)> = None;
@@ -724,6 +778,24 @@ mod tests {
             .into_iter()
             .map(|c| (c.text, c.role))
             .collect()
+    }
+
+    #[test]
+    fn the_category_is_the_last_step_the_story_reaches() {
+        let cat = |t: &str| Parts::new(t).category(0.45).map(|c| c.0);
+        // A fault first, then the shop's answer to the remedy asked: the answer is the matter.
+        for text in [
+            "台灯用了三天就不亮了，我申请退货，卖家说我自己弄坏的不给退",
+            "檯燈用三天就不亮了，申請退貨，賣家說是人為損壞，不給退",
+            "the lamp stopped working after three days and the seller refuses to take it back, says I broke it",
+        ] {
+            assert_eq!(cat(text), Some(Category::ReturnRefused), "{text}");
+        }
+        // The fault alone stays the fault.
+        assert_eq!(
+            cat("台灯用了三天就不亮了，开关按下去没反应"),
+            Some(Category::QualityDefect)
+        );
     }
 
     #[test]

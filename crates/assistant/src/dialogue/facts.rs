@@ -6,7 +6,7 @@ use weiquan_domain::{Category, ClaimKind, Lang};
 use super::labels::{day, t, yuan};
 use super::pick::ordinal;
 use super::questions::COMPLAINT_KINDS;
-use super::words::does_not_know;
+use super::words::{does_not_know, speaks_of_wants};
 use super::{Ask, ClaimDraft, Context, Kind, MIN_CONFIDENCE, Phase, Reply, Session};
 use crate::Tone;
 use crate::parts::Parts;
@@ -116,7 +116,12 @@ impl Session {
             _ => None,
         };
         let reading = retold.or(reading);
-        if let Some((c, p)) = reading.filter(|_| !heat_only) {
+        // An order number with hardly a word beside it (「2636…048 这单」, "about 2636…048", the
+        // number and the item's name) points at the order and tells nothing yet: no category is
+        // read from it (the model hears a report of fake orders in a bare number), and what went
+        // wrong is asked next.
+        let names_order_only = a.order_no.is_some() && han < 4 && words < 3;
+        if let Some((c, p)) = reading.filter(|_| !heat_only && !names_order_only) {
             if self.slots.category.is_none()
                 || asked == Some(Ask::Category)
                 || (asked == Some(Ask::Description) && sure.is_some())
@@ -138,6 +143,9 @@ impl Session {
             || (asked.is_none() && parts.tells_what_happened())
         {
             descriptive = true;
+        }
+        if names_order_only {
+            descriptive = false;
         }
 
         // Which order.
@@ -249,8 +257,16 @@ impl Session {
         // and meaning together (「二十块退我就行」, "I want the money for that tablet back"). The
         // phrases go first: where both read, they are right more often on the development
         // dialogues (「尽快把159退回来」 is money back, which the model reads as a return).
-        let wanted = parts
-            .claim()
+        // Asked what they want, the whole answer is the claim unless it also tells a step
+        // already taken (「退货寄回去了，钱退我」): a clause beside the claim clause that names
+        // the goods going back (「东西你们拉走，钱退给我」, "take it back and give me my money")
+        // makes the claim a return, not a refund.
+        let whole = asked_claim && !parts.has_process();
+        let price = self.order(ctx).map(|o| o.amount_cents);
+        let wanted = whole
+            .then(|| claim(text))
+            .flatten()
+            .or_else(|| parts.claim())
             .or_else(|| asked_claim.then(|| claim(text)).flatten())
             .or_else(|| {
                 asked_claim
@@ -260,12 +276,24 @@ impl Session {
                         kind,
                         amount_cents: None,
                     })
+            })
+            .or_else(|| {
+                (asked == Some(Ask::ClaimKind))
+                    .then(|| sum_asked(text, price))
+                    .flatten()
             });
         // A claim without its sum takes the one the message names in another clause (「这个必须赔
         // 修起来差不多两百」, 「賠我精神損失，至少500」): a cost, not the price paid for the item,
         // which the order already knows.
-        let price = self.order(ctx).map(|o| o.amount_cents);
         let wanted = wanted.map(|mut c| {
+            // Read over the whole answer, a sum told only as what was paid (「花了89元买的，要求
+            // 赔偿」) is not the one asked.
+            if whole
+                && c.amount_cents
+                    .is_some_and(|a| !crate::slots::claim::sums_asked(text).contains(&a))
+            {
+                c.amount_cents = None;
+            }
             if c.amount_cents.is_none() {
                 c.amount_cents = parts
                     .clauses
@@ -357,6 +385,20 @@ impl Session {
             ));
             claim.amount_cents = Some(paid);
         }
+        // Asked what they want and told more of the story instead (or venting): what was told is
+        // what happened, and the question comes once more. An answer that speaks of wants or
+        // leaves it to others (「你们看着办」, "I just want it to stop") is an answer: no remedy.
+        self.told_instead = asked == Some(Ask::ClaimKind)
+            && self.slots.claim.is_none()
+            && !speaks_of_wants(text)
+            && (a.tone == Tone::Emotional
+                || text.contains(['?', '？'])
+                || parts
+                    .category(MIN_CONFIDENCE)
+                    .is_some_and(|(_, p)| p >= FAIR));
+        if self.told_instead {
+            descriptive = true;
+        }
         if descriptive && self.phase == Phase::Collecting && a.tone == Tone::Calm {
             self.add_description(text);
         }
@@ -395,6 +437,34 @@ pub(super) enum Known {
 pub(super) fn known_day(text: &str) -> Option<Known> {
     let l = crate::fold::simplify(text).to_lowercase();
     let has = |ws: &[&str]| ws.iter().any(|w| l.contains(w));
+    // Told as a time: a short answer (「收到那天」, 「收到的时候就坏了」, "when it came"), or one
+    // that points at the day (那天, 当时, "the day", "as soon as"). A story that only mentions
+    // ordering or the parcel ("ordered a 7, the box says 8", 「下单的时候选的是白色，发来黑色」
+    // aside) tells no day: the question comes again.
+    let (han, words) = crate::parts::content(&l);
+    let short = han <= 8 && words <= 5;
+    let pointed = has(&[
+        "那天",
+        "当天",
+        "那日",
+        "当日",
+        "那时",
+        "当时",
+        "一到",
+        "刚到",
+        "刚收",
+        "the day",
+        "that day",
+        "when",
+        "as soon as",
+        "right after",
+        "on arrival",
+        "upon",
+        "the moment",
+    ]);
+    if !(short || pointed) {
+        return None;
+    }
     if has(&[
         "收到",
         "到货",
@@ -433,4 +503,19 @@ pub(super) fn known_day(text: &str) -> Option<Known> {
 fn says_only_now(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     let tz = crate::slots::time::shanghai();
     at.with_timezone(&tz).date_naive() == now.with_timezone(&tz).date_naive()
+}
+
+/// A sum asked with no remedy named, in answer to the claim question (「把159打给我」, 「那三十块
+/// 赶紧给我」, "my 899, nothing more", "I want 200 yuan for the desk"): money back when it is no
+/// more than was paid; above it, it can only be a loss made good.
+fn sum_asked(text: &str, price: Option<i64>) -> Option<crate::ClaimSlot> {
+    let cents = crate::slots::claim::sums_asked(text).into_iter().next()?;
+    let kind = match price {
+        Some(paid) if cents > paid => ClaimKind::Compensation,
+        _ => ClaimKind::Refund,
+    };
+    Some(crate::ClaimSlot {
+        kind,
+        amount_cents: Some(cents),
+    })
 }

@@ -49,12 +49,41 @@ impl Session {
         let mut assumed = String::new();
         // The claim is the last thing asked: after one miss the draft goes ahead with it left
         // open, and the numbered claims come with it (a number changes it, 「确认」 files).
+        // An answer that told more of the story instead (「差点吓死，插头那边都黑了」) is kept as
+        // what happened, and the question comes once more, as a person would ask it: the story
+        // was no answer yet. Never a third time: the next miss leaves the claim open.
+        let again = missing == Some(Ask::ClaimKind)
+            && self.missed == 1
+            && std::mem::take(&mut self.told_instead)
+            && !self.claim_asked_again;
+        if again {
+            self.claim_asked_again = true;
+            self.missed = 0;
+            self.asked = missing;
+            self.choices.clear();
+            return t(
+                lang,
+                "好的，这些情况已经记下了。那您希望商家怎么解决呢？退款、退货退款、换货，还是赔偿？（还没想好也可以说「先听商家方案」）",
+                "Noted, that is part of what happened now. And how would you like it resolved: a refund, return and refund, an exchange, or compensation? (or \"hear the shop's offer first\")",
+            );
+        }
         if self.missed == 1 && missing == Some(Ask::ClaimKind) {
             self.slots.claim = Some(ClaimDraft {
                 kind: ClaimKind::Other,
                 amount_cents: None,
             });
             assumed = self.claim_choices_note();
+            missing = self.missing(ctx);
+            self.missed = 0;
+        }
+        // The sum, asked after the claim, is the last thing asked too: after one answer without
+        // it the draft goes ahead with the sum paid, said, to change there (a story told again
+        // rarely brings the sum a second asking would).
+        if self.missed == 1
+            && missing == Some(Ask::ClaimAmount)
+            && let Some(note) = self.give_up(Ask::ClaimAmount, ctx)
+        {
+            assumed.push_str(&note);
             missing = self.missing(ctx);
             self.missed = 0;
         }

@@ -669,6 +669,198 @@ fn a_claim_not_understood_leaves_it_open_with_numbered_choices_beside_the_draft(
 }
 
 #[test]
+fn more_story_instead_of_a_claim_is_kept_and_the_claim_asked_once_more() {
+    // The claim question answered with more of the story or with venting: what was told joins
+    // what happened and the question comes again; the claim given then is taken.
+    for (story, claim, kind) in [
+        (
+            "刚拆开的时候还好好的，真是服了",
+            "退钱吧",
+            ClaimKind::Refund,
+        ),
+        (
+            "杯子一倒過來就漏，氣死我了，這什麼品質？",
+            "換一個新的給我",
+            ClaimKind::Exchange,
+        ),
+        (
+            "it only started after a week, and I barely used it",
+            "a refund please",
+            ClaimKind::Refund,
+        ),
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水，昨天发现的");
+        assert_eq!(s.awaiting(), Some("claim"));
+        let r = say(&mut s, story);
+        assert_eq!(s.awaiting(), Some("claim"), "{story}: {}", r.text);
+        assert_eq!(s.slots.claim, None, "{story}");
+        let told = s.slots.description.clone().unwrap_or_default();
+        assert!(told.contains(&story[..9]), "{story}: {told}");
+        let r = say(&mut s, claim);
+        assert_eq!(
+            s.slots.claim.map(|c| c.kind),
+            Some(kind),
+            "{claim}: {}",
+            r.text
+        );
+        assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    }
+    // Never a third time: a second story leaves the claim open beside the draft.
+    let mut s = Session::default();
+    say(&mut s, "保温杯漏水，昨天发现的");
+    say(&mut s, "刚拆开的时候还好好的，真是服了");
+    let r = say(&mut s, "客服到现在都不回我消息，这是什么态度？");
+    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    assert_eq!(s.slots.claim.map(|c| c.kind), Some(ClaimKind::Other));
+    // An answer that leaves it to others or wants no remedy is an answer, not more story.
+    for answer in [
+        "没想好要什么，你们先查一下这家店",
+        "我也說不好，你們決定吧",
+        "dunno, I just want someone to look at it",
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水，昨天发现的");
+        let r = say(&mut s, answer);
+        assert_eq!(s.awaiting(), Some("confirm"), "{answer}: {}", r.text);
+        assert_eq!(s.slots.claim.map(|c| c.kind), Some(ClaimKind::Other));
+    }
+}
+
+#[test]
+fn an_order_number_with_hardly_a_word_beside_it_starts_a_complaint_about_it() {
+    for opening in [
+        "202605041234567890 这单",
+        "202605041234567890 這筆",
+        "about 202605041234567890",
+        "202605041234567890 the cup",
+    ] {
+        let mut s = Session::default();
+        let r = say(&mut s, opening);
+        assert_eq!(s.kind, Kind::Complaint, "{opening}: {}", r.text);
+        assert_eq!(s.slots.category, None, "{opening}: {}", r.text);
+        assert_eq!(s.slots.order_no.as_deref(), Some("202605041234567890"));
+        assert_eq!(s.awaiting(), Some("what_happened"), "{opening}: {}", r.text);
+        assert!(r.draft.is_none(), "{opening}: {}", r.text);
+    }
+    // With the story beside it, the story is read.
+    let mut s = Session::default();
+    say(&mut s, "202605041234567890 杯子倒了热水就漏");
+    assert_eq!(s.slots.category, Some(Category::QualityDefect));
+}
+
+#[test]
+fn the_whole_answer_to_the_claim_question_is_the_claim() {
+    // A clause about the goods going back, beside the one about money, makes it a return.
+    for answer in [
+        "杯子你们派人来取走，钱退到我卡里",
+        "把杯子收回去吧，錢退給我",
+        "come and collect it, and give me my money",
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水，昨天发现的");
+        assert_eq!(s.awaiting(), Some("claim"));
+        let r = say(&mut s, answer);
+        assert_eq!(
+            s.slots.claim.map(|c| c.kind),
+            Some(ClaimKind::Return),
+            "{answer}: {}",
+            r.text
+        );
+    }
+    // A step already taken beside it is a fact, not the claim.
+    let mut s = Session::default();
+    say(&mut s, "保温杯漏水，昨天发现的");
+    let r = say(&mut s, "已经寄回去了，钱退给我");
+    assert_eq!(
+        s.slots.claim.map(|c| c.kind),
+        Some(ClaimKind::Refund),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn a_sum_asked_with_no_remedy_named_is_money_back_or_above_the_price_a_loss_made_good() {
+    // The cup cost 59.90.
+    for (answer, kind, cents) in [
+        ("那五十块钱尽快转给我", ClaimKind::Refund, 5000),
+        ("我只要拿回我的59.9", ClaimKind::Refund, 5990),
+        ("just the 40 yuan, nothing else", ClaimKind::Refund, 4000),
+        ("那三十塊快點匯給我", ClaimKind::Refund, 3000),
+        (
+            "I want 150 for the ruined bag",
+            ClaimKind::Compensation,
+            15000,
+        ),
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水，昨天发现的");
+        assert_eq!(s.awaiting(), Some("claim"));
+        let r = say(&mut s, answer);
+        assert_eq!(
+            s.slots.claim,
+            Some(ClaimDraft {
+                kind,
+                amount_cents: Some(cents)
+            }),
+            "{answer}: {}",
+            r.text
+        );
+    }
+}
+
+#[test]
+fn a_story_that_mentions_the_order_or_the_parcel_tells_no_day() {
+    for answer in [
+        "下单的时候选的是银色，盖子里面那圈胶垫还是歪的，一倒水就滴",
+        "當初付款前問過客服說保證不漏，結果裝熱水整個桌子都濕了",
+        "I ordered the silver one and the seal inside the lid sits crooked so it drips everywhere",
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水了，要求换货");
+        assert_eq!(s.awaiting(), Some("when"));
+        let r = say(&mut s, answer);
+        assert_eq!(s.slots.incident_at, None, "{answer}: {}", r.text);
+        assert_eq!(s.awaiting(), Some("when"), "{answer}: {}", r.text);
+    }
+    // Told as a time, the order's day is the answer.
+    for answer in ["下单那天就发现了", "the day it was delivered"] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水了，要求换货");
+        say(&mut s, answer);
+        assert!(s.slots.incident_at.is_some(), "{answer}");
+    }
+}
+
+#[test]
+fn a_compensation_sum_asked_once_in_vain_goes_ahead_with_the_sum_paid() {
+    for (want, story) in [
+        ("我要赔偿", "杯子漏水把我的书都泡坏了，好几本还是借的"),
+        ("賠償我的損失", "書都泡爛了，還是跟同學借的"),
+        (
+            "I want compensation",
+            "the water ruined two library books in my bag",
+        ),
+    ] {
+        let mut s = Session::default();
+        say(&mut s, "保温杯漏水，昨天发现的");
+        say(&mut s, want);
+        assert_eq!(s.asked, Some(Ask::ClaimAmount), "{want}");
+        let r = say(&mut s, story);
+        assert_eq!(s.awaiting(), Some("confirm"), "{story}: {}", r.text);
+        assert_eq!(
+            s.slots.claim,
+            Some(ClaimDraft {
+                kind: ClaimKind::Compensation,
+                amount_cents: Some(5990)
+            }),
+            "{story}"
+        );
+    }
+}
+
+#[test]
 fn a_category_not_understood_gets_numbered_choices() {
     let mut s = Session::default();
     say(&mut s, "订单号202605041234567890");

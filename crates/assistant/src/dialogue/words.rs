@@ -265,3 +265,82 @@ pub(super) fn does_not_know(text: &str) -> bool {
     .iter()
     .any(|k| l.contains(k))
 }
+
+/// Whether an answer to the claim question speaks of what the consumer wants or leaves to
+/// others, even when it names no remedy: a want or a need (「我就想知道…」, 「只要他别再打」, "I
+/// just want it to stop"), nothing wanted (「没什么要求」, 「不用退也不用赔」, "I don't need anything
+/// back"), not knowing (「没想好」, "dunno") or leaving it to the platform (「你们看着办」, 「你们先
+/// 查查」, "someone should look into it"). Such an answer is an answer; a story is not.
+pub(super) fn speaks_of_wants(text: &str) -> bool {
+    if does_not_know(text) {
+        return true;
+    }
+    let l = crate::fold::simplify(text)
+        .to_lowercase()
+        .replace('\u{2019}', "'");
+    const ZH: [&str; 36] = [
+        "想要",
+        "我想",
+        "就想",
+        "只想",
+        "也想",
+        "就要",
+        "只要",
+        "我要",
+        "希望",
+        "只求",
+        "要什么",
+        "要啥",
+        "要求啥",
+        "什么都不要",
+        "不要什么",
+        "没有要",
+        "没要求",
+        "没什么要求",
+        "没啥要求",
+        "没想",
+        "不用退",
+        "不用赔",
+        "不用换",
+        "随便",
+        "都行",
+        "都可以",
+        "就行",
+        "就好",
+        "看着办",
+        "看着处理",
+        "反映",
+        "查查",
+        "查一下",
+        "管管",
+        "评评理",
+        "说不好",
+    ];
+    const EN: [&str; 16] = [
+        "want",
+        "need",
+        "wish",
+        "hope",
+        "would like",
+        "'d like",
+        "rather",
+        "whatever",
+        "up to you",
+        "you decide",
+        "dunno",
+        "look into",
+        "look at",
+        "deal with",
+        "on record",
+        "someone should",
+    ];
+    // Leaving it to the platform: 你们 followed closely by a verb of seeing to it (你们先看看,
+    // 你们自己看吧, 你们说呢, 你们处理, 你们帮我问问).
+    let to_you = l.match_indices("你们").any(|(at, m)| {
+        let after: String = l[at + m.len()..].chars().take(4).collect();
+        ["看", "说", "处理", "决定", "定", "帮", "查", "管"]
+            .iter()
+            .any(|v| after.contains(v))
+    });
+    to_you || ZH.iter().any(|k| l.contains(k)) || EN.iter().any(|k| l.contains(k))
+}

@@ -105,7 +105,9 @@ pub fn amounts(text: &str) -> Vec<Amount> {
 }
 
 /// How each kind of claim is said, strongest first: when the text asks for several, the first
-/// kind here wins (「退货退款」 is a return; 「退款并赔偿」 asks for compensation). Each is read
+/// kind here wins (「退货退款」 is a return; 「退款并赔偿」 asks for compensation; a replacement
+/// with the wrong one sent back, 「换成M码，这个你们收回去」, "send the right size and I'll mail
+/// these back", is an exchange: the goods go back in every exchange). Each is read
 /// from its structure rather than listed phrases: a verb of giving back (退/还/返, "give back")
 /// with money (钱/款/费/an amount) is a refund; goods sent back (寄回, 退货, "send it back") a
 /// return; 换/补发/重发 or "the right one"/"a replacement" an exchange; 赔/补偿, "pay for the
@@ -125,9 +127,29 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"\b(?:pay|cover|make up)\b(?:\s+\w+){0,3}\s+(?:for|the)\s+(?:\w+\s+){0,2}(?:damage|loss|losses|harm|repair|trouble|cost|costs|bill|bills|postage|shipping|delivery|fee|fees)\w*",
             // A cost made good: "cover the ¥120", 「运费补给我」, 「必须给我补」.
             r"\b(?:cover|make up|pay me)\s+(?:(?:the|my|me|all|that|it)\s+)?(?:[¥$]\s*\d|\d+(?:\.\d+)?\s*(?:yuan|rmb|kuai))",
+            // A sum laid out paid back or covered: "pay me back the 25", "cover the 18 I paid"
+            // ("pay me back for the jacket" is money back for the goods: a refund).
+            r"\bpay\s+(?:me\s+|us\s+)?back\s+(?:the\s+|that\s+|my\s+|those\s+)?(?:[¥$]\s*)?\d",
+            r"\b(?:cover|make up)\s+(?:the|my|that|all)\s+(?:[¥$]\s*)?\d",
             r"(?:运费|邮费|快递费|损失)[^，。,.;；]{0,6}补(?:给|偿|上|回|我)",
             r"给我补(?:上|回|偿|钱|吧|$|[，。,.!！])",
             r"\b(?:twice|double|triple|\w+ times) (?:the )?(?:price|amount)\b",
+        ],
+    ),
+    (
+        ClaimKind::Exchange,
+        &[
+            r"换(?:货|个|一|成|新|台|件|双|只|副|条|套|部|把|盒|瓶|袋|好|对|正确|过来|掉|码|尺码|颜色)",
+            r"调换|更换|补发|重发|重新发|再发|补寄|重寄|发(?:个|一个|一件|一台)?新的",
+            // The right one sent: 「发个对的过来」, 「寄正确的型号」 ("the right one" below).
+            r"(?:发|寄)[^，。,.;；]{0,4}(?:对的|正确的)",
+            r"\bexchange\w*",
+            r"\breplac\w*",
+            r"\bswap\w*",
+            r"\b(?:right|correct|proper)\s+(?:one|ones|model|size|item|colou?r|version|thing|product|book|pair)\b",
+            r"\b(?:send|ship|give)\b(?:\s+\w+){0,2}\s+(?:a\s+)?(?:new|another|missing|genuine|real|working|proper)\b",
+            r"\banother\s+(?:one|unit|pair)\b",
+            r"\bnew one\b",
         ],
     ),
     (
@@ -145,21 +167,9 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"\b(?:send|ship|mail|take|post|give)\s+(?:it|them|this|these|those|that|everything|all(?:\s+\w+)?|the\s+\w+(?:\s+\w+)?)\s+back\b",
             // The goods taken back: 「东西你们拉走」, 「让他们上门取走」.
             r"(?:拉走|拿走|取走|收走|收回去)",
+            r"\b(?:collect|pick\s+up|take\s+away)\s+(?:it|them|this|these|those|the\s+\w+)\b",
+            r"\bpick\s+(?:it|them|this|these|those)\s+up\b",
             r"(?:要|想)退(?:了|吧|啦|掉)?(?:$|[，。,.!！;；])",
-        ],
-    ),
-    (
-        ClaimKind::Exchange,
-        &[
-            r"换(?:货|个|一|成|新|台|件|双|只|副|条|套|部|把|盒|瓶|袋|好|对|正确|过来|掉|码|尺码|颜色)",
-            r"调换|更换|补发|重发|重新发|再发|补寄|重寄|发(?:个|一个|一件|一台)?新的",
-            r"\bexchange\w*",
-            r"\breplac\w*",
-            r"\bswap\w*",
-            r"\b(?:right|correct|proper)\s+(?:one|ones|model|size|item|colou?r|version|thing|product|book|pair)\b",
-            r"\b(?:send|ship|give)\b(?:\s+\w+){0,2}\s+(?:a\s+)?(?:new|another|missing|genuine|real|working|proper)\b",
-            r"\banother\s+(?:one|unit|pair)\b",
-            r"\bnew one\b",
         ],
     ),
     (
@@ -170,7 +180,7 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             r"[退返][^，。,.;；的]{0,2}(?:钱|款|费)|退一半|[退补返]差价|差价[^，。,.;；]{0,3}[退补返]",
             r"(?:钱|款|费)[^，。,.;；]{0,8}(?:退|还|返)(?:给|回|还|我|来|吧|了|到|$|[，。,.!！])",
             // A sum given back: 「把那89退了」, 「1280元退到我账户」, "¥58 back", "my 320 back".
-            r"(?:\d|[十百千万][零一二两三四五六七八九十]*)\s*(?:元|块钱?)?[^\d，。,.;；退还返]{0,3}(?:退|还|返)(?:回|给|还|了|到|吧|$|[，。,.!！])",
+            r"(?:\d|[十百千万][零一二两三四五六七八九十]*)\s*(?:元|块钱?)?[^\d，。,.;；退还返]{0,3}(?:退|还|返)(?:回|给|还|了|到|吧|来|$|[，。,.!！])",
             r"(?:钱|款)[^，。,.;；]{0,6}(?:打|转)(?:给|到|回)",
             r"(?:^|[^\w])(?:[¥$]\s*)?\d+(?:\.\d{1,2})?\s*(?:yuan|rmb|kuai|dollars)?\s+back\b",
             r"\b(?:want|need|get)\s+(?:my|the|all|all of my)\s+(?:[¥$]\s*)?\d",
@@ -289,6 +299,26 @@ pub fn claim(text: &str) -> Option<ClaimSlot> {
         .min_by_key(|a| a.start.abs_diff(at).min(a.end.abs_diff(at)))
         .map(|a| a.cents);
     Some(ClaimSlot { kind, amount_cents })
+}
+
+/// The sums a text names that are not told as what was paid (「花了299」), in cents.
+pub fn sums_asked(text: &str) -> Vec<i64> {
+    let lower = claim_text(text);
+    let mut money = amounts(&lower);
+    if money.is_empty() {
+        money = bare_amounts(&lower);
+    }
+    money
+        .into_iter()
+        .filter(|a| {
+            // The match may begin a character before its number (「了89元」).
+            let number = lower[a.start..a.end]
+                .find(|c: char| c.is_ascii_digit() || "零一二两三四五六七八九十百千".contains(c))
+                .unwrap_or(0);
+            !told_as_paid(&lower, a.start) && !told_as_paid(&lower, a.start + number)
+        })
+        .map(|a| a.cents)
+        .collect()
 }
 
 /// Whether the sum starting at `start` is told as what was paid: a word of paying or of the
@@ -538,6 +568,64 @@ mod readings {
         ] {
             assert_eq!(kind(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_replacement_with_the_wrong_one_sent_back_is_an_exchange() {
+        let kind = |t: &str| claim(t).map(|c| c.kind);
+        for text in [
+            "换一双大一码的，这双我寄回去",
+            "發一個對的顏色過來，錯的你們上門取走",
+            "please send the right colour, I'll ship this one back",
+            "swap it for the 64GB model and I'll return this one",
+        ] {
+            assert_eq!(kind(text), Some(ClaimKind::Exchange), "{text}");
+        }
+        // Sending back alone, or with money back, stays a return.
+        for text in [
+            "东西你们拉走，钱退给我",
+            "I'll send it back, just give me my money",
+        ] {
+            assert_eq!(kind(text), Some(ClaimKind::Return), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_sum_given_back_to_me_with_come() {
+        for (text, cents) in [
+            ("把我那88块还来", 8800),
+            ("120元退來就好", 12000),
+            ("五十块快点还来", 5000),
+        ] {
+            assert_eq!(
+                claim(text).map(|c| (c.kind, c.amount_cents)),
+                Some((ClaimKind::Refund, Some(cents))),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_sum_laid_out_paid_back_is_a_cost_made_good() {
+        let kind = |t: &str| claim(t).map(|c| (c.kind, c.amount_cents));
+        for (text, cents) in [
+            (
+                "they should pay me back the 30 I spent on the courier",
+                3000,
+            ),
+            ("pay me back that 12 for the stamps", 1200),
+            ("cover the 45 I paid the locksmith", 4500),
+        ] {
+            assert_eq!(
+                kind(text),
+                Some((ClaimKind::Compensation, Some(cents))),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            kind("pay me back for the headphones").map(|k| k.0),
+            Some(ClaimKind::Refund)
+        );
     }
 
     #[test]

@@ -25,6 +25,11 @@ pub struct Reference {
 /// Clause openings that rule the clause's item out.
 const NEGATED: &[&str] = &[
     "不是",
+    // Cantonese 唔係 (folded 唔系), 唔要, 唔使.
+    "唔系",
+    "唔係",
+    "唔是",
+    "唔要",
     "而不是",
     "并不是",
     "并非",
@@ -40,6 +45,9 @@ const NEGATED: &[&str] = &[
 /// Predicates that say the clause's item is fine (so it is not the one complained about).
 const FINE: &[&str] = &[
     "没问题",
+    "冇问题",
+    "冇事",
+    "冇坏",
     "没事",
     "没毛病",
     "是好的",
@@ -70,7 +78,15 @@ impl Reference {
         let folded = fold_width(&simplify(text)).to_lowercase();
         let mut marked = folded.clone();
         // 不是/而不是 inside a clause starts the part it rules out (「床头柜不是餐桌」).
-        for w in ["而不是", "并不是", "不是", " but ", " rather than "] {
+        for w in [
+            "而不是",
+            "并不是",
+            "不是",
+            "唔系",
+            "唔係",
+            " but ",
+            " rather than ",
+        ] {
             marked = marked.replace(w, &format!("|{}", w.trim_start()));
         }
         let mut out = Reference::default();
@@ -189,6 +205,12 @@ mod tests {
         assert_eq!(r.include, "the single one");
         let r = Reference::new("贵的那个 紫色的，便宜的松下没问题");
         assert!(r.exclude.contains("松下"), "{r:?}");
+        // Cantonese: 唔係 rules out, 冇問題 says it is fine.
+        let r = Reference::new("飛利浦嗰部，唔係嗰支牙刷");
+        assert!(r.exclude.contains("牙刷"), "{r:?}");
+        assert!(!r.include.contains("牙刷"), "{r:?}");
+        let r = Reference::new("大嗰個風扇，細嗰個冇問題");
+        assert!(r.exclude.contains("细"), "{r:?}");
         // "nothing" and "note" are no negation.
         let r = Reference::new("nothing works, note the date");
         assert_eq!(r.exclude, "");

@@ -83,15 +83,16 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
                 }
             },
         ),
-        // 大前天, 前天, 昨天, 今天; Cantonese 琴日 / 尋日 (yesterday), 前日, 大前日, 今朝
+        // 大前天, 前天, 昨天, 今天; Cantonese 琴日 / 尋日 (yesterday), 前日, 大前日, 今朝; their
+        // nights: 昨晚/昨夜, 琴晚/尋晚 (last night), 前晚/前夜 (the night before), 大前晚
         r(
-            r"(大前天|大前日|前天|前日|昨天|昨日|昨晚|昨儿|琴日|寻日|尋日|今天|今日|今早|今晚|今儿|今儿个|今朝)",
+            r"(大前天|大前日|大前晚|前天|前日|前晚|前夜|昨天|昨日|昨晚|昨夜|昨儿|琴日|寻日|尋日|琴晚|寻晚|尋晚|今天|今日|今早|今晚|今儿|今儿个|今朝)",
             |c, today, _| {
                 let back = match &c[1] {
-                    "大前天" | "大前日" => 3,
-                    "前天" | "前日" => 2,
+                    "大前天" | "大前日" | "大前晚" => 3,
+                    "前天" | "前日" | "前晚" | "前夜" => 2,
                     s if s.starts_with('昨') => 1,
-                    "琴日" | "寻日" | "尋日" => 1,
+                    "琴日" | "寻日" | "尋日" | "琴晚" | "寻晚" | "尋晚" => 1,
                     _ => 0,
                 };
                 Some(Rel::Day(today - Duration::days(back)))
@@ -412,12 +413,13 @@ pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
             })
             || after.starts_with("at the latest")
     };
-    if let Some(&(_, _, last)) = found.last()
-        && is_today(last)
-        && let Some(&(_, _, due)) = found
-            .iter()
-            .rev()
-            .find(|&&(s, e, at)| deadline(s, e) && !is_today(at))
+    // A deadline passed is what went wrong, whatever other days are told after it (when it was
+    // bought, a trip or a party the parcel was for: "by Monday at the latest … my trip is on
+    // Saturday").
+    if let Some(&(_, _, due)) = found
+        .iter()
+        .rev()
+        .find(|&&(s, e, at)| deadline(s, e) && !is_today(at))
     {
         return Some(due);
     }

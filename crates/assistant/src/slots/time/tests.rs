@@ -25,6 +25,13 @@ fn chinese_relative_days() {
         // Cantonese.
         ("琴日一日打咗十幾次", day(2026, 5, 12)),
         ("前日收到嘅", day(2026, 5, 11)),
+        // The nights: last night, the night before.
+        ("琴晚佢又打嚟", day(2026, 5, 12)),
+        ("尋晚十點幾先覆我", day(2026, 5, 12)),
+        ("前晚半夜收到短信", day(2026, 5, 11)),
+        ("前夜就開始漏", day(2026, 5, 11)),
+        ("大前晚打咗三次", day(2026, 5, 10)),
+        ("昨夜到的货", day(2026, 5, 12)),
         ("三天前买的耳机坏了", day(2026, 5, 10)),
         ("3天前买的", day(2026, 5, 10)),
         ("两周前下单到现在", day(2026, 4, 29)),
@@ -130,6 +137,16 @@ fn weekdays_weekends_and_days_of_the_month_said_alone() {
 #[test]
 fn today_said_again_does_not_override_a_deadline() {
     let at = |t: &str| incident_at(t, now());
+    // Nor does any other day told after it: a passed deadline is what went wrong.
+    assert_eq!(
+        at("promised it would ship by Monday at the latest, the wedding is on Saturday"),
+        Some(day(2026, 5, 11))
+    );
+    assert_eq!(
+        at("说好10号之前发货，结果拖到12号才发"),
+        Some(day(2026, 5, 10))
+    );
+    assert_eq!(at("讲好9号前寄出，寻日先寄"), Some(day(2026, 5, 9)));
     assert_eq!(at("说好的3号之前发货 今天都13号了"), Some(day(2026, 5, 3)));
     assert_eq!(at("3号前一定发 到今天都还没寄"), Some(day(2026, 5, 3)));
     assert_eq!(
