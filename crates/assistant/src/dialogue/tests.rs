@@ -749,6 +749,15 @@ fn an_order_number_with_hardly_a_word_beside_it_starts_a_complaint_about_it() {
     assert_eq!(s.slots.category, Some(Category::QualityDefect));
 }
 
+/// A session told of a leaking cup (59.90, no remedy named), then `answer` to the claim question.
+fn answer_to_the_claim_question(answer: &str) -> (Session, Reply) {
+    let mut s = Session::default();
+    say(&mut s, "保温杯漏水，昨天发现的");
+    assert_eq!(s.awaiting(), Some("claim"));
+    let r = say(&mut s, answer);
+    (s, r)
+}
+
 #[test]
 fn the_whole_answer_to_the_claim_question_is_the_claim() {
     // A clause about the goods going back, beside the one about money, makes it a return.
@@ -757,10 +766,7 @@ fn the_whole_answer_to_the_claim_question_is_the_claim() {
         "把杯子收回去吧，錢退給我",
         "come and collect it, and give me my money",
     ] {
-        let mut s = Session::default();
-        say(&mut s, "保温杯漏水，昨天发现的");
-        assert_eq!(s.awaiting(), Some("claim"));
-        let r = say(&mut s, answer);
+        let (s, r) = answer_to_the_claim_question(answer);
         assert_eq!(
             s.slots.claim.map(|c| c.kind),
             Some(ClaimKind::Return),
@@ -794,10 +800,7 @@ fn a_sum_asked_with_no_remedy_named_is_money_back_or_above_the_price_a_loss_made
             15000,
         ),
     ] {
-        let mut s = Session::default();
-        say(&mut s, "保温杯漏水，昨天发现的");
-        assert_eq!(s.awaiting(), Some("claim"));
-        let r = say(&mut s, answer);
+        let (s, r) = answer_to_the_claim_question(answer);
         assert_eq!(
             s.slots.claim,
             Some(ClaimDraft {
