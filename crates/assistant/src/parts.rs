@@ -395,6 +395,30 @@ pub fn content(text: &str) -> (usize, usize) {
     (han, words)
 }
 
+/// The intent model's reading of a text, remembered per thread: one turn reads the story told so
+/// far several times over (each message, all of them, every tail of it for a later step), and
+/// the next turn reads most of it again.
+fn read(text: &str) -> (Intent, f32) {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    /// Enough for the stories of the sessions one thread serves at once; then started afresh.
+    const REMEMBERED: usize = 4096;
+    thread_local! {
+        static READ: RefCell<HashMap<String, (Intent, f32)>> = RefCell::new(HashMap::new());
+    }
+    if let Some(r) = READ.with_borrow(|m| m.get(text).copied()) {
+        return r;
+    }
+    let r = models().intent(&Featurized::new(text));
+    READ.with_borrow_mut(|m| {
+        if m.len() >= REMEMBERED {
+            m.clear();
+        }
+        m.insert(text.to_string(), r);
+    });
+    r
+}
+
 /// How sure the rest of a story must read as a later step of its matter to be what the
 /// complaint is about (`Parts::later_step`).
 pub const LATER_STEP: f32 = 0.6;
@@ -724,14 +748,13 @@ impl Parts {
                     && tells_something(&c.folded)
             })
             .collect();
-        let m = models();
         (1..told.len()).find_map(|from| {
             let rest = told[from..]
                 .iter()
                 .map(|c| c.folded.as_str())
                 .collect::<Vec<_>>()
                 .join("，");
-            match m.intent(&Featurized::new(&rest)) {
+            match read(&rest) {
                 (Intent::Complaint(c), p) if p >= LATER_STEP && follows(whole.0, c) => Some((c, p)),
                 _ => None,
             }
@@ -739,14 +762,13 @@ impl Parts {
     }
 
     fn category_of_all(&self, min_confidence: f32) -> Option<(Category, f32)> {
-        let m = models();
         let mut best: Option<(Category, f32)> = None;
         let mut first: Option<(Category, f32)> = None;
         for text in self.category_texts() {
             if !tells_something(&text) {
                 continue;
             }
-            let (intent, p) = m.intent(&Featurized::new(&text));
+            let (intent, p) = read(&text);
             if let Intent::Complaint(c) = intent {
                 if let Some((fc, fp)) = first {
                     if p >= fp + SURER {
