@@ -739,6 +739,10 @@ impl Parts {
     /// complaint is about what the consumer wants put right now, the last step reached; what
     /// went before is how it came to that.
     fn later_step(&self, whole: (Category, f32)) -> Option<(Category, f32)> {
+        // A matter with no later step (a fee, harassment…) reads no tails.
+        if !Category::ALL.iter().any(|&c| follows(whole.0, c)) {
+            return None;
+        }
         let told: Vec<&Clause> = self
             .clauses
             .iter()
