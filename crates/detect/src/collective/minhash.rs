@@ -18,7 +18,7 @@ pub const BANDS: usize = HASHES / ROWS;
 /// Two complaints share an issue when their estimated Jaccard similarity is at least this.
 pub const THRESHOLD: f64 = 0.3;
 /// Bumped whenever a signature of the same text would come out different.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 /// The value of every hash of a text with no tokens; such a signature matches nothing.
 const EMPTY: u32 = u32::MAX;
