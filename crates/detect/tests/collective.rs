@@ -487,6 +487,7 @@ fn the_labelled_set_scores_as_measured() {
                     | labelled::Group::HeldoutG
                     | labelled::Group::HeldoutH
                     | labelled::Group::HeldoutI
+                    | labelled::Group::HeldoutJ
             )
         })
         .map(|(l, f)| (l.label.clone(), *f))

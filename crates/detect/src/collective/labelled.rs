@@ -20,6 +20,9 @@ const SEEDS_H: &str = include_str!("../../data/collective-heldout-h.txt");
 /// Held-out group I: the same brief as E–H (eight new trades), another writer, written before
 /// the refitted projection was scored on it; nothing was fitted or chosen on it.
 const SEEDS_I: &str = include_str!("../../data/collective-heldout-i.txt");
+/// Held-out group J: the same brief as E–I (eight trades none of them had), another writer,
+/// written before the projection refitted with I was scored on it; nothing fitted on it.
+const SEEDS_J: &str = include_str!("../../data/collective-heldout-j.txt");
 
 /// 2026-01-01T00:00:00+08:00 in unix milliseconds.
 pub const START_MS: i64 = 1_767_196_800_000;
@@ -54,12 +57,15 @@ pub enum Group {
     /// Held-out group I (`heldout-i`, its own file): like E–H, written after H was scored and
     /// before the projection refitted with H was scored on it.
     HeldoutI,
+    /// Held-out group J (`heldout-j`, its own file): like E–I, written after I was scored and
+    /// before the projection refitted with I was scored on it.
+    HeldoutJ,
 }
 
 impl Group {
     /// The groups with their tags in the seed files (`@wave KEY SHOP TAG CATEGORY`); the names
     /// they are serialised under are the tags with `_` for `-`.
-    const TAGGED: [(Group, &'static str); 8] = [
+    const TAGGED: [(Group, &'static str); 9] = [
         (Group::Heldout, "heldout"),
         (Group::HeldoutC, "heldout-c"),
         (Group::HeldoutD, "heldout-d"),
@@ -68,6 +74,7 @@ impl Group {
         (Group::HeldoutG, "heldout-g"),
         (Group::HeldoutH, "heldout-h"),
         (Group::HeldoutI, "heldout-i"),
+        (Group::HeldoutJ, "heldout-j"),
     ];
 
     /// The group of a seed file's tag (`heldout-e`) or of its serialised name (`heldout_e`).
@@ -91,6 +98,7 @@ impl Group {
                 | Group::HeldoutG
                 | Group::HeldoutH
                 | Group::HeldoutI
+                | Group::HeldoutJ
         )
     }
 }
@@ -136,6 +144,7 @@ pub fn seeds() -> Vec<Seed> {
         .chain(SEEDS_G.lines())
         .chain(SEEDS_H.lines())
         .chain(SEEDS_I.lines())
+        .chain(SEEDS_J.lines())
         .map(str::trim)
     {
         if line.is_empty() || line.starts_with('#') {
@@ -507,6 +516,9 @@ pub struct Evaluation {
     pub heldout_i_waves: usize,
     /// Group I alone (its shops are its own).
     pub heldout_i: super::PairScores,
+    pub heldout_j_waves: usize,
+    /// Group J alone (its shops are its own).
+    pub heldout_j: super::PairScores,
     pub all: super::PairScores,
     /// Waves found together in one cluster (the precision lost is theirs).
     pub merged: Vec<[String; 2]>,
@@ -604,6 +616,8 @@ pub fn evaluate(set: &[Labelled], settings: super::Settings) -> Evaluation {
         heldout_h: score(&|l| l.group == Group::HeldoutH),
         heldout_i_waves: waves(Group::HeldoutI),
         heldout_i: score(&|l| l.group == Group::HeldoutI),
+        heldout_j_waves: waves(Group::HeldoutJ),
+        heldout_j: score(&|l| l.group == Group::HeldoutJ),
         all: score(&|_| true),
     }
 }
