@@ -549,4 +549,12 @@ fn the_labelled_set_scores_as_measured() {
         e.heldout_i.precision >= 0.9 && e.heldout_i.recall >= 0.5,
         "{e:?}"
     );
+    // J was scored once with the projection refitted on A–I (BENCHMARKS.md: P 0.81–0.90,
+    // R 0.49–0.54 over five seeds); never fitted on. Floors at what it scored, against
+    // regressions: both are below the targets.
+    assert!(e.heldout_j_waves >= 22, "{e:?}");
+    assert!(
+        e.heldout_j.precision >= 0.8 && e.heldout_j.recall >= 0.45,
+        "{e:?}"
+    );
 }

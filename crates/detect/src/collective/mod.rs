@@ -150,9 +150,11 @@ impl Default for Closeness {
     fn default() -> Self {
         // Fitted by `tools/fit_projection.py` on every labelled group written so far (tuning,
         // A–I; J is held out), each group's cosines from a projection fitted without it; the
-        // least averages chosen by leaving each group out of the projection and the weights in
-        // turn (E–H at 0.5: precision 0.94–1.00) and kept where the older groups' precision holds
-        // (text alone, on the tuning waves).
+        // least average with subjects chosen by leaving each group out of the projection and the
+        // weights in turn (E–H at 0.5: precision 0.94–1.00); the text-alone one kept where the
+        // older groups' precision holds (the tuning waves). A text-alone 0.65, chosen on I with
+        // the projection fitted without it (recall 0.10–0.17 → 0.28–0.34), found nothing more on
+        // J and lost precision there (BENCHMARKS.md, "Held-out group J"): not taken.
         Closeness {
             weights: [
                 9.074, -0.917, 3.181, 1.705, 0.960, -0.829, 3.548, 1.543, -7.711,
