@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Builds intents.jsonl, the assistant's labelled corpus, from two sources:
+"""Builds intents.jsonl, the assistant's labelled corpus, from three sources:
 
 1. hand/<intent>.txt — utterances written by hand, one a line: `c ` (calm) or `e ` (emotional)
    then the text; `{ORDER}` becomes an 18-digit order number. Lines starting with # are comments.
+   Beside them, the hand-written lines of other writers: `second-writer.jsonl`, and the held-out
+   utterance sets already scored (SEEN_SETS, in ../eval; one independent writer each). A set
+   joins only after it has been scored once: an unscored set still measures the model.
 2. The compositional templates below: an opener, a context (product, time, order number), a core
    phrase of the intent, a request, and for emotional lines some heat — each slot drawn from
    varied fillers. They top each intent up to TARGET utterances.
@@ -16,6 +19,11 @@ import os
 import random
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SEEN_SETS = [
+    "utterances-heldout.jsonl", "utterances-heldout-2.jsonl", "utterances-heldout-3.jsonl",
+    "utterances-heldout-4.jsonl", "utterances-heldout-5.jsonl", "utterances-heldout-6.jsonl",
+    "utterances-heldout-7.jsonl",
+]
 TARGET = 260
 SEED = 20260513
 
@@ -227,11 +235,14 @@ def main():
                     continue
                 tone, text = line.split(" ", 1)
                 hand.append(({"c": "calm", "e": "emotional"}[tone], fill(rng, text.strip())))
-        with open(os.path.join(HERE, "second-writer.jsonl"), encoding="utf-8") as f:
-            for line in f:
-                row = json.loads(line)
-                if row["intent"] == intent:
-                    hand.append((row["tone"], row["text"]))
+        others = [os.path.join(HERE, "second-writer.jsonl")]
+        others += [os.path.join(HERE, "..", "eval", name) for name in SEEN_SETS]
+        for path in others:
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    row = json.loads(line)
+                    if row["intent"] == intent:
+                        hand.append((row["tone"], row["text"]))
         n = 0
         for tone, text in hand:
             if text not in seen:

@@ -130,6 +130,14 @@ const PAST: &[&str] = &[
 /// Connectives that start a new clause.
 const BREAKS: &[&str] = &["但是", "可是", "不过", "结果", " but ", " and then "];
 
+/// Who else acts in a story: English joins their part with a bare "and" where Chinese puts a
+/// comma (「台灯不亮了，卖家不给退」 / "the lamp died and the seller won't take it back"), so
+/// " and " before one of them starts a new clause; "cracked and leaking" stays one.
+const OTHER_ACTORS: &[&str] = &[
+    "the seller", "the shop", "the store", "the merchant", "the vendor", "customer service",
+    "the courier", "they ", "he ", "she ", "nobody", "no one",
+];
+
 /// Filler that can stand around a bare claim (「退款吧」, 「全额退款」, "a full refund").
 const CLAIM_FILLER: &[&str] = &[
     "全额", "全部", "部分", "一下", "就行", "就好", "吧", "的", "我", "给", "好", "行", "可以",
@@ -167,6 +175,12 @@ fn split_points(folded: &str) -> Vec<usize> {
             if at > 0 {
                 cuts.push(at);
             }
+        }
+    }
+    for (at, _) in folded.match_indices(" and ") {
+        let next = &folded[at + " and ".len()..];
+        if at > 0 && OTHER_ACTORS.iter().any(|a| next.starts_with(a)) {
+            cuts.push(at);
         }
     }
     cuts.sort_unstable();
@@ -817,6 +831,14 @@ mod tests {
         ] {
             assert_eq!(cat(text), Some(Category::ReturnRefused), "{text}");
         }
+        // An English "and" before another actor parts the story as a comma would; between
+        // two symptoms it does not.
+        let clauses = |t: &str| Parts::new(t).clauses.len();
+        assert_eq!(
+            clauses("the kettle leaks and the shop says that is normal"),
+            2
+        );
+        assert_eq!(clauses("the kettle is cracked and leaking everywhere"), 1);
         // The fault alone stays the fault.
         assert_eq!(
             cat("台灯用了三天就不亮了，开关按下去没反应"),
