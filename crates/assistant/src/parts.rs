@@ -134,8 +134,18 @@ const BREAKS: &[&str] = &["但是", "可是", "不过", "结果", " but ", " and
 /// comma (「台灯不亮了，卖家不给退」 / "the lamp died and the seller won't take it back"), so
 /// " and " before one of them starts a new clause; "cracked and leaking" stays one.
 const OTHER_ACTORS: &[&str] = &[
-    "the seller", "the shop", "the store", "the merchant", "the vendor", "customer service",
-    "the courier", "they ", "he ", "she ", "nobody", "no one",
+    "the seller",
+    "the shop",
+    "the store",
+    "the merchant",
+    "the vendor",
+    "customer service",
+    "the courier",
+    "they ",
+    "he ",
+    "she ",
+    "nobody",
+    "no one",
 ];
 
 /// Filler that can stand around a bare claim (「退款吧」, 「全额退款」, "a full refund").
