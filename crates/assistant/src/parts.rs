@@ -426,7 +426,7 @@ pub const LATER_STEP: f32 = 0.6;
 /// Whether a dispute of category `later` is a later step of one about `first`: the goods'
 /// fault, then the return refused, its postage or the refund; a return refused, then its postage
 /// or the refund; a parcel late, then the shop refusing to send it.
-fn follows(first: Category, later: Category) -> bool {
+pub fn follows(first: Category, later: Category) -> bool {
     use Category::*;
     match first {
         QualityDefect | NotAsDescribed | Counterfeit | FalseAdvertising => {
