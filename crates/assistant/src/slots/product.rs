@@ -580,6 +580,22 @@ mod tests {
             match_product("垃圾袋一拎就破", &t).as_deref(),
             Some(t[1].as_str())
         );
+        let bins: Vec<String> = [
+            "Pedal Rubbish Bin 30L Stainless Steel with Lid",
+            "Cordless Hair Dryer Ionic 1800W",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            match_product("What a rubbish seller, honestly", &bins),
+            None
+        );
+        assert_eq!(match_product("垃圾賣家，氣死", &bins), None);
+        assert_eq!(
+            match_product("the rubbish bin's pedal snapped off", &bins).as_deref(),
+            Some(bins[0].as_str())
+        );
     }
 
     #[test]
