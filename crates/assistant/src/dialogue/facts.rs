@@ -207,10 +207,16 @@ impl Session {
             }
         }
         // When: the time of what happened. A time told of a past step (「上周申请了退款」) is
-        // the incident only when the complaint is about that step (a refund that never came).
+        // the incident only when the complaint is about that step (a refund that never came; the
+        // shop telling the buyer to cancel or ask for a refund, which is its refusal to send).
         let process_matter = matches!(
             self.slots.category,
-            Some(Category::RefundNotReceived | Category::ReturnRefused | Category::ShippingFee)
+            Some(
+                Category::RefundNotReceived
+                    | Category::ReturnRefused
+                    | Category::ShippingFee
+                    | Category::RefuseToShip
+            )
         );
         let when = match parts.problem_time(ctx.now) {
             Some(at) => Some(at),

@@ -1231,3 +1231,39 @@ fn a_later_step_told_in_a_later_message_is_the_category() {
         );
     }
 }
+
+#[test]
+fn the_day_the_shop_told_the_buyer_to_cancel_is_when_it_refused() {
+    let orders = home_orders();
+    // Sunday 2026-05-10 is `now`; Friday, the day before yesterday, is the 8th.
+    let friday = chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2026, 5, 8, 0, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc);
+    for (first, later) in [
+        (
+            "保温杯付款好几天了一直不发货",
+            "商家拖了几天，前天才叫我自己申请退款，说不卖了",
+        ),
+        (
+            "保溫杯付款好幾天了一直不發貨",
+            "賣家拖了幾天，前天才叫我自己取消訂單，說不賣了",
+        ),
+        (
+            "The thermos I paid for never shipped",
+            "They ignored me for days, then on Friday told me to cancel the order myself",
+        ),
+    ] {
+        let mut s = Session::default();
+        say_with(&mut s, &orders, first);
+        let r = say_with(&mut s, &orders, later);
+        assert_eq!(
+            s.slots.category,
+            Some(Category::RefuseToShip),
+            "{later}: {}",
+            r.text
+        );
+        assert_eq!(s.slots.incident_at, Some(friday), "{later}: {}", r.text);
+    }
+}
