@@ -182,6 +182,10 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
             // A sum given back: 「把那89退了」, 「1280元退到我账户」, "¥58 back", "my 320 back".
             r"(?:\d|[十百千万][零一二两三四五六七八九十]*)\s*(?:元|块钱?)?[^\d，。,.;；退还返]{0,3}(?:退|还|返)(?:回|给|还|了|到|吧|来|$|[，。,.!！])",
             r"(?:钱|款)[^，。,.;；]{0,6}(?:打|转)(?:给|到|回)",
+            // A sum or a fee sent back in other words: 「把159打给我」, "whatever that extra
+            // postage was, I want it back".
+            r"[把将]\s*(?:[¥$]\s*)?\d+(?:\.\d{1,2})?\s*(?:元|块钱?)?\s*(?:打|转)(?:给|到|回)",
+            r"\b(?:postage|fee|fees|charge|charges|deposit|difference|shipping)\b[^.;!?]{0,40}\b(?:want|need|get)\s+(?:it|that|them)\s+back\b",
             r"(?:^|[^\w])(?:[¥$]\s*)?\d+(?:\.\d{1,2})?\s*(?:yuan|rmb|kuai|dollars)?\s+back\b",
             r"\b(?:want|need|get)\s+(?:my|the|all|all of my)\s+(?:[¥$]\s*)?\d",
             r"退运费|报销运费|仅退款",
@@ -387,7 +391,7 @@ pub fn sums(text: &str) -> Vec<Amount> {
 
 static BARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^\d.])(\d{2,6}(?:\.\d{1,2})?)(?:\s*(?:[，。,;；!！]|$|退|还|返|赔)|\s+[a-z]|[^\d，。,.;；\s]{1,3}(?:退|还|返))",
+        r"(?:^|[^\d.])(\d{2,6}(?:\.\d{1,2})?)(?:\s*(?:[，。,;；!！]|$|退|还|返|赔|打给|打到|转给|转到|转回)|\s+[a-z]|[^\d，。,.;；\s]{1,3}(?:退|还|返))",
     )
     .expect("bare amount pattern compiles")
 });
@@ -573,6 +577,17 @@ mod tests {
             Some((ClaimKind::Refund, Some(15000)))
         );
         assert_eq!(read("退我三百"), Some((ClaimKind::Refund, Some(30000))));
+        // A sum or a fee sent back in other words.
+        assert_eq!(read("把89打给我"), Some((ClaimKind::Refund, Some(8900))));
+        assert_eq!(
+            read("把120元轉回我帳戶"),
+            Some((ClaimKind::Refund, Some(12000)))
+        );
+        assert_eq!(
+            read("the extra delivery fee they charged, I want it back").map(|r| r.0),
+            Some(ClaimKind::Refund)
+        );
+        assert_eq!(read("I want it back in one piece").map(|r| r.0), None);
         assert_eq!(read("懒得换货了"), None);
     }
 
