@@ -106,4 +106,26 @@ mod tests {
         assert!(!concepts("a bad day").contains(&"AD"));
         assert!(concepts("").is_empty());
     }
+
+    #[test]
+    fn a_promise_the_listing_makes_is_advertising() {
+        // A bonus, a gift with the order, a health or lab claim, in any script or language
+        // (traditional characters folded first, as the dialogue does).
+        for text in [
+            "标题写着买一送一，只寄来一罐",
+            "详情页说临床验证，还写着医生推荐",
+            "頁面寫買就送保溫袋，結果冇送",
+            "商品頁寫「醫師推薦」，根本找不到是哪位醫師",
+            "the page says clinically proven to ease back pain",
+            "it was sold as dermatologist tested with a free upgrade to the big kit",
+            "the bonus charger they listed never came",
+        ] {
+            assert!(
+                concepts(&crate::fold::simplify(text)).contains(&"AD"),
+                "{text}"
+            );
+        }
+        // Proof of an order or a gift card is no claim of the listing.
+        assert!(!concepts("i proved i paid with the receipt").contains(&"AD"));
+    }
 }

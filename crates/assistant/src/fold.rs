@@ -11,15 +11,67 @@ use std::sync::LazyLock;
 use ferrous_opencc::{OpenCC, config::BuiltinConfig};
 use serde::{Deserialize, Serialize};
 
-/// `text` with traditional characters folded to simplified ones (everything else unchanged).
+/// `text` with traditional characters folded to simplified ones, and written Cantonese's own
+/// words to the Mandarin ones every reader knows (「佢唔肯退錢」 → 「他不肯退钱」, 「仲未寄」 →
+/// 「还没寄」), character for character (everything else unchanged).
 pub fn simplify(text: &str) -> String {
     if text.is_ascii() {
         return text.to_string();
     }
-    let out = fast2s::convert(text);
+    let mut out = fast2s::convert(text);
+    if out
+        .chars()
+        .any(|c| CANTONESE.contains(&c) || c == '仲' || c == '系')
+    {
+        for (yue, zh) in CANTONESE_PAIRS {
+            out = out.replace(yue, zh);
+        }
+        out = out
+            .chars()
+            .map(|c| {
+                CANTONESE_CHARS
+                    .iter()
+                    .find(|(y, _)| *y == c)
+                    .map_or(c, |&(_, z)| z)
+            })
+            .collect();
+    }
     debug_assert_eq!(out.chars().count(), text.chars().count());
     out
 }
+
+/// Written Cantonese's two-character words and their Mandarin, as folded (係 is 系 by then).
+const CANTONESE_PAIRS: &[(&str, &str)] = &[
+    ("唔系", "不是"),
+    ("系咪", "是不"),
+    ("仲未", "还没"),
+    ("仲有", "还有"),
+    ("仲要", "还要"),
+    ("仲系", "还是"),
+    ("未有", "没有"),
+];
+
+/// Written Cantonese's own characters and the Mandarin one each stands for. Only characters
+/// Mandarin does not use (so no 係/系, 仲 or 返, which it does).
+const CANTONESE_CHARS: &[(char, char)] = &[
+    ('咗', '了'),
+    ('冇', '没'),
+    ('嘅', '的'),
+    ('佢', '他'),
+    ('啲', '些'),
+    ('喺', '在'),
+    ('哋', '们'),
+    ('嚟', '来'),
+    ('唔', '不'),
+    ('嗰', '那'),
+    ('睇', '看'),
+    ('畀', '给'),
+    ('俾', '给'),
+    ('攞', '拿'),
+    ('搵', '找'),
+    ('揾', '找'),
+    ('嘞', '了'),
+];
 
 /// The Chinese script a consumer writes in, which 小蜜 answers in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +132,18 @@ mod tests {
         assert_eq!(simplify("我買的杯子"), "我买的杯子");
         assert_eq!(simplify("保温杯漏水"), "保温杯漏水");
         assert_eq!(simplify("yes 59元"), "yes 59元");
+    }
+
+    #[test]
+    fn written_cantonese_reads_as_mandarin_character_for_character() {
+        assert_eq!(simplify("佢唔肯退錢畀我"), "他不肯退钱给我");
+        assert_eq!(simplify("件衫仲未寄嚟"), "件衫还没寄来");
+        assert_eq!(simplify("唔係嗰部，個殼冇事"), "不是那部，个壳没事");
+        assert_eq!(simplify("琴日收到嘅耳機壞咗"), "琴日收到的耳机坏了");
+        // Mandarin and Taiwan writing keep their 系, 仲 and 返.
+        assert_eq!(simplify("我們的關係很好"), "我们的关系很好");
+        assert_eq!(simplify("申請仲裁"), "申请仲裁");
+        assert_eq!(script_of("佢冇寄"), Some(Script::HongKong));
     }
 
     #[test]

@@ -89,6 +89,7 @@ pub const INSULTS: &[&str] = &[
     "idiots",
     "stupid",
     "garbage",
+    "rubbish",
     "trash",
     "liar",
     "liars",
@@ -236,6 +237,15 @@ const INNOCENT: &[&str] = &[
     "无语音",
     "服了药",
     "黑心棉",
+    "rubbish bin",
+    "rubbish bag",
+    "rubbish can",
+    "garbage bin",
+    "garbage bag",
+    "garbage can",
+    "trash bin",
+    "trash bag",
+    "trash can",
 ];
 
 fn lists() -> [(Heat, &'static [&'static str]); 4] {
@@ -340,5 +350,11 @@ mod tests {
         assert!(heats("投诉到底处理到哪了").is_empty());
         assert!(heats("空气炸锅坏了").is_empty());
         assert!(heats("垃圾商家").contains(&"垃圾"));
+        // British and American insults, and the bins and bags they also name.
+        assert!(heats("what a rubbish seller").contains(&"rubbish"));
+        assert!(heats("rubbish shop, rubbish product").contains(&"rubbish"));
+        assert!(heats("the pedal rubbish bin lid snapped").is_empty());
+        assert!(heats("these trash bags tear at once").is_empty());
+        assert!(heats("the garbage can arrived dented").is_empty());
     }
 }

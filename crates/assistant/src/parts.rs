@@ -248,6 +248,13 @@ const OTHERS_ASK: &[&str] = &[
     "telling me to",
     "tells me to",
     "suggested i",
+    // A remedy the shop agreed to or promised (「同意给我退三十块」, "they agreed to refund").
+    "同意给我",
+    "同意退",
+    "答应给我",
+    "答应退",
+    "agreed to",
+    "promised to",
 ];
 
 /// Verbs that, opening a clause with a claim in it, make it a request (an imperative: "send
@@ -450,7 +457,7 @@ pub const LATER_STEP: f32 = 0.6;
 /// Whether a dispute of category `later` is a later step of one about `first`: the goods'
 /// fault, then the return refused, its postage or the refund; a return refused, then its postage
 /// or the refund; a parcel late, then the shop refusing to send it.
-fn follows(first: Category, later: Category) -> bool {
+pub fn follows(first: Category, later: Category) -> bool {
     use Category::*;
     match first {
         QualityDefect | NotAsDescribed | Counterfeit | FalseAdvertising => {
@@ -604,7 +611,8 @@ impl Parts {
                         && role_of(&f[at..]) == Role::Claim
                         && claim(&f[..at]).is_none()
                         && says_something(&f[..at])
-                        && !has_any(&f[..at], OTHERS_ASK)
+                        // Nor where someone else's remedy begins (「同意给我退…」).
+                        && !has_any(&f[..at + r.len()], OTHERS_ASK)
                 })
             });
             match split.min() {
@@ -892,6 +900,16 @@ mod tests {
         // The consumer's own request still is one.
         assert_eq!(roles("我要退款")[0].1, Role::Claim);
         assert_eq!(roles("我要我的钱退回来")[0].1, Role::Claim);
+        // A remedy the shop agreed to or promised is a fact, and its story is not cut there.
+        for t in [
+            "上周同意给我退五十块 到现在还没到账",
+            "店家答應退我兩百，到而家都未收到",
+            "they agreed to refund me 30 yuan last week and nothing came",
+        ] {
+            let r = roles(t);
+            assert!(r.iter().all(|(_, role)| *role != Role::Claim), "{r:?}");
+        }
+        assert_eq!(roles("我不同意换货，我要退款")[1].1, Role::Claim);
     }
 
     #[test]

@@ -102,13 +102,24 @@ impl Session {
         // tells no category, however sure the model is of one.
         let heat_only = crate::rewrite::calm_body(text).trim().is_empty();
         // All that was told, read far surer than what set the category, replaces it (「这么晚还在
-        // 吗 气得睡不着」 read as late shipment, then the rice cooker's peeling coating).
+        // 吗 气得睡不着」 read as late shipment, then the rice cooker's peeling coating); so does
+        // a later step of the same matter told in a later message that reads surely so, when all
+        // that was told reads so too (a parcel that never left, then 「昨天说没货了，让我自己申请
+        // 退款」: the shop refuses to send it), as one message's later step is read
+        // (`Parts::later_step`). An answer to the claim question tells no step ("cancel it").
+        let current = self.slots.category;
+        let certain = self.slots.category_confidence >= 1.0;
         let surer = || {
-            guess().filter(|&(_, p)| {
+            guess().filter(|&(c, p)| {
                 sure.is_some()
                     && story
                     && parts.tells_what_happened()
-                    && p >= self.slots.category_confidence + crate::parts::SURER
+                    && (p >= self.slots.category_confidence + crate::parts::SURER
+                        || (!certain
+                            && !matches!(asked, Some(Ask::ClaimKind | Ask::ClaimAmount))
+                            && sure
+                                .is_some_and(|(now, q)| now == c && q >= crate::parts::LATER_STEP)
+                            && current.is_some_and(|first| crate::parts::follows(first, c))))
             })
         };
         let retold = match self.slots.category {
@@ -196,10 +207,16 @@ impl Session {
             }
         }
         // When: the time of what happened. A time told of a past step (「上周申请了退款」) is
-        // the incident only when the complaint is about that step (a refund that never came).
+        // the incident only when the complaint is about that step (a refund that never came; the
+        // shop telling the buyer to cancel or ask for a refund, which is its refusal to send).
         let process_matter = matches!(
             self.slots.category,
-            Some(Category::RefundNotReceived | Category::ReturnRefused | Category::ShippingFee)
+            Some(
+                Category::RefundNotReceived
+                    | Category::ReturnRefused
+                    | Category::ShippingFee
+                    | Category::RefuseToShip
+            )
         );
         let when = match parts.problem_time(ctx.now) {
             Some(at) => Some(at),

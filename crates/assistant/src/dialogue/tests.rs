@@ -1201,3 +1201,69 @@ fn asked_how_much_a_story_that_mentions_a_refund_keeps_the_remedy_chosen() {
     assert_eq!(s.slots.claim.map(|c| c.kind), Some(ClaimKind::Compensation));
     assert_eq!(s.slots.claim.and_then(|c| c.amount_cents), Some(5000));
 }
+
+#[test]
+fn a_later_step_told_in_a_later_message_is_the_category() {
+    let orders = home_orders();
+    for (first, later) in [
+        (
+            "付了款的保温杯一直没发货",
+            "昨天客服跟我说仓库断货了，不发了，叫我自己去取消",
+        ),
+        (
+            "保溫杯付款好幾天了，到現在還沒發貨",
+            "昨天賣家說缺貨不寄了，要我自己取消訂單",
+        ),
+        (
+            "The thermos I paid for still hasn't shipped",
+            "Yesterday the seller told me they are out of stock and won't send it, and asked me to cancel",
+        ),
+    ] {
+        let mut s = Session::default();
+        say_with(&mut s, &orders, first);
+        assert_eq!(s.slots.category, Some(Category::LateShipment), "{first}");
+        let r = say_with(&mut s, &orders, later);
+        assert_eq!(
+            s.slots.category,
+            Some(Category::RefuseToShip),
+            "{later}: {}",
+            r.text
+        );
+    }
+}
+
+#[test]
+fn the_day_the_shop_told_the_buyer_to_cancel_is_when_it_refused() {
+    let orders = home_orders();
+    // Sunday 2026-05-10 is `now`; Friday, the day before yesterday, is the 8th.
+    let friday = chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2026, 5, 8, 0, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc);
+    for (first, later) in [
+        (
+            "保温杯付款好几天了一直不发货",
+            "商家拖了几天，前天才叫我自己申请退款，说不卖了",
+        ),
+        (
+            "保溫杯付款好幾天了一直不發貨",
+            "賣家拖了幾天，前天才叫我自己取消訂單，說不賣了",
+        ),
+        (
+            "The thermos I paid for never shipped",
+            "They ignored me for days, then on Friday told me to cancel the order myself",
+        ),
+    ] {
+        let mut s = Session::default();
+        say_with(&mut s, &orders, first);
+        let r = say_with(&mut s, &orders, later);
+        assert_eq!(
+            s.slots.category,
+            Some(Category::RefuseToShip),
+            "{later}: {}",
+            r.text
+        );
+        assert_eq!(s.slots.incident_at, Some(friday), "{later}: {}", r.text);
+    }
+}

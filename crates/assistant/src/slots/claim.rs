@@ -176,12 +176,16 @@ const READINGS: &[(ClaimKind, &[&str])] = &[
         ClaimKind::Refund,
         &[
             r"(?:退|还|返)(?:给|回|还)?[我您]?(?:的)?(?:钱|款|费|全款)",
-            r"退[给回]?[我您]?\s*\d",
+            r"退[给回]?[我您]?\s*(?:\d|[一二两三四五六七八九十百千万]+\s*(?:元|块|百|千))",
             r"[退返][^，。,.;；的]{0,2}(?:钱|款|费)|退一半|[退补返]差价|差价[^，。,.;；]{0,3}[退补返]",
             r"(?:钱|款|费)[^，。,.;；]{0,8}(?:退|还|返)(?:给|回|还|我|来|吧|了|到|$|[，。,.!！])",
             // A sum given back: 「把那89退了」, 「1280元退到我账户」, "¥58 back", "my 320 back".
             r"(?:\d|[十百千万][零一二两三四五六七八九十]*)\s*(?:元|块钱?)?[^\d，。,.;；退还返]{0,3}(?:退|还|返)(?:回|给|还|了|到|吧|来|$|[，。,.!！])",
             r"(?:钱|款)[^，。,.;；]{0,6}(?:打|转)(?:给|到|回)",
+            // A sum or a fee sent back in other words: 「把159打给我」, "whatever that extra
+            // postage was, I want it back".
+            r"[把将]\s*(?:[¥$]\s*)?\d+(?:\.\d{1,2})?\s*(?:元|块钱?)?\s*(?:打|转)(?:给|到|回)",
+            r"\b(?:postage|fee|fees|charge|charges|deposit|difference|shipping)\b[^.;!?]{0,40}\b(?:want|need|get)\s+(?:it|that|them)\s+back\b",
             r"(?:^|[^\w])(?:[¥$]\s*)?\d+(?:\.\d{1,2})?\s*(?:yuan|rmb|kuai|dollars)?\s+back\b",
             r"\b(?:want|need|get)\s+(?:my|the|all|all of my)\s+(?:[¥$]\s*)?\d",
             r"退运费|报销运费|仅退款",
@@ -217,6 +221,10 @@ const NEGATIONS: &[&str] = &[
     "no ",
     "not ",
 ];
+
+/// Words that negate a want a few words before its cue, in the same clause: 「不想折腾寄回去了」,
+/// 「懒得寄回」, 「没必要换货」.
+const NEGATED_WANTS: &[&str] = &["不想", "懒得", "没必要", "不打算", "不需要", "不用"];
 
 /// The text as claims are read: traditional folded, full-width folded, lower case.
 pub fn claim_text(text: &str) -> String {
@@ -262,9 +270,37 @@ pub fn claim_spans(lower: &str) -> Vec<(ClaimKind, usize, usize)> {
             if NEGATIONS.iter().any(|n| before.ends_with(n.trim_end())) {
                 continue;
             }
+            // A want negated a few words before the cue (「不想折腾寄回去了」, 「懒得寄回」).
+            let clause = before
+                .rsplit(|c: char| "，。,.;；!！?？".contains(c))
+                .next()
+                .unwrap_or("");
+            let near: String = {
+                let tail: Vec<char> = clause.chars().rev().take(6).collect();
+                tail.into_iter().rev().collect()
+            };
+            if NEGATED_WANTS.iter().any(|n| near.contains(n)) {
+                continue;
+            }
             // "return shipping" / 退货运费 is about the fee, not a request to return.
             if lower[m.start()..].starts_with("return shipping") {
                 continue;
+            }
+            // Money is never the goods sent back: "send the money back", 「把钱退了吧」 are
+            // money back (a refund, read by its own pattern).
+            if *kind == ClaimKind::Return {
+                let lead: String = {
+                    let tail: Vec<char> = before.chars().rev().take(3).collect();
+                    tail.into_iter().rev().collect()
+                };
+                let said = &lower[m.start()..m.end()];
+                if ["钱", "款"].iter().any(|w| lead.contains(w))
+                    || ["money", "cash", "payment"]
+                        .iter()
+                        .any(|w| said.contains(w))
+                {
+                    continue;
+                }
             }
             out.push((*kind, m.start(), m.end()));
         }
@@ -355,7 +391,7 @@ pub fn sums(text: &str) -> Vec<Amount> {
 
 static BARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^\d.])(\d{2,6}(?:\.\d{1,2})?)(?:\s*(?:[，。,;；!！]|$|退|还|返|赔)|\s+[a-z]|[^\d，。,.;；\s]{1,3}(?:退|还|返))",
+        r"(?:^|[^\d.])(\d{2,6}(?:\.\d{1,2})?)(?:\s*(?:[，。,;；!！]|$|退|还|返|赔|打给|打到|转给|转到|转回)|\s+[a-z]|[^\d，。,.;；\s]{1,3}(?:退|还|返))",
     )
     .expect("bare amount pattern compiles")
 });
@@ -507,6 +543,52 @@ mod tests {
         assert_eq!(kind("I want a refund"), Some(ClaimKind::Refund));
         assert_eq!(kind("please send a replacement"), Some(ClaimKind::Exchange));
         assert_eq!(kind("耳机坏了"), None);
+    }
+
+    #[test]
+    fn money_sent_back_is_a_refund_and_a_want_negated_a_few_words_before_is_none() {
+        let read = |t: &str| claim(t).map(|c| (c.kind, c.amount_cents));
+        // Money as what is sent or given back: money back, not the goods.
+        for t in [
+            "just cancel it and send the money back",
+            "forget the order, give the money back",
+            "算了不等了，那就把钱退了吧",
+            "唔要喇，把錢退了吧",
+            "取消吧，把款退了",
+        ] {
+            assert_eq!(read(t).map(|r| r.0), Some(ClaimKind::Refund), "{t}");
+        }
+        // The goods still go back when they are what is sent.
+        assert_eq!(
+            read("send it back and give me the money").map(|r| r.0),
+            Some(ClaimKind::Return)
+        );
+        assert_eq!(
+            read("东西寄回去，钱退给我").map(|r| r.0),
+            Some(ClaimKind::Return)
+        );
+        // Not wanting to send it back, then a sum given back.
+        assert_eq!(
+            read("不想折腾寄回去了，退我两百块就算了"),
+            Some((ClaimKind::Refund, Some(20000)))
+        );
+        assert_eq!(
+            read("懶得寄回去，退我一百五十元"),
+            Some((ClaimKind::Refund, Some(15000)))
+        );
+        assert_eq!(read("退我三百"), Some((ClaimKind::Refund, Some(30000))));
+        // A sum or a fee sent back in other words.
+        assert_eq!(read("把89打给我"), Some((ClaimKind::Refund, Some(8900))));
+        assert_eq!(
+            read("把120元轉回我帳戶"),
+            Some((ClaimKind::Refund, Some(12000)))
+        );
+        assert_eq!(
+            read("the extra delivery fee they charged, I want it back").map(|r| r.0),
+            Some(ClaimKind::Refund)
+        );
+        assert_eq!(read("I want it back in one piece").map(|r| r.0), None);
+        assert_eq!(read("懒得换货了"), None);
     }
 
     #[test]

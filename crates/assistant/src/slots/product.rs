@@ -580,6 +580,55 @@ mod tests {
             match_product("垃圾袋一拎就破", &t).as_deref(),
             Some(t[1].as_str())
         );
+        let bins: Vec<String> = [
+            "Pedal Rubbish Bin 30L Stainless Steel with Lid",
+            "Cordless Hair Dryer Ionic 1800W",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            match_product("What a rubbish seller, honestly", &bins),
+            None
+        );
+        assert_eq!(match_product("垃圾賣家，氣死", &bins), None);
+        assert_eq!(
+            match_product("the rubbish bin's pedal snapped off", &bins).as_deref(),
+            Some(bins[0].as_str())
+        );
+    }
+
+    #[test]
+    fn everyday_kinds_in_regional_and_english_names() {
+        let t: Vec<String> = [
+            "万代高达 RG 1/144 拼装模型 正版",
+            "冰丝凉席三件套 夏季 可水洗 1.5m",
+            "Apple Pencil 第二代 触控笔 磁吸",
+            "Oversized Pullover Sweatshirt Fleece Lined",
+            "厨房纸巾 吸油 6卷",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for (said, meant) in [
+            ("我訂的鋼彈到現在都沒寄", 0),
+            ("the gundam kit came with a broken arm", 0),
+            ("高达缺了两个零件", 0),
+            ("凉席有股怪味", 1),
+            ("涼蓆邊都脫線了", 1),
+            ("the sleeping mat smells odd", usize::MAX),
+            ("手写笔连不上了", 2),
+            ("my stylus stopped pairing", 2),
+            ("嗰支筆用兩日就壞咗", 2),
+            ("the hoodie came in the wrong size", 3),
+        ] {
+            let got = match_product(said, &t);
+            if meant == usize::MAX {
+                assert_eq!(got, None, "{said}");
+            } else {
+                assert_eq!(got.as_deref(), Some(t[meant].as_str()), "{said}");
+            }
+        }
     }
 
     #[test]

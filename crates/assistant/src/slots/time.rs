@@ -423,6 +423,42 @@ pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     {
         return Some(due);
     }
+    // 「1月20号开始的，到今天都还在传」, "since Monday, till today": today as where a run of days
+    // ends is no day of its own; 「昨晚打我电话…今天早上又打」, "again this morning": a day the
+    // thing happened again is not when it began. Either gives way to a day told before it.
+    let continues = |s: usize, e: usize, at: DateTime<Utc>| {
+        let before = lower[..s].trim_end();
+        let after = lower[e..].trim_start();
+        let until = is_today(at)
+            && (["到", "至", "直到"].iter().any(|w| before.ends_with(w))
+                || [" until", " till", " up to", " through"]
+                    .iter()
+                    .any(|w| format!(" {before}").ends_with(w)));
+        // The part of the day may come between (「今天早上又打」, 「今朝又打」).
+        let mut rest = after;
+        for part in [
+            "早上", "上午", "中午", "下午", "晚上", "凌晨", "早", "朝", "晚",
+        ] {
+            if let Some(r) = rest.strip_prefix(part) {
+                rest = r.trim_start();
+                break;
+            }
+        }
+        let again = rest.starts_with('又')
+            || rest.starts_with("再次")
+            || after
+                .split(|c: char| "，。,.;；!！?？".contains(c))
+                .next()
+                .is_some_and(|rest| rest.split_whitespace().take(3).any(|w| w == "again"))
+            || before.ends_with("again");
+        until || again
+    };
+    if found.len() >= 2
+        && let Some(&(s, e, at)) = found.last()
+        && continues(s, e, at)
+    {
+        return found[..found.len() - 1].last().map(|&(_, _, at)| at);
+    }
     found.last().map(|&(_, _, at)| at)
 }
 

@@ -165,3 +165,32 @@ fn today_said_again_does_not_override_a_deadline() {
     // Without a deadline the last time said wins, today too.
     assert_eq!(at("3号收到的，今天发现坏了"), Some(day(2026, 5, 13)));
 }
+
+#[test]
+fn a_day_a_run_of_days_ends_on_or_a_repeat_falls_on_is_not_when_it_began() {
+    for (text, want) in [
+        ("5月8号开始天天打电话，到今天还在打", day(2026, 5, 8)),
+        ("5月8號開始的，到今天都還在傳訊息", day(2026, 5, 8)),
+        (
+            "上週五開始佢日日send訊息嚟，直到今日都仲有",
+            day(2026, 5, 8),
+        ),
+        (
+            "they started texting me on May 8 and kept going until today",
+            day(2026, 5, 8),
+        ),
+        ("前天晚上打我电话骂人，今天早上又打", day(2026, 5, 11)),
+        ("琴晚打嚟鬧我，今朝又打", day(2026, 5, 12)),
+        (
+            "he called me on Monday night and again this morning",
+            day(2026, 5, 11),
+        ),
+        // Today alone, or a day told after another, is still the day.
+        ("昨天下的单，今天就说不发了", day(2026, 5, 13)),
+        ("到今天还没发货", day(2026, 5, 13)),
+    ] {
+        // Traditional characters folded first, as the dialogue does.
+        let text = crate::fold::simplify(text);
+        assert_eq!(incident_at(&text, now()), Some(want), "{text}");
+    }
+}
