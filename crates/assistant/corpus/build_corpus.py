@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SEEN_SETS = [
     "utterances-heldout.jsonl", "utterances-heldout-2.jsonl", "utterances-heldout-3.jsonl",
     "utterances-heldout-4.jsonl", "utterances-heldout-5.jsonl", "utterances-heldout-6.jsonl",
-    "utterances-heldout-7.jsonl",
+    "utterances-heldout-7.jsonl", "utterances-heldout-8.jsonl",
 ]
 TARGET = 260
 SEED = 20260513
@@ -235,19 +235,23 @@ def main():
                     continue
                 tone, text = line.split(" ", 1)
                 hand.append(({"c": "calm", "e": "emotional"}[tone], fill(rng, text.strip())))
-        others = [os.path.join(HERE, "second-writer.jsonl")]
-        others += [os.path.join(HERE, "..", "eval", name) for name in SEEN_SETS]
-        for path in others:
+        hand = [(tone, text, "hand") for tone, text in hand]
+        # A scored set's lines keep its name as their source, so that
+        # examples/writers_crossval.rs can leave one writer out.
+        others = [(os.path.join(HERE, "second-writer.jsonl"), "hand")]
+        others += [(os.path.join(HERE, "..", "eval", name), name.removesuffix(".jsonl"))
+                   for name in SEEN_SETS]
+        for path, source in others:
             with open(path, encoding="utf-8") as f:
                 for line in f:
                     row = json.loads(line)
                     if row["intent"] == intent:
-                        hand.append((row["tone"], row["text"]))
+                        hand.append((row["tone"], row["text"], source))
         n = 0
-        for tone, text in hand:
+        for tone, text, source in hand:
             if text not in seen:
                 seen.add(text)
-                out.append({"text": text, "intent": intent, "tone": tone, "source": "hand"})
+                out.append({"text": text, "intent": intent, "tone": tone, "source": source})
                 n += 1
         tries = 0
         while n < TARGET and tries < 10000:
@@ -267,7 +271,8 @@ def main():
         key = (row["intent"], row["source"])
         counts[key] = counts.get(key, 0) + 1
     for intent in INTENTS:
-        print(f"{intent:22} hand {counts.get((intent, 'hand'), 0):4}  template {counts.get((intent, 'template'), 0):4}")
+        hand = sum(v for (i, src), v in counts.items() if i == intent and src != "template")
+        print(f"{intent:22} by hand {hand:4}  template {counts.get((intent, 'template'), 0):4}")
     print("total", len(out))
 
 
