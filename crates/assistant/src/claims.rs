@@ -54,6 +54,20 @@ struct Line {
     claim: String,
 }
 
+/// The class of a claim's wire name (`none`, or absent, for nothing asked), at line `n`.
+fn class_of(claim: Option<&str>, n: usize) -> Result<usize, String> {
+    let kind = match claim {
+        None | Some("none") => None,
+        Some(k) => Some(
+            ClaimKind::parse(k)
+                .ok()
+                .filter(|k| *k != ClaimKind::Other)
+                .ok_or_else(|| format!("line {n}: unknown claim {k:?}"))?,
+        ),
+    };
+    Ok(CLASSES.iter().position(|c| *c == kind).expect("every kind"))
+}
+
 /// Parses corpus lines (`{"text","claim"}`, claim one of refund, return, exchange,
 /// compensation, none; other fields are ignored).
 pub fn parse(jsonl: &str) -> Result<Vec<ClaimExample>, String> {
@@ -63,16 +77,7 @@ pub fn parse(jsonl: &str) -> Result<Vec<ClaimExample>, String> {
             continue;
         }
         let l: Line = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
-        let kind = match l.claim.as_str() {
-            "none" => None,
-            k => Some(
-                ClaimKind::parse(k)
-                    .ok()
-                    .filter(|k| *k != ClaimKind::Other)
-                    .ok_or_else(|| format!("line {}: unknown claim {k:?}", n + 1))?,
-            ),
-        };
-        let class = CLASSES.iter().position(|c| *c == kind).expect("every kind");
+        let class = class_of(Some(&l.claim), n + 1)?;
         out.push(ClaimExample {
             text: l.text,
             class,
@@ -123,16 +128,7 @@ pub fn answers_of(jsonl: &str) -> Result<Vec<ClaimExample>, String> {
         let Some(text) = d.answers.claim.filter(|t| !t.trim().is_empty()) else {
             continue;
         };
-        let kind = match d.expect.claim.as_deref() {
-            None => None,
-            Some(k) => Some(
-                ClaimKind::parse(k)
-                    .ok()
-                    .filter(|k| *k != ClaimKind::Other)
-                    .ok_or_else(|| format!("line {}: unknown claim {k:?}", n + 1))?,
-            ),
-        };
-        let class = CLASSES.iter().position(|c| *c == kind).expect("every kind");
+        let class = class_of(d.expect.claim.as_deref(), n + 1)?;
         out.push(ClaimExample { text, class });
     }
     Ok(out)
