@@ -113,11 +113,20 @@ pub(super) fn scores(
             .collect()
     };
     let excluded = words(&said.exclude);
-    let ruled_out: Vec<bool> = excluded.iter().map(|&e| e >= 1.0).collect();
-    let mut out: Vec<f32> = words(&said.include)
+    let included = words(&said.include);
+    // Ruled out when the reply says more against it than for it: "the two-panel pair for the
+    // living room; the little bedroom curtain was fine" rules out the bedroom one, not every
+    // curtain (which would leave only an unrelated order standing).
+    let ruled_out: Vec<bool> = excluded
+        .iter()
+        .zip(&included)
+        .map(|(&e, &i)| e >= 1.0 && e > i)
+        .collect();
+    let mut out: Vec<f32> = included
         .into_iter()
         .zip(excluded)
-        .map(|(i, e)| i - RULED_OUT * e)
+        .zip(&ruled_out)
+        .map(|((i, e), &out)| if out { i - RULED_OUT * e } else { i })
         .collect();
 
     // A sum that is exactly one candidate's price.
@@ -304,6 +313,36 @@ mod tests {
             Pointed::One(0)
         );
         assert_eq!(pick("推车", &o, false), Pointed::Several(vec![0, 1]));
+    }
+
+    #[test]
+    fn naming_one_and_clearing_its_sibling_leaves_the_one_named() {
+        let rugs = [
+            order(
+                "1",
+                "Large Shaggy Area Rug 200x300 Living Room Lounge Carpet Grey",
+                399,
+            ),
+            order("2", "Small Bath Mat Rug 50x80 Bathroom Non Slip Grey", 59),
+            order("3", "USB C Wall Charger 30W Fast Charging Plug", 89),
+        ];
+        assert_eq!(
+            pick(
+                "The big one for the lounge. The small bath rug from the same shop was fine.",
+                &rugs,
+                false
+            ),
+            Pointed::One(0)
+        );
+        let lamps = [
+            order("1", "北欧客厅落地灯 立式 大号 护眼", 459),
+            order("2", "卧室床头小台灯 ins风 迷你", 69),
+            order("3", "儿童绘本 恐龙百科 精装", 45),
+        ];
+        assert_eq!(
+            pick("客厅那个大的落地灯，卧室的小台灯没问题", &lamps, false),
+            Pointed::One(0)
+        );
     }
 
     #[test]
