@@ -126,7 +126,7 @@ pub(super) fn scores(
         .into_iter()
         .zip(excluded)
         .zip(&ruled_out)
-        .map(|((i, e), &out)| if out { i - RULED_OUT * e } else { i })
+        .map(|((i, e), &gone)| if gone { i - RULED_OUT * e } else { i })
         .collect();
 
     // A sum that is exactly one candidate's price.
