@@ -103,8 +103,11 @@ pub fn script_of(text: &str) -> Option<Script> {
     if text.is_ascii() {
         return None;
     }
-    if simplify(text) != text {
-        return Some(if text.chars().any(|c| CANTONESE.contains(&c)) {
+    // The characters decide, not `simplify`'s Cantonese words: it also rewrites Mandarin's
+    // 「未有」 beside a 系, which says nothing of the script.
+    let cantonese = text.chars().any(|c| CANTONESE.contains(&c));
+    if cantonese || fast2s::convert(text) != text {
+        return Some(if cantonese {
             Script::HongKong
         } else {
             Script::Taiwan
@@ -144,6 +147,11 @@ mod tests {
         assert_eq!(simplify("我們的關係很好"), "我们的关系很好");
         assert_eq!(simplify("申請仲裁"), "申请仲裁");
         assert_eq!(script_of("佢冇寄"), Some(Script::HongKong));
+        // Mandarin folded for reading is still simplified writing.
+        assert_eq!(
+            script_of("系统里从未有过这个订单"),
+            Some(Script::Simplified)
+        );
     }
 
     #[test]

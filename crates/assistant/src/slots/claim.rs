@@ -226,6 +226,14 @@ const NEGATIONS: &[&str] = &[
 /// 「懒得寄回」, 「没必要换货」.
 const NEGATED_WANTS: &[&str] = &["不想", "懒得", "没必要", "不打算", "不需要", "不用"];
 
+/// The last `n` characters of `s` (all of it when shorter).
+fn last_chars(s: &str, n: usize) -> &str {
+    s.char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(s, |(at, _)| &s[at..])
+}
+
 /// The text as claims are read: traditional folded, full-width folded, lower case.
 pub fn claim_text(text: &str) -> String {
     without_thousands(&fold_width(&crate::fold::simplify(text)).to_lowercase())
@@ -275,11 +283,10 @@ pub fn claim_spans(lower: &str) -> Vec<(ClaimKind, usize, usize)> {
                 .rsplit(|c: char| "，。,.;；!！?？".contains(c))
                 .next()
                 .unwrap_or("");
-            let near: String = {
-                let tail: Vec<char> = clause.chars().rev().take(6).collect();
-                tail.into_iter().rev().collect()
-            };
-            if NEGATED_WANTS.iter().any(|n| near.contains(n)) {
+            if NEGATED_WANTS
+                .iter()
+                .any(|n| last_chars(clause, 6).contains(n))
+            {
                 continue;
             }
             // "return shipping" / 退货运费 is about the fee, not a request to return.
@@ -289,10 +296,7 @@ pub fn claim_spans(lower: &str) -> Vec<(ClaimKind, usize, usize)> {
             // Money is never the goods sent back: "send the money back", 「把钱退了吧」 are
             // money back (a refund, read by its own pattern).
             if *kind == ClaimKind::Return {
-                let lead: String = {
-                    let tail: Vec<char> = before.chars().rev().take(3).collect();
-                    tail.into_iter().rev().collect()
-                };
+                let lead = last_chars(before, 3);
                 let said = &lower[m.start()..m.end()];
                 if ["钱", "款"].iter().any(|w| lead.contains(w))
                     || ["money", "cash", "payment"]
