@@ -488,6 +488,7 @@ fn the_labelled_set_scores_as_measured() {
                     | labelled::Group::HeldoutH
                     | labelled::Group::HeldoutI
                     | labelled::Group::HeldoutJ
+                    | labelled::Group::HeldoutK
             )
         })
         .map(|(l, f)| (l.label.clone(), *f))

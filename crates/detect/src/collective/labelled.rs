@@ -23,6 +23,9 @@ const SEEDS_I: &str = include_str!("../../data/collective-heldout-i.txt");
 /// Held-out group J: the same brief as E–I (eight trades none of them had), another writer,
 /// written before the projection refitted with I was scored on it; nothing fitted on it.
 const SEEDS_J: &str = include_str!("../../data/collective-heldout-j.txt");
+/// Held-out group K: the same brief as E–J (eight trades none of them had), another writer,
+/// written before the projection refitted with J was scored on it; nothing fitted on it.
+const SEEDS_K: &str = include_str!("../../data/collective-heldout-k.txt");
 
 /// 2026-01-01T00:00:00+08:00 in unix milliseconds.
 pub const START_MS: i64 = 1_767_196_800_000;
@@ -60,12 +63,15 @@ pub enum Group {
     /// Held-out group J (`heldout-j`, its own file): like E–I, written after I was scored and
     /// before the projection refitted with I was scored on it.
     HeldoutJ,
+    /// Held-out group K (`heldout-k`, its own file): like E–J, written after J was scored and
+    /// before the projection refitted with J was scored on it.
+    HeldoutK,
 }
 
 impl Group {
     /// The groups with their tags in the seed files (`@wave KEY SHOP TAG CATEGORY`); the names
     /// they are serialised under are the tags with `_` for `-`.
-    const TAGGED: [(Group, &'static str); 9] = [
+    const TAGGED: [(Group, &'static str); 10] = [
         (Group::Heldout, "heldout"),
         (Group::HeldoutC, "heldout-c"),
         (Group::HeldoutD, "heldout-d"),
@@ -75,6 +81,7 @@ impl Group {
         (Group::HeldoutH, "heldout-h"),
         (Group::HeldoutI, "heldout-i"),
         (Group::HeldoutJ, "heldout-j"),
+        (Group::HeldoutK, "heldout-k"),
     ];
 
     /// The group of a seed file's tag (`heldout-e`) or of its serialised name (`heldout_e`).
@@ -99,6 +106,7 @@ impl Group {
                 | Group::HeldoutH
                 | Group::HeldoutI
                 | Group::HeldoutJ
+                | Group::HeldoutK
         )
     }
 }
@@ -145,6 +153,7 @@ pub fn seeds() -> Vec<Seed> {
         .chain(SEEDS_H.lines())
         .chain(SEEDS_I.lines())
         .chain(SEEDS_J.lines())
+        .chain(SEEDS_K.lines())
         .map(str::trim)
     {
         if line.is_empty() || line.starts_with('#') {
@@ -519,6 +528,9 @@ pub struct Evaluation {
     pub heldout_j_waves: usize,
     /// Group J alone (its shops are its own).
     pub heldout_j: super::PairScores,
+    pub heldout_k_waves: usize,
+    /// Group K alone (its shops are its own).
+    pub heldout_k: super::PairScores,
     pub all: super::PairScores,
     /// Waves found together in one cluster (the precision lost is theirs).
     pub merged: Vec<[String; 2]>,
@@ -618,6 +630,8 @@ pub fn evaluate(set: &[Labelled], settings: super::Settings) -> Evaluation {
         heldout_i: score(&|l| l.group == Group::HeldoutI),
         heldout_j_waves: waves(Group::HeldoutJ),
         heldout_j: score(&|l| l.group == Group::HeldoutJ),
+        heldout_k_waves: waves(Group::HeldoutK),
+        heldout_k: score(&|l| l.group == Group::HeldoutK),
         all: score(&|_| true),
     }
 }
