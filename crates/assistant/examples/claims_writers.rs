@@ -13,7 +13,7 @@
 use weiquan_assistant::claims::{self, CLASSES, ClaimExample, ClaimFeatures, ClaimModel};
 
 fn main() {
-    let sets: Vec<(&str, Vec<ClaimExample>)> = claims::SEEN_DIALOGUE_SETS
+    let sets: Vec<(&str, Vec<ClaimExample>)> = weiquan_assistant::corpus::SEEN_DIALOGUE_SETS
         .iter()
         .map(|(name, jsonl)| {
             (

@@ -2,7 +2,7 @@
 //! of `slots::claim` names it: a classifier over the answer's words and its meaning, trained at
 //! first use on a corpus written for it (`corpus/claims.jsonl`: refund, return, exchange,
 //! compensation, or nothing asked) and on the scored held-out dialogues' answers to that
-//! question ([`SEEN_DIALOGUE_SETS`]), so paraphrases nobody listed («I want the money for that
+//! question ([`crate::corpus::SEEN_DIALOGUE_SETS`]), so paraphrases nobody listed («I want the money for that
 //! tablet back», 「二十块退我就行」, 「发个对的型号过来」) are read as what they ask.
 //!
 //! The phrases stay first: they name exactly, and they tell a claim apart from a story told
@@ -86,20 +86,6 @@ pub fn parse(jsonl: &str) -> Result<Vec<ClaimExample>, String> {
     Ok(out)
 }
 
-/// The scored held-out dialogue sets (one independent writer each): their buyers' answers to
-/// the claim question, labelled with the dialogue's claim, train the model beside the corpus. A
-/// set joins only after it has been scored once: an unscored set still measures 小蜜.
-pub const SEEN_DIALOGUE_SETS: [(&str, &str); 8] = [
-    ("1", include_str!("../eval/dialogues-heldout.jsonl")),
-    ("2", include_str!("../eval/dialogues-heldout-2.jsonl")),
-    ("3", include_str!("../eval/dialogues-heldout-3.jsonl")),
-    ("4", include_str!("../eval/dialogues-heldout-4.jsonl")),
-    ("5", include_str!("../eval/dialogues-heldout-5.jsonl")),
-    ("6", include_str!("../eval/dialogues-heldout-6.jsonl")),
-    ("7", include_str!("../eval/dialogues-heldout-7.jsonl")),
-    ("8", include_str!("../eval/dialogues-heldout-8.jsonl")),
-];
-
 #[derive(Deserialize)]
 struct Dialogue {
     answers: Answers,
@@ -142,7 +128,7 @@ pub fn corpus_examples() -> Vec<ClaimExample> {
 static EXAMPLES: LazyLock<Vec<ClaimExample>> = LazyLock::new(|| {
     let mut ex = corpus_examples();
     let mut seen: std::collections::HashSet<String> = ex.iter().map(|e| e.text.clone()).collect();
-    for (_, set) in SEEN_DIALOGUE_SETS {
+    for (_, set) in crate::corpus::SEEN_DIALOGUE_SETS {
         // An answer any writer might type («退款») is learnt once, with its first label.
         let answers = answers_of(set).expect("the scored dialogue sets parse");
         ex.extend(answers.into_iter().filter(|e| seen.insert(e.text.clone())));

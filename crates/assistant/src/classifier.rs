@@ -125,7 +125,7 @@ impl Models {
         let tone_data: Vec<(Sparse, usize)> = feats
             .iter()
             .zip(examples)
-            .map(|(f, e)| (f.tone.clone(), e.tone.index()))
+            .filter_map(|(f, e)| Some((f.tone.clone(), e.tone?.index())))
             .collect();
         Models {
             intent: Linear::train(&intent_data, Intent::ALL.len(), intent_options),

@@ -89,7 +89,7 @@ pub enum Phase {
     Confirm,
     /// A complaint or report was filed from this session.
     Filed,
-    /// Handed to a person (转人工).
+    /// Handed to a person (转人工); 小蜜 only passes messages on until a problem is told.
     HandedOver,
 }
 
@@ -221,6 +221,10 @@ pub struct Session {
     /// The Chinese script the consumer writes in: 小蜜 answers in it.
     #[serde(default, skip_serializing_if = "is_simplified")]
     pub script: crate::fold::Script,
+    /// A person was asked for (转人工): the chat waits in the agents' queue even while 小蜜 drafts
+    /// the complaint told meanwhile.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub queued: bool,
 }
 
 fn is_simplified(s: &crate::fold::Script) -> bool {

@@ -112,13 +112,16 @@ fn tone_of_held_out_utterances() {
     let m = &*HELD_OUT_MODELS;
     let test = &SPLIT.test;
     let mut wrong = vec![];
+    let mut toned = 0;
     for (e, f) in test {
+        let Some(want) = e.tone else { continue };
+        toned += 1;
         let got = m.tone(f);
-        if got != e.tone {
-            wrong.push(format!("{} -> {got}: {}", e.tone, e.text));
+        if got != want {
+            wrong.push(format!("{want} -> {got}: {}", e.text));
         }
     }
-    let acc = 1.0 - wrong.len() as f64 / test.len() as f64;
+    let acc = 1.0 - wrong.len() as f64 / toned as f64;
     assert!(
         acc >= 0.93,
         "tone accuracy {acc:.3} on held-out:\n{}",
@@ -126,7 +129,7 @@ fn tone_of_held_out_utterances() {
     );
     let emotional = test
         .iter()
-        .filter(|(e, _)| e.tone == Tone::Emotional)
+        .filter(|(e, _)| e.tone == Some(Tone::Emotional))
         .count();
     assert!(
         emotional > 50,

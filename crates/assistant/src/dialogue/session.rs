@@ -17,6 +17,12 @@ use weiquan_domain::{ClaimKind, Lang};
 /// aside (how to complain, the status of a complaint) rather than more of the complaint.
 const ASIDE_CONFIDENCE: f32 = 0.8;
 
+/// Said when a problem is told while the chat waits for a person.
+const WHILE_WAITING: (&str, &str) = (
+    "客服接入前，我先帮您把这件事整理成投诉，客服接入后能看到全部对话。",
+    "While you wait for an agent, I will put this into a complaint; the agent will see the whole conversation. ",
+);
+
 /// Said when a heated message's calmer rewrite is declined.
 const KEPT_OWN_WORDS: (&str, &str) = ("好的，保留您的原话。", "All right, I kept your own words. ");
 
@@ -27,6 +33,12 @@ impl Session {
         let next = self.next_step(ctx, &mut reply);
         reply.text = format!("{}{next}", t(self.lang, said.0, said.1));
         reply
+    }
+
+    /// Whether the chat was handed to a person (it stays in the agents' queue, or with the agent
+    /// who took it, whatever 小蜜 drafts meanwhile).
+    pub fn handed_over(&self) -> bool {
+        self.queued || self.phase == Phase::HandedOver
     }
 
     /// The slots as JSON for the API.
@@ -75,24 +87,6 @@ impl Session {
             outcome: Outcome::None,
         };
 
-        if self.phase == Phase::HandedOver {
-            // A person has the chat; 小蜜 still answers what only she can.
-            if rules_question(text) {
-                reply.intent = None;
-                reply.text = rules(lang, ctx, self.slots.order_no.as_deref());
-                return reply;
-            }
-            if confident && a.intent == Intent::CheckStatus && addresses_assistant(text) {
-                reply.text = status(lang, ctx);
-                return reply;
-            }
-            reply.text = t(
-                lang,
-                "已为您转接人工客服，您的留言已转给客服，请稍候回复。",
-                "You are with a human agent now; your message has been passed on. Please wait for their reply.",
-            );
-            return reply;
-        }
         // A message that tells a problem the model is sure of is a complaint, whatever else its
         // wording suggests (「我要投诉，保温杯漏水」 is not a question about how to complain).
         let states_problem = {
@@ -102,9 +96,37 @@ impl Session {
                     .category(MIN_CONFIDENCE)
                     .is_some_and(|(_, p)| p >= MIN_CONFIDENCE)
         };
+        // Said before the next question when a problem is told while the chat waits for a person.
+        let mut waiting = String::new();
+        if self.phase == Phase::HandedOver {
+            // Waiting for a person (once one takes the chat the server keeps 小蜜 quiet); 小蜜
+            // still answers what only she can, and drafts a problem told meanwhile.
+            if rules_question(text) {
+                reply.intent = None;
+                reply.text = rules(lang, ctx, self.slots.order_no.as_deref());
+                return reply;
+            }
+            if confident && a.intent == Intent::CheckStatus && addresses_assistant(text) {
+                reply.text = status(lang, ctx);
+                return reply;
+            }
+            // A story, not a nudge (「还在吗」 reads as a problem to the model).
+            let (han, words) = crate::parts::content(text);
+            if !(states_problem && (han >= 6 || words >= 5)) {
+                reply.text = t(
+                    lang,
+                    "已为您转接人工客服，您的留言已转给客服，请稍候回复。",
+                    "You are with a human agent now; your message has been passed on. Please wait for their reply.",
+                );
+                return reply;
+            }
+            self.phase = Phase::Collecting;
+            waiting = t(lang, WHILE_WAITING.0, WHILE_WAITING.1);
+        }
         let shortcut = confident && !states_problem;
         if wants_person(text) || (shortcut && a.intent == Intent::Escalate && !self.mid_answer()) {
             self.phase = Phase::HandedOver;
+            self.queued = true;
             self.asked = None;
             reply.intent = Some(Intent::Escalate);
             reply.outcome = Outcome::HandOver;
@@ -113,8 +135,19 @@ impl Session {
                 "好的，正在为您转接人工客服（一级调解），我们的对话记录会一并转给客服，请稍候。",
                 "Certainly. I am handing you to a human agent (tier 1); they will see our conversation. Please wait a moment.",
             );
-            return reply;
+            if !states_problem {
+                return reply;
+            }
+            // 「转人工！耳机是假的」: the problem told with the request is drafted while it waits.
+            self.phase = Phase::Collecting;
+            waiting = format!(
+                "{}{}{}",
+                reply.text,
+                t(lang, "\n", " "),
+                t(lang, WHILE_WAITING.0, WHILE_WAITING.1)
+            );
         }
+        reply.text = waiting;
 
         if matches!(self.phase, Phase::Collecting | Phase::Confirm)
             && keeps_own_words(text)
@@ -171,6 +204,7 @@ impl Session {
                 if is_no(text) {
                     *self = Session {
                         lang,
+                        queued: self.queued,
                         ..Session::default()
                     };
                     reply.text = t(
@@ -187,6 +221,7 @@ impl Session {
                 if (confident && a.intent.category().is_some()) || states_problem {
                     *self = Session {
                         lang,
+                        queued: self.queued,
                         ..Session::default()
                     };
                 }

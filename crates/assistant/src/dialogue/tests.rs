@@ -1267,3 +1267,42 @@ fn the_day_the_shop_told_the_buyer_to_cancel_is_when_it_refused() {
         assert_eq!(s.slots.incident_at, Some(friday), "{later}: {}", r.text);
     }
 }
+
+#[test]
+fn a_problem_told_while_waiting_for_a_person_is_drafted() {
+    // Asked for a person, then told the problem before anyone took the chat: 小蜜 drafts it
+    // meanwhile and the chat stays in the queue; small talk is still only passed on.
+    for (ask, small, story) in [
+        ("转人工", "还在吗", "我买的杯子漏水，倒热水就从底部漏"),
+        ("轉人工", "有人嗎", "我買的杯子漏水，倒熱水就從底部漏"),
+        (
+            "I want to talk to a human",
+            "hello?",
+            "the cup I bought leaks from the bottom whenever I pour hot water in",
+        ),
+    ] {
+        let mut s = Session::default();
+        let r = say(&mut s, ask);
+        assert_eq!(r.outcome, Outcome::HandOver, "{ask}");
+        let r = say(&mut s, small);
+        assert_eq!(s.phase, Phase::HandedOver, "{small}: {r:?}");
+        let r = say(&mut s, story);
+        assert_eq!(s.phase, Phase::Collecting, "{story}: {r:?}");
+        assert!(s.handed_over(), "{story}");
+        assert_eq!(
+            s.slots.category,
+            Some(Category::QualityDefect),
+            "{story}: {r:?}"
+        );
+        assert!(
+            r.text.contains("客服接入") || r.text.contains("agent"),
+            "{r:?}"
+        );
+    }
+    // The request and the problem in one message: handed over and drafted at once.
+    let mut s = Session::default();
+    let r = say(&mut s, "转人工！我买的杯子漏水，倒热水就从底部漏");
+    assert_eq!(r.outcome, Outcome::HandOver);
+    assert!(s.handed_over());
+    assert_eq!(s.slots.category, Some(Category::QualityDefect), "{r:?}");
+}

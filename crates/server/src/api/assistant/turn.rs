@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use weiquan_assistant::dialogue::{
-    self, ComplaintInfo, Context, OrderInfo, Outcome, Phase, Session, Shown,
+    self, ComplaintInfo, Context, OrderInfo, Outcome, Session, Shown,
 };
 use weiquan_domain::complaint::{ClaimRequest, FileComplaintRequest};
 use weiquan_domain::tier3::{NewReport, ReportRequest};
@@ -158,7 +158,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
     // agent alone.
     if let Some(s) = &stored
         && s.status == ChatStatus::Taken
-        && session.phase == Phase::HandedOver
+        && session.handed_over()
         && !dialogue::addresses_assistant(text)
     {
         let save = ChatSave {
@@ -370,7 +370,7 @@ pub async fn chat_turn(state: &AppState, user: &User, req: ChatRequest) -> ApiRe
             state.store.save_chat(&actor, s, now).await?;
         }
     }
-    let handover = (session.phase == Phase::HandedOver).then(|| Handover {
+    let handover = session.handed_over().then(|| Handover {
         status: match &stored {
             Some(s) if s.status != ChatStatus::Active => s.status,
             _ => ChatStatus::HandedOver,
