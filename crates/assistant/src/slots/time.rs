@@ -41,6 +41,33 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         resolve,
     };
     vec![
+        // A weekday told with its date (「7号（周二）」, 「周二7号」, "Tuesday the 7th", "Tuesday,
+        // April 7"): the date says which week; the weekday only confirms it.
+        r(
+            r"(?:(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|日)\s*[（(,，]?\s*(?:周|星期|礼拜)[一二三四五六日天][）)]?",
+            |c, today, _| day_of(c.get(1), num(c, 2)?, today),
+        ),
+        r(
+            r"(?:上上|上个?|这个?|本)?\s*(?:周|星期|礼拜)[一二三四五六日天]\s*[（(,，]?\s*(?:(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|日)[）)]?",
+            |c, today, _| day_of(c.get(1), num(c, 2)?, today),
+        ),
+        r(
+            r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?,?\s+(?:the\s+(\d{1,2})(?:st|nd|rd|th)?|(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?|(\d{1,2})(?:st|nd|rd|th))\b",
+            |c, today, _| match (c.get(1), c.get(2)) {
+                (Some(d), _) => day_of(None, num_str(d.as_str())?, today),
+                (None, Some(m)) => {
+                    recent_md(today, month_number(m.as_str())?, num(c, 3)?).map(Rel::Day)
+                }
+                (None, None) => day_of(None, num(c, 4)?, today),
+            },
+        ),
+        // Days still ahead (下周六, 下个月, 明天, "next Saturday", tomorrow): a plan or a trip told
+        // beside the problem, never when it happened; read here so that 「周六」 inside 「下周六」
+        // is not taken for last Saturday, then dropped as in the future.
+        r(
+            r"(下下|下个?)\s*(?:周|星期|礼拜)\s*([一二三四五六日天1-7])?|下个?月|明天|明日|后天|听日|聽日|\btomorrow\b|\bnext\s+(?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b",
+            |_, today, _| Some(Rel::Day(today + Duration::days(1))),
+        ),
         // 2026-05-04, 2026/5/4, 2026.05.04, 2026年5月4日
         r(
             r"(?:^|[^\d])(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?:日|号)?(?:[^\d]|$)",
@@ -299,6 +326,25 @@ fn num(c: &Captures, i: usize) -> Option<u32> {
     u32::try_from(n).ok()
 }
 
+fn num_str(s: &str) -> Option<u32> {
+    u32::try_from(parse_int(s)?).ok()
+}
+
+/// Day `d` of `month` (this year's or last year's), or without a month the latest such day of
+/// the month not after today.
+fn day_of(month: Option<regex::Match<'_>>, d: u32, today: NaiveDate) -> Option<Rel> {
+    if let Some(m) = month {
+        return recent_md(today, num_str(m.as_str())?, d).map(Rel::Day);
+    }
+    match NaiveDate::from_ymd_opt(today.year(), today.month(), d) {
+        Some(day) if day <= today => Some(Rel::Day(day)),
+        _ => {
+            let prev = today.checked_sub_months(Months::new(1))?;
+            NaiveDate::from_ymd_opt(prev.year(), prev.month(), d).map(Rel::Day)
+        }
+    }
+}
+
 fn ymd(y: u32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
 }
@@ -374,11 +420,13 @@ pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
                 Some(Rel::Instant(t)) => Some(t),
                 None => None,
             };
-            if let Some(at) = at.filter(|at| *at <= now) {
+            if let Some(at) = at {
                 found.push((m.start(), m.end(), at));
             }
         }
     }
+    // A time still ahead holds its characters against the rules after it, then goes.
+    found.retain(|&(_, _, at)| at <= now);
     found.sort_by_key(|&(s, _, _)| s);
     // 「说好的3号之前发货，今天都6号了」: a day that only says it is today does not override a
     // deadline named before it (a time followed by 前/之前/以前, or after "by"/"before").

@@ -194,3 +194,47 @@ fn a_day_a_run_of_days_ends_on_or_a_repeat_falls_on_is_not_when_it_began() {
         assert_eq!(incident_at(&text, now()), Some(want), "{text}");
     }
 }
+
+#[test]
+fn a_day_still_ahead_is_no_day_of_what_happened() {
+    // A plan, a trip or a party told beside the problem (now: Wednesday 13 May): 「周六」 inside
+    // 「下周六」 is next Saturday, not the last one; the problem's own day stands.
+    for (text, want) in [
+        (
+            "前天轮子裂了，下周六本来要带他去公园",
+            Some(day(2026, 5, 11)),
+        ),
+        ("下礼拜三就要出国了，上礼拜五收到的", Some(day(2026, 5, 8))),
+        ("下个礼拜六要用，前日坏咗", Some(day(2026, 5, 11))),
+        (
+            "it broke on Monday and my trip is next Saturday",
+            Some(day(2026, 5, 11)),
+        ),
+        (
+            "we leave tomorrow and it died yesterday",
+            Some(day(2026, 5, 12)),
+        ),
+        ("下周六要用", None),
+        ("next Friday is the party", None),
+    ] {
+        assert_eq!(incident_at(text, now()), want, "{text}");
+    }
+}
+
+#[test]
+fn a_weekday_told_with_its_date_is_that_date() {
+    // The date says which week the weekday is in (now: Wednesday 13 May 2026).
+    for (text, want) in [
+        ("答应周二（5号）发货，到现在没发", day(2026, 5, 5)),
+        ("说好5号周二之前发", day(2026, 5, 5)),
+        ("承诺礼拜二5号前出货", day(2026, 5, 5)),
+        (
+            "they promised it would go out by Tuesday the 5th",
+            day(2026, 5, 5),
+        ),
+        ("it was due Tuesday, May 5 and never came", day(2026, 5, 5)),
+        ("promised by Fri 1st", day(2026, 5, 1)),
+    ] {
+        assert_eq!(incident_at(text, now()), Some(want), "{text}");
+    }
+}
