@@ -224,7 +224,18 @@ const NEGATIONS: &[&str] = &[
 
 /// Words that negate a want a few words before its cue, in the same clause: 「不想折腾寄回去了」,
 /// 「懒得寄回」, 「没必要换货」.
-const NEGATED_WANTS: &[&str] = &["不想", "懒得", "没必要", "不打算", "不需要", "不用"];
+const NEGATED_WANTS: &[&str] = &["不想", "懒得", "没必要", "不打算", "不需要", "不用", "不会"];
+
+/// The same in English, a few words before the cue: "I'm not going to post it back", "they
+/// won't take it back".
+const NEGATED_WANTS_EN: &[&str] = &[
+    "won't",
+    "won’t",
+    "wont",
+    "will not",
+    "not going to",
+    "refuse to",
+];
 
 /// The last `n` characters of `s` (all of it when shorter).
 fn last_chars(s: &str, n: usize) -> &str {
@@ -286,6 +297,9 @@ pub fn claim_spans(lower: &str) -> Vec<(ClaimKind, usize, usize)> {
             if NEGATED_WANTS
                 .iter()
                 .any(|n| last_chars(clause, 6).contains(n))
+                || NEGATED_WANTS_EN
+                    .iter()
+                    .any(|n| last_chars(clause, 16).contains(n))
             {
                 continue;
             }
@@ -416,6 +430,9 @@ static BARE_CN: LazyLock<Regex> = LazyLock::new(|| {
 fn bare_amounts(lower: &str) -> Vec<Amount> {
     let digits = BARE.captures_iter(lower).filter_map(|c| {
         let m = c.get(1)?;
+        if counts_or_dates(&lower[..m.start()], &lower[m.end()..]) {
+            return None;
+        }
         Some(Amount {
             cents: decimal_cents(m.as_str())?,
             start: m.start(),
@@ -433,6 +450,35 @@ fn bare_amounts(lower: &str) -> Vec<Amount> {
     let mut found: Vec<Amount> = digits.chain(numerals).filter(|a| a.cents > 0).collect();
     found.sort_by_key(|a| a.start);
     found
+}
+
+/// English words that make the bare number beside them a day of a month ("on 28 November",
+/// "November 28, when I ordered"), an hour or a count ("10 pm", "3 days", "2 pieces") rather
+/// than a sum.
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+const COUNTED: &[&str] = &[
+    "am", "pm", "a.m", "p.m", "o'clock", "day", "days", "hour", "hours", "minute", "minutes",
+    "week", "weeks", "month", "months", "year", "years", "time", "times", "piece", "pieces", "pcs",
+    "item", "items", "cm", "mm", "kg", "ml", "gb", "tb", "inch", "inches", "meter", "meters",
+    "metre", "metres", "people", "calls", "messages", "texts",
+];
+
+fn counts_or_dates(before: &str, after: &str) -> bool {
+    let next: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic() || *c == '.' || *c == '\'')
+        .collect();
+    let prev = before
+        .trim_end()
+        .trim_end_matches(['.', ','])
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    let month = |w: &str| w.len() >= 3 && MONTHS.iter().any(|m| w.starts_with(m));
+    month(&next) || month(prev) || COUNTED.contains(&next.trim_end_matches('.'))
 }
 
 /// A whole answer that is only a sum without its unit (「300」, 「59.9」, 「两百」, 「差不多两百吧」,
@@ -581,6 +627,19 @@ mod tests {
             Some((ClaimKind::Refund, Some(15000)))
         );
         assert_eq!(read("退我三百"), Some((ClaimKind::Refund, Some(30000))));
+        // Won't send it back, or the shop won't take it back: no return asked.
+        assert_eq!(
+            read("我要退钱，259一分不少。这锅我是不会再花运费寄回去的").map(|r| r.0),
+            Some(ClaimKind::Refund)
+        );
+        assert_eq!(
+            read("I'm not going to post it back, just give me my money back").map(|r| r.0),
+            Some(ClaimKind::Refund)
+        );
+        assert_ne!(
+            read("since they won't take it back, send me a new one that works").map(|r| r.0),
+            Some(ClaimKind::Return)
+        );
         // A sum or a fee sent back in other words.
         assert_eq!(read("把89打给我"), Some((ClaimKind::Refund, Some(8900))));
         assert_eq!(
@@ -771,6 +830,26 @@ mod readings {
         );
         assert_eq!(claim("duvet cover, twin size"), None);
         assert_eq!(bare_sum("至少500"), Some(50000));
+    }
+
+    #[test]
+    fn a_day_of_the_month_or_a_count_is_no_sum() {
+        // Bare numbers are sums only when nothing makes them a date, an hour or a count.
+        for text in [
+            "when I ordered on 28 November the seller said it would go out by December 1st",
+            "I ordered on November 28, and they never sent it",
+            "they called me at 10 pm and again at 7 am",
+            "it took 12 days and I sent 3 messages",
+        ] {
+            assert_eq!(sums(text), vec![], "{text}");
+        }
+        assert_eq!(
+            sums("refund 1299 please")
+                .iter()
+                .map(|a| a.cents)
+                .collect::<Vec<_>>(),
+            vec![129_900]
+        );
     }
 
     #[test]
