@@ -34,6 +34,14 @@ impl Session {
         }
     }
 
+    /// The order meant when the text names the shop it came from and the consumer bought from
+    /// that shop only once ("the jerk running SoundWave's customer chat", 「小鹿家居那家」).
+    fn order_of_named_shop<'a>(&self, text: &str, ctx: &Context<'a>) -> Option<&'a OrderInfo> {
+        let mut named = ctx.orders.iter().filter(|o| names_its_shop(text, o, ctx));
+        let first = named.next()?;
+        named.next().is_none().then_some(first)
+    }
+
     pub(super) fn order<'a>(&self, ctx: &Context<'a>) -> Option<&'a OrderInfo> {
         let no = self.slots.order_no.as_ref()?;
         ctx.orders.iter().find(|o| &o.order_no == no)
@@ -56,6 +64,15 @@ impl Session {
             return;
         }
         let shops: Vec<&str> = ctx.orders.iter().map(|o| o.shop_name.as_str()).collect();
+        // A shop named that sold the consumer one order decides it, whatever the words beside
+        // the name look like (an insult, a product the order does not list).
+        if self.slots.order_no.is_none()
+            && let Some(o) = self.order_of_named_shop(text, ctx)
+            && let Some(item) = self.item_meant(o, text)
+        {
+            self.take_item(o, &item, ctx, reply);
+            return;
+        }
         // The words that point at the item, not those that rule one out (「不是那个小伞车」).
         let said = Reference::new(text);
         let m = Mention::new(
@@ -163,6 +180,21 @@ impl Session {
         }
     }
 
+    /// The item of `o` that `text` names, or its only item.
+    fn item_meant(&self, o: &OrderInfo, text: &str) -> Option<String> {
+        if let [only] = o.items.as_slice() {
+            return Some(only.clone());
+        }
+        let m = Mention::new(text, &[]);
+        let matcher = Matcher::default();
+        o.items
+            .iter()
+            .map(|i| (i, matcher.score(&m, &title(i))))
+            .filter(|(_, s)| s.names())
+            .max_by(|a, b| a.1.total().total_cmp(&b.1.total()))
+            .map(|(i, _)| i.clone())
+    }
+
     /// Takes `item` of order `o` as the one meant, and says which order that is.
     fn take_item(&mut self, o: &OrderInfo, item: &str, ctx: &Context<'_>, reply: &mut Reply) {
         if self.slots.order_no.is_none() {
@@ -207,5 +239,156 @@ impl Session {
             },
         ));
         true
+    }
+}
+
+/// Words a shop's name is made of that say nothing of which shop it is.
+const GENERIC_SHOP_WORDS: &[&str] = &[
+    "官方旗舰店",
+    "旗舰店",
+    "专营店",
+    "专卖店",
+    "官方",
+    "自营",
+    "小铺",
+    "小店",
+    "店铺",
+    "生活馆",
+    "工作室",
+    "馆",
+    "店",
+    "铺",
+    "official",
+    "store",
+    "shop",
+    "flagship",
+    "mall",
+    "outlet",
+    "studio",
+    "co",
+    "co.",
+    "ltd",
+    "the",
+];
+
+/// Whether `text` names the shop order `o` came from, and not a brand the consumer's items carry
+/// (「网易严选的」 beside 网易严选乳胶枕, "the Lego set" beside LEGO Official Store's LEGO kits:
+/// the product's name, not the shop's).
+pub(super) fn names_its_shop(text: &str, o: &OrderInfo, ctx: &Context<'_>) -> bool {
+    names_shop(text, &o.shop_name)
+        && !ctx.orders.iter().flat_map(|o| &o.items).any(|item| {
+            let item = crate::fold::simplify(item).to_lowercase();
+            shop_keys(&o.shop_name)
+                .iter()
+                .any(|k| item.contains(k.as_str()))
+        })
+}
+
+/// The words of a shop's name that say which shop it is (see [`names_shop`]).
+fn shop_keys(name: &str) -> Vec<String> {
+    let n = crate::fold::simplify(name).to_lowercase();
+    let is_han = |c: char| weiquan_text::normalize::is_cjk(c);
+    let mut keys = vec![];
+    if n.chars().any(is_han) {
+        let mut core = n.clone();
+        for w in GENERIC_SHOP_WORDS.iter().filter(|w| w.chars().any(is_han)) {
+            if let Some(rest) = core.strip_suffix(w) {
+                core = rest.to_string();
+            }
+        }
+        if core.chars().count() >= 2 {
+            keys.push(core);
+        }
+        return keys;
+    }
+    let core: Vec<&str> = n
+        .split_whitespace()
+        .filter(|w| !GENERIC_SHOP_WORDS.contains(w))
+        .collect();
+    if let Some(first) = core.first().filter(|w| w.len() >= 4) {
+        keys.push((*first).to_string());
+    }
+    keys
+}
+
+/// Whether `text` names the shop `name`: the whole name, or what is left of it without its
+/// generic words (小鹿家居生活馆 → 小鹿家居, "SoundWave Official" → soundwave), or an English name's
+/// brand word written in camel case ("SoundPeak Audio Flagship" → soundpeak).
+pub(super) fn names_shop(text: &str, name: &str) -> bool {
+    use crate::fold::simplify;
+    let l = simplify(text).to_lowercase();
+    let n = simplify(name).to_lowercase();
+    if n.chars().count() >= 2 && l.contains(&n) {
+        return true;
+    }
+    let is_han = |c: char| weiquan_text::normalize::is_cjk(c);
+    if n.chars().any(is_han) {
+        let mut core = n.clone();
+        for w in GENERIC_SHOP_WORDS.iter().filter(|w| w.chars().any(is_han)) {
+            if let Some(rest) = core.strip_suffix(w) {
+                core = rest.to_string();
+            }
+        }
+        return core.chars().count() >= 2 && core != n && l.contains(&core);
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let core: Vec<String> = words
+        .iter()
+        .map(|w| w.to_lowercase())
+        .filter(|w| !GENERIC_SHOP_WORDS.contains(&w.as_str()))
+        .collect();
+    let whole_words = |phrase: &str| {
+        l.match_indices(phrase).any(|(at, _)| {
+            let before = l[..at].chars().next_back();
+            let after = l[at + phrase.len()..].chars().next();
+            !before.is_some_and(|c| c.is_alphanumeric())
+                && !after.is_some_and(|c| c.is_alphanumeric())
+        })
+    };
+    let phrase = core.join(" ");
+    if core.len() < words.len() && phrase.len() >= 4 && whole_words(&phrase) {
+        return true;
+    }
+    // A made-up brand word (SoundWave, PowerMax): a capital inside the word.
+    words.first().is_some_and(|w| {
+        w.len() >= 5
+            && w.chars().skip(1).any(|c| c.is_ascii_uppercase())
+            && w.chars().any(|c| c.is_ascii_lowercase())
+            && l.contains(&w.to_lowercase())
+    })
+}
+
+#[cfg(test)]
+mod shop_tests {
+    use super::names_shop;
+
+    #[test]
+    fn a_shop_is_named_by_its_distinctive_words() {
+        for (text, shop) in [
+            (
+                "Can someone deal with the jerk running SoundWave's customer chat?",
+                "SoundWave Official",
+            ),
+            (
+                "my headphones from SoundPeak died",
+                "SoundPeak Audio Flagship",
+            ),
+            ("小鹿家居那家的毯子", "小鹿家居生活馆"),
+            ("療癒香氛小舖那筆", "療癒香氛小舖"),
+            (
+                "the stuff from island spice trading",
+                "Island Spice Trading",
+            ),
+        ] {
+            assert!(names_shop(text, shop), "{text} / {shop}");
+        }
+        for (text, shop) in [
+            ("I take them daily", "Daily Dose Vitamins"),
+            ("买了个家居用品", "小鹿家居生活馆"),
+            ("the official page says so", "SoundWave Official"),
+            ("店里说没货", "好物店"),
+        ] {
+            assert!(!names_shop(text, shop), "{text} / {shop}");
+        }
     }
 }

@@ -164,9 +164,7 @@ impl Session {
             .iter()
             .filter(|c| {
                 ctx.orders.iter().any(|o| {
-                    o.order_no == c.order_no
-                        && o.shop_name.chars().count() >= 2
-                        && l.contains(&simplify(&o.shop_name).to_lowercase())
+                    o.order_no == c.order_no && super::orders::names_its_shop(text, o, ctx)
                 })
             })
             .collect();

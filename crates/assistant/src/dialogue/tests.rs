@@ -1306,3 +1306,68 @@ fn a_problem_told_while_waiting_for_a_person_is_drafted() {
     assert!(s.handed_over());
     assert_eq!(s.slots.category, Some(Category::QualityDefect), "{r:?}");
 }
+
+#[test]
+fn a_shop_named_with_one_order_decides_it_and_a_brand_does_not() {
+    let orders = [
+        order(
+            "510000000000000001",
+            "Island Spice Trading",
+            "Jamaican Jerk Seasoning Dry Rub 250g",
+            3800,
+            20,
+        ),
+        order(
+            "510000000000000002",
+            "SoundWave Official",
+            "Wireless Bluetooth Headphones Over Ear 30H Playtime",
+            29900,
+            10,
+        ),
+        order(
+            "510000000000000003",
+            "小鹿家居生活馆",
+            "加厚珊瑚绒毛毯冬季办公室午睡盖毯",
+            3990,
+            5,
+        ),
+        order(
+            "510000000000000004",
+            "Brick World Toys",
+            "LEGO Technic Porsche 911 GT3 RS Building Set",
+            99900,
+            8,
+        ),
+        order(
+            "510000000000000005",
+            "LEGO Official Store",
+            "LEGO City Fire Station 60320 Building Set",
+            59900,
+            3,
+        ),
+    ];
+    // An insult that is also an item's word beside the shop's name: the shop's order.
+    for (text, want) in [
+        (
+            "Can someone please deal with the jerk running SoundWave's customer chat? Their headphones die after six hours.",
+            "510000000000000002",
+        ),
+        (
+            "小鹿家居那家的东西一洗就掉毛，质量太差了",
+            "510000000000000003",
+        ),
+    ] {
+        let mut s = Session::default();
+        say_with(&mut s, &orders, text);
+        assert_eq!(s.slots.order_no.as_deref(), Some(want), "{text}");
+    }
+    // A brand the items carry is the product's name, not the shop's: both LEGO sets are asked.
+    let mut s = Session::default();
+    let r = say_with(
+        &mut s,
+        &orders,
+        "the Lego set is a knockoff, bricks have no logo at all",
+    );
+    assert_eq!(s.slots.order_no, None, "{r:?}");
+    assert!(s.choices.len() >= 2, "{r:?}");
+}
