@@ -82,9 +82,15 @@ const FILLER: &[&str] = &[
     "的",
 ];
 
-/// Latin words too common to tell items apart.
+/// Latin words too common to tell items apart: listing filler, counts and packaging ("24
+/// Pack" is no battery pack), sizes, colours and who it is for (a black jacket is no black mug).
 const LATIN_FILLER: &[&str] = &[
-    "the", "and", "for", "with", "pro", "max", "plus", "mini", "new", "usb", "led",
+    "the", "and", "for", "with", "pro", "max", "plus", "mini", "new", "usb", "led", "pack",
+    "packs", "set", "sets", "pcs", "piece", "pieces", "pair", "pairs", "box", "kit", "bundle",
+    "count", "size", "large", "small", "medium", "big", "black", "white", "grey", "gray", "red",
+    "blue", "green", "pink", "yellow", "purple", "brown", "beige", "navy", "silver", "gold",
+    "women", "men", "kids", "unisex", "home", "office", "premium", "quality", "original",
+    "genuine", "official", "gift", "free", "portable", "soft", "warm",
 ];
 
 /// The product-noun table: each concept's Chinese entries and English words.
@@ -558,6 +564,26 @@ mod tests {
         assert_eq!(match_product("商家一直不发货", &t), None);
         assert_eq!(match_product("说好的正品包邮呢", &t), None);
         assert_eq!(match_product("保温杯漏水", &[]), None);
+    }
+
+    #[test]
+    fn a_count_a_colour_or_packaging_in_a_title_is_no_product() {
+        let t: Vec<String> = [
+            "Easter Eggs Fillable Plastic 24 Pack with Stickers",
+            "Black Ceramic Coffee Mug 350ml Gift Set",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            match_product("the battery pack I bought is nowhere near 20000", &t),
+            None
+        );
+        assert_eq!(match_product("my black jacket lost a button", &t), None);
+        assert_eq!(
+            match_product("the mug cracked", &t).as_deref(),
+            Some(t[1].as_str())
+        );
     }
 
     #[test]
