@@ -11,6 +11,7 @@ use super::{Ask, ClaimDraft, Context, Kind, MIN_CONFIDENCE, Phase, Reply, Sessio
 use crate::Tone;
 use crate::parts::Parts;
 use crate::slots::claim::{amounts, claim, multiple};
+use crate::slots::reference::Reference;
 
 /// The least probability at which a story told unasked is taken as its category.
 const FAIR: f32 = 0.25;
@@ -179,9 +180,16 @@ impl Session {
         // An answer that settled which order or item once the story is told (「大的那辆，不是那个
         // 小伞车」) says which, not what happened: the description stays as told (the chat log,
         // kept as evidence, has every word).
+        // An answer that goes on to tell what happened ("The glasses went back because the
+        // frame was crooked… eleven days later my card shows nothing") is the story too.
+        let tells_more = sure.is_some()
+            && parts.tells_what_happened()
+            && (han >= 20 || words >= 15)
+            && Reference::new(text).exclude.is_empty();
         if choosing
             && self.slots.description.is_some()
             && before != (self.slots.order_no.clone(), self.slots.product.clone())
+            && !tells_more
         {
             descriptive = false;
         }

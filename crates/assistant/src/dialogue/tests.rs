@@ -1371,3 +1371,41 @@ fn a_shop_named_with_one_order_decides_it_and_a_brand_does_not() {
     assert_eq!(s.slots.order_no, None, "{r:?}");
     assert!(s.choices.len() >= 2, "{r:?}");
 }
+
+#[test]
+fn an_answer_about_the_order_that_tells_the_story_is_kept() {
+    // Asked which order, the buyer names it and tells what happened: the story is what the
+    // merchant must read, not only the first vague line.
+    let orders = [
+        order(
+            "520000000000000001",
+            "Noodle Bar Pantry",
+            "Instant Ramen Variety Pack 20 Bags",
+            5900,
+            20,
+        ),
+        order(
+            "520000000000000002",
+            "Clear Vision Optics",
+            "Blue Light Blocking Glasses Titanium Frame",
+            45900,
+            30,
+        ),
+    ];
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "Still waiting on my money.");
+    say_with(
+        &mut s,
+        &orders,
+        "The glasses went back because the frame was crooked, the shop approved it, and tracking shows they signed for the parcel. Eleven days later my card shows nothing.",
+    );
+    assert_eq!(s.slots.order_no.as_deref(), Some("520000000000000002"));
+    let d = s.slots.description.clone().unwrap_or_default();
+    assert!(d.contains("signed for the parcel"), "{d}");
+    // Naming the order alone, or ruling one out, adds nothing to the story.
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "Still waiting on my money.");
+    say_with(&mut s, &orders, "the titanium glasses, not the ramen");
+    let d = s.slots.description.clone().unwrap_or_default();
+    assert!(!d.contains("titanium"), "{d}");
+}
