@@ -225,6 +225,10 @@ pub struct Session {
     /// the complaint told meanwhile.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub queued: bool,
+    /// Every sum of money the consumer has named, in cents: a price told in one message is the
+    /// sum of a refund or a return asked in another.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sums_told: Vec<i64>,
 }
 
 fn is_simplified(s: &crate::fold::Script) -> bool {

@@ -363,6 +363,18 @@ impl Session {
         }
         // 「全额退款」, "a full refund": the whole sum paid.
         let paid = self.order(ctx).map(|o| o.amount_cents);
+        // Money back with no sum beside it takes the price the consumer told in any message
+        // (「399买的」 then 「退货退款」): the sum at issue, in their own words. Only the price
+        // itself: another sum told (a doctor's bill, a coupon) is no part of a refund.
+        self.sums_told
+            .extend(crate::slots::claim::sums(text).iter().map(|a| a.cents));
+        if let (Some(claim), Some(paid)) = (&mut self.slots.claim, paid)
+            && matches!(claim.kind, ClaimKind::Refund | ClaimKind::Return)
+            && claim.amount_cents.is_none()
+            && self.sums_told.contains(&paid)
+        {
+            claim.amount_cents = Some(paid);
+        }
         if let (Some(claim), Some(paid)) = (&mut self.slots.claim, paid)
             && claim.kind == ClaimKind::Refund
             && claim.amount_cents.is_none()

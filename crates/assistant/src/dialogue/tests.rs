@@ -1409,3 +1409,27 @@ fn an_answer_about_the_order_that_tells_the_story_is_kept() {
     let d = s.slots.description.clone().unwrap_or_default();
     assert!(!d.contains("titanium"), "{d}");
 }
+
+#[test]
+fn a_price_told_in_one_message_is_the_sum_of_money_back_asked_in_another() {
+    let orders = [order(
+        "530000000000000001",
+        "暖居电器专营店",
+        "电热水壶家用304不锈钢1.8L",
+        6900,
+        10,
+    )];
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "电热水壶底座一直漏水，69块买的");
+    say_with(&mut s, &orders, "昨天发现的");
+    say_with(&mut s, &orders, "我寄回去，钱退给我");
+    let c = s.slots.claim.expect("a claim");
+    assert_eq!((c.kind, c.amount_cents), (ClaimKind::Return, Some(6900)));
+    // Another sum told (a doctor's bill) is no part of money back.
+    let mut s = Session::default();
+    say_with(&mut s, &orders, "电热水壶漏电把我手电了，去医院花了两百");
+    say_with(&mut s, &orders, "昨天");
+    say_with(&mut s, &orders, "我寄回去，钱退给我");
+    let c = s.slots.claim.expect("a claim");
+    assert_eq!((c.kind, c.amount_cents), (ClaimKind::Return, None));
+}

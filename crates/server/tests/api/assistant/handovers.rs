@@ -16,6 +16,20 @@ async fn escalation_lands_in_an_agents_queue(backend: Backend) {
     assert_eq!(v["intent"], "escalate");
     assert_eq!(v["handover"]["status"], "handed_over", "{v}");
     assert_eq!(v["handover"]["queue"], "cs_agent");
+    // A nudge while waiting is only passed on; the problem told meanwhile is drafted, and the
+    // chat stays in the queue.
+    let v = say(&app, &buyer, Some(&sid), "还在吗").await;
+    assert!(reply(&v).contains("转接人工"), "{v}");
+    let v = say(
+        &app,
+        &buyer,
+        Some(&sid),
+        "昨天收到的，倒热水就从杯子底部一直往外漏水",
+    )
+    .await;
+    assert_eq!(v["handover"]["status"], "handed_over", "{v}");
+    assert!(reply(&v).contains("客服接入"), "{v}");
+    assert!(!v["awaiting"].is_null(), "{v}");
 
     let agent = app.login("agent01").await;
     let q: Value = app
