@@ -28,7 +28,7 @@ import sys
 import numpy as np
 
 # Groups written after this fit and scored on it: never fitted on until they have been scored.
-HELD_OUT = {"heldout_j"}
+HELD_OUT = {"heldout_k"}
 ALPHA = 3.0
 K = 48
 ONE_ITEM = {"quality_defect", "not_as_described", "false_advertising"}
