@@ -65,8 +65,10 @@ impl Session {
         }
         let shops: Vec<&str> = ctx.orders.iter().map(|o| o.shop_name.as_str()).collect();
         // A shop named that sold the consumer one order decides it, whatever the words beside
-        // the name look like (an insult, a product the order does not list).
-        if self.slots.order_no.is_none()
+        // the name look like (an insult, a product the order does not list). A report names the
+        // shop it is about; the listing it reports is asked, not taken from an order.
+        if self.kind == Kind::Complaint
+            && self.slots.order_no.is_none()
             && let Some(o) = self.order_of_named_shop(text, ctx)
             && let Some(item) = self.item_meant(o, text)
         {
