@@ -86,35 +86,15 @@ pub fn parse(jsonl: &str) -> Result<Vec<ClaimExample>, String> {
     Ok(out)
 }
 
-#[derive(Deserialize)]
-struct Dialogue {
-    answers: Answers,
-    expect: Expected,
-}
-
-#[derive(Deserialize)]
-struct Answers {
-    claim: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Expected {
-    claim: Option<String>,
-}
-
 /// The answers to the claim question in a dialogue set (`dialogues-heldout*.jsonl`), each
 /// labelled with its dialogue's claim (none when it has none).
 pub fn answers_of(jsonl: &str) -> Result<Vec<ClaimExample>, String> {
     let mut out = vec![];
-    for (n, line) in jsonl.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let d: Dialogue = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
+    for (n, d) in crate::corpus::seen_dialogues(jsonl)? {
         let Some(text) = d.answers.claim.filter(|t| !t.trim().is_empty()) else {
             continue;
         };
-        let class = class_of(d.expect.claim.as_deref(), n + 1)?;
+        let class = class_of(d.expect.claim.as_deref(), n)?;
         out.push(ClaimExample { text, class });
     }
     Ok(out)

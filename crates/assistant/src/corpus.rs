@@ -69,21 +69,38 @@ pub const SEEN_DIALOGUE_SETS: [(&str, &str); 10] = [
     ("10", include_str!("../eval/dialogues-heldout-10.jsonl")),
 ];
 
+/// One scored dialogue, as far as the models learn from it.
 #[derive(Deserialize)]
-struct Dialogue {
-    opening: Vec<String>,
-    answers: Answers,
-    expect: Expected,
+pub(crate) struct SeenDialogue {
+    pub opening: Vec<String>,
+    pub answers: SeenAnswers,
+    pub expect: SeenExpected,
 }
 
 #[derive(Deserialize)]
-struct Answers {
-    what_happened: Option<String>,
+pub(crate) struct SeenAnswers {
+    pub what_happened: Option<String>,
+    pub claim: Option<String>,
 }
 
 #[derive(Deserialize)]
-struct Expected {
-    category: String,
+pub(crate) struct SeenExpected {
+    pub category: String,
+    pub claim: Option<String>,
+}
+
+/// The dialogues of a set (`dialogues-heldout*.jsonl`), each with its line number.
+pub(crate) fn seen_dialogues(jsonl: &str) -> Result<Vec<(usize, SeenDialogue)>, String> {
+    jsonl
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(n, line)| {
+            serde_json::from_str(line)
+                .map(|d| (n + 1, d))
+                .map_err(|e| format!("line {}: {e}", n + 1))
+        })
+        .collect()
 }
 
 /// The stories in a dialogue set (`dialogues-heldout*.jsonl`): each opening message and the
@@ -92,13 +109,9 @@ struct Expected {
 /// dialogue's category and no tone (the writers labelled none).
 pub fn stories_of(jsonl: &str) -> Result<Vec<Example>, String> {
     let mut out = vec![];
-    for (n, line) in jsonl.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let d: Dialogue = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
+    for (n, d) in seen_dialogues(jsonl)? {
         let intent = Intent::parse(&d.expect.category)
-            .ok_or_else(|| format!("line {}: unknown category {:?}", n + 1, d.expect.category))?;
+            .ok_or_else(|| format!("line {n}: unknown category {:?}", d.expect.category))?;
         for text in d.opening.iter().chain(&d.answers.what_happened) {
             let parts = crate::parts::Parts::new(text);
             if !parts.tells_what_happened() {

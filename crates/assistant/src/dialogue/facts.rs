@@ -366,8 +366,11 @@ impl Session {
         // Money back with no sum beside it takes the price the consumer told in any message
         // (「399买的」 then 「退货退款」): the sum at issue, in their own words. Only the price
         // itself: another sum told (a doctor's bill, a coupon) is no part of a refund.
-        self.sums_told
-            .extend(crate::slots::claim::sums(text).iter().map(|a| a.cents));
+        for a in crate::slots::claim::sums(text) {
+            if !self.sums_told.contains(&a.cents) {
+                self.sums_told.push(a.cents);
+            }
+        }
         if let (Some(claim), Some(paid)) = (&mut self.slots.claim, paid)
             && matches!(claim.kind, ClaimKind::Refund | ClaimKind::Return)
             && claim.amount_cents.is_none()

@@ -277,16 +277,17 @@ const GENERIC_SHOP_WORDS: &[&str] = &[
 /// (「网易严选的」 beside 网易严选乳胶枕, "the Lego set" beside LEGO Official Store's LEGO kits:
 /// the product's name, not the shop's).
 pub(super) fn names_its_shop(text: &str, o: &OrderInfo, ctx: &Context<'_>) -> bool {
-    names_shop(text, &o.shop_name)
-        && !ctx.orders.iter().flat_map(|o| &o.items).any(|item| {
+    let keys = shop_keys(&o.shop_name);
+    names_shop(text, &o.shop_name, &keys)
+        && !ctx.orders.iter().flat_map(|x| &x.items).any(|item| {
             let item = crate::fold::simplify(item).to_lowercase();
-            shop_keys(&o.shop_name)
-                .iter()
-                .any(|k| item.contains(k.as_str()))
+            keys.iter().any(|k| item.contains(k.as_str()))
         })
 }
 
-/// The words of a shop's name that say which shop it is (see [`names_shop`]).
+/// The words of a shop's name that say which shop it is, lower case: what is left without its
+/// generic words (小鹿家居生活馆 → 小鹿家居, "SoundWave Official" → soundwave), and an English
+/// name's brand word written in camel case ("SoundPeak Audio Flagship" → soundpeak).
 fn shop_keys(name: &str) -> Vec<String> {
     let n = crate::fold::simplify(name).to_lowercase();
     let is_han = |c: char| weiquan_text::normalize::is_cjk(c);
@@ -298,71 +299,57 @@ fn shop_keys(name: &str) -> Vec<String> {
                 core = rest.to_string();
             }
         }
-        if core.chars().count() >= 2 {
+        if core.chars().count() >= 2 && core != n {
             keys.push(core);
         }
         return keys;
     }
-    let core: Vec<&str> = n
-        .split_whitespace()
+    let words: Vec<&str> = n.split_whitespace().collect();
+    let core: Vec<&str> = words
+        .iter()
+        .copied()
         .filter(|w| !GENERIC_SHOP_WORDS.contains(w))
         .collect();
-    if let Some(first) = core.first().filter(|w| w.len() >= 4) {
-        keys.push((*first).to_string());
+    let phrase = core.join(" ");
+    if core.len() < words.len() && phrase.len() >= 4 {
+        keys.push(phrase);
+    }
+    // A made-up brand word (SoundWave, PowerMax): a capital inside the word.
+    if let Some(w) = name.split_whitespace().next()
+        && w.len() >= 5
+        && w.chars().skip(1).any(|c| c.is_ascii_uppercase())
+        && w.chars().any(|c| c.is_ascii_lowercase())
+        && !keys.contains(&w.to_lowercase())
+    {
+        keys.push(w.to_lowercase());
     }
     keys
 }
 
-/// Whether `text` names the shop `name`: the whole name, or what is left of it without its
-/// generic words (小鹿家居生活馆 → 小鹿家居, "SoundWave Official" → soundwave), or an English name's
-/// brand word written in camel case ("SoundPeak Audio Flagship" → soundpeak).
-pub(super) fn names_shop(text: &str, name: &str) -> bool {
-    use crate::fold::simplify;
-    let l = simplify(text).to_lowercase();
-    let n = simplify(name).to_lowercase();
+/// Whether `text` names the shop `name` whose [`shop_keys`] are `keys`: the whole name, or a key
+/// (in English as whole words: "the official page" names no "SoundWave Official").
+fn names_shop(text: &str, name: &str, keys: &[String]) -> bool {
+    let l = crate::fold::simplify(text).to_lowercase();
+    let n = crate::fold::simplify(name).to_lowercase();
     if n.chars().count() >= 2 && l.contains(&n) {
         return true;
     }
-    let is_han = |c: char| weiquan_text::normalize::is_cjk(c);
-    if n.chars().any(is_han) {
-        let mut core = n.clone();
-        for w in GENERIC_SHOP_WORDS.iter().filter(|w| w.chars().any(is_han)) {
-            if let Some(rest) = core.strip_suffix(w) {
-                core = rest.to_string();
-            }
-        }
-        return core.chars().count() >= 2 && core != n && l.contains(&core);
-    }
-    let words: Vec<&str> = name.split_whitespace().collect();
-    let core: Vec<String> = words
-        .iter()
-        .map(|w| w.to_lowercase())
-        .filter(|w| !GENERIC_SHOP_WORDS.contains(&w.as_str()))
-        .collect();
-    let whole_words = |phrase: &str| {
-        l.match_indices(phrase).any(|(at, _)| {
-            let before = l[..at].chars().next_back();
-            let after = l[at + phrase.len()..].chars().next();
-            !before.is_some_and(|c| c.is_alphanumeric())
-                && !after.is_some_and(|c| c.is_alphanumeric())
+    keys.iter().any(|k| {
+        l.match_indices(k.as_str()).any(|(at, _)| {
+            let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            !k.is_ascii()
+                || (!latin(l[..at].chars().next_back()) && !latin(l[at + k.len()..].chars().next()))
         })
-    };
-    let phrase = core.join(" ");
-    if core.len() < words.len() && phrase.len() >= 4 && whole_words(&phrase) {
-        return true;
-    }
-    // A made-up brand word (SoundWave, PowerMax): a capital inside the word.
-    words.first().is_some_and(|w| {
-        w.len() >= 5
-            && w.chars().skip(1).any(|c| c.is_ascii_uppercase())
-            && w.chars().any(|c| c.is_ascii_lowercase())
-            && l.contains(&w.to_lowercase())
     })
 }
 
 #[cfg(test)]
 mod shop_tests {
-    use super::names_shop;
+    use super::{names_shop, shop_keys};
+
+    fn named(text: &str, shop: &str) -> bool {
+        names_shop(text, shop, &shop_keys(shop))
+    }
 
     #[test]
     fn a_shop_is_named_by_its_distinctive_words() {
@@ -382,7 +369,7 @@ mod shop_tests {
                 "Island Spice Trading",
             ),
         ] {
-            assert!(names_shop(text, shop), "{text} / {shop}");
+            assert!(named(text, shop), "{text} / {shop}");
         }
         for (text, shop) in [
             ("I take them daily", "Daily Dose Vitamins"),
@@ -390,7 +377,7 @@ mod shop_tests {
             ("the official page says so", "SoundWave Official"),
             ("店里说没货", "好物店"),
         ] {
-            assert!(!names_shop(text, shop), "{text} / {shop}");
+            assert!(!named(text, shop), "{text} / {shop}");
         }
     }
 }
