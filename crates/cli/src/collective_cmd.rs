@@ -77,7 +77,7 @@ impl SettingsArgs {
 #[derive(clap::Args)]
 pub struct EvalArgs {
     /// Labelled JSON lines (the input fields plus `"label"`: a wave's name or null, and
-    /// optionally `"heldout": true` or `"group": "heldout_c"` / `"heldout_d"` / `"heldout_e"` / `"heldout_f"` / `"heldout_g"` / `"heldout_h"` / `"heldout_i"` / `"heldout_j"` / `"heldout_k"`); the set shipped in the repo when
+    /// optionally `"heldout": true` or `"group": "heldout_c"` … `"heldout_l"`, the later held-out groups); the set shipped in the repo when
     /// absent.
     file: Option<PathBuf>,
     /// Write the shipped labelled set here as JSON lines and exit.

@@ -336,7 +336,7 @@ pub fn claim(text: &str) -> Option<ClaimSlot> {
     let &(kind, at, _) = claim_spans(&lower).first()?;
     let mut money = amounts(&lower);
     if money.is_empty() {
-        money = bare_amounts(&lower);
+        money = bare_amounts(&lower, Bare::BeforeWords);
     }
     // A sum told as the price paid (「花了299」, "I paid 129") is not the one asked, while
     // another is named.
@@ -360,7 +360,7 @@ pub fn sums_asked(text: &str) -> Vec<i64> {
     let lower = claim_text(text);
     let mut money = amounts(&lower);
     if money.is_empty() {
-        money = bare_amounts(&lower);
+        money = bare_amounts(&lower, Bare::Standing);
     }
     money
         .into_iter()
@@ -396,12 +396,12 @@ fn told_as_paid(lower: &str, start: usize) -> bool {
 }
 
 /// The sums a text names: those with a unit, else bare numbers where nothing makes them a
-/// count, a size or a date (「花了二十八」, 「修起来差不多两百」).
+/// count, a size or a date (「花了二十八」, 「修起来差不多两百」, 「一百零九的裙子」).
 pub fn sums(text: &str) -> Vec<Amount> {
     let lower = claim_text(text);
     let found = amounts(&lower);
     if found.is_empty() {
-        bare_amounts(&lower)
+        bare_amounts(&lower, Bare::BeforeWords)
     } else {
         found
     }
@@ -414,20 +414,78 @@ static BARE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("bare amount pattern compiles")
 });
 
-/// A Chinese numeral with a magnitude (两百, 一百二, 三千五) and no unit, ending its clause
-/// (「修起来差不多两百」, 「退我一百二吧」): as a count, a size or a date it would be followed by
-/// what it counts (天, 码, 号).
-static BARE_CN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"([一二两三四五六七八九]?[十百千万][零一二两三四五六七八九十百千万]*)(?:左右|多|来)?(?:吧|呢|啊)?\s*(?:[，。,;；!！~～]|$|退|还|返|赔)",
-    )
-    .expect("bare numeral pattern compiles")
+/// A whole number of yuan in digits standing before a word (「花了389买的」, 「赔我2000精神损失费」):
+/// a sum unless the word is what it counts (「3天」, 「12号」, 「48小时」) — [`counted_after`].
+static BARE_BEFORE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d.a-z])(\d{2,6})\p{Han}").expect("bare amount pattern compiles")
 });
 
+/// A Chinese numeral with a magnitude (两百, 一百二, 三千五, 三百八十九) and no unit: a count, a
+/// size or a date would be followed by what it counts (天, 码, 号) — [`counted_after`]. It
+/// starts with a digit or 十 (千万, 万一, 百分之 are words) and has two characters at least
+/// (十足, 十分).
+static BARE_CN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[一二两三四五六七八九十][零一二两三四五六七八九十百千万]+")
+        .expect("bare numeral pattern compiles")
+});
+
+/// Whether a numeral ends its clause or stands before the verb giving it back (「差不多两百」,
+/// 「一百二吧」, 「三百四退回来」).
+fn stands_as_sum(after: &str) -> bool {
+    let rest = after
+        .trim_start_matches("左右")
+        .trim_start_matches(['多', '来'])
+        .trim_start_matches(['吧', '呢', '啊'])
+        .trim_start();
+    rest.is_empty()
+        || rest.starts_with([
+            '，', '。', ',', ';', '；', '!', '！', '~', '～', '退', '还', '返', '赔',
+        ])
+}
+
+/// What a number counts or dates when it is written right before it: then it is no sum.
+const COUNTERS: &[&str] = &[
+    "天", "号", "日", "月", "年", "周", "星期", "礼拜", "点", "分", "秒", "小时", "个", "件", "次",
+    "双", "条", "只", "瓶", "包", "盒", "袋", "箱", "张", "台", "套", "支", "把", "斤", "克", "公",
+    "千克", "米", "厘", "毫", "寸", "码", "层", "楼", "岁", "人", "遍", "趟", "倍", "折", "成",
+    "度", "瓦", "升", "页", "片", "粒", "颗", "根", "本", "部", "辆", "家", "位", "款", "版", "季",
+    "平", "期", "集", "节", "号码", "单", "笔", "份", "样", "种", "款式", "罐", "卷", "捆", "对",
+    "副", "顶", "块", "元", "圆", "蚊", "毛", "角", "届", "级", "档", "针", "火急",
+];
+
+/// Whether the text right after a number (past 多/来/左右/余) makes it a count, a size or a date.
+fn counted_after(after: &str) -> bool {
+    let rest = after
+        .trim_start()
+        .trim_start_matches(['多', '来', '余'])
+        .trim_start_matches("左右");
+    COUNTERS.iter().any(|c| rest.starts_with(c))
+        || rest.starts_with(|c: char| c.is_ascii_alphanumeric() || "%/:：-.、".contains(c))
+}
+
+/// Whether the text right before a number makes it an ordinal, a festival or a multiple
+/// (第三十, 双十一, 假一赔十).
+fn marked_before(before: &str) -> bool {
+    ["第", "双", "周", "一赔", "换成", "换", "换个"]
+        .iter()
+        .any(|w| before.ends_with(w))
+}
+
+/// How freely a number with no unit is read as money.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bare {
+    /// Only where it stands as the sum (「退我259」, 「把159退回来」, 「差不多两百」): a message
+    /// with no remedy named may still ask it.
+    Standing,
+    /// Also before any word that does not count it (「花了三百八十九买的」, 「赔我两千精神损失
+    /// 费」): inside a claim, or as the sum a claim's other clauses or messages name.
+    BeforeWords,
+}
+
 /// Numbers with no unit where nothing else makes them a count, a size or a date (「退我259」,
-/// 「把159退回来」, "refund of 1299 please", 「差不多两百」): read as yuan only inside a claim,
-/// or as the whole answer to the amount asked ([`bare_sum`]).
-fn bare_amounts(lower: &str) -> Vec<Amount> {
+/// 「把159退回来」, "refund of 1299 please", 「差不多两百」, 「花了三百八十九买的」): read as yuan
+/// only inside a claim, or as the whole answer to the amount asked ([`bare_sum`]).
+fn bare_amounts(lower: &str, how: Bare) -> Vec<Amount> {
     let digits = BARE.captures_iter(lower).filter_map(|c| {
         let m = c.get(1)?;
         if counts_or_dates(&lower[..m.start()], &lower[m.end()..]) {
@@ -439,15 +497,45 @@ fn bare_amounts(lower: &str) -> Vec<Amount> {
             end: m.end(),
         })
     });
-    let numerals = BARE_CN.captures_iter(lower).filter_map(|c| {
-        let m = c.get(1)?;
+    let before_words = BARE_BEFORE_WORD.captures_iter(lower).filter_map(|c| {
+        let m = c.get(1).filter(|_| how == Bare::BeforeWords)?;
+        let after = &lower[m.end()..];
+        // Sizes and shopping festivals: 「42的」, 「618买的」, 「2026新款」.
+        if counted_after(after)
+            || after.starts_with('的')
+            || marked_before(&lower[..m.start()])
+            || ["618", "1111", "1212"].contains(&m.as_str())
+            || (m.as_str().len() == 4 && m.as_str().starts_with("20"))
+        {
+            return None;
+        }
+        Some(Amount {
+            cents: decimal_cents(m.as_str())?,
+            start: m.start(),
+            end: m.end(),
+        })
+    });
+    let numerals = BARE_CN.find_iter(lower).filter_map(|m| {
+        let after = &lower[m.end()..];
+        if !m.as_str().contains(['十', '百', '千', '万'])
+            || (how == Bare::Standing && !stands_as_sum(after))
+            || counted_after(&lower[m.end()..])
+            || marked_before(&lower[..m.start()])
+        {
+            return None;
+        }
         Some(Amount {
             cents: parse_int(m.as_str())?.checked_mul(100)?,
             start: m.start(),
             end: m.end(),
         })
     });
-    let mut found: Vec<Amount> = digits.chain(numerals).filter(|a| a.cents > 0).collect();
+    let mut found: Vec<Amount> = vec![];
+    for a in digits.chain(before_words).chain(numerals) {
+        if a.cents > 0 && !found.iter().any(|f| a.start < f.end && f.start < a.end) {
+            found.push(a);
+        }
+    }
     found.sort_by_key(|a| a.start);
     found
 }
@@ -830,6 +918,37 @@ mod readings {
         );
         assert_eq!(claim("duvet cover, twin size"), None);
         assert_eq!(bare_sum("至少500"), Some(50000));
+    }
+
+    #[test]
+    fn a_number_before_a_word_that_does_not_count_it_is_a_sum() {
+        let amount = |t: &str| claim(t).and_then(|c| c.amount_cents);
+        assert_eq!(amount("我要他赔我两千精神损失费，还得道歉"), Some(200_000));
+        assert_eq!(amount("多收的二十五得退给我"), Some(2_500));
+        assert_eq!(amount("花了三百八十九买个不能穿的,我要寄回去把钱拿回来"), Some(38_900));
+        assert_eq!(amount("賠我1500精神損失費"), Some(150_000));
+        assert_eq!(amount("pay me 200 for the trouble"), Some(20_000));
+        // A multiple is no sum: the price is the order's.
+        assert_eq!(amount("店铺写的保真,假一赔十,按这个赔"), None);
+        assert_eq!(amount("赔两千"), Some(200_000));
+        let told = |t: &str| sums(t).iter().map(|a| a.cents).collect::<Vec<_>>();
+        assert_eq!(told("一百零九的裙子,吊牌都没拆"), vec![10_900]);
+        assert_eq!(told("五百九的鞋子穿起來太小"), vec![59_000]);
+        // What a number counts, a size, a festival, a model year or an idiom is no sum.
+        for text in [
+            "换成43的",
+            "双十一买的大衣坏了",
+            "十万火急",
+            "2026新款羽绒服",
+            "说好48小时发货",
+            "618买的耳机",
+            "等了二十多天",
+            "第三十天了",
+            "iphone15的壳",
+            "两百多个差评",
+        ] {
+            assert_eq!(told(text), Vec::<i64>::new(), "{text}");
+        }
     }
 
     #[test]

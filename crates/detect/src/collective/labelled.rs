@@ -26,13 +26,16 @@ const SEEDS_J: &str = include_str!("../../data/collective-heldout-j.txt");
 /// Held-out group K: the same brief as E–J (eight trades none of them had), another writer,
 /// written before the projection refitted with J was scored on it; nothing fitted on it.
 const SEEDS_K: &str = include_str!("../../data/collective-heldout-k.txt");
+/// Held-out group L: the same brief as E–K (eight trades none of them had), another writer,
+/// written before anything was scored on it; nothing fitted on it.
+const SEEDS_L: &str = include_str!("../../data/collective-heldout-l.txt");
 
 /// 2026-01-01T00:00:00+08:00 in unix milliseconds.
 pub const START_MS: i64 = 1_767_196_800_000;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
 /// Which part of the labelled set a line is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Group {
     /// Looked at while tuning the lexicon and the threshold.
@@ -66,12 +69,15 @@ pub enum Group {
     /// Held-out group K (`heldout-k`, its own file): like E–J, written after J was scored and
     /// before the projection refitted with J was scored on it.
     HeldoutK,
+    /// Held-out group L (`heldout-l`, its own file): like E–K, written after K was scored and
+    /// before anything was scored on it.
+    HeldoutL,
 }
 
 impl Group {
     /// The groups with their tags in the seed files (`@wave KEY SHOP TAG CATEGORY`); the names
     /// they are serialised under are the tags with `_` for `-`.
-    const TAGGED: [(Group, &'static str); 10] = [
+    const TAGGED: [(Group, &'static str); 11] = [
         (Group::Heldout, "heldout"),
         (Group::HeldoutC, "heldout-c"),
         (Group::HeldoutD, "heldout-d"),
@@ -82,6 +88,7 @@ impl Group {
         (Group::HeldoutI, "heldout-i"),
         (Group::HeldoutJ, "heldout-j"),
         (Group::HeldoutK, "heldout-k"),
+        (Group::HeldoutL, "heldout-l"),
     ];
 
     /// The group of a seed file's tag (`heldout-e`) or of its serialised name (`heldout_e`).
@@ -96,18 +103,7 @@ impl Group {
     /// Groups whose lines name their own items (`【item|category】`) and whose waves at one shop
     /// overlap in time.
     fn names_items(self) -> bool {
-        matches!(
-            self,
-            Group::HeldoutC
-                | Group::HeldoutD
-                | Group::HeldoutE
-                | Group::HeldoutF
-                | Group::HeldoutG
-                | Group::HeldoutH
-                | Group::HeldoutI
-                | Group::HeldoutJ
-                | Group::HeldoutK
-        )
+        !matches!(self, Group::Tuning | Group::Heldout)
     }
 }
 
@@ -154,6 +150,7 @@ pub fn seeds() -> Vec<Seed> {
         .chain(SEEDS_I.lines())
         .chain(SEEDS_J.lines())
         .chain(SEEDS_K.lines())
+        .chain(SEEDS_L.lines())
         .map(str::trim)
     {
         if line.is_empty() || line.starts_with('#') {
@@ -493,49 +490,39 @@ fn generate(n: usize, shops: usize, days: i64, seed: u64, subjects: bool) -> Vec
 }
 
 /// Pairwise scores of the clustering on the labelled set: on the waves used while tuning, on
-/// held-out groups A and B (with the complaints in no wave outside groups C and D), on groups C
-/// and D each, and on everything.
+/// held-out groups A and B (with the complaints in no wave outside groups C and D), on each later
+/// group alone (its shops are its own), and on everything.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Evaluation {
     pub complaints: usize,
     pub waves: usize,
     pub heldout_waves: usize,
-    pub heldout_c_waves: usize,
     pub min_consumers: usize,
     pub tuning: super::PairScores,
     /// Groups A and B, with the complaints in no wave outside groups C and D.
     pub heldout: super::PairScores,
-    /// Group C alone (its shops are its own).
-    pub heldout_c: super::PairScores,
-    pub heldout_d_waves: usize,
-    /// Group D alone (its shops are its own).
-    pub heldout_d: super::PairScores,
-    pub heldout_e_waves: usize,
-    /// Group E alone (its shops are its own).
-    pub heldout_e: super::PairScores,
-    pub heldout_f_waves: usize,
-    /// Group F alone (its shops are its own).
-    pub heldout_f: super::PairScores,
-    pub heldout_g_waves: usize,
-    /// Group G alone (its shops are its own).
-    pub heldout_g: super::PairScores,
-    pub heldout_h_waves: usize,
-    /// Group H alone (its shops are its own).
-    pub heldout_h: super::PairScores,
-    pub heldout_i_waves: usize,
-    /// Group I alone (its shops are its own).
-    pub heldout_i: super::PairScores,
-    pub heldout_j_waves: usize,
-    /// Group J alone (its shops are its own).
-    pub heldout_j: super::PairScores,
-    pub heldout_k_waves: usize,
-    /// Group K alone (its shops are its own).
-    pub heldout_k: super::PairScores,
+    /// Every group from C on, alone (serialised as `heldout_c`, `heldout_d`, …).
+    pub groups: std::collections::BTreeMap<Group, GroupScores>,
     pub all: super::PairScores,
     /// Waves found together in one cluster (the precision lost is theirs).
     pub merged: Vec<[String; 2]>,
     /// Waves with members outside their largest cluster, and how many.
     pub split: Vec<(String, usize)>,
+}
+
+/// One group's waves and scores.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GroupScores {
+    pub waves: usize,
+    #[serde(flatten)]
+    pub scores: super::PairScores,
+}
+
+impl Evaluation {
+    /// The scores of `group` (from C on), `None` when the set holds none of it.
+    pub fn group(&self, group: Group) -> Option<&GroupScores> {
+        self.groups.get(&group)
+    }
 }
 
 /// Clusters `set` as one input and scores it.
@@ -609,29 +596,23 @@ pub fn evaluate(set: &[Labelled], settings: super::Settings) -> Evaluation {
         complaints: set.len(),
         waves: waves(Group::Tuning),
         heldout_waves: waves(Group::Heldout),
-        heldout_c_waves: waves(Group::HeldoutC),
         min_consumers: settings.min_consumers,
         tuning: score(&|l| l.group == Group::Tuning),
         heldout: score(&|l| {
             l.group == Group::Heldout || (l.group == Group::Tuning && l.label.is_none())
         }),
-        heldout_c: score(&|l| l.group == Group::HeldoutC),
-        heldout_d_waves: waves(Group::HeldoutD),
-        heldout_d: score(&|l| l.group == Group::HeldoutD),
-        heldout_e_waves: waves(Group::HeldoutE),
-        heldout_e: score(&|l| l.group == Group::HeldoutE),
-        heldout_f_waves: waves(Group::HeldoutF),
-        heldout_f: score(&|l| l.group == Group::HeldoutF),
-        heldout_g_waves: waves(Group::HeldoutG),
-        heldout_g: score(&|l| l.group == Group::HeldoutG),
-        heldout_h_waves: waves(Group::HeldoutH),
-        heldout_h: score(&|l| l.group == Group::HeldoutH),
-        heldout_i_waves: waves(Group::HeldoutI),
-        heldout_i: score(&|l| l.group == Group::HeldoutI),
-        heldout_j_waves: waves(Group::HeldoutJ),
-        heldout_j: score(&|l| l.group == Group::HeldoutJ),
-        heldout_k_waves: waves(Group::HeldoutK),
-        heldout_k: score(&|l| l.group == Group::HeldoutK),
+        groups: Group::TAGGED
+            .iter()
+            .map(|&(g, _)| g)
+            .filter(|&g| g.names_items() && set.iter().any(|l| l.group == g))
+            .map(|g| {
+                let scores = GroupScores {
+                    waves: waves(g),
+                    scores: score(&|l| l.group == g),
+                };
+                (g, scores)
+            })
+            .collect(),
         all: score(&|_| true),
     }
 }
