@@ -142,6 +142,12 @@ pub struct Slots {
     /// A compensation asked as a multiple of the price (假一赔四 → 4), until the order is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<u32>,
+    /// The shipping time the consumer quotes the shop promising (「48小时内发货」), in hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promised_ship_hours: Option<u32>,
+    /// The last day to ship on, as the consumer tells it (「说好3号之前发货」).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_deadline: Option<DateTime<Utc>>,
 }
 
 /// Which fact the assistant asked for last.

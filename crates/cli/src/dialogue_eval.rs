@@ -210,7 +210,7 @@ impl Server {
                 commitments: Commitments {
                     seven_day_return: true,
                     authentic_guarantee: true,
-                    ship_within_hours: Some(48),
+                    ship_within_hours: None,
                 },
             })
             .collect();

@@ -226,6 +226,12 @@ impl Session {
                     | Category::RefuseToShip
             )
         );
+        if let Some(h) = crate::slots::promise::ship_within_hours(text) {
+            self.slots.promised_ship_hours = Some(h);
+        }
+        if let Some(by) = crate::slots::promise::deadline_told(text, ctx.now) {
+            self.slots.ship_deadline = Some(by);
+        }
         let when = match parts.problem_time(ctx.now) {
             Some(at) => Some(at),
             None if process_matter || !parts.has_process() => a.incident_at,

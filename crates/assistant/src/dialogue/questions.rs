@@ -251,6 +251,36 @@ impl Session {
                 format!("{product}: {}. {told}", category_label(self.lang, category)),
             ));
         }
+        // A late shipment happened when the promised shipping time ran out: the last day the
+        // consumer tells, else the promise as they quote it, else as the listing's title says
+        // it, else the shop's commitment. Until the draft is shown: a day the consumer corrects
+        // it to then stands.
+        if self.phase == Phase::Collecting
+            && self.slots.category == Some(Category::LateShipment)
+            && let Some(by) = self.slots.ship_deadline
+        {
+            self.slots.incident_at = Some(by.min(ctx.now));
+            self.slots.date_unknown = false;
+        } else if self.phase == Phase::Collecting
+            && self.slots.category == Some(Category::LateShipment)
+            && let Some(o) = self.order(ctx)
+        {
+            let hours = self
+                .slots
+                .promised_ship_hours
+                .or_else(|| {
+                    o.items
+                        .iter()
+                        .find_map(|t| crate::slots::promise::ship_within_hours(t))
+                })
+                .or_else(|| o.commitments.as_ref().and_then(|c| c.ship_within_hours));
+            if let Some(by) = weiquan_domain::tier3::ship_by(o.paid_at, hours)
+                && by <= ctx.now
+            {
+                self.slots.incident_at = Some(by);
+                self.slots.date_unknown = false;
+            }
+        }
         let Some(paid) = self.order(ctx).map(|o| o.amount_cents) else {
             return;
         };

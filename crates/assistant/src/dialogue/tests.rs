@@ -1433,3 +1433,47 @@ fn a_price_told_in_one_message_is_the_sum_of_money_back_asked_in_another() {
     let c = s.slots.claim.expect("a claim");
     assert_eq!((c.kind, c.amount_cents), (ClaimKind::Return, None));
 }
+
+#[test]
+fn a_late_shipment_happened_when_the_promised_time_ran_out() {
+    let day = |at: Option<DateTime<Utc>>| at.map(super::labels::day);
+    // The promise as the consumer quotes it, counted from the order's payment.
+    let mut s = Session::default();
+    let r = say(
+        &mut s,
+        "保温杯写的24小时内发货，付款后拖了四天才发出来，要求赔偿",
+    );
+    assert_eq!(
+        s.slots.category,
+        Some(Category::LateShipment),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        day(s.slots.incident_at),
+        day(Some(orders()[0].paid_at + Duration::hours(24))),
+        "{}",
+        r.text
+    );
+    // Quoted in English, the shop's commitment (48 hours) gives way to it.
+    let mut s = Session::default();
+    say(
+        &mut s,
+        "the thermos cup listing said ships within 3 days, it left the warehouse a week later",
+    );
+    assert_eq!(
+        day(s.slots.incident_at),
+        day(Some(orders()[0].paid_at + Duration::days(3)))
+    );
+    // A last day told as such is the day.
+    let mut s = Session::default();
+    say(&mut s, "保温杯说好5月5号之前发货，结果拖到7号才发");
+    assert_eq!(day(s.slots.incident_at).as_deref(), Some("2026-05-05"));
+    // Nothing quoted: the shop's commitment on record.
+    let mut s = Session::default();
+    say(&mut s, "保温杯发货太慢了，比承诺的晚了好几天");
+    assert_eq!(
+        day(s.slots.incident_at),
+        day(Some(orders()[0].paid_at + Duration::hours(48)))
+    );
+}

@@ -925,7 +925,10 @@ mod readings {
         let amount = |t: &str| claim(t).and_then(|c| c.amount_cents);
         assert_eq!(amount("我要他赔我两千精神损失费，还得道歉"), Some(200_000));
         assert_eq!(amount("多收的二十五得退给我"), Some(2_500));
-        assert_eq!(amount("花了三百八十九买个不能穿的,我要寄回去把钱拿回来"), Some(38_900));
+        assert_eq!(
+            amount("花了三百八十九买个不能穿的,我要寄回去把钱拿回来"),
+            Some(38_900)
+        );
         assert_eq!(amount("賠我1500精神損失費"), Some(150_000));
         assert_eq!(amount("pay me 200 for the trouble"), Some(20_000));
         // A multiple is no sum: the price is the order's.

@@ -4,6 +4,7 @@ pub mod claim;
 pub mod cnnum;
 pub mod order;
 pub mod product;
+pub mod promise;
 pub mod reference;
 pub mod time;
 
