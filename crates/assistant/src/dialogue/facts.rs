@@ -229,7 +229,7 @@ impl Session {
         if let Some(h) = crate::slots::promise::ship_within_hours(text) {
             self.slots.promised_ship_hours = Some(h);
         }
-        if let Some(by) = crate::slots::promise::deadline_told(text, ctx.now) {
+        if let Some(by) = crate::slots::time::deadline_at(text, ctx.now) {
             self.slots.ship_deadline = Some(by);
         }
         let when = match parts.problem_time(ctx.now) {

@@ -1443,12 +1443,7 @@ fn a_late_shipment_happened_when_the_promised_time_ran_out() {
         &mut s,
         "保温杯写的24小时内发货，付款后拖了四天才发出来，要求赔偿",
     );
-    assert_eq!(
-        s.slots.category,
-        Some(Category::LateShipment),
-        "{}",
-        r.text
-    );
+    assert_eq!(s.slots.category, Some(Category::LateShipment), "{}", r.text);
     assert_eq!(
         day(s.slots.incident_at),
         day(Some(orders()[0].paid_at + Duration::hours(24))),

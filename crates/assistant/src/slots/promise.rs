@@ -4,7 +4,6 @@
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Utc};
 use regex::Regex;
 use weiquan_text::normalize::fold_width;
 
@@ -43,28 +42,6 @@ static NEXT_DAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:次日|隔天|隔日|第二天|明天)\s*(?:发货|發貨|发|發|出货|出貨|寄出)|\bnext[- ]day (?:dispatch|shipping)|\bships? (?:the )?next day")
         .expect("promise pattern compiles")
 });
-
-/// A day told as the last one to ship on: 「说好3号之前发货」, 「承诺5月2日前发出」, "it would go
-/// out by Tuesday the 7th", "promised to ship by the 3rd". The words before 之前 (or after "by")
-/// are read as a day by [`super::time::incident_at`].
-static DEADLINE_ZH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([^，。,;；！!？?]{1,14}?)\s*(?:之前|以前|前)\s*(?:发货|發貨|发出|發出|出货|出貨|寄出|发|發)")
-        .expect("deadline pattern compiles")
-});
-
-static DEADLINE_EN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:go out|ship|shipped|dispatch(?:ed)?|be sent|send it|post it|leave)\s+(?:out\s+)?by\s+([^,.;!?]{1,28})")
-        .expect("deadline pattern compiles")
-});
-
-/// The last day to ship on, when the consumer tells it as such.
-pub fn deadline_told(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let lower = fold_width(text).to_lowercase();
-    DEADLINE_ZH
-        .captures_iter(&lower)
-        .chain(DEADLINE_EN.captures_iter(&lower))
-        .find_map(|c| super::time::incident_at(&c[1], now))
-}
 
 fn english_number(s: &str) -> Option<u32> {
     Some(match s {
@@ -133,29 +110,5 @@ mod tests {
         ] {
             assert_eq!(ship_within_hours(text), hours, "{text}");
         }
-    }
-
-    #[test]
-    fn reads_a_deadline_told_as_such() {
-        use chrono::TimeZone;
-        let now = Utc.with_ymd_and_hms(2026, 12, 6, 7, 0, 0).unwrap();
-        let day = |text: &str| {
-            deadline_told(text, now).map(|d| {
-                d.with_timezone(&super::super::time::shanghai())
-                    .format("%m-%d")
-                    .to_string()
-            })
-        };
-        assert_eq!(
-            day("血压计说好的3号之前发货 今天都6号了还没动静").as_deref(),
-            Some("12-03")
-        );
-        assert_eq!(day("承諾12月2日前出貨").as_deref(), Some("12-02"));
-        assert_eq!(
-            day("They promised me it would go out by Tuesday the 1st and it sat there").as_deref(),
-            Some("12-01")
-        );
-        assert_eq!(day("说好48小时发货，拖了快一个月"), None);
-        assert_eq!(day("今天之前发给我"), Some("12-06".into()));
     }
 }

@@ -399,8 +399,23 @@ fn latest_weekday(today: NaiveDate, wd: Weekday) -> NaiveDate {
     today - Duration::days(back.into())
 }
 
-/// When the incident happened, if the text says; see the module doc for how it resolves.
-pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+/// Every day or time a text tells, in order, and the last one told as a deadline.
+struct Told {
+    lower: String,
+    today: NaiveDate,
+    /// (start, end, resolved) of every mention, in order; none still ahead.
+    found: Vec<(usize, usize, DateTime<Utc>)>,
+    /// The last day told as a deadline (「3号之前」, "by Tuesday the 7th"), not today.
+    deadline: Option<DateTime<Utc>>,
+}
+
+/// The last day a text tells as a deadline: 「说好3号之前发货」, 「承诺5月2日前发出」, "it would go
+/// out by Tuesday the 7th" (today excluded: 「今天之前」 says nothing of a day).
+pub fn deadline_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    told(text, now).deadline
+}
+
+fn told(text: &str, now: DateTime<Utc>) -> Told {
     let tz = shanghai();
     let today = now.with_timezone(&tz).date_naive();
     let lower = fold_width(text).to_lowercase();
@@ -431,7 +446,7 @@ pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     // 「说好的3号之前发货，今天都6号了」: a day that only says it is today does not override a
     // deadline named before it (a time followed by 前/之前/以前, or after "by"/"before").
     let is_today = |at: DateTime<Utc>| at.with_timezone(&tz).date_naive() == today;
-    let deadline = |s: usize, e: usize| {
+    let told_as_deadline = |s: usize, e: usize| {
         // The day's pattern may have taken the character after it (「3号前」, 「3号之前」).
         let said = &lower[s..e];
         let after = lower[e..].trim_start();
@@ -461,16 +476,35 @@ pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
             })
             || after.starts_with("at the latest")
     };
+    let deadline = found
+        .iter()
+        .rev()
+        .find(|&&(s, e, at)| told_as_deadline(s, e) && !is_today(at))
+        .map(|&(_, _, due)| due);
+    Told {
+        lower,
+        today,
+        found,
+        deadline,
+    }
+}
+
+/// When the incident happened, if the text says; see the module doc for how it resolves.
+pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let tz = shanghai();
+    let Told {
+        lower,
+        today,
+        found,
+        deadline,
+    } = told(text, now);
     // A deadline passed is what went wrong, whatever other days are told after it (when it was
     // bought, a trip or a party the parcel was for: "by Monday at the latest … my trip is on
     // Saturday").
-    if let Some(&(_, _, due)) = found
-        .iter()
-        .rev()
-        .find(|&&(s, e, at)| deadline(s, e) && !is_today(at))
-    {
-        return Some(due);
+    if deadline.is_some() {
+        return deadline;
     }
+    let is_today = |at: DateTime<Utc>| at.with_timezone(&tz).date_naive() == today;
     // 「1月20号开始的，到今天都还在传」, "since Monday, till today": today as where a run of days
     // ends is no day of its own; 「昨晚打我电话…今天早上又打」, "again this morning": a day the
     // thing happened again is not when it began. Either gives way to a day told before it.
@@ -499,13 +533,31 @@ pub fn incident_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
                 .next()
                 .is_some_and(|rest| rest.split_whitespace().take(3).any(|w| w == "again"))
             || before.ends_with("again");
-        until || again
+        // 「今天都20号了」, "it's the 11th": today's date told as when they write.
+        let said = &lower[s..e];
+        let now_said = is_today(at)
+            && !["今天", "今日", "today", "tonight", "this morning"]
+                .iter()
+                .any(|w| said.contains(w))
+            && [
+                "今天", "今日", "现在", "都", "已经", "it's", "it is", "today is", "now",
+            ]
+            .iter()
+            .any(|w| before.trim_end_matches(" the").trim_end().ends_with(w));
+        until || again || now_said
     };
     if found.len() >= 2
         && let Some(&(s, e, at)) = found.last()
         && continues(s, e, at)
     {
-        return found[..found.len() - 1].last().map(|&(_, _, at)| at);
+        // 「今天都13号了」 read 今天 too: the day before it is the one.
+        let earlier = &found[..found.len() - 1];
+        return earlier
+            .iter()
+            .rev()
+            .find(|&&(_, _, at)| !is_today(at))
+            .or(earlier.last())
+            .map(|&(_, _, at)| at);
     }
     found.last().map(|&(_, _, at)| at)
 }

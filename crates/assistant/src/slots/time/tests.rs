@@ -1,6 +1,6 @@
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::incident_at;
+use super::{deadline_at, incident_at};
 
 /// Wednesday 2026-05-13, 12:00 in Shanghai.
 fn now() -> DateTime<Utc> {
@@ -237,4 +237,44 @@ fn a_weekday_told_with_its_date_is_that_date() {
     ] {
         assert_eq!(incident_at(text, now()), Some(want), "{text}");
     }
+}
+
+#[test]
+fn a_deadline_told_as_such_and_today_told_as_when_they_write() {
+    assert_eq!(
+        deadline_at("说好的3号之前发货 今天都13号了还没动静", now()),
+        Some(day(2026, 5, 3))
+    );
+    assert_eq!(
+        deadline_at("承諾5月2日前出貨", now()),
+        Some(day(2026, 5, 2))
+    );
+    assert_eq!(
+        deadline_at(
+            "They promised me it would go out by Tuesday the 12th and it sat there",
+            now()
+        ),
+        Some(day(2026, 5, 12))
+    );
+    assert_eq!(deadline_at("说好48小时发货，拖了快一个月", now()), None);
+    // Today's date told as the day they write gives way to the day before it.
+    assert_eq!(
+        incident_at(
+            "项链8号就寄回去了,6号商家点了同意退款,今天都13号了,一分没见着",
+            now()
+        ),
+        Some(day(2026, 5, 6))
+    );
+    assert_eq!(
+        incident_at(
+            "refund was approved on the 1st. It's the 13th. Still nothing.",
+            now()
+        ),
+        Some(day(2026, 5, 1))
+    );
+    // Today as the day it happened stands.
+    assert_eq!(
+        incident_at("5月1日买的，今天坏了", now()),
+        Some(day(2026, 5, 13))
+    );
 }
