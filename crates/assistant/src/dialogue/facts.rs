@@ -175,7 +175,8 @@ impl Session {
         let choosing = matches!(asked, Some(Ask::Order | Ask::Product | Ask::Pick));
         let before = (self.slots.order_no.clone(), self.slots.product.clone());
         if !(choosing && self.take_choice(text, ctx, reply)) {
-            self.resolve_product(text, ctx, reply, choosing);
+            let about_items = super::words::without_talk_of_the_assistant(text);
+            self.resolve_product(&about_items, ctx, reply, choosing);
         }
         // An answer that settled which order or item once the story is told (「大的那辆，不是那个
         // 小伞车」) says which, not what happened: the description stays as told (the chat log,

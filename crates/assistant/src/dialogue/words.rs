@@ -142,6 +142,68 @@ pub(super) fn wants_person(text: &str) -> bool {
     .any(|k| l.contains(k))
 }
 
+/// The message without its clauses about the chat itself (「别跟我扯机器人那套」, "I don't want
+/// to talk to a bot"): a robot or a bot there is the assistant, never an item of an order (a
+/// robot vacuum's owner saying 「扫地机器人坏了」 keeps every word).
+pub(super) fn without_talk_of_the_assistant(text: &str) -> String {
+    const BOT_ZH: &[&str] = &["机器人", "智能客服", "小蜜"];
+    const TALK_ZH: &[&str] = &[
+        "扯",
+        "那套",
+        "废话",
+        "你是",
+        "你们是",
+        "别用",
+        "人工",
+        "聊",
+        "回复",
+        "敷衍",
+    ];
+    const BOT_EN: &[&str] = &["robot", "robots", "bot", "bots", "chatbot", "ai"];
+    const TALK_EN: &[&str] = &[
+        "talk",
+        "chat",
+        "speak",
+        "human",
+        "person",
+        "are you a",
+        "you're a",
+        "useless",
+        "stupid",
+    ];
+    text.split_inclusive(|c: char| "，。,.;；!！?？\n".contains(c))
+        .filter(|clause| {
+            let l = crate::fold::simplify(clause).to_lowercase();
+            let words: Vec<&str> = l.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+            let zh = BOT_ZH.iter().any(|b| l.contains(b)) && TALK_ZH.iter().any(|t| l.contains(t));
+            let en =
+                BOT_EN.iter().any(|b| words.contains(b)) && TALK_EN.iter().any(|t| l.contains(t));
+            !(zh || en)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod talk_of_the_assistant {
+    use super::without_talk_of_the_assistant as items;
+
+    #[test]
+    fn the_chat_itself_is_no_item_and_a_robot_bought_stays() {
+        assert_eq!(items("叫人工来，别跟我扯机器人那套"), "叫人工来，");
+        assert_eq!(
+            items("I don't want to chat with a bot. The kettle leaks."),
+            " The kettle leaks."
+        );
+        for kept in [
+            "扫地机器人坏了，客服不理我",
+            "the robot vacuum stopped, I want a replacement",
+            "the bottle leaks, not a small leak either",
+        ] {
+            assert_eq!(items(kept), kept);
+        }
+    }
+}
+
 /// A question about the rules of 7天无理由 or a shop's commitments (not a complaint about them).
 pub fn rules_question(text: &str) -> bool {
     let l = crate::fold::simplify(text).to_lowercase();
