@@ -127,16 +127,24 @@ impl Models {
             .zip(examples)
             .filter_map(|(f, e)| Some((f.tone.clone(), e.tone?.index())))
             .collect();
-        Models {
-            intent: Linear::train(&intent_data, Intent::ALL.len(), intent_options),
-            meaning: Linear::train_in(
-                &meaning_data,
-                meaning::DIM,
-                Intent::ALL.len(),
-                MEANING_OPTIONS,
-            ),
-            tone: Linear::train(&tone_data, 2, tone_options),
-        }
+        // The three are independent: trained side by side, start-up waits for the slowest
+        // (each is deterministic on its own, so the models are the same as one after another).
+        std::thread::scope(|s| {
+            let meaning = s.spawn(|| {
+                Linear::train_in(
+                    &meaning_data,
+                    meaning::DIM,
+                    Intent::ALL.len(),
+                    MEANING_OPTIONS,
+                )
+            });
+            let tone = s.spawn(|| Linear::train(&tone_data, 2, tone_options));
+            Models {
+                intent: Linear::train(&intent_data, Intent::ALL.len(), intent_options),
+                meaning: meaning.join().expect("the meaning model trains"),
+                tone: tone.join().expect("the tone model trains"),
+            }
+        })
     }
 
     /// The most probable intent and its probability (words and meaning together).
@@ -197,8 +205,14 @@ pub fn try_models() -> Result<&'static Models, weiquan_embed::Error> {
     if let Some(m) = MODELS.get() {
         return Ok(m);
     }
-    let _ = MODELS.set(Models::train(corpus::examples())?);
-    // What a buyer asks for, by meaning: trained now too, not in a consumer's turn.
-    crate::claims::try_model()?;
+    // What a buyer asks for, by meaning: trained now too (beside the intent models), not in a
+    // consumer's turn.
+    let (models, claims) = std::thread::scope(|s| {
+        let claims = s.spawn(|| crate::claims::try_model().map(drop));
+        let models = Models::train(corpus::examples());
+        (models, claims.join().expect("the claim model trains"))
+    });
+    let _ = MODELS.set(models?);
+    claims?;
     Ok(MODELS.get().expect("just set"))
 }
