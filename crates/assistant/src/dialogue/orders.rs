@@ -60,10 +60,11 @@ impl Session {
         reply: &mut Reply,
         choosing: bool,
     ) {
-        if self.slots.product.is_some() {
+        let shops: Vec<&str> = ctx.orders.iter().map(|o| o.shop_name.as_str()).collect();
+        if let Some(current) = self.slots.product.clone() {
+            self.corrected_item(text, &current, &shops, ctx, reply);
             return;
         }
-        let shops: Vec<&str> = ctx.orders.iter().map(|o| o.shop_name.as_str()).collect();
         // A shop named that sold the consumer one order decides it, whatever the words beside
         // the name look like (an insult, a product the order does not list). A report names the
         // shop it is about; the listing it reports is asked, not taken from an order.
@@ -198,6 +199,61 @@ impl Session {
     }
 
     /// Takes `item` of order `o` as the one meant, and says which order that is.
+    /// 「拖把那单，不是垃圾袋」, "the desk, not the chair" once an item was taken: the item taken
+    /// ruled out and one other named is a correction, whatever was being asked.
+    fn corrected_item(
+        &mut self,
+        text: &str,
+        current: &str,
+        shops: &[&str],
+        ctx: &Context<'_>,
+        reply: &mut Reply,
+    ) {
+        // Only an order ruled out in so many words (「不是」, "not the"): "no training wheels, no
+        // bell" tells what is missing from the item taken.
+        let l = crate::fold::simplify(text).to_lowercase();
+        let rules_out = [
+            "不是",
+            "唔系",
+            "而不是",
+            "not the ",
+            "not that ",
+            "not my ",
+            "isn't the ",
+        ]
+        .iter()
+        .any(|w| l.contains(w));
+        let said = Reference::new(text);
+        if !rules_out || said.exclude.is_empty() || said.include.is_empty() {
+            return;
+        }
+        let matcher = Matcher::default();
+        if !matcher
+            .score(&Mention::new(&said.exclude, shops), &title(current))
+            .names()
+        {
+            return;
+        }
+        let m = Mention::new(&said.include, shops);
+        let mut named: Vec<(f32, &OrderInfo, &String)> = ctx
+            .orders
+            .iter()
+            .flat_map(|o| o.items.iter().map(move |i| (o, i)))
+            .filter(|(_, i)| i.as_str() != current)
+            .map(|(o, i)| (matcher.score(&m, &title(i)), o, i))
+            .filter(|(s, _, _)| s.names())
+            .map(|(s, o, i)| (s.total(), o, i))
+            .collect();
+        named.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if let [(best, o, item), rest @ ..] = named.as_slice()
+            && rest.first().is_none_or(|(next, _, _)| next < best)
+        {
+            self.slots.order_no = None;
+            self.slots.product = None;
+            self.take_item(o, item, ctx, reply);
+        }
+    }
+
     fn take_item(&mut self, o: &OrderInfo, item: &str, ctx: &Context<'_>, reply: &mut Reply) {
         if self.slots.order_no.is_none() {
             self.set_order(&o.order_no, ctx);

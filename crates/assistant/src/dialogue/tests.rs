@@ -1472,3 +1472,22 @@ fn a_late_shipment_happened_when_the_promised_time_ran_out() {
         day(Some(orders()[0].paid_at + Duration::hours(48)))
     );
 }
+
+#[test]
+fn the_item_taken_ruled_out_and_another_named_is_a_correction_whatever_was_asked() {
+    let mut s = Session::default();
+    say(&mut s, "保温杯的客服骂人，昨天晚上打了十几个电话");
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605041234567890"));
+    let r = say(&mut s, "是耳机那单，不是保温杯，保温杯是别的店");
+    assert_eq!(
+        s.slots.order_no.as_deref(),
+        Some("202605011111111111"),
+        "{}",
+        r.text
+    );
+    // What is missing from the item taken is no correction.
+    let mut s = Session::default();
+    say(&mut s, "订单202605011111111111的耳机收到没有保护套，昨天收到的");
+    say(&mut s, "no case, no cable, nothing else in the box");
+    assert_eq!(s.slots.order_no.as_deref(), Some("202605011111111111"));
+}
