@@ -1487,7 +1487,10 @@ fn the_item_taken_ruled_out_and_another_named_is_a_correction_whatever_was_asked
     );
     // What is missing from the item taken is no correction.
     let mut s = Session::default();
-    say(&mut s, "订单202605011111111111的耳机收到没有保护套，昨天收到的");
+    say(
+        &mut s,
+        "订单202605011111111111的耳机收到没有保护套，昨天收到的",
+    );
     say(&mut s, "no case, no cable, nothing else in the box");
     assert_eq!(s.slots.order_no.as_deref(), Some("202605011111111111"));
 }

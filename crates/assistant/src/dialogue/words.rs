@@ -142,68 +142,6 @@ pub(super) fn wants_person(text: &str) -> bool {
     .any(|k| l.contains(k))
 }
 
-/// The message without its clauses about the chat itself (「别跟我扯机器人那套」, "I don't want
-/// to talk to a bot"): a robot or a bot there is the assistant, never an item of an order (a
-/// robot vacuum's owner saying 「扫地机器人坏了」 keeps every word).
-pub(super) fn without_talk_of_the_assistant(text: &str) -> String {
-    const BOT_ZH: &[&str] = &["机器人", "智能客服", "小蜜"];
-    const TALK_ZH: &[&str] = &[
-        "扯",
-        "那套",
-        "废话",
-        "你是",
-        "你们是",
-        "别用",
-        "人工",
-        "聊",
-        "回复",
-        "敷衍",
-    ];
-    const BOT_EN: &[&str] = &["robot", "robots", "bot", "bots", "chatbot", "ai"];
-    const TALK_EN: &[&str] = &[
-        "talk",
-        "chat",
-        "speak",
-        "human",
-        "person",
-        "are you a",
-        "you're a",
-        "useless",
-        "stupid",
-    ];
-    text.split_inclusive(|c: char| "，。,.;；!！?？\n".contains(c))
-        .filter(|clause| {
-            let l = crate::fold::simplify(clause).to_lowercase();
-            let words: Vec<&str> = l.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-            let zh = BOT_ZH.iter().any(|b| l.contains(b)) && TALK_ZH.iter().any(|t| l.contains(t));
-            let en =
-                BOT_EN.iter().any(|b| words.contains(b)) && TALK_EN.iter().any(|t| l.contains(t));
-            !(zh || en)
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod talk_of_the_assistant {
-    use super::without_talk_of_the_assistant as items;
-
-    #[test]
-    fn the_chat_itself_is_no_item_and_a_robot_bought_stays() {
-        assert_eq!(items("叫人工来，别跟我扯机器人那套"), "叫人工来，");
-        assert_eq!(
-            items("I don't want to chat with a bot. The kettle leaks."),
-            " The kettle leaks."
-        );
-        for kept in [
-            "扫地机器人坏了，客服不理我",
-            "the robot vacuum stopped, I want a replacement",
-            "the bottle leaks, not a small leak either",
-        ] {
-            assert_eq!(items(kept), kept);
-        }
-    }
-}
-
 /// A question about the rules of 7天无理由 or a shop's commitments (not a complaint about them).
 pub fn rules_question(text: &str) -> bool {
     let l = crate::fold::simplify(text).to_lowercase();
@@ -256,23 +194,69 @@ pub fn rules_question(text: &str) -> bool {
 /// (小蜜, Xiaomi, "assistant", 机器人) or asks a rules question only she answers.
 pub fn addresses_assistant(text: &str) -> bool {
     let l = crate::fold::simplify(text).to_lowercase();
-    let named = ["小蜜", "机器人", "xiaomi", "assistant", "bot"]
-        .iter()
-        .any(|k| {
-            l.match_indices(k).any(|(at, m)| {
-                // Latin names as whole words ("bot", not "bottle").
-                !m.is_ascii()
-                    || (!l[..at]
+    names_assistant(&l) || rules_question(&l)
+}
+
+/// Whether simplified, lower-cased text names 小蜜 (小蜜, Xiaomi, "assistant", 机器人, bot).
+fn names_assistant(l: &str) -> bool {
+    [
+        "小蜜",
+        "机器人",
+        "智能客服",
+        "xiaomi",
+        "assistant",
+        "bot",
+        "robot",
+        "chatbot",
+    ]
+    .iter()
+    .any(|k| {
+        l.match_indices(k).any(|(at, m)| {
+            // Latin names as whole words ("bot", not "bottle").
+            !m.is_ascii()
+                || (!l[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                    && !l[at + m.len()..]
                         .chars()
-                        .next_back()
-                        .is_some_and(|c| c.is_ascii_alphanumeric())
-                        && !l[at + m.len()..]
-                            .chars()
-                            .next()
-                            .is_some_and(|c| c.is_ascii_alphanumeric()))
-            })
-        });
-    named || rules_question(&l)
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphanumeric()))
+        })
+    })
+}
+
+/// The message without its clauses about the chat itself (「别跟我扯机器人那套」, "I don't want
+/// to talk to a bot"): a robot or a bot there is the assistant, never an item of an order (a
+/// robot vacuum's owner saying 「扫地机器人坏了」 keeps every word).
+pub(super) fn without_talk_of_the_assistant(text: &str) -> String {
+    const TALK: &[&str] = &[
+        "扯",
+        "那套",
+        "废话",
+        "你是",
+        "你们是",
+        "别用",
+        "人工",
+        "聊",
+        "回复",
+        "敷衍",
+        "talk",
+        "chat",
+        "speak",
+        "human",
+        "person",
+        "are you a",
+        "you're a",
+        "useless",
+        "stupid",
+    ];
+    text.split_inclusive(|c: char| "，。,.;；!！?？\n".contains(c))
+        .filter(|clause| {
+            let l = crate::fold::simplify(clause).to_lowercase();
+            !(names_assistant(&l) && TALK.iter().any(|t| l.contains(t)))
+        })
+        .collect()
 }
 
 /// Whether the consumer wants their own heated words kept rather than the calmer version
@@ -405,4 +389,25 @@ pub(super) fn speaks_of_wants(text: &str) -> bool {
             .any(|v| after.contains(v))
     });
     to_you || ZH.iter().any(|k| l.contains(k)) || EN.iter().any(|k| l.contains(k))
+}
+
+#[cfg(test)]
+mod talk_of_the_assistant {
+    use super::without_talk_of_the_assistant as items;
+
+    #[test]
+    fn the_chat_itself_is_no_item_and_a_robot_bought_stays() {
+        assert_eq!(items("叫人工来，别跟我扯机器人那套"), "叫人工来，");
+        assert_eq!(
+            items("I don't want to chat with a bot. The kettle leaks."),
+            " The kettle leaks."
+        );
+        for kept in [
+            "扫地机器人坏了，客服不理我",
+            "the robot vacuum stopped, I want a replacement",
+            "the bottle leaks, not a small leak either",
+        ] {
+            assert_eq!(items(kept), kept);
+        }
+    }
 }
