@@ -505,7 +505,9 @@ fn bare_amounts(lower: &str, how: Bare) -> Vec<Amount> {
             || after.starts_with('的')
             || marked_before(&lower[..m.start()])
             || ["618", "1111", "1212"].contains(&m.as_str())
-            || (m.as_str().len() == 4 && m.as_str().starts_with("20"))
+            || (m.as_str().len() == 4
+                && m.as_str().starts_with("20")
+                && after.starts_with(['新', '春', '夏', '秋', '冬', '最']))
         {
             return None;
         }
@@ -930,6 +932,7 @@ mod readings {
             Some(38_900)
         );
         assert_eq!(amount("賠我1500精神損失費"), Some(150_000));
+        assert_eq!(amount("赔我2000精神损失费"), Some(200_000));
         assert_eq!(amount("pay me 200 for the trouble"), Some(20_000));
         // A multiple is no sum: the price is the order's.
         assert_eq!(amount("店铺写的保真,假一赔十,按这个赔"), None);
