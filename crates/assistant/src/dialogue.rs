@@ -148,6 +148,10 @@ pub struct Slots {
     /// The last day to ship on, as the consumer tells it (「说好3号之前发货」).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ship_deadline: Option<DateTime<Utc>>,
+    /// The shipping promise (hours after payment) a late shipment's day was counted from, so
+    /// the draft can say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dated_by_promise: Option<u32>,
 }
 
 /// Which fact the assistant asked for last.
@@ -235,6 +239,10 @@ pub struct Session {
     /// sum of a refund or a return asked in another.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sums_told: Vec<i64>,
+    /// The draft has been shown: what the buyer changes on it from then on is theirs (a day
+    /// counted from a shipping promise is not counted again over a day they correct).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drafted: bool,
 }
 
 fn is_simplified(s: &crate::fold::Script) -> bool {

@@ -136,6 +136,7 @@ impl Session {
         }
         let Some(ask) = missing else {
             self.phase = Phase::Confirm;
+            self.drafted = true;
             let shown = self.build(ctx);
             let text = match &shown {
                 Some(Shown::Complaint(d)) => {
@@ -148,6 +149,30 @@ impl Session {
                                 day(d.incident_at)
                             ),
                         )
+                    } else if let Some(h) = self.slots.dated_by_promise
+                        && let Some(o) = self.order(ctx)
+                        && weiquan_domain::tier3::ship_by(o.paid_at, Some(h))
+                            == self.slots.incident_at
+                    {
+                        // A day counted, not told: what it was counted from, to check.
+                        match h {
+                            0 => t(
+                                lang,
+                                format!("{}（按承诺的当天发货推算）", day(d.incident_at)),
+                                format!("{} (the promised same-day shipping)", day(d.incident_at)),
+                            ),
+                            h => t(
+                                lang,
+                                format!(
+                                    "{}（按承诺的付款后{h}小时内发货推算）",
+                                    day(d.incident_at)
+                                ),
+                                format!(
+                                    "{} (when the promised {h}-hour shipping ran out)",
+                                    day(d.incident_at)
+                                ),
+                            ),
+                        }
                     } else {
                         day(d.incident_at)
                     };
@@ -255,13 +280,14 @@ impl Session {
         // consumer tells, else the promise as they quote it, else as the listing's title says
         // it, else the shop's commitment. Until the draft is shown: a day the consumer corrects
         // it to then stands.
-        if self.phase == Phase::Collecting
+        if !self.drafted
             && self.slots.category == Some(Category::LateShipment)
             && let Some(by) = self.slots.ship_deadline
         {
             self.slots.incident_at = Some(by.min(ctx.now));
             self.slots.date_unknown = false;
-        } else if self.phase == Phase::Collecting
+            self.slots.dated_by_promise = None;
+        } else if !self.drafted
             && self.slots.category == Some(Category::LateShipment)
             && let Some(o) = self.order(ctx)
         {
@@ -279,6 +305,7 @@ impl Session {
             {
                 self.slots.incident_at = Some(by);
                 self.slots.date_unknown = false;
+                self.slots.dated_by_promise = hours;
             }
         }
         let Some(paid) = self.order(ctx).map(|o| o.amount_cents) else {

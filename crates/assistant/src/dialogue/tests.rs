@@ -1471,6 +1471,18 @@ fn a_late_shipment_happened_when_the_promised_time_ran_out() {
         day(s.slots.incident_at),
         day(Some(orders()[0].paid_at + Duration::hours(48)))
     );
+    // The draft says what a day counted was counted from.
+    let mut s = Session::default();
+    let r = say(&mut s, "保温杯写的24小时内发货，拖了四天才发，要求赔偿30元");
+    assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+    assert!(
+        r.text.contains("按承诺的付款后24小时内发货推算"),
+        "{}",
+        r.text
+    );
+    // Corrected on the draft, the day is the buyer's and the note goes.
+    let r = say(&mut s, "时间改成5月6号");
+    assert!(!r.text.contains("推算"), "{}", r.text);
 }
 
 #[test]
