@@ -198,7 +198,6 @@ impl Session {
             .map(|(i, _)| i.clone())
     }
 
-    /// Takes `item` of order `o` as the one meant, and says which order that is.
     /// 「拖把那单，不是垃圾袋」, "the desk, not the chair" once an item was taken: the item taken
     /// ruled out and one other named is a correction, whatever was being asked.
     fn corrected_item(
@@ -215,7 +214,6 @@ impl Session {
         let rules_out = [
             "不是",
             "唔系",
-            "而不是",
             "not the ",
             "not that ",
             "not my ",
@@ -254,6 +252,7 @@ impl Session {
         }
     }
 
+    /// Takes `item` of order `o` as the one meant, and says which order that is.
     fn take_item(&mut self, o: &OrderInfo, item: &str, ctx: &Context<'_>, reply: &mut Reply) {
         if self.slots.order_no.is_none() {
             self.set_order(&o.order_no, ctx);

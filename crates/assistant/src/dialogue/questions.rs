@@ -159,7 +159,10 @@ impl Session {
                             0 => t(
                                 lang,
                                 format!("{}（按承诺的当天发货推算）", day(d.incident_at)),
-                                format!("{} (the promised same-day shipping)", day(d.incident_at)),
+                                format!(
+                                    "{} (counted from the promised same-day shipping)",
+                                    day(d.incident_at)
+                                ),
                             ),
                             h => t(
                                 lang,

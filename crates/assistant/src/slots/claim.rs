@@ -24,6 +24,16 @@ pub struct Amount {
     pub end: usize,
 }
 
+impl Amount {
+    fn at(m: regex::Match<'_>, cents: i64) -> Amount {
+        Amount {
+            cents,
+            start: m.start(),
+            end: m.end(),
+        }
+    }
+}
+
 const CN: &str = "[零一二两三四五六七八九十百千万]";
 
 /// A pattern and how to read cents from its captures.
@@ -491,11 +501,7 @@ fn bare_amounts(lower: &str, how: Bare) -> Vec<Amount> {
         if counts_or_dates(&lower[..m.start()], &lower[m.end()..]) {
             return None;
         }
-        Some(Amount {
-            cents: decimal_cents(m.as_str())?,
-            start: m.start(),
-            end: m.end(),
-        })
+        Some(Amount::at(m, decimal_cents(m.as_str())?))
     });
     let before_words = BARE_BEFORE_WORD.captures_iter(lower).filter_map(|c| {
         let m = c.get(1).filter(|_| how == Bare::BeforeWords)?;
@@ -511,26 +517,18 @@ fn bare_amounts(lower: &str, how: Bare) -> Vec<Amount> {
         {
             return None;
         }
-        Some(Amount {
-            cents: decimal_cents(m.as_str())?,
-            start: m.start(),
-            end: m.end(),
-        })
+        Some(Amount::at(m, decimal_cents(m.as_str())?))
     });
     let numerals = BARE_CN.find_iter(lower).filter_map(|m| {
         let after = &lower[m.end()..];
         if !m.as_str().contains(['十', '百', '千', '万'])
             || (how == Bare::Standing && !stands_as_sum(after))
-            || counted_after(&lower[m.end()..])
+            || counted_after(after)
             || marked_before(&lower[..m.start()])
         {
             return None;
         }
-        Some(Amount {
-            cents: parse_int(m.as_str())?.checked_mul(100)?,
-            start: m.start(),
-            end: m.end(),
-        })
+        Some(Amount::at(m, parse_int(m.as_str())?.checked_mul(100)?))
     });
     let mut found: Vec<Amount> = vec![];
     for a in digits.chain(before_words).chain(numerals) {

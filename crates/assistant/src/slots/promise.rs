@@ -13,7 +13,7 @@ const N: &str = r"(\d{1,3}|[一二两三四五六七八九十百]{1,4})";
 
 static HOURS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"{N}\s*(?:个)?\s*(?:小时|小時|钟头|鐘頭|h\b|hrs?\b|hours?\b)\s*(?:之内|以内|内|內|之內|以內)?\s*(?:发货|發貨|出货|出貨|发出|發出|寄出|发|發|出|dispatch|shipping|delivery|ship)"
+        r"{N}\s*(?:个)?\s*(?:小时|小時|钟头|鐘頭|(?:hours?|hrs?|h)(?-u:\b))\s*(?:之内|以内|内|內|之內|以內)?\s*(?:发货|發貨|出货|出貨|发出|發出|寄出|发|發|出|dispatch|shipping|delivery|ship)"
     ))
     .expect("promise pattern compiles")
 });
@@ -101,6 +101,7 @@ mod tests {
             ("Listing: ships in 48 hours. Paid Sunday.", Some(48)),
             ("it was supposed to ship within 3 days", Some(72)),
             ("48h dispatch", Some(48)),
+            ("标题写着48h发货", Some(48)),
             ("same-day dispatch they said", Some(0)),
             // No promise: a wait told, a delivery time, a warranty.
             ("等了三天才发货", None),
