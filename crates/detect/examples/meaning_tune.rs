@@ -177,5 +177,5 @@ pub fn dev_pairs() {
 /// Groups never looked at while developing (the newest, written before the refitted projection
 /// was scored).
 fn is_held_out(g: labelled::Group) -> bool {
-    g == labelled::Group::HeldoutL
+    g == labelled::Group::HeldoutM
 }

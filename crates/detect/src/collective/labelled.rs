@@ -29,6 +29,9 @@ const SEEDS_K: &str = include_str!("../../data/collective-heldout-k.txt");
 /// Held-out group L: the same brief as E–K (eight trades none of them had), another writer,
 /// written before anything was scored on it; nothing fitted on it.
 const SEEDS_L: &str = include_str!("../../data/collective-heldout-l.txt");
+/// Held-out group M: the same brief as E–L (eight trades none of them had), another writer,
+/// written before anything was scored on it; nothing fitted on it.
+const SEEDS_M: &str = include_str!("../../data/collective-heldout-m.txt");
 
 /// 2026-01-01T00:00:00+08:00 in unix milliseconds.
 pub const START_MS: i64 = 1_767_196_800_000;
@@ -72,12 +75,15 @@ pub enum Group {
     /// Held-out group L (`heldout-l`, its own file): like E–K, written after K was scored and
     /// before anything was scored on it.
     HeldoutL,
+    /// Held-out group M (`heldout-m`, its own file): like E–L, written after L was scored and
+    /// before anything was scored on it.
+    HeldoutM,
 }
 
 impl Group {
     /// The groups with their tags in the seed files (`@wave KEY SHOP TAG CATEGORY`); the names
     /// they are serialised under are the tags with `_` for `-`.
-    const TAGGED: [(Group, &'static str); 11] = [
+    const TAGGED: [(Group, &'static str); 12] = [
         (Group::Heldout, "heldout"),
         (Group::HeldoutC, "heldout-c"),
         (Group::HeldoutD, "heldout-d"),
@@ -89,6 +95,7 @@ impl Group {
         (Group::HeldoutJ, "heldout-j"),
         (Group::HeldoutK, "heldout-k"),
         (Group::HeldoutL, "heldout-l"),
+        (Group::HeldoutM, "heldout-m"),
     ];
 
     /// The group of a seed file's tag (`heldout-e`) or of its serialised name (`heldout_e`).
@@ -151,6 +158,7 @@ pub fn seeds() -> Vec<Seed> {
         .chain(SEEDS_J.lines())
         .chain(SEEDS_K.lines())
         .chain(SEEDS_L.lines())
+        .chain(SEEDS_M.lines())
         .map(str::trim)
     {
         if line.is_empty() || line.starts_with('#') {
