@@ -3,7 +3,8 @@
 
 1. hand/<intent>.txt — utterances written by hand, one a line: `c ` (calm) or `e ` (emotional)
    then the text; `{ORDER}` becomes an 18-digit order number. Lines starting with # are comments.
-   Beside them, the hand-written lines of other writers: `second-writer.jsonl`, and the held-out
+   Beside them, the hand-written lines of other writers: `second-writer.jsonl`, the complaint
+   stories of `stories-writer-a.jsonl` and `stories-writer-b.jsonl`, and the held-out
    utterance sets already scored (SEEN_SETS, in ../eval; one independent writer each). A set
    joins only after it has been scored once: an unscored set still measures the model.
 2. The compositional templates below: an opener, a context (product, time, order number), a core
@@ -25,6 +26,8 @@ SEEN_SETS = [
     "utterances-heldout-7.jsonl", "utterances-heldout-8.jsonl", "utterances-heldout-9.jsonl",
     "utterances-heldout-10.jsonl", "utterances-heldout-11.jsonl",
 ]
+# Complaint stories as buyers open a chat, by two more writers (stories-writers.md).
+STORY_WRITERS = ["stories-writer-a", "stories-writer-b"]
 TARGET = 260
 SEED = 20260513
 
@@ -240,6 +243,7 @@ def main():
         # A scored set's lines keep its name as their source, so that
         # examples/writers_crossval.rs can leave one writer out.
         others = [(os.path.join(HERE, "second-writer.jsonl"), "hand")]
+        others += [(os.path.join(HERE, name + ".jsonl"), name) for name in STORY_WRITERS]
         others += [(os.path.join(HERE, "..", "eval", name), name.removesuffix(".jsonl"))
                    for name in SEEN_SETS]
         for path, source in others:

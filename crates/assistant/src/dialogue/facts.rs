@@ -446,7 +446,11 @@ impl Session {
         if self.told_instead {
             descriptive = true;
         }
-        if descriptive && self.phase == Phase::Collecting && a.tone == Tone::Calm {
+        if descriptive
+            && self.phase == Phase::Collecting
+            && a.tone == Tone::Calm
+            && !(self.drafted && super::words::edits_draft(text))
+        {
             self.add_description(text);
         }
     }

@@ -110,11 +110,12 @@ impl Session {
             // No noun of the table: a word only one title holds, a price, meaning when asked.
             let all: Vec<(&OrderInfo, &str)> =
                 pairs.iter().map(|(o, i)| (*o, i.as_str())).collect();
-            let s = refer::scores(text, &all, ctx, choosing);
+            let by_meaning = choosing && !super::pick::tells_the_story(text);
+            let s = refer::scores(text, &all, ctx, by_meaning);
             match refer::decide(&s) {
                 Pointed::One(i)
                     if s.score[i] >= NAMED_FLOOR
-                        || (choosing && s.by_meaning[i] >= refer::MEANING_NAMES) =>
+                        || (by_meaning && s.by_meaning[i] >= refer::MEANING_NAMES) =>
                 {
                     self.take_item(pairs[i].0, pairs[i].1, ctx, reply);
                     return;

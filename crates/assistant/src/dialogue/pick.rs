@@ -32,6 +32,18 @@ const ENGLISH: &[(&str, usize)] = &[
     ("five", 5),
 ];
 
+/// Whether an answer to "which one" goes on with what happened rather than saying which (「下单
+/// 时候页面明明写的全国包邮送货上门 我这是县城」): a story of some length that reads surely as a
+/// complaint. Its meaning is near some title by chance, so it never picks an order by meaning
+/// alone.
+pub(super) fn tells_the_story(text: &str) -> bool {
+    let (han, words) = crate::parts::content(text);
+    (han >= 10 || words >= 8)
+        && crate::parts::Parts::new(text)
+            .category(super::MIN_CONFIDENCE)
+            .is_some_and(|(_, p)| p >= crate::parts::LATER_STEP)
+}
+
 /// The 1-based position an answer names, if it is nothing but a position.
 pub(super) fn ordinal(text: &str) -> Option<usize> {
     let mut s = format!(" {} ", simplify(text).to_lowercase());
@@ -313,5 +325,23 @@ mod tests {
         assert_eq!(ordinal("202611151234567890"), None);
         assert_eq!(ordinal("保温杯"), None);
         assert_eq!(ordinal("昨天"), None);
+    }
+
+    #[test]
+    fn an_answer_that_goes_on_with_the_story_is_told_from_one_that_says_which() {
+        for story in [
+            "下单时候页面明明写的全国包邮送货上门 我这是县城又不是什么山沟",
+            "still no money back and now it's the holiday so nobody answers at all",
+        ] {
+            assert!(tells_the_story(story), "{story}");
+        }
+        for which in [
+            "螢幕本體，1299那台，支架是另外一家買的",
+            "给孩子买的那张迪士尼的票",
+            "the serum, not the shampoo",
+            "大的那辆，不是那个小伞车",
+        ] {
+            assert!(!tells_the_story(which), "{which}");
+        }
     }
 }

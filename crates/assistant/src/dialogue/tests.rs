@@ -1481,8 +1481,42 @@ fn a_late_shipment_happened_when_the_promised_time_ran_out() {
         r.text
     );
     // Corrected on the draft, the day is the buyer's and the note goes.
+    let told = s.slots.description.clone();
     let r = say(&mut s, "时间改成5月6号");
     assert!(!r.text.contains("推算"), "{}", r.text);
+    assert_eq!(day(s.slots.incident_at).as_deref(), Some("2026-05-06"));
+    // The edit is no part of what happened.
+    assert_eq!(s.slots.description, told, "{}", r.text);
+}
+
+#[test]
+fn an_edit_on_the_draft_changes_the_fact_and_not_the_story() {
+    let day = |at: Option<DateTime<Utc>>| at.map(super::labels::day);
+    for (story, edit, date) in [
+        ("保温杯昨天收到就漏水，要求退款30元", "日期写错了，应该是5月8号", "2026-05-08"),
+        (
+            "the thermos cup leaked the day it arrived yesterday, I want 30 yuan back",
+            "change the date to May 8",
+            "2026-05-08",
+        ),
+    ] {
+        let mut s = Session::default();
+        let r = say(&mut s, story);
+        assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
+        let told = s.slots.description.clone();
+        let r = say(&mut s, edit);
+        assert_eq!(day(s.slots.incident_at).as_deref(), Some(date), "{}", r.text);
+        assert_eq!(s.slots.description, told, "{}", r.text);
+    }
+    // More told on the draft is more of the story.
+    let mut s = Session::default();
+    say(&mut s, "保温杯昨天收到就漏水，要求退款30元");
+    say(&mut s, "还有杯盖也是裂的");
+    assert!(
+        s.slots.description.as_deref().unwrap_or("").contains("杯盖"),
+        "{:?}",
+        s.slots.description
+    );
 }
 
 #[test]

@@ -277,6 +277,42 @@ pub(super) fn keeps_own_words(text: &str) -> bool {
         && b.chars().count() <= 20
 }
 
+/// Whether a message after the draft was shown only changes one of its facts (「时间改成5月6号」,
+/// 「金额应该是50」, 「订单填错了」, "change the date to May 6", "the amount should be 50"): the
+/// fact is read as any answer is, and the words are no part of what happened.
+pub(super) fn edits_draft(text: &str) -> bool {
+    let l = crate::fold::simplify(text)
+        .to_lowercase()
+        .replace('\u{2019}', "'");
+    [
+        "改成",
+        "改为",
+        "改作",
+        "改一下",
+        "改下",
+        "改掉",
+        "应该是",
+        "应是",
+        "写错",
+        "填错",
+        "搞错",
+        "弄错",
+        "change the",
+        "change it to",
+        "should be",
+        "should say",
+        "make it",
+        "make the",
+        "correct the",
+        "fix the",
+        "wrong date",
+        "wrong amount",
+        "wrong order",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
+}
+
 /// Whether the answer says the consumer does not know or remember (a date, say): 「不记得」,
 /// 「记不清了」, 「忘了」, "I don't remember", "not sure".
 pub(super) fn does_not_know(text: &str) -> bool {

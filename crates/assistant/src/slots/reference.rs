@@ -4,12 +4,12 @@
 //!
 //! A reference is read clause by clause (split at punctuation, at 不是/而不是 inside a clause
 //! and at "but"): a clause that opens with a negation (不是, 不要, 别, not, no, NOT) or says the
-//! thing is fine (没问题, 好好的, "is fine", "came fine", "kept his") rules its item out; the rest
-//! point at the item meant. [`distinctive`] is the lexical half of telling items apart: the
-//! character bigrams, Latin words and numbers a reply shares with one title, each counted by how
-//! few of the buyer's titles hold it (铁观音 in one tea's title out of four tells it apart; 茶叶
-//! in all of them tells nothing), so a brand, a series or a size names an item the product-noun
-//! table does not know.
+//! thing is fine (没问题, 好好的, "is fine", "came fine", "kept his") or was bought elsewhere
+//! (「支架是另外一家买的」) rules its item out; the rest point at the item meant. [`distinctive`]
+//! is the lexical half of telling items apart: the character bigrams, Latin words and numbers a
+//! reply shares with one title, each counted by how few of the buyer's titles hold it (铁观音 in
+//! one tea's title out of four tells it apart; 茶叶 in all of them tells nothing), so a brand, a
+//! series or a size names an item the product-noun table does not know.
 
 use weiquan_text::normalize::{fold_width, is_cjk};
 
@@ -71,6 +71,19 @@ const FINE: &[&str] = &[
     "came long ago",
     "works fine",
     " kept ",
+    // Bought elsewhere: another order, so not this one (「支架是另外一家买的」).
+    "另外一家买的",
+    "另一家买的",
+    "别家买的",
+    "别的店买的",
+    "另外一个店买的",
+    "另一个店买的",
+    "bought elsewhere",
+    "got elsewhere",
+    "bought that elsewhere",
+    "got that elsewhere",
+    "from a different order",
+    "another order",
 ];
 
 impl Reference {
@@ -211,6 +224,11 @@ mod tests {
         assert!(!r.include.contains("牙刷"), "{r:?}");
         let r = Reference::new("大嗰個風扇，細嗰個冇問題");
         assert!(r.exclude.contains("细"), "{r:?}");
+        // Bought at another shop: another order.
+        let r = Reference::new("螢幕本體，1299那台，支架是另外一家買的");
+        assert!(r.exclude.contains("支架") && !r.include.contains("支架"), "{r:?}");
+        let r = Reference::new("the monitor itself, the arm I bought elsewhere");
+        assert!(r.exclude.contains("arm"), "{r:?}");
         // "nothing" and "note" are no negation.
         let r = Reference::new("nothing works, note the date");
         assert_eq!(r.exclude, "");
