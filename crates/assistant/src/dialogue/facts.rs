@@ -174,8 +174,13 @@ impl Session {
         }
         let choosing = matches!(asked, Some(Ask::Order | Ask::Product | Ask::Pick));
         let before = (self.slots.order_no.clone(), self.slots.product.clone());
-        if !(choosing && self.take_choice(text, ctx, reply)) {
-            let about_items = super::words::without_talk_of_the_assistant(text);
+        let which = if choosing {
+            super::words::without_items_already_had(text)
+        } else {
+            text.to_string()
+        };
+        if !(choosing && self.take_choice(&which, ctx, reply)) {
+            let about_items = super::words::without_talk_of_the_assistant(&which);
             self.resolve_product(&about_items, ctx, reply, choosing);
         }
         // An answer that settled which order or item once the story is told (「大的那辆，不是那个

@@ -1520,6 +1520,26 @@ fn an_edit_on_the_draft_changes_the_fact_and_not_the_story() {
 }
 
 #[test]
+fn an_item_the_buyer_already_has_is_not_the_one_meant() {
+    let orders = vec![
+        order("202605081111111111", "家电优选专营店", "海尔洗衣机 滚筒 10公斤", 219900, 4),
+        order("202605072222222222", "家电优选专营店", "海尔冰箱 双开门 532L", 329900, 5),
+        order("202605063333333333", "厨房小铺", "不锈钢 保温 饭盒", 4900, 6),
+    ];
+    for (answer, meant) in [
+        ("冰箱，洗衣机已经装好了", "202605072222222222"),
+        ("冰箱那单，洗衣机我留着用", "202605072222222222"),
+        ("the fridge. I kept the washing machine, 洗衣机没问题", "202605072222222222"),
+    ] {
+        let mut s = Session::default();
+        let r = say_with(&mut s, &orders, "海尔那单客服一直让我取消，说价格弄错了，不取消就不给发");
+        assert!(s.slots.order_no.is_none(), "{}", r.text);
+        let r = say_with(&mut s, &orders, answer);
+        assert_eq!(s.slots.order_no.as_deref(), Some(meant), "{answer}: {}", r.text);
+    }
+}
+
+#[test]
 fn the_item_taken_ruled_out_and_another_named_is_a_correction_whatever_was_asked() {
     let mut s = Session::default();
     say(&mut s, "保温杯的客服骂人，昨天晚上打了十几个电话");

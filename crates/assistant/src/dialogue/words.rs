@@ -259,6 +259,45 @@ pub(super) fn without_talk_of_the_assistant(text: &str) -> String {
         .collect()
 }
 
+/// An answer to "which order" without its clauses about an item the consumer already has, kept
+/// or did not send back (「冰箱，洗衣机已经装好了」, 「燜燒罐那張，便當袋我有留著」, 「堅果禮盒
+/// 嗰張，牛肉乾收咗」): named beside the one meant, that item is the one it is not. The whole
+/// answer when every clause is such.
+pub(super) fn without_items_already_had(text: &str) -> String {
+    const HAD: &[&str] = &[
+        "已经到了",
+        "早到了",
+        "收咗",
+        "装好了",
+        "用着",
+        "留着",
+        "没退",
+        "冇退",
+        "我留",
+        "i kept",
+        "kept it",
+        "kept that",
+        "already have",
+        "already got",
+        "already arrived",
+        "already came",
+        "didn't send back",
+        "didn't return",
+    ];
+    let kept: String = text
+        .split_inclusive(|c: char| "，。,.;；!！?？\n".contains(c))
+        .filter(|clause| {
+            let l = crate::fold::simplify(clause).to_lowercase();
+            !HAD.iter().any(|h| l.contains(h))
+        })
+        .collect();
+    if kept.trim().is_empty() {
+        text.to_string()
+    } else {
+        kept
+    }
+}
+
 /// Whether the consumer wants their own heated words kept rather than the calmer version
 /// (「保留原话」, 「用我自己的话」, "keep my words").
 pub(super) fn keeps_own_words(text: &str) -> bool {
