@@ -24,7 +24,7 @@ SEEN_SETS = [
     "utterances-heldout.jsonl", "utterances-heldout-2.jsonl", "utterances-heldout-3.jsonl",
     "utterances-heldout-4.jsonl", "utterances-heldout-5.jsonl", "utterances-heldout-6.jsonl",
     "utterances-heldout-7.jsonl", "utterances-heldout-8.jsonl", "utterances-heldout-9.jsonl",
-    "utterances-heldout-10.jsonl", "utterances-heldout-11.jsonl",
+    "utterances-heldout-10.jsonl", "utterances-heldout-11.jsonl", "utterances-heldout-12.jsonl",
 ]
 # Complaint stories as buyers open a chat, by two more writers (stories-writers.md).
 STORY_WRITERS = ["stories-writer-a", "stories-writer-b"]
