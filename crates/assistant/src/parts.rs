@@ -723,6 +723,20 @@ impl Parts {
         }
     }
 
+    /// When a step already taken was taken: a time named in the process clauses (「12号商家点了
+    /// 同意退款」).
+    pub fn process_time(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let text = self.joined(&[Role::Process]);
+        if text.is_empty() {
+            None
+        } else {
+            crate::slots::time::incident_at(&text, now)
+        }
+    }
+
     /// Whether the message tells what happened (a problem clause beyond a date or a number, or
     /// beyond when the goods came: 「3号到的」).
     pub fn tells_what_happened(&self) -> bool {

@@ -239,6 +239,15 @@ impl Session {
             self.slots.ship_deadline = Some(by);
         }
         let when = match parts.problem_time(ctx.now) {
+            // Money that has not come is missing until today (「到今天钱都没到账」, "it's the
+            // 11th"): the refund happened when it was approved or promised, the day the story
+            // tells of that step.
+            Some(at)
+                if self.slots.category == Some(Category::RefundNotReceived)
+                    && says_only_now(at, ctx.now) =>
+            {
+                parts.process_time(ctx.now).filter(|&p| p < at).or(Some(at))
+            }
             Some(at) => Some(at),
             None if process_matter || !parts.has_process() => a.incident_at,
             None => None,

@@ -1520,6 +1520,28 @@ fn an_edit_on_the_draft_changes_the_fact_and_not_the_story() {
 }
 
 #[test]
+fn a_refund_that_never_came_is_dated_by_its_approval() {
+    let day = |at: Option<DateTime<Utc>>| at.map(super::labels::day);
+    for (text, date) in [
+        ("保温杯退货了，商家8号就点了同意退款，到今天钱都没到账", "2026-05-08"),
+        (
+            "the thermos cup refund was approved on the 6th. It's the 10th and nothing came",
+            "2026-05-06",
+        ),
+    ] {
+        let mut s = Session::default();
+        let r = say(&mut s, text);
+        assert_eq!(
+            s.slots.category,
+            Some(Category::RefundNotReceived),
+            "{text}: {}",
+            r.text
+        );
+        assert_eq!(day(s.slots.incident_at).as_deref(), Some(date), "{text}: {}", r.text);
+    }
+}
+
+#[test]
 fn an_item_the_buyer_already_has_is_not_the_one_meant() {
     let orders = vec![
         order("202605081111111111", "家电优选专营店", "海尔洗衣机 滚筒 10公斤", 219900, 4),
