@@ -152,6 +152,9 @@ pub struct Slots {
     /// the draft can say so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dated_by_promise: Option<u32>,
+    /// The consumer says the fee was charged when they paid (「付款的时候给我加了12块运费」).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fee_at_payment: bool,
 }
 
 /// Which fact the assistant asked for last.

@@ -238,6 +238,9 @@ impl Session {
         if let Some(by) = crate::slots::time::deadline_at(text, ctx.now) {
             self.slots.ship_deadline = Some(by);
         }
+        if super::words::charged_at_payment(text) {
+            self.slots.fee_at_payment = true;
+        }
         let when = match parts.problem_time(ctx.now) {
             // Money that has not come is missing until today (「到今天钱都没到账」, "it's the
             // 11th"): the refund happened when it was approved or promised, the day the story
@@ -565,7 +568,7 @@ pub(super) fn known_day(text: &str) -> Option<Known> {
 }
 
 /// Whether `at` is only today, the day the consumer writes on (Asia/Shanghai).
-fn says_only_now(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+pub(super) fn says_only_now(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     let tz = crate::slots::time::shanghai();
     at.with_timezone(&tz).date_naive() == now.with_timezone(&tz).date_naive()
 }

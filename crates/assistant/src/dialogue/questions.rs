@@ -311,6 +311,20 @@ impl Session {
                 self.slots.dated_by_promise = hours;
             }
         }
+        // A fee charged at payment was charged the day the order was paid; a day that is only
+        // when they write (「今天对账才看到」) is when it was noticed.
+        if !self.drafted
+            && self.slots.category == Some(Category::ShippingFee)
+            && self.slots.fee_at_payment
+            && self
+                .slots
+                .incident_at
+                .is_none_or(|at| super::facts::says_only_now(at, ctx.now))
+            && let Some(o) = self.order(ctx)
+        {
+            self.slots.incident_at = Some(o.paid_at.min(ctx.now));
+            self.slots.date_unknown = false;
+        }
         let Some(paid) = self.order(ctx).map(|o| o.amount_cents) else {
             return;
         };

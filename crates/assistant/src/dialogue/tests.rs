@@ -1542,6 +1542,25 @@ fn a_refund_that_never_came_is_dated_by_its_approval() {
 }
 
 #[test]
+fn a_fee_charged_at_payment_is_dated_by_the_payment() {
+    let day = |at: Option<DateTime<Utc>>| at.map(super::labels::day);
+    let paid = day(Some(orders()[0].paid_at));
+    for text in [
+        "保温杯写着包邮，结果付款的时候给我加了12块运费，今天对账才看到",
+        "the thermos cup said free shipping but I was charged 12 yuan postage at checkout, only noticed today",
+    ] {
+        let mut s = Session::default();
+        let r = say(&mut s, text);
+        assert_eq!(s.slots.category, Some(Category::ShippingFee), "{text}: {}", r.text);
+        assert_eq!(day(s.slots.incident_at), paid, "{text}: {}", r.text);
+    }
+    // A day told for the charge itself stands.
+    let mut s = Session::default();
+    say(&mut s, "保温杯退货，商家5月8号从退款里扣了12块运费，说好的运费险呢");
+    assert_eq!(day(s.slots.incident_at).as_deref(), Some("2026-05-08"));
+}
+
+#[test]
 fn an_item_the_buyer_already_has_is_not_the_one_meant() {
     let orders = vec![
         order("202605081111111111", "家电优选专营店", "海尔洗衣机 滚筒 10公斤", 219900, 4),

@@ -298,6 +298,31 @@ pub(super) fn without_items_already_had(text: &str) -> String {
     }
 }
 
+/// Whether a fee is said to have been charged when the order was paid (「付款的时候给我加了12块运
+/// 费」, 「下单时多收了运费」, "charged postage at checkout", "when I paid").
+pub(super) fn charged_at_payment(text: &str) -> bool {
+    let l = crate::fold::simplify(text).to_lowercase();
+    [
+        "付款的时候",
+        "付款时",
+        "付钱的时候",
+        "下单的时候",
+        "下单时",
+        "结算的时候",
+        "结算时",
+        "结账的时候",
+        "结账时",
+        "俾钱嗰阵",
+        "at checkout",
+        "at check out",
+        "when i paid",
+        "when paying",
+        "when i checked out",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
+}
+
 /// Whether the consumer wants their own heated words kept rather than the calmer version
 /// (「保留原话」, 「用我自己的话」, "keep my words").
 pub(super) fn keeps_own_words(text: &str) -> bool {

@@ -226,6 +226,15 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
                 })
             },
         ),
+        // the 25th of last month, 25th last month, last month on the 25th
+        r(
+            r"\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+(?:of\s+)?last\s+month\b|\blast\s+month\s+on\s+the\s+(\d{1,2})(?:st|nd|rd|th)?\b",
+            |c, today, _| {
+                let d = num(c, 1).or_else(|| num(c, 2))?;
+                let prev = today.checked_sub_months(Months::new(1))?;
+                NaiveDate::from_ymd_opt(prev.year(), prev.month(), d).map(Rel::Day)
+            },
+        ),
         // last Friday, on Monday, last week, last month
         r(
             r"\b(last|this|on)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|week|month)\b",

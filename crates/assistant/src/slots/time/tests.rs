@@ -78,6 +78,9 @@ fn english_expressions() {
         ("delivered 4 May", day(2026, 5, 4)),
         ("a week ago", day(2026, 5, 6)),
         ("last month", day(2026, 4, 1)),
+        ("paid on the 25th of last month", day(2026, 4, 25)),
+        ("charged the 3rd last month", day(2026, 4, 3)),
+        ("last month on the 20th", day(2026, 4, 20)),
     ] {
         assert_eq!(incident_at(text, now()), Some(want), "{text}");
     }
