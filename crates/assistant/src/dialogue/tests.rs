@@ -1493,7 +1493,11 @@ fn a_late_shipment_happened_when_the_promised_time_ran_out() {
 fn an_edit_on_the_draft_changes_the_fact_and_not_the_story() {
     let day = |at: Option<DateTime<Utc>>| at.map(super::labels::day);
     for (story, edit, date) in [
-        ("保温杯昨天收到就漏水，要求退款30元", "日期写错了，应该是5月8号", "2026-05-08"),
+        (
+            "保温杯昨天收到就漏水，要求退款30元",
+            "日期写错了，应该是5月8号",
+            "2026-05-08",
+        ),
         (
             "the thermos cup leaked the day it arrived yesterday, I want 30 yuan back",
             "change the date to May 8",
@@ -1505,7 +1509,12 @@ fn an_edit_on_the_draft_changes_the_fact_and_not_the_story() {
         assert_eq!(s.awaiting(), Some("confirm"), "{}", r.text);
         let told = s.slots.description.clone();
         let r = say(&mut s, edit);
-        assert_eq!(day(s.slots.incident_at).as_deref(), Some(date), "{}", r.text);
+        assert_eq!(
+            day(s.slots.incident_at).as_deref(),
+            Some(date),
+            "{}",
+            r.text
+        );
         assert_eq!(s.slots.description, told, "{}", r.text);
     }
     // More told on the draft is more of the story.
@@ -1513,7 +1522,11 @@ fn an_edit_on_the_draft_changes_the_fact_and_not_the_story() {
     say(&mut s, "保温杯昨天收到就漏水，要求退款30元");
     say(&mut s, "还有杯盖也是裂的");
     assert!(
-        s.slots.description.as_deref().unwrap_or("").contains("杯盖"),
+        s.slots
+            .description
+            .as_deref()
+            .unwrap_or("")
+            .contains("杯盖"),
         "{:?}",
         s.slots.description
     );
@@ -1523,7 +1536,10 @@ fn an_edit_on_the_draft_changes_the_fact_and_not_the_story() {
 fn a_refund_that_never_came_is_dated_by_its_approval() {
     let day = |at: Option<DateTime<Utc>>| at.map(super::labels::day);
     for (text, date) in [
-        ("保温杯退货了，商家8号就点了同意退款，到今天钱都没到账", "2026-05-08"),
+        (
+            "保温杯退货了，商家8号就点了同意退款，到今天钱都没到账",
+            "2026-05-08",
+        ),
         (
             "the thermos cup refund was approved on the 6th. It's the 10th and nothing came",
             "2026-05-06",
@@ -1537,7 +1553,12 @@ fn a_refund_that_never_came_is_dated_by_its_approval() {
             "{text}: {}",
             r.text
         );
-        assert_eq!(day(s.slots.incident_at).as_deref(), Some(date), "{text}: {}", r.text);
+        assert_eq!(
+            day(s.slots.incident_at).as_deref(),
+            Some(date),
+            "{text}: {}",
+            r.text
+        );
     }
 }
 
@@ -1551,32 +1572,70 @@ fn a_fee_charged_at_payment_is_dated_by_the_payment() {
     ] {
         let mut s = Session::default();
         let r = say(&mut s, text);
-        assert_eq!(s.slots.category, Some(Category::ShippingFee), "{text}: {}", r.text);
+        assert_eq!(
+            s.slots.category,
+            Some(Category::ShippingFee),
+            "{text}: {}",
+            r.text
+        );
         assert_eq!(day(s.slots.incident_at), paid, "{text}: {}", r.text);
     }
     // A day told for the charge itself stands.
     let mut s = Session::default();
-    say(&mut s, "保温杯退货，商家5月8号从退款里扣了12块运费，说好的运费险呢");
+    say(
+        &mut s,
+        "保温杯退货，商家5月8号从退款里扣了12块运费，说好的运费险呢",
+    );
     assert_eq!(day(s.slots.incident_at).as_deref(), Some("2026-05-08"));
 }
 
 #[test]
 fn an_item_the_buyer_already_has_is_not_the_one_meant() {
     let orders = vec![
-        order("202605081111111111", "家电优选专营店", "海尔洗衣机 滚筒 10公斤", 219900, 4),
-        order("202605072222222222", "家电优选专营店", "海尔冰箱 双开门 532L", 329900, 5),
-        order("202605063333333333", "厨房小铺", "不锈钢 保温 饭盒", 4900, 6),
+        order(
+            "202605081111111111",
+            "家电优选专营店",
+            "海尔洗衣机 滚筒 10公斤",
+            219900,
+            4,
+        ),
+        order(
+            "202605072222222222",
+            "家电优选专营店",
+            "海尔冰箱 双开门 532L",
+            329900,
+            5,
+        ),
+        order(
+            "202605063333333333",
+            "厨房小铺",
+            "不锈钢 保温 饭盒",
+            4900,
+            6,
+        ),
     ];
     for (answer, meant) in [
         ("冰箱，洗衣机已经装好了", "202605072222222222"),
         ("冰箱那单，洗衣机我留着用", "202605072222222222"),
-        ("the fridge. I kept the washing machine, 洗衣机没问题", "202605072222222222"),
+        (
+            "the fridge. I kept the washing machine, 洗衣机没问题",
+            "202605072222222222",
+        ),
     ] {
         let mut s = Session::default();
-        let r = say_with(&mut s, &orders, "海尔那单客服一直让我取消，说价格弄错了，不取消就不给发");
+        let r = say_with(
+            &mut s,
+            &orders,
+            "海尔那单客服一直让我取消，说价格弄错了，不取消就不给发",
+        );
         assert!(s.slots.order_no.is_none(), "{}", r.text);
         let r = say_with(&mut s, &orders, answer);
-        assert_eq!(s.slots.order_no.as_deref(), Some(meant), "{answer}: {}", r.text);
+        assert_eq!(
+            s.slots.order_no.as_deref(),
+            Some(meant),
+            "{answer}: {}",
+            r.text
+        );
     }
 }
 

@@ -226,7 +226,10 @@ mod tests {
         assert!(r.exclude.contains("细"), "{r:?}");
         // Bought at another shop: another order.
         let r = Reference::new("螢幕本體，1299那台，支架是另外一家買的");
-        assert!(r.exclude.contains("支架") && !r.include.contains("支架"), "{r:?}");
+        assert!(
+            r.exclude.contains("支架") && !r.include.contains("支架"),
+            "{r:?}"
+        );
         let r = Reference::new("the monitor itself, the arm I bought elsewhere");
         assert!(r.exclude.contains("arm"), "{r:?}");
         // "nothing" and "note" are no negation.
