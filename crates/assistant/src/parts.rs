@@ -715,12 +715,7 @@ impl Parts {
         &self,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Option<chrono::DateTime<chrono::Utc>> {
-        let text = self.joined(&[Role::Problem]);
-        if text.is_empty() {
-            None
-        } else {
-            crate::slots::time::incident_at(&text, now)
-        }
+        self.time_in(&[Role::Problem], now)
     }
 
     /// When a step already taken was taken: a time named in the process clauses (「12号商家点了
@@ -729,7 +724,15 @@ impl Parts {
         &self,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Option<chrono::DateTime<chrono::Utc>> {
-        let text = self.joined(&[Role::Process]);
+        self.time_in(&[Role::Process], now)
+    }
+
+    fn time_in(
+        &self,
+        roles: &[Role],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let text = self.joined(roles);
         if text.is_empty() {
             None
         } else {
